@@ -1,0 +1,51 @@
+// Lint rules that hold the process boundaries (VS Code's idea: a folder name says where code runs),
+// so a wrong import fails before review.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const electronOnly = { name: 'electron', message: 'Only main/electron/ may import electron.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '.tmp/**', 'playwright-report/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['main/**/*.ts', 'native/**/*.ts', 'sandbox/**/*.ts', 'protocols/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    ignores: ['main/electron/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/renderer/**'], message: 'main/ and the services never import the renderer.' }] }] },
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/electron/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [
+      { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
+      { group: ['**/sandbox/**'], message: 'Only the composition root that embeds the sandbox may import sandbox/ (see docs/architecture.md).' },
+    ] }] },
+  },
+  {
+    files: ['sandbox/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'sandbox/ runs alone: it never imports main/ or renderer/.' }] }] },
+  },
+  {
+    files: ['protocols/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/main/**', '**/sandbox/**', '**/renderer/**', '**/native/**'], message: 'protocols/ imports nothing else of the project.' }] }] },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnly, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a sandboxed page: no Node built-ins.' }))],
+        patterns: [
+          { group: ['**/main/**'], message: 'The renderer may only `import type` from main/.', allowTypeImports: true },
+          { group: ['**/sandbox/**', '**/native/**'], message: 'The renderer never imports sandbox/ or native/.' },
+        ],
+      }],
+    },
+  },
+);

@@ -1,0 +1,74 @@
+// Turns CLI flags into a command's input, guided by the command's own input schema, and writes the
+// --help text from the same schema. Nothing here names a particular command.
+import { z } from 'zod';
+import type { AnyCommand } from '../commands/registry';
+import { cliPath } from '../commands/registry';
+import { ScripError } from '../errors';
+import type { ParsedArgs } from './args';
+
+interface FieldSchema { type?: string | string[]; description?: string; default?: unknown; enum?: unknown[]; items?: FieldSchema }
+
+export function inputFields(c: AnyCommand): { fields: Record<string, FieldSchema>; required: Set<string> } {
+  const js = z.toJSONSchema(c.input, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, FieldSchema>; required?: string[] };
+  return { fields: js.properties ?? {}, required: new Set(js.required ?? []) };
+}
+
+function convert(name: string, raw: string | true, schema: FieldSchema): unknown {
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  if (type === 'boolean') return raw === true ? true : !/^(false|no|0)$/i.test(raw);
+  if (raw === true) throw new ScripError('invalid-input', `--${name} needs a value.`);
+  if (type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (type === 'number' || type === 'integer') {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new ScripError('invalid-input', `--${name} must be a number.`);
+    return n;
+  }
+  return raw;
+}
+
+/** Flags every command understands, handled by the CLI itself. */
+export const globalFlags = ['json', 'help', 'api-key', 'url'];
+
+export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: string[], stdinValue?: string): Record<string, unknown> {
+  const { fields } = inputFields(c);
+  const input: Record<string, unknown> = {};
+  const pos = c.cli?.positional ?? [];
+  positionals.forEach((v, i) => {
+    const field = pos[i];
+    if (!field) throw new ScripError('invalid-input', `Unexpected argument "${v}".`);
+    input[field] = convert(field, v, fields[field] ?? {});
+  });
+  for (const [flag, raw] of args.flags) {
+    if (globalFlags.includes(flag)) continue;
+    if (c.cli?.stdin && flag === `${c.cli.stdin}-stdin`) continue;
+    const schema = fields[flag];
+    if (!schema) throw new ScripError('invalid-input', `Unknown option --${flag} for "scrip ${cliPath(c).join(' ')}".`, undefined, `Run "scrip ${cliPath(c).join(' ')} --help".`);
+    input[flag] = convert(flag, raw, schema);
+  }
+  if (c.cli?.stdin && stdinValue !== undefined) input[c.cli.stdin] = stdinValue;
+  return input;
+}
+
+export function commandHelp(c: AnyCommand): string {
+  const { fields, required } = inputFields(c);
+  const pos = c.cli?.positional ?? [];
+  const usage = [`scrip ${cliPath(c).join(' ')}`, ...pos.map((p) => `<${p}>`)];
+  const lines = [`${c.summary}`, ''];
+  if (c.description) lines.push(c.description, '');
+  for (const [name, s] of Object.entries(fields)) {
+    if (pos.includes(name)) continue;
+    if (name === c.cli?.stdin) { usage.push(`--${name}-stdin`); continue; }
+    usage.push(required.has(name) ? `--${name} <${String(s.type ?? 'value')}>` : `[--${name}]`);
+  }
+  lines.unshift(`Usage: ${usage.join(' ')} [--json]`, '');
+  const opts = Object.entries(fields).map(([name, s]) => {
+    const flag = name === c.cli?.stdin ? `--${name}-stdin` : pos.includes(name) ? `<${name}>` : `--${name}`;
+    const type = s.type === 'array' ? `${String(s.items?.type ?? 'value')},…` : String(s.type ?? 'value');
+    const choices = s.enum ?? s.items?.enum;
+    const extra = [required.has(name) ? 'required' : 'optional', choices ? `one of: ${choices.join(', ')}` : '', s.default !== undefined ? `default: ${JSON.stringify(s.default)}` : ''].filter(Boolean).join('; ');
+    return `  ${flag.padEnd(22)} ${type.padEnd(10)} ${s.description ?? ''} (${extra})`;
+  });
+  if (opts.length) lines.push('Options:', ...opts);
+  lines.push('', `  --json                 print the answer as one line of JSON`, '', `API: ${c.http.method} ${c.http.path}   scope: ${c.needs.scope}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,99 @@
+// `scrip`: one subcommand per registry command (generated), plus the few that start things.
+import { readFileSync } from 'node:fs';
+import { createRegistry } from '../commands';
+import { cliPath, type AnyCommand } from '../commands/registry';
+import { findCommand } from './find-command';
+import { ScripError, toScripError } from '../errors';
+import { defaultDataDir } from '../config';
+import { parseArgs, flagString, type ParsedArgs } from './args';
+import { commandHelp, inputFromArgs } from './command-input';
+import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
+import { formatHuman } from './format';
+import { serve } from './serve';
+import { openStores } from '../app';
+import { invokeCommand } from '../commands/invoke';
+import type { Services } from '../services';
+
+const builtins: Record<string, string> = {
+  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N]',
+  start: 'Run Scrip with its window (or in your browser with --browser, or where Electron is missing) [--port N]',
+  sandbox: 'Run the Spine-style sandbox alone, or manage its users, tokens and revocations (scrip sandbox --help)',
+  'card issue': 'Issue a virtual test card for a sandbox user (scrip card issue --help)',
+  'card virtual': 'Insert a virtual test card into the vpcd reader until stopped (scrip card virtual --help)',
+};
+
+function overview(commands: AnyCommand[]): string {
+  const rows = [
+    ...Object.entries(builtins).map(([k, v]) => [k, v] as const),
+    ...commands.map((c) => [cliPath(c).join(' '), c.summary] as const),
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return ['Usage: scrip <command> [options] [--json]   (scrip <command> --help for its options)', '', 'Commands:',
+    ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '',
+    'Commands other than agent/start/sandbox/card issue/card virtual talk to the running agent, found through',
+    'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory.'].join('\n');
+}
+
+function readStdinLine(): string {
+  const text = readFileSync(0, 'utf8');
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+function print(args: ParsedArgs, value: unknown): void {
+  process.stdout.write((args.flags.has('json') ? JSON.stringify(value) : formatHuman(value)) + '\n');
+}
+
+/** `api-key create` with no agent and no key: the user's own data directory is their authority. */
+async function createKeyLocally(command: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+  const { db, apiKeys, audit } = openStores(dataDir);
+  try {
+    const services = { apiKeys, audit } as unknown as Services; // api-key.create needs only these two
+    return await invokeCommand(createRegistry(), services, command.name, input, { kind: 'cli', scopes: new Set(['admin']), label: 'CLI (local)' });
+  } finally {
+    db.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const registry = createRegistry();
+  const commands = registry.all();
+  const dataDir = defaultDataDir();
+  try {
+    const [first] = args.words;
+    if (!first || first === 'help') { process.stdout.write(overview(commands) + '\n'); return 0; }
+    if (first === 'agent' || first === 'start') {
+      if (args.flags.has('help')) { process.stdout.write(`scrip ${first}: ${builtins[first]}\n`); return 0; }
+      const port = flagString(args.flags, 'port');
+      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open') });
+    }
+    const found = findCommand(commands, args.words);
+    if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
+    const { command, rest } = found;
+    if (args.flags.has('help')) { process.stdout.write(commandHelp(command) + '\n'); return 0; }
+    const stdinField = command.cli?.stdin;
+    const stdinValue = stdinField && args.flags.has(`${stdinField}-stdin`) ? readStdinLine() : undefined;
+    const input = inputFromArgs(command, args, rest, stdinValue);
+    const envKey = flagString(args.flags, 'api-key') ?? process.env.SCRIP_API_KEY;
+    let url: string | null = null;
+    try {
+      url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));
+    } catch (e) {
+      if (command.name !== 'api-key.create') throw e;
+    }
+    const result = url
+      ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
+      : await createKeyLocally(command, input, dataDir);
+    print(args, result);
+    return 0;
+  } catch (e) {
+    const err = toScripError(e);
+    if (args.flags.has('json')) process.stderr.write(JSON.stringify({ error: err.toBody() }) + '\n');
+    else {
+      process.stderr.write(`Error: ${err.message}\n${err.action}\n`);
+      const issues = err.details?.issues;
+      if (Array.isArray(issues)) for (const i of issues as Array<{ path: string; message: string }>) process.stderr.write(`  ${i.path}: ${i.message}\n`);
+    }
+    return err.exitCode;
+  }
+}

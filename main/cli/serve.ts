@@ -1,0 +1,68 @@
+// `scrip agent` (headless: services + local API) and `scrip start` (the same, plus the UI in the
+// Electron window when its binary is present, else in the browser on loopback).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { createApp } from '../app';
+import { startApiServer } from '../api/server';
+import { defaultDataDir } from '../config';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import { ScripError } from '../errors';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ServeOptions { port?: number; browser: boolean; dataDir?: string; open?: boolean }
+
+/** The Electron binary if one is installed; never triggers Electron's on-demand download. */
+export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.SCRIP_ELECTRON && existsSync(env.SCRIP_ELECTRON)) return env.SCRIP_ELECTRON;
+  const dir = join(repoRoot, 'node_modules', 'electron');
+  try {
+    const rel = readFileSync(join(dir, 'path.txt'), 'utf8').trim();
+    const bin = join(env.ELECTRON_OVERRIDE_DIST_PATH ?? join(dir, 'dist'), rel);
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string) => resolve(sig);
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}
+
+/** Runs until SIGINT/SIGTERM. Prints one JSON line when ready. */
+export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promise<number> {
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  if (kind === 'start' && !opts.browser) {
+    const bin = electronBinary();
+    if (bin) {
+      const child = spawn(bin, [repoRoot], { stdio: 'inherit', env: { ...process.env, SCRIP_DATA_DIR: dataDir } });
+      return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+    }
+    process.stderr.write('No Electron binary is installed here, so Scrip opens in your browser instead (browser mode).\n');
+  }
+  const rendererDir = join(repoRoot, 'dist', 'renderer');
+  if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
+    throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
+  }
+  const app = await createApp({ dataDir });
+  const server = await startApiServer(app, { port: opts.port ?? 0, ...(kind === 'start' ? { rendererDir } : {}) });
+  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser' });
+  const ready: Record<string, unknown> = { event: 'ready', url: server.url, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json` };
+  if (kind === 'start') ready.open = server.issuePageUrl();
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  if (kind === 'start' && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {
+    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    spawn(opener, [String(ready.open)], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  }
+  await waitForSignal();
+  removeRuntimeFile(dataDir);
+  await server.close();
+  await app.close();
+  return 0;
+}

@@ -1,0 +1,15 @@
+// The one list of commands. Every surface (IPC, HTTP + OpenAPI, CLI) is generated from it.
+import { Registry, type AnyCommand } from './registry';
+import { readerCommands } from './readers';
+import { apiKeyCommands } from './api-keys';
+import { auditCommands } from './audit';
+
+export const allCommands: readonly AnyCommand[] = [
+  ...readerCommands,
+  ...apiKeyCommands,
+  ...auditCommands,
+] as unknown as readonly AnyCommand[];
+
+export function createRegistry(): Registry {
+  return new Registry(allCommands);
+}

@@ -1,0 +1,91 @@
+// The command registry: every action a person can take is one command, defined once.
+// Electron IPC, the local HTTP API (and its OpenAPI document) and the CLI are all generated from
+// these definitions, so no surface keeps a second list.
+import { z } from 'zod';
+import type { Services } from '../services';
+import type { ErrorCode } from '../errors';
+
+export const scopes = ['read', 'ticket', 'prescribe', 'sign', 'dispense', 'admin'] as const;
+export type Scope = (typeof scopes)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who is calling: the desktop UI, a program with an API key, the CLI in-process, or Scrip itself. */
+export interface Caller {
+  kind: 'ui' | 'api' | 'cli' | 'internal';
+  scopes: ReadonlySet<Scope>;
+  keyId?: string;
+  keyName?: string;
+  /** A short label shown in the audit log: "UI", "API key 'pharmacy-bot'", … */
+  label: string;
+}
+
+export interface CommandContext {
+  services: Services;
+  caller: Caller;
+}
+
+export interface CommandNeeds {
+  /** The API-key scope a program needs to call this command. */
+  scope: Scope;
+  /** The command needs a logged-in session with a role (identity issue). */
+  session?: boolean;
+  /** The selected role must hold this RBAC activity code (e.g. B0570). */
+  activity?: string;
+}
+
+export interface CliSpec {
+  /** Words after `scrip`; default: the command name split on '.'. */
+  path?: string[];
+  /** Input fields taken from positional arguments, in order. */
+  positional?: string[];
+  /** An input field read from the first line of standard input with `--<field>-stdin` (PINs). */
+  stdin?: string;
+}
+
+export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** Dotted name: `<group>.<action>`, e.g. `readers.list`. Stable: programs rely on it. */
+  name: string;
+  summary: string;
+  description?: string;
+  http: { method: HttpMethod; path: string };
+  input: I;
+  output: O;
+  needs: CommandNeeds;
+  cli?: CliSpec;
+  /** Error codes the command may answer with (documented in OpenAPI). */
+  errors?: ErrorCode[];
+  run: (input: z.infer<I>, ctx: CommandContext) => Promise<z.infer<O>>;
+}
+
+/** Keeps the input/output types of one definition together; the value is returned unchanged. */
+export function defineCommand<I extends z.ZodType, O extends z.ZodType>(def: CommandDefinition<I, O>): CommandDefinition<I, O> {
+  if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(def.name)) throw new Error(`bad command name ${def.name}`);
+  if (!def.http.path.startsWith('/')) throw new Error(`bad http path for ${def.name}`);
+  return def;
+}
+
+// A registry holds definitions of differing input/output types; each is validated at the edge.
+export type AnyCommand = CommandDefinition<z.ZodType, z.ZodType>;
+
+export class Registry {
+  readonly #byName = new Map<string, AnyCommand>();
+  constructor(commands: readonly AnyCommand[]) {
+    const routes = new Set<string>();
+    for (const c of commands) {
+      if (this.#byName.has(c.name)) throw new Error(`command ${c.name} defined twice`);
+      const route = `${c.http.method} ${c.http.path.replace(/\{[^}]+\}/g, '{}')}`;
+      if (routes.has(route)) throw new Error(`route ${route} used twice (${c.name})`);
+      routes.add(route);
+      this.#byName.set(c.name, c);
+    }
+  }
+  get(name: string): AnyCommand | undefined { return this.#byName.get(name); }
+  all(): AnyCommand[] { return [...this.#byName.values()]; }
+  names(): string[] { return [...this.#byName.keys()]; }
+}
+
+/** The CLI words for a command: explicit, or its name split on dots. */
+export function cliPath(c: AnyCommand): string[] {
+  return c.cli?.path ?? c.name.split('.');
+}

@@ -1,0 +1,75 @@
+// The Electron shell: one locked-down window on Scrip's own app:// origin, the shared services,
+// the local API for other programs, and IPC bound from the registry. Everything else is in main/.
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createApp } from '../app';
+import { startApiServer } from '../api/server';
+import { contentSecurityPolicy } from '../api/static-files';
+import { defaultDataDir } from '../config';
+import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
+import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const rendererDir = join(__dirname, '..', 'renderer');
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const dataDir = defaultDataDir();
+  const core = await createApp({ dataDir });
+  const api = await startApiServer(core, {});
+  writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron' });
+
+  // app://scrip/<path> → the built renderer, with the strict CSP on every response.
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'scrip') return new Response('Not found', { status: 404 });
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = join(rendererDir, rel);
+    if (!file.startsWith(rendererDir)) return new Response('Not found', { status: 404 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', contentSecurityPolicy);
+    return new Response(res.body, { status: res.status, headers });
+  });
+
+  // Deny every permission (camera, notifications, …) and every navigation away from app://scrip.
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, target) => { if (!target.startsWith(`${APP_ORIGIN}/`)) event.preventDefault(); });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  const unbind = bindIpc(ipcMain, core.registry, core.services);
+  const win = new BrowserWindow({
+    width: 1200, height: 860, title: 'Scrip', show: false,
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true,
+      allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false, spellcheck: false,
+    },
+  });
+  const stopEvents = forwardEvents(core.services, win.webContents);
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(`${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    stopEvents();
+    unbind();
+    removeRuntimeFile(dataDir);
+    void api.close();
+    void core.close();
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  app.exit(1);
+});

@@ -1,0 +1,11 @@
+// Bundles the Electron main process and preload to CommonJS in dist/electron (native modules stay
+// external and load from node_modules). The renderer is built by Vite into dist/renderer.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, external: ['electron', 'smartcard', 'better-sqlite3', '@napi-rs/keyring'],
+  // main/ is ESM (import.meta.url); the bundle is CommonJS.
+  banner: { js: "const __scrip_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__scrip_import_meta_url' } };
+await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs' });
+await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: 'dist/electron/preload.cjs' });
+console.log('built dist/electron/main.cjs and preload.cjs');

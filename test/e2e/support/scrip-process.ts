@@ -1,0 +1,42 @@
+// Starts a real `scrip` process (browser mode or agent) with its own data directory and waits for
+// its one JSON "ready" line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..');
+
+export interface ScripProcess { ready: Record<string, string>; dataDir: string; child: ChildProcess; stop(): Promise<void> }
+
+export async function startScrip(args: string[], env: Record<string, string> = {}): Promise<ScripProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scrip-e2e-'));
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
+    cwd: repoRoot, env: { ...process.env, SCRIP_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const ready = await new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`scrip ${args.join(' ')} did not get ready: ${stderr}`)), 30_000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const v = JSON.parse(line) as Record<string, string>;
+        if (v.event === 'ready') { clearTimeout(timer); resolve(v); }
+      } catch { /* not the ready line */ }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`scrip exited with ${code}: ${stderr}`)); });
+  });
+  return {
+    ready, dataDir, child,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

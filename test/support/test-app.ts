@@ -1,0 +1,21 @@
+// A whole app (real SQLite in a temp dir, real loopback HTTP server) with a fake reader source.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../../main/app';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../main/api/server';
+import { FakeReaderWatch } from './fake-reader-watch';
+
+export interface TestApp { app: App; server: ApiServer; watch: FakeReaderWatch; adminKey: string; dataDir: string; close(): Promise<void> }
+
+export async function startTestApp(opts: ApiServerOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scrip-test-'));
+  const watch = new FakeReaderWatch();
+  const app = await createApp({ dataDir, readerWatch: watch });
+  const server = await startApiServer(app, opts);
+  const adminKey = app.services.apiKeys.create('test admin', ['admin']).key;
+  return {
+    app, server, watch, adminKey, dataDir,
+    async close() { await server.close(); await app.close(); rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
