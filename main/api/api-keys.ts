@@ -19,8 +19,13 @@ function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
+// Recording "last used" on every call would cost a synced write per request; once a minute is
+// precise enough for "who has used my keys".
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export class ApiKeyStore {
   readonly #db: Db;
+  readonly #lastWritten = new Map<string, number>();
   constructor(db: Db) {
     this.#db = db;
     migrate(db, [{
@@ -50,9 +55,12 @@ export class ApiKeyStore {
     const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(m[1]) as Record<string, unknown> | undefined;
     if (!row || row.revoked_at) return null;
     if (!timingSafeEqual(row.secret_hash as Buffer, hashSecret(m[2]!))) return null;
-    const now = new Date().toISOString();
-    this.#db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, m[1]);
-    return { ...toInfo(row), lastUsedAt: now };
+    const now = Date.now();
+    if (now - (this.#lastWritten.get(m[1]!) ?? 0) < LAST_USED_RESOLUTION_MS) return toInfo(row);
+    this.#lastWritten.set(m[1]!, now);
+    const at = new Date(now).toISOString();
+    this.#db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, m[1]);
+    return { ...toInfo(row), lastUsedAt: at };
   }
 
   list(): ApiKeyInfo[] {

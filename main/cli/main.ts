@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     const stdinField = command.cli?.stdin;
     const stdinValue = stdinField && args.flags.has(`${stdinField}-stdin`) ? readStdinLine() : undefined;
     const input = inputFromArgs(command, args, rest, stdinValue);
-    const envKey = flagString(args.flags, 'api-key') ?? process.env.SCRIP_API_KEY;
+    const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
     let url: string | null = null;
     try {
       url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));

@@ -1,0 +1,71 @@
+// The `scrip` CLI as a person runs it: separate processes, a real agent on loopback, real pcscd.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip-process';
+import { need, requirements } from '../../support/system';
+
+const run = promisify(execFile);
+const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
+
+async function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [scripBin, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let agent: ScripProcess;
+before(async () => { agent = await startScrip(['agent']); });
+after(async () => { await agent?.stop(); });
+
+test('without a running agent, a command says so and how to start one', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'scrip-none-'));
+  try {
+    const r = await scrip(['readers', 'list'], { SCRIP_DATA_DIR: empty, SCRIP_API_KEY: 'x' });
+    assert.equal(r.code, 20);
+    assert.match(r.stderr, /No Scrip agent is running/);
+    assert.match(r.stderr, /scrip agent/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('api-key create prints a key once; the agent accepts it; readers list as JSON and as a table', async (t) => {
+  if (!need(t, requirements.pcscd)) return;
+  const env = { SCRIP_DATA_DIR: agent.dataDir };
+  const created = await scrip(['api-key', 'create', '--name', 'ci', '--scopes', 'read,admin', '--json'], { ...env, SCRIP_API_KEY: '' });
+  // With SCRIP_API_KEY empty the CLI uses (or creates) its own key in the OS keychain.
+  assert.equal(created.code, 0, created.stderr);
+  const { key } = JSON.parse(created.stdout) as { key: string };
+  assert.match(key, /^scrip_[0-9a-f]{16}_/);
+  const listed = await scrip(['readers', 'list', '--json'], { ...env, SCRIP_API_KEY: key });
+  assert.equal(listed.code, 0, listed.stderr);
+  const view = JSON.parse(listed.stdout) as { service: string; readers: Array<{ name: string }> };
+  assert.equal(view.service, 'running');
+  assert.ok(view.readers.some((r) => r.name === 'Virtual PCD 00 00'));
+  const table = await scrip(['readers', 'list'], { ...env, SCRIP_API_KEY: key });
+  assert.match(table.stdout, /Virtual PCD 00 00/);
+  const keys = await scrip(['api-key', 'list', '--json'], { ...env, SCRIP_API_KEY: key });
+  assert.ok(!keys.stdout.includes(key.split('_')[2]!), 'no secret is ever listed');
+});
+
+test('help comes from the schemas; bad flags and wrong scopes get clear errors and exit codes', async () => {
+  const env = { SCRIP_DATA_DIR: agent.dataDir };
+  const help = await scrip(['api-key', 'create', '--help'], env);
+  assert.match(help.stdout, /--name/);
+  assert.match(help.stdout, /one of: read, ticket, prescribe, sign, dispense, admin/);
+  const unknown = await scrip(['readers', 'list', '--colour', 'red'], { ...env, SCRIP_API_KEY: 'x' });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown option --colour/);
+  const badKey = await scrip(['readers', 'list'], { ...env, SCRIP_API_KEY: 'scrip_0000000000000000_' + 'A'.repeat(43) });
+  assert.equal(badKey.code, 3);
+  assert.match(badKey.stderr, /not valid/);
+});
