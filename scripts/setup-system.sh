@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd chromium gnome-keyring dbus dbus-x11 libsecret-1-dev libsecret-tools
-  opensc opensc-pkcs11 yubico-piv-tool xmlsec1 openssl poppler-utils fonts-liberation procps psmisc python3 make g++)
+  opensc opensc-pkcs11 yubico-piv-tool xmlsec1 openssl poppler-utils zbar-tools fonts-liberation procps psmisc python3 make g++)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,55 @@
+// HTTPS to a national service (or the sandbox) trusting exactly the CA bundle configured for that
+// environment — never "verification off". Failures to connect are `service-unreachable`.
+import { request as httpsRequest, Agent } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { ScripError } from '../errors';
+
+export interface ServiceResponse { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+
+export interface ServiceClientOptions {
+  /** PEM trust anchors for this environment; none means the system's. */
+  caPem?: string;
+  timeoutMs?: number;
+  /** Name for messages: "the security broker", "EPS", … */
+  serviceName: string;
+}
+
+export class ServiceClient {
+  readonly #agent: Agent;
+  readonly #opts: ServiceClientOptions;
+  constructor(opts: ServiceClientOptions) {
+    this.#opts = opts;
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 16, ...(opts.caPem ? { ca: opts.caPem } : {}) });
+  }
+
+  send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<ServiceResponse> {
+    const u = new URL(url);
+    const isHttps = u.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const req = (isHttps ? httpsRequest : httpRequest)(u, {
+        method: init.method ?? 'GET',
+        headers: { ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers },
+        ...(isHttps ? { agent: this.#agent } : {}),
+        timeout: this.#opts.timeoutMs ?? 15000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', (e) => reject(this.#unreachable(url, e)));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#opts.timeoutMs ?? 15000} ms`)));
+      req.on('error', (e) => reject(this.#unreachable(url, e)));
+      if (init.body !== undefined) req.write(init.body);
+      req.end();
+    });
+  }
+
+  close(): void { this.#agent.destroy(); }
+
+  #unreachable(url: string, e: Error): ScripError {
+    const tls = /certificate|self.signed|unable to verify/i.test(e.message);
+    return new ScripError('service-unreachable', `${this.#opts.serviceName} could not be reached at ${new URL(url).origin}: ${e.message}.`,
+      { url: new URL(url).origin, tls },
+      tls ? 'The service\'s certificate is not trusted for this environment: check the CA bundle in Scrip\'s settings.' : 'Check the network connection; Scrip will try again.');
+  }
+}
