@@ -1,0 +1,140 @@
+// Prescriptions on this machine: drafts (saved on every change), the durable outbox of signed
+// prescriptions waiting to be sent, and what the service answered. A signed prescription is
+// committed here (synchronous=FULL) before any send is attempted, with the X-Request-ID it will
+// be sent with, so a crash or a restart resends the same request and never a second prescription.
+import { randomUUID } from 'node:crypto';
+import { migrate, type Db } from '../store/database';
+import { draftContent, type DraftContent } from './model';
+
+export const prescriptionStatuses = ['draft', 'signed', 'sending', 'accepted', 'rejected', 'cancelled', 'partly-cancelled'] as const;
+export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
+
+export interface PrescriptionRecord {
+  id: string;
+  status: PrescriptionStatus;
+  draft: DraftContent;
+  ownerUserId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  shortFormId: string | null;
+  longFormId: string | null;
+  /** The exact Bundle that was prepared and signed (JSON text), once signed. */
+  bundle: string | null;
+  signedAt: string | null;
+  requestId: string | null;
+  sendAttempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  serviceStatus: string | null;
+  serviceResponse: string | null;
+}
+
+export class PrescriptionStore {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+    migrate(db, [{
+      id: 'prescriptions-1',
+      sql: `CREATE TABLE prescriptions (
+              id TEXT PRIMARY KEY, status TEXT NOT NULL, draft TEXT NOT NULL, owner_user_id TEXT,
+              created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+              short_form_id TEXT UNIQUE, long_form_id TEXT UNIQUE, bundle TEXT, signed_at TEXT,
+              request_id TEXT, send_attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, last_error TEXT,
+              service_status TEXT, service_response TEXT);
+            CREATE INDEX prescriptions_status ON prescriptions(status);
+            CREATE TABLE prescription_sequence (ods_code TEXT PRIMARY KEY, next INTEGER NOT NULL);`,
+    }]);
+  }
+
+  createDraft(content: DraftContent, ownerUserId: string | null): PrescriptionRecord {
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    this.#db.prepare('INSERT INTO prescriptions (id, status, draft, owner_user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, 'draft', JSON.stringify(content), ownerUserId, now, now);
+    return this.get(id)!;
+  }
+
+  /** Saves a draft's content; only drafts can change. Returns null if it is no longer a draft. */
+  saveDraft(id: string, content: DraftContent): PrescriptionRecord | null {
+    const res = this.#db.prepare("UPDATE prescriptions SET draft = ?, updated_at = ? WHERE id = ? AND status = 'draft'")
+      .run(JSON.stringify(content), new Date().toISOString(), id);
+    return res.changes ? this.get(id) : null;
+  }
+
+  deleteDraft(id: string): boolean {
+    return this.#db.prepare("DELETE FROM prescriptions WHERE id = ? AND status = 'draft'").run(id).changes > 0;
+  }
+
+  get(id: string): PrescriptionRecord | null {
+    const row = this.#db.prepare('SELECT * FROM prescriptions WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  byShortFormId(shortFormId: string): PrescriptionRecord | null {
+    const row = this.#db.prepare('SELECT * FROM prescriptions WHERE short_form_id = ?').get(shortFormId) as Record<string, unknown> | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  list(opts: { status?: PrescriptionStatus[]; limit?: number } = {}): PrescriptionRecord[] {
+    const statuses = opts.status ?? [...prescriptionStatuses];
+    const rows = this.#db.prepare(`SELECT * FROM prescriptions WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY updated_at DESC LIMIT ?`)
+      .all(...statuses, opts.limit ?? 200) as Array<Record<string, unknown>>;
+    return rows.map(toRecord);
+  }
+
+  /** The next 5-hex-digit sequence number for an organisation (wraps after FFFFF, as EPS allows). */
+  nextSequence(odsCode: string): number {
+    return this.#db.transaction(() => {
+      const cur = this.#db.prepare('SELECT next FROM prescription_sequence WHERE ods_code = ?').pluck().get(odsCode) as number | undefined;
+      const value = cur ?? 0;
+      this.#db.prepare('INSERT INTO prescription_sequence (ods_code, next) VALUES (?, ?) ON CONFLICT(ods_code) DO UPDATE SET next = excluded.next').run(odsCode, (value + 1) % 0x100000);
+      return value;
+    })();
+  }
+
+  /**
+   * Moves a draft into the outbox with its signed Bundle, in one transaction. After this returns,
+   * the prescription will be sent (with `requestId`) even if Scrip is killed the next instant.
+   */
+  commitSigned(id: string, signed: { bundle: string; shortFormId: string; longFormId: string; requestId?: string }): PrescriptionRecord {
+    const now = new Date().toISOString();
+    const res = this.#db.prepare(`UPDATE prescriptions SET status = 'signed', bundle = ?, short_form_id = ?, long_form_id = ?, signed_at = ?,
+        request_id = ?, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'`)
+      .run(signed.bundle, signed.shortFormId, signed.longFormId, now, signed.requestId ?? randomUUID(), now, now, id);
+    if (!res.changes) throw new Error(`prescription ${id} is not a draft`);
+    return this.get(id)!;
+  }
+
+  /** Signed prescriptions whose next attempt is due, oldest first. */
+  due(now = new Date()): PrescriptionRecord[] {
+    const rows = this.#db.prepare("SELECT * FROM prescriptions WHERE status IN ('signed', 'sending') AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY signed_at")
+      .all(now.toISOString()) as Array<Record<string, unknown>>;
+    return rows.map(toRecord);
+  }
+
+  markAttempt(id: string, error: string | null, nextAttemptAt: Date | null): void {
+    this.#db.prepare("UPDATE prescriptions SET status = 'sending', send_attempts = send_attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?")
+      .run(error, nextAttemptAt?.toISOString() ?? null, new Date().toISOString(), id);
+  }
+
+  markAnswered(id: string, status: 'accepted' | 'rejected', serviceStatus: string, response: string): void {
+    this.#db.prepare('UPDATE prescriptions SET status = ?, service_status = ?, service_response = ?, next_attempt_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?')
+      .run(status, serviceStatus, response, new Date().toISOString(), id);
+  }
+
+  setStatus(id: string, status: PrescriptionStatus, serviceStatus?: string): void {
+    this.#db.prepare('UPDATE prescriptions SET status = ?, service_status = COALESCE(?, service_status), updated_at = ? WHERE id = ?')
+      .run(status, serviceStatus ?? null, new Date().toISOString(), id);
+  }
+}
+
+function toRecord(r: Record<string, unknown>): PrescriptionRecord {
+  const str = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  return {
+    id: String(r.id), status: String(r.status) as PrescriptionStatus, draft: draftContent.parse(JSON.parse(String(r.draft))),
+    ownerUserId: str('owner_user_id'), createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+    shortFormId: str('short_form_id'), longFormId: str('long_form_id'), bundle: str('bundle'), signedAt: str('signed_at'),
+    requestId: str('request_id'), sendAttempts: Number(r.send_attempts), nextAttemptAt: str('next_attempt_at'), lastError: str('last_error'),
+    serviceStatus: str('service_status'), serviceResponse: str('service_response'),
+  };
+}
