@@ -1,0 +1,37 @@
+// One copyable report of what Scrip sees: the PC/SC service, readers and cards, the configured
+// services and whether their TLS is trusted, and versions. No secrets: no PINs, keys or tokens.
+import { arch, platform, release, type as osType } from 'node:os';
+import { z } from 'zod';
+import type { Services } from '../services';
+
+export const diagnosticsReport = z.object({
+  generatedAt: z.string(),
+  app: z.object({ version: z.string(), node: z.string(), electron: z.string().nullable(), platform: z.string(), os: z.string(), arch: z.string() }),
+  pcsc: z.object({ service: z.enum(['running', 'stopped']), readers: z.array(z.object({
+    name: z.string(), cardPresent: z.boolean(), atr: z.string().nullable(), pinPad: z.boolean().nullable(), cardType: z.string().nullable(),
+    inUseByAnotherProgram: z.boolean(), pinRetries: z.number().nullable(),
+  })) }),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+export type DiagnosticsReport = z.infer<typeof diagnosticsReport>;
+
+/** Extra checks other parts contribute (card certificates, broker reachability …). */
+export type DiagnosticCheck = (services: Services) => Promise<Array<{ name: string; ok: boolean; detail: string }>>;
+
+export async function buildDiagnostics(services: Services, extra: DiagnosticCheck[] = []): Promise<DiagnosticsReport> {
+  const view = services.readers.list();
+  const checks: DiagnosticsReport['checks'] = [
+    { name: 'Smartcard service (pcscd)', ok: view.service === 'running', detail: view.service === 'running' ? 'running' : 'not running: start pcscd (sudo systemctl start pcscd)' },
+    { name: 'Card readers', ok: view.readers.length > 0, detail: view.readers.length ? `${view.readers.length} connected` : 'none connected' },
+    { name: 'Audit log chain', ok: services.audit.verify().ok, detail: services.audit.verify().ok ? 'intact' : 'broken: run "scrip audit verify"' },
+  ];
+  for (const check of extra) {
+    try { checks.push(...(await check(services))); } catch (e) { checks.push({ name: 'diagnostic check', ok: false, detail: e instanceof Error ? e.message : String(e) }); }
+  }
+  return {
+    generatedAt: new Date().toISOString(),
+    app: { version: services.config.version, node: process.versions.node, electron: process.versions.electron ?? null, platform: platform(), os: `${osType()} ${release()}`, arch: arch() },
+    pcsc: { service: view.service, readers: view.readers.map((r) => ({ name: r.name, cardPresent: r.present, atr: r.atr, pinPad: r.pinPad, cardType: r.cardType, inUseByAnotherProgram: r.inUse, pinRetries: r.pinRetries })) },
+    checks,
+  };
+}
