@@ -9,14 +9,19 @@ import { ApiKeyStore } from './api/api-keys';
 import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
+import { CardService } from './card/card-service';
+import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
+import { Preferences } from './store/preferences';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
 
 export interface AppOptions {
   dataDir?: string;
-  /** A reader source other than pcscd (unit tests). */
+  /** A reader source other than pcscd (unit tests, the in-process virtual card). */
   readerWatch?: ReaderWatch;
+  /** Card I/O other than PC/SC (unit tests, the in-process virtual card). */
+  cardConnector?: CardConnector;
 }
 
 export interface App {
@@ -42,7 +47,21 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const { db, audit, apiKeys } = openStores(dataDir);
   const events = new EventBus();
   const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
-  const services: Services = { config: { dataDir, version: appVersion }, events, readers, apiKeys, audit };
+  const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
+    listReaders: () => readers.list().readers,
+    onFacts: () => readers.republish(),
+  });
+  readers.setCardFacts((r) => {
+    const f = cards.facts(r.name);
+    return { cardType: f.cardType, pinRetries: f.pinRetries };
+  });
+  const preferences = new Preferences(db);
+  const services = { config: { dataDir, version: appVersion }, events, readers, cards, apiKeys, audit, preferences, diagnosticChecks: [] } as unknown as Services;
+  // A card leaving a reader takes what was learnt about it along.
+  events.subscribe((e) => {
+    if (e.type !== 'reader.changed') return;
+    for (const r of e.data.readers) if (!r.present && cards.facts(r.name).cardType) cards.forget(r.name);
+  });
   readers.start();
   return {
     services,

@@ -2,14 +2,22 @@
 // each capability adds its service here.
 import type { EventBus } from './events';
 import type { ReaderService } from './card/reader-service';
+import type { CardService } from './card/card-service';
+import type { IdentityService } from './identity/identity-service';
 import type { ApiKeyStore } from './api/api-keys';
 import type { AuditLog } from './store/audit';
+import type { Preferences } from './store/preferences';
 import type { AppConfig } from './config';
+import type { DiagnosticCheck } from './diagnostics/report';
 
 export interface Services {
   config: AppConfig;
   events: EventBus;
   readers: ReaderService;
+  cards: CardService;
+  identity: IdentityService;
   apiKeys: ApiKeyStore;
   audit: AuditLog;
+  preferences: Preferences;
+  diagnosticChecks: DiagnosticCheck[];
 }

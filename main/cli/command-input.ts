@@ -29,7 +29,13 @@ function convert(name: string, raw: string | true, schema: FieldSchema): unknown
 /** Flags every command understands, handled by the CLI itself. */
 export const globalFlags = ['json', 'help', 'api-key', 'url'];
 
-export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: string[], stdinValue?: string): Record<string, unknown> {
+/** The flag that asks for secrets on standard input, if this command takes any. */
+export function stdinRequested(c: AnyCommand, args: ParsedArgs): boolean {
+  const first = c.cli?.stdin?.[0];
+  return !!first && (args.flags.has('stdin') || args.flags.has(`${first}-stdin`));
+}
+
+export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: string[], stdinLines?: string[]): Record<string, unknown> {
   const { fields } = inputFields(c);
   const input: Record<string, unknown> = {};
   const pos = c.cli?.positional ?? [];
@@ -40,12 +46,13 @@ export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: stri
   });
   for (const [flag, raw] of args.flags) {
     if (globalFlags.includes(flag)) continue;
-    if (c.cli?.stdin && flag === `${c.cli.stdin}-stdin`) continue;
+    if (c.cli?.stdin && (flag === 'stdin' || flag === `${c.cli.stdin[0]}-stdin`)) continue;
+    if (c.cli?.stdin?.includes(flag)) throw new ScripError('invalid-input', `--${flag} is a secret: give it on standard input with --stdin, not on the command line.`);
     const schema = fields[flag];
     if (!schema) throw new ScripError('invalid-input', `Unknown option --${flag} for "scrip ${cliPath(c).join(' ')}".`, undefined, `Run "scrip ${cliPath(c).join(' ')} --help".`);
     input[flag] = convert(flag, raw, schema);
   }
-  if (c.cli?.stdin && stdinValue !== undefined) input[c.cli.stdin] = stdinValue;
+  if (c.cli?.stdin && stdinLines) c.cli.stdin.forEach((field, i) => { if (stdinLines[i] !== undefined) input[field] = stdinLines[i]; });
   return input;
 }
 
@@ -57,12 +64,13 @@ export function commandHelp(c: AnyCommand): string {
   if (c.description) lines.push(c.description, '');
   for (const [name, s] of Object.entries(fields)) {
     if (pos.includes(name)) continue;
-    if (name === c.cli?.stdin) { usage.push(`--${name}-stdin`); continue; }
+    if (c.cli?.stdin?.includes(name)) continue;
     usage.push(required.has(name) ? `--${name} <${String(s.type ?? 'value')}>` : `[--${name}]`);
   }
+  if (c.cli?.stdin) usage.push(`--stdin (reads ${c.cli.stdin.join(', ')} from standard input, one per line)`);
   lines.unshift(`Usage: ${usage.join(' ')} [--json]`, '');
   const opts = Object.entries(fields).map(([name, s]) => {
-    const flag = name === c.cli?.stdin ? `--${name}-stdin` : pos.includes(name) ? `<${name}>` : `--${name}`;
+    const flag = c.cli?.stdin?.includes(name) ? `(stdin) ${name}` : pos.includes(name) ? `<${name}>` : `--${name}`;
     const type = s.type === 'array' ? `${String(s.items?.type ?? 'value')},…` : String(s.type ?? 'value');
     const choices = s.enum ?? s.items?.enum;
     const extra = [required.has(name) ? 'required' : 'optional', choices ? `one of: ${choices.join(', ')}` : '', s.default !== undefined ? `default: ${JSON.stringify(s.default)}` : ''].filter(Boolean).join('; ');

@@ -6,7 +6,7 @@ import { findCommand } from './find-command';
 import { ScripError, toScripError } from '../errors';
 import { defaultDataDir } from '../config';
 import { parseArgs, flagString, type ParsedArgs } from './args';
-import { commandHelp, inputFromArgs } from './command-input';
+import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
 import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
@@ -34,9 +34,8 @@ function overview(commands: AnyCommand[]): string {
     'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory.'].join('\n');
 }
 
-function readStdinLine(): string {
-  const text = readFileSync(0, 'utf8');
-  return text.split(/\r?\n/)[0] ?? '';
+function readStdinLines(): string[] {
+  return readFileSync(0, 'utf8').split(/\r?\n/);
 }
 
 function print(args: ParsedArgs, value: unknown): void {
@@ -71,9 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
     const { command, rest } = found;
     if (args.flags.has('help')) { process.stdout.write(commandHelp(command) + '\n'); return 0; }
-    const stdinField = command.cli?.stdin;
-    const stdinValue = stdinField && args.flags.has(`${stdinField}-stdin`) ? readStdinLine() : undefined;
-    const input = inputFromArgs(command, args, rest, stdinValue);
+    const input = inputFromArgs(command, args, rest, stdinRequested(command, args) ? readStdinLines() : undefined);
     const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
     let url: string | null = null;
     try {

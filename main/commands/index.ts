@@ -3,11 +3,15 @@ import { Registry, type AnyCommand } from './registry';
 import { readerCommands } from './readers';
 import { apiKeyCommands } from './api-keys';
 import { auditCommands } from './audit';
+import { cardCommands } from './card';
+import { diagnosticsCommands } from './diagnostics';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
   ...apiKeyCommands,
   ...auditCommands,
+  ...cardCommands,
+  ...diagnosticsCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

@@ -39,8 +39,11 @@ export interface CliSpec {
   path?: string[];
   /** Input fields taken from positional arguments, in order. */
   positional?: string[];
-  /** An input field read from the first line of standard input with `--<field>-stdin` (PINs). */
-  stdin?: string;
+  /**
+   * Secret input fields (PINs) read from standard input, one line each in this order, with
+   * `--stdin` (or `--<first field>-stdin`): never from the command line, where `ps` shows them.
+   */
+  stdin?: string[];
 }
 
 export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

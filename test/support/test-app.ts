@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../main/app';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../main/api/server';
 import { FakeReaderWatch } from './fake-reader-watch';
+import { InProcessConnector } from '../../main/card/in-process-connector';
 
 export interface TestApp { app: App; server: ApiServer; watch: FakeReaderWatch; adminKey: string; dataDir: string; close(): Promise<void> }
 
 export async function startTestApp(opts: ApiServerOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-test-'));
   const watch = new FakeReaderWatch();
-  const app = await createApp({ dataDir, readerWatch: watch });
+  const app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({}) });
   const server = await startApiServer(app, opts);
   const adminKey = app.services.apiKeys.create('test admin', ['admin']).key;
   return {

@@ -1,0 +1,198 @@
+// The card operations the app exposes as commands. Each public method is one unit of work: one
+// exclusive hold of the card (CardConnector.withCard), in which the driver is chosen (ATR table,
+// then probing) and the operation runs. PINs pass straight through to the driver.
+import type { CardConnector } from '../../native/pcsc/card-connection';
+import { hex } from '../../protocols/card';
+import { ScripError } from '../errors';
+import { ApduSession } from './apdu-session';
+import { identifyFamily } from './atr-table';
+import type { CardDriver, CertificateKind, PinInfo, SignInput } from './card-driver';
+import { toCardError } from './card-errors';
+import { identityFrom, summarise, type CardIdentity, type CertificateSummary } from './identity';
+import { PIV_MAX_PIN_RETRIES, PivDriver } from './piv-driver';
+
+export interface CardStatus {
+  reader: string;
+  cardType: 'piv';
+  atr: string;
+  holder: { userId: string; displayName: string | null };
+  /** When the authentication certificate expires (ISO 8601). */
+  certificateExpiry: string;
+  certificates: { auth: CertificateSummary; sign: CertificateSummary | null };
+  pin: PinInfo;
+}
+
+export interface CardCertificate { der: Uint8Array; pem: string; summary: CertificateSummary }
+
+export interface SignResult {
+  signature: Uint8Array;
+  /** The certificate of the key that signed. */
+  certificate: Uint8Array;
+  keyAlgorithm: string;
+}
+
+/** What the reader panel can show about a card without asking it again. */
+export interface CardFacts { cardType: 'piv' | null; pinRetries: number | null }
+
+export interface CardServiceOptions {
+  /** Readers and whether a card is present; used when a call names no reader. */
+  listReaders?: () => Array<{ name: string; present: boolean }>;
+  /** Called after an operation learnt something new about a reader's card (PIN retries, type). */
+  onFacts?: (reader: string, facts: CardFacts) => void;
+}
+
+interface Unit { driver: CardDriver; session: ApduSession; atr: Uint8Array }
+
+export class CardService {
+  readonly #connector: CardConnector;
+  readonly #opts: CardServiceOptions;
+  readonly #identity = new Map<string, { cardId: string; auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }>();
+  readonly #facts = new Map<string, CardFacts>();
+  /** APDUs sent by the last operation (benchmarks, diagnostics). */
+  lastApduCount = 0;
+
+  constructor(connector: CardConnector, opts: CardServiceOptions = {}) {
+    this.#connector = connector;
+    this.#opts = opts;
+  }
+
+  /** Last known facts about the card in `reader` (null fields: not known). */
+  facts(reader: string): CardFacts { return this.#facts.get(reader) ?? { cardType: null, pinRetries: null }; }
+
+  /** Forget what is known about the card in `reader` (call on card removal). */
+  forget(reader: string): void {
+    this.#identity.delete(reader);
+    if (this.#facts.delete(reader)) this.#opts.onFacts?.(reader, this.facts(reader));
+  }
+
+  async status(reader?: string): Promise<CardStatus> {
+    return this.#run(reader, async (name, u) => {
+      const { identity } = await this.#readIdentity(name, u.driver);
+      const pin = await u.driver.pinInfo();
+      this.#learn(name, pin);
+      return {
+        reader: name, cardType: u.driver.kind, atr: hex(u.atr),
+        holder: { userId: identity.userId, displayName: identity.displayName },
+        certificateExpiry: identity.auth.notAfter,
+        certificates: { auth: identity.auth, sign: identity.sign },
+        pin,
+      };
+    });
+  }
+
+  async certificates(reader?: string): Promise<{ reader: string; auth: CardCertificate; sign: CardCertificate | null }> {
+    return this.#run(reader, async (name, u) => {
+      const { auth, sign } = await this.#readIdentity(name, u.driver);
+      return { reader: name, auth: certificateOut(auth), sign: sign ? certificateOut(sign) : null };
+    });
+  }
+
+  async pinInfo(reader?: string): Promise<PinInfo> {
+    return this.#run(reader, async (name, u) => this.#learn(name, await u.driver.pinInfo()));
+  }
+
+  /** Verifies the PIN; on a wrong PIN the error's details carry `retriesLeft`. */
+  async verifyPin(input: { reader?: string; pin: string }): Promise<PinInfo> {
+    return this.#run(input.reader, async (name, u) => {
+      await this.#pinOp(name, u, () => u.driver.verifyPin(input.pin));
+      return this.#learn(name, { retriesLeft: PIV_MAX_PIN_RETRIES, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: true });
+    });
+  }
+
+  async changePin(input: { reader?: string; oldPin: string; newPin: string }): Promise<PinInfo> {
+    return this.#run(input.reader, async (name, u) => {
+      await this.#pinOp(name, u, () => u.driver.changePin(input.oldPin, input.newPin));
+      return this.#learn(name, await u.driver.pinInfo());
+    });
+  }
+
+  async unblockPin(input: { reader?: string; puk: string; newPin: string }): Promise<PinInfo> {
+    return this.#run(input.reader, async (name, u) => {
+      await u.driver.unblockPin(input.puk, input.newPin);
+      return this.#learn(name, await u.driver.pinInfo());
+    });
+  }
+
+  /**
+   * Signs with the auth or sign key. The PIN is sent only if the card demands it; without one, a
+   * card that demands it yields `bad-state` with details.pinRequired.
+   */
+  async sign(input: { reader?: string; kind: CertificateKind; data: SignInput; pin?: string }): Promise<SignResult> {
+    return this.#run(input.reader, async (name, u) => {
+      const certificate = await u.driver.certificate(input.kind);
+      const signature = await this.#pinOp(name, u, () => u.driver.sign(input.kind, input.data, input.pin));
+      return { signature, certificate, keyAlgorithm: summarise(certificate).keyAlgorithm };
+    });
+  }
+
+  /** Runs a PIN-consuming step; a wrong or blocked PIN updates the known retry count. */
+  async #pinOp<T>(name: string, _u: Unit, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof ScripError && e.code === 'pin-wrong' && typeof e.details?.retriesLeft === 'number' && !e.details.puk) {
+        this.#learn(name, { retriesLeft: e.details.retriesLeft, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: false });
+      } else if (e instanceof ScripError && e.code === 'pin-blocked' && !e.details?.puk) {
+        this.#learn(name, { retriesLeft: 0, maxRetries: PIV_MAX_PIN_RETRIES, blocked: true, verified: false });
+      }
+      throw e;
+    }
+  }
+
+  #learn(reader: string, pin: PinInfo): PinInfo {
+    const next: CardFacts = { cardType: 'piv', pinRetries: pin.retriesLeft };
+    const prev = this.#facts.get(reader);
+    this.#facts.set(reader, next);
+    if (!prev || prev.pinRetries !== next.pinRetries || prev.cardType !== next.cardType) this.#opts.onFacts?.(reader, next);
+    return pin;
+  }
+
+  async #readIdentity(reader: string, driver: CardDriver): Promise<{ auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }> {
+    const cardId = await driver.cardId();
+    const cached = this.#identity.get(reader);
+    if (cached && cached.cardId === cardId) return cached;
+    const auth = await driver.certificate('auth');
+    let sign: Uint8Array | null = null;
+    try {
+      sign = await driver.certificate('sign');
+    } catch (e) {
+      if (!(e instanceof ScripError && e.code === 'unsupported-card')) throw e;
+    }
+    const entry = { cardId, auth, sign, identity: identityFrom(auth, sign) };
+    this.#identity.set(reader, entry);
+    return entry;
+  }
+
+  #resolveReader(reader: string | undefined): string {
+    if (reader) return reader;
+    const readers = this.#opts.listReaders?.() ?? [];
+    if (readers.length === 0) throw new ScripError('no-readers');
+    const withCard = readers.filter((r) => r.present);
+    if (withCard.length === 0) throw new ScripError('no-card');
+    return withCard[0]!.name;
+  }
+
+  async #run<T>(reader: string | undefined, op: (name: string, u: Unit) => Promise<T>): Promise<T> {
+    const name = this.#resolveReader(reader);
+    let session: ApduSession | null = null;
+    try {
+      return await this.#connector.withCard(name, async (channel) => {
+        session = new ApduSession(channel);
+        const family = await identifyFamily(session);
+        if (family !== 'piv') throw new ScripError('unsupported-card');
+        return op(name, { driver: new PivDriver(session, { selected: true }), session, atr: channel.atr });
+      });
+    } catch (e) {
+      const err = toCardError(e);
+      if (err.code === 'card-removed' || err.code === 'no-card') this.forget(name);
+      throw err;
+    } finally {
+      this.lastApduCount = (session as ApduSession | null)?.apdus ?? 0;
+    }
+  }
+}
+
+function certificateOut(der: Uint8Array): CardCertificate {
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return { der, pem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, summary: summarise(der) };
+}

@@ -1,0 +1,127 @@
+// The identity agent's commands: log in with card and PIN, roles, log out, and the Ticket API
+// for local programs. PINs arrive in the input and go straight to the card.
+import { z } from 'zod';
+import { defineCommand } from './registry';
+import { sessionView, brokerRole, ticketHandout } from '../identity/schemas';
+import { ScripError } from '../errors';
+
+const pin = z.string().describe('The card passcode (6–8 digits); read from standard input by the CLI');
+
+export const sessionGet = defineCommand({
+  name: 'session.get',
+  summary: 'Show the login session: card, user, roles, selected role, expiry',
+  http: { method: 'GET', path: '/session' },
+  input: z.object({}),
+  output: sessionView,
+  needs: { scope: 'read' },
+  cli: { path: ['session'] },
+  run: async (_i, ctx) => ctx.services.identity.view(),
+});
+
+export const sessionLogin = defineCommand({
+  name: 'session.login',
+  summary: 'Log in with the card in the reader and its passcode',
+  description: 'Verifies the PIN on the card, signs the security broker\'s challenge with the card\'s authentication key and starts a session. Chooses `role` if given, the only role, or the role last used.',
+  http: { method: 'POST', path: '/session' },
+  input: z.object({ pin, role: z.string().regex(/^\d{6,15}$/).optional().describe('Role profile ID to select') }),
+  output: sessionView,
+  needs: { scope: 'ticket' },
+  cli: { path: ['login'], stdin: ['pin'] },
+  errors: ['no-card', 'pin-wrong', 'pin-blocked', 'pin-format', 'bad-state', 'service-unreachable', 'service-error', 'card-removed'],
+  run: async (input, ctx) => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }),
+});
+
+export const sessionLogout = defineCommand({
+  name: 'session.logout',
+  summary: 'End the session (the same as taking the card out)',
+  http: { method: 'DELETE', path: '/session' },
+  input: z.object({}),
+  output: sessionView,
+  needs: { scope: 'ticket' },
+  cli: { path: ['logout'] },
+  run: async (_i, ctx) => ctx.services.identity.logout(),
+});
+
+export const rolesList = defineCommand({
+  name: 'roles.list',
+  summary: 'List your role profiles, with organisation, job role and activities',
+  http: { method: 'GET', path: '/session/roles' },
+  input: z.object({}),
+  output: z.object({ roles: z.array(brokerRole), selected: z.string().nullable() }),
+  needs: { scope: 'read' },
+  cli: { path: ['roles'] },
+  run: async (_i, ctx) => {
+    const v = ctx.services.identity.view();
+    if (!v.user) throw new ScripError('bad-state', 'You are not logged in.', undefined, 'Log in with your card first.');
+    return { roles: v.roles, selected: v.selectedRole?.id ?? null };
+  },
+});
+
+export const roleUse = defineCommand({
+  name: 'role.use',
+  summary: 'Choose or switch role, without taking the card out',
+  http: { method: 'PUT', path: '/session/role' },
+  input: z.object({ role: z.string().regex(/^\d{6,15}$/).describe('Role profile ID') }),
+  output: sessionView,
+  needs: { scope: 'ticket' },
+  cli: { path: ['role', 'use'], positional: ['role'] },
+  run: async (input, ctx) => ctx.services.identity.selectRole(input.role),
+});
+
+export const roleAssertion = defineCommand({
+  name: 'session.role-assertion',
+  summary: 'Read back the SAML role assertion the broker holds for this session',
+  http: { method: 'GET', path: '/session/role-assertion' },
+  input: z.object({}),
+  output: z.object({ xml: z.string() }),
+  needs: { scope: 'read' },
+  run: async (_i, ctx) => ({ xml: await ctx.services.identity.roleAssertion() }),
+});
+
+const ticket = z.object({ token: z.string(), userId: z.string(), roleProfileId: z.string().nullable(), expiresAt: z.string() });
+
+export const ticketGet = defineCommand({
+  name: 'ticket.get',
+  summary: 'Get the current session for a local program, without prompting (Ticket API)',
+  description: 'Answers bad-state when nobody is logged in. Every hand-out is written to the audit log and shown to the user.',
+  http: { method: 'GET', path: '/ticket' },
+  input: z.object({}),
+  output: ticket,
+  needs: { scope: 'ticket' },
+  run: async (_i, ctx) => ctx.services.identity.ticket({ label: ctx.caller.label, keyId: ctx.caller.keyId ?? null }),
+});
+
+export const ticketRequest = defineCommand({
+  name: 'ticket.request',
+  summary: 'Ask the user to log in with card and PIN, and wait for the session (Ticket API)',
+  description: 'Shows a prompt in Scrip and waits up to `waitSeconds` for the user to log in and choose a role.',
+  http: { method: 'POST', path: '/ticket/request' },
+  input: z.object({ waitSeconds: z.number().int().min(1).max(300).default(120) }),
+  output: ticket,
+  needs: { scope: 'ticket' },
+  run: async (input, ctx) => {
+    const id = ctx.services.identity;
+    if (id.view().state !== 'role-selected') {
+      ctx.services.events.emit('session.prompt', { requestedBy: ctx.caller.label, at: new Date().toISOString() });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => { stop(); reject(new ScripError('bad-state', `Nobody logged in within ${input.waitSeconds} seconds.`, undefined, 'Ask the user to insert their card and log in, then try again.')); }, input.waitSeconds * 1000);
+        const stop = ctx.services.events.subscribe((e) => {
+          if (e.type === 'session.changed' && id.view().state === 'role-selected') { clearTimeout(timer); stop(); resolve(); }
+        });
+      });
+    }
+    return id.ticket({ label: ctx.caller.label, keyId: ctx.caller.keyId ?? null });
+  },
+});
+
+export const sessionHandouts = defineCommand({
+  name: 'session.handouts',
+  summary: 'Who has been given my session (Ticket API hand-outs)',
+  http: { method: 'GET', path: '/session/handouts' },
+  input: z.object({}),
+  output: z.object({ handouts: z.array(ticketHandout) }),
+  needs: { scope: 'read' },
+  run: async (_i, ctx) => ({ handouts: ctx.services.identity.handouts() }),
+});
+
+export const sessionCommands = [sessionGet, sessionLogin, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts];

@@ -1,0 +1,288 @@
+// The identity agent: card login to the security broker, roles, and a session that dies with the
+// card. The token lives in this object's memory only; removal of the card wipes it and destroys it
+// at the broker at once. Every step is gated by the session state machine.
+import { createHash } from 'node:crypto';
+import { ScripError } from '../errors';
+import type { EventBus } from '../events';
+import type { AuditLog } from '../store/audit';
+import type { Preferences } from '../store/preferences';
+import type { CardService } from '../card/card-service';
+import type { ReadersView } from '../card/reader-service';
+import type { Broker, BrokerRole, BrokerSession } from './broker';
+import { SessionMachine, type SessionState } from './session-machine';
+
+export type AuthResponseBuilder = (input: { signature: Uint8Array; certificate: Uint8Array; challenge: Uint8Array; digestAlgorithm: 'sha1' | 'sha256' }) => string;
+
+export interface IdentityDeps {
+  cards: CardService;
+  events: EventBus;
+  audit: AuditLog;
+  preferences: Preferences;
+  broker: () => Broker;
+  buildAuthResponse: AuthResponseBuilder;
+  /** The broker's challenge digest: the legacy IA signs SHA-1; Scrip's default is SHA-256. */
+  challengeDigest?: 'sha1' | 'sha256';
+  /** Warn this long before a timeout (ms). */
+  warnBeforeMs?: number;
+  now?: () => number;
+}
+
+export interface SessionView {
+  state: SessionState;
+  reader: string | null;
+  user: { id: string; name: string } | null;
+  roles: BrokerRole[];
+  selectedRole: BrokerRole | null;
+  startedAt: string | null;
+  idleExpiresAt: string | null;
+  expiresAt: string | null;
+  environment: string | null;
+}
+
+export interface TicketHandout { at: string; to: string; keyId: string | null; roleProfileId: string | null }
+
+interface LiveSession { broker: Broker; data: BrokerSession; startedAt: number; lastActivity: number; selected: BrokerRole | null; roles: BrokerRole[] }
+
+export class IdentityService {
+  readonly #d: IdentityDeps;
+  readonly machine = new SessionMachine();
+  #reader: string | null = null;
+  #session: LiveSession | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  readonly #handouts: TicketHandout[] = [];
+  #loginInFlight = false;
+
+  constructor(deps: IdentityDeps) {
+    this.#d = deps;
+  }
+
+  #now(): number { return this.#d.now?.() ?? Date.now(); }
+
+  view(): SessionView {
+    const s = this.#session;
+    return {
+      state: this.machine.state,
+      reader: this.#reader,
+      user: s ? { id: s.data.userId, name: s.data.name } : null,
+      roles: s?.roles ?? [],
+      selectedRole: s?.selected ?? null,
+      startedAt: s ? new Date(s.startedAt).toISOString() : null,
+      idleExpiresAt: s ? new Date(s.lastActivity + s.data.idleSeconds * 1000).toISOString() : null,
+      expiresAt: s ? new Date(s.startedAt + s.data.maxSeconds * 1000).toISOString() : null,
+      environment: s ? s.broker.baseUrl : null,
+    };
+  }
+
+  #publish(): void { this.#d.events.emit('session.changed', this.view()); }
+
+  /** Follows the readers: a card in a reader arms login; the session's card leaving ends the session. */
+  onReaders(view: ReadersView): void {
+    const present = view.readers.filter((r) => r.present);
+    if (this.#reader) {
+      const mine = present.find((r) => r.name === this.#reader);
+      if (!mine) { this.#cardGone(); return; }
+    }
+    if (!this.#reader && present.length && (this.machine.state === 'no-card' || this.machine.state === 'ended')) {
+      this.#reader = present[0]!.name;
+      this.machine.apply({ type: 'card-inserted', reader: this.#reader });
+      this.#publish();
+    }
+  }
+
+  #cardGone(): void {
+    const reader = this.#reader;
+    this.#reader = null;
+    if (reader) this.#d.cards.forget(reader);
+    const had = this.#session !== null;
+    this.#end('card-removed');
+    this.machine.apply({ type: 'card-removed' });
+    if (!had) this.#publish();
+  }
+
+  /** Wipes the token and destroys it at the broker; tells every surface. */
+  #end(reason: 'card-removed' | 'logout' | 'timeout' | 'broker-refused'): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    const s = this.#session;
+    this.#session = null; // from here the token exists only in this closure, for the logout call
+    if (!s) return;
+    const token = s.data.token;
+    const uid = s.data.userId;
+    this.#d.audit.append(uid, 'session.end', { reason, roleProfileId: s.selected?.id ?? null });
+    this.#d.events.emit('session.ended', { reason, userId: uid, at: new Date(this.#now()).toISOString() });
+    this.#publish();
+    s.broker.logout(token, uid).catch((e: unknown) => {
+      // The broker will also time the session out; say so rather than pretend.
+      this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
+    });
+  }
+
+  /** Card + PIN → broker challenge signed by the card's authentication key → session. */
+  async login(input: { pin: string; roleId?: string }): Promise<SessionView> {
+    if (this.#loginInFlight) throw new ScripError('bad-state', 'A login is already in progress.');
+    this.machine.require(['card-present', 'ended'], 'log in');
+    const reader = this.#reader;
+    if (!reader) throw new ScripError('no-card');
+    this.#loginInFlight = true;
+    try {
+      const pinInfo = await this.#d.cards.verifyPin({ reader, pin: input.pin });
+      void pinInfo;
+      this.machine.apply({ type: 'pin-verified' });
+      this.#publish();
+      const broker = this.#d.broker();
+      let data: BrokerSession;
+      try {
+        const challenge = await broker.activate();
+        const challengeBytes = Buffer.from(challenge.challenge, 'base64');
+        const algorithm = this.#d.challengeDigest ?? 'sha256';
+        const hash = createHash(algorithm).update(challengeBytes).digest();
+        const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
+        const status = await this.#d.cards.status(reader);
+        const response = this.#d.buildAuthResponse({ signature: signed.signature, certificate: signed.certificate, challenge: challengeBytes, digestAlgorithm: algorithm });
+        data = await broker.validate({ ...challenge, uid: status.holder.userId, response });
+      } catch (e) {
+        if (this.#reader === reader && this.machine.state === 'pin-verified') this.machine.apply({ type: 'failed' });
+        this.#publish();
+        throw e;
+      }
+      if (this.#reader !== reader) {
+        // The card left while the broker answered: the session must not outlive it.
+        await broker.logout(data.token, data.userId).catch(() => undefined);
+        throw new ScripError('card-removed', 'The card was removed while logging in.');
+      }
+      const now = this.#now();
+      let roles = data.roles;
+      try { roles = mergeRoles(roles, (await broker.roleAssertion(data.token)).roles); } catch { /* names only; codes come after selection */ }
+      this.#session = { broker, data, startedAt: now, lastActivity: now, selected: null, roles };
+      this.machine.apply({ type: 'authenticated' });
+      this.#d.audit.append(data.userId, 'session.start', { reader, broker: broker.baseUrl, roles: roles.map((r) => r.id) });
+      this.#arm();
+      const remembered = this.#d.preferences.get(`last-role:${data.userId}`);
+      const pick = input.roleId ?? (roles.length === 1 ? roles[0]!.id : roles.some((r) => r.id === remembered) ? remembered : null);
+      if (pick) await this.selectRole(pick);
+      else this.#publish();
+      return this.view();
+    } finally {
+      this.#loginInFlight = false;
+    }
+  }
+
+  /** Picks or switches role without removing the card. */
+  async selectRole(roleId: string): Promise<SessionView> {
+    this.machine.require(['authenticated', 'role-selected'], 'choose a role');
+    const s = this.#session!;
+    const role = s.roles.find((r) => r.id === roleId);
+    if (!role) throw new ScripError('not-found', `You do not hold the role ${roleId}.`, { roles: s.roles.map((r) => r.id) }, 'Choose one of your roles.');
+    await this.#call(() => s.broker.selectRole(s.data.token, roleId));
+    let selected = role;
+    try {
+      const assertion = await s.broker.roleAssertion(s.data.token);
+      s.roles = mergeRoles(s.roles, assertion.roles);
+      selected = s.roles.find((r) => r.id === roleId) ?? role;
+    } catch { /* the selection stands; the assertion can be read again */ }
+    if (this.#session !== s) throw new ScripError('card-removed', 'The session ended while the role was being chosen.');
+    s.selected = selected;
+    this.#touch();
+    this.machine.apply({ type: 'role-selected' });
+    this.#d.preferences.set(`last-role:${s.data.userId}`, roleId);
+    this.#d.audit.append(s.data.userId, 'session.role', { roleProfileId: roleId, orgCode: selected.orgCode });
+    this.#publish();
+    return this.view();
+  }
+
+  async roleAssertion(): Promise<string> {
+    this.machine.require(['authenticated', 'role-selected'], 'read the role assertion');
+    const s = this.#session!;
+    return (await this.#call(() => s.broker.roleAssertion(s.data.token))).xml;
+  }
+
+  logout(): SessionView {
+    this.machine.require(['authenticated', 'role-selected', 'pin-verified'], 'log out');
+    this.#end('logout');
+    this.machine.apply({ type: 'logged-out' });
+    this.#publish();
+    return this.view();
+  }
+
+  /** The session for a local program (Ticket API). Audited; visible in handouts(). */
+  ticket(to: { label: string; keyId: string | null }): { token: string; userId: string; roleProfileId: string | null; expiresAt: string } {
+    this.machine.require(['authenticated', 'role-selected'], 'hand out the session');
+    const s = this.#session!;
+    this.#touch();
+    const handout: TicketHandout = { at: new Date(this.#now()).toISOString(), to: to.label, keyId: to.keyId, roleProfileId: s.selected?.id ?? null };
+    this.#handouts.unshift(handout);
+    this.#handouts.length = Math.min(this.#handouts.length, 200);
+    this.#d.audit.append(s.data.userId, 'session.ticket', { to: to.label, keyId: to.keyId, roleProfileId: handout.roleProfileId });
+    this.#d.events.emit('session.ticket', handout);
+    return { token: s.data.token, userId: s.data.userId, roleProfileId: s.selected?.id ?? null, expiresAt: this.view().expiresAt! };
+  }
+
+  handouts(): TicketHandout[] { return [...this.#handouts]; }
+
+  /** For services that act as the user (EPS, PDS): the token and role, or bad-state. */
+  requireRole(activity?: string): { token: string; userId: string; role: BrokerRole; broker: Broker } {
+    this.machine.require(['role-selected'], 'do that');
+    const s = this.#session!;
+    const role = s.selected!;
+    if (activity && !role.activities.includes(activity)) {
+      throw new ScripError('forbidden', `Your role at ${role.orgName} does not include ${activity}.`, { activity, roleProfileId: role.id }, 'Switch to a role that has this activity.');
+    }
+    this.#touch();
+    return { token: s.data.token, userId: s.data.userId, role, broker: s.broker };
+  }
+
+  close(): void {
+    if (this.#session) this.#end('logout');
+  }
+
+  async #call<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof ScripError && e.code === 'unauthenticated') {
+        // The broker no longer knows the token: never stay half logged in.
+        this.#end('broker-refused');
+        this.machine.apply({ type: 'expired' });
+      }
+      throw e;
+    }
+  }
+
+  #touch(): void {
+    if (!this.#session) return;
+    this.#session.lastActivity = this.#now();
+    this.#arm();
+  }
+
+  /** Idle and absolute timeouts from the broker, with a warning before each. */
+  #arm(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    const s = this.#session;
+    if (!s) return;
+    const now = this.#now();
+    const idleEnd = s.lastActivity + s.data.idleSeconds * 1000;
+    const hardEnd = s.startedAt + s.data.maxSeconds * 1000;
+    const end = Math.min(idleEnd, hardEnd);
+    const warnAt = end - (this.#d.warnBeforeMs ?? 60_000);
+    const schedule = (at: number, f: () => void) => { const t = setTimeout(f, Math.max(0, at - now)); t.unref(); this.#timers.push(t); };
+    if (warnAt > now) schedule(warnAt, () => this.#d.events.emit('session.expiring', { at: new Date(end).toISOString(), reason: end === hardEnd ? 'absolute' : 'idle' }));
+    schedule(end, () => {
+      if (this.#session !== s) return;
+      this.#end('timeout');
+      this.machine.apply({ type: 'expired' });
+      this.#publish();
+    });
+  }
+}
+
+/** Adds codes and activities from the RoleAssertion to the roles named in authvalidate. */
+export function mergeRoles(base: BrokerRole[], detail: BrokerRole[]): BrokerRole[] {
+  const byId = new Map(detail.map((r) => [r.id, r]));
+  const merged = base.map((r) => {
+    const d = byId.get(r.id);
+    return d ? { ...r, jobRoleCode: d.jobRoleCode ?? r.jobRoleCode, activities: d.activities.length ? d.activities : r.activities, orgName: r.orgName || d.orgName } : r;
+  });
+  for (const d of detail) if (!base.some((r) => r.id === d.id)) merged.push(d);
+  return merged;
+}
