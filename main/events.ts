@@ -10,6 +10,7 @@ export const eventSchemas = {
   'session.ended': z.object({ reason: z.enum(['card-removed', 'logout', 'timeout', 'broker-refused']), userId: z.string(), at: z.string() }).describe('The session ended; its token is destroyed.'),
   'session.expiring': z.object({ at: z.string(), reason: z.enum(['idle', 'absolute']) }).describe('The session will time out soon.'),
   'session.ticket': ticketHandout.describe('A local program was given the session (Ticket API).'),
+  'prescription.changed': z.object({ id: z.string(), status: z.string(), shortFormId: z.string().nullable(), lastError: z.string().nullable() }).describe('A prescription was saved, signed, sent, accepted, rejected or cancelled.'),
   'session.prompt': z.object({ requestedBy: z.string(), at: z.string() }).describe('A program asked the user to log in with card and PIN.'),
 } as const;
 

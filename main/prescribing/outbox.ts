@@ -1,0 +1,91 @@
+// Sends signed prescriptions from the durable outbox: oldest first, the same X-Request-ID on every
+// attempt, backing off while the service is down. Whatever happens — Scrip killed, network gone,
+// service restarted — the record says what is known, and a restart picks up where it left off.
+import type { PrescriptionStore, PrescriptionRecord } from './store';
+import type { EpsClient, EpsAuth } from './eps-client';
+import { issuesOf } from './eps-client';
+import type { EventBus } from '../events';
+import { toScripError } from '../errors';
+
+export interface OutboxDeps {
+  store: PrescriptionStore;
+  eps: () => EpsClient | null;
+  /** The session to send with, or null when nobody is logged in (sending waits). */
+  auth: () => EpsAuth | null;
+  events: EventBus;
+  /** Delay before attempt n+1 (ms): 1 s, 2 s, 4 s … up to a minute. */
+  backoff?: (attempt: number) => number;
+}
+
+export class Outbox {
+  readonly #d: OutboxDeps;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #stopped = false;
+
+  constructor(deps: OutboxDeps) { this.#d = deps; }
+
+  #backoff(n: number): number { return this.#d.backoff?.(n) ?? Math.min(60_000, 1000 * 2 ** Math.max(0, n - 1)); }
+
+  /** Sends what is due now; resolves when this pass is done. Concurrent calls share one pass. */
+  flush(): Promise<void> {
+    this.#running ??= this.#pass().finally(() => { this.#running = null; });
+    return this.#running;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => { void this.flush().finally(() => this.#schedule(5000)); }, ms);
+    this.#timer.unref();
+  }
+
+  async #pass(): Promise<void> {
+    const eps = this.#d.eps();
+    const auth = this.#d.auth();
+    if (!eps || !auth) return;
+    for (const rec of this.#d.store.due()) {
+      if (this.#stopped) return;
+      await this.#send(eps, auth, rec);
+    }
+  }
+
+  async #send(eps: EpsClient, auth: EpsAuth, rec: PrescriptionRecord): Promise<void> {
+    let status: number;
+    let json: Record<string, unknown>;
+    try {
+      ({ status, json } = await eps.processMessage(JSON.parse(rec.bundle!) as Record<string, unknown>, auth, rec.requestId!));
+    } catch (e) {
+      const err = toScripError(e);
+      this.#d.store.markAttempt(rec.id, err.message, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
+      this.#emit(rec.id);
+      return;
+    }
+    if (status >= 200 && status < 300) {
+      this.#d.store.markAnswered(rec.id, 'accepted', String(status), JSON.stringify(json));
+    } else if (status >= 500 || status === 429 || status === 401 || status === 403) {
+      // Not an answer about the prescription: the service is down or the session lapsed. Keep it.
+      const issues = issuesOf(json).map((i) => i.diagnostics ?? i.code).join('; ');
+      this.#d.store.markAttempt(rec.id, `EPS answered ${status}${issues ? `: ${issues}` : ''}`, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
+    } else {
+      this.#d.store.markAnswered(rec.id, 'rejected', String(status), JSON.stringify(json));
+    }
+    this.#emit(rec.id);
+  }
+
+  #emit(id: string): void {
+    const r = this.#d.store.get(id);
+    if (r) this.#d.events.emit('prescription.changed', { id: r.id, status: r.status, shortFormId: r.shortFormId, lastError: r.lastError });
+  }
+}
