@@ -1,0 +1,136 @@
+// The identity agent's logic over the in-process virtual card and an in-test broker that checks
+// the card's signature on its challenge. (Over real HTTPS, pcscd and the sandbox: the itests.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, createVerify, X509Certificate } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PivCard } from '../../../sandbox/card/piv-card';
+import { inProcessReader } from '../../../sandbox/card/in-process';
+import { CardService } from '../../../main/card/card-service';
+import { InProcessConnector } from '../../../main/card/in-process-connector';
+import { IdentityService, type AuthResponseBuilder } from '../../../main/identity/identity-service';
+import type { Broker, BrokerSession } from '../../../main/identity/broker';
+import { EventBus, type ScripEvent } from '../../../main/events';
+import { openDatabase } from '../../../main/store/database';
+import { AuditLog } from '../../../main/store/audit';
+import { Preferences } from '../../../main/store/preferences';
+import { ScripError } from '../../../main/errors';
+import { newCard } from '../../sandbox/card/fixture';
+
+// Not a substring of the user id, so the audit check below means something.
+const PIN = '482913';
+
+const READER = 'Test Reader 00';
+const roles = [
+  { id: '555000111222', orgCode: 'A83008', orgName: 'HALLGARTH SURGERY', jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"', jobRoleCode: 'S8000:G8000:R8000', activities: ['B0278', 'B0420'] },
+  { id: '555000333444', orgCode: 'B81012', orgName: 'STIRLING MEDICAL CENTRE', jobRoleName: '"Admin & Clerical":"Admin":"Demographic Administrator"', jobRoleCode: 'S0001:G0001:R0001', activities: ['B0825'] },
+];
+
+// The test's broker verifies the card's RSA signature over its own challenge with the card's certificate.
+const buildAuthResponse: AuthResponseBuilder = ({ signature, certificate }) => JSON.stringify({ sig: Buffer.from(signature).toString('base64'), cert: Buffer.from(certificate).toString('base64') });
+
+class TestBroker implements Broker {
+  readonly baseUrl = 'https://broker.test';
+  issued = new Set<string>();
+  live = new Set<string>();
+  loggedOut: string[] = [];
+  selected = new Map<string, string>();
+  async activate() { const c = randomBytes(48).toString('base64'); this.issued.add(c); return { challenge: c, signature: 'server-mac' }; }
+  async validate(input: { challenge: string; signature: string; uid: string; response: string }): Promise<BrokerSession> {
+    if (!this.issued.delete(input.challenge)) throw new ScripError('service-error', 'unknown challenge');
+    const { sig, cert } = JSON.parse(input.response) as { sig: string; cert: string };
+    const x = new X509Certificate(Buffer.from(cert, 'base64'));
+    const ok = createVerify('sha256').update(Buffer.from(input.challenge, 'base64')).verify(x.publicKey, Buffer.from(sig, 'base64'));
+    if (!ok) throw new ScripError('service-error', 'signature does not verify');
+    const token = randomBytes(16).toString('hex');
+    this.live.add(token);
+    return { token, userId: input.uid, name: 'Dr Test Person', roles: roles.map((r) => ({ ...r, jobRoleCode: null, activities: [] })), idleSeconds: 600, maxSeconds: 3600 };
+  }
+  async selectRole(token: string, roleId: string) { if (!this.live.has(token)) throw new ScripError('unauthenticated', 'token unknown'); this.selected.set(token, roleId); }
+  async roleAssertion(token: string) { if (!this.live.has(token)) throw new ScripError('unauthenticated', 'token unknown'); return { xml: '<saml/>', selectedRoleId: this.selected.get(token) ?? null, roles }; }
+  async logout(token: string) { this.live.delete(token); this.loggedOut.push(token); }
+}
+
+function setup() {
+  const slot = inProcessReader(new PivCard(newCard({ pin: PIN })));
+  const cards = new CardService(new InProcessConnector({ [READER]: slot }));
+  const events = new EventBus();
+  const seen: ScripEvent[] = [];
+  events.subscribe((e) => seen.push(e));
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'scrip-id-')), 'db.sqlite'));
+  const audit = new AuditLog(db);
+  const broker = new TestBroker();
+  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, buildAuthResponse });
+  const readers = (present: boolean) => identity.onReaders({ service: 'running', readers: [{ name: READER, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null }] });
+  return { slot, identity, broker, seen, audit, readers };
+}
+
+test('insert → PIN → broker → roles; the only role or a chosen one is selected', async () => {
+  const { identity, broker, readers, audit } = setup();
+  readers(true);
+  assert.equal(identity.view().state, 'card-present');
+  const v = await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  assert.equal(v.state, 'role-selected');
+  assert.equal(v.user?.id, '555123456789');
+  assert.equal(v.selectedRole?.id, roles[0]!.id);
+  assert.deepEqual(v.selectedRole?.activities, ['B0278', 'B0420'], 'activity codes come from the role assertion');
+  assert.equal(broker.live.size, 1);
+  assert.ok(audit.list().some((e) => e.action === 'session.start'));
+  assert.ok(!JSON.stringify(audit.list()).includes(PIN), 'the PIN is never in the audit log');
+});
+
+test('a wrong PIN costs a try, says how many are left, and changes no state', async () => {
+  const { identity, readers } = setup();
+  readers(true);
+  await assert.rejects(identity.login({ pin: '000000' }), (e: unknown) => e instanceof ScripError && e.code === 'pin-wrong' && e.details?.retriesLeft === 2);
+  assert.equal(identity.view().state, 'card-present');
+});
+
+test('switching role keeps the session; a role not held is refused', async () => {
+  const { identity, readers, broker } = setup();
+  readers(true);
+  await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  const token = [...broker.live][0]!;
+  const v = await identity.selectRole(roles[1]!.id);
+  assert.equal(v.selectedRole?.id, roles[1]!.id);
+  assert.equal(broker.selected.get(token), roles[1]!.id);
+  await assert.rejects(identity.selectRole('999999999999'), (e: unknown) => e instanceof ScripError && e.code === 'not-found');
+});
+
+test('card removal ends the session at once: token destroyed at the broker, session.ended emitted, tickets refused', async () => {
+  const { identity, readers, broker, seen } = setup();
+  readers(true);
+  await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  const ticket = identity.ticket({ label: 'API key "bot"', keyId: 'k1' });
+  assert.ok(broker.live.has(ticket.token));
+  readers(false);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(broker.loggedOut.includes(ticket.token), 'authlogout was called with the token');
+  assert.equal(broker.live.size, 0);
+  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'card-removed'));
+  assert.notEqual(identity.view().state, 'role-selected');
+  assert.equal(identity.view().user, null, 'nothing of the session is left');
+  assert.throws(() => identity.ticket({ label: 'x', keyId: null }), (e: unknown) => e instanceof ScripError && e.code === 'bad-state');
+});
+
+test('commands in the wrong state are bad-state, not crashes', async () => {
+  const { identity } = setup();
+  await assert.rejects(identity.login({ pin: PIN }), (e: unknown) => e instanceof ScripError && e.code === 'bad-state');
+  await assert.rejects(identity.selectRole('555000111222'), (e: unknown) => e instanceof ScripError && e.code === 'bad-state');
+  assert.throws(() => identity.logout(), (e: unknown) => e instanceof ScripError && e.code === 'bad-state');
+});
+
+test('the remembered role is chosen next time; hand-outs are listed and audited', async () => {
+  const { identity, readers, audit } = setup();
+  readers(true);
+  await identity.login({ pin: PIN, roleId: roles[1]!.id });
+  identity.logout();
+  const again = await identity.login({ pin: PIN });
+  assert.equal(again.selectedRole?.id, roles[1]!.id);
+  identity.ticket({ label: 'API key "emis-bridge"', keyId: 'abc' });
+  assert.equal(identity.handouts()[0]?.to, 'API key "emis-bridge"');
+  assert.ok(audit.list({ action: 'session.ticket' }).length === 1);
+  assert.ok(audit.verify().ok);
+});
