@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const electronOnly = { name: 'electron', message: 'Only main/electron/ may import electron.' };
+const electronOnly = { name: 'electron', message: 'Only main/electron/ may import electron.', allowTypeImports: true };
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '.tmp/**', 'playwright-report/**'] },
@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/main/**', '**/sandbox/**', '**/renderer/**', '**/native/**'], message: 'protocols/ imports nothing else of the project.' }] }] },
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    files: ['renderer/src/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electronOnly, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a sandboxed page: no Node built-ins.' }))],

@@ -129,11 +129,12 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
 
   const unsubscribers = new Set<() => void>();
 
-  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+  /** Each event as `event: <type>` + `data: {type, at, data}`; with ?unnamed=1, without the event line. */
+  function handleEvents(req: IncomingMessage, res: ServerResponse, unnamed: boolean): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const unsubscribe = app.services.events.subscribe((e) => {
-      res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      res.write(`${unnamed ? '' : `event: ${e.type}\n`}data: ${JSON.stringify(e)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
     heartbeat.unref();
@@ -165,7 +166,7 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
       }
     }
 
-    if (path === '/events' && method === 'GET') { callerFor(req); return handleEvents(req, res); }
+    if (path === '/events' && method === 'GET') { callerFor(req); return handleEvents(req, res, url.searchParams.get('unnamed') === '1'); }
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);
     if (rpc && method === 'POST') {

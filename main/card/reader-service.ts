@@ -2,12 +2,9 @@
 // `reader.changed` events, and what the card layer knows (card type, PIN retries) merged in.
 import type { EventBus } from '../events';
 import type { PcscReaderSnapshot, PcscStatus, ReaderWatch } from '../../native/pcsc/reader-watch';
-import type { ReaderState } from './reader-state';
+import type { ReaderState, ReadersView } from './reader-state';
 
-export interface ReadersView {
-  service: 'running' | 'stopped';
-  readers: ReaderState[];
-}
+export type { ReadersView } from './reader-state';
 
 /** What the card layer adds to a reader it has looked at; null fields mean "not known". */
 export type CardFacts = Pick<ReaderState, 'pinPad' | 'cardType' | 'pinRetries'>;

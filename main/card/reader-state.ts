@@ -11,3 +11,8 @@ export const readerState = z.object({
   pinRetries: z.number().int().nullable().describe('PIN tries left, when known'),
 });
 export type ReaderState = z.infer<typeof readerState>;
+
+export interface ReadersView {
+  service: 'running' | 'stopped';
+  readers: ReaderState[];
+}

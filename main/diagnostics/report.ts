@@ -1,19 +1,10 @@
 // One copyable report of what Scrip sees: the PC/SC service, readers and cards, the configured
 // services and whether their TLS is trusted, and versions. No secrets: no PINs, keys or tokens.
 import { arch, platform, release, type as osType } from 'node:os';
-import { z } from 'zod';
-import type { Services } from '../services';
+import { diagnosticsReport, type DiagnosticsReport } from './schema';
 
-export const diagnosticsReport = z.object({
-  generatedAt: z.string(),
-  app: z.object({ version: z.string(), node: z.string(), electron: z.string().nullable(), platform: z.string(), os: z.string(), arch: z.string() }),
-  pcsc: z.object({ service: z.enum(['running', 'stopped']), readers: z.array(z.object({
-    name: z.string(), cardPresent: z.boolean(), atr: z.string().nullable(), pinPad: z.boolean().nullable(), cardType: z.string().nullable(),
-    inUseByAnotherProgram: z.boolean(), pinRetries: z.number().nullable(),
-  })) }),
-  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
-});
-export type DiagnosticsReport = z.infer<typeof diagnosticsReport>;
+export { diagnosticsReport, type DiagnosticsReport };
+import type { Services } from '../services';
 
 /** Extra checks other parts contribute (card certificates, broker reachability …). */
 export type DiagnosticCheck = (services: Services) => Promise<Array<{ name: string; ok: boolean; detail: string }>>;

@@ -15,13 +15,13 @@ test.describe('Electron window', () => {
     const app = await electron.launch({ executablePath: bin!, args: [repoRoot], env: { ...process.env, SCRIP_DATA_DIR: mkdtempSync(join(tmpdir(), 'scrip-electron-')) } });
     const win = await app.firstWindow();
     expect(win.url()).toMatch(/^app:\/\/scrip\//);
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!;
-      const p = w.webContents.getLastWebPreferences();
-      return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
-    });
-    expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    // Sandboxed, isolated, no Node: the page sees only the two functions of the preload.
+    const seen = await win.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      bridge: Object.keys((globalThis as unknown as { scrip: object }).scrip).sort(),
+    }));
+    expect(seen).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'on'] });
     await expect(win.locator('[data-reader]').first()).toBeVisible();
     await app.close();
   });

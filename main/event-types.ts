@@ -1,0 +1,20 @@
+// Every app event and its payload schema. Pure (zod only), so the renderer can import its types.
+import { z } from 'zod';
+import { readerState } from './card/reader-state';
+import { sessionView, ticketHandout } from './identity/schemas';
+
+export const eventSchemas = {
+  'reader.changed': z.object({ readers: z.array(readerState), service: z.enum(['running', 'stopped']) }).describe('A reader was attached or detached, or a card inserted or removed.'),
+  'session.changed': sessionView.describe('The login session moved to another state (card, PIN, login, role).'),
+  'session.ended': z.object({ reason: z.enum(['card-removed', 'logout', 'timeout', 'broker-refused']), userId: z.string(), at: z.string() }).describe('The session ended; its token is destroyed.'),
+  'session.expiring': z.object({ at: z.string(), reason: z.enum(['idle', 'absolute']) }).describe('The session will time out soon.'),
+  'session.ticket': ticketHandout.describe('A local program was given the session (Ticket API).'),
+  'prescription.changed': z.object({ id: z.string(), status: z.string(), shortFormId: z.string().nullable(), lastError: z.string().nullable() }).describe('A prescription was saved, signed, sent, accepted, rejected or cancelled.'),
+  'session.prompt': z.object({ requestedBy: z.string(), at: z.string() }).describe('A program asked the user to log in with card and PIN.'),
+} as const;
+
+export type EventName = keyof typeof eventSchemas;
+export type EventPayload<N extends EventName> = z.infer<(typeof eventSchemas)[N]>;
+/** Any event, discriminated by `type`. */
+export type ScripEvent = { [N in EventName]: { type: N; at: string; data: EventPayload<N> } }[EventName];
+

@@ -1,0 +1,28 @@
+import { useEffect, useState } from 'react';
+import { currentPath, routes } from './routes';
+import { Layout } from './components/Layout';
+import { ReadersPanel } from './components/ReadersPanel';
+import { Diagnostics } from './pages/Diagnostics';
+import { NotYet } from './pages/NotYet';
+
+function usePath(): string {
+  const [path, setPath] = useState(() => currentPath(location.hash));
+  useEffect(() => {
+    const on = () => setPath(currentPath(location.hash));
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return path;
+}
+
+export function App() {
+  const path = usePath();
+  const route = routes.find((r) => r.path === path) ?? routes[0]!;
+  let page;
+  switch (path) {
+    case '': page = <><p>Put your smartcard in a reader. Readers and cards appear here as they change.</p><ReadersPanel /></>; break;
+    case 'diagnostics': page = <Diagnostics />; break;
+    default: page = <NotYet area={path} />;
+  }
+  return <Layout path={path} title={route.title}>{page}</Layout>;
+}

@@ -1,0 +1,19 @@
+import { useReaders } from '../hooks/useReaders';
+
+/** The card and session bar under the header: which reader, whether a card is in, who is logged in. */
+export function CardBar() {
+  const { value } = useReaders();
+  const withCard = value?.readers.find((r) => r.present) ?? null;
+  const cardText = !value ? 'Checking card readers…'
+    : value.service === 'stopped' ? 'Smartcard service not running'
+    : !value.readers.length ? 'No card reader connected'
+    : withCard ? `Card in ${withCard.name}` : 'No card inserted';
+  return (
+    <div className="scrip-cardbar" aria-label="Card and session">
+      <div className="nhsuk-width-container scrip-cardbar__inner">
+        <p><strong>Card:</strong> <span data-testid="card-status">{cardText}</span></p>
+        <p><strong>Session:</strong> <span data-testid="session-status">Not logged in</span></p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { routes } from '../routes';
+import { CardBar } from './CardBar';
+import { LiveAnnouncer } from './LiveAnnouncer';
+
+/** Header (service name, no NHS logo), card bar, navigation, main with one h1, footer. */
+export function Layout({ path, title, children }: { path: string; title: string; children: ReactNode }) {
+  const h1 = useRef<HTMLHeadingElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    document.title = `${title} – Scrip`;
+    // Move focus to the page heading on navigation (not on first load), as screen reader users expect.
+    if (first.current) { first.current = false; return; }
+    h1.current?.focus();
+  }, [path, title]);
+  return (
+    <>
+      <a className="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
+      <header className="nhsuk-header" role="banner">
+        <div className="nhsuk-header__container nhsuk-width-container">
+          <div className="nhsuk-header__service">
+            <a className="nhsuk-header__service-logo" href="#/" aria-label="Scrip home">
+              <span className="nhsuk-header__service-name">Scrip</span>
+            </a>
+          </div>
+        </div>
+      </header>
+      <CardBar />
+      <nav className="scrip-nav" aria-label="Main">
+        <div className="nhsuk-width-container">
+          <ul>
+            {routes.map((r) => (
+              <li key={r.path}><a href={`#/${r.path}`} aria-current={r.path === path ? 'page' : undefined}>{r.label}</a></li>
+            ))}
+          </ul>
+        </div>
+      </nav>
+      <div className="nhsuk-width-container">
+        <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
+          <h1 ref={h1} tabIndex={-1}>{title}</h1>
+          {children}
+        </main>
+      </div>
+      <footer role="contentinfo" className="nhsuk-footer">
+        <div className="nhsuk-width-container">
+          <p className="nhsuk-body-s">Scrip — open source (MIT). Not an NHS product.</p>
+        </div>
+      </footer>
+      <LiveAnnouncer />
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+// The renderer's only way to the app: commands by name and a stream of events. Two
+// implementations (Electron IPC, HTTP+SSE in browser mode); nothing else knows which is in use.
+import type { ErrorBody } from '../../../main/errors';
+import type { ScripEvent } from '../../../main/event-types';
+
+export type AppEvent = ScripEvent;
+
+export interface Transport {
+  invoke<T>(name: string, input?: unknown): Promise<T>;
+  /** Listens to every event; returns the function that stops listening. */
+  on(listener: (e: AppEvent) => void): () => void;
+}
+
+/** An error answer from a command: what went wrong and what the person can do. */
+export class CommandError extends Error {
+  readonly body: ErrorBody;
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.body = body;
+  }
+}
+
+export function isErrorBody(v: unknown): v is ErrorBody {
+  return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string' && typeof (v as { message?: unknown }).message === 'string';
+}
+
+export function asCommandError(e: unknown): CommandError {
+  if (e instanceof CommandError) return e;
+  if (isErrorBody(e)) return new CommandError(e);
+  return new CommandError({ code: 'internal', message: 'Scrip could not be reached.', action: 'Check that Scrip is still running, then reload this page.', retriable: true });
+}

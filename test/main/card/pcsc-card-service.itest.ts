@@ -1,0 +1,98 @@
+// Scrip's own card layer (CardService → PivDriver → PcscCardConnector) against the real PC/SC
+// stack: pcscd + vpcd + the virtual card on slot 35964 ("Virtual PCD 00 01").
+import { strict as assert } from 'node:assert';
+import { createHash, verify as nodeVerify, X509Certificate } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import type { CardInterface, ContextInterface } from 'smartcard';
+import { CardService } from '../../../main/card/card-service';
+import { ScripError } from '../../../main/errors';
+import { PcscCardConnector } from '../../../native/pcsc/card-connection';
+import { newCard, PIN, PUK } from '../../sandbox/card/fixture';
+import { insertVirtualCard, READER, waitForReader, type VirtualCardHandle } from '../../sandbox/card/vpcd-harness';
+import { need, requirements } from '../../support/system';
+
+const require = createRequire(import.meta.url);
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+const data = { hash: sha256('prescription'), algorithm: 'sha256' as const };
+
+async function rejects(p: Promise<unknown>, code: string): Promise<ScripError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ScripError, String(e));
+    assert.equal(e.code, code, `${e.code}: ${e.message} ${JSON.stringify(e.details)}`);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
+  let vc: VirtualCardHandle | null = null;
+  const service = new CardService(new PcscCardConnector({ busyTimeoutMs: 400 }));
+
+  before(async () => {
+    if (requirements.pcscd.check()) return;
+    vc = await insertVirtualCard(newCard());
+  });
+  after(async () => { await vc?.attachment.remove(); });
+
+  test('reads holder, certificates and PIN retries; signs with both keys', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    const s = await service.status(READER);
+    assert.equal(s.holder.userId, '555123456789');
+    assert.equal(s.holder.displayName, 'Dr Test Person');
+    assert.equal(s.pin.retriesLeft, 3);
+    assert.equal(s.atr, '3B88800153637269705049561D');
+    for (const kind of ['auth', 'sign'] as const) {
+      const r = await service.sign({ reader: READER, kind, data, pin: PIN });
+      assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(r.certificate).publicKey, r.signature), kind);
+    }
+    await rejects(service.sign({ reader: READER, kind: 'sign', data }), 'bad-state');
+  });
+
+  test('card pulled during GENERAL AUTHENTICATE: typed error, no hang, next insert works', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    vc.pullOnNextSign = true;
+    await rejects(service.sign({ reader: READER, kind: 'sign', data, pin: PIN }), 'card-removed');
+    await waitForReader(READER, false);
+    await rejects(service.status(READER), 'no-card');
+    await vc.insert();
+    assert.equal((await service.status(READER)).holder.userId, '555123456789');
+    await service.sign({ reader: READER, kind: 'sign', data, pin: PIN });
+  });
+
+  test('PIN blocked after 3 wrong tries (and stays blocked in the card file), unblocked with the PUK', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    assert.equal((await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-wrong')).details?.retriesLeft, 2);
+    assert.equal((await service.status(READER)).pin.retriesLeft, 2);
+    await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-wrong');
+    await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-blocked');
+    await rejects(service.sign({ reader: READER, kind: 'sign', data, pin: PIN }), 'pin-blocked');
+    assert.equal(vc.file().pin.tries, 0);
+    await service.unblockPin({ reader: READER, puk: PUK, newPin: PIN });
+    assert.equal((await service.status(READER)).pin.retriesLeft, 3);
+    await service.verifyPin({ reader: READER, pin: PIN });
+  });
+
+  test('a card held exclusively by another program is reported busy, then works when released', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    const pcsc = require('smartcard') as { Context: new () => ContextInterface; SCARD_SHARE_EXCLUSIVE: number; SCARD_PROTOCOL_T1: number; SCARD_PROTOCOL_T0: number; SCARD_LEAVE_CARD: number };
+    const ctx = new pcsc.Context();
+    let other: CardInterface | null = null;
+    try {
+      const reader = ctx.listReaders().find((r) => r.name === READER)!;
+      other = await reader.connect(pcsc.SCARD_SHARE_EXCLUSIVE, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
+      await rejects(service.status(READER), 'card-busy');
+    } finally {
+      other?.disconnect(pcsc.SCARD_LEAVE_CARD);
+      ctx.close();
+    }
+    assert.equal((await service.status(READER)).cardType, 'piv');
+  });
+
+  test('unknown reader', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    await rejects(service.status('No Such Reader 99'), 'no-readers');
+  });
+});
