@@ -1,0 +1,4 @@
+// Public API of the sandbox test CA; see test-ca.ts.
+export { openTestCa, isUserId, TestCaError } from './test-ca';
+export { defaultCaDir } from './paths';
+export type { TestCa, CaKind, CaCertificate, IssuedCertificate, TlsCertificate, UserCertificateRequest, OpenTestCaOptions, PublicKeyInput, RevocationReason, NameAttr } from './test-ca';
