@@ -45,7 +45,7 @@ class FakeVpcd {
   close(): Promise<void> { this.sock?.destroy(); return new Promise((r) => this.server.close(() => r())); }
 }
 
-describe('vpcd client', () => {
+describe('vpcd client', { timeout: 20_000 }, () => {
   test('answers ATR requests and APDUs, with framing split anywhere', async () => {
     const vpcd = new FakeVpcd();
     const port = await vpcd.listen();
@@ -56,6 +56,8 @@ describe('vpcd client', () => {
     await vpcd.send(Uint8Array.of(0x04));
     assert.equal(hex(await vpcd.next()), hex(card.atr));
     await vpcd.send(Uint8Array.of(0x01));
+    await vpcd.send(Uint8Array.of(0x04)); // control bytes get no answer: sync on an ATR request
+    await vpcd.next();
     assert.equal(card.powered, true);
     await vpcd.send(fromHex('00A4040009A0000003080000100000'), true);
     const r = await vpcd.next();

@@ -1,0 +1,180 @@
+// The Spine-style security broker: authactivate, authvalidate, role selection, SAML role
+// assertion, logout — in the gpOBJECT wire format — with every failure named precisely and
+// nothing changed by a refused request.
+import { createVerify, X509Certificate, randomUUID } from 'node:crypto';
+import { encodeGpObject, parseGpObject, gpValue, GpObjectError, type GpParam } from '../../protocols/spine/gpobject';
+import { parseSignedData, unwrapSmime, CmsError } from '../../protocols/spine/cms';
+import { roleToGp } from '../../protocols/spine/roles';
+import { buildRoleAssertion } from '../../protocols/spine/saml';
+import type { TestCa } from '../ca';
+import type { Clock } from '../clock';
+import type { DirectoryStore, DirectoryUser } from '../directory/directory';
+import { HttpError, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
+import type { ChallengeIssuer } from './challenge';
+import type { SessionStore, SsoSession } from './sessions';
+
+export type BrokerFailure =
+  | 'invalid-request' | 'challenge-malformed' | 'challenge-forged' | 'challenge-expired' | 'challenge-replayed' | 'server-signature-mismatch'
+  | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
+  | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired';
+
+const messages: Record<BrokerFailure, string> = {
+  'invalid-request': 'Invalid input request',
+  'challenge-malformed': 'Failed To Validate: the challenge is not one this broker issued',
+  'challenge-forged': 'Failed To Validate: the challenge was altered',
+  'challenge-expired': 'Failed To Validate: the challenge has expired; request a new one',
+  'challenge-replayed': 'Failed To Validate: the challenge was already used',
+  'server-signature-mismatch': 'Failed To Validate: the server signature does not match the challenge',
+  'response-malformed': 'Failed To Validate: the response is not a CMS SignedData in an S/MIME body',
+  'content-mismatch': 'Failed To Validate: the signed content is not the challenge',
+  'certificate-untrusted': 'Failed To Validate: the certificate was not issued by this environment\'s Authentication CA',
+  'certificate-not-yet-valid': 'Failed To Validate: the certificate is not valid yet',
+  'certificate-expired': 'Failed To Validate: the certificate has expired',
+  'certificate-revoked': 'Failed To Validate: the certificate has been revoked',
+  'signature-invalid': 'Failed To Validate: the signature does not verify with the certificate',
+  'uid-mismatch': 'Failed To Validate: the uid is not the certificate holder',
+  'unknown-user': 'Failed To Validate: the user is not in the directory',
+  'no-roles': 'Failed To Validate: the user has no role profiles',
+  'role-not-held': 'The user does not hold that role',
+  'token-unknown': 'The session token is not known',
+  'token-logged-out': 'The session has ended',
+  'token-idle-timeout': 'The session timed out after being idle',
+  'token-expired': 'The session reached its maximum length',
+};
+
+export class BrokerError extends HttpError {
+  constructor(readonly failure: BrokerFailure, status = 401) {
+    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: messages[failure] }]), 'text/xml; charset=utf-8');
+  }
+}
+
+export interface BrokerDeps { ca: TestCa; clock: Clock; directory: DirectoryStore; challenges: ChallengeIssuer; sessions: SessionStore; baseUrl: () => string }
+
+const gp = (params: Array<{ name: string; value: string; attrs?: Record<string, string> }>, doctype: string): SandboxResponse =>
+  ({ status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: encodeGpObject(params, doctype) });
+
+function parseBody(req: SandboxRequest): GpParam[] {
+  try { return parseGpObject(req.body.toString('utf8')); } catch (e) {
+    if (e instanceof GpObjectError) throw new BrokerError('invalid-request', 400);
+    throw e;
+  }
+}
+
+function cnOf(cert: X509Certificate): string | null {
+  const line = cert.subject.split('\n').reverse().find((l) => l.startsWith('CN='));
+  return line ? line.slice(3) : null;
+}
+
+export class SandboxBroker {
+  constructor(private readonly d: BrokerDeps) {}
+
+  /** Resolves a token for other services; refreshes its idle timer. */
+  session(token: string): { session: SsoSession; user: DirectoryUser } | BrokerFailure {
+    const c = this.d.sessions.check(token);
+    if (!c.ok) return c.reason === 'unknown' ? 'token-unknown' : c.reason === 'logged-out' ? 'token-logged-out' : c.reason === 'idle-timeout' ? 'token-idle-timeout' : 'token-expired';
+    const user = this.d.directory.user(c.session.userId);
+    if (!user) return 'unknown-user';
+    return { session: c.session, user };
+  }
+
+  activate(req: SandboxRequest): SandboxResponse {
+    const p = parseBody(req);
+    if (gpValue(p, 'service') !== 'ACTIVATION') throw new BrokerError('invalid-request', 400);
+    const { challenge, signature } = this.d.challenges.issue(this.d.clock.now());
+    const base = this.d.baseUrl();
+    return gp([
+      { name: 'gas_version', value: '5.2.7' }, { name: 'signature', value: signature }, { name: 'ssp_url', value: '' },
+      { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' }, { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' },
+      { name: 'service', value: 'ACTIVATION' }, { name: 'error_url', value: `${base}/login/error` }, { name: 'ticket', value: '' },
+      { name: 'auth_method', value: '3' }, { name: 'reply_url', value: `${base}/login/authvalidate` }, { name: 'challenge', value: challenge },
+    ], `${base}/login/dtd`);
+  }
+
+  validate(req: SandboxRequest): SandboxResponse {
+    const p = parseBody(req);
+    const challenge = gpValue(p, 'challenge') ?? '', serverSig = gpValue(p, 'signature') ?? '', uid = gpValue(p, 'uid') ?? '', response = gpValue(p, 'response') ?? '';
+    if (gpValue(p, 'service') !== 'AUTHENTICATION' || !challenge || !response) throw new BrokerError('invalid-request', 400);
+    const now = this.d.clock.now();
+    const check = this.d.challenges.check(challenge, now);
+    if (!check.ok) throw new BrokerError(check.reason === 'forged' ? 'challenge-forged' : check.reason === 'malformed' ? 'challenge-malformed' : 'challenge-expired');
+    if (serverSig !== this.d.challenges.serverSignature(challenge)) throw new BrokerError('server-signature-mismatch');
+    let parsed;
+    try { parsed = parseSignedData(unwrapSmime(response)); } catch (e) {
+      if (e instanceof CmsError) throw new BrokerError('response-malformed', 400);
+      throw e;
+    }
+    if (!Buffer.from(parsed.content).equals(Buffer.from(challenge, 'base64'))) throw new BrokerError('content-mismatch');
+    let cert: X509Certificate;
+    try { cert = new X509Certificate(parsed.certificateDer); } catch { throw new BrokerError('response-malformed', 400); }
+    const authCa = new X509Certificate(this.d.ca.auth.der), root = new X509Certificate(this.d.ca.root.der);
+    if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey) || !authCa.verify(root.publicKey)) throw new BrokerError('certificate-untrusted');
+    if (now < new Date(cert.validFrom)) throw new BrokerError('certificate-not-yet-valid');
+    if (now > new Date(cert.validTo)) throw new BrokerError('certificate-expired');
+    if (this.d.ca.isRevoked(cert.serialNumber)) throw new BrokerError('certificate-revoked');
+    const ok = createVerify(parsed.digest).update(parsed.content).verify(cert.publicKey, parsed.signature);
+    if (!ok) throw new BrokerError('signature-invalid');
+    if (cnOf(cert) !== uid) throw new BrokerError('uid-mismatch');
+    const user = this.d.directory.user(uid);
+    if (!user) throw new BrokerError('unknown-user');
+    if (!user.roles.length) throw new BrokerError('no-roles');
+    // Only now, with everything checked, is anything recorded.
+    if (!this.d.sessions.useChallenge(challenge)) throw new BrokerError('challenge-replayed');
+    const s = this.d.sessions.create(uid);
+    const base = this.d.baseUrl();
+    return gp([
+      { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' }, { name: 'error_url', value: `${base}/login/error` },
+      { name: 'cn', value: this.d.directory.displayName(user) },
+      ...user.roles.map((r, i) => roleToGp(i, { id: r.id, orgCode: r.orgCode, orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode, jobRoleName: r.jobRoleName })),
+      { name: 'gas_version', value: '5.2.7' }, { name: 'sso_ticket', value: s.token }, { name: 'sso_domain', value: 'localhost' },
+      { name: 'sso_max_session_time', value: String(this.d.sessions.maxSeconds) }, { name: 'sso_keep_alive', value: 'false' },
+      { name: 'sso_session_time', value: String(this.d.sessions.idleSeconds) }, { name: 'sso_logout_url', value: `${base}/login/authlogout` },
+      { name: 'auth_method', value: '3' }, { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' }, { name: 'service', value: 'AUTHENTICATION' },
+    ], `${base}/login/dtd`);
+  }
+
+  #live(token: string): { session: SsoSession; user: DirectoryUser } {
+    const r = this.session(token);
+    if (typeof r === 'string') throw new BrokerError(r);
+    return r;
+  }
+
+  selectRole(req: SandboxRequest): SandboxResponse {
+    const { session, user } = this.#live(req.query.get('token') ?? '');
+    const roleId = req.query.get('selectedRoleUid') ?? '';
+    if (!user.roles.some((r) => r.id === roleId)) throw new BrokerError('role-not-held', 403);
+    this.d.sessions.selectRole(session.token, roleId);
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<HTML><STATUS>OK</STATUS></HTML>' };
+  }
+
+  roleAssertion(req: SandboxRequest): SandboxResponse {
+    const { session, user } = this.#live(req.query.get('token') ?? '');
+    const now = this.d.clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const xml = buildRoleAssertion({
+      uid: user.id, cn: this.d.directory.displayName(user), selectedRoleId: session.selectedRole, ssbMode: '0', token: session.token,
+      issueInstant: iso(now.getTime()), notBefore: iso(now.getTime() - 180_000), notOnOrAfter: iso(now.getTime() + 180_000),
+      roles: user.roles.map((r) => ({ id: r.id, orgCode: r.orgCode, orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode, jobRoleName: r.jobRoleName, jobRoleCode: r.jobRoleCode, activities: r.activities })),
+    }, { responseId: `_${randomUUID()}`, assertionId: `_${randomUUID()}`, issuer: this.d.baseUrl() });
+    return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml };
+  }
+
+  logout(req: SandboxRequest): SandboxResponse {
+    const p = parseBody(req);
+    const token = gpValue(p, 'sso_ticket') ?? '';
+    if (!token) throw new BrokerError('invalid-request', 400);
+    this.d.sessions.end(token, 'logged-out');
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<HTML><STATUS>OK</STATUS></HTML>' };
+  }
+
+  routes(): Route[] {
+    return [
+      { method: 'POST', path: '/login/authactivate', handle: (r) => this.activate(r) },
+      { method: 'POST', path: '/login/authvalidate', handle: (r) => this.validate(r) },
+      { method: 'GET', path: '/saml/RoleSelectionGP.jsp', handle: (r) => this.selectRole(r) },
+      { method: 'GET', path: '/saml/RoleAssertion', handle: (r) => this.roleAssertion(r) },
+      { method: 'POST', path: '/login/authlogout', handle: (r) => this.logout(r) },
+      { method: 'GET', path: '/login/dtd', handle: () => ({ status: 200, headers: { 'content-type': 'application/xml-dtd' }, body: '<!ELEMENT gpOBJECT (gpPARAM*)>\n<!ELEMENT gpPARAM (#PCDATA)>\n<!ATTLIST gpPARAM name CDATA #REQUIRED id CDATA #IMPLIED orgcode CDATA #IMPLIED encoding CDATA #IMPLIED>\n' }) },
+      { method: 'GET', path: '/_sessions/{token}', handle: (r) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.d.sessions.describe(r.params.token ?? '')) }) },
+    ];
+  }
+}

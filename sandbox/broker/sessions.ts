@@ -1,0 +1,72 @@
+// SSO sessions: OpenAM-style tokens, idle and absolute timeouts by the sandbox clock, the selected
+// role, and how each ended. Kept in SQLite so a restarted sandbox still knows them.
+import { randomBytes, createHash } from 'node:crypto';
+import type { SandboxDb } from '../store/db';
+import { migrateSandbox } from '../store/db';
+import type { Clock } from '../clock';
+
+export interface SsoSession { token: string; userId: string; createdAt: number; lastActivity: number; selectedRole: string | null; endedAt: number | null; endReason: string | null }
+
+export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | 'logged-out' | 'idle-timeout' | 'expired' };
+
+export class SessionStore {
+  constructor(private readonly db: SandboxDb, private readonly clock: Clock, readonly idleSeconds: number, readonly maxSeconds: number) {
+    migrateSandbox(db, 'sessions-1', `CREATE TABLE sso_sessions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+      last_activity INTEGER NOT NULL, selected_role TEXT, ended_at INTEGER, end_reason TEXT);
+      CREATE TABLE used_challenges (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL);`);
+  }
+
+  static hash(token: string): string { return createHash('sha256').update(token).digest('hex'); }
+
+  /** Records a challenge as used; false if it was used before (a replay). */
+  useChallenge(challenge: string): boolean {
+    const now = this.clock.now().getTime();
+    this.db.prepare('DELETE FROM used_challenges WHERE used_at < ?').run(now - 24 * 3600_000);
+    const res = this.db.prepare('INSERT OR IGNORE INTO used_challenges (hash, used_at) VALUES (?, ?)').run(SessionStore.hash(challenge), now);
+    return res.changes === 1;
+  }
+
+  create(userId: string): SsoSession {
+    const token = `AQIC5wM2LY4S${randomBytes(24).toString('base64')}@AAJTSQACMDE=#`;
+    const now = this.clock.now().getTime();
+    this.db.prepare('INSERT INTO sso_sessions (token_hash, token, user_id, created_at, last_activity) VALUES (?, ?, ?, ?, ?)').run(SessionStore.hash(token), token, userId, now, now);
+    return { token, userId, createdAt: now, lastActivity: now, selectedRole: null, endedAt: null, endReason: null };
+  }
+
+  #row(token: string): SsoSession | null {
+    const r = this.db.prepare('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as Record<string, unknown> | undefined;
+    if (!r) return null;
+    return { token: String(r.token), userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null };
+  }
+
+  /** Checks a token; a live one has its idle timer refreshed unless `touch` is false. */
+  check(token: string, touch = true): SessionCheck {
+    const s = this.#row(token);
+    if (!s) return { ok: false, reason: 'unknown' };
+    if (s.endedAt !== null) return { ok: false, reason: s.endReason === 'idle-timeout' || s.endReason === 'expired' ? s.endReason : 'logged-out' };
+    const now = this.clock.now().getTime();
+    const reason = now - s.createdAt >= this.maxSeconds * 1000 ? 'expired' : now - s.lastActivity >= this.idleSeconds * 1000 ? 'idle-timeout' : null;
+    if (reason) {
+      this.end(token, reason);
+      return { ok: false, reason };
+    }
+    if (touch) this.db.prepare('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
+    return { ok: true, session: { ...s, lastActivity: touch ? now : s.lastActivity } };
+  }
+
+  selectRole(token: string, roleId: string): void {
+    this.db.prepare('UPDATE sso_sessions SET selected_role = ? WHERE token_hash = ?').run(roleId, SessionStore.hash(token));
+  }
+
+  end(token: string, reason: 'logged-out' | 'idle-timeout' | 'expired' | 'revoked'): boolean {
+    return this.db.prepare('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
+      .run(this.clock.now().getTime(), reason, SessionStore.hash(token)).changes > 0;
+  }
+
+  /** What the sandbox knows of a token, for tests and evidence (never the token itself). */
+  describe(token: string): { known: boolean; active: boolean; endedAt: string | null; endReason: string | null; userId: string | null; selectedRole: string | null } {
+    const c = this.check(token, false);
+    const s = this.#row(token);
+    return { known: !!s, active: c.ok, endedAt: s?.endedAt ? new Date(s.endedAt).toISOString() : null, endReason: s?.endReason ?? null, userId: s?.userId ?? null, selectedRole: s?.selectedRole ?? null };
+  }
+}

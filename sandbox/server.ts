@@ -1,0 +1,176 @@
+// The Spine-style sandbox: one HTTPS server on loopback, certificate from its own test CA, state in
+// SQLite under the data directory. Mounts the security broker, the PDS-style index, the directory
+// and (when present) the EPS FHIR services; logs every exchange with tokens redacted.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { openTestCa, type TestCa } from './ca';
+import { systemClock, fixedClock, type Clock } from './clock';
+import { openSandboxDb, type SandboxDb } from './store/db';
+import { DirectoryStore } from './directory/directory';
+import { ChallengeIssuer } from './broker/challenge';
+import { SessionStore } from './broker/sessions';
+import { SandboxBroker } from './broker/broker';
+import { pdsRoutes, operationOutcome } from './pds/pds';
+import { seedPatients, morePatients } from './pds/patients';
+import { MessageLog } from './log/message-log';
+import { HttpError, Router, json, type Route, type SandboxRequest, type SandboxResponse } from './http/router';
+
+export interface SandboxOptions {
+  dataDir: string;
+  port?: number;
+  /** Fix the clock (ISO time) for reproducible runs. */
+  clock?: string;
+  idleSeconds?: number;
+  maxSeconds?: number;
+  maxBodyBytes?: number;
+}
+
+export interface SandboxContext {
+  dataDir: string;
+  db: SandboxDb;
+  ca: TestCa;
+  clock: Clock;
+  directory: DirectoryStore;
+  broker: SandboxBroker;
+  baseUrl: () => string;
+  /** Checks Authorization and NHSD-Session-URID; an OperationOutcome response when refused. */
+  authorise(req: SandboxRequest, opts?: { roleRequired?: boolean; activities?: string[] }): { userId: string; roleId: string | null } | SandboxResponse;
+}
+
+export interface RunningSandbox { baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext; close(): Promise<void> }
+
+/** Extra route sets (EPS) register here, so the server needs no edit when they arrive. */
+export type RouteModule = (ctx: SandboxContext) => Route[];
+const extraModules: RouteModule[] = [];
+export function registerRoutes(m: RouteModule): void { extraModules.push(m); }
+
+function secretFile(path: string): Buffer {
+  if (existsSync(path)) return readFileSync(path);
+  const s = randomBytes(32);
+  writeFileSync(path, s, { mode: 0o600 });
+  return s;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const clock = opts.clock ? fixedClock(opts.clock) : systemClock();
+  let baseUrl = `https://127.0.0.1:${opts.port ?? 0}`;
+  const ca = openTestCa(join(opts.dataDir, 'ca'), { baseUrl, now: () => clock.now() });
+  const db = openSandboxDb(join(opts.dataDir, 'sandbox.db'));
+  const directory = new DirectoryStore(opts.dataDir);
+  const sessions = new SessionStore(db, clock, opts.idleSeconds ?? 15 * 60, opts.maxSeconds ?? 12 * 3600);
+  const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
+  const log = new MessageLog(db);
+  const patients = [...seedPatients, ...morePatients(40)];
+
+  const context: SandboxContext = {
+    dataDir: opts.dataDir, db, ca, clock, directory, broker, baseUrl: () => baseUrl,
+    authorise(req, o = {}) {
+      const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+      if (!m) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'Missing Authorization: Bearer <session token>.');
+      const r = broker.session(m[1]!);
+      if (typeof r === 'string') return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
+      const urid = req.headers['nhsd-session-urid'];
+      const roleId = typeof urid === 'string' ? urid : null;
+      if (o.roleRequired) {
+        if (!roleId) return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
+        if (r.session.selectedRole !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is not the role selected for this session.', 'NHSD-Session-URID');
+        const role = r.user.roles.find((x) => x.id === roleId);
+        if (o.activities && !role?.activities.some((a) => o.activities!.includes(a))) {
+          return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', `The selected role has none of the activities ${o.activities.join(', ')}.`);
+        }
+      }
+      return { userId: r.user.id, roleId };
+    },
+  };
+
+  const router = new Router()
+    .add(broker.routes())
+    .add(pdsRoutes({ patients: () => patients, directory, authorise: (req) => { const a = context.authorise(req); return 'status' in a ? a : null; } }))
+    .add([
+      { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed }) },
+      { method: 'GET', path: '/_log', handle: (req) => json(200, { exchanges: log.since(Number(req.query.get('since') ?? 0) || 0) }) },
+      { method: 'GET', path: '/crl/{kind}', handle: (req) => {
+        const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
+        if (kind !== 'root' && kind !== 'auth' && kind !== 'sign') throw new HttpError(404, 'no such CRL');
+        return { status: 200, headers: { 'content-type': 'application/pkix-crl' }, body: ca.crlDer(kind) };
+      } },
+      { method: 'GET', path: '/directory/PractitionerRole/{id}', handle: (req) => {
+        const a = context.authorise(req);
+        if ('status' in a) return a;
+        const user = directory.read().users.find((u) => u.roles.some((r) => r.id === req.params.id));
+        const role = user?.roles.find((r) => r.id === req.params.id);
+        if (!user || !role) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', 'No such role profile.');
+        return json(200, { user: { id: user.id, name: user.name, professionalCode: user.professionalCode ?? null, telecom: user.telecom }, role, organisation: directory.organisation(role.orgCode) });
+      } },
+      { method: 'POST', path: '/_clock', handle: (req) => {
+        if (!clock.fixed) throw new HttpError(409, 'the clock is not fixed (start with --clock)');
+        const body = JSON.parse(req.body.toString('utf8') || '{}') as { advanceSeconds?: unknown };
+        if (typeof body.advanceSeconds !== 'number' || body.advanceSeconds < 0) throw new HttpError(400, 'advanceSeconds must be a non-negative number');
+        clock.advance(body.advanceSeconds * 1000);
+        return json(200, { clock: clock.now().toISOString() });
+      } },
+    ]);
+  for (const m of extraModules) router.add(m(context));
+
+  const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    let size = 0, tooLarge = false;
+    await new Promise<void>((resolve, reject) => {
+      req.on('data', (c: Buffer) => { size += c.length; if (size > maxBody) tooLarge = true; else chunks.push(c); });
+      req.on('end', resolve);
+      req.on('error', reject);
+    });
+    const body = Buffer.concat(chunks);
+    let url: URL;
+    let answer: SandboxResponse;
+    try {
+      url = new URL(req.url ?? '/', 'https://sandbox.invalid');
+    } catch {
+      url = new URL('https://sandbox.invalid/');
+    }
+    try {
+      if (tooLarge) throw new HttpError(413, `request body larger than ${maxBody} bytes`);
+      const m = router.match(req.method ?? 'GET', url.pathname);
+      if (m === null) throw new HttpError(404, `nothing at ${url.pathname}`);
+      if (m === 'method-not-allowed') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
+      answer = await m.route.handle({ method: req.method ?? 'GET', path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
+    } catch (e) {
+      if (e instanceof HttpError) answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
+      else if (e instanceof SyntaxError || e instanceof URIError) answer = { status: 400, headers: { 'content-type': 'text/plain' }, body: `malformed request: ${e.message}` };
+      else answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+    }
+    res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof req.headers['x-request-id'] === 'string' ? { 'x-request-id': req.headers['x-request-id'] } : {}), ...answer.headers });
+    res.end(answer.body);
+    log.record({
+      at: clock.now().toISOString(), method: req.method ?? '', path: (req.url ?? '').slice(0, 2000), status: answer.status,
+      requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : null,
+      request: body.toString('utf8'), response: typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`, ms: performance.now() - started,
+    });
+  }
+
+  const tls = ca.issueTlsCertificate({ hosts: ['localhost', '127.0.0.1', '::1'] });
+  const server: Server = createServer({ key: tls.keyPem, cert: tls.chainPem, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    handle(req, res).catch(() => { if (!res.headersSent) { res.writeHead(400); res.end('bad request'); } });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', () => resolve()); });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `https://127.0.0.1:${port}`;
+  const caCertPath = join(opts.dataDir, 'ca', 'root.pem');
+  return {
+    baseUrl, caCertPath, dataDir: opts.dataDir, context,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      db.close();
+    },
+  };
+}

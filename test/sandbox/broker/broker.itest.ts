@@ -1,0 +1,173 @@
+// The sandbox's security broker over real HTTPS: a card-style login, role selection, SAML, logout,
+// and each way a login can be wrong — refused with its own error, changing nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
+import { openTestCa } from '../../../sandbox/ca';
+import { encodeGpObject, parseGpObject, gpValue } from '../../../protocols/spine/gpobject';
+import { buildSignedData, wrapSmime } from '../../../protocols/spine/cms';
+import { rolesFromGp } from '../../../protocols/spine/roles';
+import { parseRoleAssertion } from '../../../protocols/spine/saml';
+import { httpsClient, type Reply } from '../support/sandbox-client';
+
+const GP = '555086689106';
+const ROLE_A = '200102238987', ROLE_B = '200102238988';
+let sb: RunningSandbox;
+let send: ReturnType<typeof httpsClient>;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'scrip-sandbox-'));
+  sb = await startSandbox({ dataDir: dir, clock: '2026-11-22T10:00:00Z', idleSeconds: 900, maxSeconds: 43200 });
+  send = httpsClient(sb.baseUrl, sb.caCertPath);
+});
+after(async () => { await sb.close(); rmSync(dir, { recursive: true, force: true }); });
+
+function card(userId = GP, ca = sb.context.ca) {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const cert = ca.issueAuthCertificate({ userId, displayName: 'Test', publicKey });
+  return { privateKey, cert, userId };
+}
+type Card = ReturnType<typeof card>;
+
+async function activate(): Promise<{ challenge: string; signature: string }> {
+  const r = await send('/login/authactivate', { method: 'POST', body: encodeGpObject([{ name: 'auth_method', value: '3' }, { name: 'app_url', value: 'NHST' }, { name: 'log_session_id', value: 'abc123defg' }, { name: 'device_id', value: 'x1,ClientIP=127.0.0.1' }, { name: 'service', value: 'ACTIVATION' }]) });
+  assert.equal(r.status, 200, r.body);
+  const p = parseGpObject(r.body);
+  return { challenge: gpValue(p, 'challenge')!, signature: gpValue(p, 'signature')! };
+}
+
+function respond(c: Card, challenge: string, opts: { key?: KeyObject; content?: Buffer } = {}): string {
+  const content = opts.content ?? Buffer.from(challenge, 'base64');
+  const signature = createSign('sha256').update(content).sign(opts.key ?? c.privateKey);
+  return wrapSmime(buildSignedData({ content, certificateDer: c.cert.der, signature, digest: 'sha256' }));
+}
+
+function validate(ch: { challenge: string; signature: string }, uid: string, response: string): Promise<Reply> {
+  return send('/login/authvalidate', { method: 'POST', body: encodeGpObject([
+    { name: 'auth_method', value: '3' }, { name: 'app_url', value: 'NHST' }, { name: 'log_session_id', value: 'abc123defg' },
+    { name: 'service', value: 'AUTHENTICATION' }, { name: 'challenge', value: ch.challenge }, { name: 'signature', value: ch.signature },
+    { name: 'uid', value: uid }, { name: 'card_type', value: 'p11' }, { name: 'response', value: response, attrs: { encoding: 'base64' } }, { name: 'mobility', value: '0' },
+  ]) });
+}
+
+const failure = (r: Reply) => gpValue(parseGpObject(r.body), 'error');
+const sessions = async () => Number((sb.context.db.prepare('SELECT COUNT(*) AS n FROM sso_sessions').get() as { n: number }).n);
+
+async function login(c = card()): Promise<string> {
+  const ch = await activate();
+  const r = await validate(ch, c.userId, respond(c, ch.challenge));
+  assert.equal(r.status, 200, r.body);
+  return gpValue(parseGpObject(r.body), 'sso_ticket')!;
+}
+
+test('card login, roles, role selection, SAML assertion, logout', async () => {
+  const c = card();
+  const ch = await activate();
+  const r = await validate(ch, GP, respond(c, ch.challenge));
+  assert.equal(r.status, 200, r.body);
+  const p = parseGpObject(r.body);
+  const token = gpValue(p, 'sso_ticket')!;
+  assert.match(token, /^AQIC5wM2LY4S.+@AAJTSQACMDE=#$/);
+  assert.equal(gpValue(p, 'cn'), 'DR CLARE BOIN');
+  assert.deepEqual(rolesFromGp(p).map((x) => x.id), [ROLE_A, ROLE_B]);
+  const sel = await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=${ROLE_B}`);
+  assert.equal(sel.body, '<HTML><STATUS>OK</STATUS></HTML>');
+  const saml = parseRoleAssertion((await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`)).body);
+  assert.equal(saml.selectedRoleId, ROLE_B);
+  assert.deepEqual(saml.roles.find((x) => x.id === ROLE_A)?.activities, ['B0278', 'B0420', 'B0401', 'B0068']);
+  const out = await send('/login/authlogout', { method: 'POST', body: encodeGpObject([{ name: 'service', value: 'LOGOUT' }, { name: 'sso_ticket', value: token }, { name: 'uid', value: GP }]) });
+  assert.equal(out.status, 200);
+  const state = JSON.parse((await send(`/_sessions/${encodeURIComponent(token)}`)).body);
+  assert.equal(state.active, false);
+  assert.equal(state.endReason, 'logged-out');
+  const after = await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
+  assert.equal(after.status, 401);
+  assert.equal(failure(after), 'token-logged-out');
+});
+
+test('a wrong signature is refused and changes nothing: the same challenge still works afterwards', async () => {
+  const c = card();
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const ch = await activate();
+  const before = await sessions();
+  const bad = await validate(ch, GP, respond(c, ch.challenge, { key: other }));
+  assert.equal(bad.status, 401);
+  assert.equal(failure(bad), 'signature-invalid');
+  assert.equal(await sessions(), before);
+  assert.equal((await validate(ch, GP, respond(c, ch.challenge))).status, 200);
+});
+
+test('each way a login can be wrong has its own error', async () => {
+  const c = card();
+  // replayed challenge
+  const ch = await activate();
+  assert.equal((await validate(ch, GP, respond(c, ch.challenge))).status, 200);
+  assert.equal(failure(await validate(ch, GP, respond(c, ch.challenge))), 'challenge-replayed');
+  // signed content is not the challenge
+  const ch2 = await activate();
+  assert.equal(failure(await validate(ch2, GP, respond(c, ch2.challenge, { content: Buffer.from('something else') }))), 'content-mismatch');
+  // forged challenge
+  const forged = { ...ch2, challenge: Buffer.from(Buffer.from(ch2.challenge, 'base64').map((b, i) => (i === 3 ? b ^ 1 : b))).toString('base64') };
+  assert.equal(failure(await validate(forged, GP, respond(c, forged.challenge))), 'challenge-forged');
+  // server signature not echoed
+  assert.equal(failure(await validate({ ...ch2, signature: 'AAAA' }, GP, respond(c, ch2.challenge))), 'server-signature-mismatch');
+  // uid is not the certificate holder
+  assert.equal(failure(await validate(ch2, '555086690109', respond(c, ch2.challenge))), 'uid-mismatch');
+  // certificate from another CA
+  const foreign = openTestCa(mkdtempSync(join(tmpdir(), 'scrip-other-ca-')));
+  const f = card(GP, foreign);
+  const ch3 = await activate();
+  assert.equal(failure(await validate(ch3, GP, respond(f, ch3.challenge))), 'certificate-untrusted');
+  // unknown user
+  const stranger = card('555999999999');
+  assert.equal(failure(await validate(ch3, '555999999999', respond(stranger, ch3.challenge))), 'unknown-user');
+  // revoked certificate
+  const revoked = card();
+  sb.context.ca.revoke(revoked.cert.serial);
+  assert.equal(failure(await validate(ch3, GP, respond(revoked, ch3.challenge))), 'certificate-revoked');
+  // garbage response
+  const garbage = await validate(ch3, GP, 'bm90IGEgcmVzcG9uc2U=');
+  assert.equal(garbage.status, 400);
+  assert.equal(failure(garbage), 'response-malformed');
+});
+
+test('a role the user does not hold is refused', async () => {
+  const token = await login();
+  const r = await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=200102240002`);
+  assert.equal(r.status, 403);
+  assert.equal(failure(r), 'role-not-held');
+});
+
+test('challenges expire, and idle sessions time out, by the sandbox clock', async () => {
+  const c = card();
+  const ch = await activate();
+  const token = await login(c);
+  await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 6 * 60 }) });
+  assert.equal(failure(await validate(ch, GP, respond(c, ch.challenge))), 'challenge-expired');
+  assert.equal((await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`)).status, 200, 'six minutes idle is within 15');
+  await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 16 * 60 }) });
+  const r = await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
+  assert.equal(r.status, 401);
+  assert.equal(failure(r), 'token-idle-timeout');
+});
+
+test('fuzzed and oversized requests get 4xx, never 5xx, and the log redacts tokens', async () => {
+  const paths = ['/login/authactivate', '/login/authvalidate', '/login/authlogout', '/saml/RoleAssertion?token=x', '/Patient/9449305552', '/Patient?family=x', '/nope'];
+  await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom('GET', 'POST', 'PUT'), fc.string({ maxLength: 300 }), async (path, method, body) => {
+    const r = await send(path, { method, body, headers: { authorization: `Bearer ${body.slice(0, 20).replace(/[^\x21-\x7e]/g, '')}x` } });
+    return r.status >= 200 && r.status < 500;
+  }), { numRuns: 60 });
+  const big = await send('/login/authvalidate', { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024) });
+  assert.equal(big.status, 413);
+  const token = await login();
+  await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
+  const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ request: string; response: string; path: string }> };
+  assert.ok(log.exchanges.length > 10);
+  assert.ok(!JSON.stringify(log).includes(token), 'no session token appears in the message log');
+});
