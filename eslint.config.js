@@ -22,7 +22,8 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts'],
-    ignores: ['main/electron/**'],
+    // main/embedded.ts is the composition root that starts the embedded sandbox and virtual card.
+    ignores: ['main/electron/**', 'main/embedded.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [
       { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
       { group: ['**/sandbox/**'], message: 'Only the composition root that embeds the sandbox may import sandbox/ (see docs/architecture.md).' },

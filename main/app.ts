@@ -12,6 +12,11 @@ import { createRegistry } from './commands';
 import { CardService } from './card/card-service';
 import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
 import { Preferences } from './store/preferences';
+import { IdentityService } from './identity/identity-service';
+import { HttpBroker, buildAuthResponse } from './identity/http-broker';
+import { ServiceClient } from './net/service-client';
+import { ScripError } from './errors';
+import type { Environment } from './environments/environments';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
@@ -22,6 +27,8 @@ export interface AppOptions {
   readerWatch?: ReaderWatch;
   /** Card I/O other than PC/SC (unit tests, the in-process virtual card). */
   cardConnector?: CardConnector;
+  /** The Spine-style services to use (the embedded sandbox, or a configured environment). */
+  environment?: () => Environment | null;
 }
 
 export interface App {
@@ -56,19 +63,40 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     return { cardType: f.cardType, pinRetries: f.pinRetries };
   });
   const preferences = new Preferences(db);
-  const services = { config: { dataDir, version: appVersion }, events, readers, cards, apiKeys, audit, preferences, diagnosticChecks: [] } as unknown as Services;
-  // A card leaving a reader takes what was learnt about it along.
+  // One HTTPS client per environment, trusting exactly that environment's CA bundle.
+  const clients = new Map<string, ServiceClient>();
+  const environment = (): Environment => {
+    const env = opts.environment?.() ?? null;
+    if (!env) throw new ScripError('bad-state', 'No national services are configured.', undefined, 'Start Scrip with its embedded sandbox (the default), or configure an environment in environments.json.');
+    return env;
+  };
+  const clientFor = (env: Environment, name: string): ServiceClient => {
+    const key = `${env.name}:${name}`;
+    let c = clients.get(key);
+    if (!c) { c = new ServiceClient({ serviceName: name, ...(env.caPem ? { caPem: env.caPem } : {}) }); clients.set(key, c); }
+    return c;
+  };
+  const identity = new IdentityService({
+    cards, events, audit, preferences, buildAuthResponse,
+    broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
+  });
+  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, diagnosticChecks: [] };
+  // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {
     if (e.type !== 'reader.changed') return;
     for (const r of e.data.readers) if (!r.present && cards.facts(r.name).cardType) cards.forget(r.name);
+    identity.onReaders(e.data);
   });
   readers.start();
+  identity.onReaders(readers.list());
   return {
     services,
     registry: createRegistry(),
     db,
     async close() {
+      identity.close();
       readers.stop();
+      for (const c of clients.values()) c.close();
       db.close();
     },
   };

@@ -32,4 +32,6 @@ export interface CardDriver {
   sign(kind: CertificateKind, input: SignInput, pin?: string): Promise<Uint8Array>;
   /** Card-specific identifier that changes when another card is inserted (PIV: CHUID GUID). */
   cardId(): Promise<string>;
+  /** Supplies a certificate read earlier from the same card (same cardId), saving the reads. */
+  primeCertificate(kind: CertificateKind, der: Uint8Array): void;
 }

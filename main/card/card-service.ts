@@ -119,6 +119,10 @@ export class CardService {
    */
   async sign(input: { reader?: string; kind: CertificateKind; data: SignInput; pin?: string }): Promise<SignResult> {
     return this.#run(input.reader, async (name, u) => {
+      // Certificates come from the cache when the card (CHUID GUID) is the one read before.
+      const known = await this.#readIdentity(name, u.driver);
+      u.driver.primeCertificate('auth', known.auth);
+      if (known.sign) u.driver.primeCertificate('sign', known.sign);
       const certificate = await u.driver.certificate(input.kind);
       const signature = await this.#pinOp(name, u, () => u.driver.sign(input.kind, input.data, input.pin));
       return { signature, certificate, keyAlgorithm: summarise(certificate).keyAlgorithm };

@@ -62,6 +62,11 @@ export class PivDriver implements CardDriver {
     return r.data;
   }
 
+  /** Supplies a certificate already read from this card (the caller checked the card id). */
+  primeCertificate(kind: CertificateKind, der: Uint8Array): void {
+    this.#certs.set(kind, der);
+  }
+
   async cardId(): Promise<string> {
     const data = await this.#getData(OBJ.CHUID);
     if (!data) return `atr:${hex(this.#s.atr)}`;

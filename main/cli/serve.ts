@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { createApp } from '../app';
+import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
@@ -50,10 +50,12 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
     throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
   }
-  const app = await createApp({ dataDir });
+  const runtime = await startRuntime(dataDir);
+  const app = runtime.app;
   const server = await startApiServer(app, { port: opts.port ?? 0, ...(kind === 'start' ? { rendererDir } : {}) });
   writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser' });
-  const ready: Record<string, unknown> = { event: 'ready', url: server.url, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json` };
+  const ready: Record<string, unknown> = { event: 'ready', url: server.url, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl };
+  if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.attachment ? 'Virtual PCD 00 00' : null };
   if (kind === 'start') ready.open = server.issuePageUrl();
   process.stdout.write(JSON.stringify(ready) + '\n');
   if (kind === 'start' && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {
@@ -63,6 +65,6 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   await waitForSignal();
   removeRuntimeFile(dataDir);
   await server.close();
-  await app.close();
+  await runtime.close();
   return 0;
 }

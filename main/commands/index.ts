@@ -5,6 +5,7 @@ import { apiKeyCommands } from './api-keys';
 import { auditCommands } from './audit';
 import { cardCommands } from './card';
 import { diagnosticsCommands } from './diagnostics';
+import { sessionCommands } from './session';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
@@ -12,6 +13,7 @@ export const allCommands: readonly AnyCommand[] = [
   ...auditCommands,
   ...cardCommands,
   ...diagnosticsCommands,
+  ...sessionCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

@@ -3,7 +3,7 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApp } from '../app';
+import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
 import { contentSecurityPolicy } from '../api/static-files';
 import { defaultDataDir } from '../config';
@@ -17,7 +17,8 @@ const rendererDir = join(__dirname, '..', 'renderer');
 async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = defaultDataDir();
-  const core = await createApp({ dataDir });
+  const runtime = await startRuntime(dataDir);
+  const core = runtime.app;
   const api = await startApiServer(core, {});
   writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron' });
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     unbind();
     removeRuntimeFile(dataDir);
     void api.close();
-    void core.close();
+    void runtime.close();
   });
 }
 

@@ -28,6 +28,8 @@ export interface BrokerChallenge { challenge: string; signature: string }
 
 export interface Broker {
   readonly baseUrl: string;
+  /** The digest this broker expects the card to sign its challenge with (legacy GAS: sha1). */
+  readonly challengeDigest?: 'sha1' | 'sha256';
   activate(): Promise<BrokerChallenge>;
   /** `response` is the base64 S/MIME-wrapped CMS SignedData over the challenge. */
   validate(input: BrokerChallenge & { uid: string; response: string }): Promise<BrokerSession>;

@@ -134,7 +134,7 @@ export class IdentityService {
       try {
         const challenge = await broker.activate();
         const challengeBytes = Buffer.from(challenge.challenge, 'base64');
-        const algorithm = this.#d.challengeDigest ?? 'sha256';
+        const algorithm = broker.challengeDigest ?? this.#d.challengeDigest ?? 'sha256';
         const hash = createHash(algorithm).update(challengeBytes).digest();
         const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
         const status = await this.#d.cards.status(reader);
