@@ -2,12 +2,13 @@
 // card (issued once, kept in the data directory) put into the vpcd reader. This is the one module
 // in main/ that may import sandbox/: it composes the app with its built-in test world.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
-import { readCardFile, writeCardFile } from '../sandbox/card/card-file';
-import { PivCard } from '../sandbox/card/piv-card';
-import { VpcdAttachment } from '../sandbox/card/vpcd-client';
+import { writeCardFile } from '../sandbox/card/card-file';
 import type { Environment } from './environments/environments';
 
 export const VIRTUAL_CARD_USER = '555086689106';
@@ -17,7 +18,7 @@ export const VIRTUAL_CARD_PUK = '12345678';
 export interface Embedded {
   sandbox: RunningSandbox;
   environment: Environment;
-  card: { file: string; userId: string; pin: string; attachment: VpcdAttachment | null };
+  card: { file: string; userId: string; pin: string; process: ChildProcess | null };
   close(): Promise<void>;
 }
 
@@ -37,18 +38,29 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
     const issued = issueCard({ userId: VIRTUAL_CARD_USER, displayName: 'DR CLARE BOIN', pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sandbox.context.ca });
     writeCardFile(file, issued.card);
   }
-  let attachment: VpcdAttachment | null = null;
+  // The card runs in its own process: this process makes blocking PC/SC calls that wait on pcscd,
+  // and pcscd waits on the card's vpcd socket — served by the same event loop it would be a deadlock.
+  let child: ChildProcess | null = null;
   if (opts.insertCard !== false) {
-    const card = new PivCard(readCardFile(file), (f) => writeCardFile(file, f));
-    attachment = new VpcdAttachment(card, { port: opts.vpcdPort ?? 35963 });
-    // Without pcscd/vpcd the card simply waits to be inserted; the reader list says why.
-    void attachment.insert().catch(() => undefined);
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
+    child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${opts.vpcdPort ?? 35963}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.on('error', () => undefined);
+    // Wait briefly for "inserted"; without pcscd/vpcd the card keeps trying and the reader list says why.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      createInterface({ input: child!.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(timer); resolve(); } });
+      child!.once('exit', () => { clearTimeout(timer); resolve(); });
+    });
   }
   return {
     sandbox, environment: sandboxEnvironment(sandbox),
-    card: { file, userId: VIRTUAL_CARD_USER, pin: VIRTUAL_CARD_PIN, attachment },
+    card: { file, userId: VIRTUAL_CARD_USER, pin: VIRTUAL_CARD_PIN, process: child },
     async close() {
-      await attachment?.remove().catch(() => undefined);
+      if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child!.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       await sandbox.close();
     },
   };

@@ -8,7 +8,8 @@ import { DirectoryStore } from './directory/directory';
 import { openTestCa } from './ca';
 import { openSandboxDb } from './store/db';
 import { SessionStore } from './broker/sessions';
-import { systemClock } from './clock';
+import { systemClock, fixedClock } from './clock';
+import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
 import './eps-routes';
 
 function flags(argv: string[]): { words: string[]; f: Map<string, string | true> } {
@@ -39,7 +40,8 @@ const usage = `Usage:
   scrip sandbox [--port N] [--data DIR] [--clock ISO]     run the sandbox until stopped; prints one JSON line when ready
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
   scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user
-  scrip sandbox token --user ID --role ROLE [--data DIR]    start a session without a card (sandbox only), print it as JSON
+  scrip sandbox token --user ID --role ROLE [--data DIR] [--clock ISO]
+                                                            start a session without a card (sandbox only), print it as JSON
 `;
 
 export async function runSandboxCli(argv: string[]): Promise<number> {
@@ -75,14 +77,18 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       return 0;
     }
     case 'token': {
-      const user = str('user'), role = str('role');
+      const user = str('user'), role = str('role'), at = str('clock');
       if (!user || !role) return fail('token needs --user and --role');
-      const u = new DirectoryStore(dataDir).user(user);
-      if (!u) return fail(`no user ${user} in ${join(dataDir, 'users.json')}`);
+      const directory = new DirectoryStore(dataDir);
+      const u = directory.user(user);
+      if (!u) return fail(`no user ${user} in ${directory.file}`);
       if (!u.roles.some((r) => r.id === role)) return fail(`${user} does not hold role ${role}; roles: ${u.roles.map((r) => r.id).join(', ')}`);
+      let clock;
+      try { clock = at ? fixedClock(at) : systemClock(); } catch (e) { return fail((e as Error).message); }
       const db = openSandboxDb(join(dataDir, 'sandbox.db'));
       try {
-        const sessions = new SessionStore(db, systemClock(), 15 * 60, 12 * 3600);
+        // Same broker code as a card login, minus the card: see SandboxBroker.scriptedSession.
+        const sessions = new SessionStore(db, clock, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS);
         const s = sessions.create(user);
         sessions.selectRole(s.token, role);
         process.stdout.write(JSON.stringify({ token: s.token, userId: user, roleProfileId: role, expiresAt: new Date(s.createdAt + sessions.maxSeconds * 1000).toISOString(), idleSeconds: sessions.idleSeconds }) + '\n');

@@ -7,17 +7,24 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { openTestCa, type TestCa } from './ca';
-import { systemClock, fixedClock, type Clock } from './clock';
-import { openSandboxDb, type SandboxDb } from './store/db';
+import { openTestCa } from './ca';
+import { systemClock, fixedClock } from './clock';
+import { openSandboxDb } from './store/db';
 import { DirectoryStore } from './directory/directory';
 import { ChallengeIssuer } from './broker/challenge';
-import { SessionStore } from './broker/sessions';
+import { SessionStore, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
 import { SandboxBroker } from './broker/broker';
 import { pdsRoutes, operationOutcome } from './pds/pds';
-import { seedPatients, morePatients } from './pds/patients';
+import { sandboxPatients } from './pds/patients';
 import { MessageLog } from './log/message-log';
-import { HttpError, Router, json, type Route, type SandboxRequest, type SandboxResponse } from './http/router';
+import { HttpError, Router, json, type SandboxResponse } from './http/router';
+import { isRefusal, type Caller, type RouteModule, type SandboxContext } from './http/context';
+import { registerRoutes, registeredRouteModules } from './http/modules';
+// The EPS services register themselves here (see sandbox/http/router.ts for the interface).
+import './eps-routes';
+
+export type { SandboxContext, RouteModule, Caller } from './http/context';
+export { registerRoutes };
 
 export interface SandboxOptions {
   dataDir: string;
@@ -27,26 +34,11 @@ export interface SandboxOptions {
   idleSeconds?: number;
   maxSeconds?: number;
   maxBodyBytes?: number;
-}
-
-export interface SandboxContext {
-  dataDir: string;
-  db: SandboxDb;
-  ca: TestCa;
-  clock: Clock;
-  directory: DirectoryStore;
-  broker: SandboxBroker;
-  baseUrl: () => string;
-  /** Checks Authorization and NHSD-Session-URID; an OperationOutcome response when refused. */
-  authorise(req: SandboxRequest, opts?: { roleRequired?: boolean; activities?: string[] }): { userId: string; roleId: string | null } | SandboxResponse;
+  /** Route modules mounted in addition to the registered ones (tests, suppliers' extensions). */
+  routes?: RouteModule[];
 }
 
 export interface RunningSandbox { baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext; close(): Promise<void> }
-
-/** Extra route sets (EPS) register here, so the server needs no edit when they arrive. */
-export type RouteModule = (ctx: SandboxContext) => Route[];
-const extraModules: RouteModule[] = [];
-export function registerRoutes(m: RouteModule): void { extraModules.push(m); }
 
 function secretFile(path: string): Buffer {
   if (existsSync(path)) return readFileSync(path);
@@ -62,35 +54,39 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const ca = openTestCa(join(opts.dataDir, 'ca'), { baseUrl, now: () => clock.now() });
   const db = openSandboxDb(join(opts.dataDir, 'sandbox.db'));
   const directory = new DirectoryStore(opts.dataDir);
-  const sessions = new SessionStore(db, clock, opts.idleSeconds ?? 15 * 60, opts.maxSeconds ?? 12 * 3600);
+  const sessions = new SessionStore(db, clock, opts.idleSeconds ?? DEFAULT_IDLE_SECONDS, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
   const log = new MessageLog(db);
-  const patients = [...seedPatients, ...morePatients(40)];
+  const patients = sandboxPatients();
 
   const context: SandboxContext = {
     dataDir: opts.dataDir, db, ca, clock, directory, broker, baseUrl: () => baseUrl,
-    authorise(req, o = {}) {
+    authorise(req, o = {}): Caller | SandboxResponse {
       const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
       if (!m) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'Missing Authorization: Bearer <session token>.');
-      const r = broker.session(m[1]!);
+      const token = m[1]!;
+      const r = broker.session(token);
       if (typeof r === 'string') return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
       const urid = req.headers['nhsd-session-urid'];
-      const roleId = typeof urid === 'string' ? urid : null;
-      if (o.roleRequired) {
-        if (!roleId) return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
+      const roleId = typeof urid === 'string' && urid !== '' ? urid : null;
+      const roleRequired = o.roleRequired || !!o.activities;
+      if (roleRequired && !roleId) return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
+      let role = null;
+      if (roleId) {
         if (r.session.selectedRole !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is not the role selected for this session.', 'NHSD-Session-URID');
-        const role = r.user.roles.find((x) => x.id === roleId);
-        if (o.activities && !role?.activities.some((a) => o.activities!.includes(a))) {
-          return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', `The selected role has none of the activities ${o.activities.join(', ')}.`);
-        }
+        role = r.user.roles.find((x) => x.id === roleId) ?? null;
+        if (!role) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The user no longer holds the selected role.', 'NHSD-Session-URID');
       }
-      return { userId: r.user.id, roleId };
+      if (o.activities && !role?.activities.some((a) => o.activities!.includes(a))) {
+        return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', `The selected role has none of the activities ${o.activities.join(', ')}.`);
+      }
+      return { userId: r.user.id, roleId, user: r.user, role, token };
     },
   };
 
   const router = new Router()
     .add(broker.routes())
-    .add(pdsRoutes({ patients: () => patients, directory, authorise: (req) => { const a = context.authorise(req); return 'status' in a ? a : null; } }))
+    .add(pdsRoutes({ patients: () => patients, directory, authorise: (req) => { const a = context.authorise(req); return isRefusal(a) ? a : null; } }))
     .add([
       { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed }) },
       { method: 'GET', path: '/_log', handle: (req) => json(200, { exchanges: log.since(Number(req.query.get('since') ?? 0) || 0) }) },
@@ -101,7 +97,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       } },
       { method: 'GET', path: '/directory/PractitionerRole/{id}', handle: (req) => {
         const a = context.authorise(req);
-        if ('status' in a) return a;
+        if (isRefusal(a)) return a;
         const user = directory.read().users.find((u) => u.roles.some((r) => r.id === req.params.id));
         const role = user?.roles.find((r) => r.id === req.params.id);
         if (!user || !role) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', 'No such role profile.');
@@ -115,7 +111,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         return json(200, { clock: clock.now().toISOString() });
       } },
     ]);
-  for (const m of extraModules) router.add(m(context));
+  for (const m of [...registeredRouteModules(), ...(opts.routes ?? [])]) router.add(m(context));
 
   const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -130,6 +126,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const body = Buffer.concat(chunks);
     let url: URL;
     let answer: SandboxResponse;
+    let internalError: string | null = null;
     try {
       url = new URL(req.url ?? '/', 'https://sandbox.invalid');
     } catch {
@@ -144,14 +141,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     } catch (e) {
       if (e instanceof HttpError) answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
       else if (e instanceof SyntaxError || e instanceof URIError) answer = { status: 400, headers: { 'content-type': 'text/plain' }, body: `malformed request: ${e.message}` };
-      else answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+      // A body nested deep enough to exhaust the stack is the request's fault, not the server's.
+      else if (e instanceof RangeError && /call stack/i.test(e.message)) answer = { status: 400, headers: { 'content-type': 'text/plain' }, body: 'request too deeply nested' };
+      else {
+        answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+        internalError = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      }
     }
     res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof req.headers['x-request-id'] === 'string' ? { 'x-request-id': req.headers['x-request-id'] } : {}), ...answer.headers });
     res.end(answer.body);
     log.record({
       at: clock.now().toISOString(), method: req.method ?? '', path: (req.url ?? '').slice(0, 2000), status: answer.status,
       requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : null,
-      request: body.toString('utf8'), response: typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`, ms: performance.now() - started,
+      request: body.toString('utf8'), ms: performance.now() - started,
+      // The log keeps what went wrong inside (the client sees only "internal error").
+      response: internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`,
     });
   }
 

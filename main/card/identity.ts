@@ -3,6 +3,7 @@
 // from a SubjectAltName directoryName CN when present (Scrip's sandbox CA puts it there; real NHS
 // certificates carry none), validity, issuer and key algorithm.
 import { X509Certificate } from 'node:crypto';
+import { hex, parseTlv, parseTlvs, TlvError } from '../../protocols/card';
 import { ScripError } from '../errors';
 
 export interface CertificateSummary {
@@ -47,12 +48,34 @@ export function summarise(der: Uint8Array): CertificateSummary {
   };
 }
 
+/**
+ * CN of the first directoryName in SubjectAltName, read from the DER (Node's text form escapes
+ * commas and quotes inconsistently). Null when absent or malformed.
+ */
 export function displayNameOf(der: Uint8Array): string | null {
-  const san = new X509Certificate(der).subjectAltName ?? '';
-  // Node prints a directoryName as `DirName:CN=…` (multi-attribute names joined by newlines).
-  const m = /DirName:(?:"([^"]*)"|([^,]*))/.exec(san);
-  const dn = (m?.[1] ?? m?.[2] ?? '').replace(/\\n/g, '\n');
-  return rdn(dn, 'CN');
+  try {
+    const [tbs] = parseTlvs(parseTlv(der).value);
+    const exts = tbs && parseTlvs(tbs.value).find((t) => t.tag === 0xa3);
+    if (!exts) return null;
+    for (const ext of parseTlvs(parseTlv(exts.value).value)) {
+      const parts = parseTlvs(ext.value);
+      if (parts[0]?.tag !== 0x06 || hex(parts[0].value) !== '551D11') continue; // 2.5.29.17
+      const value = parts[parts.length - 1]!;
+      for (const gn of parseTlvs(parseTlv(value.value).value)) {
+        if (gn.tag !== 0xa4) continue; // [4] directoryName
+        for (const rdnSet of parseTlvs(parseTlv(gn.value).value)) {
+          for (const atv of parseTlvs(rdnSet.value)) {
+            const [type, val] = parseTlvs(atv.value);
+            if (type && val && hex(type.value) === '550403') return new TextDecoder('utf-8', { fatal: true }).decode(val.value);
+          }
+        }
+      }
+    }
+    return null;
+  } catch (e) {
+    if (e instanceof TlvError || e instanceof TypeError) return null;
+    throw e;
+  }
 }
 
 export function identityFrom(authDer: Uint8Array, signDer: Uint8Array | null): CardIdentity {

@@ -55,7 +55,7 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   const server = await startApiServer(app, { port: opts.port ?? 0, ...(kind === 'start' ? { rendererDir } : {}) });
   writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser' });
   const ready: Record<string, unknown> = { event: 'ready', url: server.url, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl };
-  if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.attachment ? 'Virtual PCD 00 00' : null };
+  if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null };
   if (kind === 'start') ready.open = server.issuePageUrl();
   process.stdout.write(JSON.stringify(ready) + '\n');
   if (kind === 'start' && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {

@@ -93,10 +93,10 @@ export class IdentityService {
     const reader = this.#reader;
     this.#reader = null;
     if (reader) this.#d.cards.forget(reader);
-    const had = this.#session !== null;
-    this.#end('card-removed');
+    // The state moves first, so everything published from here on says the session is over.
     this.machine.apply({ type: 'card-removed' });
-    if (!had) this.#publish();
+    this.#end('card-removed');
+    this.#publish();
   }
 
   /** Wipes the token and destroys it at the broker; tells every surface. */
@@ -110,7 +110,6 @@ export class IdentityService {
     const uid = s.data.userId;
     this.#d.audit.append(uid, 'session.end', { reason, roleProfileId: s.selected?.id ?? null });
     this.#d.events.emit('session.ended', { reason, userId: uid, at: new Date(this.#now()).toISOString() });
-    this.#publish();
     s.broker.logout(token, uid).catch((e: unknown) => {
       // The broker will also time the session out; say so rather than pretend.
       this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
@@ -198,8 +197,8 @@ export class IdentityService {
 
   logout(): SessionView {
     this.machine.require(['authenticated', 'role-selected', 'pin-verified'], 'log out');
-    this.#end('logout');
     this.machine.apply({ type: 'logged-out' });
+    this.#end('logout');
     this.#publish();
     return this.view();
   }
@@ -232,7 +231,7 @@ export class IdentityService {
   }
 
   close(): void {
-    if (this.#session) this.#end('logout');
+    if (this.#session) { this.#end('logout'); }
   }
 
   async #call<T>(f: () => Promise<T>): Promise<T> {
@@ -241,8 +240,9 @@ export class IdentityService {
     } catch (e) {
       if (e instanceof ScripError && e.code === 'unauthenticated') {
         // The broker no longer knows the token: never stay half logged in.
-        this.#end('broker-refused');
         this.machine.apply({ type: 'expired' });
+        this.#end('broker-refused');
+        this.#publish();
       }
       throw e;
     }
@@ -269,8 +269,8 @@ export class IdentityService {
     if (warnAt > now) schedule(warnAt, () => this.#d.events.emit('session.expiring', { at: new Date(end).toISOString(), reason: end === hardEnd ? 'absolute' : 'idle' }));
     schedule(end, () => {
       if (this.#session !== s) return;
-      this.#end('timeout');
       this.machine.apply({ type: 'expired' });
+      this.#end('timeout');
       this.#publish();
     });
   }

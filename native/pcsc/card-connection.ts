@@ -146,7 +146,8 @@ export class PcscCardConnector implements CardConnector {
     const deadline = Date.now() + this.#busyTimeoutMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
       try {
-        return await reader.connect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1);
+        return await withTimeout(reader.connect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1), this.#transmitTimeoutMs,
+          () => new PcscError('card-error', 'PC/SC did not connect to the card in time'));
       } catch (e) {
         const err = classifyPcscError(e);
         if (err.kind !== 'card-busy' || Date.now() + delay > deadline) throw err;

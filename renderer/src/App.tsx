@@ -4,6 +4,8 @@ import { Layout } from './components/Layout';
 import { ReadersPanel } from './components/ReadersPanel';
 import { Diagnostics } from './pages/Diagnostics';
 import { NotYet } from './pages/NotYet';
+import { LoginPanel } from './components/LoginPanel';
+import { SessionNotices } from './components/SessionNotices';
 
 function usePath(): string {
   const [path, setPath] = useState(() => currentPath(location.hash));
@@ -20,7 +22,7 @@ export function App() {
   const route = routes.find((r) => r.path === path) ?? routes[0]!;
   let page;
   switch (path) {
-    case '': page = <><p>Put your smartcard in a reader. Readers and cards appear here as they change.</p><ReadersPanel /></>; break;
+    case '': page = <><SessionNotices /><LoginPanel /><ReadersPanel /></>; break;
     case 'diagnostics': page = <Diagnostics />; break;
     default: page = <NotYet area={path} />;
   }

@@ -68,6 +68,17 @@ function cnOf(cert: X509Certificate): string | null {
 export class SandboxBroker {
   constructor(private readonly d: BrokerDeps) {}
 
+  #authCaCache: { der: Buffer; cert: X509Certificate | null } | null = null;
+  /** The Authentication intermediate, parsed and checked against the root once (it never changes while running). */
+  #authCa(): X509Certificate | null {
+    const der = Buffer.from(this.d.ca.auth.der);
+    if (!this.#authCaCache || !this.#authCaCache.der.equals(der)) {
+      const auth = new X509Certificate(der), root = new X509Certificate(this.d.ca.root.der);
+      this.#authCaCache = { der, cert: auth.checkIssued(root) && auth.verify(root.publicKey) ? auth : null };
+    }
+    return this.#authCaCache.cert;
+  }
+
   /** Resolves a token for other services; refreshes its idle timer. */
   session(token: string): { session: SsoSession; user: DirectoryUser } | BrokerFailure {
     const c = this.d.sessions.check(token);
@@ -75,6 +86,19 @@ export class SandboxBroker {
     const user = this.d.directory.user(c.session.userId);
     if (!user) return 'unknown-user';
     return { session: c.session, user };
+  }
+
+  /**
+   * A session without a card (sandbox only: `scrip sandbox token`, tests): the same token, timeouts
+   * and role selection as a card login, so the services accept it alike.
+   */
+  scriptedSession(userId: string, roleId: string): { token: string; userId: string; roleProfileId: string; expiresAt: string; idleSeconds: number } | BrokerFailure {
+    const user = this.d.directory.user(userId);
+    if (!user) return 'unknown-user';
+    if (!user.roles.some((r) => r.id === roleId)) return 'role-not-held';
+    const s = this.d.sessions.create(userId);
+    this.d.sessions.selectRole(s.token, roleId);
+    return { token: s.token, userId, roleProfileId: roleId, expiresAt: new Date(s.createdAt + this.d.sessions.maxSeconds * 1000).toISOString(), idleSeconds: this.d.sessions.idleSeconds };
   }
 
   activate(req: SandboxRequest): SandboxResponse {
@@ -106,8 +130,8 @@ export class SandboxBroker {
     if (!Buffer.from(parsed.content).equals(Buffer.from(challenge, 'base64'))) throw new BrokerError('content-mismatch');
     let cert: X509Certificate;
     try { cert = new X509Certificate(parsed.certificateDer); } catch { throw new BrokerError('response-malformed', 400); }
-    const authCa = new X509Certificate(this.d.ca.auth.der), root = new X509Certificate(this.d.ca.root.der);
-    if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey) || !authCa.verify(root.publicKey)) throw new BrokerError('certificate-untrusted');
+    const authCa = this.#authCa();
+    if (!authCa || !cert.checkIssued(authCa) || !cert.verify(authCa.publicKey)) throw new BrokerError('certificate-untrusted');
     if (now < new Date(cert.validFrom)) throw new BrokerError('certificate-not-yet-valid');
     if (now > new Date(cert.validTo)) throw new BrokerError('certificate-expired');
     if (this.d.ca.isRevoked(cert.serialNumber)) throw new BrokerError('certificate-revoked');
@@ -174,7 +198,8 @@ export class SandboxBroker {
       { method: 'GET', path: '/saml/RoleAssertion', handle: (r) => this.roleAssertion(r) },
       { method: 'POST', path: '/login/authlogout', handle: (r) => this.logout(r) },
       { method: 'GET', path: '/login/dtd', handle: () => ({ status: 200, headers: { 'content-type': 'application/xml-dtd' }, body: '<!ELEMENT gpOBJECT (gpPARAM*)>\n<!ELEMENT gpPARAM (#PCDATA)>\n<!ATTLIST gpPARAM name CDATA #REQUIRED id CDATA #IMPLIED orgcode CDATA #IMPLIED encoding CDATA #IMPLIED>\n' }) },
-      { method: 'GET', path: '/_sessions/{token}', handle: (r) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.d.sessions.describe(r.params.token ?? '')) }) },
+      // For tests and evidence: what became of a token (404 if never issued).
+      { method: 'GET', path: '/_sessions/{token}', handle: (r) => { const d = this.d.sessions.describe(r.params.token ?? ''); return { status: d.known ? 200 : 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify(d) }; } },
     ];
   }
 }

@@ -5,6 +5,10 @@ import type { SandboxDb } from '../store/db';
 import { migrateSandbox } from '../store/db';
 import type { Clock } from '../clock';
 
+/** Defaults: 15 minutes idle, 12 hours at most (production values are not public; see spine-identity.md §11). */
+export const DEFAULT_IDLE_SECONDS = 15 * 60;
+export const DEFAULT_MAX_SECONDS = 12 * 3600;
+
 export interface SsoSession { token: string; userId: string; createdAt: number; lastActivity: number; selectedRole: string | null; endedAt: number | null; endReason: string | null }
 
 export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | 'logged-out' | 'idle-timeout' | 'expired' };
@@ -50,8 +54,10 @@ export class SessionStore {
       this.end(token, reason);
       return { ok: false, reason };
     }
-    if (touch) this.db.prepare('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
-    return { ok: true, session: { ...s, lastActivity: touch ? now : s.lastActivity } };
+    // Idle time is counted in seconds, so a busy client does not write on every request.
+    const touched = touch && now - s.lastActivity >= 1000;
+    if (touched) this.db.prepare('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
+    return { ok: true, session: { ...s, lastActivity: touched ? now : s.lastActivity } };
   }
 
   selectRole(token: string, roleId: string): void {

@@ -3,6 +3,10 @@
 // 00 power off, 01 power on, 02 reset, 04 get ATR; anything else is a command APDU).
 // Connected = card inserted, closed = card removed. If vpcd goes away (pcscd restarted) the
 // client reconnects, so the card comes back by itself.
+//
+// Run this in a process that makes no synchronous PC/SC calls (e.g. `scrip card virtual`): the
+// `smartcard` binding's synchronous calls (disconnect, listReaders, new Context) can wait on pcscd
+// while pcscd waits on this card, whose answer would be stuck behind the blocked event loop.
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 

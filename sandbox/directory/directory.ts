@@ -1,7 +1,7 @@
 // The sandbox's directory of users, role profiles and organisations (a Spine Directory Service
 // stand-in). Seeded with realistic test users on first start, then read from users.json in the
 // data directory, which a supplier may edit. `scrip sandbox users` prints it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -60,9 +60,21 @@ export class DirectoryStore {
     this.file = join(dataDir, 'users.json');
     if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify(seedDirectory, null, 2) + '\n');
   }
-  /** Read fresh each time, so edits to users.json apply without a restart. */
+  #cache: { stamp: string; value: Directory } | null = null;
+  /** Re-read whenever users.json changes, so edits apply without a restart. */
   read(): Directory {
-    return directorySchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
+    const st = statSync(this.file);
+    const stamp = `${st.mtimeMs}:${st.size}`;
+    if (this.#cache?.stamp !== stamp) this.#cache = { stamp, value: directorySchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) };
+    return this.#cache.value;
+  }
+  /** The user holding a role profile, and the role. */
+  role(roleId: string): { user: DirectoryUser; role: DirectoryRole } | null {
+    for (const u of this.read().users) {
+      const r = u.roles.find((x) => x.id === roleId);
+      if (r) return { user: u, role: r };
+    }
+    return null;
   }
   user(id: string): DirectoryUser | null { return this.read().users.find((u) => u.id === id) ?? null; }
   organisation(code: string): DirectoryOrganisation | null { return this.read().organisations.find((o) => o.odsCode === code) ?? null; }

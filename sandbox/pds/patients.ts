@@ -3,6 +3,9 @@
 export interface SandboxPatient {
   nhsNumber: string; prefix: string; given: string[]; family: string; gender: 'female' | 'male' | 'other' | 'unknown';
   birthDate: string; addressLines: string[]; postcode: string; gpOdsCode: string; nominatedPharmacy: string | null;
+  /** Sensitive record (meta.security R): address, telecom and GP are withheld, as PDS does. */
+  restricted?: boolean;
+  phone?: string;
 }
 
 export const seedPatients: SandboxPatient[] = [
@@ -11,8 +14,12 @@ export const seedPatients: SandboxPatient[] = [
   { nhsNumber: '9449304424', prefix: 'MR', given: ['JOHN'], family: 'DOE', gender: 'male', birthDate: '1968-02-02', addressLines: ['4 CASTLE HILL', 'LEEDS'], postcode: 'LS1 5DR', gpOdsCode: 'A83008', nominatedPharmacy: null },
   { nhsNumber: '9000000009', prefix: 'MRS', given: ['JANE'], family: 'SMITH', gender: 'female', birthDate: '2010-10-22', addressLines: ['1 TRINITY STREET', 'DEWSBURY'], postcode: 'WF13 1HF', gpOdsCode: 'B81012', nominatedPharmacy: 'FCG71' },
   { nhsNumber: '9000000017', prefix: 'MR', given: ['PETER'], family: 'SMITH', gender: 'male', birthDate: '1955-03-14', addressLines: ['22 MILL LANE', 'DEWSBURY'], postcode: 'WF12 8AA', gpOdsCode: 'B81012', nominatedPharmacy: null },
+  { nhsNumber: '9000000025', prefix: 'MRS', given: ['JANET'], family: 'SMYTHE', gender: 'female', birthDate: '2005-06-16', addressLines: ['3 CHURCH VIEW', 'DEWSBURY'], postcode: 'WF13 2AB', gpOdsCode: 'B81012', nominatedPharmacy: null, restricted: true },
   { nhsNumber: '9434765919', prefix: 'MR', given: ['ALAN', 'JAMES'], family: 'ASHWORTH', gender: 'male', birthDate: '1972-11-05', addressLines: ['7 STATION ROAD', 'SHILDON'], postcode: 'DL4 1AB', gpOdsCode: 'A83008', nominatedPharmacy: 'FA565' },
 ];
+
+/** The seeded index: the hand-written patients above and generated ones, 20 in all. */
+export const sandboxPatients = (): SandboxPatient[] => [...seedPatients, ...morePatients(20 - seedPatients.length)];
 
 /** Adds generated patients (valid NHS numbers) so searches have more than a handful to sift. */
 export function morePatients(count: number): SandboxPatient[] {

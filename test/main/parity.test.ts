@@ -16,6 +16,8 @@ before(async () => { t = await startTestApp(); });
 after(async () => { await t.close(); });
 
 const nonCommandOperations = new Set(['status', 'events', 'rpc']);
+// Every command is called with this: unknown fields are ignored, and ticket.request gives up in 1 s.
+const probeInput = { waitSeconds: 1 };
 
 test('the OpenAPI document describes exactly the registry', () => {
   const doc = openApiDocument(t.app.registry) as { paths: Record<string, Record<string, { operationId: string }>> };
@@ -29,7 +31,7 @@ test('the OpenAPI document describes exactly the registry', () => {
 test('every command is served over HTTP at its own route', async () => {
   for (const c of t.app.registry.all()) {
     const path = pathParams(c.http.path).reduce((p, name) => p.replace(`{${name}}`, '0000000000000000'), c.http.path);
-    const res = await fetch(`${t.server.url}${path}`, { method: c.http.method, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: '{}' }) });
+    const res = await fetch(`${t.server.url}${path}`, { method: c.http.method, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }) });
     const body = (await res.json()) as { message?: string };
     // The route exists when the answer comes from the command (success, bad input, a domain error),
     // not from the router's "nothing is served here".
@@ -57,7 +59,7 @@ test('every command is callable over the IPC bridge, and only from Scrip\'s own 
   const invoke = handlers.get(INVOKE_CHANNEL)!;
   const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
   for (const c of t.app.registry.all()) {
-    const result = (await invoke(frame('app://scrip/index.html'), c.name, {})) as IpcResult;
+    const result = (await invoke(frame('app://scrip/index.html'), c.name, probeInput)) as IpcResult;
     if (!result.ok) assert.doesNotMatch(result.error.message, /There is no command/, c.name);
   }
   const list = (await invoke(frame('app://scrip/index.html'), 'readers.list', {})) as IpcResult;

@@ -1,8 +1,14 @@
 import { useReaders } from '../hooks/useReaders';
+import { useSession } from '../hooks/useSession';
+import { jobRoleTitle } from '../words';
 
 /** The card and session bar under the header: which reader, whether a card is in, who is logged in. */
 export function CardBar() {
   const { value } = useReaders();
+  const { value: session } = useSession();
+  const role = session?.selectedRole;
+  const sessionText = !session?.user ? 'Not logged in'
+    : role ? `${session.user.name}, ${jobRoleTitle(role.jobRoleName)} at ${role.orgName}` : `${session.user.name} (choose a role)`;
   const withCard = value?.readers.find((r) => r.present) ?? null;
   const cardText = !value ? 'Checking card readers…'
     : value.service === 'stopped' ? 'Smartcard service not running'
@@ -12,7 +18,7 @@ export function CardBar() {
     <div className="scrip-cardbar" aria-label="Card and session">
       <div className="nhsuk-width-container scrip-cardbar__inner">
         <p><strong>Card:</strong> <span data-testid="card-status">{cardText}</span></p>
-        <p><strong>Session:</strong> <span data-testid="session-status">Not logged in</span></p>
+        <p><strong>Session:</strong> <span data-testid="session-status">{sessionText}</span></p>
       </div>
     </div>
   );

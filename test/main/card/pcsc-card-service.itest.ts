@@ -2,6 +2,8 @@
 // stack: pcscd + vpcd + the virtual card on slot 35964 ("Virtual PCD 00 01").
 import { strict as assert } from 'node:assert';
 import { createHash, verify as nodeVerify, X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { CardInterface, ContextInterface } from 'smartcard';
@@ -27,6 +29,14 @@ async function rejects(p: Promise<unknown>, code: string): Promise<ScripError> {
   assert.fail(`expected ${code}`);
 }
 
+async function waitForExit(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try { process.kill(pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 50)); // no event exists for another process's exit
+  }
+  throw new Error(`pcscd (${pid}) did not exit`);
+}
+
 describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
   let vc: VirtualCardHandle | null = null;
   const service = new CardService(new PcscCardConnector({ busyTimeoutMs: 400 }));
@@ -35,7 +45,7 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
     if (requirements.pcscd.check()) return;
     vc = await insertVirtualCard(newCard());
   });
-  after(async () => { await vc?.attachment.remove(); });
+  after(async () => { await vc?.stop(); });
 
   test('reads holder, certificates and PIN retries; signs with both keys', async (t) => {
     if (!need(t, requirements.pcscd) || !vc) return;
@@ -53,7 +63,7 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
 
   test('card pulled during GENERAL AUTHENTICATE: typed error, no hang, next insert works', async (t) => {
     if (!need(t, requirements.pcscd) || !vc) return;
-    vc.pullOnNextSign = true;
+    await vc.pullOnNextSign();
     await rejects(service.sign({ reader: READER, kind: 'sign', data, pin: PIN }), 'card-removed');
     await waitForReader(READER, false);
     await rejects(service.status(READER), 'no-card');
@@ -89,6 +99,25 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
       ctx.close();
     }
     assert.equal((await service.status(READER)).cardType, 'piv');
+  });
+
+  // Restarts the machine's pcscd, so it runs only in CI (sequential suites) or when asked for.
+  test('pcscd stopped and restarted while Scrip runs: no-service, then recovers by itself', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    if (process.getuid?.() !== 0 || !(process.env.CI === 'true' || process.env.SCRIP_ITEST_RESTART_PCSCD === '1')) {
+      t.skip('restarts pcscd: needs root and CI=true or SCRIP_ITEST_RESTART_PCSCD=1');
+      return;
+    }
+    assert.equal((await service.status(READER)).cardType, 'piv');
+    // The pcscd this process talks to (its pid file), restarted with the same arguments.
+    const pid = parseInt(readFileSync('/run/pcscd/pcscd.pid', 'utf8'), 10); // "1234\n\0"
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    process.kill(pid, 'SIGTERM');
+    await waitForExit(pid);
+    await rejects(service.status(READER), 'no-service');
+    execFileSync(argv[0]!, argv.slice(1));
+    await waitForReader(READER, true, 20_000); // the card process reconnects to the new vpcd by itself
+    assert.equal((await service.status(READER)).holder.userId, '555123456789');
   });
 
   test('unknown reader', async (t) => {

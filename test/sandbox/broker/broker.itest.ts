@@ -2,7 +2,8 @@
 // and each way a login can be wrong — refused with its own error, changing nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,4 +171,95 @@ test('fuzzed and oversized requests get 4xx, never 5xx, and the log redacts toke
   const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ request: string; response: string; path: string }> };
   assert.ok(log.exchanges.length > 10);
   assert.ok(!JSON.stringify(log).includes(token), 'no session token appears in the message log');
+});
+
+test('a SHA-1 signature made with node-forge (as the legacy Identity Agent sends) is accepted', async () => {
+  const c = card();
+  const ch = await activate();
+  const content = Buffer.from(ch.challenge, 'base64');
+  const key = forge.pki.privateKeyFromPem(c.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  const md = forge.md.sha1.create();
+  md.update(content.toString('binary'));
+  const signature = Buffer.from(key.sign(md), 'binary');
+  const r = await validate(ch, GP, wrapSmime(buildSignedData({ content, certificateDer: c.cert.der, signature, digest: 'sha1' })));
+  assert.equal(r.status, 200, r.body);
+  assert.match(gpValue(parseGpObject(r.body), 'sso_ticket')!, /^AQIC/);
+});
+
+test('every refusal changes nothing: no session is made and the challenge stays usable', async () => {
+  const c = card();
+  const ch = await activate();
+  const usedChallenges = () => Number((sb.context.db.prepare('SELECT COUNT(*) AS n FROM used_challenges').get() as { n: number }).n);
+  const [s0, u0] = [await sessions(), usedChallenges()];
+  const foreign = card(GP, openTestCa(mkdtempSync(join(tmpdir(), 'scrip-other-ca-'))));
+  const revoked = card();
+  sb.context.ca.revoke(revoked.cert.serial);
+  const stranger = card('555999999997');
+  const signingKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingCard = { privateKey: signingKeys.privateKey, cert: sb.context.ca.issueSigningCertificate({ userId: GP, displayName: 'Test', publicKey: signingKeys.publicKey }), userId: GP };
+  const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const refusals: Array<[string, Promise<Reply>]> = [
+    ['signature-invalid', validate(ch, GP, respond(c, ch.challenge, { key: wrongKey }))],
+    ['uid-mismatch', validate(ch, '555086690109', respond(c, ch.challenge))],
+    ['certificate-untrusted', validate(ch, GP, respond(foreign, ch.challenge))],
+    ['certificate-revoked', validate(ch, GP, respond(revoked, ch.challenge))],
+    ['certificate-untrusted', validate(ch, GP, respond(signingCard, ch.challenge))],
+    ['unknown-user', validate(ch, '555999999997', respond(stranger, ch.challenge))],
+    ['content-mismatch', validate(ch, GP, respond(c, ch.challenge, { content: Buffer.from('x') }))],
+    ['server-signature-mismatch', validate({ ...ch, signature: 'AAAA' }, GP, respond(c, ch.challenge))],
+  ];
+  for (const [want, reply] of refusals) {
+    const r = await reply;
+    assert.equal(failure(r), want);
+    assert.ok(r.status === 401 || r.status === 400, `${want}: ${r.status}`);
+  }
+  assert.equal(await sessions(), s0);
+  assert.equal(usedChallenges(), u0);
+  assert.equal((await validate(ch, GP, respond(c, ch.challenge))).status, 200, 'the challenge was not consumed by the refusals');
+});
+
+test('a refused role selection keeps the role already selected', async () => {
+  const token = await login();
+  assert.equal((await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=${ROLE_A}`)).status, 200);
+  assert.equal(failure(await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=200102240002`)), 'role-not-held');
+  assert.equal(JSON.parse((await send(`/_sessions/${encodeURIComponent(token)}`)).body).selectedRole, ROLE_A);
+  assert.equal(failure(await send('/saml/RoleAssertion?token=AQIC5wM2LY4Snot-a-token')), 'token-unknown');
+});
+
+test('after logout the token is refused everywhere, including the services', async () => {
+  const token = await login();
+  await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=${ROLE_A}`);
+  const pds = (t: string) => send('/Patient/9449305552', { headers: { authorization: `Bearer ${t}`, 'nhsd-session-urid': ROLE_A, 'x-request-id': randomUUID() } });
+  assert.equal((await pds(token)).status, 200);
+  const out = await send('/login/authlogout', { method: 'POST', body: encodeGpObject([{ name: 'service', value: 'LOGOUT' }, { name: 'sso_ticket', value: token }]) });
+  assert.equal(out.body, '<HTML><STATUS>OK</STATUS></HTML>');
+  assert.equal((await pds(token)).status, 401);
+  assert.equal(failure(await send(`/saml/RoleSelectionGP.jsp?token=${encodeURIComponent(token)}&selectedRoleUid=${ROLE_A}`)), 'token-logged-out');
+});
+
+test('oversized and odd headers get 4xx, never 5xx', async () => {
+  const huge = await send('/login/authactivate', { method: 'POST', headers: { 'x-filler': 'a'.repeat(20 * 1024) } });
+  assert.equal(huge.status, 431);
+  await fc.assert(fc.asyncProperty(fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_:;,.=/+%"\'<>&'.split('')), maxLength: 200 }), fc.constantFrom('/login/authvalidate', '/Patient/9449305552', '/saml/RoleAssertion?token=x'), async (v, path) => {
+    const r = await send(path, { method: path.startsWith('/login') ? 'POST' : 'GET', headers: { authorization: v, 'nhsd-session-urid': v, 'x-request-id': v, 'content-type': v }, body: v });
+    return r.status >= 400 && r.status < 500;
+  }), { numRuns: 60 });
+  const weird = await send('/Patient/%E0%A4%A', { headers: {} });
+  assert.ok(weird.status >= 400 && weird.status < 500, String(weird.status));
+});
+
+test('an expired certificate is refused, and sessions end at their maximum length however busy', async () => {
+  const c = card();
+  const token = await login(c);
+  for (let i = 0; i < 12 * 6 - 1; i++) {
+    await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 600 }) });
+    assert.equal((await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`)).status, 200, `after ${(i + 1) * 10} minutes`);
+  }
+  await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 600 }) });
+  const r = await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
+  assert.equal(r.status, 401);
+  assert.equal(failure(r), 'token-expired');
+  await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 3 * 365 * 86400 }) });
+  const ch = await activate();
+  assert.equal(failure(await validate(ch, GP, respond(c, ch.challenge))), 'certificate-expired');
 });

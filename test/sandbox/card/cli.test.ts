@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,5 +43,34 @@ describe('scrip card issue', () => {
       assert.ok(c.err.length > 0);
     }
     assert.equal(await runCardCli(['frobnicate'], io().io), 2);
+  });
+});
+
+describe('scrip card virtual', () => {
+  test('connects to vpcd, prints one JSON line when inserted, and removes the card on stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scrip-card-virtual-'));
+    const c = io();
+    assert.equal(await runCardCli(['issue', '--user', '123412341234', '--name', 'V', '--pin', '123456', '--puk', '12345678', '--out', join(dir, 'card.json'), '--ca-dir', join(dir, 'ca')], c.io), 0);
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((r) => { closed = r; });
+    const server = createServer((s) => {
+      s.on('close', () => closed());
+      s.write(Buffer.from([0, 1, 0x04])); // get ATR
+      s.once('data', (d: Buffer) => { atr = d.subarray(2).toString('hex').toUpperCase(); stop(); });
+    });
+    let atr = '';
+    let stop!: () => void;
+    const stopSignal = new Promise<void>((r) => { stop = r; });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    const v = io();
+    const code = await runCardCli(['virtual', '--card', join(dir, 'card.json'), '--vpcd', `127.0.0.1:${port}`], { ...v.io, stopSignal });
+    await socketClosed;
+    server.close();
+    assert.equal(code, 0);
+    assert.equal(atr, '3B88800153637269705049561D');
+    assert.equal(JSON.parse(v.out[0]!).event, 'inserted');
+    assert.equal(JSON.parse(v.out.at(-1)!).event, 'removed');
   });
 });

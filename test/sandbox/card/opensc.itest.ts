@@ -33,7 +33,7 @@ describe('virtual card with OpenSC, openssl and yubico-piv-tool', { timeout: 180
     if (requirements.pcscd.check() || requirements.opensc.check()) return;
     vc = await insertVirtualCard(newCard({ userId, displayName: 'Dr Open Source' }));
   });
-  after(async () => { await vc?.attachment.remove(); });
+  after(async () => { await vc?.stop(); });
 
   test('pkcs15-tool lists both certificates', async (t) => {
     if (!need(t, requirements.pcscd, requirements.opensc) || !vc) return;

@@ -1,21 +1,22 @@
 // Integration harness: a virtual card from sandbox/card behind pcscd's vpcd driver, plus waiting
 // for pcscd to see it (PC/SC waitForChange, no sleeps). Slot 35964 = "Virtual PCD 00 01", so
 // these tests do not collide with the reader tests on 35963.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ContextInterface, ReaderState } from 'smartcard';
 import { writeCardFile, readCardFile, type CardFile } from '../../../sandbox/card/card-file';
-import { PivCard } from '../../../sandbox/card/piv-card';
-import { VpcdAttachment, type VpcdCard } from '../../../sandbox/card/vpcd-client';
+import type { ChildReply, ChildRequest } from './virtual-card-process';
 
 const require = createRequire(import.meta.url);
 const pcsc = require('smartcard') as { Context: new () => ContextInterface };
 
-export const VPCD_PORT = 35964;
+// SCRIP_ITEST_VPCD_PORT lets a private pcscd (other reader.conf) be used; slot 1 of the default vpcd otherwise.
+export const VPCD_PORT = Number(process.env.SCRIP_ITEST_VPCD_PORT ?? 35964);
 export const READER = 'Virtual PCD 00 01';
 const PRESENT = 0x20;
 
@@ -58,48 +59,65 @@ export async function waitForReader(reader: string, present: boolean, ms = 10_00
 
 export interface VirtualCardHandle {
   path: string;
-  card: PivCard;
-  attachment: VpcdAttachment;
-  /** Set to make the next GENERAL AUTHENTICATE pull the card out before answering. */
-  pullOnNextSign: boolean;
+  /** Makes the next GENERAL AUTHENTICATE pull the card out before it answers. */
+  pullOnNextSign(): Promise<void>;
+  /** Card-side times of the final GENERAL AUTHENTICATE APDUs since the last call. */
+  rawSignTimes(): Promise<number[]>;
   file(): CardFile;
   insert(): Promise<void>;
   remove(): Promise<void>;
+  /** Removes the card and ends the card process. */
+  stop(): Promise<void>;
 }
 
-/** Writes `file` to a temp path and inserts the card into vpcd slot 35964. */
+/**
+ * Writes `file` to a temp path and inserts it into vpcd slot 35964, served by a child process
+ * (see virtual-card-process.ts for why not in this process).
+ */
 export async function insertVirtualCard(file: CardFile): Promise<VirtualCardHandle> {
   ensurePcscd();
   const path = join(mkdtempSync(join(tmpdir(), 'scrip-vcard-')), 'card.json');
   writeCardFile(path, file);
-  const card = new PivCard(file, (f) => writeCardFile(path, f));
+  const child = fork(fileURLToPath(new URL('./virtual-card-process.ts', import.meta.url)), [path, String(VPCD_PORT)], {
+    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (r: ChildReply) => void; reject: (e: Error) => void }>();
+  const ready = new Promise<void>((resolve, reject) => {
+    pending.set(0, { resolve: () => resolve(), reject });
+  });
+  child.on('message', (r: ChildReply) => pending.get(r.id)?.resolve(r));
+  child.on('exit', (code) => { for (const p of pending.values()) p.reject(new Error(`card process exited (${code})`)); pending.clear(); });
+  const ask = (op: ChildRequest['op']): Promise<ChildReply> => new Promise((resolve, reject) => {
+    const id = nextId++;
+    const timer = setTimeout(() => { pending.delete(id); reject(new Error(`card process did not answer ${op}`)); }, 15_000);
+    pending.set(id, { resolve: (r) => { clearTimeout(timer); pending.delete(id); if (r.ok) resolve(r); else reject(new Error(r.error)); }, reject });
+    child.send({ id, op } satisfies ChildRequest);
+  });
+  await ready;
+  pending.delete(0);
   const handle: VirtualCardHandle = {
-    path, card, pullOnNextSign: false,
-    attachment: undefined as unknown as VpcdAttachment,
+    path,
     file: () => readCardFile(path),
+    async pullOnNextSign() { await ask('pull-on-next-sign'); },
+    async rawSignTimes() { const r = await ask('stats'); return r.ok && r.stats ? r.stats.rawSignMs : []; },
     async insert() {
-      await handle.attachment.insert();
+      await ask('insert');
       await waitForReader(READER, true);
     },
     async remove() {
-      await handle.attachment.remove();
+      await ask('remove');
       await waitForReader(READER, false);
     },
-  };
-  const wrapped: VpcdCard = {
-    get atr() { return card.atr; },
-    powerOn: () => card.powerOn(),
-    powerOff: () => card.powerOff(),
-    reset: () => card.reset(),
-    transmit(apdu) {
-      if (handle.pullOnNextSign && apdu[1] === 0x87 && (apdu[0]! & 0x10) === 0) {
-        handle.pullOnNextSign = false;
-        void handle.attachment.remove(); // the answer below goes to a closed socket
-      }
-      return card.transmit(apdu);
+    async stop() {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      try { await ask('remove'); } catch { /* already gone */ }
+      child.disconnect();
+      await gone;
+      await waitForReader(READER, false).catch(() => undefined);
     },
   };
-  handle.attachment = new VpcdAttachment(wrapped, { port: VPCD_PORT, retryMs: 100 });
   await handle.insert();
   return handle;
 }

@@ -1,0 +1,94 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { asCommandError, type CommandError } from '../transport';
+import { useTransport } from '../hooks/transport-context';
+import { useSession, type SessionView } from '../hooks/useSession';
+import { ErrorSummary } from './ErrorSummary';
+import { RolePicker } from './RolePicker';
+
+interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean } }
+
+const PIN_FORMAT = /^[0-9]{6,8}$/;
+
+/** Card in → who it belongs to and tries left, before any passcode is typed → passcode → role. */
+export function LoginPanel() {
+  const transport = useTransport();
+  const { value: session } = useSession();
+  const [card, setCard] = useState<CardStatus | null>(null);
+  const [cardError, setCardError] = useState<CommandError | null>(null);
+  const [pin, setPin] = useState('');
+  const [formatError, setFormatError] = useState<string | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pinId = useId();
+
+  const state = session?.state;
+  useEffect(() => {
+    if (state !== 'card-present' && state !== 'ended') { setCard(null); return; }
+    transport.invoke<CardStatus>('card.status').then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
+  }, [transport, state, session?.reader]);
+
+  if (!session) return null;
+  if (state === 'no-card') return <p data-testid="login-hint">Insert your smartcard to log in.</p>;
+  if (state === 'authenticated' || state === 'role-selected') return <SessionSummary session={session} />;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    // Check the format here, so a mistyped length never costs one of the card's tries.
+    if (!PIN_FORMAT.test(pin)) { setFormatError('Enter your passcode: 6 to 8 digits.'); return; }
+    setFormatError(null);
+    setBusy(true);
+    try {
+      await transport.invoke('session.login', { pin });
+      setError(null);
+    } catch (err) {
+      const ce = asCommandError(err);
+      setError(ce);
+      transport.invoke<CardStatus>('card.status').then(setCard, () => undefined);
+    } finally {
+      setPin('');
+      setBusy(false);
+    }
+  }
+
+  const retries = card?.pin.retriesLeft;
+  return (
+    <section aria-labelledby="login-heading">
+      <h2 id="login-heading">Log in with your smartcard</h2>
+      {cardError ? <ErrorSummary error={cardError} title="The card could not be read" /> : null}
+      {card ? (
+        <dl className="nhsuk-summary-list" data-testid="card-holder">
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Card holder</dt><dd className="nhsuk-summary-list__value">{card.holder.displayName ?? 'Not on the card'}</dd></div>
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">User ID</dt><dd className="nhsuk-summary-list__value">{card.holder.userId}</dd></div>
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Certificate expires</dt><dd className="nhsuk-summary-list__value">{new Date(card.certificateExpiry).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}</dd></div>
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Passcode tries left</dt><dd className="nhsuk-summary-list__value" data-testid="pin-retries">{card.pin.blocked ? 'None: the card is locked' : `${retries} of ${card.pin.maxRetries}`}</dd></div>
+        </dl>
+      ) : null}
+      {error ? <ErrorSummary error={error} title={error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'} /> : null}
+      {card?.pin.blocked ? null : (
+        <form onSubmit={submit} noValidate>
+          <div className={`nhsuk-form-group${formatError ? ' nhsuk-form-group--error' : ''}`}>
+            <label className="nhsuk-label" htmlFor={pinId}>Passcode</label>
+            <div className="nhsuk-hint" id={`${pinId}-hint`}>6 to 8 digits. The card locks after {card?.pin.maxRetries ?? 3} wrong tries.</div>
+            {formatError ? <span className="nhsuk-error-message" id={`${pinId}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {formatError}</span> : null}
+            <input className={`nhsuk-input nhsuk-input--width-10${formatError ? ' nhsuk-input--error' : ''}`} id={pinId} name="pin" type="password" inputMode="numeric"
+              autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value.trim())} aria-describedby={`${pinId}-hint${formatError ? ` ${pinId}-error` : ''}`} />
+          </div>
+          <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function SessionSummary({ session }: { session: SessionView }) {
+  const transport = useTransport();
+  const [error, setError] = useState<CommandError | null>(null);
+  return (
+    <section aria-labelledby="session-heading">
+      <h2 id="session-heading">Logged in as {session.user?.name}</h2>
+      {error ? <ErrorSummary error={error} /> : null}
+      <RolePicker session={session} onError={setError} />
+      <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => { transport.invoke('session.logout').catch((e: unknown) => setError(asCommandError(e))); }}>Log out</button>
+    </section>
+  );
+}

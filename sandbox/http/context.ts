@@ -1,0 +1,44 @@
+// What a service mounted on the sandbox (broker, PDS, EPS) may use: the shared store, CA, clock,
+// directory, broker and the bearer-token check. Type-only, so route modules can depend on it
+// without importing the server (no import cycle).
+import type { TestCa } from '../ca';
+import type { Clock } from '../clock';
+import type { SandboxDb } from '../store/db';
+import type { DirectoryStore, DirectoryRole, DirectoryUser } from '../directory/directory';
+import type { SandboxBroker } from '../broker/broker';
+import type { Route, SandboxRequest, SandboxResponse } from './router';
+
+/** Who is calling, once `Authorization: Bearer` and `NHSD-Session-URID` have been checked. */
+export interface Caller {
+  userId: string;
+  /** The role profile named by NHSD-Session-URID (null when the header is absent and not required). */
+  roleId: string | null;
+  user: DirectoryUser;
+  role: DirectoryRole | null;
+  token: string;
+}
+
+export interface AuthoriseOptions {
+  /** NHSD-Session-URID must be present and be the session's selected role. */
+  roleRequired?: boolean;
+  /** The selected role must hold at least one of these activity codes (implies roleRequired). */
+  activities?: string[];
+}
+
+export interface SandboxContext {
+  dataDir: string;
+  db: SandboxDb;
+  ca: TestCa;
+  clock: Clock;
+  directory: DirectoryStore;
+  broker: SandboxBroker;
+  baseUrl: () => string;
+  /** Checks Authorization and NHSD-Session-URID: the caller, or a FHIR OperationOutcome response (401/403/400). */
+  authorise(req: SandboxRequest, opts?: AuthoriseOptions): Caller | SandboxResponse;
+}
+
+/** A service's routes, built once the server's context exists. */
+export type RouteModule = (ctx: SandboxContext) => Route[];
+
+/** Narrows an `authorise` result. */
+export const isRefusal = (a: Caller | SandboxResponse): a is SandboxResponse => 'status' in a;

@@ -1,0 +1,103 @@
+// The identity flow a person sees, in real Chromium against `scrip start --browser`, with a virtual
+// card in the real vpcd reader and the embedded sandbox over HTTPS — by keyboard alone.
+import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { startScrip, type ScripProcess } from './support/scrip-process';
+import { virtualCardFor, type TestCard } from '../support/virtual-card';
+
+const PIN = '482913';
+let scrip: ScripProcess;
+let card: TestCard;
+let context: BrowserContext;
+let page: Page;
+
+test.describe.configure({ mode: 'serial' });
+
+async function noSeriousViolations(p: Page): Promise<void> {
+  const results = await new AxeBuilder({ page: p }).analyze();
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+function sandboxSession(token: string): Promise<{ active: boolean }> {
+  const ca = readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8');
+  return new Promise((resolve, reject) => {
+    request(new URL(`/_sessions/${encodeURIComponent(token)}`, String(scrip.ready.services)), { ca }, (res) => {
+      let b = '';
+      res.on('data', (c) => (b += c));
+      res.on('end', () => resolve(JSON.parse(b)));
+    }).on('error', reject).end();
+  });
+}
+
+test.beforeAll(async ({ browser }) => {
+  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+  card = virtualCardFor(scrip.dataDir, { pin: PIN });
+  context = await browser.newContext();
+  page = await context.newPage();
+  await page.goto(scrip.ready.open!);
+});
+test.afterAll(async () => {
+  await card?.remove().catch(() => undefined);
+  await context?.close();
+  await scrip?.stop();
+});
+
+test('insert the card: holder and passcode tries are shown before typing', async () => {
+  await expect(page.getByTestId('login-hint')).toBeVisible();
+  await card.insert();
+  await expect(page.getByTestId('card-holder')).toContainText('DR CLARE BOIN');
+  await expect(page.getByTestId('card-holder')).toContainText('555086689106');
+  await expect(page.getByTestId('pin-retries')).toHaveText('3 of 3');
+  await expect(page.getByTestId('live-region')).toContainText('Card inserted');
+  await noSeriousViolations(page);
+});
+
+test('a badly formed passcode is caught without using a try; a wrong one costs one', async () => {
+  const pin = page.getByLabel('Passcode', { exact: true });
+  await pin.focus();
+  await page.keyboard.type('12');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.nhsuk-error-message')).toContainText('6 to 8 digits');
+  await expect(page.getByTestId('pin-retries')).toHaveText('3 of 3');
+  await pin.fill('');
+  await page.keyboard.type('000000');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toContainText('Wrong passcode');
+  await expect(page.getByTestId('pin-retries')).toHaveText('2 of 3');
+});
+
+test('the right passcode logs in; a role is chosen and switched, by keyboard', async () => {
+  await page.getByLabel('Passcode', { exact: true }).focus();
+  await page.keyboard.type(PIN);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: /Logged in as DR CLARE BOIN/ })).toBeVisible();
+  await page.getByLabel(/at HALLGARTH SURGERY/).focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Use this role' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('selected-role')).toContainText('HALLGARTH SURGERY');
+  await expect(page.getByTestId('session-status')).toContainText('Clinical Practitioner Access Role at HALLGARTH SURGERY');
+  await page.getByLabel(/at STIRLING MEDICAL CENTRE/).focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Switch role' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('selected-role')).toContainText('STIRLING MEDICAL CENTRE');
+  await noSeriousViolations(page);
+});
+
+test('pulling the card locks the UI within a second and the token dies at the broker', async () => {
+  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+  expect((await sandboxSession(ticket.token)).active).toBe(true);
+  const pulledAt = Date.now();
+  await card.remove();
+  await expect(page.getByTestId('session-notice')).toContainText('your card was removed', { timeout: 5000 });
+  const lockedMs = Date.now() - pulledAt;
+  expect(lockedMs, `UI locked ${lockedMs} ms after the card was pulled`).toBeLessThan(1000);
+  await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
+  await expect.poll(async () => (await sandboxSession(ticket.token)).active, { timeout: 2000 }).toBe(false);
+  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+  expect(again).toBe(409);
+});
