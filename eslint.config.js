@@ -17,7 +17,8 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts', 'native/**/*.ts', 'sandbox/**/*.ts', 'protocols/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
-    ignores: ['main/electron/**'],
+    // test/renderer tests the renderer's pure modules.
+    ignores: ['main/electron/**', 'test/renderer/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/renderer/**'], message: 'main/ and the services never import the renderer.' }] }] },
   },
   {

@@ -10,7 +10,8 @@ import { SessionNotices } from './components/SessionNotices';
 function usePath(): string {
   const [path, setPath] = useState(() => currentPath(location.hash));
   useEffect(() => {
-    const on = () => setPath(currentPath(location.hash));
+    // Only '#/…' (or an empty hash) is a route; other fragments are in-page links and leave the page as it is.
+    const on = () => { if (location.hash === '' || location.hash.startsWith('#/')) setPath(currentPath(location.hash)); };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);

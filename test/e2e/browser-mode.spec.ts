@@ -13,7 +13,7 @@ let page: Page;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-  scrip = await startScrip(['start', '--browser', '--no-open']);
+  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
   context = await browser.newContext();
   page = await context.newPage();
   await page.goto(scrip.ready.open!);

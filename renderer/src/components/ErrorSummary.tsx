@@ -1,13 +1,15 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { CommandError } from '../transport';
 
 /** The NHS error summary: what went wrong and what to do, focused so screen readers announce it. */
 export function ErrorSummary({ error, title = 'There is a problem' }: { error: CommandError; title?: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Several summaries can be on one page (e.g. card and login errors): each needs its own id.
+  const titleId = useId();
   useEffect(() => { ref.current?.focus(); }, [error]);
   return (
-    <div className="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={ref}>
-      <h2 className="nhsuk-error-summary__title" id="error-summary-title">{title}</h2>
+    <div className="nhsuk-error-summary" aria-labelledby={titleId} role="alert" tabIndex={-1} ref={ref}>
+      <h2 className="nhsuk-error-summary__title" id={titleId}>{title}</h2>
       <div className="nhsuk-error-summary__body">
         <p>{error.body.message}</p>
         <p>{error.body.action}</p>

@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { routes } from '../routes';
 import { CardBar } from './CardBar';
 import { LiveAnnouncer } from './LiveAnnouncer';
+import { ConnectionNotice } from './ConnectionNotice';
 
 /** Header (service name, no NHS logo), card bar, navigation, main with one h1, footer. */
 export function Layout({ path, title, children }: { path: string; title: string; children: ReactNode }) {
@@ -15,7 +16,8 @@ export function Layout({ path, title, children }: { path: string; title: string;
   }, [path, title]);
   return (
     <>
-      <a className="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
+      {/* The hash is the router's: move focus without changing it, or "skip" would leave the page. */}
+      <a className="nhsuk-skip-link" href="#maincontent" onClick={(e) => { e.preventDefault(); document.getElementById('maincontent')?.focus(); }}>Skip to main content</a>
       <header className="nhsuk-header" role="banner">
         <div className="nhsuk-header__container nhsuk-width-container">
           <div className="nhsuk-header__service">
@@ -38,6 +40,7 @@ export function Layout({ path, title, children }: { path: string; title: string;
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
           <h1 ref={h1} tabIndex={-1}>{title}</h1>
+          <ConnectionNotice />
           {children}
         </main>
       </div>

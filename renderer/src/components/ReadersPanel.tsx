@@ -9,7 +9,7 @@ export function ReadersPanel() {
   if (value.service === 'stopped') {
     return (
       <div className="nhsuk-warning-callout">
-        <h3 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Smartcard service not running</span></h3>
+        <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Smartcard service not running</span></h2>
         <p>Scrip cannot see card readers because the smartcard service (pcscd) is not running.</p>
         <p>Start it (on Linux: <code>sudo systemctl start pcscd</code>). Scrip reconnects by itself.</p>
       </div>

@@ -16,6 +16,7 @@ export function useLive<T>(command: string, pick: (e: AppEvent) => T | undefined
   }, [transport, command]);
   useEffect(reload, [reload]);
   useEvents((e) => {
+    if (e.type === 'connection.restored') { reload(); return; }
     const next = pick(e);
     if (next !== undefined) { setValue(next); setError(null); }
   });

@@ -1,17 +1,10 @@
-import { useEffect, useState } from 'react';
 import type { DiagnosticsReport } from '../../../main/diagnostics/schema';
-import { asCommandError, type CommandError } from '../transport';
-import { useTransport } from '../hooks/transport-context';
+import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ReadersPanel } from '../components/ReadersPanel';
 
 export function Diagnostics() {
-  const transport = useTransport();
-  const [report, setReport] = useState<DiagnosticsReport | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  useEffect(() => {
-    transport.invoke<DiagnosticsReport>('diagnostics.report').then(setReport, (e: unknown) => setError(asCommandError(e)));
-  }, [transport]);
+  const { value: report, error, reload } = useCommand<DiagnosticsReport>('diagnostics.report');
   return (
     <>
       <ReadersPanel />
@@ -27,6 +20,7 @@ export function Diagnostics() {
               </div>
             ))}
           </dl>
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={reload}>Check again</button>
           <h2>Report to copy</h2>
           <p>This report holds no passcodes, keys or tokens.</p>
           <label className="nhsuk-label" htmlFor="diagnostics-text">Diagnostics report</label>

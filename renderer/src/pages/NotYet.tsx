@@ -11,8 +11,8 @@ export function NotYet({ area }: { area: string }) {
   return (
     <div className="nhsuk-inset-text">
       <span className="nhsuk-u-visually-hidden">Information: </span>
-      <p>This area is not available in this version of Scrip yet.</p>
-      <p>When it is, you will be able to: {plans[area] ?? 'use it here.'}</p>
+      <p>This area is not available yet.</p>
+      <p><strong>What it will do:</strong> {plans[area] ?? 'It is planned for a later version.'}</p>
     </div>
   );
 }

@@ -4,6 +4,8 @@ import { CommandError, isErrorBody, type AppEvent, type Transport } from './tran
 export function httpTransport(base = ''): Transport {
   const listeners = new Set<(e: AppEvent) => void>();
   let source: EventSource | null = null;
+  let lost = false;
+  const emit = (e: AppEvent) => { for (const l of listeners) l(e); };
   const open = () => {
     // ?unnamed=1: every event arrives as a plain message (its type is inside), so the page needs
     // no list of event names.
@@ -11,8 +13,19 @@ export function httpTransport(base = ''): Transport {
     source.onmessage = (m: MessageEvent<string>) => {
       try {
         const e = JSON.parse(m.data) as AppEvent;
-        for (const l of listeners) l(e);
+        emit(e);
       } catch { /* not an event */ }
+    };
+    // EventSource reconnects by itself; tell the page once per outage, and again when it is back.
+    source.onerror = () => {
+      if (lost) return;
+      lost = true;
+      emit({ type: 'connection.lost', at: new Date().toISOString(), data: null });
+    };
+    source.onopen = () => {
+      if (!lost) return;
+      lost = false;
+      emit({ type: 'connection.restored', at: new Date().toISOString(), data: null });
     };
   };
   return {
@@ -32,7 +45,7 @@ export function httpTransport(base = ''): Transport {
       if (!source) open();
       return () => {
         listeners.delete(listener);
-        if (!listeners.size && source) { source.close(); source = null; }
+        if (!listeners.size && source) { source.close(); source = null; lost = false; }
       };
     },
   };

@@ -3,7 +3,13 @@
 import type { ErrorBody } from '../../../main/errors';
 import type { ScripEvent } from '../../../main/event-types';
 
-export type AppEvent = ScripEvent;
+/**
+ * The link to Scrip itself dropped or came back (browser mode: the event stream). Events may have
+ * been missed meanwhile, so whatever shows live state reads it again on `connection.restored`.
+ */
+export type ConnectionEvent = { type: 'connection.lost' | 'connection.restored'; at: string; data: null };
+
+export type AppEvent = ScripEvent | ConnectionEvent;
 
 export interface Transport {
   invoke<T>(name: string, input?: unknown): Promise<T>;
