@@ -12,6 +12,7 @@ import { createRegistry } from './commands';
 import { CardService } from './card/card-service';
 import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
 import { Preferences } from './store/preferences';
+import { MedicinesService } from './prescribing/medicines';
 import { IdentityService } from './identity/identity-service';
 import { HttpBroker, buildAuthResponse } from './identity/http-broker';
 import { ServiceClient } from './net/service-client';
@@ -80,7 +81,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     cards, events, audit, preferences, buildAuthResponse,
     broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
   });
-  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, diagnosticChecks: [] };
+  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, diagnosticChecks: [], medicines: new MedicinesService(dataDir) };
   // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {
     if (e.type !== 'reader.changed') return;
@@ -95,6 +96,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     db,
     async close() {
       identity.close();
+      await services.medicines.close();
       readers.stop();
       for (const c of clients.values()) c.close();
       db.close();

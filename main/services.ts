@@ -9,6 +9,7 @@ import type { AuditLog } from './store/audit';
 import type { Preferences } from './store/preferences';
 import type { AppConfig } from './config';
 import type { DiagnosticCheck } from './diagnostics/report';
+import type { MedicinesService } from './prescribing/medicines';
 
 export interface Services {
   config: AppConfig;
@@ -20,4 +21,5 @@ export interface Services {
   audit: AuditLog;
   preferences: Preferences;
   diagnosticChecks: DiagnosticCheck[];
+  medicines: MedicinesService;
 }

@@ -1,3 +1,5 @@
-// Registers the EPS FHIR services with the sandbox server when they are built (sandbox/eps).
-// Kept as its own module so the server and CLI need no edit when EPS routes arrive.
-export {};
+// Registers the EPS FHIR services with the sandbox server (imported by server.ts and the CLI).
+import { registerRoutes } from './http/modules';
+import { prepareRoutes } from './eps/prepare';
+
+registerRoutes(prepareRoutes);

@@ -159,7 +159,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     });
   }
 
-  const tls = ca.issueTlsCertificate({ hosts: ['localhost', '127.0.0.1', '::1'] });
+  // TLS is between real computers: its certificate follows the real clock even when the sandbox's is fixed.
+  const tls = openTestCa(join(opts.dataDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['localhost', '127.0.0.1', '::1'] });
   const server: Server = createServer({ key: tls.keyPem, cert: tls.chainPem, maxHeaderSize: 16 * 1024 }, (req, res) => {
     handle(req, res).catch(() => { if (!res.headersSent) { res.writeHead(400); res.end('bad request'); } });
   });

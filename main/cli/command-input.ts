@@ -1,5 +1,6 @@
 // Turns CLI flags into a command's input, guided by the command's own input schema, and writes the
 // --help text from the same schema. Nothing here names a particular command.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AnyCommand } from '../commands/registry';
 import { cliPath } from '../commands/registry';
@@ -18,6 +19,14 @@ function convert(name: string, raw: string | true, schema: FieldSchema): unknown
   if (type === 'boolean') return raw === true ? true : !/^(false|no|0)$/i.test(raw);
   if (raw === true) throw new ScripError('invalid-input', `--${name} needs a value.`);
   if (type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (type === 'object') {
+    // An object-valued field is read from a JSON file (or "-" for standard input).
+    let text: string;
+    try { text = readFileSync(raw === '-' ? 0 : raw, 'utf8'); } catch (e) {
+      throw new ScripError('invalid-input', `--${name}: cannot read ${raw}: ${e instanceof Error ? e.message : String(e)}.`);
+    }
+    try { return JSON.parse(text) as unknown; } catch { throw new ScripError('invalid-input', `--${name}: ${raw} is not JSON.`); }
+  }
   if (type === 'number' || type === 'integer') {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new ScripError('invalid-input', `--${name} must be a number.`);

@@ -6,6 +6,8 @@ import { auditCommands } from './audit';
 import { cardCommands } from './card';
 import { diagnosticsCommands } from './diagnostics';
 import { sessionCommands } from './session';
+import { prescriptionCommands } from './prescription';
+import { medicineCommands } from './medicines';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
@@ -14,6 +16,8 @@ export const allCommands: readonly AnyCommand[] = [
   ...cardCommands,
   ...diagnosticsCommands,
   ...sessionCommands,
+  ...prescriptionCommands,
+  ...medicineCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

@@ -1,0 +1,46 @@
+// EPS-style `$prepare`: the canonical SignedInfo over the prescription's FragmentsToBeHashed, at the
+// sandbox clock's time, RS256 by default (RS1 when asked with ?algorithm=RS1, as a few legacy
+// applications may). The prepared digest is remembered so `$process-message` can check that what
+// was signed is what is sent.
+import { createHash } from 'node:crypto';
+import { prepareDigest, FragmentError, type SignatureAlgorithm } from '../../protocols/eps/fragments';
+import { json, type Route } from '../http/router';
+import { isRefusal, type SandboxContext } from '../http/context';
+import { migrateSandbox } from '../store/db';
+import { operationOutcome } from '../pds/pds';
+
+const FHIR = 'application/fhir+json';
+const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
+
+/** `2024-12-09T11:50:04+00:00`, as EPS writes the timestamp. */
+export function epsTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+export function prepareRoutes(ctx: SandboxContext): Route[] {
+  migrateSandbox(ctx.db, 'eps-prepared-1', 'CREATE TABLE eps_prepared (digest TEXT PRIMARY KEY, timestamp TEXT NOT NULL, algorithm TEXT NOT NULL, user_id TEXT NOT NULL, prepared_at TEXT NOT NULL)');
+  return [{
+    method: 'POST', path: '/FHIR/R4/$prepare', handle: (req) => {
+      const caller = ctx.authorise(req);
+      if (isRefusal(caller)) return caller;
+      let bundle: Record<string, unknown>;
+      try { bundle = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>; } catch { return operationOutcome(400, 'invalid', 'INVALID_VALUE', 'The body is not JSON.'); }
+      if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'message') return operationOutcome(400, 'invalid', 'INVALID_VALUE', 'Expected a Bundle of type message.', 'Bundle.type');
+      const header = (bundle.entry as Array<{ resource?: { resourceType?: string; eventCoding?: { code?: string } } }> | undefined)?.find((e) => e.resource?.resourceType === 'MessageHeader')?.resource;
+      if (header?.eventCoding?.code !== 'prescription-order') return operationOutcome(400, 'value', 'INVALID_VALUE', "MessageHeader.eventCoding.code must be 'prescription-order'.", 'MessageHeader.eventCoding.code');
+      const algorithm: SignatureAlgorithm = req.query.get('algorithm') === 'RS1' ? 'RS1' : 'RS256';
+      const timestamp = epsTimestamp(ctx.clock.now());
+      let digest: string;
+      try {
+        digest = prepareDigest(bundle, timestamp, algorithm, hash).digest;
+      } catch (e) {
+        if (e instanceof FragmentError) return operationOutcome(400, 'value', 'INVALID_VALUE', e.message, e.expression);
+        throw e;
+      }
+      ctx.db.prepare('INSERT OR REPLACE INTO eps_prepared (digest, timestamp, algorithm, user_id, prepared_at) VALUES (?, ?, ?, ?, ?)').run(digest, timestamp, algorithm, caller.userId, ctx.clock.now().toISOString());
+      return json(200, { resourceType: 'Parameters', parameter: [
+        { name: 'digest', valueString: digest }, { name: 'timestamp', valueString: timestamp }, { name: 'algorithm', valueString: algorithm },
+      ] }, FHIR);
+    },
+  }];
+}
