@@ -81,7 +81,36 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     cards, events, audit, preferences, buildAuthResponse,
     broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
   });
-  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, diagnosticChecks: [], medicines: new MedicinesService(dataDir) };
+  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
+    diagnosticChecks: [
+      // Can the security broker be reached, and is its TLS certificate trusted for this environment?
+      async () => {
+        let env: Environment;
+        try { env = environment(); } catch (e) { return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }]; }
+        const started = Date.now();
+        try {
+          const r = await clientFor(env, 'The security broker').send(`${env.brokerUrl.replace(/\/$/, '')}/login/authactivate`, { method: 'GET' });
+          return [{ name: `Security broker (${env.label})`, ok: true, detail: `reachable over trusted TLS at ${new URL(env.brokerUrl).origin} (HTTP ${r.status}, ${Date.now() - started} ms)` }];
+        } catch (e) {
+          return [{ name: `Security broker (${env.label})`, ok: false, detail: e instanceof Error ? e.message : String(e) }];
+        }
+      },
+      // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
+      async () => {
+        const withCard = readers.list().readers.filter((r) => r.present);
+        const out = [];
+        for (const r of withCard) {
+          try {
+            const st = await cards.status(r.name);
+            const days = Math.floor((new Date(st.certificateExpiry).getTime() - Date.now()) / 86_400_000);
+            out.push({ name: `Card in ${r.name}`, ok: days > 0 && !st.pin.blocked, detail: `${st.cardType.toUpperCase()} card of user ${st.holder.userId}; certificates valid for ${days} more days; ${st.pin.blocked ? 'PIN locked' : `${st.pin.retriesLeft} PIN tries left`}` });
+          } catch (e) {
+            out.push({ name: `Card in ${r.name}`, ok: false, detail: e instanceof Error ? e.message : String(e) });
+          }
+        }
+        return out;
+      },
+    ] };
   // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {
     if (e.type !== 'reader.changed') return;

@@ -4,6 +4,7 @@ import { Layout } from './components/Layout';
 import { ReadersPanel } from './components/ReadersPanel';
 import { Diagnostics } from './pages/Diagnostics';
 import { NotYet } from './pages/NotYet';
+import { ApiKeys } from './pages/ApiKeys';
 import { LoginPanel } from './components/LoginPanel';
 import { SessionNotices } from './components/SessionNotices';
 
@@ -25,6 +26,7 @@ export function App() {
   switch (path) {
     case '': page = <><SessionNotices /><LoginPanel /><ReadersPanel /></>; break;
     case 'diagnostics': page = <Diagnostics />; break;
+    case 'api-keys': page = <ApiKeys />; break;
     default: page = <NotYet area={path} />;
   }
   return <Layout path={path} title={route.title}>{page}</Layout>;

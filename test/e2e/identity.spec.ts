@@ -101,3 +101,25 @@ test('pulling the card locks the UI within a second and the token dies at the br
   const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
   expect(again).toBe(409);
 });
+
+test('API keys: issue one shown once, see it listed, revoke it — by keyboard, accessibly', async () => {
+  await page.goto(new URL('/#/api-keys', scrip.ready.url).toString());
+  await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
+  await page.getByLabel('Program name').focus();
+  await page.keyboard.type('practice bridge');
+  await page.getByLabel(/^Ticket:/).focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Issue key' }).focus();
+  await page.keyboard.press('Enter');
+  const key = await page.getByLabel('API key').inputValue();
+  expect(key).toMatch(/^scrip_[0-9a-f]{16}_/);
+  const ticketCall = await fetch(`${scrip.ready.url}/session`, { headers: { authorization: `Bearer ${key}` } });
+  expect(ticketCall.status).toBe(200);
+  const row = page.locator('tr', { hasText: 'practice bridge' });
+  await expect(row).toContainText('read, ticket');
+  await noSeriousViolations(page);
+  await row.getByRole('button', { name: /Revoke/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(row).toContainText('Revoked');
+  expect((await fetch(`${scrip.ready.url}/session`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+});

@@ -1,0 +1,99 @@
+import { useId, useState, type FormEvent } from 'react';
+import { asCommandError, type CommandError } from '../transport';
+import { useTransport } from '../hooks/transport-context';
+import { useCommand } from '../hooks/useCommand';
+import { ErrorSummary } from '../components/ErrorSummary';
+
+interface KeyInfo { id: string; name: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
+
+const scopeWords: Record<string, string> = {
+  read: 'Read: see readers, the session and prescriptions',
+  ticket: 'Ticket: get your login session (Ticket API) and log in or out',
+  prescribe: 'Prescribe: write and send prescriptions',
+  sign: 'Sign: ask your card to sign',
+  dispense: 'Dispense: release and dispense prescriptions',
+  admin: 'Admin: everything, including issuing and revoking keys',
+};
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB') : 'Never');
+
+/** Issue keys to local programs, see when each was last used, revoke them. */
+export function ApiKeys() {
+  const transport = useTransport();
+  const { value, error, reload } = useCommand<{ keys: KeyInfo[] }>('api-key.list');
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['read']);
+  const [created, setCreated] = useState<{ key: string; info: KeyInfo } | null>(null);
+  const [actionError, setActionError] = useState<CommandError | null>(null);
+  const nameId = useId();
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    try {
+      setCreated(await transport.invoke<{ key: string; info: KeyInfo }>('api-key.create', { name, scopes }));
+      setActionError(null);
+      setName('');
+      reload();
+    } catch (err) { setActionError(asCommandError(err)); }
+  }
+
+  async function revoke(id: string) {
+    try { await transport.invoke('api-key.revoke', { id }); setActionError(null); reload(); } catch (err) { setActionError(asCommandError(err)); }
+  }
+
+  return (
+    <>
+      <p>Programs on this computer use API keys to do what you can do in Scrip. Give each program its own key with only the scopes it needs; revoke a key to stop it at once.</p>
+      {actionError ? <ErrorSummary error={actionError} /> : null}
+      {created ? (
+        <div className="nhsuk-panel" data-testid="new-key">
+          <h2>Key for {created.info.name}</h2>
+          <p>Copy this key now. Scrip keeps only a fingerprint of it and cannot show it again.</p>
+          <label className="nhsuk-label" htmlFor="new-key-value">API key</label>
+          <input className="nhsuk-input scrip-mono" id="new-key-value" readOnly value={created.key} />
+        </div>
+      ) : null}
+      <h2>Your keys</h2>
+      {error ? <ErrorSummary error={error} /> : null}
+      {value && value.keys.length ? (
+        <table className="nhsuk-table">
+          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">API keys</caption>
+          <thead className="nhsuk-table__head"><tr><th scope="col">Program</th><th scope="col">Scopes</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+          <tbody className="nhsuk-table__body">
+            {value.keys.map((k) => (
+              <tr key={k.id} data-key={k.id}>
+                <th scope="row">{k.name}</th>
+                <td>{k.scopes.join(', ')}</td>
+                <td>{when(k.lastUsedAt)}</td>
+                <td>{k.revokedAt ? `Revoked ${when(k.revokedAt)}` : 'Active'}</td>
+                <td>{k.revokedAt ? null : <button className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="button" onClick={() => void revoke(k.id)}>Revoke<span className="nhsuk-u-visually-hidden"> {k.name}</span></button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : <p>No keys yet.</p>}
+      <h2>Issue a key</h2>
+      <form onSubmit={create}>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor={nameId}>Program name</label>
+          <div className="nhsuk-hint" id={`${nameId}-hint`}>So you know which program has it, for example "practice system bridge".</div>
+          <input className="nhsuk-input nhsuk-input--width-20" id={nameId} aria-describedby={`${nameId}-hint`} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} />
+        </div>
+        <div className="nhsuk-form-group">
+          <fieldset className="nhsuk-fieldset">
+            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">What may it do?</legend>
+            <div className="nhsuk-checkboxes">
+              {Object.entries(scopeWords).map(([s, words]) => (
+                <div className="nhsuk-checkboxes__item" key={s}>
+                  <input className="nhsuk-checkboxes__input" id={`scope-${s}`} type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+                  <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`scope-${s}`}>{words}</label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        </div>
+        <button className="nhsuk-button" type="submit">Issue key</button>
+      </form>
+    </>
+  );
+}
