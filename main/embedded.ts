@@ -43,7 +43,7 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
   let child: ChildProcess | null = null;
   if (opts.insertCard !== false) {
     const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
-    child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${opts.vpcdPort ?? 35963}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${opts.vpcdPort ?? 35963}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
     child.on('error', () => undefined);
     // Wait briefly for "inserted"; without pcscd/vpcd the card keeps trying and the reader list says why.
     await new Promise<void>((resolve) => {

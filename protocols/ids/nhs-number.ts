@@ -23,3 +23,20 @@ export function explainNhsNumber(s: string): string | null {
   if (digits.length !== 10) return `An NHS number has 10 digits; this has ${digits.length}.`;
   return isValidNhsNumber(digits) ? null : 'This is not a valid NHS number: check the digits (the last one is a check digit).';
 }
+
+/**
+ * A valid NHS number from nine digits (for test data): the check digit appended, or null when these
+ * nine digits have no valid check digit (modulus 11 gives 10).
+ */
+export function nhsNumberFrom(first9: string): string | null {
+  const check = nhsNumberCheckDigit(first9);
+  return check === null ? null : first9 + String(check);
+}
+
+/** A valid test NHS number (999 range, never issued to a real person) from a seed number. */
+export function testNhsNumber(seed: number): string {
+  for (let n = Math.abs(Math.trunc(seed)) % 1_000_000; ; n = (n + 1) % 1_000_000) {
+    const made = nhsNumberFrom(`999${String(n).padStart(6, '0')}`);
+    if (made) return made;
+  }
+}

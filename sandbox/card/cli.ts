@@ -78,6 +78,12 @@ async function virtual(args: string[], io: CardCliIo): Promise<number> {
   const stop = io.stopSignal ?? new Promise<void>((res) => {
     process.once('SIGTERM', () => res());
     process.once('SIGINT', () => res());
+    // Started by Scrip for its embedded default: the card leaves the reader when Scrip goes, however it goes.
+    const parent = Number(process.env.SCRIP_CARD_PARENT_PID);
+    if (parent > 0) {
+      const t = setInterval(() => { try { process.kill(parent, 0); } catch { clearInterval(t); res(); } }, 500);
+      t.unref();
+    }
   });
   let first = true;
   att.on('inserted', () => {

@@ -85,7 +85,7 @@ test('an API key is shown once and stored only as a hash', async () => {
   const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bot', scopes: ['ticket'] }) });
   assert.equal(r.status, 200);
   const { key, info } = JSON.parse(r.body);
-  const secret = key.split('_')[2];
+  const secret = key.slice('scrip_'.length + 17);
   const rows = t.app.db.prepare('SELECT * FROM api_keys WHERE id = ?').all(info.id);
   assert.equal(rows.length, 1);
   assert.ok(!JSON.stringify(rows).includes(secret), 'the secret is not in the database');
