@@ -37,6 +37,7 @@ class TestBroker implements Broker {
   live = new Set<string>();
   loggedOut: string[] = [];
   selected = new Map<string, string>();
+  idleSeconds = 600;
   async activate() { const c = randomBytes(48).toString('base64'); this.issued.add(c); return { challenge: c, signature: 'server-mac' }; }
   async validate(input: { challenge: string; signature: string; uid: string; response: string }): Promise<BrokerSession> {
     if (!this.issued.delete(input.challenge)) throw new ScripError('service-error', 'unknown challenge');
@@ -46,14 +47,14 @@ class TestBroker implements Broker {
     if (!ok) throw new ScripError('service-error', 'signature does not verify');
     const token = randomBytes(16).toString('hex');
     this.live.add(token);
-    return { token, userId: input.uid, name: 'Dr Test Person', roles: roles.map((r) => ({ ...r, jobRoleCode: null, activities: [] })), idleSeconds: 600, maxSeconds: 3600 };
+    return { token, userId: input.uid, name: 'Dr Test Person', roles: roles.map((r) => ({ ...r, jobRoleCode: null, activities: [] })), idleSeconds: this.idleSeconds, maxSeconds: 3600 };
   }
   async selectRole(token: string, roleId: string) { if (!this.live.has(token)) throw new ScripError('unauthenticated', 'token unknown'); this.selected.set(token, roleId); }
   async roleAssertion(token: string) { if (!this.live.has(token)) throw new ScripError('unauthenticated', 'token unknown'); return { xml: '<saml/>', selectedRoleId: this.selected.get(token) ?? null, roles }; }
   async logout(token: string) { this.live.delete(token); this.loggedOut.push(token); }
 }
 
-function setup() {
+function setup(opts: { warnBeforeMs?: number } = {}) {
   const slot = inProcessReader(new PivCard(newCard({ pin: PIN })));
   const cards = new CardService(new InProcessConnector({ [READER]: slot }));
   const events = new EventBus();
@@ -62,7 +63,7 @@ function setup() {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'scrip-id-')), 'db.sqlite'));
   const audit = new AuditLog(db);
   const broker = new TestBroker();
-  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, buildAuthResponse });
+  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, buildAuthResponse, ...(opts.warnBeforeMs ? { warnBeforeMs: opts.warnBeforeMs } : {}) });
   const readers = (present: boolean) => identity.onReaders({ service: 'running', readers: [{ name: READER, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null }] });
   return { slot, identity, broker, seen, audit, readers };
 }
@@ -133,4 +134,35 @@ test('the remembered role is chosen next time; hand-outs are listed and audited'
   assert.equal(identity.handouts()[0]?.to, 'API key "emis-bridge"');
   assert.ok(audit.list({ action: 'session.ticket' }).length === 1);
   assert.ok(audit.verify().ok);
+});
+
+test('the broker\'s idle timeout is honoured: a warning first, then the session ends and the token is destroyed', async () => {
+  const { identity, readers, broker, seen } = setup({ warnBeforeMs: 700 });
+  broker.idleSeconds = 1;
+  readers(true);
+  await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  const token = [...broker.live][0]!;
+  const t0 = Date.now();
+  await new Promise<void>((resolve) => { const check = () => (seen.some((e) => e.type === 'session.ended') ? resolve() : setTimeout(check, 20)); check(); });
+  const warned = seen.find((e) => e.type === 'session.expiring');
+  assert.ok(warned, 'a session.expiring warning came first');
+  assert.equal(warned.type === 'session.expiring' && warned.data.reason, 'idle');
+  assert.ok(seen.findIndex((e) => e.type === 'session.expiring') < seen.findIndex((e) => e.type === 'session.ended'));
+  assert.ok(Date.now() - t0 < 2000);
+  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'timeout'));
+  assert.equal(identity.view().state, 'ended');
+  await new Promise((r) => setImmediate(r));
+  assert.ok(broker.loggedOut.includes(token));
+});
+
+test('an unreachable broker leaves a clear state: not half logged in, and a retry works', async () => {
+  const { identity, readers, broker } = setup();
+  readers(true);
+  const activate = broker.activate.bind(broker);
+  broker.activate = async () => { throw new ScripError('service-unreachable', 'The security broker could not be reached.'); };
+  await assert.rejects(identity.login({ pin: PIN }), (e: unknown) => e instanceof ScripError && e.code === 'service-unreachable');
+  assert.equal(identity.view().state, 'card-present');
+  assert.equal(identity.view().user, null);
+  broker.activate = activate;
+  assert.equal((await identity.login({ pin: PIN, roleId: roles[0]!.id })).state, 'role-selected');
 });
