@@ -13,6 +13,11 @@ import { CardService } from './card/card-service';
 import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
 import { Preferences } from './store/preferences';
 import { MedicinesService } from './prescribing/medicines';
+import { PrescriptionStore } from './prescribing/store';
+import { EpsClient } from './prescribing/eps-client';
+import { Outbox } from './prescribing/outbox';
+import { PrescribingService } from './prescribing/prescribing-service';
+import { prescriberFromDirectory } from './prescribing/prescriber-context';
 import { IdentityService } from './identity/identity-service';
 import { HttpBroker, buildAuthResponse } from './identity/http-broker';
 import { ServiceClient } from './net/service-client';
@@ -81,7 +86,19 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     cards, events, audit, preferences, buildAuthResponse,
     broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
   });
-  const services: Services = { config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
+  const store = new PrescriptionStore(db);
+  const eps = () => { const env = environment(); return new EpsClient(clientFor(env, 'EPS'), env.epsUrl); };
+  const epsAuth = () => {
+    const v = identity.view();
+    if (v.state !== 'role-selected') return null;
+    try { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; } catch { return null; }
+  };
+  const outbox = new Outbox({ store, eps, auth: epsAuth, events });
+  const prescribing = new PrescribingService({
+    store, cards, identity, events, audit, eps, outbox,
+    prescriber: (auth) => { const env = environment(); return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth); },
+  });
+  const services: Services = { prescribing, prescriptions: store, config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
     diagnosticChecks: [
       // Can the security broker be reached, and is its TLS certificate trusted for this environment?
       async () => {
@@ -119,11 +136,15 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   });
   readers.start();
   identity.onReaders(readers.list());
+  outbox.start();
+  // A signed prescription waits in the outbox until someone with a role is logged in to send it.
+  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(() => undefined); });
   return {
     services,
     registry: createRegistry(),
     db,
     async close() {
+      outbox.stop();
       identity.close();
       await services.medicines.close();
       readers.stop();

@@ -10,6 +10,8 @@ import type { Preferences } from './store/preferences';
 import type { AppConfig } from './config';
 import type { DiagnosticCheck } from './diagnostics/report';
 import type { MedicinesService } from './prescribing/medicines';
+import type { PrescribingService } from './prescribing/prescribing-service';
+import type { PrescriptionStore } from './prescribing/store';
 
 export interface Services {
   config: AppConfig;
@@ -22,4 +24,6 @@ export interface Services {
   preferences: Preferences;
   diagnosticChecks: DiagnosticCheck[];
   medicines: MedicinesService;
+  prescribing: PrescribingService;
+  prescriptions: PrescriptionStore;
 }

@@ -47,14 +47,16 @@ export class Outbox {
   #schedule(ms: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { void this.flush().finally(() => this.#schedule(5000)); }, ms);
+    this.#timer = setTimeout(() => { this.flush().catch(() => undefined).finally(() => this.#schedule(5000)); }, ms);
     this.#timer.unref();
   }
 
   async #pass(): Promise<void> {
-    const eps = this.#d.eps();
     const auth = this.#d.auth();
-    if (!eps || !auth) return;
+    if (!auth || !this.#d.store.due().length) return;
+    let eps: EpsClient | null;
+    try { eps = this.#d.eps(); } catch { return; } // no environment configured: nothing can be sent yet
+    if (!eps) return;
     for (const rec of this.#d.store.due()) {
       if (this.#stopped) return;
       await this.#send(eps, auth, rec);
@@ -74,8 +76,9 @@ export class Outbox {
     }
     if (status >= 200 && status < 300) {
       this.#d.store.markAnswered(rec.id, 'accepted', String(status), JSON.stringify(json));
-    } else if (status >= 500 || status === 429 || status === 401 || status === 403) {
-      // Not an answer about the prescription: the service is down or the session lapsed. Keep it.
+    } else if (status !== 400 && status !== 422) {
+      // Only 400/422 answer about the prescription itself; anything else (down, session lapsed,
+      // endpoint missing) is not a verdict on it, so it stays in the outbox and is tried again.
       const issues = issuesOf(json).map((i) => i.diagnostics ?? i.code).join('; ');
       this.#d.store.markAttempt(rec.id, `EPS answered ${status}${issues ? `: ${issues}` : ''}`, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
     } else {

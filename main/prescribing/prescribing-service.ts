@@ -101,7 +101,7 @@ export class PrescribingService {
         if (['card-removed', 'no-card', 'pin-blocked', 'pin-wrong', 'bad-state'].includes(err.code)) break;
       }
     }
-    void this.d.outbox.flush();
+    this.d.outbox.flush().catch(() => undefined);
     return out;
   }
 

@@ -124,7 +124,7 @@ function renderNode(node: DomNode, scope: Scope, rendered: ReadonlyMap<string, s
 function inheritedScope(node: DomNode): Map<string, string> {
   const chain: DomNode[] = [];
   for (let p = (node as { parentNode?: DomNode | null }).parentNode; p && p.nodeType === ELEMENT; p = (p as { parentNode?: DomNode | null }).parentNode) chain.unshift(p);
-  let scope = new Map<string, string>();
+  const scope = new Map<string, string>();
   for (const a of chain) {
     for (const at of attrsOf(a)) if (isNsDecl(at)) scope.set(declPrefix(at), at.value);
   }

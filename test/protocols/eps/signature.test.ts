@@ -111,3 +111,13 @@ test('the Provenance carries base64 of the Signature and names the requester', (
   assert.equal(prov.signature[0]!.type[0]!.code, '1.2.840.10065.1.12.1.1');
   assert.match(xml, /^<Signature xmlns="http:\/\/www.w3.org\/2000\/09\/xmldsig#"><SignedInfo><CanonicalizationMethod/);
 });
+
+test('an RS1 (SHA-1) signature verifies too, and is told apart from RS256', async () => {
+  const { digest } = prepareDigest(bundle, signedAt, 'RS1', hash);
+  const value = sign('sha1', Buffer.from(digest, 'base64'), privateKey).toString('base64');
+  const result = await verifyPrescriptionSignature({ signatureXml: assembleSignature(digest, value, certB64), bundle, signedAt });
+  assert.deepEqual(result.errors, []);
+  assert.equal(result.algorithm, 'RS1');
+  const wrongHash = sign('sha256', Buffer.from(digest, 'base64'), privateKey).toString('base64');
+  assert.deepEqual((await verifyPrescriptionSignature({ signatureXml: assembleSignature(digest, wrongHash, certB64), bundle, signedAt })).errors, [SignatureErrors.invalid]);
+});
