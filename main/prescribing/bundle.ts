@@ -1,6 +1,7 @@
 // Turns a draft and the prescriber's role into the FHIR R4 prescription-order Bundle that EPS's
 // $prepare and $process-message take, shaped as in NHS England's own examples.
 import type { DraftContent, DraftItem, PrescriberContext } from './model';
+import { PRESCRIPTION_TYPES } from '../../protocols/eps/validate';
 
 export interface PrescriptionIds { shortFormId: string; longFormId: string; bundleId: string; messageHeaderId: string; patientId: string; practitionerRoleId: string; practitionerId: string; organisationId: string; communicationId: string }
 
@@ -9,15 +10,6 @@ type Json = Record<string, unknown>;
 const SCT = 'http://snomed.info/sct';
 const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
 
-const prescriptionTypeDisplay: Record<string, string> = {
-  '0101': 'Primary Care Prescriber - Medical Prescriber',
-  '0104': 'Primary Care Prescriber - Nurse Independent/Supplementary prescriber',
-  '0105': 'Primary Care Prescriber - Community Practitioner Nurse prescriber',
-  '0108': 'Primary Care Prescriber - Pharmacist Independent/Supplementary prescriber',
-  '0125': 'Primary Care Prescriber - Paramedic Independent/Supplementary prescriber',
-  '1001': 'Outpatient Community Prescriber - Medical Prescriber',
-  '1004': 'Outpatient Community Prescriber - Nurse Independent/Supplementary prescriber',
-};
 
 const professionalSystems = {
   gmc: 'https://fhir.hl7.org.uk/Id/gmc-number',
@@ -50,7 +42,7 @@ export function normaliseQuantity(v: number): number {
 function medicationRequest(draft: DraftContent, item: DraftItem, prescriber: PrescriberContext, ids: PrescriptionIds, startDate: string): Json {
   const extension: Json[] = [{
     url: 'https://fhir.nhs.uk/StructureDefinition/Extension-DM-PrescriptionType',
-    valueCoding: { system: 'https://fhir.nhs.uk/CodeSystem/prescription-type', code: prescriber.prescriptionType, display: prescriptionTypeDisplay[prescriber.prescriptionType] ?? prescriber.prescriptionType },
+    valueCoding: { system: 'https://fhir.nhs.uk/CodeSystem/prescription-type', code: prescriber.prescriptionType, display: PRESCRIPTION_TYPES[prescriber.prescriptionType] ?? prescriber.prescriptionType },
   }];
   for (const code of item.endorsements) {
     extension.push({ url: 'https://fhir.nhs.uk/StructureDefinition/Extension-DM-PrescriptionEndorsement', valueCodeableConcept: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/medicationrequest-endorsement', code }] } });
