@@ -18,6 +18,7 @@ import { EpsClient } from './prescribing/eps-client';
 import { Outbox } from './prescribing/outbox';
 import { PrescribingService } from './prescribing/prescribing-service';
 import { prescriberFromDirectory } from './prescribing/prescriber-context';
+import { PdsClient } from './prescribing/pds-client';
 import { IdentityService } from './identity/identity-service';
 import { HttpBroker, buildAuthResponse } from './identity/http-broker';
 import { ServiceClient } from './net/service-client';
@@ -98,7 +99,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     store, cards, identity, events, audit, eps, outbox,
     prescriber: (auth) => { const env = environment(); return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth); },
   });
-  const services: Services = { prescribing, prescriptions: store, config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
+  const services: Services = {
+    prescribing, prescriptions: store,
+    patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
+    sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
+    config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
     diagnosticChecks: [
       // Can the security broker be reached, and is its TLS certificate trusted for this environment?
       async () => {

@@ -12,6 +12,7 @@ import type { DiagnosticCheck } from './diagnostics/report';
 import type { MedicinesService } from './prescribing/medicines';
 import type { PrescribingService } from './prescribing/prescribing-service';
 import type { PrescriptionStore } from './prescribing/store';
+import type { PdsClient } from './prescribing/pds-client';
 
 export interface Services {
   config: AppConfig;
@@ -26,4 +27,8 @@ export interface Services {
   medicines: MedicinesService;
   prescribing: PrescribingService;
   prescriptions: PrescriptionStore;
+  /** The patient index of the current environment. */
+  patients: () => PdsClient;
+  /** The logged-in user's token and selected role, or bad-state. */
+  sessionAuth: () => { token: string; roleProfileId: string };
 }

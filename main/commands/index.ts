@@ -8,6 +8,7 @@ import { diagnosticsCommands } from './diagnostics';
 import { sessionCommands } from './session';
 import { prescriptionCommands } from './prescription';
 import { medicineCommands } from './medicines';
+import { patientCommands } from './patients';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
@@ -18,6 +19,7 @@ export const allCommands: readonly AnyCommand[] = [
   ...sessionCommands,
   ...prescriptionCommands,
   ...medicineCommands,
+  ...patientCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

@@ -5,6 +5,7 @@ import { ReadersPanel } from './components/ReadersPanel';
 import { Diagnostics } from './pages/Diagnostics';
 import { NotYet } from './pages/NotYet';
 import { ApiKeys } from './pages/ApiKeys';
+import { Prescriptions } from './pages/Prescriptions';
 import { LoginPanel } from './components/LoginPanel';
 import { SessionNotices } from './components/SessionNotices';
 
@@ -27,6 +28,7 @@ export function App() {
     case '': page = <><SessionNotices /><LoginPanel /><ReadersPanel /></>; break;
     case 'diagnostics': page = <Diagnostics />; break;
     case 'api-keys': page = <ApiKeys />; break;
+    case 'prescriptions': page = <Prescriptions />; break;
     default: page = <NotYet area={path} />;
   }
   return <Layout path={path} title={route.title}>{page}</Layout>;

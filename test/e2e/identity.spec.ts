@@ -123,3 +123,25 @@ test('API keys: issue one shown once, see it listed, revoke it — by keyboard, 
   await expect(row).toContainText('Revoked');
   expect((await fetch(`${scrip.ready.url}/session`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
 });
+
+test('Prescriptions: a prescription signed with the card shows as accepted by EPS, live, accessibly', async () => {
+  await card.insert();
+  const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
+    const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
+    return { status: r.status, json: await r.json() };
+  }, [name, input] as const);
+  await expect.poll(async () => ((await rpc('session.get', {})).json as { state: string }).state, { timeout: 10_000 }).toBe('card-present');
+  expect((await rpc('session.login', { pin: PIN, role: '200102238987' })).status).toBe(200);
+  await page.goto(new URL('/#/prescriptions', scrip.ready.url).toString());
+  const patient = (await rpc('patients.get', { nhsNumber: '9449305552' })).json;
+  const created = (await rpc('prescription.create', { draft: { patient, patientConfirmed: true, items: [
+    { lineId: crypto.randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: 'One capsule three times a day' },
+  ] } })).json as { id: string };
+  const row = page.locator(`[data-prescription="${created.id}"]`);
+  await expect(row).toHaveAttribute('data-status', 'draft');
+  const signed = (await rpc('prescription.sign', { ids: [created.id], pin: PIN })).json as { results: Array<{ ok: boolean; shortFormId: string }> };
+  expect(signed.results[0]?.ok).toBe(true);
+  await expect(row).toHaveAttribute('data-status', 'accepted', { timeout: 15_000 });
+  await expect(row).toContainText(signed.results[0]!.shortFormId);
+  await noSeriousViolations(page);
+});

@@ -49,6 +49,16 @@ test('sign with the card, send once, accepted; the signature verifies with opens
   const login = await api('/session', 'POST', { pin: PIN, role: '200102238987' });
   assert.equal(login.json.state, 'role-selected', JSON.stringify(login.json));
 
+  const found = await api('/patients/944%20930%205552');
+  assert.equal(found.status, 200, JSON.stringify(found.json));
+  assert.equal(found.json.family, 'CHISLETT');
+  assert.equal((found.json.nominatedPharmacy as { odsCode: string }).odsCode, 'FCG71');
+  const typo = await api('/patients/9449305553');
+  assert.equal(typo.status, 400);
+  assert.match(String(typo.json.message), /not a valid NHS number/);
+  const byName = await api('/patients?family=chislett&birthDate=2008-09-20');
+  assert.deepEqual((byName.json.patients as Array<{ nhsNumber: string }>).map((p) => p.nhsNumber), ['9449305552']);
+
   const created = await api('/prescriptions', 'POST', { draft });
   assert.equal(created.status, 200, JSON.stringify(created.json));
   const id = String(created.json.id);
