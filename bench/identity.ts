@@ -64,7 +64,8 @@ export async function run(): Promise<Figure[]> {
     for (let i = 0; i < RUNS; i++) {
       const child = await insert(cardFile);
       await until(() => id.view().state === 'card-present' || id.view().state === 'ended');
-      // The card's identity is read once on insertion, as the UI does (pcscd may still be powering it).
+      // The card's identity is read once on insertion, as the UI does; the reader list can lag the
+      // insertion event by a poll, so give it a moment.
       for (let tries = 0; ; tries++) {
         try { await app.services.cards.status(); break; } catch (e) { if (tries > 40) throw e; await new Promise((r) => setTimeout(r, 50)); }
       }

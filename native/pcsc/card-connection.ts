@@ -144,13 +144,17 @@ export class PcscCardConnector implements CardConnector {
     const reader = readers.find((r) => r.name === readerName);
     if (!reader) throw new PcscError('unknown-reader', `no reader named "${readerName}"`);
     const deadline = Date.now() + this.#busyTimeoutMs;
+    const insertedGrace = Date.now() + 1000;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
       try {
         return await withTimeout(reader.connect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1), this.#transmitTimeoutMs,
           () => new PcscError('card-error', 'PC/SC did not connect to the card in time'));
       } catch (e) {
         const err = classifyPcscError(e);
-        if (err.kind !== 'card-busy' || Date.now() + delay > deadline) throw err;
+        // A card that pcscd lists as present but cannot connect to yet was only just inserted
+        // (still being powered): give it a moment, as a person would, rather than say "no card".
+        const settling = err.kind === 'no-card' && (reader.state & 0x20) !== 0 && Date.now() < insertedGrace;
+        if ((err.kind !== 'card-busy' && !settling) || Date.now() + delay > deadline) throw err;
         await new Promise((r) => setTimeout(r, delay));
       }
     }
