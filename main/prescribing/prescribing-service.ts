@@ -9,6 +9,7 @@ import type { AuditLog } from '../store/audit';
 import type { CardService } from '../card/card-service';
 import type { IdentityService } from '../identity/identity-service';
 import { prepareDigest } from '../../protocols/eps/fragments';
+import { canPrescribe } from '../../protocols/spine/activities';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
 import { draftContent, type DraftContent, type PrescriberContext } from './model';
@@ -19,7 +20,6 @@ import { shortFormId, newLongFormId } from './ids';
 import { renderToken } from './token';
 
 const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
-const PRESCRIBING = ['B0278', 'B0420', 'B0058', 'B0440'];
 
 export interface PrescribingDeps {
   store: PrescriptionStore;
@@ -85,7 +85,7 @@ export class PrescribingService {
   /** Signs and queues one or more drafts; the PIN is used only if the card demands it, and only in this call. */
   async sign(ids: string[], pin?: string): Promise<SignOutcome[]> {
     const session = this.d.identity.requireRole();
-    if (!session.role.activities.some((a) => PRESCRIBING.includes(a))) {
+    if (!canPrescribe(session.role.activities)) {
       throw new ScripError('forbidden', `Your role at ${session.role.orgName} cannot prescribe.`, undefined, 'Switch to a prescribing role.');
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };

@@ -51,8 +51,7 @@ export const seedDirectory: Directory = {
   ],
 };
 
-export const PRESCRIBING_ACTIVITIES = ['B0278', 'B0420', 'B0058', 'B0440'];
-export const DISPENSING_ACTIVITIES = ['B0570', 'B0572', 'B0571'];
+export { PRESCRIBING_ACTIVITIES, DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
 
 export class DirectoryStore {
   readonly file: string;

@@ -15,7 +15,7 @@ import { migrateSandbox } from '../store/db';
 import { operationOutcome } from '../pds/pds';
 
 const FHIR = 'application/fhir+json';
-export const PRESCRIBING_ACTIVITIES = ['B0278', 'B0420', 'B0058'];
+import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
 
 type Json = Record<string, unknown>;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);

@@ -22,7 +22,7 @@ export interface AuthoriseOptions {
   /** NHSD-Session-URID must be present and be the session's selected role. */
   roleRequired?: boolean;
   /** The selected role must hold at least one of these activity codes (implies roleRequired). */
-  activities?: string[];
+  activities?: readonly string[];
 }
 
 export interface SandboxContext {
