@@ -2,10 +2,10 @@
 // scripted sessions. Never imports main/: the sandbox runs on its own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { homedir, platform } from 'node:os';
 import { startSandbox } from './server';
 import { DirectoryStore } from './directory/directory';
 import { openTestCa } from './ca';
+import { scripDataDir } from './ca/paths';
 import { openSandboxDb } from './store/db';
 import { SessionStore } from './broker/sessions';
 import { systemClock, fixedClock } from './clock';
@@ -27,13 +27,7 @@ function flags(argv: string[]): { words: string[]; f: Map<string, string | true>
 
 /** <Scrip data dir>/sandbox, the same folder the embedded sandbox uses. */
 export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SCRIP_SANDBOX_DIR) return env.SCRIP_SANDBOX_DIR;
-  let data: string;
-  if (env.SCRIP_DATA_DIR) data = env.SCRIP_DATA_DIR;
-  else if (platform() === 'darwin') data = join(homedir(), 'Library', 'Application Support', 'Scrip');
-  else if (platform() === 'win32') data = join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Scrip');
-  else data = join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'scrip');
-  return join(data, 'sandbox');
+  return env.SCRIP_SANDBOX_DIR || join(scripDataDir(env), 'sandbox');
 }
 
 const usage = `Usage:
