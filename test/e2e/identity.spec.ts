@@ -2,11 +2,9 @@
 // card in the real vpcd reader and the embedded sandbox over HTTPS — by keyboard alone.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { request } from 'node:https';
 import { startScrip, type ScripProcess } from './support/scrip-process';
 import { virtualCardFor, type TestCard } from '../support/virtual-card';
+import { sandboxSession } from '../support/sandbox-session';
 
 const PIN = '482913';
 let scrip: ScripProcess;
@@ -19,17 +17,6 @@ test.describe.configure({ mode: 'serial' });
 async function noSeriousViolations(p: Page): Promise<void> {
   const results = await new AxeBuilder({ page: p }).analyze();
   expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
-
-function sandboxSession(token: string): Promise<{ active: boolean }> {
-  const ca = readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8');
-  return new Promise((resolve, reject) => {
-    request(new URL(`/_sessions/${encodeURIComponent(token)}`, String(scrip.ready.services)), { ca }, (res) => {
-      let b = '';
-      res.on('data', (c) => (b += c));
-      res.on('end', () => resolve(JSON.parse(b)));
-    }).on('error', reject).end();
-  });
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -90,14 +77,14 @@ test('the right passcode logs in; a role is chosen and switched, by keyboard', a
 
 test('pulling the card locks the UI within a second and the token dies at the broker', async () => {
   const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
-  expect((await sandboxSession(ticket.token)).active).toBe(true);
+  expect((await sandboxSession(scrip, ticket.token)).active).toBe(true);
   const pulledAt = Date.now();
   await card.remove();
   await expect(page.getByTestId('session-notice')).toContainText('your card was removed', { timeout: 5000 });
   const lockedMs = Date.now() - pulledAt;
   expect(lockedMs, `UI locked ${lockedMs} ms after the card was pulled`).toBeLessThan(1000);
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
-  await expect.poll(async () => (await sandboxSession(ticket.token)).active, { timeout: 2000 }).toBe(false);
+  await expect.poll(async () => (await sandboxSession(scrip, ticket.token)).active, { timeout: 2000 }).toBe(false);
   const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
   expect(again).toBe(409);
 });

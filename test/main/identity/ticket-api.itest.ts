@@ -2,13 +2,11 @@
 // sandbox over HTTPS, the local API. Login, the Ticket API and its key scopes, and card removal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { request } from 'node:https';
 import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
 import { virtualCardFor, type TestCard } from '../../support/virtual-card';
 import { need, requirements } from '../../support/system';
 import { openStores } from '../../../main/app';
+import { sandboxSession } from '../../support/sandbox-session';
 
 const PIN = '482913';
 let scrip: ScripProcess;
@@ -31,18 +29,7 @@ async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 10_00
   return v;
 }
 
-/** Asks the sandbox itself whether it still honours a token. */
-function sandboxKnows(token: string): Promise<{ active: boolean; endReason: string | null }> {
-  const base = String(scrip.ready.services);
-  const ca = readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8');
-  return new Promise((resolve, reject) => {
-    request(new URL(`/_sessions/${encodeURIComponent(token)}`, base), { ca }, (res) => {
-      let b = '';
-      res.on('data', (c) => (b += c));
-      res.on('end', () => resolve(JSON.parse(b)));
-    }).on('error', reject).end();
-  });
-}
+const sandboxKnows = (token: string) => sandboxSession(scrip, token);
 
 before(async () => {
   scrip = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off' });
