@@ -6,6 +6,7 @@ import { EventBus } from './events';
 import { openDatabase, type Db } from './store/database';
 import { AuditLog } from './store/audit';
 import { ApiKeyStore } from './api/api-keys';
+import { osKeychain, type Keychain } from '../native/keychain/keychain';
 import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
@@ -18,12 +19,18 @@ import { EpsClient } from './prescribing/eps-client';
 import { Outbox } from './prescribing/outbox';
 import { PrescribingService } from './prescribing/prescribing-service';
 import { prescriberFromDirectory } from './prescribing/prescriber-context';
+import { PrescriberSettingsStore } from './prescribing/prescriber-settings';
+import { PrescribingTimings } from './prescribing/timings';
 import { PdsClient } from './prescribing/pds-client';
+import { DispensingStore } from './dispensing/store';
+import { DispensingClient } from './dispensing/dispensing-client';
+import { DispensingService } from './dispensing/dispensing-service';
 import { IdentityService } from './identity/identity-service';
 import { HttpBroker, buildAuthResponse } from './identity/http-broker';
 import { ServiceClient } from './net/service-client';
 import { ScripError } from './errors';
 import type { Environment } from './environments/environments';
+import { EnvironmentService } from './environments/environment-service';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
@@ -34,8 +41,12 @@ export interface AppOptions {
   readerWatch?: ReaderWatch;
   /** Card I/O other than PC/SC (unit tests, the in-process virtual card). */
   cardConnector?: CardConnector;
-  /** The Spine-style services to use (the embedded sandbox, or a configured environment). */
+  /** The embedded sandbox's services, where the caller started one (tests, benches); no choice of environment. */
   environment?: () => Environment | null;
+  /** The environments and the one in use (main/runtime.ts); built from `environment` when absent. */
+  environments?: EnvironmentService;
+  /** The OS keychain (unit tests pass an in-memory one); asked only when an API key is made or checked. */
+  keychain?: () => Keychain;
 }
 
 export interface App {
@@ -50,15 +61,16 @@ export function databasePath(dataDir: string): string {
 }
 
 /** Opens the database and the services that need no running hardware (CLI in-process use). */
-export function openStores(dataDir: string): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
+export function openStores(dataDir: string, keychain: () => Keychain = () => osKeychain('scrip')): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(databasePath(dataDir));
-  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db) };
+  // One keychain entry per data directory, as each has its own database of keys.
+  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db, { keychain, account: `api-key-secret:${dataDir}` }) };
 }
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const dataDir = opts.dataDir ?? defaultDataDir();
-  const { db, audit, apiKeys } = openStores(dataDir);
+  const { db, audit, apiKeys } = openStores(dataDir, opts.keychain);
   const events = new EventBus();
   const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
   const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
@@ -71,17 +83,17 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   });
   const preferences = new Preferences(db);
   // One HTTPS client per environment, trusting exactly that environment's CA bundle.
-  const clients = new Map<string, ServiceClient>();
-  const environment = (): Environment => {
-    const env = opts.environment?.() ?? null;
-    if (!env) throw new ScripError('bad-state', 'No national services are configured.', undefined, 'Start Scrip with its embedded sandbox (the default), or configure an environment in environments.json.');
-    return env;
-  };
+  const clients = new Map<string, { caPem: string | null; client: ServiceClient }>();
+  const environments = opts.environments ?? new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
+  const environment = (): Environment => environments.current();
   const clientFor = (env: Environment, name: string): ServiceClient => {
     const key = `${env.name}:${name}`;
-    let c = clients.get(key);
-    if (!c) { c = new ServiceClient({ serviceName: name, ...(env.caPem ? { caPem: env.caPem } : {}) }); clients.set(key, c); }
-    return c;
+    const had = clients.get(key);
+    if (had && had.caPem === env.caPem) return had.client;
+    had?.client.close(); // the environment's CA bundle was changed in Settings
+    const client = new ServiceClient({ serviceName: name, ...(env.caPem ? { caPem: env.caPem } : {}) });
+    clients.set(key, { caPem: env.caPem, client });
+    return client;
   };
   const identity = new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
@@ -94,27 +106,37 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     if (v.state !== 'role-selected') return null;
     try { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; } catch { return null; }
   };
-  const outbox = new Outbox({ store, eps, auth: epsAuth, events });
+  const timings = new PrescribingTimings();
+  const outbox = new Outbox({ store, eps, auth: epsAuth, events, timings });
   const prescribing = new PrescribingService({
-    store, cards, identity, events, audit, eps, outbox,
-    prescriber: (auth) => { const env = environment(); return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth); },
+    store, cards, identity, events, audit, eps, outbox, timings, settings: new PrescriberSettingsStore(db),
+    hasDirectory: () => environments.selectedName === 'sandbox',
+    medicines: { index: () => services.medicines.index() },
+    // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
+    prescriber: (auth) => {
+      const env = environment();
+      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', undefined, 'Enter them once under Prescriber settings (scrip prescriber set).');
+      return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
+    },
+  });
+  // The pharmacy side shares EPS's client; trust for prescriber signatures is the environment's CA bundle.
+  const dispensing = new DispensingService({
+    store: new DispensingStore(db), identity, events, audit, client: () => new DispensingClient(eps()),
+    environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
   });
   const services: Services = {
-    prescribing, prescriptions: store,
+    prescribing, prescriptions: store, dispensing,
     patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
     sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, medicines: new MedicinesService(dataDir),
+    config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, environments, medicines: new MedicinesService(dataDir, { events }),
     diagnosticChecks: [
-      // Can the security broker be reached, and is its TLS certificate trusted for this environment?
+      // Can each service of the environment in use be reached over TLS its CA bundle trusts? (environments.check)
       async () => {
-        let env: Environment;
-        try { env = environment(); } catch (e) { return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }]; }
-        const started = Date.now();
         try {
-          const r = await clientFor(env, 'The security broker').send(`${env.brokerUrl.replace(/\/$/, '')}/login/authactivate`, { method: 'GET' });
-          return [{ name: `Security broker (${env.label})`, ok: true, detail: `reachable over trusted TLS at ${new URL(env.brokerUrl).origin} (HTTP ${r.status}, ${Date.now() - started} ms)` }];
+          const c = await environments.check();
+          return c.services.map((s) => ({ name: `${s.name} (${c.label})`, ok: s.ok, detail: `${s.url}: ${s.detail}` }));
         } catch (e) {
-          return [{ name: `Security broker (${env.label})`, ok: false, detail: e instanceof Error ? e.message : String(e) }];
+          return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }];
         }
       },
       // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
@@ -144,16 +166,21 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   outbox.start();
   // A signed prescription waits in the outbox until someone with a role is logged in to send it.
   events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(() => undefined); });
+  // While someone is logged in with a role, their sent prescriptions' status is refreshed from the tracker.
+  prescribing.startRefresh(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
+  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') prescribing.refreshNow().catch(() => undefined); });
   return {
     services,
     registry: createRegistry(),
     db,
     async close() {
       outbox.stop();
-      identity.close();
+      await prescribing.stopRefresh();
+      await outbox.idle();
+      await identity.close();
       await services.medicines.close();
       readers.stop();
-      for (const c of clients.values()) c.close();
+      for (const c of clients.values()) c.client.close();
       db.close();
     },
   };

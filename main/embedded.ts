@@ -25,7 +25,9 @@ export interface Embedded {
 export function sandboxEnvironment(sb: RunningSandbox): Environment {
   return {
     name: 'sandbox', label: 'Scrip sandbox (embedded)', brokerUrl: sb.baseUrl, epsUrl: `${sb.baseUrl}/FHIR/R4`, pdsUrl: sb.baseUrl,
-    caPem: readFileSync(sb.caCertPath, 'utf8'), challengeDigest: 'sha256',
+    // The root anchors TLS; the Signing CA is listed too so that Scrip itself can check who signed a
+    // released prescription (dispensing) against this environment's bundle.
+    caPem: `${readFileSync(sb.caCertPath, 'utf8').trim()}\n${sb.context.ca.sign.pem.trim()}\n`, challengeDigest: 'sha256',
   };
 }
 

@@ -10,6 +10,9 @@ export const eventSchemas = {
   'session.expiring': z.object({ at: z.string(), reason: z.enum(['idle', 'absolute']) }).describe('The session will time out soon.'),
   'session.ticket': ticketHandout.describe('A local program was given the session (Ticket API).'),
   'prescription.changed': z.object({ id: z.string(), status: z.string(), shortFormId: z.string().nullable(), lastError: z.string().nullable() }).describe('A prescription was saved, signed, sent, accepted, rejected or cancelled.'),
+  'environments.changed': z.object({ selected: z.string() }).describe('Another environment was chosen for the next session.'),
+  'medicines.import': z.object({ phase: z.enum(['start', 'file', 'index', 'done', 'failed']), file: z.string().nullable(), records: z.number(), zip: z.string(), error: z.string().optional() }).describe('Progress of a dm+d release import (it runs in the background; search keeps using the old release until done).'),
+  'dispensing.changed': z.object({ id: z.string(), shortFormId: z.string(), status: z.string() }).describe('A released prescription was kept, dispensed, returned or had its dispense record withdrawn.'),
   'session.prompt': z.object({ requestedBy: z.string(), at: z.string() }).describe('A program asked the user to log in with card and PIN.'),
 } as const;
 

@@ -2,30 +2,45 @@
 // sandbox unless another is chosen — and build the app around it.
 import { createApp, type App } from './app';
 import { startEmbedded, type Embedded } from './embedded';
-import { configuredEnvironments, type Environment } from './environments/environments';
-import { ScripError } from './errors';
+import { BUILT_IN, type Environment } from './environments/environments';
+import { EnvironmentService } from './environments/environment-service';
 
-export interface Runtime { app: App; embedded: Embedded | null; environment: Environment; close(): Promise<void> }
+export interface Runtime {
+  app: App;
+  /** The embedded sandbox and virtual card, while running (started lazily when chosen later). */
+  readonly embedded: Embedded | null;
+  /** The environment in use at start. */
+  environment: Environment;
+  close(): Promise<void>;
+}
 
-/** SCRIP_ENVIRONMENT names a configured environment; "sandbox" (the default) is the embedded one. */
+/**
+ * SCRIP_ENVIRONMENT (or opts.environment) names the environment to start with; else the one last
+ * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
+ * it is the one in use, at start or when chosen later.
+ */
 export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean } = {}): Promise<Runtime> {
-  const name = opts.environment ?? process.env.SCRIP_ENVIRONMENT ?? 'sandbox';
   let embedded: Embedded | null = null;
-  let environment: Environment;
-  if (name === 'sandbox') {
-    embedded = await startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off' });
-    environment = embedded.environment;
-  } else {
-    const env = configuredEnvironments(dataDir)[name];
-    if (!env) throw new ScripError('not-found', `No environment called "${name}" is configured.`, undefined, `Add it to environments.json in ${dataDir}, or use "sandbox".`);
-    environment = env;
-  }
-  const app = await createApp({ dataDir, environment: () => environment });
+  let starting: Promise<Embedded> | null = null;
+  const startSandbox = async (): Promise<Environment> => {
+    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off' });
+    embedded = await starting;
+    return embedded.environment;
+  };
+  const initial = opts.environment ?? process.env.SCRIP_ENVIRONMENT;
+  const environments = new EnvironmentService({
+    dataDir, sandbox: { current: () => embedded?.environment ?? null, start: startSandbox }, ...(initial ? { initial } : {}),
+  });
+  if (environments.selectedName === BUILT_IN) await startSandbox();
+  const environment = environments.current(); // a missing or broken environment fails the start, saying which
+  const app = await createApp({ dataDir, environments });
+  void app.services.apiKeys.warm(); // the keychain may be locked: never hold the start (or requests) on it
   return {
-    app, embedded, environment,
+    app, environment,
+    get embedded() { return embedded; },
     async close() {
       await app.close();
-      await embedded?.close();
+      await (embedded as Embedded | null)?.close();
     },
   };
 }

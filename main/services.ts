@@ -13,6 +13,8 @@ import type { MedicinesService } from './prescribing/medicines';
 import type { PrescribingService } from './prescribing/prescribing-service';
 import type { PrescriptionStore } from './prescribing/store';
 import type { PdsClient } from './prescribing/pds-client';
+import type { EnvironmentService } from './environments/environment-service';
+import type { DispensingService } from './dispensing/dispensing-service';
 
 export interface Services {
   config: AppConfig;
@@ -21,6 +23,8 @@ export interface Services {
   cards: CardService;
   identity: IdentityService;
   apiKeys: ApiKeyStore;
+  /** The environments (sandbox, configured ones) and the one the next session uses. */
+  environments: EnvironmentService;
   audit: AuditLog;
   preferences: Preferences;
   diagnosticChecks: DiagnosticCheck[];
@@ -31,4 +35,6 @@ export interface Services {
   patients: () => PdsClient;
   /** The logged-in user's token and selected role, or bad-state. */
   sessionAuth: () => { token: string; roleProfileId: string };
+  /** The pharmacy side: release, verify, dispense, return (main/dispensing). */
+  dispensing: DispensingService;
 }

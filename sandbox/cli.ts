@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from './server';
 import { DirectoryStore } from './directory/directory';
+import { PatientStore, PatientFileError } from './pds/patients';
 import { openTestCa } from './ca';
 import { scripDataDir } from './ca/paths';
 import { openSandboxDb } from './store/db';
@@ -33,7 +34,8 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
 const usage = `Usage:
   scrip sandbox [--port N] [--data DIR] [--clock ISO]     run the sandbox until stopped; prints one JSON line when ready
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
-  scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user
+  scrip sandbox patients [--data DIR]                       print the patient index as JSON (edit patients.json there to change it)
+  scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user and end their sessions
   scrip sandbox token --user ID --role ROLE [--data DIR] [--clock ISO]
                                                             start a session without a card (sandbox only), print it as JSON
 `;
@@ -48,7 +50,13 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case undefined: {
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) return fail('--port takes a number');
-      const sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+      let sb;
+      try {
+        sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+      } catch (e) {
+        if (e instanceof PatientFileError) return fail(e.message);
+        throw e;
+      }
       process.stdout.write(JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir }) + '\n');
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
       await sb.close();
@@ -56,6 +64,15 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     }
     case 'users': {
       process.stdout.write(JSON.stringify(new DirectoryStore(dataDir).read(), null, 2) + '\n');
+      return 0;
+    }
+    case 'patients': {
+      try {
+        process.stdout.write(JSON.stringify({ patients: new PatientStore(dataDir).read() }, null, 2) + '\n');
+      } catch (e) {
+        if (e instanceof PatientFileError) return fail(e.message);
+        throw e;
+      }
       return 0;
     }
     case 'revoke': {
@@ -67,7 +84,16 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       const serials = Object.entries(state.issued).filter(([, r]) => r.subject.endsWith(`CN=${user}`)).map(([s]) => s);
       if (!serials.length) return fail(`no certificate was issued to ${user} by the sandbox CA in ${caDir}`);
       for (const s of serials) ca.revoke(s, 'keyCompromise');
-      process.stdout.write(JSON.stringify({ user, revoked: serials }) + '\n');
+      // The card's live sessions end too. A running sandbox shares this SQLite file and reads
+      // sessions per request, so it refuses them from its next request on.
+      const db = openSandboxDb(join(dataDir, 'sandbox.db'));
+      let sessionsEnded: number;
+      try {
+        sessionsEnded = new SessionStore(db, systemClock(), DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS).endAllOf(user, 'revoked');
+      } finally {
+        db.close();
+      }
+      process.stdout.write(JSON.stringify({ user, revoked: serials, sessionsEnded }) + '\n');
       return 0;
     }
     case 'token': {

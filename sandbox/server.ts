@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openTestCa } from './ca';
+import { nodeSignatureCrypto } from './ca/signature-crypto';
+import { setSignatureCrypto } from '../protocols/eps/signature';
 import { systemClock, fixedClock } from './clock';
 import { openSandboxDb } from './store/db';
 import { DirectoryStore } from './directory/directory';
@@ -15,9 +17,9 @@ import { ChallengeIssuer } from './broker/challenge';
 import { SessionStore, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
 import { SandboxBroker } from './broker/broker';
 import { pdsRoutes, operationOutcome } from './pds/pds';
-import { sandboxPatients } from './pds/patients';
+import { PatientStore } from './pds/patients';
 import { MessageLog } from './log/message-log';
-import { HttpError, Router, json, type SandboxResponse } from './http/router';
+import { HttpError, Router, json, readJson, fhirJsonProblem, type SandboxResponse } from './http/router';
 import { isRefusal, type Caller, type RouteModule, type SandboxContext } from './http/context';
 import { registerRoutes, registeredRouteModules } from './http/modules';
 // The EPS services register themselves here (see sandbox/http/router.ts for the interface).
@@ -38,7 +40,12 @@ export interface SandboxOptions {
   routes?: RouteModule[];
 }
 
-export interface RunningSandbox { baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext; close(): Promise<void> }
+export interface RunningSandbox {
+  baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext;
+  /** Every mounted route (method and path pattern), for tests that must cover them all. */
+  routes: Array<{ method: string; path: string }>;
+  close(): Promise<void>;
+}
 
 function secretFile(path: string): Buffer {
   if (existsSync(path)) return readFileSync(path);
@@ -48,6 +55,8 @@ function secretFile(path: string): Buffer {
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
+  // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
+  setSignatureCrypto(nodeSignatureCrypto);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const clock = opts.clock ? fixedClock(opts.clock) : systemClock();
   let baseUrl = `https://127.0.0.1:${opts.port ?? 0}`;
@@ -57,7 +66,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const sessions = new SessionStore(db, clock, opts.idleSeconds ?? DEFAULT_IDLE_SECONDS, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
   const log = new MessageLog(db);
-  const patients = sandboxPatients();
+  // Checked now, so a broken patients.json stops the start with its problems named.
+  const patients = new PatientStore(opts.dataDir);
+  patients.read();
 
   const context: SandboxContext = {
     dataDir: opts.dataDir, db, ca, clock, directory, broker, baseUrl: () => baseUrl,
@@ -86,10 +97,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
   const router = new Router()
     .add(broker.routes())
-    .add(pdsRoutes({ patients: () => patients, directory, authorise: (req) => { const a = context.authorise(req); return isRefusal(a) ? a : null; } }))
+    .add(pdsRoutes({ patients: () => patients.read(), directory, authorise: (req) => { const a = context.authorise(req); return isRefusal(a) ? a : null; } }))
     .add([
       { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed }) },
-      { method: 'GET', path: '/_log', handle: (req) => json(200, { exchanges: log.since(Number(req.query.get('since') ?? 0) || 0) }) },
+      { method: 'GET', path: '/_log', handle: (req) => {
+        const since = req.query.get('since') ?? '0';
+        if (!/^\d{1,15}$/.test(since)) throw new HttpError(400, 'since takes a sequence number (0 or more)');
+        return json(200, { exchanges: log.since(Number(since)) });
+      } },
       { method: 'GET', path: '/crl/{kind}', handle: (req) => {
         const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
         if (kind !== 'root' && kind !== 'auth' && kind !== 'sign') throw new HttpError(404, 'no such CRL');
@@ -105,8 +120,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       } },
       { method: 'POST', path: '/_clock', handle: (req) => {
         if (!clock.fixed) throw new HttpError(409, 'the clock is not fixed (start with --clock)');
-        const body = JSON.parse(req.body.toString('utf8') || '{}') as { advanceSeconds?: unknown };
-        if (typeof body.advanceSeconds !== 'number' || body.advanceSeconds < 0) throw new HttpError(400, 'advanceSeconds must be a non-negative number');
+        const body = (req.body.length ? readJson(req) : {}) as { advanceSeconds?: unknown } | null;
+        // Bounded, so the clock can never be pushed past what a Date can hold.
+        if (typeof body?.advanceSeconds !== 'number' || !(body.advanceSeconds >= 0 && body.advanceSeconds <= 100 * 365 * 86_400)) throw new HttpError(400, 'advanceSeconds must be a number of seconds from 0 to 100 years');
         clock.advance(body.advanceSeconds * 1000);
         return json(200, { clock: clock.now().toISOString() });
       } },
@@ -114,46 +130,76 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   for (const m of [...registeredRouteModules(), ...(opts.routes ?? [])]) router.add(m(context));
 
   const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
-    const chunks: Buffer[] = [];
-    let size = 0, tooLarge = false;
-    await new Promise<void>((resolve, reject) => {
-      req.on('data', (c: Buffer) => { size += c.length; if (size > maxBody) tooLarge = true; else chunks.push(c); });
-      req.on('end', resolve);
+  const isFhirPath = (p: string): boolean => p.startsWith('/FHIR/') || p === '/Patient' || p.startsWith('/Patient/');
+  /** An answer the server gives itself: a FHIR OperationOutcome on FHIR paths, plain text elsewhere. */
+  const serverAnswer = (status: number, issueCode: string, spineCode: string, message: string, path: string, headers: Record<string, string> = {}): SandboxResponse => {
+    const r = isFhirPath(path) ? operationOutcome(status, issueCode, spineCode, message) : { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message };
+    return { ...r, headers: { ...r.headers, ...headers } };
+  };
+
+  /** The body, or 'too-large' as soon as it passes the limit (at once when Content-Length says so). */
+  function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) return Promise.resolve('too-large');
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (c: Buffer): void => {
+        size += c.length;
+        if (size <= maxBody) { chunks.push(c); return; }
+        req.off('data', onData);
+        resolve('too-large');
+      };
+      req.on('data', onData);
+      req.on('end', () => resolve(Buffer.concat(chunks)));
       req.on('error', reject);
     });
-    const body = Buffer.concat(chunks);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
     let url: URL;
-    let answer: SandboxResponse;
-    let internalError: string | null = null;
     try {
       url = new URL(req.url ?? '/', 'https://sandbox.invalid');
     } catch {
       url = new URL('https://sandbox.invalid/');
     }
+    const read = await readBody(req);
+    const body = read === 'too-large' ? Buffer.alloc(0) : read;
+    let answer: SandboxResponse;
+    let internalError: string | null = null;
+    let shapeProblem: ReturnType<typeof fhirJsonProblem> = null;
     try {
-      if (tooLarge) throw new HttpError(413, `request body larger than ${maxBody} bytes`);
-      const m = router.match(req.method ?? 'GET', url.pathname);
-      if (m === null) throw new HttpError(404, `nothing at ${url.pathname}`);
-      if (m === 'method-not-allowed') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
-      answer = await m.route.handle({ method: req.method ?? 'GET', path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
+      if (read === 'too-large') {
+        // Nothing more of this request is read: the connection closes after the answer.
+        answer = serverAnswer(413, 'too-costly', 'INVALID_REQUEST', `The request body is larger than ${maxBody} bytes.`, url.pathname, { connection: 'close' });
+      } else {
+        const m = router.match(method, url.pathname);
+        if (m === null) answer = serverAnswer(404, 'not-found', 'RESOURCE_NOT_FOUND', `Nothing at ${url.pathname.slice(0, 200)}.`, url.pathname);
+        else if (m === 'method-not-allowed') answer = serverAnswer(405, 'not-supported', 'INVALID_REQUEST', `${method.slice(0, 20)} is not allowed here.`, url.pathname, { allow: router.allowed(url.pathname).join(', ') });
+        else answer = await m.route.handle({ method, path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
+      }
     } catch (e) {
       if (e instanceof HttpError) answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
-      else if (e instanceof SyntaxError || e instanceof URIError) answer = { status: 400, headers: { 'content-type': 'text/plain' }, body: `malformed request: ${e.message}` };
+      else if (e instanceof SyntaxError || e instanceof URIError) answer = serverAnswer(400, 'invalid', 'INVALID_REQUEST', `Malformed request: ${e.message.slice(0, 200)}`, url.pathname);
       // A body nested deep enough to exhaust the stack is the request's fault, not the server's.
-      else if (e instanceof RangeError && /call stack/i.test(e.message)) answer = { status: 400, headers: { 'content-type': 'text/plain' }, body: 'request too deeply nested' };
-      else {
-        answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+      else if (e instanceof RangeError && /call stack/i.test(e.message)) answer = serverAnswer(400, 'invalid', 'INVALID_REQUEST', 'The request is too deeply nested.', url.pathname);
+      // A handler that trips over a FHIR body FHIR itself forbids (null items, not an object): the request's fault.
+      else if (e instanceof TypeError && url.pathname.startsWith('/FHIR/') && (shapeProblem = fhirJsonProblem(body))) {
+        answer = operationOutcome(400, 'structure', 'INVALID_VALUE', shapeProblem.message, shapeProblem.expression);
+      } else {
+        answer = serverAnswer(500, 'exception', 'INTERNAL_SERVER_ERROR', 'Internal error (the message log at /_log has the details).', url.pathname);
         internalError = e instanceof Error ? (e.stack ?? e.message) : String(e);
       }
     }
-    res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof req.headers['x-request-id'] === 'string' ? { 'x-request-id': req.headers['x-request-id'] } : {}), ...answer.headers });
+    const requestId = req.headers['x-request-id'];
+    res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}), ...answer.headers });
     res.end(answer.body);
     log.record({
-      at: clock.now().toISOString(), method: req.method ?? '', path: (req.url ?? '').slice(0, 2000), status: answer.status,
-      requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : null,
-      request: body.toString('utf8'), ms: performance.now() - started,
+      at: clock.now().toISOString(), method, path: (req.url ?? '').slice(0, 2000), status: answer.status,
+      requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
+      request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'), ms: performance.now() - started,
       // The log keeps what went wrong inside (the client sees only "internal error").
       response: internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`,
     });
@@ -171,7 +217,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   baseUrl = `https://127.0.0.1:${port}`;
   const caCertPath = join(opts.dataDir, 'ca', 'root.pem');
   return {
-    baseUrl, caCertPath, dataDir: opts.dataDir, context,
+    baseUrl, caCertPath, dataDir: opts.dataDir, context, routes: router.list(),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -8,4 +8,6 @@ const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20'
   define: { 'import.meta.url': '__scrip_import_meta_url' } };
 await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs' });
 await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: 'dist/electron/preload.cjs' });
+// The dm+d import runs in a worker thread (main/prescribing/medicines.ts loads this file next to main.cjs).
+await build({ ...common, entryPoints: ['main/prescribing/dmd/import-worker.ts'], outfile: 'dist/electron/dmd-import-worker.cjs' });
 console.log('built dist/electron/main.cjs and preload.cjs');

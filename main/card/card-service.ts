@@ -129,6 +129,44 @@ export class CardService {
     });
   }
 
+  /**
+   * Signs several inputs in one hold of the card (batch signing): certificates are read once and
+   * the PIN, if given, is presented for each signature that needs it (a PIN-always key needs a
+   * VERIFY before every one) without asking the person again. Each result is a signature or the
+   * error for that input. A PIN error, a missing PIN or a card that is gone stops the batch at once
+   * (so a wrong PIN is never tried twice); the inputs not attempted get that same error.
+   * `onSigned` runs as each signature arrives, so the caller can commit it before the next.
+   */
+  async signMany(input: { reader?: string; kind: CertificateKind; items: SignInput[]; pin?: string; onSigned?: (index: number, r: SignResult) => void }): Promise<Array<SignResult | ScripError>> {
+    const out: Array<SignResult | ScripError> = [];
+    const stopping = (e: ScripError) => ['pin-wrong', 'pin-blocked', 'pin-format', 'card-removed', 'no-card', 'no-service', 'no-readers', 'card-busy'].includes(e.code) || (e.code === 'bad-state' && !!e.details?.pinRequired);
+    try {
+      await this.#run(input.reader, async (name, u) => {
+        const known = await this.#readIdentity(name, u.driver);
+        u.driver.primeCertificate('auth', known.auth);
+        if (known.sign) u.driver.primeCertificate('sign', known.sign);
+        const certificate = await u.driver.certificate(input.kind);
+        const keyAlgorithm = summarise(certificate).keyAlgorithm;
+        for (const [i, data] of input.items.entries()) {
+          try {
+            const signature = await this.#pinOp(name, u, () => u.driver.sign(input.kind, data, input.pin));
+            const r = { signature, certificate, keyAlgorithm };
+            out.push(r);
+            input.onSigned?.(i, r);
+          } catch (e) {
+            const err = toCardError(e);
+            out.push(err);
+            if (stopping(err)) throw err;
+          }
+        }
+      });
+    } catch (e) {
+      const err = e instanceof ScripError ? e : toCardError(e);
+      while (out.length < input.items.length) out.push(err);
+    }
+    return out;
+  }
+
   /** Runs a PIN-consuming step; a wrong or blocked PIN updates the known retry count. */
   async #pinOp<T>(name: string, _u: Unit, f: () => Promise<T>): Promise<T> {
     try {

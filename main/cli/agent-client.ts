@@ -44,8 +44,9 @@ export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env)
     }
   } catch (e) {
     if (e instanceof KeychainUnavailableError) {
-      throw new ScripError('no-keychain', `No API key was given and ${e.message}.`, undefined,
-        'Create a key with "scrip api-key create --name cli --scopes admin" and set SCRIP_API_KEY to it.');
+      throw new ScripError('no-keychain', `No API key was given, and ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}.`, undefined,
+        // Not "create a key": creating keys needs the keychain too (it holds the secret that signs them).
+        'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again, or set SCRIP_API_KEY to a key you already hold.');
     }
     throw e;
   }

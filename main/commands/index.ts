@@ -7,8 +7,11 @@ import { cardCommands } from './card';
 import { diagnosticsCommands } from './diagnostics';
 import { sessionCommands } from './session';
 import { prescriptionCommands } from './prescription';
+import { prescriberCommands } from './prescriber';
 import { medicineCommands } from './medicines';
 import { patientCommands } from './patients';
+import { environmentCommands } from './environments';
+import { dispensingCommands } from './dispensing';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
@@ -18,8 +21,11 @@ export const allCommands: readonly AnyCommand[] = [
   ...diagnosticsCommands,
   ...sessionCommands,
   ...prescriptionCommands,
+  ...prescriberCommands,
   ...medicineCommands,
   ...patientCommands,
+  ...environmentCommands,
+  ...dispensingCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

@@ -2,7 +2,9 @@
 // SignedInfo that EPS's $prepare would return for a Bundle, computed by Scrip with no service and no card.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineCommand } from './registry';
+import { defineCommand, type CommandContext } from './registry';
+import { cancelReasonCodes } from '../prescribing/cancel';
+import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { prepareDigest, FragmentError } from '../../protocols/eps/fragments';
 import { ScripError } from '../errors';
 
@@ -32,15 +34,33 @@ export const prescriptionDigest = defineCommand({
   },
 });
 
+const itemView = z.object({
+  lineId: z.string(), medication: z.string(),
+  statusCode: z.string().nullable().describe('Line item status from EPS (medicationdispense-type: 0001 fully dispensed … 0005 cancelled, 0007 to be dispensed, 0008 with dispenser); null until known'),
+  status: z.string().nullable().describe('The same in words'),
+  dispensedAt: z.string().nullable(), cancelReason: z.string().nullable(),
+  cancelAnswerCode: z.string().nullable().describe('EPS\'s answer to the last cancellation (R-0001 …)'),
+  cancelAnswer: z.string().nullable().describe('What that answer means, for the prescriber'),
+  cancelPending: z.boolean().describe('A cancellation was sent and not answered; cancelling again resends the same request'),
+});
+const tracking = z.object({
+  statusCode: z.string().describe('Prescription status from the tracker (EPS-task-business-status 0001 To be Dispensed … 0007), or "unknown"'),
+  status: z.string(), owner: z.object({ ods: z.string(), name: z.string().optional() }).nullable().describe('The dispenser holding it, else the nominated pharmacy'),
+  checkedAt: z.string(),
+}).nullable();
 const record = z.object({
   id: z.string(), status: z.string(), draft: z.record(z.string(), z.unknown()), ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
   shortFormId: z.string().nullable(), longFormId: z.string().nullable(), signedAt: z.string().nullable(), sendAttempts: z.number(),
   lastError: z.string().nullable(), serviceStatus: z.string().nullable(),
+  tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),
+  items: z.array(itemView).describe('Each line item with its status at EPS'),
 });
-const view = (r: { bundle?: unknown; serviceResponse?: unknown; requestId?: unknown; nextAttemptAt?: unknown } & Record<string, unknown>) => {
+type Rec = { bundle?: unknown; serviceResponse?: unknown; requestId?: unknown; nextAttemptAt?: unknown; id: string } & Record<string, unknown>;
+const view = (r: Rec, items: z.infer<typeof itemView>[]) => {
   const { bundle: _b, serviceResponse: _s, requestId: _r, nextAttemptAt: _n, ...rest } = r;
-  return rest as z.infer<typeof record>;
+  return { ...rest, items } as z.infer<typeof record>;
 };
+const viewOf = (ctx: CommandContext, r: object) => view(r as Rec, ctx.services.prescribing.items((r as Rec).id));
 const id = z.uuid().describe('The prescription\'s local ID');
 
 export const prescriptionCreate = defineCommand({
@@ -50,7 +70,7 @@ export const prescriptionCreate = defineCommand({
   input: z.object({ draft: z.record(z.string(), z.unknown()).default({}).describe('Draft content (patient, items, treatment type); the CLI reads it from a JSON file') }),
   output: record,
   needs: { scope: 'prescribe' },
-  run: async (input, ctx) => view(ctx.services.prescribing.create(input.draft) as unknown as Record<string, unknown>),
+  run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.create(input.draft)),
 });
 
 export const prescriptionUpdate = defineCommand({
@@ -62,7 +82,7 @@ export const prescriptionUpdate = defineCommand({
   needs: { scope: 'prescribe' },
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state'],
-  run: async (input, ctx) => view(ctx.services.prescribing.update(input.id, input.draft) as unknown as Record<string, unknown>),
+  run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.update(input.id, input.draft)),
 });
 
 export const prescriptionGet = defineCommand({
@@ -76,7 +96,7 @@ export const prescriptionGet = defineCommand({
   errors: ['not-found'],
   run: async (input, ctx) => {
     const r = ctx.services.prescribing.get(input.id);
-    return { ...view(r as unknown as Record<string, unknown>), problems: r.status === 'draft' ? ctx.services.prescribing.problems(r.draft) : [] };
+    return { ...viewOf(ctx, r), problems: r.status === 'draft' ? await ctx.services.prescribing.check(r.draft) : [] };
   },
 });
 
@@ -87,13 +107,38 @@ export const prescriptionList = defineCommand({
   input: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
   output: z.object({ prescriptions: z.array(record) }),
   needs: { scope: 'read' },
-  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit }).map((r) => view(r as unknown as Record<string, unknown>)) }),
+  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit }).map((r) => viewOf(ctx, r)) }),
+});
+
+export const prescriptionPreview = defineCommand({
+  name: 'prescription.preview',
+  summary: 'Show the canonical text the card will sign for a draft (the FragmentsToBeHashed)',
+  description: 'Built by Scrip from the draft and the selected role\'s prescriber details. The prescription IDs and the signing time are set at signing; here they are stand-ins, listed in `placeholders`.',
+  http: { method: 'POST', path: '/prescriptions/{id}/preview' },
+  input: z.object({ id }),
+  output: z.object({ fragments: z.string(), timestamp: z.string(), placeholders: z.array(z.string()) }),
+  needs: { scope: 'read', session: true },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state', 'invalid-input'],
+  run: async (input, ctx) => ctx.services.prescribing.preview(input.id),
+});
+
+export const prescriptionDiscard = defineCommand({
+  name: 'prescription.discard',
+  summary: 'Throw away a draft (a signed prescription can only be cancelled)',
+  http: { method: 'DELETE', path: '/prescriptions/{id}' },
+  input: z.object({ id }),
+  output: z.object({ id: z.string(), discarded: z.literal(true) }),
+  needs: { scope: 'prescribe' },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state'],
+  run: async (input, ctx) => { ctx.services.prescribing.discard(input.id); return { id: input.id, discarded: true as const }; },
 });
 
 export const prescriptionSign = defineCommand({
   name: 'prescription.sign',
   summary: 'Sign prescriptions with your card and queue them for EPS',
-  description: 'Checks that EPS\'s $prepare digest equals the one Scrip computes itself before the card signs. The PIN is asked for only when the card requires it (the signing key needs it every time).',
+  description: 'Checks that EPS\'s $prepare digest equals the one Scrip computes itself before the card signs. Several IDs are one batch: all are prepared, then signed in one hold of the card with the PIN given once (the signing key needs a fresh PIN check for every signature; Scrip presents it, the person types it once). One result per ID; a failing item does not stop the others, but a card or PIN failure stops the batch (a wrong PIN is never tried twice) and leaves the rest as drafts.',
   http: { method: 'POST', path: '/prescriptions/signature' },
   input: z.object({ ids: z.array(id).min(1).max(250), pin: z.string().optional().describe('The card passcode; read from standard input by the CLI') }),
   output: z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), status: z.string(), shortFormId: z.string().nullable(), error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional() })) }),
@@ -132,4 +177,44 @@ export const prescriptionToken = defineCommand({
   },
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionSign, prescriptionSend, prescriptionToken];
+const cancelResult = z.object({
+  lineId: z.string(), medication: z.string().nullable(),
+  ok: z.boolean().describe('true when the item is cancelled (or already was)'),
+  code: z.string().nullable().describe('EPS\'s answer code: R-0001 cancelled, R-0002/R-0003 with a dispenser (marked for cancellation), R-0004 already dispensed, R-0005 expired, R-0006 already cancelled, R-0008 not found …; null when EPS did not answer'),
+  outcome: z.enum(['cancelled', 'marked', 'refused', 'failed']),
+  message: z.string().describe('What happened, in a prescriber\'s words'),
+  serviceText: z.string().nullable(), itemStatus: z.string().nullable(),
+  dispenser: z.string().nullable().describe('The pharmacy holding the item, when EPS says (R-0002/R-0003)'),
+});
+
+export const prescriptionCancel = defineCommand({
+  name: 'prescription.cancel',
+  summary: 'Cancel a sent prescription, or some of its items, with an EPS reason',
+  description: `One EPS prescription-order-update per item. Reasons: ${Object.entries(CANCEL_REASONS).map(([c, d]) => `${c} ${d}`).join('; ')}. Trying again after a failure sends the same request (X-Request-ID), so nothing is cancelled twice.`,
+  http: { method: 'POST', path: '/prescriptions/{id}/cancellation' },
+  input: z.object({
+    id,
+    reason: z.enum(cancelReasonCodes).describe('EPS cancellation reason code'),
+    lineIds: z.array(z.uuid()).min(1).max(4).optional().describe('The line items to cancel (default: every item)'),
+  }),
+  output: z.object({ id: z.string(), status: z.string(), results: z.array(cancelResult) }),
+  needs: { scope: 'prescribe', session: true },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state', 'invalid-input'],
+  run: async (input, ctx) => ctx.services.prescribing.cancel(input.id, input.reason, input.lineIds),
+});
+
+export const prescriptionTrack = defineCommand({
+  name: 'prescription.track',
+  summary: 'Ask the EPS tracker for a prescription\'s status and each item\'s',
+  description: 'Also done every few minutes for your sent prescriptions while you are logged in with a role.',
+  http: { method: 'POST', path: '/prescriptions/{id}/tracking' },
+  input: z.object({ id }),
+  output: record,
+  needs: { scope: 'read', session: true },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state', 'service-error', 'service-unreachable'],
+  run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
+});
+
+export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

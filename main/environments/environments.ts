@@ -1,10 +1,13 @@
 // Which Spine-style services Scrip talks to. "sandbox" is the embedded default (started in-process
 // at launch); "integration" and "live" — or any other — are configured in environments.json in the
 // data directory, each with its own CA bundle. Nothing national is hard-wired.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { ScripError } from '../errors';
+
+export const BUILT_IN = 'sandbox';
+export const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, starting with a letter (at most 40)');
 
 export const environmentConfig = z.object({
   label: z.string(),
@@ -19,27 +22,60 @@ export type EnvironmentConfig = z.infer<typeof environmentConfig>;
 export interface Environment extends Omit<EnvironmentConfig, 'caFile'> {
   name: string;
   caPem: string | null;
+  /** Where caPem came from (null: the system's trust store, or built in). */
+  caFile?: string | null;
 }
 
-const fileSchema = z.object({ environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), environmentConfig) });
+const fileSchema = z.object({
+  environments: z.record(environmentName, environmentConfig).default({}),
+  /** The environment the next session uses (environments.use). */
+  selected: z.string().optional(),
+});
+export type EnvironmentsFile = z.infer<typeof fileSchema>;
 
 export function environmentsFile(dataDir: string): string {
   return join(dataDir, 'environments.json');
 }
 
+/** Where CA bundles pasted into Scrip (rather than named by path) are kept. */
+export function caDir(dataDir: string): string {
+  return join(dataDir, 'environments');
+}
+
+export function readEnvironmentsFile(dataDir: string): EnvironmentsFile {
+  const file = environmentsFile(dataDir);
+  if (!existsSync(file)) return { environments: {} };
+  try {
+    return fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (e) {
+    const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ') : e instanceof Error ? e.message : String(e);
+    throw new ScripError('invalid-input', `${file} is not a valid environments file: ${why}`, undefined, 'Fix or remove the file, or change environments in Scrip\'s Settings, and try again.');
+  }
+}
+
+/** Written whole to a temporary file and renamed, so a crash never leaves half a file. */
+export function writeEnvironmentsFile(dataDir: string, content: EnvironmentsFile): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = environmentsFile(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export function readCaFile(dataDir: string, caFile: string): string {
+  const path = isAbsolute(caFile) ? caFile : join(dataDir, caFile);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScripError('invalid-input', `The CA bundle ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, { caFile: path }, 'Put the file back, or choose another CA bundle for this environment in Settings.');
+  }
+}
+
 /** Configured environments (not the embedded sandbox), read fresh each time. */
 export function configuredEnvironments(dataDir: string): Record<string, Environment> {
-  const file = environmentsFile(dataDir);
-  if (!existsSync(file)) return {};
-  let parsed: z.infer<typeof fileSchema>;
-  try {
-    parsed = fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (e) {
-    throw new ScripError('invalid-input', `${file} is not a valid environments file: ${e instanceof Error ? e.message : String(e)}`, undefined, 'Fix the file (see docs/environments.md) and try again.');
-  }
+  const parsed = readEnvironmentsFile(dataDir);
   return Object.fromEntries(Object.entries(parsed.environments).map(([name, c]) => {
-    const caPem = c.caFile ? readFileSync(c.caFile, 'utf8') : null;
-    const { caFile: _caFile, ...rest } = c;
-    return [name, { name, ...rest, caPem }];
+    const { caFile, ...rest } = c;
+    return [name, { name, ...rest, caPem: caFile ? readCaFile(dataDir, caFile) : null, caFile: caFile ?? null }];
   }));
 }

@@ -51,6 +51,9 @@ export class IdentityService {
   #timers: NodeJS.Timeout[] = [];
   readonly #handouts: TicketHandout[] = [];
   #loginInFlight = false;
+  /** Broker logouts still in flight (close() waits for them). */
+  #logouts = new Set<Promise<void>>();
+  #closed = false;
 
   constructor(deps: IdentityDeps) {
     this.#d = deps;
@@ -110,10 +113,11 @@ export class IdentityService {
     const uid = s.data.userId;
     this.#d.audit.append(uid, 'session.end', { reason, roleProfileId: s.selected?.id ?? null });
     this.#d.events.emit('session.ended', { reason, userId: uid, at: new Date(this.#now()).toISOString() });
-    s.broker.logout(token, uid).catch((e: unknown) => {
+    const done: Promise<void> = s.broker.logout(token, uid).catch((e: unknown) => {
       // The broker will also time the session out; say so rather than pretend.
-      this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
-    });
+      if (!this.#closed) this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
+    }).finally(() => this.#logouts.delete(done));
+    this.#logouts.add(done);
   }
 
   /** Card + PIN → broker challenge signed by the card's authentication key → session. */
@@ -230,8 +234,14 @@ export class IdentityService {
     return { token: s.data.token, userId: s.data.userId, role, broker: s.broker };
   }
 
-  close(): void {
+  /** Ends any session and waits (at most `waitMs`) for the broker logouts still in flight, so none
+   *  outlives the database it reports to. */
+  async close(waitMs = 3000): Promise<void> {
     if (this.#session) { this.#end('logout'); }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#logouts]), new Promise((r) => { timer = setTimeout(r, waitMs); })]);
+    clearTimeout(timer);
+    this.#closed = true;
   }
 
   async #call<T>(f: () => Promise<T>): Promise<T> {

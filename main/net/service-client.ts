@@ -14,6 +14,11 @@ export interface ServiceClientOptions {
   serviceName: string;
 }
 
+/** A request that failed on a reused keep-alive socket before any answer. */
+class StaleSocket extends Error {
+  constructor(override readonly cause: Error) { super(cause.message); }
+}
+
 export class ServiceClient {
   readonly #agent: Agent;
   readonly #opts: ServiceClientOptions;
@@ -23,6 +28,15 @@ export class ServiceClient {
   }
 
   send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<ServiceResponse> {
+    return this.#once(url, init).catch((e: unknown) => {
+      // A kept-alive socket the server closed while idle fails the next request before the server
+      // has read it (Node's documented race): that request never arrived, so it is sent once more.
+      if (e instanceof StaleSocket) return this.#once(url, init);
+      throw e;
+    }).catch((e: unknown) => { throw e instanceof StaleSocket ? this.#unreachable(url, e.cause) : e; });
+  }
+
+  #once(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<ServiceResponse> {
     const u = new URL(url);
     const isHttps = u.protocol === 'https:';
     return new Promise((resolve, reject) => {
@@ -38,7 +52,9 @@ export class ServiceClient {
         res.on('error', (e) => reject(this.#unreachable(url, e)));
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#opts.timeoutMs ?? 15000} ms`)));
-      req.on('error', (e) => reject(this.#unreachable(url, e)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        reject(req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') ? new StaleSocket(e) : this.#unreachable(url, e));
+      });
       if (init.body !== undefined) req.write(init.body);
       req.end();
     });

@@ -100,6 +100,43 @@ function medicationRequest(draft: DraftContent, item: DraftItem, prescriber: Pre
   };
 }
 
+/** PractitionerRole, Practitioner and Organization of the person sending a message (prescribing or cancelling). */
+export function prescriberEntries(prescriber: PrescriberContext, ids: Pick<PrescriptionIds, 'practitionerRoleId' | 'practitionerId' | 'organisationId'>): Json[] {
+  const org = prescriber.organisation;
+  const entries: Json[] = [];
+  entries.push({ fullUrl: `urn:uuid:${ids.practitionerRoleId}`, resource: {
+    resourceType: 'PractitionerRole',
+    id: ids.practitionerRoleId,
+    identifier: [{ system: 'https://fhir.nhs.uk/Id/sds-role-profile-id', value: prescriber.roleProfileId }],
+    practitioner: { reference: `urn:uuid:${ids.practitionerId}` },
+    organization: { reference: `urn:uuid:${ids.organisationId}` },
+    code: [{ coding: [
+      { system: 'https://fhir.nhs.uk/CodeSystem/NHSDigital-SDS-JobRoleCode', code: prescriber.jobRoleCode, display: prescriber.jobRoleName },
+    ] }],
+    telecom: [{ system: 'phone', use: 'work', value: prescriber.telecom }],
+  } });
+  entries.push({ fullUrl: `urn:uuid:${ids.practitionerId}`, resource: {
+    resourceType: 'Practitioner',
+    id: ids.practitionerId,
+    identifier: [
+      { system: 'https://fhir.nhs.uk/Id/sds-user-id', value: prescriber.userId },
+      { system: professionalSystems[prescriber.professionalCode.system], value: prescriber.professionalCode.value },
+    ],
+    name: [{ family: prescriber.name.family, given: prescriber.name.given, ...(prescriber.name.prefix ? { prefix: [prescriber.name.prefix] } : {}) }],
+  } });
+  entries.push({ fullUrl: `urn:uuid:${ids.organisationId}`, resource: {
+    resourceType: 'Organization',
+    id: ids.organisationId,
+    identifier: [{ system: ODS, value: org.odsCode }],
+    type: [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/organisation-role', code: org.typeCode, display: org.typeDisplay }] }],
+    name: org.name,
+    telecom: [{ system: 'phone', use: 'work', value: org.telecom }],
+    address: [{ use: 'work', type: 'both', line: org.addressLines, ...(org.city ? { city: org.city } : {}), ...(org.district ? { district: org.district } : {}), postalCode: org.postcode }],
+    ...(org.partOf ? { partOf: { identifier: { system: ODS, value: org.partOf.odsCode }, display: org.partOf.name } } : {}),
+  } });
+  return entries;
+}
+
 export function buildPrescriptionBundle(draft: DraftContent, prescriber: PrescriberContext, ids: PrescriptionIds, opts: { startDate: string }): Json {
   const patient = draft.patient;
   if (!patient) throw new Error('A prescription needs a patient.');
@@ -127,37 +164,8 @@ export function buildPrescriptionBundle(draft: DraftContent, prescriber: Prescri
     address: [{ use: 'home', line: patient.addressLines, ...(patient.postcode ? { postalCode: patient.postcode } : {}) }],
     ...(patient.gpOdsCode ? { generalPractitioner: [{ identifier: { system: ODS, value: patient.gpOdsCode } }] } : {}),
   } });
-  entries.push({ fullUrl: `urn:uuid:${ids.practitionerRoleId}`, resource: {
-    resourceType: 'PractitionerRole',
-    id: ids.practitionerRoleId,
-    identifier: [{ system: 'https://fhir.nhs.uk/Id/sds-role-profile-id', value: prescriber.roleProfileId }],
-    practitioner: { reference: `urn:uuid:${ids.practitionerId}` },
-    organization: { reference: `urn:uuid:${ids.organisationId}` },
-    code: [{ coding: [
-      { system: 'https://fhir.nhs.uk/CodeSystem/NHSDigital-SDS-JobRoleCode', code: prescriber.jobRoleCode, display: prescriber.jobRoleName },
-    ] }],
-    telecom: [{ system: 'phone', use: 'work', value: prescriber.telecom }],
-  } });
-  entries.push({ fullUrl: `urn:uuid:${ids.practitionerId}`, resource: {
-    resourceType: 'Practitioner',
-    id: ids.practitionerId,
-    identifier: [
-      { system: 'https://fhir.nhs.uk/Id/sds-user-id', value: prescriber.userId },
-      { system: professionalSystems[prescriber.professionalCode.system], value: prescriber.professionalCode.value },
-    ],
-    name: [{ family: prescriber.name.family, given: prescriber.name.given, ...(prescriber.name.prefix ? { prefix: [prescriber.name.prefix] } : {}) }],
-  } });
+  entries.push(...prescriberEntries(prescriber, ids));
   const org = prescriber.organisation;
-  entries.push({ fullUrl: `urn:uuid:${ids.organisationId}`, resource: {
-    resourceType: 'Organization',
-    id: ids.organisationId,
-    identifier: [{ system: ODS, value: org.odsCode }],
-    type: [{ coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/organisation-role', code: org.typeCode, display: org.typeDisplay }] }],
-    name: org.name,
-    telecom: [{ system: 'phone', use: 'work', value: org.telecom }],
-    address: [{ use: 'work', type: 'both', line: org.addressLines, ...(org.city ? { city: org.city } : {}), ...(org.district ? { district: org.district } : {}), postalCode: org.postcode }],
-    ...(org.partOf ? { partOf: { identifier: { system: ODS, value: org.partOf.odsCode }, display: org.partOf.name } } : {}),
-  } });
   const info = draft.patientInformation.trim();
   if (info) {
     entries.push({ fullUrl: `urn:uuid:${ids.communicationId}`, resource: {

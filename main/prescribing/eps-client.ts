@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScripError } from '../errors';
 import type { ServiceClient } from '../net/service-client';
+import { trackerQuery, type TrackerQuery } from '../../protocols/eps/tracker';
 
 export interface EpsAuth { token: string; roleProfileId: string }
 
@@ -87,11 +88,9 @@ export class EpsClient {
     return EpsClient.check(await this.#post('/Task', task, auth, requestId));
   }
 
-  async track(query: { prescriptionId?: string; nhsNumber?: string }, auth: EpsAuth): Promise<Json> {
-    const q = new URLSearchParams();
-    if (query.prescriptionId) q.set('focus:identifier', `https://fhir.nhs.uk/Id/prescription-order-number|${query.prescriptionId}`);
-    if (query.nhsNumber) q.set('patient:identifier', `https://fhir.nhs.uk/Id/nhs-number|${query.nhsNumber}`);
-    return EpsClient.check(await this.#get(`/Task?${q.toString()}`, auth));
+  /** The tracker's Task search (protocols/eps/tracker.ts reads the answer). */
+  async track(query: TrackerQuery, auth: EpsAuth): Promise<Json> {
+    return EpsClient.check(await this.#get(trackerQuery(query), auth));
   }
 }
 

@@ -1,35 +1,122 @@
 // Medicines for the pad: the imported dm+d release when there is one, else the small bundled subset
-// built from the public EPS examples (labelled as such in releaseInfo).
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// built from the public EPS examples (labelled as such in releaseInfo). Importing a release runs in
+// a worker thread: the API and the UI keep answering (search keeps using the old release) while
+// it parses, and progress goes out as `medicines.import` events.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ScripError, errorCatalogue, type ErrorCode } from '../errors';
+import type { EventBus } from '../events';
 import { MedicineIndex } from './dmd/search';
-import { openBundledSubset } from './dmd/subset';
-import { importDmdRelease, type ImportSummary } from './dmd/import';
+import { openBundledSubset, readSubset, subsetPath } from './dmd/subset';
+import type { ImportSummary } from './dmd/import';
+import type { ImportWorkerData, ImportWorkerMessage } from './dmd/import-worker';
+
+export interface MedicinesOptions {
+  events?: EventBus;
+  /** The bundled subset file (default: found from the app's own files, see subsetPath()). */
+  subsetPath?: string;
+}
+
+/** tsx's ESM API module, as its package exports it (createRequire alone would give the CommonJS one). */
+function tsxEsmApi(): string {
+  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs')).href;
+}
+
+/** The worker's entry: the TypeScript module through tsx from source, the bundled .cjs in Electron. */
+function startImportWorker(data: ImportWorkerData): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    // From source the worker has no TypeScript loader of its own: register tsx first, then load it.
+    const tsx = tsxEsmApi();
+    const entry = new URL('./dmd/import-worker.ts', import.meta.url).href;
+    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: data });
+  }
+  return new Worker(join(dirname(here), 'dmd-import-worker.cjs'), { workerData: data });
+}
 
 export class MedicinesService {
   readonly #path: string;
+  readonly #opts: MedicinesOptions;
   #index: Promise<MedicineIndex> | null = null;
+  #importing: Promise<ImportSummary> | null = null;
+  #worker: Worker | null = null;
 
-  constructor(dataDir: string) { this.#path = join(dataDir, 'dmd.sqlite'); }
+  constructor(dataDir: string, opts: MedicinesOptions = {}) {
+    this.#path = join(dataDir, 'dmd.sqlite');
+    this.#opts = opts;
+  }
 
   index(): Promise<MedicineIndex> {
-    this.#index ??= existsSync(this.#path) ? Promise.resolve(new MedicineIndex(this.#path)) : openBundledSubset();
+    this.#index ??= existsSync(this.#path)
+      ? Promise.resolve(new MedicineIndex(this.#path))
+      : openBundledSubset({ subset: readSubset(this.#opts.subsetPath ?? subsetPath()) });
     return this.#index;
   }
 
-  /** Imports a dm+d release zip into a new database, then switches to it; the old one serves until then. */
-  async import(zipPath: string): Promise<ImportSummary> {
+  /** Whether an import is running now. */
+  get importing(): boolean { return this.#importing !== null; }
+
+  /**
+   * Imports a dm+d release zip into a new database in a worker thread, then switches to it; the old
+   * one serves searches until then. One import at a time.
+   */
+  import(zipPath: string): Promise<ImportSummary> {
+    if (this.#importing) return Promise.reject(new ScripError('bad-state', 'A dm+d release is being imported already.', undefined, 'Wait for it to finish; progress is shown as it goes.'));
+    this.#importing = this.#import(zipPath).finally(() => { this.#importing = null; });
+    return this.#importing;
+  }
+
+  async #import(zipPath: string): Promise<ImportSummary> {
     const staging = `${this.#path}.importing`;
     rmSync(staging, { force: true });
-    const summary = await importDmdRelease(staging, zipPath);
+    const events = this.#opts.events;
+    events?.emit('medicines.import', { phase: 'start', file: null, records: 0, zip: zipPath });
+    let summary: ImportSummary;
+    try {
+      summary = await new Promise<ImportSummary>((resolve, reject) => {
+        const w = startImportWorker({ dbPath: staging, zipPath });
+        this.#worker = w;
+        let settled = false;
+        w.on('message', (m: ImportWorkerMessage) => {
+          if (m.type === 'progress') events?.emit('medicines.import', { phase: m.phase === 'done' ? 'index' : m.phase, file: m.file ?? null, records: m.records, zip: zipPath });
+          else if (m.type === 'done') { settled = true; resolve(m.summary); }
+          else {
+            settled = true;
+            const code = (m.error.code in errorCatalogue ? m.error.code : 'internal') as ErrorCode;
+            reject(new ScripError(code, m.error.message, m.error.details, m.error.action));
+          }
+        });
+        w.on('error', (e) => { if (!settled) { settled = true; reject(new ScripError('internal', `The dm+d import stopped: ${e.message}`)); } });
+        w.on('exit', (code) => { if (!settled) { settled = true; reject(new ScripError('internal', `The dm+d import stopped (exit ${code}).`)); } });
+      });
+    } catch (e) {
+      this.#worker = null;
+      rmSync(staging, { force: true });
+      rmSync(`${staging}-wal`, { force: true });
+      rmSync(`${staging}-shm`, { force: true });
+      events?.emit('medicines.import', { phase: 'failed', file: null, records: 0, zip: zipPath, error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    this.#worker = null;
     const old = this.#index;
     this.#index = null;
     (await old)?.close();
     renameSync(staging, this.#path);
     rmSync(`${this.#path}-wal`, { force: true });
     rmSync(`${this.#path}-shm`, { force: true });
+    events?.emit('medicines.import', { phase: 'done', file: null, records: summary.counts.medicine ?? 0, zip: zipPath });
     return summary;
   }
 
-  async close(): Promise<void> { (await this.#index)?.close(); }
+  async close(): Promise<void> {
+    // An import in progress is abandoned; the previous release stays as it was.
+    await this.#worker?.terminate();
+    await this.#importing?.catch(() => undefined);
+    (await this.#index)?.close();
+  }
 }

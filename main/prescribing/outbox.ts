@@ -6,6 +6,8 @@ import type { EpsClient, EpsAuth } from './eps-client';
 import { issuesOf } from './eps-client';
 import type { EventBus } from '../events';
 import { toScripError } from '../errors';
+import { performance } from 'node:perf_hooks';
+import type { PrescribingTimings } from './timings';
 
 export interface OutboxDeps {
   store: PrescriptionStore;
@@ -15,6 +17,8 @@ export interface OutboxDeps {
   events: EventBus;
   /** Delay before attempt n+1 (ms): 1 s, 2 s, 4 s … up to a minute. */
   backoff?: (attempt: number) => number;
+  /** Adds up time waiting on EPS and time in send passes (benchmarks). */
+  timings?: PrescribingTimings;
 }
 
 export class Outbox {
@@ -22,6 +26,7 @@ export class Outbox {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = false;
+  #held = 0;
 
   constructor(deps: OutboxDeps) { this.#d = deps; }
 
@@ -32,6 +37,13 @@ export class Outbox {
     this.#running ??= this.#pass().finally(() => { this.#running = null; });
     return this.#running;
   }
+
+  /**
+   * While a signing batch runs, the timer's passes wait (released by `release()`), so the card and
+   * the service are not used at once and a batch goes out in one pass after it is signed.
+   */
+  hold(): void { this.#held++; }
+  release(): void { this.#held = Math.max(0, this.#held - 1); }
 
   start(): void {
     this.#stopped = false;
@@ -44,6 +56,9 @@ export class Outbox {
     this.#timer = null;
   }
 
+  /** Resolves when a pass under way has finished (after stop(), before the database closes). */
+  async idle(): Promise<void> { await this.#running?.catch(() => undefined); }
+
   #schedule(ms: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
@@ -53,7 +68,7 @@ export class Outbox {
 
   async #pass(): Promise<void> {
     const auth = this.#d.auth();
-    if (!auth || !this.#d.store.due().length) return;
+    if (this.#held || !auth || !this.#d.store.due().length) return;
     let eps: EpsClient | null;
     try { eps = this.#d.eps(); } catch { return; } // no environment configured: nothing can be sent yet
     if (!eps) return;
@@ -66,6 +81,7 @@ export class Outbox {
   async #send(eps: EpsClient, auth: EpsAuth, rec: PrescriptionRecord): Promise<void> {
     let status: number;
     let json: Record<string, unknown>;
+    const t0 = performance.now();
     try {
       ({ status, json } = await eps.processMessage(JSON.parse(rec.bundle!) as Record<string, unknown>, auth, rec.requestId!));
     } catch (e) {
@@ -73,6 +89,8 @@ export class Outbox {
       this.#d.store.markAttempt(rec.id, err.message, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
       this.#emit(rec.id);
       return;
+    } finally {
+      if (this.#d.timings) this.#d.timings.service += performance.now() - t0;
     }
     if (status >= 200 && status < 300) {
       this.#d.store.markAnswered(rec.id, 'accepted', String(status), JSON.stringify(json));

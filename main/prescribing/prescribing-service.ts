@@ -3,7 +3,8 @@
 //   sign: IDs → Bundle → EPS $prepare → Scrip's own digest must equal the service's → the card's
 //   signing key signs the canonical SignedInfo → XML-DSig + Provenance → outbox (committed) → send.
 import { createHash, randomUUID } from 'node:crypto';
-import { ScripError } from '../errors';
+import { performance } from 'node:perf_hooks';
+import { ScripError, toScripError } from '../errors';
 import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
 import type { CardService } from '../card/card-service';
@@ -12,12 +13,18 @@ import { prepareDigest } from '../../protocols/eps/fragments';
 import { canPrescribe } from '../../protocols/spine/activities';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
-import { draftContent, type DraftContent, type PrescriberContext } from './model';
+import { draftContent, fieldInWords, type DraftContent, type PrescriberContext } from './model';
 import type { PrescriptionStore, PrescriptionRecord } from './store';
-import type { EpsClient } from './eps-client';
+import { EpsClient } from './eps-client';
 import type { Outbox } from './outbox';
 import { shortFormId, newLongFormId } from './ids';
 import { renderToken } from './token';
+import { buildCancelBundle, lineItemIds, readCancelAnswer, type CancelAnswer } from './cancel';
+import { parseTrackerBundle, TrackerFormatError, LINE_ITEM_STATUS } from '../../protocols/eps/tracker';
+import { CANCEL_REASONS, type CancelReasonCode } from '../../protocols/eps/status-codes';
+import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
+import type { ItemState, PrescriptionStatus } from './store';
+import { PrescribingTimings } from './timings';
 
 const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
@@ -29,14 +36,73 @@ export interface PrescribingDeps {
   audit: AuditLog;
   eps: () => EpsClient;
   outbox: Outbox;
-  /** Prescriber and organisation details for a role (the sandbox's directory, or local settings). */
-  prescriber: (auth: { token: string; roleProfileId: string; userId: string }) => Promise<PrescriberContext>;
+  /** Prescriber and organisation details from a directory (the sandbox's); null when the environment has none. */
+  prescriber: ((auth: { token: string; roleProfileId: string; userId: string }) => Promise<PrescriberContext>) | null;
+  /** Prescriber and organisation details the user keeps per role (used first when present). */
+  settings: PrescriberSettingsStore;
+  hasDirectory?: () => boolean;
+  /** dm+d, to check every item's code before signing. */
+  medicines?: { index(): Promise<{ byCode(code: string): { name: string; invalid: boolean } | null }> };
+  timings?: PrescribingTimings;
 }
 
 export interface SignOutcome { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
 
+export interface CancelItemResult {
+  lineId: string;
+  medication: string | null;
+  ok: boolean;
+  /** EPS's answer code (R-0001 …), null when there was no answer. */
+  code: string | null;
+  outcome: CancelAnswer['outcome'];
+  /** What happened, for the prescriber. */
+  message: string;
+  /** EPS's own words. */
+  serviceText: string | null;
+  itemStatus: string | null;
+  /** The dispenser holding the item, when EPS says (R-0002/R-0003). */
+  dispenser: string | null;
+}
+
+export interface ItemView {
+  lineId: string;
+  medication: string;
+  /** Line item status from the service (medicationdispense-type), null until known. */
+  statusCode: string | null;
+  status: string | null;
+  dispensedAt: string | null;
+  cancelReason: string | null;
+  cancelAnswerCode: string | null;
+  cancelAnswer: string | null;
+  /** A cancellation was sent and not answered yet (trying again sends the same request). */
+  cancelPending: boolean;
+}
+
+/** A draft as saved, or invalid-input naming each bad field in words (nothing is saved then). */
+export function parseDraft(content: unknown): DraftContent {
+  const r = draftContent.safeParse(content ?? {});
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => ({ field: ['draft', ...i.path].join('.'), message: `${fieldInWords(i.path) || 'Draft'}: ${i.message}` }));
+  throw new ScripError('invalid-input', problems.map((p) => p.message).join(' '), { problems }, 'Correct these fields; nothing was saved.');
+}
+
+type Auth = { token: string; roleProfileId: string; userId: string };
+type Session = ReturnType<IdentityService['requireRole']>;
+const errorOut = (e: unknown) => { const err = toScripError(e); return { code: err.code, message: err.message, action: err.action }; };
+
 export class PrescribingService {
-  constructor(private readonly d: PrescribingDeps) {}
+  /** Where the time of signing and sending goes (card, service, all): benchmarks read it. */
+  readonly timings: PrescribingTimings;
+  #refresh: NodeJS.Timeout | null = null;
+  #refreshing: Promise<void> | null = null;
+  #stopped = false;
+
+  constructor(private readonly d: PrescribingDeps) { this.timings = d.timings ?? new PrescribingTimings(); }
+
+  async #service<T>(f: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try { return await f(); } finally { this.timings.service += performance.now() - t0; }
+  }
 
   #changed(r: PrescriptionRecord): PrescriptionRecord {
     this.d.events.emit('prescription.changed', { id: r.id, status: r.status, shortFormId: r.shortFormId, lastError: r.lastError });
@@ -44,13 +110,13 @@ export class PrescribingService {
   }
 
   create(content: unknown): PrescriptionRecord {
-    const draft = draftContent.parse(content ?? {});
+    const draft = parseDraft(content);
     const owner = this.d.identity.view().user?.id ?? null;
     return this.#changed(this.d.store.createDraft(draft, owner));
   }
 
   update(id: string, content: unknown): PrescriptionRecord {
-    const draft = draftContent.parse(content ?? {});
+    const draft = parseDraft(content);
     const r = this.d.store.saveDraft(id, draft);
     if (!r) {
       if (!this.d.store.get(id)) throw new ScripError('not-found', `There is no prescription ${id}.`);
@@ -63,6 +129,53 @@ export class PrescribingService {
     const r = this.d.store.get(id);
     if (!r) throw new ScripError('not-found', `There is no prescription ${id}.`);
     return r;
+  }
+
+  /** Throws a draft away (audited). A signed prescription is never deleted: it can be cancelled. */
+  discard(id: string): void {
+    const r = this.get(id);
+    if (r.status !== 'draft' || !this.d.store.deleteDraft(id)) {
+      throw new ScripError('bad-state', 'Only a draft can be discarded.', { id, status: r.status }, 'A signed prescription stays on record; cancel it instead.');
+    }
+    this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.discard', { id });
+    this.d.events.emit('prescription.changed', { id, status: 'discarded', shortFormId: null, lastError: null });
+  }
+
+  /**
+   * What the card will sign for this draft: the canonical FragmentsToBeHashed that Scrip builds from
+   * the draft and the role's prescriber details, as at signing. Only the prescription IDs and the
+   * signing time are fixed later (by Scrip and EPS's $prepare, at signing): they are shown here with
+   * stand-in values, named in `placeholders`. At signing Scrip rebuilds the same text and refuses a
+   * digest from EPS that differs from it.
+   */
+  async preview(id: string): Promise<{ fragments: string; timestamp: string; placeholders: string[] }> {
+    const rec = this.get(id);
+    if (rec.status !== 'draft') throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
+    const problems = await this.check(rec.draft);
+    if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
+    const prescriber = await this.prescriberFor(this.d.identity.requireRole());
+    const ids: PrescriptionIds = {
+      shortFormId: shortFormId(prescriber.organisation.odsCode, 0), longFormId: newLongFormId(), bundleId: randomUUID(), messageHeaderId: randomUUID(),
+      patientId: randomUUID(), practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
+    };
+    const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
+    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const { fragments } = prepareDigest(bundle, timestamp, 'RS256', hash);
+    return { fragments, timestamp, placeholders: [`prescription ID ${ids.shortFormId}`, `long-form ID ${ids.longFormId}`, `signing time ${timestamp}`] };
+  }
+
+  /** problems() plus the dm+d check of every item's code. */
+  async check(draft: DraftContent): Promise<string[]> {
+    const p = this.problems(draft);
+    if (!this.d.medicines) return p;
+    const index = await this.d.medicines.index();
+    draft.items.forEach((it, i) => {
+      const found = index.byCode(it.medication.code);
+      const n = `Item ${i + 1} (${it.medication.display})`;
+      if (!found) p.push(`${n}: dm+d has no medicine with the code ${it.medication.code}; choose it again from the medicines search.`);
+      else if (found.invalid) p.push(`${n}: the dm+d code ${it.medication.code} is no longer valid; choose the medicine again.`);
+    });
+    return p;
   }
 
   /** What a prescriber must fix before signing, in their words. */
@@ -82,33 +195,91 @@ export class PrescribingService {
     return p;
   }
 
-  /** Signs and queues one or more drafts; the PIN is used only if the card demands it, and only in this call. */
+  /** Who is prescribing for the session's role: the user's saved settings, else the directory. */
+  async prescriberFor(session: Session): Promise<PrescriberContext> {
+    const saved = this.d.settings.get(session.role.id);
+    const userName = this.d.identity.view().user?.name ?? null;
+    if (saved) return contextFromSettings(saved, { userId: session.userId, userName, role: session.role });
+    if (!this.d.prescriber) {
+      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id },
+        'Enter them once under Prescriber settings (scrip prescriber set); they are kept on this computer for this role.');
+    }
+    const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
+    return this.#service(() => this.d.prescriber!(auth));
+  }
+
+  prescriberSettings(roleProfileId: string): PrescriberSettings | null { return this.d.settings.get(roleProfileId); }
+
+  /** Whether the environment has a directory that gives prescriber details (the sandbox). */
+  hasDirectory(): boolean { return this.d.hasDirectory?.() ?? false; }
+
+  setPrescriberSettings(roleProfileId: string, userId: string | null, value: unknown): PrescriberSettings {
+    const saved = this.d.settings.set(roleProfileId, userId, value);
+    this.d.audit.append(userId ?? 'local', 'prescriber.set', { roleProfileId });
+    return saved;
+  }
+
+  /**
+   * Signs and queues one or more drafts. Every draft is prepared and checked first (EPS $prepare,
+   * Scrip's own digest); then all are signed in one hold of the card, the PIN (given once) presented
+   * for each signature the card demands it for; each signature is committed to the outbox as it
+   * arrives. One item's failure does not stop the others, except a card or PIN failure, after which
+   * the rest are left as drafts with that reason. Nothing is lost: every ID gets a result.
+   */
   async sign(ids: string[], pin?: string): Promise<SignOutcome[]> {
+    const t0 = performance.now();
     const session = this.d.identity.requireRole();
     if (!canPrescribe(session.role.activities)) {
       throw new ScripError('forbidden', `Your role at ${session.role.orgName} cannot prescribe.`, undefined, 'Switch to a prescribing role.');
     }
-    const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
-    const prescriber = await this.d.prescriber(auth);
-    const out: SignOutcome[] = [];
-    for (const id of ids) {
-      try {
-        out.push(await this.#signOne(id, prescriber, auth, pin));
-      } catch (e) {
-        const err = e instanceof ScripError ? e : new ScripError('internal', e instanceof Error ? e.message : String(e));
-        out.push({ id, ok: false, status: this.d.store.get(id)?.status ?? 'unknown', shortFormId: null, error: { code: err.code, message: err.message, action: err.action } });
-        // A card that is gone or locked stops the batch: the rest would fail the same way.
-        if (['card-removed', 'no-card', 'pin-blocked', 'pin-wrong', 'bad-state'].includes(err.code)) break;
-      }
+    const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
+    const prescriber = await this.prescriberFor(session);
+    const results = new Map<string, SignOutcome>();
+    this.d.outbox.hold();
+    try {
+      await this.#signAll(ids, prescriber, auth, pin, results);
+    } finally {
+      this.d.outbox.release();
     }
     this.d.outbox.flush().catch(() => undefined);
-    return out;
+    this.timings.total += performance.now() - t0;
+    return [...new Set(ids)].map((id) => results.get(id)!);
   }
 
-  async #signOne(id: string, prescriber: PrescriberContext, auth: { token: string; roleProfileId: string; userId: string }, pin?: string): Promise<SignOutcome> {
+  async #signAll(ids: string[], prescriber: PrescriberContext, auth: Auth, pin: string | undefined, results: Map<string, SignOutcome>): Promise<void> {
+    const fail = (id: string, e: unknown) => results.set(id, { id, ok: false, status: this.d.store.get(id)?.status ?? 'unknown', shortFormId: null, error: errorOut(e) });
+    const prepared: Prepared[] = [];
+    const unique = [...new Set(ids)];
+    for (const [n, id] of unique.entries()) {
+      try {
+        prepared.push(await this.#prepare(id, prescriber, auth));
+      } catch (e) {
+        fail(id, e);
+        // A session EPS no longer accepts fails every item the same way.
+        if (toScripError(e).code === 'unauthenticated') { for (const rest of unique.slice(n + 1)) fail(rest, e); break; }
+      }
+    }
+    if (prepared.length) {
+      const tc = performance.now();
+      const signed = await this.d.cards.signMany({
+        kind: 'sign', pin,
+        items: prepared.map((p) => ({ hash: createHash(p.alg).update(p.signedInfo, 'utf8').digest(), algorithm: p.alg })),
+        onSigned: (i, r) => {
+          const p = prepared[i]!;
+          try {
+            results.set(p.id, this.#commit(p, r.signature, r.certificate, auth));
+          } catch (e) { fail(p.id, e); }
+        },
+      });
+      this.timings.card += performance.now() - tc;
+      signed.forEach((r, i) => { if (r instanceof ScripError) fail(prepared[i]!.id, r); });
+    }
+  }
+
+  async #prepare(id: string, prescriber: PrescriberContext, auth: Auth): Promise<Prepared> {
     const rec = this.get(id);
     if (rec.status !== 'draft') throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
-    const problems = this.problems(rec.draft);
+    const problems = await this.check(rec.draft);
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
     const ids: PrescriptionIds = {
       shortFormId: shortFormId(prescriber.organisation.odsCode, this.d.store.nextSequence(prescriber.organisation.odsCode)),
@@ -116,26 +287,26 @@ export class PrescribingService {
       practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
     };
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
-    const prepared = await this.d.eps().prepare(bundle, auth);
+    const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
     const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, hash);
     if (mine.digest !== prepared.digest) {
       throw new ScripError('service-error', 'EPS asked to sign something other than this prescription: its digest does not match the one Scrip computed. Nothing was signed.', { id }, 'Report this to your system supplier; do not sign until it is resolved.');
     }
-    const signedInfo = Buffer.from(prepared.digest, 'base64').toString('utf8');
-    const alg = prepared.algorithm === 'RS256' ? 'sha256' : 'sha1';
-    const signed = await this.d.cards.sign({ kind: 'sign', data: { hash: createHash(alg).update(signedInfo, 'utf8').digest(), algorithm: alg }, ...(pin ? { pin } : {}) });
-    const xml = assembleSignature(prepared.digest, Buffer.from(signed.signature).toString('base64'), Buffer.from(signed.certificate).toString('base64'));
-    const entries = bundle.entry as Array<{ fullUrl: string; resource: { resourceType: string } }>;
-    const requester = `urn:uuid:${ids.practitionerRoleId}`;
+    return { id, items: rec.draft.items.length, bundle, ids, digest: prepared.digest, timestamp: prepared.timestamp, signedInfo: Buffer.from(prepared.digest, 'base64').toString('utf8'), alg: prepared.algorithm === 'RS256' ? 'sha256' : 'sha1' };
+  }
+
+  #commit(p: Prepared, signature: Uint8Array, certificate: Uint8Array, auth: Auth): SignOutcome {
+    const xml = assembleSignature(p.digest, Buffer.from(signature).toString('base64'), Buffer.from(certificate).toString('base64'));
+    const entries = p.bundle.entry as Array<{ fullUrl: string; resource: { resourceType: string } }>;
     entries.push(provenanceEntry({
-      id: randomUUID(), requesterReference: requester, signatureXml: xml, recorded: prepared.timestamp, signedAt: prepared.timestamp,
+      id: randomUUID(), requesterReference: `urn:uuid:${p.ids.practitionerRoleId}`, signatureXml: xml, recorded: p.timestamp, signedAt: p.timestamp,
       targetReferences: entries.filter((e) => e.resource.resourceType === 'MedicationRequest').map((e) => e.fullUrl),
     }) as unknown as { fullUrl: string; resource: { resourceType: string } });
-    const committed = this.d.store.commitSigned(id, { bundle: JSON.stringify(bundle), shortFormId: ids.shortFormId, longFormId: ids.longFormId });
-    this.d.audit.append(auth.userId, 'prescription.sign', { id, shortFormId: ids.shortFormId, roleProfileId: auth.roleProfileId, items: rec.draft.items.length });
+    const committed = this.d.store.commitSigned(p.id, { bundle: JSON.stringify(p.bundle), shortFormId: p.ids.shortFormId, longFormId: p.ids.longFormId });
+    this.d.audit.append(auth.userId, 'prescription.sign', { id: p.id, shortFormId: p.ids.shortFormId, roleProfileId: auth.roleProfileId, items: p.items });
     this.#changed(committed);
-    return { id, ok: true, status: committed.status, shortFormId: ids.shortFormId };
+    return { id: p.id, ok: true, status: committed.status, shortFormId: p.ids.shortFormId };
   }
 
   /** Sends what is waiting in the outbox now; resolves when this pass is done. */
@@ -145,8 +316,163 @@ export class PrescribingService {
   async token(id: string): Promise<Uint8Array> {
     const rec = this.get(id);
     if (!rec.shortFormId || !rec.bundle) throw new ScripError('bad-state', 'Only a signed prescription has a token.', { id, status: rec.status });
-    const session = this.d.identity.requireRole();
-    const prescriber = await this.d.prescriber({ token: session.token, roleProfileId: session.role.id, userId: session.userId });
+    const prescriber = await this.prescriberFor(this.d.identity.requireRole());
     return renderToken({ shortFormId: rec.shortFormId, draft: rec.draft, prescriber, date: (rec.signedAt ?? new Date().toISOString()).slice(0, 10) });
   }
+
+  /** Line items with what the service last said about each. */
+  items(id: string): ItemView[] {
+    const rec = this.get(id);
+    const states = new Map(this.d.store.items(id).map((i) => [i.lineId.toLowerCase(), i]));
+    return rec.draft.items.map((it) => {
+      const s: ItemState | undefined = states.get(it.lineId.toLowerCase());
+      return {
+        lineId: it.lineId, medication: it.medication.display,
+        statusCode: s?.statusCode ?? null, status: s?.status ?? null, dispensedAt: s?.dispensedAt ?? null,
+        cancelReason: s?.cancelReason ?? null, cancelAnswerCode: s?.cancelAnswerCode ?? null, cancelAnswer: s?.cancelAnswer ?? null,
+        cancelPending: !!s?.cancelRequestId,
+      };
+    });
+  }
+
+  /**
+   * Cancels line items of a sent prescription, one `prescription-order-update` per item. Each item
+   * keeps its cancellation's X-Request-ID until EPS answers, so trying again after a failure is the
+   * same request. Returns EPS's answer per item in a prescriber's words.
+   */
+  async cancel(id: string, reason: CancelReasonCode, lineIds?: string[]): Promise<{ id: string; status: PrescriptionStatus; results: CancelItemResult[] }> {
+    if (!Object.hasOwn(CANCEL_REASONS, reason)) throw new ScripError('invalid-input', `"${reason}" is not an EPS cancellation reason (0001 to 0009).`, { field: 'reason' });
+    const session = this.d.identity.requireRole();
+    const rec = this.get(id);
+    if (!rec.bundle || !rec.shortFormId) throw new ScripError('bad-state', 'Only a signed and sent prescription can be cancelled; a draft can simply be deleted or changed.', { id, status: rec.status });
+    if (rec.status === 'signed' || rec.status === 'sending') {
+      throw new ScripError('bad-state', 'This prescription has not reached EPS yet, so it cannot be cancelled there.', { id, status: rec.status }, 'Wait until it shows as accepted, then cancel it.');
+    }
+    if (rec.status === 'rejected') throw new ScripError('bad-state', 'EPS rejected this prescription, so there is nothing to cancel.', { id, status: rec.status });
+    const bundle = JSON.parse(rec.bundle) as Record<string, unknown>;
+    const all = lineItemIds(bundle);
+    const wanted = lineIds?.length ? [...new Set(lineIds.map((l) => l.toLowerCase()))] : all.map((l) => l.toLowerCase());
+    const unknown = wanted.filter((l) => !all.some((a) => a.toLowerCase() === l));
+    if (unknown.length) throw new ScripError('invalid-input', `This prescription has no line item ${unknown.join(', ')}.`, { field: 'lineIds', unknown });
+    const sender = await this.prescriberFor(session);
+    const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
+    const names = new Map(rec.draft.items.map((i) => [i.lineId.toLowerCase(), i.medication.display]));
+    const results: CancelItemResult[] = [];
+    for (const lineId of all.filter((a) => wanted.includes(a.toLowerCase()))) {
+      const medication = names.get(lineId.toLowerCase()) ?? null;
+      const before = this.d.store.items(id).find((i) => i.lineId.toLowerCase() === lineId.toLowerCase());
+      // Same item, same reason, not answered yet: the same request again.
+      const requestId = before?.cancelRequestId && before.cancelReason === reason ? before.cancelRequestId : randomUUID();
+      this.d.store.saveItem(id, lineId, { cancelReason: reason, cancelRequestId: requestId });
+      const message = buildCancelBundle(bundle, lineId, reason, sender, requestId);
+      let answer: { status: number; json: Record<string, unknown> } | null = null;
+      let lastError: ScripError | null = null;
+      for (let attempt = 0; attempt < 3 && !answer; attempt++) {
+        if (attempt) await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
+        try {
+          const a = await this.#service(() => this.d.eps().processMessage(message, auth, requestId));
+          if (a.status >= 500) lastError = new ScripError('service-unreachable', `EPS failed (${a.status}).`);
+          else answer = a;
+        } catch (e) { lastError = toScripError(e); }
+      }
+      if (!answer) {
+        results.push({ lineId, medication, ok: false, code: null, outcome: 'failed', serviceText: lastError?.message ?? null, itemStatus: before?.status ?? null, dispenser: null,
+          message: `EPS could not be reached, so nothing has changed yet (${lastError?.message ?? 'no answer'}). Try again: the same request is sent, so it cannot cancel twice.` });
+        continue;
+      }
+      if (answer.status === 401 || answer.status === 403) {
+        const err = (() => { try { EpsClient.check(answer); } catch (e) { return toScripError(e); } return null; })();
+        results.push({ lineId, medication, ok: false, code: null, outcome: 'failed', serviceText: err?.message ?? null, itemStatus: before?.status ?? null, dispenser: null, message: err ? `${err.message} ${err.action}` : 'EPS did not accept the session.' });
+        continue;
+      }
+      const read = readCancelAnswer(answer.status, answer.json);
+      const itemStatus = read.itemStatusCode ? LINE_ITEM_STATUS[read.itemStatusCode] : null;
+      this.d.store.saveItem(id, lineId, {
+        cancelRequestId: null, cancelAnswerCode: read.code, cancelAnswer: read.message,
+        ...(read.itemStatusCode ? { statusCode: read.itemStatusCode, status: itemStatus } : {}),
+      });
+      results.push({ lineId, medication, ok: read.outcome === 'cancelled', code: read.code, outcome: read.outcome, message: read.message, serviceText: read.serviceText, itemStatus: itemStatus ?? before?.status ?? null, dispenser: read.dispenser });
+    }
+    const status = this.#statusFromItems(id, all);
+    this.d.audit.append(auth.userId, 'prescription.cancel', { id, shortFormId: rec.shortFormId, reason, results: results.map((r) => ({ lineId: r.lineId, code: r.code, outcome: r.outcome })) });
+    this.#changed(this.get(id));
+    return { id, status, results };
+  }
+
+  /** accepted → partly-cancelled → cancelled as the service reports items cancelled. */
+  #statusFromItems(id: string, lineIds: string[]): PrescriptionStatus {
+    const rec = this.get(id);
+    if (!['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) return rec.status;
+    const states = new Map(this.d.store.items(id).map((i) => [i.lineId.toLowerCase(), i.statusCode]));
+    const cancelled = lineIds.filter((l) => states.get(l.toLowerCase()) === '0005').length;
+    const next: PrescriptionStatus = cancelled === 0 ? 'accepted' : cancelled === lineIds.length ? 'cancelled' : 'partly-cancelled';
+    if (next !== rec.status) this.d.store.setStatus(id, next);
+    return next;
+  }
+
+  /** Asks the EPS tracker for the prescription's status and each line item's, and keeps the answer. */
+  async track(id: string, session: Session = this.d.identity.requireRole()): Promise<PrescriptionRecord> {
+    const rec = this.get(id);
+    if (!rec.shortFormId || !['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) {
+      throw new ScripError('bad-state', 'Only a prescription EPS has accepted can be tracked.', { id, status: rec.status });
+    }
+    const auth = { token: session.token, roleProfileId: session.role.id };
+    const json = await this.#service(() => this.d.eps().track({ prescriptionId: rec.shortFormId! }, auth));
+    let found;
+    try {
+      found = parseTrackerBundle(json).find((p) => p.shortFormId === rec.shortFormId);
+    } catch (e) {
+      if (e instanceof TrackerFormatError) throw new ScripError('service-error', `The tracker's answer could not be read: ${e.message}`, { expression: e.expression });
+      throw e;
+    }
+    const checkedAt = new Date().toISOString();
+    if (!found) {
+      this.d.store.saveTracking(id, { statusCode: 'unknown', status: 'Not known to the tracker', owner: null, checkedAt });
+    } else {
+      this.d.store.saveTracking(id, { statusCode: found.status.code, status: found.status.display, owner: found.owner, checkedAt });
+      for (const item of found.items) {
+        this.d.store.saveItem(id, item.id, { statusCode: item.status.code, status: item.status.display, dispensedAt: item.dateLastDispensed ?? null });
+      }
+      this.#statusFromItems(id, lineItemIds(JSON.parse(rec.bundle!) as Record<string, unknown>));
+    }
+    return this.#changed(this.get(id));
+  }
+
+  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected. */
+  startRefresh(intervalMs = 5 * 60_000): void {
+    if (this.#refresh) clearInterval(this.#refresh);
+    this.#stopped = false;
+    this.#refresh = setInterval(() => { this.refreshNow().catch(() => undefined); }, intervalMs);
+    this.#refresh.unref();
+  }
+
+  /** Stops the timer; resolves when a pass under way has finished (so the database can close). */
+  async stopRefresh(): Promise<void> {
+    if (this.#refresh) clearInterval(this.#refresh);
+    this.#refresh = null;
+    this.#stopped = true;
+    await this.#refreshing?.catch(() => undefined);
+  }
+
+  /** One refresh pass now (the timer's; also after login). Skips prescriptions whose state is final. */
+  refreshNow(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#refreshing ??= (async () => {
+      let session: Session;
+      try { session = this.d.identity.requireRole(); } catch { return; }
+      const final = new Set(['0004', '0005', '0006', '0007']);
+      const mine = this.d.store.list({ status: ['accepted', 'partly-cancelled'], ownerUserId: session.userId, limit: 100 })
+        .filter((r) => !r.tracking || !final.has(r.tracking.statusCode));
+      for (const r of mine) {
+        if (this.#stopped) return;
+        try { await this.track(r.id, session); } catch (e) {
+          // A lapsed session or an unreachable service ends this pass; the next one tries again.
+          if (['unauthenticated', 'forbidden', 'service-unreachable', 'bad-state'].includes(toScripError(e).code)) return;
+        }
+      }
+    })().finally(() => { this.#refreshing = null; });
+    return this.#refreshing;
+  }
 }
+
+interface Prepared { id: string; items: number; bundle: Record<string, unknown>; ids: PrescriptionIds; digest: string; timestamp: string; signedInfo: string; alg: 'sha256' | 'sha1' }

@@ -27,6 +27,26 @@ export interface PrescriptionRecord {
   lastError: string | null;
   serviceStatus: string | null;
   serviceResponse: string | null;
+  /** What the tracker last said about the whole prescription (null: never tracked). */
+  tracking: TrackingSnapshot | null;
+}
+
+/** The tracker's view of a prescription, kept so the pad shows it without asking again. */
+export interface TrackingSnapshot { statusCode: string; status: string; owner: { ods: string; name?: string } | null; checkedAt: string }
+
+/** One line item as the service knows it. */
+export interface ItemState {
+  lineId: string;
+  /** medicationdispense-type code (0001 … 0008) from the tracker or a cancellation; null: not known yet. */
+  statusCode: string | null;
+  status: string | null;
+  dispensedAt: string | null;
+  cancelReason: string | null;
+  /** X-Request-ID of a cancellation not yet answered (retries reuse it). */
+  cancelRequestId: string | null;
+  cancelAnswerCode: string | null;
+  cancelAnswer: string | null;
+  updatedAt: string;
 }
 
 export class PrescriptionStore {
@@ -43,6 +63,17 @@ export class PrescriptionStore {
               service_status TEXT, service_response TEXT);
             CREATE INDEX prescriptions_status ON prescriptions(status);
             CREATE TABLE prescription_sequence (ods_code TEXT PRIMARY KEY, next INTEGER NOT NULL);`,
+    }, {
+      // Line items as the service knows them (tracker, cancellations) and the last tracker answer.
+      // A cancellation keeps its X-Request-ID until the service has answered it, so trying again
+      // after a failure is the same request, never a second one.
+      id: 'prescriptions-2',
+      sql: `ALTER TABLE prescriptions ADD COLUMN tracking TEXT;
+            CREATE TABLE prescription_items (
+              prescription_id TEXT NOT NULL REFERENCES prescriptions(id), line_id TEXT NOT NULL,
+              status_code TEXT, status TEXT, dispensed_at TEXT,
+              cancel_reason TEXT, cancel_request_id TEXT, cancel_answer_code TEXT, cancel_answer TEXT,
+              updated_at TEXT NOT NULL, PRIMARY KEY (prescription_id, line_id));`,
     }]);
   }
 
@@ -75,10 +106,11 @@ export class PrescriptionStore {
     return row ? toRecord(row) : null;
   }
 
-  list(opts: { status?: PrescriptionStatus[]; limit?: number } = {}): PrescriptionRecord[] {
+  list(opts: { status?: PrescriptionStatus[]; limit?: number; ownerUserId?: string } = {}): PrescriptionRecord[] {
     const statuses = opts.status ?? [...prescriptionStatuses];
-    const rows = this.#db.prepare(`SELECT * FROM prescriptions WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY updated_at DESC LIMIT ?`)
-      .all(...statuses, opts.limit ?? 200) as Array<Record<string, unknown>>;
+    const owner = opts.ownerUserId === undefined ? '' : ' AND owner_user_id = ?';
+    const rows = this.#db.prepare(`SELECT * FROM prescriptions WHERE status IN (${statuses.map(() => '?').join(',')})${owner} ORDER BY updated_at DESC LIMIT ?`)
+      .all(...statuses, ...(opts.ownerUserId === undefined ? [] : [opts.ownerUserId]), opts.limit ?? 200) as Array<Record<string, unknown>>;
     return rows.map(toRecord);
   }
 
@@ -122,19 +154,61 @@ export class PrescriptionStore {
       .run(status, serviceStatus, response, new Date().toISOString(), id);
   }
 
+  items(id: string): ItemState[] {
+    const rows = this.#db.prepare('SELECT * FROM prescription_items WHERE prescription_id = ? ORDER BY rowid').all(id) as Array<Record<string, unknown>>;
+    return rows.map(toItem);
+  }
+
+  /** Merges what is known about a line item (only the fields given change). */
+  saveItem(id: string, lineId: string, patch: Partial<Omit<ItemState, 'lineId' | 'updatedAt'>>): ItemState {
+    const now = new Date().toISOString();
+    const cols = { statusCode: 'status_code', status: 'status', dispensedAt: 'dispensed_at', cancelReason: 'cancel_reason', cancelRequestId: 'cancel_request_id', cancelAnswerCode: 'cancel_answer_code', cancelAnswer: 'cancel_answer' } as const;
+    const keys = (Object.keys(patch) as Array<keyof typeof cols>).filter((k) => k in cols);
+    this.#db.transaction(() => {
+      this.#db.prepare('INSERT INTO prescription_items (prescription_id, line_id, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(id, lineId, now);
+      if (keys.length) {
+        this.#db.prepare(`UPDATE prescription_items SET ${keys.map((k) => `${cols[k]} = ?`).join(', ')}, updated_at = ? WHERE prescription_id = ? AND line_id = ?`)
+          .run(...keys.map((k) => patch[k] ?? null), now, id, lineId);
+      }
+    })();
+    return toItem(this.#db.prepare('SELECT * FROM prescription_items WHERE prescription_id = ? AND line_id = ?').get(id, lineId) as Record<string, unknown>);
+  }
+
+  saveTracking(id: string, t: TrackingSnapshot): void {
+    // Not updated_at: a routine status check must not reorder the list.
+    this.#db.prepare('UPDATE prescriptions SET tracking = ? WHERE id = ?').run(JSON.stringify(t), id);
+  }
+
   setStatus(id: string, status: PrescriptionStatus, serviceStatus?: string): void {
     this.#db.prepare('UPDATE prescriptions SET status = ?, service_status = COALESCE(?, service_status), updated_at = ? WHERE id = ?')
       .run(status, serviceStatus ?? null, new Date().toISOString(), id);
   }
 }
 
+/** A stored draft; one saved under older, looser rules is shown as it is rather than breaking the list. */
+function readDraft(text: string): DraftContent {
+  const raw = JSON.parse(text) as unknown;
+  const r = draftContent.safeParse(raw);
+  return r.success ? r.data : (raw as DraftContent);
+}
+
 function toRecord(r: Record<string, unknown>): PrescriptionRecord {
   const str = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
   return {
-    id: String(r.id), status: String(r.status) as PrescriptionStatus, draft: draftContent.parse(JSON.parse(String(r.draft))),
+    id: String(r.id), status: String(r.status) as PrescriptionStatus, draft: readDraft(String(r.draft)),
     ownerUserId: str('owner_user_id'), createdAt: String(r.created_at), updatedAt: String(r.updated_at),
     shortFormId: str('short_form_id'), longFormId: str('long_form_id'), bundle: str('bundle'), signedAt: str('signed_at'),
     requestId: str('request_id'), sendAttempts: Number(r.send_attempts), nextAttemptAt: str('next_attempt_at'), lastError: str('last_error'),
     serviceStatus: str('service_status'), serviceResponse: str('service_response'),
+    tracking: r.tracking ? (JSON.parse(String(r.tracking)) as TrackingSnapshot) : null,
+  };
+}
+
+function toItem(r: Record<string, unknown>): ItemState {
+  const str = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+  return {
+    lineId: String(r.line_id), statusCode: str('status_code'), status: str('status'), dispensedAt: str('dispensed_at'),
+    cancelReason: str('cancel_reason'), cancelRequestId: str('cancel_request_id'), cancelAnswerCode: str('cancel_answer_code'), cancelAnswer: str('cancel_answer'),
+    updatedAt: String(r.updated_at),
   };
 }

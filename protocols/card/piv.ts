@@ -130,7 +130,7 @@ export function decodeCertContainer(data: Uint8Array): CertContainer {
 /** The DER certificate of a container, gunzipped when CertInfo says so (Web Streams API). */
 export async function certificateDer(c: CertContainer): Promise<Uint8Array> {
   if (!c.compressed) return c.data;
-  const stream = new Blob([c.data]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const stream = new Blob([new Uint8Array(c.data)]).stream().pipeThrough(new DecompressionStream('gzip'));
   const der = new Uint8Array(await new Response(stream).arrayBuffer());
   if (der[0] !== 0x30) throw new PivFormatError('decompressed certificate is not DER');
   return der;

@@ -50,6 +50,8 @@ export function validatePrescriptionOrder(bundle: Json): OperationOutcomeIssue[]
   const mrs = resources.filter((r) => r.resourceType === 'MedicationRequest');
   if (!mrs.length) { bad('MISSING_VALUE', 'The prescription has no medication.', 'Bundle.entry.resource.ofType(MedicationRequest)', 'required'); return issues; }
   const first = mrs[0]!;
+  /** The resource whose fullUrl a reference names (as EPS resolves references), or {}. */
+  const resolve = (ref: unknown): Json => obj(arr(bundle.entry).map(obj).find((e) => e.fullUrl === str(ref))?.resource);
   const at = (i: number, path: string) => `Bundle.entry.resource.ofType(MedicationRequest)[${i}].${path}`;
 
   // Fields every line item must share (bundle-validator.ts).
@@ -89,6 +91,11 @@ export function validatePrescriptionOrder(bundle: Json): OperationOutcomeIssue[]
   if (!ptype) bad('MISSING_VALUE', 'The prescription type is missing.', at(0, 'extension("Extension-DM-PrescriptionType")'), 'required');
   else if (!PRESCRIPTION_TYPES[ptype]) bad('INVALID_VALUE', `Prescription type ${ptype} is not accepted.`, at(0, 'extension("Extension-DM-PrescriptionType").valueCoding.code'));
 
+  // Primary care (types 01xx): the requester's organisation must be part of another (its provider licence), and no HealthcareService (bundle-validator.ts checkPrimaryCarePrescriptionResources).
+  const requester = resolve(obj(first.requester).reference);
+  if (ptype?.startsWith('01') && requester.healthcareService !== undefined) bad('INVALID_VALUE', 'A primary care prescriber\'s PractitionerRole must not name a HealthcareService.', 'PractitionerRole.healthcareService');
+  else if (ptype?.startsWith('01') && obj(requester.organization).reference && !resolve(obj(requester.organization).reference).partOf) bad('MISSING_VALUE', 'A primary care prescriber\'s Organization needs partOf (the organisation it belongs to).', 'Organization.partOf', 'required');
+
   // Treatment type (mixed is only acute + continuous).
   const courses = new Set(mrs.map(course));
   mrs.forEach((mr, i) => { const c = course(mr); if (!c || !TREATMENT_TYPES[c]) bad(c ? 'INVALID_VALUE' : 'MISSING_VALUE', `Treatment type "${c ?? ''}" is not acute, continuous or continuous-repeat-dispensing.`, at(i, 'courseOfTherapyType.coding.code')); });
@@ -111,10 +118,15 @@ export function validatePrescriptionOrder(bundle: Json): OperationOutcomeIssue[]
     if (!lineId || !isLongFormId(lineId)) bad('MISSING_VALUE', 'The line item has no UUID.', at(i, 'identifier'), 'required');
     else if (lineIds.has(lineId.toLowerCase())) bad('INVALID_VALUE', 'Line item identifiers must be unique.', at(i, 'identifier'));
     else lineIds.add(lineId.toLowerCase());
-    // dm+d
-    const med = arr(obj(mr.medicationCodeableConcept).coding).find((c) => c.system === SNOMED);
-    if (!med || !str(med.code)) bad('MISSING_VALUE', 'The medicine needs a dm+d code.', at(i, 'medicationCodeableConcept.coding'), 'required');
-    else if (!SCTID.test(str(med.code)!)) bad('INVALID_VALUE', `"${str(med.code)}" is not a dm+d code.`, at(i, 'medicationCodeableConcept.coding.code'));
+    // dm+d: medicationCodeableConcept, or medicationReference to a Medication in the Bundle, not both (bundle-validator.ts).
+    if (mr.medicationCodeableConcept && mr.medicationReference) bad('INVALID_VALUE', 'Give the medicine as medicationCodeableConcept or medicationReference, not both.', at(i, 'medicationReference'));
+    const byRef = !mr.medicationCodeableConcept && mr.medicationReference;
+    const medicine = byRef ? resolve(obj(mr.medicationReference).reference) : undefined;
+    const codePath = byRef ? 'medicationReference' : 'medicationCodeableConcept.coding';
+    const med = arr(obj(byRef ? medicine!.code : mr.medicationCodeableConcept).coding).find((c) => c.system === SNOMED);
+    if (byRef && medicine!.resourceType !== 'Medication') bad('MISSING_VALUE', 'The medicationReference is not a Medication in the Bundle.', at(i, 'medicationReference'), 'required');
+    else if (!med || !str(med.code)) bad('MISSING_VALUE', 'The medicine needs a dm+d code.', at(i, codePath), 'required');
+    else if (!SCTID.test(str(med.code)!)) bad('INVALID_VALUE', `"${str(med.code)}" is not a dm+d code.`, at(i, `${codePath}${byRef ? '' : '.code'}`));
     // Quantity: positive, at most 2 decimals, with a dm+d unit.
     const dr = obj(mr.dispenseRequest);
     const q = obj(dr.quantity);

@@ -5,7 +5,10 @@ import { ReadersPanel } from './components/ReadersPanel';
 import { Diagnostics } from './pages/Diagnostics';
 import { NotYet } from './pages/NotYet';
 import { ApiKeys } from './pages/ApiKeys';
+import { Settings } from './pages/Settings';
 import { Prescriptions } from './pages/Prescriptions';
+import { Dispense } from './pages/Dispense';
+import { Prescribe } from './pages/prescribe/Prescribe';
 import { LoginPanel } from './components/LoginPanel';
 import { SessionNotices } from './components/SessionNotices';
 
@@ -28,7 +31,10 @@ export function App() {
     case '': page = <><SessionNotices /><LoginPanel /><ReadersPanel /></>; break;
     case 'diagnostics': page = <Diagnostics />; break;
     case 'api-keys': page = <ApiKeys />; break;
+    case 'settings': page = <Settings />; break;
     case 'prescriptions': page = <Prescriptions />; break;
+    case 'dispense': page = <Dispense />; break;
+    case 'prescribe': page = <Prescribe />; break;
     default: page = <NotYet area={path} />;
   }
   return <Layout path={path} title={route.title}>{page}</Layout>;

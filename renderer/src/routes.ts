@@ -9,6 +9,7 @@ export const routes: Route[] = [
   { path: 'assurance', label: 'Assurance', title: 'Assurance' },
   { path: 'api-keys', label: 'API keys', title: 'API keys' },
   { path: 'diagnostics', label: 'Diagnostics', title: 'Diagnostics' },
+  { path: 'settings', label: 'Settings', title: 'Settings' },
 ];
 
 export function currentPath(hash: string): string {

@@ -16,7 +16,7 @@ import type { SessionStore, SsoSession } from './sessions';
 export type BrokerFailure =
   | 'invalid-request' | 'challenge-malformed' | 'challenge-forged' | 'challenge-expired' | 'challenge-replayed' | 'server-signature-mismatch'
   | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
-  | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired';
+  | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired' | 'token-revoked';
 
 const messages: Record<BrokerFailure, string> = {
   'invalid-request': 'Invalid input request',
@@ -40,6 +40,7 @@ const messages: Record<BrokerFailure, string> = {
   'token-logged-out': 'The session has ended',
   'token-idle-timeout': 'The session timed out after being idle',
   'token-expired': 'The session reached its maximum length',
+  'token-revoked': 'The session ended because the card\'s certificate was revoked',
 };
 
 export class BrokerError extends HttpError {
@@ -82,7 +83,13 @@ export class SandboxBroker {
   /** Resolves a token for other services; refreshes its idle timer. */
   session(token: string): { session: SsoSession; user: DirectoryUser } | BrokerFailure {
     const c = this.d.sessions.check(token);
-    if (!c.ok) return c.reason === 'unknown' ? 'token-unknown' : c.reason === 'logged-out' ? 'token-logged-out' : c.reason === 'idle-timeout' ? 'token-idle-timeout' : 'token-expired';
+    if (!c.ok) return c.reason === 'unknown' ? 'token-unknown' : c.reason === 'logged-out' ? 'token-logged-out' : c.reason === 'idle-timeout' ? 'token-idle-timeout' : c.reason === 'revoked' ? 'token-revoked' : 'token-expired';
+    // Checked on every request, not cached: a revocation made by another process (`scrip sandbox
+    // revoke`) ends the card's sessions from the next request on, even if it could not end them itself.
+    if (c.session.authSerial && this.d.ca.isRevoked(c.session.authSerial)) {
+      this.d.sessions.end(token, 'revoked');
+      return 'token-revoked';
+    }
     const user = this.d.directory.user(c.session.userId);
     if (!user) return 'unknown-user';
     return { session: c.session, user };
@@ -143,7 +150,7 @@ export class SandboxBroker {
     if (!user.roles.length) throw new BrokerError('no-roles');
     // Only now, with everything checked, is anything recorded.
     if (!this.d.sessions.useChallenge(challenge)) throw new BrokerError('challenge-replayed');
-    const s = this.d.sessions.create(uid);
+    const s = this.d.sessions.create(uid, cert.serialNumber);
     const base = this.d.baseUrl();
     return gp([
       { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' }, { name: 'error_url', value: `${base}/login/error` },

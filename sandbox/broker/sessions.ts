@@ -1,6 +1,7 @@
 // SSO sessions: OpenAM-style tokens, idle and absolute timeouts by the sandbox clock, the selected
 // role, and how each ended. Kept in SQLite so a restarted sandbox still knows them.
 import { randomBytes, createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { SandboxDb } from '../store/db';
 import { migrateSandbox } from '../store/db';
 import type { Clock } from '../clock';
@@ -9,45 +10,59 @@ import type { Clock } from '../clock';
 export const DEFAULT_IDLE_SECONDS = 15 * 60;
 export const DEFAULT_MAX_SECONDS = 12 * 3600;
 
-export interface SsoSession { token: string; userId: string; createdAt: number; lastActivity: number; selectedRole: string | null; endedAt: number | null; endReason: string | null }
+export interface SsoSession {
+  token: string; userId: string; createdAt: number; lastActivity: number; selectedRole: string | null; endedAt: number | null; endReason: string | null;
+  /** Serial of the authentication certificate the card logged in with (null: a scripted session). */
+  authSerial: string | null;
+}
 
-export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | 'logged-out' | 'idle-timeout' | 'expired' };
+export type EndReason = 'logged-out' | 'idle-timeout' | 'expired' | 'revoked';
+export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | EndReason };
 
 export class SessionStore {
   constructor(private readonly db: SandboxDb, private readonly clock: Clock, readonly idleSeconds: number, readonly maxSeconds: number) {
     migrateSandbox(db, 'sessions-1', `CREATE TABLE sso_sessions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
       last_activity INTEGER NOT NULL, selected_role TEXT, ended_at INTEGER, end_reason TEXT);
       CREATE TABLE used_challenges (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL);`);
+    migrateSandbox(db, 'sessions-2', 'ALTER TABLE sso_sessions ADD COLUMN auth_serial TEXT; CREATE INDEX sso_sessions_user ON sso_sessions (user_id) WHERE ended_at IS NULL;');
   }
 
   static hash(token: string): string { return createHash('sha256').update(token).digest('hex'); }
 
+  // Every service request checks its token: compile each statement once, not per call.
+  readonly #statements = new Map<string, Statement<unknown[]>>();
+  #sql(sql: string): Statement<unknown[]> {
+    let st = this.#statements.get(sql);
+    if (!st) { st = this.db.prepare(sql); this.#statements.set(sql, st); }
+    return st;
+  }
+
   /** Records a challenge as used; false if it was used before (a replay). */
   useChallenge(challenge: string): boolean {
     const now = this.clock.now().getTime();
-    this.db.prepare('DELETE FROM used_challenges WHERE used_at < ?').run(now - 24 * 3600_000);
-    const res = this.db.prepare('INSERT OR IGNORE INTO used_challenges (hash, used_at) VALUES (?, ?)').run(SessionStore.hash(challenge), now);
+    this.#sql('DELETE FROM used_challenges WHERE used_at < ?').run(now - 24 * 3600_000);
+    const res = this.#sql('INSERT OR IGNORE INTO used_challenges (hash, used_at) VALUES (?, ?)').run(SessionStore.hash(challenge), now);
     return res.changes === 1;
   }
 
-  create(userId: string): SsoSession {
+  create(userId: string, authSerial: string | null = null): SsoSession {
     const token = `AQIC5wM2LY4S${randomBytes(24).toString('base64')}@AAJTSQACMDE=#`;
     const now = this.clock.now().getTime();
-    this.db.prepare('INSERT INTO sso_sessions (token_hash, token, user_id, created_at, last_activity) VALUES (?, ?, ?, ?, ?)').run(SessionStore.hash(token), token, userId, now, now);
-    return { token, userId, createdAt: now, lastActivity: now, selectedRole: null, endedAt: null, endReason: null };
+    this.#sql('INSERT INTO sso_sessions (token_hash, token, user_id, created_at, last_activity, auth_serial) VALUES (?, ?, ?, ?, ?, ?)').run(SessionStore.hash(token), token, userId, now, now, authSerial);
+    return { token, userId, createdAt: now, lastActivity: now, selectedRole: null, endedAt: null, endReason: null, authSerial };
   }
 
   #row(token: string): SsoSession | null {
-    const r = this.db.prepare('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as Record<string, unknown> | undefined;
+    const r = this.#sql('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as Record<string, unknown> | undefined;
     if (!r) return null;
-    return { token: String(r.token), userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null };
+    return { token: String(r.token), userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null, authSerial: (r.auth_serial as string | null) ?? null };
   }
 
   /** Checks a token; a live one has its idle timer refreshed unless `touch` is false. */
   check(token: string, touch = true): SessionCheck {
     const s = this.#row(token);
     if (!s) return { ok: false, reason: 'unknown' };
-    if (s.endedAt !== null) return { ok: false, reason: s.endReason === 'idle-timeout' || s.endReason === 'expired' ? s.endReason : 'logged-out' };
+    if (s.endedAt !== null) return { ok: false, reason: s.endReason === 'idle-timeout' || s.endReason === 'expired' || s.endReason === 'revoked' ? s.endReason : 'logged-out' };
     const now = this.clock.now().getTime();
     const reason = now - s.createdAt >= this.maxSeconds * 1000 ? 'expired' : now - s.lastActivity >= this.idleSeconds * 1000 ? 'idle-timeout' : null;
     if (reason) {
@@ -56,17 +71,27 @@ export class SessionStore {
     }
     // Idle time is counted in seconds, so a busy client does not write on every request.
     const touched = touch && now - s.lastActivity >= 1000;
-    if (touched) this.db.prepare('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
+    if (touched) this.#sql('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
     return { ok: true, session: { ...s, lastActivity: touched ? now : s.lastActivity } };
   }
 
   selectRole(token: string, roleId: string): void {
-    this.db.prepare('UPDATE sso_sessions SET selected_role = ? WHERE token_hash = ?').run(roleId, SessionStore.hash(token));
+    this.#sql('UPDATE sso_sessions SET selected_role = ? WHERE token_hash = ?').run(roleId, SessionStore.hash(token));
   }
 
-  end(token: string, reason: 'logged-out' | 'idle-timeout' | 'expired' | 'revoked'): boolean {
-    return this.db.prepare('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
+  end(token: string, reason: EndReason): boolean {
+    return this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
       .run(this.clock.now().getTime(), reason, SessionStore.hash(token)).changes > 0;
+  }
+
+  /**
+   * Ends every live session of a user (their card was revoked): the number ended. Another process
+   * (the CLI) may call this on the same database; the server reads sessions per request, so it
+   * refuses the tokens from the next request on.
+   */
+  endAllOf(userId: string, reason: EndReason): number {
+    return this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL')
+      .run(this.clock.now().getTime(), reason, userId).changes;
   }
 
   /** What the sandbox knows of a token, for tests and evidence (never the token itself). */

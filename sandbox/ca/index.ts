@@ -1,4 +1,5 @@
 // Public API of the sandbox test CA; see test-ca.ts.
 export { openTestCa, isUserId, TestCaError } from './test-ca';
 export { defaultCaDir } from './paths';
+export { signingCertificateTrust } from './signing-trust';
 export type { TestCa, CaKind, CaCertificate, IssuedCertificate, TlsCertificate, UserCertificateRequest, OpenTestCaOptions, PublicKeyInput, RevocationReason, NameAttr } from './test-ca';

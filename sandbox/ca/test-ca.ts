@@ -7,7 +7,7 @@
 // like a real NHS card; the person's display name goes in a SubjectAltName directoryName
 // `CN=<display name>`, where path validators and OpenSC ignore it and Scrip can read it.
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nameText, pem, unpem, type NameAttr } from './der';
 import { buildCertificate, buildCrl, ekuOids, spkiOf, type KeyUsage, type RevocationReason } from './x509';
@@ -137,6 +137,18 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const statePath = join(dir, 'ca.json');
   const readState = (): CaState => JSON.parse(readFileSync(statePath, 'utf8')) as CaState;
+  // Readers (revocation checks on every request) re-read ca.json only when it changed: it is
+  // replaced by rename on every write, so inode, mtime and size tell. Writers always read afresh.
+  let seen: { stamp: string; state: CaState; revoked: Set<string> } | null = null;
+  const currentState = (): { state: CaState; revoked: Set<string> } => {
+    const st = statSync(statePath);
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    if (seen?.stamp !== stamp) {
+      const state = readState();
+      seen = { stamp, state, revoked: new Set(state.revoked.map((r) => r.serial)) };
+    }
+    return seen;
+  };
   const writeState = (s: CaState): void => writeAtomic(statePath, `${JSON.stringify(s, null, 2)}\n`);
 
   if (!existsSync(statePath)) {
@@ -221,7 +233,7 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       s.revoked.push({ serial: hex, issuer: issued.issuer, revokedAt: now().toISOString(), reason });
       writeState(s);
     },
-    isRevoked: (serial) => readState().revoked.some((r) => r.serial === normSerial(serial)),
+    isRevoked: (serial) => currentState().revoked.has(normSerial(serial)),
     crlDer(kind) {
       const ca = cas[kind];
       const t = now();
@@ -230,7 +242,7 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
         thisUpdate: new Date(t.getTime() - 60_000), nextUpdate: new Date(t.getTime() + 7 * DAY),
         // Seconds since the epoch: increases with every CRL without keeping a counter on disk.
         crlNumber: Math.floor(t.getTime() / 1000),
-        revoked: readState().revoked.filter((r) => r.issuer === kind).map((r) => ({
+        revoked: currentState().state.revoked.filter((r) => r.issuer === kind).map((r) => ({
           serial: Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex'), revokedAt: new Date(r.revokedAt), reason: r.reason,
         })),
       }, ca.key);

@@ -1,25 +1,26 @@
-// EPS-style `$process-message` for prescription-order (eps.md §1.7, §6.4): EPS-like validation, the
-// requester's Provenance signature verified against a digest this sandbox prepared, the signer's
-// certificate chained to the sandbox Signing CA and not revoked, signer = session user, author =
-// that user and selected role (with a prescribing activity), then stored. A retry with the same
-// X-Request-ID gets the first answer. Not yet registered: sandbox/eps-routes.ts must add
-// `registerRoutes(processMessageRoutes)` (the lead's file).
+// EPS-style `$process-message` (eps.md §1.7, §1.8, §1.10, §6.4), dispatched by MessageHeader event:
+// - prescription-order: EPS-like validation, the requester's Provenance signature verified against a
+//   digest this sandbox prepared, the signer's certificate chained to the sandbox Signing CA and not
+//   revoked, signer = session user, author = that user and selected role (with a prescribing
+//   activity), then stored with its line items "to be dispensed";
+// - prescription-order-update: cancel one line item (cancel.ts);
+// - dispense-notification: the dispenser's record of what was handed over (dispense.ts).
+// A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import forge from 'node-forge';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
 import { findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
-import { isRefusal, type SandboxContext } from '../http/context';
-import { migrateSandbox } from '../store/db';
+import { isRefusal, type Caller, type SandboxContext } from '../http/context';
 import { operationOutcome } from '../pds/pds';
-
-const FHIR = 'application/fhir+json';
 import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
-
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+import { migratePrescriptions } from './tables';
+import { idempotency } from './idempotency';
+import { LifecycleStore } from './lifecycle-store';
+import { cancelHandler } from './cancel';
+import { dispenseNotificationHandler } from './dispense';
+import { FHIR, arr, epsError, isResponse, obj, readBody, withActivities, type Json } from './fhir';
 
 function identifierOf(r: Json | undefined, system: string): string | undefined {
   const v = arr(r?.identifier).find((i) => i.system === system)?.value;
@@ -37,30 +38,41 @@ export function sandboxTrust(ctx: SandboxContext) {
 }
 
 export function processMessageRoutes(ctx: SandboxContext): Route[] {
-  migrateSandbox(ctx.db, 'eps-prescriptions-1', `CREATE TABLE eps_prescriptions (short_form_id TEXT PRIMARY KEY, long_form_id TEXT NOT NULL, nhs_number TEXT NOT NULL,
-    nominated_ods TEXT, author_user_id TEXT NOT NULL, author_role_id TEXT NOT NULL, status TEXT NOT NULL, bundle TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE eps_request_ids (request_id TEXT NOT NULL, user_id TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (request_id, user_id))`);
+  migratePrescriptions(ctx.db);
   const trust = sandboxTrust(ctx);
+  const store = new LifecycleStore(ctx.db, ctx.clock);
+  const once = idempotency(ctx.db);
+  const cancel = cancelHandler(ctx, store);
+  const dispense = dispenseNotificationHandler(ctx, store);
 
   async function handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const caller = ctx.authorise(req, { activities: PRESCRIBING_ACTIVITIES });
+    // Which activities a message needs depends on its event; the session and role come first.
+    const caller = ctx.authorise(req, { roleRequired: true });
     if (isRefusal(caller)) return caller;
-    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
-    if (requestId) {
-      const seen = ctx.db.prepare('SELECT status, body FROM eps_request_ids WHERE request_id = ? AND user_id = ?').get(requestId, caller.userId) as { status: number; body: string } | undefined;
-      if (seen) return { status: seen.status, headers: { 'content-type': FHIR }, body: seen.body };
-    }
-    const answer = await process(req, caller.userId, caller.roleId ?? '');
-    if (requestId && answer.status < 500) ctx.db.prepare('INSERT OR IGNORE INTO eps_request_ids (request_id, user_id, status, body) VALUES (?, ?, ?, ?)').run(requestId, caller.userId, answer.status, String(answer.body));
-    return answer;
+    return once(req, caller.userId, () => dispatch(req, caller));
   }
 
-  async function process(req: SandboxRequest, userId: string, roleId: string): Promise<SandboxResponse> {
-    const bundle = JSON.parse(req.body.toString('utf8')) as Json;
+  async function dispatch(req: SandboxRequest, session: Caller): Promise<SandboxResponse> {
+    const bundle = readBody(req, 'Bundle');
+    if (isResponse(bundle)) return bundle;
+    if (bundle.type !== 'message') return epsError(400, 'INVALID_VALUE', `Bundle.type must be 'message', not '${String(bundle.type).slice(0, 30)}'.`, 'Bundle.type');
+    const header = arr(bundle.entry).map((e) => obj(e.resource)).find((r) => r.resourceType === 'MessageHeader');
+    if (!header) return epsError(400, 'MISSING_VALUE', 'The Bundle has no MessageHeader.', 'Bundle.entry.resource.ofType(MessageHeader)', 'required');
+    const event = obj(header.eventCoding).code;
+    switch (event) {
+      case 'prescription-order': {
+        const caller = withActivities(ctx, req, PRESCRIBING_ACTIVITIES);
+        if (isRefusal(caller)) return caller;
+        return process(bundle, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
+      }
+      case 'prescription-order-update': return cancel(req, bundle, session);
+      case 'dispense-notification': return dispense(req, bundle, session);
+      default: return operationOutcome(400, 'not-supported', 'NOT_SUPPORTED', `Message event "${String(event).slice(0, 60)}" is not supported.`, 'MessageHeader.eventCoding.code');
+    }
+  }
+
+  async function process(bundle: Json, userId: string, roleId: string, orgCode: string | null): Promise<SandboxResponse> {
     const resources = arr(bundle.entry).map((e) => obj(e.resource));
-    const header = resources.find((r) => r.resourceType === 'MessageHeader');
-    const event = obj(header?.eventCoding).code;
-    if (event !== 'prescription-order') return operationOutcome(400, 'not-supported', 'NOT_SUPPORTED', `Message event "${String(event)}" is not supported here yet.`, 'MessageHeader.eventCoding.code');
     const issues = validatePrescriptionOrder(withoutProvenance(bundle));
     if (issues.length) return json(400, outcome(issues), FHIR);
     const mr = resources.find((r) => r.resourceType === 'MedicationRequest')!;
@@ -88,8 +100,11 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const patient = resources.find((r) => r.resourceType === 'Patient');
     const ods = obj(obj(obj(mr.dispenseRequest).performer).identifier).value;
     try {
-      ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(shortId, longId, identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '', typeof ods === 'string' ? ods : null, userId, roleId, 'to-be-dispensed', JSON.stringify(bundle), ctx.clock.now().toISOString());
+      ctx.db.transaction(() => {
+        ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(shortId, longId, identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '', typeof ods === 'string' ? ods : null, userId, roleId, 'to-be-dispensed', JSON.stringify(bundle), ctx.clock.now().toISOString());
+        store.created(shortId, bundle, { userId, roleId, ods: orgCode });
+      })();
     } catch (e) {
       if (/UNIQUE/.test((e as Error).message)) return operationOutcome(400, 'duplicate', 'DUPLICATE_PRESCRIPTION_ID', `Prescription ${shortId} has already been sent.`, 'MedicationRequest.groupIdentifier.value');
       throw e;

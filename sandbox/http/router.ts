@@ -21,8 +21,10 @@
 //   broker, baseUrl(), dataDir, and authorise(req, { roleRequired?, activities? }) which checks
 //   `Authorization: Bearer <token>` and `NHSD-Session-URID` and returns the Caller {userId, roleId,
 //   user, role, token} or a ready OperationOutcome response.
-//   The server does for every route: body limit (413), 404/405, X-Request-ID echoed, the message
-//   log (tokens redacted), HttpError → its status, SyntaxError/URIError → 400, anything else → 500.
+//   The server does for every route: body limit (413, by Content-Length before reading), 404, 405
+//   with Allow, X-Request-ID echoed, the message log (tokens redacted), HttpError → its status,
+//   SyntaxError/URIError/too deep → 400 (an OperationOutcome under /FHIR and /Patient), anything
+//   else → 500 with the stack kept in the message log.
 //
 // Path patterns use {name} for one segment (percent-decoded); the values arrive in req.params.
 // A literal `$` in a path (FHIR operations) is fine: patterns are escaped.
@@ -79,6 +81,16 @@ export class Router {
     }
     return pathMatched ? 'method-not-allowed' : null;
   }
+
+  /** Every route's method and path pattern, in the order they match. */
+  list(): Array<{ method: Route['method']; path: string }> {
+    return this.#routes.map((c) => ({ method: c.route.method, path: c.route.path }));
+  }
+
+  /** The methods some route answers on this path (for a 405's Allow header). */
+  allowed(path: string): string[] {
+    return [...new Set(this.#routes.filter((c) => c.re.test(path)).map((c) => c.route.method))].sort();
+  }
 }
 
 export function json(status: number, value: unknown, contentType = 'application/json'): SandboxResponse {
@@ -98,3 +110,32 @@ export function readJson(req: SandboxRequest): unknown {
 
 /** True when the request says its body is JSON (application/json or application/fhir+json). */
 export const isJsonRequest = (req: SandboxRequest): boolean => /^application\/(fhir\+)?json\b/i.test(String(req.headers['content-type'] ?? ''));
+
+/**
+ * Why a FHIR JSON body breaks FHIR's own JSON rules, or null when it does not: it must be an object
+ * with a resourceType, and null never appears (except as a placeholder in a primitive array that a
+ * `_name` sibling extends). The server asks this only after a handler failed on the body's shape,
+ * so a request that broke the rules gets a 400 naming where, while a sandbox bug stays a 500.
+ */
+export function fhirJsonProblem(body: Buffer | string): { message: string; expression?: string } | null {
+  let value: unknown;
+  try { value = JSON.parse(body.toString()); } catch { return { message: 'The body is not JSON.' }; }
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { resourceType?: unknown }).resourceType !== 'string') {
+    return { message: 'The body must be a FHIR resource: a JSON object with a resourceType.' };
+  }
+  const stack: Array<{ v: unknown; at: string; nullOk: boolean }> = [{ v: value, at: String((value as { resourceType: string }).resourceType), nullOk: false }];
+  while (stack.length) {
+    const { v, at, nullOk } = stack.pop()!;
+    if (v === null) {
+      if (nullOk) continue;
+      return { message: `null is not allowed in FHIR JSON (at ${at.slice(0, 200)}).`, expression: at.slice(0, 200) };
+    }
+    if (typeof v !== 'object') continue;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, at: `${at}[${i}]`, nullOk }));
+    else {
+      const o = v as Record<string, unknown>;
+      for (const [k, x] of Object.entries(o)) stack.push({ v: x, at: `${at}.${k}`, nullOk: Array.isArray(x) && (k.startsWith('_') || `_${k}` in o) });
+    }
+  }
+  return null;
+}

@@ -1,5 +1,11 @@
 // Synthetic patients for the PDS-style index: valid NHS numbers (modulus 11), realistic names,
 // addresses, GP practices and, for some, a nominated pharmacy. No real person is described.
+// Seeded into patients.json in the data directory on first start; a supplier may edit that file
+// (like users.json): it is validated on every change, and a mistake names the patient and field.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { isValidNhsNumber, nhsNumberCheckDigit } from '../../protocols/ids/nhs-number';
 export interface SandboxPatient {
   nhsNumber: string; prefix: string; given: string[]; family: string; gender: 'female' | 'male' | 'other' | 'unknown';
   birthDate: string; addressLines: string[]; postcode: string; gpOdsCode: string; nominatedPharmacy: string | null;
@@ -42,4 +48,84 @@ export function morePatients(count: number): SandboxPatient[] {
     });
   }
   return out;
+}
+
+const ODS_CODE = /^[A-Z0-9]{3,8}$/;
+const patientSchema = z.object({
+  nhsNumber: z.string(),
+  prefix: z.string(),
+  given: z.array(z.string().min(1)).min(1, 'at least one given name'),
+  family: z.string().min(1, 'a family name is required'),
+  gender: z.enum(['female', 'male', 'other', 'unknown']),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().startsWith(d), 'not a real date'),
+  addressLines: z.array(z.string()),
+  postcode: z.string(),
+  gpOdsCode: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits'),
+  nominatedPharmacy: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits').nullable(),
+  restricted: z.boolean().optional(),
+  phone: z.string().optional(),
+}).strict();
+const fileSchema = z.object({ patients: z.array(z.unknown()) }).strict();
+
+/** Why an NHS number is not valid, or null when it is. */
+export function nhsNumberProblem(n: string): string | null {
+  if (!/^\d{10}$/.test(n)) return `"${n.slice(0, 20)}" is not an NHS number: it must be exactly 10 digits, without spaces`;
+  if (isValidNhsNumber(n)) return null;
+  const check = nhsNumberCheckDigit(n.slice(0, 9));
+  return check === null
+    ? `${n} is not a valid NHS number: no NHS number starts with ${n.slice(0, 9)} (modulus 11 gives a check digit of 10)`
+    : `${n} is not a valid NHS number: its check digit (the last) should be ${check}, not ${n[9]}`;
+}
+
+export class PatientFileError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(`${file} is not valid:\n  ${problems.join('\n  ')}`);
+    this.name = 'PatientFileError';
+  }
+}
+
+/** Checks the whole file; every problem found, each naming the patient (position, NHS number, name) and the field. */
+export function parsePatientsFile(text: string, file = 'patients.json'): SandboxPatient[] {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { throw new PatientFileError(file, [`not JSON: ${(e as Error).message}`]); }
+  const top = fileSchema.safeParse(raw);
+  if (!top.success) throw new PatientFileError(file, ['expected { "patients": [ … ] } and nothing else']);
+  const problems: string[] = [];
+  const out: SandboxPatient[] = [];
+  const seen = new Map<string, number>();
+  top.data.patients.forEach((p, i) => {
+    const o = (p && typeof p === 'object' ? p : {}) as Record<string, unknown>;
+    const who = `patient ${i + 1}${typeof o.nhsNumber === 'string' ? ` (${o.nhsNumber.slice(0, 20)}${typeof o.family === 'string' ? ` ${o.family.slice(0, 40)}` : ''})` : ''}`;
+    const r = patientSchema.safeParse(p);
+    if (!r.success) {
+      for (const issue of r.error.issues) problems.push(`${who}: ${issue.path.join('.') || '(the entry)'}: ${issue.message}`);
+      return;
+    }
+    const nhs = nhsNumberProblem(r.data.nhsNumber);
+    if (nhs) { problems.push(`${who}: nhsNumber: ${nhs}`); return; }
+    const earlier = seen.get(r.data.nhsNumber);
+    if (earlier !== undefined) { problems.push(`${who}: nhsNumber: ${r.data.nhsNumber} is already patient ${earlier + 1}'s`); return; }
+    seen.set(r.data.nhsNumber, i);
+    out.push(r.data as SandboxPatient);
+  });
+  if (problems.length) throw new PatientFileError(file, problems);
+  return out;
+}
+
+/** patients.json in the data directory: seeded once, re-read (and re-checked) whenever it changes. */
+export class PatientStore {
+  readonly file: string;
+  #cache: { stamp: string; value: SandboxPatient[] } | null = null;
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'patients.json');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify({ patients: sandboxPatients() }, null, 2) + '\n');
+  }
+  /** The patients; throws PatientFileError (every problem listed) when the file is not valid. */
+  read(): SandboxPatient[] {
+    const st = statSync(this.file);
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    if (this.#cache?.stamp !== stamp) this.#cache = { stamp, value: parsePatientsFile(readFileSync(this.file, 'utf8'), this.file) };
+    return this.#cache.value;
+  }
 }

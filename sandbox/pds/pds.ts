@@ -5,7 +5,7 @@
 // restricted record loses address, telecom and GP.
 import { isValidNhsNumber } from '../../protocols/ids/nhs-number';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
-import type { SandboxPatient } from './patients';
+import { PatientFileError, type SandboxPatient } from './patients';
 import type { DirectoryStore } from '../directory/directory';
 
 const FHIR = 'application/fhir+json';
@@ -119,6 +119,14 @@ function requestIdProblem(req: SandboxRequest): SandboxResponse | null {
   return null;
 }
 
+/** The patient index, or the answer to give when patients.json was edited into something invalid. */
+function readPatients(patients: () => SandboxPatient[]): SandboxPatient[] | SandboxResponse {
+  try { return patients(); } catch (e) {
+    if (e instanceof PatientFileError) return operationOutcome(503, 'exception', 'SERVICE_UNAVAILABLE', `The sandbox's patient index cannot be read: ${e.message}`);
+    throw e;
+  }
+}
+
 export function pdsRoutes(deps: { patients: () => SandboxPatient[]; directory: DirectoryStore; authorise: (req: SandboxRequest) => SandboxResponse | null }): Route[] {
   return [
     {
@@ -127,14 +135,21 @@ export function pdsRoutes(deps: { patients: () => SandboxPatient[]; directory: D
         if (refused) return refused;
         const n = req.params.nhsNumber ?? '';
         if (!isValidNhsNumber(n) || n.length !== 10) return operationOutcome(400, 'value', 'INVALID_RESOURCE_ID', `Resource Id is invalid: '${n.slice(0, 20)}' is not a valid NHS number.`, 'Patient.id');
-        const p = deps.patients().find((x) => x.nhsNumber === n);
+        const all = readPatients(deps.patients);
+        if (!Array.isArray(all)) return all;
+        const p = all.find((x) => x.nhsNumber === n);
         if (!p) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', `Patient record not found: no patient has the NHS number ${n}.`);
         const answer = json(200, toFhirPatient(p, deps.directory), FHIR);
         return { ...answer, headers: { ...answer.headers, etag: `W/"${VERSION}"` } };
       },
     },
     {
-      method: 'GET', path: '/Patient', handle: (req) => deps.authorise(req) ?? requestIdProblem(req) ?? search(req, deps.patients(), deps.directory),
+      method: 'GET', path: '/Patient', handle: (req) => {
+        const refused = deps.authorise(req) ?? requestIdProblem(req);
+        if (refused) return refused;
+        const all = readPatients(deps.patients);
+        return Array.isArray(all) ? search(req, all, deps.directory) : all;
+      },
     },
   ];
 }

@@ -6,13 +6,16 @@ import { createApp, type App } from '../../main/app';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../main/api/server';
 import { FakeReaderWatch } from './fake-reader-watch';
 import { InProcessConnector } from '../../main/card/in-process-connector';
+import { memoryKeychain } from '../../native/keychain/keychain';
 
 export interface TestApp { app: App; server: ApiServer; watch: FakeReaderWatch; adminKey: string; dataDir: string; close(): Promise<void> }
 
 export async function startTestApp(opts: ApiServerOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-test-'));
   const watch = new FakeReaderWatch();
-  const app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({}) });
+  // Unit tests hold the API-key secret in memory; the real keychain is for the integration suites.
+  const keychain = memoryKeychain();
+  const app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({}), keychain: () => keychain });
   const server = await startApiServer(app, opts);
   const adminKey = app.services.apiKeys.create('test admin', ['admin']).key;
   return {

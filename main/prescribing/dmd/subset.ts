@@ -1,11 +1,12 @@
 // The bundled medicines subset: the few dm+d products used in NHS England's public EPS example
 // messages, so a fresh install and the sandbox have something to prescribe before a real dm+d
 // release is imported. It goes through the same importer as a real release (as dm+d-shaped XML).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { ScripError } from '../../errors';
 import { importDmdFiles, openDmdDatabase } from './import';
 import { MedicineIndex } from './search';
 import type { DmdFile } from './release-files';
@@ -30,9 +31,21 @@ export const subsetSchema = z.object({
 });
 export type MedicineSubset = z.infer<typeof subsetSchema>;
 
-export const defaultSubsetPath = join(dirname(fileURLToPath(import.meta.url)), '../../../data/dmd/subset.json');
+/**
+ * Where the bundled subset is: `data/dmd/subset.json` in the app root, found by walking up from this
+ * module, which is main/prescribing/ when run from source and dist/electron/ (inside app.asar when
+ * packaged) in the CommonJS Electron bundle, whose import.meta.url is the bundle's own file.
+ */
+export function subsetPath(from = dirname(fileURLToPath(import.meta.url))): string {
+  if (process.env.SCRIP_DMD_SUBSET) return process.env.SCRIP_DMD_SUBSET;
+  for (let dir = from, i = 0; i < 6; i++, dir = dirname(dir)) {
+    const p = join(dir, 'data', 'dmd', 'subset.json');
+    if (existsSync(p)) return p;
+  }
+  throw new ScripError('internal', 'The bundled medicines list (data/dmd/subset.json) is missing from this installation.', { searchedFrom: from }, 'Reinstall Scrip, or import a dm+d release.');
+}
 
-export function readSubset(path = defaultSubsetPath): MedicineSubset {
+export function readSubset(path = subsetPath()): MedicineSubset {
   return subsetSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 

@@ -1,19 +1,27 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { routes } from '../routes';
 import { CardBar } from './CardBar';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { ConnectionNotice } from './ConnectionNotice';
+import { PageHeadingContext, type PageHeading } from '../hooks/page-heading';
+import { useHash } from '../hooks/useHash';
 
 /** Header (service name, no NHS logo), card bar, navigation, main with one h1, footer. */
 export function Layout({ path, title, children }: { path: string; title: string; children: ReactNode }) {
   const h1 = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
+  // A page inside an area (e.g. "Find the patient") names itself; otherwise the area's title.
+  const [heading, setHeading] = useState<PageHeading | null>(null);
+  const hash = useHash();
+  const shown = heading?.heading ?? title;
   useEffect(() => {
-    document.title = `${title} – Scrip`;
+    document.title = `${shown} – Scrip`;
+  }, [shown]);
+  useEffect(() => {
     // Move focus to the page heading on navigation (not on first load), as screen reader users expect.
     if (first.current) { first.current = false; return; }
     h1.current?.focus();
-  }, [path, title]);
+  }, [path, hash]);
   return (
     <>
       {/* The hash is the router's: move focus without changing it, or "skip" would leave the page. */}
@@ -39,9 +47,10 @@ export function Layout({ path, title, children }: { path: string; title: string;
       </nav>
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
-          <h1 ref={h1} tabIndex={-1}>{title}</h1>
+          {heading?.back ? <a className="nhsuk-back-link" href={heading.back.href}>{heading.back.text}</a> : null}
+          <h1 ref={h1} tabIndex={-1}>{shown}</h1>
           <ConnectionNotice />
-          {children}
+          <PageHeadingContext.Provider value={setHeading}>{children}</PageHeadingContext.Provider>
         </main>
       </div>
       <footer role="contentinfo" className="nhsuk-footer">

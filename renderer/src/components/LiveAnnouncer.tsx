@@ -3,6 +3,7 @@ import type { ReadersView } from '../../../main/card/reader-state';
 import { cardAnnouncements } from '../announce';
 import { useEvents } from '../hooks/useEvents';
 import { useReaders } from '../hooks/useReaders';
+import { SAY_EVENT } from './say';
 
 /** Announces card and session events to screen readers (a polite live region). */
 export function LiveAnnouncer() {
@@ -16,6 +17,12 @@ export function LiveAnnouncer() {
     last.current = value;
     if (said.length) setMessage(said.join('. '));
   }, [value]);
+  // Pages announce results (search hits, saves, signing outcomes) through say().
+  useEffect(() => {
+    const on = (e: Event) => setMessage((e as CustomEvent<string>).detail);
+    addEventListener(SAY_EVENT, on);
+    return () => removeEventListener(SAY_EVENT, on);
+  }, []);
   useEvents((e) => {
     if (e.type === 'session.ended') setMessage(e.data.reason === 'card-removed' ? 'Card removed: you are logged out' : 'You are logged out');
     else if (e.type === 'connection.lost') setMessage('Connection to Scrip lost');

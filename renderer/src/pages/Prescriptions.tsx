@@ -1,71 +1,180 @@
-import { useState } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useLive } from '../hooks/useLive';
-import { ErrorSummary } from '../components/ErrorSummary';
 import { useEvents } from '../hooks/useEvents';
+import { useHash } from '../hooks/useHash';
+import { useSession } from '../hooks/useSession';
+import { usePageHeading } from '../hooks/page-heading';
+import { ErrorSummary } from '../components/ErrorSummary';
+import { SessionNotices } from '../components/SessionNotices';
+import { ProblemSummary } from '../components/forms';
+import { PasscodeField, PASSCODE_FORMAT } from '../components/PasscodeField';
+import { TokenPrint } from '../components/TokenPrint';
+import { say } from '../components/say';
+import { listRoute, detailHref, padHref } from '../prescribing/nav';
+import { statusWords } from '../prescribing/status';
+import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
+import { PrescriptionDetail } from './PrescriptionDetail';
 
-interface Rx {
-  id: string; status: string; shortFormId: string | null; updatedAt: string; lastError: string | null; sendAttempts: number;
-  draft: { patient?: { given?: string[]; family?: string; nhsNumber?: string } | null; items?: Array<{ medication: { display: string } }> };
+interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
+interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
+
+export function Prescriptions() {
+  const route = listRoute(useHash());
+  if (route.page !== 'list') return <PrescriptionDetail id={route.id} cancel={route.page === 'cancel'} />;
+  return <PrescriptionList />;
 }
 
-const statusWords: Record<string, { text: string; tag: string }> = {
-  draft: { text: 'Draft', tag: 'grey' }, signed: { text: 'Signed, waiting to send', tag: 'yellow' }, sending: { text: 'Sending', tag: 'yellow' },
-  accepted: { text: 'Accepted by EPS', tag: 'green' }, rejected: { text: 'Refused by EPS', tag: 'red' }, cancelled: { text: 'Cancelled', tag: 'grey' },
-  'partly-cancelled': { text: 'Partly cancelled', tag: 'orange' },
-};
+const who = (r: Rx) => (r.draft.patient ? `${patientName(r.draft.patient)} (${formatNhsNumber(r.draft.patient.nhsNumber)})` : 'No patient');
 
-/** The prescriptions on this computer, live, with their tokens. */
-export function Prescriptions() {
+/** The prescriptions on this computer, live; select ready ones and sign them in one go. */
+function PrescriptionList() {
+  usePageHeading('Prescriptions');
   const transport = useTransport();
+  const { value: session } = useSession();
   const { value, error, reload } = useLive<{ prescriptions: Rx[] }>('prescription.list', () => undefined);
+  const [problems, setProblems] = useState<Record<string, string[]>>({});
+  const [selected, setSelected] = useState<string[]>([]);
+  const [pin, setPin] = useState('');
+  const [pinError, setPinError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [results, setResults] = useState<Array<SignResult & { who: string }> | null>(null);
   const [actionError, setActionError] = useState<CommandError | null>(null);
-  // Any change to a prescription: read the list again.
-  useLiveReload(reload);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const resultsRef = useRef<HTMLHeadingElement>(null);
 
-  async function token(id: string) {
+  // The per-item results take focus when they arrive, so they are read out at once.
+  useEffect(() => { if (results) resultsRef.current?.focus(); }, [results]);
+
+  // Any change to a prescription: read the list again (a burst of changes reads it once).
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEvents((e) => {
+    if (e.type !== 'prescription.changed') return;
+    if (pending.current) clearTimeout(pending.current);
+    pending.current = setTimeout(reload, 150);
+  });
+
+  // Whether each draft is ready to sign: the service's own checks.
+  const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
+  const draftKey = drafts.map((r) => `${r.id}@${r.updatedAt}`).join(',');
+  useEffect(() => {
+    let live = true;
+    Promise.all(drafts.map((r) => transport.invoke<{ problems: string[] }>('prescription.get', { id: r.id }).then((g) => [r.id, g.problems] as const, () => [r.id, ['Could not be checked.']] as const)))
+      .then((pairs) => { if (live) setProblems(Object.fromEntries(pairs)); });
+    return () => { live = false; };
+  }, [transport, draftKey]);
+
+  const ready = (r: Rx) => r.status === 'draft' && problems[r.id]?.length === 0;
+  const selectable = drafts.filter(ready).map((r) => r.id);
+  const chosen = selected.filter((s) => selectable.includes(s));
+
+  async function signSelected(e: FormEvent) {
+    e.preventDefault();
+    if (!chosen.length) { setPinError(null); setActionError(asCommandError({ code: 'invalid-input', message: 'Select at least one prescription that is ready to sign.', action: 'Tick the prescriptions you want to sign.', retriable: false })); return; }
+    if (!PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
+    setPinError(null); setActionError(null); setBusy(true);
+    const names = new Map((value?.prescriptions ?? []).map((r) => [r.id, who(r)]));
     try {
-      const t = await transport.invoke<{ filename: string; pdfBase64: string }>('prescription.token', { id });
-      const bytes = Uint8Array.from(atob(t.pdfBase64), (c) => c.charCodeAt(0));
-      const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
-      const a = document.createElement('a');
-      a.href = url; a.download = t.filename; a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setActionError(null);
-    } catch (e) { setActionError(asCommandError(e)); }
+      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', { ids: chosen, pin });
+      // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
+      const reached = new Set(r.results.map((x) => x.id));
+      const all = [...r.results, ...chosen.filter((c) => !reached.has(c)).map((c): SignResult => ({ id: c, ok: false, status: 'draft', shortFormId: null, error: { code: 'not-reached', message: 'Not signed: signing stopped before this one.', action: 'Select it and sign again.' } }))];
+      setResults(all.map((x) => ({ ...x, who: names.get(x.id) ?? x.id })));
+      setSelected([]);
+      const ok = all.filter((x) => x.ok).length;
+      say(`Signed ${ok} of ${all.length}.`);
+      reload();
+    } catch (err) {
+      const ce = asCommandError(err);
+      if (ce.body.code === 'pin-wrong') { setPinError(`${ce.body.message} ${ce.body.action}`); setAttempt((a) => a + 1); } else setActionError(ce);
+    } finally { setPin(''); setBusy(false); }
+  }
+
+  async function sendNow() {
+    try { await transport.invoke('prescription.send', {}); reload(); } catch (e) { setActionError(asCommandError(e)); }
   }
 
   if (error) return <ErrorSummary error={error} />;
   if (!value) return <p>Loading prescriptions…</p>;
+  const waiting = value.prescriptions.some((r) => r.status === 'signed' || r.status === 'sending');
   return (
     <>
+      <SessionNotices />
       {actionError ? <ErrorSummary error={actionError} /> : null}
-      {!value.prescriptions.length ? <p>No prescriptions on this computer yet.</p> : (
-        <table className="nhsuk-table" data-testid="prescriptions">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Prescription ID</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Token</span></th></tr></thead>
-          <tbody className="nhsuk-table__body">
-            {value.prescriptions.map((r) => {
-              const s = statusWords[r.status] ?? { text: r.status, tag: 'grey' };
-              const p = r.draft.patient;
-              return (
-                <tr key={r.id} data-prescription={r.id} data-status={r.status}>
-                  <th scope="row" className="scrip-mono">{r.shortFormId ?? 'Not signed'}</th>
-                  <td>{p ? `${[...(p.given ?? []), p.family].join(' ')} (${p.nhsNumber})` : 'No patient'}</td>
-                  <td>{(r.draft.items ?? []).map((i) => i.medication.display).join('; ') || 'None'}</td>
-                  <td><strong className={`nhsuk-tag nhsuk-tag--${s.tag}`}>{s.text}</strong>{r.lastError ? <span className="nhsuk-hint"> Last try: {r.lastError}</span> : null}</td>
-                  <td>{r.shortFormId ? <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => void token(r.id)}>Print token<span className="nhsuk-u-visually-hidden"> for {r.shortFormId}</span></button> : null}</td>
+      <ProblemSummary problems={pinError ? [{ text: pinError, field: `${id}-pin` }] : []} attempt={attempt} />
+      {results ? (
+        <section aria-labelledby={`${id}-results`} data-testid="sign-results">
+          <h2 id={`${id}-results`} tabIndex={-1} ref={resultsRef}>Signed {results.filter((x) => x.ok).length} of {results.length}</h2>
+          <table className="nhsuk-table">
+            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Result for each prescription</caption>
+            <thead className="nhsuk-table__head"><tr><th scope="col">Patient</th><th scope="col">Result</th></tr></thead>
+            <tbody className="nhsuk-table__body">
+              {results.map((x) => (
+                <tr key={x.id} data-result={x.id} data-ok={String(x.ok)}>
+                  <td>{x.who}</td>
+                  <td>{x.ok ? <>Signed: <span className="scrip-mono">{x.shortFormId}</span>, sending to EPS</> : <><strong>Not signed.</strong> {x.error?.message} {x.error?.action}</>}</td>
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      {!value.prescriptions.length ? <p>No prescriptions on this computer yet. <a href="#/prescribe">Write one</a>.</p> : (
+        <form onSubmit={signSelected} noValidate>
+          <h2>Your prescriptions</h2>
+          <table className="nhsuk-table" data-testid="prescriptions">
+            <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions, newest first</caption>
+            <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
+            <tbody className="nhsuk-table__body">
+              {value.prescriptions.map((r) => {
+                const s = statusWords(r.status);
+                const items = (r.draft.items ?? []).map((i) => i.medication.display).join('; ') || 'None';
+                const p = problems[r.id];
+                return (
+                  <tr key={r.id} data-prescription={r.id} data-status={r.status}>
+                    <td>{ready(r) ? (
+                      <div className="nhsuk-checkboxes nhsuk-checkboxes--small">
+                        <div className="nhsuk-checkboxes__item">
+                          <input className="nhsuk-checkboxes__input" id={`${id}-sel-${r.id}`} type="checkbox" checked={selected.includes(r.id)}
+                            onChange={(e) => setSelected(e.target.checked ? [...selected, r.id] : selected.filter((x) => x !== r.id))} />
+                          <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-sel-${r.id}`}><span className="nhsuk-u-visually-hidden">Select to sign: {who(r)}, {items}</span></label>
+                        </div>
+                      </div>
+                    ) : null}</td>
+                    <th scope="row" className="scrip-mono">{r.shortFormId ?? 'Not signed'}</th>
+                    <td>{who(r)}</td>
+                    <td>{items}</td>
+                    <td>
+                      <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`}>{r.status === 'draft' && p?.length === 0 ? 'Ready to sign' : s.text}</strong>
+                      {r.status === 'draft' && p?.length ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> {p.join(' ')}</span> : null}
+                      {r.lastError ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> Last try: {r.lastError}</span> : null}
+                    </td>
+                    <td>
+                      {r.status === 'draft'
+                        ? <a href={padHref(r.id, ready(r) ? 'review' : 'items')}>{ready(r) ? 'Review' : 'Finish'}<span className="nhsuk-u-visually-hidden"> prescription for {who(r)}</span></a>
+                        : <a href={detailHref(r.id)}>Track<span className="nhsuk-u-visually-hidden"> {r.shortFormId}</span></a>}
+                      {r.shortFormId ? <div className="nhsuk-u-margin-top-2"><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></div> : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {selectable.length ? (
+            <fieldset className="nhsuk-fieldset" aria-describedby={`${id}-batch-hint`}>
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Sign the selected prescriptions</legend>
+              <div className="nhsuk-hint" id={`${id}-batch-hint`}>{chosen.length} of {selectable.length} ready prescription{selectable.length === 1 ? '' : 's'} selected. Your card signs each one; Scrip then sends them to EPS.</div>
+              <p><button type="button" className="scrip-link-button" onClick={() => setSelected(chosen.length === selectable.length ? [] : selectable)}>{chosen.length === selectable.length ? 'Clear the selection' : 'Select all ready prescriptions'}</button></p>
+              {session?.state !== 'role-selected' ? <p><strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a></p> : null}
+              <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} />
+              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>{busy ? 'Signing…' : `Sign ${chosen.length || ''} selected`.replace('  ', ' ')}</button>
+            </fieldset>
+          ) : null}
+        </form>
       )}
+      {waiting ? <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void sendNow()}>Send waiting prescriptions now</button> : null}
     </>
   );
-}
-
-function useLiveReload(reload: () => void): void {
-  useEvents((e) => { if (e.type === 'prescription.changed') reload(); });
 }

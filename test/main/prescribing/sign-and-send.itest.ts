@@ -1,18 +1,22 @@
 // The pad's core path as a running agent does it: log in with a virtual card over pcscd + vpcd, write
 // a two-item acute prescription, sign it with the card (Scrip's own digest checked against $prepare),
-// send it to the sandbox's $process-message over HTTPS — accepted once — and print its token.
+// send it to the sandbox's $process-message over HTTPS — accepted once — verify the signature with
+// openssl and xmlsec1, and print its token.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID, X509Certificate, createVerify } from 'node:crypto';
+import { randomUUID, X509Certificate, createVerify, createHash } from 'node:crypto';
 import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
 import { virtualCardFor, type TestCard } from '../../support/virtual-card';
 import { need, requirements } from '../../support/system';
 import { openStores } from '../../../main/app';
-import { findRequesterSignature } from '../../../protocols/eps/signature';
+import { findRequesterSignature, withoutProvenance } from '../../../protocols/eps/signature';
+import { canonicalFragments } from '../../../protocols/eps/fragments';
+import { cmd, encodeCommand, parseResponse, parseAuthenticateResponse, pkcs1v15Pad, digestInfo, PIN_REF, ALG, KEY, type CommandApdu } from '../../../protocols/card';
+import type { PivCard } from '../../../sandbox/card/piv-card';
 
 const PIN = '482913';
 let scrip: ScripProcess;
@@ -27,7 +31,8 @@ async function api(path: string, method = 'GET', body?: unknown) {
 before(async () => {
   scrip = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off' });
   const { db, apiKeys } = openStores(scrip.dataDir);
-  key = apiKeys.create('test', ['admin']).key;
+  // Keys are signed by a secret in the OS keychain: without a Secret Service the test skips (below).
+  if (requirements.secretService.check() === null) key = apiKeys.create('test', ['admin']).key;
   db.close();
   card = virtualCardFor(scrip.dataDir, { pin: PIN, port: 35964 });
 });
@@ -42,8 +47,8 @@ const draft = {
   ],
 };
 
-test('sign with the card, send once, accepted; the signature verifies with openssl alone; the token barcode reads back', async (t) => {
-  if (!need(t, requirements.pcscd)) return;
+test('sign with the card, send once, accepted; the signature verifies with openssl and xmlsec1; the token barcode reads back', async (t) => {
+  if (!need(t, requirements.pcscd, requirements.secretService)) return;
   await card.insert();
   for (let i = 0; i < 100 && (await api('/session')).json.state !== 'card-present'; i++) await new Promise((r) => setTimeout(r, 50));
   const login = await api('/session', 'POST', { pin: PIN, role: '200102238987' });
@@ -102,6 +107,9 @@ test('sign with the card, send once, accepted; the signature verifies with opens
     writeFileSync(join(dir, 'si2.xml'), changed);
     assert.throws(() => execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si2.xml')], { stdio: 'pipe' }));
 
+    if (requirements.xmlsec1.check() === null) xmlsecVerifies(dir, bundle, sig, card.card);
+    else assert.ok(need(t, requirements.xmlsec1));
+
     if (need(t, requirements.pdfAndBarcode)) {
       const token = (await api(`/prescriptions/${id}/token`)).json as { pdfBase64: string };
       writeFileSync(join(dir, 't.pdf'), Buffer.from(token.pdfBase64, 'base64'));
@@ -112,3 +120,60 @@ test('sign with the card, send once, accepted; the signature verifies with opens
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * xmlsec1, independently of Scrip's code. The EPS Signature cannot be given to `xmlsec1 --verify`
+ * as it is: its Reference has no URI (the data, FragmentsToBeHashed, is known to both ends, eps.md
+ * §2.3), and xmlsec1 takes a URI-less Reference to mean the whole document it is in — which holds
+ * the Signature and its DigestValue, so no document can ever satisfy it. The smallest faithful
+ * document xmlsec1 can verify: the canonical FragmentsToBeHashed of the accepted prescription with an
+ * enveloped Signature whose Reference (URI="", enveloped-signature + exc-c14n) carries the
+ * DigestValue copied from the accepted SignedInfo, the certificate copied from the accepted KeyInfo,
+ * and a SignatureValue made by the same card key (slot 9C, PIV APDUs, PIN) over this SignedInfo.
+ * xmlsec1 then computes the digest of the fragments itself (it must equal the accepted one), checks
+ * the RSA signature with the certificate, and the certificate's chain to the sandbox root; one
+ * changed byte in a signed fragment is refused. openssl, above, checked the accepted SignatureValue.
+ */
+function xmlsecVerifies(dir: string, bundle: Record<string, unknown>, sig: { xml: string; when: string }, piv: PivCard): void {
+  const digestValue = /<DigestValue>([^<]+)<\/DigestValue>/.exec(sig.xml)![1]!;
+  const certificate = /<X509Certificate>([^<]+)<\/X509Certificate>/.exec(sig.xml)![1]!;
+  const fragments = canonicalFragments(withoutProvenance(bundle), sig.when);
+  const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+  const signedInfo = `<SignedInfo xmlns="${DSIG}"><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></CanonicalizationMethod>`
+    + '<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"></SignatureMethod><Reference URI=""><Transforms>'
+    + `<Transform Algorithm="${DSIG}enveloped-signature"></Transform><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></Transform></Transforms>`
+    + `<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></DigestMethod><DigestValue>${digestValue}</DigestValue></Reference></SignedInfo>`;
+  const signatureValue = signOnCard(piv, PIN, Buffer.from(signedInfo, 'utf8')).toString('base64');
+  const signature = `<Signature xmlns="${DSIG}">${signedInfo.replace(` xmlns="${DSIG}"`, '')}<SignatureValue>${signatureValue}</SignatureValue>`
+    + `<KeyInfo><X509Data><X509Certificate>${certificate}</X509Certificate></X509Data></KeyInfo></Signature>`;
+  const doc = fragments.replace(/<\/FragmentsToBeHashed>$/, `${signature}</FragmentsToBeHashed>`);
+  const ca = join(scrip.dataDir, 'sandbox', 'ca');
+  const xmlsec = (file: string) => execFileSync('xmlsec1', ['--verify', '--trusted-pem', join(ca, 'root.pem'), '--untrusted-pem', join(ca, 'sign-ca.pem'), file], { encoding: 'utf8', stdio: 'pipe' });
+  writeFileSync(join(dir, 'signed-fragments.xml'), doc);
+  assert.doesNotThrow(() => xmlsec(join(dir, 'signed-fragments.xml')), 'xmlsec1 verifies the fragments, the digest, the card signature and the chain');
+  // One changed byte in a signed fragment (the patient's NHS number): refused.
+  const changed = doc.replace('extension="9449305552"', 'extension="9449305553"');
+  assert.notEqual(changed, doc);
+  writeFileSync(join(dir, 'changed-fragments.xml'), changed);
+  assert.throws(() => xmlsec(join(dir, 'changed-fragments.xml')), /data and digest do not match|FAIL/);
+  // And a certificate from elsewhere is not trusted: only the sandbox root anchors the chain.
+  assert.throws(() => execFileSync('xmlsec1', ['--verify', '--trusted-pem', join(ca, 'sign-ca.pem'), join(dir, 'signed-fragments.xml')], { stdio: 'pipe' }));
+}
+
+/** RSA PKCS#1 v1.5 / SHA-256 by the virtual card's signing key (9C) through its PIV commands, in process. */
+function signOnCard(piv: PivCard, pin: string, data: Buffer): Buffer {
+  const run = (c: CommandApdu): Uint8Array => {
+    let r = parseResponse(piv.transmit(encodeCommand(c, { extended: true })));
+    let body = Buffer.from(r.data);
+    while (r.sw1 === 0x61) {
+      r = parseResponse(piv.transmit(encodeCommand(cmd.getResponse(r.sw2 || 256))));
+      body = Buffer.concat([body, r.data]);
+    }
+    assert.equal(r.sw, 0x9000, `card answered ${r.sw.toString(16)}`);
+    return body;
+  };
+  run(cmd.select());
+  run(cmd.verify(PIN_REF.PIV_PIN, pin));
+  const padded = pkcs1v15Pad(digestInfo('sha256', createHash('sha256').update(data).digest()), 256);
+  return Buffer.from(parseAuthenticateResponse(run(cmd.generalAuthenticate(ALG.RSA2048, KEY.SIGNATURE, padded))));
+}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import { openTestCa } from '../../../sandbox/ca';
+import { SessionStore } from '../../../sandbox/broker/sessions';
 import { encodeGpObject, parseGpObject, gpValue } from '../../../protocols/spine/gpobject';
 import { buildSignedData, wrapSmime } from '../../../protocols/spine/cms';
 import { rolesFromGp } from '../../../protocols/spine/roles';
@@ -262,4 +263,32 @@ test('an expired certificate is refused, and sessions end at their maximum lengt
   await send('/_clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 3 * 365 * 86400 }) });
   const ch = await activate();
   assert.equal(failure(await validate(ch, GP, respond(c, ch.challenge))), 'certificate-expired');
+});
+
+test('a card session ends at the first request after its certificate is revoked; other sessions go on', async () => {
+  const c = card();
+  const token = await login(c);
+  const other = await login(card('555086690109'));
+  assert.equal((await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`)).status, 200);
+  // Revoked in the CA alone (as another process might): nothing told the broker, which checks per request.
+  openTestCa(sb.context.ca.dir).revoke(c.cert.serial, 'keyCompromise');
+  const r = await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
+  assert.equal(r.status, 401);
+  assert.equal(failure(r), 'token-revoked');
+  const state = JSON.parse((await send(`/_sessions/${encodeURIComponent(token)}`)).body) as { active: boolean; endReason: string };
+  assert.deepEqual([state.active, state.endReason], [false, 'revoked']);
+  assert.equal((await send(`/saml/RoleAssertion?token=${encodeURIComponent(other)}`)).status, 200);
+});
+
+test('ending every session of a user ends exactly theirs', async () => {
+  const scripted = sb.context.broker.scriptedSession(GP, ROLE_A);
+  assert.ok(typeof scripted !== 'string');
+  const mine = [await login(), await login(), scripted.token];
+  const theirs = await login(card('555086690109'));
+  const live = sb.context.db.prepare('SELECT COUNT(*) AS n FROM sso_sessions WHERE user_id = ? AND ended_at IS NULL').get(GP) as { n: number };
+  const store = new SessionStore(sb.context.db, sb.context.clock, 900, 43200);
+  assert.equal(store.endAllOf(GP, 'revoked'), live.n);
+  for (const token of mine) assert.equal(failure(await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`)), 'token-revoked');
+  assert.equal((await send(`/saml/RoleAssertion?token=${encodeURIComponent(theirs)}`)).status, 200);
+  assert.equal(store.endAllOf(GP, 'revoked'), 0, 'nothing left to end');
 });

@@ -1,0 +1,195 @@
+// EPS throughput of the sandbox: `$prepare` then `$process-message` for signed prescriptions, N
+// clients at once over HTTPS on loopback, against `scrip sandbox` running in its own process (as a
+// supplier runs it, so the server has its own core). Each client signs the prepared SignedInfo in
+// software with the signing key of a virtual card issued by the sandbox CA, and uses a scripted
+// session (`scrip sandbox token`). The sandbox verifies every signature (chain, revocation, digest
+// against what it prepared); a tampered one is checked to be refused. Bounded by count and time.
+// Also: the sandbox's signature check alone, in process, per second.
+//
+// BENCH_EPS_CLIENTS (default 16), BENCH_EPS_COUNT (default 6000), BENCH_EPS_SECONDS (default 20);
+// BENCH_EPS_CPU_PROF=<dir> runs the sandbox under `node --cpu-prof` and leaves the profile there.
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'node:https';
+import { spawn, execFileSync } from 'node:child_process';
+import { createPrivateKey, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
+import { openTestCa } from '../sandbox/ca';
+import { issueCard } from '../sandbox/card/issue';
+import { sandboxTrust } from '../sandbox/eps/process-message';
+import type { SandboxContext } from '../sandbox/http/context';
+import { assembleSignature, provenanceEntry, verifyPrescriptionSignature, findRequesterSignature, setSignatureCrypto } from '../protocols/eps/signature';
+import { nodeSignatureCrypto } from '../sandbox/ca/signature-crypto';
+import { shortFormId, longFormId } from '../protocols/ids/prescription-id';
+import { percentile, round } from './_stats';
+import type { Figure } from './run';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const example = join(root, '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const GP = '555086689106', ROLE = '200102238987';
+type Json = Record<string, unknown>;
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+const env = (k: string, d: number): number => (Number(process.env[k]) > 0 ? Number(process.env[k]) : d);
+
+/** The example prescription with fresh prescription IDs (short and long form), so each is new to the sandbox. */
+function freshBundle(template: string, seq: number): Json {
+  const b = JSON.parse(template) as Json;
+  const shortId = shortFormId('A83008', seq % 0xfffff, randomBytes(3).readUIntBE(0, 3));
+  const longId = longFormId(randomBytes(16));
+  for (const e of b.entry as Json[]) {
+    const r = e.resource as Json;
+    if (r.resourceType !== 'MedicationRequest') continue;
+    const g = r.groupIdentifier as { value: string; extension: Array<{ valueIdentifier: { value: string } }> };
+    g.value = shortId;
+    g.extension[0]!.valueIdentifier.value = longId;
+  }
+  (b as { identifier?: { value: string } }).identifier = { ...(b.identifier as object), value: randomUUID() } as { value: string };
+  return b;
+}
+
+/** The signed Bundle for $process-message: the prepared digest signed with the card's key. */
+function signBundle(bundle: Json, digest: string, timestamp: string, key: KeyObject, certB64: string): Json {
+  const xml = assembleSignature(digest, sign('sha256', Buffer.from(digest, 'base64'), key).toString('base64'), certB64);
+  const entries = bundle.entry as Json[];
+  const mrs = entries.filter((e) => (e.resource as Json).resourceType === 'MedicationRequest');
+  const requester = ((mrs[0]!.resource as Json).requester as { reference: string }).reference;
+  return { ...bundle, entry: [...entries, provenanceEntry({ id: randomUUID(), requesterReference: requester, targetReferences: mrs.map((e) => e.fullUrl as string), recorded: timestamp, signedAt: timestamp, signatureXml: xml })] };
+}
+
+export async function run(): Promise<Figure[]> {
+  if (!existsSync(example)) return [{ name: 'eps.throughput', value: 0, unit: 'prescriptions/s', note: `skipped: needs the EPS examples at ${example}` }];
+  const template = readFileSync(example, 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-eps-'));
+  const scrip = join(root, 'bin', 'scrip.mjs');
+  const profDir = process.env.BENCH_EPS_CPU_PROF;
+  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), scrip, 'sandbox', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let agent: Agent | undefined;
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const ready = JSON.parse(line) as { baseUrl: string; caCertPath: string };
+    const ca = readFileSync(ready.caCertPath, 'utf8');
+    // A virtual card from the sandbox CA: its signing key (slot 9C) signs here, in software.
+    const card = issueCard({ userId: GP, displayName: 'DR CLARE BOIN', pin: '123456', ca: join(dir, 'ca') }).card;
+    const key = createPrivateKey(card.keys['9c'].privateKeyPem);
+    const certB64 = Buffer.from(card.keys['9c'].certificateDer, 'hex').toString('base64');
+    const clients = env('BENCH_EPS_CLIENTS', 16);
+    // A few scripted sessions, shared round-robin (each `scrip sandbox token` is a process start).
+    const sessions = Array.from({ length: Math.min(clients, 4) }, () => JSON.parse(execFileSync(process.execPath, [scrip, 'sandbox', 'token', '--data', dir, '--user', GP, '--role', ROLE], { encoding: 'utf8' })) as { token: string });
+    const tokens = Array.from({ length: clients }, (_, i) => sessions[i % sessions.length]!);
+    agent = new Agent({ keepAlive: true, maxSockets: clients, ca });
+
+    const post = (path: string, token: string, body: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+      const req = request(new URL(path, ready.baseUrl), {
+        method: 'POST', agent,
+        headers: { authorization: `Bearer ${token}`, 'nhsd-session-urid': ROLE, 'x-request-id': randomUUID(), 'content-type': 'application/fhir+json' },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+    let seq = 0;
+    const timing = { prepare: [] as number[], process: [] as number[], total: [] as number[] };
+    /** One prescription, prepared, signed and sent; throws unless accepted. */
+    const prescribe = async (token: string, record: boolean, tamper = false): Promise<{ status: number; body: string }> => {
+      const bundle = freshBundle(template, ++seq);
+      const t0 = performance.now();
+      const prep = await post('/FHIR/R4/$prepare', token, JSON.stringify(bundle));
+      if (prep.status !== 200) throw new Error(`$prepare: ${prep.status} ${prep.body.slice(0, 300)}`);
+      const t1 = performance.now();
+      const p = (JSON.parse(prep.body) as { parameter: Array<{ name: string; valueString: string }> }).parameter;
+      const digest = p.find((x) => x.name === 'digest')!.valueString, timestamp = p.find((x) => x.name === 'timestamp')!.valueString;
+      const signed = signBundle(bundle, digest, timestamp, key, certB64);
+      if (tamper) ((signed.entry as Json[]).find((e) => (e.resource as Json).resourceType === 'Patient')!.resource as { birthDate: string }).birthDate = '1948-05-01';
+      const t2 = performance.now();
+      const sent = await post('/FHIR/R4/$process-message', token, JSON.stringify(signed));
+      const t3 = performance.now();
+      if (tamper) return sent;
+      if (sent.status !== 200) throw new Error(`$process-message: ${sent.status} ${sent.body.slice(0, 300)}`);
+      if (record) { timing.prepare.push(t1 - t0); timing.process.push(t3 - t2); timing.total.push(t3 - t0); }
+      return sent;
+    };
+
+    // The check is real: a prescription changed after signing is refused.
+    const tampered = await prescribe(tokens[0]!.token, false, true);
+    if (tampered.status !== 400 || !/Signature doesn't match prescription/.test(tampered.body)) throw new Error(`a tampered prescription was not refused: ${tampered.status} ${tampered.body.slice(0, 300)}`);
+
+    for (let w = 0; w < 4; w++) await Promise.all(tokens.map((t) => prescribe(t.token, false))); // warm up
+    const count = env('BENCH_EPS_COUNT', 6000), seconds = env('BENCH_EPS_SECONDS', 20);
+    let accepted = 0;
+    const cpu0 = { sandbox: processCpuMs(child.pid!), client: process.cpuUsage() };
+    const t0 = performance.now();
+    const stopAt = t0 + seconds * 1000;
+    await Promise.all(tokens.map(async (t) => {
+      while (accepted + clients <= count && performance.now() < stopAt) { await prescribe(t.token, true); accepted++; }
+    }));
+    const elapsed = (performance.now() - t0) / 1000;
+    // CPU time, not wall time: what each side costs per prescription however busy the machine is.
+    const sandboxCpu = processCpuMs(child.pid!) - cpu0.sandbox;
+    const clientUsage = process.cpuUsage(cpu0.client);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1000;
+
+    // Every accepted prescription is in the sandbox's store (and only accepted ones).
+    const db = new Database(join(dir, 'sandbox.db'), { readonly: true });
+    const stored = (db.prepare('SELECT COUNT(*) AS n FROM eps_prescriptions').get() as { n: number }).n;
+    db.close();
+    const expected = accepted + 4 * clients;
+    if (stored !== expected) throw new Error(`the sandbox stored ${stored} prescriptions, expected ${expected}`);
+
+    // The signature check alone, as the sandbox runs it (its crypto and trust), in this process.
+    setSignatureCrypto(nodeSignatureCrypto);
+    const caDir = openTestCa(join(dir, 'ca'));
+    const trust = sandboxTrust({ ca: caDir } as unknown as SandboxContext);
+    const sample = freshBundle(template, 1);
+    const ts = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const { prepareDigest } = await import('../protocols/eps/fragments');
+    const { createHash } = await import('node:crypto');
+    const digest = prepareDigest(sample, ts, 'RS256', (alg, data) => createHash(alg).update(data, 'utf8').digest('base64')).digest;
+    const signedSample = signBundle(sample, digest, ts, key, certB64);
+    const sig = findRequesterSignature(signedSample)!;
+    const verify = () => verifyPrescriptionSignature({ signatureXml: sig.xml, bundle: signedSample, signedAt: sig.when, trust });
+    if (!(await verify()).ok) throw new Error('the sample signature does not verify');
+    for (let i = 0; i < 200; i++) await verify();
+    let verifications = 0;
+    const v0 = performance.now();
+    while (performance.now() - v0 < 2000) { await verify(); verifications++; }
+    const verifyRate = verifications / ((performance.now() - v0) / 1000);
+
+    const note = `${clients} clients, ${accepted} prescriptions in ${round(elapsed, 1)} s, ${cpus().length} cores shared by client and sandbox; RSA-2048 SHA-256, client signs in software`;
+    return [
+      { name: 'eps.prescriptions-accepted-per-second', value: Math.round(accepted / elapsed), unit: 'prescriptions/s', note },
+      { name: 'eps.prescription.p50', value: round(percentile(timing.total, 50)), unit: 'ms', note: '$prepare + client signature + $process-message, one client\'s view' },
+      { name: 'eps.prescription.p99', value: round(percentile(timing.total, 99)), unit: 'ms' },
+      { name: 'eps.prepare.p50', value: round(percentile(timing.prepare, 50)), unit: 'ms' },
+      { name: 'eps.process-message.p50', value: round(percentile(timing.process, 50)), unit: 'ms' },
+      { name: 'eps.process-message.p99', value: round(percentile(timing.process, 99)), unit: 'ms' },
+      { name: 'eps.sandbox-cpu-per-prescription', value: round(sandboxCpu / accepted), unit: 'ms', note: `sandbox process CPU (user+system) per accepted prescription: one core gives ${Math.round(1000 / (sandboxCpu / accepted))}/s` },
+      { name: 'eps.client-cpu-per-prescription', value: round(clientCpu / accepted), unit: 'ms', note: 'bench client CPU (bundles, signing, HTTPS) per prescription' },
+      { name: 'eps.signature-verifications-per-second', value: Math.round(verifyRate), unit: 'verifications/s', note: 'verifyPrescriptionSignature + sandbox chain and revocation check, one thread' },
+    ];
+  } finally {
+    agent?.destroy();
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await once(child, 'exit');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,239 @@
+// The environments under the user's control: list, save (validated), remove, choose the one the
+// next session uses, and check that each service answers over TLS Scrip trusts. The embedded
+// sandbox is built in and cannot be edited or removed. Whether a session is live is the caller's
+// business (the commands), so this module does not depend on the identity agent.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { ScripError } from '../errors';
+import { probeService, type ProbeResult } from '../net/reachability';
+import { checkCaBundle, type CaCertificate } from './ca-bundle';
+import {
+  BUILT_IN, caDir, configuredEnvironments, readCaFile, readEnvironmentsFile, writeEnvironmentsFile,
+  type Environment, type EnvironmentConfig,
+} from './environments';
+
+export const serviceKinds = ['broker', 'eps', 'pds'] as const;
+export type ServiceKind = typeof serviceKinds[number];
+export const serviceNames: Record<ServiceKind, string> = { broker: 'Security broker', eps: 'EPS', pds: 'Patient index (PDS)' };
+
+export interface EnvironmentSummary {
+  name: string;
+  label: string;
+  builtIn: boolean;
+  selected: boolean;
+  brokerUrl: string | null;
+  epsUrl: string | null;
+  pdsUrl: string | null;
+  challengeDigest: 'sha1' | 'sha256';
+  ca: { source: 'built-in' | 'file' | 'system'; file: string | null; certificates: CaCertificate[] };
+  /** Why it cannot be used as it stands (unreadable CA file …), else null. */
+  problem: string | null;
+}
+
+export interface EnvironmentCheck {
+  name: string;
+  label: string;
+  ok: boolean;
+  services: Array<{ service: ServiceKind; name: string } & ProbeResult>;
+}
+
+/** The embedded sandbox: its environment once running, and how to start it if it is not. */
+export interface SandboxProvider {
+  current(): Environment | null;
+  start?: () => Promise<Environment>;
+}
+
+export const saveInput = z.object({
+  name: z.string().trim().describe('Short name, e.g. "integration": lower-case letters, digits and dashes'),
+  label: z.string().trim().describe('What people see, e.g. "NHS Path to Live (INT)"'),
+  brokerUrl: z.string().trim().describe('Security broker base URL (https)'),
+  epsUrl: z.string().trim().describe('EPS FHIR base URL up to and including /FHIR/R4 (https)'),
+  pdsUrl: z.string().trim().describe('Patient index (PDS) base URL (https)'),
+  caPem: z.string().optional().describe('CA certificates to trust, as PEM text (kept in the data directory)'),
+  caFile: z.string().optional().describe('Or: path of a PEM file with the CA certificates (read where it is)'),
+  systemTrust: z.boolean().optional().describe('Or: trust the operating system\'s CA store instead of a bundle'),
+  challengeDigest: z.enum(['sha1', 'sha256']).default('sha256').describe('Digest the card signs the broker challenge with (legacy GAS: sha1)'),
+});
+export type SaveInput = z.input<typeof saveInput>;
+
+type Issue = { path: string; message: string };
+
+function invalid(issues: Issue[]): ScripError {
+  return new ScripError('invalid-input', issues.length === 1 ? issues[0]!.message : `${issues.length} fields need correcting: ${issues.map((i) => i.message).join(' ')}`, { issues }, 'Correct the highlighted fields and save again.');
+}
+
+function checkUrl(field: string, label: string, raw: string): Issue | string {
+  let u: URL;
+  try { u = new URL(raw); } catch { return { path: field, message: `${label}: "${raw}" is not a web address.` }; }
+  if (u.protocol !== 'https:') return { path: field, message: `${label} must be an https:// address: national services are reached only over TLS.` };
+  if (u.username || u.password) return { path: field, message: `${label} must not contain a user name or password: Scrip does not store credentials in settings.` };
+  if (u.search || u.hash) return { path: field, message: `${label} must be a base address, without "?" or "#" parts.` };
+  return u.toString().replace(/\/$/, '');
+}
+
+export class EnvironmentService {
+  readonly #dataDir: string;
+  readonly #sandbox: SandboxProvider | null;
+  #selected: string;
+
+  /** `initial` (SCRIP_ENVIRONMENT) wins over the choice saved in environments.json at start. */
+  constructor(opts: { dataDir: string; sandbox: SandboxProvider | null; initial?: string }) {
+    this.#dataDir = opts.dataDir;
+    this.#sandbox = opts.sandbox;
+    let saved: string | undefined;
+    try { saved = readEnvironmentsFile(opts.dataDir).selected; } catch { saved = undefined; }
+    this.#selected = opts.initial ?? saved ?? BUILT_IN;
+  }
+
+  get selectedName(): string { return this.#selected; }
+
+  /** The environment the next broker, EPS or PDS call goes to; bad-state/not-found when it cannot be had. */
+  current(): Environment {
+    if (this.#selected === BUILT_IN) {
+      const env = this.#sandbox?.current() ?? null;
+      if (!env) throw new ScripError('bad-state', 'The embedded sandbox is not running.', undefined, 'Choose the sandbox again in Settings (that starts it), or choose a configured environment.');
+      return env;
+    }
+    const env = configuredEnvironments(this.#dataDir)[this.#selected];
+    if (!env) throw new ScripError('not-found', `No environment called "${this.#selected}" is configured.`, undefined, 'Add it in Settings (or environments.json), or choose another environment.');
+    return env;
+  }
+
+  list(): EnvironmentSummary[] {
+    const sb = this.#sandbox?.current() ?? null;
+    const out: EnvironmentSummary[] = [];
+    if (this.#sandbox) {
+      out.push({
+        name: BUILT_IN, label: sb?.label ?? 'Scrip sandbox (embedded)', builtIn: true, selected: this.#selected === BUILT_IN,
+        brokerUrl: sb?.brokerUrl ?? null, epsUrl: sb?.epsUrl ?? null, pdsUrl: sb?.pdsUrl ?? null, challengeDigest: sb?.challengeDigest ?? 'sha256',
+        ca: { source: 'built-in', file: null, certificates: sb?.caPem ? safeCerts(sb.caPem) : [] },
+        problem: sb ? null : (this.#sandbox.start ? 'not running: it starts when you choose it' : 'not available in this process'),
+      });
+    }
+    for (const [name, c] of Object.entries(readEnvironmentsFile(this.#dataDir).environments)) {
+      let certificates: CaCertificate[] = [];
+      let problem: string | null = null;
+      if (c.caFile) {
+        try { certificates = checkCaBundle(readCaFile(this.#dataDir, c.caFile)); } catch (e) { problem = e instanceof Error ? e.message : String(e); }
+      }
+      out.push({
+        name, label: c.label, builtIn: false, selected: this.#selected === name,
+        brokerUrl: c.brokerUrl, epsUrl: c.epsUrl, pdsUrl: c.pdsUrl, challengeDigest: c.challengeDigest,
+        ca: { source: c.caFile ? 'file' : 'system', file: c.caFile ?? null, certificates }, problem,
+      });
+    }
+    return out;
+  }
+
+  /** Adds or replaces one environment after checking every field; nothing is written if any is wrong. */
+  save(raw: SaveInput): EnvironmentSummary {
+    const input = saveInput.parse(raw);
+    const issues: Issue[] = [];
+    if (input.name === BUILT_IN) issues.push({ path: 'name', message: '"sandbox" is the built-in environment and cannot be changed; choose another name.' });
+    else if (!/^[a-z][a-z0-9-]{0,39}$/.test(input.name)) issues.push({ path: 'name', message: 'The name must be lower-case letters, digits and dashes, starting with a letter (at most 40), e.g. "integration".' });
+    if (!input.label) issues.push({ path: 'label', message: 'Give the environment a label, for example "NHS Path to Live (INT)".' });
+    else if (input.label.length > 80) issues.push({ path: 'label', message: 'The label must be at most 80 characters.' });
+    const urls: Partial<Record<'brokerUrl' | 'epsUrl' | 'pdsUrl', string>> = {};
+    for (const [field, label] of [['brokerUrl', 'The security broker URL'], ['epsUrl', 'The EPS URL'], ['pdsUrl', 'The patient index URL']] as const) {
+      const r = checkUrl(field, label, input[field]);
+      if (typeof r === 'string') urls[field] = r; else issues.push(r);
+    }
+    const file = readEnvironmentsFile(this.#dataDir);
+    const existing = file.environments[input.name];
+    const given = [input.caPem?.trim() ? 'caPem' : null, input.caFile?.trim() ? 'caFile' : null, input.systemTrust ? 'systemTrust' : null].filter(Boolean);
+    let caFile: string | undefined;
+    let pemToWrite: string | null = null;
+    if (given.length > 1) issues.push({ path: 'caPem', message: 'Give one source of trust: a pasted CA bundle, a CA file, or the system\'s CA store — not several.' });
+    else if (given[0] === 'caPem') {
+      try { checkCaBundle(input.caPem!); pemToWrite = input.caPem!.trim() + '\n'; } catch (e) { issues.push(...issuesOf(e, 'caPem')); }
+    } else if (given[0] === 'caFile' && !isAbsolute(input.caFile!.trim())) {
+      // The agent may run in another folder than the CLI that names the file.
+      issues.push({ path: 'caFile', message: `Give the CA file as a full path (for example ${join('/', 'home', 'me', 'int-ca.pem')}), not "${input.caFile!.trim()}".` });
+    } else if (given[0] === 'caFile') {
+      try { checkCaBundle(readCaFile(this.#dataDir, input.caFile!.trim())); caFile = input.caFile!.trim(); } catch (e) { issues.push(...issuesOf(e, 'caFile')); }
+    } else if (given[0] === 'systemTrust') {
+      caFile = undefined;
+    } else if (existing) {
+      caFile = existing.caFile; // editing without touching the CA keeps it
+    } else {
+      issues.push({ path: 'caPem', message: 'Give the CA certificates these services\' TLS certificates are issued by (paste them or choose a file), or choose to trust the system\'s CA store.' });
+    }
+    if (issues.length) throw invalid(issues);
+    if (pemToWrite) {
+      mkdirSync(caDir(this.#dataDir), { recursive: true, mode: 0o700 });
+      caFile = join(caDir(this.#dataDir), `${input.name}-ca.pem`);
+      writeFileSync(caFile, pemToWrite, { mode: 0o600 });
+    }
+    const config: EnvironmentConfig = {
+      label: input.label, brokerUrl: urls.brokerUrl!, epsUrl: urls.epsUrl!, pdsUrl: urls.pdsUrl!,
+      ...(caFile ? { caFile } : {}), challengeDigest: input.challengeDigest,
+    };
+    writeEnvironmentsFile(this.#dataDir, { ...file, environments: { ...file.environments, [input.name]: config } });
+    return this.list().find((e) => e.name === input.name)!;
+  }
+
+  /** Removes a configured environment; if it was chosen, the sandbox is chosen instead. */
+  remove(name: string): EnvironmentSummary[] {
+    if (name === BUILT_IN) throw new ScripError('invalid-input', 'The built-in sandbox cannot be removed.', undefined, 'Choose another environment to stop using it.');
+    const file = readEnvironmentsFile(this.#dataDir);
+    if (!file.environments[name]) throw new ScripError('not-found', `No environment called "${name}" is configured.`);
+    const { [name]: _gone, ...rest } = file.environments;
+    const selected = file.selected === name ? undefined : file.selected;
+    writeEnvironmentsFile(this.#dataDir, { environments: rest, ...(selected ? { selected } : {}) });
+    if (this.#selected === name) this.#selected = BUILT_IN;
+    return this.list();
+  }
+
+  /** Chooses the environment the next session uses, and remembers it for the next start. */
+  async use(name: string): Promise<EnvironmentSummary> {
+    if (name === BUILT_IN) {
+      if (!this.#sandbox) throw new ScripError('not-found', 'The embedded sandbox is not available in this process.');
+      if (!this.#sandbox.current()) {
+        if (!this.#sandbox.start) throw new ScripError('bad-state', 'The embedded sandbox is not running.');
+        await this.#sandbox.start();
+      }
+    } else {
+      const env = configuredEnvironments(this.#dataDir)[name]; // also reads its CA bundle: fails now, not at login
+      if (!env) throw new ScripError('not-found', `No environment called "${name}" is configured.`, undefined, 'Add it first (environments save).');
+    }
+    const file = readEnvironmentsFile(this.#dataDir);
+    writeEnvironmentsFile(this.#dataDir, { ...file, selected: name });
+    this.#selected = name;
+    return this.list().find((e) => e.name === name)!;
+  }
+
+  /** TLS handshake against the environment's CA bundle and an HTTP answer, for each of its services. */
+  async check(name?: string, opts: { timeoutMs?: number } = {}): Promise<EnvironmentCheck> {
+    const target = name ?? this.#selected;
+    let env: Environment;
+    if (target === BUILT_IN) {
+      const sb = this.#sandbox?.current() ?? null;
+      if (!sb) throw new ScripError('bad-state', 'The embedded sandbox is not running, so there is nothing to check.', undefined, 'Choose it in Settings to start it.');
+      env = sb;
+    } else {
+      const found = configuredEnvironments(this.#dataDir)[target];
+      if (!found) throw new ScripError('not-found', `No environment called "${target}" is configured.`);
+      env = found;
+    }
+    const services = await Promise.all(serviceKinds.map(async (service) => {
+      const url = service === 'broker' ? env.brokerUrl : service === 'eps' ? env.epsUrl : env.pdsUrl;
+      const r = await probeService(url, { caPem: env.caPem, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+      return { service, name: serviceNames[service], ...r };
+    }));
+    return { name: env.name, label: env.label, ok: services.every((s) => s.ok), services };
+  }
+}
+
+function safeCerts(pem: string): CaCertificate[] {
+  try { return checkCaBundle(pem); } catch { return []; }
+}
+
+function issuesOf(e: unknown, path: string): Issue[] {
+  if (e instanceof ScripError) {
+    const list = e.details?.issues;
+    if (Array.isArray(list)) return (list as Issue[]).map((i) => ({ path, message: i.message }));
+    return [{ path, message: e.message }];
+  }
+  return [{ path, message: e instanceof Error ? e.message : String(e) }];
+}

@@ -1,0 +1,54 @@
+import { useId, useRef, useState } from 'react';
+import { asCommandError, type CommandError } from '../transport';
+import { useTransport } from '../hooks/transport-context';
+import { ErrorSummary } from './ErrorSummary';
+import { say } from './say';
+
+/** Opens the token as a PDF file for the system's print dialog (A5, with the barcode). */
+export function downloadToken(t: { filename: string; pdfBase64: string }): void {
+  const bytes = Uint8Array.from(atob(t.pdfBase64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
+  const a = document.createElement('a');
+  a.href = url; a.download = t.filename; a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** "Print token": a dialog that says what the token is for, then hands the PDF to the printer. */
+export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFormId: string; nominated: boolean }) {
+  const transport = useTransport();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const titleId = useId();
+
+  async function print() {
+    setBusy(true);
+    try {
+      downloadToken(await transport.invoke<{ filename: string; pdfBase64: string }>('prescription.token', { id }));
+      setError(null);
+      say('Token PDF ready to print');
+      dialog.current?.close();
+    } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+  }
+
+  return (
+    <>
+      <button ref={opener} type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => { setError(null); dialog.current?.showModal(); }}>
+        Print token<span className="nhsuk-u-visually-hidden"> for {shortFormId}</span>
+      </button>
+      <dialog ref={dialog} className="scrip-dialog" aria-labelledby={titleId} onClose={() => opener.current?.focus()} data-testid="token-dialog">
+        <h2 id={titleId}>Print the token for {shortFormId}</h2>
+        {error ? <ErrorSummary error={error} title="The token could not be made" /> : null}
+        <p>{nominated
+          ? 'This prescription goes to the patient\'s nominated pharmacy. A token is optional: it helps the patient and the pharmacy find it.'
+          : 'This prescription has no nominated pharmacy: give the patient the token to take to any pharmacy.'}</p>
+        <p>The token is an A5 PDF with the prescription ID as a barcode. Print it at full size.</p>
+        <div className="nhsuk-button-group">
+          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>{busy ? 'Making the token…' : 'Open the token PDF'}</button>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => dialog.current?.close()}>Close</button>
+        </div>
+      </dialog>
+    </>
+  );
+}

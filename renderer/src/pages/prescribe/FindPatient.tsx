@@ -1,0 +1,61 @@
+import { useId, useState, type FormEvent } from 'react';
+import { explainNhsNumber } from '../../../../protocols/ids/nhs-number';
+import { asCommandError, type CommandError } from '../../transport';
+import { useTransport } from '../../hooks/transport-context';
+import { usePageHeading } from '../../hooks/page-heading';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { ErrorText, ProblemSummary, describedBy } from '../../components/forms';
+import { useDraft } from '../../prescribing/useDraft';
+import { padHref } from '../../prescribing/nav';
+import { go } from '../../prescribing/go';
+import { liveNhsNumberProblem, type PatientSnapshot } from '../../prescribing/rx-words';
+
+export function FindPatient() {
+  usePageHeading('Find the patient', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
+  const transport = useTransport();
+  const { record, change, flush } = useDraft();
+  const [nhs, setNhs] = useState(record?.draft.patient?.nhsNumber ?? '');
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [serviceError, setServiceError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fid = useId();
+  const field = `${fid}-nhs`;
+
+  const problem = submitted ?? liveNhsNumberProblem(nhs);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const why = explainNhsNumber(nhs);
+    if (why) { setSubmitted(why); setAttempt((a) => a + 1); return; }
+    setBusy(true);
+    try {
+      const patient = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
+      change((d) => ({ ...d, patient, patientConfirmed: false }));
+      await flush();
+      go(padHref(record!.id, 'confirm'));
+    } catch (err) {
+      const ce = asCommandError(err);
+      if (ce.body.code === 'not-found') { setSubmitted(`No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`); setAttempt((a) => a + 1); }
+      else setServiceError(ce);
+    } finally { setBusy(false); }
+  }
+
+  return (
+    <>
+      {serviceError ? <ErrorSummary error={serviceError} title="The patient could not be looked up" /> : null}
+      <ProblemSummary problems={submitted ? [{ text: submitted, field }] : []} attempt={attempt} />
+      <form onSubmit={submit} noValidate>
+        <div className={`nhsuk-form-group${problem ? ' nhsuk-form-group--error' : ''}`}>
+          <label className="nhsuk-label nhsuk-label--s" htmlFor={field}>NHS number</label>
+          <div className="nhsuk-hint" id={`${fid}-hint`}>10 digits, for example 485 777 3456. Checked as you type.</div>
+          <ErrorText id={`${fid}-error`} text={problem} />
+          <input className={`nhsuk-input nhsuk-input--width-10${problem ? ' nhsuk-input--error' : ''}`} id={field} name="nhsNumber" inputMode="numeric" autoComplete="off" spellCheck={false}
+            value={nhs} onChange={(e) => { setNhs(e.target.value); setSubmitted(null); }} aria-describedby={describedBy(`${fid}-hint`, problem && `${fid}-error`)} />
+        </div>
+        <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Looking up…' : 'Find patient'}</button>
+      </form>
+      <p><a href={padHref(record!.id, 'patient-search')}>Search by name and date of birth instead</a></p>
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { asCommandError, type CommandError } from '../../transport';
+import { useTransport } from '../../hooks/transport-context';
+import { usePageHeading } from '../../hooks/page-heading';
+import { useSession } from '../../hooks/useSession';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { Details, ProblemSummary, SummaryRow, type Problem } from '../../components/forms';
+import { PasscodeField, PASSCODE_FORMAT } from '../../components/PasscodeField';
+import { say } from '../../components/say';
+import { useDraft } from '../../prescribing/useDraft';
+import { padHref } from '../../prescribing/nav';
+import { go } from '../../prescribing/go';
+import { formatDate, treatmentWords } from '../../prescribing/rx-words';
+import { jobRoleTitle } from '../../words';
+import { PatientDetails } from './PatientDetails';
+import { ItemSummary } from './ItemSummary';
+
+interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
+interface Preview { fragments: string; digest?: string }
+
+/** Exactly what will be signed, then the card: passcode, sign, send. */
+export function ReviewPage() {
+  const transport = useTransport();
+  const { record, flush } = useDraft();
+  usePageHeading('Check the prescription before you sign', { href: padHref(record!.id, 'items'), text: 'Back to the items' });
+  const { value: session } = useSession();
+  const [pin, setPin] = useState('');
+  const [pinError, setPinError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [signError, setSignError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<Preview | { unavailable: string } | null>(null);
+  const id = useId();
+  const d = record!.draft;
+
+  useEffect(() => {
+    // The canonical text the card signs (HL7 v3 fragments), as Scrip computes it itself.
+    transport.invoke<Preview>('prescription.preview', { id: record!.id }).then(setPreview, (e: unknown) => setPreview({ unavailable: asCommandError(e).body.message }));
+  }, [transport, record?.id, record?.updatedAt]);
+
+  // Signing needs the prescriber's and organisation's details for the role (Settings, or the sandbox's directory).
+  const [details, setDetails] = useState<'settings' | 'directory' | 'none' | null>(null);
+  const roleId = session?.selectedRole?.id;
+  useEffect(() => {
+    if (!roleId) return;
+    transport.invoke<{ source: 'settings' | 'directory' | 'none' }>('prescriber.get', {}).then((r) => setDetails(r.source), () => setDetails(null));
+  }, [transport, roleId]);
+
+  const role = session?.selectedRole;
+  const problems: Problem[] = record!.problems.map((text) => ({ text }));
+
+  async function sign(e: FormEvent) {
+    e.preventDefault();
+    if (!PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
+    setPinError(null);
+    setBusy(true);
+    try {
+      await flush();
+      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', { ids: [record!.id], pin });
+      const mine = r.results[0];
+      if (mine?.ok) { say(`Signed. Prescription ID ${mine.shortFormId}. Sending to EPS.`); go(padHref(record!.id, 'sent')); return; }
+      const err = mine?.error ?? { code: 'internal', message: 'The prescription was not signed.', action: 'Try again.' };
+      if (err.code === 'pin-wrong' || err.code === 'pin-format') { setPinError(err.message + ' ' + err.action); setAttempt((a) => a + 1); }
+      else setSignError(asCommandError({ ...err, retriable: false }));
+    } catch (err) {
+      const ce = asCommandError(err);
+      if (ce.body.code === 'pin-wrong') { setPinError(`${ce.body.message} ${ce.body.action}`); setAttempt((a) => a + 1); } else setSignError(ce);
+    } finally { setPin(''); setBusy(false); }
+  }
+
+  return (
+    <>
+      {signError ? <ErrorSummary error={signError} title="The prescription was not signed" /> : null}
+      <ProblemSummary problems={problems.length ? problems : pinError ? [{ text: pinError, field: `${id}-pin` }] : []} attempt={attempt} title={problems.length ? 'Fix these before you sign' : 'There is a problem'} />
+      <h2>Patient</h2>
+      {d.patient ? <PatientDetails patient={d.patient} change={padHref(record!.id, 'confirm')} /> : <p>No patient.</p>}
+      <h2>Prescription</h2>
+      <dl className="nhsuk-summary-list" data-testid="review-prescription">
+        <SummaryRow label="Prescriber">{session?.user ? `${session.user.name}${role ? `, ${jobRoleTitle(role.jobRoleName)} at ${role.orgName} (${role.orgCode})` : ''}` : 'Log in to sign'}</SummaryRow>
+        <SummaryRow label="Treatment type" action={{ href: padHref(record!.id, 'treatment'), text: 'Change', hidden: 'treatment type' }}>
+          {treatmentWords[d.treatmentType].label}{d.treatmentType === 'repeat-dispensing' && d.repeats ? `: ${d.repeats.issues} issues, every ${d.repeats.intervalDays} days` : ''}
+        </SummaryRow>
+        {d.treatmentType !== 'acute' ? <SummaryRow label="Review date">{d.reviewDate ? formatDate(d.reviewDate) : 'None given'}</SummaryRow> : null}
+        {d.patientInformation.trim() ? <SummaryRow label="Information for the patient">{d.patientInformation}</SummaryRow> : null}
+        <SummaryRow label="Dispensing" action={{ href: padHref(record!.id, 'treatment'), text: 'Change', hidden: 'where it is dispensed' }}>
+          {d.patient?.nominatedPharmacy ? `Nominated pharmacy ${d.patient.nominatedPharmacy.name ?? ''} (${d.patient.nominatedPharmacy.odsCode})` : 'No nomination: print a token for the patient'}
+        </SummaryRow>
+      </dl>
+      {d.items.map((it, i) => (
+        <section key={it.lineId} aria-labelledby={`${id}-item-${i}`}>
+          <h3 id={`${id}-item-${i}`}>Item {i + 1}: {it.medication.display} <a className="nhsuk-body-s" href={padHref(record!.id, 'item', it.lineId)}>Change<span className="nhsuk-u-visually-hidden"> item {i + 1}</span></a></h3>
+          <ItemSummary item={it} treatment={d.treatmentType} />
+        </section>
+      ))}
+      <Details summary="What your card will sign (the exact text)" testId="signed-text">
+        {!preview ? <p>Working it out…</p> : 'unavailable' in preview ? (
+          <p data-testid="signed-text-unavailable">Scrip cannot show the canonical text before signing yet ({preview.unavailable}). When you sign, Scrip computes it itself and stops if the service asks the card to sign anything different.</p>
+        ) : (
+          <>
+            <p>These are the HL7 v3 fragments, canonicalised (exclusive C14N), whose digest your card signs. Scrip computed them itself; if the service asks the card to sign anything else, signing stops.</p>
+            {preview.digest ? <p>Digest: <span className="scrip-mono">{preview.digest}</span></p> : null}
+            <pre className="scrip-signed-text" tabIndex={0} aria-label="Canonical text to be signed">{preview.fragments}</pre>
+          </>
+        )}
+      </Details>
+      {session?.state !== 'role-selected' ? (
+        <div className="nhsuk-warning-callout">
+          <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Log in to sign</span></h2>
+          <p>Insert your smartcard and log in, then come back: this prescription is saved. <a href="#/">Log in</a></p>
+        </div>
+      ) : null}
+      {details === 'none' ? (
+        <div className="nhsuk-warning-callout" data-testid="prescriber-details-missing">
+          <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Your prescriber details are not set</span></h2>
+          <p>EPS needs your professional code and your organisation's details on every prescription. <a href="#/settings">Add them in Settings</a>, then come back: this prescription is saved.</p>
+        </div>
+      ) : null}
+      <form onSubmit={sign} noValidate>
+        <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} />
+        <div className="nhsuk-button-group">
+          <button className="nhsuk-button" type="submit" disabled={busy || problems.length > 0 || session?.state !== 'role-selected'}>{busy ? 'Signing…' : 'Sign and send'}</button>
+          <a className="nhsuk-button nhsuk-button--secondary" href="#/prescriptions">Sign later, with others</a>
+        </div>
+      </form>
+    </>
+  );
+}

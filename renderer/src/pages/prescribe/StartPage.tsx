@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { asCommandError, type CommandError } from '../../transport';
+import { useTransport } from '../../hooks/transport-context';
+import { useLive } from '../../hooks/useLive';
+import { useEvents } from '../../hooks/useEvents';
+import { usePageHeading } from '../../hooks/page-heading';
+import { useSession } from '../../hooks/useSession';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { padHref } from '../../prescribing/nav';
+import { go } from '../../prescribing/go';
+import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
+
+interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
+
+/** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
+export function StartPage() {
+  usePageHeading('Prescribe');
+  const transport = useTransport();
+  const { value: session } = useSession();
+  const { value, error, reload } = useLive<{ prescriptions: ListedRx[] }>('prescription.list', () => undefined);
+  useEvents((e) => { if (e.type === 'prescription.changed') reload(); });
+  const [startError, setStartError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function start() {
+    setBusy(true);
+    try {
+      const r = await transport.invoke<{ id: string }>('prescription.create', { draft: {} });
+      go(padHref(r.id, 'patient'));
+    } catch (e) { setStartError(asCommandError(e)); } finally { setBusy(false); }
+  }
+
+  const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
+  const loggedIn = session?.state === 'role-selected';
+  return (
+    <>
+      {startError ? <ErrorSummary error={startError} /> : null}
+      {session && !loggedIn ? (
+        <div className="nhsuk-inset-text" data-testid="login-first">
+          <span className="nhsuk-u-visually-hidden">Information: </span>
+          <p>Log in with your smartcard and choose a role to find patients and sign. You can still write and resume drafts. <a href="#/">Log in</a></p>
+        </div>
+      ) : null}
+      <p>Find the patient, write up to 4 items, check exactly what your card will sign, then sign and send to the Electronic Prescription Service.</p>
+      <button className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
+      <h2>Drafts to resume</h2>
+      {error ? <ErrorSummary error={error} /> : null}
+      {!value ? <p>Loading drafts…</p> : !drafts.length ? <p>No drafts. Every prescription you start is saved here until it is signed.</p> : (
+        <table className="nhsuk-table" data-testid="drafts">
+          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Draft prescriptions</caption>
+          <thead className="nhsuk-table__head"><tr><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Last saved</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+          <tbody className="nhsuk-table__body">
+            {drafts.map((r) => {
+              const p = r.draft.patient;
+              const who = p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'No patient yet';
+              const items = (r.draft.items ?? []).map((i) => i.medication.display).join('; ') || 'None yet';
+              return (
+                <tr key={r.id} data-draft={r.id}>
+                  <td>{who}</td>
+                  <td>{items}</td>
+                  <td>{new Date(r.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                  <td><a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,18 @@
+// What `medicines.search` answers (main/commands/medicines.ts), as the pad uses it.
+export interface MedicinePack { code: string; name: string; quantity: number | null; unitCode: string | null; unitName: string | null }
+export interface MedicineHit {
+  kind: 'vmp' | 'amp'; code: string; vmpCode: string; name: string; form: string | null; route: string | null; strength: string | null;
+  unit: { code: string; name: string } | null; packs: MedicinePack[]; supplier: string | null;
+  controlledDrug: { code: string; description: string } | null; prescribingStatus: { code: string; description: string } | null;
+}
+
+/** One line under a search result: form, strength, packs; what a prescriber checks before choosing. */
+export function hitDetails(h: MedicineHit): string {
+  const packs = h.packs.map((p) => (p.quantity !== null ? `${p.quantity} ${p.unitName ?? ''}`.trim() : p.name));
+  return [
+    h.form, h.strength, h.route, h.supplier,
+    packs.length ? `pack${packs.length > 1 ? 's' : ''} of ${packs.join(', ')}` : null,
+    h.kind === 'amp' ? 'branded' : null,
+    h.controlledDrug && h.controlledDrug.code !== '0000' ? h.controlledDrug.description : null,
+  ].filter(Boolean).join(' · ');
+}

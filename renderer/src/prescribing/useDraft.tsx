@@ -1,0 +1,113 @@
+// One draft prescription for the pages of the pad: read once, changed locally at once, saved to
+// Scrip on every change (debounced, one save at a time, always the newest), problems read back.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { asCommandError, type CommandError } from '../transport';
+import { useTransport } from '../hooks/transport-context';
+import { useEvents } from '../hooks/useEvents';
+import type { DraftContent } from './rx-words';
+
+export interface RxRecord {
+  id: string; status: string; draft: DraftContent; updatedAt: string; shortFormId: string | null; longFormId: string | null;
+  signedAt: string | null; lastError: string | null; sendAttempts: number; serviceStatus: string | null; problems: string[];
+}
+
+export type SaveState = 'saved' | 'waiting' | 'saving' | 'failed';
+
+interface DraftApi {
+  record: RxRecord | null;
+  error: CommandError | null;
+  saveError: CommandError | null;
+  saveState: SaveState;
+  /** Applies a change at once and saves it shortly after. */
+  change(update: (d: DraftContent) => DraftContent): void;
+  /** Saves now what is waiting; resolves with the newest record (and its problems). */
+  flush(): Promise<RxRecord | null>;
+  reload(): void;
+}
+
+const DraftContext = createContext<DraftApi | null>(null);
+const SAVE_AFTER_MS = 400;
+const RETRY_MS = 3000;
+
+export function DraftProvider({ id, children }: { id: string; children: ReactNode }) {
+  const transport = useTransport();
+  const [record, setRecord] = useState<RxRecord | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saveError, setSaveError] = useState<CommandError | null>(null);
+  const [saveState, setSaveState] = useState<SaveState>('saved');
+  const pending = useRef<DraftContent | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const chain = useRef<Promise<RxRecord | null>>(Promise.resolve(null));
+  const latest = useRef<RxRecord | null>(null);
+  const saveNowRef = useRef<() => Promise<RxRecord | null>>(() => Promise.resolve(null));
+
+  const reload = useCallback(() => {
+    transport.invoke<RxRecord>('prescription.get', { id }).then((r) => {
+      // A change typed meanwhile wins over what was read.
+      const merged = pending.current ? { ...r, draft: pending.current } : r;
+      latest.current = merged; setRecord(merged); setError(null);
+    }, (e: unknown) => setError(asCommandError(e)));
+  }, [transport, id]);
+  useEffect(reload, [reload]);
+
+  const saveNow = useCallback((): Promise<RxRecord | null> => {
+    if (timer.current) { clearTimeout(timer.current); timer.current = null; }
+    chain.current = chain.current.then(async () => {
+      const draft = pending.current;
+      if (!draft) return latest.current;
+      pending.current = null;
+      setSaveState('saving');
+      try {
+        await transport.invoke('prescription.update', { id, draft });
+        const r = await transport.invoke<RxRecord>('prescription.get', { id });
+        const merged = pending.current ? { ...r, draft: pending.current } : r;
+        latest.current = merged; setRecord(merged);
+        setSaveError(null);
+        setSaveState(pending.current ? 'waiting' : 'saved');
+        return merged;
+      } catch (e) {
+        // Keep the change so the next save sends it again; nothing typed is lost.
+        pending.current ??= draft;
+        setSaveError(asCommandError(e));
+        setSaveState('failed');
+        if (!timer.current) timer.current = setTimeout(() => { timer.current = null; void saveNowRef.current(); }, RETRY_MS);
+        return latest.current;
+      }
+    });
+    return chain.current;
+  }, [transport, id]);
+  saveNowRef.current = saveNow;
+
+  const change = useCallback((update: (d: DraftContent) => DraftContent) => {
+    const base = pending.current ?? latest.current?.draft;
+    if (!base) return;
+    const next = update(base);
+    pending.current = next;
+    if (latest.current) { latest.current = { ...latest.current, draft: next }; setRecord(latest.current); }
+    setSaveState('waiting');
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => { void saveNow(); }, SAVE_AFTER_MS);
+  }, [saveNow]);
+
+  // Leaving the pad saves what is waiting.
+  useEffect(() => () => { if (pending.current) void saveNow(); }, [saveNow]);
+  useEffect(() => {
+    const before = () => { if (pending.current) void saveNow(); };
+    addEventListener('pagehide', before);
+    return () => removeEventListener('pagehide', before);
+  }, [saveNow]);
+
+  useEvents((e) => {
+    if (e.type === 'prescription.changed' && e.data.id === id && e.data.status !== 'draft') reload();
+    if (e.type === 'connection.restored') { if (pending.current) void saveNow(); else reload(); }
+  });
+
+  const api = useMemo<DraftApi>(() => ({ record, error, saveError, saveState, change, flush: saveNow, reload }), [record, error, saveError, saveState, change, saveNow, reload]);
+  return <DraftContext.Provider value={api}>{children}</DraftContext.Provider>;
+}
+
+export function useDraft(): DraftApi {
+  const d = useContext(DraftContext);
+  if (!d) throw new Error('No draft: wrap the page in <DraftProvider>.');
+  return d;
+}

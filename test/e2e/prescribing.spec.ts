@@ -1,0 +1,348 @@
+// The prescription pad as a prescriber uses it, in real Chromium against `scrip start --browser`,
+// with a virtual card in the real vpcd reader and the embedded sandbox over HTTPS — by keyboard:
+// log in, find a patient (NHS number checked as typed; by name and date of birth), write a
+// two-item acute prescription and a repeat-dispensing one, review, sign both in one batch, see
+// both accepted by EPS, print the token (its barcode read back by zbar), track and cancel one item.
+// axe-core checks every screen.
+import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { startScrip, type ScripProcess } from './support/scrip-process';
+import { noSeriousViolations, typeInto, press, barcodeInPdf } from './support/pad';
+import { virtualCardFor, type TestCard } from '../support/virtual-card';
+import { commandExists } from '../support/system';
+import { generateSyntheticRelease, writeSyntheticReleaseZip } from '../../main/prescribing/dmd/synthetic';
+
+const PIN = '482913';
+let scrip: ScripProcess;
+let card: TestCard;
+let context: BrowserContext;
+let page: Page;
+const ids: { acute?: string; repeat?: string } = {};
+
+test.describe.configure({ mode: 'serial' });
+test.use({ actionTimeout: 15_000 });
+
+test.beforeAll(async ({ browser }) => {
+  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+  card = virtualCardFor(scrip.dataDir, { pin: PIN });
+  context = await browser.newContext({ acceptDownloads: true });
+  page = await context.newPage();
+  await page.goto(scrip.ready.open!);
+});
+test.afterAll(async () => {
+  await card?.remove().catch(() => undefined);
+  await context?.close();
+  await scrip?.stop();
+});
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+const button = (name: string | RegExp) => page.getByRole('button', { name });
+
+test('log in with the card and choose a prescribing role, by keyboard', async () => {
+  await card.insert();
+  await expect(page.getByTestId('card-holder')).toContainText('555086689106');
+  await typeInto(page, page.getByLabel('Passcode', { exact: true }), PIN);
+  await page.keyboard.press('Enter');
+  await press(page, page.getByLabel(/at HALLGARTH SURGERY/), 'Space');
+  await press(page, button('Use this role'), 'Enter');
+  await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
+});
+
+test('find the patient by NHS number: a wrong check digit is explained as it is typed', async () => {
+  await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
+  await expect(heading('Prescribe')).toBeFocused();
+  await noSeriousViolations(page, 'prescribe start');
+  await press(page, button('Start a new prescription'), 'Enter');
+  await expect(heading('Find the patient')).toBeVisible();
+  const nhs = page.getByLabel('NHS number');
+  await typeInto(page, nhs, '944930555');
+  await expect(page.locator('.nhsuk-error-message')).toHaveCount(0);
+  await page.keyboard.type('3');
+  await expect(page.locator('.nhsuk-error-message')).toContainText('not a valid NHS number');
+  await expect(nhs).toHaveAttribute('aria-describedby', /error/);
+  await noSeriousViolations(page, 'find patient with an error');
+  await typeInto(page, nhs, '944 930 5552');
+  await expect(page.locator('.nhsuk-error-message')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeFocused();
+  const details = page.getByTestId('patient-details');
+  await expect(details).toContainText('Octavia CHISLETT');
+  await expect(details).toContainText('944 930 5552');
+  await expect(page.getByTestId('nominated-pharmacy')).toContainText('FCG71');
+  await noSeriousViolations(page, 'confirm patient');
+  // Continuing without an answer is caught, and the summary takes focus.
+  await press(page, button('Continue'), 'Enter');
+  await expect(page.locator('.nhsuk-error-summary')).toBeFocused();
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('How is this prescribed?')).toBeVisible();
+  await expect(page.getByLabel('Acute')).toBeChecked();
+  await expect(page.getByLabel(/nominated pharmacy/)).toBeChecked();
+  await noSeriousViolations(page, 'treatment type');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  ids.acute = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1];
+});
+
+async function addItem(search: string, choose: RegExp, quantity: string, dosage: { structured?: [string, string]; text?: string }): Promise<void> {
+  await press(page, page.getByRole('link', { name: /^Add (an|another) item$/ }), 'Enter');
+  await expect(heading(/choose the medicine/)).toBeVisible();
+  const box = page.getByRole('combobox', { name: 'Medicine' });
+  await typeInto(page, box, search);
+  const list = page.getByRole('listbox', { name: 'Medicines found' });
+  await expect(list.getByRole('option', { name: choose })).toBeVisible();
+  await expect(box).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('live-region')).toContainText(/medicines? found/);
+  await noSeriousViolations(page, `medicine search "${search}"`);
+  await page.keyboard.press('ArrowDown');
+  await expect(box).toHaveAttribute('aria-activedescendant', /.+/);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('chosen-medicine')).toContainText(choose);
+  await typeInto(page, page.getByLabel('Quantity', { exact: true }), quantity);
+  if (dosage.structured) {
+    await typeInto(page, page.getByLabel(/^Dose \(/), dosage.structured[0]);
+    await typeInto(page, page.getByLabel('Times a day'), dosage.structured[1]);
+    await press(page, button(/^Use "/), 'Enter');
+  }
+  if (dosage.text) await typeInto(page, page.getByLabel('Dosage instructions'), dosage.text);
+  await noSeriousViolations(page, `item editor for ${search}`);
+  await press(page, button('Save item'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+}
+
+test('write a two-item acute prescription: dm+d combobox by keyboard, quantity in the dm+d unit, problems in words', async () => {
+  // Saving an item with no quantity and no dosage lists both, in words, linked to the fields.
+  await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
+  await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'amox');
+  await expect(page.getByRole('option', { name: /Amoxicillin 250mg capsules/ })).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('In capsules, the unit dm+d gives')).toBeVisible();
+  await press(page, button('Save item'), 'Enter');
+  const summary = page.locator('.nhsuk-error-summary');
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText('The quantity must be more than zero');
+  await expect(summary).toContainText('Add dosage instructions');
+  await noSeriousViolations(page, 'item editor with problems');
+  await typeInto(page, page.getByLabel('Quantity', { exact: true }), '21');
+  await typeInto(page, page.getByLabel(/^Dose \(/), '1');
+  await typeInto(page, page.getByLabel('Times a day'), '3');
+  await press(page, button(/^Use "One capsule three times a day"/), 'Enter');
+  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day');
+  await typeInto(page, page.getByLabel(/Additional instructions/), 'Take with water');
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  // The draft survives a reload, as typed.
+  await page.reload();
+  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day');
+  await expect(page.getByLabel('Quantity', { exact: true })).toHaveValue('21');
+  await press(page, button('Save item'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await addItem('para', /Paracetamol 500mg soluble tablets/, '32', { text: 'Two tablets dissolved in water up to four times a day' });
+  await expect(page.locator('[data-item]')).toHaveCount(2);
+  await noSeriousViolations(page, 'items list');
+});
+
+test('review shows exactly what will be signed; it is left to sign with others', async () => {
+  await press(page, button('Continue to review'), 'Enter');
+  await expect(heading('Check the prescription before you sign')).toBeFocused();
+  await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
+  await expect(page.getByTestId('review-prescription')).toContainText('Acute');
+  await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
+  await expect(page.getByText('21 capsule')).toBeVisible();
+  const signed = page.getByTestId('signed-text');
+  await press(page, signed.locator('summary'), 'Enter');
+  // The canonical fragments come from `prescription.preview` where Scrip has it; without it the
+  // page says so plainly rather than showing anything else as "what will be signed".
+  const hasPreview = await page.evaluate(async (id) => (await fetch('/rpc/prescription.preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).status !== 404, ids.acute);
+  if (hasPreview) {
+    await expect(signed.locator('pre')).toContainText('9449305552');
+    await expect(signed.locator('pre')).toContainText('39732311000001104');
+  } else {
+    await expect(page.getByTestId('signed-text-unavailable')).toContainText('Scrip computes it itself');
+  }
+  await noSeriousViolations(page, 'review');
+  await press(page, page.getByRole('link', { name: 'Sign later, with others' }), 'Enter');
+  await expect(heading('Prescriptions')).toBeVisible();
+  await expect(page.locator(`[data-prescription="${ids.acute}"]`)).toContainText('Ready to sign');
+});
+
+test('write a repeat-dispensing prescription for a patient found by name and date of birth', async () => {
+  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
+  // The unsigned acute prescription waits in the drafts, to resume.
+  await expect(page.getByTestId('drafts').locator(`[data-draft="${ids.acute}"]`)).toContainText('Octavia CHISLETT');
+  await expect(page.getByTestId('drafts').getByRole('link', { name: /Resume draft for Ms Octavia CHISLETT/ })).toHaveAttribute('href', `#/prescribe/${ids.acute}/items`);
+  await press(page, button('Start a new prescription'), 'Enter');
+  await press(page, page.getByRole('link', { name: 'Search by name and date of birth instead' }), 'Enter');
+  await expect(heading('Search by name and date of birth')).toBeVisible();
+  await press(page, button('Search'), 'Enter');
+  await expect(page.locator('.nhsuk-error-summary')).toContainText('Enter the family name');
+  await typeInto(page, page.getByLabel('Family name'), 'doe');
+  await typeInto(page, page.getByLabel('Day'), '2');
+  await typeInto(page, page.getByLabel('Month'), '2');
+  await typeInto(page, page.getByLabel('Year'), '1968');
+  await press(page, button('Search'), 'Enter');
+  await expect(page.getByTestId('patient-results')).toContainText('944 930 4424');
+  await expect(page.getByTestId('live-region')).toContainText('1 patient found');
+  await noSeriousViolations(page, 'patient search results');
+  await press(page, button(/^Select .*John DOE/), 'Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await expect(page.getByTestId('nominated-pharmacy')).toHaveText('None');
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await press(page, page.getByLabel('Repeat dispensing'), 'Space');
+  await typeInto(page, page.getByLabel('Number of issues'), '1');
+  await expect(page.locator('.nhsuk-error-message')).toContainText('between 2 and 99');
+  await typeInto(page, page.getByLabel('Number of issues'), '6');
+  await typeInto(page, page.getByLabel('Days between issues'), '28');
+  const reviewDate = page.getByRole('group', { name: 'Review date (optional)' });
+  await typeInto(page, reviewDate.getByLabel('Day'), '31');
+  await typeInto(page, reviewDate.getByLabel('Month'), '2');
+  await typeInto(page, reviewDate.getByLabel('Year'), '2099');
+  await expect(page.locator('.nhsuk-error-message')).toContainText('The review date must be a real date');
+  await typeInto(page, reviewDate.getByLabel('Day'), '28');
+  await typeInto(page, page.getByLabel('Information for the patient (optional)'), 'Ask for a review before the last issue');
+  await expect(page.getByText('The patient has no nominated pharmacy')).toBeVisible();
+  await noSeriousViolations(page, 'repeat dispensing');
+  await press(page, button('Continue'), 'Enter');
+  await expect(page.getByText(/repeat dispensing, 6 issues every 28 days/)).toBeVisible();
+  await addItem('salb', /Salbutamol 100micrograms\/dose inhaler/, '200', { text: 'Two puffs when needed, up to four times a day' });
+  await press(page, button('Continue to review'), 'Enter');
+  await expect(page.getByTestId('review-prescription')).toContainText('6 issues, every 28 days');
+  await expect(page.getByTestId('review-prescription')).toContainText('No nomination');
+  await expect(page.getByTestId('review-prescription')).toContainText('28 February 2099');
+  await expect(page.getByTestId('review-prescription')).toContainText('Ask for a review before the last issue');
+  ids.repeat = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1];
+  await press(page, page.getByRole('link', { name: 'Sign later, with others' }), 'Enter');
+});
+
+test('sign both in one batch with one passcode; both are accepted by EPS, live', async () => {
+  await expect(heading('Prescriptions')).toBeVisible();
+  for (const id of [ids.acute!, ids.repeat!]) await press(page, page.locator(`[data-prescription="${id}"] input[type=checkbox]`), 'Space');
+  await expect(page.getByText('2 of 2 ready prescriptions selected')).toBeVisible();
+  await noSeriousViolations(page, 'prescriptions with a selection');
+  await typeInto(page, page.getByLabel('Card passcode'), PIN);
+  await press(page, button('Sign 2 selected'), 'Enter');
+  const results = page.getByTestId('sign-results');
+  await expect(results.getByRole('heading', { name: 'Signed 2 of 2' })).toBeFocused({ timeout: 30_000 });
+  await expect(results.locator('[data-ok="true"]')).toHaveCount(2);
+  await expect(page.getByTestId('live-region')).toContainText('Signed 2 of 2');
+  for (const id of [ids.acute!, ids.repeat!]) await expect(page.locator(`[data-prescription="${id}"]`)).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  await noSeriousViolations(page, 'prescriptions after signing');
+});
+
+test('print the token: the PDF\'s barcode reads back as the prescription ID', async () => {
+  test.skip(!commandExists('pdftoppm') || !commandExists('zbarimg'), 'needs poppler-utils and zbar-tools');
+  const row = page.locator(`[data-prescription="${ids.repeat}"]`);
+  const shortFormId = (await row.locator('th').innerText()).trim();
+  expect(shortFormId).toMatch(/^[0-9A-F]{6}-A83008-[0-9A-F]{5}[0-9A-Z+]$/);
+  await press(page, row.getByRole('button', { name: /Print token/ }), 'Enter');
+  const dialog = row.getByTestId('token-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('no nominated pharmacy');
+  await noSeriousViolations(page, 'token dialog');
+  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Open the token PDF' }), 'Enter')]);
+  const path = test.info().outputPath('token.pdf');
+  await download.saveAs(path);
+  expect(barcodeInPdf(path)).toBe(shortFormId);
+  await expect(dialog).toBeHidden();
+});
+
+test('track the acute prescription and cancel one item: the service\'s answer is shown', async () => {
+  await press(page, page.locator(`[data-prescription="${ids.acute}"]`).getByRole('link', { name: /Track/ }), 'Enter');
+  await expect(heading(/^Prescription [0-9A-F]{6}-/)).toBeVisible();
+  await press(page, button('Check status at EPS now'), 'Enter');
+  await expect(page.getByTestId('tracker-status')).toHaveAttribute('data-code', '0001');
+  await expect(page.getByTestId('item-statuses').locator('tbody tr')).toHaveCount(2);
+  await noSeriousViolations(page, 'prescription detail');
+  await press(page, page.getByRole('link', { name: 'Cancel items or the whole prescription' }), 'Enter');
+  await expect(heading(/^Cancel prescription/)).toBeVisible();
+  await press(page, button('Cancel the prescription'), 'Enter');
+  await expect(page.locator('.nhsuk-error-summary')).toContainText('Select the reason');
+  await press(page, page.getByLabel('Some items'), 'Space');
+  await press(page, page.getByLabel('Amoxicillin 250mg capsules'), 'Space');
+  await press(page, page.getByLabel('Prescribing Error'), 'Space');
+  await noSeriousViolations(page, 'cancel form');
+  await press(page, button('Cancel the selected items'), 'Enter');
+  const answers = page.getByTestId('cancel-answers');
+  await expect(answers).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(answers.locator('[data-outcome="cancelled"]')).toHaveCount(1);
+  await expect(page.getByTestId('local-status')).toHaveAttribute('data-status', 'partly-cancelled');
+  await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Amoxicillin' })).toContainText('cancelled');
+  await noSeriousViolations(page, 'prescription after cancelling');
+});
+
+test('sign one from its review page: a wrong passcode is said on the field, the right one signs and sends', async () => {
+  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
+  await press(page, button('Start a new prescription'), 'Enter');
+  await typeInto(page, page.getByLabel('NHS number'), '9000000017');
+  await page.keyboard.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('How is this prescribed?')).toBeVisible();
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await addItem('azith', /Azithromycin 250mg capsules/, '6', { structured: ['2', '1'] });
+  await press(page, button('Continue to review'), 'Enter');
+  await expect(heading('Check the prescription before you sign')).toBeVisible();
+  await typeInto(page, page.getByLabel('Card passcode'), '000000');
+  await press(page, button('Sign and send'), 'Enter');
+  await expect(page.locator('.nhsuk-error-summary')).toBeFocused({ timeout: 20_000 });
+  await expect(page.locator('.nhsuk-error-message')).toContainText('passcode was wrong');
+  await expect(page.getByLabel('Card passcode')).toHaveValue('');
+  await noSeriousViolations(page, 'review with a wrong passcode');
+  await typeInto(page, page.getByLabel('Card passcode'), PIN);
+  await press(page, button('Sign and send'), 'Enter');
+  await expect(heading('Prescription signed')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('short-form-id')).toHaveText(/^[0-9A-F]{6}-A83008-[0-9A-F]{5}[0-9A-Z+]$/);
+  await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  await noSeriousViolations(page, 'signed and sent');
+});
+
+test('a controlled drug from dm+d: schedule suggested, quantity in words filled in from the figures', async () => {
+  // The bundled subset has no controlled drugs: import a small synthetic release that does.
+  const zip = test.info().outputPath('dmd-synthetic.zip');
+  writeSyntheticReleaseZip(zip, generateSyntheticRelease({ vmps: 300, ampsPerVmp: 1 }));
+  const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zip: path }) })).status, zip);
+  expect(imported).toBe(200);
+  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
+  await press(page, button('Start a new prescription'), 'Enter');
+  await typeInto(page, page.getByLabel('NHS number'), '9434765919');
+  await page.keyboard.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('How is this prescribed?')).toBeVisible();
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
+  await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'morphine 10mg modified');
+  await expect(page.getByRole('option', { name: /Morphine 10mg modified-release tablets.*Schedule 2/ }).first()).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const cd = page.getByTestId('controlled-drug');
+  await expect(cd).toBeVisible();
+  await expect(cd.getByLabel('Schedule 2', { exact: true })).toBeChecked();
+  await typeInto(page, page.getByLabel('Quantity', { exact: true }), '28');
+  await expect(cd.getByLabel(/^Quantity in words/)).toHaveValue('twenty eight');
+  await expect(cd).toContainText('In figures: 28 tablet');
+  await typeInto(page, cd.getByLabel(/^Quantity in words/), '');
+  await typeInto(page, page.getByLabel('Dosage instructions'), 'One tablet twice a day');
+  await press(page, button('Save item'), 'Enter');
+  await expect(page.locator('.nhsuk-error-summary')).toContainText('A controlled drug needs its quantity in words');
+  await noSeriousViolations(page, 'controlled drug item');
+  await typeInto(page, cd.getByLabel(/^Quantity in words/), 'twenty eight');
+  await press(page, button('Save item'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await expect(page.locator('[data-item]')).toContainText('28 (twenty eight) tablet');
+  await expect(page.locator('[data-item]')).toContainText('Schedule 2');
+});
+
+test('pulling the card mid-prescription says so on the pad, and the draft is kept to resume', async () => {
+  const draftId = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1];
+  await card.remove();
+  await expect(page.getByTestId('session-notice')).toContainText('your card was removed');
+  await expect(page.getByTestId('session-notice')).toContainText('Your drafts are saved');
+  await noSeriousViolations(page, 'pad after the card was pulled');
+  await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
+  await expect(page.getByTestId('drafts').locator(`[data-draft="${draftId}"]`)).toContainText('Morphine 10mg modified-release tablets');
+});

@@ -1,0 +1,65 @@
+// The HTTPS client to national services, over real TLS on loopback: a request that meets a
+// kept-alive socket the server has already dropped is sent again on a fresh one (it never arrived);
+// a connection reset on a fresh socket is reported, not retried.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import { openTestCa } from '../../../sandbox/ca';
+import { ServiceClient } from '../../../main/net/service-client';
+import { ScripError } from '../../../main/errors';
+
+let dir: string;
+let server: Server;
+let base: string;
+let caPem: string;
+/** What the server does with the next request on a socket it has answered before. */
+let onReuse: 'answer' | 'drop' = 'answer';
+let resetFresh = false;
+let seen = 0;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'scrip-svc-'));
+  const ca = openTestCa(join(dir, 'ca'));
+  const tls = ca.issueTlsCertificate();
+  caPem = ca.root.pem;
+  const served = new WeakSet<Socket>();
+  server = createServer({ cert: tls.chainPem, key: tls.keyPem }, (req, res) => {
+    seen++;
+    const sock = req.socket;
+    if (resetFresh) { sock.destroy(); return; }
+    if (served.has(sock) && onReuse === 'drop') { sock.destroy(); return; } // as if closed while idle
+    served.add(sock);
+    res.end(JSON.stringify({ n: seen }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a request on a stale kept-alive socket is sent once more on a fresh one', async () => {
+  const c = new ServiceClient({ caPem, serviceName: 'EPS' });
+  onReuse = 'answer'; seen = 0;
+  assert.equal((await c.send(`${base}/a`)).status, 200);
+  onReuse = 'drop';
+  const r = await c.send(`${base}/b`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-request-id': 'same' } });
+  assert.equal(r.status, 200);
+  assert.equal(seen, 3, 'dropped once on the reused socket, answered on a new one');
+  c.close();
+});
+
+test('a reset on a fresh connection is reported as unreachable, not retried', async () => {
+  const c = new ServiceClient({ caPem, serviceName: 'EPS' });
+  resetFresh = true; seen = 0;
+  try {
+    await assert.rejects(c.send(`${base}/c`), (e: unknown) => e instanceof ScripError && e.code === 'service-unreachable' && /EPS could not be reached/.test(e.message));
+    assert.equal(seen, 1);
+  } finally { resetFresh = false; c.close(); }
+});
