@@ -56,10 +56,12 @@ export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: stri
   for (const [flag, raw] of args.flags) {
     if (globalFlags.includes(flag)) continue;
     if (c.cli?.stdin && (flag === 'stdin' || flag === `${c.cli.stdin[0]}-stdin`)) continue;
-    if (c.cli?.stdin?.includes(flag)) throw new ScripError('invalid-input', `--${flag} is a secret: give it on standard input with --stdin, not on the command line.`);
-    const schema = fields[flag];
+    if (c.cli?.saveAs?.flag === flag) continue;
+    const field = c.cli?.aliases?.[flag] ?? flag;
+    if (c.cli?.stdin?.includes(field)) throw new ScripError('invalid-input', `--${flag} is a secret: give it on standard input with --stdin, not on the command line.`);
+    const schema = fields[field];
     if (!schema) throw new ScripError('invalid-input', `Unknown option --${flag} for "scrip ${cliPath(c).join(' ')}".`, undefined, `Run "scrip ${cliPath(c).join(' ')} --help".`);
-    input[flag] = convert(flag, raw, schema);
+    input[field] = convert(flag, raw, schema);
   }
   if (c.cli?.stdin && stdinLines) c.cli.stdin.forEach((field, i) => { if (stdinLines[i] !== undefined) input[field] = stdinLines[i]; });
   return input;
@@ -77,6 +79,7 @@ export function commandHelp(c: AnyCommand): string {
     usage.push(required.has(name) ? `--${name} <${String(s.type ?? 'value')}>` : `[--${name}]`);
   }
   if (c.cli?.stdin) usage.push(`--stdin (reads ${c.cli.stdin.join(', ')} from standard input, one per line)`);
+  if (c.cli?.saveAs) usage.push(`[--${c.cli.saveAs.flag} <file>]`);
   lines.unshift(`Usage: ${usage.join(' ')} [--json]`, '');
   const opts = Object.entries(fields).map(([name, s]) => {
     const flag = c.cli?.stdin?.includes(name) ? `(stdin) ${name}` : pos.includes(name) ? `<${name}>` : `--${name}`;
@@ -85,6 +88,8 @@ export function commandHelp(c: AnyCommand): string {
     const extra = [required.has(name) ? 'required' : 'optional', choices ? `one of: ${choices.join(', ')}` : '', s.default !== undefined ? `default: ${JSON.stringify(s.default)}` : ''].filter(Boolean).join('; ');
     return `  ${flag.padEnd(22)} ${type.padEnd(10)} ${s.description ?? ''} (${extra})`;
   });
+  for (const [alias, field] of Object.entries(c.cli?.aliases ?? {})) opts.push(`  --${alias.padEnd(20)} ${''.padEnd(10)} the same as --${field}`);
+  if (c.cli?.saveAs) opts.push(`  --${c.cli.saveAs.flag.padEnd(20)} ${'file'.padEnd(10)} write ${c.cli.saveAs.what} to this file (optional)`);
   if (opts.length) lines.push('Options:', ...opts);
   lines.push('', `  --json                 print the answer as one line of JSON`, '', `API: ${c.http.method} ${c.http.path}   scope: ${c.needs.scope}`);
   return lines.join('\n');

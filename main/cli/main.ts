@@ -1,5 +1,5 @@
 // `scrip`: one subcommand per registry command (generated), plus the few that start things.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRegistry } from '../commands';
 import { cliPath, type AnyCommand } from '../commands/registry';
 import { findCommand } from './find-command';
@@ -81,7 +81,13 @@ export async function main(argv: string[]): Promise<number> {
     const result = url
       ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
       : await createKeyLocally(command, input, dataDir);
-    print(args, result);
+    const save = command.cli?.saveAs;
+    const target = save ? flagString(args.flags, save.flag) : undefined;
+    if (save && target && result && typeof result === 'object') {
+      const { [save.field]: data, ...rest } = result as Record<string, unknown>;
+      writeFileSync(target, Buffer.from(String(data), 'base64'), { mode: 0o600 });
+      print(args, { ...rest, savedTo: target });
+    } else print(args, result);
     return 0;
   } catch (e) {
     const err = toScripError(e);

@@ -70,6 +70,7 @@ export const prescriptionCreate = defineCommand({
   input: z.object({ draft: z.record(z.string(), z.unknown()).default({}).describe('Draft content (patient, items, treatment type); the CLI reads it from a JSON file') }),
   output: record,
   needs: { scope: 'prescribe' },
+  cli: { aliases: { file: 'draft' } },
   run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.create(input.draft)),
 });
 
@@ -168,7 +169,7 @@ export const prescriptionToken = defineCommand({
   input: z.object({ id }),
   output: z.object({ filename: z.string(), pdfBase64: z.string() }),
   needs: { scope: 'read', session: true },
-  cli: { positional: ['id'] },
+  cli: { positional: ['id'], saveAs: { flag: 'pdf', field: 'pdfBase64', what: 'the token PDF' } },
   errors: ['not-found', 'bad-state'],
   run: async (input, ctx) => {
     const pdf = await ctx.services.prescribing.token(input.id);

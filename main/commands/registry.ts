@@ -44,6 +44,10 @@ export interface CliSpec {
    * `--stdin` (or `--<first field>-stdin`): never from the command line, where `ps` shows them.
    */
   stdin?: string[];
+  /** Other names for input flags, e.g. `{ file: 'draft' }` lets `--file rx.json` give `draft`. */
+  aliases?: Record<string, string>;
+  /** `--<flag> <path>` writes the output's base64 `field` to that file instead of printing it. */
+  saveAs?: { flag: string; field: string; what: string };
 }
 
 export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { CommandError } from '../transport';
 
 /** The NHS error summary: what went wrong and what to do, focused so screen readers announce it. */
-export function ErrorSummary({ error, title = 'There is a problem' }: { error: CommandError; title?: string }) {
+/** `children`: what to do next, where it is a place in Scrip (a link), after Scrip's own sentence. */
+export function ErrorSummary({ error, title = 'There is a problem', children }: { error: CommandError; title?: string; children?: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   // Several summaries can be on one page (e.g. card and login errors): each needs its own id.
   const titleId = useId();
@@ -13,6 +14,7 @@ export function ErrorSummary({ error, title = 'There is a problem' }: { error: C
       <div className="nhsuk-error-summary__body">
         <p>{error.body.message}</p>
         <p>{error.body.action}</p>
+        {children}
       </div>
     </div>
   );

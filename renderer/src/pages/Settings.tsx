@@ -1,11 +1,17 @@
 // Settings: the environments Scrip talks to (sandbox, integration, live …): list them, add or change
 // one, choose the one the next session uses, and check that its services answer over trusted TLS.
+// Prescriber details (#/settings/prescriber) are a page of their own under Settings.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { useEvents } from '../hooks/useEvents';
 import { ErrorSummary } from '../components/ErrorSummary';
+import { useHash } from '../hooks/useHash';
+import { useSession } from '../hooks/useSession';
+import { prescriberHref, settingsRoute } from '../prescribing/nav';
+import { sourceWords, type DetailsSource } from '../prescribing/prescriber-form';
+import { PrescriberDetails } from './PrescriberDetails';
 
 interface CaCert { subject: string; issuer: string; validFrom: string; validTo: string }
 interface EnvironmentSummary {
@@ -42,6 +48,34 @@ function fieldProblems(err: CommandError | null): Array<{ field: Field | null; t
 }
 
 export function Settings() {
+  const route = settingsRoute(useHash());
+  if (route.page === 'prescriber') return <PrescriberDetails back={route.back} />;
+  return <><EnvironmentSettings /><PrescriberSection /></>;
+}
+
+/** The way to the prescriber details page, saying where the selected role's details come from now. */
+function PrescriberSection() {
+  const transport = useTransport();
+  const { value: session } = useSession();
+  const roleId = session?.state === 'role-selected' ? session.selectedRole?.id : undefined;
+  const [source, setSource] = useState<DetailsSource | null>(null);
+  useEffect(() => {
+    if (!roleId) { setSource(null); return; }
+    let live = true;
+    transport.invoke<{ source: DetailsSource }>('prescriber.get', {}).then((r) => { if (live) setSource(r.source); }, () => { if (live) setSource(null); });
+    return () => { live = false; };
+  }, [transport, roleId]);
+  return (
+    <section aria-labelledby="settings-prescriber" data-testid="settings-prescriber">
+      <h2 id="settings-prescriber">Prescriber details</h2>
+      <p>EPS needs your professional registration and your organisation's details on every prescription. In the sandbox they come from its directory; elsewhere you enter them once for each role.</p>
+      {source ? <p>For the role you are using now: <strong>{sourceWords(source).title}</strong>.</p> : null}
+      <p><a href={prescriberHref()}>{roleId ? 'See or change the prescriber details for your role' : 'Prescriber details'}</a></p>
+    </section>
+  );
+}
+
+function EnvironmentSettings() {
   const transport = useTransport();
   const { value, error, reload } = useCommand<EnvironmentList>('environments.list');
   // Another surface (the CLI, another window) may choose an environment too.

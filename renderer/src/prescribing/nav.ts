@@ -1,5 +1,5 @@
 // Where in the prescription pad a hash points. The app's router (routes.ts) picks the area from the
-// first segment; these are the pages inside the Prescribe and Prescriptions areas.
+// first segment; these are the pages inside the Prescribe, Prescriptions and Settings areas.
 export type PadPage = 'patient' | 'patient-search' | 'confirm' | 'treatment' | 'items' | 'item' | 'review' | 'sent';
 const padPages: PadPage[] = ['patient', 'patient-search', 'confirm', 'treatment', 'items', 'item', 'review', 'sent'];
 
@@ -28,3 +28,15 @@ export function listRoute(hash: string): ListRoute {
 
 export const padHref = (id: string, page: PadPage, lineId?: string): string => `#/prescribe/${id}/${page}${lineId ? `/${lineId}` : ''}`;
 export const detailHref = (id: string, page?: 'cancel'): string => `#/prescriptions/${id}${page ? `/${page}` : ''}`;
+
+export type SettingsRoute = { page: 'environments' } | { page: 'prescriber'; back: string | null };
+
+/** `#/settings/prescriber?back=<draft id>`: the prescriber details page, with the way back to a draft's review. */
+export function settingsRoute(hash: string): SettingsRoute {
+  const [area, page] = segments(hash);
+  if (area !== 'settings' || page !== 'prescriber') return { page: 'environments' };
+  const back = new URLSearchParams(hash.split('?')[1] ?? '').get('back');
+  return { page: 'prescriber', back: back && UUID.test(back) ? back : null };
+}
+
+export const prescriberHref = (backToDraft?: string): string => `#/settings/prescriber${backToDraft ? `?back=${backToDraft}` : ''}`;

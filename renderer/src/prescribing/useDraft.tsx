@@ -23,6 +23,8 @@ interface DraftApi {
   /** Saves now what is waiting; resolves with the newest record (and its problems). */
   flush(): Promise<RxRecord | null>;
   reload(): void;
+  /** Throws the draft away (prescription.discard); nothing waiting is saved after it. */
+  discard(): Promise<void>;
 }
 
 const DraftContext = createContext<DraftApi | null>(null);
@@ -70,6 +72,9 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
         pending.current ??= draft;
         setSaveError(asCommandError(e));
         setSaveState('failed');
+        // Gone or signed meanwhile (another window): there is nothing to save it to, so stop trying.
+        const code = asCommandError(e).body.code;
+        if (code === 'not-found' || code === 'bad-state') { pending.current = null; return latest.current; }
         if (!timer.current) timer.current = setTimeout(() => { timer.current = null; void saveNowRef.current(); }, RETRY_MS);
         return latest.current;
       }
@@ -89,6 +94,13 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
     timer.current = setTimeout(() => { void saveNow(); }, SAVE_AFTER_MS);
   }, [saveNow]);
 
+  const discard = useCallback(async () => {
+    if (timer.current) { clearTimeout(timer.current); timer.current = null; }
+    pending.current = null;
+    await chain.current;
+    await transport.invoke('prescription.discard', { id });
+  }, [transport, id]);
+
   // Leaving the pad saves what is waiting.
   useEffect(() => () => { if (pending.current) void saveNow(); }, [saveNow]);
   useEffect(() => {
@@ -102,7 +114,7 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
     if (e.type === 'connection.restored') { if (pending.current) void saveNow(); else reload(); }
   });
 
-  const api = useMemo<DraftApi>(() => ({ record, error, saveError, saveState, change, flush: saveNow, reload }), [record, error, saveError, saveState, change, saveNow, reload]);
+  const api = useMemo<DraftApi>(() => ({ record, error, saveError, saveState, change, flush: saveNow, reload, discard }), [record, error, saveError, saveState, change, saveNow, reload, discard]);
   return <DraftContext.Provider value={api}>{children}</DraftContext.Provider>;
 }
 

@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,3 +70,51 @@ test('help comes from the schemas; bad flags and wrong scopes get clear errors a
   assert.equal(badKey.code, 3);
   assert.match(badKey.stderr, /not valid/);
 });
+
+test('a prescription from the command line: create --file, sign with the card, send, token --pdf, cancel, discard', async (t) => {
+  if (!need(t, requirements.pcscd, requirements.secretService)) return;
+  const env = { SCRIP_DATA_DIR: agent.dataDir, SCRIP_API_KEY: '' };
+  const dir = mkdtempSync(join(tmpdir(), 'scrip-cli-rx-'));
+  const rx = join(dir, 'rx.json');
+  writeFileSync(rx, JSON.stringify({
+    patient: { nhsNumber: '9449305552', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71' } },
+    patientConfirmed: true,
+    items: [{ lineId: randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: 'One capsule three times a day' }],
+  }));
+  try {
+    const json = async (args: string[], stdin?: string) => {
+      const r = stdin === undefined ? await scrip([...args, '--json'], env) : await scripWithStdin([...args, '--json'], env, stdin);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    // The embedded card may still be powering up when the agent starts.
+    for (let i = 0; i < 40 && (await json(['session'])).state !== 'card-present'; i++) await new Promise((r) => setTimeout(r, 250));
+    await json(['login', '--role', '200102238987', '--stdin'], '123456\n');
+    const { id } = await json(['prescription', 'create', '--file', rx]) as { id: string };
+    const signed = await json(['prescription', 'sign', '--ids', id, '--stdin'], '123456\n') as { results: Array<{ ok: boolean; shortFormId: string }> };
+    assert.ok(signed.results[0]?.ok, JSON.stringify(signed));
+    let status = '';
+    for (let i = 0; i < 40 && status !== 'accepted'; i++) { await json(['prescription', 'send']); status = String((await json(['prescription', 'get', id])).status); }
+    assert.equal(status, 'accepted');
+    const pdf = join(dir, 'token.pdf');
+    const saved = await json(['prescription', 'token', id, '--pdf', pdf]);
+    assert.equal(saved.savedTo, pdf);
+    assert.equal(readFileSync(pdf).subarray(0, 5).toString('latin1'), '%PDF-');
+    const cancelled = await json(['prescription', 'cancel', id, '--reason', '0001']) as { results: Array<{ code: string }> };
+    assert.equal(cancelled.results[0]?.code, 'R-0001');
+    const { id: draft } = await json(['prescription', 'create', '--file', rx]) as { id: string };
+    assert.deepEqual(await json(['prescription', 'discard', draft]), { id: draft, discarded: true });
+    await json(['logout']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function scripWithStdin(args: string[], env: Record<string, string>, input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [scripBin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}

@@ -8,7 +8,7 @@ import { Details, ProblemSummary, SummaryRow, type Problem } from '../../compone
 import { PasscodeField, PASSCODE_FORMAT } from '../../components/PasscodeField';
 import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
-import { padHref } from '../../prescribing/nav';
+import { padHref, prescriberHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { formatDate, treatmentWords } from '../../prescribing/rx-words';
 import { jobRoleTitle } from '../../words';
@@ -16,7 +16,10 @@ import { PatientDetails } from './PatientDetails';
 import { ItemSummary } from './ItemSummary';
 
 interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
-interface Preview { fragments: string; digest?: string }
+interface Preview { fragments: string; timestamp: string; placeholders: string[] }
+
+/** Signing fails this way when the role has no prescriber details (saved settings or a directory). */
+const missingDetails = (e: CommandError | null): boolean => !!e && /prescriber and organisation details/i.test(e.body.message);
 
 /** Exactly what will be signed, then the card: passcode, sign, send. */
 export function ReviewPage() {
@@ -29,13 +32,13 @@ export function ReviewPage() {
   const [attempt, setAttempt] = useState(0);
   const [signError, setSignError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [preview, setPreview] = useState<Preview | { unavailable: string } | null>(null);
+  const [preview, setPreview] = useState<Preview | { unavailable: CommandError } | null>(null);
   const id = useId();
   const d = record!.draft;
 
   useEffect(() => {
     // The canonical text the card signs (HL7 v3 fragments), as Scrip computes it itself.
-    transport.invoke<Preview>('prescription.preview', { id: record!.id }).then(setPreview, (e: unknown) => setPreview({ unavailable: asCommandError(e).body.message }));
+    transport.invoke<Preview>('prescription.preview', { id: record!.id }).then(setPreview, (e: unknown) => setPreview({ unavailable: asCommandError(e) }));
   }, [transport, record?.id, record?.updatedAt]);
 
   // Signing needs the prescriber's and organisation's details for the role (Settings, or the sandbox's directory).
@@ -70,7 +73,11 @@ export function ReviewPage() {
 
   return (
     <>
-      {signError ? <ErrorSummary error={signError} title="The prescription was not signed" /> : null}
+      {signError ? (
+        <ErrorSummary error={signError} title="The prescription was not signed">
+          {missingDetails(signError) ? <p><a href={prescriberHref(record!.id)} data-testid="sign-error-prescriber-link">Enter your prescriber details</a>, then come back: this prescription is saved.</p> : null}
+        </ErrorSummary>
+      ) : null}
       <ProblemSummary problems={problems.length ? problems : pinError ? [{ text: pinError, field: `${id}-pin` }] : []} attempt={attempt} title={problems.length ? 'Fix these before you sign' : 'There is a problem'} />
       <h2>Patient</h2>
       {d.patient ? <PatientDetails patient={d.patient} change={padHref(record!.id, 'confirm')} /> : <p>No patient.</p>}
@@ -94,11 +101,22 @@ export function ReviewPage() {
       ))}
       <Details summary="What your card will sign (the exact text)" testId="signed-text">
         {!preview ? <p>Working it out…</p> : 'unavailable' in preview ? (
-          <p data-testid="signed-text-unavailable">Scrip cannot show the canonical text before signing yet ({preview.unavailable}). When you sign, Scrip computes it itself and stops if the service asks the card to sign anything different.</p>
+          <div data-testid="signed-text-unavailable">
+            <p>Scrip cannot show the text yet: {preview.unavailable.body.message}</p>
+            {missingDetails(preview.unavailable)
+              ? <p><a href={prescriberHref(record!.id)}>Enter your prescriber details</a>: they are part of what your card signs.</p>
+              : <p>When you sign, Scrip builds the text itself and stops if the service asks the card to sign anything different.</p>}
+          </div>
         ) : (
           <>
-            <p>These are the HL7 v3 fragments, canonicalised (exclusive C14N), whose digest your card signs. Scrip computed them itself; if the service asks the card to sign anything else, signing stops.</p>
-            {preview.digest ? <p>Digest: <span className="scrip-mono">{preview.digest}</span></p> : null}
+            <p>These are the HL7 v3 fragments, canonicalised (exclusive C14N), whose digest your card signs. Scrip built them itself from this prescription and your prescriber details; if the service asks the card to sign anything else, signing stops.</p>
+            {preview.placeholders.length ? (
+              <div data-testid="signed-text-placeholders">
+                <p>{preview.placeholders.length === 1 ? 'One value is' : `${preview.placeholders.length} values are`} only stand-ins here. They are set when you sign, so they will differ in what your card signs:</p>
+                <ul>{preview.placeholders.map((p) => { const [, what, value] = /^(.*?) (\S+)$/.exec(p) ?? [p, p, '']; return <li key={p}>the {what}{value ? <> (shown as <span className="scrip-mono">{value}</span>)</> : null}</li>; })}</ul>
+                <p>Everything else is exactly what your card signs.</p>
+              </div>
+            ) : null}
             <pre className="scrip-signed-text" tabIndex={0} aria-label="Canonical text to be signed">{preview.fragments}</pre>
           </>
         )}
@@ -112,7 +130,7 @@ export function ReviewPage() {
       {details === 'none' ? (
         <div className="nhsuk-warning-callout" data-testid="prescriber-details-missing">
           <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Your prescriber details are not set</span></h2>
-          <p>EPS needs your professional code and your organisation's details on every prescription. <a href="#/settings">Add them in Settings</a>, then come back: this prescription is saved.</p>
+          <p>EPS needs your professional code and your organisation's details on every prescription. <a href={prescriberHref(record!.id)}>Enter your prescriber details</a>, then come back: this prescription is saved.</p>
         </div>
       ) : null}
       <form onSubmit={sign} noValidate>
