@@ -7,29 +7,13 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CardService } from '../main/card/card-service';
-import { PcscCardConnector, type CardChannel, type CardConnector } from '../native/pcsc/card-connection';
+import { PcscCardConnector } from '../native/pcsc/card-connection';
+import { TimedConnector } from './_timed-connector';
 import { newCard, PIN } from '../test/sandbox/card/fixture';
 import { insertVirtualCard, READER } from '../test/sandbox/card/vpcd-harness';
 import { requirements } from '../test/support/system';
 import { percentile, round } from './_stats';
 import type { Figure } from './run';
-
-/** Wraps a connector to add up the time spent waiting for card answers. */
-class TimedConnector implements CardConnector {
-  waitMs = 0;
-  apdus = 0;
-  readonly #inner: CardConnector;
-  constructor(inner: CardConnector) { this.#inner = inner; }
-  withCard<T>(reader: string, work: (c: CardChannel) => Promise<T>): Promise<T> {
-    return this.#inner.withCard(reader, (c) => work({
-      reader: c.reader, atr: c.atr,
-      transmit: async (apdu) => {
-        const t0 = performance.now();
-        try { return await c.transmit(apdu); } finally { this.waitMs += performance.now() - t0; this.apdus++; }
-      },
-    }));
-  }
-}
 
 export async function run(): Promise<Figure[]> {
   const missing = requirements.pcscd.check();

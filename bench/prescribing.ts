@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createApp } from '../main/app';
 import { sandboxEnvironment } from '../main/embedded';
-import { PcscCardConnector, type CardChannel, type CardConnector } from '../native/pcsc/card-connection';
+import { PcscCardConnector } from '../native/pcsc/card-connection';
+import { TimedConnector } from './_timed-connector';
 import { startSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
@@ -25,23 +26,6 @@ import type { Figure } from './run';
 
 const PIN = '482913';
 const N = Number(process.env.BENCH_PRESCRIBING_N ?? 100);
-
-/** Adds up the time spent waiting for card answers. */
-class TimedConnector implements CardConnector {
-  waitMs = 0;
-  apdus = 0;
-  readonly #inner: CardConnector;
-  constructor(inner: CardConnector) { this.#inner = inner; }
-  withCard<T>(reader: string, work: (c: CardChannel) => Promise<T>): Promise<T> {
-    return this.#inner.withCard(reader, (c) => work({
-      reader: c.reader, atr: c.atr,
-      transmit: async (apdu) => {
-        const t0 = performance.now();
-        try { return await c.transmit(apdu); } finally { this.waitMs += performance.now() - t0; this.apdus++; }
-      },
-    }));
-  }
-}
 
 function insert(cardFile: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'scrip.mjs'), 'card', 'virtual', '--card', cardFile, '--vpcd', '127.0.0.1:35963'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });

@@ -11,7 +11,8 @@ import { openTestCa } from './ca';
 import { nodeSignatureCrypto } from './ca/signature-crypto';
 import { setSignatureCrypto } from '../protocols/eps/signature';
 import { systemClock, fixedClock } from './clock';
-import { openSandboxDb } from './store/db';
+import { openSandboxDb, GroupCommit } from './store/db';
+import { startCheckpointer, type Checkpointer } from './store/checkpointer';
 import { DirectoryStore } from './directory/directory';
 import { ChallengeIssuer } from './broker/challenge';
 import { SessionStore, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
@@ -22,6 +23,7 @@ import { MessageLog } from './log/message-log';
 import { HttpError, Router, json, readJson, fhirJsonProblem, type SandboxResponse } from './http/router';
 import { isRefusal, type Caller, type RouteModule, type SandboxContext } from './http/context';
 import { registerRoutes, registeredRouteModules } from './http/modules';
+import { freePort, recordedPort } from './http/port';
 // The EPS services register themselves here (see sandbox/http/router.ts for the interface).
 import './eps-routes';
 
@@ -59,13 +61,18 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   setSignatureCrypto(nodeSignatureCrypto);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const clock = opts.clock ? fixedClock(opts.clock) : systemClock();
-  let baseUrl = `https://127.0.0.1:${opts.port ?? 0}`;
+  // The port is fixed before the CA opens: its certificates carry this address (CRLs).
+  const listenPort = opts.port ?? (await freePort(recordedPort(join(opts.dataDir, 'ca', 'ca.json'))));
+  let baseUrl = `https://127.0.0.1:${listenPort}`;
   const ca = openTestCa(join(opts.dataDir, 'ca'), { baseUrl, now: () => clock.now() });
   const db = openSandboxDb(join(opts.dataDir, 'sandbox.db'));
   const directory = new DirectoryStore(opts.dataDir);
   const sessions = new SessionStore(db, clock, opts.idleSeconds ?? DEFAULT_IDLE_SECONDS, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
   const log = new MessageLog(db);
+  // Started once the server listens (a start that fails leaves no thread behind).
+  let checkpoints: Checkpointer | null = null;
+  const commits = new GroupCommit(db, () => checkpoints?.committed());
   // Checked now, so a broken patients.json stops the start with its problems named.
   const patients = new PatientStore(opts.dataDir);
   patients.read();
@@ -167,6 +174,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     }
     const read = await readBody(req);
     const body = read === 'too-large' ? Buffer.alloc(0) : read;
+    commits.begin();
     let answer: SandboxResponse;
     let internalError: string | null = null;
     let shapeProblem: ReturnType<typeof fhirJsonProblem> = null;
@@ -194,14 +202,23 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       }
     }
     const requestId = req.headers['x-request-id'];
+    // The answer leaves only once what was written this turn is committed (store/db.ts GroupCommit).
+    let commitFailure: string | null = null;
+    try {
+      await commits.settled();
+    } catch (e) {
+      commitFailure = e instanceof Error ? e.message : String(e);
+      answer = serverAnswer(500, 'exception', 'INTERNAL_SERVER_ERROR', 'Internal error (the message log at /_log has the details).', url.pathname);
+    }
     res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}), ...answer.headers });
     res.end(answer.body);
+    // Into the turn's transaction when one is open (committed at the turn's end), else at once.
     log.record({
       at: clock.now().toISOString(), method, path: (req.url ?? '').slice(0, 2000), status: answer.status,
       requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
       request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'), ms: performance.now() - started,
       // The log keeps what went wrong inside (the client sees only "internal error").
-      response: internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`,
+      response: commitFailure ? `internal error: the commit failed: ${commitFailure}` : internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`,
     });
   }
 
@@ -212,7 +229,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(listenPort, '127.0.0.1', () => resolve()); });
+  checkpoints = startCheckpointer(db);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `https://127.0.0.1:${port}`;
   const caCertPath = join(opts.dataDir, 'ca', 'root.pem');
@@ -221,6 +239,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      commits.commit();
+      await checkpoints?.stop();
       db.close();
     },
   };

@@ -114,7 +114,7 @@ export const prescriptionList = defineCommand({
 export const prescriptionPreview = defineCommand({
   name: 'prescription.preview',
   summary: 'Show the canonical text the card will sign for a draft (the FragmentsToBeHashed)',
-  description: 'Built by Scrip from the draft and the selected role\'s prescriber details. The prescription IDs and the signing time are set at signing; here they are stand-ins, listed in `placeholders`.',
+  description: 'Built by Scrip from the draft and the selected role\'s prescriber details, with the prescription IDs it will be signed with (fixed now). Only the signing time, set by EPS when the card signs, is a stand-in here, listed in `placeholders`.',
   http: { method: 'POST', path: '/prescriptions/{id}/preview' },
   input: z.object({ id }),
   output: z.object({ fragments: z.string(), timestamp: z.string(), placeholders: z.array(z.string()) }),

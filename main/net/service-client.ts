@@ -28,10 +28,13 @@ export class ServiceClient {
   }
 
   send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<ServiceResponse> {
+    // A kept-alive socket the server closed while idle fails the next request (Node's documented
+    // race). Usually that request never arrived, but a reset cannot prove it: it is sent once more
+    // only when a repeat is harmless — a GET, or a write carrying an X-Request-ID the service dedupes.
+    const method = (init.method ?? 'GET').toUpperCase();
+    const repeatable = method === 'GET' || method === 'HEAD' || Object.keys(init.headers ?? {}).some((h) => h.toLowerCase() === 'x-request-id');
     return this.#once(url, init).catch((e: unknown) => {
-      // A kept-alive socket the server closed while idle fails the next request before the server
-      // has read it (Node's documented race): that request never arrived, so it is sent once more.
-      if (e instanceof StaleSocket) return this.#once(url, init);
+      if (e instanceof StaleSocket && repeatable) return this.#once(url, init);
       throw e;
     }).catch((e: unknown) => { throw e instanceof StaleSocket ? this.#unreachable(url, e.cause) : e; });
   }

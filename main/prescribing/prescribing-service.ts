@@ -143,10 +143,10 @@ export class PrescribingService {
 
   /**
    * What the card will sign for this draft: the canonical FragmentsToBeHashed that Scrip builds from
-   * the draft and the role's prescriber details, as at signing. Only the prescription IDs and the
-   * signing time are fixed later (by Scrip and EPS's $prepare, at signing): they are shown here with
-   * stand-in values, named in `placeholders`. At signing Scrip rebuilds the same text and refuses a
-   * digest from EPS that differs from it.
+   * the draft and the role's prescriber details, with the prescription IDs it will be signed with.
+   * Only the signing time is set later (by EPS's $prepare): it is shown with a stand-in, named in
+   * `placeholders`. At signing Scrip rebuilds the same text and refuses a digest from EPS that
+   * differs from it.
    */
   async preview(id: string): Promise<{ fragments: string; timestamp: string; placeholders: string[] }> {
     const rec = this.get(id);
@@ -154,14 +154,11 @@ export class PrescribingService {
     const problems = await this.check(rec.draft);
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
-    const ids: PrescriptionIds = {
-      shortFormId: shortFormId(prescriber.organisation.odsCode, 0), longFormId: newLongFormId(), bundleId: randomUUID(), messageHeaderId: randomUUID(),
-      patientId: randomUUID(), practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
-    };
+    const ids = this.#idsFor(id, prescriber.organisation.odsCode);
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
     const { fragments } = prepareDigest(bundle, timestamp, 'RS256', hash);
-    return { fragments, timestamp, placeholders: [`prescription ID ${ids.shortFormId}`, `long-form ID ${ids.longFormId}`, `signing time ${timestamp}`] };
+    return { fragments, timestamp, placeholders: [`signing time ${timestamp} (EPS sets it when the card signs; the start date is that day)`] };
   }
 
   /** problems() plus the dm+d check of every item's code. */
@@ -281,11 +278,7 @@ export class PrescribingService {
     if (rec.status !== 'draft') throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
     const problems = await this.check(rec.draft);
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
-    const ids: PrescriptionIds = {
-      shortFormId: shortFormId(prescriber.organisation.odsCode, this.d.store.nextSequence(prescriber.organisation.odsCode)),
-      longFormId: newLongFormId(), bundleId: randomUUID(), messageHeaderId: randomUUID(), patientId: randomUUID(),
-      practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
-    };
+    const ids = this.#idsFor(id, prescriber.organisation.odsCode);
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
     const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
@@ -294,6 +287,23 @@ export class PrescribingService {
       throw new ScripError('service-error', 'EPS asked to sign something other than this prescription: its digest does not match the one Scrip computed. Nothing was signed.', { id }, 'Report this to your system supplier; do not sign until it is resolved.');
     }
     return { id, items: rec.draft.items.length, bundle, ids, digest: prepared.digest, timestamp: prepared.timestamp, signedInfo: Buffer.from(prepared.digest, 'base64').toString('utf8'), alg: prepared.algorithm === 'RS256' ? 'sha256' : 'sha1' };
+  }
+
+  /**
+   * The IDs a draft is signed with, fixed the first time they are needed (the review, or signing) so
+   * the review shows the real ones. A draft signed for another organisation gets new ones: the
+   * short-form ID names the organisation.
+   */
+  #idsFor(id: string, odsCode: string): PrescriptionIds {
+    const kept = this.d.store.reservedIds(id);
+    if (kept?.odsCode === odsCode) return kept.ids;
+    const ids: PrescriptionIds = {
+      shortFormId: shortFormId(odsCode, this.d.store.nextSequence(odsCode)),
+      longFormId: newLongFormId(), bundleId: randomUUID(), messageHeaderId: randomUUID(), patientId: randomUUID(),
+      practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
+    };
+    this.d.store.reserveIds(id, { odsCode, ids });
+    return ids;
   }
 
   #commit(p: Prepared, signature: Uint8Array, certificate: Uint8Array, auth: Auth): SignOutcome {

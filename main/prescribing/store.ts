@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
 import { draftContent, type DraftContent } from './model';
+import type { PrescriptionIds } from './bundle';
 
 export const prescriptionStatuses = ['draft', 'signed', 'sending', 'accepted', 'rejected', 'cancelled', 'partly-cancelled'] as const;
 export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
@@ -30,6 +31,9 @@ export interface PrescriptionRecord {
   /** What the tracker last said about the whole prescription (null: never tracked). */
   tracking: TrackingSnapshot | null;
 }
+
+/** IDs fixed for a draft before signing; `odsCode` is the organisation its short-form ID names. */
+export interface ReservedIds { odsCode: string; ids: PrescriptionIds }
 
 /** The tracker's view of a prescription, kept so the pad shows it without asking again. */
 export interface TrackingSnapshot { statusCode: string; status: string; owner: { ods: string; name?: string } | null; checkedAt: string }
@@ -74,7 +78,21 @@ export class PrescriptionStore {
               status_code TEXT, status TEXT, dispensed_at TEXT,
               cancel_reason TEXT, cancel_request_id TEXT, cancel_answer_code TEXT, cancel_answer TEXT,
               updated_at TEXT NOT NULL, PRIMARY KEY (prescription_id, line_id));`,
+    }, {
+      // The IDs a draft will be signed with, fixed when first needed (review), so the review shows them.
+      id: 'prescriptions-3',
+      sql: 'ALTER TABLE prescriptions ADD COLUMN reserved_ids TEXT;',
     }]);
+  }
+
+  /** The IDs kept for a draft (with the organisation its short-form ID names), if any. */
+  reservedIds(id: string): ReservedIds | null {
+    const v = this.#db.prepare('SELECT reserved_ids FROM prescriptions WHERE id = ?').pluck().get(id) as string | null | undefined;
+    return v ? (JSON.parse(v) as ReservedIds) : null;
+  }
+
+  reserveIds(id: string, value: ReservedIds): void {
+    this.#db.prepare("UPDATE prescriptions SET reserved_ids = ? WHERE id = ? AND status = 'draft'").run(JSON.stringify(value), id);
   }
 
   createDraft(content: DraftContent, ownerUserId: string | null): PrescriptionRecord {

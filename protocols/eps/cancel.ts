@@ -11,6 +11,7 @@
 import {
   CANCEL_REASON_SYSTEM, CANCEL_REASONS, CANCEL_RESPONSES, STATUS_HISTORY_SYSTEM, type CancelReasonCode, type CancelResponseCode,
 } from './status-codes';
+import { arr, obj, str, type Json } from '../fhir/json';
 
 export { CANCEL_REASONS, CANCEL_RESPONSES, type CancelReasonCode, type CancelResponseCode } from './status-codes';
 
@@ -18,10 +19,6 @@ export const STATUS_HISTORY_EXTENSION = 'https://fhir.nhs.uk/StructureDefinition
 const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
 const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The MedicationRequest.status EPS gives a line item in a cancel answer. */
 export function cancelledMedicationStatus(code: CancelResponseCode): string {

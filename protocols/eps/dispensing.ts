@@ -3,10 +3,7 @@
 // tests), and readers that pull out what Spine acts on, each problem naming its field.
 import { LINE_ITEM_STATUS, LINE_ITEM_STATUS_SYSTEM, PRESCRIPTION_STATUS, PRESCRIPTION_STATUS_SYSTEM, type LineItemStatusCode, type PrescriptionStatusCode } from './status-codes';
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+import { arr, obj, str, type Json } from '../fhir/json';
 
 export const ODS_CODE = 'https://fhir.nhs.uk/Id/ods-organization-code';
 const PRESCRIPTION_ORDER_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-number';

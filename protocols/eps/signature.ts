@@ -6,6 +6,7 @@
 import forge from 'node-forge';
 import { excC14n } from '../xml/exc-c14n';
 import { parseXmlSafely, childElements, textOf, XmlParseError } from '../xml/parse';
+import { arr, obj, type Json } from '../fhir/json';
 import { canonicalFragments, canonicalSignedInfo, utf8Base64, type SignatureAlgorithm } from './fragments';
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -66,11 +67,6 @@ export function provenanceEntry(p: ProvenanceInput): ProvenanceEntry {
     },
   };
 }
-
-type Json = Record<string, unknown>;
-// null is never a valid FHIR array item; dropping it keeps `x.field` on an item from throwing.
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]).filter((x) => x !== null && x !== undefined) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 
 /** The requester's signature in a prescription-order Bundle (EPS's findRequesterSignature). */
 export function findRequesterSignature(bundle: Json): { xml: string; when: string } | null {

@@ -26,6 +26,7 @@ import {
   LINE_ITEM_STATUS, LINE_ITEM_STATUS_SYSTEM, PRESCRIPTION_STATUS, PRESCRIPTION_STATUS_SYSTEM,
   isLineItemStatus, isPrescriptionStatus, type LineItemStatusCode, type PrescriptionStatusCode,
 } from './status-codes';
+import { arr, obj, str } from '../fhir/json';
 
 export { PRESCRIPTION_STATUS, LINE_ITEM_STATUS, type PrescriptionStatusCode, type LineItemStatusCode } from './status-codes';
 
@@ -131,10 +132,6 @@ export class TrackerFormatError extends Error {
   constructor(message: string, readonly expression: string) { super(message); this.name = 'TrackerFormatError'; }
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function need(v: string | undefined, expression: string): string {
   if (v === undefined) throw new TrackerFormatError(`The tracker answer has no ${expression}.`, expression);

@@ -4,10 +4,8 @@
 import { isValidNhsNumber } from '../ids/nhs-number';
 import { isLongFormId, isValidShortFormId } from '../ids/prescription-id';
 import { epsIssue, type OperationOutcomeIssue } from '../fhir/operation-outcome';
+import { arr, obj, type Json } from '../fhir/json';
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 

@@ -6,20 +6,40 @@ export interface XmlElement { name: string; attrs?: Record<string, string>; chil
 export type XmlNode = XmlElement | string;
 
 export function el(name: string, attrs: Record<string, string | undefined> = {}, ...children: Array<XmlNode | XmlNode[] | null | undefined | false>): XmlElement {
+  // Plain loops: a prescription's fragments are a few hundred elements, built on every $prepare.
   const a: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) a[k] = v;
-  return { name, attrs: a, children: children.flat().filter((c): c is XmlNode => c !== null && c !== undefined && c !== false) };
+  for (const k of Object.keys(attrs)) { const v = attrs[k]; if (v !== undefined) a[k] = v; }
+  const kids: XmlNode[] = [];
+  for (const c of children) {
+    if (Array.isArray(c)) { for (const x of c) if (x !== null && x !== undefined && (x as unknown) !== false) kids.push(x); }
+    else if (c !== null && c !== undefined && c !== false) kids.push(c);
+  }
+  return { name, attrs: a, children: kids };
 }
+
+// Most texts and attribute values need no escaping: one test, then the replacements only if needed.
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTR_SPECIAL = /[&<"\t\n\r]/;
 
 /** c14n text escaping: &, <, > and CR. */
 export function c14nText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
 }
 
 /** c14n attribute escaping: &, <, ", TAB, LF, CR. */
 export function c14nAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 }
+
+const isNamespace = (k: string): boolean => k === 'xmlns' || k.startsWith('xmlns:');
+/** Namespace declarations first, then the rest, each in code-point order of their names. */
+const attrOrder = (a: string, b: string): number => {
+  const na = isNamespace(a), nb = isNamespace(b);
+  if (na !== nb) return na ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+};
 
 /**
  * Canonical form: start and end tags for every element (no <x/>), namespace declarations first,
@@ -27,9 +47,14 @@ export function c14nAttr(s: string): string {
  */
 export function canonicalize(node: XmlNode): string {
   if (typeof node === 'string') return c14nText(node);
-  const attrs = Object.entries(node.attrs ?? {});
-  const ns = attrs.filter(([k]) => k === 'xmlns' || k.startsWith('xmlns:')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const plain = attrs.filter(([k]) => !(k === 'xmlns' || k.startsWith('xmlns:'))).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const open = [...ns, ...plain].map(([k, v]) => ` ${k}="${c14nAttr(v)}"`).join('');
-  return `<${node.name}${open}>${(node.children ?? []).map(canonicalize).join('')}</${node.name}>`;
+  let out = `<${node.name}`;
+  const attrs = node.attrs;
+  if (attrs) {
+    const keys = Object.keys(attrs);
+    if (keys.length > 1) keys.sort(attrOrder);
+    for (const k of keys) out += ` ${k}="${c14nAttr(attrs[k]!)}"`;
+  }
+  out += '>';
+  if (node.children) for (const c of node.children) out += canonicalize(c);
+  return `${out}</${node.name}>`;
 }

@@ -6,10 +6,8 @@ import { json, type SandboxRequest, type SandboxResponse } from '../http/router'
 import type { Caller, SandboxContext } from '../http/context';
 
 export const FHIR = 'application/fhir+json';
-export type Json = Record<string, unknown>;
-export const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-export const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+export { arr, obj, str, type Json } from '../../protocols/fhir/json';
+import { arr, str, type Json } from '../../protocols/fhir/json';
 
 export function identifierOf(r: Json | undefined, system: string): string | undefined {
   return str(arr(r?.identifier).find((i) => i.system === system)?.value);

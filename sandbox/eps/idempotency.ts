@@ -3,6 +3,7 @@
 // remembered in SQLite (a restart keeps them); a retry that arrives while the first is still being
 // processed waits for it instead of processing the message a second time.
 import type { SandboxDb } from '../store/db';
+import { migratePrescriptions } from './tables';
 import type { SandboxRequest, SandboxResponse } from '../http/router';
 
 const FHIR = 'application/fhir+json';
@@ -11,22 +12,25 @@ export type Idempotent = (req: SandboxRequest, userId: string, run: () => Promis
 
 /**
  * `scope` keeps request IDs of different endpoints apart ('' for $process-message, whose keys
- * predate scopes). The table eps_request_ids is created by process-message's migration.
+ * predate scopes). The statements are compiled once, so the table is made here if not yet there.
  */
 export function idempotency(db: SandboxDb, scope = ''): Idempotent {
+  migratePrescriptions(db);
   const inflight = new Map<string, Promise<SandboxResponse>>();
+  const select = db.prepare('SELECT status, body FROM eps_request_ids WHERE request_id = ? AND user_id = ?');
+  const insert = db.prepare('INSERT OR IGNORE INTO eps_request_ids (request_id, user_id, status, body) VALUES (?, ?, ?, ?)');
   return async (req, userId, run) => {
     const header = req.headers['x-request-id'];
     if (typeof header !== 'string' || header === '') return run();
     const key = scope ? `${scope} ${header}` : header;
-    const seen = db.prepare('SELECT status, body FROM eps_request_ids WHERE request_id = ? AND user_id = ?').get(key, userId) as { status: number; body: string } | undefined;
+    const seen = select.get(key, userId) as { status: number; body: string } | undefined;
     if (seen) return { status: seen.status, headers: { 'content-type': FHIR }, body: seen.body };
     const slot = `${userId} ${key}`;
     const pending = inflight.get(slot);
     if (pending) return pending;
     const p = (async () => {
       const answer = await run();
-      if (answer.status < 500) db.prepare('INSERT OR IGNORE INTO eps_request_ids (request_id, user_id, status, body) VALUES (?, ?, ?, ?)').run(key, userId, answer.status, String(answer.body));
+      if (answer.status < 500) insert.run(key, userId, answer.status, String(answer.body));
       return answer;
     })();
     inflight.set(slot, p);

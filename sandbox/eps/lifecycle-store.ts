@@ -1,16 +1,15 @@
 // Where the sandbox keeps each prescription's lifecycle (protocols/eps/lifecycle.ts): the
 // prescription status and dispenser, every line item's status, and the history of every change
 // (who, in which role and organisation, when, what). SQLite under --data, so a restart loses nothing.
+import type { Statement } from 'better-sqlite3';
 import { migrateSandbox, type SandboxDb } from '../store/db';
 import type { Clock } from '../clock';
 import { newPrescription, type DispenseRecord, type PrescriptionState } from '../../protocols/eps/lifecycle';
 import { isLineItemStatus, isPrescriptionStatus, type CancelReasonCode, type LineItemStatusCode, type PrescriptionStatusCode } from '../../protocols/eps/status-codes';
 import { LINE_ITEM_NUMBER } from '../../protocols/eps/tracker';
 import { migratePrescriptions } from './tables';
+import { arr, obj, type Json } from '../../protocols/fhir/json';
 
-type Json = Record<string, unknown>;
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 
 /** Who made a change. */
 export interface Actor { userId: string; roleId: string | null; ods: string | null }
@@ -50,6 +49,8 @@ interface Row { short_form_id: string; long_form_id: string; nhs_number: string;
 export class LifecycleStore {
   readonly #db: SandboxDb;
   readonly #clock: Clock;
+  // Compiled statements by SQL text: compiling costs more than running these small ones.
+  readonly #statements = new Map<string, Statement>();
 
   constructor(db: SandboxDb, clock: Clock) {
     this.#db = db;
@@ -62,6 +63,12 @@ export class LifecycleStore {
       CREATE INDEX eps_status_history_by_rx ON eps_status_history (short_form_id, id);
       CREATE INDEX eps_prescriptions_by_nhs ON eps_prescriptions (nhs_number);
       CREATE INDEX eps_prescriptions_by_nominated ON eps_prescriptions (nominated_ods, created_at);`);
+  }
+
+  #sql(sql: string): Statement {
+    let st = this.#statements.get(sql);
+    if (!st) { st = this.#db.prepare(sql); this.#statements.set(sql, st); }
+    return st;
   }
 
   #now(): string { return this.#clock.now().toISOString(); }
@@ -78,7 +85,7 @@ export class LifecycleStore {
       // Accepted before the lifecycle existed (or by another path): it starts as sent.
       state = newPrescription(lineItemIds(bundle));
     } else {
-      const items = this.#db.prepare('SELECT line_item_id, status, pending_cancellation FROM eps_line_items WHERE short_form_id = ? ORDER BY position').all(row.short_form_id) as Array<{ line_item_id: string; status: string; pending_cancellation: string | null }>;
+      const items = this.#sql('SELECT line_item_id, status, pending_cancellation FROM eps_line_items WHERE short_form_id = ? ORDER BY position').all(row.short_form_id) as Array<{ line_item_id: string; status: string; pending_cancellation: string | null }>;
       state = {
         status: row.status, dispenser: row.dispenser_ods,
         items: items.map((i) => ({ id: i.line_item_id, status: (isLineItemStatus(i.status) ? i.status : '0007') as LineItemStatusCode, ...(i.pending_cancellation ? { pendingCancellation: i.pending_cancellation as CancelReasonCode } : {}) })),
@@ -93,19 +100,19 @@ export class LifecycleStore {
 
   /** One prescription by short-form ID (case-insensitive, as EPS treats them). */
   get(shortFormId: string): PrescriptionRecord | null {
-    const row = this.#db.prepare(this.#select('p.short_form_id = ? COLLATE NOCASE')).get(shortFormId) as Row | undefined;
+    const row = this.#sql(this.#select('p.short_form_id = ? COLLATE NOCASE')).get(shortFormId) as Row | undefined;
     return row ? this.#record(row) : null;
   }
 
   /** A patient's prescriptions, newest first, optionally only those with one status. */
   byNhsNumber(nhsNumber: string, status?: PrescriptionStatusCode): PrescriptionRecord[] {
-    const rows = this.#db.prepare(this.#select('p.nhs_number = ? ORDER BY p.created_at DESC, p.short_form_id')).all(nhsNumber) as Row[];
+    const rows = this.#sql(this.#select('p.nhs_number = ? ORDER BY p.created_at DESC, p.short_form_id')).all(nhsNumber) as Row[];
     return rows.map((r) => this.#record(r)).filter((r) => !status || r.state.status === status);
   }
 
   /** Up to `limit` prescriptions nominated to a pharmacy and waiting to be dispensed, oldest first. */
   awaitingNominated(ods: string, limit: number): PrescriptionRecord[] {
-    const rows = this.#db.prepare(this.#select("p.nominated_ods = ? AND COALESCE(s.status, '0001') = '0001' ORDER BY p.created_at, p.short_form_id LIMIT ?")).all(ods, limit) as Row[];
+    const rows = this.#sql(this.#select("p.nominated_ods = ? AND COALESCE(s.status, '0001') = '0001' ORDER BY p.created_at, p.short_form_id LIMIT ?")).all(ods, limit) as Row[];
     return rows.map((r) => this.#record(r));
   }
 
@@ -115,11 +122,11 @@ export class LifecycleStore {
       const current = this.get(shortFormId);
       if (!current || fingerprint(current.state) !== fingerprint(before)) return false;
       const at = this.#now();
-      this.#db.prepare('INSERT INTO eps_prescription_status (short_form_id, status, dispenser_ods, dispenses, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (short_form_id) DO UPDATE SET status = excluded.status, dispenser_ods = excluded.dispenser_ods, dispenses = excluded.dispenses, updated_at = excluded.updated_at')
+      this.#sql('INSERT INTO eps_prescription_status (short_form_id, status, dispenser_ods, dispenses, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (short_form_id) DO UPDATE SET status = excluded.status, dispenser_ods = excluded.dispenser_ods, dispenses = excluded.dispenses, updated_at = excluded.updated_at')
         .run(current.shortFormId, after.status, after.dispenser, JSON.stringify(after.dispenses), at);
-      this.#db.prepare('UPDATE eps_prescriptions SET status = ? WHERE short_form_id = ?').run(SLUG[after.status], current.shortFormId);
-      const upsert = this.#db.prepare('INSERT INTO eps_line_items (short_form_id, line_item_id, position, status, pending_cancellation, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (short_form_id, line_item_id) DO UPDATE SET status = excluded.status, pending_cancellation = excluded.pending_cancellation, updated_at = excluded.updated_at');
-      const history = this.#db.prepare('INSERT INTO eps_status_history (short_form_id, line_item_id, at, user_id, role_id, ods, event, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      this.#sql('UPDATE eps_prescriptions SET status = ? WHERE short_form_id = ?').run(SLUG[after.status], current.shortFormId);
+      const upsert = this.#sql('INSERT INTO eps_line_items (short_form_id, line_item_id, position, status, pending_cancellation, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (short_form_id, line_item_id) DO UPDATE SET status = excluded.status, pending_cancellation = excluded.pending_cancellation, updated_at = excluded.updated_at');
+      const history = this.#sql('INSERT INTO eps_status_history (short_form_id, line_item_id, at, user_id, role_id, ods, event, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       after.items.forEach((item, n) => {
         upsert.run(current.shortFormId, item.id, n, item.status, item.pendingCancellation ?? null, at);
         const old = before.items.find((i) => i.id === item.id);
@@ -136,15 +143,15 @@ export class LifecycleStore {
   created(shortFormId: string, bundle: Json, who: Actor): void {
     const after = newPrescription(lineItemIds(bundle));
     const at = this.#now();
-    this.#db.prepare('INSERT OR IGNORE INTO eps_prescription_status (short_form_id, status, dispenser_ods, dispenses, updated_at) VALUES (?, ?, NULL, ?, ?)').run(shortFormId, after.status, '[]', at);
-    const item = this.#db.prepare('INSERT OR IGNORE INTO eps_line_items (short_form_id, line_item_id, position, status, pending_cancellation, updated_at) VALUES (?, ?, ?, ?, NULL, ?)');
+    this.#sql('INSERT OR IGNORE INTO eps_prescription_status (short_form_id, status, dispenser_ods, dispenses, updated_at) VALUES (?, ?, NULL, ?, ?)').run(shortFormId, after.status, '[]', at);
+    const item = this.#sql('INSERT OR IGNORE INTO eps_line_items (short_form_id, line_item_id, position, status, pending_cancellation, updated_at) VALUES (?, ?, ?, ?, NULL, ?)');
     after.items.forEach((i, n) => item.run(shortFormId, i.id, n, i.status, at));
-    this.#db.prepare('INSERT INTO eps_status_history (short_form_id, line_item_id, at, user_id, role_id, ods, event, from_status, to_status, detail) VALUES (?, NULL, ?, ?, ?, ?, ?, NULL, ?, NULL)')
+    this.#sql('INSERT INTO eps_status_history (short_form_id, line_item_id, at, user_id, role_id, ods, event, from_status, to_status, detail) VALUES (?, NULL, ?, ?, ?, ?, ?, NULL, ?, NULL)')
       .run(shortFormId, at, who.userId, who.roleId, who.ods, 'prescription-order', after.status);
   }
 
   history(shortFormId: string): HistoryEntry[] {
-    return (this.#db.prepare('SELECT at, user_id, role_id, ods, event, line_item_id, from_status, to_status, detail FROM eps_status_history WHERE short_form_id = ? COLLATE NOCASE ORDER BY id').all(shortFormId) as Array<Record<string, string | null>>)
+    return (this.#sql('SELECT at, user_id, role_id, ods, event, line_item_id, from_status, to_status, detail FROM eps_status_history WHERE short_form_id = ? COLLATE NOCASE ORDER BY id').all(shortFormId) as Array<Record<string, string | null>>)
       .map((r) => ({ at: r.at!, userId: r.user_id!, roleId: r.role_id ?? null, ods: r.ods ?? null, event: r.event!, lineItemId: r.line_item_id ?? null, from: r.from_status ?? null, to: r.to_status!, detail: r.detail ?? null }));
   }
 }

@@ -6,6 +6,7 @@
 // - prescription-order-update: cancel one line item (cancel.ts);
 // - dispense-notification: the dispenser's record of what was handed over (dispense.ts).
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
+import type { Statement } from 'better-sqlite3';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
 import { findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
@@ -42,6 +43,10 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   const once = idempotency(ctx.db);
   const cancel = cancelHandler(ctx, store);
   const dispense = dispenseNotificationHandler(ctx, store);
+  const insertPrescription = ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  // eps_prepared is $prepare's table, which may be mounted after this module: compiled on first use.
+  let preparedSelect: Statement | undefined;
+  const preparedDigest = (digest: string) => (preparedSelect ??= ctx.db.prepare('SELECT timestamp, user_id FROM eps_prepared WHERE digest = ?')).get(digest) as { timestamp: string; user_id: string } | undefined;
 
   async function handle(req: SandboxRequest): Promise<SandboxResponse> {
     // Which activities a message needs depends on its event; the session and role come first.
@@ -87,7 +92,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     if (!sig) return operationOutcome(400, 'required', 'MISSING_DIGITAL_SIGNATURE', 'The prescription has no signature from its requester.', 'Provenance.signature');
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
     const signedInfo = /<SignedInfo>[\s\S]*<\/SignedInfo>/.exec(sig.xml)?.[0]?.replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
-    const prepared = signedInfo ? ctx.db.prepare('SELECT timestamp, user_id FROM eps_prepared WHERE digest = ?').get(utf8Base64(signedInfo)) as { timestamp: string; user_id: string } | undefined : undefined;
+    const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
     if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when) return operationOutcome(400, 'value', 'INVALID_VALUE', "Signature doesn't match prescription", 'Provenance.signature.data');
     const result = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle, signedAt: sig.when, trust });
     if (!result.ok) return json(400, outcome(result.errors.map((e) => ({ severity: 'error' as const, code: 'value', details: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'INVALID_VALUE' }] }, diagnostics: e, expression: ['Provenance.signature.data'] }))), FHIR);
@@ -99,8 +104,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const ods = obj(obj(obj(mr.dispenseRequest).performer).identifier).value;
     try {
       ctx.db.transaction(() => {
-        ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(shortId, longId, identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '', typeof ods === 'string' ? ods : null, userId, roleId, 'to-be-dispensed', JSON.stringify(bundle), ctx.clock.now().toISOString());
+        insertPrescription.run(shortId, longId, identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '', typeof ods === 'string' ? ods : null, userId, roleId, 'to-be-dispensed', JSON.stringify(bundle), ctx.clock.now().toISOString());
         store.created(shortId, bundle, { userId, roleId, ods: orgCode });
       })();
     } catch (e) {

@@ -19,3 +19,63 @@ export function migrateSandbox(db: SandboxDb, id: string, sql: string): void {
   if (db.prepare('SELECT 1 FROM migrations WHERE id = ?').get(id)) return;
   db.transaction(() => { db.exec(sql); db.prepare('INSERT INTO migrations (id) VALUES (?)').run(id); })();
 }
+
+/**
+ * Group commit: the writes of every request handled in one turn of the event loop share one
+ * transaction, committed once at the end of the turn (each commit is a WAL append and a lock round
+ * trip, and a prescription made five of them). `begin()` as a request starts; `settled()` before its
+ * answer leaves, so nothing is answered before what it wrote (or read of others' writes) is
+ * committed; a turn that changed nothing answers at once. BEGIN IMMEDIATE takes the write lock at
+ * once (another process waits its busy_timeout), so a write later in the turn cannot fail on a stale
+ * snapshot. Transactions inside (db.transaction) become savepoints.
+ */
+export class GroupCommit {
+  readonly #db: SandboxDb;
+  readonly #changes: () => number;
+  #open = false;
+  #changesAtBegin = 0;
+  #waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  readonly #afterCommit: () => void;
+
+  constructor(db: SandboxDb, afterCommit: () => void = () => undefined) {
+    this.#db = db;
+    this.#afterCommit = afterCommit;
+    const totalChanges = db.prepare('SELECT total_changes()').pluck();
+    this.#changes = () => totalChanges.get() as number;
+  }
+
+  /** Opens this turn's transaction unless one is open; without the lock, writes simply autocommit. */
+  begin(): void {
+    if (this.#open || this.#db.inTransaction) return;
+    try { this.#db.exec('BEGIN IMMEDIATE'); } catch { return; }
+    this.#open = true;
+    this.#changesAtBegin = this.#changes();
+    setImmediate(() => this.commit());
+  }
+
+  /** Resolves once everything written so far is committed (rejects if that commit failed). */
+  settled(): Promise<void> {
+    if (!this.#open || this.#changes() === this.#changesAtBegin) return Promise.resolve();
+    return new Promise((resolve, reject) => { this.#waiting.push({ resolve, reject }); });
+  }
+
+  commit(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    let failure: unknown = null;
+    try {
+      // An error SQLite answers by rolling back itself (disk full, I/O) leaves nothing to commit:
+      // then those writes are lost, and every request that made them must hear so.
+      if (!this.#db.inTransaction) throw new Error('the transaction was rolled back');
+      this.#db.exec('COMMIT');
+    } catch (e) {
+      failure = e;
+      try { if (this.#db.inTransaction) this.#db.exec('ROLLBACK'); } catch { /* already gone */ }
+    }
+    for (const w of waiting) { if (failure) w.reject(failure); else w.resolve(); }
+    if (!failure) this.#afterCommit();
+  }
+}

@@ -47,6 +47,18 @@ test('log in with the card and choose a prescribing role, by keyboard', async ()
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
 });
 
+test('in the sandbox, prescriber details come from its directory, explained on their page', async () => {
+  await press(page, page.getByRole('link', { name: 'Settings', exact: true }), 'Enter');
+  const section = page.getByTestId('settings-prescriber');
+  await expect(section).toContainText('From the sandbox\'s directory');
+  await press(page, section.getByRole('link', { name: 'See or change the prescriber details for your role' }), 'Enter');
+  await expect(heading('Prescriber details')).toBeFocused();
+  await expect(page.getByTestId('prescriber-source')).toHaveAttribute('data-source', 'directory');
+  await expect(page.getByTestId('prescriber-source')).toContainText('signing works without entering anything');
+  await expect(page.getByTestId('prescriber-form')).toHaveCount(0);
+  await noSeriousViolations(page, 'prescriber details from the directory');
+});
+
 test('find the patient by NHS number: a wrong check digit is explained as it is typed', async () => {
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
   await expect(heading('Prescribe')).toBeFocused();
@@ -150,15 +162,18 @@ test('review shows exactly what will be signed; it is left to sign with others',
   await expect(page.getByText('21 capsule')).toBeVisible();
   const signed = page.getByTestId('signed-text');
   await press(page, signed.locator('summary'), 'Enter');
-  // The canonical fragments come from `prescription.preview` where Scrip has it; without it the
-  // page says so plainly rather than showing anything else as "what will be signed".
-  const hasPreview = await page.evaluate(async (id) => (await fetch('/rpc/prescription.preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).status !== 404, ids.acute);
-  if (hasPreview) {
-    await expect(signed.locator('pre')).toContainText('9449305552');
-    await expect(signed.locator('pre')).toContainText('39732311000001104');
-  } else {
-    await expect(page.getByTestId('signed-text-unavailable')).toContainText('Scrip computes it itself');
-  }
+  // The canonical fragments (prescription.preview): the patient's NHS number and both items' dm+d
+  // codes are in the text the card signs; the values set only at signing are named above it.
+  const text = signed.locator('pre');
+  await expect(text).toContainText('<id extension="9449305552" root="2.16.840.1.113883.2.1.4.1"></id>');
+  await expect(text).toContainText('code="39732311000001104"');
+  await expect(text).toContainText('code="322237000"');
+  await expect(text).toContainText('HALLGARTH SURGERY');
+  const placeholders = signed.getByTestId('signed-text-placeholders');
+  await expect(placeholders).toContainText('3 values are only stand-ins here');
+  await expect(placeholders.locator('li')).toHaveText([/^the prescription ID \(shown as [0-9A-F]{6}-A83008-[0-9A-F]{5}[0-9A-Z+]\)$/, /^the long-form ID \(shown as [0-9a-f-]{36}\)$/, /^the signing time \(shown as \d{4}-\d\d-\d\dT/]);
+  await expect(signed).not.toContainText('Digest');
+  await expect(page.getByTestId('prescriber-details-missing')).toHaveCount(0);
   await noSeriousViolations(page, 'review');
   await press(page, page.getByRole('link', { name: 'Sign later, with others' }), 'Enter');
   await expect(heading('Prescriptions')).toBeVisible();
@@ -345,4 +360,40 @@ test('pulling the card mid-prescription says so on the pad, and the draft is kep
   await noSeriousViolations(page, 'pad after the card was pulled');
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
   await expect(page.getByTestId('drafts').locator(`[data-draft="${draftId}"]`)).toContainText('Morphine 10mg modified-release tablets');
+});
+
+test('delete drafts, with a step to confirm: from the pad and from the list; signed prescriptions offer no delete', async () => {
+  // From the pad: "Keep it" keeps it and puts focus back; "Yes, delete it" deletes it and says so.
+  await press(page, button('Start a new prescription'), 'Enter');
+  await expect(heading('Find the patient')).toBeVisible();
+  const padDraft = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+  await page.goto(new URL(`/#/prescribe/${padDraft}/items`, scrip.ready.url).toString());
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await press(page, button('Delete draft for no patient yet'), 'Enter');
+  const confirm = page.getByRole('group', { name: 'Delete the draft for no patient yet?' });
+  await expect(confirm.getByRole('button', { name: /Yes, delete it/ })).toBeFocused();
+  await noSeriousViolations(page, 'delete draft: confirm on the pad');
+  await press(page, confirm.getByRole('button', { name: 'Keep it' }), 'Enter');
+  await expect(button('Delete draft for no patient yet')).toBeFocused();
+  await press(page, button('Delete draft for no patient yet'), 'Enter');
+  await press(page, page.getByRole('button', { name: /Yes, delete it/ }), 'Enter');
+  await expect(heading('Prescribe')).toBeFocused();
+  await expect(page.getByTestId('live-region')).toHaveText('Draft for no patient yet deleted.');
+  await expect(page.locator(`[data-draft="${padDraft}"]`)).toHaveCount(0);
+  // From the drafts list: the morphine draft left when the card was pulled.
+  const row = page.getByTestId('drafts').locator('tr', { hasText: 'Morphine 10mg modified-release tablets' });
+  const who = /Delete draft for (.*)$/.exec((await row.getByRole('button', { name: /^Delete draft for / }).textContent())!)![1]!;
+  await press(page, row.getByRole('button', { name: /^Delete draft for / }), 'Enter');
+  await expect(row.getByText('It cannot be brought back')).toBeVisible();
+  await noSeriousViolations(page, 'delete draft: confirm in the list');
+  await press(page, row.getByRole('button', { name: /Yes, delete it/ }), 'Enter');
+  await expect(page.getByTestId('live-region')).toHaveText(`Draft for ${who} deleted.`);
+  await expect(page.getByTestId('drafts').locator('tr', { hasText: 'Morphine' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Drafts to resume' })).toBeFocused();
+  // Signed prescriptions are kept on record: the list offers no delete for them.
+  await press(page, page.getByRole('link', { name: 'Prescriptions', exact: true }), 'Enter');
+  for (const id of [ids.acute!, ids.repeat!]) {
+    await expect(page.locator(`[data-prescription="${id}"]`)).toBeVisible();
+    await expect(page.locator(`[data-prescription="${id}"]`).getByRole('button', { name: /Delete draft/ })).toHaveCount(0);
+  }
 });

@@ -16,6 +16,7 @@ import { listRoute, detailHref, padHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
 import { PrescriptionDetail } from './PrescriptionDetail';
+import { DiscardDraft } from './prescribe/DiscardDraft';
 
 interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
 interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
@@ -44,6 +45,7 @@ function PrescriptionList() {
   const [busy, setBusy] = useState(false);
   const id = useId();
   const resultsRef = useRef<HTMLHeadingElement>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
 
   // The per-item results take focus when they arrive, so they are read out at once.
   useEffect(() => { if (results) resultsRef.current?.focus(); }, [results]);
@@ -123,7 +125,7 @@ function PrescriptionList() {
       ) : null}
       {!value.prescriptions.length ? <p>No prescriptions on this computer yet. <a href="#/prescribe">Write one</a>.</p> : (
         <form onSubmit={signSelected} noValidate>
-          <h2>Your prescriptions</h2>
+          <h2 tabIndex={-1} ref={listHeading}>Your prescriptions</h2>
           <table className="nhsuk-table" data-testid="prescriptions">
             <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions, newest first</caption>
             <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
@@ -155,6 +157,12 @@ function PrescriptionList() {
                       {r.status === 'draft'
                         ? <a href={padHref(r.id, ready(r) ? 'review' : 'items')}>{ready(r) ? 'Review' : 'Finish'}<span className="nhsuk-u-visually-hidden"> prescription for {who(r)}</span></a>
                         : <a href={detailHref(r.id)}>Track<span className="nhsuk-u-visually-hidden"> {r.shortFormId}</span></a>}
+                      {r.status === 'draft' ? (
+                        <div className="nhsuk-u-margin-top-2">
+                          <DiscardDraft compact who={who(r)} discard={() => transport.invoke('prescription.discard', { id: r.id }).then(() => undefined)}
+                            onDiscarded={() => { setSelected((s) => s.filter((x) => x !== r.id)); reload(); listHeading.current?.focus(); }} />
+                        </div>
+                      ) : null}
                       {r.shortFormId ? <div className="nhsuk-u-margin-top-2"><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></div> : null}
                     </td>
                   </tr>

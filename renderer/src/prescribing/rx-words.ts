@@ -156,3 +156,9 @@ export function liveNhsNumberProblem(typed: string): string | null {
   if (!/^\d+$/.test(digits) || digits.length >= 10) return explainNhsNumber(digits);
   return null;
 }
+
+/** A stand-in named by prescription.preview ("prescription ID 1A2B3C-A83008-00000X") → what it is and the value shown. */
+export function placeholderParts(p: string): { what: string; value: string } {
+  const m = /^(.*?) (\S+)$/.exec(p.trim());
+  return m ? { what: m[1]!, value: m[2]! } : { what: p, value: '' };
+}

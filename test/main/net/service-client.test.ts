@@ -55,6 +55,16 @@ test('a request on a stale kept-alive socket is sent once more on a fresh one', 
   c.close();
 });
 
+test('a POST without an X-Request-ID is not resent after a reset: it may have arrived', async () => {
+  const c = new ServiceClient({ caPem, serviceName: 'the security broker' });
+  onReuse = 'answer'; seen = 0;
+  assert.equal((await c.send(`${base}/a`)).status, 200);
+  onReuse = 'drop';
+  await assert.rejects(c.send(`${base}/login`, { method: 'POST', body: 'x' }), (e: unknown) => e instanceof ScripError && e.code === 'service-unreachable');
+  assert.equal(seen, 2);
+  c.close();
+});
+
 test('a reset on a fresh connection is reported as unreachable, not retried', async () => {
   const c = new ServiceClient({ caPem, serviceName: 'EPS' });
   resetFresh = true; seen = 0;

@@ -22,6 +22,8 @@ import { issueCard } from '../../../sandbox/card/issue';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import { inProcessReader } from '../../../sandbox/card/in-process';
 import { buildDispenseNotification, buildReleaseParameters } from '../../../protocols/eps/dispensing';
+import { canonicalFragments } from '../../../protocols/eps/fragments';
+import { withoutProvenance } from '../../../protocols/eps/signature';
 import { FakeReaderWatch } from '../../support/fake-reader-watch';
 import { LifecycleSandbox, PEOPLE } from '../../sandbox/eps/lifecycle-support';
 
@@ -219,7 +221,7 @@ test('preview shows the canonical text the card will sign; discard throws away d
   assert.match(text, /^<FragmentsToBeHashed/);
   assert.ok(text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000'));
   assert.ok(text.includes('&lt;script&gt;') && !text.includes('<script>'), 'free text is escaped, never markup');
-  assert.equal((p.placeholders as string[]).length, 3);
+  assert.equal((p.placeholders as string[]).length, 1, 'only the signing time is a stand-in');
 
   const gone = await create(draft(1));
   assert.deepEqual(await call('prescription.discard', { id: gone }), { id: gone, discarded: true });
@@ -227,6 +229,9 @@ test('preview shows the canonical text the card will sign; discard throws away d
 
   const [signed] = (await call('prescription.sign', { ids: [id], pin: PIN })).results as Array<{ ok: boolean }>;
   assert.ok(signed?.ok);
+  // What was signed is what the review showed, but for the signing time EPS set.
+  const bundle = JSON.parse(app.services.prescriptions.get(id)!.bundle!) as Record<string, unknown>;
+  assert.equal(canonicalFragments(withoutProvenance(bundle), String(p.timestamp)), text);
   assert.equal(((await call('prescription.discard', { id })).error as { code: string }).code, 'bad-state');
   assert.equal(((await call('prescription.preview', { id })).error as { code: string }).code, 'bad-state');
 });

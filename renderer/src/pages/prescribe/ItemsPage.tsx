@@ -5,6 +5,7 @@ import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
+import { DiscardDraft } from './DiscardDraft';
 import { formatNhsNumber, patientName, placeProblems, treatmentWords } from '../../prescribing/rx-words';
 import { ItemSummary } from './ItemSummary';
 import { SaveStatus } from './SaveStatus';
@@ -13,7 +14,7 @@ export const MAX_ITEMS = 4;
 
 /** The items on the prescription, each changeable; add up to four; then review. */
 export function ItemsPage() {
-  const { record, change, flush, saveState } = useDraft();
+  const { record, change, flush, saveState, discard } = useDraft();
   usePageHeading('Items on this prescription', { href: padHref(record!.id, 'treatment'), text: 'Back to treatment type' });
   const [attempt, setAttempt] = useState(0);
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -61,6 +62,8 @@ export function ItemsPage() {
         ? <p><a className="nhsuk-button nhsuk-button--secondary" id="add-item" href={padHref(record!.id, 'item', 'new')}>{d.items.length ? 'Add another item' : 'Add an item'}</a></p>
         : <p id="add-item">A prescription holds up to {MAX_ITEMS} items. Start another prescription for more.</p>}
       <button className="nhsuk-button" type="button" onClick={() => void review()}>Continue to review</button>
+      <h2 className="nhsuk-heading-s">Not needed?</h2>
+      <DiscardDraft who={p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'no patient yet'} discard={discard} onDiscarded={() => go('#/prescribe')} />
     </>
   );
 }

@@ -10,7 +10,7 @@ import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref, prescriberHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
-import { formatDate, treatmentWords } from '../../prescribing/rx-words';
+import { formatDate, placeholderParts, treatmentWords } from '../../prescribing/rx-words';
 import { jobRoleTitle } from '../../words';
 import { PatientDetails } from './PatientDetails';
 import { ItemSummary } from './ItemSummary';
@@ -113,7 +113,7 @@ export function ReviewPage() {
             {preview.placeholders.length ? (
               <div data-testid="signed-text-placeholders">
                 <p>{preview.placeholders.length === 1 ? 'One value is' : `${preview.placeholders.length} values are`} only stand-ins here. They are set when you sign, so they will differ in what your card signs:</p>
-                <ul>{preview.placeholders.map((p) => { const [, what, value] = /^(.*?) (\S+)$/.exec(p) ?? [p, p, '']; return <li key={p}>the {what}{value ? <> (shown as <span className="scrip-mono">{value}</span>)</> : null}</li>; })}</ul>
+                <ul>{preview.placeholders.map((p) => { const { what, value } = placeholderParts(p); return <li key={p}>the {what}{value ? <> (shown as <span className="scrip-mono">{value}</span>)</> : null}</li>; })}</ul>
                 <p>Everything else is exactly what your card signs.</p>
               </div>
             ) : null}

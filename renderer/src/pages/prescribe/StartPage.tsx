@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { asCommandError, type CommandError } from '../../transport';
 import { useTransport } from '../../hooks/transport-context';
 import { useLive } from '../../hooks/useLive';
@@ -8,6 +8,7 @@ import { useSession } from '../../hooks/useSession';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
+import { DiscardDraft } from './DiscardDraft';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
 
 interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
@@ -21,6 +22,7 @@ export function StartPage() {
   useEvents((e) => { if (e.type === 'prescription.changed') reload(); });
   const [startError, setStartError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const draftsHeading = useRef<HTMLHeadingElement>(null);
 
   async function start() {
     setBusy(true);
@@ -43,12 +45,12 @@ export function StartPage() {
       ) : null}
       <p>Find the patient, write up to 4 items, check exactly what your card will sign, then sign and send to the Electronic Prescription Service.</p>
       <button className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
-      <h2>Drafts to resume</h2>
+      <h2 tabIndex={-1} ref={draftsHeading}>Drafts to resume</h2>
       {error ? <ErrorSummary error={error} /> : null}
       {!value ? <p>Loading drafts…</p> : !drafts.length ? <p>No drafts. Every prescription you start is saved here until it is signed.</p> : (
         <table className="nhsuk-table" data-testid="drafts">
           <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Draft prescriptions</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Last saved</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+          <thead className="nhsuk-table__head"><tr><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Last saved</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
           <tbody className="nhsuk-table__body">
             {drafts.map((r) => {
               const p = r.draft.patient;
@@ -59,7 +61,13 @@ export function StartPage() {
                   <td>{who}</td>
                   <td>{items}</td>
                   <td>{new Date(r.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
-                  <td><a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a></td>
+                  <td>
+                    <a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a>
+                    <div className="nhsuk-u-margin-top-2">
+                      <DiscardDraft compact who={who} discard={() => transport.invoke('prescription.discard', { id: r.id }).then(() => undefined)}
+                        onDiscarded={() => { reload(); draftsHeading.current?.focus(); }} />
+                    </div>
+                  </td>
                 </tr>
               );
             })}
