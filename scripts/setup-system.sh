@@ -29,7 +29,7 @@ fi
 # pcscd with the vpcd driver (reader "Virtual PCD 00 00" on 127.0.0.1:35963, "… 00 01" on 35964).
 if ! pgrep -x pcscd >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then
-    pcscd
+    bash "$(dirname "$0")/start-pcscd.sh"
   elif command -v systemctl >/dev/null; then
     sudo systemctl start pcscd.socket pcscd.service || true
   fi

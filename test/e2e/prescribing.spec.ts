@@ -16,7 +16,7 @@ let scrip: ScripProcess;
 let card: TestCard;
 let context: BrowserContext;
 let page: Page;
-const ids: { acute?: string; repeat?: string } = {};
+const ids: { acute?: string; repeat?: string; acuteLongFormId?: string } = {};
 
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 15_000 });
@@ -169,9 +169,13 @@ test('review shows exactly what will be signed; it is left to sign with others',
   await expect(text).toContainText('code="39732311000001104"');
   await expect(text).toContainText('code="322237000"');
   await expect(text).toContainText('HALLGARTH SURGERY');
+  // Only the signing time is a stand-in; the prescription ID shown is the one it is signed with.
   const placeholders = signed.getByTestId('signed-text-placeholders');
-  await expect(placeholders).toContainText('3 values are only stand-ins here');
-  await expect(placeholders.locator('li')).toHaveText([/^the prescription ID \(shown as [0-9A-F]{6}-A83008-[0-9A-F]{5}[0-9A-Z+]\)$/, /^the long-form ID \(shown as [0-9a-f-]{36}\)$/, /^the signing time \(shown as \d{4}-\d\d-\d\dT/]);
+  await expect(placeholders).toContainText('One value is only a stand-in here');
+  await expect(placeholders.locator('li')).toHaveText([/^The signing time \(shown as \d{4}-\d\d-\d\dT[^)]+\): EPS sets it when the card signs/]);
+  // The signed fragments carry the long-form prescription ID (the first Fragment's id).
+  ids.acuteLongFormId = /^<FragmentsToBeHashed><Fragment><time [^>]*><\/time><id xmlns="urn:hl7-org:v3" root="([0-9A-F-]{36})">/.exec(await text.innerText())?.[1];
+  expect(ids.acuteLongFormId).toBeTruthy();
   await expect(signed).not.toContainText('Digest');
   await expect(page.getByTestId('prescriber-details-missing')).toHaveCount(0);
   await noSeriousViolations(page, 'review');
@@ -241,6 +245,9 @@ test('sign both in one batch with one passcode; both are accepted by EPS, live',
   await expect(results.locator('[data-ok="true"]')).toHaveCount(2);
   await expect(page.getByTestId('live-region')).toContainText('Signed 2 of 2');
   for (const id of [ids.acute!, ids.repeat!]) await expect(page.locator(`[data-prescription="${id}"]`)).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  // Signed with the prescription ID its review showed.
+  const signed = await page.evaluate(async (id) => (await (await fetch('/rpc/prescription.get', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).json()) as { longFormId: string }, ids.acute!);
+  expect(signed.longFormId.toUpperCase()).toBe(ids.acuteLongFormId);
   await noSeriousViolations(page, 'prescriptions after signing');
 });
 

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { PcscReaderWatch, type PcscStatus } from '../../native/pcsc/reader-watch';
 import { insertMinimalCard } from '../support/minimal-vicc';
 import { need, requirements } from '../support/system';
+import { startPcscd } from '../sandbox/card/vpcd-harness';
 
 const READER = 'Virtual PCD 00 00';
 
@@ -46,11 +47,11 @@ test('reports pcscd stopped, and recovers by itself when it is back', async (t) 
     const stopped = await waitFor(watch, (s) => s.service === 'stopped');
     assert.deepEqual(stopped.readers, []);
     assert.ok(stopped.error, 'says why');
-    execFileSync('pcscd');
+    startPcscd();
     const back = await waitFor(watch, (s) => s.service === 'running' && s.readers.some((r) => r.name === READER), 15000);
     assert.ok(back.readers.length >= 1);
   } finally {
     watch.stop();
-    try { execFileSync('pgrep', ['-x', 'pcscd']); } catch { execFileSync('pcscd'); }
+    try { execFileSync('pgrep', ['-x', 'pcscd']); } catch { startPcscd(); }
   }
 });

@@ -88,7 +88,8 @@ test('settings routes: the prescriber page, with a way back to a draft only for 
 });
 
 test('the preview\'s stand-ins split into what they are and the value shown', () => {
-  assert.deepEqual(placeholderParts('prescription ID 1A2B3C-A83008-00000X'), { what: 'prescription ID', value: '1A2B3C-A83008-00000X' });
-  assert.deepEqual(placeholderParts('signing time 2026-11-30T15:00:00+00:00'), { what: 'signing time', value: '2026-11-30T15:00:00+00:00' });
-  assert.deepEqual(placeholderParts('nothing'), { what: 'nothing', value: '' });
+  assert.deepEqual(placeholderParts('signing time 2026-11-30T15:00:00+00:00 (EPS sets it when the card signs; the start date is that day)'),
+    { what: 'signing time', value: '2026-11-30T15:00:00+00:00', note: 'EPS sets it when the card signs; the start date is that day' });
+  assert.deepEqual(placeholderParts('prescription ID 1A2B3C-A83008-00000X'), { what: 'prescription ID', value: '1A2B3C-A83008-00000X', note: '' });
+  assert.deepEqual(placeholderParts('nothing'), { what: 'nothing', value: '', note: '' });
 });

@@ -157,8 +157,11 @@ export function liveNhsNumberProblem(typed: string): string | null {
   return null;
 }
 
-/** A stand-in named by prescription.preview ("prescription ID 1A2B3C-A83008-00000X") → what it is and the value shown. */
-export function placeholderParts(p: string): { what: string; value: string } {
-  const m = /^(.*?) (\S+)$/.exec(p.trim());
-  return m ? { what: m[1]!, value: m[2]! } : { what: p, value: '' };
+/**
+ * A stand-in named by prescription.preview ("signing time 2026-11-30T16:00:00+00:00 (EPS sets it …)")
+ * → what it is, the value shown in its place (the first word with a digit) and any note.
+ */
+export function placeholderParts(p: string): { what: string; value: string; note: string } {
+  const m = /^(.+?) (\S*\d\S*)(?: \((.*)\))?$/.exec(p.trim());
+  return m ? { what: m[1]!, value: m[2]!, note: m[3] ?? '' } : { what: p.trim(), value: '', note: '' };
 }

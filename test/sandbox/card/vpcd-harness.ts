@@ -27,8 +27,13 @@ export function ensurePcscd(): void {
   try {
     execFileSync('pgrep', ['-x', 'pcscd'], { stdio: 'ignore' });
   } catch {
-    execFileSync('pcscd');
+    startPcscd();
   }
+}
+
+/** Starts pcscd with no inherited descriptors (scripts/start-pcscd.sh says why). */
+export function startPcscd(): void {
+  execFileSync('bash', [fileURLToPath(new URL('../../../scripts/start-pcscd.sh', import.meta.url))], { stdio: 'ignore' });
 }
 
 /** Waits (PC/SC events, bounded) until `reader` shows a card (`present`) or none. */

@@ -112,8 +112,11 @@ export function ReviewPage() {
             <p>These are the HL7 v3 fragments, canonicalised (exclusive C14N), whose digest your card signs. Scrip built them itself from this prescription and your prescriber details; if the service asks the card to sign anything else, signing stops.</p>
             {preview.placeholders.length ? (
               <div data-testid="signed-text-placeholders">
-                <p>{preview.placeholders.length === 1 ? 'One value is' : `${preview.placeholders.length} values are`} only stand-ins here. They are set when you sign, so they will differ in what your card signs:</p>
-                <ul>{preview.placeholders.map((p) => { const { what, value } = placeholderParts(p); return <li key={p}>the {what}{value ? <> (shown as <span className="scrip-mono">{value}</span>)</> : null}</li>; })}</ul>
+                <p>{preview.placeholders.length === 1 ? 'One value is only a stand-in here: it is set when you sign, so it will differ in what your card signs.' : `${preview.placeholders.length} values are only stand-ins here: they are set when you sign, so they will differ in what your card signs.`}</p>
+                <ul>{preview.placeholders.map((p) => {
+                  const { what, value, note } = placeholderParts(p);
+                  return <li key={p}>The {what}{value ? <> (shown as <span className="scrip-mono">{value}</span>)</> : null}{note ? `: ${note}` : ''}.</li>;
+                })}</ul>
                 <p>Everything else is exactly what your card signs.</p>
               </div>
             ) : null}
