@@ -7,6 +7,8 @@ if [ -n "${SCRIP_SESSION_BUS:-}" ]; then exec "$@"; fi
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
 export KEYRING_HOME="$keyring_home"
+# dbus-run-session's "Failed to set fd limit" is noise; the filter is line-buffered so every other
+# line keeps its place in the output and the suites' summary stays the last line.
 dbus-run-session -- bash -c '
   set -euo pipefail
   export XDG_DATA_HOME="$KEYRING_HOME/data" XDG_RUNTIME_DIR="$KEYRING_HOME/run"
@@ -16,4 +18,4 @@ dbus-run-session -- bash -c '
   eval "$(gnome-keyring-daemon --start --components=secrets 2>/dev/null)"
   export SCRIP_SESSION_BUS=1
   exec "$@"
-' bash "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+' bash "$@" 2> >(grep --line-buffered -v "Failed to set fd limit" >&2)

@@ -55,4 +55,19 @@ export const prescriberSet = defineCommand({
   },
 });
 
-export const prescriberCommands = [prescriberGet, prescriberSet];
+export const prescriberClear = defineCommand({
+  name: 'prescriber.clear',
+  summary: 'Forget the prescriber and organisation details saved for a role',
+  description: 'In the sandbox its directory gives the details again; elsewhere signing asks for them until they are saved again.',
+  http: { method: 'DELETE', path: '/prescriber' },
+  input: z.object({ roleProfileId: roleId }),
+  output: z.object({ roleProfileId: z.string(), cleared: z.boolean().describe('false when nothing was saved') }),
+  needs: { scope: 'prescribe' },
+  errors: ['bad-state'],
+  run: async (input, ctx) => {
+    const { roleProfileId, userId } = roleOf(ctx, input.roleProfileId);
+    return { roleProfileId, cleared: ctx.services.prescribing.clearPrescriberSettings(roleProfileId, userId) };
+  },
+});
+
+export const prescriberCommands = [prescriberGet, prescriberSet, prescriberClear];

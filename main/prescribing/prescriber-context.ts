@@ -16,7 +16,7 @@ export async function prescriberFromDirectory(http: ServiceClient, baseUrl: stri
   });
   if (res.status !== 200) {
     throw new ScripError('service-error', `The directory did not give the prescriber's details for role ${auth.roleProfileId} (HTTP ${res.status}).`, undefined,
-      'Outside the sandbox, prescriber and organisation details come from your organisation\'s settings, which this version of Scrip cannot edit yet.');
+      'Enter your prescriber and organisation details in Settings → Prescriber details (or scrip prescriber set); saved details are used instead of the directory.');
   }
   const d = JSON.parse(res.body.toString('utf8')) as DirectoryAnswer;
   if (!d.organisation) throw new ScripError('service-error', 'The directory has no organisation for this role.');

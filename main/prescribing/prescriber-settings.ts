@@ -42,11 +42,11 @@ export const prescriberSettings = z.object({
     postcode,
     partOf: z.object({ odsCode: ods, name: z.string().trim().min(1).max(100) }).optional(),
   }),
-}).superRefine((v, ctx) => {
+}).refine((v) => !(String(v.prescriptionType ?? '0101').startsWith('01') && !v.organisation?.partOf), {
   // EPS refuses a primary care (01xx) prescription whose organisation has no parent (validate.ts).
-  if (v.prescriptionType.startsWith('01') && !v.organisation.partOf) {
-    ctx.addIssue({ code: 'custom', path: ['organisation', 'partOf'], message: 'Primary care prescriptions need the organisation your practice belongs to (e.g. its ICB): its ODS code and name.' });
-  }
+  // `when`: said together with the other problems, not in a second round.
+  path: ['organisation', 'partOf'], message: 'Primary care prescriptions need the organisation your practice belongs to (e.g. its ICB): its ODS code and name.',
+  when: (p) => typeof p.value === 'object' && p.value !== null,
 });
 export type PrescriberSettings = z.infer<typeof prescriberSettings>;
 

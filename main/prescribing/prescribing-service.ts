@@ -199,7 +199,7 @@ export class PrescribingService {
     if (saved) return contextFromSettings(saved, { userId: session.userId, userName, role: session.role });
     if (!this.d.prescriber) {
       throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id },
-        'Enter them once under Prescriber settings (scrip prescriber set); they are kept on this computer for this role.');
+        'Enter them once in Settings → Prescriber details (or scrip prescriber set); they are kept on this computer for this role.');
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
     return this.#service(() => this.d.prescriber!(auth));
@@ -209,6 +209,13 @@ export class PrescribingService {
 
   /** Whether the environment has a directory that gives prescriber details (the sandbox). */
   hasDirectory(): boolean { return this.d.hasDirectory?.() ?? false; }
+
+  /** Forgets the saved details of a role (the sandbox's directory answers again). */
+  clearPrescriberSettings(roleProfileId: string, userId: string | null): boolean {
+    const gone = this.d.settings.delete(roleProfileId);
+    if (gone) this.d.audit.append(userId ?? 'local', 'prescriber.clear', { roleProfileId });
+    return gone;
+  }
 
   setPrescriberSettings(roleProfileId: string, userId: string | null, value: unknown): PrescriberSettings {
     const saved = this.d.settings.set(roleProfileId, userId, value);

@@ -2,7 +2,7 @@
 // pcscd + vpcd, with a card dropped on the vpcd socket while the page watches.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { startScrip, type ScripProcess } from './support/scrip-process';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { insertMinimalCard } from '../support/minimal-vicc';
 
 const READER = 'Virtual PCD 00 00';
@@ -13,10 +13,7 @@ let page: Page;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.goto(scrip.ready.open!);
+  ({ scrip, context, page } = await openScripInBrowser(browser));
 });
 test.afterAll(async () => {
   await context?.close();

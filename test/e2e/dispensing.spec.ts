@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
-import { startScrip, type ScripProcess } from './support/scrip-process';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { noSeriousViolations, typeInto, press } from './support/pad';
 import { LifecycleSandbox, PEOPLE, type Made } from '../sandbox/eps/lifecycle-support';
 import { issueCard } from '../../sandbox/card/issue';
@@ -35,10 +35,7 @@ const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
 
 test.beforeAll(async ({ browser }) => {
   await s.start();
-  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.goto(scrip.ready.open!);
+  ({ scrip, context, page } = await openScripInBrowser(browser));
   const caPem = readFileSync(s.sb.caCertPath, 'utf8') + readFileSync(join(s.dir, 'ca', 'sign-ca.pem'), 'utf8');
   const base = s.sb.baseUrl;
   const saved = await rpc('environments.save', { name: 'pharmacy', label: 'Pharmacy test sandbox', brokerUrl: base, epsUrl: `${base}/FHIR/R4`, pdsUrl: base, caPem });

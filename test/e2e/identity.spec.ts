@@ -2,7 +2,7 @@
 // card in the real vpcd reader and the embedded sandbox over HTTPS — by keyboard alone.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { startScrip, type ScripProcess } from './support/scrip-process';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { virtualCardFor, type TestCard } from '../support/virtual-card';
 import { sandboxSession } from '../support/sandbox-session';
 
@@ -20,11 +20,8 @@ async function noSeriousViolations(p: Page): Promise<void> {
 }
 
 test.beforeAll(async ({ browser }) => {
-  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+  ({ scrip, context, page } = await openScripInBrowser(browser));
   card = virtualCardFor(scrip.dataDir, { pin: PIN });
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.goto(scrip.ready.open!);
 });
 test.afterAll(async () => {
   await card?.remove().catch(() => undefined);

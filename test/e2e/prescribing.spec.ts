@@ -5,7 +5,7 @@
 // both accepted by EPS, print the token (its barcode read back by zbar), track and cancel one item.
 // axe-core checks every screen.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
-import { startScrip, type ScripProcess } from './support/scrip-process';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { noSeriousViolations, typeInto, press, barcodeInPdf } from './support/pad';
 import { virtualCardFor, type TestCard } from '../support/virtual-card';
 import { commandExists } from '../support/system';
@@ -22,11 +22,8 @@ test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 15_000 });
 
 test.beforeAll(async ({ browser }) => {
-  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+  ({ scrip, context, page } = await openScripInBrowser(browser, { acceptDownloads: true }));
   card = virtualCardFor(scrip.dataDir, { pin: PIN });
-  context = await browser.newContext({ acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(scrip.ready.open!);
 });
 test.afterAll(async () => {
   await card?.remove().catch(() => undefined);

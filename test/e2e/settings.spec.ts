@@ -6,7 +6,7 @@ import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startScrip, type ScripProcess } from './support/scrip-process';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { press, typeInto } from './support/pad';
 import { virtualCardFor, type TestCard } from '../support/virtual-card';
 
@@ -19,10 +19,7 @@ const PIN = '482913';
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-  scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.goto(scrip.ready.open!);
+  ({ scrip, context, page } = await openScripInBrowser(browser));
   await page.goto(new URL('/#/settings', scrip.ready.url).toString());
 });
 test.afterAll(async () => {

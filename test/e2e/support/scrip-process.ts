@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 export const repoRoot = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..');
 
 export interface ScripProcess { ready: Record<string, string>; dataDir: string; child: ChildProcess; stop(): Promise<void> }
@@ -39,4 +40,16 @@ export async function startScrip(args: string[], env: Record<string, string> = {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Scrip in browser mode with no card of its own (each spec brings its card), and a page that has
+ * traded the one-time link for the session cookie.
+ */
+export async function openScripInBrowser(browser: Browser, contextOptions: BrowserContextOptions = {}): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
+  const scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  await page.goto(scrip.ready.open!);
+  return { scrip, context, page };
 }
