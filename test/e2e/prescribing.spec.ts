@@ -92,6 +92,20 @@ test('find the patient by NHS number: a wrong check digit is explained as it is 
   ids.acute = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1];
 });
 
+/** A new acute draft for the patient with this NHS number, confirmed, up to the items page. */
+async function acuteDraftFor(nhsNumber: string): Promise<void> {
+  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
+  await press(page, button('Start a new prescription'), 'Enter');
+  await typeInto(page, page.getByLabel('NHS number'), nhsNumber);
+  await page.keyboard.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('How is this prescribed?')).toBeVisible();
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+}
+
 async function addItem(search: string, choose: RegExp, quantity: string, dosage: { structured?: [string, string]; text?: string }): Promise<void> {
   await press(page, page.getByRole('link', { name: /^Add (an|another) item$/ }), 'Enter');
   await expect(heading(/choose the medicine/)).toBeVisible();
@@ -290,16 +304,7 @@ test('track the acute prescription and cancel one item: the service\'s answer is
 });
 
 test('sign one from its review page: a wrong passcode is said on the field, the right one signs and sends', async () => {
-  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
-  await press(page, button('Start a new prescription'), 'Enter');
-  await typeInto(page, page.getByLabel('NHS number'), '9000000017');
-  await page.keyboard.press('Enter');
-  await expect(heading('Is this the right patient?')).toBeVisible();
-  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('How is this prescribed?')).toBeVisible();
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await acuteDraftFor('9000000017');
   await addItem('azith', /Azithromycin 250mg capsules/, '6', { structured: ['2', '1'] });
   await press(page, button('Continue to review'), 'Enter');
   await expect(heading('Check the prescription before you sign')).toBeVisible();
@@ -323,16 +328,7 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   writeSyntheticReleaseZip(zip, generateSyntheticRelease({ vmps: 300, ampsPerVmp: 1 }));
   const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zip: path }) })).status, zip);
   expect(imported).toBe(200);
-  await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
-  await press(page, button('Start a new prescription'), 'Enter');
-  await typeInto(page, page.getByLabel('NHS number'), '9434765919');
-  await page.keyboard.press('Enter');
-  await expect(heading('Is this the right patient?')).toBeVisible();
-  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('How is this prescribed?')).toBeVisible();
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await acuteDraftFor('9434765919');
   await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
   await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'morphine 10mg modified');
   await expect(page.getByRole('option', { name: /Morphine 10mg modified-release tablets.*Schedule 2/ }).first()).toBeVisible();
