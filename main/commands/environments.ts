@@ -56,6 +56,11 @@ function guardChange(ctx: CommandContext, what: string, endSession: boolean): vo
     throw new ScripError('bad-state', `${waiting} signed prescription${waiting === 1 ? ' is' : 's are'} waiting to be sent to ${ctx.services.environments.current().label}; ${what} now would send ${waiting === 1 ? 'it' : 'them'} elsewhere.`,
       { waiting }, 'Let the outbox send them (log in with a role), or cancel them, then try again.');
   }
+  // A login under way would finish against the old broker and leave a session of the wrong environment.
+  if (ctx.services.identity.loginInProgress()) {
+    throw new ScripError('bad-state', `A login is in progress with the "${ctx.services.environments.selectedName}" environment; ${what} has to wait until it has finished.`,
+      undefined, 'Try again in a moment.');
+  }
   const state = ctx.services.identity.view().state;
   if (!LIVE.includes(state)) return;
   if (!endSession) {

@@ -61,6 +61,9 @@ export class IdentityService {
 
   #now(): number { return this.#d.now?.() ?? Date.now(); }
 
+  /** A login has been started and has not finished (it talks to the environment's broker). */
+  loginInProgress(): boolean { return this.#loginInFlight; }
+
   view(): SessionView {
     const s = this.#session;
     return {

@@ -172,3 +172,15 @@ test('an empty form is answered with every missing field at once', () => {
   const issues = issuesOf(() => svc.save({ name: '', label: '', brokerUrl: '', epsUrl: '', pdsUrl: '' }));
   assert.deepEqual(issues.map((i) => i.path).sort(), ['brokerUrl', 'caPem', 'epsUrl', 'label', 'name', 'pdsUrl']);
 });
+
+test('use is refused while a login is under way: it would end in a session of the old environment', async () => {
+  await call('environments.save', { ...good, name: 'int2' });
+  const identity = t.app.services.identity;
+  const real = identity.loginInProgress.bind(identity);
+  identity.loginInProgress = () => true; // as between authactivate and authvalidate
+  try {
+    await assert.rejects(call('environments.use', { name: 'int2' }), (e: unknown) => e instanceof ScripError && e.code === 'bad-state' && /login is in progress/.test(e.message));
+    assert.notEqual(t.app.services.environments.selectedName, 'int2');
+  } finally { identity.loginInProgress = real; }
+  await call('environments.remove', { name: 'int2' });
+});
