@@ -1,14 +1,13 @@
 // Prescribing commands. `prescription.digest` lets a supplier check their own messages: the base64
 // SignedInfo that EPS's $prepare would return for a Bundle, computed by Scrip with no service and no card.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from './registry';
 import { cancelReasonCodes } from '../prescribing/cancel';
 import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
-import { prepareDigest, FragmentError } from '../../protocols/eps/fragments';
+import { prepareDigest, FragmentError, epsTimestamp } from '../../protocols/eps/fragments';
+import { nodeHash } from '../prescribing/node-hash';
 import { ScripError } from '../errors';
 
-const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
 export const prescriptionDigest = defineCommand({
   name: 'prescription.digest',
@@ -23,9 +22,9 @@ export const prescriptionDigest = defineCommand({
   output: z.object({ digest: z.string(), timestamp: z.string(), algorithm: z.enum(['RS256', 'RS1']), signedInfo: z.string(), fragments: z.string() }),
   needs: { scope: 'read' },
   run: async (input) => {
-    const timestamp = input.timestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
-      const r = prepareDigest(input.bundle, timestamp, input.algorithm, hash);
+      const r = prepareDigest(input.bundle, timestamp, input.algorithm, nodeHash);
       return { digest: r.digest, timestamp, algorithm: input.algorithm, signedInfo: r.signedInfo, fragments: r.fragments };
     } catch (e) {
       if (e instanceof FragmentError) throw new ScripError('invalid-input', e.message, { expression: e.expression ?? null }, 'Correct the Bundle and try again.');

@@ -9,7 +9,8 @@ import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
 import type { CardService } from '../card/card-service';
 import type { IdentityService } from '../identity/identity-service';
-import { prepareDigest } from '../../protocols/eps/fragments';
+import { epsTimestamp, prepareDigest } from '../../protocols/eps/fragments';
+import { nodeHash } from './node-hash';
 import { canPrescribe } from '../../protocols/spine/activities';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
@@ -26,7 +27,6 @@ import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSetti
 import type { ItemState, PrescriptionStatus } from './store';
 import { PrescribingTimings } from './timings';
 
-const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
 export interface PrescribingDeps {
   store: PrescriptionStore;
@@ -156,8 +156,8 @@ export class PrescribingService {
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
     const ids = this.#idsFor(id, prescriber.organisation.odsCode);
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
-    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
-    const { fragments } = prepareDigest(bundle, timestamp, 'RS256', hash);
+    const timestamp = epsTimestamp(new Date());
+    const { fragments } = prepareDigest(bundle, timestamp, 'RS256', nodeHash);
     return { fragments, timestamp, placeholders: [`signing time ${timestamp} (EPS sets it when the card signs; the start date is that day)`] };
   }
 
@@ -289,7 +289,7 @@ export class PrescribingService {
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
     const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
-    const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, hash);
+    const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, nodeHash);
     if (mine.digest !== prepared.digest) {
       throw new ScripError('service-error', 'EPS asked to sign something other than this prescription: its digest does not match the one Scrip computed. Nothing was signed.', { id }, 'Report this to your system supplier; do not sign until it is resolved.');
     }

@@ -347,6 +347,11 @@ export function canonicalSignedInfo(digestB64: string, algorithm: SignatureAlgor
       el('DigestValue', {}, digestB64))));
 }
 
+/** `2024-12-09T11:50:04+00:00`: how EPS writes a signing (and answer) time. */
+export function epsTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
 /** Everything `$prepare` answers, computed locally. `hash` is SHA-256 or SHA-1 returning base64. */
 export function prepareDigest(bundle: Json, timestamp: string, algorithm: SignatureAlgorithm, hash: (alg: 'sha256' | 'sha1', data: string) => string): { fragments: string; signedInfo: string; digest: string } {
   const fragments = canonicalFragments(bundle, timestamp);

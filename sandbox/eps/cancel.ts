@@ -14,7 +14,7 @@ import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
 import { LINE_ITEM_NUMBER, NHS_NUMBER, ODS_CODE, PRESCRIPTION_ORDER_NUMBER } from '../../protocols/eps/tracker';
 import { json, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
-import { epsTimestamp } from './prepare';
+import { epsTimestamp } from '../../protocols/eps/fragments';
 import { FHIR, arr, epsError, identifierOf, obj, str, withActivities, type Json } from './fhir';
 import type { LifecycleStore } from './lifecycle-store';
 

@@ -3,19 +3,15 @@
 // applications may). The prepared digest is remembered so `$process-message` can check that what
 // was signed is what is sent.
 import { createHash } from 'node:crypto';
-import { prepareDigest, FragmentError, type SignatureAlgorithm } from '../../protocols/eps/fragments';
+import { prepareDigest, FragmentError, epsTimestamp, type SignatureAlgorithm } from '../../protocols/eps/fragments';
 import { json, type Route } from '../http/router';
 import { isRefusal, type SandboxContext } from '../http/context';
 import { migrateSandbox } from '../store/db';
 import { operationOutcome } from '../pds/pds';
 
-const FHIR = 'application/fhir+json';
 const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
-/** `2024-12-09T11:50:04+00:00`, as EPS writes the timestamp. */
-export function epsTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
-}
+const FHIR = 'application/fhir+json';
 
 export function prepareRoutes(ctx: SandboxContext): Route[] {
   migrateSandbox(ctx.db, 'eps-prepared-1', 'CREATE TABLE eps_prepared (digest TEXT PRIMARY KEY, timestamp TEXT NOT NULL, algorithm TEXT NOT NULL, user_id TEXT NOT NULL, prepared_at TEXT NOT NULL)');

@@ -16,7 +16,7 @@ import { epsIssue } from '../../protocols/fhir/operation-outcome';
 import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
-import { epsTimestamp } from './prepare';
+import { epsTimestamp } from '../../protocols/eps/fragments';
 import { sandboxTrust } from './process-message';
 import { idempotency } from './idempotency';
 import { LifecycleStore, type PrescriptionRecord } from './lifecycle-store';

@@ -13,7 +13,7 @@ import { isValidNhsNumber } from '../../protocols/ids/nhs-number';
 import { DISPENSING_ACTIVITIES, PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type SandboxContext } from '../http/context';
-import { epsTimestamp } from './prepare';
+import { epsTimestamp } from '../../protocols/eps/fragments';
 import { LifecycleStore, type PrescriptionRecord } from './lifecycle-store';
 import { FHIR, arr, epsError, identifierOf, obj, str, type Json } from './fhir';
 
