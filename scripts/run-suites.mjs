@@ -3,14 +3,31 @@
 //   unit:        test/**/*.test.ts        (node:test, no system parts)
 //   integration: test/**/*.itest.ts       (node:test, real pcscd/vpcd, keyring, OpenSC, xmlsec1, HTTPS)
 //   e2e:         test/e2e/*.spec.ts       (Playwright, real Chromium, browser mode)
-// Usage: node scripts/run-suites.mjs [unit|integration|e2e ...]  (default: all)
+// Usage: node scripts/run-suites.mjs [unit|integration|e2e ...] [path-fragment ...]
+//   (default: every suite; a path fragment keeps only the files whose path contains it)
+//
+// Nothing may hang a run: every test has a timeout (--test-timeout), every file a wall-clock limit
+// after which its whole process group is killed and the file counted as failed, by name.
+// The suites that use pcscd and the vpcd ports take a machine-wide lock (flock), file by file, so two
+// runs on one machine never drive the same virtual reader at once.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const wanted = process.argv.slice(2);
-const suites = wanted.length ? wanted : ['unit', 'integration', 'e2e'];
+const SUITES = ['unit', 'integration', 'e2e'];
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => SUITES.includes(a));
+const filters = args.filter((a) => !SUITES.includes(a));
+const suites = wanted.length ? wanted : SUITES;
+const PCSC_LOCK = process.env.SCRIP_PCSC_LOCK ?? '/tmp/scrip-pcsc.lock';
+
+// Limits (ms). A test that needs longer is broken or belongs in bench/.
+const LIMITS = {
+  unit: { test: 60_000, file: 180_000 },
+  integration: { test: 180_000, file: 420_000 },
+  e2e: { file: 1_500_000 },
+};
 
 function walk(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -21,53 +38,100 @@ function walk(dir, out = []) {
   return out;
 }
 
-function run(cmd, args, env = {}) {
+/** Runs a command in its own process group; kills the whole group when `limitMs` passes. */
+function run(cmd, cmdArgs, { env = {}, limitMs, echo = true } = {}) {
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    let timedOut = false;
+    const child = spawn(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, limitMs);
+    child.stdout.on('data', (d) => { out += d; if (echo) process.stdout.write(d); });
     child.stderr.on('data', (d) => process.stderr.write(d));
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Whatever the file left behind (an agent, a card server) goes with it.
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ }
+      resolve({ code: code ?? 1, out, timedOut });
+    });
   });
 }
+
+const withPcscLock = (cmd, cmdArgs) => ['flock', [PCSC_LOCK, cmd, ...cmdArgs]];
 
 function tapCounts(out) {
   const n = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
 }
 
-async function nodeSuite(name, suffix) {
-  const files = walk(join(root, 'test')).filter((f) => f.endsWith(suffix) && !f.includes('/e2e/')).map((f) => relative(root, f)).sort();
-  if (!files.length) return { passed: 0, failed: 0, skipped: 0 };
-  console.log(`\n=== ${name}: ${files.length} files ===`);
-  // Integration suites share pcscd and the vpcd port: run their files one at a time.
-  const concurrency = name === 'integration' ? '1' : String(Math.max(1, 2));
-  const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...files]);
+const failures = [];
+
+async function nodeFile(suite, file) {
+  const limits = LIMITS[suite];
+  const base = [process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${limits.test}`, file]];
+  const [cmd, cmdArgs] = suite === 'integration' ? withPcscLock(...base) : base;
+  const { code, out, timedOut } = await run(cmd, cmdArgs, { limitMs: limits.file });
   const c = tapCounts(out);
-  if (code !== 0 && c.failed === 0) c.failed = 1; // a crash outside any test still fails the run
+  if (timedOut) {
+    failures.push(`${file}: killed after ${limits.file / 1000} s (the file's limit)`);
+    c.failed += 1;
+  } else if (code !== 0 && c.failed === 0) {
+    failures.push(`${file}: exited ${code} outside any test`);
+    c.failed = 1; // a crash outside any test still fails the run
+  } else if (c.failed > 0) {
+    failures.push(`${file}: ${c.failed} failed`);
+  }
   return c;
 }
 
+async function nodeSuite(name, suffix) {
+  const files = walk(join(root, 'test'))
+    .filter((f) => f.endsWith(suffix) && !f.includes('/e2e/'))
+    .map((f) => relative(root, f))
+    .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
+    .sort();
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  if (!files.length) return total;
+  console.log(`\n=== ${name}: ${files.length} files ===`);
+  // Integration files share pcscd and the vpcd ports: one at a time. Unit files: one per core.
+  const workers = name === 'integration' ? 1 : 2;
+  const queue = [...files];
+  await Promise.all(Array.from({ length: workers }, async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) {
+      const c = await nodeFile(name, f);
+      for (const k of Object.keys(total)) total[k] += c[k];
+    }
+  }));
+  return total;
+}
+
 async function e2eSuite() {
+  const specs = walk(join(root, 'test/e2e')).filter((f) => f.endsWith('.spec.ts')).map((f) => relative(root, f));
+  const chosen = filters.length ? specs.filter((f) => filters.some((x) => f.includes(x))) : specs;
+  if (!chosen.length) return { passed: 0, failed: 0, skipped: 0 };
   console.log('\n=== e2e (Playwright, Chromium) ===');
   const report = join(root, 'test-results', 'e2e.json');
   rmSync(report, { force: true });
-  const { code } = await run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/e2e/playwright.config.ts'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-  });
+  const pw = [process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/e2e/playwright.config.ts', ...(filters.length ? chosen.map((f) => relative('test/e2e', f)) : [])]];
+  const [cmd, cmdArgs] = withPcscLock(...pw);
+  const { code, timedOut } = await run(cmd, cmdArgs, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report }, limitMs: LIMITS.e2e.file });
+  if (timedOut) failures.push(`e2e: killed after ${LIMITS.e2e.file / 1000} s`);
   if (!existsSync(report)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(report, 'utf8')).stats ?? {};
   const c = { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0), skipped: stats.skipped ?? 0 };
-  if (code !== 0 && c.failed === 0) c.failed = 1;
+  if ((code !== 0 || timedOut) && c.failed === 0) c.failed = 1;
+  if (c.failed) failures.push(`e2e: ${c.failed} failed (see the list above)`);
   return c;
 }
 
 const total = { passed: 0, failed: 0, skipped: 0 };
 for (const s of suites) {
-  const c = s === 'unit' ? await nodeSuite('unit', '.test.ts') : s === 'integration' ? await nodeSuite('integration', '.itest.ts') : s === 'e2e' ? await e2eSuite() : null;
-  if (!c) { console.error(`unknown suite ${s}`); process.exit(2); }
+  const c = s === 'unit' ? await nodeSuite('unit', '.test.ts') : s === 'integration' ? await nodeSuite('integration', '.itest.ts') : await e2eSuite();
   console.log(`--- ${s}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   for (const k of Object.keys(total)) total[k] += c[k];
 }
+if (failures.length) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);
