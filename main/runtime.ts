@@ -34,7 +34,9 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
   const app = await createApp({ dataDir, environments });
-  void app.services.apiKeys.warm(); // the keychain may be locked: never hold the start (or requests) on it
+  // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
+  // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
+  void app.services.apiKeys.warm();
   return {
     app, environment,
     get embedded() { return embedded; },
