@@ -226,13 +226,10 @@ export class IdentityService {
   handouts(): TicketHandout[] { return [...this.#handouts]; }
 
   /** For services that act as the user (EPS, PDS): the token and role, or bad-state. */
-  requireRole(activity?: string): { token: string; userId: string; role: BrokerRole; broker: Broker } {
+  requireRole(): { token: string; userId: string; role: BrokerRole; broker: Broker } {
     this.machine.require(['role-selected'], 'do that');
     const s = this.#session!;
     const role = s.selected!;
-    if (activity && !role.activities.includes(activity)) {
-      throw new ScripError('forbidden', `Your role at ${role.orgName} does not include ${activity}.`, { activity, roleProfileId: role.id }, 'Switch to a role that has this activity.');
-    }
     this.#touch();
     return { token: s.data.token, userId: s.data.userId, role, broker: s.broker };
   }

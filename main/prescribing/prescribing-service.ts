@@ -11,7 +11,6 @@ import type { CardService } from '../card/card-service';
 import type { IdentityService } from '../identity/identity-service';
 import { epsTimestamp, prepareDigest } from '../../protocols/eps/fragments';
 import { nodeHash } from './node-hash';
-import { canPrescribe } from '../../protocols/spine/activities';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
 import { draftContent, fieldInWords, type DraftContent, type PrescriberContext } from './model';
@@ -232,10 +231,8 @@ export class PrescribingService {
    */
   async sign(ids: string[], pin?: string): Promise<SignOutcome[]> {
     const t0 = performance.now();
+    // A prescribing role is checked by invokeCommand (needs.activity of prescription.sign).
     const session = this.d.identity.requireRole();
-    if (!canPrescribe(session.role.activities)) {
-      throw new ScripError('forbidden', `Your role at ${session.role.orgName} cannot prescribe.`, undefined, 'Switch to a prescribing role.');
-    }
     const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
     const prescriber = await this.prescriberFor(session);
     const results = new Map<string, SignOutcome>();
