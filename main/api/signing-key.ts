@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database';
 import { KeychainUnavailableError, type Keychain } from '../../native/keychain/keychain';
 import { ScripError } from '../errors';
+import { logFailure } from '../log';
 
 export interface SigningKey {
   key: Buffer;
@@ -50,7 +51,7 @@ export class ApiKeySigningKey {
     if (!kc.getAsync) return Promise.resolve();
     this.#warming ??= kc.getAsync(this.#account).then((stored) => {
       if (stored) { const key = decode(stored); this.#cached = { key, id: signingKeyId(key) }; }
-    }).catch(() => undefined /* get() will say why, when asked */).finally(() => { this.#warming = null; });
+    }).catch(logFailure('reading the API-key secret from the keychain at start failed; the first key check asks again and says why')).finally(() => { this.#warming = null; });
     return this.#warming;
   }
 

@@ -9,6 +9,7 @@ import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { ScripError } from '../errors';
+import { log } from '../log';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -78,7 +79,8 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
     spawn(opener, [String(ready.open)], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
   }
-  await waitForStop();
+  const why = await waitForStop();
+  log().info({ why }, 'Scrip stopping');
   removeRuntimeFile(dataDir);
   await server.close();
   await runtime.close();

@@ -10,6 +10,7 @@ import type { CardService } from '../card/card-service';
 import type { ReadersView } from '../card/reader-service';
 import type { Broker, BrokerRole, BrokerSession } from './broker';
 import { SessionMachine, type SessionState } from './session-machine';
+import { logFailure } from '../log';
 
 export type AuthResponseBuilder = (input: { signature: Uint8Array; certificate: Uint8Array; challenge: Uint8Array; digestAlgorithm: 'sha1' | 'sha256' }) => string;
 
@@ -153,7 +154,7 @@ export class IdentityService {
       }
       if (this.#reader !== reader) {
         // The card left while the broker answered: the session must not outlive it.
-        await broker.logout(data.token, data.userId).catch(() => undefined);
+        await broker.logout(data.token, data.userId).catch(logFailure('broker logout after the card left mid-login failed; the broker ends the session at its idle timeout'));
         throw new ScripError('card-removed', 'The card was removed while logging in.');
       }
       const now = this.#now();

@@ -25,6 +25,7 @@ import { CANCEL_REASONS, type CancelReasonCode } from '../../protocols/eps/statu
 import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
 import type { ItemState, PrescriptionStatus } from './store';
 import { PrescribingTimings } from './timings';
+import { logFailure } from '../log';
 
 
 export interface PrescribingDeps {
@@ -242,7 +243,7 @@ export class PrescribingService {
     } finally {
       this.d.outbox.release();
     }
-    this.d.outbox.flush().catch(() => undefined);
+    this.d.outbox.flush().catch(logFailure('sending the signed batch failed; the outbox timer tries again'));
     this.timings.total += performance.now() - t0;
     return [...new Set(ids)].map((id) => results.get(id)!);
   }
@@ -456,7 +457,7 @@ export class PrescribingService {
   startRefresh(intervalMs = 5 * 60_000): void {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#stopped = false;
-    this.#refresh = setInterval(() => { this.refreshNow().catch(() => undefined); }, intervalMs);
+    this.#refresh = setInterval(() => { this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval')); }, intervalMs);
     this.#refresh.unref();
   }
 
@@ -465,7 +466,7 @@ export class PrescribingService {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#refresh = null;
     this.#stopped = true;
-    await this.#refreshing?.catch(() => undefined);
+    await this.#refreshing?.catch(() => undefined); // only waiting: its failure is logged where it was started
   }
 
   /** One refresh pass now (the timer's; also after login). Skips prescriptions whose state is final. */
