@@ -149,9 +149,8 @@ export class IdentityService {
         const algorithm = broker.challengeDigest ?? this.#d.challengeDigest ?? 'sha256';
         const hash = createHash(algorithm).update(challengeBytes).digest();
         const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
-        const status = await this.#d.cards.status(reader);
         const response = this.#d.buildAuthResponse({ signature: signed.signature, certificate: signed.certificate, challenge: challengeBytes, digestAlgorithm: algorithm });
-        data = await broker.validate({ ...challenge, uid: status.holder.userId, response });
+        data = await broker.validate({ ...challenge, uid: card.holder.userId, response });
       } catch (e) {
         if (this.#reader === reader && this.machine.state === 'pin-verified') this.machine.apply({ type: 'failed' });
         this.#publish();
