@@ -44,6 +44,12 @@ test('log in with the card and choose a prescribing role, by keyboard', async ()
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
 });
 
+test('a prescriber is not offered dispensing: the Dispense page says why, with no release buttons', async () => {
+  await page.goto(new URL('/#/dispense', scrip.ready.url).toString());
+  await expect(page.getByTestId('cannot-dispense'), 'the page explains the role is not a pharmacy role').toContainText('not a pharmacy role');
+  await expect(page.getByRole('button', { name: /Release all nominated/ }), 'nothing is offered that would be refused after the click').toHaveCount(0);
+});
+
 test('in the sandbox, prescriber details come from its directory, explained on their page', async () => {
   await press(page, page.getByRole('link', { name: 'Settings', exact: true }), 'Enter');
   const section = page.getByTestId('settings-prescriber');

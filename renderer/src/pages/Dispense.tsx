@@ -15,6 +15,7 @@ import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
+import { canDispense } from '../../../protocols/spine/activities';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
@@ -116,6 +117,8 @@ function DispenseList() {
       ) : null}
       {!role ? (
         <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>To release prescriptions, log in with your smartcard and choose your pharmacy role on the <a href="#/">Home</a> page.</p></div>
+      ) : !canDispense(role.activities ?? []) ? (
+        <div className="nhsuk-inset-text" data-testid="cannot-dispense"><span className="nhsuk-u-visually-hidden">Information: </span><p>Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.</p></div>
       ) : (
         <>
           <form onSubmit={releaseOne} noValidate>
