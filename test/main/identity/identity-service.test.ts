@@ -67,7 +67,7 @@ function setup(opts: { warnBeforeMs?: number } = {}) {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'scrip-id-')), 'db.sqlite'));
   const audit = new AuditLog(db);
   const broker = new TestBroker();
-  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, buildAuthResponse, ...(opts.warnBeforeMs ? { warnBeforeMs: opts.warnBeforeMs } : {}) });
+  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, environment: () => ({ name: 'sandbox', caPem: null }), buildAuthResponse, ...(opts.warnBeforeMs ? { warnBeforeMs: opts.warnBeforeMs } : {}) });
   const readers = (present: boolean) => identity.onReaders({ service: 'running', readers: [{ name: READER, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null }] });
   return { slot, identity, broker, seen, audit, readers };
 }
