@@ -301,11 +301,18 @@ test('track the acute prescription and cancel one item: the service\'s answer is
   await press(page, page.getByLabel('Prescribing Error'), 'Space');
   await noSeriousViolations(page, 'cancel form');
   await press(page, button('Cancel the selected items'), 'Enter');
+  const confirm = page.getByTestId('cancel-confirm');
+  await expect(confirm, 'a cancellation is confirmed in words first, naming the item').toContainText('Amoxicillin 250mg capsules');
+  await expect(confirm).toContainText('cannot be undone');
+  await noSeriousViolations(page, 'cancel confirmation');
+  await press(page, button('Yes, cancel this item'), 'Enter');
   const answers = page.getByTestId('cancel-answers');
   await expect(answers).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(answers, 'the answer does not repeat itself').not.toContainText('Cancelled Cancelled');
   await expect(answers.locator('[data-outcome="cancelled"]')).toHaveCount(1);
   await expect(page.getByTestId('local-status')).toHaveAttribute('data-status', 'partly-cancelled');
   await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Amoxicillin' })).toContainText('cancelled');
+  await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Paracetamol' }), 'the item left is tracked again, not "Not known yet"').not.toContainText('Not known yet');
   await noSeriousViolations(page, 'prescription after cancelling');
 });
 
