@@ -14,6 +14,7 @@ import { say } from '../components/say';
 import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
+import { whenWords } from '../dates';
 
 interface ItemView { lineId: string; medication: string; statusCode: string | null; status: string | null; dispensedAt: string | null; cancelReason: string | null; cancelAnswerCode: string | null; cancelAnswer: string | null; cancelPending: boolean }
 interface Tracked {
@@ -28,7 +29,7 @@ const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }>
   refused: { text: 'Not cancelled', tag: 'red' }, failed: { text: 'No answer', tag: 'orange' },
 };
 const cancellable = (i: ItemView) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
-const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = whenWords;
 
 export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean }) {
   const transport = useTransport();

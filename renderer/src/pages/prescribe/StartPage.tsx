@@ -11,6 +11,7 @@ import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
 import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
+import { whenWords } from '../../dates';
 
 interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
 
@@ -72,7 +73,7 @@ export function StartPage() {
                 <tr key={r.id} data-draft={r.id}>
                   <td>{who}</td>
                   <td>{items}</td>
-                  <td>{new Date(r.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                  <td>{whenWords(r.updatedAt)}</td>
                   <td>
                     <a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a>
                     <div className="nhsuk-u-margin-top-2">
