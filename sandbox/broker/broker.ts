@@ -194,7 +194,10 @@ export class SandboxBroker {
       try { cert = new X509Certificate(candidate); } catch { throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`); }
       if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey)) throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`);
       issued = cert;
-      if (record.der) this.#registered.set(record.serial, cert);
+      if (record.der) {
+        if (this.#registered.size >= 1024) this.#registered.clear();
+        this.#registered.set(record.serial, cert);
+      }
     }
     const original = certificateIdentity(issued.raw);
     if (!Buffer.from(id.subjectDer).equals(Buffer.from(original.subjectDer))) throw new BrokerError('certificate-subject-mismatch');
