@@ -4,7 +4,8 @@ import { createApp, type App } from './app';
 import { startEmbedded, type Embedded } from './embedded';
 import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
-import { log, logToDataDir } from './log';
+import { log } from './log';
+import { logToDataDir } from './log-file';
 import { appVersion } from './config';
 
 export interface Runtime {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, log, logToDataDir, RotatingFile, REDACTED, setLogger, type LogDestination } from '../../main/log';
+import { log, setLogger } from '../../main/log';
+import { createLogger, logToDataDir, RotatingFile, REDACTED, type LogDestination } from '../../main/log-file';
 import { ScripError, toScripError } from '../../main/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'scrip-log-'));
