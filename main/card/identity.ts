@@ -86,3 +86,31 @@ export function identityFrom(authDer: Uint8Array, signDer: Uint8Array | null): C
   }
   return { userId, displayName: displayNameOf(authDer), auth: summarise(authDer), sign: signDer ? summarise(signDer) : null };
 }
+
+/**
+ * Whether a certificate is for authentication or for signing, from its own extensions: keyUsage
+ * nonRepudiation (contentCommitment) marks the signing certificate; extendedKeyUsage clientAuth, or
+ * digitalSignature without nonRepudiation, the authentication one. Null when it says neither.
+ */
+export function certificateRole(der: Uint8Array): 'auth' | 'sign' | null {
+  let keyUsage: number | null = null;
+  let clientAuth = false;
+  try {
+    const [tbs] = parseTlvs(parseTlv(der).value);
+    const exts = tbs && parseTlvs(tbs.value).find((t) => t.tag === 0xa3);
+    if (!exts) return null;
+    for (const ext of parseTlvs(parseTlv(exts.value).value)) {
+      const parts = parseTlvs(ext.value);
+      const oid = parts[0]?.tag === 0x06 ? hex(parts[0].value) : '';
+      const inner = parseTlv(parts[parts.length - 1]!.value);
+      if (oid === '551D0F' && inner.tag === 0x03 && inner.value.length > 1) keyUsage = inner.value[1]!; // 2.5.29.15
+      if (oid === '551D25') clientAuth = parseTlvs(inner.value).some((o) => hex(o.value) === '2B06010505070302'); // 2.5.29.37, 1.3.6.1.5.5.7.3.2
+    }
+  } catch (e) {
+    if (e instanceof TlvError || e instanceof TypeError) return null;
+    throw e;
+  }
+  if (keyUsage !== null && keyUsage & 0x40) return 'sign'; // nonRepudiation
+  if (clientAuth || (keyUsage !== null && keyUsage & 0x80)) return 'auth'; // digitalSignature
+  return null;
+}

@@ -2,7 +2,7 @@
 // built from the public EPS examples (labelled as such in releaseInfo). Importing a release runs in
 // a worker thread: the API and the UI keep answering (search keeps using the old release) while
 // it parses, and progress goes out as `medicines.import` events.
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../native/worker-entry';
