@@ -147,6 +147,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
           return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }];
         }
       },
+      // Each PKCS#11 module: loaded or why not, its tokens, how changes are learnt (pkcs11.report has the mechanisms).
+      async () => pkcs11.view().modules.map((m) => ({
+        name: `PKCS#11 module ${m.path}`, ok: m.loaded,
+        detail: m.loaded ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}` : `not loaded: ${m.error ?? 'unknown'}`,
+      })),
       // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
       async () => {
         const withCard = readers.list().readers.filter((r) => r.present);

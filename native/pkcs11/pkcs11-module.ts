@@ -23,6 +23,8 @@ export interface Pkcs11ModuleOptions {
   pollMs?: number;
   /** Upper bound for one request (default 60 s: a PIN-pad entry waits for a person). */
   requestTimeoutMs?: number;
+  /** `poll`: poll even where C_WaitForSlotEvent works (to compare the two). */
+  events?: 'auto' | 'poll';
 }
 
 /** The default poll interval; removal is seen within it, well inside PC/SC's ~1 s. */
@@ -89,7 +91,7 @@ export class Pkcs11Module extends EventEmitter {
     }
     const m = new Pkcs11Module(path, ops, opts.requestTimeoutMs ?? 60_000);
     // The events thread joins the module only once the ops thread has initialised it.
-    const ev = start({ role: 'events', path, pollMs });
+    const ev = start({ role: 'events', path, pollMs, forcePoll: opts.events === 'poll' });
     ev.unref();
     ev.on('message', (e: WorkerEvent) => {
       if (e.event === 'mode') m.#mode = { mode: e.mode, pollMs: e.pollMs };

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type * as P from 'pkcs11js';
 import type { CertificateObject, MechanismView, ModuleInfo, Pkcs11Failure, Reply, Request, SignAttempt, SlotView, WorkerEvent } from './protocol';
 
-export interface WorkerData { role: 'ops' | 'events'; path: string; pollMs: number }
+export interface WorkerData { role: 'ops' | 'events'; path: string; pollMs: number; /** Poll even where C_WaitForSlotEvent works (tests, benchmarks). */ forcePoll?: boolean }
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -237,7 +237,7 @@ function fingerprint(): string {
 
 function watch(): void {
   // Blocking wait first: it returns at once with each change, or says it is not supported.
-  let blocking = true;
+  let blocking = !data.forcePoll;
   try {
     mod.C_WaitForSlotEvent(p11.CKF_DONT_BLOCK); // drain what happened before we started
   } catch { /* not supported without blocking either */ }
