@@ -54,20 +54,14 @@ export function summarise(der: Uint8Array): CertificateSummary {
  */
 export function displayNameOf(der: Uint8Array): string | null {
   try {
-    const [tbs] = parseTlvs(parseTlv(der).value);
-    const exts = tbs && parseTlvs(tbs.value).find((t) => t.tag === 0xa3);
-    if (!exts) return null;
-    for (const ext of parseTlvs(parseTlv(exts.value).value)) {
-      const parts = parseTlvs(ext.value);
-      if (parts[0]?.tag !== 0x06 || hex(parts[0].value) !== '551D11') continue; // 2.5.29.17
-      const value = parts[parts.length - 1]!;
-      for (const gn of parseTlvs(parseTlv(value.value).value)) {
-        if (gn.tag !== 0xa4) continue; // [4] directoryName
-        for (const rdnSet of parseTlvs(parseTlv(gn.value).value)) {
-          for (const atv of parseTlvs(rdnSet.value)) {
-            const [type, val] = parseTlvs(atv.value);
-            if (type && val && hex(type.value) === '550403') return new TextDecoder('utf-8', { fatal: true }).decode(val.value);
-          }
+    const san = extensionsOf(der).find((x) => x.oid === '551D11'); // 2.5.29.17
+    if (!san) return null;
+    for (const gn of parseTlvs(parseTlv(san.value).value)) {
+      if (gn.tag !== 0xa4) continue; // [4] directoryName
+      for (const rdnSet of parseTlvs(parseTlv(gn.value).value)) {
+        for (const atv of parseTlvs(rdnSet.value)) {
+          const [type, val] = parseTlvs(atv.value);
+          if (type && val && hex(type.value) === '550403') return new TextDecoder('utf-8', { fatal: true }).decode(val.value);
         }
       }
     }
@@ -76,6 +70,17 @@ export function displayNameOf(der: Uint8Array): string | null {
     if (e instanceof TlvError || e instanceof TypeError) return null;
     throw e;
   }
+}
+
+/** A certificate's extensions: OID (hex of its DER value) and the extnValue's contents. Throws TlvError on malformed DER. */
+function extensionsOf(der: Uint8Array): Array<{ oid: string; value: Uint8Array }> {
+  const [tbs] = parseTlvs(parseTlv(der).value);
+  const exts = tbs && parseTlvs(tbs.value).find((t) => t.tag === 0xa3);
+  if (!exts) return [];
+  return parseTlvs(parseTlv(exts.value).value).map((ext) => {
+    const parts = parseTlvs(ext.value);
+    return { oid: parts[0]?.tag === 0x06 ? hex(parts[0].value) : '', value: parts[parts.length - 1]!.value };
+  });
 }
 
 export function identityFrom(authDer: Uint8Array, signDer: Uint8Array | null): CardIdentity {
@@ -96,15 +101,10 @@ export function certificateRole(der: Uint8Array): 'auth' | 'sign' | null {
   let keyUsage: number | null = null;
   let clientAuth = false;
   try {
-    const [tbs] = parseTlvs(parseTlv(der).value);
-    const exts = tbs && parseTlvs(tbs.value).find((t) => t.tag === 0xa3);
-    if (!exts) return null;
-    for (const ext of parseTlvs(parseTlv(exts.value).value)) {
-      const parts = parseTlvs(ext.value);
-      const oid = parts[0]?.tag === 0x06 ? hex(parts[0].value) : '';
-      const inner = parseTlv(parts[parts.length - 1]!.value);
-      if (oid === '551D0F' && inner.tag === 0x03 && inner.value.length > 1) keyUsage = inner.value[1]!; // 2.5.29.15
-      if (oid === '551D25') clientAuth = parseTlvs(inner.value).some((o) => hex(o.value) === '2B06010505070302'); // 2.5.29.37, 1.3.6.1.5.5.7.3.2
+    for (const ext of extensionsOf(der)) {
+      const inner = parseTlv(ext.value);
+      if (ext.oid === '551D0F' && inner.tag === 0x03 && inner.value.length > 1) keyUsage = inner.value[1]!; // 2.5.29.15
+      if (ext.oid === '551D25') clientAuth = parseTlvs(inner.value).some((o) => hex(o.value) === '2B06010505070302'); // 2.5.29.37, 1.3.6.1.5.5.7.3.2
     }
   } catch (e) {
     if (e instanceof TlvError || e instanceof TypeError) return null;
