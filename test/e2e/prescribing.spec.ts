@@ -170,7 +170,7 @@ test('review shows exactly what will be signed; it is left to sign with others',
   await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
   await expect(page.getByTestId('review-prescription')).toContainText('Acute');
   await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
-  await expect(page.getByText('21 capsule')).toBeVisible();
+  await expect(page.getByText('21 capsules', { exact: true }), 'the quantity reads as a person writes it').toBeVisible();
   const signed = page.getByTestId('signed-text');
   await press(page, signed.locator('summary'), 'Enter');
   // The canonical fragments (prescription.preview): the patient's NHS number and both items' dm+d
@@ -339,7 +339,7 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   await expect(cd.getByLabel('Schedule 2', { exact: true })).toBeChecked();
   await typeInto(page, page.getByLabel('Quantity', { exact: true }), '28');
   await expect(cd.getByLabel(/^Quantity in words/)).toHaveValue('twenty eight');
-  await expect(cd).toContainText('In figures: 28 tablet');
+  await expect(cd).toContainText('In figures: 28 tablets.');
   await typeInto(page, cd.getByLabel(/^Quantity in words/), '');
   await typeInto(page, page.getByLabel('Dosage instructions'), 'One tablet twice a day');
   await press(page, button('Save item'), 'Enter');

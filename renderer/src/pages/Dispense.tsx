@@ -14,6 +14,7 @@ import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
+import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
@@ -205,7 +206,7 @@ function DispenseDetail({ id }: { id: string }) {
           {rx.items.map((i) => (
             <tr key={i.lineId} data-line={i.lineId} data-item-status={i.statusCode}>
               <td>{i.medication.display}</td>
-              <td>{i.quantity ? `${i.quantity.value} ${i.quantity.unit}` : '–'}</td>
+              <td>{i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : '–'}</td>
               <td>{i.dosage ?? '–'}</td>
               <td>{i.status}{i.dispensedQuantity !== null ? ` (${i.dispensedQuantity} handed over)` : ''}</td>
             </tr>
@@ -270,7 +271,7 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
             <div className={`nhsuk-form-group${qErr || oErr ? ' nhsuk-form-group--error' : ''}`} key={i.lineId}>
               <fieldset className="nhsuk-fieldset" aria-describedby={describedBy(`${id}-${n}-hint`, oErr && `${id}-0-error`)}>
                 <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{i.medication.display}</legend>
-                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>Prescribed: {i.quantity ? `${i.quantity.value} ${i.quantity.unit}` : 'quantity not given'}{i.dosage ? `. ${i.dosage}` : ''}</div>
+                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>Prescribed: {i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : 'quantity not given'}{i.dosage ? `. ${i.dosage}` : ''}</div>
                 <ErrorText id={`${id}-0-error`} text={oErr} />
                 <div className="nhsuk-radios nhsuk-radios--conditional">
                   {(Object.keys(outcomeWords) as ItemOutcome[]).map((o) => (
