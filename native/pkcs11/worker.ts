@@ -241,6 +241,9 @@ function watch(): void {
   try {
     mod.C_WaitForSlotEvent(p11.CKF_DONT_BLOCK); // drain what happened before we started
   } catch { /* not supported without blocking either */ }
+  // Said before 'ready', so the module's eventMode is right once open() returns; a module that
+  // turns out not to support the blocking wait is reported as polled straight after.
+  post(blocking ? { event: 'mode', mode: 'wait', pollMs: 0 } : { event: 'mode', mode: 'poll', pollMs: data.pollMs });
   post({ event: 'ready' });
   const loop = (): void => {
     while (blocking) {
@@ -264,7 +267,6 @@ function watch(): void {
       if (now !== last) { last = now; post({ event: 'slot', slot: null }); }
     }, data.pollMs);
   };
-  post({ event: 'mode', mode: 'wait', pollMs: 0 });
   loop();
 }
 
