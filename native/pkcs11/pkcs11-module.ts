@@ -60,6 +60,7 @@ export class Pkcs11Module extends EventEmitter {
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   readonly #timeoutMs: number;
   #closed = false;
+  #poll: NodeJS.Timeout | null = null;
 
   private constructor(path: string, ops: Worker, timeoutMs: number) {
     super();
@@ -94,7 +95,10 @@ export class Pkcs11Module extends EventEmitter {
     const ev = start({ role: 'events', path, pollMs, forcePoll: opts.events === 'poll' });
     ev.unref();
     ev.on('message', (e: WorkerEvent) => {
-      if (e.event === 'mode') m.#mode = { mode: e.mode, pollMs: e.pollMs };
+      if (e.event === 'mode') {
+        m.#mode = { mode: e.mode, pollMs: e.pollMs };
+        if (e.mode === 'poll') m.#startPolling(e.pollMs);
+      }
       else if (e.event === 'slot') m.emit('change', e.slot);
       else if (e.event === 'failed') m.emit('watch-failed', new Pkcs11Error(e.error));
     });
@@ -124,8 +128,24 @@ export class Pkcs11Module extends EventEmitter {
     });
   }
 
+  /** Polls through the ops thread, so the module is never called from two threads at once. */
+  #startPolling(ms: number): void {
+    if (this.#poll) return;
+    let last: string | null = null, busy = false;
+    this.#poll = setInterval(() => {
+      if (busy || this.#closed) return;
+      busy = true;
+      this.call<string>({ op: 'fingerprint' }).then((now) => {
+        if (last !== null && now !== last) this.emit('change', null);
+        last = now;
+      }, () => undefined).finally(() => { busy = false; });
+    }, ms);
+    this.#poll.unref();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#poll) clearInterval(this.#poll);
     try { await this.call({ op: 'close' }); } catch { /* the thread is gone already */ }
     this.#closed = true;
     // C_Finalize returned any blocking C_WaitForSlotEvent; a module that ignores that keeps its

@@ -43,6 +43,8 @@ export interface SignAttempt {
 export type Request =
   | { op: 'info' }
   | { op: 'slots' }
+  /** Which slots exist and which token sits in each, as one string to compare between polls. */
+  | { op: 'fingerprint' }
   | { op: 'mechanisms'; slot: string }
   | { op: 'certificates'; slot: string }
   | { op: 'session'; slot: string }

@@ -2,7 +2,7 @@
 // talks to a card for a second, a blocking C_WaitForSlotEvent) never stall Scrip's event loop.
 // Two roles share one loaded module: `ops` initialises it and answers requests one at a time;
 // `events` waits for token changes with a blocking C_WaitForSlotEvent where the module supports it,
-// else polls (the slot list and token serials) every `pollMs`.
+// else the host polls the slot list and token serials through `ops` every `pollMs`.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as P from 'pkcs11js';
@@ -195,6 +195,7 @@ function handle(r: Request): unknown {
   switch (r.op) {
     case 'info': return info();
     case 'slots': return slots();
+    case 'fingerprint': return fingerprint();
     case 'mechanisms': return mechanisms(r.slot);
     case 'certificates': return certificates(r.slot);
     case 'session': return { user: loggedIn(session(r.slot)) };
@@ -231,7 +232,7 @@ function serve(): void {
 const post = (e: WorkerEvent): void => port.postMessage(e);
 
 /** What a poll compares: which slots exist and which token (by serial) sits in each. */
-function fingerprint(): string {
+export function fingerprint(): string {
   return slots().map((s) => `${s.id}:${s.token ? `${s.token.serial}/${s.token.label}/${s.token.flags}` : '-'}`).join(',');
 }
 
@@ -243,7 +244,7 @@ function watch(): void {
   } catch { /* not supported without blocking either */ }
   // Said before 'ready', so the module's eventMode is right once open() returns; a module that
   // turns out not to support the blocking wait is reported as polled straight after.
-  post(blocking ? { event: 'mode', mode: 'wait', pollMs: 0 } : { event: 'mode', mode: 'poll', pollMs: data.pollMs });
+  if (blocking) post({ event: 'mode', mode: 'wait', pollMs: 0 });
   post({ event: 'ready' });
   const loop = (): void => {
     while (blocking) {
@@ -258,14 +259,10 @@ function watch(): void {
         return;
       }
     }
+    // Polling is done by the host through the ops thread (pkcs11-module.ts): calls into a module
+    // from two threads at once, other than a waiting C_WaitForSlotEvent, are not safe with every
+    // module (OpenSC 0.23 stalled when a poll here met a removal).
     post({ event: 'mode', mode: 'poll', pollMs: data.pollMs });
-    let last = '';
-    try { last = fingerprint(); } catch { /* next poll */ }
-    setInterval(() => {
-      let now: string;
-      try { now = fingerprint(); } catch { return; }
-      if (now !== last) { last = now; post({ event: 'slot', slot: null }); }
-    }, data.pollMs);
   };
   loop();
 }
