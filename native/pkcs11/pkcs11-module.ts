@@ -1,6 +1,7 @@
 // One PKCS#11 module (a .so/.dylib/.dll) loaded for Scrip: requests go to its `ops` worker thread
-// one at a time; its `events` worker reports token insertions and removals (C_WaitForSlotEvent, or
-// a poll every `pollMs` where the module cannot wait). Nothing here blocks the event loop.
+// one at a time; its `events` worker reports token insertions and removals with a blocking
+// C_WaitForSlotEvent, or, where the module cannot wait, they are polled every `pollMs` through the
+// `ops` worker. Nothing here blocks the event loop.
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-entry';
