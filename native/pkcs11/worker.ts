@@ -244,7 +244,7 @@ function watch(): void {
   } catch { /* not supported without blocking either */ }
   // Said before 'ready', so the module's eventMode is right once open() returns; a module that
   // turns out not to support the blocking wait is reported as polled straight after.
-  if (blocking) post({ event: 'mode', mode: 'wait', pollMs: 0 });
+  post(blocking ? { event: 'mode', mode: 'wait', pollMs: 0 } : { event: 'mode', mode: 'poll', pollMs: data.pollMs });
   post({ event: 'ready' });
   const loop = (): void => {
     while (blocking) {
