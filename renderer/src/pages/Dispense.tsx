@@ -15,12 +15,14 @@ import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
+import { canDispense } from '../../../protocols/spine/activities';
+import { whenWords } from '../dates';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
 const SHORT_FORM = /^[0-9A-F]{6}-[0-9A-Z]{6}-[0-9A-F]{5}[0-9A-Z+]$/i;
 const dispenseHref = (id?: string) => (id ? `#/dispense/${id}` : '#/dispense');
-const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = whenWords;
 const formatNhs = (n: string) => (/^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n);
 
 const statusTag: Record<DispensingView['status'], { text: string; tag: string }> = {
@@ -116,6 +118,8 @@ function DispenseList() {
       ) : null}
       {!role ? (
         <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>To release prescriptions, log in with your smartcard and choose your pharmacy role on the <a href="#/">Home</a> page.</p></div>
+      ) : !canDispense(role.activities ?? []) ? (
+        <div className="nhsuk-inset-text" data-testid="cannot-dispense"><span className="nhsuk-u-visually-hidden">Information: </span><p>Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.</p></div>
       ) : (
         <>
           <form onSubmit={releaseOne} noValidate>
