@@ -107,6 +107,16 @@ export class Pkcs11Module extends EventEmitter {
     m.#events = ev;
     try {
       await ready(ev);
+      // A module without the blocking wait says CKR_FUNCTION_NOT_SUPPORTED at once; give it that
+      // moment, so eventMode is settled when open() returns.
+      if (m.#mode.mode === 'wait') {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, 200);
+          function done(): void { clearTimeout(t); ev.off('message', onMode); resolve(); }
+          function onMode(e: WorkerEvent): void { if (e.event === 'mode') done(); }
+          ev.on('message', onMode);
+        });
+      }
     } catch (e) {
       m.emit('watch-failed', e);
     }
