@@ -46,7 +46,9 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 const usage = `Usage:
-  scrip sandbox [--port N] [--data DIR] [--clock ISO]     run the sandbox until stopped; prints one JSON line when ready
+  scrip sandbox [--port N] [--data DIR] [--clock ISO] [--log-max-mb N] [--log-max-days N]
+                                                            run the sandbox until stopped; prints one JSON line when ready
+                                                            (the message log keeps 256 MB and 7 days by default)
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
   scrip sandbox patients [--data DIR]                       print the patient index as JSON (edit patients.json there to change it)
   scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user and end their sessions
@@ -68,9 +70,13 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case undefined: {
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) return fail('--port takes a number');
+      const maxMb = str('log-max-mb'), maxDays = str('log-max-days');
+      if (maxMb !== undefined && !(/^\d+$/.test(maxMb) && Number(maxMb) >= 1)) return fail('--log-max-mb takes a whole number of megabytes, 1 or more');
+      if (maxDays !== undefined && !(/^\d+(\.\d+)?$/.test(maxDays) && Number(maxDays) > 0)) return fail('--log-max-days takes a number of days above 0');
+      const logRetention = { ...(maxMb ? { maxBytes: Number(maxMb) * 1024 * 1024 } : {}), ...(maxDays ? { maxAgeSeconds: Math.round(Number(maxDays) * 86_400) } : {}) };
       let sb;
       try {
-        sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+        sb = await startSandbox({ dataDir, logRetention, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
       } catch (e) {
         if (e instanceof PatientFileError || e instanceof DataDirError || e instanceof ClockRangeError) return fail(e.message);
         if (e instanceof Error && e.message.startsWith('--clock:')) return fail(e.message);

@@ -23,6 +23,7 @@ export const requirements = {
   chromium: { name: 'Chromium', check: () => (existsSync('/usr/bin/chromium') ? null : 'install chromium (scripts/setup-system.sh)') },
   opensc: { name: 'OpenSC tools', check: () => (commandExists('pkcs15-tool') && commandExists('pkcs11-tool') ? null : 'install opensc (scripts/setup-system.sh)') },
   xmlsec1: { name: 'xmlsec1', check: () => (commandExists('xmlsec1') ? null : 'install xmlsec1 (scripts/setup-system.sh)') },
+  openssl: { name: 'the openssl command', check: () => (commandExists('openssl') ? null : 'install openssl (scripts/setup-system.sh)') },
   pdfAndBarcode: { name: 'pdftoppm and zbarimg', check: () => (commandExists('pdftoppm') && commandExists('zbarimg') ? null : 'install poppler-utils and zbar-tools (scripts/setup-system.sh)') },
   secretService: { name: 'a Secret Service keyring on D-Bus', check: () => (process.env.DBUS_SESSION_BUS_ADDRESS ? null : 'run inside scripts/with-session-bus.sh (gnome-keyring in a D-Bus session)') },
 } satisfies Record<string, Requirement>;
