@@ -1,6 +1,6 @@
 // `scrip sandbox …`: run the Spine-style sandbox alone, and manage its users, revocations and
 // scripted sessions. Never imports main/: the sandbox runs on its own.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { startSandbox } from './server';
@@ -14,6 +14,9 @@ import { systemClock, fixedClock, ClockRangeError } from './clock';
 import { DataDirError, secureDataDir } from './store/data-dir';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
 import { ADMIN_SECRET_FILE, adminSecret } from './admin-secret';
+
+/** `<data>/sandbox.json`: the ready line of the `scrip sandbox` running there. */
+const RUNTIME_FILE = 'sandbox.json';
 import './eps-routes';
 
 /** One GET over HTTPS trusting only the sandbox's root, with the admin secret. */
@@ -83,8 +86,13 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
         throw e;
       }
       // The admin secret's file, never the secret: stdout ends up in CI logs.
-      process.stdout.write(JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir, adminSecretFile: sb.adminSecretFile }) + '\n');
+      const ready = JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir, adminSecretFile: sb.adminSecretFile });
+      // Where `scrip sandbox log` finds it (the address, never a secret); gone when it stops.
+      const runtime = join(dataDir, RUNTIME_FILE);
+      writeFileSync(runtime, ready + '\n', { mode: 0o600 });
+      process.stdout.write(ready + '\n');
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
+      rmSync(runtime, { force: true });
       await sb.close();
       return 0;
     }
@@ -104,8 +112,8 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case 'log': {
       const since = str('since') ?? '0', limit = str('limit') ?? '500';
       if (!/^\d+$/.test(since) || !/^\d+$/.test(limit)) return fail('--since and --limit take numbers');
-      const baseUrl = (() => { try { return (JSON.parse(readFileSync(join(dataDir, 'ca', 'ca.json'), 'utf8')) as { baseUrl?: string }).baseUrl; } catch { return undefined; } })();
-      if (!baseUrl || !existsSync(join(dataDir, ADMIN_SECRET_FILE))) return fail(`no sandbox has run with the data directory ${dataDir}; start one with \`scrip sandbox --data ${dataDir}\``);
+      const baseUrl = (() => { try { return (JSON.parse(readFileSync(join(dataDir, RUNTIME_FILE), 'utf8')) as { baseUrl?: string }).baseUrl; } catch { return undefined; } })();
+      if (!baseUrl || !existsSync(join(dataDir, ADMIN_SECRET_FILE))) return fail(`no sandbox is running with the data directory ${dataDir}; start one with \`scrip sandbox --data ${dataDir}\``);
       try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
       const { secret } = adminSecret(dataDir);
       try {

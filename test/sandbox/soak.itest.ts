@@ -31,6 +31,8 @@ const root = new URL('../..', import.meta.url).pathname;
 const scrip = join(root, 'bin', 'scrip.mjs');
 const GP = '555086689106', ROLE = '200102238987';
 const SOAK_MS = 60_000, WARM_MS = 10_000, CLIENTS = 16, LOG_MAX_MB = 8;
+/** Prescriptions a client starts per second at most (SOAK_CLIENT_RATE; 0: as fast as answers come). */
+const CLIENT_RATE = Number(process.env.SOAK_CLIENT_RATE ?? 10);
 const MB = 1024 * 1024;
 
 const rssBytes = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
@@ -74,8 +76,17 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
 
     let accepted = 0, seq = 0;
     const refused: string[] = [];
-    const clients = Array.from({ length: CLIENTS }, async () => {
+    const clients = Array.from({ length: CLIENTS }, async (_, i) => {
+      // Started apart, each at its own steady pace: a shared service's clients, not a stampede.
+      let next = started + (i * 1000) / Math.max(1, CLIENT_RATE) / CLIENTS;
       while (running()) {
+        if (CLIENT_RATE > 0) {
+          const wait = Math.min(next, deadline) - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (!running()) break;
+          // The next slot; a client that fell behind starts again from now rather than bursting.
+          next = Math.max(next + 1000 / CLIENT_RATE, performance.now());
+        }
         const r = await prescribe({ agent: clientAgent, baseUrl: ready.baseUrl, token, role: ROLE, template, seq: ++seq, key, certB64 });
         if (r.process?.status === 200) accepted++;
         else if (refused.length < 5) refused.push(`${r.prepare.status} ${r.process?.status ?? '-'} ${(r.process?.body ?? r.prepare.body).slice(0, 200)}`);
@@ -115,7 +126,7 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
     const warm = samples.find((s) => s.at >= WARM_MS)!;
     const last = samples.at(-1)!;
     const p99 = percentile(statusMs, 99);
-    const summary = `accepted ${accepted}, polls ${polls}, largest page ${largestPage} B, /_status p50 ${percentile(statusMs, 50).toFixed(1)} ms p99 ${p99.toFixed(1)} ms (${statusMs.length}), ` +
+    const summary = `${CLIENTS} clients at ${CLIENT_RATE || 'full'}/s each, accepted ${accepted}, polls ${polls}, largest page ${largestPage} B, /_status p50 ${percentile(statusMs, 50).toFixed(1)} ms p99 ${p99.toFixed(1)} ms (${statusMs.length}), ` +
       `RSS warm ${Math.round(warm.rss / MB)} MB last ${Math.round(last.rss / MB)} MB max ${Math.round(Math.max(...samples.map((s) => s.rss)) / MB)} MB, ` +
       `log pages max ${Math.round(Math.max(...samples.map((s) => s.logPages)) / MB)} MB, db+wal less prescriptions max ${Math.round(Math.max(...samples.map((s) => s.files - s.otherTables)) / MB)} MB, db+wal last ${Math.round(last.files / MB)} MB`;
     t.diagnostic(summary);
