@@ -6,9 +6,9 @@
 // Stated bounds:
 // - the message log on disk (its pages, by SQLite's dbstat) stays under 1.25 × its configured limit
 //   (--log-max-mb 8): it is full long before the end and stays there;
-// - the database file and its WAL, less the pages of the prescriptions' own tables (which grow with
-//   every accepted prescription, as they must), stay under the log limit + 24 MB (the WAL between
-//   checkpoints, free pages, schema);
+// - the database file and its WAL at the end, less the pages of the prescriptions' own tables (which
+//   grow with every accepted prescription, as they must), are under the log limit + 24 MB (the WAL
+//   between checkpoints, free pages, schema);
 // - the sandbox's RSS at the end is within 64 MB of its RSS after the first 10 s (warm), and never
 //   above 400 MB;
 // - /_status answers in under 50 ms at the 99th percentile.
@@ -112,15 +112,18 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
     });
 
     const dbFile = join(dir, 'sandbox.db');
-    const samples: Array<{ at: number; rss: number; files: number; logPages: number; otherTables: number }> = [];
+    const samples: Array<{ at: number; rss: number; files: number; logPages: number }> = [];
     const reader = new Database(dbFile, { readonly: true });
-    const pages = reader.prepare("SELECT SUM(CASE WHEN name = 'message_log' THEN pgsize ELSE 0 END) AS log, SUM(CASE WHEN name NOT IN ('message_log', 'sqlite_schema', 'sqlite_sequence') THEN pgsize ELSE 0 END) AS other FROM dbstat");
+    // dbstat constrained by name walks only that table's pages (the log: at most a few MB).
+    const logPages = reader.prepare("SELECT COALESCE(SUM(pgsize), 0) AS n FROM dbstat WHERE name = 'message_log'").pluck();
     const sampler = every(1000, async () => {
-      const p = pages.get() as { log: number; other: number };
-      samples.push({ at: performance.now() - started, rss: rssBytes(child.pid!), files: fileBytes(dbFile) + fileBytes(`${dbFile}-wal`), logPages: p.log, otherTables: p.other });
+      samples.push({ at: performance.now() - started, rss: rssBytes(child.pid!), files: fileBytes(dbFile) + fileBytes(`${dbFile}-wal`), logPages: Number(logPages.get()) });
     });
 
     await Promise.all([...clients, poller, prober, sampler]);
+    // Once, at the end: what the prescriptions' own tables take (every table but the log).
+    const otherTables = Number(reader.prepare("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name NOT IN ('message_log', 'sqlite_schema', 'sqlite_sequence')").pluck().get());
+    const files = fileBytes(dbFile) + fileBytes(`${dbFile}-wal`);
     reader.close();
 
     const warm = samples.find((s) => s.at >= WARM_MS)!;
@@ -128,16 +131,16 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
     const p99 = percentile(statusMs, 99);
     const summary = `${CLIENTS} clients at ${CLIENT_RATE || 'full'}/s each, accepted ${accepted}, polls ${polls}, largest page ${largestPage} B, /_status p50 ${percentile(statusMs, 50).toFixed(1)} ms p99 ${p99.toFixed(1)} ms (${statusMs.length}), ` +
       `RSS warm ${Math.round(warm.rss / MB)} MB last ${Math.round(last.rss / MB)} MB max ${Math.round(Math.max(...samples.map((s) => s.rss)) / MB)} MB, ` +
-      `log pages max ${Math.round(Math.max(...samples.map((s) => s.logPages)) / MB)} MB, db+wal less prescriptions max ${Math.round(Math.max(...samples.map((s) => s.files - s.otherTables)) / MB)} MB, db+wal last ${Math.round(last.files / MB)} MB`;
+      `log pages max ${(Math.max(...samples.map((s) => s.logPages)) / MB).toFixed(1)} MB, db+wal at the end ${Math.round(files / MB)} MB of which prescriptions' tables ${Math.round(otherTables / MB)} MB`;
     t.diagnostic(summary);
     assert.ok(accepted > 0 && refused.length === 0, `the clients prescribed: ${summary}; refused: ${refused.join(' | ')}`);
     assert.ok(polls >= 300 && pollFailures.length === 0, `the log was polled throughout (${polls}): ${pollFailures.slice(0, 3).join(' | ')}`);
     assert.ok(largestPage <= MB + 1024, `every /_log answer within its 1 MB page limit: ${largestPage}`);
     for (const s of samples) {
       assert.ok(s.logPages <= 1.25 * LOG_MAX_MB * MB, `at ${Math.round(s.at / 1000)} s the log takes ${Math.round(s.logPages / MB)} MB, limit ${LOG_MAX_MB} MB: ${summary}`);
-      assert.ok(s.files - s.otherTables <= (LOG_MAX_MB + 24) * MB, `at ${Math.round(s.at / 1000)} s the database less the prescriptions is ${Math.round((s.files - s.otherTables) / MB)} MB: ${summary}`);
       assert.ok(s.rss <= 400 * MB, `at ${Math.round(s.at / 1000)} s RSS is ${Math.round(s.rss / MB)} MB: ${summary}`);
     }
+    assert.ok(files - otherTables <= (LOG_MAX_MB + 24) * MB, `the database less the prescriptions' tables is ${Math.round((files - otherTables) / MB)} MB: ${summary}`);
     assert.ok(last.rss - warm.rss <= 64 * MB, `RSS flat after warm-up (within 64 MB): ${summary}`);
     assert.ok(p99 < 50, `/_status p99 under 50 ms: ${summary}`);
     assert.doesNotMatch(stderr, /log-failure/, 'every exchange was logged');
