@@ -9,6 +9,7 @@ import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, type Problem } from '../components/forms';
 import { TokenPrint } from '../components/TokenPrint';
+import { RefusalPanel, type RefusalView } from '../components/RefusalPanel';
 import { say } from '../components/say';
 import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
@@ -18,6 +19,7 @@ interface ItemView { lineId: string; medication: string; statusCode: string | nu
 interface Tracked {
   id: string; status: string; shortFormId: string | null; signedAt: string | null; lastError: string | null; draft: DraftContent;
   tracking?: { statusCode: string; status: string; owner: { ods: string; name?: string } | null; checkedAt: string } | null; items?: ItemView[];
+  refusal?: RefusalView | null;
 }
 interface CancelAnswer { lineId: string; medication: string | null; ok: boolean; code: string | null; outcome: 'cancelled' | 'marked' | 'refused' | 'failed'; message: string; serviceText: string | null; itemStatus: string | null }
 
@@ -58,6 +60,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   const canCancel = ['accepted', 'partly-cancelled'].includes(rx.status) && items.some(cancellable);
   return (
     <>
+      {rx.refusal ? <RefusalPanel id={rx.id} refusal={rx.refusal} /> : null}
       {answers ? <CancelAnswers answers={answers} /> : null}
       {trackError ? <ErrorSummary error={trackError} title="The tracker could not be asked" /> : null}
       <dl className="nhsuk-summary-list" data-testid="prescription-summary">
@@ -72,7 +75,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
       {rx.shortFormId ? (
         <div className="nhsuk-button-group">
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void track()} disabled={busy}>{busy ? 'Checking…' : 'Check status at EPS now'}</button>
-          <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />
+          {rx.status === 'rejected' ? null : <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />}
         </div>
       ) : null}
       <table className="nhsuk-table" data-testid="item-statuses">
