@@ -39,7 +39,7 @@ before(async () => {
   // Whoever creates the files (even with a umask that would give them to everyone) makes them private.
   const umask = process.umask(0);
   try {
-    sb = await startSandbox({ dataDir: join(dir, 'data'), clock: '2026-11-22T10:00:00Z', routes: [boom], onLogFailure: (l) => logFailures.push(l), handshakeTimeoutMs: 300 });
+    sb = await startSandbox({ dataDir: join(dir, 'data'), clock: '2026-11-22T10:00:00Z', routes: [boom], onLogFailure: (l) => logFailures.push(l), handshakeTimeoutMs: 1500 });
   } finally { process.umask(umask); }
   send = httpsClient(sb.baseUrl, sb.caCertPath);
 });
@@ -190,12 +190,12 @@ test('a connection that never starts its TLS handshake is closed by the handshak
   const t0 = performance.now();
   const closed = once(socket, 'close').then(() => 'closed' as const);
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'still open'>((r) => { timer = setTimeout(() => r('still open'), 5000); });
+  const deadline = new Promise<'still open'>((r) => { timer = setTimeout(() => r('still open'), 6000); });
   const outcome = await Promise.race([closed, deadline]);
   clearTimeout(timer);
   socket.destroy();
   assert.equal(outcome, 'closed', 'the server dropped the silent connection');
-  assert.ok(performance.now() - t0 < 3000, `within about the 300 ms configured: ${Math.round(performance.now() - t0)} ms`);
+  assert.ok(performance.now() - t0 < 4500, `within about the 1.5 s configured: ${Math.round(performance.now() - t0)} ms`);
 });
 
 test('$prepare and $convert need the activity EPS needs; an admin-only role is refused', async (t) => {
