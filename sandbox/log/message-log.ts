@@ -62,9 +62,11 @@ export class MessageLog {
     this.#insert = db.prepare('INSERT INTO message_log (at, method, path, status, request_id, request, response, ms, bytes, logged_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.#head = db.prepare('SELECT seq, bytes, logged_ms FROM message_log ORDER BY seq LIMIT ?');
     this.#deleteThrough = db.prepare('DELETE FROM message_log WHERE seq <= ?');
-    // Bodies are cut in SQL: a page never loads more of a body than it shows.
-    this.#page = db.prepare(`SELECT seq, at, method, path, status, request_id, ms,
-      substr(request, 1, @chars) AS request, length(request) AS request_len, substr(response, 1, @chars) AS response, length(response) AS response_len
+    // Each exchange's JSON is made by SQLite, bodies cut there: a page never loads more of a body
+    // than it shows, and the event loop does no per-field work (half the cost of a page in JS).
+    const shown = (col: string) => `CASE WHEN length(${col}) > @chars THEN substr(${col}, 1, @chars) || '…[truncated: ' || length(${col}) || ' characters stored; GET /_log shows ' || @chars || ']' ELSE ${col} END`;
+    this.#page = db.prepare(`SELECT seq, json_object('seq', seq, 'at', at, 'method', method, 'path', path, 'status', status, 'requestId', request_id,
+      'request', ${shown('request')}, 'response', ${shown('response')}, 'ms', ms) AS item
       FROM message_log WHERE seq > @since ORDER BY seq LIMIT @limit`);
     this.#bytes = Number((db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM message_log').get() as { n: number }).n);
   }
@@ -112,19 +114,14 @@ export class MessageLog {
   page(since: number, limit: number = PAGE_LIMITS.exchanges): LogPage {
     const parts: string[] = [];
     let size = 0, last = since, more = false;
-    const shown = (text: string, length: number): string => (length > PAGE_LIMITS.bodyChars ? `${text}…[truncated: ${length} characters stored; GET /_log shows ${PAGE_LIMITS.bodyChars}]` : text);
-    for (const r of this.#page.iterate({ since, limit: limit + 1, chars: PAGE_LIMITS.bodyChars }) as Iterable<Record<string, unknown>>) {
+    for (const r of this.#page.iterate({ since, limit: limit + 1, chars: PAGE_LIMITS.bodyChars }) as Iterable<{ seq: number; item: string }>) {
       if (parts.length === limit) { more = true; break; }
-      const item = JSON.stringify({
-        seq: Number(r.seq), at: String(r.at), method: String(r.method), path: String(r.path), status: Number(r.status),
-        requestId: (r.request_id as string | null) ?? null,
-        request: shown(String(r.request), Number(r.request_len)), response: shown(String(r.response), Number(r.response_len)), ms: Number(r.ms),
-      });
+      const item = r.item;
       const bytes = Buffer.byteLength(item) + 1;
       if (parts.length > 0 && size + bytes > PAGE_LIMITS.bytes) { more = true; break; }
       parts.push(item);
       size += bytes;
-      last = Number(r.seq);
+      last = r.seq;
     }
     const limits = { exchanges: limit, bytes: PAGE_LIMITS.bytes, bodyChars: PAGE_LIMITS.bodyChars };
     return { json: `{"exchanges":[${parts.join(',')}],"last":${last},"more":${more},"limits":${JSON.stringify(limits)}}`, count: parts.length, last, more };
