@@ -278,11 +278,14 @@ test('print the token: the PDF\'s barcode reads back as the prescription ID', as
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('no nominated pharmacy');
   await noSeriousViolations(page, 'token dialog');
-  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Open the token PDF' }), 'Enter')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Save the token PDF' }), 'Enter')]);
+  await expect(dialog.getByTestId('token-saved'), 'the dialog says where the PDF went, not a silent download').toContainText(`token-${shortFormId}.pdf`);
   const path = test.info().outputPath('token.pdf');
   await download.saveAs(path);
   expect(barcodeInPdf(path)).toBe(shortFormId);
-  await expect(dialog).toBeHidden();
+  await press(page, dialog.getByRole('button', { name: 'Close' }), 'Enter');
+  await expect(dialog, 'Close closes the dialog').toBeHidden();
+  await expect(row.getByRole('button', { name: /Print token/ }), 'focus goes back to the button that opened it').toBeFocused();
 });
 
 test('track the acute prescription and cancel one item: the service\'s answer is shown', async () => {
@@ -301,11 +304,18 @@ test('track the acute prescription and cancel one item: the service\'s answer is
   await press(page, page.getByLabel('Prescribing Error'), 'Space');
   await noSeriousViolations(page, 'cancel form');
   await press(page, button('Cancel the selected items'), 'Enter');
+  const confirm = page.getByTestId('cancel-confirm');
+  await expect(confirm, 'a cancellation is confirmed in words first, naming the item').toContainText('Amoxicillin 250mg capsules');
+  await expect(confirm).toContainText('cannot be undone');
+  await noSeriousViolations(page, 'cancel confirmation');
+  await press(page, button('Yes, cancel this item'), 'Enter');
   const answers = page.getByTestId('cancel-answers');
   await expect(answers).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(answers, 'the answer does not repeat itself').not.toContainText('Cancelled Cancelled');
   await expect(answers.locator('[data-outcome="cancelled"]')).toHaveCount(1);
   await expect(page.getByTestId('local-status')).toHaveAttribute('data-status', 'partly-cancelled');
   await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Amoxicillin' })).toContainText('cancelled');
+  await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Paracetamol' }), 'the item left is tracked again, not "Not known yet"').not.toContainText('Not known yet');
   await noSeriousViolations(page, 'prescription after cancelling');
 });
 

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useEvents } from '../hooks/useEvents';
+import { timeWords } from '../dates';
 
 const ended: Record<'card-removed' | 'logout' | 'timeout' | 'broker-refused', string> = {
   'card-removed': 'You were logged out because your card was removed. Your drafts are saved.',
@@ -21,7 +22,7 @@ export function SessionNotices() {
     } else if (e.type === 'session.changed' && e.data.state === 'card-present' && (lastState.current === 'no-card' || lastState.current === 'ended')) {
       setNotice(null);
     } else if (e.type === 'session.expiring') {
-      setNotice({ kind: 'expiring', text: `Your session will end at ${new Date(e.data.at).toLocaleTimeString('en-GB')} (${e.data.reason === 'idle' ? 'after a time without activity' : 'its maximum length'}).` });
+      setNotice({ kind: 'expiring', text: `Your session will end at ${timeWords(e.data.at)} (${e.data.reason === 'idle' ? 'after a time without activity' : 'its maximum length'}).` });
     } else if (e.type === 'session.changed' && e.data.state === 'role-selected') {
       setNotice(null);
     }

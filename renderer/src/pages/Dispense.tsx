@@ -16,12 +16,13 @@ import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from
 import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
 import { canDispense } from '../../../protocols/spine/activities';
+import { whenWords } from '../dates';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
 const SHORT_FORM = /^[0-9A-F]{6}-[0-9A-Z]{6}-[0-9A-F]{5}[0-9A-Z+]$/i;
 const dispenseHref = (id?: string) => (id ? `#/dispense/${id}` : '#/dispense');
-const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = whenWords;
 const formatNhs = (n: string) => (/^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n);
 
 const statusTag: Record<DispensingView['status'], { text: string; tag: string }> = {

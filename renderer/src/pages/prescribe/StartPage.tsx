@@ -11,8 +11,10 @@ import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
 import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
+import { whenWords } from '../../dates';
+import { ownedBy } from '../../prescribing/owner';
 
-interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
+interface ListedRx { id: string; status: string; updatedAt: string; ownerUserId: string | null; draft: Partial<DraftContent> }
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
@@ -33,7 +35,9 @@ export function StartPage() {
     } catch (e) { setStartError(asCommandError(e)); } finally { setBusy(false); }
   }
 
-  const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
+  // A user resumes their own drafts (and those started before anyone logged in), not a colleague's.
+  const me = session?.user?.id ?? null;
+  const drafts = ownedBy(value?.prescriptions ?? [], me).filter((r) => r.status === 'draft');
   const loggedIn = session?.state === 'role-selected';
   // What a role cannot do is not offered (a pharmacist's role, an administrator's).
   const cannotPrescribe = loggedIn && !canPrescribe(session?.selectedRole?.activities ?? []);
@@ -72,7 +76,7 @@ export function StartPage() {
                 <tr key={r.id} data-draft={r.id}>
                   <td>{who}</td>
                   <td>{items}</td>
-                  <td>{new Date(r.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                  <td>{whenWords(r.updatedAt)}</td>
                   <td>
                     <a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a>
                     <div className="nhsuk-u-margin-top-2">
