@@ -50,6 +50,8 @@ export function send(agent: Agent, url: URL, init: { method?: string; headers?: 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
+    // No answer in 30 s is a failure, never a hang (the soak test and the bench must end by themselves).
+    req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${url.pathname} in 30 s`)));
     req.end(init.body);
   });
 }
