@@ -138,7 +138,7 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
       `log pages max ${(Math.max(...samples.map((s) => s.logPages)) / MB).toFixed(1)} MB, db+wal at the end ${Math.round(files / MB)} MB of which prescriptions' tables ${Math.round(otherTables / MB)} MB`;
     t.diagnostic(summary);
     assert.ok(accepted > 0 && refused.length === 0, `the clients prescribed: ${summary}; refused: ${refused.join(' | ')}`);
-    assert.ok(polls >= 300 && pollFailures.length === 0, `the log was polled throughout (${polls}): ${pollFailures.slice(0, 3).join(' | ')}`);
+    assert.equal(pollFailures.length, 0, `every poll of the log was answered: ${pollFailures.slice(0, 3).join(' | ')}`);
     assert.ok(largestPage <= MB + 1024, `every /_log answer within its 1 MB page limit: ${largestPage}`);
     for (const s of samples) {
       assert.ok(s.logPages <= 1.25 * LOG_MAX_MB * MB, `at ${Math.round(s.at / 1000)} s the log takes ${Math.round(s.logPages / MB)} MB, limit ${LOG_MAX_MB} MB: ${summary}`);
@@ -146,6 +146,8 @@ test('soak: /_log polled every 100 ms for 60 s while 16 clients prescribe; datab
     }
     assert.ok(files - otherTables <= (LOG_MAX_MB + 24) * MB, `the database less the prescriptions' tables is ${Math.round((files - otherTables) / MB)} MB: ${summary}`);
     assert.ok(last.rss - warm.rss <= 64 * MB, `RSS flat after warm-up (within 64 MB): ${summary}`);
+    // The timing bounds last: they depend on the machine's load, the ones above do not.
+    assert.ok(polls >= 300, `the log was polled about every 100 ms (${polls} polls): ${summary}`);
     assert.ok(p99 < 50, `/_status p99 under 50 ms: ${summary}`);
     assert.doesNotMatch(stderr, /log-failure/, 'every exchange was logged');
   } finally {
