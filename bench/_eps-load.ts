@@ -10,8 +10,8 @@ import { shortFormId, longFormId } from '../protocols/ids/prescription-id';
 
 export type Json = Record<string, unknown>;
 
-/** NHS England's acute nominated-pharmacy example (in ../shared/data, not vendored here). */
-export const EPS_EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+/** NHS England's acute nominated-pharmacy example (vendored under test/fixtures/eps-examples). */
+export const EPS_EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 
 /**
  * The example prescription with fresh prescription IDs (short and long form) and Bundle identifier,

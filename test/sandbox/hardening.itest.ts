@@ -26,7 +26,7 @@ import { need, requirements } from '../support/system';
 const GP = { user: '555086689106', role: '200102238987' };
 const ADMIN = { user: '555086692103', role: '200102240003' };
 const PHARMACIST = { user: '555086691101', role: '200102240002' };
-const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 
 const boom: RouteModule = () => [{ method: 'GET', path: '/_test/boom', handle: () => { throw new Error('a sandbox bug, on purpose'); } }];
 
