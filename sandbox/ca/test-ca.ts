@@ -9,6 +9,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { nameText, pem, unpem, type NameAttr } from './der';
 import { buildCertificate, buildCrl, ekuOids, spkiOf, type KeyUsage, type RevocationReason } from './x509';
 
@@ -227,7 +228,8 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       const der = buildCertificate({
         serial, issuer: ROOT, subject, notBefore, notAfter, spkiDer: spkiOf(privateKey), issuerSpkiDer: cas.root.spki,
         keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: [ekuOids.serverAuth],
-        altNames: hosts.map((h) => (/^\d+\.\d+\.\d+\.\d+$/.test(h) ? { ip: h } : { dns: h })),
+        // An address is an iPAddress name (IPv4 and IPv6 alike), never a dNSName (RFC 6125 §6.2.1).
+        altNames: hosts.map((h) => (isIP(h) ? { ip: h } : { dns: h })),
       }, cas.root.key);
       const certPem = pem('CERTIFICATE', der);
       return {

@@ -15,7 +15,7 @@ import { json, type Route, type SandboxRequest, type SandboxResponse } from '../
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
 import { operationOutcome } from '../pds/pds';
 import { signingCertificateTrust } from '../ca';
-import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { migratePrescriptions } from './tables';
 import { idempotency } from './idempotency';
 import { LifecycleStore } from './lifecycle-store';
@@ -40,7 +40,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   migratePrescriptions(ctx.db);
   const trust = sandboxTrust(ctx);
   const store = new LifecycleStore(ctx.db, ctx.clock);
-  const once = idempotency(ctx.db);
+  const once = idempotency(ctx.db, '$process-message');
   const cancel = cancelHandler(ctx, store);
   const dispense = dispenseNotificationHandler(ctx, store);
   const insertPrescription = ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -64,7 +64,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const event = obj(header.eventCoding).code;
     switch (event) {
       case 'prescription-order': {
-        const caller = withActivities(ctx, req, PRESCRIBING_ACTIVITIES);
+        const caller = withActivities(ctx, req, OPERATION_ACTIVITIES['prescription-order']);
         if (isRefusal(caller)) return caller;
         return process(bundle, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
       }
