@@ -4,7 +4,7 @@
 // sandbox; here is what needs Node: the chain to a trust bundle (the signer's certificate must be
 // issued — signature checked, not just names — by a CA certificate in it) and CRLs (revocation.ts).
 import { X509Certificate } from 'node:crypto';
-import { findRequesterSignature, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
+import { findRequesterSignature, signingDate, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
 import { readSignedPrescription } from '../../protocols/eps/signed-prescription';
 import { crlRevocation } from './revocation';
 
@@ -91,5 +91,7 @@ export async function verifySignedText(text: string, opts: { trustPem?: string; 
   const trust = opts.trustPem ? bundleTrust(caCertificates(opts.trustPem), { revocation: opts.revocation ?? true, caPem: opts.trustPem }) : {};
   const r = await verifySignedPrescription(read.prescription, trust);
   const verdict = !r.ok ? 'invalid' : r.checks.every((c) => c.result === 'pass') ? 'valid' : 'not-fully-checked';
-  return { verdict, kind: read.kind, prescriptionId: read.prescriptionId, signedAt: read.prescription.signedAt, algorithm: r.algorithm ?? null, signer: signerOf(r), checks: r.checks, errors: r.errors };
+  const at = read.prescription.signedAt ? signingDate(read.prescription.signedAt) : null;
+  const signedAt = at && !Number.isNaN(at.getTime()) ? at.toISOString() : read.prescription.signedAt;
+  return { verdict, kind: read.kind, prescriptionId: read.prescriptionId, signedAt, algorithm: r.algorithm ?? null, signer: signerOf(r), checks: r.checks, errors: r.errors };
 }
