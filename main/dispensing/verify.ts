@@ -4,7 +4,7 @@
 // sandbox; here is what needs Node: the chain to a trust bundle (the signer's certificate must be
 // issued — signature checked, not just names — by a CA certificate in it) and CRLs (revocation.ts).
 import { X509Certificate } from 'node:crypto';
-import { findRequesterSignature, signingDate, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
+import { findRequesterSignature, signingDate, subjectText, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
 import { readSignedPrescription } from '../../protocols/eps/signed-prescription';
 import { crlRevocation } from './revocation';
 
@@ -58,7 +58,7 @@ function signerOf(r: VerifyResult): SignatureCheck['signer'] {
   const c = r.certificate;
   if (!c) return null;
   return {
-    subject: c.subject.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', '),
+    subject: subjectText(c),
     serial: c.serialNumber.toUpperCase(), validTo: c.validity.notAfter.toISOString(),
   };
 }

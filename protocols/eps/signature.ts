@@ -302,7 +302,8 @@ export function signingDate(t: string): Date {
   return new Date(t);
 }
 
-const subjectText = (c: forge.pki.Certificate): string => c.subject.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+/** A certificate's subject as `O=nhs, OU=people, CN=…`. */
+export const subjectText = (c: forge.pki.Certificate): string => c.subject.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
 
 /**
  * EPS's signature check of a signed prescription: each check with its verdict. As EPS: a bad format,
