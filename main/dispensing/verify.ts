@@ -4,7 +4,7 @@
 // sandbox; here is what needs Node: the chain to a trust bundle (the signer's certificate must be
 // issued — signature checked, not just names — by a CA certificate in it) and CRLs (revocation.ts).
 import { X509Certificate } from 'node:crypto';
-import { findRequesterSignature, signingDate, subjectText, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
+import { findRequesterSignature, nameText, signingDate, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
 import { readSignedPrescription } from '../../protocols/eps/signed-prescription';
 import { crlRevocation } from './revocation';
 
@@ -45,7 +45,7 @@ export function bundleTrust(cas: readonly X509Certificate[], opts: { revocation?
   return {
     chain: (s) => {
       const issuer = issuerOf(s);
-      if (!issuer) return { result: 'fail', detail: `No CA certificate in the trust bundle (${cas.length} CA${cas.length === 1 ? '' : 's'}) issued this certificate.` };
+      if (!issuer) return { result: 'fail', detail: `No CA certificate in the trust bundle (${cas.length} CA${cas.length === 1 ? '' : 's'}) issued this certificate; its issuer is ${nameText(s.certificate.issuer)}. The bundle must hold the issuing CA itself.` };
       const t = s.signedAt.getTime();
       if (!(t >= new Date(issuer.validFrom).getTime() && t <= new Date(issuer.validTo).getTime())) return { result: 'fail', detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')}, which was not valid when the prescription was signed.`, epsError: 'CA certificate was not valid when signed' };
       return { result: 'pass', detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')} from the trust bundle (its signature checked).` };
@@ -58,7 +58,7 @@ function signerOf(r: VerifyResult): SignatureCheck['signer'] {
   const c = r.certificate;
   if (!c) return null;
   return {
-    subject: subjectText(c),
+    subject: nameText(c.subject),
     serial: c.serialNumber.toUpperCase(), validTo: c.validity.notAfter.toISOString(),
   };
 }

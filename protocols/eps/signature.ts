@@ -302,8 +302,9 @@ export function signingDate(t: string): Date {
   return new Date(t);
 }
 
-/** A certificate's subject as `O=nhs, OU=people, CN=…`. */
-export const subjectText = (c: forge.pki.Certificate): string => c.subject.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+/** A certificate's subject or issuer name as `O=nhs, OU=people, CN=…`. */
+export const nameText = (n: forge.pki.Certificate['subject']): string => n.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+const subjectText = (c: forge.pki.Certificate): string => nameText(c.subject);
 
 /**
  * EPS's signature check of a signed prescription: each check with its verdict. As EPS: a bad format,
