@@ -7,6 +7,7 @@ import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { prepareDigest, FragmentError, epsTimestamp } from '../../protocols/eps/fragments';
 import { nodeHash } from '../prescribing/node-hash';
 import { ScripError } from '../errors';
+import { prescriptionVerify } from './prescription-verify';
 
 
 export const prescriptionDigest = defineCommand({
@@ -21,6 +22,7 @@ export const prescriptionDigest = defineCommand({
   }),
   output: z.object({ digest: z.string(), timestamp: z.string(), algorithm: z.enum(['RS256', 'RS1']), signedInfo: z.string(), fragments: z.string() }),
   needs: { scope: 'read' },
+  local: 'always',
   run: async (input) => {
     const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
@@ -237,4 +239,4 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

@@ -8,7 +8,7 @@
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import type { Statement } from 'better-sqlite3';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
-import { findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
+import { epsSignedInfoOf, findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
@@ -91,7 +91,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const sig = findRequesterSignature(bundle);
     if (!sig) return operationOutcome(400, 'required', 'MISSING_DIGITAL_SIGNATURE', 'The prescription has no signature from its requester.', 'Provenance.signature');
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
-    const signedInfo = /<SignedInfo>[\s\S]*<\/SignedInfo>/.exec(sig.xml)?.[0]?.replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
+    const signedInfo = epsSignedInfoOf(sig.xml);
     const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
     if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when) return operationOutcome(400, 'value', 'INVALID_VALUE', "Signature doesn't match prescription", 'Provenance.signature.data');
     const result = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle, signedAt: sig.when, trust });

@@ -99,7 +99,7 @@ test('format, certificate and validity failures are named as EPS names them', as
 test('the trust function is consulted with the signer certificate and signing time', async () => {
   const { xml } = signedBundle(bundle);
   let seen: { cn: unknown; at: string } | undefined;
-  const result = await verifyPrescriptionSignature({ signatureXml: xml, bundle, signedAt, trust: (cert, _der, at) => { seen = { cn: cert.subject.getField('CN')?.value, at: at.toISOString() }; return 'Certificate not trusted'; } });
+  const result = await verifyPrescriptionSignature({ signatureXml: xml, bundle, signedAt, trust: { chain: ({ certificate, signedAt: at }) => { seen = { cn: certificate.subject.getField('CN')?.value, at: at.toISOString() }; return { result: 'fail', detail: 'not in the bundle' }; } } });
   assert.deepEqual(result.errors, ['Certificate not trusted']);
   assert.deepEqual(seen, { cn: 'Test Prescriber', at: '2022-10-21T13:47:00.000Z' });
 });
