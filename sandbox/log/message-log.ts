@@ -11,10 +11,13 @@ export interface LoggedExchange { seq: number; at: string; method: string; path:
 const SECRET_PATTERNS: Array<[marker: RegExp | string, pattern: RegExp]> = [
   [/bearer/i, /(Bearer\s+)[^\s"',]+/gi],
   ['<gpPARAM', /(<gpPARAM name="(?:sso_ticket|response|signature)"[^>]*>)[^<]*/g],
-  [/"(?:token|sso_ticket|access_token)"/, /("(?:token|sso_ticket|access_token)"\s*:\s*")[^"]*/g],
+  [/"(?:token|sso_ticket|access_token|id_token|refresh_token)"/, /("(?:token|sso_ticket|access_token|id_token|refresh_token)"\s*:\s*")[^"]*/g],
+  // OAuth form fields: the code, its PKCE verifier and the client assertion (…_token= is covered by token=).
+  [/(?:code|code_verifier|client_assertion)=/, /((?:^|[?&])(?:code|code_verifier|client_assertion)=)[^&\s"]+/g],
   ['token=', /(token=)[^&\s"]+/g],
   ['<saml:SubjectConfirmationData>', /(<saml:SubjectConfirmationData>)[^<]*/g],
   ['/_sessions/', /(\/_sessions\/)[^\s"?]+/g],
+  ['/_apim/tokens/', /(\/_apim\/tokens\/)[^\s"?]+/g],
 ];
 
 export function redact(text: string): string {
