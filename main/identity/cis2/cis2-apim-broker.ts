@@ -32,17 +32,19 @@ export class Cis2ApimBroker implements Broker {
   #cis2Access: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #ended = false;
+  readonly #appKey: () => Promise<AppKey>;
 
   constructor(private readonly d: Cis2ApimDeps) {
     this.baseUrl = d.settings.cis2Issuer;
     let key: Promise<AppKey> | null = null;
-    const appKey = () => (key ??= d.appKey().catch((e: unknown) => { key = null; throw e; }));
+    const appKey = this.#appKey = () => (key ??= d.appKey().catch((e: unknown) => { key = null; throw e; }));
     this.#login = new Cis2Login(d.http, { issuer: d.settings.cis2Issuer, clientId: d.settings.cis2ClientId }, appKey);
     this.#apim = new ApimClient(d.http, { tokenUrl: d.settings.apimTokenUrl, clientId: d.settings.apimClientId }, appKey);
   }
 
   async activate(): Promise<BrokerChallenge> {
     this.#pending?.redirect.close();
+    await this.#appKey(); // no key, no login: said before the card is asked for anything
     this.#pending = await this.#login.begin();
     return { challenge: this.#pending.challenge, signature: this.#pending.transaction };
   }

@@ -96,9 +96,13 @@ export class Cis2Login {
         const back = new URL(String(res.headers.location ?? ''), url);
         throw refused('authorize', `${back.searchParams.get('error') ?? 'error'}: ${back.searchParams.get('error_description') ?? 'no description'}`);
       }
+      if (res.status !== 200) {
+        const title = /<title>([^<]{1,200})<\/title>/.exec(res.body.toString('utf8'))?.[1] ?? '';
+        throw refused('authorize', `the provider refused the authorization request (HTTP ${res.status}${title ? `: ${title}` : ''})`, 'Check the CIS2 client ID of this environment and that Scrip\'s loopback redirect is registered for it.');
+      }
       let page: { transaction?: unknown; challenge?: unknown; cardUrl?: unknown } = {};
       try { page = JSON.parse(res.body.toString('utf8')) as typeof page; } catch { /* below */ }
-      if (res.status !== 200 || typeof page.transaction !== 'string' || typeof page.challenge !== 'string' || typeof page.cardUrl !== 'string') {
+      if (typeof page.transaction !== 'string' || typeof page.challenge !== 'string' || typeof page.cardUrl !== 'string') {
         throw refused('authorize', `the provider's login page offers no smartcard challenge Scrip can answer (HTTP ${res.status})`, 'This provider\'s login page needs a browser; Scrip completes only the smartcard step of providers that offer it (decision 0011).');
       }
       return { transaction: page.transaction, challenge: page.challenge, cardUrl: page.cardUrl, state, nonce, verifier, redirect };
