@@ -144,7 +144,7 @@ export const environmentsUse = defineCommand({
 export const environmentsCheck = defineCommand({
   name: 'environments.check',
   summary: 'Check that each service of an environment answers over TLS trusted by its CA bundle',
-  description: 'For the broker, EPS and PDS: DNS, connection, TLS handshake against the environment\'s CA bundle (trusted, in date, for that host name) and an HTTP answer, naming the step that failed.',
+  description: 'For the broker (or, for cis2-apim, CIS2 discovery, its JWKS and the APIM token endpoint), EPS and PDS: DNS, connection, TLS handshake against the environment\'s CA bundle (trusted, in date, for that host name) and an HTTP answer, naming the step that failed.',
   http: { method: 'POST', path: '/environments/{name}/check' },
   input: z.object({ name: envName }),
   output: environmentCheck,
