@@ -32,7 +32,9 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 const usage = `Usage:
-  scrip sandbox [--port N] [--data DIR] [--clock ISO]     run the sandbox until stopped; prints one JSON line when ready
+  scrip sandbox [--port N] [--data DIR] [--clock ISO] [--service-auth ssb|cis2-apim|both]
+                                                          run the sandbox until stopped; prints one JSON line when ready
+                                                          (--service-auth: the bearer tokens EPS and PDS accept; default both)
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
   scrip sandbox patients [--data DIR]                       print the patient index as JSON (edit patients.json there to change it)
   scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user and end their sessions
@@ -50,9 +52,11 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case undefined: {
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) return fail('--port takes a number');
+      const auth = str('service-auth');
+      if (auth !== undefined && auth !== 'ssb' && auth !== 'cis2-apim' && auth !== 'both') return fail('--service-auth takes ssb, cis2-apim or both');
       let sb;
       try {
-        sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+        sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}), ...(auth ? { serviceAuth: auth } : {}) });
       } catch (e) {
         if (e instanceof PatientFileError) return fail(e.message);
         throw e;

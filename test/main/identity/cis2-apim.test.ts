@@ -233,3 +233,16 @@ test('a refresh replaces the access token in place; the old one dies', async () 
   assert.equal(await tokenState(after), 'live', 'the new one works');
   identity.logout();
 });
+
+test('an environment configured for APIM only refuses broker sessions at EPS, naming why', async () => {
+  const only = await startSandbox({ dataDir: mkdtempSync(join(dir, 'apim-only-')), serviceAuth: 'cis2-apim' });
+  try {
+    const s = only.context.broker.scriptedSession(USER, ROLE_A);
+    assert.ok(typeof s !== 'string', 'a broker session exists');
+    const r = await httpsClient(only.baseUrl, only.caCertPath)('/FHIR/R4/Task?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|9449304424', { headers: { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': ROLE_A } });
+    assert.equal(r.status, 401, 'refused');
+    assert.match(r.body, /accepts only APIM access tokens/, 'the reason is named');
+  } finally {
+    await only.close();
+  }
+});
