@@ -99,6 +99,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   };
   const identity = new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
+    environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
     broker: () => { const env = environment(); return brokerFor(env, { http: (name) => clientFor(env, name), keychain, dataDir, onLost: () => identity.sessionLost() }); },
   });
   const store = new PrescriptionStore(db);

@@ -91,7 +91,7 @@ function setup() {
   const http = new RecordingClient({ serviceName: 'CIS2 and APIM', caPem: sb.context.ca.root.pem });
   const env = environment();
   const identity: IdentityService = new IdentityService({
-    cards, events, audit, preferences: new Preferences(db), buildAuthResponse,
+    cards, events, audit, preferences: new Preferences(db), buildAuthResponse, environment: () => ({ name: env.name, caPem: env.caPem }),
     broker: () => brokerFor(env, { http: () => http, keychain: () => keychain, dataDir: dir, onLost: () => identity.sessionLost() }),
   });
   const readers = (present: boolean) => identity.onReaders({ service: 'running', readers: [{ name: READER, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null }] });
