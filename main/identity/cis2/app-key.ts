@@ -1,7 +1,8 @@
 // The application's private key for `private_key_jwt` client assertions (RS512), kept only in the
 // OS keychain as PKCS#8 PEM; environments.json holds just its key ID. Imported for Web Crypto
 // (oauth4webapi) and usable by jose alike.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
+import { promisify } from 'node:util';
 import { ScripError } from '../../errors';
 import { KeychainUnavailableError, type Keychain } from '../../../native/keychain/keychain';
 
@@ -25,7 +26,7 @@ export async function loadAppKey(keychain: Keychain, account: string, opts: { ki
   let pem: string | null;
   try {
     pem = keychain.getAsync ? await keychain.getAsync(account) : keychain.get(account);
-    if (!pem && opts.create) { createAppKey(keychain, account); pem = keychain.get(account); }
+    if (!pem && opts.create) { await createAppKey(keychain, account); pem = keychain.get(account); }
   } catch (e) {
     if (e instanceof KeychainUnavailableError) throw noKeychain(e);
     throw e;
@@ -57,8 +58,9 @@ export function storeAppKey(keychain: Keychain, account: string, pem: string, ki
   return { kid: id, jwk: { ...jwk, kid: id, alg: 'RS512', use: 'sig' } };
 }
 
-/** A new 4096-bit key (NHS England's API platform asks for RSA 4096), stored; its public JWK. */
-export function createAppKey(keychain: Keychain, account: string): { kid: string; jwk: Record<string, unknown> } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 4096 });
+/** A new 4096-bit key (NHS England's API platform asks for RSA 4096), stored; its public JWK.
+ *  Made off the event loop: it takes seconds, and the agent keeps answering meanwhile. */
+export async function createAppKey(keychain: Keychain, account: string): Promise<{ kid: string; jwk: Record<string, unknown> }> {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 4096 });
   return storeAppKey(keychain, account, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 }
