@@ -28,7 +28,8 @@ import { DispensingStore } from './dispensing/store';
 import { DispensingClient } from './dispensing/dispensing-client';
 import { DispensingService } from './dispensing/dispensing-service';
 import { IdentityService } from './identity/identity-service';
-import { HttpBroker, buildAuthResponse } from './identity/http-broker';
+import { buildAuthResponse } from './identity/http-broker';
+import { brokerFor } from './identity/broker-for';
 import { ServiceClient } from './net/service-client';
 import { ScripError } from './errors';
 import type { Environment } from './environments/environments';
@@ -75,7 +76,8 @@ export function openStores(dataDir: string, keychain: () => Keychain = () => osK
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const dataDir = opts.dataDir ?? defaultDataDir();
-  const { db, audit, apiKeys } = openStores(dataDir, opts.keychain);
+  const keychain = opts.keychain ?? (() => osKeychain('scrip'));
+  const { db, audit, apiKeys } = openStores(dataDir, keychain);
   const events = new EventBus();
   const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
   const tokens = new Pkcs11Tokens();
@@ -107,7 +109,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const identity = new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
     environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
-    broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
+    broker: () => { const env = environment(); return brokerFor(env, { http: (name) => clientFor(env, name), keychain, dataDir, onLost: () => identity.sessionLost() }); },
   });
   const store = new PrescriptionStore(db);
   const eps = () => { const env = environment(); return new EpsClient(clientFor(env, 'EPS'), env.epsUrl); };

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
+import { ApplicationStore } from '../sandbox/cis2/applications';
 import type { Environment } from './environments/environments';
 
 export const VIRTUAL_CARD_USER = '555086689106';
@@ -22,8 +23,24 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
-export function sandboxEnvironment(sb: RunningSandbox): Environment {
+/** The embedded sandbox as a `cis2-apim` environment: its CIS2-style provider and APIM-style gateway. */
+export const SANDBOX_CIS2_CLIENT = 'scrip-desktop.apps.sandbox', SANDBOX_APIM_CLIENT = 'scrip-desktop-sandbox';
+
+function cis2Settings(sb: RunningSandbox): Partial<Environment> {
   return {
+    auth: 'cis2-apim', cis2Issuer: `${sb.baseUrl}/cis2`, cis2ClientId: SANDBOX_CIS2_CLIENT, apimTokenUrl: `${sb.baseUrl}/oauth2/token`, apimClientId: SANDBOX_APIM_CLIENT,
+    // Scrip makes its application key on first use, keeps it in the keychain, and registers the public half here.
+    registerAppKey: ({ kid, jwk }) => new ApplicationStore(sb.dataDir).register({
+      name: 'Scrip (embedded sandbox)', cis2ClientId: SANDBOX_CIS2_CLIENT, apimClientId: SANDBOX_APIM_CLIENT,
+      redirectUris: ['http://127.0.0.1/callback'], keys: [{ ...jwk, kty: 'RSA', n: String(jwk.n), e: String(jwk.e), kid }],
+    }),
+  };
+}
+
+/** SCRIP_SANDBOX_AUTH=cis2-apim: the embedded environment logs in through CIS2 and APIM instead of the broker. */
+export function sandboxEnvironment(sb: RunningSandbox, auth = process.env.SCRIP_SANDBOX_AUTH === 'cis2-apim' ? 'cis2-apim' : 'ssb'): Environment {
+  return {
+    ...(auth === 'cis2-apim' ? cis2Settings(sb) : {}),
     name: 'sandbox', label: 'Scrip sandbox (embedded)', brokerUrl: sb.baseUrl, epsUrl: `${sb.baseUrl}/FHIR/R4`, pdsUrl: sb.baseUrl,
     // The root anchors TLS; the Signing CA is listed too so that Scrip itself can check who signed a
     // released prescription (dispensing) against this environment's bundle.

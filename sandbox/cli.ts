@@ -49,9 +49,10 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 const usage = `Usage:
-  scrip sandbox [--port N] [--data DIR] [--clock ISO] [--log-max-mb N] [--log-max-days N]
+  scrip sandbox [--port N] [--data DIR] [--clock ISO] [--log-max-mb N] [--log-max-days N] [--service-auth ssb|cis2-apim|both]
                                                             run the sandbox until stopped; prints one JSON line when ready
-                                                            (the message log keeps 256 MB and 7 days by default)
+                                                            (the message log keeps 256 MB and 7 days by default;
+                                                            --service-auth: the bearer tokens EPS and PDS accept; default both)
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
   scrip sandbox patients [--data DIR]                       print the patient index as JSON (edit patients.json there to change it)
   scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user and end their sessions
@@ -77,9 +78,11 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       if (maxMb !== undefined && !(/^\d+$/.test(maxMb) && Number(maxMb) >= 1)) return fail('--log-max-mb takes a whole number of megabytes, 1 or more');
       if (maxDays !== undefined && !(/^\d+(\.\d+)?$/.test(maxDays) && Number(maxDays) > 0)) return fail('--log-max-days takes a number of days above 0');
       const logRetention = { ...(maxMb ? { maxBytes: Number(maxMb) * 1024 * 1024 } : {}), ...(maxDays ? { maxAgeSeconds: Math.round(Number(maxDays) * 86_400) } : {}) };
+      const auth = str('service-auth');
+      if (auth !== undefined && auth !== 'ssb' && auth !== 'cis2-apim' && auth !== 'both') return fail('--service-auth takes ssb, cis2-apim or both');
       let sb;
       try {
-        sb = await startSandbox({ dataDir, logRetention, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+        sb = await startSandbox({ dataDir, logRetention, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}), ...(auth ? { serviceAuth: auth } : {}) });
       } catch (e) {
         if (e instanceof PatientFileError || e instanceof DataDirError || e instanceof ClockRangeError) return fail(e.message);
         if (e instanceof Error && e.message.startsWith('--clock:')) return fail(e.message);

@@ -24,11 +24,13 @@ import { PatientStore } from './pds/patients';
 import { redactBody, redactPath } from './log/redact';
 import { MessageLog, DEFAULT_RETENTION, PAGE_LIMITS, type LogRetention } from './log/message-log';
 import { HttpError, Router, json, readJson, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
-import { isRefusal, type Caller, type RouteModule, type SandboxContext } from './http/context';
+import { isRefusal, type BearerCheck, type Caller, type RouteModule, type SandboxContext, type ServiceAuth } from './http/context';
 import { registerRoutes, registeredRouteModules } from './http/modules';
 import { freePort, recordedPort } from './http/port';
 // The EPS services register themselves here (see sandbox/http/router.ts for the interface).
 import './eps-routes';
+// The CIS2-style provider and APIM-style gateway (sandbox/identity-routes.ts).
+import './identity-routes';
 
 export type { SandboxContext, RouteModule, Caller } from './http/context';
 export { registerRoutes };
@@ -41,6 +43,8 @@ export interface SandboxOptions {
   idleSeconds?: number;
   maxSeconds?: number;
   maxBodyBytes?: number;
+  /** Which bearer tokens EPS, PDS and the directory accept (default both: broker sessions and APIM access tokens). */
+  serviceAuth?: ServiceAuth;
   /** Route modules mounted in addition to the registered ones (tests, suppliers' extensions). */
   routes?: RouteModule[];
   /** How long the message log keeps exchanges (defaults: DEFAULT_RETENTION). */
@@ -102,26 +106,42 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
   const context: SandboxContext = {
     dataDir: opts.dataDir, db, ca, clock, directory, broker, baseUrl: () => baseUrl,
+    bearers: [], serviceAuth: opts.serviceAuth ?? 'both',
     authorise(req, o = {}): Caller | SandboxResponse {
       const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
       if (!m) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'Missing Authorization: Bearer <session token>.');
       const token = m[1]!;
-      const r = broker.session(token);
-      if (typeof r === 'string') return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
       const urid = req.headers['nhsd-session-urid'];
       const roleId = typeof urid === 'string' && urid !== '' ? urid : null;
       const roleRequired = o.roleRequired || !!o.activities;
       if (roleRequired && !roleId) return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
-      let role = null;
-      if (roleId) {
-        if (r.session.selectedRole !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is not the role selected for this session.', 'NHSD-Session-URID');
-        role = r.user.roles.find((x) => x.id === roleId) ?? null;
-        if (!role) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The user no longer holds the selected role.', 'NHSD-Session-URID');
+      let apim: BearerCheck = 'unknown';
+      if (context.serviceAuth !== 'ssb') for (const check of context.bearers) if ((apim = check(token)) !== 'unknown') break;
+      let user, role = null;
+      if (typeof apim === 'object') {
+        // An APIM access token: the user's, with NHSD-Session-URID one of their roles (the one chosen at login, if any).
+        user = directory.user(apim.userId);
+        if (!user) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'The access token\'s user is no longer in the directory.');
+        if (roleId) {
+          role = user.roles.find((x) => x.id === roleId) ?? null;
+          if (!role || (apim.selectedRoleId && apim.selectedRoleId !== roleId)) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is invalid.', 'NHSD-Session-URID');
+        }
+      } else if (apim !== 'unknown' || context.serviceAuth === 'cis2-apim') {
+        return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The access token was refused: ${apim === 'unknown' ? 'this service accepts only APIM access tokens' : `it is ${apim}`}.`);
+      } else {
+        const r = broker.session(token);
+        if (typeof r === 'string') return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
+        user = r.user;
+        if (roleId) {
+          if (r.session.selectedRole !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is not the role selected for this session.', 'NHSD-Session-URID');
+          role = r.user.roles.find((x) => x.id === roleId) ?? null;
+          if (!role) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The user no longer holds the selected role.', 'NHSD-Session-URID');
+        }
       }
       if (o.activities && !role?.activities.some((a) => o.activities!.includes(a))) {
         return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', `The selected role has none of the activities ${o.activities.join(', ')}.`);
       }
-      return { userId: r.user.id, roleId, user: r.user, role, token };
+      return { userId: user.id, roleId, user, role, token };
     },
   };
 

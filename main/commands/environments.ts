@@ -16,6 +16,9 @@ const environmentSummary = z.object({
   epsUrl: z.string().nullable(),
   pdsUrl: z.string().nullable(),
   challengeDigest: z.enum(['sha1', 'sha256']),
+  auth: z.enum(['ssb', 'cis2-apim']).describe('ssb: security broker sessions; cis2-apim: CIS2 login exchanged at APIM'),
+  cis2: z.object({ issuer: z.string().nullable(), clientId: z.string().nullable(), apimTokenUrl: z.string().nullable(), apimClientId: z.string().nullable(), apimKeyId: z.string().nullable() })
+    .nullable().describe('cis2-apim: the CIS2 issuer, APIM token URL and the application\'s IDs (its key stays in the keychain)'),
   ca: z.object({
     source: z.enum(['built-in', 'file', 'system']).describe('file: a CA bundle; system: the operating system\'s CA store'),
     file: z.string().nullable(),
@@ -29,7 +32,7 @@ const environmentCheck = z.object({
   label: z.string(),
   ok: z.boolean(),
   services: z.array(z.object({
-    service: z.enum(['broker', 'eps', 'pds']),
+    service: z.enum(['broker', 'eps', 'pds', 'cis2', 'jwks', 'apim']),
     name: z.string(),
     url: z.string(),
     ok: z.boolean(),
@@ -141,7 +144,7 @@ export const environmentsUse = defineCommand({
 export const environmentsCheck = defineCommand({
   name: 'environments.check',
   summary: 'Check that each service of an environment answers over TLS trusted by its CA bundle',
-  description: 'For the broker, EPS and PDS: DNS, connection, TLS handshake against the environment\'s CA bundle (trusted, in date, for that host name) and an HTTP answer, naming the step that failed.',
+  description: 'For the broker (or, for cis2-apim, CIS2 discovery, its JWKS and the APIM token endpoint), EPS and PDS: DNS, connection, TLS handshake against the environment\'s CA bundle (trusted, in date, for that host name) and an HTTP answer, naming the step that failed.',
   http: { method: 'POST', path: '/environments/{name}/check' },
   input: z.object({ name: envName }),
   output: environmentCheck,

@@ -10,12 +10,20 @@ import { probeService, type ProbeResult } from '../net/reachability';
 import { checkCaBundle, type CaCertificate } from './ca-bundle';
 import {
   BUILT_IN, caDir, configuredEnvironments, readCaFile, readEnvironmentsFile, writeEnvironmentsFile,
-  type Environment, type EnvironmentConfig,
+  authKinds, type AuthKind, type Environment, type EnvironmentConfig,
 } from './environments';
+import { checkIdentityServices } from './identity-check';
+import { appKeyAccount, storeAppKey } from '../identity/cis2/app-key';
+import { osKeychain, type Keychain } from '../../native/keychain/keychain';
 
 export const serviceKinds = ['broker', 'eps', 'pds'] as const;
-export type ServiceKind = typeof serviceKinds[number];
-export const serviceNames: Record<ServiceKind, string> = { broker: 'Security broker', eps: 'EPS', pds: 'Patient index (PDS)' };
+export const checkedKinds = [...serviceKinds, 'cis2', 'jwks', 'apim'] as const;
+export type ServiceKind = typeof checkedKinds[number];
+export const serviceNames: Record<ServiceKind, string> = { broker: 'Security broker', eps: 'EPS', pds: 'Patient index (PDS)', cis2: 'CIS2 discovery', jwks: 'CIS2 signing keys (JWKS)', apim: 'APIM token endpoint' };
+
+function cis2Of(e: { auth?: AuthKind; cis2Issuer?: string | undefined; cis2ClientId?: string | undefined; apimTokenUrl?: string | undefined; apimClientId?: string | undefined; apimKeyId?: string | undefined }): EnvironmentSummary['cis2'] {
+  return e.auth === 'cis2-apim' ? { issuer: e.cis2Issuer ?? null, clientId: e.cis2ClientId ?? null, apimTokenUrl: e.apimTokenUrl ?? null, apimClientId: e.apimClientId ?? null, apimKeyId: e.apimKeyId ?? null } : null;
+}
 
 export interface EnvironmentSummary {
   name: string;
@@ -26,6 +34,9 @@ export interface EnvironmentSummary {
   epsUrl: string | null;
   pdsUrl: string | null;
   challengeDigest: 'sha1' | 'sha256';
+  auth: AuthKind;
+  /** cis2-apim: where the login and token exchange go, and the application's IDs (never its key). */
+  cis2: { issuer: string | null; clientId: string | null; apimTokenUrl: string | null; apimClientId: string | null; apimKeyId: string | null } | null;
   ca: { source: 'built-in' | 'file' | 'system'; file: string | null; certificates: CaCertificate[] };
   /** Why it cannot be used as it stands (unreadable CA file …), else null. */
   problem: string | null;
@@ -54,6 +65,13 @@ export const saveInput = z.object({
   caFile: z.string().optional().describe('Or: path of a PEM file with the CA certificates (read where it is)'),
   systemTrust: z.boolean().optional().describe('Or: trust the operating system\'s CA store instead of a bundle'),
   challengeDigest: z.enum(['sha1', 'sha256']).default('sha256').describe('Digest the card signs the broker challenge with (legacy GAS: sha1)'),
+  auth: z.enum(authKinds).default('ssb').describe('ssb: security broker sessions; cis2-apim: CIS2 login exchanged at APIM'),
+  cis2Issuer: z.string().trim().optional().describe('cis2-apim: the CIS2 issuer URL (https)'),
+  cis2ClientId: z.string().trim().optional().describe('cis2-apim: the application\'s CIS2 client ID'),
+  apimTokenUrl: z.string().trim().optional().describe('cis2-apim: the APIM OAuth token endpoint (https)'),
+  apimClientId: z.string().trim().optional().describe('cis2-apim: the application\'s APIM client ID'),
+  apimKeyPem: z.string().optional().describe('cis2-apim: the application\'s RSA private key (PEM); kept only in the OS keychain'),
+  apimKeyId: z.string().trim().optional().describe('cis2-apim: the key\'s kid as registered with APIM (default: its RFC 7638 thumbprint)'),
 });
 export type SaveInput = z.input<typeof saveInput>;
 
@@ -75,11 +93,13 @@ function checkUrl(field: string, label: string, raw: string): Issue | string {
 export class EnvironmentService {
   readonly #dataDir: string;
   readonly #sandbox: SandboxProvider | null;
+  readonly #keychain: () => Keychain;
   #selected: string;
 
   /** `initial` (SCRIP_ENVIRONMENT) wins over the choice saved in environments.json at start. */
-  constructor(opts: { dataDir: string; sandbox: SandboxProvider | null; initial?: string }) {
+  constructor(opts: { dataDir: string; sandbox: SandboxProvider | null; initial?: string; keychain?: () => Keychain }) {
     this.#dataDir = opts.dataDir;
+    this.#keychain = opts.keychain ?? (() => osKeychain('scrip'));
     this.#sandbox = opts.sandbox;
     let saved: string | undefined;
     try { saved = readEnvironmentsFile(opts.dataDir).selected; } catch { saved = undefined; }
@@ -107,6 +127,7 @@ export class EnvironmentService {
       out.push({
         name: BUILT_IN, label: sb?.label ?? 'Scrip sandbox (embedded)', builtIn: true, selected: this.#selected === BUILT_IN,
         brokerUrl: sb?.brokerUrl ?? null, epsUrl: sb?.epsUrl ?? null, pdsUrl: sb?.pdsUrl ?? null, challengeDigest: sb?.challengeDigest ?? 'sha256',
+        auth: sb?.auth ?? 'ssb', cis2: sb ? cis2Of(sb) : null,
         ca: { source: 'built-in', file: null, certificates: sb?.caPem ? safeCerts(sb.caPem) : [] },
         problem: sb ? null : (this.#sandbox.start ? 'not running: it starts when you choose it' : 'not available in this process'),
       });
@@ -119,7 +140,7 @@ export class EnvironmentService {
       }
       out.push({
         name, label: c.label, builtIn: false, selected: this.#selected === name,
-        brokerUrl: c.brokerUrl, epsUrl: c.epsUrl, pdsUrl: c.pdsUrl, challengeDigest: c.challengeDigest,
+        brokerUrl: c.brokerUrl, epsUrl: c.epsUrl, pdsUrl: c.pdsUrl, challengeDigest: c.challengeDigest, auth: c.auth, cis2: cis2Of(c),
         ca: { source: c.caFile ? 'file' : 'system', file: c.caFile ?? null, certificates }, problem,
       });
     }
@@ -141,6 +162,17 @@ export class EnvironmentService {
     }
     const file = readEnvironmentsFile(this.#dataDir);
     const existing = file.environments[input.name];
+    const cis2: Partial<EnvironmentConfig> = {};
+    if (input.auth === 'cis2-apim') {
+      for (const [field, label] of [['cis2Issuer', 'The CIS2 issuer URL'], ['apimTokenUrl', 'The APIM token URL']] as const) {
+        const r = checkUrl(field, label, input[field] ?? '');
+        if (typeof r === 'string') cis2[field] = r; else issues.push(r);
+      }
+      for (const [field, label] of [['cis2ClientId', 'the CIS2 client ID'], ['apimClientId', 'the APIM client ID']] as const) {
+        if (input[field]) cis2[field] = input[field]; else issues.push({ path: field, message: `Give ${label} this application was registered with.` });
+      }
+      if (!input.apimKeyPem?.trim() && !existing?.apimKeyId) issues.push({ path: 'apimKeyPem', message: 'Give the application\'s private key (PEM) registered with APIM; Scrip keeps it only in the OS keychain.' });
+    }
     const given = [input.caPem?.trim() ? 'caPem' : null, input.caFile?.trim() ? 'caFile' : null, input.systemTrust ? 'systemTrust' : null].filter(Boolean);
     let caFile: string | undefined;
     let pemToWrite: string | null = null;
@@ -160,6 +192,11 @@ export class EnvironmentService {
       issues.push({ path: 'caPem', message: 'Give the CA certificates these services\' TLS certificates are issued by (paste them or choose a file), or choose to trust the system\'s CA store.' });
     }
     if (issues.length) throw invalid(issues);
+    if (input.auth === 'cis2-apim') {
+      cis2.apimKeyId = input.apimKeyPem?.trim()
+        ? storeAppKey(this.#keychain(), appKeyAccount(this.#dataDir, input.name), input.apimKeyPem, input.apimKeyId || undefined).kid
+        : input.apimKeyId || existing!.apimKeyId!;
+    }
     if (pemToWrite) {
       mkdirSync(caDir(this.#dataDir), { recursive: true, mode: 0o700 });
       caFile = join(caDir(this.#dataDir), `${input.name}-ca.pem`);
@@ -167,7 +204,7 @@ export class EnvironmentService {
     }
     const config: EnvironmentConfig = {
       label: input.label, brokerUrl: urls.brokerUrl!, epsUrl: urls.epsUrl!, pdsUrl: urls.pdsUrl!,
-      ...(caFile ? { caFile } : {}), challengeDigest: input.challengeDigest,
+      ...(caFile ? { caFile } : {}), challengeDigest: input.challengeDigest, auth: input.auth, ...cis2,
     };
     writeEnvironmentsFile(this.#dataDir, { ...file, environments: { ...file.environments, [input.name]: config } });
     return this.list().find((e) => e.name === input.name)!;
@@ -216,11 +253,13 @@ export class EnvironmentService {
       if (!found) throw new ScripError('not-found', `No environment called "${target}" is configured.`);
       env = found;
     }
-    const services = await Promise.all(serviceKinds.map(async (service) => {
+    const kinds = env.auth === 'cis2-apim' ? serviceKinds.filter((k) => k !== 'broker') : serviceKinds;
+    const [services, identity] = await Promise.all([Promise.all(kinds.map(async (service) => {
       const url = service === 'broker' ? env.brokerUrl : service === 'eps' ? env.epsUrl : env.pdsUrl;
       const r = await probeService(url, { caPem: env.caPem, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
-      return { service, name: serviceNames[service], ...r };
-    }));
+      return { service: service as ServiceKind, name: serviceNames[service], ...r };
+    })), env.auth === 'cis2-apim' ? checkIdentityServices(env, opts) : Promise.resolve([])]);
+    services.push(...identity.map((r) => ({ ...r, name: serviceNames[r.service] })));
     return { name: env.name, label: env.label, ok: services.every((s) => s.ok), services };
   }
 }

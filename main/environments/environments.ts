@@ -16,14 +16,26 @@ export const environmentConfig = z.object({
   pdsUrl: z.url().describe('PDS-style patient index base URL'),
   caFile: z.string().optional().describe('PEM file with the CA certificates to trust for these services'),
   challengeDigest: z.enum(['sha1', 'sha256']).default('sha256').describe('Digest the card signs the broker challenge with (legacy GAS: sha1)'),
+  auth: z.enum(['ssb', 'cis2-apim']).default('ssb').describe('ssb: the security broker\'s session token; cis2-apim: a CIS2 login exchanged at APIM for an access token'),
+  cis2Issuer: z.url().optional().describe('CIS2 issuer (discovery at /.well-known/openid-configuration)'),
+  cis2ClientId: z.string().optional().describe('The application\'s CIS2 client ID'),
+  apimTokenUrl: z.url().optional().describe('APIM OAuth token endpoint'),
+  apimClientId: z.string().optional().describe('The application\'s APIM client ID (API key)'),
+  apimKeyId: z.string().optional().describe('kid of the application key kept in the OS keychain'),
 });
+export const authKinds = ['ssb', 'cis2-apim'] as const;
+export type AuthKind = typeof authKinds[number];
 export type EnvironmentConfig = z.infer<typeof environmentConfig>;
 
-export interface Environment extends Omit<EnvironmentConfig, 'caFile'> {
+export interface Environment extends Omit<EnvironmentConfig, 'caFile' | 'auth'> {
   name: string;
+  /** How sessions are authenticated (absent: ssb). */
+  auth?: AuthKind;
   caPem: string | null;
   /** Where caPem came from (null: the system's trust store, or built in). */
   caFile?: string | null;
+  /** The embedded sandbox only: registers the application key Scrip made with its APIM-style gateway. */
+  registerAppKey?: (key: { kid: string; jwk: Record<string, unknown> }) => void;
 }
 
 const fileSchema = z.object({

@@ -202,6 +202,14 @@ export class IdentityService {
     return this.view();
   }
 
+  /** The broker (or APIM) stopped honouring the session outside any call (a refused refresh): end it. */
+  sessionLost(): void {
+    if (!this.#session) return;
+    this.machine.apply({ type: 'expired' });
+    this.#end('broker-refused');
+    this.#publish();
+  }
+
   async roleAssertion(): Promise<string> {
     this.machine.require(['authenticated', 'role-selected'], 'read the role assertion');
     const s = this.#session!;

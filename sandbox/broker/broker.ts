@@ -18,7 +18,7 @@ export type BrokerFailure =
   | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-subject-mismatch' | 'certificate-key-mismatch' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
   | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired' | 'token-revoked';
 
-const messages: Record<BrokerFailure, string> = {
+export const brokerFailureMessages: Record<BrokerFailure, string> = {
   'invalid-request': 'Invalid input request',
   'challenge-malformed': 'Failed To Validate: the challenge is not one this broker issued',
   'challenge-forged': 'Failed To Validate: the challenge was altered',
@@ -48,7 +48,7 @@ const messages: Record<BrokerFailure, string> = {
 export class BrokerError extends HttpError {
   /** `detail` narrows the message (which issuer, which serial) without a new error code. */
   constructor(readonly failure: BrokerFailure, status = 401, detail?: string) {
-    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: detail ? `${messages[failure]}: ${detail}` : messages[failure] }]), 'text/xml; charset=utf-8');
+    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: detail ? `${brokerFailureMessages[failure]}: ${detail}` : brokerFailureMessages[failure] }]), 'text/xml; charset=utf-8');
   }
 }
 
@@ -117,7 +117,7 @@ export class SandboxBroker {
   activate(req: SandboxRequest): SandboxResponse {
     const p = parseBody(req);
     if (gpValue(p, 'service') !== 'ACTIVATION') throw new BrokerError('invalid-request', 400);
-    const { challenge, signature } = this.d.challenges.issue(this.d.clock.now());
+    const { challenge, signature } = this.issueChallenge();
     const base = this.d.baseUrl();
     return gp([
       { name: 'gas_version', value: '5.2.7' }, { name: 'signature', value: signature }, { name: 'ssp_url', value: '' },
@@ -127,14 +127,22 @@ export class SandboxBroker {
     ], `${base}/login/dtd`);
   }
 
-  validate(req: SandboxRequest): SandboxResponse {
-    const p = parseBody(req);
-    const challenge = gpValue(p, 'challenge') ?? '', serverSig = gpValue(p, 'signature') ?? '', uid = gpValue(p, 'uid') ?? '', response = gpValue(p, 'response') ?? '';
-    if (gpValue(p, 'service') !== 'AUTHENTICATION' || !challenge || !response) throw new BrokerError('invalid-request', 400);
+  /** A fresh challenge for a card to sign (authactivate; the CIS2-style login page too). */
+  issueChallenge(): { challenge: string; signature: string } {
+    return this.d.challenges.issue(this.d.clock.now());
+  }
+
+  /**
+   * Checks a card's answer to a challenge this broker issued — MAC and age, the S/MIME CMS over
+   * exactly the challenge, the certificate (Authentication CA, validity, revocation), the
+   * signature, the holder — and uses the challenge up. Throws BrokerError naming what failed.
+   */
+  verifyCard(input: { challenge: string; serverSignature: string; uid: string; response: string }): { user: DirectoryUser; cert: X509Certificate } {
+    const { challenge, uid, response } = input;
     const now = this.d.clock.now();
     const check = this.d.challenges.check(challenge, now);
     if (!check.ok) throw new BrokerError(check.reason === 'forged' ? 'challenge-forged' : check.reason === 'malformed' ? 'challenge-malformed' : 'challenge-expired');
-    if (serverSig !== this.d.challenges.serverSignature(challenge)) throw new BrokerError('server-signature-mismatch');
+    if (input.serverSignature !== this.d.challenges.serverSignature(challenge)) throw new BrokerError('server-signature-mismatch');
     let parsed;
     try { parsed = parseSignedData(unwrapSmime(response)); } catch (e) {
       if (e instanceof CmsError) throw new BrokerError('response-malformed', 400);
@@ -153,6 +161,14 @@ export class SandboxBroker {
     if (!user.roles.length) throw new BrokerError('no-roles');
     // Only now, with everything checked, is anything recorded.
     if (!this.d.sessions.useChallenge(challenge)) throw new BrokerError('challenge-replayed');
+    return { user, cert };
+  }
+
+  validate(req: SandboxRequest): SandboxResponse {
+    const p = parseBody(req);
+    const challenge = gpValue(p, 'challenge') ?? '', serverSig = gpValue(p, 'signature') ?? '', uid = gpValue(p, 'uid') ?? '', response = gpValue(p, 'response') ?? '';
+    if (gpValue(p, 'service') !== 'AUTHENTICATION' || !challenge || !response) throw new BrokerError('invalid-request', 400);
+    const { user, cert } = this.verifyCard({ challenge, serverSignature: serverSig, uid, response });
     const s = this.d.sessions.create(uid, cert.serialNumber);
     const base = this.d.baseUrl();
     return gp([

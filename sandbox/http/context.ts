@@ -33,9 +33,19 @@ export interface SandboxContext {
   directory: DirectoryStore;
   broker: SandboxBroker;
   baseUrl: () => string;
+  /** Checks for bearer tokens other than broker sessions (route modules add theirs when mounted). */
+  bearers: Array<(token: string) => BearerCheck>;
+  serviceAuth: ServiceAuth;
   /** Checks Authorization and NHSD-Session-URID: the caller, or a FHIR OperationOutcome response (401/403/400). */
   authorise(req: SandboxRequest, opts?: AuthoriseOptions): Caller | SandboxResponse;
 }
+
+/** What an access token from another issuer (the APIM-style gateway) says: its user and the role
+ *  chosen at login, or why it is refused. */
+export type BearerCheck = { userId: string; selectedRoleId: string | null } | 'unknown' | 'expired' | 'revoked';
+
+/** Which bearer tokens the services accept: broker sessions (legacy), APIM access tokens, or both. */
+export type ServiceAuth = 'ssb' | 'cis2-apim' | 'both';
 
 /** A service's routes, built once the server's context exists. */
 export type RouteModule = (ctx: SandboxContext) => Route[];

@@ -14,7 +14,14 @@ const SECRET_FIELDS = new Set(['token', 'sso_ticket', 'access_token', 'refresh_t
 /** gpPARAMs whose value is the session or proves it (the CMS response, the broker's MAC over the challenge). */
 const SECRET_GP_PARAMS = new Set(['sso_ticket', 'token', 'response', 'signature']);
 
-const isSecretField = (name: string): boolean => SECRET_FIELDS.has(name.trim().toLowerCase());
+/** OAuth fields that carry a secret, in JSON and in forms alike. */
+const OAUTH_FIELDS = ['code_verifier', 'client_assertion', 'subject_token'];
+const SECRET_JSON_FIELDS = new Set([...SECRET_FIELDS, ...OAUTH_FIELDS]);
+/** In a query string or form `code` is the authorization code; not in JSON, where FHIR's `code` is everywhere. */
+const SECRET_FORM_FIELDS = new Set([...SECRET_JSON_FIELDS, 'code']);
+
+const isSecretField = (name: string): boolean => SECRET_JSON_FIELDS.has(name.trim().toLowerCase());
+const isSecretFormField = (name: string): boolean => SECRET_FORM_FIELDS.has(name.trim().toLowerCase());
 
 // Each pattern with a cheap marker that must be present for it to run (most bodies have none).
 const TEXT_PATTERNS: Array<[marker: RegExp, pattern: RegExp, replacement: string]> = [
@@ -24,13 +31,16 @@ const TEXT_PATTERNS: Array<[marker: RegExp, pattern: RegExp, replacement: string
   [/token=|ticket=/i, /((?:token|sso_ticket|access_token)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
   [/<saml:SubjectConfirmationData>/, /(<saml:SubjectConfirmationData>)[^<]*/g, `$1${REDACTED}`],
   [/_sessions\//, /(\/_sessions\/)[^\s"?]+/g, `$1${REDACTED}`],
+  // OAuth: the authorization code, its PKCE verifier and the client assertion (…_token= is covered above).
+  [/code=|code_verifier=|client_assertion=/i, /((?:^|[?&\s])(?:code|code_verifier|client_assertion)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
+  [/_apim\/tokens\//, /(\/_apim\/tokens\/)[^\s"?]+/g, `$1${REDACTED}`],
   // The shapes of the secrets the sandbox itself issues (sessions/sessions.ts, admin-secret.ts).
   [/AQIC/, /AQIC5wM2LY4S[^\s"'<&]*/g, REDACTED],
   [/scrip-sandbox-admin_/, /scrip-sandbox-admin_[A-Za-z0-9_-]*/g, REDACTED],
 ];
 
 // One scan for all the markers above: most bodies (FHIR Bundles of 20 kB) match none and are done.
-const ANY_MARKER = /bearer|gpPARAM|token|ticket|secret|password|saml:SubjectConfirmationData|_sessions\/|AQIC|sandbox-admin_/i;
+const ANY_MARKER = /bearer|gpPARAM|token|ticket|secret|password|saml:SubjectConfirmationData|_sessions\/|AQIC|sandbox-admin_|code=|code_verifier|client_assertion/i;
 
 /** The textual patterns alone: for text in no format the sandbox parses. */
 export function redact(text: string): string {
@@ -58,7 +68,7 @@ export function redactPath(target: string): string {
       const eq = pair.indexOf('=');
       const rawName = eq < 0 ? pair : pair.slice(0, eq);
       const name = [...new URLSearchParams(`${rawName}=`).keys()][0] ?? '';
-      return isSecretField(name) ? `${rawName}=${REDACTED}` : pair;
+      return isSecretFormField(name) ? `${rawName}=${REDACTED}` : pair;
     }).join('&');
   }
   return redact(out);
@@ -85,7 +95,7 @@ function redactJson(v: unknown): { value: unknown; changed: boolean } {
 }
 
 // JSON can name a secret only with its letters or with \u escapes; without either, nothing to parse.
-const JSON_MARKER = /\\u|token|ticket|secret|password/i;
+const JSON_MARKER = /\\u|token|ticket|secret|password|assertion|verifier/i;
 
 /** A request or response body with secrets replaced (gpOBJECT and JSON parsed; anything else by pattern). */
 export function redactBody(text: string): string {
@@ -98,6 +108,9 @@ export function redactBody(text: string): string {
       if (!params.some((p) => SECRET_GP_PARAMS.has(p.name.trim().toLowerCase()))) return redact(text);
       return encodeGpObject(params.map((p) => (SECRET_GP_PARAMS.has(p.name.trim().toLowerCase()) ? { ...p, value: REDACTED } : p)));
     } catch { /* not a gpOBJECT the broker would read: by pattern */ }
+  } else if (start !== '<' && start !== '{' && start !== '[' && /^[\w.%+-]+=/.test(text.trimStart())) {
+    // A form body (OAuth token requests): fields read by their decoded names, as the query string.
+    return redactPath(`?${text.trim()}`).slice(1);
   } else if ((start === '{' || start === '[') && JSON_MARKER.test(text)) {
     try {
       const r = redactJson(JSON.parse(text));

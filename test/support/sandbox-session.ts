@@ -5,12 +5,22 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 
 export function sandboxSession(scrip: { dataDir: string; ready: Record<string, string> }, token: string): Promise<{ active: boolean; endReason: string | null }> {
+  return sandboxGet(scrip, `/_sessions/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { active: boolean; endReason: string | null });
+}
+
+/** The same for an APIM-style access token (cis2-apim): live, revoked, expired or unknown. */
+export function sandboxAccessToken(scrip: { dataDir: string; ready: Record<string, string> }, token: string): Promise<{ live: boolean; state: string }> {
+  return sandboxGet(scrip, `/_apim/tokens/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { live: boolean; state: string });
+}
+
+/** A GET to the embedded sandbox; the body as text. */
+export function sandboxGet(scrip: { dataDir: string; ready: Record<string, string> }, path: string): Promise<string> {
   const ca = readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8');
   return new Promise((resolve, reject) => {
-    request(new URL(`/_sessions/${encodeURIComponent(token)}`, String(scrip.ready.services)), { ca }, (res) => {
+    request(new URL(path, String(scrip.ready.services)), { ca }, (res) => {
       let b = '';
       res.on('data', (c) => (b += c));
-      res.on('end', () => resolve(JSON.parse(b) as { active: boolean; endReason: string | null }));
+      res.on('end', () => resolve(b));
     }).on('error', reject).end();
   });
 }

@@ -47,8 +47,8 @@ export async function startScrip(args: string[], env: Record<string, string> = {
  * Scrip in browser mode with no card of its own (each spec brings its card), and a page that has
  * traded the one-time link for the session cookie.
  */
-export async function openScripInBrowser(browser: Browser, contextOptions: BrowserContextOptions = {}): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
-  const scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off' });
+export async function openScripInBrowser(browser: Browser, contextOptions: BrowserContextOptions = {}, env: Record<string, string> = {}): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
+  const scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off', ...env });
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   await page.goto(scrip.ready.open!);
