@@ -7,7 +7,7 @@ import { ScripError, toScripError } from '../errors';
 import { defaultDataDir } from '../config';
 import { parseArgs, flagString, type ParsedArgs } from './args';
 import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
-import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
+import { callCommand, cliApiKey, findAgent, type AgentAddress } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
 import { openStores } from '../app';
@@ -30,8 +30,8 @@ function overview(commands: AnyCommand[]): string {
   const w = Math.max(...rows.map((r) => r[0].length));
   return ['Usage: scrip <command> [options] [--json]   (scrip <command> --help for its options)', '', 'Commands:',
     ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '',
-    'Commands other than agent/start/sandbox/card issue/card virtual talk to the running agent, found through',
-    'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory.'].join('\n');
+    'Commands other than agent/start/sandbox/card issue/card virtual talk to your running agent through its',
+    'socket in your data directory, or to the agent at SCRIP_URL with the key in SCRIP_API_KEY (both needed).'].join('\n');
 }
 
 function readStdinLines(): string[] {
@@ -71,15 +71,15 @@ export async function main(argv: string[]): Promise<number> {
     const { command, rest } = found;
     if (args.flags.has('help')) { process.stdout.write(commandHelp(command) + '\n'); return 0; }
     const input = inputFromArgs(command, args, rest, stdinRequested(command, args) ? readStdinLines() : undefined);
-    const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
-    let url: string | null = null;
+    const envKey = process.env.SCRIP_API_KEY || undefined;
+    let agent: AgentAddress | null = null;
     try {
-      url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));
+      agent = await findAgent(dataDir, process.env, flagString(args.flags, 'url'));
     } catch (e) {
-      if (command.name !== 'api-key.create') throw e;
+      if (command.name !== 'api-key.create' || toScripError(e).code !== 'service-unreachable') throw e;
     }
-    const result = url
-      ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
+    const result = agent
+      ? await callCommand({ ...agent, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
       : await createKeyLocally(command, input, dataDir);
     const save = command.cli?.saveAs;
     const target = save ? flagString(args.flags, save.flag) : undefined;

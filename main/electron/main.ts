@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
-import { contentSecurityPolicy } from '../api/static-files';
+import { contentSecurityPolicy, staticFilePath } from '../api/static-files';
 import { defaultDataDir } from '../config';
 import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
 import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
@@ -19,16 +19,16 @@ async function main(): Promise<void> {
   const dataDir = defaultDataDir();
   const runtime = await startRuntime(dataDir);
   const core = runtime.app;
-  const api = await startApiServer(core, {});
-  writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron' });
+  const api = await startApiServer(core, { socketDir: dataDir });
+  writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron', socket: api.socketPath, ...(process.platform === 'win32' && api.socketPath ? { pipe: api.socketPath } : {}) });
 
   // app://scrip/<path> → the built renderer, with the strict CSP on every response.
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'scrip') return new Response('Not found', { status: 404 });
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = join(rendererDir, rel);
-    if (!file.startsWith(rendererDir)) return new Response('Not found', { status: 404 });
+    let file: string | null;
+    try { file = staticFilePath(rendererDir, url.pathname); } catch { return new Response('Bad request', { status: 400 }); }
+    if (!file) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', contentSecurityPolicy);
