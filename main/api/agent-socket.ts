@@ -70,6 +70,12 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+/** Throws when an agent already answers on this data directory's socket (checked before starting anything). */
+export async function refuseSecondAgent(dataDir: string, pipeName?: string): Promise<void> {
+  const path = isWindows ? pipeName : agentSocketPath(dataDir);
+  if (path && await answers(path)) throw new ScripError('bad-state', `Another Scrip agent is already running for ${dataDir}.`, { path }, 'Use that one, or stop it first.');
+}
+
 /** Listens on the agent socket: refuses when another agent answers there, clears a dead one's socket. */
 export async function listenOnAgentSocket(server: Server, dataDir: string): Promise<string> {
   const path = agentSocketPath(dataDir);

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
-import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import { refuseSecondAgent } from '../api/agent-socket';
 import { ScripError } from '../errors';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,6 +68,7 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
     throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
   }
+  await refuseSecondAgent(dataDir, readRuntimeFile(dataDir)?.pipe);
   const runtime = await startRuntime(dataDir);
   const app = runtime.app;
   let server;

@@ -32,7 +32,7 @@ export async function startScrip(args: string[], env: Record<string, string> = {
   return {
     ready, dataDir, child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
