@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineCommand } from './registry';
 import { sessionView, brokerRole, ticketHandout } from '../identity/schemas';
 import { ScripError } from '../errors';
+import { pinAttempt } from './pin-attempts';
 
 const pin = z.string().describe('The card passcode (6–8 digits); read from standard input by the CLI');
 
@@ -25,10 +26,13 @@ export const sessionLogin = defineCommand({
   http: { method: 'POST', path: '/session' },
   input: z.object({ pin, role: z.string().regex(/^\d{6,15}$/).optional().describe('Role profile ID to select') }),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['login'], stdin: ['pin'] },
   errors: ['no-card', 'pin-wrong', 'pin-blocked', 'pin-format', 'bad-state', 'service-unreachable', 'service-error', 'card-removed'],
-  run: async (input, ctx) => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }),
+  run: async (input, ctx) => {
+    const reader = ctx.services.identity.view().reader ?? undefined;
+    return pinAttempt(ctx, 'session.login', reader, () => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }));
+  },
 });
 
 export const sessionLogout = defineCommand({
@@ -37,7 +41,7 @@ export const sessionLogout = defineCommand({
   http: { method: 'DELETE', path: '/session' },
   input: z.object({}),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['logout'] },
   run: async (_i, ctx) => ctx.services.identity.logout(),
 });
@@ -63,7 +67,7 @@ export const roleUse = defineCommand({
   http: { method: 'PUT', path: '/session/role' },
   input: z.object({ role: z.string().regex(/^\d{6,15}$/).describe('Role profile ID') }),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['role', 'use'], positional: ['role'] },
   run: async (input, ctx) => ctx.services.identity.selectRole(input.role),
 });

@@ -1,0 +1,65 @@
+// Each scope does what its name says (issue #15, Medium 5): a `ticket` key takes the session and
+// nothing else; PIN attempts need `login`, are all audited, and a program may not spend the last try.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../../support/test-app';
+import { InProcessConnector } from '../../../main/card/in-process-connector';
+import { inProcessReader } from '../../../sandbox/card/in-process';
+import { PivCard } from '../../../sandbox/card/piv-card';
+import { newCard, PIN } from '../../sandbox/card/fixture';
+import { scopes } from '../../../main/commands/registry';
+
+const READER = 'Test Reader 0';
+let t: TestApp;
+
+before(async () => {
+  const slot = inProcessReader(new PivCard(newCard()));
+  t = await startTestApp({}, new InProcessConnector({ [READER]: slot }));
+  t.watch.set({ service: 'running', readers: [{ name: READER, present: true, atr: '3B00', exclusive: false, inUse: false, mute: false }] });
+});
+after(async () => { await t.close(); });
+
+async function call(key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: { code?: string; details?: Record<string, unknown> } }> {
+  const res = await fetch(`${t.server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, body: await res.json() as { code?: string } };
+}
+
+test('a ticket key cannot verify the PIN, log in, switch role or log out', async () => {
+  const { key } = t.app.services.apiKeys.create('gp system', ['ticket']);
+  for (const [method, path, body] of [['POST', '/card/pin/verification', { pin: PIN }], ['POST', '/session', { pin: PIN }], ['PUT', '/session/role', { role: '123456789012' }], ['DELETE', '/session', undefined]] as const) {
+    const r = await call(key, method, path, body);
+    assert.equal(r.status, 403, `${method} ${path} with a ticket key`);
+    assert.equal(r.body.details?.needs, 'login', `${method} ${path} names the scope it needs`);
+  }
+  const ticket = await call(key, 'GET', '/ticket');
+  assert.notEqual(ticket.status, 403, 'the ticket key may still ask for the session');
+});
+
+test('the OpenAPI document carries the scope matrix, and it matches what the server enforces', async () => {
+  const doc = await (await fetch(`${t.server.url}/openapi.json`)).json() as { 'x-scrip-scopes': Record<string, { commands: string[]; meaning: string }> };
+  const matrix = doc['x-scrip-scopes'];
+  assert.deepEqual(Object.keys(matrix), [...scopes], 'every scope is described');
+  assert.deepEqual(matrix.ticket!.commands.sort(), ['ticket.get', 'ticket.request'], 'ticket opens the Ticket API only');
+  assert.deepEqual(matrix.login!.commands.sort(), ['card.verify-pin', 'role.use', 'session.login', 'session.logout'], 'login opens the card session commands');
+  assert.equal(matrix.admin!.commands.length, t.app.registry.all().length, 'admin opens everything');
+  for (const s of scopes) assert.ok(matrix[s]!.meaning.length > 10, `${s} says what it means`);
+});
+
+test('every PIN attempt is audited (never the PIN); a program may not spend the last try', async () => {
+  const { key } = t.app.services.apiKeys.create('pin bot', ['login']);
+  const wrong1 = await call(key, 'POST', '/card/pin/verification', { pin: '000000' });
+  assert.equal(wrong1.body.code, 'pin-wrong', 'first wrong PIN');
+  const wrong2 = await call(key, 'POST', '/card/pin/verification', { pin: '000000' });
+  assert.equal(wrong2.body.code, 'pin-wrong', 'second wrong PIN');
+  assert.equal(wrong2.body.details?.retriesLeft, 1, 'one try left');
+  const last = await call(key, 'POST', '/card/pin/verification', { pin: PIN });
+  assert.equal(last.status, 409, 'the last try is refused to a program, even with the right PIN');
+  assert.equal(last.body.code, 'bad-state');
+  const card = await call(t.adminKey, 'GET', '/card');
+  assert.equal((card.body as { pin?: { retriesLeft: number } }).pin?.retriesLeft, 1, 'the card still has its last try');
+  const entries = t.app.services.audit.list({ action: 'card.pin-attempt' });
+  assert.deepEqual(entries.map((e) => e.detail.outcome).reverse(), ['pin-wrong', 'pin-wrong', 'refused-last-try'], 'each attempt is in the audit log');
+  assert.ok(entries.every((e) => e.actor === 'API key "pin bot"'), 'with who tried');
+  const details = JSON.stringify(entries.map((e) => e.detail));
+  assert.ok(!details.includes(PIN) && !details.includes('000000'), 'no PIN is in the audit log');
+});
