@@ -9,6 +9,7 @@ import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
 import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { refuseSecondAgent } from '../api/agent-socket';
+import { makeDataDirPrivate } from '../data-dir-permissions';
 import { ScripError } from '../errors';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -68,6 +69,7 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
     throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
   }
+  makeDataDirPrivate(dataDir);
   await refuseSecondAgent(dataDir, readRuntimeFile(dataDir)?.pipe);
   const runtime = await startRuntime(dataDir);
   const app = runtime.app;

@@ -7,6 +7,7 @@ import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
 import { contentSecurityPolicy, staticFilePath } from '../api/static-files';
 import { defaultDataDir } from '../config';
+import { makeDataDirPrivate } from '../data-dir-permissions';
 import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
 import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
 
@@ -17,6 +18,7 @@ const rendererDir = join(__dirname, '..', 'renderer');
 async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = defaultDataDir();
+  makeDataDirPrivate(dataDir);
   const runtime = await startRuntime(dataDir);
   const core = runtime.app;
   const api = await startApiServer(core, { socketDir: dataDir });

@@ -81,6 +81,14 @@ test('bad input is 400 naming the field; junk JSON is 400; an oversized body is 
   assert.equal((await raw('/api-keys', { method: 'POST', headers: auth(), body: 'x'.repeat(1024 * 1024 + 10) })).status, 413);
 });
 
+test('an API-key name with control characters is refused (it reaches the audit log and terminals)', async () => {
+  for (const name of ['bot\u001b[2J', 'two\nlines', 'bidi\u202espoof']) {
+    const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name, scopes: ['read'] }) });
+    assert.equal(r.status, 400, JSON.stringify(name));
+    assert.match(r.body, /control characters/, 'says why');
+  }
+});
+
 test('an API key is shown once and stored only as a hash', async () => {
   const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bot', scopes: ['ticket'] }) });
   assert.equal(r.status, 200);
