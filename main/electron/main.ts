@@ -8,6 +8,7 @@ import { startApiServer } from '../api/server';
 import { contentSecurityPolicy, staticFilePath } from '../api/static-files';
 import { defaultDataDir } from '../config';
 import { makeDataDirPrivate } from '../data-dir-permissions';
+import { externalLinkAllowed } from '../external-links';
 import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
 import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
 
@@ -16,6 +17,9 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 const rendererDir = join(__dirname, '..', 'renderer');
 
 async function main(): Promise<void> {
+  // One Scrip per user: a second launch hands over to the first (its window comes forward) instead of
+  // starting a second agent on the same data directory, card and socket.
+  if (!app.requestSingleInstanceLock()) { app.quit(); return; }
   await app.whenReady();
   const dataDir = defaultDataDir();
   makeDataDirPrivate(dataDir);
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
     contents.on('will-navigate', (event, target) => { if (!target.startsWith(`${APP_ORIGIN}/`)) event.preventDefault(); });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      if (externalLinkAllowed(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
   });
   const stopEvents = forwardEvents(core.services, win.webContents);
   win.once('ready-to-show', () => win.show());
+  app.on('second-instance', () => { if (win.isMinimized()) win.restore(); win.focus(); });
   await win.loadURL(`${APP_ORIGIN}/index.html`);
 
   app.on('window-all-closed', () => app.quit());
