@@ -11,6 +11,7 @@ export const eventScopes: Record<EventName, Scope> = {
   'session.expiring': 'read',
   'session.prompt': 'read',
   'session.ticket': 'read', // as session.handouts
+  'session.ticket-asked': 'read',
   'environments.changed': 'read',
   'medicines.import': 'read',
   'prescription.changed': 'read', // as prescription.get|list

@@ -32,7 +32,8 @@ test('a ticket key cannot verify the PIN, log in, switch role or log out', async
     assert.equal(r.body.details?.needs, 'login', `${method} ${path} names the scope it needs`);
   }
   const ticket = await call(key, 'GET', '/ticket');
-  assert.notEqual(ticket.status, 403, 'the ticket key may still ask for the session');
+  assert.equal(ticket.body.details?.needs, undefined, 'the ticket key has the scope to ask for the session');
+  assert.equal(ticket.body.details?.approvalNeeded, true, '(it waits only for the user\'s yes)');
 });
 
 test('the OpenAPI document carries the scope matrix, and it matches what the server enforces', async () => {
@@ -62,4 +63,30 @@ test('every PIN attempt is audited (never the PIN); a program may not spend the 
   assert.ok(entries.every((e) => e.actor === 'API key "pin bot"'), 'with who tried');
   const details = JSON.stringify(entries.map((e) => e.detail));
   assert.ok(!details.includes(PIN) && !details.includes('000000'), 'no PIN is in the audit log');
+});
+
+test('a program\'s first hand-out waits for the user\'s yes, remembered per key and revocable; hand-outs are kept in the audit log', async () => {
+  const { key, info } = t.app.services.apiKeys.create('gp system 2', ['ticket']);
+  const asked: string[] = [];
+  const stop = t.app.services.events.subscribe((e) => { if (e.type === 'session.ticket-asked') asked.push(e.data.keyId); });
+  try {
+    const first = await call(key, 'GET', '/ticket');
+    assert.equal(first.status, 403, 'refused until the user allows it');
+    assert.equal(first.body.details?.approvalNeeded, true, 'says an approval is needed');
+    assert.deepEqual(asked, [info.id], 'the user is asked as it happens (event)');
+    const approved = await call(t.adminKey, 'PUT', `/ticket/approvals/${info.id}`);
+    assert.equal(approved.status, 200, 'the user allows it');
+    const listed = await call(t.adminKey, 'GET', '/ticket/approvals');
+    assert.ok(JSON.stringify(listed.body).includes(info.id), 'the approval is listed');
+    const second = await call(key, 'GET', '/ticket');
+    assert.equal(second.body.code, 'bad-state', 'allowed now: only the missing session stops it');
+    assert.equal((await call(t.adminKey, 'DELETE', `/ticket/approvals/${info.id}`)).status, 200, 'the user withdraws it');
+    assert.equal((await call(key, 'GET', '/ticket')).status, 403, 'refused again');
+    assert.equal((await call(key, 'PUT', `/ticket/approvals/${info.id}`)).status, 403, 'a ticket key cannot allow itself');
+  } finally {
+    stop();
+  }
+  t.app.services.audit.append('555086689106', 'session.ticket', { to: 'API key "gp system 2"', keyId: info.id, roleProfileId: '200102238987', handedOutAt: '2026-12-06T10:00:00.000Z' });
+  const handouts = await call(t.adminKey, 'GET', '/session/handouts');
+  assert.deepEqual((handouts.body as { handouts?: unknown[] }).handouts?.[0], { at: '2026-12-06T10:00:00.000Z', to: 'API key "gp system 2"', keyId: info.id, roleProfileId: '200102238987' }, 'hand-outs are read back from the durable audit log');
 });
