@@ -73,7 +73,7 @@ test('the right passcode logs in; a role is chosen and switched, by keyboard', a
 });
 
 test('pulling the card locks the UI within a second and the token dies at the broker', async () => {
-  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).json()) as { token: string };
   expect((await sandboxSession(scrip, ticket.token)).active).toBe(true);
   const pulledAt = Date.now();
   await card.remove();
@@ -82,7 +82,7 @@ test('pulling the card locks the UI within a second and the token dies at the br
   expect(lockedMs, `UI locked ${lockedMs} ms after the card was pulled`).toBeLessThan(1000);
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
   await expect.poll(async () => (await sandboxSession(scrip, ticket.token)).active, { timeout: 2000 }).toBe(false);
-  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).status);
   expect(again).toBe(409);
 });
 
@@ -112,7 +112,7 @@ test('Prescriptions: a prescription signed with the card shows as accepted by EP
   await card.insert();
   await expect(page.getByTestId('session-notice'), 'the next card holder is not told that someone else was logged out').toHaveCount(0);
   const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
-    const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
+    const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
     return { status: r.status, json: await r.json() };
   }, [name, input] as const);
   await expect.poll(async () => ((await rpc('session.get', {})).json as { state: string }).state, { timeout: 10_000 }).toBe('card-present');
