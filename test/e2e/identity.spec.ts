@@ -101,6 +101,13 @@ test('API keys: issue one shown once, see it listed, revoke it — by keyboard, 
   expect(ticketCall.status).toBe(200);
   const row = page.locator('tr', { hasText: 'practice bridge' });
   await expect(row).toContainText('read, ticket');
+  const auth = { authorization: `Bearer ${key}` };
+  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'a program\'s first hand-out waits for the user').toBe(403);
+  await expect(page.getByTestId('ticket-notice'), 'the user sees the request as it happens').toContainText('practice bridge');
+  await page.locator('[data-asked]').getByRole('button', { name: /Allow/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-allowed]'), 'the approval is listed, with a way to withdraw it').toHaveCount(1);
+  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'allowed: only the missing session stops it now').toBe(409);
   await noSeriousViolations(page);
   await row.getByRole('button', { name: /Revoke/ }).focus();
   await page.keyboard.press('Enter');
