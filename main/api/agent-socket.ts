@@ -2,7 +2,7 @@
 // on Windows). Only the user can reach a socket inside a 0700 directory they own, and only the agent
 // they started can have put it there, so the CLI knows it talks to Scrip before sending a key or a
 // PIN (decision 0008). A TCP port proves nothing: after a crash anyone may take it.
-import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -48,6 +48,7 @@ export function checkPrivateDir(dataDir: string, repair = false): void {
 export function checkAgentSocket(dataDir: string, pipeName?: string): string {
   if (isWindows) { if (!pipeName) throw noAgent(); return pipeName; }
   const path = agentSocketPath(dataDir);
+  if (!existsSync(dataDir)) throw noAgent(); // nothing has ever run here
   checkPrivateDir(dataDir);
   let s: Stats;
   try { s = lstatSync(path); } catch { throw noAgent(); }
