@@ -32,7 +32,7 @@ import type { Figure } from './run';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const example = join(root, '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(root, 'test', 'fixtures', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 const GP = '555086689106', ROLE = '200102238987';
 type Json = Record<string, unknown>;
 

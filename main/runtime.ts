@@ -4,6 +4,8 @@ import { createApp, type App } from './app';
 import { startEmbedded, type Embedded } from './embedded';
 import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
+import { log, logToDataDir } from './log';
+import { appVersion } from './config';
 
 export interface Runtime {
   app: App;
@@ -20,6 +22,7 @@ export interface Runtime {
  * it is the one in use, at start or when chosen later.
  */
 export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean } = {}): Promise<Runtime> {
+  logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
   const startSandbox = async (): Promise<Environment> => {
@@ -34,7 +37,10 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
   const app = await createApp({ dataDir, environments });
-  void app.services.apiKeys.warm(); // the keychain may be locked: never hold the start (or requests) on it
+  log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
+  // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
+  // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
+  void app.services.apiKeys.warm();
   return {
     app, environment,
     get embedded() { return embedded; },

@@ -172,6 +172,8 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
       return sendJson(res, 200, { secret, header: SESSION_HEADER });
     }
 
+    // A key is checked with the keychain's secret: just after start, wait for its first answer.
+    if (req.headers.authorization) await app.services.apiKeys.keychainAnswered();
     if (path === '/events' && method === 'GET') return handleEvents(req, res, callerFor(req), url.searchParams.get('unnamed') === '1');
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);

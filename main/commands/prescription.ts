@@ -162,7 +162,7 @@ export const prescriptionSign = defineCommand({
   http: { method: 'POST', path: '/prescriptions/signature' },
   input: z.object({ ids: z.array(id).min(1).max(250), pin: z.string().optional().describe('The card passcode; read from standard input by the CLI') }),
   output: z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), status: z.string(), shortFormId: z.string().nullable(), error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional() })) }),
-  needs: { scope: 'sign', session: true },
+  needs: { scope: 'sign', session: true, activity: 'prescribing' },
   cli: { stdin: ['pin'] },
   run: async (input, ctx) => ({ results: await ctx.services.prescribing.sign(input.ids, input.pin) }),
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Services } from '../services';
 import type { ErrorCode } from '../errors';
+import type { ActivityNeed } from '../../protocols/spine/activities';
 
 /**
  * What a key may do (the matrix is in the OpenAPI document's `x-scrip-scopes` and on each operation):
@@ -33,10 +34,10 @@ export interface CommandContext {
 export interface CommandNeeds {
   /** The API-key scope a program needs to call this command. */
   scope: Scope;
-  /** The command needs a logged-in session with a role (identity issue). */
+  /** The command needs a logged-in session with a role selected; invokeCommand answers bad-state otherwise. */
   session?: boolean;
-  /** The selected role must hold this RBAC activity code (e.g. B0570). */
-  activity?: string;
+  /** The selected role must hold an activity granting this work (implies `session`); else forbidden, naming it. */
+  activity?: ActivityNeed;
 }
 
 export interface CliSpec {

@@ -116,7 +116,7 @@ export class MedicinesService {
   async close(): Promise<void> {
     // An import in progress is abandoned; the previous release stays as it was.
     await this.#worker?.terminate();
-    await this.#importing?.catch(() => undefined);
+    await this.#importing?.catch(() => undefined); // only waiting: the import's failure went to its caller
     (await this.#index)?.close();
   }
 }

@@ -1,5 +1,5 @@
 // The security broker's gpOBJECT/gpPARAM XML (the Gemplus-era format the NHS Identity Agent and
-// the Spine Security Broker exchange; ../shared/docs/domain/spine-identity.md §2). Pure.
+// the Spine Security Broker exchange; docs/domain/spine-identity.md §2). Pure.
 //
 // Parsing is deliberately not a general XML parser: the format is flat, and the DOCTYPE it carries
 // names an external DTD that must never be fetched or expanded. The DOCTYPE is skipped as text;

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import forge from 'node-forge';
 import { prepareDigest } from '../../../protocols/eps/fragments';
 import { assembleSignature, provenanceEntry, findRequesterSignature, verifyPrescriptionSignature, SignatureErrors, base64Utf8 } from '../../../protocols/eps/signature';
+import { epsExamples } from '../../support/fixtures';
 
-const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute-and-repeat-prescribing');
+const example = join(epsExamples, 'primary-care', 'acute-and-repeat-prescribing');
 type Json = Record<string, unknown>;
 const bundle = JSON.parse(readFileSync(join(example, '1-Prepare-Request-200_OK.json'), 'utf8')) as Json;
 const signedAt = '2022-10-21T13:47:00+00:00';
