@@ -86,11 +86,12 @@ const ticket = z.object({ token: z.string(), userId: z.string(), roleProfileId: 
 
 /**
  * A program's first hand-out waits for the user's yes (remembered per key, revocable). The user's
- * own surfaces (the window, the CLI in-process) need none: they are the user.
+ * own surfaces (the window, the CLI) and admin keys need none.
  */
 function requireApproval(ctx: CommandContext): void {
   const keyId = ctx.caller.keyId;
-  if (ctx.caller.kind !== 'api' || !keyId || ctx.services.ticketApprovals.approved(keyId)) return;
+  // An admin key could approve itself (ticket.approve is admin), so asking it would be theatre.
+  if (ctx.caller.kind !== 'api' || !keyId || ctx.caller.scopes.has('admin') || ctx.services.ticketApprovals.approved(keyId)) return;
   const at = new Date().toISOString();
   ctx.services.audit.append(ctx.caller.label, 'session.ticket-asked', { keyId });
   ctx.services.events.emit('session.ticket-asked', { keyId, to: ctx.caller.label, at });
