@@ -15,6 +15,7 @@ import { Pkcs11Tokens } from './card/pkcs11-tokens';
 import { Pkcs11Settings } from './card/pkcs11-settings';
 import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
 import { Preferences } from './store/preferences';
+import { TicketApprovals } from './identity/ticket-approvals';
 import { MedicinesService } from './prescribing/medicines';
 import { PrescriptionStore } from './prescribing/store';
 import { EpsClient } from './prescribing/eps-client';
@@ -140,7 +141,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     prescribing, prescriptions: store, dispensing,
     patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
     sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, environments, medicines: new MedicinesService(dataDir, { events }),
+    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: new MedicinesService(dataDir, { events }),
     diagnosticChecks: [
       // Can each service of the environment in use be reached over TLS its CA bundle trusts? (environments.check)
       async () => {

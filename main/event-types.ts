@@ -13,6 +13,7 @@ export const eventSchemas = {
   'environments.changed': z.object({ selected: z.string() }).describe('Another environment was chosen for the next session.'),
   'medicines.import': z.object({ phase: z.enum(['start', 'file', 'index', 'done', 'failed']), file: z.string().nullable(), records: z.number(), zip: z.string(), error: z.string().optional() }).describe('Progress of a dm+d release import (it runs in the background; search keeps using the old release until done).'),
   'dispensing.changed': z.object({ id: z.string(), shortFormId: z.string(), status: z.string() }).describe('A released prescription was kept, dispensed, returned or had its dispense record withdrawn.'),
+  'session.ticket-asked': z.object({ keyId: z.string(), to: z.string(), at: z.string() }).describe('A program asked for the session for the first time; the user must allow it (ticket.approve).'),
   'session.prompt': z.object({ requestedBy: z.string(), at: z.string() }).describe('A program asked the user to log in with card and PIN.'),
 } as const;
 

@@ -8,6 +8,7 @@ import type { IdentityService } from './identity/identity-service';
 import type { ApiKeyStore } from './api/api-keys';
 import type { AuditLog } from './store/audit';
 import type { Preferences } from './store/preferences';
+import type { TicketApprovals } from './identity/ticket-approvals';
 import type { AppConfig } from './config';
 import type { DiagnosticCheck } from './diagnostics/report';
 import type { MedicinesService } from './prescribing/medicines';
@@ -30,6 +31,8 @@ export interface Services {
   environments: EnvironmentService;
   audit: AuditLog;
   preferences: Preferences;
+  /** Programs the user allowed to take their session (Ticket API), per API key. */
+  ticketApprovals: TicketApprovals;
   diagnosticChecks: DiagnosticCheck[];
   medicines: MedicinesService;
   prescribing: PrescribingService;

@@ -27,6 +27,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# A second, unprivileged local user: the security suites run a process as it to play "another user
+# on the same computer" (test/support/stranger.ts).
+if [ "$(id -u)" -eq 0 ] && ! id -u scrip-stranger >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin scrip-stranger
+fi
+
 # pcscd with the vpcd driver (reader "Virtual PCD 00 00" on 127.0.0.1:35963, "… 00 01" on 35964).
 if ! pgrep -x pcscd >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then

@@ -1,8 +1,9 @@
 // The OpenAPI 3.1 document, generated from the registry: one operation per command, schemas from
 // the same zod definitions that validate every call. Nothing here is written by hand per command.
 import { z } from 'zod';
-import type { AnyCommand, Registry } from '../commands/registry';
-import { cliPath } from '../commands/registry';
+import type { AnyCommand, Registry, Scope } from '../commands/registry';
+import { cliPath, scopes } from '../commands/registry';
+import { eventScopes } from './event-scopes';
 import { errorCatalogue } from '../errors';
 import { eventSchemas } from '../events';
 import { appVersion } from '../config';
@@ -48,6 +49,7 @@ function operation(c: AnyCommand): JsonSchema {
     ...(c.description ? { description: c.description } : {}),
     tags: [c.name.split('.')[0]],
     'x-scrip-scope': c.needs.scope,
+    'x-scrip-scopes-allowed': c.needs.scope === 'admin' ? ['admin'] : [c.needs.scope, 'admin'],
     'x-scrip-cli': `scrip ${cliPath(c).join(' ')}`,
     security: [{ apiKey: [] }, { browserSession: [] }],
   };
@@ -74,6 +76,24 @@ function operation(c: AnyCommand): JsonSchema {
   return op;
 }
 
+const scopeMeaning: Record<Scope, string> = {
+  read: 'See readers, the card, the session, prescriptions, settings and events about them.',
+  ticket: 'Take the live session for a local program (Ticket API): ticket.get, ticket.request. Nothing else.',
+  login: 'Act on the card session: check the PIN, log in, choose a role, log out. PIN attempts are audited, and refused to programs when one try is left.',
+  prescribe: 'Write, change and send prescriptions.',
+  sign: 'Sign prescriptions with the card.',
+  dispense: 'Release, dispense, return and withdraw (the pharmacist\'s side).',
+  admin: 'Everything, including API keys, the audit log and card PIN management.',
+};
+
+/** Scope → the commands it opens (admin opens all): the matrix programs and people read. */
+export function scopeMatrix(registry: Registry): Record<Scope, { meaning: string; commands: string[] }> {
+  return Object.fromEntries(scopes.map((s) => [s, {
+    meaning: scopeMeaning[s],
+    commands: registry.all().filter((c) => s === 'admin' || c.needs.scope === s).map((c) => c.name),
+  }])) as Record<Scope, { meaning: string; commands: string[] }>;
+}
+
 export function openApiDocument(registry: Registry): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const c of registry.all()) {
@@ -84,7 +104,8 @@ export function openApiDocument(registry: Registry): JsonSchema {
     get: {
       operationId: 'events',
       summary: 'Server-Sent Events: every app event as it happens',
-      description: 'Each message has `event: <type>` and `data: {type, at, data}`. Types: ' + Object.keys(eventSchemas).join(', '),
+      description: 'Each message has `event: <type>` and `data: {type, at, data}`. A caller receives only the events its scopes may read (`x-scrip-event-scopes`). Types: ' + Object.keys(eventSchemas).join(', '),
+      'x-scrip-event-scopes': eventScopes,
       security: [{ apiKey: [] }, { browserSession: [] }],
       responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
     },
@@ -101,13 +122,14 @@ export function openApiDocument(registry: Registry): JsonSchema {
   };
   return {
     openapi: '3.1.0',
-    info: { title: 'Scrip local API', version: appVersion, description: 'Everything a person can do in Scrip, a program can do here. Loopback only; API keys are issued and revoked by the user.' },
+    info: { title: 'Scrip local API', version: appVersion, description: 'Everything a person can do in Scrip, a program can do here. Loopback only; API keys are issued and revoked by the user. Each key holds scopes; `x-scrip-scopes` lists what each scope opens, and each operation names its scope in `x-scrip-scope`.' },
+    'x-scrip-scopes': scopeMatrix(registry),
     servers: [{ url: '/' }],
     paths,
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from "scrip api-key create" or the API keys page' },
-        browserSession: { type: 'apiKey', in: 'cookie', name: 'scrip_session', description: 'Browser mode only' },
+        browserSession: { type: 'apiKey', in: 'header', name: 'x-scrip-session', description: 'Browser mode only: the tab\'s secret, from the one-time link (never a cookie)' },
       },
       schemas: {
         Error: errorBodySchema,

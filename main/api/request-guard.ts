@@ -5,7 +5,8 @@ export function allowedHosts(port: number): Set<string> {
 }
 
 export function allowedOrigins(port: number): Set<string> {
-  return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`, 'app://scrip']);
+  // Not app://scrip: the Electron window speaks IPC, so a request claiming that origin is someone else.
+  return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`]);
 }
 
 export type GuardResult = { ok: true } | { ok: false; reason: string };

@@ -1,7 +1,6 @@
 // The local HTTP API on loopback: routes generated from the registry, OpenAPI at /openapi.json,
 // Server-Sent Events at /events, /rpc/<command> for the UI, and (browser mode) the renderer itself.
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ScripError, toScripError } from '../errors';
 import { invokeCommand } from '../commands/invoke';
@@ -11,23 +10,38 @@ import { openApiDocument, pathParams, inputInQuery } from './openapi';
 import { checkHostAndOrigin } from './request-guard';
 import { contentSecurityPolicy, readStatic } from './static-files';
 import { appVersion } from '../config';
+import { listenOnAgentSocket } from './agent-socket';
+import { BrowserSessions, SESSION_HEADER } from './browser-sessions';
+import { eventVisibleTo } from './event-scopes';
 
 export interface ApiServerOptions {
   port?: number;
   /** Browser mode: serve the built renderer from this folder and accept one-time page tokens. */
   rendererDir?: string;
   maxBodyBytes?: number;
+  /**
+   * Also listen on the agent socket of this data directory: the only door the CLI uses to reach
+   * its own agent (decision 0008).
+   */
+  socketDir?: string;
+  /** Browser mode: how long a page token and a tab's session live (tests shorten them). */
+  browserTimeouts?: { linkMs?: number; idleMs?: number; absoluteMs?: number };
 }
 
 export interface ApiServer {
   url: string;
   port: number;
-  /** Browser mode: a one-time URL whose token the page trades for its session cookie. */
+  /** The agent socket (or Windows pipe) when `socketDir` was given. */
+  socketPath: string | null;
+  /**
+   * Browser mode: a one-time URL, valid for a minute, whose token (in the fragment: never sent in a
+   * request line, never logged) the page trades for its tab's session secret. Never put it on a
+   * command line: `ps` shows every user the arguments (serve.ts hands it over in a 0600 file).
+   */
   issuePageUrl(): string;
   close(): Promise<void>;
 }
 
-const SESSION_COOKIE = 'scrip_session';
 const uiCaller: Caller = { kind: 'ui', scopes: new Set(allScopes), label: 'UI' };
 
 interface Route { command: AnyCommand; method: string; pattern: RegExp; params: string[] }
@@ -90,24 +104,16 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+function decodePathPart(part: string): string {
+  try { return decodeURIComponent(part); } catch { throw new ScripError('invalid-input', `The path has a bad %-escape: ${part}.`, undefined, 'Encode the path with encodeURIComponent.'); }
 }
 
 export async function startApiServer(app: App, opts: ApiServerOptions = {}): Promise<ApiServer> {
   const routes = compileRoutes(app.registry.all());
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
-  const pageTokens = new Set<string>();   // one-time, from the printed URL
-  const browserSessions = new Set<string>(); // cookie values, in memory only
+  // Browser mode rests on no ambient credential (a cookie for 127.0.0.1 reaches every port there):
+  // each tab holds its own secret in sessionStorage and sends it as a header no other origin can set.
+  const browser = new BrowserSessions(opts.browserTimeouts);
   let port = 0;
 
   function callerFor(req: IncomingMessage): Caller {
@@ -118,11 +124,10 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
       if (!info) throw new ScripError('unauthenticated', 'The API key is not valid, or it was revoked.');
       return { kind: 'api', scopes: new Set(info.scopes), keyId: info.id, keyName: info.name, label: `API key "${info.name}"` };
     }
-    const session = cookie(req, SESSION_COOKIE);
-    if (session && [...browserSessions].some((s) => sameSecret(s, session))) {
-      // Cookie-authenticated writes must come from Scrip's own page (SameSite=Strict is the first line).
-      if (req.method !== 'GET' && !req.headers.origin) throw new ScripError('forbidden', 'A browser request without an Origin header was refused.');
-      return uiCaller;
+    const tab = req.headers[SESSION_HEADER];
+    if (opts.rendererDir && typeof tab === 'string') {
+      if (browser.check(tab)) return uiCaller;
+      throw new ScripError('unauthenticated', 'This browser tab\'s Scrip session has ended or is not valid.', undefined, 'Open Scrip again from a new link: run "scrip start --browser".');
     }
     throw new ScripError('unauthenticated');
   }
@@ -130,10 +135,11 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
   const unsubscribers = new Set<() => void>();
 
   /** Each event as `event: <type>` + `data: {type, at, data}`; with ?unnamed=1, without the event line. */
-  function handleEvents(req: IncomingMessage, res: ServerResponse, unnamed: boolean): void {
+  function handleEvents(req: IncomingMessage, res: ServerResponse, caller: Caller, unnamed: boolean): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const unsubscribe = app.services.events.subscribe((e) => {
+      if (!eventVisibleTo(e.type, caller)) return;
       res.write(`${unnamed ? '' : `event: ${e.type}\n`}data: ${JSON.stringify(e)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
@@ -143,9 +149,12 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
     req.on('close', stop);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const guard = checkHostAndOrigin({ host: req.headers.host, origin: req.headers.origin }, port);
-    if (!guard.ok) throw new ScripError('forbidden', guard.reason);
+  async function handle(req: IncomingMessage, res: ServerResponse, overSocket: boolean): Promise<void> {
+    // No browser can reach the socket, and only the user can: no Host/Origin to check there.
+    if (!overSocket) {
+      const guard = checkHostAndOrigin({ host: req.headers.host, origin: req.headers.origin }, port);
+      if (!guard.ok) throw new ScripError('forbidden', guard.reason);
+    }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -153,22 +162,19 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
     if (method === 'GET' && path === '/status') return sendJson(res, 200, { name: 'scrip', version: appVersion, ready: true, pcsc: app.services.readers.list().service });
     if (method === 'GET' && path === '/openapi.json') return sendJson(res, 200, openApiDocument(app.registry));
 
-    // Browser mode: the printed URL carries a one-time token; trade it for the session cookie.
-    if (opts.rendererDir && method === 'GET' && (path === '/' || path === '/index.html')) {
-      const token = url.searchParams.get('token');
-      if (token) {
-        if (!pageTokens.delete(token)) throw new ScripError('unauthenticated', 'This link was already used or is not valid.', undefined, 'Run "scrip start --browser" again and open the new link.');
-        const session = randomBytes(32).toString('base64url');
-        browserSessions.add(session);
-        res.writeHead(303, { location: '/', 'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
-        res.end();
-        return;
-      }
+    // Browser mode: the page trades the link's one-time token for its tab's secret. The request
+    // must come from Scrip's own page (an Origin that passed the guard above).
+    if (opts.rendererDir && method === 'POST' && path === '/auth/tab') {
+      if (!req.headers.origin) throw new ScripError('forbidden', 'A browser request without an Origin header was refused.');
+      const body = parseJsonBody(await readBody(req, 4096));
+      const secret = typeof body.token === 'string' ? browser.redeem(body.token) : null;
+      if (!secret) throw new ScripError('unauthenticated', 'This link was already used, has expired (links last a minute) or is not valid.', undefined, 'Run "scrip start --browser" again and open the new link.');
+      return sendJson(res, 200, { secret, header: SESSION_HEADER });
     }
 
     // A key is checked with the keychain's secret: just after start, wait for its first answer.
     if (req.headers.authorization) await app.services.apiKeys.keychainAnswered();
-    if (path === '/events' && method === 'GET') { callerFor(req); return handleEvents(req, res, url.searchParams.get('unnamed') === '1'); }
+    if (path === '/events' && method === 'GET') return handleEvents(req, res, callerFor(req), url.searchParams.get('unnamed') === '1');
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);
     if (rpc && method === 'POST') {
@@ -182,7 +188,7 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
       const m = r.pattern.exec(path);
       if (!m) continue;
       const caller = callerFor(req);
-      const params = Object.fromEntries(r.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)]));
+      const params = Object.fromEntries(r.params.map((p, i) => [p, decodePathPart(m[i + 1]!)]));
       const input = inputInQuery(r.command) ? { ...queryObject(url.searchParams), ...params } : { ...parseJsonBody(await readBody(req, maxBody)), ...params };
       return sendJson(res, 200, await invokeCommand(app.registry, app.services, r.command.name, input, caller));
     }
@@ -198,29 +204,48 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
     throw new ScripError('not-found', `Nothing is served at ${method} ${path}.`, undefined, 'See /openapi.json for what this API offers.');
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e) => { if (!res.headersSent) sendError(res, e); else res.end(); });
-  });
-  server.headersTimeout = 10000;
-  server.requestTimeout = 60000;
+  const makeServer = (overSocket: boolean): Server => {
+    const s = createServer((req, res) => {
+      handle(req, res, overSocket).catch((e) => { if (!res.headersSent) sendError(res, e); else res.end(); });
+    });
+    s.headersTimeout = 10000;
+    s.requestTimeout = 60000;
+    return s;
+  };
+  const server = makeServer(false);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  let socketServer: Server | null = null;
+  let socketPath: string | null = null;
+  if (opts.socketDir) {
+    socketServer = makeServer(true);
+    try {
+      socketPath = await listenOnAgentSocket(socketServer, opts.socketDir);
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
+  const closeServer = async (s: Server) => {
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
   return {
     url,
     port,
+    socketPath,
     issuePageUrl() {
-      const token = randomBytes(24).toString('base64url');
-      pageTokens.add(token);
-      return `${url}/?token=${token}`;
+      return `${url}/#token=${browser.issueToken()}`;
     },
     async close() {
       for (const stop of [...unsubscribers]) stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      browser.close();
+      await closeServer(server);
+      if (socketServer) await closeServer(socketServer); // removes the socket file
     },
   };
 }

@@ -1,28 +1,69 @@
-// How the CLI reaches the running agent: SCRIP_URL + SCRIP_API_KEY, or the runtime file and a CLI
-// key kept in the OS keychain. It calls each command's own REST route, like any other program.
+// How the CLI reaches the running agent. The local agent only through its socket in the user's
+// private data directory (checked before anything is sent: decision 0008), with the CLI key kept in
+// the OS keychain; an agent elsewhere only when the user names both SCRIP_URL and SCRIP_API_KEY.
+// It calls each command's own REST route, like any other program.
+import { request } from 'node:http';
 import { hostname } from 'node:os';
 import type { AnyCommand } from '../commands/registry';
 import { ScripError, isErrorBody } from '../errors';
 import { readRuntimeFile } from './runtime-file';
+import { checkAgentSocket, noAgent } from '../api/agent-socket';
 import { pathParams, inputInQuery } from '../api/openapi';
 import { osKeychain, KeychainUnavailableError } from '../../native/keychain/keychain';
 import { openStores } from '../app';
 
-export interface AgentTarget { url: string; apiKey: string }
+/** Where the agent is: its private socket (local), or a URL the user gave with its key (remote). */
+export type AgentAddress = { socketPath: string } | { url: string };
+export type AgentTarget = AgentAddress & { apiKey: string };
 
-const NO_AGENT = 'No Scrip agent is running.';
-const START_ONE = 'Start one with "scrip agent" (headless) or "scrip start", or set SCRIP_URL to its address.';
+interface Answer { status: number; body: unknown }
 
-export async function findAgentUrl(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const url = env.SCRIP_URL ?? readRuntimeFile(dataDir)?.url;
-  if (!url) throw new ScripError('service-unreachable', NO_AGENT, undefined, START_ONE);
-  try {
-    const res = await fetch(new URL('/status', url), { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) throw new Error(`status ${res.status}`);
-  } catch {
-    throw new ScripError('service-unreachable', `${NO_AGENT} Nothing answers at ${url}.`, undefined, START_ONE);
+/** One HTTP exchange with the agent, over its socket or over the network. */
+async function exchange(to: AgentAddress, method: string, path: string, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
+  if ('url' in to) {
+    const res = await fetch(new URL(path, to.url), { method, headers, ...(body !== undefined ? { body } : {}), ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
+    return { status: res.status, body: await res.json().catch(() => null) };
   }
-  return url;
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request({ socketPath: to.socketPath, method, path, headers: { host: 'localhost', ...headers }, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let parsed: unknown = null;
+        try { parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * The agent to talk to. SCRIP_URL (or --url) is honoured only with SCRIP_API_KEY: the CLI's own
+ * admin key never leaves for an address that proves nothing. Otherwise the local socket, whose
+ * directory and owner are checked before the first byte is sent.
+ */
+export async function findAgent(dataDir: string, env: NodeJS.ProcessEnv = process.env, url?: string): Promise<AgentAddress> {
+  const remote = url ?? (env.SCRIP_URL || undefined);
+  if (remote) {
+    if (!env.SCRIP_API_KEY) {
+      throw new ScripError('invalid-input', `SCRIP_URL (${remote}) was given without SCRIP_API_KEY.`, undefined,
+        'Set SCRIP_API_KEY to a key of that agent; Scrip never sends its own key to an address named in the environment. For the agent on this computer, unset SCRIP_URL.');
+    }
+    return { url: remote };
+  }
+  const to = { socketPath: checkAgentSocket(dataDir, readRuntimeFile(dataDir)?.pipe) };
+  let answer: Answer;
+  try {
+    answer = await exchange(to, 'GET', '/status', {}, undefined, 3000);
+  } catch {
+    throw noAgent('(its socket is left over from one that stopped)');
+  }
+  if (answer.status !== 200) throw noAgent(`(${to.socketPath} answered ${answer.status})`);
+  return to;
 }
 
 /** SCRIP_API_KEY, else this user's CLI key from the OS keychain, created on first use. */
@@ -59,24 +100,26 @@ export async function callCommand(target: AgentTarget, c: AnyCommand, input: Rec
     path = path.replace(`{${p}}`, encodeURIComponent(String(rest[p] ?? '')));
     delete rest[p];
   }
-  const url = new URL(path, target.url);
-  const init: RequestInit = { method: c.http.method, headers: { authorization: `Bearer ${target.apiKey}` } };
+  const query = new URLSearchParams();
+  const headers: Record<string, string> = { authorization: `Bearer ${target.apiKey}` };
+  let body: string | undefined;
   if (inputInQuery(c)) {
     for (const [k, v] of Object.entries(rest)) {
-      for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
+      for (const item of Array.isArray(v) ? v : [v]) query.append(k, String(item));
     }
+    const q = query.toString();
+    if (q) path += `?${q}`;
   } else {
-    init.body = JSON.stringify(rest);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    body = JSON.stringify(rest);
+    headers['content-type'] = 'application/json';
   }
-  let res: Response;
+  let res: Answer;
   try {
-    res = await fetch(url, init);
+    res = await exchange(target, c.http.method, path, headers, body);
   } catch (e) {
-    throw new ScripError('service-unreachable', `${NO_AGENT} (${e instanceof Error ? e.message : String(e)})`, undefined, START_ONE);
+    throw noAgent(`(${e instanceof Error ? e.message : String(e)})`);
   }
-  const body: unknown = await res.json().catch(() => null);
-  if (res.ok) return body;
-  if (isErrorBody(body)) throw new ScripError(body.code, body.message, body.details, body.action);
+  if (res.status >= 200 && res.status < 300) return res.body;
+  if (isErrorBody(res.body)) throw new ScripError(res.body.code, res.body.message, res.body.details, res.body.action);
   throw new ScripError('internal', `The agent answered ${res.status}.`);
 }

@@ -44,7 +44,7 @@ function readTextFile(flag: string, raw: string | true): string {
 }
 
 /** Flags every command understands, handled by the CLI itself. */
-export const globalFlags = ['json', 'help', 'api-key', 'url'];
+export const globalFlags = ['json', 'help', 'url'];
 
 /** The flag that asks for secrets on standard input, if this command takes any. */
 export function stdinRequested(c: AnyCommand, args: ParsedArgs): boolean {
@@ -63,6 +63,7 @@ export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: stri
   });
   for (const [flag, raw] of args.flags) {
     if (globalFlags.includes(flag)) continue;
+    if (flag === 'api-key') throw new ScripError('invalid-input', '--api-key is a secret: the command line is visible to every user in "ps".', undefined, 'Put the key in the SCRIP_API_KEY environment variable instead (only you can read it).');
     if (c.cli?.stdin && (flag === 'stdin' || flag === `${c.cli.stdin[0]}-stdin`)) continue;
     if (c.cli?.saveAs?.flag === flag) continue;
     const fileField = c.cli?.files?.[flag];

@@ -7,7 +7,7 @@ import { ScripError, toScripError } from '../errors';
 import { defaultDataDir } from '../config';
 import { parseArgs, flagString, type ParsedArgs } from './args';
 import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
-import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
+import { callCommand, cliApiKey, findAgent, type AgentAddress } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
 import { invokeLocally, runsLocally } from './local';
@@ -31,9 +31,10 @@ function overview(commands: AnyCommand[]): string {
   const w = Math.max(...rows.map((r) => r[0].length));
   return ['Usage: scrip <command> [options] [--json]   (scrip <command> --help for its options)', '', 'Commands:',
     ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '',
-    'Commands other than agent/start/sandbox/card issue/card virtual talk to the running agent, found through',
-    'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory; pure computations (prescription',
-    'digest, prescription verify) run in this process, and medicines search does when no agent is running.'].join('\n');
+    'Commands other than agent/start/sandbox/card issue/card virtual talk to your running agent through its',
+    'socket in your data directory, or to the agent at SCRIP_URL with the key in SCRIP_API_KEY (both needed);',
+    'pure computations (prescription digest, prescription verify) run in this process, and medicines search',
+    'does when no agent is running.'].join('\n');
 }
 
 function readStdinLines(): string[] {
@@ -57,20 +58,19 @@ async function createKeyLocally(command: AnyCommand, input: Record<string, unkno
 
 /** Whether an agent answers (a command that may run without one asks first). */
 async function agentAnswers(args: ParsedArgs, dataDir: string): Promise<boolean> {
-  if (flagString(args.flags, 'url')) return true;
-  try { await findAgentUrl(dataDir); return true; } catch { return false; }
+  try { await findAgent(dataDir, process.env, flagString(args.flags, 'url')); return true; } catch { return false; }
 }
 
 async function viaAgent(args: ParsedArgs, command: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
-  const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
-  let url: string | null = null;
+  const envKey = process.env.SCRIP_API_KEY || undefined;
+  let agent: AgentAddress | null = null;
   try {
-    url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));
+    agent = await findAgent(dataDir, process.env, flagString(args.flags, 'url'));
   } catch (e) {
-    if (command.name !== 'api-key.create') throw e;
+    if (command.name !== 'api-key.create' || toScripError(e).code !== 'service-unreachable') throw e;
   }
-  return url
-    ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
+  return agent
+    ? await callCommand({ ...agent, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
     : await createKeyLocally(command, input, dataDir);
 }
 

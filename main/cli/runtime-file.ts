@@ -1,9 +1,11 @@
-// The running agent leaves its address (never a secret) in the user's data directory so that
-// `scrip <command>` can find it without configuration.
+// The running agent leaves its addresses (never a secret) in the user's data directory, for people
+// and programs to read. The CLI does not trust the URL in it (after a crash another user may hold
+// that port): it reaches its agent through the socket (decision 0008), and reads only `pipe` here on
+// Windows, where the pipe's name is random per run.
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface RuntimeInfo { url: string; pid: number; startedAt: string; mode: 'agent' | 'browser' | 'electron' }
+export interface RuntimeInfo { url: string; pid: number; startedAt: string; mode: 'agent' | 'browser' | 'electron'; socket?: string | null; pipe?: string }
 
 export function runtimeFilePath(dataDir: string): string {
   return join(dataDir, 'agent.json');

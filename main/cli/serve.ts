@@ -1,13 +1,15 @@
 // `scrip agent` (headless: services + local API) and `scrip start` (the same, plus the UI in the
 // Electron window when its binary is present, else in the browser on loopback).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
-import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from './runtime-file';
+import { refuseSecondAgent } from '../api/agent-socket';
+import { makeDataDirPrivate } from '../data-dir-permissions';
 import { ScripError } from '../errors';
 import { log } from '../log';
 
@@ -26,6 +28,23 @@ export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | n
   } catch {
     return null;
   }
+}
+
+/**
+ * Browser mode: the one-time link goes into a file only the user can read (0600 in the 0700 data
+ * directory), which redirects the browser to it, as Jupyter does. The opener's and the browser's
+ * command lines carry only the file's path: `ps` shows every user those.
+ */
+export function writeLinkFile(dataDir: string, link: string): string {
+  const file = join(dataDir, 'open-scrip.html');
+  rmSync(file, { force: true });
+  const href = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  writeFileSync(file, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta http-equiv="refresh" content="0;url=${href}"><title>Opening Scrip</title></head>
+<body><p>Opening Scrip. If nothing happens, <a href="${href}">open Scrip</a> (this link works once, within a minute).</p></body></html>
+`, { mode: 0o600, flag: 'wx' });
+  return file;
 }
 
 /**
@@ -67,21 +86,35 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
     throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
   }
+  makeDataDirPrivate(dataDir);
+  await refuseSecondAgent(dataDir, readRuntimeFile(dataDir)?.pipe);
   const runtime = await startRuntime(dataDir);
   const app = runtime.app;
-  const server = await startApiServer(app, { port: opts.port ?? 0, ...(kind === 'start' ? { rendererDir } : {}) });
-  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser' });
-  const ready: Record<string, unknown> = { event: 'ready', url: server.url, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl };
+  let server;
+  try {
+    server = await startApiServer(app, { port: opts.port ?? 0, socketDir: dataDir, ...(kind === 'start' ? { rendererDir } : {}) });
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const socket = server.socketPath;
+  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser', socket, ...(process.platform === 'win32' && socket ? { pipe: socket } : {}) });
+  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl };
   if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null };
-  if (kind === 'start') ready.open = server.issuePageUrl();
+  let linkFile: string | null = null;
+  if (kind === 'start') {
+    linkFile = writeLinkFile(dataDir, server.issuePageUrl());
+    ready.open = pathToFileURL(linkFile).toString();
+  }
   process.stdout.write(JSON.stringify(ready) + '\n');
-  if (kind === 'start' && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {
+  if (linkFile && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    spawn(opener, [String(ready.open)], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    spawn(opener, [linkFile], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
   }
   const why = await waitForStop();
   log().info({ why }, 'Scrip stopping');
   removeRuntimeFile(dataDir);
+  if (linkFile) rmSync(linkFile, { force: true });
   await server.close();
   await runtime.close();
   return 0;

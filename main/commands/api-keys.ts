@@ -17,7 +17,8 @@ export const apiKeyCreate = defineCommand({
   description: 'The key is shown once and never again; Scrip keeps only its hash.',
   http: { method: 'POST', path: '/api-keys' },
   input: z.object({
-    name: z.string().trim().min(1).max(80).describe('Who the key is for, e.g. "pharmacy-bot"'),
+    // No control characters: the name reaches the audit log and terminal tables (escape sequences, forged lines).
+    name: z.string().trim().min(1).max(80).regex(/^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u, 'A key name may not hold control characters').describe('Who the key is for, e.g. "pharmacy-bot"'),
     scopes: z.array(z.enum(scopes)).min(1).default(['read']).describe('What the key may do'),
   }),
   output: z.object({ key: z.string().describe('The secret key: store it now, it is not shown again'), info: keyInfo }),

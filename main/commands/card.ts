@@ -1,6 +1,7 @@
 // The card in the reader: who it belongs to, its certificates and PIN retries, and PIN management.
 import { z } from 'zod';
 import { defineCommand } from './registry';
+import { pinAttempt } from './pin-attempts';
 
 const reader = z.string().max(200).optional().describe('Reader name; default: the only reader with a card');
 const pinInfo = z.object({
@@ -36,10 +37,10 @@ export const cardVerifyPin = defineCommand({
   http: { method: 'POST', path: '/card/pin/verification' },
   input: z.object({ reader, pin: z.string().describe('The passcode, 6–8 digits') }),
   output: pinInfo,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { stdin: ['pin'] },
-  errors: ['pin-wrong', 'pin-blocked', 'pin-format', 'no-card'],
-  run: async (input, ctx) => ctx.services.cards.verifyPin({ pin: input.pin, ...(input.reader ? { reader: input.reader } : {}) }),
+  errors: ['pin-wrong', 'pin-blocked', 'pin-format', 'no-card', 'bad-state'],
+  run: async (input, ctx) => pinAttempt(ctx, 'card.verify-pin', input.reader, () => ctx.services.cards.verifyPin({ pin: input.pin, ...(input.reader ? { reader: input.reader } : {}) })),
 });
 
 export const cardChangePin = defineCommand({

@@ -1,9 +1,10 @@
 // The identity agent's commands: log in with card and PIN, roles, log out, and the Ticket API
 // for local programs. PINs arrive in the input and go straight to the card.
 import { z } from 'zod';
-import { defineCommand } from './registry';
+import { defineCommand, type CommandContext } from './registry';
 import { sessionView, brokerRole, ticketHandout } from '../identity/schemas';
 import { ScripError } from '../errors';
+import { pinAttempt } from './pin-attempts';
 
 const pin = z.string().describe('The card passcode (6–8 digits); read from standard input by the CLI');
 
@@ -25,10 +26,13 @@ export const sessionLogin = defineCommand({
   http: { method: 'POST', path: '/session' },
   input: z.object({ pin, role: z.string().regex(/^\d{6,15}$/).optional().describe('Role profile ID to select') }),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['login'], stdin: ['pin'] },
   errors: ['no-card', 'pin-wrong', 'pin-blocked', 'pin-format', 'bad-state', 'service-unreachable', 'service-error', 'card-removed'],
-  run: async (input, ctx) => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }),
+  run: async (input, ctx) => {
+    const reader = ctx.services.identity.view().reader ?? undefined;
+    return pinAttempt(ctx, 'session.login', reader, () => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }));
+  },
 });
 
 export const sessionLogout = defineCommand({
@@ -37,7 +41,7 @@ export const sessionLogout = defineCommand({
   http: { method: 'DELETE', path: '/session' },
   input: z.object({}),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['logout'] },
   run: async (_i, ctx) => ctx.services.identity.logout(),
 });
@@ -63,7 +67,7 @@ export const roleUse = defineCommand({
   http: { method: 'PUT', path: '/session/role' },
   input: z.object({ role: z.string().regex(/^\d{6,15}$/).describe('Role profile ID') }),
   output: sessionView,
-  needs: { scope: 'ticket' },
+  needs: { scope: 'login' },
   cli: { path: ['role', 'use'], positional: ['role'] },
   run: async (input, ctx) => ctx.services.identity.selectRole(input.role),
 });
@@ -80,6 +84,21 @@ export const roleAssertion = defineCommand({
 
 const ticket = z.object({ token: z.string(), userId: z.string(), roleProfileId: z.string().nullable(), expiresAt: z.string() });
 
+/**
+ * A program's first hand-out waits for the user's yes (remembered per key, revocable). The user's
+ * own surfaces (the window, the CLI) and admin keys need none.
+ */
+function requireApproval(ctx: CommandContext): void {
+  const keyId = ctx.caller.keyId;
+  // An admin key could approve itself (ticket.approve is admin), so asking it would be theatre.
+  if (ctx.caller.kind !== 'api' || !keyId || ctx.caller.scopes.has('admin') || ctx.services.ticketApprovals.approved(keyId)) return;
+  const at = new Date().toISOString();
+  ctx.services.audit.append(ctx.caller.label, 'session.ticket-asked', { keyId });
+  ctx.services.events.emit('session.ticket-asked', { keyId, to: ctx.caller.label, at });
+  throw new ScripError('forbidden', `The user has not yet allowed ${ctx.caller.label} to take their session; Scrip is asking them now.`, { approvalNeeded: true, keyId },
+    'Ask the user to allow this program in Scrip (Who has my session), then try again.');
+}
+
 export const ticketGet = defineCommand({
   name: 'ticket.get',
   summary: 'Get the current session for a local program, without prompting (Ticket API)',
@@ -88,7 +107,11 @@ export const ticketGet = defineCommand({
   input: z.object({}),
   output: ticket,
   needs: { scope: 'ticket' },
-  run: async (_i, ctx) => ctx.services.identity.ticket({ label: ctx.caller.label, keyId: ctx.caller.keyId ?? null }),
+  errors: ['bad-state', 'forbidden'],
+  run: async (_i, ctx) => {
+    requireApproval(ctx);
+    return ctx.services.identity.ticket({ label: ctx.caller.label, keyId: ctx.caller.keyId ?? null });
+  },
 });
 
 export const ticketRequest = defineCommand({
@@ -99,7 +122,9 @@ export const ticketRequest = defineCommand({
   input: z.object({ waitSeconds: z.number().int().min(1).max(300).default(120) }),
   output: ticket,
   needs: { scope: 'ticket' },
+  errors: ['bad-state', 'forbidden'],
   run: async (input, ctx) => {
+    requireApproval(ctx);
     const id = ctx.services.identity;
     if (id.view().state !== 'role-selected') {
       ctx.services.events.emit('session.prompt', { requestedBy: ctx.caller.label, at: new Date().toISOString() });
@@ -124,4 +149,48 @@ export const sessionHandouts = defineCommand({
   run: async (_i, ctx) => ({ handouts: ctx.services.identity.handouts() }),
 });
 
-export const sessionCommands = [sessionGet, sessionLogin, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts];
+const approval = z.object({ keyId: z.string(), approvedAt: z.string() });
+
+export const ticketApprovals = defineCommand({
+  name: 'ticket.approvals',
+  summary: 'Which programs you have allowed to take your session',
+  http: { method: 'GET', path: '/ticket/approvals' },
+  input: z.object({}),
+  output: z.object({ approvals: z.array(approval) }),
+  needs: { scope: 'admin' },
+  run: async (_i, ctx) => ({ approvals: ctx.services.ticketApprovals.list() }),
+});
+
+export const ticketApprove = defineCommand({
+  name: 'ticket.approve',
+  summary: 'Allow a program (its API key) to take your session from now on',
+  http: { method: 'PUT', path: '/ticket/approvals/{keyId}' },
+  input: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).describe('The API key\'s id') }),
+  output: approval,
+  needs: { scope: 'admin' },
+  cli: { positional: ['keyId'] },
+  errors: ['not-found'],
+  run: async (input, ctx) => {
+    const key = ctx.services.apiKeys.list().find((k) => k.id === input.keyId && !k.revokedAt);
+    if (!key) throw new ScripError('not-found', `There is no live API key with id ${input.keyId}.`);
+    ctx.services.audit.append(ctx.caller.label, 'session.ticket-approved', { keyId: key.id, name: key.name });
+    return ctx.services.ticketApprovals.approve(key.id);
+  },
+});
+
+export const ticketRevoke = defineCommand({
+  name: 'ticket.revoke',
+  summary: 'Stop a program (its API key) from taking your session',
+  http: { method: 'DELETE', path: '/ticket/approvals/{keyId}' },
+  input: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).describe('The API key\'s id') }),
+  output: z.object({ keyId: z.string(), revoked: z.boolean() }),
+  needs: { scope: 'admin' },
+  cli: { positional: ['keyId'] },
+  run: async (input, ctx) => {
+    const revoked = ctx.services.ticketApprovals.revoke(input.keyId);
+    ctx.services.audit.append(ctx.caller.label, 'session.ticket-revoked', { keyId: input.keyId });
+    return { keyId: input.keyId, revoked };
+  },
+});
+
+export const sessionCommands = [sessionGet, sessionLogin, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts, ticketApprovals, ticketApprove, ticketRevoke];

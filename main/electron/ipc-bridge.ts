@@ -27,7 +27,9 @@ export function senderAllowed(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): b
   const frame = event.senderFrame;
   if (!frame || frame.parent) return false;
   try {
-    return new URL(frame.url).origin === APP_ORIGIN || frame.url.startsWith(`${APP_ORIGIN}/`);
+    // Not `.origin`: for a non-special scheme such as app:// the WHATWG URL origin is "null".
+    const u = new URL(frame.url);
+    return u.protocol === 'app:' && u.host === 'scrip' && u.username === '' && u.password === '';
   } catch {
     return false;
   }

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startRuntime } from '../runtime';
 import { startApiServer } from '../api/server';
-import { contentSecurityPolicy } from '../api/static-files';
+import { contentSecurityPolicy, staticFilePath } from '../api/static-files';
 import { defaultDataDir } from '../config';
+import { makeDataDirPrivate } from '../data-dir-permissions';
+import { externalLinkAllowed } from '../external-links';
 import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
 import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
 
@@ -15,20 +17,24 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 const rendererDir = join(__dirname, '..', 'renderer');
 
 async function main(): Promise<void> {
+  // One Scrip per user: a second launch hands over to the first (its window comes forward) instead of
+  // starting a second agent on the same data directory, card and socket.
+  if (!app.requestSingleInstanceLock()) { app.quit(); return; }
   await app.whenReady();
   const dataDir = defaultDataDir();
+  makeDataDirPrivate(dataDir);
   const runtime = await startRuntime(dataDir);
   const core = runtime.app;
-  const api = await startApiServer(core, {});
-  writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron' });
+  const api = await startApiServer(core, { socketDir: dataDir });
+  writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron', socket: api.socketPath, ...(process.platform === 'win32' && api.socketPath ? { pipe: api.socketPath } : {}) });
 
   // app://scrip/<path> → the built renderer, with the strict CSP on every response.
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'scrip') return new Response('Not found', { status: 404 });
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = join(rendererDir, rel);
-    if (!file.startsWith(rendererDir)) return new Response('Not found', { status: 404 });
+    let file: string | null;
+    try { file = staticFilePath(rendererDir, url.pathname); } catch { return new Response('Bad request', { status: 400 }); }
+    if (!file) return new Response('Not found', { status: 404 });
     const res = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(res.headers);
     headers.set('Content-Security-Policy', contentSecurityPolicy);
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
     contents.on('will-navigate', (event, target) => { if (!target.startsWith(`${APP_ORIGIN}/`)) event.preventDefault(); });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      if (externalLinkAllowed(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
   });
   const stopEvents = forwardEvents(core.services, win.webContents);
   win.once('ready-to-show', () => win.show());
+  app.on('second-instance', () => { if (win.isMinimized()) win.restore(); win.focus(); });
   await win.loadURL(`${APP_ORIGIN}/index.html`);
 
   app.on('window-all-closed', () => app.quit());

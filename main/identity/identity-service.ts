@@ -53,7 +53,6 @@ export class IdentityService {
   #reader: string | null = null;
   #session: LiveSession | null = null;
   #timers: NodeJS.Timeout[] = [];
-  readonly #handouts: TicketHandout[] = [];
   #loginInFlight = false;
   /** Broker logouts still in flight (close() waits for them). */
   #logouts = new Set<Promise<void>>();
@@ -230,14 +229,18 @@ export class IdentityService {
     const s = this.#session!;
     this.#touch();
     const handout: TicketHandout = { at: new Date(this.#now()).toISOString(), to: to.label, keyId: to.keyId, roleProfileId: s.selected?.id ?? null };
-    this.#handouts.unshift(handout);
-    this.#handouts.length = Math.min(this.#handouts.length, 200);
-    this.#d.audit.append(s.data.userId, 'session.ticket', { to: to.label, keyId: to.keyId, roleProfileId: handout.roleProfileId });
+    this.#d.audit.append(s.data.userId, 'session.ticket', { to: to.label, keyId: to.keyId, roleProfileId: handout.roleProfileId, handedOutAt: handout.at });
     this.#d.events.emit('session.ticket', handout);
     return { token: s.data.token, userId: s.data.userId, roleProfileId: s.selected?.id ?? null, expiresAt: this.view().expiresAt! };
   }
 
-  handouts(): TicketHandout[] { return [...this.#handouts]; }
+  /** The latest hand-outs, newest first, from the audit log: they outlive a restart. */
+  handouts(limit = 200): TicketHandout[] {
+    return this.#d.audit.list({ action: 'session.ticket', limit }).map((e) => ({
+      at: typeof e.detail.handedOutAt === 'string' ? e.detail.handedOutAt : e.at, to: String(e.detail.to ?? ''), keyId: typeof e.detail.keyId === 'string' ? e.detail.keyId : null,
+      roleProfileId: typeof e.detail.roleProfileId === 'string' ? e.detail.roleProfileId : null,
+    }));
+  }
 
   /** For services that act as the user (EPS, PDS): the token and role, or bad-state. */
   requireRole(): { token: string; userId: string; role: BrokerRole; broker: Broker } {

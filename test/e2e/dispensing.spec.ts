@@ -29,7 +29,7 @@ test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 15_000 });
 
 const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
-  const r = await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
+  const r = await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
   return { status: r.status, body: await r.text() };
 }, [name, input] as const);
 

@@ -73,7 +73,7 @@ test('the right passcode logs in; a role is chosen and switched, by keyboard', a
 });
 
 test('pulling the card locks the UI within a second and the token dies at the broker', async () => {
-  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).json()) as { token: string };
   expect((await sandboxSession(scrip, ticket.token)).active).toBe(true);
   const pulledAt = Date.now();
   await card.remove();
@@ -82,7 +82,7 @@ test('pulling the card locks the UI within a second and the token dies at the br
   expect(lockedMs, `UI locked ${lockedMs} ms after the card was pulled`).toBeLessThan(1000);
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
   await expect.poll(async () => (await sandboxSession(scrip, ticket.token)).active, { timeout: 2000 }).toBe(false);
-  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).status);
   expect(again).toBe(409);
 });
 
@@ -101,6 +101,13 @@ test('API keys: issue one shown once, see it listed, revoke it — by keyboard, 
   expect(ticketCall.status).toBe(200);
   const row = page.locator('tr', { hasText: 'practice bridge' });
   await expect(row).toContainText('read, ticket');
+  const auth = { authorization: `Bearer ${key}` };
+  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'a program\'s first hand-out waits for the user').toBe(403);
+  await expect(page.getByTestId('ticket-notice'), 'the user sees the request as it happens').toContainText('practice bridge');
+  await page.locator('[data-asked]').getByRole('button', { name: /Allow/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-allowed]'), 'the approval is listed, with a way to withdraw it').toHaveCount(1);
+  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'allowed: only the missing session stops it now').toBe(409);
   await noSeriousViolations(page);
   await row.getByRole('button', { name: /Revoke/ }).focus();
   await page.keyboard.press('Enter');
@@ -112,7 +119,7 @@ test('Prescriptions: a prescription signed with the card shows as accepted by EP
   await card.insert();
   await expect(page.getByTestId('session-notice'), 'the next card holder is not told that someone else was logged out').toHaveCount(0);
   const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
-    const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
+    const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
     return { status: r.status, json: await r.json() };
   }, [name, input] as const);
   await expect.poll(async () => ((await rpc('session.get', {})).json as { state: string }).state, { timeout: 10_000 }).toBe('card-present');

@@ -263,7 +263,7 @@ test('sign both in one batch with one passcode; both are accepted by EPS, live',
   await expect(page.getByTestId('live-region')).toContainText('Signed 2 of 2');
   for (const id of [ids.acute!, ids.repeat!]) await expect(page.locator(`[data-prescription="${id}"]`)).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
   // Signed with the prescription ID its review showed.
-  const signed = await page.evaluate(async (id) => (await (await fetch('/rpc/prescription.get', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) })).json()) as { longFormId: string }, ids.acute!);
+  const signed = await page.evaluate(async (id) => (await (await fetch('/rpc/prescription.get', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify({ id }) })).json()) as { longFormId: string }, ids.acute!);
   expect(signed.longFormId.toUpperCase()).toBe(ids.acuteLongFormId);
   await noSeriousViolations(page, 'prescriptions after signing');
 });
@@ -342,7 +342,7 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   // The bundled subset has no controlled drugs: import a small synthetic release that does.
   const zip = test.info().outputPath('dmd-synthetic.zip');
   writeSyntheticReleaseZip(zip, generateSyntheticRelease({ vmps: 300, ampsPerVmp: 1 }));
-  const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zip: path }) })).status, zip);
+  const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify({ zip: path }) })).status, zip);
   expect(imported).toBe(200);
   await acuteDraftFor('9434765919');
   await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');

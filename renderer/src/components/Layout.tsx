@@ -3,6 +3,7 @@ import { routes } from '../routes';
 import { CardBar } from './CardBar';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { ConnectionNotice } from './ConnectionNotice';
+import { TicketNotice } from './TicketNotice';
 import { PageHeadingContext, type PageHeading } from '../hooks/page-heading';
 import { useHash } from '../hooks/useHash';
 
@@ -50,6 +51,7 @@ export function Layout({ path, title, children }: { path: string; title: string;
           {heading?.back ? <a className="nhsuk-back-link" href={heading.back.href}>{heading.back.text}</a> : null}
           <h1 ref={h1} tabIndex={-1}>{shown}</h1>
           <ConnectionNotice />
+          <TicketNotice />
           <PageHeadingContext.Provider value={setHeading}>{children}</PageHeadingContext.Provider>
         </main>
       </div>

@@ -4,12 +4,14 @@ import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { whenWords } from '../dates';
+import { SessionHandouts } from '../components/SessionHandouts';
 
 interface KeyInfo { id: string; name: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
 
 const scopeWords: Record<string, string> = {
   read: 'Read: see readers, the session and prescriptions',
-  ticket: 'Ticket: get your login session (Ticket API) and log in or out',
+  ticket: 'Ticket: get your login session (Ticket API), once you allow it',
+  login: 'Login: check your passcode, log in, choose a role, log out',
   prescribe: 'Prescribe: write and send prescriptions',
   sign: 'Sign: ask your card to sign',
   dispense: 'Dispense: release and dispense prescriptions',
@@ -95,6 +97,7 @@ export function ApiKeys() {
         </div>
         <button className="nhsuk-button" type="submit">Issue key</button>
       </form>
+      <SessionHandouts />
     </>
   );
 }

@@ -33,7 +33,7 @@ export async function startScrip(args: string[], env: Record<string, string> = {
   return {
     ready, dataDir, child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
@@ -44,13 +44,21 @@ export async function startScrip(args: string[], env: Record<string, string> = {
 }
 
 /**
- * Scrip in browser mode with no card of its own (each spec brings its card), and a page that has
- * traded the one-time link for the session cookie.
+ * Scrip in browser mode with no card of its own (each spec brings its card), and a page opened as a
+ * person opens it: from the user-only link file, whose one-time token the page trades for its tab's
+ * secret (kept in sessionStorage: later `page.goto`s on Scrip's origin in this tab keep it).
  */
 export async function openScripInBrowser(browser: Browser, contextOptions: BrowserContextOptions = {}, env: Record<string, string> = {}): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
   const scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off', ...env });
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
-  await page.goto(scrip.ready.open!);
+  await openLinkFile(page, scrip);
   return { scrip, context, page };
+}
+
+/** Opens `scrip start`'s link file and waits until the page has landed on Scrip and holds its secret. */
+export async function openLinkFile(page: Page, scrip: ScripProcess): Promise<void> {
+  await page.goto(scrip.ready.open!);
+  await page.waitForURL(`${scrip.ready.url}/**`);
+  await page.waitForFunction(() => sessionStorage.getItem('scrip.tab') !== null);
 }

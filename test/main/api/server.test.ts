@@ -2,9 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 let t: TestApp;
@@ -81,6 +81,14 @@ test('bad input is 400 naming the field; junk JSON is 400; an oversized body is 
   assert.equal((await raw('/api-keys', { method: 'POST', headers: auth(), body: 'x'.repeat(1024 * 1024 + 10) })).status, 413);
 });
 
+test('an API-key name with control characters is refused (it reaches the audit log and terminals)', async () => {
+  for (const name of ['bot\u001b[2J', 'two\nlines', 'bidi\u202espoof']) {
+    const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name, scopes: ['read'] }) });
+    assert.equal(r.status, 400, JSON.stringify(name));
+    assert.match(r.body, /control characters/, 'says why');
+  }
+});
+
 test('an API key is shown once and stored only as a hash', async () => {
   const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bot', scopes: ['ticket'] }) });
   assert.equal(r.status, 200);
@@ -110,24 +118,69 @@ test('events arrive over SSE as they happen', async () => {
   await reader.cancel();
 });
 
-test('browser mode: the one-time link sets an HttpOnly SameSite=Strict cookie, once', async () => {
-  const pageUrl = new URL(t.server.issuePageUrl());
-  const first = await raw(pageUrl.pathname + pageUrl.search);
-  assert.equal(first.status, 303);
-  const setCookie = String(first.headers['set-cookie']);
-  assert.match(setCookie, /HttpOnly/);
-  assert.match(setCookie, /SameSite=Strict/);
-  const cookie = setCookie.split(';')[0]!;
-  const again = await raw(pageUrl.pathname + pageUrl.search);
-  assert.equal(again.status, 401, 'the token works once');
-  const page = await raw('/', { headers: { cookie } });
+test('browser mode: the one-time token (in the fragment) is traded once for a tab secret sent as a header; no cookie', async () => {
+  const link = new URL(t.server.issuePageUrl());
+  assert.equal(link.search, '', 'the token is not in the request line');
+  const token = /^#token=(.+)$/.exec(link.hash)?.[1];
+  assert.ok(token, 'the link carries the token in its fragment');
+  const origin = `http://127.0.0.1:${t.server.port}`;
+  const trade = (headers: Record<string, string>) => raw('/auth/tab', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token }) });
+  assert.equal((await trade({})).status, 403, 'the trade needs Scrip\'s Origin');
+  const first = await trade({ origin });
+  assert.equal(first.status, 200, first.body);
+  assert.equal(first.headers['set-cookie'], undefined, 'no cookie is set');
+  const { secret, header } = JSON.parse(first.body) as { secret: string; header: string };
+  assert.equal(header, 'x-scrip-session');
+  assert.equal((await trade({ origin })).status, 401, 'the token works once');
+  const page = await raw('/');
   assert.equal(page.status, 200);
   assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
-  const rpc = await raw('/rpc/readers.list', { method: 'POST', headers: { cookie, origin: `http://127.0.0.1:${t.server.port}`, 'content-type': 'application/json' }, body: '{}' });
-  assert.equal(rpc.status, 200);
-  const noOrigin = await raw('/rpc/readers.list', { method: 'POST', headers: { cookie }, body: '{}' });
-  assert.equal(noOrigin.status, 403, 'cookie writes need Scrip\'s Origin');
+  const rpc = await raw('/rpc/readers.list', { method: 'POST', headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(rpc.status, 200, 'the tab secret is a credential');
+  const bad = await raw('/rpc/readers.list', { method: 'POST', headers: { 'x-scrip-session': 'A'.repeat(43) }, body: '{}' });
+  assert.equal(bad.status, 401, 'a made-up tab secret is refused');
+  assert.match(JSON.parse(bad.body).action, /scrip start --browser/);
   assert.equal((await raw('/rpc/readers.list', { method: 'POST', body: '{}' })).status, 401);
+  assert.equal((await raw('/rpc/readers.list', { method: 'POST', headers: { cookie: `scrip_session=${secret}`, origin }, body: '{}' })).status, 401, 'a cookie is no credential');
+});
+
+test('an Origin of app://scrip is refused over HTTP (the Electron window speaks IPC)', async () => {
+  const r = await raw('/readers', { headers: { ...auth(), origin: 'app://scrip' } });
+  assert.equal(r.status, 403, r.body);
+});
+
+test('a bad %-escape in a path is 400, not 500 (static files and route parameters)', async () => {
+  const stat = await raw('/%E0%A4%A');
+  assert.equal(stat.status, 400, stat.body);
+  assert.equal(JSON.parse(stat.body).code, 'invalid-input');
+  const param = await raw('/api-keys/%E0%A4%A', { method: 'DELETE', headers: auth() });
+  assert.equal(param.status, 400, param.body);
+});
+
+test('a path cannot reach a sibling folder whose name starts with the renderer folder\'s', async () => {
+  const sibling = `${rendererDir}-old`;
+  mkdirSync(sibling, { recursive: true });
+  writeFileSync(join(sibling, 'secret.txt'), 'not for the web');
+  const name = basename(sibling);
+  const r = await raw(`/..%2f${name}%2fsecret.txt`);
+  assert.equal(r.status, 404, 'the sibling folder is outside the renderer');
+  assert.ok(!r.body.includes('not for the web'), 'nothing of the sibling is served');
+});
+
+test('/events sends each caller only the events its scopes may read', async () => {
+  const { key } = t.app.services.apiKeys.create('pharmacy bot', ['dispense']);
+  const res = await fetch(`${t.server.url}/events?unnamed=1`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = decoder.decode((await reader.read()).value); // ": connected"
+  t.app.services.events.emit('prescription.changed', { id: 'rx-1', status: 'draft', shortFormId: null, lastError: null });
+  t.app.services.events.emit('session.ticket', { at: new Date().toISOString(), to: 'someone', keyId: null, roleProfileId: null });
+  t.app.services.events.emit('dispensing.changed', { id: 'd-1', shortFormId: 'ABC', status: 'with-dispenser' });
+  while (!text.includes('dispensing.changed')) text += decoder.decode((await reader.read()).value);
+  await reader.cancel();
+  assert.ok(!text.includes('prescription.changed'), 'a dispense-only key does not see prescriptions');
+  assert.ok(!text.includes('session.ticket'), 'a dispense-only key does not see hand-outs');
 });
 
 test('paths cannot escape the renderer folder', async () => {

@@ -62,7 +62,7 @@ test('help comes from the schemas; bad flags and wrong scopes get clear errors a
   const env = { SCRIP_DATA_DIR: agent.dataDir };
   const help = await scrip(['api-key', 'create', '--help'], env);
   assert.match(help.stdout, /--name/);
-  assert.match(help.stdout, /one of: read, ticket, prescribe, sign, dispense, admin/);
+  assert.match(help.stdout, /one of: read, ticket, login, prescribe, sign, dispense, admin/);
   const unknown = await scrip(['readers', 'list', '--colour', 'red'], { ...env, SCRIP_API_KEY: 'x' });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown option --colour/);

@@ -63,6 +63,10 @@ test('log in with the card, read a ticket with a ticket key; read-only, revoked 
 
   const ticketKey = (await api('/api-keys', { method: 'POST', key: admin, body: { name: 'gp-system', scopes: ['ticket'] } })).json as { key: string; info: { id: string } };
   const readKey = (await api('/api-keys', { method: 'POST', key: admin, body: { name: 'dashboard', scopes: ['read'] } })).json as { key: string };
+  const asked = await api('/ticket', { key: ticketKey.key });
+  assert.equal(asked.status, 403, 'a program\'s first hand-out waits for the user\'s yes');
+  assert.equal((asked.json.details as { approvalNeeded?: boolean }).approvalNeeded, true, 'and says so');
+  assert.equal((await api(`/ticket/approvals/${ticketKey.info.id}`, { method: 'PUT', key: admin })).status, 200, 'the user allows it');
   const ticket = await api('/ticket', { key: ticketKey.key });
   assert.equal(ticket.status, 200);
   assert.equal(ticket.json.roleProfileId, '200102238987');
