@@ -1,6 +1,6 @@
 // Pure computations run in the CLI process: `scrip prescription digest`, `prescription verify` and
 // `medicines search` (bundled dm+d subset) answer with no agent, no pcscd and no keychain — a fresh
-// data directory, SCRIP_URL pointing at nothing and no D-Bus session, so any attempt to reach one fails.
+// data directory (no agent socket in it) and no D-Bus session, so any attempt to reach one fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,8 +18,9 @@ const example = join(repoRoot, '..', 'shared', 'data', 'eps-examples', 'primary-
 
 async function scrip(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-local-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_URL: 'http://127.0.0.1:9', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm') };
+  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm') };
   delete env.SCRIP_API_KEY;
+  delete env.SCRIP_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], { env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
