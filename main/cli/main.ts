@@ -15,7 +15,7 @@ import { invokeCommand } from '../commands/invoke';
 import type { Services } from '../services';
 
 const builtins: Record<string, string> = {
-  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N]',
+  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N] [--headless [--admin-key-file F | --admin-key-fd N]]: with --headless, secrets live in a 0600 file in the data directory (no OS keychain needed)',
   start: 'Run Scrip with its window (or in your browser with --browser, or where Electron is missing) [--port N]',
   sandbox: 'Run the Spine-style sandbox alone, or manage its users, tokens and revocations (scrip sandbox --help)',
   'card issue': 'Issue a virtual test card for a sandbox user (scrip card issue --help)',
@@ -64,7 +64,12 @@ export async function main(argv: string[]): Promise<number> {
     if (first === 'agent' || first === 'start') {
       if (args.flags.has('help')) { process.stdout.write(`scrip ${first}: ${builtins[first]}\n`); return 0; }
       const port = flagString(args.flags, 'port');
-      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open') });
+      const keyFile = flagString(args.flags, 'admin-key-file');
+      const keyFd = flagString(args.flags, 'admin-key-fd');
+      if ((keyFile || keyFd) && !args.flags.has('headless')) throw new ScripError('invalid-input', '--admin-key-file and --admin-key-fd go with --headless.', undefined, 'Add --headless, or create a key with "scrip api-key create".');
+      if (keyFd !== undefined && !/^\d+$/.test(keyFd)) throw new ScripError('invalid-input', `--admin-key-fd takes a file descriptor number, not "${keyFd}".`);
+      const headless = args.flags.has('headless') ? { ...(keyFile ? { adminKeyFile: keyFile } : {}), ...(keyFd !== undefined ? { adminKeyFd: Number(keyFd) } : {}) } : undefined;
+      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open'), ...(headless ? { headless } : {}) });
     }
     const found = findCommand(commands, args.words);
     if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
