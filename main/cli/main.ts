@@ -10,6 +10,7 @@ import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
 import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
+import { assureCli } from './assure';
 import { openStores } from '../app';
 import { invokeCommand } from '../commands/invoke';
 import type { Services } from '../services';
@@ -20,6 +21,7 @@ const builtins: Record<string, string> = {
   sandbox: 'Run the Spine-style sandbox alone, or manage its users, tokens and revocations (scrip sandbox --help)',
   'card issue': 'Issue a virtual test card for a sandbox user (scrip card issue --help)',
   'card virtual': 'Insert a virtual test card into the vpcd reader until stopped (scrip card virtual --help)',
+  'assure run': 'Run assurance scenarios against a sandbox of its own and write a signed evidence pack (scrip assure --help)',
 };
 
 function overview(commands: AnyCommand[]): string {
@@ -71,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       const headless = args.flags.has('headless') ? { ...(keyFile ? { adminKeyFile: keyFile } : {}), ...(keyFd !== undefined ? { adminKeyFd: Number(keyFd) } : {}) } : undefined;
       return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open'), ...(headless ? { headless } : {}) });
     }
+    // Assurance runs and checks in this process (no agent needed), unless --agent asks the agent.
+    if (first === 'assure' && !args.flags.has('agent')) return await assureCli(args, args.words.slice(1), (v) => print(args, v));
     const found = findCommand(commands, args.words);
     if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
     const { command, rest } = found;
