@@ -104,8 +104,11 @@ const CARD_USERS: Record<string, string> = { prescriber: '555086689106', nurse: 
 export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | null; versions: Record<string, string> }): AssuranceWorld {
   const sb = embedded.sandbox;
   const dir = join(sb.dataDir, 'assurance-cards');
-  const issued = new Map<string, { file: string; signSerial: string; authSerial: string; name: string }>();
-  let current: string | null = null;
+  type Card = { file: string; signSerial: string; authSerial: string; name: string };
+  // Each user's everyday card; a `fresh` card is used once and never becomes the everyday one.
+  const issued = new Map<string, Card>();
+  let current: Card | null = null;
+  let made = 0;
   const log = new MessageLog(sb.context.db);
   return {
     environment: { name: embedded.environment.name, label: embedded.environment.label, sandbox: true, baseUrl: sb.baseUrl },
@@ -115,23 +118,23 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
       const userId = CARD_USERS[user] ?? user;
       const person = sb.context.directory.user(userId);
       if (!person) throw new Error(`the sandbox directory has no user ${userId}`);
-      let card = issued.get(userId);
-      if (!card || fresh) {
+      let card = fresh ? undefined : issued.get(userId);
+      if (!card) {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const name = sb.context.directory.displayName(person);
-        const made = issueCard({ userId, displayName: name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sb.context.ca });
-        const file = join(dir, `${userId}-${issued.size + 1}-${made.signSerial.slice(0, 8)}.json`);
-        writeCardFile(file, made.card);
-        card = { file, signSerial: made.signSerial, authSerial: made.authSerial, name };
-        issued.set(userId, card);
+        const c = issueCard({ userId, displayName: name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sb.context.ca });
+        const file = join(dir, `${userId}-${++made}.json`);
+        writeCardFile(file, c.card);
+        card = { file, signSerial: c.signSerial, authSerial: c.authSerial, name };
+        if (!fresh) issued.set(userId, card);
       }
       await embedded.slot.insert(card.file);
-      current = userId;
+      current = card;
       return { userId, name: card.name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK };
     },
     async pullCard() { await embedded.slot.pull(); },
     async revoke(which) {
-      const card = current ? issued.get(current) : undefined;
+      const card = current;
       if (!card) throw new Error('no card has been inserted in this scenario, so there is no certificate to revoke');
       const serial = which === 'signing' ? card.signSerial : card.authSerial;
       sb.context.ca.revoke(serial, 'keyCompromise');

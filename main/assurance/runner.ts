@@ -171,7 +171,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   }
 
   /** The card is out and Scrip has seen it go (the session, if there was one, has ended). */
-  const cardOut = (): boolean => !deps.cardPresent() && ['no-card', 'ended'].includes(deps.sessionState());
+  function cardOut(): boolean { return !deps.cardPresent() && ['no-card', 'ended'].includes(deps.sessionState()); }
 
   /** No card in the reader and no session: each scenario starts here. */
   async function cleanSlate(): Promise<void> {

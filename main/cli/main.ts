@@ -103,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.flags.has('json')) process.stderr.write(JSON.stringify({ error: err.toBody() }) + '\n');
     else {
       process.stderr.write(`Error: ${err.message}\n${err.action}\n`);
+      if (err.code === 'internal' && typeof err.details?.cause === 'string') process.stderr.write(`  (${err.details.cause})\n`);
       const issues = err.details?.issues;
       if (Array.isArray(issues)) for (const i of issues as Array<{ path: string; message: string }>) process.stderr.write(`  ${i.path}: ${i.message}\n`);
     }
