@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../events';
 import { toScripError } from '../errors';
-import type { Scenario, Step, Expectation } from './scenario';
+import type { Scenario, Step, Expectation, Matcher } from './scenario';
 import { interpolate, redactSecrets, resultDifferences } from './values';
 import type { AssuranceWorld, InsertedCard, LoggedExchange } from './world';
 
@@ -229,7 +229,8 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       r.result = forReport(result);
       r.error = error;
       r.differences = [];
-      check(step.expect, r, result, error);
+      // Expected values may name captured ones too (`"${sent.shortFormId}"`).
+      check(step.expect?.result ? { ...step.expect, result: interpolate(step.expect.result, scope) as Record<string, Matcher> } : step.expect, r, result, error);
       if (!r.differences.length || !step.until || performance.now() > deadline) {
         if (r.differences.length && step.until) r.differences.push(`still so after ${step.until.timeoutMs} ms`);
         if (step.as && !error) scope[step.as] = result;
