@@ -58,12 +58,13 @@ export function verifyManifestSignature(jws: string, manifest: Buffer): { ok: tr
   try { header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as typeof header; } catch { return { ok: false, problem: 'manifest.jws has a header that is not JSON' }; }
   if (header.alg !== 'ES256' && header.alg !== 'RS256') return { ok: false, problem: `manifest.jws uses ${String(header.alg)}; only ES256 and RS256 are accepted` };
   if (!header.jwk) return { ok: false, problem: 'manifest.jws names no public key (jwk)' };
-  if (!Buffer.from(parts[1]!, 'base64url').equals(manifest)) return { ok: false, problem: 'manifest.json is not the document that was signed (it was changed after signing)' };
   let key: KeyObject;
   try { key = createPublicKey({ key: header.jwk, format: 'jwk' }); } catch { return { ok: false, problem: 'manifest.jws carries a public key that cannot be read' }; }
   const input = Buffer.from(`${parts[0]}.${parts[1]}`);
   const sig = Buffer.from(parts[2]!, 'base64url');
   const good = header.alg === 'ES256' ? verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, sig) : verify('sha256', input, key, sig);
-  if (!good) return { ok: false, problem: 'the signature in manifest.jws does not match manifest.json' };
+  // The signature first: if it holds, manifest.jws is as signed and any difference is manifest.json's.
+  if (!good) return { ok: false, problem: 'the signature in manifest.jws is not valid (manifest.jws was changed after signing)' };
+  if (!Buffer.from(parts[1]!, 'base64url').equals(manifest)) return { ok: false, problem: 'manifest.json is not the document that was signed (it was changed after signing)' };
   return { ok: true, thumbprint: jwkThumbprint(header.jwk), alg: header.alg };
 }
