@@ -22,6 +22,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['**/renderer/**'], message: 'main/ and the services never import the renderer.' }] }] },
   },
   {
+    // Node's assert, given no message for a falsy value, re-reads and parses the (tsx-transformed)
+    // source file to quote the expression: slow enough to hang a run for minutes. Say why instead.
+    files: ['test/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error',
+      { selector: "CallExpression[callee.object.name='assert'][callee.property.name='ok'][arguments.length<2]", message: 'Give assert.ok a message: assert.ok(value, \'what was expected\').' },
+      { selector: "CallExpression[callee.name='assert'][arguments.length<2]", message: 'Give assert a message: assert(value, \'what was expected\').' },
+    ] },
+  },
+  {
     files: ['main/**/*.ts'],
     // main/embedded.ts is the composition root that starts the embedded sandbox and virtual card.
     ignores: ['main/electron/**', 'main/embedded.ts'],

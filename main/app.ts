@@ -102,6 +102,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   };
   const identity = new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
+    environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
     broker: () => { const env = environment(); return new HttpBroker(clientFor(env, 'The security broker'), env.brokerUrl, env.challengeDigest); },
   });
   const store = new PrescriptionStore(db);

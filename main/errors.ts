@@ -25,6 +25,7 @@ export const errorCatalogue = {
   'no-keychain': { status: 503, exit: 22, retriable: false, message: 'No OS keychain is available, so secrets cannot be stored safely.', action: 'Unlock or install a keychain (Secret Service on Linux); Scrip will not store secrets in plain text.' },
   'signature-invalid': { status: 409, exit: 23, retriable: false, message: 'The prescriber\'s signature on this prescription is not valid, so it must not be dispensed.', action: 'Do not dispense it; its details stay viewable. Return it with reason 0005 (Invalid digital signature) if it is still with your pharmacy, and ask the prescriber for a new prescription.' },
   'with-another-dispenser': { status: 409, exit: 24, retriable: false, message: 'This prescription is with another pharmacy.', action: 'Ask the patient, or that pharmacy, to have it returned to Spine; then release it again.' },
+  'wrong-environment': { status: 409, exit: 40, retriable: false, message: 'This card does not belong with the environment in use.', action: 'Use a real NHS smartcard with national services, and a Scrip test card with a Scrip sandbox; choose the environment in Settings.' },
   'internal': { status: 500, exit: 1, retriable: false, message: 'Something went wrong inside Scrip.', action: 'Try again; if it keeps happening, copy the diagnostics and report it.' },
 } as const satisfies Record<string, { status: number; exit: number; retriable: boolean; message: string; action: string }>;
 

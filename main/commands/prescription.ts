@@ -53,13 +53,20 @@ const record = z.object({
   lastError: z.string().nullable(), serviceStatus: z.string().nullable(),
   tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),
   items: z.array(itemView).describe('Each line item with its status at EPS'),
+  refusal: z.object({
+    httpStatus: z.number().int().nullable(),
+    issues: z.array(z.object({
+      code: z.string().nullable().describe('Spine error code, e.g. INVALID_VALUE'), display: z.string().nullable(),
+      text: z.string().describe('EPS\'s reason, in its words'), field: z.string().nullable().describe('The FHIR path EPS names'),
+    })),
+  }).nullable().describe('Why EPS refused the prescription, issue by issue (null unless it was refused)'),
 });
 type Rec = { bundle?: unknown; serviceResponse?: unknown; requestId?: unknown; nextAttemptAt?: unknown; id: string } & Record<string, unknown>;
-const view = (r: Rec, items: z.infer<typeof itemView>[]) => {
+const view = (r: Rec, items: z.infer<typeof itemView>[], refusal: z.infer<typeof record>['refusal']) => {
   const { bundle: _b, serviceResponse: _s, requestId: _r, nextAttemptAt: _n, ...rest } = r;
-  return { ...rest, items } as z.infer<typeof record>;
+  return { ...rest, items, refusal } as z.infer<typeof record>;
 };
-const viewOf = (ctx: CommandContext, r: object) => view(r as Rec, ctx.services.prescribing.items((r as Rec).id));
+const viewOf = (ctx: CommandContext, r: object) => view(r as Rec, ctx.services.prescribing.items((r as Rec).id), ctx.services.prescribing.refusal((r as Rec).id));
 const id = z.uuid().describe('The prescription\'s local ID');
 
 export const prescriptionCreate = defineCommand({
@@ -133,6 +140,19 @@ export const prescriptionDiscard = defineCommand({
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state'],
   run: async (input, ctx) => { ctx.services.prescribing.discard(input.id); return { id: input.id, discarded: true as const }; },
+});
+
+export const prescriptionCopy = defineCommand({
+  name: 'prescription.copy',
+  summary: 'Write a prescription again: a new draft with the same patient and items',
+  description: 'For a prescription EPS refused, or to prescribe the same again. The items get new line IDs; the patient must be confirmed again before signing.',
+  http: { method: 'POST', path: '/prescriptions/{id}/copy' },
+  input: z.object({ id }),
+  output: record,
+  needs: { scope: 'prescribe' },
+  cli: { positional: ['id'] },
+  errors: ['not-found'],
+  run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.copy(input.id)),
 });
 
 export const prescriptionSign = defineCommand({
@@ -217,4 +237,4 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

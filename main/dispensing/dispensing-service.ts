@@ -9,7 +9,7 @@ import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
 import type { IdentityService } from '../identity/identity-service';
 import type { EpsAuth } from '../prescribing/eps-client';
-import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
+import { canDispense } from '../../protocols/spine/activities';
 import { buildDispenseNotification, buildReleaseParameters, buildReturnTask, buildWithdrawTask, RETURN_REASONS, WITHDRAW_REASONS, type Dispenser, type DispenseLine } from '../../protocols/eps/dispensing';
 import { derivedStatus, type LineItemState } from '../../protocols/eps/lifecycle';
 import { isValidShortFormId } from '../../protocols/ids/prescription-id';
@@ -85,7 +85,7 @@ export class DispensingService {
   /** The selected role, which must be a dispensing one: who acts, for which pharmacy. */
   #dispenser(): { auth: EpsAuth; dispenser: Dispenser; userId: string } {
     const s = this.d.identity.requireRole();
-    if (!s.role.activities.some((a) => DISPENSING_ACTIVITIES.includes(a))) {
+    if (!canDispense(s.role.activities)) {
       throw new ScripError('forbidden', `Your role at ${s.role.orgName} is not a dispensing role, so it cannot release or dispense prescriptions.`, { roleProfileId: s.role.id },
         'Log in with a pharmacy role (one with the activity B0570 Perform Pharmacy Activities).');
     }

@@ -10,6 +10,7 @@ import type { CardService } from '../card/card-service';
 import type { ReadersView } from '../card/reader-service';
 import type { Broker, BrokerRole, BrokerSession } from './broker';
 import { SessionMachine, type SessionState } from './session-machine';
+import { checkCardForEnvironment, type EnvironmentTrust } from './environment-interlock';
 
 export type AuthResponseBuilder = (input: { signature: Uint8Array; certificate: Uint8Array; challenge: Uint8Array; digestAlgorithm: 'sha1' | 'sha256' }) => string;
 
@@ -19,6 +20,8 @@ export interface IdentityDeps {
   audit: AuditLog;
   preferences: Preferences;
   broker: () => Broker;
+  /** The environment in use: a test card and a live environment must never meet (environment-interlock.ts). */
+  environment: () => EnvironmentTrust;
   buildAuthResponse: AuthResponseBuilder;
   /** The broker's challenge digest: the legacy IA signs SHA-1; Scrip's default is SHA-256. */
   challengeDigest?: 'sha1' | 'sha256';
@@ -131,6 +134,9 @@ export class IdentityService {
     if (!reader) throw new ScripError('no-card');
     this.#loginInFlight = true;
     try {
+      // Before any PIN try or signature: a test card never meets a live environment, nor the reverse.
+      const card = await this.#d.cards.status(reader);
+      checkCardForEnvironment(card.certificates.auth, this.#d.environment());
       const pinInfo = await this.#d.cards.verifyPin({ reader, pin: input.pin });
       void pinInfo;
       this.machine.apply({ type: 'pin-verified' });
@@ -143,9 +149,8 @@ export class IdentityService {
         const algorithm = broker.challengeDigest ?? this.#d.challengeDigest ?? 'sha256';
         const hash = createHash(algorithm).update(challengeBytes).digest();
         const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
-        const status = await this.#d.cards.status(reader);
         const response = this.#d.buildAuthResponse({ signature: signed.signature, certificate: signed.certificate, challenge: challengeBytes, digestAlgorithm: algorithm });
-        data = await broker.validate({ ...challenge, uid: status.holder.userId, response });
+        data = await broker.validate({ ...challenge, uid: card.holder.userId, response });
       } catch (e) {
         if (this.#reader === reader && this.machine.state === 'pin-verified') this.machine.apply({ type: 'failed' });
         this.#publish();

@@ -134,7 +134,10 @@ export async function probeService(url: string, opts: ProbeOptions = {}): Promis
     if (u.protocol !== 'https:') throw new ProbeFailure('tls', `${url} is not an https address`);
     certificate = await handshake(u, o);
     const status = await httpAnswer(u, o);
-    return { url, ok: true, failure: null, detail: `answered HTTP ${status} over trusted TLS in ${ms()} ms`, httpStatus: status, ms: ms(), certificate };
+    return { url, ok: true, failure: null, detail: status < 400
+      ? `answered over trusted TLS in ${ms()} ms`
+      // A base address need not be a page: any HTTP answer proves the service is there and trusted.
+      : `reachable over trusted TLS in ${ms()} ms (its base address answers HTTP ${status}, as a service's usually does)`, httpStatus: status, ms: ms(), certificate };
   } catch (e) {
     const f = e instanceof ProbeFailure ? e : new ProbeFailure('tls', e instanceof Error ? e.message : String(e));
     return { url, ok: false, failure: f.kind, detail: f.message, httpStatus: null, ms: ms(), certificate: f.certificate ?? certificate };

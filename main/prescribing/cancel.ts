@@ -107,7 +107,7 @@ export interface CancelAnswer {
 }
 
 const meaning: Record<CancelResponseCode, { message: string; outcome: CancelOutcome; item: CancelAnswer['itemStatusCode'] }> = {
-  'R-0001': { message: 'Cancelled. The item can no longer be dispensed.', outcome: 'cancelled', item: '0005' },
+  'R-0001': { message: 'No pharmacy can dispense it now.', outcome: 'cancelled', item: '0005' },
   'R-0002': { message: 'Not cancelled yet: a pharmacy has already downloaded it. It is marked for cancellation and the pharmacy will be told; phone the pharmacy to make sure it is not supplied.', outcome: 'marked', item: '0008' },
   'R-0003': { message: 'Not cancelled yet: a pharmacy is dispensing it now. It is marked for cancellation; phone the pharmacy to make sure it is not supplied.', outcome: 'marked', item: '0008' },
   'R-0004': { message: 'Too late: it has already been dispensed, so it cannot be cancelled. Contact the patient or the pharmacy if it must not be used.', outcome: 'refused', item: '0001' },

@@ -26,6 +26,8 @@ import { CANCEL_REASONS, type CancelReasonCode } from '../../protocols/eps/statu
 import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
 import type { ItemState, PrescriptionStatus } from './store';
 import { PrescribingTimings } from './timings';
+import { validatePrescriptionOrder } from '../../protocols/eps/validate';
+import { refusalOf, type Refusal } from './refusal';
 
 
 export interface PrescribingDeps {
@@ -125,6 +127,24 @@ export class PrescribingService {
     return this.#changed(r);
   }
 
+  /** EPS's reasons for refusing a prescription, issue by issue (null unless it was refused). */
+  refusal(id: string): Refusal | null {
+    const r = this.get(id);
+    return r.status === 'rejected' ? refusalOf(r.serviceStatus, r.serviceResponse) : null;
+  }
+
+  /**
+   * A new draft with the same patient, treatment and items ("write again", "prescribe again"): the
+   * items get new line IDs, as every prescription's must be its own, and the patient is confirmed again.
+   */
+  copy(id: string): PrescriptionRecord {
+    const from = this.get(id).draft;
+    const draft: DraftContent = { ...from, patientConfirmed: false, items: from.items.map((it) => ({ ...it, lineId: randomUUID() })) };
+    const r = this.create(draft);
+    this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.copy', { id: r.id, from: id });
+    return r;
+  }
+
   get(id: string): PrescriptionRecord {
     const r = this.d.store.get(id);
     if (!r) throw new ScripError('not-found', `There is no prescription ${id}.`);
@@ -156,6 +176,7 @@ export class PrescribingService {
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
     const ids = this.#idsFor(id, prescriber.organisation.odsCode);
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
+    checkEpsRules(bundle);
     const timestamp = epsTimestamp(new Date());
     const { fragments } = prepareDigest(bundle, timestamp, 'RS256', nodeHash);
     return { fragments, timestamp, placeholders: [`signing time ${timestamp} (EPS sets it when the card signs; the start date is that day)`] };
@@ -189,6 +210,10 @@ export class PrescribingService {
       if (it.controlledDrug && !it.controlledDrug.quantityWords.trim()) p.push(`${n}: a controlled drug needs its quantity in words.`);
     });
     if (draft.treatmentType === 'repeat-dispensing' && !draft.repeats) p.push('Repeat dispensing needs the number of issues and the days between them.');
+    // EPS refuses a prescription whose items differ in expected supply duration (one per prescription).
+    if (draft.treatmentType !== 'repeat-dispensing' && new Set(draft.items.map((it) => it.supplyDays)).size > 1) {
+      p.push(`Every item must be for the same number of days (EPS takes one supply duration per prescription): ${draft.items.map((it, i) => `item ${i + 1} ${it.supplyDays} days`).join(', ')}. Make them the same, or write separate prescriptions.`);
+    }
     return p;
   }
 
@@ -287,6 +312,7 @@ export class PrescribingService {
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
     const ids = this.#idsFor(id, prescriber.organisation.odsCode);
     const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
+    checkEpsRules(bundle); // before EPS or the card: what EPS would refuse is never signed
     const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
     const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, nodeHash);
@@ -333,6 +359,7 @@ export class PrescribingService {
   async token(id: string): Promise<Uint8Array> {
     const rec = this.get(id);
     if (!rec.shortFormId || !rec.bundle) throw new ScripError('bad-state', 'Only a signed prescription has a token.', { id, status: rec.status });
+    if (rec.status === 'rejected') throw new ScripError('bad-state', 'EPS refused this prescription, so it has no token: a pharmacy could not find it.', { id, status: rec.status }, 'Read EPS\'s reason, then write it again (a copy as a new draft) and sign that.');
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
     return renderToken({ shortFormId: rec.shortFormId, draft: rec.draft, prescriber, date: (rec.signedAt ?? new Date().toISOString()).slice(0, 10) });
   }
@@ -493,3 +520,11 @@ export class PrescribingService {
 }
 
 interface Prepared { id: string; items: number; bundle: Record<string, unknown>; ids: PrescriptionIds; digest: string; timestamp: string; signedInfo: string; alg: 'sha256' | 'sha1' }
+
+/** Runs EPS's own validation of a prescription-order Bundle; its issues become the prescriber's problems. */
+function checkEpsRules(bundle: Record<string, unknown>): void {
+  const issues = validatePrescriptionOrder(bundle);
+  if (!issues.length) return;
+  const problems = issues.map((i) => i.diagnostics ?? i.details?.coding?.[0]?.display ?? 'EPS would refuse this prescription.');
+  throw new ScripError('invalid-input', `EPS would refuse this prescription: ${problems.join(' ')}`, { problems, issues }, 'Correct the prescription; nothing was signed.');
+}

@@ -4,6 +4,7 @@
 import { PdfDocument } from './pdf/pdf-writer';
 import { code128Modules } from '../../protocols/barcode/code128';
 import type { DraftContent, PrescriberContext } from './model';
+import { pluralUnit } from '../../protocols/dmd/unit-words';
 
 export interface TokenInput {
   shortFormId: string;
@@ -88,7 +89,8 @@ export function renderToken(t: TokenInput): Uint8Array {
     y += 4.5;
   }
   t.draft.items.forEach((item, i) => {
-    const qty = item.controlledDrug ? `${item.quantity.value} (${item.controlledDrug.quantityWords}) ${item.quantity.unit}` : `${item.quantity.value} ${item.quantity.unit}`;
+    const unit = item.quantity.value === 1 ? item.quantity.unit : pluralUnit(item.quantity.unit);
+    const qty = item.controlledDrug ? `${item.quantity.value} (${item.controlledDrug.quantityWords}) ${unit}` : `${item.quantity.value} ${unit}`;
     const endorse = item.endorsements.length ? ` ${item.endorsements.join(' ')}` : '';
     for (const line of wrap(`${item.medication.display}${endorse}  ${qty}`, mw - 4, (s) => p.measure(s, 8, 'bold'), 2)) { p.text(mx + 2, y, line, { size: 8, font: 'bold' }); y += 3.8; }
     for (const line of wrap(item.dosageText, mw - 4, measure7, 3)) { p.text(mx + 2, y, line, { size: 7.5 }); y += 3.4; }

@@ -6,3 +6,4 @@ export const PRESCRIBING_ACTIVITIES: readonly string[] = ['B0278', 'B0420', 'B00
 export const DISPENSING_ACTIVITIES: readonly string[] = ['B0570', 'B0572', 'B0571'];
 
 export const canPrescribe = (activities: readonly string[]): boolean => activities.some((a) => PRESCRIBING_ACTIVITIES.includes(a));
+export const canDispense = (activities: readonly string[]): boolean => activities.some((a) => DISPENSING_ACTIVITIES.includes(a));

@@ -76,6 +76,12 @@ test('log in with the card, by keyboard: the one pharmacy role is chosen', async
   await expect(page.getByTestId('session-status')).toContainText('WESTON PHARMACY');
 });
 
+test('a pharmacist is not offered prescribing: the pad says why before any click', async () => {
+  await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }).first(), 'Enter');
+  await expect(page.getByTestId('cannot-prescribe'), 'the pad explains the role cannot prescribe').toContainText('cannot prescribe');
+  await expect(page.getByRole('button', { name: 'Start a new prescription' }), 'and offers no new prescription').toHaveCount(0);
+});
+
 test('release by ID: a wrong ID is explained; the right one is released with a valid signature', async () => {
   await press(page, page.getByRole('link', { name: 'Dispense', exact: true }).first(), 'Enter');
   await expect(heading('Dispense')).toBeFocused();

@@ -110,6 +110,7 @@ test('API keys: issue one shown once, see it listed, revoke it — by keyboard, 
 
 test('Prescriptions: a prescription signed with the card shows as accepted by EPS, live, accessibly', async () => {
   await card.insert();
+  await expect(page.getByTestId('session-notice'), 'the next card holder is not told that someone else was logged out').toHaveCount(0);
   const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
     const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) });
     return { status: r.status, json: await r.json() };

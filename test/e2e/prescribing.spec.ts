@@ -44,6 +44,12 @@ test('log in with the card and choose a prescribing role, by keyboard', async ()
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
 });
 
+test('a prescriber is not offered dispensing: the Dispense page says why, with no release buttons', async () => {
+  await page.goto(new URL('/#/dispense', scrip.ready.url).toString());
+  await expect(page.getByTestId('cannot-dispense'), 'the page explains the role is not a pharmacy role').toContainText('not a pharmacy role');
+  await expect(page.getByRole('button', { name: /Release all nominated/ }), 'nothing is offered that would be refused after the click').toHaveCount(0);
+});
+
 test('in the sandbox, prescriber details come from its directory, explained on their page', async () => {
   await press(page, page.getByRole('link', { name: 'Settings', exact: true }), 'Enter');
   const section = page.getByTestId('settings-prescriber');
@@ -170,7 +176,7 @@ test('review shows exactly what will be signed; it is left to sign with others',
   await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
   await expect(page.getByTestId('review-prescription')).toContainText('Acute');
   await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
-  await expect(page.getByText('21 capsule')).toBeVisible();
+  await expect(page.getByText('21 capsules', { exact: true }), 'the quantity reads as a person writes it').toBeVisible();
   const signed = page.getByTestId('signed-text');
   await press(page, signed.locator('summary'), 'Enter');
   // The canonical fragments (prescription.preview): the patient's NHS number and both items' dm+d
@@ -295,11 +301,18 @@ test('track the acute prescription and cancel one item: the service\'s answer is
   await press(page, page.getByLabel('Prescribing Error'), 'Space');
   await noSeriousViolations(page, 'cancel form');
   await press(page, button('Cancel the selected items'), 'Enter');
+  const confirm = page.getByTestId('cancel-confirm');
+  await expect(confirm, 'a cancellation is confirmed in words first, naming the item').toContainText('Amoxicillin 250mg capsules');
+  await expect(confirm).toContainText('cannot be undone');
+  await noSeriousViolations(page, 'cancel confirmation');
+  await press(page, button('Yes, cancel this item'), 'Enter');
   const answers = page.getByTestId('cancel-answers');
   await expect(answers).toContainText('Cancelled', { timeout: 20_000 });
+  await expect(answers, 'the answer does not repeat itself').not.toContainText('Cancelled Cancelled');
   await expect(answers.locator('[data-outcome="cancelled"]')).toHaveCount(1);
   await expect(page.getByTestId('local-status')).toHaveAttribute('data-status', 'partly-cancelled');
   await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Amoxicillin' })).toContainText('cancelled');
+  await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Paracetamol' }), 'the item left is tracked again, not "Not known yet"').not.toContainText('Not known yet');
   await noSeriousViolations(page, 'prescription after cancelling');
 });
 
@@ -339,7 +352,7 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   await expect(cd.getByLabel('Schedule 2', { exact: true })).toBeChecked();
   await typeInto(page, page.getByLabel('Quantity', { exact: true }), '28');
   await expect(cd.getByLabel(/^Quantity in words/)).toHaveValue('twenty eight');
-  await expect(cd).toContainText('In figures: 28 tablet');
+  await expect(cd).toContainText('In figures: 28 tablets.');
   await typeInto(page, cd.getByLabel(/^Quantity in words/), '');
   await typeInto(page, page.getByLabel('Dosage instructions'), 'One tablet twice a day');
   await press(page, button('Save item'), 'Enter');

@@ -49,7 +49,7 @@ test('reports pcscd stopped, and recovers by itself when it is back', async (t) 
     assert.ok(stopped.error, 'says why');
     startPcscd();
     const back = await waitFor(watch, (s) => s.service === 'running' && s.readers.some((r) => r.name === READER), 15000);
-    assert.ok(back.readers.length >= 1);
+    assert.ok(back.readers.length >= 1, 'back.readers.length >= 1');
   } finally {
     watch.stop();
     try { execFileSync('pgrep', ['-x', 'pcscd']); } catch { startPcscd(); }

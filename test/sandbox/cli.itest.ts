@@ -65,7 +65,7 @@ test('users are printed as JSON, and edits to users.json are used', async () => 
   const edited = JSON.parse(readFileSync(file, 'utf8'));
   edited.users.push({ id: '555000000001', name: { given: ['ADA'], family: 'NEW' }, telecom: '0', roles: [{ id: '200000000001', orgCode: 'FCG71', jobRoleCode: 'S8000:G8000:R8003', jobRoleName: 'x', activities: ['B0570'] }] });
   writeFileSync(file, JSON.stringify(edited));
-  assert.ok(JSON.parse((await cli('users', '--data', dir)).out).users.some((u: { id: string }) => u.id === '555000000001'));
+  assert.ok(JSON.parse((await cli('users', '--data', dir)).out).users.some((u: { id: string }) => u.id === '555000000001'), 'JSON.parse((await cli(\'users\', \'--data\', dir)).out).users.some((u: { id: string }) => u.id === \'5…');
 });
 
 test('a scripted token is accepted like a card login, and survives a restart', async () => {
@@ -82,7 +82,7 @@ test('a scripted token is accepted like a card login, and survives a restart', a
     assert.equal(r.status, 200, `run ${run}: ${r.body}`);
     const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ path: string; request: string }> };
     assert.equal(log.exchanges.filter((e) => e.path === '/Patient/9449305552').length, run + 1, 'the message log persists across restarts');
-    assert.ok(!JSON.stringify(log).includes(s.token));
+    assert.ok(!JSON.stringify(log).includes(s.token), '!JSON.stringify(log).includes(s.token)');
     assert.equal(await sb.stop(), 0);
   }
 });
@@ -93,7 +93,7 @@ test('revoke puts every certificate of a user on the CRL the sandbox publishes',
   assert.equal((await cli('revoke', '--data', dir, '--user', '555999999998')).code, 2);
   const r = await cli('revoke', '--data', dir, '--user', '555086690109');
   assert.equal(r.code, 0, r.err);
-  assert.ok((JSON.parse(r.out) as { revoked: string[] }).revoked.includes(cert.serial));
+  assert.ok((JSON.parse(r.out) as { revoked: string[] }).revoked.includes(cert.serial), '(JSON.parse(r.out) as { revoked: string[] }).revoked.includes(cert.serial)');
   const sb = await runServer();
   try {
     const crl = await httpsClient(sb.baseUrl, sb.caCertPath)('/crl/auth.crl');
@@ -102,7 +102,7 @@ test('revoke puts every certificate of a user on the CRL the sandbox publishes',
   } finally {
     assert.equal(await sb.stop(), 0);
   }
-  assert.ok(openTestCa(join(dir, 'ca')).isRevoked(cert.serial));
+  assert.ok(openTestCa(join(dir, 'ca')).isRevoked(cert.serial), 'openTestCa(join(dir, \'ca\')).isRevoked(cert.serial)');
 });
 
 test('revoke, run while the sandbox serves, ends the user\'s card and scripted sessions at once', async () => {
@@ -136,7 +136,7 @@ test('revoke, run while the sandbox serves, ends the user\'s card and scripted s
     const r = await cli('revoke', '--data', dir, '--user', GP);
     assert.equal(r.code, 0, r.err);
     const out = JSON.parse(r.out) as { revoked: string[]; sessionsEnded: number };
-    assert.ok(out.revoked.includes(cert.serial));
+    assert.ok(out.revoked.includes(cert.serial), 'out.revoked.includes(cert.serial)');
     assert.ok(out.sessionsEnded >= 2, `sessions ended: ${out.sessionsEnded}`);
 
     // The very next requests to the running server are refused, each naming why.
@@ -177,7 +177,7 @@ test('patients are printed as JSON, edits to patients.json are served at once, a
     assert.equal((JSON.parse((await get('/Patient/9449305552')).body) as { name: Array<{ family: string }> }).name[0]!.family, 'CHISLETT-EDITED');
     const added = await get('/Patient?family=patient&birthdate=1990-01-01');
     assert.equal((JSON.parse(added.body) as { total: number }).total, 1, added.body);
-    assert.ok((JSON.parse((await cli('patients', '--data', dir)).out) as { patients: Array<{ nhsNumber: string }> }).patients.some((p) => p.nhsNumber === '9990000018'));
+    assert.ok((JSON.parse((await cli('patients', '--data', dir)).out) as { patients: Array<{ nhsNumber: string }> }).patients.some((p) => p.nhsNumber === '9990000018'), '(JSON.parse((await cli(\'patients\', \'--data\', dir)).out) as { patients: Array<{ nhsNumber: string …');
 
     // A wrong check digit: refused with the reason, naming the patient and the field, everywhere.
     edited.patients.at(-1)!.nhsNumber = '9990000019';

@@ -177,7 +177,7 @@ test('seeded fuzz of every mounted route: never a 5xx, and the server and databa
   const logged5xx = db.prepare('SELECT method, path, response FROM message_log WHERE status >= 500').all() as Array<{ method: string; path: string; response: string }>;
   assert.deepEqual(logged5xx.map((e) => `${e.method} ${e.path}: ${e.response.slice(0, 300)}`), []);
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM message_log WHERE response LIKE ?').get(`%${marker.text}%`) as { n: number }).n, 0);
-  assert.ok((db.prepare('SELECT COUNT(*) AS n FROM message_log').get() as { n: number }).n >= sent);
+  assert.ok((db.prepare('SELECT COUNT(*) AS n FROM message_log').get() as { n: number }).n >= sent, '(db.prepare(\'SELECT COUNT(*) AS n FROM message_log\').get() as { n: number }).n >= sent');
   // And it still does its job: a prepare and a patient lookup for the same session.
   const prep = await send('/FHIR/R4/$prepare', { method: 'POST', headers: auth(), body: JSON.stringify(bundle) });
   assert.equal(prep.status, 200, prep.body);
@@ -290,7 +290,7 @@ test('DTDs and external entities are refused or ignored: the marker file is neve
   }
   const pm = await send('/FHIR/R4/$process-message', { method: 'POST', headers: auth(), body: JSON.stringify(evilBundle) });
   assert.ok(pm.status >= 400 && pm.status < 500, `$process-message → ${pm.status} ${pm.body.slice(0, 300)}`);
-  assert.ok(!pm.body.includes(marker.text));
+  assert.ok(!pm.body.includes(marker.text), '!pm.body.includes(marker.text)');
   const logged = sb.context.db.prepare('SELECT COUNT(*) AS n FROM message_log WHERE response LIKE ?').get(`%${marker.text}%`) as { n: number };
   assert.equal(logged.n, 0, 'no answer in the message log carries the file content');
 
@@ -307,7 +307,7 @@ test('DTDs and external entities are refused or ignored: the marker file is neve
   }
   const fifoSig = evilSig.replaceAll(marker.file, fifo);
   const fifoBundle = { ...evilBundle, entry: [...entries.slice(0, -1), { ...entries.at(-1), resource: { ...prov, signature: [{ ...prov.signature[0], data: Buffer.from(fifoSig).toString('base64') }] } }] };
-  assert.ok((await send('/FHIR/R4/$process-message', { method: 'POST', headers: auth(), body: JSON.stringify(fifoBundle) })).status < 500);
+  assert.ok((await send('/FHIR/R4/$process-message', { method: 'POST', headers: auth(), body: JSON.stringify(fifoBundle) })).status < 500, '(await send(\'/FHIR/R4/$process-message\', { method: \'POST\', headers: auth(), body: JSON.stringify(…');
   assert.throws(() => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), (e: NodeJS.ErrnoException) => e.code === 'ENXIO', 'nothing in the sandbox opened the FIFO to read it');
 });
 

@@ -76,11 +76,11 @@ test('the message log pages by sequence number and never shows a token', async (
   const token = session('555086689106', '200102238987');
   await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
   const all = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ seq: number; path: string; status: number; response: string }> };
-  assert.ok(all.exchanges.length > 3);
+  assert.ok(all.exchanges.length > 3, 'all.exchanges.length > 3');
   const last = all.exchanges.at(-1)!;
   assert.match(last.path, /^\/saml\/RoleAssertion\?token=\[redacted\]/);
   assert.equal(last.status, 200);
   const later = JSON.parse((await send(`/_log?since=${last.seq}`)).body) as { exchanges: Array<{ path: string }> };
   assert.deepEqual(later.exchanges.map((e) => e.path), ['/_log?since=0']);
-  assert.ok(!JSON.stringify(all).includes(token));
+  assert.ok(!JSON.stringify(all).includes(token), '!JSON.stringify(all).includes(token)');
 });

@@ -4,6 +4,7 @@ import { useTransport } from '../hooks/transport-context';
 import { useSession, type SessionView } from '../hooks/useSession';
 import { ErrorSummary } from './ErrorSummary';
 import { RolePicker } from './RolePicker';
+import { dayWords } from '../dates';
 
 interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean } }
 
@@ -59,7 +60,7 @@ export function LoginPanel() {
         <dl className="nhsuk-summary-list" data-testid="card-holder">
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Card holder</dt><dd className="nhsuk-summary-list__value">{card.holder.displayName ?? 'Not on the card'}</dd></div>
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">User ID</dt><dd className="nhsuk-summary-list__value">{card.holder.userId}</dd></div>
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Certificate expires</dt><dd className="nhsuk-summary-list__value">{new Date(card.certificateExpiry).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}</dd></div>
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Certificate expires</dt><dd className="nhsuk-summary-list__value">{dayWords(card.certificateExpiry)}</dd></div>
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Passcode tries left</dt><dd className="nhsuk-summary-list__value" data-testid="pin-retries">{card.pin.blocked ? 'None: the card is locked' : `${retries} of ${card.pin.maxRetries}`}</dd></div>
         </dl>
       ) : null}

@@ -3,6 +3,7 @@ import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
+import { whenWords } from '../dates';
 
 interface KeyInfo { id: string; name: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
 
@@ -15,7 +16,7 @@ const scopeWords: Record<string, string> = {
   admin: 'Admin: everything, including issuing and revoking keys',
 };
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB') : 'Never');
+const when = (iso: string | null) => (iso ? whenWords(iso) : 'Never');
 
 /** Issue keys to local programs, see when each was last used, revoke them. */
 export function ApiKeys() {

@@ -14,12 +14,15 @@ import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
+import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
+import { canDispense } from '../../../protocols/spine/activities';
+import { whenWords } from '../dates';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
 const SHORT_FORM = /^[0-9A-F]{6}-[0-9A-Z]{6}-[0-9A-F]{5}[0-9A-Z+]$/i;
 const dispenseHref = (id?: string) => (id ? `#/dispense/${id}` : '#/dispense');
-const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = whenWords;
 const formatNhs = (n: string) => (/^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n);
 
 const statusTag: Record<DispensingView['status'], { text: string; tag: string }> = {
@@ -115,6 +118,8 @@ function DispenseList() {
       ) : null}
       {!role ? (
         <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>To release prescriptions, log in with your smartcard and choose your pharmacy role on the <a href="#/">Home</a> page.</p></div>
+      ) : !canDispense(role.activities ?? []) ? (
+        <div className="nhsuk-inset-text" data-testid="cannot-dispense"><span className="nhsuk-u-visually-hidden">Information: </span><p>Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.</p></div>
       ) : (
         <>
           <form onSubmit={releaseOne} noValidate>
@@ -205,7 +210,7 @@ function DispenseDetail({ id }: { id: string }) {
           {rx.items.map((i) => (
             <tr key={i.lineId} data-line={i.lineId} data-item-status={i.statusCode}>
               <td>{i.medication.display}</td>
-              <td>{i.quantity ? `${i.quantity.value} ${i.quantity.unit}` : '–'}</td>
+              <td>{i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : '–'}</td>
               <td>{i.dosage ?? '–'}</td>
               <td>{i.status}{i.dispensedQuantity !== null ? ` (${i.dispensedQuantity} handed over)` : ''}</td>
             </tr>
@@ -270,7 +275,7 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
             <div className={`nhsuk-form-group${qErr || oErr ? ' nhsuk-form-group--error' : ''}`} key={i.lineId}>
               <fieldset className="nhsuk-fieldset" aria-describedby={describedBy(`${id}-${n}-hint`, oErr && `${id}-0-error`)}>
                 <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{i.medication.display}</legend>
-                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>Prescribed: {i.quantity ? `${i.quantity.value} ${i.quantity.unit}` : 'quantity not given'}{i.dosage ? `. ${i.dosage}` : ''}</div>
+                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>Prescribed: {i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : 'quantity not given'}{i.dosage ? `. ${i.dosage}` : ''}</div>
                 <ErrorText id={`${id}-0-error`} text={oErr} />
                 <div className="nhsuk-radios nhsuk-radios--conditional">
                   {(Object.keys(outcomeWords) as ItemOutcome[]).map((o) => (

@@ -9,15 +9,18 @@ import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, type Problem } from '../components/forms';
 import { TokenPrint } from '../components/TokenPrint';
+import { RefusalPanel, type RefusalView } from '../components/RefusalPanel';
 import { say } from '../components/say';
 import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
+import { whenWords } from '../dates';
 
 interface ItemView { lineId: string; medication: string; statusCode: string | null; status: string | null; dispensedAt: string | null; cancelReason: string | null; cancelAnswerCode: string | null; cancelAnswer: string | null; cancelPending: boolean }
 interface Tracked {
   id: string; status: string; shortFormId: string | null; signedAt: string | null; lastError: string | null; draft: DraftContent;
   tracking?: { statusCode: string; status: string; owner: { ods: string; name?: string } | null; checkedAt: string } | null; items?: ItemView[];
+  refusal?: RefusalView | null;
 }
 interface CancelAnswer { lineId: string; medication: string | null; ok: boolean; code: string | null; outcome: 'cancelled' | 'marked' | 'refused' | 'failed'; message: string; serviceText: string | null; itemStatus: string | null }
 
@@ -26,7 +29,7 @@ const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }>
   refused: { text: 'Not cancelled', tag: 'red' }, failed: { text: 'No answer', tag: 'orange' },
 };
 const cancellable = (i: ItemView) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
-const time = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const time = whenWords;
 
 export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean }) {
   const transport = useTransport();
@@ -51,13 +54,15 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
 
   if (error) return <ErrorSummary error={error} title="This prescription could not be opened" />;
   if (!rx) return <p>Loading the prescription…</p>;
-  if (cancel) return <CancelForm rx={rx} onDone={(a) => { setAnswers(a); load(); location.hash = detailHref(id); }} />;
+  // After a cancellation the tracker is asked again, so every item's status is current, not only the cancelled ones.
+  if (cancel) return <CancelForm rx={rx} onDone={(a) => { setAnswers(a); load(); location.hash = detailHref(id); void track(); }} />;
   const s = statusWords(rx.status);
   const p = rx.draft.patient;
   const items = rx.items ?? rx.draft.items.map((i): ItemView => ({ lineId: i.lineId, medication: i.medication.display, statusCode: null, status: null, dispensedAt: null, cancelReason: null, cancelAnswerCode: null, cancelAnswer: null, cancelPending: false }));
   const canCancel = ['accepted', 'partly-cancelled'].includes(rx.status) && items.some(cancellable);
   return (
     <>
+      {rx.refusal ? <RefusalPanel id={rx.id} refusal={rx.refusal} /> : null}
       {answers ? <CancelAnswers answers={answers} /> : null}
       {trackError ? <ErrorSummary error={trackError} title="The tracker could not be asked" /> : null}
       <dl className="nhsuk-summary-list" data-testid="prescription-summary">
@@ -72,7 +77,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
       {rx.shortFormId ? (
         <div className="nhsuk-button-group">
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void track()} disabled={busy}>{busy ? 'Checking…' : 'Check status at EPS now'}</button>
-          <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />
+          {rx.status === 'rejected' ? null : <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />}
         </div>
       ) : null}
       <table className="nhsuk-table" data-testid="item-statuses">
@@ -96,8 +101,8 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
 function CancelAnswers({ answers }: { answers: CancelAnswer[] }) {
   const all = answers.every((a) => a.ok);
   return (
-    <div className={all ? 'nhsuk-panel' : 'nhsuk-warning-callout'} data-testid="cancel-answers" role="status">
-      <h2 className={all ? 'nhsuk-panel__title' : 'nhsuk-warning-callout__label'}>{all ? 'Cancelled' : 'EPS answered'}</h2>
+    <div className={all ? 'nhsuk-inset-text' : 'nhsuk-warning-callout'} data-testid="cancel-answers" role="status">
+      <h2 className={all ? 'nhsuk-heading-s' : 'nhsuk-warning-callout__label'}>EPS's answer to the cancellation</h2>
       <ul className="nhsuk-list">
         {answers.map((a) => (
           <li key={a.lineId} data-cancel-line={a.lineId} data-outcome={a.outcome}>
@@ -120,16 +125,22 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
   const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const err = (f: string) => problems.find((p) => p.field === f)?.text ?? null;
+  const chosen = scope === 'some' ? items.filter((i) => lines.includes(i.lineId)) : items;
 
-  async function submit(e: FormEvent) {
+  // A cancellation cannot be undone: the choice is checked on the form, then confirmed in words.
+  function check(e: FormEvent) {
     e.preventDefault();
     const found: Problem[] = [];
     if (!scope) found.push({ text: 'Select whether to cancel the whole prescription or some items.', field: `${id}-all` });
     else if (scope === 'some' && !lines.length) found.push({ text: 'Select the items to cancel.', field: `${id}-line-0` });
     if (!reason) found.push({ text: 'Select the reason for cancelling.', field: `${id}-reason-0001` });
     setProblems(found); setAttempt((a) => a + 1);
-    if (found.length) return;
+    if (!found.length) setConfirming(true);
+  }
+
+  async function submit() {
     setBusy(true);
     try {
       const r = await transport.invoke<{ results: CancelAnswer[] }>('prescription.cancel', { id: rx.id, reason, ...(scope === 'some' ? { lineIds: lines } : {}) });
@@ -138,12 +149,29 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
     } catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
   }
 
+  if (confirming) {
+    return (
+      <>
+        {error ? <ErrorSummary error={error} title="The cancellation was not sent" /> : null}
+        <div className="nhsuk-warning-callout" data-testid="cancel-confirm">
+          <h2 className="nhsuk-warning-callout__label" tabIndex={-1} ref={(h) => h?.focus()}><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Cancel {chosen.length === 1 ? 'this item' : `these ${chosen.length} items`}?</span></h2>
+          <ul className="nhsuk-list nhsuk-list--bullet">{chosen.map((i) => <li key={i.lineId}>{i.medication}</li>)}</ul>
+          <p>Reason: {reason ? CANCEL_REASONS[reason] : ''}. A cancellation cannot be undone: to supply it again you would write a new prescription.</p>
+        </div>
+        <div className="nhsuk-button-group">
+          <button className="nhsuk-button nhsuk-button--warning" type="button" disabled={busy} onClick={() => void submit()}>{busy ? 'Sending the cancellation…' : chosen.length === 1 ? 'Yes, cancel this item' : `Yes, cancel these ${chosen.length} items`}</button>
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" disabled={busy} onClick={() => setConfirming(false)}>No, go back</button>
+        </div>
+      </>
+    );
+  }
+
   return (
     <>
       {error ? <ErrorSummary error={error} title="The cancellation was not sent" /> : null}
       <ProblemSummary problems={problems} attempt={attempt} />
       <p>EPS cancels an item only if the pharmacy has not dispensed it yet. You will see EPS's answer for each item.</p>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={check} noValidate>
         <div className={`nhsuk-form-group${err(`${id}-all`) || err(`${id}-line-0`) ? ' nhsuk-form-group--error' : ''}`}>
           <fieldset className="nhsuk-fieldset">
             <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">What do you want to cancel?</legend>
@@ -194,7 +222,7 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
             </div>
           </fieldset>
         </div>
-        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>{busy ? 'Sending the cancellation…' : scope === 'some' ? 'Cancel the selected items' : 'Cancel the prescription'}</button>
+        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>{scope === 'some' ? 'Cancel the selected items' : 'Cancel the prescription'}</button>
       </form>
     </>
   );

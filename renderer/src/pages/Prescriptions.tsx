@@ -17,8 +17,9 @@ import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
 import { PrescriptionDetail } from './PrescriptionDetail';
 import { DiscardDraft } from './prescribe/DiscardDraft';
+import { whenWords } from '../dates';
 
-interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
+interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; signedAt: string | null; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
 interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
 
 export function Prescriptions() {
@@ -128,7 +129,7 @@ function PrescriptionList() {
           <h2 tabIndex={-1} ref={listHeading}>Your prescriptions</h2>
           <table className="nhsuk-table" data-testid="prescriptions">
             <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions, newest first</caption>
-            <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
+            <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Date</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
             <tbody className="nhsuk-table__body">
               {value.prescriptions.map((r) => {
                 const s = statusWords(r.status);
@@ -145,7 +146,8 @@ function PrescriptionList() {
                         </div>
                       </div>
                     ) : null}</td>
-                    <th scope="row" className="scrip-mono">{r.shortFormId ?? 'Not signed'}</th>
+                    <th scope="row" className="scrip-mono scrip-id">{r.shortFormId ?? 'Not signed'}</th>
+                    <td>{whenWords(r.signedAt ?? r.updatedAt)}{r.signedAt ? null : <span className="nhsuk-u-visually-hidden"> (last saved)</span>}</td>
                     <td>{who(r)}</td>
                     <td>{items}</td>
                     <td>
@@ -163,7 +165,7 @@ function PrescriptionList() {
                             onDiscarded={() => { setSelected((s) => s.filter((x) => x !== r.id)); reload(); listHeading.current?.focus(); }} />
                         </div>
                       ) : null}
-                      {r.shortFormId ? <div className="nhsuk-u-margin-top-2"><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></div> : null}
+                      {r.shortFormId && r.status !== 'rejected' ? <div className="nhsuk-u-margin-top-2"><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></div> : null}
                     </td>
                   </tr>
                 );

@@ -12,6 +12,7 @@ import { useSession } from '../hooks/useSession';
 import { prescriberHref, settingsRoute } from '../prescribing/nav';
 import { sourceWords, type DetailsSource } from '../prescribing/prescriber-form';
 import { PrescriberDetails } from './PrescriberDetails';
+import { dayWords } from '../dates';
 
 interface CaCert { subject: string; issuer: string; validFrom: string; validTo: string }
 interface EnvironmentSummary {
@@ -29,7 +30,7 @@ type CaChoice = 'paste' | 'keep' | 'system';
 interface Draft { name: string; label: string; brokerUrl: string; epsUrl: string; pdsUrl: string; caPem: string; ca: CaChoice; challengeDigest: 'sha1' | 'sha256' }
 
 const blank: Draft = { name: '', label: '', brokerUrl: 'https://', epsUrl: 'https://', pdsUrl: 'https://', caPem: '', ca: 'paste', challengeDigest: 'sha256' };
-const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+const day = dayWords;
 
 function caWords(e: EnvironmentSummary): string {
   if (e.ca.source === 'system') return 'This computer\'s CA store';

@@ -5,10 +5,12 @@ import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useEvents } from '../hooks/useEvents';
 import type { DraftContent } from './rx-words';
+import type { RefusalView } from '../components/RefusalPanel';
 
 export interface RxRecord {
   id: string; status: string; draft: DraftContent; updatedAt: string; shortFormId: string | null; longFormId: string | null;
   signedAt: string | null; lastError: string | null; sendAttempts: number; serviceStatus: string | null; problems: string[];
+  refusal?: RefusalView | null;
 }
 
 export type SaveState = 'saved' | 'waiting' | 'saving' | 'failed';

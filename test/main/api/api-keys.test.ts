@@ -51,7 +51,7 @@ test('a second store on the same database and keychain uses the same secret (cre
   const { key } = first.create('a', ['read']);
   const stored = kc.get(ACCOUNT);
   const second = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT });
-  assert.ok(second.authenticate(key));
+  assert.ok(second.authenticate(key), 'second.authenticate(key)');
   second.create('b', ['read']);
   assert.equal(kc.get(ACCOUNT), stored);
 });
@@ -62,7 +62,7 @@ test('the keychain is read once: checking keys does not ask it again', () => {
   let asked = 0;
   const store = new ApiKeyStore(db, { keychain: () => { asked++; return kc; }, account: ACCOUNT });
   const { key } = store.create('a', ['read']);
-  for (let i = 0; i < 100; i++) assert.ok(store.authenticate(key));
+  for (let i = 0; i < 100; i++) assert.ok(store.authenticate(key), 'store.authenticate(key)');
   assert.equal(asked, 1);
 });
 
@@ -70,7 +70,7 @@ test('with no keychain, creating a key is refused with no-keychain and nothing i
   const db = openDatabase(':memory:');
   const store = new ApiKeyStore(db, { keychain: noKeychain, account: ACCOUNT });
   assert.throws(() => store.create('a', ['read']), (e: unknown) => {
-    assert.ok(e instanceof ScripError);
+    assert.ok(e instanceof ScripError, 'e instanceof ScripError');
     assert.equal(e.code, 'no-keychain');
     assert.match(e.message, /no Secret Service/);
     assert.match(e.action, /keychain/i);
@@ -99,7 +99,7 @@ test('an old SHA-256 row keeps working and is re-hashed under the keychain secre
   assert.equal(row.hash_kind, 'hmac-sha256');
   assert.deepEqual(row.secret_hash, createHmac('sha256', Buffer.from(kc.get(ACCOUNT)!, 'base64url')).update(secret).digest());
   assert.equal(store.legacyCount(), 0);
-  assert.ok(store.authenticate(`scrip_${id}_${secret}`));
+  assert.ok(store.authenticate(`scrip_${id}_${secret}`), 'store.authenticate(`scrip_${id}_${secret}`)');
 });
 
 test('with no keychain an old SHA-256 key still works (and stays old); a new-style key cannot be checked and says why', () => {
@@ -120,7 +120,7 @@ test('a key signed by a secret the keychain no longer holds is refused with the 
   const made = new ApiKeyStore(db, { keychain: () => memoryKeychain(), account: ACCOUNT }).create('before reset', ['read']);
   const store = new ApiKeyStore(db, { keychain: () => memoryKeychain(), account: ACCOUNT }); // a fresh, empty keychain
   assert.throws(() => store.authenticate(made.key), (e: unknown) => {
-    assert.ok(e instanceof ScripError);
+    assert.ok(e instanceof ScripError, 'e instanceof ScripError');
     assert.equal(e.code, 'unauthenticated');
     assert.match(e.message, /no longer holds/);
     return true;
@@ -143,9 +143,9 @@ test('an agent with no keychain runs, and api-key.create answers no-keychain (50
   const app = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: noKeychain });
   try {
     const caller = { kind: 'ui' as const, scopes: new Set(scopes), label: 'UI' };
-    assert.ok(await invokeCommand(app.registry, app.services, 'readers.list', {}, caller));
+    assert.ok(await invokeCommand(app.registry, app.services, 'readers.list', {}, caller), 'await invokeCommand(app.registry, app.services, \'readers.list\', {}, caller)');
     await assert.rejects(invokeCommand(app.registry, app.services, 'api-key.create', { name: 'bot', scopes: ['read'] }, caller), (e: unknown) => {
-      assert.ok(e instanceof ScripError);
+      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
       assert.equal(e.code, 'no-keychain');
       assert.equal(e.status, 503);
       return true;
@@ -183,7 +183,7 @@ test('warm-up reads the secret off the event loop; until the keychain answers, c
   assert.equal(store.keychainStatus().available, false);
   answer(kc.get(ACCOUNT));
   await warming;
-  assert.ok(store.authenticate(key));
+  assert.ok(store.authenticate(key), 'store.authenticate(key)');
   assert.equal(syncReads, 0, 'the key came from the asynchronous read');
 });
 

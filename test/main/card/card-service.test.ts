@@ -47,7 +47,7 @@ describe('CardService over the in-process virtual card', () => {
     assert.match(s.certificates.auth.issuer, /Authentication G2/);
     assert.match(s.certificates.sign!.issuer, /Signing G2/);
     assert.equal(s.certificates.auth.keyAlgorithm, 'RSA-2048');
-    assert.ok(new Date(s.certificateExpiry) > new Date());
+    assert.ok(new Date(s.certificateExpiry) > new Date(), 'new Date(s.certificateExpiry) > new Date()');
     assert.deepEqual(facts.at(-1), [READER, { cardType: 'piv', pinRetries: 3 }]);
     // certificates are cached by CHUID: the second status costs 3 APDUs (SELECT, GET CHUID, VERIFY)
     await service.status();
@@ -82,13 +82,13 @@ describe('CardService over the in-process virtual card', () => {
     const data = { hash: sha256('prescription'), algorithm: 'sha256' as const };
     await rejects(service.sign({ kind: 'auth', data }), 'bad-state', { pinRequired: true });
     const a = await service.sign({ kind: 'auth', data, pin: PIN });
-    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(a.certificate).publicKey, a.signature));
+    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(a.certificate).publicKey, a.signature), 'nodeVerify(\'sha256\', Buffer.from(\'prescription\'), new X509Certificate(a.certificate).publicKey, a…');
     // no PIN needed again for 9A in this card session
     await service.sign({ kind: 'auth', data });
     // 9C needs it every time
     await rejects(service.sign({ kind: 'sign', data }), 'bad-state', { pinRequired: true });
     const s = await service.sign({ kind: 'sign', data, pin: PIN });
-    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(s.certificate).publicKey, s.signature));
+    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(s.certificate).publicKey, s.signature), 'nodeVerify(\'sha256\', Buffer.from(\'prescription\'), new X509Certificate(s.certificate).publicKey, s…');
     assert.equal(s.keyAlgorithm, 'RSA-2048');
     await rejects(service.sign({ kind: 'sign', data }), 'bad-state');
   });
@@ -97,7 +97,7 @@ describe('CardService over the in-process virtual card', () => {
     const { service } = setup(newCard({ algorithm: 'p256', compressCertificates: true }));
     const r = await service.sign({ kind: 'sign', data: { hash: sha256('x'), algorithm: 'sha256' }, pin: PIN });
     assert.equal(r.keyAlgorithm, 'EC P-256');
-    assert.ok(nodeVerify('sha256', Buffer.from('x'), new X509Certificate(r.certificate).publicKey, r.signature));
+    assert.ok(nodeVerify('sha256', Buffer.from('x'), new X509Certificate(r.certificate).publicKey, r.signature), 'nodeVerify(\'sha256\', Buffer.from(\'x\'), new X509Certificate(r.certificate).publicKey, r.signature)');
   });
 
   test('no card, card pulled mid-command, and the next insert works', async () => {
@@ -128,7 +128,7 @@ describe('CardService over the in-process virtual card', () => {
   test('the PIN never appears in an error', async () => {
     const { service } = setup();
     const e = await rejects(service.verifyPin({ pin: '97531864' }), 'pin-wrong');
-    assert.ok(!JSON.stringify(e.toBody()).includes('97531864'));
-    assert.ok(!e.message.includes('97531864'));
+    assert.ok(!JSON.stringify(e.toBody()).includes('97531864'), '!JSON.stringify(e.toBody()).includes(\'97531864\')');
+    assert.ok(!e.message.includes('97531864'), '!e.message.includes(\'97531864\')');
   });
 });

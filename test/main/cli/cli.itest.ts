@@ -51,7 +51,7 @@ test('api-key create prints a key once; the agent accepts it; readers list as JS
   assert.equal(listed.code, 0, listed.stderr);
   const view = JSON.parse(listed.stdout) as { service: string; readers: Array<{ name: string }> };
   assert.equal(view.service, 'running');
-  assert.ok(view.readers.some((r) => r.name === 'Virtual PCD 00 00'));
+  assert.ok(view.readers.some((r) => r.name === 'Virtual PCD 00 00'), 'view.readers.some((r) => r.name === \'Virtual PCD 00 00\')');
   const table = await scrip(['readers', 'list'], { ...env, SCRIP_API_KEY: key });
   assert.match(table.stdout, /Virtual PCD 00 00/);
   const keys = await scrip(['api-key', 'list', '--json'], { ...env, SCRIP_API_KEY: key });

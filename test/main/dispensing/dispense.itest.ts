@@ -128,7 +128,7 @@ test('release by prescription ID, signature verified by Scrip, dispense every it
 
   // Kept on this computer: the list and get read the store.
   const listed = await call<{ prescriptions: DispensingView[] }>('dispense.list', {});
-  assert.ok(listed.prescriptions.some((p) => p.id === rx.id));
+  assert.ok(listed.prescriptions.some((p) => p.id === rx.id), 'listed.prescriptions.some((p) => p.id === rx.id)');
 
   const done = await call('dispense.record', { id: rx.id, items: [{ lineId: made.items[0], outcome: 'dispensed' }, { lineId: made.items[1], outcome: 'not-dispensed' }] });
   assert.equal(done.status, 'dispensed');
@@ -168,7 +168,7 @@ test('nominated release: everything nominated to the pharmacy, then "no more pre
   await s.send({ items: 1, nominated: 'FA565' });
   const r = await call<ReleaseResult>('dispense.release', {});
   assert.deepEqual(r.released.map((x) => x.shortFormId).sort(), [a.shortId, b.shortId].sort(), r.message);
-  assert.ok(r.released.every((x) => x.signature.ok && x.ods === 'FCG71'));
+  assert.ok(r.released.every((x) => x.signature.ok && x.ods === 'FCG71'), 'r.released.every((x) => x.signature.ok && x.ods === \'FCG71\')');
   const again = await call<ReleaseResult>('dispense.release', {});
   assert.equal(again.released.length, 0);
   assert.match(again.message, /No more prescriptions/);
@@ -194,7 +194,7 @@ test('a revoked signer: EPS will not release it; Scrip shows it invalid, refuses
   const seen = await call('dispense.get', { id: rx.id });
   assert.equal(seen.patient?.nhsNumber, made.nhsNumber);
   assert.equal(seen.items.length, 1);
-  assert.ok(seen.items[0]!.medication.display.length > 3);
+  assert.ok(seen.items[0]!.medication.display.length > 3, 'seen.items[0]!.medication.display.length > 3');
   assert.equal((await tracked(rx.id)).status.code, '0001', 'EPS kept it: nothing is with this pharmacy');
 });
 
@@ -302,10 +302,10 @@ test('answers lost in transit: each retry is the same request (same X-Request-ID
   const releases = log.filter((x) => x.path === '/FHIR/R4/Task/$release' && x.request.includes(made.shortId));
   // The HTTPS client may itself resend once on a reset kept-alive socket (X-Request-ID makes that
   // harmless), so count attempts as "more than one", all with one ID.
-  assert.ok(releases.length >= 2);
+  assert.ok(releases.length >= 2, 'releases.length >= 2');
   assert.equal(new Set(releases.map((x) => x.requestId)).size, 1);
   const notifications = log.filter((x) => x.path === '/FHIR/R4/$process-message' && x.request.includes('dispense-notification') && x.request.includes(made.shortId));
-  assert.ok(notifications.length >= 2);
+  assert.ok(notifications.length >= 2, 'notifications.length >= 2');
   assert.equal(new Set(notifications.map((x) => x.requestId)).size, 1);
   // One notification at EPS: a withdraw of it leaves none to withdraw.
   await call('dispense.withdraw', { id: rx.id, reason: 'OC' });

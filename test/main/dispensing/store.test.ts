@@ -93,7 +93,7 @@ test('a released Bundle is read for the pharmacist: patient, prescriber, items; 
   if (!existsSync(example)) { t.skip('the EPS examples are not in ../shared'); return; }
   const bundle = JSON.parse(readFileSync(example, 'utf8')) as Json;
   const r = readReleased(bundle);
-  assert.ok(!('problem' in r));
+  assert.ok(!('problem' in r), '!(\'problem\' in r)');
   assert.equal(r.shortFormId, '24F5DA-A83008-7EFE6Z');
   assert.equal(r.patient.nhsNumber, '5839945242');
   assert.equal(r.patient.name, 'MS STACEY MARISA TWITCHETT');

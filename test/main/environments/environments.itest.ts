@@ -79,5 +79,5 @@ test('an http:// address is refused with the field named, and nothing is saved',
   assert.equal(r.status, 400);
   assert.deepEqual((r.body.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path), ['brokerUrl']);
   const list = (await api('GET', '/environments')).body as { environments: Array<{ name: string }> };
-  assert.ok(!list.environments.some((e) => e.name === 'plain'));
+  assert.ok(!list.environments.some((e) => e.name === 'plain'), '!list.environments.some((e) => e.name === \'plain\')');
 });

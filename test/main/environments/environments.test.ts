@@ -137,14 +137,14 @@ const call = (name: string, input: Record<string, unknown>) => invokeCommand(t.a
 test('commands: save, list, use refused while logged in unless the session is ended, remove; all audited', async () => {
   await call('environments.save', good);
   const listed = await call('environments.list', {}) as { environments: Array<{ name: string }>; selected: string };
-  assert.ok(listed.environments.some((e) => e.name === 'integration'));
+  assert.ok(listed.environments.some((e) => e.name === 'integration'), 'listed.environments.some((e) => e.name === \'integration\')');
   // A live session (as after a card login).
   const m = t.app.services.identity.machine;
   m.apply({ type: 'card-inserted', reader: 'Test Reader 0' });
   m.apply({ type: 'pin-verified' });
   m.apply({ type: 'authenticated' });
   await assert.rejects(call('environments.use', { name: 'integration' }), (e: unknown) => {
-    assert.ok(e instanceof ScripError);
+    assert.ok(e instanceof ScripError, 'e instanceof ScripError');
     assert.equal(e.code, 'bad-state');
     assert.match(e.message, /logged in/);
     assert.match(e.action, /Log out/);

@@ -47,7 +47,7 @@ test('a certificate from another CA: "certificate not trusted", showing what was
   assert.equal(r.failure, 'untrusted');
   assert.match(r.detail, /certificate not trusted/);
   assert.match(r.detail, /presented/);
-  assert.ok(r.certificate);
+  assert.ok(r.certificate, 'r.certificate');
 });
 
 test('an expired certificate is "expired"', async () => {

@@ -63,7 +63,7 @@ function setup(opts: { warnBeforeMs?: number } = {}) {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'scrip-id-')), 'db.sqlite'));
   const audit = new AuditLog(db);
   const broker = new TestBroker();
-  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, buildAuthResponse, ...(opts.warnBeforeMs ? { warnBeforeMs: opts.warnBeforeMs } : {}) });
+  const identity = new IdentityService({ cards, events, audit, preferences: new Preferences(db), broker: () => broker, environment: () => ({ name: 'sandbox', caPem: null }), buildAuthResponse, ...(opts.warnBeforeMs ? { warnBeforeMs: opts.warnBeforeMs } : {}) });
   const readers = (present: boolean) => identity.onReaders({ service: 'running', readers: [{ name: READER, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null }] });
   return { slot, identity, broker, seen, audit, readers };
 }
@@ -78,7 +78,7 @@ test('insert → PIN → broker → roles; the only role or a chosen one is sele
   assert.equal(v.selectedRole?.id, roles[0]!.id);
   assert.deepEqual(v.selectedRole?.activities, ['B0278', 'B0420'], 'activity codes come from the role assertion');
   assert.equal(broker.live.size, 1);
-  assert.ok(audit.list().some((e) => e.action === 'session.start'));
+  assert.ok(audit.list().some((e) => e.action === 'session.start'), 'audit.list().some((e) => e.action === \'session.start\')');
   assert.ok(!JSON.stringify(audit.list()).includes(PIN), 'the PIN is never in the audit log');
 });
 
@@ -105,12 +105,12 @@ test('card removal ends the session at once: token destroyed at the broker, sess
   readers(true);
   await identity.login({ pin: PIN, roleId: roles[0]!.id });
   const ticket = identity.ticket({ label: 'API key "bot"', keyId: 'k1' });
-  assert.ok(broker.live.has(ticket.token));
+  assert.ok(broker.live.has(ticket.token), 'broker.live.has(ticket.token)');
   readers(false);
   await new Promise((r) => setImmediate(r));
   assert.ok(broker.loggedOut.includes(ticket.token), 'authlogout was called with the token');
   assert.equal(broker.live.size, 0);
-  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'card-removed'));
+  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'card-removed'), 'seen.some((e) => e.type === \'session.ended\' && e.data.reason === \'card-removed\')');
   assert.notEqual(identity.view().state, 'role-selected');
   assert.equal(identity.view().user, null, 'nothing of the session is left');
   assert.throws(() => identity.ticket({ label: 'x', keyId: null }), (e: unknown) => e instanceof ScripError && e.code === 'bad-state');
@@ -132,8 +132,8 @@ test('the remembered role is chosen next time; hand-outs are listed and audited'
   assert.equal(again.selectedRole?.id, roles[1]!.id);
   identity.ticket({ label: 'API key "emis-bridge"', keyId: 'abc' });
   assert.equal(identity.handouts()[0]?.to, 'API key "emis-bridge"');
-  assert.ok(audit.list({ action: 'session.ticket' }).length === 1);
-  assert.ok(audit.verify().ok);
+  assert.ok(audit.list({ action: 'session.ticket' }).length === 1, 'audit.list({ action: \'session.ticket\' }).length === 1');
+  assert.ok(audit.verify().ok, 'audit.verify().ok');
 });
 
 test('the broker\'s idle timeout is honoured: a warning first, then the session ends and the token is destroyed', async () => {
@@ -147,12 +147,12 @@ test('the broker\'s idle timeout is honoured: a warning first, then the session 
   const warned = seen.find((e) => e.type === 'session.expiring');
   assert.ok(warned, 'a session.expiring warning came first');
   assert.equal(warned.type === 'session.expiring' && warned.data.reason, 'idle');
-  assert.ok(seen.findIndex((e) => e.type === 'session.expiring') < seen.findIndex((e) => e.type === 'session.ended'));
-  assert.ok(Date.now() - t0 < 2000);
-  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'timeout'));
+  assert.ok(seen.findIndex((e) => e.type === 'session.expiring') < seen.findIndex((e) => e.type === 'session.ended'), 'seen.findIndex((e) => e.type === \'session.expiring\') < seen.findIndex((e) => e.type === \'session.…');
+  assert.ok(Date.now() - t0 < 2000, 'Date.now() - t0 < 2000');
+  assert.ok(seen.some((e) => e.type === 'session.ended' && e.data.reason === 'timeout'), 'seen.some((e) => e.type === \'session.ended\' && e.data.reason === \'timeout\')');
   assert.equal(identity.view().state, 'ended');
   await new Promise((r) => setImmediate(r));
-  assert.ok(broker.loggedOut.includes(token));
+  assert.ok(broker.loggedOut.includes(token), 'broker.loggedOut.includes(token)');
 });
 
 test('an unreachable broker leaves a clear state: not half logged in, and a retry works', async () => {

@@ -25,7 +25,7 @@ test('card removal is a transition from every state', () => {
     for (const e of path[s]!) m.apply(e);
     assert.equal(m.state, s);
     assert.doesNotThrow(() => m.apply({ type: 'card-removed' }), `from ${s}`);
-    assert.ok(m.state === 'no-card' || m.state === 'ended');
+    assert.ok(m.state === 'no-card' || m.state === 'ended', 'm.state === \'no-card\' || m.state === \'ended\'');
   }
 });
 

@@ -137,7 +137,7 @@ test('cancel: one item (R-0001, partly cancelled), then all (R-0006 for the firs
   const r1 = (one.results as Json[])[0]!;
   assert.deepEqual([r1.code, r1.outcome, r1.ok], ['R-0001', 'cancelled', true]);
   assert.match(String(r1.message), /Cancelled/);
-  assert.ok(events.slice(seen).some((e) => e.type === 'prescription.changed' && e.data.id === a && e.data.status === 'partly-cancelled'));
+  assert.ok(events.slice(seen).some((e) => e.type === 'prescription.changed' && e.data.id === a && e.data.status === 'partly-cancelled'), 'events.slice(seen).some((e) => e.type === \'prescription.changed\' && e.data.id === a && e.data.sta…');
 
   const all = await call('prescription.cancel', { id: a, reason: '0001' });
   assert.deepEqual((all.results as Json[]).map((r) => [r.lineId, r.code]), [[first, 'R-0006'], [second, 'R-0001']]);
@@ -210,7 +210,7 @@ test('the periodic refresh tracks the user\'s sent prescriptions', async () => {
   await app.services.prescribing.refreshNow();
   const got = await call('prescription.get', { id: c });
   assert.equal((got.tracking as Json).statusCode, '0001');
-  assert.ok(!isErrorBody(got));
+  assert.ok(!isErrorBody(got), '!isErrorBody(got)');
 });
 
 test('preview shows the canonical text the card will sign; discard throws away drafts only', async () => {
@@ -219,7 +219,7 @@ test('preview shows the canonical text the card will sign; discard throws away d
   assert.ok(!p.error, JSON.stringify(p.error));
   const text = String(p.fragments);
   assert.match(text, /^<FragmentsToBeHashed/);
-  assert.ok(text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000'));
+  assert.ok(text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000'), 'text.includes(\'9449305552\') && text.includes(\'39732311000001104\') && text.includes(\'322237000\')');
   assert.ok(text.includes('&lt;script&gt;') && !text.includes('<script>'), 'free text is escaped, never markup');
   assert.equal((p.placeholders as string[]).length, 1, 'only the signing time is a stand-in');
 
@@ -228,7 +228,7 @@ test('preview shows the canonical text the card will sign; discard throws away d
   assert.equal(((await call('prescription.get', { id: gone })).error as { code: string }).code, 'not-found');
 
   const [signed] = (await call('prescription.sign', { ids: [id], pin: PIN })).results as Array<{ ok: boolean }>;
-  assert.ok(signed?.ok);
+  assert.ok(signed?.ok, 'signed?.ok');
   // What was signed is what the review showed, but for the signing time EPS set.
   const bundle = JSON.parse(app.services.prescriptions.get(id)!.bundle!) as Record<string, unknown>;
   assert.equal(canonicalFragments(withoutProvenance(bundle), String(p.timestamp)), text);

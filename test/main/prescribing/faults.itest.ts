@@ -131,7 +131,7 @@ async function login(): Promise<void> {
 /** The sandbox's own answer, asked directly (not through the relay) as the prescriber. */
 function sandboxGet(path: string): Promise<Json> {
   const s = sb.context.broker.scriptedSession(USER, ROLE);
-  assert.ok(typeof s !== 'string');
+  assert.ok(typeof s !== 'string', 'typeof s !== \'string\'');
   const ca = readFileSync(sb.caCertPath, 'utf8');
   return new Promise((resolve, reject) => {
     request(new URL(path, sb.baseUrl), { ca, headers: { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': ROLE, 'x-request-id': randomUUID() } }, (res) => {
@@ -261,7 +261,7 @@ test('sandbox down mid-send, then restarted: the outbox retries with the same X-
     const rec = (await api(`/prescriptions/${ids[0]}`)).json;
     return rec.status === 'sending' && rec.lastError ? rec : null;
   });
-  assert.ok(Number(failing.sendAttempts) >= 1);
+  assert.ok(Number(failing.sendAttempts) >= 1, 'Number(failing.sendAttempts) >= 1');
   sb = await startSandbox({ dataDir: sbDir, port: sbPort });
   relay.down = false;
   await until('all accepted after the restart', async () => (await Promise.all(ids.map(statusOf))).every((s) => s === 'accepted'), 60_000);
@@ -299,7 +299,7 @@ test('Scrip killed after signing, the service holding the prescriptions but the 
 
   await startAgent();
   // Until someone logs in, nothing can be sent; the prescriptions wait, signed, in the outbox.
-  for (const id of ids) assert.ok(['signed', 'sending'].includes(await statusOf(id)));
+  for (const id of ids) assert.ok(['signed', 'sending'].includes(await statusOf(id)), '[\'signed\', \'sending\'].includes(await statusOf(id))');
   await login();
   await until('accepted after the restart', async () => (await Promise.all(ids.map(statusOf))).every((s) => s === 'accepted'), 60_000);
   assert.equal((await atService(nhs)).length, 3, 'exactly one each at the service');
@@ -351,6 +351,6 @@ test('bad input: clear messages naming the field; exactly the prescriptions mean
   const digest = await api('/prescriptions/digest', 'POST', { bundle: { ...bundle, entry: (bundle.entry as Json[]).filter((e) => (e.resource as Json).resourceType !== 'Provenance') } });
   const fragments = String(digest.json.fragments);
   assert.ok(fragments.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt;'), 'markup escaped in the signed fragments');
-  assert.ok(!fragments.includes('<script>'));
-  assert.ok(!fragments.includes('<b>'));
+  assert.ok(!fragments.includes('<script>'), '!fragments.includes(\'<script>\')');
+  assert.ok(!fragments.includes('<b>'), '!fragments.includes(\'<b>\')');
 });

@@ -8,7 +8,7 @@ test('published prescription IDs validate; a changed character does not', () => 
     assert.ok(isValidShortFormId(id), id);
   }
   assert.equal(checkCharacter('269CA9-A99968-4577B'), 'F', 'the EPS invalid-checksum example should have had F');
-  assert.ok(!isValidShortFormId('269CA9-A99968-4577BP'));
+  assert.ok(!isValidShortFormId('269CA9-A99968-4577BP'), '!isValidShortFormId(\'269CA9-A99968-4577BP\')');
 });
 
 test('generated IDs always validate, and any single-character change is caught', () => {

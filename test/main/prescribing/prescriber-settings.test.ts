@@ -24,7 +24,7 @@ test('settings are validated field by field, stored per role, and become the Bun
     assert.equal(store.get('200102238987'), null);
     let err: z.ZodError | null = null;
     try { store.set('200102238987', '555086689106', { ...good, professionalCode: { system: 'gmc', value: '123' }, prescriptionType: '9999', organisation: { ...good.organisation, postcode: 'LEEDS', addressLines: [] } }); } catch (e) { err = e as z.ZodError; }
-    assert.ok(err instanceof z.ZodError);
+    assert.ok(err instanceof z.ZodError, 'err instanceof z.ZodError');
     const fields = err.issues.map((i) => i.path.join('.')).sort();
     assert.deepEqual(fields, ['organisation.addressLines', 'organisation.postcode', 'prescriptionType', 'professionalCode.value']);
     assert.equal(store.get('200102238987'), null, 'nothing saved');

@@ -95,7 +95,7 @@ test('sign with the card, send once, accepted; the signature verifies with opens
   const signedInfo = /<SignedInfo>([\s\S]*)<\/SignedInfo>/.exec(sig.xml)![0].replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
   const value = Buffer.from(/<SignatureValue>([^<]*)</.exec(sig.xml)![1]!, 'base64');
   const cert = new X509Certificate(Buffer.from(/<X509Certificate>([^<]*)</.exec(sig.xml)![1]!, 'base64'));
-  assert.ok(createVerify('sha256').update(signedInfo).verify(cert.publicKey, value));
+  assert.ok(createVerify('sha256').update(signedInfo).verify(cert.publicKey, value), 'createVerify(\'sha256\').update(signedInfo).verify(cert.publicKey, value)');
   const dir = mkdtempSync(join(tmpdir(), 'scrip-sig-'));
   try {
     writeFileSync(join(dir, 'si.xml'), signedInfo);
@@ -108,7 +108,7 @@ test('sign with the card, send once, accepted; the signature verifies with opens
     assert.throws(() => execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si2.xml')], { stdio: 'pipe' }));
 
     if (requirements.xmlsec1.check() === null) xmlsecVerifies(dir, bundle, sig, card.card);
-    else assert.ok(need(t, requirements.xmlsec1));
+    else assert.ok(need(t, requirements.xmlsec1), 'need(t, requirements.xmlsec1)');
 
     if (need(t, requirements.pdfAndBarcode)) {
       const token = (await api(`/prescriptions/${id}/token`)).json as { pdfBase64: string };

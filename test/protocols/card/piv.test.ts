@@ -30,16 +30,16 @@ describe('PIV objects', () => {
     assert.equal(hex(padPin('123456')), '313233343536FFFF');
     assert.equal(unpadPin(padPin('12345678')), '12345678');
     assert.equal(unpadPin(fromHex('31FF32FFFFFFFFFF')), null);
-    assert.ok(isValidPin('123456') && isValidPin('12345678'));
-    assert.ok(!isValidPin('12345') && !isValidPin('123456789') && !isValidPin('12345a'));
+    assert.ok(isValidPin('123456') && isValidPin('12345678'), 'isValidPin(\'123456\') && isValidPin(\'12345678\')');
+    assert.ok(!isValidPin('12345') && !isValidPin('123456789') && !isValidPin('12345a'), '!isValidPin(\'12345\') && !isValidPin(\'123456789\') && !isValidPin(\'12345a\')');
   });
 
   test('SELECT accepts the 5, 9 and 11 byte AIDs only', () => {
-    assert.ok(selectsPiv(fromHex('A000000308')));
-    assert.ok(selectsPiv(fromHex('A00000030800001000')));
-    assert.ok(selectsPiv(fromHex('A000000308000010000100')));
-    assert.ok(!selectsPiv(fromHex('A0000003')));
-    assert.ok(!selectsPiv(fromHex('A000000397425446590201')));
+    assert.ok(selectsPiv(fromHex('A000000308')), 'selectsPiv(fromHex(\'A000000308\'))');
+    assert.ok(selectsPiv(fromHex('A00000030800001000')), 'selectsPiv(fromHex(\'A00000030800001000\'))');
+    assert.ok(selectsPiv(fromHex('A000000308000010000100')), 'selectsPiv(fromHex(\'A000000308000010000100\'))');
+    assert.ok(!selectsPiv(fromHex('A0000003')), '!selectsPiv(fromHex(\'A0000003\'))');
+    assert.ok(!selectsPiv(fromHex('A000000397425446590201')), '!selectsPiv(fromHex(\'A000000397425446590201\'))');
   });
 
   test('PKCS#1 v1.5 padding of a SHA-256 DigestInfo', () => {

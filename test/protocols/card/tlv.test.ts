@@ -54,7 +54,7 @@ describe('BER-TLV', () => {
       try {
         const all = parseTlvs(bytes, { nested });
         const total = all.reduce((n, t) => n + t.value.length, 0);
-        assert.ok(total <= bytes.length);
+        assert.ok(total <= bytes.length, 'total <= bytes.length');
       } catch (e) {
         if (!(e instanceof TlvError)) throw e;
       }

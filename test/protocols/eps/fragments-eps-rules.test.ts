@@ -48,8 +48,8 @@ const CALL = { senderAsid: '200000001285', receiverAsid: '567456789789', userId:
 
 test('the base example still gives the fragments EPS gave (sanity for every mutation below)', () => {
   const f = fragments(() => {});
-  assert.ok(f.includes('<telecom use="WP" value="tel:01234567890"></telecom>'));
-  assert.ok(f.includes('<id extension="A83008" root="1.2.826.0.1285.0.1.10"></id></healthCareProvider>'));
+  assert.ok(f.includes('<telecom use="WP" value="tel:01234567890"></telecom>'), 'f.includes(\'<telecom use="WP" value="tel:01234567890"></telecom>\')');
+  assert.ok(f.includes('<id extension="A83008" root="1.2.826.0.1285.0.1.10"></id></healthCareProvider>'), 'f.includes(\'<id extension="A83008" root="1.2.826.0.1285.0.1.10"></id></healthCareProvider>\')');
 });
 
 // patient.ts convertPatient: `hl7V3Patient.telecom = fhirPatient.telecom.map(tel => convertTelecom(tel, "Patient.telecom"))`,
@@ -79,17 +79,17 @@ test('telecom and address uses come from each one\'s own use (demographics.ts)',
     one(b, 'Organization').telecom[0].use = 'temp';
     one(b, 'Organization').address[0].use = 'billing';
   });
-  assert.ok(element(f, 'Patient').includes('<addr use="TMP">'));
+  assert.ok(element(f, 'Patient').includes('<addr use="TMP">'), 'element(f, \'Patient\').includes(\'<addr use="TMP">\')');
   // getAgentPersonTelecom maps every PractitionerRole telecom, not only the first.
-  assert.ok(f.includes('<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code><telecom use="MC" value="tel:07700900456"></telecom><telecom use="HV" value="tel:01234"></telecom><agentPerson '));
+  assert.ok(f.includes('<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code><telecom use="MC" value="tel:07700900456"></telecom><telecom use="HV" value="tel:01234"></telecom><agentPerson '), 'f.includes(\'<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code><telecom use="MC" val…');
   const org = element(f, 'representedOrganization');
   assert.ok(org.includes('<name>HALLGARTH SURGERY</name><telecom use="HV" value="tel:01159737320"></telecom><addr use="PST">'), org);
 
   f = fragments((b) => { delete one(b, 'Patient').address[0].use; delete one(b, 'Organization').telecom[0].use; delete one(b, 'Organization').address[0].use; });
-  assert.ok(element(f, 'Patient').includes('<addr><streetAddressLine>10 HEATHFIELD'));
-  assert.ok(element(f, 'representedOrganization').includes('<telecom value="tel:01159737320"></telecom><addr><streetAddressLine>'));
+  assert.ok(element(f, 'Patient').includes('<addr><streetAddressLine>10 HEATHFIELD'), 'element(f, \'Patient\').includes(\'<addr><streetAddressLine>10 HEATHFIELD\')');
+  assert.ok(element(f, 'representedOrganization').includes('<telecom value="tel:01159737320"></telecom><addr><streetAddressLine>'), 'element(f, \'representedOrganization\').includes(\'<telecom value="tel:01159737320"></telecom><addr>…');
   f = fragments((b) => { one(b, 'Patient').address[0].use = 'home'; });
-  assert.ok(element(f, 'Patient').includes('<addr use="H">'));
+  assert.ok(element(f, 'Patient').includes('<addr use="H">'), 'element(f, \'Patient\').includes(\'<addr use="H">\')');
 
   refused((b) => { one(b, 'PractitionerRole').telecom[0].use = 'old'; }, 'PractitionerRole.telecom.use', /Unhandled telecom use 'old'/);
   refused((b) => { one(b, 'Patient').telecom = [{ value: '1', use: 'constructor' }]; }, 'Patient.telecom.use');
@@ -116,7 +116,7 @@ test('name use: official is L like usual, and the rest of EPS\'s table (demograp
   assert.ok(f.includes('<patientPerson classCode="PSN" determinerCode="INSTANCE"><name use="L"><given>JO</given><family>SMITH</family><suffix>OBE</suffix></name><name use="PREVIOUS-MAIDEN">Jo Jones</name><administrativeGenderCode'), element(f, 'patientPerson'));
   refused((b) => { one(b, 'Patient').name[0].use = 'constructor'; }, 'Patient.name.use', /Unhandled name use/);
   // The practitioner's one name is mapped the same way (practitioner.ts convertAgentPersonPerson: onlyElement(Practitioner.name)).
-  assert.ok(fragments((b) => { one(b, 'Practitioner').name[0].use = 'official'; }).includes('<name use="L"><prefix>DR</prefix><given>C</given><family>BOIN</family></name>'));
+  assert.ok(fragments((b) => { one(b, 'Practitioner').name[0].use = 'official'; }).includes('<name use="L"><prefix>DR</prefix><given>C</given><family>BOIN</family></name>'), 'fragments((b) => { one(b, \'Practitioner\').name[0].use = \'official\'; }).includes(\'<name use="L"><p…');
   refused((b) => { one(b, 'Practitioner').name.push({ family: 'X' }); }, 'Practitioner.name');
 });
 
@@ -127,7 +127,7 @@ test('name use: official is L like usual, and the rest of EPS\'s table (demograp
 test('continuous: every line item\'s repeat high is 1, not numberOfRepeatsAllowed + 1 (prescription.ts convertRepeatNumber)', () => {
   const f = fragments((b) => { for (const mr of of(b, 'MedicationRequest')) { mr.courseOfTherapyType.coding[0].code = 'continuous'; mr.dispenseRequest.numberOfRepeatsAllowed = 3; } });
   assert.equal(f.split('<effectiveTime nullFlavor="NA"></effectiveTime><repeatNumber><high value="1"></high></repeatNumber><product ').length - 1, 4);
-  assert.ok(!f.includes('<high value="4">'));
+  assert.ok(!f.includes('<high value="4">'), '!f.includes(\'<high value="4">\')');
   // The full message agrees: prescription and line items both 1..1.
   const b = load();
   for (const mr of of(b, 'MedicationRequest')) { mr.courseOfTherapyType.coding[0].code = 'continuous'; mr.dispenseRequest.numberOfRepeatsAllowed = 3; }
@@ -140,7 +140,7 @@ test('repeat dispensing: high is the first item\'s numberOfRepeatsAllowed + 1, r
   assert.equal(fragments(erd).split('<repeatNumber><high value="6"></high></repeatNumber>').length - 1, 4);
   refused((b) => { erd(b); for (const mr of of(b, 'MedicationRequest')) delete mr.dispenseRequest.numberOfRepeatsAllowed; }, 'MedicationRequest.dispenseRequest.numberOfRepeatsAllowed');
   // acute + continuous counts as acute: no repeat numbers at all.
-  assert.ok(!fragments((b) => { of(b, 'MedicationRequest')[1].courseOfTherapyType.coding[0].code = 'continuous'; }).includes('<repeatNumber>'));
+  assert.ok(!fragments((b) => { of(b, 'MedicationRequest')[1].courseOfTherapyType.coding[0].code = 'continuous'; }).includes('<repeatNumber>'), '!fragments((b) => { of(b, \'MedicationRequest\')[1].courseOfTherapyType.coding[0].code = \'continuou…');
   // acute + repeat dispensing is refused, as EPS's getCourseOfTherapyTypeCode does.
   refused((b) => { of(b, 'MedicationRequest')[1].courseOfTherapyType.coding[0].code = 'continuous-repeat-dispensing'; }, 'MedicationRequest.courseOfTherapyType.coding');
 });
@@ -148,7 +148,7 @@ test('repeat dispensing: high is the first item\'s numberOfRepeatsAllowed + 1, r
 // demographics.ts convertGender: male 1, female 2, other 9, unknown 0; anything else (or none) → InvalidValueError at Patient.gender.
 test('gender: EPS\'s four values, anything else refused naming Patient.gender (no throw from Object.prototype)', () => {
   for (const [g, code] of [['male', '1'], ['female', '2'], ['other', '9'], ['unknown', '0']]) {
-    assert.ok(fragments((b) => { one(b, 'Patient').gender = g; }).includes(`<administrativeGenderCode code="${code}" `));
+    assert.ok(fragments((b) => { one(b, 'Patient').gender = g; }).includes(`<administrativeGenderCode code="${code}" `), 'fragments((b) => { one(b, \'Patient\').gender = g; }).includes(`<administrativeGenderCode code="${c…');
   }
   for (const g of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'Male', 7, undefined]) {
     refused((b) => { one(b, 'Patient').gender = g; }, 'Patient.gender', /Unhandled gender/);
@@ -198,13 +198,13 @@ test('a HealthcareService cost centre is supported (organization.ts CostCentreHe
   // The whole message carries the same author, so what is sent is what was signed.
   const b = load();
   withService(b);
-  assert.ok(convertBundle(b, CALL).xml.includes('<name>SOMERSET BOWEL CANCER SCREENING CENTRE</name>'));
+  assert.ok(convertBundle(b, CALL).xml.includes('<name>SOMERSET BOWEL CANCER SCREENING CENTRE</name>'), 'convertBundle(b, CALL).xml.includes(\'<name>SOMERSET BOWEL CANCER SCREENING CENTRE</name>\')');
 });
 
 // practitioner.ts getAgentPersonPersonIdForAuthor: exactly one of GMC (leading C or c dropped), GMP, NMC,
 // GPhC, HCPC, professional-code; none or several → refused at Practitioner.identifier.
 test('the author has exactly one professional code (practitioner.ts getAgentPersonPersonIdForAuthor)', () => {
-  assert.ok(fragments((b) => { one(b, 'Practitioner').identifier[1].value = 'c6095103'; }).includes('<id extension="6095103" root="1.2.826.0.1285.0.2.1.54"></id>'));
+  assert.ok(fragments((b) => { one(b, 'Practitioner').identifier[1].value = 'c6095103'; }).includes('<id extension="6095103" root="1.2.826.0.1285.0.2.1.54"></id>'), 'fragments((b) => { one(b, \'Practitioner\').identifier[1].value = \'c6095103\'; }).includes(\'<id exte…');
   refused((b) => { one(b, 'Practitioner').identifier.push({ system: 'https://fhir.hl7.org.uk/Id/nmc-number', value: '12A3456B' }); }, 'Practitioner.identifier', /found 2/);
   refused((b) => { one(b, 'Practitioner').identifier.splice(1, 1); }, 'Practitioner.identifier', /found 0/);
 });
@@ -225,7 +225,7 @@ test('additional instructions carry js2xml\'s escaping; one note at most; lists 
     b.entry.push({ fullUrl: 'urn:uuid:cr-2', resource: { resourceType: 'CommunicationRequest', payload: [{ contentString: 'Second' }] } });
   });
   assert.ok(g.includes('<value>&lt;medication&gt;Salbutamol &amp;amp; spacer&lt;/medication&gt;&lt;patientInfo&gt;Bring &amp;lt;this&amp;gt;&lt;/patientInfo&gt;&lt;patientInfo&gt;Second&lt;/patientInfo&gt;</value>'), element(g, 'pertinentAdditionalInstructions'));
-  assert.ok(!g.includes('Not referenced'));
+  assert.ok(!g.includes('Not referenced'), '!g.includes(\'Not referenced\')');
   assert.equal(g.split('pertinentAdditionalInstructions').length - 1, 2, 'the list and texts go on the first line item only');
 });
 
@@ -233,15 +233,15 @@ test('additional instructions carry js2xml\'s escaping; one note at most; lists 
 // else refused; practitioner.ts createAgentPerson writes no code when PractitionerRole.code is absent.
 test('job role: code, else name coding, else refused (job-role-code.ts getJobRoleCodeOrName)', () => {
   const byName = fragments((b) => { one(b, 'PractitionerRole').code[0].coding.shift(); });
-  assert.ok(byName.includes('<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code>'));
+  assert.ok(byName.includes('<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code>'), 'byName.includes(\'<code code="R8000" codeSystem="1.2.826.0.1285.0.2.1.104"></code>\')');
   refused((b) => { one(b, 'PractitionerRole').code[0].coding = [{ system: 'https://example.org/roles', code: 'X' }]; }, 'PractitionerRole.code');
-  assert.ok(fragments((b) => { delete one(b, 'PractitionerRole').code; }).includes('<id extension="200102238987" root="1.2.826.0.1285.0.2.0.67"></id><telecom '));
+  assert.ok(fragments((b) => { delete one(b, 'PractitionerRole').code; }).includes('<id extension="200102238987" root="1.2.826.0.1285.0.2.0.67"></id><telecom '), 'fragments((b) => { delete one(b, \'PractitionerRole\').code; }).includes(\'<id extension="2001022389…');
 });
 
 // practitioner.ts getAgentPersonTelecom: PractitionerRole.telecom, else Practitioner.telecom; neither → refused.
 test('author telecoms fall back to the practitioner\'s; none is refused (practitioner.ts getAgentPersonTelecom)', () => {
   const f = fragments((b) => { delete one(b, 'PractitionerRole').telecom; one(b, 'Practitioner').telecom = [{ system: 'phone', use: 'work', value: '0113 496 0000' }]; });
-  assert.ok(f.includes('</code><telecom use="WP" value="tel:01134960000"></telecom><agentPerson '));
+  assert.ok(f.includes('</code><telecom use="WP" value="tel:01134960000"></telecom><agentPerson '), 'f.includes(\'</code><telecom use="WP" value="tel:01134960000"></telecom><agentPerson \')');
   refused((b) => { delete one(b, 'PractitionerRole').telecom; }, 'PractitionerRole.telecom');
 });
 

@@ -74,7 +74,7 @@ test('dispensing: release, dispense notification, return and withdraw read back 
   assert.deepEqual(readReleaseParameters(buildReleaseParameters(d, '24F5DA-A83008-7EFE6Z')), { ownerOds: 'FCG71', agentRoleProfileId: '200102240002', prescriptionId: '24F5DA-A83008-7EFE6Z' });
   assert.deepEqual(readReleaseParameters(buildReleaseParameters(d)), { ownerOds: 'FCG71', agentRoleProfileId: '200102240002', prescriptionId: null });
   const noOwner = readReleaseParameters({ resourceType: 'Parameters', parameter: [{ name: 'status', valueCode: 'accepted' }] });
-  assert.ok(isProblem(noOwner) && noOwner.expression === "Parameters.parameter.where(name = 'owner')");
+  assert.ok(isProblem(noOwner) && noOwner.expression === "Parameters.parameter.where(name = 'owner')", 'isProblem(noOwner) && noOwner.expression === "Parameters.parameter.where(name = \'owner\')"');
 
   const send = load('1-Process-Request-Send-200_OK.json');
   const item = String(((resources(send, 'MedicationRequest')[0]!.identifier as Json[])[0]!).value);
@@ -89,5 +89,5 @@ test('dispensing: release, dispense notification, return and withdraw read back 
   assert.deepEqual(readDispensingTask(buildReturnTask({ ...base, reason: '0003' })), { kind: 'return', prescriptionId: '24F5DA-A83008-7EFE6Z', nhsNumber: '9449304130', ownerOds: 'FCG71', reason: '0003' });
   assert.deepEqual(readDispensingTask(buildWithdrawTask({ ...base, reason: 'QU', dispenseNotificationId: 'dn-1' })), { kind: 'withdraw', prescriptionId: '24F5DA-A83008-7EFE6Z', nhsNumber: '9449304130', ownerOds: 'FCG71', reason: 'QU', dispenseNotificationId: 'dn-1' });
   const wrong = readDispensingTask({ ...buildReturnTask({ ...base, reason: '0003' }), status: 'completed' });
-  assert.ok(isProblem(wrong) && wrong.message === "Task.status must be one of: 'in-progress', 'rejected'.");
+  assert.ok(isProblem(wrong) && wrong.message === "Task.status must be one of: 'in-progress', 'rejected'.", 'isProblem(wrong) && wrong.message === "Task.status must be one of: \'in-progress\', \'rejected\'."');
 });

@@ -48,7 +48,7 @@ const prepares = walk(EXAMPLES).filter((f) => /Prepare-Request.*\.json$/.test(f)
   .filter(({ res }) => param(res, 'algorithm') === 'RS256');
 
 test('the fragments inside every converted RS256 Prepare-Request hash to the digest EPS prepared', () => {
-  assert.ok(prepares.length >= 10);
+  assert.ok(prepares.length >= 10, 'prepares.length >= 10');
   for (const { req, res } of prepares) {
     const { xml } = convertBundle(read(req), { ...CALL, now: new Date(param(res, 'timestamp')) });
     const signedInfo = Buffer.from(param(res, 'digest'), 'base64').toString('utf8');

@@ -5,8 +5,8 @@ import { isValidNhsNumber, nhsNumberCheckDigit, explainNhsNumber } from '../../.
 
 test('known valid NHS numbers from the EPS and PDS examples', () => {
   for (const n of ['9449305552', '5839945242', '9449304424', '9000000009', '943 476 5919']) assert.ok(isValidNhsNumber(n), n);
-  assert.ok(!isValidNhsNumber('9449305553'));
-  assert.ok(!isValidNhsNumber('944930555'));
+  assert.ok(!isValidNhsNumber('9449305553'), '!isValidNhsNumber(\'9449305553\')');
+  assert.ok(!isValidNhsNumber('944930555'), '!isValidNhsNumber(\'944930555\')');
 });
 
 test('a single changed digit is always caught (check digit not 10)', () => {

@@ -60,7 +60,7 @@ test('CMS SignedData around a card-style signature verifies, and wraps as S/MIME
   assert.deepEqual(Buffer.from(parsed.content), challenge);
   assert.deepEqual(Buffer.from(parsed.certificateDer), certDer);
   assert.equal(parsed.digest, 'sha256');
-  assert.ok(createVerify('sha256').update(parsed.content).verify(new X509Certificate(parsed.certificateDer).publicKey, parsed.signature));
+  assert.ok(createVerify('sha256').update(parsed.content).verify(new X509Certificate(parsed.certificateDer).publicKey, parsed.signature), 'createVerify(\'sha256\').update(parsed.content).verify(new X509Certificate(parsed.certificateDer).p…');
   assert.throws(() => unwrapSmime('bm90IHNtaW1l'), CmsError);
   assert.throws(() => parseSignedData(Uint8Array.of(0x30, 0x03, 0x02, 0x01)), CmsError);
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => { try { parseSignedData(b); } catch (e) { if (!(e instanceof CmsError)) throw e; } }));

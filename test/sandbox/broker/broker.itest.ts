@@ -170,7 +170,7 @@ test('fuzzed and oversized requests get 4xx, never 5xx, and the log redacts toke
   const token = await login();
   await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
   const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ request: string; response: string; path: string }> };
-  assert.ok(log.exchanges.length > 10);
+  assert.ok(log.exchanges.length > 10, 'log.exchanges.length > 10');
   assert.ok(!JSON.stringify(log).includes(token), 'no session token appears in the message log');
 });
 
@@ -282,7 +282,7 @@ test('a card session ends at the first request after its certificate is revoked;
 
 test('ending every session of a user ends exactly theirs', async () => {
   const scripted = sb.context.broker.scriptedSession(GP, ROLE_A);
-  assert.ok(typeof scripted !== 'string');
+  assert.ok(typeof scripted !== 'string', 'typeof scripted !== \'string\'');
   const mine = [await login(), await login(), scripted.token];
   const theirs = await login(card('555086690109'));
   const live = sb.context.db.prepare('SELECT COUNT(*) AS n FROM sso_sessions WHERE user_id = ? AND ended_at IS NULL').get(GP) as { n: number };

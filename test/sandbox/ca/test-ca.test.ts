@@ -21,10 +21,10 @@ describe('sandbox test CA', () => {
     const auth = new X509Certificate(ca.auth.pem);
     const sign = new X509Certificate(ca.sign.pem);
     assert.equal(root.subject, 'C=GB\nO=nhs\nOU=CA\nCN=Scrip Sandbox Root Authority G2');
-    assert.ok(root.ca && auth.ca && sign.ca);
-    assert.ok(root.verify(root.publicKey));
-    assert.ok(auth.checkIssued(root) && auth.verify(root.publicKey));
-    assert.ok(sign.verify(root.publicKey));
+    assert.ok(root.ca && auth.ca && sign.ca, 'root.ca && auth.ca && sign.ca');
+    assert.ok(root.verify(root.publicKey), 'root.verify(root.publicKey)');
+    assert.ok(auth.checkIssued(root) && auth.verify(root.publicKey), 'auth.checkIssued(root) && auth.verify(root.publicKey)');
+    assert.ok(sign.verify(root.publicKey), 'sign.verify(root.publicKey)');
     assert.match(auth.subject, /CN=Scrip Sandbox Authentication G2/);
     assert.equal(statSync(join(dir, 'root.key.pem')).mode & 0o777, 0o600);
   });
@@ -42,8 +42,8 @@ describe('sandbox test CA', () => {
     const a = new X509Certificate(auth.pem);
     const s = new X509Certificate(sign.pem);
     assert.equal(a.subject, 'O=nhs\nOU=people\nCN=555000111222');
-    assert.ok(a.verify(new X509Certificate(ca.auth.pem).publicKey));
-    assert.ok(s.verify(new X509Certificate(ca.sign.pem).publicKey));
+    assert.ok(a.verify(new X509Certificate(ca.auth.pem).publicKey), 'a.verify(new X509Certificate(ca.auth.pem).publicKey)');
+    assert.ok(s.verify(new X509Certificate(ca.sign.pem).publicKey), 's.verify(new X509Certificate(ca.sign.pem).publicKey)');
     assert.equal(a.publicKey.asymmetricKeyType, 'rsa');
     assert.equal(s.publicKey.asymmetricKeyType, 'ec');
     assert.equal(a.serialNumber, auth.serial);
@@ -53,12 +53,12 @@ describe('sandbox test CA', () => {
     const ku = fa.getExtension('keyUsage') as { digitalSignature?: boolean; nonRepudiation?: boolean };
     assert.equal(ku.digitalSignature, true);
     assert.notEqual(ku.nonRepudiation, true);
-    assert.ok(auth.der.includes(Buffer.from('https://localhost:4443/crl/auth.crl')));
-    assert.ok(sign.der.includes(Buffer.from('https://localhost:4443/crl/sign.crl')));
+    assert.ok(auth.der.includes(Buffer.from('https://localhost:4443/crl/auth.crl')), 'auth.der.includes(Buffer.from(\'https://localhost:4443/crl/auth.crl\'))');
+    assert.ok(sign.der.includes(Buffer.from('https://localhost:4443/crl/sign.crl')), 'sign.der.includes(Buffer.from(\'https://localhost:4443/crl/sign.crl\'))');
     assert.equal(auth.chainPem, auth.pem + ca.auth.pem);
     // the signing cert has contentCommitment (nonRepudiation): KeyUsage BIT STRING 03 02 06 C0
-    assert.ok(sign.der.includes(Buffer.from('030206c0', 'hex')));
-    assert.ok(a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000);
+    assert.ok(sign.der.includes(Buffer.from('030206c0', 'hex')), 'sign.der.includes(Buffer.from(\'030206c0\', \'hex\'))');
+    assert.ok(a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000, 'a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000');
   });
 
   test('rejects a malformed user id', () => {
@@ -80,17 +80,17 @@ describe('sandbox test CA', () => {
     const [tbs, , sig] = node.value as forge.asn1.Asn1[];
     const tbsDer = Buffer.from(forge.asn1.toDer(tbs!).getBytes(), 'binary');
     const sigBytes = Buffer.from((sig!.value as string).slice(1), 'binary');
-    assert.ok(nodeVerify('sha256', tbsDer, new X509Certificate(ca.auth.pem).publicKey, sigBytes));
-    assert.ok(crl.includes(Buffer.from(cert.serial, 'hex')));
-    assert.ok(!ca.crlDer('sign').includes(Buffer.from(cert.serial, 'hex')));
+    assert.ok(nodeVerify('sha256', tbsDer, new X509Certificate(ca.auth.pem).publicKey, sigBytes), 'nodeVerify(\'sha256\', tbsDer, new X509Certificate(ca.auth.pem).publicKey, sigBytes)');
+    assert.ok(crl.includes(Buffer.from(cert.serial, 'hex')), 'crl.includes(Buffer.from(cert.serial, \'hex\'))');
+    assert.ok(!ca.crlDer('sign').includes(Buffer.from(cert.serial, 'hex')), '!ca.crlDer(\'sign\').includes(Buffer.from(cert.serial, \'hex\'))');
   });
 
   test('issues a loopback TLS certificate from the root', () => {
     const tls = ca.issueTlsCertificate();
     const c = new X509Certificate(tls.certPem);
-    assert.ok(c.verify(new X509Certificate(ca.root.pem).publicKey));
+    assert.ok(c.verify(new X509Certificate(ca.root.pem).publicKey), 'c.verify(new X509Certificate(ca.root.pem).publicKey)');
     assert.equal(c.checkHost('localhost'), 'localhost');
     assert.equal(c.checkIP('127.0.0.1'), '127.0.0.1');
-    assert.ok(c.checkPrivateKey(createPrivateKey(tls.keyPem)));
+    assert.ok(c.checkPrivateKey(createPrivateKey(tls.keyPem)), 'c.checkPrivateKey(createPrivateKey(tls.keyPem))');
   });
 });

@@ -23,7 +23,7 @@ describe('scrip card issue', () => {
     assert.equal(code, 0, c.err.join('\n'));
     const line = JSON.parse(c.out[0]!) as { puk: string; authCertificateSerial: string };
     assert.match(line.puk, /^\d{8}$/);
-    assert.ok(!c.out.join('').includes('24681357'));
+    assert.ok(!c.out.join('').includes('24681357'), '!c.out.join(\'\').includes(\'24681357\')');
     const card = readCardFile(join(dir, 'card.json'));
     assert.equal(card.holder.userId, '123412341234');
     assert.equal(new X509Certificate(Buffer.from(card.keys['9a'].certificateDer, 'hex')).serialNumber, line.authCertificateSerial);
@@ -40,7 +40,7 @@ describe('scrip card issue', () => {
     ]) {
       const c = io();
       assert.equal(await runCardCli(['issue', ...args], c.io), 2, args.join(' '));
-      assert.ok(c.err.length > 0);
+      assert.ok(c.err.length > 0, 'c.err.length > 0');
     }
     assert.equal(await runCardCli(['frobnicate'], io().io), 2);
   });

@@ -109,7 +109,7 @@ describe('virtual PIV card', () => {
       const r = h.send(cmd.generalAuthenticate(ALG.RSA2048, KEY.AUTHENTICATION, block));
       assert.equal(r.sw, 0x9000);
       const sig = parseAuthenticateResponse(r.data);
-      assert.ok(nodeVerify('sha256', Buffer.from('hello'), cert.publicKey, sig));
+      assert.ok(nodeVerify('sha256', Buffer.from('hello'), cert.publicKey, sig), 'nodeVerify(\'sha256\', Buffer.from(\'hello\'), cert.publicKey, sig)');
     }
     // 9C: one signature per VERIFY (the 9A uses above consumed the last one)
     assert.equal(h.send(cmd.generalAuthenticate(ALG.RSA2048, KEY.SIGNATURE, block)).sw, 0x6982);
@@ -136,7 +136,7 @@ describe('virtual PIV card', () => {
     h.raw(cmd.verify(0x80, PIN));
     const r = h.send(cmd.generalAuthenticate(ALG.ECC_P256, KEY.AUTHENTICATION, createHash('sha256').update('data').digest()));
     assert.equal(r.sw, 0x9000);
-    assert.ok(nodeVerify('sha256', Buffer.from('data'), createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })), parseAuthenticateResponse(r.data)));
+    assert.ok(nodeVerify('sha256', Buffer.from('data'), createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })), parseAuthenticateResponse(r.data)), 'nodeVerify(\'sha256\', Buffer.from(\'data\'), createPublicKey(cert.publicKey.export({ type: \'spki\', f…');
   });
 
   test('a broken chain is refused', () => {
@@ -150,11 +150,11 @@ describe('virtual PIV card', () => {
     const card = fresh();
     fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (b) => {
       const r = card.transmit(b);
-      assert.ok(r.length >= 2);
+      assert.ok(r.length >= 2, 'r.length >= 2');
     }), { numRuns: 2000 });
     fc.assert(fc.property(fc.constantFrom(0x20, 0x24, 0x2c, 0x87, 0xcb, 0xa4, 0xc0), fc.uint8Array({ maxLength: 40 }), fc.nat(255), (ins, data, p2) => {
       const r = card.transmit(encodeCommand({ cla: 0, ins, p1: 0, p2, data }));
-      assert.ok(r.length >= 2);
+      assert.ok(r.length >= 2, 'r.length >= 2');
     }), { numRuns: 2000 });
   });
 });

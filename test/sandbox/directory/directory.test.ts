@@ -15,7 +15,7 @@ test('the seeded directory has the users the flows need, and lookups by user and
     const gp = users.find((u) => u.professionalCode?.system === 'gmc')!;
     assert.equal(gp.roles.length, 2);
     assert.equal(new Set(gp.roles.map((r) => r.orgCode)).size, 2);
-    assert.ok(gp.roles.every((r) => prescribes(r.activities)));
+    assert.ok(gp.roles.every((r) => prescribes(r.activities)), 'gp.roles.every((r) => prescribes(r.activities))');
     assert.ok(users.some((u) => u.professionalCode?.system === 'nmc' && u.roles.some((r) => r.activities.includes('B0058'))), 'a nurse prescriber');
     assert.ok(users.some((u) => u.roles.some((r) => r.orgCode === 'FCG71' && r.activities.includes('B0570'))), 'a pharmacist');
     assert.ok(users.some((u) => u.roles.every((r) => !prescribes(r.activities))), 'an admin');

@@ -207,7 +207,7 @@ test('tracker by NHS number: the prescriber sees their own, a pharmacy all, a co
   await release('pharmacist', b);
   const mine = await track({ nhsNumber: nhs });
   assert.deepEqual(new Set(mine.map((t) => t.shortFormId)), new Set([a.shortId, b.shortId]));
-  assert.ok(mine.every((t) => t.nhsNumber === nhs && t.prescriber?.ods === 'A83008'));
+  assert.ok(mine.every((t) => t.nhsNumber === nhs && t.prescriber?.ods === 'A83008'), 'mine.every((t) => t.nhsNumber === nhs && t.prescriber?.ods === \'A83008\')');
   assert.deepEqual((await track({ nhsNumber: nhs, businessStatus: '0002' })).map((t) => t.shortFormId), [b.shortId]);
   assert.equal((await track({ nhsNumber: nhs }, 'pharmacist')).length, mine.length);
   assert.deepEqual(await track({ nhsNumber: nhs }, 'nurse'), []);

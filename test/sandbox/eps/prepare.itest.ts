@@ -22,7 +22,7 @@ const cases = walk(examples).filter((f) => /Prepare-Request.*\.json$/.test(f))
   .filter((c) => param(c.res, 'algorithm') === 'RS256');
 
 test('sandbox $prepare matches every RS256 example digest', async () => {
-  assert.ok(cases.length >= 10);
+  assert.ok(cases.length >= 10, 'cases.length >= 10');
   const byTime = new Map<string, typeof cases>();
   for (const c of cases) byTime.set(param(c.res, 'timestamp')!, [...(byTime.get(param(c.res, 'timestamp')!) ?? []), c]);
   for (const [timestamp, group] of byTime) {

@@ -38,8 +38,8 @@ test('the log keeps exchanges in order across a reopen, caps large bodies, and p
     const again = new MessageLog(db);
     const all = again.since(0);
     assert.deepEqual(all.map((x) => x.path), ['/a', '/b']);
-    assert.ok(!all[0]!.request.includes('secret'));
-    assert.ok(all[1]!.request.length < 70_000 && all[1]!.request.endsWith('[100000 bytes]'));
+    assert.ok(!all[0]!.request.includes('secret'), '!all[0]!.request.includes(\'secret\')');
+    assert.ok(all[1]!.request.length < 70_000 && all[1]!.request.endsWith('[100000 bytes]'), 'all[1]!.request.length < 70_000 && all[1]!.request.endsWith(\'[100000 bytes]\')');
     assert.deepEqual(again.since(all[0]!.seq).map((x) => x.path), ['/b']);
     db.close();
   } finally {

@@ -19,7 +19,7 @@ before(async () => {
   sb = await startSandbox({ dataDir: dir, clock: '2026-11-22T10:00:00Z' });
   send = httpsClient(sb.baseUrl, sb.caCertPath);
   const s = sb.context.broker.scriptedSession('555086689106', '200102238987');
-  assert.ok(typeof s !== 'string');
+  assert.ok(typeof s !== 'string', 'typeof s !== \'string\'');
   token = s.token;
 });
 after(async () => { await sb.close(); rmSync(dir, { recursive: true, force: true }); });
@@ -49,11 +49,11 @@ test('every seeded patient has a valid NHS number and some have a nominated phar
   assert.equal(r.status, 400, 'a wildcard needs two leading characters');
   let withPharmacy = 0;
   for (const n of ['9449305552', '5839945242', '9449304424', '9000000009', '9000000017', '9434765919']) {
-    assert.ok(isValidNhsNumber(n));
+    assert.ok(isValidNhsNumber(n), 'isValidNhsNumber(n)');
     const p = JSON.parse((await get(`/Patient/${n}`)).body);
     if (p.extension) withPharmacy++;
   }
-  assert.ok(withPharmacy >= 2 && withPharmacy < 6);
+  assert.ok(withPharmacy >= 2 && withPharmacy < 6, 'withPharmacy >= 2 && withPharmacy < 6');
 });
 
 test('a restricted record withholds address and GP', async () => {
@@ -116,7 +116,7 @@ test('no token, an unknown token, or an ended session is refused with ACCESS_DEN
   assert.equal(spineCode(anon.body), 'ACCESS_DENIED');
   assert.equal((await get('/Patient/9449305552', { authorization: 'Bearer AQIC5wM2LY4Snope' })).status, 401);
   const s = sb.context.broker.scriptedSession('555086692103', '200102240003');
-  assert.ok(typeof s !== 'string');
+  assert.ok(typeof s !== 'string', 'typeof s !== \'string\'');
   assert.equal((await get('/Patient/9449305552', { authorization: `Bearer ${s.token}` })).status, 200);
   assert.equal((await get('/Patient/9449305552', { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': '200102238987' })).status, 403, 'URID must be the selected role');
   await sb.context.clock.advance(16 * 60_000);

@@ -13,6 +13,7 @@ import {
 } from '../../prescribing/rx-words';
 import { SaveStatus } from './SaveStatus';
 import { MAX_ITEMS } from './ItemsPage';
+import { quantityWithUnit } from '../../../../protocols/dmd/unit-words';
 
 const TEXT_MAX = 10_000;
 
@@ -197,7 +198,7 @@ export function ItemEditor({ lineId: routeLineId }: { lineId: string }) {
                     ))}
                   </div>
                 </fieldset>
-                {group('cdwords', `Quantity in words${needsWords(schedule) ? '' : ' (optional for this schedule)'}`, `In figures: ${item.quantity.value || '–'} ${unitName}. Filled in from the figures; check it.`, wordsErr,
+                {group('cdwords', `Quantity in words${needsWords(schedule) ? '' : ' (optional for this schedule)'}`, `In figures: ${item.quantity.value ? quantityWithUnit(item.quantity.value, unitName) : `– ${unitName}`}. Filled in from the figures; check it.`, wordsErr,
                   <input className={`nhsuk-input${wordsErr ? ' nhsuk-input--error' : ''}`} id={fieldIds['cd-words']} autoComplete="off" maxLength={200} value={item.controlledDrug.quantityWords}
                     onChange={(e) => { setWordsEdited(true); const v = e.target.value; update((i) => ({ ...i, controlledDrug: i.controlledDrug ? { ...i.controlledDrug, quantityWords: v } : null })); }}
                     onBlur={() => touch('cd-words')} aria-describedby={aria('cdwords', true, wordsErr)} />)}

@@ -1,9 +1,11 @@
+import { pluralUnit } from '../../../../protocols/dmd/unit-words';
 import { SummaryRow } from '../../components/forms';
 import { endorsementWords, scheduleWords, type DraftItem } from '../../prescribing/rx-words';
 
 /** An item in words: what the pharmacist will read. */
 export function ItemSummary({ item: it, treatment }: { item: DraftItem; treatment?: string }) {
-  const qty = `${it.quantity.value}${it.controlledDrug?.quantityWords ? ` (${it.controlledDrug.quantityWords})` : ''} ${it.quantity.unit}`;
+  const unit = it.quantity.value === 1 ? it.quantity.unit : pluralUnit(it.quantity.unit);
+  const qty = `${it.quantity.value}${it.controlledDrug?.quantityWords ? ` (${it.controlledDrug.quantityWords})` : ''} ${unit}`;
   return (
     <dl className="nhsuk-summary-list">
       <SummaryRow label="Quantity">{qty}</SummaryRow>

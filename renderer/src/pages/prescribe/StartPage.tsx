@@ -9,7 +9,9 @@ import { ErrorSummary } from '../../components/ErrorSummary';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
+import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
+import { whenWords } from '../../dates';
 
 interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
 
@@ -34,6 +36,8 @@ export function StartPage() {
 
   const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
   const loggedIn = session?.state === 'role-selected';
+  // What a role cannot do is not offered (a pharmacist's role, an administrator's).
+  const cannotPrescribe = loggedIn && !canPrescribe(session?.selectedRole?.activities ?? []);
   return (
     <>
       {startError ? <ErrorSummary error={startError} /> : null}
@@ -43,8 +47,17 @@ export function StartPage() {
           <p>Log in with your smartcard and choose a role to find patients and sign. You can still write and resume drafts. <a href="#/">Log in</a></p>
         </div>
       ) : null}
-      <p>Find the patient, write up to 4 items, check exactly what your card will sign, then sign and send to the Electronic Prescription Service.</p>
-      <button className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
+      {cannotPrescribe ? (
+        <div className="nhsuk-inset-text" data-testid="cannot-prescribe">
+          <span className="nhsuk-u-visually-hidden">Information: </span>
+          <p>Your role at {session?.selectedRole?.orgName} cannot prescribe, so new prescriptions are not offered here. To prescribe, switch to a prescribing role on the <a href="#/">Home</a> page.</p>
+        </div>
+      ) : (
+        <>
+          <p>Find the patient, write up to 4 items, check exactly what your card will sign, then sign and send to the Electronic Prescription Service.</p>
+          <button className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
+        </>
+      )}
       <h2 tabIndex={-1} ref={draftsHeading}>Drafts to resume</h2>
       {error ? <ErrorSummary error={error} /> : null}
       {!value ? <p>Loading drafts…</p> : !drafts.length ? <p>No drafts. Every prescription you start is saved here until it is signed.</p> : (
@@ -60,7 +73,7 @@ export function StartPage() {
                 <tr key={r.id} data-draft={r.id}>
                   <td>{who}</td>
                   <td>{items}</td>
-                  <td>{new Date(r.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
+                  <td>{whenWords(r.updatedAt)}</td>
                   <td>
                     <a href={padHref(r.id, p ? (r.draft.patientConfirmed ? 'items' : 'confirm') : 'patient')}>Resume<span className="nhsuk-u-visually-hidden"> draft for {who}</span></a>
                     <div className="nhsuk-u-margin-top-2">

@@ -72,7 +72,7 @@ describe('import', () => {
     const info = ix.releaseInfo();
     assert.equal(info.releaseVersion, 'dm+d 11.1.0 (2025-11-10)');
     assert.equal(info.subset, false);
-    assert.ok(info.importedAt);
+    assert.ok(info.importedAt, 'info.importedAt');
     assert.equal(info.counts.vmp, rel.vmps.length);
     assert.equal(info.counts.vtm, rel.vtms.length);
     assert.equal(info.counts.amp, rel.amps.length);
@@ -100,7 +100,7 @@ describe('import', () => {
     assert.equal(vmpp.kind, 'vmpp');
     assert.deepEqual(vmpp.unit, { code: '428641000', name: 'capsule' });
     assert.equal(vmpp.pack?.quantity, 15);
-    assert.ok(vmpp.warnings.some((w) => /VMP or AMP code/.test(w)));
+    assert.ok(vmpp.warnings.some((w) => /VMP or AMP code/.test(w)), 'vmpp.warnings.some((w) => /VMP or AMP code/.test(w))');
     const ampp = ix.byCode(rel.fixtures.amoxicillin500Ampp)!;
     assert.equal(ampp.kind, 'ampp');
     assert.equal(ampp.product?.code, rel.fixtures.amoxicillin500Amp);
@@ -111,23 +111,23 @@ describe('import', () => {
     assert.equal(ix.byCode(rel.fixtures.chloramphenicolDrops)!.unit?.name, 'ml');
     const m = ix.byCode(rel.fixtures.morphineCd)!;
     assert.equal(m.product?.controlledDrug?.description, 'Schedule 2 (CD)');
-    assert.ok(m.warnings.includes('Controlled drug: Schedule 2 (CD).'));
+    assert.ok(m.warnings.includes('Controlled drug: Schedule 2 (CD).'), 'm.warnings.includes(\'Controlled drug: Schedule 2 (CD).\')');
   });
 
   test('invalid codes are kept for look-up with a warning but never offered in search', () => {
     const d = ix.byCode(rel.fixtures.invalidVmp)!;
     assert.equal(d.invalid, true);
     assert.match(d.warnings[0]!, /marked invalid in dm\+d/);
-    assert.ok(!ix.search('amoxicillin 500mg capsules old', { limit: 50 }).length);
+    assert.ok(!ix.search('amoxicillin 500mg capsules old', { limit: 50 }).length, '!ix.search(\'amoxicillin 500mg capsules old\', { limit: 50 }).length');
     const a = ix.byCode(rel.fixtures.invalidAmp)!;
     assert.equal(a.invalid, true);
-    assert.ok(!ix.search('amoxicillin 500', { limit: 200 }).some((h) => h.code === rel.fixtures.invalidAmp));
+    assert.ok(!ix.search('amoxicillin 500', { limit: 200 }).some((h) => h.code === rel.fixtures.invalidAmp), '!ix.search(\'amoxicillin 500\', { limit: 200 }).some((h) => h.code === rel.fixtures.invalidAmp)');
   });
 
   test('a retired VMP id is explained and points at its successor', () => {
     const d = ix.byCode(rel.fixtures.retiredVpid)!;
     assert.equal(d.invalid, true);
-    assert.ok(d.replacedBy);
+    assert.ok(d.replacedBy, 'd.replacedBy');
     assert.match(d.warnings[0]!, /retired; dm\+d now uses \d+ for Amoxicillin 250mg\/5ml oral suspension/);
     assert.equal(ix.byCode('123'), null);
     assert.equal(ix.byCode('999999999999'), null);
@@ -140,7 +140,7 @@ describe('import', () => {
     writeSyntheticReleaseZip(nested, rel, { nested: true });
     const progress: Array<{ phase: string; file?: string; records: number }> = [];
     const s = await importDmdRelease(dbPath, nested, { onProgress: (p) => progress.push(p) });
-    assert.ok(progress.some((p) => p.file?.startsWith('f_ampp2_') && p.records === rel.ampps.length));
+    assert.ok(progress.some((p) => p.file?.startsWith('f_ampp2_') && p.records === rel.ampps.length), 'progress.some((p) => p.file?.startsWith(\'f_ampp2_\') && p.records === rel.ampps.length)');
     assert.equal(progress.at(-1)?.phase, 'done');
     assert.deepEqual(s.counts, before);
     assert.equal(s.releaseVersion, 'dm+d 11.1.0 (2025-11-10)');
@@ -152,7 +152,7 @@ describe('import', () => {
     const p = join(dir, 'other.zip');
     writeFileSync(p, buildZip([{ name: 'readme.txt', data: 'hi' }, { name: syntheticReleaseFiles(rel)[0]!.name, data: syntheticReleaseFiles(rel)[0]!.data }]));
     await assert.rejects(importDmdRelease(dbPath, p), (e: unknown) => {
-      assert.ok(e instanceof ScripError);
+      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
       assert.equal(e.code, 'invalid-input');
       assert.match(e.message, /not a dm\+d release: it has no f_vtm2_\*\.xml, f_vmp2_\*\.xml, f_amp2_\*\.xml, f_vmpp2_\*\.xml, f_ampp2_\*\.xml/);
       return true;
@@ -170,14 +170,14 @@ describe('import', () => {
     const p = join(dir, 'nhsbsa_dmd_12.0.0_20251201000001.zip');
     writeFileSync(p, buildZip(files));
     await assert.rejects(importDmdRelease(dbPath, p), (e: unknown) => {
-      assert.ok(e instanceof ScripError);
+      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
       assert.match(e.message, /f_amp2_3011225\.xml: malformed XML \(<\/AMPS> closes <AMP>\)\. The previous release is still in use/);
       return true;
     });
     const info = ix.releaseInfo();
     assert.equal(info.releaseVersion, 'dm+d 11.1.0 (2025-11-10)');
     assert.equal(info.counts.vmp, rel.vmps.length);
-    assert.ok(ix.byCode(rel.fixtures.amoxicillin500));
+    assert.ok(ix.byCode(rel.fixtures.amoxicillin500), 'ix.byCode(rel.fixtures.amoxicillin500)');
     assert.equal((ix.db.prepare(`SELECT count(*) n FROM sqlite_master WHERE name LIKE 'stg_%'`).get() as { n: number }).n, 0);
   });
 
@@ -201,31 +201,31 @@ describe('search', () => {
     assert.equal(hits[0]?.form, 'Capsule');
     assert.equal(hits[0]?.strength, '500mg');
     assert.equal(hits[0]?.unit?.name, 'capsule');
-    assert.ok(hits[0]!.packs.length > 0);
+    assert.ok(hits[0]!.packs.length > 0, 'hits[0]!.packs.length > 0');
     const firstAmp = hits.findIndex((h) => h.kind === 'amp');
-    assert.ok(firstAmp > 0);
-    assert.ok(hits.slice(firstAmp).every((h) => h.kind === 'amp'));
+    assert.ok(firstAmp > 0, 'firstAmp > 0');
+    assert.ok(hits.slice(firstAmp).every((h) => h.kind === 'amp'), 'hits.slice(firstAmp).every((h) => h.kind === \'amp\')');
     for (const h of hits) assert.match(h.name.toLowerCase(), /amox.*500|500.*amox/);
   });
 
   test('case, order and prefix of words do not matter', () => {
     const a = ix.search('AMOXICILLIN 500MG', { kind: 'vmp' }).map((h) => h.code);
     const b = ix.search('500 amoxi', { kind: 'vmp' }).map((h) => h.code);
-    assert.ok(a.includes(rel.fixtures.amoxicillin500));
-    assert.ok(b.includes(rel.fixtures.amoxicillin500));
+    assert.ok(a.includes(rel.fixtures.amoxicillin500), 'a.includes(rel.fixtures.amoxicillin500)');
+    assert.ok(b.includes(rel.fixtures.amoxicillin500), 'b.includes(rel.fixtures.amoxicillin500)');
   });
 
   test('punctuation such as "0.5%" is matched as written', () => {
     const hits = ix.search('0.5%', { limit: 50 });
-    assert.ok(hits.length > 0);
+    assert.ok(hits.length > 0, 'hits.length > 0');
     for (const h of hits) assert.ok(h.name.includes('0.5%'), h.name);
     assert.equal(ix.search('chloramphenicol 0.5% eye', { kind: 'vmp' })[0]?.code, rel.fixtures.chloramphenicolDrops);
     assert.deepEqual(ix.search('  "*()- '), []);
   });
 
   test('any typed text gives results or none, never an error', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 30 }), (q) => { assert.ok(Array.isArray(ix.search(q))); }), { numRuns: 300 });
-    for (const q of ['AND', 'OR amox', 'NOT', 'NEAR(', '"', '*', '^a', 'a:b', '%', '...']) assert.ok(Array.isArray(ix.search(q)));
+    fc.assert(fc.property(fc.string({ maxLength: 30 }), (q) => { assert.ok(Array.isArray(ix.search(q)), 'Array.isArray(ix.search(q))'); }), { numRuns: 300 });
+    for (const q of ['AND', 'OR amox', 'NOT', 'NEAR(', '"', '*', '^a', 'a:b', '%', '...']) assert.ok(Array.isArray(ix.search(q)), 'Array.isArray(ix.search(q))');
   });
 
   test('opening a database that was never imported says so', () => {
@@ -233,7 +233,7 @@ describe('search', () => {
   });
 
   test('kind and limit are honoured', () => {
-    assert.ok(ix.search('a', { kind: 'amp', limit: 7 }).every((h) => h.kind === 'amp'));
+    assert.ok(ix.search('a', { kind: 'amp', limit: 7 }).every((h) => h.kind === 'amp'), 'ix.search(\'a\', { kind: \'amp\', limit: 7 }).every((h) => h.kind === \'amp\')');
     assert.equal(ix.search('a', { limit: 7 }).length, 7);
     assert.deepEqual(queryTerms('Co-amoxiclav 500mg/125mg.'), ['co', 'amoxiclav', '500mg', '125mg']);
   });

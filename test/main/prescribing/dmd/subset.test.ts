@@ -5,7 +5,7 @@ import { openBundledSubset, readSubset, subsetReleaseVersion } from '../../../..
 test('the bundled subset is labelled as such and holds the EPS example medicines with dm+d units', async () => {
   const subset = readSubset();
   assert.match(subset.label, /not a full dm\+d release/);
-  assert.ok(subset.medicines.length >= 6);
+  assert.ok(subset.medicines.length >= 6, 'subset.medicines.length >= 6');
   const ix = await openBundledSubset();
   try {
     const info = ix.releaseInfo();

@@ -1,0 +1,37 @@
+// A prescription EPS refused: EPS's reasons, issue by issue, and the one way forward — write it
+// again as a new draft. A refused prescription is never offered a token (no pharmacy can find it).
+import { useState } from 'react';
+import { asCommandError, type CommandError } from '../transport';
+import { useTransport } from '../hooks/transport-context';
+import { ErrorSummary } from './ErrorSummary';
+import { padHref } from '../prescribing/nav';
+
+export interface RefusalView { httpStatus: number | null; issues: Array<{ code: string | null; display: string | null; text: string; field: string | null }> }
+
+export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView }) {
+  const transport = useTransport();
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function writeAgain() {
+    setBusy(true);
+    try {
+      const copy = await transport.invoke<{ id: string }>('prescription.copy', { id });
+      location.hash = padHref(copy.id, 'confirm');
+    } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+  }
+  return (
+    <div className="nhsuk-error-summary" role="alert" aria-labelledby="refusal-title" data-testid="refusal" tabIndex={-1}>
+      <h2 className="nhsuk-error-summary__title" id="refusal-title">EPS refused this prescription</h2>
+      <div className="nhsuk-error-summary__body">
+        <p>No pharmacy can dispense it, so it has no token. {refusal.issues.length === 1 ? 'EPS gave this reason:' : 'EPS gave these reasons:'}</p>
+        <ul className="nhsuk-list nhsuk-error-summary__list" data-testid="refusal-issues">
+          {refusal.issues.map((i, n) => (
+            <li key={n} data-code={i.code ?? ''}>{i.text}{i.code ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> {i.code}{i.field ? ` at ${i.field}` : ''}</span> : null}</li>
+          ))}
+        </ul>
+        {error ? <ErrorSummary error={error} title="The prescription could not be copied" /> : null}
+        <button type="button" className="nhsuk-button nhsuk-u-margin-bottom-0" onClick={() => void writeAgain()} disabled={busy}>{busy ? 'Copying…' : 'Write it again'}</button>
+      </div>
+    </div>
+  );
+}
