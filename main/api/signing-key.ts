@@ -80,7 +80,7 @@ export class ApiKeySigningKey {
         const error = new ScripError('no-keychain',
           `API keys cannot be created or checked: ${e.message}. The secret that signs API keys is kept only in ${this.#where}.`,
           undefined,
-          'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again. On a machine with no keychain (CI, a container) choose the file store explicitly: SCRIP_KEYCHAIN=file, or "scrip agent --headless". The Scrip window and browser mode work without API keys.');
+          'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again. Scrip will not fall back to keeping this secret in a file by itself; on a machine with no keychain (CI, a container) choose the file store explicitly: SCRIP_KEYCHAIN=file, or "scrip agent --headless". The Scrip window and browser mode work without API keys.');
         this.#failed = { at: Date.now(), error };
         throw error;
       }
