@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
@@ -94,6 +95,39 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
   };
 }
 
+/**
+ * A TCP relay in front of the sandbox for EPS traffic, to stage outages: with `lose`, each answer is
+ * cut off once the request has reached the sandbox (what a dropped connection looks like to a
+ * client that must retry without doing anything twice); with `refuse`, connections are closed at once.
+ */
+class OutageRelay {
+  mode: 'off' | 'lose-answers' | 'refuse' = 'off';
+  readonly #sockets = new Set<Socket>();
+  #server: Server | null = null;
+  port = 0;
+  async start(target: number): Promise<void> {
+    this.#server = createServer((client) => {
+      if (this.mode === 'refuse') { client.destroy(); return; }
+      const up = connect(target, '127.0.0.1');
+      this.#sockets.add(client); this.#sockets.add(up);
+      // The TLS handshake (well under 1,200 bytes from a new client) always goes through; the answer to the request does not.
+      let sent = 0;
+      client.on('data', (d: Buffer) => { sent += d.length; up.write(d); });
+      up.on('data', (d: Buffer) => { if (this.mode === 'lose-answers' && sent > 1200) { up.destroy(); client.destroy(); } else client.write(d); });
+      const end = (): void => { client.destroy(); up.destroy(); this.#sockets.delete(client); this.#sockets.delete(up); };
+      client.on('close', end); up.on('close', end); client.on('error', end); up.on('error', end);
+    });
+    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.address() as AddressInfo).port;
+  }
+  /** Drops every open connection (so the next request opens a new one under the new mode). */
+  drop(): void { for (const so of this.#sockets) so.destroy(); this.#sockets.clear(); }
+  async close(): Promise<void> {
+    this.drop();
+    if (this.#server) await new Promise((r) => this.#server!.close(r));
+  }
+}
+
 /** Sandbox users a scenario can name instead of a 12-digit ID (sandbox/directory seed). */
 const CARD_USERS: Record<string, string> = { prescriber: '555086689106', nurse: '555086690109', pharmacist: '555086691101', admin: '555086692103' };
 
@@ -110,6 +144,8 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
   let current: Card | null = null;
   let made = 0;
   const log = new MessageLog(sb.context.db);
+  let relay: OutageRelay | null = null;
+  const original = embedded.environment;
   return {
     environment: { name: embedded.environment.name, label: embedded.environment.label, sandbox: true, baseUrl: sb.baseUrl },
     fixedClock: opts.fixedClock,
@@ -144,6 +180,21 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
       if (!sb.context.clock.fixed) throw new Error('the sandbox clock is not fixed (run with a fixed clock to move it)');
       sb.context.clock.advance(seconds * 1000);
       return sb.context.clock.now().toISOString();
+    },
+    async outage(mode) {
+      if (!relay) {
+        relay = new OutageRelay();
+        await relay.start(Number(new URL(sb.baseUrl).port));
+        // Scrip's EPS traffic goes through the relay from now on (the environment is read per request).
+        embedded.environment = { ...embedded.environment, epsUrl: `https://127.0.0.1:${relay.port}/FHIR/R4` };
+      }
+      relay.mode = mode;
+      relay.drop();
+    },
+    async close() {
+      embedded.environment = original; // EPS traffic goes straight to the sandbox again
+      await relay?.close();
+      relay = null;
     },
     lastExchange: () => Number(sb.context.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM message_log').pluck().get()),
     exchanges: (since) => log.since(since, 200),

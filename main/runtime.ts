@@ -46,7 +46,7 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
       running = true;
       try {
         const world = embeddedWorld(embedded, { fixedClock: null, versions: versions() });
-        return await assure({ services: app.services, registry: app.registry, world }, o);
+        try { return await assure({ services: app.services, registry: app.registry, world }, o); } finally { await world.close?.(); }
       } finally { running = false; }
     },
   };

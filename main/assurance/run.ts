@@ -115,12 +115,14 @@ export async function assureWithOwnSandbox(opts: AssureOptions & { clock?: strin
   const clock = opts.clock ?? DEFAULT_CLOCK;
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-assure-'));
   const runtime = await startRuntime(dataDir, { environment: 'sandbox', insertVirtualCard: false, clock });
+  let world: AssuranceWorld | null = null;
   try {
     if (!runtime.embedded) throw new ScripError('internal', 'The embedded sandbox did not start.');
-    const world = embeddedWorld(runtime.embedded, { fixedClock: clock, versions: versions() });
+    world = embeddedWorld(runtime.embedded, { fixedClock: clock, versions: versions() });
     const summary = await assure({ services: runtime.app.services, registry: runtime.app.registry, world }, opts, onStep);
     return { ...summary, dataDir: opts.keepData ? dataDir : null };
   } finally {
+    await world?.close?.();
     await runtime.close();
     if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
   }

@@ -175,6 +175,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
 
   /** No card in the reader and no session: each scenario starts here. */
   async function cleanSlate(): Promise<void> {
+    await deps.world.outage?.('off');
     if (!deps.world.pullCard) return;
     await deps.world.pullCard();
     await deps.waitFor(cardOut, 'the card to be out and the session over', CARD_WAIT_MS);
@@ -200,6 +201,11 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
         if (!world.advanceClock) throw new Error('this environment has no clock to move');
         r.input = { advanceSeconds: step.advanceSeconds ?? 0 };
         r.result = { clock: await world.advanceClock(step.advanceSeconds ?? 0) };
+      } else if (step.sandbox === 'outage') {
+        if (!world.outage) throw new Error('this environment cannot stage an outage');
+        r.input = { mode: step.mode ?? 'lose-answers' };
+        await world.outage(step.mode ?? 'lose-answers');
+        r.result = { eps: step.mode === 'off' ? 'answering' : step.mode ?? 'lose-answers' };
       } else {
         if (!world.revoke) throw new Error('this environment cannot revoke certificates');
         r.input = { certificate: step.certificate ?? 'signing' };

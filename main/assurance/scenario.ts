@@ -66,11 +66,13 @@ const cardStep = z.object({
 
 const sandboxStep = z.object({
   ...base,
-  sandbox: z.enum(['clock', 'revoke']),
+  sandbox: z.enum(['clock', 'revoke', 'outage']),
   /** clock: move the fixed sandbox clock forward. */
   advanceSeconds: z.number().int().min(0).max(10 * 365 * 86_400).optional(),
   /** revoke: which certificate of the card in the reader. */
   certificate: z.enum(['signing', 'authentication']).optional(),
+  /** outage: EPS answers lost after the request arrived, connections refused, or back to normal. */
+  mode: z.enum(['lose-answers', 'refuse', 'off']).optional(),
 }).strict();
 
 /** Shorthand: insert the user's card, log in with its PIN and select the role. */
@@ -142,7 +144,7 @@ export function parseScenario(file: string, text: string): Scenario {
     throw new ScenarioError(parsed.error.issues.map((i) => {
       // A step that matches no kind: say which kinds there are, not four unions' worth of noise.
       const message = i.code === 'invalid_union' && i.path.length === 2 && i.path[0] === 'steps'
-        ? 'a step is one of: command (with input, as, expect, until), card (insert|pull), sandbox (clock|revoke), login (a user); check the keys of this step'
+        ? 'a step is one of: command (with input, as, expect, until), card (insert|pull), sandbox (clock|revoke|outage), login (a user); check the keys of this step'
         : i.message;
       return { file, line: lineOf(doc, counter, i.path), field: fieldName(i.path), message };
     }));

@@ -18,6 +18,8 @@ export interface AssuranceWorld {
   /** Revokes a certificate of the card last inserted. */
   revoke?(which: 'signing' | 'authentication'): Promise<{ serial: string }>;
   advanceClock?(seconds: number): Promise<string>;
+  /** Stages an EPS outage: answers lost after the request arrived, connections refused, or none. */
+  outage?(mode: 'off' | 'lose-answers' | 'refuse'): Promise<void>;
   /** The last sequence number of the service's message log (0 when empty). */
   lastExchange?(): number;
   /** Exchanges after a sequence number, tokens already redacted by the service. */
