@@ -2,7 +2,8 @@
 // log, and manifest.json listing every file with its SHA-256, sealed by manifest.jws.
 // `verifyPack` re-checks all of it and names each file that differs.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import type { RunResult } from './runner';
 import { renderReport } from './report-html';
@@ -46,7 +47,14 @@ export async function writePack(dir: string, run: RunResult, key: PackKey): Prom
   writeFileSync(join(dir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
   const html = renderReport(run, { signer: key.thumbprint });
   writeFileSync(join(dir, 'report.html'), html);
-  const pdf = await renderPdf(join(dir, 'report.html'), join(dir, 'report.pdf'));
+  // The PDF shows every step's details (a closed <details> prints as its summary alone); the variant
+  // with them open is printed from a scratch folder and is not part of the pack.
+  const scratch = mkdtempSync(join(tmpdir(), 'scrip-report-'));
+  let pdf: { note: string };
+  try {
+    writeFileSync(join(scratch, 'report.html'), html.replaceAll('<details class="nhsuk-details">', '<details class="nhsuk-details" open>'));
+    pdf = await renderPdf(join(scratch, 'report.html'), join(dir, 'report.pdf'));
+  } finally { rmSync(scratch, { recursive: true, force: true }); }
   const files = listFiles(dir).filter((f) => f !== MANIFEST && f !== SIGNATURE).map((path) => {
     const b = readFileSync(join(dir, path));
     return { path, sha256: sha256(b), bytes: b.length };

@@ -69,7 +69,6 @@ ${sc.failure ? `<div class="nhsuk-error-summary" role="alert"><h4 class="nhsuk-e
 <title>Scrip assurance report: ${verdict} (${esc(run.environment.label)})</title>
 <style>${nhsukCss()}
 pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#f0f4f5;padding:8px;max-width:100%}
-@media print{details>div{display:block}.nhsuk-details__summary{display:none}}
 </style>
 </head>
 <body>
