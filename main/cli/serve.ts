@@ -82,6 +82,7 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   const app = runtime.app;
   let adminKeyTo: string | null = null;
   if (opts.headless && (opts.headless.adminKeyFile || opts.headless.adminKeyFd !== undefined)) {
+    await app.services.apiKeys.warm(); // the file store answers at once; wait for it rather than be told "not yet"
     const { key } = app.services.apiKeys.create(`admin key for headless agent ${process.pid}`, ['admin']);
     app.services.audit.append('agent --headless', 'api-key.create', { name: 'headless admin key', storedIn: 'key file' });
     adminKeyTo = handOverAdminKey(key, opts.headless);
