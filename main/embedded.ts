@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
+import type { Socket, AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
+import { openTestCa } from '../sandbox/ca';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
@@ -96,26 +98,42 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
 }
 
 /**
- * A TCP relay in front of the sandbox for EPS traffic, to stage outages: with `lose`, each answer is
- * cut off once the request has reached the sandbox (what a dropped connection looks like to a
- * client that must retry without doing anything twice); with `refuse`, connections are closed at once.
+ * An HTTPS relay in front of the sandbox for EPS traffic, to stage outages. It terminates TLS with a
+ * certificate from the sandbox's own CA (so the environment's bundle trusts it) and passes each
+ * request on. With `lose-answers` the request reaches the sandbox and is answered, but the answer is
+ * dropped with the connection (what a client that must retry without doing anything twice sees);
+ * with `refuse`, connections are closed before anything is read.
  */
 class OutageRelay {
   mode: 'off' | 'lose-answers' | 'refuse' = 'off';
   readonly #sockets = new Set<Socket>();
-  #server: Server | null = null;
+  #server: HttpsServer | null = null;
   port = 0;
-  async start(target: number): Promise<void> {
-    this.#server = createServer((client) => {
-      if (this.mode === 'refuse') { client.destroy(); return; }
-      const up = connect(target, '127.0.0.1');
-      this.#sockets.add(client); this.#sockets.add(up);
-      // The TLS handshake (well under 1,200 bytes from a new client) always goes through; the answer to the request does not.
-      let sent = 0;
-      client.on('data', (d: Buffer) => { sent += d.length; up.write(d); });
-      up.on('data', (d: Buffer) => { if (this.mode === 'lose-answers' && sent > 1200) { up.destroy(); client.destroy(); } else client.write(d); });
-      const end = (): void => { client.destroy(); up.destroy(); this.#sockets.delete(client); this.#sockets.delete(up); };
-      client.on('close', end); up.on('close', end); client.on('error', end); up.on('error', end);
+  async start(sandboxDir: string, baseUrl: string): Promise<void> {
+    // Like the sandbox's own, this certificate follows the real clock even when the sandbox's is fixed.
+    const tls = openTestCa(join(sandboxDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['127.0.0.1', 'localhost'] });
+    const target = new URL(baseUrl);
+    this.#server = createHttpsServer({ key: tls.keyPem, cert: tls.chainPem }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const up = httpsRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.url, headers: req.headers, ca: tls.caPem, agent: false }, (answer) => {
+          const body: Buffer[] = [];
+          answer.on('data', (c: Buffer) => body.push(c));
+          answer.on('end', () => {
+            if (this.mode === 'lose-answers') { req.socket.destroy(); return; }
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(body));
+          });
+        });
+        up.on('error', () => req.socket.destroy());
+        up.end(Buffer.concat(chunks));
+      });
+    });
+    this.#server.on('connection', (so: Socket) => {
+      if (this.mode === 'refuse') { so.destroy(); return; }
+      this.#sockets.add(so);
+      so.on('close', () => this.#sockets.delete(so));
     });
     await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
     this.port = (this.#server.address() as AddressInfo).port;
@@ -184,7 +202,7 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
     async outage(mode) {
       if (!relay) {
         relay = new OutageRelay();
-        await relay.start(Number(new URL(sb.baseUrl).port));
+        await relay.start(sb.dataDir, sb.baseUrl);
         // Scrip's EPS traffic goes through the relay from now on (the environment is read per request).
         embedded.environment = { ...embedded.environment, epsUrl: `https://127.0.0.1:${relay.port}/FHIR/R4` };
       }
