@@ -278,11 +278,14 @@ test('print the token: the PDF\'s barcode reads back as the prescription ID', as
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('no nominated pharmacy');
   await noSeriousViolations(page, 'token dialog');
-  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Open the token PDF' }), 'Enter')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Save the token PDF' }), 'Enter')]);
+  await expect(dialog.getByTestId('token-saved'), 'the dialog says where the PDF went, not a silent download').toContainText(`token-${shortFormId}.pdf`);
   const path = test.info().outputPath('token.pdf');
   await download.saveAs(path);
   expect(barcodeInPdf(path)).toBe(shortFormId);
-  await expect(dialog).toBeHidden();
+  await press(page, dialog.getByRole('button', { name: 'Close' }), 'Enter');
+  await expect(dialog, 'Close closes the dialog').toBeHidden();
+  await expect(row.getByRole('button', { name: /Print token/ }), 'focus goes back to the button that opened it').toBeFocused();
 });
 
 test('track the acute prescription and cancel one item: the service\'s answer is shown', async () => {

@@ -20,21 +20,24 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
   const opener = useRef<HTMLButtonElement>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const titleId = useId();
 
+  // The PDF is saved as a download (a sandboxed page cannot print a PDF itself): say where it went.
   async function print() {
     setBusy(true);
     try {
-      downloadToken(await transport.invoke<{ filename: string; pdfBase64: string }>('prescription.token', { id }));
+      const token = await transport.invoke<{ filename: string; pdfBase64: string }>('prescription.token', { id });
+      downloadToken(token);
       setError(null);
-      say('Token PDF ready to print');
-      dialog.current?.close();
+      setSaved(token.filename);
+      say(`The token was saved as ${token.filename} in your downloads. Open it and print it at full size.`);
     } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
   }
 
   return (
     <>
-      <button ref={opener} type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => { setError(null); dialog.current?.showModal(); }}>
+      <button ref={opener} type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => { setError(null); setSaved(null); dialog.current?.showModal(); }}>
         Print token<span className="nhsuk-u-visually-hidden"> for {shortFormId}</span>
       </button>
       <dialog ref={dialog} className="scrip-dialog" aria-labelledby={titleId} onClose={() => opener.current?.focus()} data-testid="token-dialog">
@@ -43,9 +46,10 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
         <p>{nominated
           ? 'This prescription goes to the patient\'s nominated pharmacy. A token is optional: it helps the patient and the pharmacy find it.'
           : 'This prescription has no nominated pharmacy: give the patient the token to take to any pharmacy.'}</p>
-        <p>The token is an A5 PDF with the prescription ID as a barcode. Print it at full size.</p>
+        <p>The token is an A5 PDF with the prescription ID as a barcode. It is saved to your downloads: open it there and print it at full size.</p>
+        {saved ? <div className="nhsuk-inset-text" data-testid="token-saved"><p>Saved as <strong>{saved}</strong> in your downloads folder.</p></div> : null}
         <div className="nhsuk-button-group">
-          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>{busy ? 'Making the token…' : 'Open the token PDF'}</button>
+          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>{busy ? 'Making the token…' : 'Save the token PDF'}</button>
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => dialog.current?.close()}>Close</button>
         </div>
       </dialog>

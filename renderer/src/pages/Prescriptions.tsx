@@ -18,8 +18,9 @@ import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/
 import { PrescriptionDetail } from './PrescriptionDetail';
 import { DiscardDraft } from './prescribe/DiscardDraft';
 import { whenWords } from '../dates';
+import { ownedBy } from '../prescribing/owner';
 
-interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; signedAt: string | null; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
+interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; signedAt: string | null; ownerUserId: string | null; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
 interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
 
 export function Prescriptions() {
@@ -47,6 +48,12 @@ function PrescriptionList() {
   const id = useId();
   const resultsRef = useRef<HTMLHeadingElement>(null);
   const listHeading = useRef<HTMLHeadingElement>(null);
+  // "Your prescriptions" are the logged-in user's (and drafts nobody owns yet); others' on request.
+  const [everyone, setEveryone] = useState(false);
+  const me = session?.user?.id ?? null;
+  const all = value?.prescriptions ?? [];
+  const shown = ownedBy(all, me, everyone);
+  const others = all.length - shown.length;
 
   // The per-item results take focus when they arrive, so they are read out at once.
   useEffect(() => { if (results) resultsRef.current?.focus(); }, [results]);
@@ -60,7 +67,7 @@ function PrescriptionList() {
   });
 
   // Whether each draft is ready to sign: the service's own checks.
-  const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
+  const drafts = shown.filter((r) => r.status === 'draft');
   const draftKey = drafts.map((r) => `${r.id}@${r.updatedAt}`).join(',');
   useEffect(() => {
     let live = true;
@@ -78,7 +85,7 @@ function PrescriptionList() {
     if (!chosen.length) { setPinError(null); setActionError(asCommandError({ code: 'invalid-input', message: 'Select at least one prescription that is ready to sign.', action: 'Tick the prescriptions you want to sign.', retriable: false })); return; }
     if (!PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
     setPinError(null); setActionError(null); setBusy(true);
-    const names = new Map((value?.prescriptions ?? []).map((r) => [r.id, who(r)]));
+    const names = new Map(all.map((r) => [r.id, who(r)]));
     try {
       const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', { ids: chosen, pin });
       // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
@@ -101,7 +108,7 @@ function PrescriptionList() {
 
   if (error) return <ErrorSummary error={error} />;
   if (!value) return <p>Loading prescriptions…</p>;
-  const waiting = value.prescriptions.some((r) => r.status === 'signed' || r.status === 'sending');
+  const waiting = shown.some((r) => r.status === 'signed' || r.status === 'sending');
   return (
     <>
       <SessionNotices />
@@ -124,14 +131,20 @@ function PrescriptionList() {
           </table>
         </section>
       ) : null}
-      {!value.prescriptions.length ? <p>No prescriptions on this computer yet. <a href="#/prescribe">Write one</a>.</p> : (
+      {me && (others > 0 || everyone) ? (
+        <p data-testid="owner-filter">{everyone
+          ? <>Showing every prescription on this computer. <button type="button" className="scrip-link-button" onClick={() => setEveryone(false)}>Show only yours</button></>
+          : <>Showing yours. {others === 1 ? '1 prescription' : `${others} prescriptions`} on this computer {others === 1 ? 'was' : 'were'} written by someone else. <button type="button" className="scrip-link-button" onClick={() => setEveryone(true)}>Show them too</button></>}
+        </p>
+      ) : null}
+      {!shown.length ? <p>No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet. <a href="#/prescribe">Write one</a>.</p> : (
         <form onSubmit={signSelected} noValidate>
           <h2 tabIndex={-1} ref={listHeading}>Your prescriptions</h2>
           <table className="nhsuk-table" data-testid="prescriptions">
             <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions, newest first</caption>
             <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Date</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
             <tbody className="nhsuk-table__body">
-              {value.prescriptions.map((r) => {
+              {shown.map((r) => {
                 const s = statusWords(r.status);
                 const items = (r.draft.items ?? []).map((i) => i.medication.display).join('; ') || 'None';
                 const p = problems[r.id];

@@ -12,8 +12,9 @@ import { DiscardDraft } from './DiscardDraft';
 import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
 import { whenWords } from '../../dates';
+import { ownedBy } from '../../prescribing/owner';
 
-interface ListedRx { id: string; status: string; updatedAt: string; draft: Partial<DraftContent> }
+interface ListedRx { id: string; status: string; updatedAt: string; ownerUserId: string | null; draft: Partial<DraftContent> }
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
@@ -34,7 +35,9 @@ export function StartPage() {
     } catch (e) { setStartError(asCommandError(e)); } finally { setBusy(false); }
   }
 
-  const drafts = (value?.prescriptions ?? []).filter((r) => r.status === 'draft');
+  // A user resumes their own drafts (and those started before anyone logged in), not a colleague's.
+  const me = session?.user?.id ?? null;
+  const drafts = ownedBy(value?.prescriptions ?? [], me).filter((r) => r.status === 'draft');
   const loggedIn = session?.state === 'role-selected';
   // What a role cannot do is not offered (a pharmacist's role, an administrator's).
   const cannotPrescribe = loggedIn && !canPrescribe(session?.selectedRole?.activities ?? []);
