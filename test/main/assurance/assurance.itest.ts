@@ -61,7 +61,7 @@ test('the built-in library passes against the sandbox with no keychain, and writ
   assert.doesNotMatch(log + html, /"pin":\s*"\d{6}"/, 'no PIN is in the pack');
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, new RegExp(`<testsuite [^>]*tests="${library}" failures="0"`), `JUnit counts the scenarios: ${xml.slice(0, 300)}`);
-  assert.equal(results.requirements['DISP-SCAL-1.5.1']?.status, 'passed', 'release, also with answers lost in transit');
+  assert.equal(results.requirements['DISP-SCAL-1.5.1']?.status, 'passed', 'release by prescription ID and nominated');
 });
 
 test('scrip assure verify accepts the pack, and one changed byte in any file fails naming that file', async (t) => {
