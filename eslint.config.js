@@ -31,6 +31,14 @@ export default tseslint.config(
     ] },
   },
   {
+    // test/main/commands/registration.test.ts finds every command through the modules' exports.
+    files: ['main/commands/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', {
+      selector: "Program > VariableDeclaration > VariableDeclarator > CallExpression[callee.name='defineCommand']",
+      message: 'Export each command (export const x = defineCommand(…)) and add it to its group\'s array.',
+    }] },
+  },
+  {
     files: ['main/**/*.ts'],
     // main/embedded.ts is the composition root that starts the embedded sandbox and virtual card.
     ignores: ['main/electron/**', 'main/embedded.ts'],

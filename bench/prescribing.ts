@@ -5,7 +5,7 @@
 //   service time waiting on EPS ($prepare, $process-message), summed by PrescribingTimings
 //   Scrip   the rest (building Bundles, fragments + C14N + digest check, padding, checking the card's
 //           signature, SQLite commits with synchronous=FULL, the outbox)
-// Needs the vpcd lock: flock /tmp/scrip-vpcd.lock npm run bench -- prescribing
+// Needs the vpcd lock: flock /tmp/scrip-pcsc.lock npm run bench -- prescribing
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

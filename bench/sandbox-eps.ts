@@ -10,9 +10,9 @@
 // answers, so the figure measures latency, not capacity), BENCH_EPS_COUNT (default 6000), BENCH_EPS_SECONDS (default 20);
 // BENCH_EPS_CPU_PROF=<dir> runs the sandbox under `node --cpu-prof` and leaves the profile there.
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { spawn, execFileSync } from 'node:child_process';
-import { createPrivateKey, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,17 +24,15 @@ import { openTestCa } from '../sandbox/ca';
 import { issueCard } from '../sandbox/card/issue';
 import { sandboxTrust } from '../sandbox/eps/process-message';
 import type { SandboxContext } from '../sandbox/http/context';
-import { assembleSignature, provenanceEntry, verifyPrescriptionSignature, findRequesterSignature, setSignatureCrypto } from '../protocols/eps/signature';
+import { verifyPrescriptionSignature, findRequesterSignature, setSignatureCrypto } from '../protocols/eps/signature';
 import { nodeSignatureCrypto } from '../sandbox/ca/signature-crypto';
-import { shortFormId, longFormId } from '../protocols/ids/prescription-id';
 import { percentile, round } from './_stats';
+import { EPS_EXAMPLE as example, freshBundle, prescribe, signBundle, type Json } from './_eps-load';
 import type { Figure } from './run';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const example = join(root, '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 const GP = '555086689106', ROLE = '200102238987';
-type Json = Record<string, unknown>;
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
 function processCpuMs(pid: number): number {
@@ -47,34 +45,6 @@ function processCpuMs(pid: number): number {
 }
 
 const env = (k: string, d: number): number => (Number(process.env[k]) > 0 ? Number(process.env[k]) : d);
-
-/**
- * The example prescription with fresh prescription IDs (short and long form) and Bundle identifier,
- * so each is new to the sandbox. The template is parsed once; only the objects on the path to a
- * changed value are copied (the client shares the 2 cores, so it keeps its own work small).
- */
-function freshBundle(template: Json, seq: number): Json {
-  const shortId = shortFormId('A83008', seq % 0xfffff, randomBytes(3).readUIntBE(0, 3));
-  const longId = longFormId(randomBytes(16));
-  type Group = { value: string; extension: Array<{ valueIdentifier: { value: string } }> };
-  const entry = (template.entry as Json[]).map((e) => {
-    const r = e.resource as Json;
-    if (r.resourceType !== 'MedicationRequest') return e;
-    const g = r.groupIdentifier as Group;
-    const [first, ...rest] = g.extension;
-    return { ...e, resource: { ...r, groupIdentifier: { ...g, value: shortId, extension: [{ ...first!, valueIdentifier: { ...first!.valueIdentifier, value: longId } }, ...rest] } } };
-  });
-  return { ...template, identifier: { ...(template.identifier as object), value: randomUUID() }, entry };
-}
-
-/** The signed Bundle for $process-message: the prepared digest signed with the card's key. */
-function signBundle(bundle: Json, digest: string, timestamp: string, key: KeyObject, certB64: string): Json {
-  const xml = assembleSignature(digest, sign('sha256', Buffer.from(digest, 'base64'), key).toString('base64'), certB64);
-  const entries = bundle.entry as Json[];
-  const mrs = entries.filter((e) => (e.resource as Json).resourceType === 'MedicationRequest');
-  const requester = ((mrs[0]!.resource as Json).requester as { reference: string }).reference;
-  return { ...bundle, entry: [...entries, provenanceEntry({ id: randomUUID(), requesterReference: requester, targetReferences: mrs.map((e) => e.fullUrl as string), recorded: timestamp, signedAt: timestamp, signatureXml: xml })] };
-}
 
 export async function run(): Promise<Figure[]> {
   if (!existsSync(example)) return [{ name: 'eps.throughput', value: 0, unit: 'prescriptions/s', note: `skipped: needs the EPS examples at ${example}` }];
@@ -98,54 +68,32 @@ export async function run(): Promise<Figure[]> {
     const tokens = Array.from({ length: clients }, (_, i) => sessions[i % sessions.length]!);
     agent = new Agent({ keepAlive: true, maxSockets: clients, ca });
 
-    const post = (path: string, token: string, body: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-      const req = request(new URL(path, ready.baseUrl), {
-        method: 'POST', agent,
-        headers: { authorization: `Bearer ${token}`, 'nhsd-session-urid': ROLE, 'x-request-id': randomUUID(), 'content-type': 'application/fhir+json' },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-
     let seq = 0;
     const timing = { prepare: [] as number[], process: [] as number[], total: [] as number[] };
     /** One prescription, prepared, signed and sent; throws unless accepted. */
-    const prescribe = async (token: string, record: boolean, tamper = false): Promise<{ status: number; body: string }> => {
-      const bundle = freshBundle(template, ++seq);
-      const t0 = performance.now();
-      const prep = await post('/FHIR/R4/$prepare', token, JSON.stringify(bundle));
-      if (prep.status !== 200) throw new Error(`$prepare: ${prep.status} ${prep.body.slice(0, 300)}`);
-      const t1 = performance.now();
-      const p = (JSON.parse(prep.body) as { parameter: Array<{ name: string; valueString: string }> }).parameter;
-      const digest = p.find((x) => x.name === 'digest')!.valueString, timestamp = p.find((x) => x.name === 'timestamp')!.valueString;
-      // The tampered copy is a deep one: the unchanged parts are shared with the template.
-      const signed = tamper ? structuredClone(signBundle(bundle, digest, timestamp, key, certB64)) : signBundle(bundle, digest, timestamp, key, certB64);
-      if (tamper) ((signed.entry as Json[]).find((e) => (e.resource as Json).resourceType === 'Patient')!.resource as { birthDate: string }).birthDate = '1948-05-01';
-      const t2 = performance.now();
-      const sent = await post('/FHIR/R4/$process-message', token, JSON.stringify(signed));
-      const t3 = performance.now();
+    const prescribeOne = async (token: string, record: boolean, tamper = false): Promise<{ status: number; body: string }> => {
+      const r = await prescribe({ agent: agent!, baseUrl: ready.baseUrl, token, role: ROLE, template, seq: ++seq, key, certB64, tamper });
+      if (r.prepare.status !== 200) throw new Error(`$prepare: ${r.prepare.status} ${r.prepare.body.slice(0, 300)}`);
+      const sent = r.process!;
       if (tamper) return sent;
       if (sent.status !== 200) throw new Error(`$process-message: ${sent.status} ${sent.body.slice(0, 300)}`);
+      const [t0, t1, t2, t3] = r.times;
       if (record) { timing.prepare.push(t1 - t0); timing.process.push(t3 - t2); timing.total.push(t3 - t0); }
       return sent;
     };
 
     // The check is real: a prescription changed after signing is refused.
-    const tampered = await prescribe(tokens[0]!.token, false, true);
+    const tampered = await prescribeOne(tokens[0]!.token, false, true);
     if (tampered.status !== 400 || !/Signature doesn't match prescription/.test(tampered.body)) throw new Error(`a tampered prescription was not refused: ${tampered.status} ${tampered.body.slice(0, 300)}`);
 
-    for (let w = 0; w < 4; w++) await Promise.all(tokens.map((t) => prescribe(t.token, false))); // warm up
+    for (let w = 0; w < 4; w++) await Promise.all(tokens.map((t) => prescribeOne(t.token, false))); // warm up
     const count = env('BENCH_EPS_COUNT', 6000), seconds = env('BENCH_EPS_SECONDS', 20);
     let accepted = 0;
     const cpu0 = { sandbox: processCpuMs(child.pid!), client: process.cpuUsage() };
     const t0 = performance.now();
     const stopAt = t0 + seconds * 1000;
     await Promise.all(tokens.map(async (t) => {
-      while (accepted + clients <= count && performance.now() < stopAt) { await prescribe(t.token, true); accepted++; }
+      while (accepted + clients <= count && performance.now() < stopAt) { await prescribeOne(t.token, true); accepted++; }
     }));
     const elapsed = (performance.now() - t0) / 1000;
     // CPU time, not wall time: what each side costs per prescription however busy the machine is.

@@ -11,6 +11,8 @@ import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
 import { CardService } from './card/card-service';
+import { Pkcs11Tokens } from './card/pkcs11-tokens';
+import { Pkcs11Settings } from './card/pkcs11-settings';
 import { PcscCardConnector, type CardConnector } from '../native/pcsc/card-connection';
 import { Preferences } from './store/preferences';
 import { MedicinesService } from './prescribing/medicines';
@@ -34,6 +36,7 @@ import { EnvironmentService } from './environments/environment-service';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
+import { logFailure } from './log';
 
 export interface AppOptions {
   dataDir?: string;
@@ -47,6 +50,8 @@ export interface AppOptions {
   environments?: EnvironmentService;
   /** The OS keychain (unit tests pass an in-memory one); asked only when an API key is made or checked. */
   keychain?: () => Keychain;
+  /** The administrator's PKCS#11 module file (default: SCRIP_PKCS11_MANAGED or the OS path). */
+  pkcs11ManagedPath?: string;
 }
 
 export interface App {
@@ -78,15 +83,19 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const { db, audit, apiKeys } = openStores(dataDir, opts.keychain);
   const events = new EventBus();
   const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
+  const tokens = new Pkcs11Tokens();
+  readers.setTokenReaders(tokens);
   const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
     listReaders: () => readers.list().readers,
     onFacts: () => readers.republish(),
+    tokens,
   });
   readers.setCardFacts((r) => {
     const f = cards.facts(r.name);
-    return { cardType: f.cardType, pinRetries: f.pinRetries };
+    return { cardType: f.cardType, pinRetries: f.pinRetries, ...(f.pinPad != null ? { pinPad: f.pinPad } : {}) };
   });
   const preferences = new Preferences(db);
+  const pkcs11 = new Pkcs11Settings(tokens, preferences, opts.pkcs11ManagedPath);
   // One HTTPS client per environment, trusting exactly that environment's CA bundle.
   const clients = new Map<string, { caPem: string | null; client: ServiceClient }>();
   const environments = opts.environments ?? new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
@@ -134,7 +143,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     prescribing, prescriptions: store, dispensing,
     patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
     sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, identity, apiKeys, audit, preferences, environments, medicines: new MedicinesService(dataDir, { events }),
+    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, environments, medicines: new MedicinesService(dataDir, { events }),
     diagnosticChecks: [
       // Can each service of the environment in use be reached over TLS its CA bundle trusts? (environments.check)
       async () => {
@@ -145,6 +154,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
           return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }];
         }
       },
+      // Each PKCS#11 module: loaded or why not, its tokens, how changes are learnt (pkcs11.report has the mechanisms).
+      async () => pkcs11.view().modules.map((m) => ({
+        name: `PKCS#11 module ${m.path}`, ok: m.loaded,
+        detail: m.loaded ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}` : `not loaded: ${m.error ?? 'unknown'}`,
+      })),
       // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
       async () => {
         const withCard = readers.list().readers.filter((r) => r.present);
@@ -168,13 +182,15 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     identity.onReaders(e.data);
   });
   readers.start();
+  // Modules load in worker threads; their token readers appear through reader.changed when ready.
+  await pkcs11.apply();
   identity.onReaders(readers.list());
   outbox.start();
   // A signed prescription waits in the outbox until someone with a role is logged in to send it.
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(() => undefined); });
+  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again')); });
   // While someone is logged in with a role, their sent prescriptions' status is refreshed from the tracker.
   prescribing.startRefresh(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') prescribing.refreshNow().catch(() => undefined); });
+  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') prescribing.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval')); });
   return {
     services,
     registry: createRegistry(),
@@ -186,6 +202,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       await identity.close();
       await services.medicines.close();
       readers.stop();
+      await tokens.close();
       for (const c of clients.values()) c.client.close();
       db.close();
     },

@@ -1,6 +1,7 @@
 // One union of failures for every surface. The HTTP status, the CLI exit code and the UI message
 // all come from here, so a person and a program are told the same thing (Web eID's RetriableError
 // and AusweisApp's BAD_STATE are the models).
+import { log, newIncidentId } from './log';
 
 export const errorCatalogue = {
   'invalid-input': { status: 400, exit: 2, retriable: false, message: 'The request was not valid.', action: 'Correct the highlighted fields and try again.' },
@@ -45,11 +46,14 @@ export class ScripError extends Error {
   readonly action: string;
   readonly details: Record<string, unknown> | undefined;
   constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, action?: string) {
-    super(message ?? errorCatalogue[code].message);
+    // An unexpected failure gets an incident ID the person sees and the log keeps, with the stack.
+    const incident = code === 'internal' && typeof details?.incident !== 'string' ? newIncidentId() : null;
+    super(incident ? `${message ?? errorCatalogue[code].message} (incident ${incident})` : (message ?? errorCatalogue[code].message));
     this.name = 'ScripError';
     this.code = code;
-    this.action = action ?? errorCatalogue[code].action;
-    this.details = details;
+    this.action = action ?? (incident ? `${errorCatalogue[code].action} Quote incident ${incident}: Scrip's log (logs/scrip.log in its data folder) holds the details.` : errorCatalogue[code].action);
+    this.details = incident ? { ...details, incident } : details;
+    if (incident) log().error({ err: this, incident }, 'unexpected error');
   }
   get status(): number { return errorCatalogue[this.code].status; }
   get exitCode(): number { return errorCatalogue[this.code].exit; }
@@ -60,10 +64,16 @@ export class ScripError extends Error {
   }
 }
 
-/** Anything thrown becomes a ScripError; unknown failures are `internal` and keep no stack on the wire. */
+/**
+ * Anything thrown becomes a ScripError. An unknown failure is `internal`: logged with its own stack
+ * under a new incident ID, which the person sees; no stack goes on the wire.
+ */
 export function toScripError(e: unknown): ScripError {
   if (e instanceof ScripError) return e;
-  return new ScripError('internal', undefined, e instanceof Error ? { cause: e.message } : undefined);
+  const incident = newIncidentId();
+  log().error({ err: e instanceof Error ? e : { message: String(e) }, incident }, 'unexpected error');
+  return new ScripError('internal', `${errorCatalogue.internal.message} (incident ${incident})`, { incident, ...(e instanceof Error ? { cause: e.message } : {}) },
+    `${errorCatalogue.internal.action} Quote incident ${incident}: Scrip's log (logs/scrip.log in its data folder) holds the details.`);
 }
 
 export function isErrorBody(v: unknown): v is ErrorBody {

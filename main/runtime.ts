@@ -6,6 +6,9 @@ import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
 import { ScripError } from './errors';
 import { assure, versions } from './assurance/run';
+import { log } from './log';
+import { logToDataDir } from './log-file';
+import { appVersion } from './config';
 
 export interface Runtime {
   app: App;
@@ -22,6 +25,7 @@ export interface Runtime {
  * it is the one in use, at start or when chosen later.
  */
 export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string } = {}): Promise<Runtime> {
+  logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
   const startSandbox = async (): Promise<Environment> => {
@@ -36,7 +40,10 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
   const app = await createApp({ dataDir, environments });
-  void app.services.apiKeys.warm(); // the keychain may be locked: never hold the start (or requests) on it
+  log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
+  // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
+  // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
+  void app.services.apiKeys.warm();
   // Runs from the API and the UI use this agent's embedded sandbox and reader, one at a time.
   let running = false;
   app.services.assurance = {

@@ -3,6 +3,7 @@
 import type { EventBus } from './events';
 import type { ReaderService } from './card/reader-service';
 import type { CardService } from './card/card-service';
+import type { Pkcs11Settings } from './card/pkcs11-settings';
 import type { IdentityService } from './identity/identity-service';
 import type { ApiKeyStore } from './api/api-keys';
 import type { AuditLog } from './store/audit';
@@ -22,6 +23,8 @@ export interface Services {
   events: EventBus;
   readers: ReaderService;
   cards: CardService;
+  /** PKCS#11 modules: the user's and the administrator's choice, their slots and tokens. */
+  pkcs11: Pkcs11Settings;
   identity: IdentityService;
   apiKeys: ApiKeyStore;
   /** The environments (sandbox, configured ones) and the one the next session uses. */

@@ -1,6 +1,7 @@
 // `scrip sandbox …`: run the Spine-style sandbox alone, and manage its users, revocations and
 // scripted sessions. Never imports main/: the sandbox runs on its own.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { startSandbox } from './server';
 import { DirectoryStore } from './directory/directory';
@@ -9,9 +10,25 @@ import { openTestCa } from './ca';
 import { scripDataDir } from './ca/paths';
 import { openSandboxDb } from './store/db';
 import { SessionStore } from './broker/sessions';
-import { systemClock, fixedClock } from './clock';
+import { systemClock, fixedClock, ClockRangeError } from './clock';
+import { DataDirError, secureDataDir } from './store/data-dir';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
+import { ADMIN_SECRET_FILE, adminSecret } from './admin-secret';
+
+/** `<data>/sandbox.json`: the ready line of the `scrip sandbox` running there. */
+const RUNTIME_FILE = 'sandbox.json';
 import './eps-routes';
+
+/** One GET over HTTPS trusting only the sandbox's root, with the admin secret. */
+function getOnce(url: URL, ca: string, secret: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca, agent: false, headers: { authorization: `Bearer ${secret}` }, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    }).on('error', reject).on('timeout', function (this: { destroy(e: Error): void }) { this.destroy(new Error('timed out')); }).end();
+  });
+}
 
 function flags(argv: string[]): { words: string[]; f: Map<string, string | true> } {
   const words: string[] = [];
@@ -32,12 +49,18 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 const usage = `Usage:
-  scrip sandbox [--port N] [--data DIR] [--clock ISO]     run the sandbox until stopped; prints one JSON line when ready
+  scrip sandbox [--port N] [--data DIR] [--clock ISO] [--log-max-mb N] [--log-max-days N]
+                                                            run the sandbox until stopped; prints one JSON line when ready
+                                                            (the message log keeps 256 MB and 7 days by default)
   scrip sandbox users [--data DIR]                          print the users, role profiles and organisations as JSON
   scrip sandbox patients [--data DIR]                       print the patient index as JSON (edit patients.json there to change it)
   scrip sandbox revoke --user ID [--data DIR]               revoke every certificate issued to a user and end their sessions
   scrip sandbox token --user ID --role ROLE [--data DIR] [--clock ISO]
                                                             start a session without a card (sandbox only), print it as JSON
+  scrip sandbox log [--since SEQ] [--limit N] [--data DIR]  print a page of the running sandbox's message log (as the admin)
+
+The ready line names adminSecretFile (<data>/admin-secret, 0600): send its content as
+"Authorization: Bearer <secret>" to read /_log without a session.
 `;
 
 export async function runSandboxCli(argv: string[]): Promise<number> {
@@ -50,15 +73,26 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case undefined: {
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) return fail('--port takes a number');
+      const maxMb = str('log-max-mb'), maxDays = str('log-max-days');
+      if (maxMb !== undefined && !(/^\d+$/.test(maxMb) && Number(maxMb) >= 1)) return fail('--log-max-mb takes a whole number of megabytes, 1 or more');
+      if (maxDays !== undefined && !(/^\d+(\.\d+)?$/.test(maxDays) && Number(maxDays) > 0)) return fail('--log-max-days takes a number of days above 0');
+      const logRetention = { ...(maxMb ? { maxBytes: Number(maxMb) * 1024 * 1024 } : {}), ...(maxDays ? { maxAgeSeconds: Math.round(Number(maxDays) * 86_400) } : {}) };
       let sb;
       try {
-        sb = await startSandbox({ dataDir, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
+        sb = await startSandbox({ dataDir, logRetention, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}) });
       } catch (e) {
-        if (e instanceof PatientFileError) return fail(e.message);
+        if (e instanceof PatientFileError || e instanceof DataDirError || e instanceof ClockRangeError) return fail(e.message);
+        if (e instanceof Error && e.message.startsWith('--clock:')) return fail(e.message);
         throw e;
       }
-      process.stdout.write(JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir }) + '\n');
+      // The admin secret's file, never the secret: stdout ends up in CI logs.
+      const ready = JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir, adminSecretFile: sb.adminSecretFile });
+      // Where `scrip sandbox log` finds it (the address, never a secret); gone when it stops.
+      const runtime = join(dataDir, RUNTIME_FILE);
+      writeFileSync(runtime, ready + '\n', { mode: 0o600 });
+      process.stdout.write(ready + '\n');
       await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
+      rmSync(runtime, { force: true });
       await sb.close();
       return 0;
     }
@@ -75,9 +109,26 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'log': {
+      const since = str('since') ?? '0', limit = str('limit') ?? '500';
+      if (!/^\d+$/.test(since) || !/^\d+$/.test(limit)) return fail('--since and --limit take numbers');
+      const baseUrl = (() => { try { return (JSON.parse(readFileSync(join(dataDir, RUNTIME_FILE), 'utf8')) as { baseUrl?: string }).baseUrl; } catch { return undefined; } })();
+      if (!baseUrl || !existsSync(join(dataDir, ADMIN_SECRET_FILE))) return fail(`no sandbox is running with the data directory ${dataDir}; start one with \`scrip sandbox --data ${dataDir}\``);
+      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
+      const { secret } = adminSecret(dataDir);
+      try {
+        const page = await getOnce(new URL(`/_log?since=${since}&limit=${limit}`, baseUrl), readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'), secret);
+        if (page.status !== 200) return fail(`the sandbox at ${baseUrl} answered ${page.status}: ${page.body.slice(0, 300)}`);
+        process.stdout.write(page.body + '\n');
+      } catch (e) {
+        return fail(`the sandbox at ${baseUrl} did not answer (${(e as Error).message}); is it running?`);
+      }
+      return 0;
+    }
     case 'revoke': {
       const user = str('user');
       if (!user || !/^\d{12}$/.test(user)) return fail('--user takes a 12-digit user ID');
+      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
       const caDir = join(dataDir, 'ca');
       const ca = openTestCa(caDir);
       const state = JSON.parse(readFileSync(join(caDir, 'ca.json'), 'utf8')) as { issued: Record<string, { subject: string }> };
@@ -105,6 +156,7 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       if (!u.roles.some((r) => r.id === role)) return fail(`${user} does not hold role ${role}; roles: ${u.roles.map((r) => r.id).join(', ')}`);
       let clock;
       try { clock = at ? fixedClock(at) : systemClock(); } catch (e) { return fail((e as Error).message); }
+      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
       const db = openSandboxDb(join(dataDir, 'sandbox.db'));
       try {
         // Same broker code as a card login, minus the card: see SandboxBroker.scriptedSession.

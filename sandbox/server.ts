@@ -3,15 +3,17 @@
 // and (when present) the EPS FHIR services; logs every exchange with tokens redacted.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openTestCa } from './ca';
 import { nodeSignatureCrypto } from './ca/signature-crypto';
 import { setSignatureCrypto } from '../protocols/eps/signature';
-import { systemClock, fixedClock } from './clock';
+import { systemClock, fixedClock, ClockRangeError } from './clock';
 import { openSandboxDb, GroupCommit } from './store/db';
+import { secureDataDir } from './store/data-dir';
+import { adminSecret, hasAdminSecret } from './admin-secret';
 import { startCheckpointer, type Checkpointer } from './store/checkpointer';
 import { DirectoryStore } from './directory/directory';
 import { ChallengeIssuer } from './broker/challenge';
@@ -19,8 +21,9 @@ import { SessionStore, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broke
 import { SandboxBroker } from './broker/broker';
 import { pdsRoutes, operationOutcome } from './pds/pds';
 import { PatientStore } from './pds/patients';
-import { MessageLog } from './log/message-log';
-import { HttpError, Router, json, readJson, fhirJsonProblem, type SandboxResponse } from './http/router';
+import { redactBody, redactPath } from './log/redact';
+import { MessageLog, DEFAULT_RETENTION, PAGE_LIMITS, type LogRetention } from './log/message-log';
+import { HttpError, Router, json, readJson, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
 import { isRefusal, type Caller, type RouteModule, type SandboxContext } from './http/context';
 import { registerRoutes, registeredRouteModules } from './http/modules';
 import { freePort, recordedPort } from './http/port';
@@ -40,10 +43,27 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Route modules mounted in addition to the registered ones (tests, suppliers' extensions). */
   routes?: RouteModule[];
+  /** How long the message log keeps exchanges (defaults: DEFAULT_RETENTION). */
+  logRetention?: Partial<LogRetention>;
+  /** A TLS handshake not finished in this time is dropped (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Where an exchange that could not be logged is told (default: a JSON line on stderr). */
+  onLogFailure?: (line: string) => void;
 }
+
+/** TLS 1.2 suites offered: forward-secret (ECDHE) AEAD only, Mozilla's "intermediate" less DHE. TLS 1.3's are all so. */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+/** Timeouts of the sandbox's HTTPS server, in milliseconds. */
+export const SERVER_TIMEOUTS = { handshake: 10_000, headers: 10_000, request: 30_000, keepAlive: 5_000 } as const;
 
 export interface RunningSandbox {
   baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext;
+  /** The admin secret (`Authorization: Bearer …` reads `/_log`) and the 0600 file that holds it. */
+  adminSecret: string; adminSecretFile: string;
+  log: MessageLog;
   /** Every mounted route (method and path pattern), for tests that must cover them all. */
   routes: Array<{ method: string; path: string }>;
   close(): Promise<void>;
@@ -59,7 +79,8 @@ function secretFile(path: string): Buffer {
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
   // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
   setSignatureCrypto(nodeSignatureCrypto);
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(opts.dataDir);
+  const admin = adminSecret(opts.dataDir);
   const clock = opts.clock ? fixedClock(opts.clock) : systemClock();
   // The port is fixed before the CA opens: its certificates carry this address (CRLs).
   const listenPort = opts.port ?? (await freePort(recordedPort(join(opts.dataDir, 'ca', 'ca.json'))));
@@ -69,7 +90,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const directory = new DirectoryStore(opts.dataDir);
   const sessions = new SessionStore(db, clock, opts.idleSeconds ?? DEFAULT_IDLE_SECONDS, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
-  const log = new MessageLog(db);
+  const log = new MessageLog(db, { ...DEFAULT_RETENTION, ...opts.logRetention });
+  let logFailures = 0;
+  const onLogFailure = opts.onLogFailure ?? ((line: string) => { process.stderr.write(line + '\n'); });
   // Started once the server listens (a start that fails leaves no thread behind).
   let checkpoints: Checkpointer | null = null;
   const commits = new GroupCommit(db, () => checkpoints?.committed());
@@ -106,11 +129,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     .add(broker.routes())
     .add(pdsRoutes({ patients: () => patients.read(), directory, authorise: (req) => { const a = context.authorise(req); return isRefusal(a) ? a : null; } }))
     .add([
-      { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed }) },
+      { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed, logFailures }) },
       { method: 'GET', path: '/_log', handle: (req) => {
-        const since = req.query.get('since') ?? '0';
+        // Other people's traffic: a live session or the admin secret (admin-secret.ts).
+        if (!hasAdminSecret(String(req.headers.authorization ?? ''), admin.secret)) {
+          const a = context.authorise(req);
+          if (isRefusal(a)) return a;
+        }
+        const since = req.query.get('since') ?? '0', limit = req.query.get('limit') ?? String(PAGE_LIMITS.exchanges);
         if (!/^\d{1,15}$/.test(since)) throw new HttpError(400, 'since takes a sequence number (0 or more)');
-        return json(200, { exchanges: log.since(Number(since)) });
+        if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > PAGE_LIMITS.exchanges) throw new HttpError(400, `limit takes a number of exchanges from 1 to ${PAGE_LIMITS.exchanges}`);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: log.page(Number(since), Number(limit)).json };
       } },
       { method: 'GET', path: '/crl/{kind}', handle: (req) => {
         const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
@@ -130,7 +159,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         const body = (req.body.length ? readJson(req) : {}) as { advanceSeconds?: unknown } | null;
         // Bounded, so the clock can never be pushed past what a Date can hold.
         if (typeof body?.advanceSeconds !== 'number' || !(body.advanceSeconds >= 0 && body.advanceSeconds <= 100 * 365 * 86_400)) throw new HttpError(400, 'advanceSeconds must be a number of seconds from 0 to 100 years');
-        clock.advance(body.advanceSeconds * 1000);
+        // In total too: the clock never passes CLOCK_RANGE.latest (a Date past it breaks every route).
+        try { clock.advance(body.advanceSeconds * 1000); } catch (e) {
+          if (e instanceof ClockRangeError) throw new HttpError(400, `${e.message}; nothing was changed`);
+          throw e;
+        }
         return json(200, { clock: clock.now().toISOString() });
       } },
     ]);
@@ -186,7 +219,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         const m = router.match(method, url.pathname);
         if (m === null) answer = serverAnswer(404, 'not-found', 'RESOURCE_NOT_FOUND', `Nothing at ${url.pathname.slice(0, 200)}.`, url.pathname);
         else if (m === 'method-not-allowed') answer = serverAnswer(405, 'not-supported', 'INVALID_REQUEST', `${method.slice(0, 20)} is not allowed here.`, url.pathname, { allow: router.allowed(url.pathname).join(', ') });
-        else answer = await m.route.handle({ method, path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
+        // FHIR bodies are JSON, said so (as EPS answers): anything else is refused before it is read.
+        else if (url.pathname.startsWith('/FHIR/') && method !== 'GET' && !isJsonRequest({ headers: req.headers })) {
+          answer = operationOutcome(415, 'not-supported', 'INVALID_REQUEST', `Content-Type must be application/fhir+json or application/json, not '${String(req.headers['content-type'] ?? '(none)').slice(0, 60)}'.`, 'Content-Type');
+        } else answer = await m.route.handle({ method, path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
       }
     } catch (e) {
       if (e instanceof HttpError) answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
@@ -212,30 +248,46 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     }
     res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}), ...answer.headers });
     res.end(answer.body);
-    // Into the turn's transaction when one is open (committed at the turn's end), else at once.
-    log.record({
-      at: clock.now().toISOString(), method, path: (req.url ?? '').slice(0, 2000), status: answer.status,
-      requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
-      request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'), ms: performance.now() - started,
-      // The log keeps what went wrong inside (the client sees only "internal error").
-      response: commitFailure ? `internal error: the commit failed: ${commitFailure}` : internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`,
-    });
+    // Reading the log is not logged: a poller would otherwise read back its own last read.
+    if (method === 'GET' && url.pathname === '/_log') return;
+    // The log keeps what went wrong inside (the client sees only "internal error").
+    const response = commitFailure ? `internal error: the commit failed: ${commitFailure}` : internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`;
+    try {
+      // Into the turn's transaction when one is open (committed at the turn's end), else at once.
+      log.record({
+        at: clock.now().toISOString(), method, path: (req.url ?? '').slice(0, 2000), status: answer.status,
+        requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
+        request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'), ms: performance.now() - started,
+        response,
+      });
+    } catch (e) {
+      // An exchange the log could not keep is said elsewhere, with the inner error of a 5xx.
+      logFailures++;
+      onLogFailure(JSON.stringify({ event: 'log-failure', at: new Date().toISOString(), method, path: redactPath((req.url ?? '').slice(0, 200)), status: answer.status,
+        logError: e instanceof Error ? e.message : String(e), ...(answer.status >= 500 ? { response: redactBody(response) } : {}) }));
+    }
   }
 
   // TLS is between real computers: its certificate follows the real clock even when the sandbox's is fixed.
   const tls = openTestCa(join(opts.dataDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['localhost', '127.0.0.1', '::1'] });
-  const server: Server = createServer({ key: tls.keyPem, cert: tls.chainPem, maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const server: Server = createServer({
+    key: tls.keyPem, cert: tls.chainPem, maxHeaderSize: 16 * 1024,
+    minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true,
+    // A connection that never finishes its handshake is dropped (Node would hold it 120 s).
+    handshakeTimeout: opts.handshakeTimeoutMs ?? SERVER_TIMEOUTS.handshake,
+  }, (req, res) => {
     handle(req, res).catch(() => { if (!res.headersSent) { res.writeHead(400); res.end('bad request'); } });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = SERVER_TIMEOUTS.headers;
+  server.requestTimeout = SERVER_TIMEOUTS.request;
+  server.keepAliveTimeout = SERVER_TIMEOUTS.keepAlive;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(listenPort, '127.0.0.1', () => resolve()); });
   checkpoints = startCheckpointer(db);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `https://127.0.0.1:${port}`;
   const caCertPath = join(opts.dataDir, 'ca', 'root.pem');
   return {
-    baseUrl, caCertPath, dataDir: opts.dataDir, context, routes: router.list(),
+    baseUrl, caCertPath, dataDir: opts.dataDir, context, routes: router.list(), adminSecret: admin.secret, adminSecretFile: admin.file, log,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,5 +1,5 @@
 // Builds data/dmd/subset.json from the dm+d codes, names and quantity units in the public EPS
-// example messages (../shared/data/eps-examples or the directory given). Run:
+// example messages (test/fixtures/eps-examples or the directory given). Run:
 //   node --import tsx scripts/build-dmd-subset.ts [examplesDir] [outFile]
 import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { subsetSchema, type MedicineSubset } from '../main/prescribing/dmd/subset';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const examplesDir = process.argv[2] ?? join(root, '../shared/data/eps-examples');
+const examplesDir = process.argv[2] ?? join(root, 'test/fixtures/eps-examples');
 const outFile = process.argv[3] ?? join(root, 'data/dmd/subset.json');
 
 // dm+d units of measure by the form word in a product name; the examples sometimes quantify

@@ -7,7 +7,8 @@
 //   (default: every suite; a path fragment keeps only the files whose path contains it)
 //
 // Nothing may hang a run: every test has a timeout (--test-timeout), every file a wall-clock limit
-// after which its whole process group is killed and the file counted as failed, by name.
+// after which its whole process group is killed and the file counted as failed, by name. For the
+// locked suites the limit counts from when the lock is held, not from when the file queued for it.
 // The suites that use pcscd and the vpcd ports take a machine-wide lock (flock), file by file, so two
 // runs on one machine never drive the same virtual reader at once.
 import { spawn } from 'node:child_process';
@@ -38,20 +39,32 @@ function walk(dir, out = []) {
   return out;
 }
 
-/** Runs a command in its own process group; kills the whole group when `limitMs` passes. */
-function run(cmd, cmdArgs, { env = {}, limitMs, echo = true } = {}) {
+/**
+ * Runs a command in its own process group; kills the whole group when `limitMs` passes. With
+ * `afterLock`, the clock starts only once the machine-wide lock is held (the marker line on stderr):
+ * time spent queueing behind other engineers' runs is not the file's time.
+ */
+function run(cmd, cmdArgs, { env = {}, limitMs, echo = true, afterLock = false } = {}) {
   return new Promise((resolve) => {
     let out = '';
     let timedOut = false;
+    let timer = null;
     const child = spawn(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }, limitMs);
+    const startClock = () => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      }, limitMs);
+    };
+    if (!afterLock) startClock();
     child.stdout.on('data', (d) => { out += d; if (echo) process.stdout.write(d); });
-    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.stderr.on('data', (d) => {
+      let text = String(d);
+      if (!timer && text.includes(LOCK_MARKER)) { startClock(); text = text.replace(`${LOCK_MARKER}\n`, ''); }
+      if (text) process.stderr.write(text);
+    });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       // Whatever the file left behind (an agent, a card server) goes with it.
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ }
       resolve({ code: code ?? 1, out, timedOut });
@@ -59,7 +72,9 @@ function run(cmd, cmdArgs, { env = {}, limitMs, echo = true } = {}) {
   });
 }
 
-const withPcscLock = (cmd, cmdArgs) => ['flock', [PCSC_LOCK, cmd, ...cmdArgs]];
+// flock runs a shell that says on stderr when it holds the lock, then becomes the command.
+const LOCK_MARKER = '# scrip-run-suites: pcsc lock held';
+const withPcscLock = (cmd, cmdArgs) => ['flock', [PCSC_LOCK, 'sh', '-c', `echo '${LOCK_MARKER}' >&2; exec "$@"`, 'sh', cmd, ...cmdArgs]];
 
 function tapCounts(out) {
   const n = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
@@ -72,7 +87,7 @@ async function nodeFile(suite, file) {
   const limits = LIMITS[suite];
   const base = [process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${limits.test}`, file]];
   const [cmd, cmdArgs] = suite === 'integration' ? withPcscLock(...base) : base;
-  const { code, out, timedOut } = await run(cmd, cmdArgs, { limitMs: limits.file });
+  const { code, out, timedOut } = await run(cmd, cmdArgs, { limitMs: limits.file, afterLock: suite === 'integration' });
   const c = tapCounts(out);
   if (timedOut) {
     failures.push(`${file}: killed after ${limits.file / 1000} s (the file's limit)`);
@@ -116,7 +131,7 @@ async function e2eSuite() {
   rmSync(report, { force: true });
   const pw = [process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/e2e/playwright.config.ts', ...(filters.length ? chosen.map((f) => relative('test/e2e', f)) : [])]];
   const [cmd, cmdArgs] = withPcscLock(...pw);
-  const { code, timedOut } = await run(cmd, cmdArgs, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report }, limitMs: LIMITS.e2e.file });
+  const { code, timedOut } = await run(cmd, cmdArgs, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report }, limitMs: LIMITS.e2e.file, afterLock: true });
   if (timedOut) failures.push(`e2e: killed after ${LIMITS.e2e.file / 1000} s`);
   if (!existsSync(report)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(report, 'utf8')).stats ?? {};

@@ -2,12 +2,13 @@
 # Installs (apt, as root) and starts what Scrip's suites need on Debian/Ubuntu:
 #   pcscd + the vpcd virtual reader driver (virtual test card), libpcsclite-dev (the PC/SC binding
 #   compiles against it), Chromium (end-to-end tests), gnome-keyring + dbus + libsecret (keychain),
-#   OpenSC, yubico-piv-tool, xmlsec1, openssl (independent checks), poppler-utils (PDF → PNG).
+#   OpenSC, SoftHSM2 (PKCS#11 tier), yubico-piv-tool, xmlsec1, openssl (independent checks), poppler-utils (PDF → PNG),
+#   python3-pyasn1 (a BER-encoding broker client, test/sandbox/broker/ber-cms.py).
 # Idempotent, and fast when everything is already there.
 set -euo pipefail
 
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd chromium gnome-keyring dbus dbus-x11 libsecret-1-dev libsecret-tools
-  opensc opensc-pkcs11 yubico-piv-tool xmlsec1 openssl poppler-utils zbar-tools fonts-liberation procps psmisc python3 make g++)
+  opensc opensc-pkcs11 softhsm2 yubico-piv-tool xmlsec1 openssl poppler-utils zbar-tools fonts-liberation procps psmisc python3 python3-pyasn1 make g++)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -110,6 +110,11 @@ export class ApiKeyStore {
     return this.#signing.warm();
   }
 
+  /** Resolves when the keychain's first read (agent start) has answered, or after a bounded wait. */
+  keychainAnswered(maxMs?: number): Promise<void> {
+    return this.#signing.firstAnswer(maxMs);
+  }
+
   /** Whether the keychain holding the signing secret answers (diagnostics; creates nothing). */
   keychainStatus(): { available: boolean; created: boolean; detail: string } {
     return this.#signing.status();

@@ -166,6 +166,8 @@ export async function startApiServer(app: App, opts: ApiServerOptions = {}): Pro
       }
     }
 
+    // A key is checked with the keychain's secret: just after start, wait for its first answer.
+    if (req.headers.authorization) await app.services.apiKeys.keychainAnswered();
     if (path === '/events' && method === 'GET') { callerFor(req); return handleEvents(req, res, url.searchParams.get('unnamed') === '1'); }
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);

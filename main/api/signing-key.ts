@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database';
 import { KeychainUnavailableError, type Keychain } from '../../native/keychain/keychain';
 import { ScripError } from '../errors';
+import { logFailure } from '../log';
 
 export interface SigningKey {
   key: Buffer;
@@ -14,6 +15,10 @@ export interface SigningKey {
 // A keychain that failed is asked again after this long, not on every request (a D-Bus call that
 // times out would otherwise slow every API call down).
 const RETRY_AFTER_MS = 5_000;
+// How long a key check waits for the keychain's first answer after the agent starts. An unlocked
+// keychain answers within milliseconds (seconds on a loaded machine); one waiting for a person to
+// unlock it does not, and then the check says so rather than hold the request.
+const FIRST_ANSWER_WAIT_MS = 10_000;
 
 export function signingKeyId(key: Buffer): string {
   return createHmac('sha256', key).update('scrip api-key signing key id').digest('hex').slice(0, 16);
@@ -48,8 +53,21 @@ export class ApiKeySigningKey {
     if (!kc.getAsync) return Promise.resolve();
     this.#warming ??= kc.getAsync(this.#account).then((stored) => {
       if (stored) { const key = decode(stored); this.#cached = { key, id: signingKeyId(key) }; }
-    }).catch(() => undefined /* get() will say why, when asked */).finally(() => { this.#warming = null; });
+    }).catch(logFailure('reading the API-key secret from the keychain at start failed; the first key check asks again and says why')).finally(() => { this.#warming = null; });
     return this.#warming;
+  }
+
+  /**
+   * Resolves once the warm-up under way (if any) has answered, or after `maxMs`. A request that
+   * arrives just after the agent said it was ready waits here for the keychain's first answer
+   * instead of being refused with "not answered yet" while the answer is on its way.
+   */
+  async firstAnswer(maxMs = FIRST_ANSWER_WAIT_MS): Promise<void> {
+    const warming = this.#warming;
+    if (!warming) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([warming, new Promise<void>((r) => { timer = setTimeout(r, maxMs); })]);
+    clearTimeout(timer);
   }
 
   /** The key, creating it in the keychain if there is none yet; `no-keychain` when there is no keychain. */

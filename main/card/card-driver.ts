@@ -11,13 +11,20 @@ export interface PinInfo {
   blocked: boolean;
   /** The card reports the PIN as verified in this card session. */
   verified: boolean;
+  /** Where the count comes from: the card's own counter, or a PKCS#11 token's flags (low / final try / locked). */
+  source?: 'card' | 'token-flags';
+  /** The PIN is typed on the reader's keypad (PKCS#11 CKF_PROTECTED_AUTHENTICATION_PATH), not in Scrip. */
+  pinPad?: boolean;
 }
 
 /** What to sign: a ready DigestInfo (RSA) or a hash and its algorithm. */
 export type SignInput = { digestInfo: Uint8Array } | { hash: Uint8Array; algorithm: HashAlgorithm };
 
+/** Which driver speaks to the card: PIV over PC/SC, or a PKCS#11 module's token. */
+export type DriverKind = 'piv' | 'pkcs11';
+
 export interface CardDriver {
-  readonly kind: 'piv';
+  readonly kind: DriverKind;
   /** DER of the certificate for `kind`. */
   certificate(kind: CertificateKind): Promise<Uint8Array>;
   pinInfo(): Promise<PinInfo>;

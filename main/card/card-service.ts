@@ -2,18 +2,23 @@
 // exclusive hold of the card (CardConnector.withCard), in which the driver is chosen (ATR table,
 // then probing) and the operation runs. PINs pass straight through to the driver.
 import type { CardConnector } from '../../native/pcsc/card-connection';
+import { serialised } from '../../native/pcsc/transaction';
 import { hex } from '../../protocols/card';
 import { ScripError } from '../errors';
 import { ApduSession } from './apdu-session';
 import { identifyFamily } from './atr-table';
-import type { CardDriver, CertificateKind, PinInfo, SignInput } from './card-driver';
+import type { CardDriver, CertificateKind, DriverKind, PinInfo, SignInput } from './card-driver';
+import { builtInRules, chooseDriver, type DriverRule } from './driver-table';
 import { toCardError } from './card-errors';
 import { identityFrom, summarise, type CardIdentity, type CertificateSummary } from './identity';
 import { PIV_MAX_PIN_RETRIES, PivDriver } from './piv-driver';
+import { Pkcs11Driver, pkcs11ToScrip } from './pkcs11-driver';
+import type { Pkcs11Target } from './pkcs11-tokens';
 
 export interface CardStatus {
   reader: string;
-  cardType: 'piv';
+  cardType: DriverKind;
+  /** The card's ATR (upper-case hex); empty for a PKCS#11 token that no PC/SC reader stands for. */
   atr: string;
   holder: { userId: string; displayName: string | null };
   /** When the authentication certificate expires (ISO 8601). */
@@ -32,16 +37,27 @@ export interface SignResult {
 }
 
 /** What the reader panel can show about a card without asking it again. */
-export interface CardFacts { cardType: 'piv' | null; pinRetries: number | null }
+export interface CardFacts { cardType: DriverKind | null; pinRetries: number | null; pinPad?: boolean | null }
+
+/** What the card layer needs of the PKCS#11 modules (main/card/pkcs11-tokens.ts). */
+export interface TokenRouter {
+  /** The driver table in force (configured modules, then the built-in ATR rows). */
+  table(): DriverRule[];
+  /** The module whose own slot `reader` is (a token reader), else null. */
+  ownerOf(reader: string): string | null;
+  target(module: string, reader: string): Promise<Pkcs11Target | null>;
+}
 
 export interface CardServiceOptions {
   /** Readers and whether a card is present; used when a call names no reader. */
-  listReaders?: () => Array<{ name: string; present: boolean }>;
+  listReaders?: () => Array<{ name: string; present: boolean; atr?: string | null }>;
+  /** PKCS#11 modules; without it every card goes through PC/SC. */
+  tokens?: TokenRouter;
   /** Called after an operation learnt something new about a reader's card (PIN retries, type). */
   onFacts?: (reader: string, facts: CardFacts) => void;
 }
 
-interface Unit { driver: CardDriver; session: ApduSession; atr: Uint8Array }
+interface Unit { driver: CardDriver; atr: Uint8Array }
 
 export class CardService {
   readonly #connector: CardConnector;
@@ -69,7 +85,7 @@ export class CardService {
     return this.#run(reader, async (name, u) => {
       const { identity } = await this.#readIdentity(name, u.driver);
       const pin = await u.driver.pinInfo();
-      this.#learn(name, pin);
+      this.#learn(name, pin, u.driver.kind);
       return {
         reader: name, cardType: u.driver.kind, atr: hex(u.atr),
         holder: { userId: identity.userId, displayName: identity.displayName },
@@ -88,28 +104,29 @@ export class CardService {
   }
 
   async pinInfo(reader?: string): Promise<PinInfo> {
-    return this.#run(reader, async (name, u) => this.#learn(name, await u.driver.pinInfo()));
+    return this.#run(reader, async (name, u) => this.#learn(name, await u.driver.pinInfo(), u.driver.kind));
   }
 
   /** Verifies the PIN; on a wrong PIN the error's details carry `retriesLeft`. */
   async verifyPin(input: { reader?: string; pin: string }): Promise<PinInfo> {
     return this.#run(input.reader, async (name, u) => {
       await this.#pinOp(name, u, () => u.driver.verifyPin(input.pin));
-      return this.#learn(name, { retriesLeft: PIV_MAX_PIN_RETRIES, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: true });
+      // PIV: a good VERIFY resets the counter, so no need to ask; a token's flags are read again.
+      return this.#learn(name, u.driver.kind === 'piv' ? { retriesLeft: PIV_MAX_PIN_RETRIES, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: true } : await u.driver.pinInfo(), u.driver.kind);
     });
   }
 
   async changePin(input: { reader?: string; oldPin: string; newPin: string }): Promise<PinInfo> {
     return this.#run(input.reader, async (name, u) => {
       await this.#pinOp(name, u, () => u.driver.changePin(input.oldPin, input.newPin));
-      return this.#learn(name, await u.driver.pinInfo());
+      return this.#learn(name, await u.driver.pinInfo(), u.driver.kind);
     });
   }
 
   async unblockPin(input: { reader?: string; puk: string; newPin: string }): Promise<PinInfo> {
     return this.#run(input.reader, async (name, u) => {
       await u.driver.unblockPin(input.puk, input.newPin);
-      return this.#learn(name, await u.driver.pinInfo());
+      return this.#learn(name, await u.driver.pinInfo(), u.driver.kind);
     });
   }
 
@@ -168,24 +185,24 @@ export class CardService {
   }
 
   /** Runs a PIN-consuming step; a wrong or blocked PIN updates the known retry count. */
-  async #pinOp<T>(name: string, _u: Unit, f: () => Promise<T>): Promise<T> {
+  async #pinOp<T>(name: string, u: Unit, f: () => Promise<T>): Promise<T> {
     try {
       return await f();
     } catch (e) {
       if (e instanceof ScripError && e.code === 'pin-wrong' && typeof e.details?.retriesLeft === 'number' && !e.details.puk) {
-        this.#learn(name, { retriesLeft: e.details.retriesLeft, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: false });
+        this.#learn(name, { retriesLeft: e.details.retriesLeft, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: false }, u.driver.kind);
       } else if (e instanceof ScripError && e.code === 'pin-blocked' && !e.details?.puk) {
-        this.#learn(name, { retriesLeft: 0, maxRetries: PIV_MAX_PIN_RETRIES, blocked: true, verified: false });
+        this.#learn(name, { retriesLeft: 0, maxRetries: PIV_MAX_PIN_RETRIES, blocked: true, verified: false }, u.driver.kind);
       }
       throw e;
     }
   }
 
-  #learn(reader: string, pin: PinInfo): PinInfo {
-    const next: CardFacts = { cardType: 'piv', pinRetries: pin.retriesLeft };
+  #learn(reader: string, pin: PinInfo, kind: DriverKind = 'piv'): PinInfo {
+    const next: CardFacts = { cardType: kind, pinRetries: pin.retriesLeft, ...(pin.pinPad !== undefined ? { pinPad: pin.pinPad } : {}) };
     const prev = this.#facts.get(reader);
     this.#facts.set(reader, next);
-    if (!prev || prev.pinRetries !== next.pinRetries || prev.cardType !== next.cardType) this.#opts.onFacts?.(reader, next);
+    if (!prev || prev.pinRetries !== next.pinRetries || prev.cardType !== next.cardType || prev.pinPad !== next.pinPad) this.#opts.onFacts?.(reader, next);
     return pin;
   }
 
@@ -216,13 +233,17 @@ export class CardService {
 
   async #run<T>(reader: string | undefined, op: (name: string, u: Unit) => Promise<T>): Promise<T> {
     const name = this.#resolveReader(reader);
+    const tokens = this.#opts.tokens;
+    const atr = this.#opts.listReaders?.().find((r) => r.name === name)?.atr ?? null;
+    const route = chooseDriver(tokens?.table() ?? builtInRules, { atr, ownedBy: tokens?.ownerOf(name) ?? null });
+    if (route.driver === 'pkcs11' && tokens) return this.#runToken(name, tokens, route.module, atr, op);
     let session: ApduSession | null = null;
     try {
       return await this.#connector.withCard(name, async (channel) => {
         session = new ApduSession(channel);
         const family = await identifyFamily(session);
         if (family !== 'piv') throw new ScripError('unsupported-card');
-        return op(name, { driver: new PivDriver(session, { selected: true }), session, atr: channel.atr });
+        return op(name, { driver: new PivDriver(session, { selected: true }), atr: channel.atr });
       });
     } catch (e) {
       const err = toCardError(e);
@@ -231,6 +252,22 @@ export class CardService {
     } finally {
       this.lastApduCount = (session as ApduSession | null)?.apdus ?? 0;
     }
+  }
+
+  /** One unit of work on a PKCS#11 token: no PC/SC connection of Scrip's own (the module has one). */
+  async #runToken<T>(name: string, tokens: TokenRouter, module: string, atr: string | null, op: (name: string, u: Unit) => Promise<T>): Promise<T> {
+    this.lastApduCount = 0; // the module's APDUs are its own (bench/card.ts counts them at vpcd)
+    return serialised(`pkcs11:${name}`, async () => {
+      try {
+        const t = await tokens.target(module, name);
+        if (!t) throw new ScripError('no-card', 'There is no token in that slot.', { module }, 'Insert your smartcard (or check the PKCS#11 module in Settings).');
+        return await op(name, { driver: new Pkcs11Driver(t.module, t.slot, t.token), atr: atr ? Buffer.from(atr, 'hex') : new Uint8Array(0) });
+      } catch (e) {
+        const err = pkcs11ToScrip(e);
+        if (err.code === 'card-removed' || err.code === 'no-card') this.forget(name);
+        throw err;
+      }
+    });
   }
 }
 

@@ -166,7 +166,8 @@ export class PivDriver implements CardDriver {
   }
 }
 
-function hashOfDigestInfo(di: Uint8Array): Uint8Array {
+/** The hash inside a DigestInfo (EC keys sign the bare hash). */
+export function hashOfDigestInfo(di: Uint8Array): Uint8Array {
   const alg = digestInfoAlgorithm(di);
   if (!alg) throw new ScripError('invalid-input', 'Unrecognised DigestInfo.');
   return di.subarray(di.length - hashLength[alg]);

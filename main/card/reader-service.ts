@@ -10,10 +10,17 @@ export type { ReadersView } from './reader-state';
 export type CardFacts = Pick<ReaderState, 'pinPad' | 'cardType' | 'pinRetries'>;
 export type CardFactsSource = (reader: PcscReaderSnapshot) => Partial<CardFacts>;
 
+/** Readers that are not PC/SC ones: PKCS#11 slots no PC/SC reader stands for (main/card/pkcs11-tokens.ts). */
+export interface TokenReaders {
+  snapshots(pcscNames: Iterable<string>): PcscReaderSnapshot[];
+  on(event: 'change', listener: () => void): unknown;
+}
+
 export class ReaderService {
   readonly #watch: ReaderWatch;
   readonly #events: EventBus;
   #facts: CardFactsSource = () => ({});
+  #tokens: TokenReaders | null = null;
 
   constructor(watch: ReaderWatch, events: EventBus) {
     this.#watch = watch;
@@ -23,6 +30,12 @@ export class ReaderService {
 
   start(): void { this.#watch.start(); }
   stop(): void { this.#watch.stop(); }
+
+  /** Adds the token readers of PKCS#11 modules; their changes are published like PC/SC ones. */
+  setTokenReaders(tokens: TokenReaders): void {
+    this.#tokens = tokens;
+    tokens.on('change', () => this.republish());
+  }
 
   /** Lets the card layer add what it knows about the card in a reader. */
   setCardFacts(source: CardFactsSource): void { this.#facts = source; }
@@ -35,7 +48,7 @@ export class ReaderService {
   #view(s: PcscStatus): ReadersView {
     return {
       service: s.service,
-      readers: s.readers.map((r) => ({
+      readers: [...s.readers, ...(this.#tokens?.snapshots(s.readers.map((r) => r.name)) ?? [])].map((r) => ({
         name: r.name,
         present: r.present,
         atr: r.atr,

@@ -35,6 +35,14 @@ function convert(name: string, raw: string | true, schema: FieldSchema): unknown
   return raw;
 }
 
+/** A `files` flag's value: the text of that file ("-": standard input). */
+function readTextFile(flag: string, raw: string | true): string {
+  if (raw === true) throw new ScripError('invalid-input', `--${flag} needs a file name.`);
+  try { return readFileSync(raw === '-' ? 0 : raw, 'utf8'); } catch (e) {
+    throw new ScripError('invalid-input', `--${flag}: cannot read ${raw}: ${e instanceof Error ? e.message : String(e)}.`, undefined, 'Check the file name and that you may read it.');
+  }
+}
+
 /** Flags every command understands, handled by the CLI itself. */
 export const globalFlags = ['json', 'help', 'api-key', 'url'];
 
@@ -57,6 +65,8 @@ export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: stri
     if (globalFlags.includes(flag)) continue;
     if (c.cli?.stdin && (flag === 'stdin' || flag === `${c.cli.stdin[0]}-stdin`)) continue;
     if (c.cli?.saveAs?.flag === flag) continue;
+    const fileField = c.cli?.files?.[flag];
+    if (fileField) { input[fileField] = readTextFile(flag, raw); continue; }
     const field = c.cli?.aliases?.[flag] ?? flag;
     if (c.cli?.stdin?.includes(field)) throw new ScripError('invalid-input', `--${flag} is a secret: give it on standard input with --stdin, not on the command line.`);
     const schema = fields[field];
@@ -73,15 +83,18 @@ export function commandHelp(c: AnyCommand): string {
   const usage = [`scrip ${cliPath(c).join(' ')}`, ...pos.map((p) => `<${p}>`)];
   const lines = [`${c.summary}`, ''];
   if (c.description) lines.push(c.description, '');
+  const fileFlags = Object.entries(c.cli?.files ?? {});
   for (const [name, s] of Object.entries(fields)) {
     if (pos.includes(name)) continue;
     if (c.cli?.stdin?.includes(name)) continue;
-    usage.push(required.has(name) ? `--${name} <${String(s.type ?? 'value')}>` : `[--${name}]`);
+    const flag = fileFlags.find(([, f]) => f === name)?.[0];
+    const shown = flag ? `--${flag} <file>` : `--${name} <${String(s.type ?? 'value')}>`;
+    usage.push(required.has(name) ? shown : `[${shown}]`);
   }
   if (c.cli?.stdin) usage.push(`--stdin (reads ${c.cli.stdin.join(', ')} from standard input, one per line)`);
   if (c.cli?.saveAs) usage.push(`[--${c.cli.saveAs.flag} <file>]`);
   lines.unshift(`Usage: ${usage.join(' ')} [--json]`, '');
-  const opts = Object.entries(fields).map(([name, s]) => {
+  const opts = Object.entries(fields).filter(([name]) => !fileFlags.some(([flag]) => flag === name)).map(([name, s]) => {
     const flag = c.cli?.stdin?.includes(name) ? `(stdin) ${name}` : pos.includes(name) ? `<${name}>` : `--${name}`;
     const type = s.type === 'array' ? `${String(s.items?.type ?? 'value')},…` : String(s.type ?? 'value');
     const choices = s.enum ?? s.items?.enum;
@@ -89,6 +102,7 @@ export function commandHelp(c: AnyCommand): string {
     return `  ${flag.padEnd(22)} ${type.padEnd(10)} ${s.description ?? ''} (${extra})`;
   });
   for (const [alias, field] of Object.entries(c.cli?.aliases ?? {})) opts.push(`  --${alias.padEnd(20)} ${''.padEnd(10)} the same as --${field}`);
+  for (const [flag, field] of fileFlags) opts.push(`  --${flag.padEnd(20)} ${'file'.padEnd(10)} gives ${field} the text of this file ("-": standard input)`);
   if (c.cli?.saveAs) opts.push(`  --${c.cli.saveAs.flag.padEnd(20)} ${'file'.padEnd(10)} write ${c.cli.saveAs.what} to this file (optional)`);
   if (opts.length) lines.push('Options:', ...opts);
   lines.push('', `  --json                 print the answer as one line of JSON`, '', `API: ${c.http.method} ${c.http.path}   scope: ${c.needs.scope}`);

@@ -11,6 +11,7 @@ import { callCommand, cliApiKey, findAgentUrl } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
 import { assureCli } from './assure';
+import { invokeLocally, runsLocally } from './local';
 import { openStores } from '../app';
 import { invokeCommand } from '../commands/invoke';
 import type { Services } from '../services';
@@ -33,7 +34,8 @@ function overview(commands: AnyCommand[]): string {
   return ['Usage: scrip <command> [options] [--json]   (scrip <command> --help for its options)', '', 'Commands:',
     ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '',
     'Commands other than agent/start/sandbox/card issue/card virtual talk to the running agent, found through',
-    'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory.'].join('\n');
+    'SCRIP_URL and SCRIP_API_KEY, or the runtime file in your data directory; pure computations (prescription',
+    'digest, prescription verify) run in this process, and medicines search does when no agent is running.'].join('\n');
 }
 
 function readStdinLines(): string[] {
@@ -53,6 +55,25 @@ async function createKeyLocally(command: AnyCommand, input: Record<string, unkno
   } finally {
     db.close();
   }
+}
+
+/** Whether an agent answers (a command that may run without one asks first). */
+async function agentAnswers(args: ParsedArgs, dataDir: string): Promise<boolean> {
+  if (flagString(args.flags, 'url')) return true;
+  try { await findAgentUrl(dataDir); return true; } catch { return false; }
+}
+
+async function viaAgent(args: ParsedArgs, command: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+  const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
+  let url: string | null = null;
+  try {
+    url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));
+  } catch (e) {
+    if (command.name !== 'api-key.create') throw e;
+  }
+  return url
+    ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
+    : await createKeyLocally(command, input, dataDir);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -80,16 +101,9 @@ export async function main(argv: string[]): Promise<number> {
     const { command, rest } = found;
     if (args.flags.has('help')) { process.stdout.write(commandHelp(command) + '\n'); return 0; }
     const input = inputFromArgs(command, args, rest, stdinRequested(command, args) ? readStdinLines() : undefined);
-    const envKey = flagString(args.flags, 'api-key') || process.env.SCRIP_API_KEY || undefined;
-    let url: string | null = null;
-    try {
-      url = flagString(args.flags, 'url') ?? (await findAgentUrl(dataDir));
-    } catch (e) {
-      if (command.name !== 'api-key.create') throw e;
-    }
-    const result = url
-      ? await callCommand({ url, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
-      : await createKeyLocally(command, input, dataDir);
+    const result = await runsLocally(command, () => agentAnswers(args, dataDir))
+      ? await invokeLocally(command, input, dataDir)
+      : await viaAgent(args, command, input, dataDir);
     const save = command.cli?.saveAs;
     const target = save ? flagString(args.flags, save.flag) : undefined;
     if (save && target && result && typeof result === 'object') {

@@ -9,6 +9,7 @@ import { startApiServer } from '../api/server';
 import { defaultDataDir } from '../config';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { ScripError } from '../errors';
+import { log } from '../log';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -54,15 +55,31 @@ export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | n
   }
 }
 
-function waitForSignal(): Promise<string> {
+/**
+ * Resolves on SIGINT/SIGTERM, or when the process named by SCRIP_PARENT_PID is gone. A program that
+ * starts the agent for itself (a test, a script) sets SCRIP_PARENT_PID to its own pid, so the agent
+ * shuts down cleanly — freeing its data directory and the reader — however that program ends, even
+ * by SIGKILL (no signal reaches the agent then). Linux offers Node no event for the death of a
+ * process that is not its child, hence the poll.
+ */
+function waitForStop(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve) => {
-    const done = (sig: string) => resolve(sig);
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const parent = Number(env.SCRIP_PARENT_PID);
+    if (!(parent > 0)) return;
+    const poll = setInterval(() => {
+      try { process.kill(parent, 0); } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPERM') return; // alive, only not ours to signal
+        clearInterval(poll);
+        resolve('parent-gone');
+      }
+    }, 500);
+    poll.unref();
   });
 }
 
-/** Runs until SIGINT/SIGTERM. Prints one JSON line when ready. */
+/** Runs until SIGINT/SIGTERM (or SCRIP_PARENT_PID's process is gone). Prints one JSON line when ready. */
 export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promise<number> {
   const dataDir = opts.dataDir ?? defaultDataDir();
   if (kind === 'start' && !opts.browser) {
@@ -99,7 +116,8 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
     spawn(opener, [String(ready.open)], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
   }
-  await waitForSignal();
+  const why = await waitForStop();
+  log().info({ why }, 'Scrip stopping');
   removeRuntimeFile(dataDir);
   await server.close();
   await runtime.close();

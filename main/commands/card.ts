@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { defineCommand } from './registry';
 
 const reader = z.string().max(200).optional().describe('Reader name; default: the only reader with a card');
-const pinInfo = z.object({ retriesLeft: z.number().int(), maxRetries: z.number().int(), blocked: z.boolean(), verified: z.boolean() });
+const pinInfo = z.object({
+  retriesLeft: z.number().int(), maxRetries: z.number().int(), blocked: z.boolean(), verified: z.boolean(),
+  source: z.enum(['card', 'token-flags']).optional().describe('token-flags: a PKCS#11 token tells only "low", "final try" or "locked"'),
+  pinPad: z.boolean().optional().describe('The passcode is typed on the reader\'s keypad, not in Scrip'),
+});
 const certSummary = z.object({
   subject: z.string(), issuer: z.string(), serial: z.string(), notBefore: z.string(), notAfter: z.string(),
   keyAlgorithm: z.string(), fingerprint: z.string().describe('SHA-256, hex with colons'),

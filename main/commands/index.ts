@@ -4,6 +4,7 @@ import { readerCommands } from './readers';
 import { apiKeyCommands } from './api-keys';
 import { auditCommands } from './audit';
 import { cardCommands } from './card';
+import { pkcs11Commands } from './pkcs11';
 import { diagnosticsCommands } from './diagnostics';
 import { sessionCommands } from './session';
 import { prescriptionCommands } from './prescription';
@@ -19,6 +20,7 @@ export const allCommands: readonly AnyCommand[] = [
   ...apiKeyCommands,
   ...auditCommands,
   ...cardCommands,
+  ...pkcs11Commands,
   ...diagnosticsCommands,
   ...sessionCommands,
   ...prescriptionCommands,

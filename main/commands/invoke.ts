@@ -2,11 +2,26 @@
 // validate the input, run, and check the output. Failures are ScripErrors, never raw exceptions.
 import { z } from 'zod';
 import { ScripError, toScripError } from '../errors';
-import type { Registry, Caller, CommandContext } from './registry';
+import type { Registry, Caller, CommandContext, AnyCommand } from './registry';
 import type { Services } from '../services';
+import { ACTIVITY_NEEDS } from '../../protocols/spine/activities';
 
 export function inputIssues(error: z.ZodError): Array<{ path: string; message: string }> {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
+}
+
+/** What `needs.session` and `needs.activity` declare, enforced here for every surface. */
+function checkSession(command: AnyCommand, services: Services): void {
+  const { session, activity } = command.needs;
+  if (!session && !activity) return;
+  services.identity.machine.require(['role-selected'], `use ${command.name}`);
+  if (!activity) return;
+  const role = services.identity.view().selectedRole!;
+  const need = ACTIVITY_NEEDS[activity];
+  if (!role.activities.some((a) => need.codes.includes(a))) {
+    throw new ScripError('forbidden', `Your role at ${role.orgName} does not include ${need.named}, which ${command.name} needs.`,
+      { needs: activity, activities: [...need.codes], roleProfileId: role.id }, 'Switch to a role that has this activity (scrip role use).');
+  }
 }
 
 export async function invokeCommand(registry: Registry, services: Services, name: string, rawInput: unknown, caller: Caller): Promise<unknown> {
@@ -15,6 +30,7 @@ export async function invokeCommand(registry: Registry, services: Services, name
   if (!caller.scopes.has(command.needs.scope) && !caller.scopes.has('admin')) {
     throw new ScripError('forbidden', `This caller may not use ${name}: it needs the "${command.needs.scope}" scope.`, { needs: command.needs.scope });
   }
+  checkSession(command, services);
   const parsed = command.input.safeParse(rawInput ?? {});
   if (!parsed.success) {
     throw new ScripError('invalid-input', `The input for ${name} is not valid.`, { issues: inputIssues(parsed.error) });

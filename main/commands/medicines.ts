@@ -22,6 +22,7 @@ export const medicinesSearch = defineCommand({
   }),
   output: z.object({ results: z.array(hit), release }),
   needs: { scope: 'read' },
+  local: 'without-agent',
   cli: { positional: ['q'] },
   run: async (input, ctx) => {
     const index = await ctx.services.medicines.index();

@@ -7,6 +7,7 @@ import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { prepareDigest, FragmentError, epsTimestamp } from '../../protocols/eps/fragments';
 import { nodeHash } from '../prescribing/node-hash';
 import { ScripError } from '../errors';
+import { prescriptionVerify } from './prescription-verify';
 
 
 export const prescriptionDigest = defineCommand({
@@ -21,6 +22,7 @@ export const prescriptionDigest = defineCommand({
   }),
   output: z.object({ digest: z.string(), timestamp: z.string(), algorithm: z.enum(['RS256', 'RS1']), signedInfo: z.string(), fragments: z.string() }),
   needs: { scope: 'read' },
+  local: 'always',
   run: async (input) => {
     const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
@@ -162,7 +164,7 @@ export const prescriptionSign = defineCommand({
   http: { method: 'POST', path: '/prescriptions/signature' },
   input: z.object({ ids: z.array(id).min(1).max(250), pin: z.string().optional().describe('The card passcode; read from standard input by the CLI') }),
   output: z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), status: z.string(), shortFormId: z.string().nullable(), error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional() })) }),
-  needs: { scope: 'sign', session: true },
+  needs: { scope: 'sign', session: true, activity: 'prescribing' },
   cli: { stdin: ['pin'] },
   run: async (input, ctx) => ({ results: await ctx.services.prescribing.sign(input.ids, input.pin) }),
 });
@@ -237,4 +239,4 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

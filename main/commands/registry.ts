@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Services } from '../services';
 import type { ErrorCode } from '../errors';
+import type { ActivityNeed } from '../../protocols/spine/activities';
 
 export const scopes = ['read', 'ticket', 'prescribe', 'sign', 'dispense', 'admin'] as const;
 export type Scope = (typeof scopes)[number];
@@ -28,10 +29,10 @@ export interface CommandContext {
 export interface CommandNeeds {
   /** The API-key scope a program needs to call this command. */
   scope: Scope;
-  /** The command needs a logged-in session with a role (identity issue). */
+  /** The command needs a logged-in session with a role selected; invokeCommand answers bad-state otherwise. */
   session?: boolean;
-  /** The selected role must hold this RBAC activity code (e.g. B0570). */
-  activity?: string;
+  /** The selected role must hold an activity granting this work (implies `session`); else forbidden, naming it. */
+  activity?: ActivityNeed;
 }
 
 export interface CliSpec {
@@ -48,7 +49,18 @@ export interface CliSpec {
   aliases?: Record<string, string>;
   /** `--<flag> <path>` writes the output's base64 `field` to that file instead of printing it. */
   saveAs?: { flag: string; field: string; what: string };
+  /** Text fields read from a file: `{ file: 'prescription' }` makes `--file rx.xml` give `prescription` its content ("-": standard input). */
+  files?: Record<string, string>;
 }
+
+/**
+ * Where the CLI may run a command in its own process, through the same invokeCommand (same
+ * validation and answer), with no agent, card service or keychain:
+ * - 'always': a pure computation on its input (and files shipped with Scrip); the answer is the same anywhere;
+ * - 'without-agent': read-only data the agent would also use (the bundled dm+d subset); the agent answers when one runs.
+ * Such a command may use only `config` and `medicines` of the services.
+ */
+export type LocalRun = 'always' | 'without-agent';
 
 export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   /** Dotted name: `<group>.<action>`, e.g. `readers.list`. Stable: programs rely on it. */
@@ -60,6 +72,8 @@ export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.
   output: O;
   needs: CommandNeeds;
   cli?: CliSpec;
+  /** The CLI may run it in-process (see LocalRun); absent: only through the running agent. */
+  local?: LocalRun;
   /** Error codes the command may answer with (documented in OpenAPI). */
   errors?: ErrorCode[];
   run: (input: z.infer<I>, ctx: CommandContext) => Promise<z.infer<O>>;

@@ -10,6 +10,7 @@ import type { CardService } from '../card/card-service';
 import type { ReadersView } from '../card/reader-service';
 import type { Broker, BrokerRole, BrokerSession } from './broker';
 import { SessionMachine, type SessionState } from './session-machine';
+import { logFailure } from '../log';
 import { checkCardForEnvironment, type EnvironmentTrust } from './environment-interlock';
 
 export type AuthResponseBuilder = (input: { signature: Uint8Array; certificate: Uint8Array; challenge: Uint8Array; digestAlgorithm: 'sha1' | 'sha256' }) => string;
@@ -158,7 +159,7 @@ export class IdentityService {
       }
       if (this.#reader !== reader) {
         // The card left while the broker answered: the session must not outlive it.
-        await broker.logout(data.token, data.userId).catch(() => undefined);
+        await broker.logout(data.token, data.userId).catch(logFailure('broker logout after the card left mid-login failed; the broker ends the session at its idle timeout'));
         throw new ScripError('card-removed', 'The card was removed while logging in.');
       }
       const now = this.#now();
@@ -231,13 +232,10 @@ export class IdentityService {
   handouts(): TicketHandout[] { return [...this.#handouts]; }
 
   /** For services that act as the user (EPS, PDS): the token and role, or bad-state. */
-  requireRole(activity?: string): { token: string; userId: string; role: BrokerRole; broker: Broker } {
+  requireRole(): { token: string; userId: string; role: BrokerRole; broker: Broker } {
     this.machine.require(['role-selected'], 'do that');
     const s = this.#session!;
     const role = s.selected!;
-    if (activity && !role.activities.includes(activity)) {
-      throw new ScripError('forbidden', `Your role at ${role.orgName} does not include ${activity}.`, { activity, roleProfileId: role.id }, 'Switch to a role that has this activity.');
-    }
     this.#touch();
     return { token: s.data.token, userId: s.data.userId, role, broker: s.broker };
   }

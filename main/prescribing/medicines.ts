@@ -2,11 +2,10 @@
 // built from the public EPS examples (labelled as such in releaseInfo). Importing a release runs in
 // a worker thread: the API and the UI keep answering (search keeps using the old release) while
 // it parses, and progress goes out as `medicines.import` events.
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../native/worker-entry';
 import { ScripError, errorCatalogue, type ErrorCode } from '../errors';
 import type { EventBus } from '../events';
 import { MedicineIndex } from './dmd/search';
@@ -20,23 +19,9 @@ export interface MedicinesOptions {
   subsetPath?: string;
 }
 
-/** tsx's ESM API module, as its package exports it (createRequire alone would give the CommonJS one). */
-function tsxEsmApi(): string {
-  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
-  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs')).href;
-}
-
 /** The worker's entry: the TypeScript module through tsx from source, the bundled .cjs in Electron. */
 function startImportWorker(data: ImportWorkerData): Worker {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // From source the worker has no TypeScript loader of its own: register tsx first, then load it.
-    const tsx = tsxEsmApi();
-    const entry = new URL('./dmd/import-worker.ts', import.meta.url).href;
-    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: data });
-  }
-  return new Worker(join(dirname(here), 'dmd-import-worker.cjs'), { workerData: data });
+  return startWorker(import.meta.url, new URL('./dmd/import-worker.ts', import.meta.url), 'dmd-import-worker.cjs', data);
 }
 
 export class MedicinesService {
@@ -116,7 +101,7 @@ export class MedicinesService {
   async close(): Promise<void> {
     // An import in progress is abandoned; the previous release stays as it was.
     await this.#worker?.terminate();
-    await this.#importing?.catch(() => undefined);
+    await this.#importing?.catch(() => undefined); // only waiting: the import's failure went to its caller
     (await this.#index)?.close();
   }
 }

@@ -8,6 +8,7 @@ import type { EventBus } from '../events';
 import { toScripError } from '../errors';
 import { performance } from 'node:perf_hooks';
 import type { PrescribingTimings } from './timings';
+import { logFailure } from '../log';
 
 export interface OutboxDeps {
   store: PrescriptionStore;
@@ -57,12 +58,12 @@ export class Outbox {
   }
 
   /** Resolves when a pass under way has finished (after stop(), before the database closes). */
-  async idle(): Promise<void> { await this.#running?.catch(() => undefined); }
+  async idle(): Promise<void> { await this.#running?.catch(() => undefined); } // only waiting: the pass's failure is logged by its caller
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { this.flush().catch(() => undefined).finally(() => this.#schedule(5000)); }, ms);
+    this.#timer = setTimeout(() => { this.flush().catch(logFailure('outbox pass failed; tried again in 5 s')).finally(() => this.#schedule(5000)); }, ms);
     this.#timer.unref();
   }
 

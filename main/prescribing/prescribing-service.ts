@@ -11,7 +11,6 @@ import type { CardService } from '../card/card-service';
 import type { IdentityService } from '../identity/identity-service';
 import { epsTimestamp, prepareDigest } from '../../protocols/eps/fragments';
 import { nodeHash } from './node-hash';
-import { canPrescribe } from '../../protocols/spine/activities';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
 import { draftContent, fieldInWords, type DraftContent, type PrescriberContext } from './model';
@@ -26,6 +25,7 @@ import { CANCEL_REASONS, type CancelReasonCode } from '../../protocols/eps/statu
 import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
 import type { ItemState, PrescriptionStatus } from './store';
 import { PrescribingTimings } from './timings';
+import { logFailure } from '../log';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
 import { refusalOf, type Refusal } from './refusal';
 
@@ -257,10 +257,8 @@ export class PrescribingService {
    */
   async sign(ids: string[], pin?: string): Promise<SignOutcome[]> {
     const t0 = performance.now();
+    // A prescribing role is checked by invokeCommand (needs.activity of prescription.sign).
     const session = this.d.identity.requireRole();
-    if (!canPrescribe(session.role.activities)) {
-      throw new ScripError('forbidden', `Your role at ${session.role.orgName} cannot prescribe.`, undefined, 'Switch to a prescribing role.');
-    }
     const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
     const prescriber = await this.prescriberFor(session);
     const results = new Map<string, SignOutcome>();
@@ -270,7 +268,7 @@ export class PrescribingService {
     } finally {
       this.d.outbox.release();
     }
-    this.d.outbox.flush().catch(() => undefined);
+    this.d.outbox.flush().catch(logFailure('sending the signed batch failed; the outbox timer tries again'));
     this.timings.total += performance.now() - t0;
     return [...new Set(ids)].map((id) => results.get(id)!);
   }
@@ -486,7 +484,7 @@ export class PrescribingService {
   startRefresh(intervalMs = 5 * 60_000): void {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#stopped = false;
-    this.#refresh = setInterval(() => { this.refreshNow().catch(() => undefined); }, intervalMs);
+    this.#refresh = setInterval(() => { this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval')); }, intervalMs);
     this.#refresh.unref();
   }
 
@@ -495,7 +493,7 @@ export class PrescribingService {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#refresh = null;
     this.#stopped = true;
-    await this.#refreshing?.catch(() => undefined);
+    await this.#refreshing?.catch(() => undefined); // only waiting: its failure is logged where it was started
   }
 
   /** One refresh pass now (the timer's; also after login). Skips prescriptions whose state is final. */

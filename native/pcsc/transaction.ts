@@ -8,7 +8,7 @@ const tails = new Map<string, Promise<unknown>>();
 export function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   const prev = tails.get(key) ?? Promise.resolve();
   const run = prev.then(work, work);
-  const tail = run.catch(() => undefined);
+  const tail = run.catch(() => undefined); // the queue only waits: `run`'s failure goes to its caller
   tails.set(key, tail);
   void tail.then(() => { if (tails.get(key) === tail) tails.delete(key); });
   return run;

@@ -336,13 +336,13 @@ function buildFragments(bundle: Json, timestamp: string): string {
 export type SignatureAlgorithm = 'RS256' | 'RS1';
 
 /** The canonical XML-DSig SignedInfo over a fragments digest (base64). */
-export function canonicalSignedInfo(digestB64: string, algorithm: SignatureAlgorithm): string {
+export function canonicalSignedInfo(digestB64: string, algorithm: SignatureAlgorithm, canonicalization = 'http://www.w3.org/2001/10/xml-exc-c14n#'): string {
   const sha256 = algorithm === 'RS256';
   return canonicalize(el('SignedInfo', { xmlns: 'http://www.w3.org/2000/09/xmldsig#' },
-    el('CanonicalizationMethod', { Algorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' }),
+    el('CanonicalizationMethod', { Algorithm: canonicalization }),
     el('SignatureMethod', { Algorithm: sha256 ? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' : 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' }),
     el('Reference', {},
-      el('Transforms', {}, el('Transform', { Algorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#' })),
+      el('Transforms', {}, el('Transform', { Algorithm: canonicalization })),
       el('DigestMethod', { Algorithm: sha256 ? 'http://www.w3.org/2001/04/xmlenc#sha256' : 'http://www.w3.org/2000/09/xmldsig#sha1' }),
       el('DigestValue', {}, digestB64))));
 }

@@ -1,16 +1,20 @@
 // The prescriber's XML-DSig Signature and its Provenance (eps.md §1.6), and the check EPS runs on
-// them (eps.md §6.4 steps 1–5 and 8; chain and revocation are the caller's `trust` function).
-// Used by the sandbox on $process-message/release and by Scrip to check what it signed. Pure JS:
+// them (eps.md §6.4; EPS's coordinator signature-verification.ts), one named verdict per check.
+// The one verifier: the sandbox on $process-message/release, dispensing, and `prescription.verify`.
+// The XML is read as EPS reads it (protocols/xml/eps-view.ts, decision 0004). Chain and revocation
+// need a trust bundle and a network, so they are the caller's `trust` checks. Pure JS:
 // node-forge for X.509; RSA and hashes by Web Crypto where the runtime has it (Node, browsers —
 // 20–50× faster than forge's, which is the fallback); @xmldom/xmldom (via parseXmlSafely) for the XML.
 import forge from 'node-forge';
-import { excC14n } from '../xml/exc-c14n';
-import { parseXmlSafely, childElements, textOf, XmlParseError } from '../xml/parse';
+import { parseXmlSafely } from '../xml/parse';
+import { epsCanonical, epsView, viewChildren, viewText } from '../xml/eps-view';
+import type { XmlElement } from '../xml/canonical';
 import { arr, obj, type Json } from '../fhir/json';
 import { canonicalFragments, canonicalSignedInfo, utf8Base64, type SignatureAlgorithm } from './fragments';
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const EXC_C14N_COMMENTS = `${EXC_C14N}WithComments`;
 
 /** Base64 → UTF-8 string, without Node's Buffer. */
 export function base64Utf8(b64: string): string {
@@ -88,32 +92,6 @@ export function withoutProvenance(bundle: Json): Json {
   return { ...bundle, entry: arr(bundle.entry).filter((e) => obj(e.resource).resourceType !== 'Provenance') };
 }
 
-export const SignatureErrors = {
-  format: 'Invalid signature format',
-  multipleCertificates: 'Multiple certificates detected',
-  certificate: 'Invalid certificate',
-  invalid: 'Signature is invalid',
-  mismatch: "Signature doesn't match prescription",
-  expired: 'Certificate expired when signed',
-} as const;
-
-export interface VerifyInput {
-  signatureXml: string;
-  /** The prescription-order Bundle the signature should cover (Provenance entries are ignored). */
-  bundle: Json;
-  /** The signing time ($prepare's timestamp = HL7 author/time). */
-  signedAt: string;
-  /** Chain and revocation: an error sentence, or null when the signer is trusted. */
-  trust?: (certificate: forge.pki.Certificate, certificateDer: Uint8Array, signedAt: Date) => Promise<string | null> | string | null;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  errors: string[];
-  certificate?: forge.pki.Certificate;
-  algorithm?: SignatureAlgorithm;
-}
-
 // Web Crypto, typed by hand so this module needs no DOM or Node types.
 interface SubtleLike {
   importKey(format: 'spki', key: Uint8Array, alg: { name: string; hash: string }, extractable: boolean, usages: string[]): Promise<unknown>;
@@ -175,64 +153,245 @@ async function rsaVerify(alg: 'sha256' | 'sha1', data: string, signatureB64: str
   return (cert.publicKey as forge.pki.rsa.PublicKey).verify(md.digest().getBytes(), signature);
 }
 
-/** EPS's signature check, in its order; all errors found are reported. */
-export async function verifyPrescriptionSignature(input: VerifyInput): Promise<VerifyResult> {
-  const errors: string[] = [];
-  // 1. Format
-  let signedInfoC14n: string | undefined, signatureValue = '', certText = '', sigMethod = '', digestMethod = '';
-  try {
-    const doc = parseXmlSafely(input.signatureXml);
-    const root = doc.documentElement!;
-    const signedInfo = (root.localName ?? root.nodeName) === 'Signature' ? childElements(root, 'SignedInfo')[0] : undefined;
-    signatureValue = root ? textOf(childElements(root, 'SignatureValue')[0] ?? root).trim() : '';
-    const x509 = childElements(childElements(childElements(root, 'KeyInfo')[0] ?? doc, 'X509Data')[0] ?? doc, 'X509Certificate')[0];
-    certText = x509 ? textOf(x509).trim() : '';
-    if (!signedInfo || !childElements(root, 'SignatureValue')[0] || !signatureValue || !certText) throw new XmlParseError('incomplete');
-    const canonMethod = (childElements(signedInfo, 'CanonicalizationMethod')[0] as unknown as { getAttribute(n: string): string | null } | undefined)?.getAttribute('Algorithm');
-    if (canonMethod !== EXC_C14N) throw new XmlParseError('unsupported canonicalization');
-    sigMethod = (childElements(signedInfo, 'SignatureMethod')[0] as unknown as { getAttribute(n: string): string | null } | undefined)?.getAttribute('Algorithm') ?? '';
-    const ref = childElements(signedInfo, 'Reference')[0];
-    digestMethod = (ref && (childElements(ref, 'DigestMethod')[0] as unknown as { getAttribute(n: string): string | null } | undefined)?.getAttribute('Algorithm')) ?? '';
-    // The SignedInfo takes the Signature's namespace (EPS sets xmlns on it before canonicalising).
-    signedInfoC14n = excC14n(signedInfo);
-  } catch {
-    return { ok: false, errors: [SignatureErrors.format] };
+// ——— The check, as EPS's coordinator runs it (signature-verification.ts), one verdict per check ———
+
+/** EPS's own words for each failure (what its OperationOutcome says). */
+export const SignatureErrors = {
+  format: 'Invalid signature format',
+  multipleCertificates: 'Multiple certificates detected',
+  certificate: 'Invalid certificate',
+  invalid: 'Signature is invalid',
+  mismatch: "Signature doesn't match prescription",
+  expired: 'Certificate expired when signed',
+  untrusted: 'Certificate not trusted',
+  revoked: 'Certificate is revoked',
+} as const;
+
+export type CheckId = 'format' | 'one-certificate' | 'signature' | 'digest' | 'chain' | 'validity' | 'revocation';
+export type CheckResult = 'pass' | 'fail' | 'not-checked';
+export interface Check {
+  id: CheckId;
+  name: string;
+  result: CheckResult;
+  /** One sentence: what was found. */
+  detail: string;
+  /** EPS's words when this check fails (null when it passes or was not checked). */
+  epsError: string | null;
+}
+
+export const CHECK_NAMES: Record<CheckId, string> = {
+  format: 'Signature format',
+  'one-certificate': 'Exactly one certificate',
+  signature: 'RSA signature over SignedInfo',
+  digest: 'Signature matches the prescription (digest)',
+  chain: 'Certificate chain to the trust bundle',
+  validity: 'Certificate valid at signing time',
+  revocation: 'Revocation',
+};
+const CHECK_ORDER: CheckId[] = ['format', 'one-certificate', 'signature', 'digest', 'chain', 'validity', 'revocation'];
+
+/** The verdict of a chain or revocation check made by the caller. */
+export interface Outcome { result: CheckResult; detail: string; epsError?: string }
+
+export interface Signer { certificate: forge.pki.Certificate; der: Uint8Array; signedAt: Date }
+
+/** Checks that need more than this pure module has: a trust bundle, a network for CRLs. */
+export interface TrustChecks {
+  chain?(signer: Signer): Outcome | Promise<Outcome>;
+  revocation?(signer: Signer): Outcome | Promise<Outcome>;
+}
+
+/** A signed prescription as the check needs it, from a FHIR Bundle or an HL7 v3 ParentPrescription. */
+export interface SignedPrescription {
+  /** The XML-DSig Signature element as EPS reads it (epsView), or null with the reason. */
+  signature: XmlElement | null;
+  missing?: string;
+  /** The signing time: Provenance.signature.when, or the HL7 author/time. */
+  signedAt: string | null;
+  /** The prescription's own canonical FragmentsToBeHashed (may throw: the sentence says why). */
+  fragments(): string;
+}
+
+export interface VerifyResult {
+  /** No check failed (a check not made does not fail). */
+  ok: boolean;
+  /** EPS's words for each failed check, in EPS's order. */
+  errors: string[];
+  checks: Check[];
+  certificate?: forge.pki.Certificate;
+  algorithm?: SignatureAlgorithm;
+  /** The canonical SignedInfo EPS verifies (whitespace-only text removed, Signature's namespace set). */
+  signedInfo?: string;
+}
+
+const attr = (e: XmlElement | undefined, name: string): string | undefined => e?.attrs?.[name];
+const only = (e: XmlElement | undefined, name: string): XmlElement | undefined => {
+  const c = e ? viewChildren(e, name) : [];
+  return c.length === 1 ? c[0] : undefined;
+};
+
+/** Why the Signature is not in the form EPS reads, or null. */
+function formatProblem(sig: XmlElement): string | null {
+  if (sig.name !== 'Signature') return `The signature element is <${sig.name}>; EPS reads only an unprefixed <Signature>.`;
+  for (const n of ['SignedInfo', 'SignatureValue', 'KeyInfo']) {
+    const c = viewChildren(sig, n).length;
+    if (c !== 1) return c ? `The Signature has ${c} ${n} elements.` : `The Signature has no ${n}.`;
   }
-  // 2. One certificate, no PEM armour
-  if (/BEGIN CERTIFICATE|END CERTIFICATE/.test(certText)) return { ok: false, errors: [SignatureErrors.multipleCertificates] };
-  // 3. Parse the certificate
+  if (!viewText(only(sig, 'SignatureValue')).trim()) return 'The SignatureValue is empty.';
+  const x509Data = viewChildren(only(sig, 'KeyInfo')!, 'X509Data');
+  if (x509Data.length !== 1) return x509Data.length ? `The KeyInfo has ${x509Data.length} X509Data elements.` : 'The KeyInfo has no X509Data.';
+  const certs = viewChildren(x509Data[0]!, 'X509Certificate');
+  if (certs.length !== 1) return certs.length ? `The X509Data has ${certs.length} X509Certificate elements; EPS reads exactly one.` : 'The X509Data has no X509Certificate.';
+  if (!viewText(certs[0]).trim()) return 'The X509Certificate is empty.';
+  const si = only(sig, 'SignedInfo')!;
+  const method = attr(only(si, 'CanonicalizationMethod'), 'Algorithm');
+  if (method !== EXC_C14N && method !== EXC_C14N_COMMENTS) return method ? `The canonicalization method ${method} is not exclusive XML canonicalization, the only one EPS supports.` : 'The SignedInfo has no CanonicalizationMethod.';
+  if (!only(si, 'SignatureMethod')) return 'The SignedInfo has no SignatureMethod.';
+  if (!only(only(si, 'Reference'), 'DigestMethod') || !only(only(si, 'Reference'), 'DigestValue')) return 'The SignedInfo has no Reference with a DigestMethod and DigestValue.';
+  return null;
+}
+
+/**
+ * EPS's algorithms from a SignedInfo, and the SignedInfo as EPS canonicalises it: its attributes
+ * replaced by the Signature's own xmlns; a SignatureMethod naming no rsa-sha* rewritten (with the
+ * DigestMethod) to SHA-1, as EPS does before both checks.
+ */
+function epsSignedInfo(sig: XmlElement): { signedInfo: XmlElement; rsa: 'sha256' | 'sha1'; digest: 'sha256' | 'sha1'; canonicalization: string } {
+  const si = structuredClone(only(sig, 'SignedInfo')!);
+  const xmlns = attr(sig, 'xmlns');
+  si.attrs = xmlns === undefined ? {} : { xmlns };
+  const method = only(si, 'SignatureMethod')!;
+  const digestMethod = only(only(si, 'Reference'), 'DigestMethod')!;
+  const m = /rsa-sha\w+/.exec(attr(method, 'Algorithm') ?? '');
+  if (!m) {
+    method.attrs = { ...method.attrs, Algorithm: `${DSIG}rsa-sha1` };
+    digestMethod.attrs = { ...digestMethod.attrs, Algorithm: `${DSIG}sha1` };
+  }
+  return {
+    signedInfo: si,
+    rsa: m?.[0] === 'rsa-sha256' ? 'sha256' : 'sha1',
+    digest: attr(digestMethod, 'Algorithm') === 'http://www.w3.org/2001/04/xmlenc#sha256' ? 'sha256' : 'sha1',
+    canonicalization: attr(only(si, 'CanonicalizationMethod'), 'Algorithm')!,
+  };
+}
+
+/** The canonical SignedInfo EPS would verify for a Signature's XML (null if it cannot be read). */
+export function epsSignedInfoOf(signatureXml: string): string | null {
+  try {
+    const sig = epsView(parseXmlSafely(signatureXml).documentElement!);
+    return formatProblem(sig) ? null : epsCanonical(epsSignedInfo(sig).signedInfo);
+  } catch { return null; }
+}
+
+const notChecked = (id: CheckId, why: string): Check => ({ id, name: CHECK_NAMES[id], result: 'not-checked', detail: why, epsError: null });
+const verdict = (id: CheckId, o: Outcome, eps: string): Check => ({ id, name: CHECK_NAMES[id], result: o.result, detail: o.detail, epsError: o.result === 'fail' ? (o.epsError ?? eps) : null });
+const pass = (id: CheckId, detail: string): Check => ({ id, name: CHECK_NAMES[id], result: 'pass', detail, epsError: null });
+const fail = (id: CheckId, detail: string, eps: string): Check => ({ id, name: CHECK_NAMES[id], result: 'fail', detail, epsError: eps });
+
+function finish(checks: Check[], extra: Partial<VerifyResult> = {}): VerifyResult {
+  for (const id of CHECK_ORDER) if (!checks.some((c) => c.id === id)) checks.push(notChecked(id, `Not checked: ${checks.find((c) => c.result === 'fail')?.name.toLowerCase() ?? 'an earlier check'} failed, and EPS stops there.`));
+  checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
+  const errors = checks.filter((c) => c.result === 'fail').map((c) => c.epsError!);
+  return { ok: errors.length === 0, errors, checks, ...extra };
+}
+
+/** `20210726120522` (HL7, read as UTC like EPS) or an ISO time → Date (invalid when neither). */
+export function signingDate(t: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?/.exec(t);
+  if (m && !t.includes('-')) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
+  return new Date(t);
+}
+
+/** A certificate's subject or issuer name as `O=nhs, OU=people, CN=…`. */
+export const nameText = (n: forge.pki.Certificate['subject']): string => n.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+const subjectText = (c: forge.pki.Certificate): string => nameText(c.subject);
+
+/**
+ * EPS's signature check of a signed prescription: each check with its verdict. As EPS: a bad format,
+ * more than one certificate or an unreadable certificate stop the check; every other check is made.
+ */
+export async function verifySignedPrescription(p: SignedPrescription, trust: TrustChecks = {}): Promise<VerifyResult> {
+  const checks: Check[] = [];
+  // 1. Format
+  if (!p.signature) return finish([fail('format', p.missing ?? 'The prescription has no signature.', SignatureErrors.format)]);
+  const sig = p.signature;
+  const problem = formatProblem(sig);
+  if (problem) return finish([fail('format', problem, SignatureErrors.format)]);
+  let eps: ReturnType<typeof epsSignedInfo>, signedInfo: string;
+  try {
+    eps = epsSignedInfo(sig);
+    signedInfo = epsCanonical(eps.signedInfo);
+  } catch (e) {
+    return finish([fail('format', `The SignedInfo cannot be canonicalised: ${(e as Error).message}`, SignatureErrors.format)]);
+  }
+  checks.push(pass('format', 'A Signature with SignedInfo, SignatureValue and one X509Certificate, in the form EPS reads.'));
+  // 2. One certificate, no PEM armour (EPS's test for a chain pasted into the element)
+  const certText = viewText(only(only(only(sig, 'KeyInfo'), 'X509Data'), 'X509Certificate')).trim();
+  if (/BEGIN CERTIFICATE|END CERTIFICATE/.test(certText)) return finish([...checks, fail('one-certificate', 'The X509Certificate holds PEM armour (BEGIN/END CERTIFICATE): more than one certificate, or a chain, where EPS takes exactly one.', SignatureErrors.multipleCertificates)]);
   let cert: forge.pki.Certificate, der: Uint8Array;
   const certKey = certText.replace(/\s+/g, '');
   try {
     const bytes = forge.util.decode64(certKey);
     cert = remember(certificates, certKey, () => forge.pki.certificateFromAsn1(forge.asn1.fromDer(bytes)));
     der = rawBytes(bytes);
-  } catch {
-    return { ok: false, errors: [SignatureErrors.certificate] };
+  } catch (e) {
+    return finish([...checks, fail('one-certificate', `The X509Certificate is not a certificate that can be read: ${(e as Error).message}.`, SignatureErrors.certificate)]);
   }
-  // 4. Cryptographic check over the canonical SignedInfo
-  const algorithm: SignatureAlgorithm = sigMethod.includes('rsa-sha256') ? 'RS256' : 'RS1';
+  checks.push(pass('one-certificate', `One certificate: ${subjectText(cert)} (serial ${cert.serialNumber.toUpperCase()}).`));
+  const algorithm: SignatureAlgorithm = eps.rsa === 'sha256' ? 'RS256' : 'RS1';
+  const signatureValue = viewText(only(sig, 'SignatureValue'));
+  // 3. RSA over the canonical SignedInfo
+  let rsaOk = false;
+  try { rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der); } catch { rsaOk = false; }
+  const rsaName = eps.rsa === 'sha256' ? 'RSA-SHA256' : 'RSA-SHA1';
+  checks.push(rsaOk
+    ? pass('signature', `The SignatureValue is a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`)
+    : fail('signature', `The SignatureValue is not a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`, SignatureErrors.invalid));
+  // 4. The SignedInfo is the one this prescription gives
   try {
-    if (!(await rsaVerify(algorithm === 'RS256' ? 'sha256' : 'sha1', signedInfoC14n, signatureValue, cert, certKey, der))) errors.push(SignatureErrors.invalid);
-  } catch {
-    errors.push(SignatureErrors.invalid);
+    const fragments = p.fragments();
+    const digest = await hashBase64(eps.digest, fragments);
+    // EPS builds the expected SignedInfo from the DigestMethod's algorithm alone (SignatureMethod included).
+    const expected = canonicalSignedInfo(digest, eps.digest === 'sha256' ? 'RS256' : 'RS1', eps.canonicalization);
+    const given = viewText(only(only(only(sig, 'SignedInfo'), 'Reference'), 'DigestValue'));
+    const alg = eps.digest === 'sha256' ? 'SHA-256' : 'SHA-1';
+    if (expected === signedInfo) checks.push(pass('digest', `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, the DigestValue the SignedInfo holds.`));
+    else if (given === digest) checks.push(fail('digest', `The DigestValue matches the prescription (${alg}), but the rest of the SignedInfo is not the one EPS makes for it.`, SignatureErrors.mismatch));
+    else checks.push(fail('digest', `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, but the SignedInfo holds ${given || 'no DigestValue'}: the prescription is not the one that was signed.`, SignatureErrors.mismatch));
+  } catch (e) {
+    checks.push(fail('digest', `The prescription's FragmentsToBeHashed cannot be built: ${(e as Error).message}`, SignatureErrors.mismatch));
   }
-  // 5. The SignedInfo is the one this prescription gives
-  try {
-    const digestAlg = digestMethod.endsWith('#sha256') ? 'sha256' : 'sha1';
-    const fragments = canonicalFragments(withoutProvenance(input.bundle), input.signedAt);
-    const expected = canonicalSignedInfo(await hashBase64(digestAlg, fragments), algorithm);
-    if (expected !== signedInfoC14n) errors.push(SignatureErrors.mismatch);
-  } catch {
-    errors.push(SignatureErrors.mismatch);
-  }
-  // 8. Valid when signed (strictly inside the validity period)
-  const at = new Date(input.signedAt);
-  if (!(at.getTime() > cert.validity.notBefore.getTime() && at.getTime() < cert.validity.notAfter.getTime())) errors.push(SignatureErrors.expired);
-  // 6, 7, 9: revocation and chain, by the caller
-  if (input.trust) {
-    const problem = await input.trust(cert, der, at);
-    if (problem) errors.push(problem);
-  }
-  return { ok: errors.length === 0, errors, certificate: cert, algorithm };
+  const at = signingDate(p.signedAt ?? '');
+  const signer: Signer = { certificate: cert, der, signedAt: at };
+  // 5. Chain (the caller's trust bundle)
+  checks.push(trust.chain ? verdict('chain', await trust.chain(signer), SignatureErrors.untrusted) : notChecked('chain', 'Not checked: no trust bundle was given.'));
+  // 6. Valid when signed (strictly inside the validity period, as EPS compares)
+  const from = cert.validity.notBefore, to = cert.validity.notAfter;
+  if (Number.isNaN(at.getTime())) checks.push(fail('validity', 'The prescription gives no signing time to check the certificate against.', SignatureErrors.expired));
+  else if (at.getTime() > from.getTime() && at.getTime() < to.getTime()) checks.push(pass('validity', `Signed ${at.toISOString()}, inside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`));
+  else checks.push(fail('validity', `Signed ${at.toISOString()}, outside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`, SignatureErrors.expired));
+  // 7. Revocation (the caller: CRLs)
+  checks.push(trust.revocation ? verdict('revocation', await trust.revocation(signer), SignatureErrors.revoked) : notChecked('revocation', 'Not checked: no CRL was consulted.'));
+  return finish(checks, { certificate: cert, algorithm, signedInfo });
+}
+
+export interface VerifyInput {
+  signatureXml: string;
+  /** The prescription-order Bundle the signature should cover (Provenance entries are ignored). */
+  bundle: Json;
+  /** The signing time ($prepare's timestamp = HL7 author/time). */
+  signedAt: string;
+  trust?: TrustChecks;
+}
+
+/** The check for a Signature found in a FHIR Bundle (the sandbox and dispensing use this). */
+export async function verifyPrescriptionSignature(input: VerifyInput): Promise<VerifyResult> {
+  return verifySignedPrescription(fhirSignedPrescription(input.signatureXml, input.bundle, input.signedAt), input.trust);
+}
+
+/** A FHIR prescription-order Bundle and the Signature XML of its Provenance, as the check reads them. */
+export function fhirSignedPrescription(signatureXml: string, bundle: Json, signedAt: string): SignedPrescription {
+  let signature: XmlElement | null = null, missing: string | undefined;
+  try { signature = epsView(parseXmlSafely(signatureXml).documentElement!); } catch (e) { missing = `The Provenance signature is not XML EPS can read: ${(e as Error).message}`; }
+  return { signature, ...(missing ? { missing } : {}), signedAt, fragments: () => canonicalFragments(withoutProvenance(bundle), signedAt) };
 }

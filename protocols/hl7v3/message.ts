@@ -6,7 +6,7 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { el, type XmlElement, type XmlNode } from '../xml/canonical';
 import { parseXmlSafely } from '../xml/parse';
-import type { DomNode } from '../xml/exc-c14n';
+import { epsView } from '../xml/eps-view';
 import { FragmentError, hl7Time } from '../eps/fragments';
 
 export const HL7 = 'urn:hl7-org:v3';
@@ -94,25 +94,13 @@ export function toXml(root: XmlElement): string {
   return doc.end({ prettyPrint: true, indent: '  ' });
 }
 
-/** An element tree from parsed XML, without the whitespace-only text between elements. */
-function fromDom(node: DomNode): XmlElement {
-  const attrs: Record<string, string> = {};
-  for (let i = 0; i < (node.attributes?.length ?? 0); i++) { const a = node.attributes!.item(i)!; attrs[a.name] = a.value; }
-  const children: XmlNode[] = [];
-  for (let i = 0; i < node.childNodes.length; i++) {
-    const c = node.childNodes.item(i)!;
-    if (c.nodeType === 1) children.push(fromDom(c));
-    else if ((c.nodeType === 3 || c.nodeType === 4) && (c.data ?? '').trim()) children.push(c.data ?? '');
-  }
-  return { name: node.nodeName, attrs, children };
-}
-
 /** Provenance.signature.data (base64 of an XML-DSig Signature) as the element EPS embeds in signatureText. */
 export function signatureElement(data: string): XmlElement {
   try {
     const bin = atob(data.replace(/\s+/g, ''));
     const xml = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (ch) => ch.charCodeAt(0)));
-    return fromDom(parseXmlSafely(xml.trim()).documentElement!);
+    // Read as EPS reads it (xml-js compact: practitioner.ts), so what is sent is what EPS would embed.
+    return epsView(parseXmlSafely(xml.trim()).documentElement!);
   } catch {
     // Bad base64 (atob), bad UTF-8 (TextDecoder) or bad XML (XmlParseError): all the sender's data.
     throw new FragmentError('Invalid signature format.', 'Provenance.signature.data');

@@ -113,3 +113,31 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
     throw new CmsError('malformed SignedData');
   }
 }
+
+/**
+ * Who a certificate says it is: issuer, serial number, subject and public key, read without
+ * requiring DER. Clients that rebuild the CMS with a generic BER encoder (pyasn1's, for one) send
+ * the certificate re-encoded — a critical flag's BOOLEAN TRUE as 01, not DER's FF — so its bytes no
+ * longer match the CA's signature; the broker identifies it by issuer and serial number in the CA's
+ * register instead (decision 0005). The Names and the key are returned re-encoded in DER, so they
+ * compare byte for byte with the issued certificate's.
+ */
+export interface CertificateIdentity { serialHex: string; issuerDer: Uint8Array; subjectDer: Uint8Array; spkiDer: Uint8Array }
+
+export function certificateIdentity(certificate: Uint8Array): CertificateIdentity {
+  let cert: forge.asn1.Asn1;
+  try { cert = asn1.fromDer(bin(certificate), { strict: false, decodeBitStrings: false } as unknown as boolean); } catch { throw new CmsError('the certificate is not ASN.1'); }
+  const fields = Array.isArray(cert.value) && Array.isArray(cert.value[0]?.value) ? cert.value[0].value : null;
+  if (!fields) throw new CmsError('the certificate has no tbsCertificate');
+  // tbsCertificate: [0] version (explicit, optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, …
+  const o = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const [serial, , issuer, , subject, spki] = fields.slice(o, o + 6);
+  const universal = (n: forge.asn1.Asn1 | undefined, type: number): n is forge.asn1.Asn1 => !!n && n.tagClass === asn1.Class.UNIVERSAL && n.type === type;
+  if (!universal(serial, asn1.Type.INTEGER) || typeof serial.value !== 'string' || !serial.value.length) throw new CmsError('the certificate has no serial number');
+  for (const n of [issuer, subject, spki]) if (!universal(n, asn1.Type.SEQUENCE)) throw new CmsError('the certificate\'s names or key are malformed');
+  const der = (n: forge.asn1.Asn1) => bytes(asn1.toDer(n).getBytes());
+  return {
+    serialHex: forge.util.bytesToHex(serial.value).toUpperCase().replace(/^0+(?=.)/, ''),
+    issuerDer: der(issuer!), subjectDer: der(subject!), spkiDer: der(spki!),
+  };
+}

@@ -1,5 +1,5 @@
 // The security broker's gpOBJECT/gpPARAM XML (the Gemplus-era format the NHS Identity Agent and
-// the Spine Security Broker exchange; ../shared/docs/domain/spine-identity.md §2). Pure.
+// the Spine Security Broker exchange; docs/domain/spine-identity.md §2). Pure.
 //
 // Parsing is deliberately not a general XML parser: the format is flat, and the DOCTYPE it carries
 // names an external DTD that must never be fetched or expanded. The DOCTYPE is skipped as text;
@@ -10,6 +10,13 @@ export interface GpParam { name: string; value: string; attrs: Record<string, st
 export class GpObjectError extends Error {}
 
 const MAX_BYTES = 256 * 1024;
+
+// XML 1.0's Char production: what a well-formed document may hold, written or referenced. Outside it
+// (NUL, ESC and other C0 controls, lone surrogates, U+FFFE/U+FFFF) a value could not be echoed
+// without making the answer ill-formed, so the document is refused.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const isXmlChar = (code: number): boolean =>
+  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -24,7 +31,7 @@ function unescapeXml(s: string): string {
     if (e === 'quot') return '"';
     if (e === 'apos') return "'";
     const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    if (!Number.isFinite(code) || code > 0x10ffff) throw new GpObjectError('bad character reference');
+    if (!Number.isFinite(code) || !isXmlChar(code)) throw new GpObjectError(`character reference ${e.slice(0, 10)} is not a character XML allows`);
     return String.fromCodePoint(code);
   });
 }
@@ -56,6 +63,7 @@ function parseAttrs(s: string): Record<string, string> {
 /** Parses a gpOBJECT document into its params, in order. Throws GpObjectError on anything else. */
 export function parseGpObject(xml: string): GpParam[] {
   if (xml.length > MAX_BYTES) throw new GpObjectError('document too large');
+  if (NOT_XML_CHAR.test(xml)) throw new GpObjectError('the document holds a character XML does not allow (a control character or a lone surrogate)');
   let s = xml.replace(/^\uFEFF/, '');
   s = s.replace(/^\s*<\?xml[^?]*\?>/, '');
   if (/<!ENTITY|<!\[CDATA\[|<\?/.test(s)) throw new GpObjectError('entity declarations, CDATA and processing instructions are not allowed');

@@ -3,7 +3,7 @@
 // nothing changed by a refused request.
 import { createVerify, X509Certificate, randomUUID } from 'node:crypto';
 import { encodeGpObject, parseGpObject, gpValue, GpObjectError, type GpParam } from '../../protocols/spine/gpobject';
-import { parseSignedData, unwrapSmime, CmsError } from '../../protocols/spine/cms';
+import { certificateIdentity, parseSignedData, unwrapSmime, CmsError } from '../../protocols/spine/cms';
 import { roleToGp } from '../../protocols/spine/roles';
 import { buildRoleAssertion } from '../../protocols/spine/saml';
 import type { TestCa } from '../ca';
@@ -15,7 +15,7 @@ import type { SessionStore, SsoSession } from './sessions';
 
 export type BrokerFailure =
   | 'invalid-request' | 'challenge-malformed' | 'challenge-forged' | 'challenge-expired' | 'challenge-replayed' | 'server-signature-mismatch'
-  | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
+  | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-subject-mismatch' | 'certificate-key-mismatch' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
   | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired' | 'token-revoked';
 
 const messages: Record<BrokerFailure, string> = {
@@ -28,6 +28,8 @@ const messages: Record<BrokerFailure, string> = {
   'response-malformed': 'Failed To Validate: the response is not a CMS SignedData in an S/MIME body',
   'content-mismatch': 'Failed To Validate: the signed content is not the challenge',
   'certificate-untrusted': 'Failed To Validate: the certificate was not issued by this environment\'s Authentication CA',
+  'certificate-subject-mismatch': 'Failed To Validate: the certificate\'s subject is not the one issued under its serial number',
+  'certificate-key-mismatch': 'Failed To Validate: the certificate\'s public key is not the one issued under its serial number',
   'certificate-not-yet-valid': 'Failed To Validate: the certificate is not valid yet',
   'certificate-expired': 'Failed To Validate: the certificate has expired',
   'certificate-revoked': 'Failed To Validate: the certificate has been revoked',
@@ -44,8 +46,9 @@ const messages: Record<BrokerFailure, string> = {
 };
 
 export class BrokerError extends HttpError {
-  constructor(readonly failure: BrokerFailure, status = 401) {
-    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: messages[failure] }]), 'text/xml; charset=utf-8');
+  /** `detail` narrows the message (which issuer, which serial) without a new error code. */
+  constructor(readonly failure: BrokerFailure, status = 401, detail?: string) {
+    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: detail ? `${messages[failure]}: ${detail}` : messages[failure] }]), 'text/xml; charset=utf-8');
   }
 }
 
@@ -68,6 +71,9 @@ function cnOf(cert: X509Certificate): string | null {
 
 export class SandboxBroker {
   constructor(private readonly d: BrokerDeps) {}
+
+  /** Issued certificates already checked against the Authentication CA, by serial (they never change). */
+  readonly #registered = new Map<string, X509Certificate>();
 
   #authCaCache: { der: Buffer; cert: X509Certificate | null } | null = null;
   /** The Authentication intermediate, parsed and checked against the root once (it never changes while running). */
@@ -135,10 +141,7 @@ export class SandboxBroker {
       throw e;
     }
     if (!Buffer.from(parsed.content).equals(Buffer.from(challenge, 'base64'))) throw new BrokerError('content-mismatch');
-    let cert: X509Certificate;
-    try { cert = new X509Certificate(parsed.certificateDer); } catch { throw new BrokerError('response-malformed', 400); }
-    const authCa = this.#authCa();
-    if (!authCa || !cert.checkIssued(authCa) || !cert.verify(authCa.publicKey)) throw new BrokerError('certificate-untrusted');
+    const cert = this.#issuedCertificate(parsed.certificateDer);
     if (now < new Date(cert.validFrom)) throw new BrokerError('certificate-not-yet-valid');
     if (now > new Date(cert.validTo)) throw new BrokerError('certificate-expired');
     if (this.d.ca.isRevoked(cert.serialNumber)) throw new BrokerError('certificate-revoked');
@@ -161,6 +164,52 @@ export class SandboxBroker {
       { name: 'sso_session_time', value: String(this.d.sessions.idleSeconds) }, { name: 'sso_logout_url', value: `${base}/login/authlogout` },
       { name: 'auth_method', value: '3' }, { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' }, { name: 'service', value: 'AUTHENTICATION' },
     ], `${base}/login/dtd`);
+  }
+
+  /**
+   * The authentication certificate the CA issued that the presented one names (decision 0005): found
+   * by issuer and serial number in the CA's register, and the presented subject and public key must
+   * be the issued ones. The presented bytes themselves need not be DER (clients that re-encode the
+   * certificate in BER break its CA signature without changing what it says); everything after this
+   * — dates, revocation, the CMS signature, the uid — is read from the certificate as issued.
+   */
+  #issuedCertificate(presented: Uint8Array): X509Certificate {
+    let id;
+    try { id = certificateIdentity(presented); } catch (e) {
+      if (e instanceof CmsError) throw new BrokerError('response-malformed', 400);
+      throw e;
+    }
+    const authCa = this.#authCa();
+    if (!authCa) throw new BrokerError('certificate-untrusted', 401, 'the Authentication CA does not chain to the root');
+    if (!Buffer.from(id.issuerDer).equals(this.#authCaSubject(authCa))) {
+      throw new BrokerError('certificate-untrusted', 401, 'its issuer is another authority');
+    }
+    const record = this.d.ca.issued('auth', id.serialHex);
+    if (!record) throw new BrokerError('certificate-untrusted', 401, `no certificate with serial number ${id.serialHex} was issued`);
+    let issued = this.#registered.get(record.serial);
+    if (!issued) {
+      // Entries from before the register kept certificates: only the presented bytes can say, so they must verify as they are.
+      const candidate = record.der ?? Buffer.from(presented);
+      let cert: X509Certificate;
+      try { cert = new X509Certificate(candidate); } catch { throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`); }
+      if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey)) throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`);
+      issued = cert;
+      if (record.der) {
+        if (this.#registered.size >= 1024) this.#registered.clear();
+        this.#registered.set(record.serial, cert);
+      }
+    }
+    const original = certificateIdentity(issued.raw);
+    if (!Buffer.from(id.subjectDer).equals(Buffer.from(original.subjectDer))) throw new BrokerError('certificate-subject-mismatch');
+    if (!Buffer.from(id.spkiDer).equals(Buffer.from(original.spkiDer))) throw new BrokerError('certificate-key-mismatch');
+    return issued;
+  }
+
+  #authCaSubjectCache: { raw: Buffer; subject: Buffer } | null = null;
+  /** The Authentication CA's subject Name in DER: what an issued certificate's issuer field holds. */
+  #authCaSubject(authCa: X509Certificate): Buffer {
+    if (this.#authCaSubjectCache?.raw !== authCa.raw) this.#authCaSubjectCache = { raw: authCa.raw, subject: Buffer.from(certificateIdentity(authCa.raw).subjectDer) };
+    return this.#authCaSubjectCache.subject;
   }
 
   #live(token: string): { session: SsoSession; user: DirectoryUser } {

@@ -25,6 +25,13 @@ export class SessionStore {
       last_activity INTEGER NOT NULL, selected_role TEXT, ended_at INTEGER, end_reason TEXT);
       CREATE TABLE used_challenges (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL);`);
     migrateSandbox(db, 'sessions-2', 'ALTER TABLE sso_sessions ADD COLUMN auth_serial TEXT; CREATE INDEX sso_sessions_user ON sso_sessions (user_id) WHERE ended_at IS NULL;');
+    // Only the hash is kept: a copy of the database is no set of live tokens. secure_delete zeroes
+    // the pages the dropped column leaves behind.
+    if (!db.prepare('SELECT 1 FROM migrations WHERE id = ?').get('sessions-3')) {
+      const was = db.pragma('secure_delete', { simple: true }) as number;
+      db.pragma('secure_delete = ON');
+      try { migrateSandbox(db, 'sessions-3', 'ALTER TABLE sso_sessions DROP COLUMN token'); } finally { db.pragma(`secure_delete = ${was ? 'ON' : 'OFF'}`); }
+    }
   }
 
   static hash(token: string): string { return createHash('sha256').update(token).digest('hex'); }
@@ -48,14 +55,14 @@ export class SessionStore {
   create(userId: string, authSerial: string | null = null): SsoSession {
     const token = `AQIC5wM2LY4S${randomBytes(24).toString('base64')}@AAJTSQACMDE=#`;
     const now = this.clock.now().getTime();
-    this.#sql('INSERT INTO sso_sessions (token_hash, token, user_id, created_at, last_activity, auth_serial) VALUES (?, ?, ?, ?, ?, ?)').run(SessionStore.hash(token), token, userId, now, now, authSerial);
+    this.#sql('INSERT INTO sso_sessions (token_hash, user_id, created_at, last_activity, auth_serial) VALUES (?, ?, ?, ?, ?)').run(SessionStore.hash(token), userId, now, now, authSerial);
     return { token, userId, createdAt: now, lastActivity: now, selectedRole: null, endedAt: null, endReason: null, authSerial };
   }
 
   #row(token: string): SsoSession | null {
     const r = this.#sql('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as Record<string, unknown> | undefined;
     if (!r) return null;
-    return { token: String(r.token), userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null, authSerial: (r.auth_serial as string | null) ?? null };
+    return { token, userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null, authSerial: (r.auth_serial as string | null) ?? null };
   }
 
   /** Checks a token; a live one has its idle timer refreshed unless `touch` is false. */

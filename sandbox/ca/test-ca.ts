@@ -9,6 +9,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { nameText, pem, unpem, type NameAttr } from './der';
 import { buildCertificate, buildCrl, ekuOids, spkiOf, type KeyUsage, type RevocationReason } from './x509';
 
@@ -69,9 +70,9 @@ export interface TestCa {
   readonly sign: CaCertificate;
   /** URL at which the CRL of `kind` is expected: `<baseUrl>/crl/<kind>.crl`. */
   crlUrl(kind: CaKind): string;
-  /** Authentication certificate (digitalSignature, clientAuth) from the Authentication G2 CA. */
+  /** Authentication certificate (digitalSignature + keyEncipherment, clientAuth) from the Authentication G2 CA. */
   issueAuthCertificate(req: UserCertificateRequest): IssuedCertificate;
-  /** Signing certificate (digitalSignature + contentCommitment) from the Signing G2 CA. */
+  /** Signing certificate (contentCommitment, i.e. nonRepudiation, only) from the Signing G2 CA. */
   issueSigningCertificate(req: UserCertificateRequest): IssuedCertificate;
   issueUserCertificates(req: { userId: string; displayName: string; authPublicKey: PublicKeyInput; signPublicKey: PublicKeyInput; validDays?: number }): { auth: IssuedCertificate; sign: IssuedCertificate };
   /** A server certificate for loopback names, issued by the root; a fresh RSA key every call. */
@@ -79,6 +80,12 @@ export interface TestCa {
   /** Revokes a certificate this CA issued (serial in hex, any case, colons allowed). Idempotent. */
   revoke(serial: string, reason?: RevocationReason): void;
   isRevoked(serial: string): boolean;
+  /**
+   * The register of issued certificates: what `issuer` issued under `serial` (hex, any case, colons
+   * allowed), with the certificate exactly as issued (DER) — null if that CA never issued it.
+   * Certificates issued before the register kept them have `der: null`.
+   */
+  issued(issuer: CaKind, serial: string): RegisteredCertificate | null;
   /** A freshly signed CRL (DER) of the given CA, valid for 7 days. */
   crlDer(kind: CaKind): Buffer;
   /** All three CA certificates as one PEM bundle, root last. */
@@ -92,7 +99,11 @@ export interface OpenTestCaOptions {
   now?: () => Date;
 }
 
-interface IssuedRecord { issuer: CaKind; subject: string; notAfter: string }
+/** An entry of the register of issued certificates. */
+export interface RegisteredCertificate { serial: string; issuer: CaKind; subjectText: string; notAfter: Date; der: Buffer | null }
+
+/** `certificate`: base64 DER as issued (absent in entries written before the register kept it). */
+interface IssuedRecord { issuer: CaKind; subject: string; notAfter: string; certificate?: string }
 interface RevokedRecord { serial: string; issuer: CaKind; revokedAt: string; reason: RevocationReason }
 interface CaState { version: 1; baseUrl: string; issued: Record<string, IssuedRecord>; revoked: RevokedRecord[] }
 
@@ -166,10 +177,10 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
   const cas = { root: load('root'), auth: load('auth'), sign: load('sign') };
   const crlUrl = (kind: CaKind): string => `${baseUrl}/crl/${kind}.crl`;
 
-  const record = (serial: Buffer, issuer: CaKind, subject: string, notAfter: Date): string => {
+  const record = (serial: Buffer, issuer: CaKind, subject: string, notAfter: Date, der: Buffer): string => {
     const hex = normSerial(serial.toString('hex'));
     const s = readState();
-    s.issued[hex] = { issuer, subject, notAfter: notAfter.toISOString() };
+    s.issued[hex] = { issuer, subject, notAfter: notAfter.toISOString(), certificate: der.toString('base64') };
     writeState(s);
     return hex;
   };
@@ -182,7 +193,9 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
     const notAfter = new Date(notBefore.getTime() + (req.validDays ?? 730) * DAY);
     const subject: NameAttr[] = [['O', 'nhs'], ['OU', 'people'], ['CN', req.userId]];
     const serial = newSerial();
-    const keyUsage: KeyUsage[] = kind === 'auth' ? ['digitalSignature'] : ['digitalSignature', 'contentCommitment'];
+    // As an NHS card's: the authentication key may sign and encipher (PKCS#11 clients that pick
+    // "the key that can decrypt" pick it); the signing key is for non-repudiation only.
+    const keyUsage: KeyUsage[] = kind === 'auth' ? ['digitalSignature', 'keyEncipherment'] : ['contentCommitment'];
     const der = buildCertificate({
       serial, issuer: issuer.cert.subject, subject, notBefore, notAfter,
       spkiDer: spkiOf(req.publicKey), issuerSpkiDer: issuer.spki,
@@ -192,7 +205,7 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
     }, issuer.key);
     const certPem = pem('CERTIFICATE', der);
     return {
-      serial: record(serial, kind, nameText(subject), notAfter), issuer: kind, subjectText: nameText(subject),
+      serial: record(serial, kind, nameText(subject), notAfter, der), issuer: kind, subjectText: nameText(subject),
       notBefore, notAfter, pem: certPem, der, chainPem: certPem + issuer.cert.pem,
     };
   };
@@ -215,11 +228,12 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       const der = buildCertificate({
         serial, issuer: ROOT, subject, notBefore, notAfter, spkiDer: spkiOf(privateKey), issuerSpkiDer: cas.root.spki,
         keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: [ekuOids.serverAuth],
-        altNames: hosts.map((h) => (/^\d+\.\d+\.\d+\.\d+$/.test(h) ? { ip: h } : { dns: h })),
+        // An address is an iPAddress name (IPv4 and IPv6 alike), never a dNSName (RFC 6125 §6.2.1).
+        altNames: hosts.map((h) => (isIP(h) ? { ip: h } : { dns: h })),
       }, cas.root.key);
       const certPem = pem('CERTIFICATE', der);
       return {
-        serial: record(serial, 'root', nameText(subject), notAfter), certPem,
+        serial: record(serial, 'root', nameText(subject), notAfter, der), certPem,
         keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         chainPem: certPem + cas.root.cert.pem, caPem: cas.root.cert.pem,
       };
@@ -234,6 +248,12 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       writeState(s);
     },
     isRevoked: (serial) => currentState().revoked.has(normSerial(serial)),
+    issued(issuer, serial) {
+      const hex = normSerial(serial);
+      const r = currentState().state.issued[hex];
+      if (!r || r.issuer !== issuer) return null;
+      return { serial: hex, issuer: r.issuer, subjectText: r.subject, notAfter: new Date(r.notAfter), der: r.certificate ? Buffer.from(r.certificate, 'base64') : null };
+    },
     crlDer(kind) {
       const ca = cas[kind];
       const t = now();

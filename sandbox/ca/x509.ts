@@ -1,6 +1,7 @@
 // Certificate and CRL assembly for the sandbox CA: builds TBS structures with DER helpers and signs
 // them with Node's crypto (sha256WithRSAEncryption), so any SPKI (RSA or EC P-256) can be certified.
 import { createHash, createPublicKey, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { bits, bool, ctx, fromDer, ia5, name, nul, octets, oid, seq, small, time, toDer, uint, valueBytes, type Asn1, type NameAttr } from './der';
 
 const SHA256_RSA = '1.2.840.113549.1.1.11';
@@ -39,10 +40,17 @@ function keyUsageBits(usages: KeyUsage[]): Asn1 {
   return bits(bytes, 7 - (highest & 7));
 }
 
-function ipBytes(ip: string): Uint8Array {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`unsupported IP address ${ip}`);
-  return Uint8Array.from(parts);
+/** An iPAddress GeneralName's octets (RFC 5280 §4.2.1.6): 4 for IPv4, 16 for IPv6. */
+export function ipBytes(ip: string): Uint8Array {
+  if (isIPv4(ip)) return Uint8Array.from(ip.split('.').map(Number));
+  if (!isIPv6(ip) || ip.includes('.') || ip.includes('%')) throw new Error(`unsupported IP address ${ip}`);
+  const [head, tail] = ip.split('::') as [string, string | undefined];
+  const groups = (s: string | undefined): string[] => (s ? s.split(':') : []);
+  const h = groups(head), t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
+  return out;
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */

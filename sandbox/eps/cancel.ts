@@ -10,7 +10,7 @@ import { cancelItem } from '../../protocols/eps/lifecycle';
 import { cancelledMedicationStatus, STATUS_HISTORY_EXTENSION } from '../../protocols/eps/cancel';
 import { CANCEL_REASON_SYSTEM, CANCEL_RESPONSES, STATUS_HISTORY_SYSTEM, isCancelReason, type CancelResponseCode } from '../../protocols/eps/status-codes';
 import { isValidShortFormId } from '../../protocols/ids/prescription-id';
-import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { LINE_ITEM_NUMBER, NHS_NUMBER, ODS_CODE, PRESCRIPTION_ORDER_NUMBER } from '../../protocols/eps/tracker';
 import { json, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
@@ -27,7 +27,7 @@ function statusHistoryOutcome(code: CancelResponseCode, issueType: string, detai
 
 export function cancelHandler(ctx: SandboxContext, store: LifecycleStore) {
   return (req: SandboxRequest, bundle: Json, session: Caller): SandboxResponse => {
-    const caller = withActivities(ctx, req, PRESCRIBING_ACTIVITIES);
+    const caller = withActivities(ctx, req, OPERATION_ACTIVITIES['prescription-order-update']);
     if (isRefusal(caller)) return caller;
     const entries = arr(bundle.entry);
     const resources = entries.map((e) => obj(e.resource));

@@ -10,6 +10,7 @@ import { operationOutcome as outcome } from '../../protocols/fhir/operation-outc
 import { json, type Route } from '../http/router';
 import { isRefusal, type SandboxContext } from '../http/context';
 import { operationOutcome } from '../pds/pds';
+import { eventActivities } from './route-activities';
 
 const FHIR = 'application/fhir+json';
 // The ASIDs NHS England's own $convert examples carry: the sandbox answers like them by default.
@@ -27,6 +28,12 @@ export function convertRoutes(ctx: SandboxContext): Route[] {
         return operationOutcome(400, 'invalid', 'INVALID_VALUE', 'Message not supported by $convert endpoint: expected a FHIR Bundle.', 'Bundle');
       }
       const b = bundle as Record<string, unknown>;
+      // The role must be one that may send this message ($process-message's own check).
+      const needs = b.type === 'message' ? eventActivities(eventCode(b)) : undefined;
+      if (needs) {
+        const allowed = ctx.authorise(req, { activities: needs });
+        if (isRefusal(allowed)) return allowed;
+      }
       if (b.type === 'message' && eventCode(b) === 'prescription-order') {
         const issues = validatePrescriptionOrder(withoutProvenance(b));
         if (issues.length) return json(400, outcome(issues), FHIR);

@@ -4,7 +4,7 @@
 // decided by protocols/eps/lifecycle.ts; this only reads the message, checks who sends it, applies.
 import { dispense, withdraw, type Refusal } from '../../protocols/eps/lifecycle';
 import { isProblem, readDispenseNotification } from '../../protocols/eps/dispensing';
-import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { PRESCRIPTION_STATUS } from '../../protocols/eps/status-codes';
 import { json, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
@@ -29,7 +29,7 @@ export function refusalResponse(r: Refusal, ctx: SandboxContext, expression: str
 
 export function dispenseNotificationHandler(ctx: SandboxContext, store: LifecycleStore) {
   return (req: SandboxRequest, bundle: Json, session: Caller): SandboxResponse => {
-    const caller = withActivities(ctx, req, DISPENSING_ACTIVITIES);
+    const caller = withActivities(ctx, req, OPERATION_ACTIVITIES['dispense-notification']);
     if (isRefusal(caller)) return caller;
     const dn = readDispenseNotification(bundle);
     if (isProblem(dn)) return epsError(400, dn.code, dn.message, dn.expression, dn.code === 'MISSING_VALUE' ? 'required' : 'value');

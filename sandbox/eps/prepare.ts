@@ -8,6 +8,7 @@ import { json, type Route } from '../http/router';
 import { isRefusal, type SandboxContext } from '../http/context';
 import { migrateSandbox } from '../store/db';
 import { operationOutcome } from '../pds/pds';
+import { OPERATION_ACTIVITIES } from './route-activities';
 
 const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
@@ -18,7 +19,7 @@ export function prepareRoutes(ctx: SandboxContext): Route[] {
   const remember = ctx.db.prepare('INSERT OR REPLACE INTO eps_prepared (digest, timestamp, algorithm, user_id, prepared_at) VALUES (?, ?, ?, ?, ?)');
   return [{
     method: 'POST', path: '/FHIR/R4/$prepare', handle: (req) => {
-      const caller = ctx.authorise(req);
+      const caller = ctx.authorise(req, { activities: OPERATION_ACTIVITIES.$prepare });
       if (isRefusal(caller)) return caller;
       let parsed: unknown;
       try { parsed = JSON.parse(req.body.toString('utf8')); } catch { return operationOutcome(400, 'invalid', 'INVALID_VALUE', 'The body is not JSON.'); }

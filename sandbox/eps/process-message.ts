@@ -8,14 +8,14 @@
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import type { Statement } from 'better-sqlite3';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
-import { findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
+import { epsSignedInfoOf, findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
 import { operationOutcome } from '../pds/pds';
 import { signingCertificateTrust } from '../ca';
-import { PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { migratePrescriptions } from './tables';
 import { idempotency } from './idempotency';
 import { LifecycleStore } from './lifecycle-store';
@@ -40,7 +40,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   migratePrescriptions(ctx.db);
   const trust = sandboxTrust(ctx);
   const store = new LifecycleStore(ctx.db, ctx.clock);
-  const once = idempotency(ctx.db);
+  const once = idempotency(ctx.db, '$process-message');
   const cancel = cancelHandler(ctx, store);
   const dispense = dispenseNotificationHandler(ctx, store);
   const insertPrescription = ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
@@ -64,7 +64,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const event = obj(header.eventCoding).code;
     switch (event) {
       case 'prescription-order': {
-        const caller = withActivities(ctx, req, PRESCRIBING_ACTIVITIES);
+        const caller = withActivities(ctx, req, OPERATION_ACTIVITIES['prescription-order']);
         if (isRefusal(caller)) return caller;
         return process(bundle, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
       }
@@ -91,7 +91,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const sig = findRequesterSignature(bundle);
     if (!sig) return operationOutcome(400, 'required', 'MISSING_DIGITAL_SIGNATURE', 'The prescription has no signature from its requester.', 'Provenance.signature');
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
-    const signedInfo = /<SignedInfo>[\s\S]*<\/SignedInfo>/.exec(sig.xml)?.[0]?.replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
+    const signedInfo = epsSignedInfoOf(sig.xml);
     const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
     if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when) return operationOutcome(400, 'value', 'INVALID_VALUE', "Signature doesn't match prescription", 'Provenance.signature.data');
     const result = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle, signedAt: sig.when, trust });

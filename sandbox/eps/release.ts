@@ -13,7 +13,7 @@ import { LINE_ITEM_STATUS, LINE_ITEM_STATUS_SYSTEM } from '../../protocols/eps/s
 import { LINE_ITEM_NUMBER } from '../../protocols/eps/tracker';
 import { isValidShortFormId } from '../../protocols/ids/prescription-id';
 import { epsIssue } from '../../protocols/fhir/operation-outcome';
-import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
 import { epsTimestamp } from '../../protocols/eps/fragments';
@@ -59,7 +59,7 @@ export function releaseRoutes(ctx: SandboxContext): Route[] {
   }
 
   async function handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const caller = ctx.authorise(req, { activities: DISPENSING_ACTIVITIES });
+    const caller = ctx.authorise(req, { activities: OPERATION_ACTIVITIES['Task/$release'] });
     if (isRefusal(caller)) return caller;
     return once(req, caller.userId, () => releaseFor(req, caller));
   }

@@ -1,5 +1,6 @@
 // The table of accepted prescriptions and the X-Request-ID answers, shared by $process-message,
-// release, dispensing and the tracker. Whichever route module starts first creates them.
+// release, dispensing and the tracker. Whichever route module starts first creates them. (The
+// answers' first table, eps_request_ids, is moved to eps_idempotency by idempotency.ts.)
 import { migrateSandbox, type SandboxDb } from '../store/db';
 
 export function migratePrescriptions(db: SandboxDb): void {

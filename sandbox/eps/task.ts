@@ -4,7 +4,7 @@
 // protocols/eps/lifecycle.ts; this reads the Task, checks the caller, applies.
 import { returnToSpine, withdraw } from '../../protocols/eps/lifecycle';
 import { isProblem, readDispensingTask } from '../../protocols/eps/dispensing';
-import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type Caller, type SandboxContext } from '../http/context';
 import { idempotency } from './idempotency';
@@ -17,7 +17,7 @@ export function taskRoutes(ctx: SandboxContext): Route[] {
   const once = idempotency(ctx.db, 'Task');
 
   async function handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const caller = ctx.authorise(req, { activities: DISPENSING_ACTIVITIES });
+    const caller = ctx.authorise(req, { activities: OPERATION_ACTIVITIES.Task });
     if (isRefusal(caller)) return caller;
     return once(req, caller.userId, () => apply(req, caller));
   }

@@ -10,14 +10,14 @@ import { buildTrackerBundle, lineItemStatus, LINE_ITEM_NUMBER, prescriptionStatu
 import { isPrescriptionStatus, PRESCRIPTION_STATUS_SYSTEM } from '../../protocols/eps/status-codes';
 import { isValidShortFormId } from '../../protocols/ids/prescription-id';
 import { isValidNhsNumber } from '../../protocols/ids/nhs-number';
-import { DISPENSING_ACTIVITIES, PRESCRIBING_ACTIVITIES } from '../../protocols/spine/activities';
+import { DISPENSING_ACTIVITIES } from '../../protocols/spine/activities';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { isRefusal, type SandboxContext } from '../http/context';
 import { epsTimestamp } from '../../protocols/eps/fragments';
+import { OPERATION_ACTIVITIES } from './route-activities';
 import { LifecycleStore, type PrescriptionRecord } from './lifecycle-store';
 import { FHIR, arr, epsError, identifierOf, obj, str, type Json } from './fhir';
 
-const TRACKER_ACTIVITIES = [...PRESCRIBING_ACTIVITIES, ...DISPENSING_ACTIVITIES];
 const KNOWN = new Set(['focus:identifier', 'identifier', 'patient:identifier', 'business-status', '_format']);
 
 /** `system|value` or a bare value; the system, when given, must be the expected one. */
@@ -66,7 +66,7 @@ export function trackerRoutes(ctx: SandboxContext): Route[] {
 
   function handle(req: SandboxRequest): SandboxResponse {
     // As the Clinical Prescription Tracker: a role with a prescribing or dispensing activity.
-    const caller = ctx.authorise(req, { activities: TRACKER_ACTIVITIES });
+    const caller = ctx.authorise(req, { activities: OPERATION_ACTIVITIES['Task?'] });
     if (isRefusal(caller)) return caller;
     for (const k of req.query.keys()) if (!KNOWN.has(k)) return epsError(400, 'INVALID_VALUE', `Unknown search parameter '${k.slice(0, 40)}'.`, k.slice(0, 40));
     const byId = req.query.get('focus:identifier') ?? req.query.get('identifier');

@@ -109,7 +109,7 @@ export function readJson(req: SandboxRequest): unknown {
 }
 
 /** True when the request says its body is JSON (application/json or application/fhir+json). */
-export const isJsonRequest = (req: SandboxRequest): boolean => /^application\/(fhir\+)?json\b/i.test(String(req.headers['content-type'] ?? ''));
+export const isJsonRequest = (req: Pick<SandboxRequest, 'headers'>): boolean => /^application\/(fhir\+)?json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''));
 
 /**
  * Why a FHIR JSON body breaks FHIR's own JSON rules, or null when it does not: it must be an object

@@ -2,11 +2,20 @@
 // under --data, so a restart loses nothing. synchronous=NORMAL: in WAL mode every commit survives a
 // crash or kill of the process (what a restart is); only a power cut could drop the last few, which
 // a test sandbox can bear, and fsync per request would cap it far below EPS-like rates.
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type SandboxDb = Database.Database;
 
+/** Opens (or creates, 0600 whoever creates it: SQLite gives its WAL and shm files the same mode) the database. */
 export function openSandboxDb(file: string): SandboxDb {
+  // An in-memory database (tests) has no file to make.
+  if (file !== ':memory:' && file !== '') try {
+    closeSync(openSync(file, 'wx', 0o600));
+    chmodSync(file, 0o600); // past the umask
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -5,7 +5,7 @@
 // sandbox's pharmacist (WESTON PHARMACY, FCG71) into the real vpcd reader. Release by ID, see the
 // signature verdict, record dispensed / not dispensed per item; a revoked signer is shown as "do not
 // dispense" with the details viewable; return with a reason. axe-core checks every screen.
-// Run under the vpcd lock: flock /tmp/scrip-vpcd.lock npx playwright test -c test/e2e/playwright.config.ts dispensing.spec.ts
+// Run it through the runner, which takes the machine-wide pcscd/vpcd lock: node scripts/run-suites.mjs e2e dispensing.spec
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';

@@ -75,3 +75,17 @@ test('every command is callable over the IPC bridge, and only from Scrip\'s own 
   unbind();
   assert.equal(handlers.size, 0);
 });
+
+test('every command that needs a session answers bad-state when nobody is logged in, on every surface', async () => {
+  assert.equal(t.app.services.identity.view().state, 'no-card', 'nobody is logged in');
+  const needing = t.app.registry.all().filter((c) => c.needs.session || c.needs.activity);
+  assert.ok(needing.length >= 10, `commands that declare a session: ${needing.map((c) => c.name).join(', ')}`);
+  for (const c of needing) {
+    const path = pathParams(c.http.path).reduce((p, name) => p.replace(`{${name}}`, '0000000000000000'), c.http.path);
+    const res = await fetch(`${t.server.url}${path}`, { method: c.http.method, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }) });
+    const body = (await res.json()) as { code?: string; details?: { expected?: string[] } };
+    assert.equal(res.status, 409, `${c.name}: ${JSON.stringify(body)}`);
+    assert.equal(body.code, 'bad-state', `${c.name} answers bad-state before anything else`);
+    assert.deepEqual(body.details?.expected, ['role-selected'], `${c.name} says a role must be selected`);
+  }
+});

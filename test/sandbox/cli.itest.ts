@@ -32,13 +32,13 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   }
 }
 
-async function runServer(): Promise<{ baseUrl: string; caCertPath: string; dataDir: string; stop(): Promise<number | null> }> {
+async function runServer(): Promise<{ baseUrl: string; caCertPath: string; dataDir: string; adminSecretFile: string; stop(): Promise<number | null> }> {
   const child = spawn(process.execPath, [scrip, 'sandbox', '--data', dir, '--port', '0', '--clock', '2026-11-22T10:00:00Z'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const [first] = (await once(lines, 'line')) as [string];
   clearTimeout(timer);
-  const ready = JSON.parse(first) as { baseUrl: string; caCertPath: string; dataDir: string };
+  const ready = JSON.parse(first) as { baseUrl: string; caCertPath: string; dataDir: string; adminSecretFile: string };
   return { ...ready, async stop() { child.kill('SIGTERM'); const [code] = (await once(child, 'exit')) as [number | null]; return code; } };
 }
 
@@ -80,7 +80,12 @@ test('a scripted token is accepted like a card login, and survives a restart', a
     const send = httpsClient(sb.baseUrl, sb.caCertPath);
     const r = await send('/Patient/9449305552', { headers: { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': s.roleProfileId, 'x-request-id': randomUUID() } });
     assert.equal(r.status, 200, `run ${run}: ${r.body}`);
-    const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ path: string; request: string }> };
+    const admin = { authorization: `Bearer ${readFileSync(sb.adminSecretFile, 'utf8').trim()}` };
+    assert.equal((await send('/_log?since=0')).status, 401, 'the log needs a session or the admin secret');
+    const log = JSON.parse((await send('/_log?since=0', { headers: admin })).body) as { exchanges: Array<{ path: string; request: string }> };
+    const viaCli = await cli('log', '--data', dir, '--since', '0');
+    assert.equal(viaCli.code, 0, `scrip sandbox log: ${viaCli.err}`);
+    assert.equal((JSON.parse(viaCli.out) as { exchanges: unknown[] }).exchanges.length, log.exchanges.length, 'scrip sandbox log reads the same page with the admin secret');
     assert.equal(log.exchanges.filter((e) => e.path === '/Patient/9449305552').length, run + 1, 'the message log persists across restarts');
     assert.ok(!JSON.stringify(log).includes(s.token), '!JSON.stringify(log).includes(s.token)');
     assert.equal(await sb.stop(), 0);

@@ -16,9 +16,9 @@ import { encodeGpObject, parseGpObject, gpValue } from '../../protocols/spine/gp
 import { buildSignedData, wrapSmime } from '../../protocols/spine/cms';
 import { assembleSignature, provenanceEntry } from '../../protocols/eps/signature';
 import { seeded, send as rawSend, sendRaw, mutateJson, deepJson, mutateBytes, hostileXml, type Reply, type Rng } from './fuzz-support';
+import { epsExamples } from '../support/fixtures';
 
-const root = new URL('../..', import.meta.url).pathname;
-const example = join(root, '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 const GP = '555086689106', ROLE = '200102238987';
 const SEED = 20261130;
 const CASES_PER_ROUTE = 48;

@@ -72,15 +72,24 @@ test('binary and hostile bodies on every route get 4xx, never 5xx', async () => 
   }
 });
 
-test('the message log pages by sequence number and never shows a token', async () => {
+test('the message log pages by sequence number, is not written by reading it, and never shows a token', async () => {
   const token = session('555086689106', '200102238987');
   await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
-  const all = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ seq: number; path: string; status: number; response: string }> };
-  assert.ok(all.exchanges.length > 3, 'all.exchanges.length > 3');
+  const admin = { authorization: `Bearer ${sb.adminSecret}` };
+  const all = JSON.parse((await send('/_log?since=0', { headers: admin })).body) as { exchanges: Array<{ seq: number; path: string; status: number; response: string }>; last: number; more: boolean };
+  assert.ok(all.exchanges.length > 3, 'the exchanges so far are listed');
   const last = all.exchanges.at(-1)!;
-  assert.match(last.path, /^\/saml\/RoleAssertion\?token=\[redacted\]/);
-  assert.equal(last.status, 200);
-  const later = JSON.parse((await send(`/_log?since=${last.seq}`)).body) as { exchanges: Array<{ path: string }> };
-  assert.deepEqual(later.exchanges.map((e) => e.path), ['/_log?since=0']);
-  assert.ok(!JSON.stringify(all).includes(token), '!JSON.stringify(all).includes(token)');
+  assert.match(last.path, /^\/saml\/RoleAssertion\?token=\[redacted\]/, 'the token in the query is redacted');
+  assert.equal(last.status, 200, 'the status is kept');
+  assert.equal(all.last, last.seq, 'last is the since of the next page');
+  assert.equal(all.more, false, 'one page holds them all');
+  // A poller reading again and again sees nothing new: reading is not an exchange the log keeps.
+  for (let i = 0; i < 3; i++) {
+    const later = JSON.parse((await send(`/_log?since=${last.seq}`, { headers: admin })).body) as { exchanges: Array<{ path: string }> };
+    assert.deepEqual(later.exchanges.map((e) => e.path), [], `poll ${i}: only exchanges newer than since, and reads are not among them`);
+  }
+  await send('/_status');
+  const next = JSON.parse((await send(`/_log?since=${last.seq}`, { headers: admin })).body) as { exchanges: Array<{ path: string; seq: number }> };
+  assert.deepEqual(next.exchanges.map((e) => e.path), ['/_status'], 'the one exchange since the last poll');
+  assert.ok(!JSON.stringify(all).includes(token), 'no token anywhere in the page');
 });

@@ -6,7 +6,14 @@ import { ErrorSummary } from './ErrorSummary';
 import { RolePicker } from './RolePicker';
 import { dayWords } from '../dates';
 
-interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean } }
+interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean; source?: 'card' | 'token-flags'; pinPad?: boolean } }
+
+/** Tries left in words: a PKCS#11 token tells only "low", "final try" or "locked", not a count. */
+function triesWords(pin: CardStatus['pin']): string {
+  if (pin.blocked) return 'None: the card is locked';
+  if (pin.source !== 'token-flags') return `${pin.retriesLeft} of ${pin.maxRetries}`;
+  return pin.retriesLeft <= 1 ? 'One: the next wrong passcode locks the card' : pin.retriesLeft < pin.maxRetries ? 'Running low (the card does not say how many)' : 'No wrong tries recorded';
+}
 
 const PIN_FORMAT = /^[0-9]{6,8}$/;
 
@@ -34,8 +41,9 @@ export function LoginPanel() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    // Check the format here, so a mistyped length never costs one of the card's tries.
-    if (!PIN_FORMAT.test(pin)) { setFormatError('Enter your passcode: 6 to 8 digits.'); return; }
+    // Check the format here, so a mistyped length never costs one of the card's tries. A PIN-pad
+    // reader takes the passcode itself: nothing is typed here.
+    if (!card?.pin.pinPad && !PIN_FORMAT.test(pin)) { setFormatError('Enter your passcode: 6 to 8 digits.'); return; }
     setFormatError(null);
     setBusy(true);
     try {
@@ -51,7 +59,6 @@ export function LoginPanel() {
     }
   }
 
-  const retries = card?.pin.retriesLeft;
   return (
     <section aria-labelledby="login-heading">
       <h2 id="login-heading">Log in with your smartcard</h2>
@@ -61,11 +68,16 @@ export function LoginPanel() {
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Card holder</dt><dd className="nhsuk-summary-list__value">{card.holder.displayName ?? 'Not on the card'}</dd></div>
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">User ID</dt><dd className="nhsuk-summary-list__value">{card.holder.userId}</dd></div>
           <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Certificate expires</dt><dd className="nhsuk-summary-list__value">{dayWords(card.certificateExpiry)}</dd></div>
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Passcode tries left</dt><dd className="nhsuk-summary-list__value" data-testid="pin-retries">{card.pin.blocked ? 'None: the card is locked' : `${retries} of ${card.pin.maxRetries}`}</dd></div>
+          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Passcode tries left</dt><dd className="nhsuk-summary-list__value" data-testid="pin-retries">{triesWords(card.pin)}</dd></div>
         </dl>
       ) : null}
       {error ? <ErrorSummary error={error} title={error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'} /> : null}
-      {card?.pin.blocked ? null : (
+      {card?.pin.blocked ? null : card?.pin.pinPad ? (
+        <form onSubmit={submit} noValidate>
+          <p className="nhsuk-body" data-testid="pin-pad-hint">Select Log in, then type your passcode on the card reader's keypad.</p>
+          <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Type your passcode on the reader…' : 'Log in'}</button>
+        </form>
+      ) : (
         <form onSubmit={submit} noValidate>
           <div className={`nhsuk-form-group${formatError ? ' nhsuk-form-group--error' : ''}`}>
             <label className="nhsuk-label" htmlFor={pinId}>Passcode</label>

@@ -2,12 +2,14 @@ import type { DiagnosticsReport } from '../../../main/diagnostics/schema';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ReadersPanel } from '../components/ReadersPanel';
+import { Pkcs11Panel } from '../components/Pkcs11Panel';
 
 export function Diagnostics() {
   const { value: report, error, reload } = useCommand<DiagnosticsReport>('diagnostics.report');
   return (
     <>
       <ReadersPanel />
+      <Pkcs11Panel />
       <h2>Checks</h2>
       {error ? <ErrorSummary error={error} /> : null}
       {report ? (

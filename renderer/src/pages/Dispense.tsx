@@ -17,6 +17,7 @@ import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
 import { canDispense } from '../../../protocols/spine/activities';
 import { whenWords } from '../dates';
+import { CheckSignature } from './CheckSignature';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
@@ -34,14 +35,15 @@ const statusTag: Record<DispensingView['status'], { text: string; tag: string }>
   'signature-invalid': { text: 'Do not dispense', tag: 'red' },
 };
 
-function routeOf(hash: string): { page: 'list' } | { page: 'detail'; id: string } {
+function routeOf(hash: string): { page: 'list' | 'check' } | { page: 'detail'; id: string } {
   const [area, id] = hash.replace(/^#\/?/, '').split('?')[0]!.split('/');
+  if (area === 'dispense' && id === 'check') return { page: 'check' };
   return area === 'dispense' && id && UUID.test(id) ? { page: 'detail', id } : { page: 'list' };
 }
 
 export function Dispense() {
   const route = routeOf(useHash());
-  return route.page === 'detail' ? <DispenseDetail id={route.id} /> : <DispenseList />;
+  return route.page === 'detail' ? <DispenseDetail id={route.id} /> : route.page === 'check' ? <CheckSignature /> : <DispenseList />;
 }
 
 function SignatureTag({ rx }: { rx: DispensingView }) {
@@ -137,6 +139,7 @@ function DispenseList() {
           </form>
         </>
       )}
+      <p><a href="#/dispense/check">Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or HL7 v3), with no card.</p>
       <h2>Released to this computer</h2>
       {listError ? <ErrorSummary error={listError} title="The list could not be read" /> : null}
       {!list ? <p>Loading…</p> : !list.length ? <p>No prescriptions have been released to this computer yet.</p> : (

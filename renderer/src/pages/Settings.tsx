@@ -12,6 +12,7 @@ import { useSession } from '../hooks/useSession';
 import { prescriberHref, settingsRoute } from '../prescribing/nav';
 import { sourceWords, type DetailsSource } from '../prescribing/prescriber-form';
 import { PrescriberDetails } from './PrescriberDetails';
+import { CardMiddlewareSettings } from './CardMiddleware';
 import { dayWords } from '../dates';
 
 interface CaCert { subject: string; issuer: string; validFrom: string; validTo: string }
@@ -51,7 +52,7 @@ function fieldProblems(err: CommandError | null): Array<{ field: Field | null; t
 export function Settings() {
   const route = settingsRoute(useHash());
   if (route.page === 'prescriber') return <PrescriberDetails back={route.back} />;
-  return <><EnvironmentSettings /><PrescriberSection /></>;
+  return <><EnvironmentSettings /><CardMiddlewareSettings /><PrescriberSection /></>;
 }
 
 /** The way to the prescriber details page, saying where the selected role's details come from now. */

@@ -14,7 +14,8 @@ export interface ScripProcess { ready: Record<string, string>; dataDir: string; 
 export async function startScrip(args: string[], env: Record<string, string> = {}): Promise<ScripProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-e2e-'));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
-    cwd: repoRoot, env: { ...process.env, SCRIP_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // SCRIP_PARENT_PID: if this process dies, however it dies, the agent shuts down and frees its data directory.
+    cwd: repoRoot, env: { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_PARENT_PID: String(process.pid), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

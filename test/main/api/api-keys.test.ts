@@ -15,6 +15,7 @@ import { FakeReaderWatch } from '../../support/fake-reader-watch';
 import { InProcessConnector } from '../../../main/card/in-process-connector';
 import { invokeCommand } from '../../../main/commands/invoke';
 import { scopes } from '../../../main/commands/registry';
+import { startApiServer } from '../../../main/api/server';
 
 const ACCOUNT = 'api-key-secret:/test';
 const noKeychain = (): Keychain => { throw new KeychainUnavailableError('no Secret Service on the session bus'); };
@@ -185,6 +186,40 @@ test('warm-up reads the secret off the event loop; until the keychain answers, c
   await warming;
   assert.ok(store.authenticate(key), 'store.authenticate(key)');
   assert.equal(syncReads, 0, 'the key came from the asynchronous read');
+});
+
+test('a request that arrives while the keychain’s first answer is on its way waits for it (a just-started agent answers its first request)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scrip-keys-'));
+  const kc = memoryKeychain();
+  let answer: (v: string | null) => void = () => undefined;
+  const slow: Keychain = { ...kc, getAsync: () => new Promise((r) => { answer = r; }) };
+  const app = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: () => slow });
+  const { key } = app.services.apiKeys.create('a', ['read']);
+  // A fresh store over the same database: what a restarted agent has before the keychain answers.
+  const restarted = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: () => slow });
+  const server = await startApiServer(restarted);
+  try {
+    void restarted.services.apiKeys.warm();
+    const res = fetch(`${server.url}/readers`, { headers: { authorization: `Bearer ${key}` } });
+    setTimeout(() => answer(kc.get(`api-key-secret:${dataDir}`)), 100);
+    const r = await res;
+    assert.equal(r.status, 200, `the first request after start is answered, not refused: ${await r.clone().text()}`);
+  } finally {
+    await server.close(); await restarted.close(); await app.close(); rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a keychain that never answers (waiting to be unlocked) holds a key check only so long, then says so', async () => {
+  const db = openDatabase(':memory:');
+  const kc = memoryKeychain();
+  const { key } = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT }).create('a', ['read']);
+  const locked: Keychain = { ...kc, getAsync: () => new Promise(() => undefined) };
+  const store = new ApiKeyStore(db, { keychain: () => locked, account: ACCOUNT });
+  void store.warm();
+  const t0 = Date.now();
+  await store.keychainAnswered(50);
+  assert.ok(Date.now() - t0 < 2000, 'the wait is bounded');
+  assert.throws(() => store.authenticate(key), (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /not answered yet/.test(e.message), 'then no-keychain, naming why');
 });
 
 test('a warm-up that fails leaves the store able to report why on first use', async () => {

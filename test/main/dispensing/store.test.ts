@@ -3,17 +3,17 @@
 // Also the readers of a released Bundle and of EPS's release answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openDatabase } from '../../../main/store/database';
 import { DispensingStore, type NewRelease } from '../../../main/dispensing/store';
 import { readReleased } from '../../../main/dispensing/released';
 import { readReleaseAnswer } from '../../../main/dispensing/dispensing-client';
+import { epsExamples } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples');
+const examples = epsExamples;
 const example = join(examples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 
 const release = (over: Partial<NewRelease> = {}): NewRelease => ({
@@ -89,8 +89,7 @@ test('a pending write keeps its request ID and exact body until cleared, across 
   assert.equal(b.pending('dispense:x'), null);
 }));
 
-test('a released Bundle is read for the pharmacist: patient, prescriber, items; a broken one says what is missing', (t) => {
-  if (!existsSync(example)) { t.skip('the EPS examples are not in ../shared'); return; }
+test('a released Bundle is read for the pharmacist: patient, prescriber, items; a broken one says what is missing', () => {
   const bundle = JSON.parse(readFileSync(example, 'utf8')) as Json;
   const r = readReleased(bundle);
   assert.ok(!('problem' in r), '!(\'problem\' in r)');

@@ -18,6 +18,10 @@ import { AuditLog } from '../../../main/store/audit';
 import { Preferences } from '../../../main/store/preferences';
 import { ScripError } from '../../../main/errors';
 import { newCard } from '../../sandbox/card/fixture';
+import { z } from 'zod';
+import { defineCommand, Registry, type AnyCommand, type Caller } from '../../../main/commands/registry';
+import { invokeCommand } from '../../../main/commands/invoke';
+import type { Services } from '../../../main/services';
 
 // Not a substring of the user id, so the audit check below means something.
 const PIN = '482913';
@@ -165,4 +169,27 @@ test('an unreachable broker leaves a clear state: not half logged in, and a retr
   assert.equal(identity.view().user, null);
   broker.activate = activate;
   assert.equal((await identity.login({ pin: PIN, roleId: roles[0]!.id })).state, 'role-selected');
+});
+
+test('invokeCommand enforces needs: bad-state with no role selected, forbidden naming the activity a role lacks', async () => {
+  const { identity, readers } = setup();
+  let ran = 0;
+  const command = defineCommand({
+    name: 'test.prescribe', summary: 'needs a prescribing role', http: { method: 'POST', path: '/test' },
+    input: z.object({}), output: z.object({}), needs: { scope: 'prescribe', session: true, activity: 'prescribing' },
+    run: async () => { ran++; return {}; },
+  });
+  const registry = new Registry([command as unknown as AnyCommand]);
+  const services = { identity } as unknown as Services;
+  const caller: Caller = { kind: 'internal', scopes: new Set(['admin']), label: 'test' };
+  await assert.rejects(invokeCommand(registry, services, 'test.prescribe', {}, caller),
+    (e: unknown) => e instanceof ScripError && e.code === 'bad-state' && /test\.prescribe/.test(e.message), 'logged out: bad-state naming the command');
+  readers(true);
+  await identity.login({ pin: PIN, roleId: roles[1]!.id });
+  await assert.rejects(invokeCommand(registry, services, 'test.prescribe', {}, caller),
+    (e: unknown) => e instanceof ScripError && e.code === 'forbidden' && /B0278 Perform Prescription Preparation/.test(e.message) && /STIRLING MEDICAL CENTRE/.test(e.message), 'a role without the activity: forbidden, naming it');
+  assert.equal(ran, 0, 'the command did not run');
+  await identity.selectRole(roles[0]!.id);
+  await invokeCommand(registry, services, 'test.prescribe', {}, caller);
+  assert.equal(ran, 1, 'with a prescribing role it runs');
 });

@@ -2,16 +2,16 @@
 // cancelled with each reason code), and the reading of EPS's answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { buildCancelBundle, lineItemIds, readCancelAnswer } from '../../../main/prescribing/cancel';
 import { buildPrescriptionBundle } from '../../../main/prescribing/bundle';
 import { draftContent, type PrescriberContext } from '../../../main/prescribing/model';
 import type { CancelReasonCode } from '../../../protocols/eps/status-codes';
+import { epsExamples } from '../../support/fixtures';
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
+const dir = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
 type Json = Record<string, unknown>;
 type Entry = { fullUrl: string; resource: Json & { resourceType: string } };
 const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json;
@@ -24,8 +24,7 @@ const sender: PrescriberContext = {
   organisation: { odsCode: 'A83008', name: 'HALLGARTH SURGERY', typeCode: '76', typeDisplay: 'GP PRACTICE', telecom: '0115 9737320', addressLines: ['HALLGARTH SURGERY', 'CHEAPSIDE'], city: 'SHILDON', district: 'COUNTY DURHAM', postcode: 'DL4 2HP', partOf: { odsCode: '84H', name: 'NHS COUNTY DURHAM CCG' } },
 };
 
-test('each example cancellation is rebuilt from its sent prescription: one MedicationRequest, the same identifiers, the reason', (t) => {
-  if (!existsSync(dir)) { t.skip('the EPS examples are not in ../shared'); return; }
+test('each example cancellation is rebuilt from its sent prescription: one MedicationRequest, the same identifiers, the reason', () => {
   let compared = 0;
   for (let n = 1; n <= 9; n++) {
     const sent = read(`${n}-Process-Request-Send-200_OK.json`);
@@ -86,13 +85,11 @@ test('a two-item Scrip prescription gives two cancellations, each naming only it
   assert.throws(() => buildCancelBundle(sent, randomUUID(), '0001', sender, randomUUID()), /no line item/);
 });
 
-test('EPS answers read back in a prescriber\'s words', (t) => {
-  if (existsSync(dir)) {
-    const ok = readCancelAnswer(200, read('2-Process-Response-Cancel-200_OK.json'));
-    assert.equal(ok.code, 'R-0001');
-    assert.equal(ok.outcome, 'cancelled');
-    assert.equal(ok.itemStatusCode, '0005');
-  } else t.diagnostic('examples missing: the response Bundle case is checked with a synthetic one only');
+test('EPS answers read back in a prescriber\'s words', () => {
+  const ok = readCancelAnswer(200, read('2-Process-Response-Cancel-200_OK.json'));
+  assert.equal(ok.code, 'R-0001');
+  assert.equal(ok.outcome, 'cancelled');
+  assert.equal(ok.itemStatusCode, '0005');
   const bundle = (code: string, display: string, status: string) => ({ resourceType: 'Bundle', type: 'message', entry: [{ fullUrl: 'urn:uuid:x', resource: { resourceType: 'MedicationRequest', status, extension: [{ url: 'https://fhir.nhs.uk/StructureDefinition/Extension-DM-PrescriptionStatusHistory', extension: [{ url: 'status', valueCoding: { system: 'https://fhir.nhs.uk/CodeSystem/medicationrequest-status-history', code, display } }] }] } }] });
   const dispensed = readCancelAnswer(400, bundle('R-0004', 'Prescription/item was not cancelled. Prescription has been dispensed', 'completed'));
   assert.equal(dispensed.outcome, 'refused');

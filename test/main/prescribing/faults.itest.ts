@@ -8,7 +8,8 @@
 //     before their answers arrive: after a restart, exactly one each at the service, all accepted
 //   - bad input: invalid NHS number, unknown dm+d code, quantity zero, 10,000-character dosage,
 //     markup in every free-text field: clear messages naming the field; exactly what was meant.
-// Run under the vpcd lock: flock /tmp/scrip-vpcd.lock bash scripts/with-session-bus.sh npx tsx --test …
+// Run it through the runner, which takes the machine-wide pcscd/vpcd lock:
+//   bash scripts/with-session-bus.sh node scripts/run-suites.mjs integration faults
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -87,7 +88,7 @@ let key: string;
 async function startAgent(): Promise<void> {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), 'agent'], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SCRIP_DATA_DIR: scripDir, SCRIP_ENVIRONMENT: 'faults', SCRIP_VIRTUAL_CARD: 'off', SCRIP_TRACK_INTERVAL_MS: '3600000' },
+    env: { ...process.env, SCRIP_DATA_DIR: scripDir, SCRIP_PARENT_PID: String(process.pid), SCRIP_ENVIRONMENT: 'faults', SCRIP_VIRTUAL_CARD: 'off', SCRIP_TRACK_INTERVAL_MS: '3600000' },
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -123,7 +124,7 @@ const MY_READER = 'Virtual PCD 00 01'; // vpcd slot 1 (port 35964)
 async function login(): Promise<void> {
   const v = await until('the card in the agent', async () => { const j = (await api('/session')).json; return j.state === 'card-present' ? j : null; });
   // Never send this PIN to someone else's card: the vpcd slots are shared (run under the lock).
-  assert.equal(v.reader, MY_READER, `the agent chose the card in ${String(v.reader)}: another card is in vpcd; run this under flock /tmp/scrip-vpcd.lock`);
+  assert.equal(v.reader, MY_READER, `the agent chose the card in ${String(v.reader)}: another card is in vpcd; run it through scripts/run-suites.mjs, which takes the pcscd/vpcd lock`);
   const r = await api('/session', 'POST', { pin: PIN, role: ROLE });
   assert.equal(r.json.state, 'role-selected', JSON.stringify(r.json));
 }
@@ -167,7 +168,12 @@ async function createMany(nhsNumber: string, n: number): Promise<string[]> {
   }
   return ids;
 }
-const statusOf = async (id: string) => String((await api(`/prescriptions/${id}`)).json.status);
+/** The prescription's status; an answer that is not one (an error) fails here, naming it. */
+const statusOf = async (id: string): Promise<string> => {
+  const r = await api(`/prescriptions/${id}`);
+  assert.equal(r.status, 200, `GET /prescriptions/${id}: ${JSON.stringify(r.json)}`);
+  return String(r.json.status);
+};
 
 before(async (t) => {
   if (!need(t as Parameters<typeof need>[0], requirements.pcscd, requirements.secretService)) return;
@@ -299,7 +305,10 @@ test('Scrip killed after signing, the service holding the prescriptions but the 
 
   await startAgent();
   // Until someone logs in, nothing can be sent; the prescriptions wait, signed, in the outbox.
-  for (const id of ids) assert.ok(['signed', 'sending'].includes(await statusOf(id)), '[\'signed\', \'sending\'].includes(await statusOf(id))');
+  for (const id of ids) {
+    const status = await statusOf(id);
+    assert.ok(['signed', 'sending'].includes(status), `${id} waits in the outbox after the restart (signed or sending), not ${status}`);
+  }
   await login();
   await until('accepted after the restart', async () => (await Promise.all(ids.map(statusOf))).every((s) => s === 'accepted'), 60_000);
   assert.equal((await atService(nhs)).length, 3, 'exactly one each at the service');

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID, X509Certificate, createVerify, createHash } from 'node:crypto';
@@ -96,6 +96,12 @@ test('sign with the card, send once, accepted; the signature verifies with opens
   const value = Buffer.from(/<SignatureValue>([^<]*)</.exec(sig.xml)![1]!, 'base64');
   const cert = new X509Certificate(Buffer.from(/<X509Certificate>([^<]*)</.exec(sig.xml)![1]!, 'base64'));
   assert.ok(createVerify('sha256').update(signedInfo).verify(cert.publicKey, value), 'createVerify(\'sha256\').update(signedInfo).verify(cert.publicKey, value)');
+  // The one verifier, as EPS checks, through prescription.verify on the agent: every check passes,
+  // the chain to the sandbox's CA bundle and the CRL fetched from the sandbox included.
+  const caDir = join(scrip.dataDir, 'sandbox', 'ca');
+  const trust = readFileSync(join(caDir, 'root.pem'), 'utf8') + readFileSync(join(caDir, 'sign-ca.pem'), 'utf8');
+  const verified = (await api('/prescriptions/verification', 'POST', { prescription: JSON.stringify(bundle, null, 2), trust })).json as { verdict: string; checks: Array<{ id: string; result: string; detail: string }> };
+  assert.equal(verified.verdict, 'valid', `every check passes: ${JSON.stringify(verified.checks)}`);
   const dir = mkdtempSync(join(tmpdir(), 'scrip-sig-'));
   try {
     writeFileSync(join(dir, 'si.xml'), signedInfo);

@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { canonicalFragments, hl7Time } from '../../../protocols/eps/fragments';
 import { excC14n, type DomNode } from '../../../protocols/xml/exc-c14n';
 import { parseXmlSafely, childElements } from '../../../protocols/xml/parse';
+import { epsExamples } from '../../support/fixtures';
 
-const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples');
+const examples = epsExamples;
 const walk = (d: string): string[] => readdirSync(d).flatMap((n) => { const p = join(d, n); return statSync(p).isDirectory() ? walk(p) : [p]; });
 const converts = walk(examples).filter((f) => f.endsWith('1-Convert-Response-Send-200_OK.xml') && existsSync(f.replace('1-Convert-Response-Send-200_OK.xml', '1-Prepare-Request-200_OK.json')));
 

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { canonicalFragments, FragmentError } from '../../../protocols/eps/fragments';
 import { convertBundle } from '../../../protocols/hl7v3/convert';
 import { validatePrescriptionOrder } from '../../../protocols/eps/validate';
+import { epsExamples } from '../../support/fixtures';
 
-const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care');
+const examples = join(epsExamples, 'primary-care');
 // An acute prescription of four items: GMC author, organisation with partOf, patient with one GP.
 const BASE = join(examples, 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 const AT = '2024-12-09T11:50:04+00:00';

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import forge from 'node-forge';
 import { prepareDigest } from '../../../protocols/eps/fragments';
 import { assembleSignature, provenanceEntry, findRequesterSignature, verifyPrescriptionSignature, SignatureErrors, base64Utf8 } from '../../../protocols/eps/signature';
+import { epsExamples } from '../../support/fixtures';
 
-const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute-and-repeat-prescribing');
+const example = join(epsExamples, 'primary-care', 'acute-and-repeat-prescribing');
 type Json = Record<string, unknown>;
 const bundle = JSON.parse(readFileSync(join(example, '1-Prepare-Request-200_OK.json'), 'utf8')) as Json;
 const signedAt = '2022-10-21T13:47:00+00:00';
@@ -99,7 +99,7 @@ test('format, certificate and validity failures are named as EPS names them', as
 test('the trust function is consulted with the signer certificate and signing time', async () => {
   const { xml } = signedBundle(bundle);
   let seen: { cn: unknown; at: string } | undefined;
-  const result = await verifyPrescriptionSignature({ signatureXml: xml, bundle, signedAt, trust: (cert, _der, at) => { seen = { cn: cert.subject.getField('CN')?.value, at: at.toISOString() }; return 'Certificate not trusted'; } });
+  const result = await verifyPrescriptionSignature({ signatureXml: xml, bundle, signedAt, trust: { chain: ({ certificate, signedAt: at }) => { seen = { cn: certificate.subject.getField('CN')?.value, at: at.toISOString() }; return { result: 'fail', detail: 'not in the bundle' }; } } });
   assert.deepEqual(result.errors, ['Certificate not trusted']);
   assert.deepEqual(seen, { cn: 'Test Prescriber', at: '2022-10-21T13:47:00.000Z' });
 });

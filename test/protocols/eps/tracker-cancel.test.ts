@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildTrackerBundle, lineItemStatus, parseTrackerBundle, prescriptionStatus, trackerQuery, TrackerFormatError, type TrackedPrescription } from '../../../protocols/eps/tracker';
 import { buildCancelRequest, parseCancelResponse, CANCEL_REASONS, type CancelReasonCode } from '../../../protocols/eps/cancel';
 import { buildDispenseNotification, buildReleaseParameters, buildReturnTask, buildWithdrawTask, isProblem, readDispenseNotification, readDispensingTask, readReleaseParameters } from '../../../protocols/eps/dispensing';
+import { epsExamples } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
+const dir = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as Json;
 const resources = (b: Json, type: string) => (b.entry as Array<{ resource: Json }>).map((e) => e.resource).filter((r) => r.resourceType === type);
 

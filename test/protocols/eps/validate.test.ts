@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { validatePrescriptionOrder } from '../../../protocols/eps/validate';
 import { OperationOutcomeIssue } from '../../../protocols/fhir/operation-outcome';
+import { epsExamples } from '../../support/fixtures';
 
-const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples');
+const examples = epsExamples;
 const walk = (d: string): string[] => readdirSync(d).flatMap((n) => { const p = join(d, n); return statSync(p).isDirectory() ? walk(p) : [p]; });
 const prepares = walk(examples).filter((f) => /Prepare-Request-200_OK\.json$/.test(f));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test fixtures are edited freely

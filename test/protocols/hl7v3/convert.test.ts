@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
 import { convertBundle, ConvertError } from '../../../protocols/hl7v3/convert';
 import { excC14n, type DomNode } from '../../../protocols/xml/exc-c14n';
+import { epsExamples } from '../../support/fixtures';
 
-const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/eps-examples');
+const EXAMPLES = epsExamples;
 const CALL = { senderAsid: '200000001285', receiverAsid: '567456789789', userId: '555254239107', roleProfileId: '555254240100' };
 const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]);
 type Params = { parameter: Array<{ name: string; valueString: string }> };

@@ -2,10 +2,10 @@
 // element trees (names, namespaces, attributes, text; indentation aside; PER_CALL values set aside).
 import { readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DomNode } from '../../../protocols/xml/exc-c14n';
+import { epsExamples } from '../../support/fixtures';
 
-export const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/eps-examples');
+export const EXAMPLES = epsExamples;
 
 /** What EPS generates per call: the clock at the moment of the request. Nothing else is ignored. */
 export const PER_CALL = [

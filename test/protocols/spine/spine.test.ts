@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createSign, createVerify, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { encodeGpObject, parseGpObject, gpValue, GpObjectError } from '../../../protocols/spine/gpobject';
-import { buildSignedData, parseSignedData, wrapSmime, unwrapSmime, CmsError } from '../../../protocols/spine/cms';
+import { buildSignedData, certificateIdentity, parseSignedData, wrapSmime, unwrapSmime, CmsError } from '../../../protocols/spine/cms';
 import { rolesFromGp, roleToGp } from '../../../protocols/spine/roles';
 import { buildRoleAssertion, parseRoleAssertion, SamlError } from '../../../protocols/spine/saml';
 import { testCa } from '../../sandbox/card/fixture';
@@ -64,6 +64,22 @@ test('CMS SignedData around a card-style signature verifies, and wraps as S/MIME
   assert.throws(() => unwrapSmime('bm90IHNtaW1l'), CmsError);
   assert.throws(() => parseSignedData(Uint8Array.of(0x30, 0x03, 0x02, 0x01)), CmsError);
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => { try { parseSignedData(b); } catch (e) { if (!(e instanceof CmsError)) throw e; } }));
+});
+
+test('a certificate re-encoded in BER (BOOLEAN TRUE as 01) has the same identity as the DER one; junk has none', () => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const cert = testCa().issueAuthCertificate({ userId: '555000222333', displayName: 'BER', publicKey });
+  // What a generic BER encoder does to the critical flags: 01 01 FF becomes 01 01 01, lengths unchanged.
+  const ber = Buffer.from(cert.der.toString('hex').replaceAll('0101ff', '010101'), 'hex');
+  assert.notDeepEqual(ber, cert.der, 'the certificate had critical flags to re-encode');
+  const [a, b] = [certificateIdentity(cert.der), certificateIdentity(ber)];
+  assert.equal(b.serialHex, cert.serial, 'serial number read from the BER copy');
+  assert.deepEqual(b, a, 'issuer, serial, subject and key are the same in both encodings');
+  assert.deepEqual(Buffer.from(a.spkiDer), publicKey.export({ type: 'spki', format: 'der' }), 'the key is the SubjectPublicKeyInfo in DER');
+  assert.deepEqual(a.issuerDer, certificateIdentity(testCa().auth.der).subjectDer, 'the issuer is the Authentication CA\'s subject');
+  for (const junk of [Buffer.from('3003020101', 'hex'), Buffer.from('not asn1'), Buffer.alloc(0)]) {
+    assert.throws(() => certificateIdentity(junk), CmsError, `no identity in ${junk.toString('hex')}`);
+  }
 });
 
 test('SAML role assertion round-trips roles with codes and activities; DOCTYPE is refused', () => {

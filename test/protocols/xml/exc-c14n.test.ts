@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
 import { excC14n, type DomNode } from '../../../protocols/xml/exc-c14n';
 import { parseXmlSafely, XmlParseError, childElements } from '../../../protocols/xml/parse';
+import { epsExamples } from '../../support/fixtures';
 
-const fragmentsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'signature-fragments');
+const fragmentsDir = join(epsExamples, 'signature-fragments');
 
 // The pretty-printed example is EPS's object printed with indentation; EPS canonicalises the object
 // itself, so the indentation text nodes are not part of what it hashed.

@@ -169,7 +169,7 @@ test('fuzzed and oversized requests get 4xx, never 5xx, and the log redacts toke
   assert.equal(big.status, 413);
   const token = await login();
   await send(`/saml/RoleAssertion?token=${encodeURIComponent(token)}`);
-  const log = JSON.parse((await send('/_log?since=0')).body) as { exchanges: Array<{ request: string; response: string; path: string }> };
+  const log = JSON.parse((await send('/_log?since=0', { headers: { authorization: `Bearer ${sb.adminSecret}` } })).body) as { exchanges: Array<{ request: string; response: string; path: string }> };
   assert.ok(log.exchanges.length > 10, 'log.exchanges.length > 10');
   assert.ok(!JSON.stringify(log).includes(token), 'no session token appears in the message log');
 });

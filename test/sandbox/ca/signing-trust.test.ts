@@ -18,13 +18,15 @@ test('a signing certificate from the Signing CA is trusted until revoked, from a
     const signing = ca.issueSigningCertificate({ userId: '555086689106', displayName: 'X', publicKey });
     const auth = ca.issueAuthCertificate({ userId: '555086689106', displayName: 'X', publicKey });
     const other = openTestCa(join(dir, 'other-ca')).issueSigningCertificate({ userId: '555086689106', displayName: 'X', publicKey });
-    assert.equal(trust(null, signing.der), null);
-    assert.equal(trust(null, signing.der), null, 'a second look (cached chain) agrees');
-    assert.equal(trust(null, auth.der), 'Certificate not trusted', 'issued by the Authentication CA, not Signing');
-    assert.equal(trust(null, other.der), 'Certificate not trusted', 'another CA with the same names');
-    assert.equal(trust(null, Uint8Array.of(1, 2, 3)), 'Certificate not trusted');
+    const at = new Date();
+    const verdicts = (der: Uint8Array) => [trust.chain!({ certificate: null as never, der, signedAt: at }), trust.revocation!({ certificate: null as never, der, signedAt: at })].map((o) => (o as { result: string }).result).join(' ');
+    assert.equal(verdicts(signing.der), 'pass pass', 'issued by the Signing CA, not revoked');
+    assert.equal(verdicts(signing.der), 'pass pass', 'a second look (cached chain) agrees');
+    assert.equal(verdicts(auth.der), 'fail not-checked', 'issued by the Authentication CA, not Signing');
+    assert.equal(verdicts(other.der), 'fail not-checked', 'another CA with the same names');
+    assert.equal(verdicts(Uint8Array.of(1, 2, 3)), 'fail not-checked', 'not a certificate');
     openTestCa(join(dir, 'ca')).revoke(signing.serial); // as `scrip sandbox revoke` would, through the files
-    assert.equal(trust(null, signing.der), 'Certificate is revoked');
+    assert.equal(verdicts(signing.der), 'pass fail', 'revoked, seen at once');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -56,9 +56,24 @@ describe('sandbox test CA', () => {
     assert.ok(auth.der.includes(Buffer.from('https://localhost:4443/crl/auth.crl')), 'auth.der.includes(Buffer.from(\'https://localhost:4443/crl/auth.crl\'))');
     assert.ok(sign.der.includes(Buffer.from('https://localhost:4443/crl/sign.crl')), 'sign.der.includes(Buffer.from(\'https://localhost:4443/crl/sign.crl\'))');
     assert.equal(auth.chainPem, auth.pem + ca.auth.pem);
-    // the signing cert has contentCommitment (nonRepudiation): KeyUsage BIT STRING 03 02 06 C0
-    assert.ok(sign.der.includes(Buffer.from('030206c0', 'hex')), 'sign.der.includes(Buffer.from(\'030206c0\', \'hex\'))');
-    assert.ok(a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000, 'a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000');
+    // as an NHS card's: authentication digitalSignature + keyEncipherment (BIT STRING 03 02 05 A0),
+    // signing contentCommitment (nonRepudiation) only (03 02 06 40)
+    assert.ok(auth.der.includes(Buffer.from('030205a0', 'hex')), 'auth key usage: digitalSignature + keyEncipherment');
+    assert.ok(sign.der.includes(Buffer.from('03020640', 'hex')), 'signing key usage: nonRepudiation only');
+    assert.ok(a.validTo && new Date(a.validTo).getTime() - new Date(a.validFrom).getTime() === 730 * 86_400_000, 'valid for 730 days');
+  });
+
+  test('keeps a register of what it issued, by issuer and serial number, that survives reopening', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const { auth, sign } = ca.issueUserCertificates({ userId: '555000111444', displayName: 'Dr Register', authPublicKey: rsa.publicKey, signPublicKey: rsa.publicKey });
+    const reopened = openTestCa(dir);
+    const entry = reopened.issued('auth', auth.serial.toLowerCase());
+    assert.ok(entry, 'the authentication certificate is on the register after reopening');
+    assert.ok(entry.der?.equals(auth.der), 'the register holds the certificate exactly as issued');
+    assert.equal(entry.subjectText, 'O=nhs, OU=people, CN=555000111444', 'subject on the register');
+    assert.equal(reopened.issued('sign', auth.serial), null, 'the same serial is not on the Signing CA\'s register');
+    assert.ok(reopened.issued('sign', sign.serial)?.der?.equals(sign.der), 'the signing certificate is on the Signing CA\'s register');
+    assert.equal(reopened.issued('auth', '1234ABCD'), null, 'a serial never issued is not on the register');
   });
 
   test('rejects a malformed user id', () => {

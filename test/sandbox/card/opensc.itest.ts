@@ -84,4 +84,34 @@ describe('virtual card with OpenSC, openssl and yubico-piv-tool', { timeout: 180
     assert.match(r.out, /Slot 9c:[\s\S]*Issuer DN:\s+C=GB, O=nhs, OU=CA, CN=Scrip Sandbox Signing G2/);
     assert.match(r.out, /PIN tries left:\s+\d/);
   });
+
+  test('pkcs11-tool --list-objects: NHS-like key usages, the "decrypt" OpenSC adds to every RSA key, and which key a client\'s rule picks', async (t) => {
+    if (!need(t, requirements.pcscd, requirements.opensc, openssl) || !vc) return;
+    // The certificates say what an NHS card's say (read by openssl, not by Scrip).
+    for (const [id, usage] of [['01', /Digital Signature, Key Encipherment/], ['02', /Non Repudiation/]] as const) {
+      const out = `${file()}-${id}.crt`;
+      assert.equal((await tool('pkcs15-tool', ['--reader', READER, '--read-certificate', id, '--output', out])).code, 0, `certificate ${id} read`);
+      const text = (await tool('openssl', ['x509', '-in', out, '-noout', '-ext', 'keyUsage'])).out;
+      assert.match(text, usage, `certificate ${id} key usage: ${text}`);
+      if (id === '02') assert.doesNotMatch(text, /Digital Signature/, 'the signing certificate is for non-repudiation only');
+    }
+    const r = await tool('pkcs11-tool', ['--module', MODULE, '--token-label', userId, '--login', '--pin', PIN, '--list-objects', '--type', 'privkey']);
+    assert.equal(r.code, 0, r.out);
+    const keys = [...r.out.matchAll(/Private Key Object;[\s\S]*?ID:\s+(\w+)\s+Usage:\s+([^\n]*)\s+Access:\s+([^\n]*)/g)].map((m) => ({ id: m[1]!, usage: m[2]!.split(', '), access: m[3]! }));
+    assert.deepEqual(keys.map((k) => k.id), ['01', '02'], `both private keys listed, in PIV order: ${r.out}`);
+    const [auth, sign] = keys as [typeof keys[0], typeof keys[0]];
+    assert.ok(auth.usage.includes('sign') && auth.usage.includes('unwrap') && !auth.usage.includes('non-repudiation'), `PIV AUTH key: ${auth.usage.join(', ')}`);
+    assert.ok(sign.usage.includes('non-repudiation') && !sign.usage.includes('unwrap'), `SIGN key: ${sign.usage.join(', ')}`);
+    assert.match(sign.access, /always authenticate/, 'the signing key needs the PIN for every signature');
+    // What OpenSC does regardless of the certificate (pkcs15-piv.c, marked "extra" there): any RSA
+    // key whose certificate allows digitalSignature or nonRepudiation is also "decrypt".
+    assert.ok(auth.usage.includes('decrypt') && sign.usage.includes('decrypt'), 'OpenSC marks both RSA keys decrypt');
+    // So NHSbuntu's rule — the last private key with CKA_DECRYPT — lands on the signing key through
+    // OpenSC (its agent was written against a middleware that did not mark it so); a rule that
+    // reads the usages OpenSC keeps from the certificates finds the authentication key.
+    const lastDecrypt = keys.filter((k) => k.usage.includes('decrypt')).at(-1)?.id;
+    assert.equal(lastDecrypt, '02', 'through OpenSC the "last key that can decrypt" rule picks the signing key (docs/architecture.md, Sandbox)');
+    const notNonRepudiation = keys.filter((k) => k.usage.includes('sign') && !k.usage.includes('non-repudiation')).map((k) => k.id);
+    assert.deepEqual(notNonRepudiation, ['01'], 'the one signing key that is not for non-repudiation is the authentication key');
+  });
 });

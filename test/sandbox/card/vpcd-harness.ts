@@ -68,6 +68,8 @@ export interface VirtualCardHandle {
   pullOnNextSign(): Promise<void>;
   /** Card-side times of the final GENERAL AUTHENTICATE APDUs since the last call. */
   rawSignTimes(): Promise<number[]>;
+  /** APDUs the card has answered since it was made (whoever sent them: Scrip or a PKCS#11 module). */
+  apduCount(): Promise<number>;
   file(): CardFile;
   insert(): Promise<void>;
   remove(): Promise<void>;
@@ -106,6 +108,7 @@ export async function insertVirtualCard(file: CardFile): Promise<VirtualCardHand
     file: () => readCardFile(path),
     async pullOnNextSign() { await ask('pull-on-next-sign'); },
     async rawSignTimes() { const r = await ask('stats'); return r.ok && r.stats ? r.stats.rawSignMs : []; },
+    async apduCount() { const r = await ask('stats'); return r.ok && r.stats ? r.stats.apdus : 0; },
     async insert() {
       await ask('insert');
       await waitForReader(READER, true);

@@ -4,15 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LifecycleSandbox } from './lifecycle-support';
 import { LifecycleStore } from '../../../sandbox/eps/lifecycle-store';
 import { parseCancelResponse } from '../../../protocols/eps/cancel';
+import { epsExamples } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
+const dir = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', 'cancellations');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as Json;
 const of = (b: Json, type: string) => (b.entry as Array<{ resource: Json }>).map((e) => e.resource).filter((r) => r.resourceType === type);
 const history = (mr: Json) => ((mr.extension as Json[]).find((x) => String(x.url).endsWith('Extension-DM-PrescriptionStatusHistory'))!.extension as Json[]);

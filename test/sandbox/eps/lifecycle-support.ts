@@ -5,17 +5,17 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import { seedDirectory, type Directory } from '../../../sandbox/directory/directory';
 import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signature';
 import { longFormId, shortFormId } from '../../../protocols/ids/prescription-id';
 import { testNhsNumber } from '../../../protocols/ids/nhs-number';
 import { httpsClient, type Reply } from '../support/sandbox-client';
+import { epsExamples } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 
 /** Who the tests act as: user, role profile and the role's organisation. */
 export const PEOPLE = {

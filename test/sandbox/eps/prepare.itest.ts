@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { startSandbox } from '../../../sandbox/server';
 import { httpsClient } from '../support/sandbox-client';
+import { epsExamples } from '../../support/fixtures';
 
-const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples');
+const examples = epsExamples;
 type Params = { parameter: Array<{ name: string; valueString: string }> };
 const param = (p: Params, n: string) => p.parameter.find((x) => x.name === n)?.valueString;
 

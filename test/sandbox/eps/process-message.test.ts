@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openSandboxDb } from '../../../sandbox/store/db';
 import { openTestCa } from '../../../sandbox/ca';
 import { fixedClock } from '../../../sandbox/clock';
@@ -15,8 +14,9 @@ import { processMessageRoutes } from '../../../sandbox/eps/process-message';
 import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signature';
 import type { SandboxContext } from '../../../sandbox/http/context';
 import type { SandboxRequest } from '../../../sandbox/http/router';
+import { epsExamples } from '../../support/fixtures';
 
-const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 type Json = Record<string, unknown>;
 
 function setup() {
