@@ -6,7 +6,7 @@ import { EventBus } from './events';
 import { openDatabase, type Db } from './store/database';
 import { AuditLog } from './store/audit';
 import { ApiKeyStore } from './api/api-keys';
-import { osKeychain, type Keychain } from '../native/keychain/keychain';
+import { keyStoreFor, type Keychain, type KeyStore } from '../native/keychain/keychain';
 import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
@@ -68,11 +68,16 @@ export function databasePath(dataDir: string): string {
 }
 
 /** Opens the database and the services that need no running hardware (CLI in-process use). */
-export function openStores(dataDir: string, keychain: () => Keychain = () => osKeychain('scrip')): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
+export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(databasePath(dataDir));
+  // The OS keychain, or the file store when SCRIP_KEYCHAIN=file asks for it by name (keyStoreFor).
+  const keychain = typeof keys === 'function' ? keys : undefined;
+  const store = keychain ? null : typeof keys === 'object' ? keys : keyStoreFor(dataDir);
   // One keychain entry per data directory, as each has its own database of keys.
-  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db, { keychain, account: `api-key-secret:${dataDir}` }) };
+  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db, {
+    keychain: keychain ?? (() => store!.open()), account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
+  }) };
 }
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {

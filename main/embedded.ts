@@ -1,16 +1,21 @@
 // Scrip's embedded defaults: the Spine-style sandbox started in this process, and a virtual test
 // card (issued once, kept in the data directory) put into the vpcd reader. This is the one module
 // in main/ that may import sandbox/: it composes the app with its built-in test world.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Socket, AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
+import { openTestCa } from '../sandbox/ca';
 import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
 import { ApplicationStore } from '../sandbox/cis2/applications';
+import { MessageLog } from '../sandbox/log/message-log';
 import type { Environment } from './environments/environments';
+import type { AssuranceWorld } from './assurance/world';
 
 export const VIRTUAL_CARD_USER = '555086689106';
 export const VIRTUAL_CARD_PIN = '123456';
@@ -19,9 +24,50 @@ export const VIRTUAL_CARD_PUK = '12345678';
 export interface Embedded {
   sandbox: RunningSandbox;
   environment: Environment;
-  card: { file: string; userId: string; pin: string; process: ChildProcess | null };
+  card: { file: string; userId: string; pin: string; readonly process: ChildProcess | null };
+  /** The vpcd reader's slot: one virtual card in it at a time (assurance runs swap cards). */
+  slot: CardSlot;
   close(): Promise<void>;
 }
+
+/** One virtual card at a time in the vpcd reader, each served by its own child process (see below). */
+export class CardSlot {
+  #child: ChildProcess | null = null;
+  #file: string | null = null;
+  constructor(private readonly vpcdPort: number) {}
+  get process(): ChildProcess | null { return this.#child; }
+  get file(): string | null { return this.#file; }
+
+  /** Puts the card in the file into the reader (taking out any other first); resolves once vpcd has it, or after 3 s without pcscd. */
+  async insert(file: string): Promise<void> {
+    await this.pull();
+    // The card runs in its own process: this process makes blocking PC/SC calls that wait on pcscd,
+    // and pcscd waits on the card's vpcd socket — served by the same event loop it would be a deadlock.
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
+    const child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${this.vpcdPort}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
+    child.on('error', () => undefined);
+    this.#child = child;
+    this.#file = file;
+    // Wait briefly for "inserted"; without pcscd/vpcd the card keeps trying and the reader list says why.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      createInterface({ input: child.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(timer); resolve(); } });
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  /** Takes the card out (its process removes it from vpcd and exits). */
+  async pull(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    this.#file = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 
 /** The embedded sandbox as a `cis2-apim` environment: its CIS2-style provider and APIM-style gateway. */
 export const SANDBOX_CIS2_CLIENT = 'scrip-desktop.apps.sandbox', SANDBOX_APIM_CLIENT = 'scrip-desktop-sandbox';
@@ -49,38 +95,144 @@ export function sandboxEnvironment(sb: RunningSandbox, auth = process.env.SCRIP_
 }
 
 /** Starts the sandbox under <data>/sandbox and, unless told not to, inserts the virtual card into vpcd. */
-export async function startEmbedded(dataDir: string, opts: { insertCard?: boolean; vpcdPort?: number } = {}): Promise<Embedded> {
+export async function startEmbedded(dataDir: string, opts: { insertCard?: boolean; vpcdPort?: number; clock?: string } = {}): Promise<Embedded> {
   const sandboxDir = join(dataDir, 'sandbox');
-  const sandbox = await startSandbox({ dataDir: sandboxDir });
+  const sandbox = await startSandbox({ dataDir: sandboxDir, ...(opts.clock ? { clock: opts.clock } : {}) });
   const file = join(sandboxDir, 'virtual-card.json');
   if (!existsSync(file)) {
     const issued = issueCard({ userId: VIRTUAL_CARD_USER, displayName: 'DR CLARE BOIN', pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sandbox.context.ca });
     writeCardFile(file, issued.card);
   }
-  // The card runs in its own process: this process makes blocking PC/SC calls that wait on pcscd,
-  // and pcscd waits on the card's vpcd socket — served by the same event loop it would be a deadlock.
-  let child: ChildProcess | null = null;
-  if (opts.insertCard !== false) {
-    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
-    child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${opts.vpcdPort ?? 35963}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
-    child.on('error', () => undefined);
-    // Wait briefly for "inserted"; without pcscd/vpcd the card keeps trying and the reader list says why.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 3000);
-      createInterface({ input: child!.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(timer); resolve(); } });
-      child!.once('exit', () => { clearTimeout(timer); resolve(); });
-    });
-  }
+  const slot = new CardSlot(opts.vpcdPort ?? 35963);
+  if (opts.insertCard !== false) await slot.insert(file);
   return {
-    sandbox, environment: sandboxEnvironment(sandbox),
-    card: { file, userId: VIRTUAL_CARD_USER, pin: VIRTUAL_CARD_PIN, process: child },
+    sandbox, environment: sandboxEnvironment(sandbox), slot,
+    card: { file, userId: VIRTUAL_CARD_USER, pin: VIRTUAL_CARD_PIN, get process() { return slot.file === file ? slot.process : null; } },
     async close() {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((r) => child!.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await slot.pull();
       await sandbox.close();
     },
+  };
+}
+
+/**
+ * An HTTPS relay in front of the sandbox for EPS traffic, to stage outages. It terminates TLS with a
+ * certificate from the sandbox's own CA (so the environment's bundle trusts it) and passes each
+ * request on. With `lose-answers` the request reaches the sandbox and is answered, but the answer is
+ * dropped with the connection (what a client that must retry without doing anything twice sees);
+ * with `refuse`, connections are closed before anything is read.
+ */
+class OutageRelay {
+  mode: 'off' | 'lose-answers' | 'refuse' = 'off';
+  readonly #sockets = new Set<Socket>();
+  #server: HttpsServer | null = null;
+  port = 0;
+  async start(sandboxDir: string, baseUrl: string): Promise<void> {
+    // Like the sandbox's own, this certificate follows the real clock even when the sandbox's is fixed.
+    const tls = openTestCa(join(sandboxDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['127.0.0.1', 'localhost'] });
+    const target = new URL(baseUrl);
+    this.#server = createHttpsServer({ key: tls.keyPem, cert: tls.chainPem }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const up = httpsRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.url, headers: req.headers, ca: tls.caPem, agent: false }, (answer) => {
+          const body: Buffer[] = [];
+          answer.on('data', (c: Buffer) => body.push(c));
+          answer.on('end', () => {
+            if (this.mode === 'lose-answers') { req.socket.destroy(); return; }
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(body));
+          });
+        });
+        up.on('error', () => req.socket.destroy());
+        up.end(Buffer.concat(chunks));
+      });
+    });
+    this.#server.on('connection', (so: Socket) => {
+      if (this.mode === 'refuse') { so.destroy(); return; }
+      this.#sockets.add(so);
+      so.on('close', () => this.#sockets.delete(so));
+    });
+    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.address() as AddressInfo).port;
+  }
+  /** Drops every open connection (so the next request opens a new one under the new mode). */
+  drop(): void { for (const so of this.#sockets) so.destroy(); this.#sockets.clear(); }
+  async close(): Promise<void> {
+    this.drop();
+    if (this.#server) await new Promise((r) => this.#server!.close(r));
+  }
+}
+
+/** Sandbox users a scenario can name instead of a 12-digit ID (sandbox/directory seed). */
+const CARD_USERS: Record<string, string> = { prescriber: '555086689106', nurse: '555086690109', pharmacist: '555086691101', admin: '555086692103' };
+
+/**
+ * The embedded sandbox as an assurance world: virtual cards for its directory's users swapped in
+ * the vpcd reader, its clock, its CA's revocation list and its message log.
+ */
+export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | null; versions: Record<string, string> }): AssuranceWorld {
+  const sb = embedded.sandbox;
+  const dir = join(sb.dataDir, 'assurance-cards');
+  type Card = { file: string; signSerial: string; authSerial: string; name: string };
+  // Each user's everyday card; a `fresh` card is used once and never becomes the everyday one.
+  const issued = new Map<string, Card>();
+  let current: Card | null = null;
+  let made = 0;
+  const log = new MessageLog(sb.context.db);
+  let relay: OutageRelay | null = null;
+  const original = embedded.environment;
+  return {
+    environment: { name: embedded.environment.name, label: embedded.environment.label, sandbox: true, baseUrl: sb.baseUrl },
+    fixedClock: opts.fixedClock,
+    versions: opts.versions,
+    async insertCard(user, fresh) {
+      const userId = CARD_USERS[user] ?? user;
+      const person = sb.context.directory.user(userId);
+      if (!person) throw new Error(`the sandbox directory has no user ${userId}`);
+      let card = fresh ? undefined : issued.get(userId);
+      if (!card) {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const name = sb.context.directory.displayName(person);
+        const c = issueCard({ userId, displayName: name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sb.context.ca });
+        const file = join(dir, `${userId}-${++made}.json`);
+        writeCardFile(file, c.card);
+        card = { file, signSerial: c.signSerial, authSerial: c.authSerial, name };
+        if (!fresh) issued.set(userId, card);
+      }
+      await embedded.slot.insert(card.file);
+      current = card;
+      return { userId, name: card.name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK };
+    },
+    async pullCard() { await embedded.slot.pull(); },
+    async revoke(which) {
+      const card = current;
+      if (!card) throw new Error('no card has been inserted in this scenario, so there is no certificate to revoke');
+      const serial = which === 'signing' ? card.signSerial : card.authSerial;
+      sb.context.ca.revoke(serial, 'keyCompromise');
+      return { serial };
+    },
+    async advanceClock(seconds) {
+      if (!sb.context.clock.fixed) throw new Error('the sandbox clock is not fixed (run with a fixed clock to move it)');
+      sb.context.clock.advance(seconds * 1000);
+      return sb.context.clock.now().toISOString();
+    },
+    async outage(mode) {
+      if (!relay) {
+        relay = new OutageRelay();
+        await relay.start(sb.dataDir, sb.baseUrl);
+        // Scrip's EPS traffic goes through the relay from now on (the environment is read per request).
+        embedded.environment = { ...embedded.environment, epsUrl: `https://127.0.0.1:${relay.port}/FHIR/R4` };
+      }
+      relay.mode = mode;
+      relay.drop();
+    },
+    async close() {
+      embedded.environment = original; // EPS traffic goes straight to the sandbox again
+      await relay?.close();
+      relay = null;
+    },
+    lastExchange: () => Number(sb.context.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM message_log').pluck().get()),
+    exchanges: (since) => log.since(since, 200),
   };
 }

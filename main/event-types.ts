@@ -14,6 +14,10 @@ export const eventSchemas = {
   'medicines.import': z.object({ phase: z.enum(['start', 'file', 'index', 'done', 'failed']), file: z.string().nullable(), records: z.number(), zip: z.string(), error: z.string().optional() }).describe('Progress of a dm+d release import (it runs in the background; search keeps using the old release until done).'),
   'dispensing.changed': z.object({ id: z.string(), shortFormId: z.string(), status: z.string() }).describe('A released prescription was kept, dispensed, returned or had its dispense record withdrawn.'),
   'session.ticket-asked': z.object({ keyId: z.string(), to: z.string(), at: z.string() }).describe('A program asked for the session for the first time; the user must allow it (ticket.approve).'),
+  'assurance.progress': z.object({
+    runId: z.string(), phase: z.enum(['start', 'step', 'scenario', 'done']), scenario: z.string().nullable(), step: z.string().nullable(),
+    index: z.number().int(), total: z.number().int(), status: z.enum(['passed', 'failed', 'skipped']).nullable(), message: z.string().nullable(),
+  }).describe('An assurance run moved on: a step or scenario finished, or the run ended.'),
   'session.prompt': z.object({ requestedBy: z.string(), at: z.string() }).describe('A program asked the user to log in with card and PIN.'),
 } as const;
 

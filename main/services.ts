@@ -17,6 +17,7 @@ import type { PrescriptionStore } from './prescribing/store';
 import type { PdsClient } from './prescribing/pds-client';
 import type { EnvironmentService } from './environments/environment-service';
 import type { DispensingService } from './dispensing/dispensing-service';
+import type { AssureOptions, AssureSummary } from './assurance/run';
 
 export interface Services {
   config: AppConfig;
@@ -43,4 +44,6 @@ export interface Services {
   sessionAuth: () => { token: string; roleProfileId: string };
   /** The pharmacy side: release, verify, dispense, return (main/dispensing). */
   dispensing: DispensingService;
+  /** Assurance runs against the embedded sandbox (set by main/runtime.ts when there is one). */
+  assurance?: { run(opts: AssureOptions): Promise<AssureSummary> };
 }

@@ -23,6 +23,8 @@ export interface ApiKeyStoreOptions {
   keychain: () => Keychain;
   /** This data directory's entry in the keychain. */
   account: string;
+  /** Where the keychain keeps it, in words ("the OS keychain", "the file …"): said by diagnostics and errors. */
+  where?: string;
 }
 
 const KEY_PATTERN = /^scrip_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -46,7 +48,7 @@ export class ApiKeyStore {
   readonly #lastWritten = new Map<string, number>();
   constructor(db: Db, opts: ApiKeyStoreOptions) {
     this.#db = db;
-    this.#signing = new ApiKeySigningKey(db, opts.keychain, opts.account);
+    this.#signing = new ApiKeySigningKey(db, opts.keychain, opts.account, opts.where);
     migrate(db, [{
       id: 'api-keys-1',
       sql: `CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash BLOB NOT NULL,

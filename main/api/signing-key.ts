@@ -28,13 +28,15 @@ export class ApiKeySigningKey {
   readonly #keychain: () => Keychain;
   readonly #account: string;
   readonly #db: Db;
+  readonly #where: string;
   #cached: SigningKey | null = null;
   #failed: { at: number; error: ScripError } | null = null;
   #warming: Promise<void> | null = null;
 
   /** `account` names this data directory's entry in the keychain (service "scrip"). */
-  constructor(db: Db, keychain: () => Keychain, account: string) {
+  constructor(db: Db, keychain: () => Keychain, account: string, where = 'the OS keychain') {
     this.#db = db;
+    this.#where = where;
     this.#keychain = keychain;
     this.#account = account;
   }
@@ -94,9 +96,9 @@ export class ApiKeySigningKey {
     } catch (e) {
       if (e instanceof KeychainUnavailableError) {
         const error = new ScripError('no-keychain',
-          `API keys cannot be created or checked: ${e.message}. The secret that signs API keys is kept only in the OS keychain.`,
+          `API keys cannot be created or checked: ${e.message}. The secret that signs API keys is kept only in ${this.#where}.`,
           undefined,
-          'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again. Scrip will not keep this secret in a file. The Scrip window and browser mode work without API keys.');
+          'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again. Scrip will not fall back to keeping this secret in a file by itself; on a machine with no keychain (CI, a container) choose the file store explicitly: SCRIP_KEYCHAIN=file, or "scrip agent --headless". The Scrip window and browser mode work without API keys.');
         this.#failed = { at: Date.now(), error };
         throw error;
       }
@@ -106,13 +108,13 @@ export class ApiKeySigningKey {
 
   /** Whether the keychain answers, without creating anything (diagnostics). Never the secret. */
   status(): { available: boolean; created: boolean; detail: string } {
-    if (this.#cached) return { available: true, created: true, detail: 'the secret that signs API keys is in the OS keychain' };
+    if (this.#cached) return { available: true, created: true, detail: `the secret that signs API keys is in ${this.#where}` };
     if (this.#warming) return { available: false, created: false, detail: 'the OS keychain has not answered yet (waiting to be unlocked?)' };
     try {
       const created = this.#keychain().get(this.#account) !== null;
-      return { available: true, created, detail: created ? 'the secret that signs API keys is in the OS keychain' : 'available; the secret that signs API keys is created with the first key' };
+      return { available: true, created, detail: created ? `the secret that signs API keys is in ${this.#where}` : `${this.#where} is available; the secret that signs API keys is created there with the first key` };
     } catch (e) {
-      if (e instanceof KeychainUnavailableError) return { available: false, created: false, detail: `${e.message}: API keys cannot be created or checked` };
+      if (e instanceof KeychainUnavailableError) return { available: false, created: false, detail: `${e.message} (key store: ${this.#where}): API keys cannot be created or checked` };
       throw e;
     }
   }

@@ -9,7 +9,7 @@ import { ScripError, isErrorBody } from '../errors';
 import { readRuntimeFile } from './runtime-file';
 import { checkAgentSocket, noAgent } from '../api/agent-socket';
 import { pathParams, inputInQuery } from '../api/openapi';
-import { osKeychain, KeychainUnavailableError } from '../../native/keychain/keychain';
+import { keyStoreFor, KeychainUnavailableError } from '../../native/keychain/keychain';
 import { openStores } from '../app';
 
 /** Where the agent is: its private socket (local), or a URL the user gave with its key (remote). */
@@ -66,19 +66,21 @@ export async function findAgent(dataDir: string, env: NodeJS.ProcessEnv = proces
   return to;
 }
 
-/** SCRIP_API_KEY, else this user's CLI key from the OS keychain, created on first use. */
+/** SCRIP_API_KEY, else this user's CLI key from the key store (OS keychain, or the file SCRIP_KEYCHAIN=file names), created on first use. */
 export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.SCRIP_API_KEY) return env.SCRIP_API_KEY;
   const account = `cli:${dataDir}`;
   try {
-    const kc = osKeychain('scrip');
+    // The agent started with --headless keeps its secrets in the file store; the CLI follows that explicit choice.
+    const store = keyStoreFor(dataDir, env.SCRIP_KEYCHAIN === undefined && readRuntimeFile(dataDir)?.keyStore === 'file' ? { ...env, SCRIP_KEYCHAIN: 'file' } : env);
+    const kc = store.open();
     const existing = kc.get(account);
     if (existing) return existing;
-    const { db, apiKeys, audit } = openStores(dataDir);
+    const { db, apiKeys, audit } = openStores(dataDir, store);
     try {
       const { key, info } = apiKeys.create(`CLI on ${hostname()}`, ['admin']);
       kc.set(account, key);
-      audit.append('CLI (local)', 'api-key.create', { id: info.id, name: info.name, scopes: info.scopes, storedIn: 'OS keychain' });
+      audit.append('CLI (local)', 'api-key.create', { id: info.id, name: info.name, scopes: info.scopes, storedIn: store.kind === 'os' ? 'OS keychain' : 'key file' });
       return key;
     } finally {
       db.close();
@@ -87,7 +89,7 @@ export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env)
     if (e instanceof KeychainUnavailableError) {
       throw new ScripError('no-keychain', `No API key was given, and ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}.`, undefined,
         // Not "create a key": creating keys needs the keychain too (it holds the secret that signs them).
-        'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again, or set SCRIP_API_KEY to a key you already hold.');
+        'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again, or set SCRIP_API_KEY to a key you already hold. With no keychain at all (CI, a container), choose the file store explicitly: SCRIP_KEYCHAIN=file (secrets in a 0600 file in the data directory), for the agent and the CLI alike.');
     }
     throw e;
   }

@@ -10,17 +10,19 @@ import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
 import { callCommand, cliApiKey, findAgent, type AgentAddress } from './agent-client';
 import { formatHuman } from './format';
 import { serve } from './serve';
+import { assureCli } from './assure';
 import { invokeLocally, runsLocally } from './local';
 import { openStores } from '../app';
 import { invokeCommand } from '../commands/invoke';
 import type { Services } from '../services';
 
 const builtins: Record<string, string> = {
-  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N]',
+  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N] [--headless [--admin-key-file F | --admin-key-fd N]]: with --headless, secrets live in a 0600 file in the data directory (no OS keychain needed)',
   start: 'Run Scrip with its window (or in your browser with --browser, or where Electron is missing) [--port N]',
   sandbox: 'Run the Spine-style sandbox alone, or manage its users, tokens and revocations (scrip sandbox --help)',
   'card issue': 'Issue a virtual test card for a sandbox user (scrip card issue --help)',
   'card virtual': 'Insert a virtual test card into the vpcd reader until stopped (scrip card virtual --help)',
+  'assure run': 'Run assurance scenarios against a sandbox of its own and write a signed evidence pack (scrip assure --help)',
 };
 
 function overview(commands: AnyCommand[]): string {
@@ -85,8 +87,15 @@ export async function main(argv: string[]): Promise<number> {
     if (first === 'agent' || first === 'start') {
       if (args.flags.has('help')) { process.stdout.write(`scrip ${first}: ${builtins[first]}\n`); return 0; }
       const port = flagString(args.flags, 'port');
-      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open') });
+      const keyFile = flagString(args.flags, 'admin-key-file');
+      const keyFd = flagString(args.flags, 'admin-key-fd');
+      if ((keyFile || keyFd) && !args.flags.has('headless')) throw new ScripError('invalid-input', '--admin-key-file and --admin-key-fd go with --headless.', undefined, 'Add --headless, or create a key with "scrip api-key create".');
+      if (keyFd !== undefined && !/^\d+$/.test(keyFd)) throw new ScripError('invalid-input', `--admin-key-fd takes a file descriptor number, not "${keyFd}".`);
+      const headless = args.flags.has('headless') ? { ...(keyFile ? { adminKeyFile: keyFile } : {}), ...(keyFd !== undefined ? { adminKeyFd: Number(keyFd) } : {}) } : undefined;
+      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open'), ...(headless ? { headless } : {}) });
     }
+    // Assurance runs and checks in this process (no agent needed), unless --agent asks the agent.
+    if (first === 'assure' && !args.flags.has('agent')) return await assureCli(args, args.words.slice(1), (v) => print(args, v));
     const found = findCommand(commands, args.words);
     if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
     const { command, rest } = found;
@@ -108,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.flags.has('json')) process.stderr.write(JSON.stringify({ error: err.toBody() }) + '\n');
     else {
       process.stderr.write(`Error: ${err.message}\n${err.action}\n`);
+      if (err.code === 'internal' && typeof err.details?.cause === 'string') process.stderr.write(`  (${err.details.cause})\n`);
       const issues = err.details?.issues;
       if (Array.isArray(issues)) for (const i of issues as Array<{ path: string; message: string }>) process.stderr.write(`  ${i.path}: ${i.message}\n`);
     }

@@ -1,6 +1,6 @@
 // `scrip agent` (headless: services + local API) and `scrip start` (the same, plus the UI in the
 // Electron window when its binary is present, else in the browser on loopback).
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
@@ -15,7 +15,34 @@ import { log } from '../log';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface ServeOptions { port?: number; browser: boolean; dataDir?: string; open?: boolean }
+export interface ServeOptions {
+  port?: number; browser: boolean; dataDir?: string; open?: boolean;
+  /** `--headless`: secrets in the file key store (no OS keychain needed); a fresh admin key handed to the caller. */
+  headless?: { adminKeyFile?: string; adminKeyFd?: number };
+}
+
+/**
+ * `scrip agent --headless`: the key store is the 0600 file in the data directory, chosen here by name
+ * (SCRIP_KEYCHAIN=os with --headless is a contradiction and refused). Never a fallback.
+ */
+export function chooseHeadlessStore(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.SCRIP_KEYCHAIN && env.SCRIP_KEYCHAIN !== 'file') {
+    throw new ScripError('invalid-input', `--headless keeps secrets in a file, but SCRIP_KEYCHAIN is "${env.SCRIP_KEYCHAIN}".`, undefined, 'Unset SCRIP_KEYCHAIN (or set it to "file") to run headless, or run without --headless to use the OS keychain.');
+  }
+  env.SCRIP_KEYCHAIN = 'file';
+}
+
+/** Gives the caller a one-time admin key: to a new 0600 file, or to an inherited file descriptor. Never to stdout. */
+function handOverAdminKey(key: string, to: { adminKeyFile?: string; adminKeyFd?: number }): string {
+  if (to.adminKeyFile) {
+    rmSync(to.adminKeyFile, { force: true }); // a fresh file, so its mode is ours
+    writeFileSync(to.adminKeyFile, key + '\n', { mode: 0o600, flag: 'wx' });
+    return to.adminKeyFile;
+  }
+  writeSync(to.adminKeyFd!, key + '\n');
+  closeSync(to.adminKeyFd!);
+  return `fd ${to.adminKeyFd}`;
+}
 
 /** The Electron binary if one is installed; never triggers Electron's on-demand download. */
 export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -88,8 +115,16 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   }
   makeDataDirPrivate(dataDir);
   await refuseSecondAgent(dataDir, readRuntimeFile(dataDir)?.pipe);
+  if (opts.headless) chooseHeadlessStore();
   const runtime = await startRuntime(dataDir);
   const app = runtime.app;
+  let adminKeyTo: string | null = null;
+  if (opts.headless && (opts.headless.adminKeyFile || opts.headless.adminKeyFd !== undefined)) {
+    await app.services.apiKeys.warm(); // the file store answers at once; wait for it rather than be told "not yet"
+    const { key } = app.services.apiKeys.create(`admin key for headless agent ${process.pid}`, ['admin']);
+    app.services.audit.append('agent --headless', 'api-key.create', { name: 'headless admin key', storedIn: 'key file' });
+    adminKeyTo = handOverAdminKey(key, opts.headless);
+  }
   let server;
   try {
     server = await startApiServer(app, { port: opts.port ?? 0, socketDir: dataDir, ...(kind === 'start' ? { rendererDir } : {}) });
@@ -98,8 +133,10 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
     throw e;
   }
   const socket = server.socketPath;
-  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser', socket, ...(process.platform === 'win32' && socket ? { pipe: socket } : {}) });
-  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl };
+  const keyStore = opts.headless ? 'file' as const : 'os' as const;
+  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser', socket, keyStore, ...(process.platform === 'win32' && socket ? { pipe: socket } : {}) });
+  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl, keyStore: process.env.SCRIP_KEYCHAIN === 'file' ? 'file' : 'os' };
+  if (adminKeyTo) ready.adminKey = adminKeyTo;
   if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null };
   let linkFile: string | null = null;
   if (kind === 'start') {

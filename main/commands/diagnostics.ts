@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { defineCommand } from './registry';
 import { diagnosticsReport, buildDiagnostics, type DiagnosticCheck } from '../diagnostics/report';
 
-/** Can API keys be made and checked here: the OS keychain, and keys still in the old hash form. */
+/** Can API keys be made and checked here: the key store in use (OS keychain or the headless file), and keys still in the old hash form. */
 const apiKeyCheck: DiagnosticCheck = async (services) => {
   const kc = services.apiKeys.keychainStatus();
   const legacy = services.apiKeys.legacyCount();
   return [{
-    name: 'OS keychain (API keys)', ok: kc.available,
+    name: 'Key store (API keys)', ok: kc.available,
     detail: kc.detail + (legacy ? `; ${legacy} older key${legacy === 1 ? ' is' : 's are'} stored as plain SHA-256 until next used` : ''),
   }];
 };

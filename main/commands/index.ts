@@ -13,6 +13,7 @@ import { medicineCommands } from './medicines';
 import { patientCommands } from './patients';
 import { environmentCommands } from './environments';
 import { dispensingCommands } from './dispensing';
+import { assuranceCommands } from './assurance';
 
 export const allCommands: readonly AnyCommand[] = [
   ...readerCommands,
@@ -28,6 +29,7 @@ export const allCommands: readonly AnyCommand[] = [
   ...patientCommands,
   ...environmentCommands,
   ...dispensingCommands,
+  ...assuranceCommands,
 ] as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {

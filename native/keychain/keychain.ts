@@ -1,7 +1,10 @@
 // The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)
 // through @napi-rs/keyring. Where none is available, callers are told so and nothing is stored:
-// Scrip never falls back to plain-text secrets.
+// Scrip never falls back to plain-text secrets. A file store exists for headless machines, but only
+// when asked for by name (keyStoreFor).
 import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -83,4 +86,62 @@ export function memoryKeychain(): Keychain {
     set: (account, secret) => { secrets.set(account, secret); },
     delete: (account) => secrets.delete(account),
   };
+}
+
+/**
+ * A secret store in one file, for machines with no keychain (CI, containers): chosen explicitly with
+ * SCRIP_KEYCHAIN=file or `scrip agent --headless`, never as a fallback. The file is 0600 in a 0700
+ * directory; its protection is the account's, as with an SSH key.
+ */
+export function fileKeychain(path: string): Keychain {
+  const read = (): Record<string, string> => {
+    let text: string;
+    try { text = readFileSync(path, 'utf8'); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw unavailable(e);
+    }
+    // Refuse a file others can read: it would be a secret in plain sight.
+    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) throw new KeychainUnavailableError(`${path} can be read by other users (chmod 600 it)`);
+    try { return JSON.parse(text) as Record<string, string>; } catch { throw new KeychainUnavailableError(`${path} is not a JSON file of secrets (was it edited by hand?)`); }
+  };
+  const write = (all: Record<string, string>): void => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, path);
+  };
+  return {
+    get: (account) => read()[account] ?? null,
+    async getAsync(account) { return read()[account] ?? null; },
+    set(account, secret) { write({ ...read(), [account]: secret }); },
+    delete(account) {
+      const all = read();
+      if (!(account in all)) return false;
+      delete all[account];
+      write(all);
+      return true;
+    },
+  };
+}
+
+export type KeyStoreKind = 'os' | 'file';
+export interface KeyStore { kind: KeyStoreKind; /** Where the secrets are, in words (diagnostics, UI). */ where: string; open(): Keychain }
+
+/** The file that holds secrets when SCRIP_KEYCHAIN=file. */
+export function keyStoreFile(dataDir: string): string {
+  return join(dataDir, 'secrets.json');
+}
+
+/**
+ * The key store this process uses: the OS keychain unless SCRIP_KEYCHAIN=file says otherwise.
+ * Any other value is refused, naming it: a typo must not quietly pick a store.
+ */
+export function keyStoreFor(dataDir: string, env: NodeJS.ProcessEnv = process.env): KeyStore {
+  const choice = env.SCRIP_KEYCHAIN ?? 'os';
+  if (choice === 'file') {
+    const file = keyStoreFile(dataDir);
+    return { kind: 'file', where: `the file ${file} (SCRIP_KEYCHAIN=file)`, open: () => fileKeychain(file) };
+  }
+  if (choice === 'os' || choice === '') return { kind: 'os', where: 'the OS keychain', open: () => osKeychain('scrip') };
+  throw new KeychainUnavailableError(`SCRIP_KEYCHAIN is "${choice}"; it takes "os" (the default) or "file"`);
 }

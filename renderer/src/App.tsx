@@ -4,6 +4,7 @@ import { Layout } from './components/Layout';
 import { ReadersPanel } from './components/ReadersPanel';
 import { Diagnostics } from './pages/Diagnostics';
 import { NotYet } from './pages/NotYet';
+import { Assurance } from './pages/Assurance';
 import { ApiKeys } from './pages/ApiKeys';
 import { Settings } from './pages/Settings';
 import { Prescriptions } from './pages/Prescriptions';
@@ -35,6 +36,7 @@ export function App() {
     case 'prescriptions': page = <Prescriptions />; break;
     case 'dispense': page = <Dispense />; break;
     case 'prescribe': page = <Prescribe />; break;
+    case 'assurance': page = <Assurance />; break;
     default: page = <NotYet area={path} />;
   }
   return <Layout path={path} title={route.title}>{page}</Layout>;

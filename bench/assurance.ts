@@ -1,0 +1,32 @@
+// The built-in assurance library end to end, as `scrip assure run` does it (a Scrip of its own,
+// the embedded sandbox on a fixed clock, virtual cards through pcscd + vpcd, the pack with its PDF):
+// wall time on this machine, and the runner's own time per step (outside the commands and card or
+// sandbox actions it runs: interpolation, expectations, the message log read, events).
+// Run under the pcscd lock: flock /tmp/scrip-pcsc.lock npm run bench -- assurance
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requirements } from '../test/support/system';
+import { round } from './_stats';
+import type { Figure } from './run';
+
+export async function run(): Promise<Figure[]> {
+  const missing = requirements.pcscd.check();
+  if (missing) return [{ name: 'assurance.skipped', value: 0, unit: '', note: missing }];
+  const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-assure-'));
+  process.env.SCRIP_DATA_DIR = join(dir, 'data'); // the supplier key goes here, not in the user's data
+  process.env.SCRIP_VIRTUAL_CARD = 'off';
+  try {
+    const { assureWithOwnSandbox } = await import('../main/assurance/run');
+    const t0 = performance.now();
+    const s = await assureWithOwnSandbox({ out: join(dir, 'pack') });
+    const wall = performance.now() - t0;
+    if (!s.ok) throw new Error(`the library did not pass: ${s.failures.join('; ')}`);
+    return [
+      { name: 'assurance.library.wall', value: round(wall / 1000, 1), unit: 's', note: `${s.passed} scenarios, ${s.steps} steps, start and stop of the sandbox and the pack (PDF: ${s.pdf}) included; target < 180 s` },
+      { name: 'assurance.runner.overhead_per_step', value: round(s.overheadPerStepMs, 3), unit: 'ms', note: 'mean; target < 5 ms' },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

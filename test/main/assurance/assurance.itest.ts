@@ -1,0 +1,116 @@
+// `scrip assure run` as CI runs it: a separate process, no agent, no API key, no keychain (no D-Bus
+// session at all), the built-in library against its own sandbox with the virtual cards in vpcd
+// through pcscd. Then the evidence pack: it verifies; one changed byte in any file fails, naming
+// the file; JUnit for CI. A scenario written to fail names the requirement, the step and the
+// difference. And the same run with a Secret Service present.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../e2e/support/scrip-process';
+import { need, requirements } from '../../support/system';
+import { loadScenarios } from '../../../main/assurance/library';
+
+const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
+const work = mkdtempSync(join(tmpdir(), 'scrip-assure-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function scrip(args: string[], env: NodeJS.ProcessEnv, timeout = 170_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [scripBin, ...args], { env, timeout, maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
+      resolve({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The environment of a CI machine: no session bus, so no keychain of any kind. */
+function headlessEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_VIRTUAL_CARD: 'off' };
+  delete env.DBUS_SESSION_BUS_ADDRESS;
+  delete env.SCRIP_API_KEY;
+  delete env.SCRIP_URL;
+  return env;
+}
+
+const pack = join(work, 'evidence');
+const library = loadScenarios([]).length;
+let ran = false;
+
+test('the built-in library passes against the sandbox with no keychain, and writes a signed evidence pack', async (t) => {
+  if (!need(t, requirements.pcscd)) return;
+  const junit = join(work, 'junit.xml');
+  const r = await scrip(['assure', 'run', '--out', pack, '--junit', junit], headlessEnv(join(work, 'data')));
+  assert.equal(r.code, 0, `every scenario passes (exit 0):\n${r.stdout}\n${r.stderr.slice(-3000)}`);
+  ran = true;
+  assert.match(r.stdout, new RegExp(`^PASSED: ${library} passed, 0 failed, 0 skipped`, 'm'), `the summary line: ${r.stdout}`);
+  const files = readdirSync(pack).sort();
+  for (const f of ['manifest.json', 'manifest.jws', 'messages.jsonl', 'report.html', 'results.json']) assert.ok(files.includes(f), `the pack holds ${f} (it has ${files.join(', ')})`);
+  if (!requirements.chromium.check()) assert.ok(files.includes('report.pdf'), 'Chromium is here, so the PDF is rendered');
+  const results = JSON.parse(readFileSync(join(pack, 'results.json'), 'utf8')) as { fixedClock: string; requirements: Record<string, { status: string }>; scenarios: Array<{ id: string; steps: Array<{ exchanges: unknown[] }> }> };
+  assert.equal(results.fixedClock, '2026-01-05T09:00:00.000Z', 'the sandbox ran on the fixed clock');
+  assert.equal(results.requirements['DISP-SCAL-1.6.9']?.status, 'passed', 'the invalid-signature requirement is evidenced');
+  assert.ok(results.scenarios.flatMap((s) => s.steps).some((s) => s.exchanges.length > 0), 'exchanges with the service are kept per step');
+  const html = readFileSync(join(pack, 'report.html'), 'utf8');
+  assert.match(html, /DISP-SCAL-1\.6\.9/, 'the report lists the requirement');
+  assert.match(html, /nhsuk-table/, 'the report uses the NHS design system');
+  assert.doesNotMatch(html, /<script/i, 'the report carries no script');
+  const log = readFileSync(join(pack, 'messages.jsonl'), 'utf8');
+  assert.doesNotMatch(log, /Bearer (?!\[redacted\])\S+/, 'no session token is in the message log');
+  assert.doesNotMatch(log + html, /"pin":\s*"\d{6}"/, 'no PIN is in the pack');
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, new RegExp(`<testsuite [^>]*tests="${library}" failures="0"`), `JUnit counts the scenarios: ${xml.slice(0, 300)}`);
+  assert.equal(results.requirements['DISP-SCAL-1.5.1']?.status, 'passed', 'release by prescription ID and nominated');
+});
+
+test('scrip assure verify accepts the pack, and one changed byte in any file fails naming that file', async (t) => {
+  if (!need(t, requirements.pcscd)) return;
+  assert.ok(ran, 'the run above wrote the pack');
+  const env = headlessEnv(join(work, 'data'));
+  const ok = await scrip(['assure', 'verify', pack], env, 30_000);
+  assert.equal(ok.code, 0, `the pack verifies: ${ok.stdout}${ok.stderr}`);
+  assert.match(ok.stdout, /intact/, ok.stdout);
+  for (const f of readdirSync(pack)) {
+    const p = join(pack, f);
+    const original = readFileSync(p);
+    const changed = Buffer.from(original);
+    const at = Math.floor(changed.length / 2);
+    changed[at] = changed[at]! ^ 0x01;
+    writeFileSync(p, changed);
+    try {
+      const bad = await scrip(['assure', 'verify', pack, '--json'], env, 30_000);
+      assert.equal(bad.code, 1, `a changed byte in ${f} fails verification`);
+      const v = JSON.parse(bad.stdout) as { ok: boolean; problems: Array<{ file: string; problem: string }> };
+      assert.equal(v.ok, false, `${f}: not ok`);
+      assert.ok(v.problems.some((x) => x.file === f), `the failure names ${f}: ${JSON.stringify(v.problems)}`);
+    } finally {
+      writeFileSync(p, original);
+    }
+  }
+  writeFileSync(join(pack, 'extra.txt'), 'added later');
+  const added = await scrip(['assure', 'verify', pack, '--json'], env, 30_000);
+  rmSync(join(pack, 'extra.txt'));
+  assert.equal(added.code, 1, 'a file added after signing fails verification');
+  assert.match(added.stdout, /extra\.txt/, 'naming the added file');
+});
+
+test('a scenario meant to fail fails, naming the requirement, the step and the difference', async (t) => {
+  if (!need(t, requirements.pcscd)) return;
+  const r = await scrip(['assure', 'run', join(repoRoot, 'test', 'fixtures', 'assurance-failing'), '--out', join(work, 'failing')], { ...headlessEnv(join(work, 'data')), SCRIP_ASSURANCE_PDF: 'off' });
+  assert.equal(r.code, 1, `exit code 1 when a scenario fails: ${r.stdout}${r.stderr.slice(-2000)}`);
+  assert.match(r.stdout, /MEANT-TO-FAIL-01 \(requirements DISP-SCAL-1\.6\.9, DISP-SCAL-1\.9\.1\) failed at step \d+ "dispense the invalid prescription anyway": expected success, got error signature-invalid/, r.stdout);
+  const html = readFileSync(join(work, 'failing', 'report.html'), 'utf8');
+  assert.match(html, /What differed/, 'the report shows the difference');
+});
+
+test('with a Secret Service present the run is the same (no keychain is asked for)', async (t) => {
+  if (!need(t, requirements.pcscd, requirements.secretService)) return;
+  const env = { ...headlessEnv(join(work, 'data2')), DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS!, SCRIP_ASSURANCE_PDF: 'off' };
+  const r = await scrip(['assure', 'run', '--only', 'ID-LOGIN-01,ID-CARD-REMOVAL-01', '--out', join(work, 'with-bus'), '--json'], env);
+  assert.equal(r.code, 0, `${r.stdout}${r.stderr.slice(-2000)}`);
+  const summary = JSON.parse(r.stdout) as { ok: boolean; passed: number; pdf: string };
+  assert.equal(summary.passed, 2, 'both chosen scenarios pass');
+  assert.match(summary.pdf, /SCRIP_ASSURANCE_PDF=off/, 'the pack says why it has no PDF');
+  assert.equal((await scrip(['assure', 'verify', join(work, 'with-bus')], env, 30_000)).code, 0, 'and verifies');
+});
