@@ -82,8 +82,11 @@ export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore):
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const dataDir = opts.dataDir ?? defaultDataDir();
-  const keychain = opts.keychain ?? (() => osKeychain('scrip'));
-  const { db, audit, apiKeys } = openStores(dataDir, keychain);
+  // One key store for every secret of this run (API-key secret, the CIS2 application key): the OS
+  // keychain, or the file store when asked for by name (SCRIP_KEYCHAIN=file, --headless).
+  const keyStore = opts.keychain ? null : keyStoreFor(dataDir);
+  const keychain: () => Keychain = opts.keychain ?? (() => keyStore!.open());
+  const { db, audit, apiKeys } = openStores(dataDir, keyStore ?? keychain);
   const events = new EventBus();
   const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
   const tokens = new Pkcs11Tokens();

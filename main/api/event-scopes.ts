@@ -16,6 +16,7 @@ export const eventScopes: Record<EventName, Scope> = {
   'medicines.import': 'read',
   'prescription.changed': 'read', // as prescription.get|list
   'dispensing.changed': 'dispense',
+  'assurance.progress': 'admin', // as assure.run
 };
 
 export function eventVisibleTo(type: EventName, caller: Pick<Caller, 'scopes'>): boolean {
