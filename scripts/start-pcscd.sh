@@ -7,4 +7,6 @@ for fd in /proc/$$/fd/*; do
   n=${fd##*/}
   if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null || true; fi
 done
-exec pcscd "$@" </dev/null >/dev/null 2>&1
+# Its own session: the test runner kills each test file's whole process group when the file ends,
+# and a pcscd restarted by a test must not go with it.
+exec setsid pcscd "$@" </dev/null >/dev/null 2>&1

@@ -17,14 +17,20 @@ import { openTestCa } from '../../../sandbox/ca';
 import { issueCard } from '../../../sandbox/card/issue';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import { VpcdAttachment } from '../../../sandbox/card/vpcd-client';
+import { waitForReader } from '../../sandbox/card/vpcd-harness';
 
 const OPENSC = discoverModules().find((p) => p.endsWith('opensc-pkcs11.so')) ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const READER = 'Virtual PCD 00 01';
 
-/** Resolves when a 'change' event leaves the reader's slot in the wanted state; rejects after `ms`. */
-function slotBecomes(m: Pkcs11Module, present: boolean, ms: number): Promise<number> {
+/**
+ * Resolves when a 'change' event leaves the reader's slot in the wanted state; rejects after `ms`.
+ * `look()` also checks at once: a token that arrived before the module's first wait was armed is
+ * reported by no event, only by the slot list.
+ */
+function slotBecomes(m: Pkcs11Module, present: boolean, ms: number): Promise<number> & { look(): void } {
   const t0 = Date.now();
-  return new Promise((resolve, reject) => {
+  let look = (): void => undefined;
+  const p = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => { m.off('change', check); reject(new Error(`the token was not seen ${present ? 'in' : 'out'} within ${ms} ms`)); }, ms);
     const check = async (): Promise<void> => {
       const slots = await m.call<SlotView[]>({ op: 'slots' });
@@ -35,14 +41,19 @@ function slotBecomes(m: Pkcs11Module, present: boolean, ms: number): Promise<num
       }
     };
     m.on('change', check);
+    look = () => { void check().catch(() => undefined); };
   });
+  return Object.assign(p, { look: () => look() });
 }
 
-test('OpenSC token events (C_WaitForSlotEvent): insertion and removal seen within 1 s', async (t) => {
+test('OpenSC token events (C_WaitForSlotEvent): insertion seen, removal seen within 1 s', async (t) => {
   if (!need(t, requirements.pcscd, requirements.openscPkcs11)) return;
   const dir = mkdtempSync(join(tmpdir(), 'scrip-p11ev-'));
   const ca = openTestCa(join(dir, 'ca'));
   const card = new PivCard(issueCard({ userId: '555086689106', displayName: 'DR CLARE BOIN', pin: '482913', ca }).card);
+  // pcscd must list the vpcd reader before OpenSC starts (a pcscd restarted by an earlier file takes
+  // a moment to load its drivers; until then nothing listens on the vpcd port).
+  await waitForReader(READER, false, 15_000);
   const attachment = new VpcdAttachment(card, { port: 35964 });
   const m = await Pkcs11Module.open(OPENSC, { events: 'auto' });
   try {
@@ -50,8 +61,8 @@ test('OpenSC token events (C_WaitForSlotEvent): insertion and removal seen withi
     let ticks = 0;
     const beat = setInterval(() => ticks++, 10);
     const inserted = slotBecomes(m, true, 5000);
-    await attachment.insert();
-    await inserted;
+    // Both bounded: an insertion vpcd never takes fails here by its own timeout, it does not hang.
+    await Promise.all([attachment.insert().then(() => inserted.look()), inserted]);
     const removed = slotBecomes(m, false, 1000);
     await attachment.remove();
     const ms = await removed;
@@ -60,7 +71,7 @@ test('OpenSC token events (C_WaitForSlotEvent): insertion and removal seen withi
     assert.ok(ms < 1000, `removal seen within 1 s (${ms} ms)`);
     assert.ok(ticks > 10, 'the event loop kept running while the module waited');
   } finally {
-    await attachment.remove().catch(() => undefined);
+    await Promise.race([attachment.remove().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
     const t0 = Date.now();
     await m.close();
     assert.ok(Date.now() - t0 < 5000, 'closing returns even with a blocking wait under way');

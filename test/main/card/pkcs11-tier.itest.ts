@@ -20,6 +20,7 @@ import { discoverModules } from '../../../main/card/pkcs11-tokens';
 import { issueCard } from '../../../sandbox/card/issue';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import { VpcdAttachment } from '../../../sandbox/card/vpcd-client';
+import { waitForReader } from '../../sandbox/card/vpcd-harness';
 
 const PIN = '482913';
 const USER = '555086689106';
@@ -138,6 +139,9 @@ test('OpenSC opensc-pkcs11.so over the virtual PIV card: login, a prescription a
     const set = await api('/pkcs11/modules', 'PUT', { modules: [{ path: OPENSC, cards: 'all' }] });
     assert.equal(set.status, 200, `OpenSC saved: ${JSON.stringify(set.json)}`);
     await until('no token readers left', async () => !(await readers()).some((r) => r.name.endsWith('[libsofthsm2.so]')));
+    // pcscd must list the vpcd reader first (a pcscd restarted by an earlier file takes a moment to
+    // load its drivers; until then nothing listens on the vpcd port and the insertion would wait).
+    await waitForReader(VPCD_READER, false, 15_000);
     await attachment.insert();
     await until('card-present in the vpcd reader', async () => { const s = (await api('/session')).json; return s.state === 'card-present' && s.reader === VPCD_READER; });
     const status = await api('/card', 'GET');

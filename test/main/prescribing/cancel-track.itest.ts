@@ -4,58 +4,31 @@
 // in between so every cancellation answer EPS gives is seen as a prescriber would see it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createApp, type App } from '../../../main/app';
-import { sandboxEnvironment } from '../../../main/embedded';
-import { InProcessConnector } from '../../../main/card/in-process-connector';
-import { invokeCommand } from '../../../main/commands/invoke';
-import type { Caller } from '../../../main/commands/registry';
-import { scopes } from '../../../main/commands/registry';
-import { isErrorBody, toScripError, ScripError } from '../../../main/errors';
+import type { App } from '../../../main/app';
+import { isErrorBody, ScripError } from '../../../main/errors';
 import { ServiceClient } from '../../../main/net/service-client';
 import { openStores } from '../../../main/app';
 import type { ScripEvent } from '../../../main/events';
-import { issueCard } from '../../../sandbox/card/issue';
-import { PivCard } from '../../../sandbox/card/piv-card';
-import { inProcessReader } from '../../../sandbox/card/in-process';
 import { buildDispenseNotification, buildReleaseParameters } from '../../../protocols/eps/dispensing';
 import { canonicalFragments } from '../../../protocols/eps/fragments';
 import { withoutProvenance } from '../../../protocols/eps/signature';
-import { FakeReaderWatch } from '../../support/fake-reader-watch';
 import { LifecycleSandbox, PEOPLE } from '../../sandbox/eps/lifecycle-support';
+import { startPrescriberApp, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
 
-const PIN = '482913';
-const READER = 'Test Reader 0';
-type Json = Record<string, unknown>;
-const s = new LifecycleSandbox();
+let rx: PrescriberApp;
+let s: LifecycleSandbox;
 let app: App;
 let dataDir: string;
 const events: ScripEvent[] = [];
-const caller: Caller = { kind: 'internal', scopes: new Set(scopes), label: 'test' };
-const call = async (name: string, input: unknown): Promise<Json> => {
-  try { return (await invokeCommand(app.registry, app.services, name, input, caller)) as Json; } catch (e) { return { error: toScripError(e).toBody() }; }
-};
+const call = (name: string, input: unknown): Promise<Json> => rx.call(name, input);
 
 before(async () => {
-  await s.start();
-  dataDir = mkdtempSync(join(tmpdir(), 'scrip-cancel-'));
-  const env = sandboxEnvironment(s.sb);
-  const card = new PivCard(issueCard({ userId: PEOPLE.prescriber.user, displayName: 'DR CLARE BOIN', pin: PIN, puk: '12345678', ca: s.sb.context.ca }).card);
-  const watch = new FakeReaderWatch();
-  app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({ [READER]: inProcessReader(card) }), environment: () => env });
+  rx = await startPrescriberApp('scrip-cancel-');
+  ({ sandbox: s, app, dataDir } = rx);
   app.services.events.subscribe((e) => events.push(e));
-  watch.set({ service: 'running', readers: [{ name: READER, present: true, atr: '3B', exclusive: false, inUse: false, mute: false }] });
-  const v = await app.services.identity.login({ pin: PIN, roleId: PEOPLE.prescriber.role });
-  assert.equal(v.state, 'role-selected');
 });
-after(async () => {
-  await app?.close(); // ends the session and waits for the broker's logout
-  await s.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(async () => { await rx?.close(); });
 
 const MARKUP = '<script>alert("x")</script> & ]]> \'quoted\'';
 function draft(items: number, text = 'One tablet'): Json {

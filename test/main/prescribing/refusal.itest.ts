@@ -3,51 +3,16 @@
 // virtual card attached in-process (no vpcd needed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createApp, type App } from '../../../main/app';
-import { sandboxEnvironment } from '../../../main/embedded';
-import { InProcessConnector } from '../../../main/card/in-process-connector';
-import { invokeCommand } from '../../../main/commands/invoke';
-import { scopes, type Caller } from '../../../main/commands/registry';
-import { toScripError } from '../../../main/errors';
-import { issueCard } from '../../../sandbox/card/issue';
-import { PivCard } from '../../../sandbox/card/piv-card';
-import { inProcessReader } from '../../../sandbox/card/in-process';
-import { FakeReaderWatch } from '../../support/fake-reader-watch';
-import { LifecycleSandbox, PEOPLE } from '../../sandbox/eps/lifecycle-support';
+import type { App } from '../../../main/app';
+import { startPrescriberApp, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
 
-const PIN = '482913';
-const READER = 'Test Reader 0';
-type Json = Record<string, unknown>;
-const s = new LifecycleSandbox();
+let rx: PrescriberApp;
 let app: App;
-let dataDir: string;
-let signSerial: string;
-const caller: Caller = { kind: 'internal', scopes: new Set(scopes), label: 'test' };
-const call = async (name: string, input: unknown): Promise<Json> => {
-  try { return (await invokeCommand(app.registry, app.services, name, input, caller)) as Json; } catch (e) { return { error: toScripError(e).toBody() }; }
-};
+const call = (name: string, input: unknown): Promise<Json> => rx.call(name, input);
 
-before(async () => {
-  await s.start();
-  dataDir = mkdtempSync(join(tmpdir(), 'scrip-refusal-'));
-  const env = sandboxEnvironment(s.sb);
-  const issued = issueCard({ userId: PEOPLE.prescriber.user, displayName: 'DR CLARE BOIN', pin: PIN, puk: '12345678', ca: s.sb.context.ca });
-  signSerial = issued.signSerial;
-  const watch = new FakeReaderWatch();
-  app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({ [READER]: inProcessReader(new PivCard(issued.card)) }), environment: () => env });
-  watch.set({ service: 'running', readers: [{ name: READER, present: true, atr: '3B', exclusive: false, inUse: false, mute: false }] });
-  const v = await app.services.identity.login({ pin: PIN, roleId: PEOPLE.prescriber.role });
-  assert.equal(v.state, 'role-selected', 'logged in with the prescribing role');
-});
-after(async () => {
-  await app?.close();
-  await s.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+before(async () => { rx = await startPrescriberApp('scrip-refusal-'); ({ app } = rx); });
+after(async () => { await rx?.close(); });
 
 function draft(supplyDays: number[]): Json {
   const meds = [
@@ -78,7 +43,7 @@ test('items with different supply durations are stopped before the card signs, w
 
 test('a prescription EPS refuses shows EPS\'s reason per issue, has no token, and can be written again', async () => {
   // A refusal Scrip cannot foresee: the signing certificate is revoked after the login.
-  s.sb.context.ca.revoke(signSerial, 'keyCompromise');
+  rx.sandbox.sb.context.ca.revoke(rx.issued.signSerial, 'keyCompromise');
   const created = await call('prescription.create', { draft: draft([28, 28]) });
   const id = String(created.id);
   const signed = await call('prescription.sign', { ids: [id], pin: PIN });
