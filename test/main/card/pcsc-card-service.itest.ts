@@ -2,7 +2,6 @@
 // stack: pcscd + vpcd + the virtual card on slot 35964 ("Virtual PCD 00 01").
 import { strict as assert } from 'node:assert';
 import { createHash, verify as nodeVerify, X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +10,7 @@ import { CardService } from '../../../main/card/card-service';
 import { ScripError } from '../../../main/errors';
 import { PcscCardConnector } from '../../../native/pcsc/card-connection';
 import { newCard, PIN, PUK } from '../../sandbox/card/fixture';
-import { insertVirtualCard, READER, waitForReader, type VirtualCardHandle } from '../../sandbox/card/vpcd-harness';
+import { insertVirtualCard, READER, startPcscd, waitForReader, type VirtualCardHandle } from '../../sandbox/card/vpcd-harness';
 import { need, requirements } from '../../support/system';
 
 const require = createRequire(import.meta.url);
@@ -115,7 +114,9 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
     process.kill(pid, 'SIGTERM');
     await waitForExit(pid);
     await rejects(service.status(READER), 'no-service');
-    execFileSync(argv[0]!, argv.slice(1));
+    // Through the same script as CI's: a pcscd started here directly would stay in this file's
+    // process group, which the test runner kills when the file ends.
+    startPcscd(argv.slice(1));
     await waitForReader(READER, true, 20_000); // the card process reconnects to the new vpcd by itself
     assert.equal((await service.status(READER)).holder.userId, '555123456789');
   });

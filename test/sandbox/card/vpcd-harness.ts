@@ -31,9 +31,12 @@ export function ensurePcscd(): void {
   }
 }
 
-/** Starts pcscd with no inherited descriptors (scripts/start-pcscd.sh says why). */
-export function startPcscd(): void {
-  execFileSync('bash', [fileURLToPath(new URL('../../../scripts/start-pcscd.sh', import.meta.url))], { stdio: 'ignore' });
+/**
+ * Starts pcscd with no inherited descriptors and in a session of its own (scripts/start-pcscd.sh
+ * says why), so it outlives the test file that (re)started it.
+ */
+export function startPcscd(args: string[] = []): void {
+  execFileSync('bash', [fileURLToPath(new URL('../../../scripts/start-pcscd.sh', import.meta.url)), ...args], { stdio: 'ignore' });
 }
 
 /** Waits (PC/SC events, bounded) until `reader` shows a card (`present`) or none. */
