@@ -31,7 +31,7 @@ test.afterAll(async () => {
 });
 
 const rpc = <T>(name: string, input: unknown = {}): Promise<T> => page.evaluate(async ([n, i]) =>
-  (await (await fetch(`/rpc/${n as string}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) })).json()) as unknown, [name, input] as const) as Promise<T>;
+  (await (await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) })).json()) as unknown, [name, input] as const) as Promise<T>;
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 const button = (name: string | RegExp) => page.getByRole('button', { name });
 

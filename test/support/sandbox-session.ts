@@ -13,11 +13,12 @@ export function sandboxAccessToken(scrip: { dataDir: string; ready: Record<strin
   return sandboxGet(scrip, `/_apim/tokens/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { live: boolean; state: string });
 }
 
-/** A GET to the embedded sandbox; the body as text. */
+/** A GET to the embedded sandbox as its administrator (the admin secret reads /_log); the body as text. */
 export function sandboxGet(scrip: { dataDir: string; ready: Record<string, string> }, path: string): Promise<string> {
   const ca = readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8');
+  const admin = readFileSync(join(scrip.dataDir, 'sandbox', 'admin-secret'), 'utf8').trim();
   return new Promise((resolve, reject) => {
-    request(new URL(path, String(scrip.ready.services)), { ca }, (res) => {
+    request(new URL(path, String(scrip.ready.services)), { ca, headers: { authorization: `Bearer ${admin}` } }, (res) => {
       let b = '';
       res.on('data', (c) => (b += c));
       res.on('end', () => resolve(b));

@@ -135,7 +135,7 @@ test('card → CIS2 (AAL3 ID token checked) → APIM token → EPS with bearer a
 
   const secrets = http.secrets();
   assert.ok(secrets.length >= 4, `code, id, access and refresh tokens were seen (${secrets.length})`);
-  const log = JSON.stringify((await send('/_log?since=0')).body);
+  const log = JSON.stringify((await send('/_log?since=0', { headers: { authorization: `Bearer ${sb.adminSecret}` } })).body);
   const audited = JSON.stringify(audit.list());
   const events = JSON.stringify(seen);
   for (const secret of secrets) {
