@@ -173,7 +173,12 @@ test('OpenSC opensc-pkcs11.so over the virtual PIV card: login, a prescription a
     await until('card-present again', async () => (await api('/session')).json.state === 'card-present');
     const codes: string[] = [];
     for (let i = 0; i < 3; i++) codes.push(String((await api('/card/pin/verification', 'POST', { pin: '000000' })).json.code));
-    assert.deepEqual(codes, ['pin-wrong', 'pin-wrong', 'pin-blocked'], 'three wrong PINs block it');
+    // A program may not spend the last try (issue #15): the third is refused before the card sees it.
+    assert.deepEqual(codes, ['pin-wrong', 'pin-wrong', 'bad-state'], 'two wrong PINs count down; a program cannot use the last try');
+    // The last wrong try made at the card itself (another program, a person at another terminal).
+    const verifyWrong = Uint8Array.from([0x00, 0x20, 0x00, 0x80, 0x08, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0xff, 0xff]);
+    const sw = transmit(verifyWrong);
+    assert.deepEqual([...sw.slice(-2)], [0x69, 0x83], 'the card itself is now blocked');
     const after = await api('/card');
     assert.equal((after.json.pin as { blocked: boolean }).blocked, true, 'status says blocked before anything is typed');
     const refused = await api('/session', 'POST', { pin: PIN, role: ROLE });

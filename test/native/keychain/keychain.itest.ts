@@ -88,7 +88,7 @@ test('with no Secret Service, "scrip api-key create" refuses, says what is missi
     const r = cli(['api-key', 'create', '--name', 'itest'], { SCRIP_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
     assert.equal(r.code, 22, r.stderr);
     assert.match(r.stderr, /API keys cannot be created or checked/);
-    assert.match(r.stderr, /not keep this secret in a file/);
+    assert.match(r.stderr, /not fall back to keeping this secret in a file/, 'the refusal says Scrip will not quietly use a file');
     const db = new Database(join(dataDir, 'scrip.db'), { readonly: true });
     assert.equal(db.prepare('SELECT COUNT(*) FROM api_keys').pluck().get(), 0);
     db.close();
