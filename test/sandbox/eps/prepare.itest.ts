@@ -40,8 +40,8 @@ test('sandbox $prepare matches every RS256 example digest', async () => {
         assert.equal(param(got, 'algorithm'), 'RS256');
         assert.equal(param(got, 'digest'), param(c.res, 'digest'), relative(examples, c.req));
       }
-      const unauth = await send('/FHIR/R4/$prepare', { method: 'POST', body: readFileSync(group[0]!.req) });
-      assert.equal(unauth.status, 401);
+      const unauth = await send('/FHIR/R4/$prepare', { method: 'POST', body: readFileSync(group[0]!.req), headers: { 'content-type': 'application/fhir+json' } });
+      assert.equal(unauth.status, 401, 'no session: refused as unauthenticated');
     } finally {
       await sb.close();
       rmSync(dir, { recursive: true, force: true });
