@@ -14,7 +14,7 @@ import { buildDispenseNotification, buildReleaseParameters } from '../../../prot
 import { canonicalFragments } from '../../../protocols/eps/fragments';
 import { withoutProvenance } from '../../../protocols/eps/signature';
 import { LifecycleSandbox, PEOPLE } from '../../sandbox/eps/lifecycle-support';
-import { startPrescriberApp, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
+import { startPrescriberApp, MEDS, PATIENT, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
 
 let rx: PrescriberApp;
 let s: LifecycleSandbox;
@@ -32,12 +32,9 @@ after(async () => { await rx?.close(); });
 
 const MARKUP = '<script>alert("x")</script> & ]]> \'quoted\'';
 function draft(items: number, text = 'One tablet'): Json {
-  const meds = [
-    { code: '39732311000001104', display: 'Amoxicillin 250mg capsules', unitCode: '428641000', unit: 'capsule', qty: 21 },
-    { code: '322237000', display: 'Paracetamol 500mg soluble tablets', unitCode: '428673006', unit: 'tablet', qty: 32 },
-  ];
+  const meds = MEDS;
   return {
-    patient: { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } },
+    patient: PATIENT,
     patientConfirmed: true,
     items: meds.slice(0, items).map((m) => ({ lineId: randomUUID(), medication: { code: m.code, display: m.display }, quantity: { value: m.qty, unitCode: m.unitCode, unit: m.unit }, dosageText: text, additionalInstructions: text })),
     patientInformation: text,

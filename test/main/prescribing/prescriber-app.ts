@@ -20,6 +20,15 @@ export type Json = Record<string, unknown>;
 export const PIN = '482913';
 export const READER = 'Test Reader 0';
 
+/** The sandbox patient the pad's tests prescribe for, as a draft holds her. */
+export const PATIENT = { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } };
+
+/** Two medicines from the bundled dm+d subset, with their units and a usual quantity. */
+export const MEDS = [
+  { code: '39732311000001104', display: 'Amoxicillin 250mg capsules', unitCode: '428641000', unit: 'capsule', qty: 21 },
+  { code: '322237000', display: 'Paracetamol 500mg soluble tablets', unitCode: '428673006', unit: 'tablet', qty: 32 },
+];
+
 export interface PrescriberApp {
   sandbox: LifecycleSandbox;
   app: App;

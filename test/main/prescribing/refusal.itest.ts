@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../../main/app';
-import { startPrescriberApp, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
+import { startPrescriberApp, MEDS, PATIENT, PIN, READER, type Json, type PrescriberApp } from './prescriber-app';
 
 let rx: PrescriberApp;
 let app: App;
@@ -15,12 +15,9 @@ before(async () => { rx = await startPrescriberApp('scrip-refusal-'); ({ app } =
 after(async () => { await rx?.close(); });
 
 function draft(supplyDays: number[]): Json {
-  const meds = [
-    { code: '39732311000001104', display: 'Amoxicillin 250mg capsules', unitCode: '428641000', unit: 'capsule', qty: 21 },
-    { code: '322237000', display: 'Paracetamol 500mg soluble tablets', unitCode: '428673006', unit: 'tablet', qty: 32 },
-  ];
+  const meds = MEDS;
   return {
-    patient: { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } },
+    patient: PATIENT,
     patientConfirmed: true,
     items: supplyDays.map((days, i) => ({ lineId: randomUUID(), medication: { code: meds[i]!.code, display: meds[i]!.display }, quantity: { value: meds[i]!.qty, unitCode: meds[i]!.unitCode, unit: meds[i]!.unit }, dosageText: 'One three times a day', supplyDays: days })),
   };
