@@ -16,14 +16,19 @@ export type Idempotent = (req: SandboxRequest, userId: string, run: () => Promis
 /** The endpoints whose writes are de-duplicated (the first column of the key). */
 export type IdempotentEndpoint = '$process-message' | 'Task' | 'Task/$release';
 
-/** The answers table, keyed by the tuple; rows of the older string-joined table are moved over. */
+/**
+ * The answers table, keyed by the tuple; rows of the older string-joined table are moved over. The
+ * old keys were "Task <id>", "Task/$release <id>" or the bare ID: GLOB, not LIKE, so the prefix
+ * match is case-sensitive as they were. (A bare $process-message ID that began "Task " is the very
+ * collision the new key removes; such a row cannot be told apart and goes to Task.)
+ */
 export function migrateRequestIds(db: SandboxDb): void {
   migratePrescriptions(db);
   migrateSandbox(db, 'eps-request-ids-2', `CREATE TABLE eps_idempotency (endpoint TEXT NOT NULL, user_id TEXT NOT NULL, request_id TEXT NOT NULL,
       status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (endpoint, user_id, request_id));
     INSERT OR IGNORE INTO eps_idempotency (endpoint, user_id, request_id, status, body)
-      SELECT CASE WHEN request_id LIKE 'Task/$release %' THEN 'Task/$release' WHEN request_id LIKE 'Task %' THEN 'Task' ELSE '$process-message' END,
-        user_id, CASE WHEN request_id LIKE 'Task/$release %' THEN substr(request_id, 15) WHEN request_id LIKE 'Task %' THEN substr(request_id, 6) ELSE request_id END, status, body
+      SELECT CASE WHEN request_id GLOB 'Task/$release *' THEN 'Task/$release' WHEN request_id GLOB 'Task *' THEN 'Task' ELSE '$process-message' END,
+        user_id, CASE WHEN request_id GLOB 'Task/$release *' THEN substr(request_id, 15) WHEN request_id GLOB 'Task *' THEN substr(request_id, 6) ELSE request_id END, status, body
       FROM eps_request_ids;
     DROP TABLE eps_request_ids;`);
 }
