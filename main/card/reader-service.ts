@@ -3,6 +3,7 @@
 import type { EventBus } from '../events';
 import type { PcscReaderSnapshot, PcscStatus, ReaderWatch } from '../../native/pcsc/reader-watch';
 import type { ReaderState, ReadersView } from './reader-state';
+import { heldByScrip } from '../../native/pcsc/card-connection';
 
 export type { ReadersView } from './reader-state';
 
@@ -22,9 +23,13 @@ export class ReaderService {
   #facts: CardFactsSource = () => ({});
   #tokens: TokenReaders | null = null;
 
-  constructor(watch: ReaderWatch, events: EventBus) {
+  readonly #heldHere: (readerName: string) => boolean;
+
+  /** `heldHere` says whether an exclusive hold on a reader is Scrip's own (default: its PC/SC queue). */
+  constructor(watch: ReaderWatch, events: EventBus, heldHere: (readerName: string) => boolean = heldByScrip) {
     this.#watch = watch;
     this.#events = events;
+    this.#heldHere = heldHere;
     this.#watch.on('change', (s) => this.#events.emit('reader.changed', this.#view(s)));
   }
 
@@ -52,7 +57,8 @@ export class ReaderService {
         name: r.name,
         present: r.present,
         atr: r.atr,
-        inUse: r.exclusive,
+        // PC/SC shows Scrip's own exclusive hold (while it signs) like another program's.
+        inUse: r.exclusive && !this.#heldHere(r.name),
         pinPad: null,
         cardType: null,
         pinRetries: null,

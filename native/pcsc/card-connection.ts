@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { CardInterface, ContextInterface } from 'smartcard';
 import { classifyPcscError, PcscError } from './card-errors';
-import { serialised, withTimeout } from './transaction';
+import { heldByThisProcess, serialised, withTimeout } from './transaction';
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +17,12 @@ export interface CardChannel {
   /** Sends one command APDU and returns the response APDU (data + SW1 SW2). */
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
 }
+
+/** The key of a reader's queue of units of work (transaction.ts). */
+export const pcscKey = (readerName: string): string => `pcsc:${readerName}`;
+
+/** Whether Scrip itself holds (or has just let go of) the card in this reader, so its exclusive state is ours. */
+export const heldByScrip = (readerName: string): boolean => heldByThisProcess(pcscKey(readerName));
 
 /** Opens the card in a reader for one exclusive unit of work. */
 export interface CardConnector {
@@ -54,7 +60,7 @@ export class PcscCardConnector implements CardConnector {
   }
 
   withCard<T>(readerName: string, work: (channel: CardChannel) => Promise<T>): Promise<T> {
-    return serialised(`pcsc:${readerName}`, () => this.#unit(readerName, work));
+    return serialised(pcscKey(readerName), () => this.#unit(readerName, work));
   }
 
   async #unit<T>(readerName: string, work: (channel: CardChannel) => Promise<T>): Promise<T> {

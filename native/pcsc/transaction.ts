@@ -3,6 +3,19 @@
 // own concurrent callers from tripping over each other with sharing violations.
 
 const tails = new Map<string, Promise<unknown>>();
+const settledAt = new Map<string, number>();
+
+/**
+ * Whether this process holds `key` now, or let go of it less than `graceMs` ago. PC/SC reports our
+ * own exclusive connection like anybody's, and the reader watch reads that state a moment after it
+ * changed: the grace keeps a snapshot taken while we held the card from being read as "another
+ * program" once we have let go.
+ */
+export function heldByThisProcess(key: string, graceMs = 2000): boolean {
+  if (tails.has(key)) return true;
+  const at = settledAt.get(key);
+  return at !== undefined && Date.now() - at < graceMs;
+}
 
 /** Runs `work` after every earlier unit for `key` has settled; failures do not block the queue. */
 export function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -10,7 +23,10 @@ export function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
   const run = prev.then(work, work);
   const tail = run.catch(() => undefined); // the queue only waits: `run`'s failure goes to its caller
   tails.set(key, tail);
-  void tail.then(() => { if (tails.get(key) === tail) tails.delete(key); });
+  void tail.then(() => {
+    settledAt.set(key, Date.now());
+    if (tails.get(key) === tail) tails.delete(key);
+  });
   return run;
 }
 

@@ -9,6 +9,9 @@ import type { CardInterface, ContextInterface } from 'smartcard';
 import { CardService } from '../../../main/card/card-service';
 import { ScripError } from '../../../main/errors';
 import { PcscCardConnector } from '../../../native/pcsc/card-connection';
+import { PcscReaderWatch } from '../../../native/pcsc/reader-watch';
+import { ReaderService } from '../../../main/card/reader-service';
+import { EventBus } from '../../../main/events';
 import { newCard, PIN, PUK } from '../../sandbox/card/fixture';
 import { insertVirtualCard, READER, startPcscd, waitForReader, type VirtualCardHandle } from '../../sandbox/card/vpcd-harness';
 import { need, requirements } from '../../support/system';
@@ -38,7 +41,8 @@ async function waitForExit(pid: number): Promise<void> {
 
 describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
   let vc: VirtualCardHandle | null = null;
-  const service = new CardService(new PcscCardConnector({ busyTimeoutMs: 400 }));
+  const connector = new PcscCardConnector({ busyTimeoutMs: 400 });
+  const service = new CardService(connector);
 
   before(async () => {
     if (requirements.pcscd.check()) return;
@@ -98,6 +102,34 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
       ctx.close();
     }
     assert.equal((await service.status(READER)).cardType, 'piv');
+  });
+
+  test('the readers list says "in use by another program" for another program\'s hold, never for Scrip\'s own', async (t) => {
+    if (!need(t, requirements.pcscd) || !vc) return;
+    const watch = new PcscReaderWatch();
+    watch.start();
+    const readers = new ReaderService(watch, new EventBus());
+    const row = () => readers.list().readers.find((r) => r.name === READER);
+    const pcsc = require('smartcard') as { Context: new () => ContextInterface; SCARD_SHARE_EXCLUSIVE: number; SCARD_PROTOCOL_T1: number; SCARD_PROTOCOL_T0: number; SCARD_LEAVE_CARD: number };
+    const ctx = new pcsc.Context();
+    try {
+      // Scrip's own unit of work: the connector holds the card exclusively while the work runs.
+      const seen = await connector.withCard(READER, async () => ({ exclusive: watch.refresh().readers.find((r) => r.name === READER)?.exclusive, inUse: row()?.inUse }));
+      assert.equal(seen.exclusive, true, 'PC/SC shows the card held exclusively while Scrip works with it');
+      assert.equal(seen.inUse, false, 'but it is Scrip: not "in use by another program"');
+      await new Promise((r) => setTimeout(r, 2100)); // past the grace for snapshots read just after a unit
+      const reader = ctx.listReaders().find((r) => r.name === READER)!;
+      const other = await reader.connect(pcsc.SCARD_SHARE_EXCLUSIVE, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
+      try {
+        assert.equal(row()?.inUse, true, 'another connection holds the card exclusively: shown as in use by another program');
+      } finally {
+        other.disconnect(pcsc.SCARD_LEAVE_CARD);
+      }
+      assert.equal(row()?.inUse, false, 'released: nobody holds it');
+    } finally {
+      ctx.close();
+      watch.stop();
+    }
   });
 
   // Restarts the machine's pcscd, so it runs only in CI (sequential suites) or when asked for.
