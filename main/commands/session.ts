@@ -35,6 +35,19 @@ export const sessionLogin = defineCommand({
   },
 });
 
+export const sessionUseCard = defineCommand({
+  name: 'session.use-card',
+  summary: 'Choose which card to log in with, when cards are in several readers',
+  description: 'Before a session starts, makes the card in `reader` the one `session.login` uses (and whose removal would end the session). The readers with a card are listed in `cards` of `session.get`.',
+  http: { method: 'POST', path: '/session/card' },
+  input: z.object({ reader: z.string().min(1).max(200).describe('Reader name, as listed in `cards`') }),
+  output: sessionView,
+  needs: { scope: 'login' },
+  cli: { path: ['use-card'] },
+  errors: ['no-card', 'bad-state'],
+  run: async (input, ctx) => ctx.services.identity.useCard(input.reader),
+});
+
 export const sessionLogout = defineCommand({
   name: 'session.logout',
   summary: 'End the session (the same as taking the card out)',
@@ -193,4 +206,4 @@ export const ticketRevoke = defineCommand({
   },
 });
 
-export const sessionCommands = [sessionGet, sessionLogin, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts, ticketApprovals, ticketApprove, ticketRevoke];
+export const sessionCommands = [sessionGet, sessionLogin, sessionUseCard, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts, ticketApprovals, ticketApprove, ticketRevoke];

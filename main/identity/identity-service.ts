@@ -34,6 +34,8 @@ export interface IdentityDeps {
 export interface SessionView {
   state: SessionState;
   reader: string | null;
+  /** Readers with a card in them, so a person with several cards can choose (`useCard`). */
+  cards: string[];
   user: { id: string; name: string } | null;
   roles: BrokerRole[];
   selectedRole: BrokerRole | null;
@@ -51,6 +53,7 @@ export class IdentityService {
   readonly #d: IdentityDeps;
   readonly machine = new SessionMachine();
   #reader: string | null = null;
+  #present: string[] = [];
   #session: LiveSession | null = null;
   #timers: NodeJS.Timeout[] = [];
   #loginInFlight = false;
@@ -72,6 +75,7 @@ export class IdentityService {
     return {
       state: this.machine.state,
       reader: this.#reader,
+      cards: [...this.#present],
       user: s ? { id: s.data.userId, name: s.data.name } : null,
       roles: s?.roles ?? [],
       selectedRole: s?.selected ?? null,
@@ -86,16 +90,32 @@ export class IdentityService {
 
   /** Follows the readers: a card in a reader arms login; the session's card leaving ends the session. */
   onReaders(view: ReadersView): void {
-    const present = view.readers.filter((r) => r.present);
-    if (this.#reader) {
-      const mine = present.find((r) => r.name === this.#reader);
-      if (!mine) { this.#cardGone(); return; }
-    }
+    const present = view.readers.filter((r) => r.present).map((r) => r.name);
+    const changed = present.join('\n') !== this.#present.join('\n');
+    this.#present = present;
+    if (this.#reader && !present.includes(this.#reader)) this.#cardGone();
+    // Another card already in a reader is armed at once: no reader event would come for it.
     if (!this.#reader && present.length && (this.machine.state === 'no-card' || this.machine.state === 'ended')) {
-      this.#reader = present[0]!.name;
+      this.#reader = present[0]!;
       this.machine.apply({ type: 'card-inserted', reader: this.#reader });
       this.#publish();
+    } else if (changed) this.#publish();
+  }
+
+  /** Chooses which of several cards to log in with; only before a session starts (one card, one session). */
+  useCard(reader: string): SessionView {
+    this.machine.require(['no-card', 'card-present', 'ended'], 'choose a card');
+    if (this.#loginInFlight) throw new ScripError('bad-state', 'A login is in progress with the card already chosen.', undefined, 'Wait for it to finish, or take that card out.');
+    if (!this.#present.includes(reader)) {
+      throw new ScripError('no-card', `There is no card in the reader "${reader}".`, { readers: this.#present }, 'Insert the card, or choose one of the readers that has a card.');
     }
+    if (reader !== this.#reader) {
+      if (this.#reader) this.#d.cards.forget(this.#reader);
+      this.#reader = reader;
+      if (this.machine.state === 'no-card') this.machine.apply({ type: 'card-inserted', reader });
+      this.#publish();
+    }
+    return this.view();
   }
 
   #cardGone(): void {

@@ -13,6 +13,7 @@ export const brokerRole = z.object({
 export const sessionView = z.object({
   state: z.enum(sessionStates),
   reader: z.string().nullable(),
+  cards: z.array(z.string()).describe('Readers with a card in them; with several, choose one with session.use-card'),
   user: z.object({ id: z.string(), name: z.string() }).nullable(),
   roles: z.array(brokerRole),
   selectedRole: brokerRole.nullable(),

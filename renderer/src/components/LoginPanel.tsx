@@ -4,6 +4,7 @@ import { useTransport } from '../hooks/transport-context';
 import { useSession, type SessionView } from '../hooks/useSession';
 import { ErrorSummary } from './ErrorSummary';
 import { RolePicker } from './RolePicker';
+import { CardChoice } from './CardChoice';
 import { dayWords } from '../dates';
 
 interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean; source?: 'card' | 'token-flags'; pinPad?: boolean } }
@@ -32,7 +33,8 @@ export function LoginPanel() {
   const state = session?.state;
   useEffect(() => {
     if (state !== 'card-present' && state !== 'ended') { setCard(null); return; }
-    transport.invoke<CardStatus>('card.status').then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
+    const reader = session?.reader;
+    transport.invoke<CardStatus>('card.status', reader ? { reader } : {}).then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
   }, [transport, state, session?.reader]);
 
   if (!session) return null;
@@ -52,7 +54,7 @@ export function LoginPanel() {
     } catch (err) {
       const ce = asCommandError(err);
       setError(ce);
-      transport.invoke<CardStatus>('card.status').then(setCard, () => undefined);
+      transport.invoke<CardStatus>('card.status', session?.reader ? { reader: session.reader } : {}).then(setCard, () => undefined);
     } finally {
       setPin('');
       setBusy(false);
@@ -62,6 +64,7 @@ export function LoginPanel() {
   return (
     <section aria-labelledby="login-heading">
       <h2 id="login-heading">Log in with your smartcard</h2>
+      {session.cards.length > 1 ? <CardChoice cards={session.cards} chosen={session.reader} /> : null}
       {cardError ? <ErrorSummary error={cardError} title="The card could not be read" /> : null}
       {card ? (
         <dl className="nhsuk-summary-list" data-testid="card-holder">

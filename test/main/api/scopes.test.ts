@@ -41,7 +41,7 @@ test('the OpenAPI document carries the scope matrix, and it matches what the ser
   const matrix = doc['x-scrip-scopes'];
   assert.deepEqual(Object.keys(matrix), [...scopes], 'every scope is described');
   assert.deepEqual(matrix.ticket!.commands.sort(), ['ticket.get', 'ticket.request'], 'ticket opens the Ticket API only');
-  assert.deepEqual(matrix.login!.commands.sort(), ['card.verify-pin', 'role.use', 'session.login', 'session.logout'], 'login opens the card session commands');
+  assert.deepEqual(matrix.login!.commands.sort(), ['card.verify-pin', 'role.use', 'session.login', 'session.logout', 'session.use-card'], 'login opens the card session commands');
   assert.equal(matrix.admin!.commands.length, t.app.registry.all().length, 'admin opens everything');
   for (const s of scopes) assert.ok(matrix[s]!.meaning.length > 10, `${s} says what it means`);
 });

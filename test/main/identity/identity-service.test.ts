@@ -193,3 +193,30 @@ test('invokeCommand enforces needs: bad-state with no role selected, forbidden n
   await invokeCommand(registry, services, 'test.prescribe', {}, caller);
   assert.equal(ran, 1, 'with a prescribing role it runs');
 });
+
+test('with cards in two readers: both are listed, either can be chosen before login, and pulling one arms the other', async () => {
+  const SECOND = 'Test Reader 1';
+  const first = inProcessReader(new PivCard(newCard({ pin: PIN })));
+  const second = inProcessReader(new PivCard(newCard({ pin: PIN, userId: '555999999999', displayName: 'Dr Second Card' })));
+  const cards = new CardService(new InProcessConnector({ [READER]: first, [SECOND]: second }));
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'scrip-id-')), 'db.sqlite'));
+  const broker = new TestBroker();
+  const identity = new IdentityService({ cards, events: new EventBus(), audit: new AuditLog(db), preferences: new Preferences(db), broker: () => broker, environment: () => ({ name: 'sandbox', caPem: null }), buildAuthResponse });
+  const row = (name: string, present: boolean) => ({ name, present, atr: present ? '3B' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null });
+  const readers = (a: boolean, b: boolean) => identity.onReaders({ service: 'running', readers: [row(READER, a), row(SECOND, b)] });
+
+  readers(true, true);
+  assert.deepEqual(identity.view().cards, [READER, SECOND], 'both readers with a card are listed');
+  assert.equal(identity.view().reader, READER, 'the first card is armed until another is chosen');
+  assert.throws(() => identity.useCard('No Such Reader'), (e: unknown) => e instanceof ScripError && e.code === 'no-card', 'a reader without a card cannot be chosen');
+  assert.equal(identity.useCard(SECOND).reader, SECOND, 'the second card is chosen');
+  const v = await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  assert.equal(v.user?.id, '555999999999', 'the login used the chosen card, not the first');
+  assert.throws(() => identity.useCard(READER), (e: unknown) => e instanceof ScripError && e.code === 'bad-state', 'no other card can be chosen while a session runs');
+  readers(true, true);
+  assert.equal(identity.view().state, 'role-selected', 'the other card staying put changes nothing');
+  readers(true, false);
+  assert.equal(identity.view().reader, READER, 'pulling the session\'s card arms the card still in the other reader, with no further reader event');
+  assert.equal(identity.view().state, 'card-present', 'and the session is over');
+  assert.equal(identity.view().user, null, 'no user remains from the ended session');
+});
