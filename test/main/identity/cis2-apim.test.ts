@@ -292,3 +292,29 @@ test('logging out ends the login\'s CIS2 session (RP-initiated logout); the prov
   const log = (await send('/_log?since=0', { headers: { authorization: `Bearer ${sb.adminSecret}` } })).body;
   assert.ok(!log.includes(idToken), 'the ID token sent as id_token_hint is not in the message log');
 });
+
+test('an expired ID token still names its session for logout (logging out late must work)', async () => {
+  const env = environment();
+  const http = new ServiceClient({ serviceName: 'CIS2', caPem: sb.context.ca.root.pem });
+  const key = () => loadAppKey(keychain, appKeyAccount(dir, env.name), { create: true }).then((k) => { env.registerAppKey!(k); return k; });
+  const login = new Cis2Login(http, { issuer: env.cis2Issuer!, clientId: CIS2_CLIENT }, key);
+  const k = await key();
+  await faults({ lifetimeSeconds: -120 });
+  let redeemed: { id_token: string; access_token: string };
+  try {
+    const { p, code } = await authorize(login);
+    const r = await send('/cis2/access_token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({
+      grant_type: 'authorization_code', code, redirect_uri: p.redirect.redirectUri, code_verifier: p.verifier, client_id: CIS2_CLIENT,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await new SignJWT({}).setProtectedHeader({ alg: 'RS512', kid: k.kid }).setIssuer(CIS2_CLIENT).setSubject(CIS2_CLIENT).setAudience(env.cis2Issuer!).setJti(randomUUID()).setExpirationTime('5m').sign(k.key),
+    }).toString() });
+    assert.equal(r.status, 200, `redeemed: ${r.body}`);
+    redeemed = JSON.parse(r.body) as typeof redeemed;
+  } finally {
+    await faults({});
+  }
+  assert.equal((await send('/cis2/userinfo', { headers: { authorization: `Bearer ${redeemed.access_token}` } })).status, 200, 'the session\'s access token works');
+  await login.endSession(redeemed.id_token);
+  assert.equal((await send('/cis2/userinfo', { headers: { authorization: `Bearer ${redeemed.access_token}` } })).status, 401, 'the expired hint ended the session: its token is refused');
+  http.close();
+});
