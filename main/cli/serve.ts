@@ -135,7 +135,7 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   const socket = server.socketPath;
   const keyStore = opts.headless ? 'file' as const : 'os' as const;
   writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser', socket, keyStore, ...(process.platform === 'win32' && socket ? { pipe: socket } : {}) });
-  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl, keyStore: process.env.SCRIP_KEYCHAIN === 'file' ? 'file' : 'os' };
+  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl ?? runtime.environment.pdsUrl, keyStore: process.env.SCRIP_KEYCHAIN === 'file' ? 'file' : 'os' };
   if (adminKeyTo) ready.adminKey = adminKeyTo;
   if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null };
   let linkFile: string | null = null;

@@ -13,7 +13,7 @@ import {
   authKinds, type AuthKind, type Environment, type EnvironmentConfig,
 } from './environments';
 import { checkIdentityServices } from './identity-check';
-import { appKeyAccount, storeAppKey } from '../identity/cis2/app-key';
+import { appKeyAccount, appKeyProblem, storeAppKey } from '../identity/cis2/app-key';
 import { osKeychain, type Keychain } from '../../native/keychain/keychain';
 
 export const serviceKinds = ['broker', 'eps', 'pds'] as const;
@@ -58,7 +58,7 @@ export interface SandboxProvider {
 export const saveInput = z.object({
   name: z.string().trim().describe('Short name, e.g. "integration": lower-case letters, digits and dashes'),
   label: z.string().trim().describe('What people see, e.g. "NHS Path to Live (INT)"'),
-  brokerUrl: z.string().trim().describe('Security broker base URL (https)'),
+  brokerUrl: z.string().trim().optional().describe('Security broker base URL (https); needed for auth ssb only'),
   epsUrl: z.string().trim().describe('EPS FHIR base URL up to and including /FHIR/R4 (https)'),
   pdsUrl: z.string().trim().describe('Patient index (PDS) base URL (https)'),
   caPem: z.string().optional().describe('CA certificates to trust, as PEM text (kept in the data directory)'),
@@ -140,7 +140,7 @@ export class EnvironmentService {
       }
       out.push({
         name, label: c.label, builtIn: false, selected: this.#selected === name,
-        brokerUrl: c.brokerUrl, epsUrl: c.epsUrl, pdsUrl: c.pdsUrl, challengeDigest: c.challengeDigest, auth: c.auth, cis2: cis2Of(c),
+        brokerUrl: c.brokerUrl ?? null, epsUrl: c.epsUrl, pdsUrl: c.pdsUrl, challengeDigest: c.challengeDigest, auth: c.auth, cis2: cis2Of(c),
         ca: { source: c.caFile ? 'file' : 'system', file: c.caFile ?? null, certificates }, problem,
       });
     }
@@ -156,22 +156,36 @@ export class EnvironmentService {
     if (!input.label) issues.push({ path: 'label', message: 'Give the environment a label, for example "NHS Path to Live (INT)".' });
     else if (input.label.length > 80) issues.push({ path: 'label', message: 'The label must be at most 80 characters.' });
     const urls: Partial<Record<'brokerUrl' | 'epsUrl' | 'pdsUrl', string>> = {};
+    // A cis2-apim environment logs in at CIS2, not at a security broker: its address is optional there.
+    const brokerNeeded = input.auth !== 'cis2-apim' || !!input.brokerUrl?.replace(/^https:\/\/$/, '');
     for (const [field, label] of [['brokerUrl', 'The security broker URL'], ['epsUrl', 'The EPS URL'], ['pdsUrl', 'The patient index URL']] as const) {
-      const r = checkUrl(field, label, input[field]);
+      if (field === 'brokerUrl' && !brokerNeeded) continue;
+      const r = checkUrl(field, label, input[field] ?? '');
       if (typeof r === 'string') urls[field] = r; else issues.push(r);
     }
     const file = readEnvironmentsFile(this.#dataDir);
     const existing = file.environments[input.name];
     const cis2: Partial<EnvironmentConfig> = {};
     if (input.auth === 'cis2-apim') {
-      for (const [field, label] of [['cis2Issuer', 'The CIS2 issuer URL'], ['apimTokenUrl', 'The APIM token URL']] as const) {
-        const r = checkUrl(field, label, input[field] ?? '');
+      // The discovery document's address is accepted for the issuer's: it is what providers publish.
+      const issuer = (input.cis2Issuer ?? '').replace(/\/?\.well-known\/openid-configuration\/?$/, '');
+      for (const [field, label, raw] of [['cis2Issuer', 'The CIS2 issuer URL', issuer], ['apimTokenUrl', 'The APIM token URL', input.apimTokenUrl ?? '']] as const) {
+        const r = checkUrl(field, label, raw);
         if (typeof r === 'string') cis2[field] = r; else issues.push(r);
       }
       for (const [field, label] of [['cis2ClientId', 'the CIS2 client ID'], ['apimClientId', 'the APIM client ID']] as const) {
-        if (input[field]) cis2[field] = input[field]; else issues.push({ path: field, message: `Give ${label} this application was registered with.` });
+        const v = input[field];
+        if (!v) issues.push({ path: field, message: `Give ${label} this application was registered with.` });
+        else if (!/^[\x21-\x7e]{1,200}$/.test(v)) issues.push({ path: field, message: `${label[0]!.toUpperCase()}${label.slice(1)} is at most 200 printable characters without spaces.` });
+        else cis2[field] = v;
       }
-      if (!input.apimKeyPem?.trim() && !existing?.apimKeyId) issues.push({ path: 'apimKeyPem', message: 'Give the application\'s private key (PEM) registered with APIM; Scrip keeps it only in the OS keychain.' });
+      if (input.apimKeyId && !/^[\x21-\x7e]{1,200}$/.test(input.apimKeyId)) issues.push({ path: 'apimKeyId', message: 'The key ID (kid) is at most 200 printable characters without spaces, as registered with APIM.' });
+      if (input.apimKeyPem?.trim()) {
+        const why = appKeyProblem(input.apimKeyPem);
+        if (why) issues.push({ path: 'apimKeyPem', message: why });
+      } else if (!existing?.apimKeyId) {
+        issues.push({ path: 'apimKeyPem', message: 'Give the application\'s private key (PEM) registered with APIM; Scrip keeps it only in the OS keychain.' });
+      }
     }
     const given = [input.caPem?.trim() ? 'caPem' : null, input.caFile?.trim() ? 'caFile' : null, input.systemTrust ? 'systemTrust' : null].filter(Boolean);
     let caFile: string | undefined;
@@ -203,7 +217,7 @@ export class EnvironmentService {
       writeFileSync(caFile, pemToWrite, { mode: 0o600 });
     }
     const config: EnvironmentConfig = {
-      label: input.label, brokerUrl: urls.brokerUrl!, epsUrl: urls.epsUrl!, pdsUrl: urls.pdsUrl!,
+      label: input.label, ...(urls.brokerUrl ? { brokerUrl: urls.brokerUrl } : {}), epsUrl: urls.epsUrl!, pdsUrl: urls.pdsUrl!,
       ...(caFile ? { caFile } : {}), challengeDigest: input.challengeDigest, auth: input.auth, ...cis2,
     };
     writeEnvironmentsFile(this.#dataDir, { ...file, environments: { ...file.environments, [input.name]: config } });
@@ -255,7 +269,7 @@ export class EnvironmentService {
     }
     const kinds = env.auth === 'cis2-apim' ? serviceKinds.filter((k) => k !== 'broker') : serviceKinds;
     const [services, identity] = await Promise.all([Promise.all(kinds.map(async (service) => {
-      const url = service === 'broker' ? env.brokerUrl : service === 'eps' ? env.epsUrl : env.pdsUrl;
+      const url = (service === 'broker' ? env.brokerUrl : service === 'eps' ? env.epsUrl : env.pdsUrl) ?? '';
       const r = await probeService(url, { caPem: env.caPem, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
       return { service: service as ServiceKind, name: serviceNames[service], ...r };
     })), env.auth === 'cis2-apim' ? checkIdentityServices(env, opts) : Promise.resolve([])]);

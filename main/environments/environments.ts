@@ -11,7 +11,7 @@ export const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower
 
 export const environmentConfig = z.object({
   label: z.string(),
-  brokerUrl: z.url().describe('Security broker (SSB/GAS) base URL'),
+  brokerUrl: z.url().optional().describe('Security broker (SSB/GAS) base URL (auth ssb; a cis2-apim environment needs none)'),
   epsUrl: z.url().describe('EPS FHIR base URL, up to and including /FHIR/R4'),
   pdsUrl: z.url().describe('PDS-style patient index base URL'),
   caFile: z.string().optional().describe('PEM file with the CA certificates to trust for these services'),

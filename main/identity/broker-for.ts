@@ -12,7 +12,10 @@ import { appKeyAccount, loadAppKey } from './cis2/app-key';
 export interface BrokerDeps { http: (serviceName: string) => ServiceClient; keychain: () => Keychain; dataDir: string; onLost: () => void }
 
 export function brokerFor(env: Environment, d: BrokerDeps): Broker {
-  if (env.auth !== 'cis2-apim') return new HttpBroker(d.http('The security broker'), env.brokerUrl, env.challengeDigest);
+  if (env.auth !== 'cis2-apim') {
+    if (!env.brokerUrl) throw new ScripError('bad-state', `The environment "${env.label}" has no security broker address.`, undefined, 'Give its security broker address in Settings, or choose CIS2 and APIM as its authentication.');
+    return new HttpBroker(d.http('The security broker'), env.brokerUrl, env.challengeDigest);
+  }
   const { cis2Issuer, cis2ClientId, apimTokenUrl, apimClientId } = env;
   if (!cis2Issuer || !cis2ClientId || !apimTokenUrl || !apimClientId) {
     throw new ScripError('bad-state', `The environment "${env.label}" uses CIS2 and APIM but lacks their addresses or client IDs.`, undefined, 'Complete the environment in Settings.');

@@ -120,10 +120,20 @@ function logout(h: Buffer): void {
   try { mod.C_Logout(h); } catch { /* not logged in */ }
 }
 
+/**
+ * C_Login as `user`; a null PIN is a protected authentication path (the reader's keypad). PKCS#11
+ * asks for pPin NULL_PTR there, but pkcs11js 2.1.7 takes only a string (its typings say optional,
+ * its C++ requires three arguments), so the module gets a zero-length PIN, which PIN-pad
+ * middleware takes the same way (decision 0016).
+ */
+function loginAs(h: Buffer, user: number, pin: string | null): void {
+  step('C_Login', () => mod.C_Login(h, user, pin ?? ''));
+}
+
 function login(slot: string, pin: string | null): void {
   const h = session(slot);
   logout(h); // C_Login on a logged-in token does not check the PIN again
-  step('C_Login', () => (pin === null ? mod.C_Login(h, p11.CKU_USER) : mod.C_Login(h, p11.CKU_USER, pin)));
+  loginAs(h, p11.CKU_USER, pin);
 }
 
 function sign(slot: string, keyId: string, attempts: SignAttempt[], pin: string | null): { signature: Uint8Array; attempt: number } {
@@ -148,7 +158,7 @@ function sign(slot: string, keyId: string, attempts: SignAttempt[], pin: string 
       else step('C_DecryptInit', () => mod.C_DecryptInit(h, mech, key));
       if (alwaysAuth) {
         // A PIN-always key (PIV 9C): the PIN again for this one operation.
-        step('C_Login', () => (pin === null ? mod.C_Login(h, p11.CKU_CONTEXT_SPECIFIC) : mod.C_Login(h, p11.CKU_CONTEXT_SPECIFIC, pin)));
+        loginAs(h, p11.CKU_CONTEXT_SPECIFIC, pin);
       }
       const out = Buffer.alloc(1024);
       const sig = a.operation === 'sign' ? step('C_Sign', () => mod.C_Sign(h, Buffer.from(a.data), out)) : step('C_Decrypt', () => mod.C_Decrypt(h, Buffer.from(a.data), out));
@@ -171,9 +181,9 @@ function setPin(slot: string, oldPin: string | null, newPin: string | null): voi
 function unblock(slot: string, puk: string | null, newPin: string | null): void {
   const h = session(slot);
   logout(h);
-  step('C_Login', () => (puk === null ? mod.C_Login(h, p11.CKU_SO) : mod.C_Login(h, p11.CKU_SO, puk)));
+  loginAs(h, p11.CKU_SO, puk);
   try {
-    step('C_InitPIN', () => (newPin === null ? mod.C_InitPIN(h) : mod.C_InitPIN(h, newPin)));
+    step('C_InitPIN', () => mod.C_InitPIN(h, newPin ?? '')); // the keypad's, as for C_Login
   } finally {
     logout(h);
   }

@@ -14,7 +14,7 @@ const ACCESS_SECONDS = 599, REFRESH_SECONDS = 43_199;
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 
-interface TokenRow { hash: string; kind: 'access' | 'refresh'; family: string; app: string; user_id: string; role_id: string | null; expires: number; revoked: number }
+interface TokenRow { hash: string; kind: 'access' | 'refresh'; family: string; app: string; user_id: string; role_id: string | null; expires: number; revoked: number; cis2_sid: string | null }
 
 export type ApimBearer = { userId: string; selectedRoleId: string | null } | 'unknown' | 'expired' | 'revoked';
 
@@ -22,6 +22,8 @@ export class ApimGateway {
   constructor(private readonly ctx: SandboxContext, private readonly op: Cis2Provider) {
     migrateSandbox(ctx.db, 'apim-1', `CREATE TABLE apim_tokens (hash TEXT PRIMARY KEY, kind TEXT NOT NULL, family TEXT NOT NULL, app TEXT NOT NULL,
       user_id TEXT NOT NULL, role_id TEXT, expires INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)`);
+    // The CIS2 session the exchanged ID token came from (its sid), so tests and evidence can see what became of it.
+    migrateSandbox(ctx.db, 'apim-2-cis2-sid', 'ALTER TABLE apim_tokens ADD COLUMN cis2_sid TEXT');
   }
 
   tokenUrl(): string { return `${this.ctx.baseUrl()}/oauth2/token`; }
@@ -33,12 +35,12 @@ export class ApimGateway {
     return new URLSearchParams(req.body.toString('utf8'));
   }
 
-  #issue(app: string, userId: string, roleId: string | null, family = randomBytes(16).toString('hex')): SandboxResponse {
+  #issue(app: string, userId: string, roleId: string | null, cis2Sid: string | null, family = randomBytes(16).toString('hex')): SandboxResponse {
     const access = randomBytes(24).toString('base64url'), refresh = randomBytes(24).toString('base64url');
     const now = this.#now();
-    const insert = this.ctx.db.prepare('INSERT INTO apim_tokens (hash, kind, family, app, user_id, role_id, expires) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    insert.run(hash(access), 'access', family, app, userId, roleId, now + ACCESS_SECONDS);
-    insert.run(hash(refresh), 'refresh', family, app, userId, roleId, now + REFRESH_SECONDS);
+    const insert = this.ctx.db.prepare('INSERT INTO apim_tokens (hash, kind, family, app, user_id, role_id, expires, cis2_sid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run(hash(access), 'access', family, app, userId, roleId, now + ACCESS_SECONDS, cis2Sid);
+    insert.run(hash(refresh), 'refresh', family, app, userId, roleId, now + REFRESH_SECONDS, cis2Sid);
     return json(200, {
       access_token: access, expires_in: String(ACCESS_SECONDS), token_type: 'Bearer', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
       refresh_token: refresh, refresh_token_expires_in: String(REFRESH_SECONDS), refresh_count: '0',
@@ -59,7 +61,7 @@ export class ApimGateway {
       if (row.expires < this.#now()) return oauthError(400, 'invalid_grant', 'refresh_token has expired');
       // Rotation: the old pair dies as the new one is issued, in the same family.
       this.ctx.db.prepare('UPDATE apim_tokens SET revoked = 1 WHERE family = ?').run(row.family);
-      return this.#issue(app.apimClientId, row.user_id, row.role_id, row.family);
+      return this.#issue(app.apimClientId, row.user_id, row.role_id, row.cis2_sid, row.family);
     }
     if (f.get('subject_token_type') !== ID_TOKEN_TYPE) return oauthError(400, 'invalid_request', `Missing or invalid subject_token_type - must be '${ID_TOKEN_TYPE}'`);
     const subject = f.get('subject_token');
@@ -74,7 +76,7 @@ export class ApimGateway {
     if (!user) return oauthError(400, 'invalid_request', "Invalid 'sub' claim in subject_token - unknown user");
     const roleId = typeof c.selected_roleid === 'string' ? c.selected_roleid : null;
     if (roleId && !user.roles.some((r) => r.id === roleId)) return oauthError(401, 'invalid_request', 'selected_roleid is misconfigured/invalid');
-    return this.#issue(app.apimClientId, user.id, roleId);
+    return this.#issue(app.apimClientId, user.id, roleId, typeof c.sid === 'string' ? c.sid : null);
   }
 
   async revoke(req: SandboxRequest): Promise<SandboxResponse> {
@@ -100,10 +102,16 @@ export class ApimGateway {
     return [
       { method: 'POST', path: '/oauth2/token', handle: (r) => this.token(r) },
       { method: 'POST', path: '/oauth2/revoke', handle: (r) => this.revoke(r) },
-      // For tests and evidence, like /_sessions/{token}: what became of an access token.
+      // For tests and evidence, like /_sessions/{token}: what became of an access token, and of the
+      // CIS2 session its ID token came from (ended by RP-initiated logout; its provider tokens still honoured).
       { method: 'GET', path: '/_apim/tokens/{token}', handle: (r) => {
-        const b = this.bearer(r.params.token ?? '');
-        return json(b === 'unknown' ? 404 : 200, { known: b !== 'unknown', live: typeof b === 'object', state: typeof b === 'object' ? 'live' : b });
+        const token = r.params.token ?? '';
+        const b = this.bearer(token);
+        const sid = this.#row(token)?.cis2_sid ?? null;
+        return json(b === 'unknown' ? 404 : 200, {
+          known: b !== 'unknown', live: typeof b === 'object', state: typeof b === 'object' ? 'live' : b,
+          cis2Session: sid ? { state: this.op.sessionState(sid), liveTokens: this.op.liveTokens(sid) } : null,
+        });
       } },
     ];
   }

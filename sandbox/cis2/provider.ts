@@ -1,7 +1,9 @@
 // A CIS2-style OpenID provider (spine-identity.md §6): discovery, JWKS, the authorization code flow
 // with PKCE (S256 only), a login page that asks for the smartcard — the broker's challenge, signed
 // by the card's authentication key and checked exactly as authvalidate checks it, so `acr` AAL3 is
-// claimed honestly — the token endpoint (private_key_jwt), and userinfo with the RBAC claims.
+// claimed honestly — the token endpoint (private_key_jwt), userinfo with the RBAC claims, and
+// RP-initiated logout (end_session_endpoint, OpenID Connect RP-Initiated Logout 1.0): each card login
+// is a provider session (`sid` in the ID token) that ends there, taking its access tokens with it.
 //
 // How the card reaches the page: the page states the challenge (as HTML, and as JSON to a client
 // that asks for it) and takes the card's CMS answer at /authorize/card. Scrip's identity agent is
@@ -65,6 +67,10 @@ export class Cis2Provider {
       CREATE TABLE cis2_codes (hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, nonce TEXT NOT NULL,
         code_challenge TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT, auth_time INTEGER NOT NULL, created INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE cis2_tokens (hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, role_id TEXT, scope TEXT NOT NULL, expires INTEGER NOT NULL, code_hash TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);`);
+    migrateSandbox(ctx.db, 'cis2-2-sessions', `
+      CREATE TABLE cis2_sessions (sid TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, created INTEGER NOT NULL, ended INTEGER);
+      ALTER TABLE cis2_codes ADD COLUMN sid TEXT;
+      ALTER TABLE cis2_tokens ADD COLUMN sid TEXT;`);
   }
 
   issuer(): string { return `${this.ctx.baseUrl()}${CIS2_PATH}`; }
@@ -75,7 +81,7 @@ export class Cis2Provider {
     const iss = this.issuer();
     return {
       issuer: iss, authorization_endpoint: `${iss}/authorize`, token_endpoint: `${iss}/access_token`, userinfo_endpoint: `${iss}/userinfo`,
-      jwks_uri: `${iss}/connect/jwk_uri`, revocation_endpoint: `${iss}/token/revoke`,
+      jwks_uri: `${iss}/connect/jwk_uri`, revocation_endpoint: `${iss}/token/revoke`, end_session_endpoint: `${iss}/connect/endSession`,
       response_types_supported: ['code'], grant_types_supported: ['authorization_code'], subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'], code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'], token_endpoint_auth_signing_alg_values_supported: ['RS512'],
@@ -131,10 +137,11 @@ export class Cis2Provider {
     const asked = f.get('role');
     if (asked && !user.roles.some((r) => r.id === asked)) return oauthError(403, 'access_denied', `The user does not hold the role ${asked}`);
     const roleId = tx.scope.split(' ').includes('selectedrole') ? (asked ?? (user.roles.length === 1 ? user.roles[0]!.id : null)) : null;
-    const code = random();
+    const code = random(), sid = random();
     this.ctx.db.prepare('DELETE FROM cis2_tx WHERE id = ?').run(tx.id);
-    this.ctx.db.prepare('INSERT INTO cis2_codes (hash, client_id, redirect_uri, scope, nonce, code_challenge, user_id, role_id, auth_time, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(hash(code), tx.client_id, tx.redirect_uri, tx.scope, tx.nonce, tx.code_challenge, user.id, roleId, this.#now(), this.#now());
+    this.ctx.db.prepare('INSERT INTO cis2_sessions (sid, user_id, client_id, created) VALUES (?, ?, ?, ?)').run(sid, user.id, tx.client_id, this.#now());
+    this.ctx.db.prepare('INSERT INTO cis2_codes (hash, client_id, redirect_uri, scope, nonce, code_challenge, user_id, role_id, auth_time, created, sid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(hash(code), tx.client_id, tx.redirect_uri, tx.scope, tx.nonce, tx.code_challenge, user.id, roleId, this.#now(), this.#now(), sid);
     const u = new URL(tx.redirect_uri);
     u.searchParams.set('code', code);
     if (tx.state) u.searchParams.set('state', tx.state);
@@ -149,7 +156,7 @@ export class Cis2Provider {
     if (!client.ok) return oauthError(client.error === 'invalid_client' ? 401 : 400, client.error, client.description);
     const codeHash = hash(f.get('code') ?? '');
     const row = this.ctx.db.prepare('SELECT * FROM cis2_codes WHERE hash = ?').get(codeHash) as
-      { client_id: string; redirect_uri: string; scope: string; nonce: string; code_challenge: string; user_id: string; role_id: string | null; auth_time: number; created: number; used: number } | undefined;
+      { client_id: string; redirect_uri: string; scope: string; nonce: string; code_challenge: string; user_id: string; role_id: string | null; auth_time: number; created: number; used: number; sid: string | null } | undefined;
     if (!row) return oauthError(400, 'invalid_grant', 'The authorization code is not known');
     if (row.used) {
       // A code presented twice may have been stolen: what it bought is withdrawn (RFC 6749 §4.1.2).
@@ -164,18 +171,19 @@ export class Cis2Provider {
     this.ctx.db.prepare('UPDATE cis2_codes SET used = 1 WHERE hash = ?').run(codeHash);
     const accessToken = random();
     const now = this.#now();
-    this.ctx.db.prepare('INSERT INTO cis2_tokens (hash, user_id, role_id, scope, expires, code_hash) VALUES (?, ?, ?, ?, ?, ?)').run(hash(accessToken), row.user_id, row.role_id, row.scope, now + ACCESS_SECONDS, codeHash);
+    if (row.sid && this.sessionState(row.sid) !== 'live') return oauthError(400, 'invalid_grant', 'The login session this code belongs to has ended');
+    this.ctx.db.prepare('INSERT INTO cis2_tokens (hash, user_id, role_id, scope, expires, code_hash, sid) VALUES (?, ?, ?, ?, ?, ?, ?)').run(hash(accessToken), row.user_id, row.role_id, row.scope, now + ACCESS_SECONDS, codeHash, row.sid);
     const idToken = await this.#idToken(client.app, row, now);
     return json(200, { access_token: accessToken, id_token: idToken, token_type: 'Bearer', expires_in: ACCESS_SECONDS, scope: row.scope });
   }
 
-  async #idToken(app: Application, row: { user_id: string; role_id: string | null; nonce: string; auth_time: number }, now: number): Promise<string> {
+  async #idToken(app: Application, row: { user_id: string; role_id: string | null; nonce: string; auth_time: number; sid: string | null }, now: number): Promise<string> {
     const k = await this.key();
     const f = this.faults;
     const claims: Record<string, unknown> = {
       amr: ['N3_SMARTCARD'], acr: f.acr ?? SANDBOX_ACR, id_assurance_level: 3, authentication_assurance_level: 3,
       azp: app.cis2ClientId, nonce: f.nonce ?? row.nonce, auth_time: row.auth_time, tokenName: 'id_token', tokenType: 'JWTToken', realm: '/NHSIdentity/Healthcare',
-      ...(row.role_id ? { selected_roleid: row.role_id } : {}),
+      ...(row.role_id ? { selected_roleid: row.role_id } : {}), ...(row.sid ? { sid: row.sid } : {}),
     };
     const lifetime = f.lifetimeSeconds ?? 600;
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: k.kid, typ: 'JWT' })
@@ -194,6 +202,55 @@ export class Cis2Provider {
       if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, description: `Invalid '${e.claim}' claim in subject_token` };
       return { ok: false, description: 'The subject_token is not an ID token signed by this environment\'s CIS2 provider' };
     }
+  }
+
+  /** A provider session: live, ended (by end-session), or unknown. */
+  sessionState(sid: string): 'live' | 'ended' | 'unknown' {
+    const row = this.ctx.db.prepare('SELECT ended FROM cis2_sessions WHERE sid = ?').get(sid) as { ended: number | null } | undefined;
+    return !row ? 'unknown' : row.ended === null ? 'live' : 'ended';
+  }
+
+  /** The provider's access tokens of a session that are still honoured. */
+  liveTokens(sid: string): number {
+    return (this.ctx.db.prepare('SELECT COUNT(*) AS n FROM cis2_tokens WHERE sid = ? AND revoked = 0 AND expires >= ?').get(sid, this.#now()) as { n: number }).n;
+  }
+
+  /**
+   * RP-initiated logout. id_token_hint names the session: its signature and issuer must be this
+   * provider's, but an expired one still names it (as the spec allows: logging out late must work);
+   * client_id, if sent, must be its audience; post_logout_redirect_uri, if sent, must be registered for
+   * that client. The session ends and every access token issued in it is revoked. Without a redirect
+   * the answer is a page saying so.
+   */
+  async endSession(req: SandboxRequest): Promise<SandboxResponse> {
+    const p = req.method === 'POST' ? form(req) : req.query;
+    const hint = p.get('id_token_hint') ?? '';
+    if (!hint) return page(400, 'Logout refused', 'id_token_hint is required: it names the session to end.');
+    const k = await this.key();
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(hint, k.publicKey, { issuer: this.issuer(), algorithms: ['RS256'], currentDate: this.ctx.clock.now() }));
+    } catch (e) {
+      // jose checks the signature before the claims: an expired token here is genuine.
+      if (e instanceof errors.JWTExpired && e.payload.iss === this.issuer()) claims = e.payload;
+      else return page(400, 'Logout refused', 'id_token_hint is not an ID token this provider issued.');
+    }
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    const clientId = p.get('client_id');
+    if (clientId && !aud.includes(clientId)) return page(400, 'Logout refused', 'client_id is not the audience of id_token_hint.');
+    const sid = typeof claims.sid === 'string' ? claims.sid : '';
+    if (this.sessionState(sid) === 'unknown') return page(400, 'Logout refused', 'The ID token names no session of this provider.');
+    const redirect = p.get('post_logout_redirect_uri');
+    const app = this.apps.byCis2Client(String(aud[0] ?? ''));
+    if (redirect && !app?.redirectUris.some((r) => redirectMatches(r, redirect))) return page(400, 'Logout refused', 'post_logout_redirect_uri is not registered for this application.');
+    this.ctx.db.prepare('UPDATE cis2_sessions SET ended = ? WHERE sid = ? AND ended IS NULL').run(this.#now(), sid);
+    this.ctx.db.prepare('UPDATE cis2_tokens SET revoked = 1 WHERE sid = ?').run(sid);
+    if (redirect) {
+      const u = new URL(redirect);
+      if (p.get('state')) u.searchParams.set('state', p.get('state')!);
+      return { status: 302, headers: { location: u.toString() }, body: '' };
+    }
+    return page(200, 'You have logged out', 'Your smartcard session with this provider has ended. You can close this page.');
   }
 
   userinfo(req: SandboxRequest): SandboxResponse {
@@ -229,6 +286,8 @@ export class Cis2Provider {
       { method: 'POST', path: `${p}/authorize/card`, handle: (r) => this.authorizeCard(r) },
       { method: 'POST', path: `${p}/access_token`, handle: (r) => this.token(r) },
       { method: 'GET', path: `${p}/userinfo`, handle: (r) => this.userinfo(r) },
+      { method: 'GET', path: `${p}/connect/endSession`, handle: (r) => this.endSession(r) },
+      { method: 'POST', path: `${p}/connect/endSession`, handle: (r) => this.endSession(r) },
       { method: 'POST', path: `${p}/token/revoke`, handle: (r) => {
         this.ctx.db.prepare('UPDATE cis2_tokens SET revoked = 1 WHERE hash = ?').run(hash(form(r).get('token') ?? ''));
         return { status: 200, body: '' };

@@ -15,7 +15,7 @@ const SECRET_FIELDS = new Set(['token', 'sso_ticket', 'access_token', 'refresh_t
 const SECRET_GP_PARAMS = new Set(['sso_ticket', 'token', 'response', 'signature']);
 
 /** OAuth fields that carry a secret, in JSON and in forms alike. */
-const OAUTH_FIELDS = ['code_verifier', 'client_assertion', 'subject_token'];
+const OAUTH_FIELDS = ['code_verifier', 'client_assertion', 'subject_token', 'id_token_hint'];
 const SECRET_JSON_FIELDS = new Set([...SECRET_FIELDS, ...OAUTH_FIELDS]);
 /** In a query string or form `code` is the authorization code; not in JSON, where FHIR's `code` is everywhere. */
 const SECRET_FORM_FIELDS = new Set([...SECRET_JSON_FIELDS, 'code']);
@@ -28,7 +28,7 @@ const TEXT_PATTERNS: Array<[marker: RegExp, pattern: RegExp, replacement: string
   [/bearer/i, /(Bearer\s+)[^\s"',]+/gi, `$1${REDACTED}`],
   [/<gpPARAM/i, /(<gpPARAM\b[^>]*\bname\s*=\s*["']\s*(?:sso_ticket|token|response|signature)\s*["'][^>]*>)[^<]*/gi, `$1${REDACTED}`],
   [/token|ticket|secret|password/i, /("(?:token|sso_ticket|access_token|refresh_token|id_token|client_secret|password|secret)"\s*:\s*")(?:[^"\\]|\\.)*/gi, `$1${REDACTED}`],
-  [/token=|ticket=/i, /((?:token|sso_ticket|access_token)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
+  [/token=|ticket=|token_hint=/i, /((?:token|sso_ticket|access_token|id_token_hint)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
   [/<saml:SubjectConfirmationData>/, /(<saml:SubjectConfirmationData>)[^<]*/g, `$1${REDACTED}`],
   [/_sessions\//, /(\/_sessions\/)[^\s"?]+/g, `$1${REDACTED}`],
   // OAuth: the authorization code, its PKCE verifier and the client assertion (…_token= is covered above).

@@ -3,7 +3,8 @@
 // (SCRIP_SANDBOX_AUTH=cis2-apim), the virtual card in the real vpcd reader and the application key
 // in a real Secret Service: log in with the card (the CIS2-style provider checks the card's
 // signature; the ID token is exchanged at the APIM-style gateway), choose a role, sign a
-// prescription that EPS accepts over the APIM route; the token shows nowhere and dies with the card.
+// prescription that EPS accepts over the APIM route; the token shows nowhere and dies with the card,
+// and so does the CIS2 login session (RP-initiated logout at its end_session_endpoint).
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { noSeriousViolations, press, typeInto } from './support/pad';
@@ -56,6 +57,7 @@ test('log in with the card through CIS2 and choose a prescribing role, by keyboa
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
   accessToken = (await rpc<{ token: string }>('ticket.get')).token;
   expect((await sandboxAccessToken(scrip, accessToken)).state, 'the session is an APIM access token the gateway honours').toBe('live');
+  expect((await sandboxAccessToken(scrip, accessToken)).cis2Session?.state, 'from a live CIS2 login session').toBe('live');
   await noSeriousViolations(page, 'logged in through CIS2');
 });
 
@@ -100,4 +102,6 @@ test('the token is in no page, log or audit entry, and dies at APIM when the car
   await card.remove();
   await expect(page.getByTestId('session-notice')).toContainText('your card was removed', { timeout: 5000 });
   await expect.poll(async () => (await sandboxAccessToken(scrip, accessToken)).state, { message: 'revoked at the gateway', timeout: 5000 }).toBe('revoked');
+  // RP-initiated logout: the CIS2 login session itself is over, and every provider token of it.
+  await expect.poll(async () => (await sandboxAccessToken(scrip, accessToken)).cis2Session, { message: 'the CIS2 session ended at its end_session_endpoint', timeout: 5000 }).toEqual({ state: 'ended', liveTokens: 0 });
 });

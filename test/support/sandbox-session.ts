@@ -8,9 +8,9 @@ export function sandboxSession(scrip: { dataDir: string; ready: Record<string, s
   return sandboxGet(scrip, `/_sessions/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { active: boolean; endReason: string | null });
 }
 
-/** The same for an APIM-style access token (cis2-apim): live, revoked, expired or unknown. */
-export function sandboxAccessToken(scrip: { dataDir: string; ready: Record<string, string> }, token: string): Promise<{ live: boolean; state: string }> {
-  return sandboxGet(scrip, `/_apim/tokens/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { live: boolean; state: string });
+/** The same for an APIM-style access token (cis2-apim): live, revoked, expired or unknown; and the CIS2 session its ID token came from (live or ended, with its provider tokens still honoured). */
+export function sandboxAccessToken(scrip: { dataDir: string; ready: Record<string, string> }, token: string): Promise<{ live: boolean; state: string; cis2Session: { state: string; liveTokens: number } | null }> {
+  return sandboxGet(scrip, `/_apim/tokens/${encodeURIComponent(token)}`).then((b) => JSON.parse(b) as { live: boolean; state: string; cis2Session: { state: string; liveTokens: number } | null });
 }
 
 /** A GET to the embedded sandbox as its administrator (the admin secret reads /_log); the body as text. */

@@ -44,6 +44,15 @@ function thumbprint(jwk: { e?: string; n?: string }): string {
   return createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: 'RSA', n: jwk.n })).digest('base64url');
 }
 
+/** What is wrong with a pasted application key, in words for the person who pasted it; null if it will do. */
+export function appKeyProblem(pem: string): string | null {
+  if (/-----BEGIN [A-Z ]*CERTIFICATE-----/.test(pem) && !/PRIVATE KEY-----/.test(pem)) return 'The application key is a certificate, not a private key: paste the RSA private key (-----BEGIN PRIVATE KEY-----) registered with APIM.';
+  let priv;
+  try { priv = createPrivateKey(pem); } catch { return 'The application key is not a PEM private key: paste the RSA private key (-----BEGIN PRIVATE KEY-----) registered with APIM.'; }
+  if (priv.asymmetricKeyType !== 'rsa' || (priv.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) return 'The application key must be an RSA key of at least 2048 bits (APIM signs with RS512).';
+  return null;
+}
+
 /** Stores a PEM private key and returns its public JWK and kid (the RFC 7638 thumbprint unless given). */
 export function storeAppKey(keychain: Keychain, account: string, pem: string, kid?: string): { kid: string; jwk: Record<string, unknown> } {
   let priv;

@@ -30,6 +30,8 @@ export class Cis2ApimBroker implements Broker {
   #session: BrokerSession | null = null;
   #refreshToken: string | null = null;
   #cis2Access: string | null = null;
+  /** The login's ID token, kept only to name the provider session at logout (id_token_hint). */
+  #idToken: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #ended = false;
   readonly #appKey: () => Promise<AppKey>;
@@ -55,6 +57,7 @@ export class Cis2ApimBroker implements Broker {
     this.#pending = null;
     const who = await this.#login.complete(p, input.uid, input.response);
     this.#cis2Access = who.accessToken;
+    this.#idToken = who.idToken;
     const tokens = await this.#apim.exchange(who.idToken);
     const lifetime = tokens.refreshExpiresIn ?? tokens.expiresIn;
     // The identity service reads the token from this object, so a refresh replaces it in place.
@@ -90,15 +93,15 @@ export class Cis2ApimBroker implements Broker {
     return Promise.reject(new ScripError('bad-state', 'A CIS2 session has no SAML role assertion; its roles come from nhsid_nrbac_roles.'));
   }
 
-  /** Revokes the APIM tokens (both, RFC 7009) and the provider's access token. */
+  /** Revokes the APIM tokens (both, RFC 7009) and the provider's access token, and ends the login's session at the provider (end_session_endpoint). */
   async logout(): Promise<void> {
     this.#ended = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#pending?.redirect.close();
-    const access = this.#session?.token ?? null, cis2 = this.#cis2Access;
-    this.#session = null; this.#refreshToken = null; this.#cis2Access = null;
-    const results = await Promise.allSettled([access ? this.#apim.revoke(access) : null, cis2 ? this.#login.revoke(cis2) : null]);
+    const access = this.#session?.token ?? null, cis2 = this.#cis2Access, idToken = this.#idToken;
+    this.#session = null; this.#refreshToken = null; this.#cis2Access = null; this.#idToken = null;
+    const results = await Promise.allSettled([access ? this.#apim.revoke(access) : null, cis2 ? this.#login.revoke(cis2) : null, idToken ? this.#login.endSession(idToken) : null]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }

@@ -196,6 +196,24 @@ export class Cis2Login {
     }
   }
 
+  /**
+   * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) where the provider publishes an
+   * end_session_endpoint: the login's session at the provider ends, not just this token. Sent as a
+   * form POST with id_token_hint and client_id and no post_logout_redirect_uri (no browser here to
+   * send back); the provider's answer page is not followed.
+   */
+  async endSession(idToken: string): Promise<void> {
+    const as = await this.discover();
+    const url = as.end_session_endpoint;
+    if (typeof url !== 'string') return;
+    const res = await this.http.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html, application/json' },
+      body: new URLSearchParams({ id_token_hint: idToken, client_id: this.cfg.clientId }).toString() });
+    if (res.status >= 400) {
+      const title = /<title>([^<]{1,200})<\/title>/.exec(res.body.toString('utf8'))?.[1] ?? '';
+      throw new ScripError('service-error', `CIS2 did not end the login session (HTTP ${res.status}${title ? `: ${title}` : ''}).`, { check: 'end_session' }, 'Your session in Scrip has ended; if this computer is shared, close the CIS2 session from its own page too.');
+    }
+  }
+
   /** Ends the provider's access token (RFC 7009) where the provider offers revocation. */
   async revoke(accessToken: string): Promise<void> {
     const as = await this.discover();

@@ -10,6 +10,7 @@ import { ErrorSummary } from '../components/ErrorSummary';
 import { SessionNotices } from '../components/SessionNotices';
 import { ProblemSummary } from '../components/forms';
 import { PasscodeField, PASSCODE_FORMAT } from '../components/PasscodeField';
+import { useCardPinPad } from '../hooks/useCardPinPad';
 import { TokenPrint } from '../components/TokenPrint';
 import { say } from '../components/say';
 import { listRoute, detailHref, padHref } from '../prescribing/nav';
@@ -45,6 +46,7 @@ function PrescriptionList() {
   const [results, setResults] = useState<Array<SignResult & { who: string }> | null>(null);
   const [actionError, setActionError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const pinPad = useCardPinPad();
   const id = useId();
   const resultsRef = useRef<HTMLHeadingElement>(null);
   const listHeading = useRef<HTMLHeadingElement>(null);
@@ -83,11 +85,13 @@ function PrescriptionList() {
   async function signSelected(e: FormEvent) {
     e.preventDefault();
     if (!chosen.length) { setPinError(null); setActionError(asCommandError({ code: 'invalid-input', message: 'Select at least one prescription that is ready to sign.', action: 'Tick the prescriptions you want to sign.', retriable: false })); return; }
-    if (!PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
+    if (!pinPad && !PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
     setPinError(null); setActionError(null); setBusy(true);
+    if (pinPad) say('Type your card passcode on the reader\'s keypad when it asks.');
     const names = new Map(all.map((r) => [r.id, who(r)]));
     try {
-      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', { ids: chosen, pin });
+      // A keypad reader takes the passcode itself: none is sent.
+      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
       // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
       const reached = new Set(r.results.map((x) => x.id));
       const all = [...r.results, ...chosen.filter((c) => !reached.has(c)).map((c): SignResult => ({ id: c, ok: false, status: 'draft', shortFormId: null, error: { code: 'not-reached', message: 'Not signed: signing stopped before this one.', action: 'Select it and sign again.' } }))];
@@ -191,8 +195,8 @@ function PrescriptionList() {
               <div className="nhsuk-hint" id={`${id}-batch-hint`}>{chosen.length} of {selectable.length} ready prescription{selectable.length === 1 ? '' : 's'} selected. Your card signs each one; Scrip then sends them to EPS.</div>
               <p><button type="button" className="scrip-link-button" onClick={() => setSelected(chosen.length === selectable.length ? [] : selectable)}>{chosen.length === selectable.length ? 'Clear the selection' : 'Select all ready prescriptions'}</button></p>
               {session?.state !== 'role-selected' ? <p><strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a></p> : null}
-              <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} />
-              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>{busy ? 'Signing…' : `Sign ${chosen.length || ''} selected`.replace('  ', ' ')}</button>
+              <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />
+              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>{busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : `Sign ${chosen.length || ''} selected`.replace('  ', ' ')}</button>
             </fieldset>
           ) : null}
         </form>

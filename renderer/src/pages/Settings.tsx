@@ -19,6 +19,8 @@ interface CaCert { subject: string; issuer: string; validFrom: string; validTo: 
 interface EnvironmentSummary {
   name: string; label: string; builtIn: boolean; selected: boolean;
   brokerUrl: string | null; epsUrl: string | null; pdsUrl: string | null; challengeDigest: 'sha1' | 'sha256';
+  auth: AuthKind;
+  cis2: { issuer: string | null; clientId: string | null; apimTokenUrl: string | null; apimClientId: string | null; apimKeyId: string | null } | null;
   ca: { source: 'built-in' | 'file' | 'system'; file: string | null; certificates: CaCert[] };
   problem: string | null;
 }
@@ -26,11 +28,23 @@ interface EnvironmentList { environments: EnvironmentSummary[]; selected: string
 interface ServiceCheck { service: string; name: string; url: string; ok: boolean; failure: string | null; detail: string; certificate: CaCert | null }
 interface EnvironmentCheck { name: string; label: string; ok: boolean; services: ServiceCheck[] }
 
-type Field = 'name' | 'label' | 'brokerUrl' | 'epsUrl' | 'pdsUrl' | 'caPem' | 'caFile';
+type AuthKind = 'ssb' | 'cis2-apim';
+const cis2Fields = ['cis2Issuer', 'cis2ClientId', 'apimTokenUrl', 'apimClientId', 'apimKeyId', 'apimKeyPem'] as const;
+type Cis2Field = typeof cis2Fields[number];
+const fields = ['name', 'label', 'brokerUrl', 'epsUrl', 'pdsUrl', 'caPem', 'caFile', ...cis2Fields] as const;
+type Field = typeof fields[number];
 type CaChoice = 'paste' | 'keep' | 'system';
-interface Draft { name: string; label: string; brokerUrl: string; epsUrl: string; pdsUrl: string; caPem: string; ca: CaChoice; challengeDigest: 'sha1' | 'sha256' }
+interface Draft extends Record<Cis2Field, string> { name: string; label: string; auth: AuthKind; brokerUrl: string; epsUrl: string; pdsUrl: string; caPem: string; ca: CaChoice; challengeDigest: 'sha1' | 'sha256' }
 
-const blank: Draft = { name: '', label: '', brokerUrl: 'https://', epsUrl: 'https://', pdsUrl: 'https://', caPem: '', ca: 'paste', challengeDigest: 'sha256' };
+const blank: Draft = {
+  name: '', label: '', auth: 'ssb', brokerUrl: 'https://', epsUrl: 'https://', pdsUrl: 'https://', caPem: '', ca: 'paste', challengeDigest: 'sha256',
+  cis2Issuer: 'https://', cis2ClientId: '', apimTokenUrl: 'https://', apimClientId: '', apimKeyId: '', apimKeyPem: '',
+};
+
+/** Where people log in, for the environments table. */
+function loginWords(e: EnvironmentSummary): string {
+  return e.auth === 'cis2-apim' ? `CIS2 + APIM: ${e.cis2?.issuer ?? 'issuer not set'}` : e.brokerUrl ?? '—';
+}
 const day = dayWords;
 
 function caWords(e: EnvironmentSummary): string {
@@ -45,8 +59,7 @@ function fieldProblems(err: CommandError | null): Array<{ field: Field | null; t
   if (!err || err.body.code !== 'invalid-input') return [];
   const issues = err.body.details?.issues;
   if (!Array.isArray(issues) || !issues.length) return [{ field: null, text: err.body.message }];
-  const known: Field[] = ['name', 'label', 'brokerUrl', 'epsUrl', 'pdsUrl', 'caPem', 'caFile'];
-  return (issues as Array<{ path: string; message: string }>).map((i) => ({ field: known.includes(i.path as Field) ? (i.path === 'caFile' ? 'caPem' : i.path as Field) : null, text: i.message }));
+  return (issues as Array<{ path: string; message: string }>).map((i) => ({ field: (fields as readonly string[]).includes(i.path) ? (i.path === 'caFile' ? 'caPem' : i.path as Field) : null, text: i.message }));
 }
 
 export function Settings() {
@@ -116,7 +129,10 @@ function EnvironmentSettings() {
 
   function edit(e: EnvironmentSummary | null) {
     setEditing(e
-      ? { existing: e, draft: { name: e.name, label: e.label, brokerUrl: e.brokerUrl ?? '', epsUrl: e.epsUrl ?? '', pdsUrl: e.pdsUrl ?? '', caPem: '', ca: e.ca.source === 'system' ? 'system' : 'keep', challengeDigest: e.challengeDigest } }
+      ? { existing: e, draft: {
+        ...blank, name: e.name, label: e.label, auth: e.auth, brokerUrl: e.brokerUrl ?? 'https://', epsUrl: e.epsUrl ?? '', pdsUrl: e.pdsUrl ?? '', caPem: '', ca: e.ca.source === 'system' ? 'system' : 'keep', challengeDigest: e.challengeDigest,
+        ...(e.cis2 ? { cis2Issuer: e.cis2.issuer ?? '', cis2ClientId: e.cis2.clientId ?? '', apimTokenUrl: e.cis2.apimTokenUrl ?? '', apimClientId: e.cis2.apimClientId ?? '', apimKeyId: e.cis2.apimKeyId ?? '' } : {}),
+      } }
       : { existing: null, draft: blank });
   }
 
@@ -125,7 +141,7 @@ function EnvironmentSettings() {
 
   return (
     <>
-      <p>Scrip talks to a security broker, the Electronic Prescription Service and a patient index. Each environment names their addresses and the CA certificates their TLS certificates must come from. The built-in sandbox runs on this computer, for training and testing.</p>
+      <p>Scrip talks to a security broker or CIS2 and the API platform, the Electronic Prescription Service and a patient index. Each environment names their addresses and the CA certificates their TLS certificates must come from. The built-in sandbox runs on this computer, for training and testing.</p>
       <div className="scrip-visually-hidden" aria-live="polite" role="status" data-testid="settings-status">{announce}</div>
       {actionError ? (
         <>
@@ -142,12 +158,12 @@ function EnvironmentSettings() {
       {value ? (
         <table className="nhsuk-table-responsive" data-testid="environments">
           <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Environments</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Environment</th><th scope="col">Security broker</th><th scope="col">Trusted CA</th><th scope="col">Next session</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
+          <thead className="nhsuk-table__head"><tr><th scope="col">Environment</th><th scope="col">Log in at</th><th scope="col">Trusted CA</th><th scope="col">Next session</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
           <tbody className="nhsuk-table__body">
             {value.environments.map((e) => (
               <tr className="nhsuk-table__row" key={e.name} data-environment={e.name}>
                 <th scope="row" className="nhsuk-table__cell"><span className="nhsuk-table-responsive__heading">Environment </span>{e.label}<br /><span className="nhsuk-body-s scrip-mono">{e.name}</span></th>
-                <td className="nhsuk-table__cell"><span className="nhsuk-table-responsive__heading">Security broker </span><span className="scrip-mono">{e.brokerUrl ?? '—'}</span>{e.problem ? <><br /><strong className="nhsuk-tag nhsuk-tag--orange">{e.problem}</strong></> : null}</td>
+                <td className="nhsuk-table__cell"><span className="nhsuk-table-responsive__heading">Log in at </span><span className="scrip-mono">{loginWords(e)}</span>{e.problem ? <><br /><strong className="nhsuk-tag nhsuk-tag--orange">{e.problem}</strong></> : null}</td>
                 <td className="nhsuk-table__cell"><span className="nhsuk-table-responsive__heading">Trusted CA </span>{caWords(e)}</td>
                 <td className="nhsuk-table__cell"><span className="nhsuk-table-responsive__heading">Next session </span>{e.selected ? <strong className="nhsuk-tag nhsuk-tag--green">In use</strong> : null}</td>
                 <td className="nhsuk-table__cell">
@@ -223,7 +239,12 @@ function EnvironmentForm({ initial, existing, onCancel, onSaved }: { initial: Dr
     e.preventDefault();
     try {
       const saved = await transport.invoke<EnvironmentSummary>('environments.save', {
-        name: d.name, label: d.label, brokerUrl: d.brokerUrl, epsUrl: d.epsUrl, pdsUrl: d.pdsUrl, challengeDigest: d.challengeDigest,
+        name: d.name, label: d.label, auth: d.auth, epsUrl: d.epsUrl, pdsUrl: d.pdsUrl,
+        // Only the chosen kind's fields go: a cis2-apim environment has no security broker.
+        ...(d.auth === 'ssb' ? { brokerUrl: d.brokerUrl, challengeDigest: d.challengeDigest } : {
+          cis2Issuer: d.cis2Issuer, cis2ClientId: d.cis2ClientId, apimTokenUrl: d.apimTokenUrl, apimClientId: d.apimClientId,
+          ...(d.apimKeyId.trim() ? { apimKeyId: d.apimKeyId } : {}), ...(d.apimKeyPem.trim() ? { apimKeyPem: d.apimKeyPem } : {}),
+        }),
         ...(d.ca === 'paste' ? { caPem: d.caPem } : d.ca === 'system' ? { systemTrust: true } : {}),
       });
       setErr(null);
@@ -239,20 +260,22 @@ function EnvironmentForm({ initial, existing, onCancel, onSaved }: { initial: Dr
     void file.text().then((text) => set('caPem', text));
   }
 
-  const textField = (f: Exclude<Field, 'caPem' | 'caFile'>, label: string, hint: string, opts: { readOnly?: boolean; width?: string } = {}) => {
+  const textField = (f: Exclude<Field, 'caPem' | 'caFile' | 'apimKeyPem'>, label: string, hint: string, opts: { readOnly?: boolean; width?: string } = {}) => {
     const problem = problemOf(f);
     return (
       <div className={`nhsuk-form-group${problem ? ' nhsuk-form-group--error' : ''}`}>
         <label className="nhsuk-label" htmlFor={fid(f)}>{label}</label>
         <div className="nhsuk-hint" id={`${fid(f)}-hint`}>{hint}</div>
         {problem ? <span className="nhsuk-error-message" id={`${fid(f)}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {problem}</span> : null}
-        <input className={`nhsuk-input ${opts.width ?? ''}${problem ? ' nhsuk-input--error' : ''}`} id={fid(f)} name={f} type={f.endsWith('Url') ? 'url' : 'text'} spellCheck={false} autoComplete="off"
+        <input className={`nhsuk-input ${opts.width ?? ''}${problem ? ' nhsuk-input--error' : ''}`} id={fid(f)} name={f} type={f.endsWith('Url') || f === 'cis2Issuer' ? 'url' : 'text'} spellCheck={false} autoComplete="off"
           readOnly={opts.readOnly} value={d[f]} onChange={(e) => set(f, e.target.value)}
           aria-describedby={[`${fid(f)}-hint`, problem ? `${fid(f)}-error` : ''].filter(Boolean).join(' ')} aria-invalid={problem ? true : undefined} />
       </div>
     );
   };
   const caProblem = problemOf('caPem');
+  const keyProblem = problemOf('apimKeyPem');
+  const keyKept = existing?.cis2?.apimKeyId ?? null;
 
   return (
     <form onSubmit={submit} noValidate data-testid="environment-form">
@@ -271,7 +294,41 @@ function EnvironmentForm({ initial, existing, onCancel, onSaved }: { initial: Dr
       ) : err ? <ErrorSummary error={err} /> : null}
       {textField('name', 'Short name', 'Lower-case letters, digits and dashes, for example "integration". Used by the command line.', { readOnly: !!existing, width: 'nhsuk-input--width-20' })}
       {textField('label', 'Label', 'What you see, for example "NHS Path to Live (INT)".', { width: 'nhsuk-input--width-30' })}
-      {textField('brokerUrl', 'Security broker address', 'The base https address of the security broker (SSB/GAS).')}
+      <div className="nhsuk-form-group">
+        <fieldset className="nhsuk-fieldset" aria-describedby={`${id}-auth-hint`}>
+          <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">How people log in</legend>
+          <div className="nhsuk-hint" id={`${id}-auth-hint`}>With the card either way. Today's EPS FHIR API is reached through CIS2 and NHS England's API platform (APIM); older services through a security broker.</div>
+          <div className="nhsuk-radios">
+            <div className="nhsuk-radios__item">
+              <input className="nhsuk-radios__input" id={`${id}-auth-ssb`} type="radio" name="auth" checked={d.auth === 'ssb'} onChange={() => set('auth', 'ssb')} />
+              <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-auth-ssb`}>Security broker (SSB/GAS)</label>
+            </div>
+            <div className="nhsuk-radios__item">
+              <input className="nhsuk-radios__input" id={`${id}-auth-cis2`} type="radio" name="auth" checked={d.auth === 'cis2-apim'} onChange={() => set('auth', 'cis2-apim')} />
+              <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-auth-cis2`}>CIS2, exchanged at APIM for EPS</label>
+            </div>
+          </div>
+        </fieldset>
+      </div>
+      {d.auth === 'ssb' ? textField('brokerUrl', 'Security broker address', 'The base https address of the security broker (SSB/GAS).') : (
+        <>
+          {textField('cis2Issuer', 'CIS2 issuer address', 'The https address of the CIS2 issuer, or of its discovery document (…/.well-known/openid-configuration).')}
+          {textField('cis2ClientId', 'CIS2 client ID', 'The client ID this application was registered with at CIS2.', { width: 'nhsuk-input--width-30' })}
+          {textField('apimTokenUrl', 'APIM token address', 'The https address of the API platform\'s OAuth token endpoint, ending /oauth2/token.')}
+          {textField('apimClientId', 'APIM client ID', 'The application\'s API key (client ID) on the API platform.', { width: 'nhsuk-input--width-30' })}
+          <div className={`nhsuk-form-group${keyProblem ? ' nhsuk-form-group--error' : ''}`}>
+            <label className="nhsuk-label" htmlFor={fid('apimKeyPem')}>Application private key (PEM)</label>
+            <div className="nhsuk-hint" id={`${fid('apimKeyPem')}-hint`}>
+              {keyKept ? `Leave empty to keep the key this computer's keychain holds (key ID ${keyKept}). ` : ''}
+              The RSA private key registered with the API platform ("-----BEGIN PRIVATE KEY-----"). Scrip keeps it only in this computer's keychain and never shows it again.
+            </div>
+            {keyProblem ? <span className="nhsuk-error-message" id={`${fid('apimKeyPem')}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {keyProblem}</span> : null}
+            <textarea className={`nhsuk-textarea scrip-mono${keyProblem ? ' nhsuk-textarea--error' : ''}`} id={fid('apimKeyPem')} rows={4} spellCheck={false} autoComplete="off" value={d.apimKeyPem}
+              onChange={(e) => set('apimKeyPem', e.target.value)} aria-describedby={`${fid('apimKeyPem')}-hint${keyProblem ? ` ${fid('apimKeyPem')}-error` : ''}`} aria-invalid={keyProblem ? true : undefined} />
+          </div>
+          {textField('apimKeyId', 'Key ID (optional)', 'The kid the key was registered under. Leave empty to use the key\'s thumbprint (RFC 7638).', { width: 'nhsuk-input--width-30' })}
+        </>
+      )}
       {textField('epsUrl', 'EPS address', 'The https address of the Electronic Prescription Service, up to and including /FHIR/R4.')}
       {textField('pdsUrl', 'Patient index address', 'The base https address of the patient index (PDS).')}
       <div className={`nhsuk-form-group${caProblem ? ' nhsuk-form-group--error' : ''}`}>
@@ -307,14 +364,14 @@ function EnvironmentForm({ initial, existing, onCancel, onSaved }: { initial: Dr
           </div>
         ) : null}
       </div>
-      <div className="nhsuk-form-group">
+      {d.auth === 'ssb' ? <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor={`${id}-digest`}>Challenge digest</label>
         <div className="nhsuk-hint" id={`${id}-digest-hint`}>How the card signs the broker's challenge. Older brokers (GAS) need SHA-1.</div>
         <select className="nhsuk-select" id={`${id}-digest`} aria-describedby={`${id}-digest-hint`} value={d.challengeDigest} onChange={(e) => set('challengeDigest', e.target.value as Draft['challengeDigest'])}>
           <option value="sha256">SHA-256</option>
           <option value="sha1">SHA-1 (legacy)</option>
         </select>
-      </div>
+      </div> : null}
       <div className="scrip-settings-actions">
         <button className="nhsuk-button" type="submit">Save environment</button>
         <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={onCancel}>Cancel</button>

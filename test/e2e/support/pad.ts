@@ -40,3 +40,49 @@ export function barcodeInPdf(pdfPath: string): string {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The pad from an empty start to EPS's answer, by keyboard: patient 9000000017, Azithromycin 250mg
+ * capsules, reviewed, signed with the card's passcode and sent; waits until the sandbox's EPS accepted it.
+ */
+export async function signOnePrescription(page: Page, scripUrl: string, pin: string): Promise<void> {
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const button = (name: string | RegExp) => page.getByRole('button', { name });
+  await page.goto(new URL('/#/prescribe', scripUrl).toString());
+  await press(page, button('Start a new prescription'), 'Enter');
+  await typeInto(page, page.getByLabel('NHS number'), '9000000017');
+  await page.keyboard.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('How is this prescribed?')).toBeVisible();
+  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Items on this prescription')).toBeVisible();
+  await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
+  await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'azith');
+  await expect(page.getByRole('option', { name: /Azithromycin 250mg capsules/ })).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await typeInto(page, page.getByLabel('Quantity', { exact: true }), '6');
+  await typeInto(page, page.getByLabel(/^Dose \(/), '2');
+  await typeInto(page, page.getByLabel('Times a day'), '1');
+  await press(page, button(/^Use "/), 'Enter');
+  await press(page, button('Save item'), 'Enter');
+  await press(page, button('Continue to review'), 'Enter');
+  await expect(heading('Check the prescription before you sign')).toBeVisible();
+  await typeInto(page, page.getByLabel('Card passcode'), pin);
+  await press(page, button('Sign and send'), 'Enter');
+  await expect(heading('Prescription signed')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('sent-status'), 'EPS accepted the signed prescription').toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+}
+
+/** With the card's holder shown, the passcode typed and a role at HALLGARTH SURGERY chosen, by keyboard. */
+export async function logInWithRole(page: Page, pin: string): Promise<void> {
+  await expect(page.getByTestId('card-holder')).toContainText('555086689106', { timeout: 20_000 });
+  await typeInto(page, page.getByLabel('Passcode', { exact: true }), pin);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: /Logged in as DR CLARE BOIN/ })).toBeVisible({ timeout: 20_000 });
+  await press(page, page.getByLabel(/at HALLGARTH SURGERY/), 'Space');
+  await press(page, page.getByRole('button', { name: 'Use this role' }), 'Enter');
+  await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
+}

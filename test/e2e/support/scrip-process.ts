@@ -62,3 +62,11 @@ export async function openLinkFile(page: Page, scrip: ScripProcess): Promise<voi
   await page.waitForURL(`${scrip.ready.url}/**`);
   await page.waitForFunction(() => sessionStorage.getItem('scrip.tab') !== null);
 }
+
+/** A command called as the page itself calls it (its tab secret), for what a spec sets up or reads without the UI. */
+export function tabRpc<T>(page: Page, name: string, input: unknown = {}): Promise<T> {
+  return page.evaluate(async ([n, i]) => {
+    const res = await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
+    return (await res.json()) as unknown;
+  }, [name, input] as const) as Promise<T>;
+}

@@ -8,15 +8,12 @@
 //   within the PC/SC bound), the PIN blocked with the tries shown from the token's flags.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
 import { need, requirements } from '../../support/system';
 import { openStores } from '../../../main/app';
-import { discoverModules } from '../../../main/card/pkcs11-tokens';
+import { softHsmDir, softHsmTokenFor, SOFTHSM_MODULE, OPENSC_MODULE, type SoftHsmDir } from '../../support/softhsm-token';
 import { issueCard } from '../../../sandbox/card/issue';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import { VpcdAttachment } from '../../../sandbox/card/vpcd-client';
@@ -25,14 +22,12 @@ import { waitForReader } from '../../sandbox/card/vpcd-harness';
 const PIN = '482913';
 const USER = '555086689106';
 const ROLE = '200102238987';
-const SOFTHSM = discoverModules().find((p) => p.endsWith('libsofthsm2.so')) ?? '/usr/lib/softhsm/libsofthsm2.so';
-const OPENSC = discoverModules().find((p) => p.endsWith('opensc-pkcs11.so')) ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const VPCD_PORT = 35964;
 const VPCD_READER = 'Virtual PCD 00 01';
 
 let scrip: ScripProcess;
 let key = '';
-let hsmDir = '';
+let hsm: SoftHsmDir | undefined;
 
 async function api(path: string, method = 'GET', body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${scrip.ready.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -69,40 +64,27 @@ async function signAndSend(): Promise<void> {
 }
 
 before(async () => {
-  hsmDir = mkdtempSync(join(tmpdir(), 'scrip-softhsm-'));
-  mkdirSync(join(hsmDir, 'tokens'));
-  writeFileSync(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
-  scrip = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off', SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf'), SCRIP_PKCS11_MANAGED: join(hsmDir, 'no-managed.json') });
+  hsm = softHsmDir();
+  scrip = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off', SOFTHSM2_CONF: hsm.conf, SCRIP_PKCS11_MANAGED: join(hsm.dir, 'no-managed.json') });
   const { db, apiKeys } = openStores(scrip.dataDir);
   if (requirements.secretService.check() === null) key = apiKeys.create('test', ['admin']).key;
   db.close();
 });
 after(async () => {
   await scrip?.stop();
-  if (hsmDir) rmSync(hsmDir, { recursive: true, force: true });
+  hsm?.remove();
 });
 
 test('SoftHSM2 token with sandbox-issued keys: a reader of its own, mechanisms listed, login, a prescription accepted, wrong PIN refused', async (t) => {
   if (!need(t, requirements.secretService, requirements.softhsm2, requirements.opensc)) return;
   // The sandbox CA issues the keys and certificates; they go into a SoftHSM2 token by CKA_ID 01 (auth) and 02 (sign).
-  const issued = issueCard({ userId: USER, displayName: 'DR CLARE BOIN', pin: PIN, puk: '12345678', ca: join(scrip.dataDir, 'sandbox', 'ca') });
-  const env = { ...process.env, SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf') };
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', 'Scrip test', '--pin', PIN, '--so-pin', '12345678'], { env, stdio: 'pipe' });
-  for (const [slot, id] of [['9a', '01'], ['9c', '02']] as const) {
-    const k = issued.card.keys[slot];
-    writeFileSync(join(hsmDir, `${id}.pem`), k.privateKeyPem);
-    writeFileSync(join(hsmDir, `${id}.der`), Buffer.from(k.certificateDer, 'hex'));
-    execFileSync('softhsm2-util', ['--import', join(hsmDir, `${id}.pem`), '--token', 'Scrip test', '--label', `key ${id}`, '--id', id, '--pin', PIN], { env, stdio: 'pipe' });
-    execFileSync('pkcs11-tool', ['--module', SOFTHSM, '--token-label', 'Scrip test', '--login', '--pin', PIN, '--write-object', join(hsmDir, `${id}.der`), '--type', 'cert', '--id', id, '--label', `cert ${id}`], { env, stdio: 'pipe' });
-  }
-  rmSync(join(hsmDir, '01.pem'));
-  rmSync(join(hsmDir, '02.pem'));
+  softHsmTokenFor(hsm!, scrip.dataDir, { pin: PIN, userId: USER });
 
-  const bad = await api('/pkcs11/modules', 'PUT', { modules: [{ path: join(hsmDir, 'nothing.so') }] });
+  const bad = await api('/pkcs11/modules', 'PUT', { modules: [{ path: join(hsm!.dir, 'nothing.so') }] });
   assert.equal(bad.status, 400, 'a module that does not load is refused');
   assert.match(String(bad.json.message), /could not be loaded/, 'the error names the failure');
 
-  const set = await api('/pkcs11/modules', 'PUT', { modules: [{ path: SOFTHSM, cards: 'none' }] });
+  const set = await api('/pkcs11/modules', 'PUT', { modules: [{ path: SOFTHSM_MODULE, cards: 'none' }] });
   assert.equal(set.status, 200, `module saved: ${JSON.stringify(set.json)}`);
   const mod = (set.json.modules as Array<{ path: string; loaded: boolean; events: string }>)[0]!;
   assert.ok(mod.loaded, 'SoftHSM2 loaded');
@@ -136,7 +118,7 @@ test('OpenSC opensc-pkcs11.so over the virtual PIV card: login, a prescription a
   const card = new PivCard(issued.card);
   const attachment = new VpcdAttachment(card, { port: VPCD_PORT });
   try {
-    const set = await api('/pkcs11/modules', 'PUT', { modules: [{ path: OPENSC, cards: 'all' }] });
+    const set = await api('/pkcs11/modules', 'PUT', { modules: [{ path: OPENSC_MODULE, cards: 'all' }] });
     assert.equal(set.status, 200, `OpenSC saved: ${JSON.stringify(set.json)}`);
     await until('no token readers left', async () => !(await readers()).some((r) => r.name.endsWith('[libsofthsm2.so]')));
     // pcscd must list the vpcd reader first (a pcscd restarted by an earlier file takes a moment to

@@ -2,7 +2,7 @@
 // single instance, and links to the system browser only from an allow-list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { externalLinkAllowed } from '../../../main/external-links';
 import { senderAllowed } from '../../../main/electron/ipc-bridge';
@@ -30,6 +30,22 @@ test('the packaging configuration flips the fuses that would let another process
   assert.equal(fuses.enableNodeCliInspectArguments, 'false', '--inspect ignored');
   assert.equal(fuses.enableEmbeddedAsarIntegrityValidation, 'true', 'app.asar integrity checked');
   assert.equal(fuses.onlyLoadAppFromAsar, 'true', 'only app.asar is loaded');
+});
+
+test('every native module the Electron bundle leaves external is packed and rebuilt for Electron (pkcs11js too) and unpacked from app.asar', () => {
+  const yml = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
+  const build = readFileSync(join(root, 'scripts', 'build-electron.mjs'), 'utf8');
+  const external = /external:\s*\[([^\]]*)\]/.exec(build)?.[1]?.split(',').map((x) => x.trim().replace(/^'|'$/g, '')).filter((x) => x && x !== 'electron') ?? [];
+  assert.ok(external.includes('pkcs11js'), `pkcs11js stays external to the bundle (it loads a .node file): ${external.join(', ')}`);
+  const deps = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+  assert.match(yml, /^npmRebuild: true$/m, 'electron-builder rebuilds native modules for Electron\'s ABI');
+  assert.match(yml, /^asarUnpack:\n\s+- "\*\*\/\*\.node"$/m, 'native binaries are unpacked from app.asar');
+  for (const mod of external) {
+    assert.ok(deps[mod], `${mod} is a production dependency, so electron-builder packs it (and rebuilds it if native)`);
+    const dir = join(root, 'node_modules', mod);
+    const napiPrebuilt = mod === '@napi-rs/keyring'; // N-API: one binary for every Node and Electron ABI, per platform
+    assert.ok(napiPrebuilt || existsSync(join(dir, 'binding.gyp')), `${mod} has a binding.gyp, so @electron/rebuild builds it for Electron`);
+  }
 });
 
 test('the Electron main process takes the single-instance lock before anything else', () => {

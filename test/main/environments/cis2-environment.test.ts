@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import { EnvironmentService } from '../../../main/environments/environment-service';
-import { environmentsFile } from '../../../main/environments/environments';
+import { configuredEnvironments, environmentsFile } from '../../../main/environments/environments';
+import { brokerFor } from '../../../main/identity/broker-for';
 import { appKeyAccount } from '../../../main/identity/cis2/app-key';
 import { ScripError } from '../../../main/errors';
 import { memoryKeychain } from '../../../native/keychain/keychain';
@@ -58,4 +59,35 @@ test('check reaches discovery, the JWKS and APIM; a wrong issuer is named', asyn
   assert.equal(cis2.ok, false, 'no discovery document there');
   assert.match(cis2.detail, /answered HTTP 404|discovery/, `the reason is said: ${cis2.detail}`);
   assert.equal(bad.services.find((s) => s.service === 'jwks')?.ok, false, 'the JWKS cannot be found without discovery');
+});
+
+test('a cis2-apim environment needs no security broker; an ssb one still does, and brokerFor says so for a file without one', async () => {
+  const dataDir = mkdtempSync(join(dir, 'data-'));
+  const svc = new EnvironmentService({ dataDir, sandbox: null, keychain: () => memoryKeychain() });
+  const saved = svc.save(input({ brokerUrl: undefined }));
+  assert.equal(saved.brokerUrl, null, 'saved without a broker address');
+  assert.ok(!readFileSync(environmentsFile(dataDir), 'utf8').includes('brokerUrl'), 'none written');
+  const check = await svc.check('cis2-int');
+  assert.ok(check.ok, `it checks without one: ${JSON.stringify(check.services.filter((s) => !s.ok))}`);
+  try { svc.save(input({ name: 'plain', auth: 'ssb', brokerUrl: undefined })); assert.fail('an ssb environment without a broker should be refused'); } catch (e) {
+    assert.ok(e instanceof ScripError && e.code === 'invalid-input', String(e));
+    assert.deepEqual((e.details?.issues as Array<{ path: string }>).map((i) => i.path), ['brokerUrl'], 'the broker address is named');
+  }
+  const env = configuredEnvironments(dataDir)['cis2-int']!;
+  assert.throws(() => brokerFor({ ...env, auth: 'ssb' }, { http: () => { throw new Error('not reached'); }, keychain: () => memoryKeychain(), dataDir, onLost: () => undefined }),
+    (e: unknown) => e instanceof ScripError && /no security broker address/.test(e.message), 'a hand-edited ssb environment without a broker is refused with the reason');
+});
+
+test('the issuer may be given as its discovery address; a bad key, client ID or kid is named on its own field', () => {
+  const dataDir = mkdtempSync(join(dir, 'data-'));
+  const svc = new EnvironmentService({ dataDir, sandbox: null, keychain: () => memoryKeychain() });
+  const cert = sb.context.ca.root.pem;
+  try { svc.save(input({ apimKeyPem: cert, cis2ClientId: 'has space', apimKeyId: 'a b' })); assert.fail('should be refused'); } catch (e) {
+    assert.ok(e instanceof ScripError && e.code === 'invalid-input', String(e));
+    const issues = e.details?.issues as Array<{ path: string; message: string }>;
+    assert.deepEqual(issues.map((i) => i.path).sort(), ['apimKeyId', 'apimKeyPem', 'cis2ClientId'], 'each field named');
+    assert.match(issues.find((i) => i.path === 'apimKeyPem')!.message, /certificate, not a private key/, 'a pasted certificate is called one');
+  }
+  const saved = svc.save(input({ cis2Issuer: `${sb.baseUrl}/cis2/.well-known/openid-configuration` }));
+  assert.equal(saved.cis2?.issuer, `${sb.baseUrl}/cis2`, 'the issuer is kept, not its discovery address');
 });

@@ -100,7 +100,17 @@ function setup() {
 }
 
 const faults = async (f: Record<string, unknown>) => assert.equal((await send('/_cis2/faults', { method: 'POST', body: JSON.stringify(f) })).status, 200, 'faults set');
-const tokenState = async (t: string) => (JSON.parse((await send(`/_apim/tokens/${encodeURIComponent(t)}`)).body) as { state: string }).state;
+const tokenInfo = async (t: string) => JSON.parse((await send(`/_apim/tokens/${encodeURIComponent(t)}`)).body) as { state: string; cis2Session: { state: string; liveTokens: number } | null };
+const tokenState = async (t: string) => (await tokenInfo(t)).state;
+/** Polls until the CIS2 session the APIM token came from is no longer live (end-session runs after the state change). */
+async function cis2SessionAfter(t: string): Promise<{ state: string; liveTokens: number } | null> {
+  for (let i = 0; i < 100; i++) {
+    const s = (await tokenInfo(t)).cis2Session;
+    if (s?.state !== 'live') return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return (await tokenInfo(t)).cis2Session;
+}
 
 function refusal(check: string, text: RegExp) {
   return (e: unknown) => {
@@ -122,6 +132,7 @@ test('card → CIS2 (AAL3 ID token checked) → APIM token → EPS with bearer a
   assert.equal(chosen.state, 'role-selected', 'role chosen');
   const s = identity.requireRole();
   assert.equal(await tokenState(s.token), 'live', 'the session token is an APIM access token the gateway knows');
+  assert.deepEqual((await tokenInfo(s.token)).cis2Session, { state: 'live', liveTokens: 1 }, 'it came from a live CIS2 session');
   const eps = new EpsClient(new ServiceClient({ serviceName: 'EPS', caPem: sb.context.ca.root.pem }), `${sb.baseUrl}/FHIR/R4`);
   const bundle = await eps.track({ nhsNumber: '9449304424' }, { token: s.token, roleProfileId: s.role.id });
   assert.equal(bundle.resourceType, 'Bundle', 'EPS accepted the APIM bearer with the role as NHSD-Session-URID');
@@ -132,6 +143,7 @@ test('card → CIS2 (AAL3 ID token checked) → APIM token → EPS with bearer a
   assert.equal(identity.view().state, 'ended', 'the card left: the session is over at once');
   await ended;
   assert.equal(await tokenState(s.token), 'revoked', 'the APIM token was revoked at the gateway');
+  assert.deepEqual(await cis2SessionAfter(s.token), { state: 'ended', liveTokens: 0 }, 'the CIS2 session was ended at its end_session_endpoint, its tokens with it');
 
   const secrets = http.secrets();
   assert.ok(secrets.length >= 4, `code, id, access and refresh tokens were seen (${secrets.length})`);
@@ -245,4 +257,64 @@ test('an environment configured for APIM only refuses broker sessions at EPS, na
   } finally {
     await only.close();
   }
+});
+
+test('logging out ends the login\'s CIS2 session (RP-initiated logout); the provider refuses a logout it cannot tie to one of its sessions', async () => {
+  const { identity, http } = setup();
+  await identity.login({ pin: PIN });
+  await identity.selectRole(ROLE_A);
+  const token = identity.requireRole().token;
+  const idToken = http.answers.map((a) => { try { return (JSON.parse(a.body.toString('utf8')) as { id_token?: string }).id_token; } catch { return undefined; } }).find((t) => typeof t === 'string')!;
+  assert.ok(idToken, 'the login had an ID token');
+  const discovery = JSON.parse((await send('/cis2/.well-known/openid-configuration')).body) as { end_session_endpoint?: string };
+  assert.equal(discovery.end_session_endpoint, `${sb.baseUrl}/cis2/connect/endSession`, 'discovery names the end-session endpoint');
+  identity.logout();
+  assert.deepEqual(await cis2SessionAfter(token), { state: 'ended', liveTokens: 0 }, 'logout ended the CIS2 session and its tokens');
+
+  const end = (params: Record<string, string>) => send('/cis2/connect/endSession', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+  const title = (body: string) => /<title>([^<]*)<\/title>/.exec(body)?.[1] ?? body;
+  const none = await end({});
+  assert.equal(none.status, 400, 'no hint: refused');
+  assert.match(none.body, /id_token_hint is required/, 'saying what is missing');
+  const other = await end({ id_token_hint: idToken, client_id: 'someone-else.apps.sandbox' });
+  assert.equal(other.status, 400, 'another client cannot end this session');
+  assert.match(other.body, /client_id is not the audience/, 'named');
+  const forgedKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const forged = await new SignJWT({ sid: 'x' }).setProtectedHeader({ alg: 'RS256' }).setIssuer(`${sb.baseUrl}/cis2`).setAudience(CIS2_CLIENT).setExpirationTime('5m').sign(forgedKey);
+  const f = await end({ id_token_hint: forged });
+  assert.equal(f.status, 400, 'a hint the provider did not sign is refused');
+  assert.match(f.body, /not an ID token this provider issued/, 'named');
+  const back = await end({ id_token_hint: idToken, client_id: CIS2_CLIENT, post_logout_redirect_uri: 'https://evil.example/after', state: 's' });
+  assert.equal(back.status, 400, `an unregistered post-logout address is refused: ${title(back.body)}`);
+  const again = await end({ id_token_hint: idToken, client_id: CIS2_CLIENT, post_logout_redirect_uri: 'http://127.0.0.1:5555/callback', state: 's1' });
+  assert.equal(again.status, 302, `a registered loopback address is sent back to, once the session is ended (again): ${title(again.body)}`);
+  assert.equal(again.headers.location, 'http://127.0.0.1:5555/callback?state=s1', 'with the state');
+  const log = (await send('/_log?since=0', { headers: { authorization: `Bearer ${sb.adminSecret}` } })).body;
+  assert.ok(!log.includes(idToken), 'the ID token sent as id_token_hint is not in the message log');
+});
+
+test('an expired ID token still names its session for logout (logging out late must work)', async () => {
+  const env = environment();
+  const http = new ServiceClient({ serviceName: 'CIS2', caPem: sb.context.ca.root.pem });
+  const key = () => loadAppKey(keychain, appKeyAccount(dir, env.name), { create: true }).then((k) => { env.registerAppKey!(k); return k; });
+  const login = new Cis2Login(http, { issuer: env.cis2Issuer!, clientId: CIS2_CLIENT }, key);
+  const k = await key();
+  await faults({ lifetimeSeconds: -120 });
+  let redeemed: { id_token: string; access_token: string };
+  try {
+    const { p, code } = await authorize(login);
+    const r = await send('/cis2/access_token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({
+      grant_type: 'authorization_code', code, redirect_uri: p.redirect.redirectUri, code_verifier: p.verifier, client_id: CIS2_CLIENT,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await new SignJWT({}).setProtectedHeader({ alg: 'RS512', kid: k.kid }).setIssuer(CIS2_CLIENT).setSubject(CIS2_CLIENT).setAudience(env.cis2Issuer!).setJti(randomUUID()).setExpirationTime('5m').sign(k.key),
+    }).toString() });
+    assert.equal(r.status, 200, `redeemed: ${r.body}`);
+    redeemed = JSON.parse(r.body) as typeof redeemed;
+  } finally {
+    await faults({});
+  }
+  assert.equal((await send('/cis2/userinfo', { headers: { authorization: `Bearer ${redeemed.access_token}` } })).status, 200, 'the session\'s access token works');
+  await login.endSession(redeemed.id_token);
+  assert.equal((await send('/cis2/userinfo', { headers: { authorization: `Bearer ${redeemed.access_token}` } })).status, 401, 'the expired hint ended the session: its token is refused');
+  http.close();
 });

@@ -44,6 +44,15 @@ test('the two leaks found: a percent-encoded ?%74oken= and a single-quoted gpPAR
   assert.deepEqual(parseGpObject(body).map((p) => [p.name, p.value]), [['sso_ticket', '[redacted]'], ['service', 'LOGOUT']], 'the redacted body is still a gpOBJECT, other params kept');
 });
 
+test('RP-initiated logout: the ID token sent as id_token_hint is redacted in a form body and a query string', () => {
+  const idToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzaWQiOiJ4In0.c2lnbmF0dXJl';
+  const body = redactBody(`id_token_hint=${idToken}&client_id=scrip.apps.sandbox`);
+  assert.ok(!body.includes(idToken), `the form body keeps no ID token: ${body}`);
+  assert.match(body, /client_id=scrip\.apps\.sandbox/, 'the client ID is kept');
+  const path = redactPath(`/cis2/connect/endSession?id_token_hint=${idToken}&state=s`);
+  assert.ok(!path.includes(idToken), `the query keeps no ID token: ${path}`);
+});
+
 // Encodings a client might use, each one the sandbox's own readers decode back to the plain text.
 const percentEncode = (s: string, pick: boolean[]): string => [...s].map((c, i) => (pick[i % pick.length] ? `%${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c === '&' || c === '=' || c === '#' || c === '%' || c === '+' ? encodeURIComponent(c) : c)).join('');
 const charRefs = (s: string, pick: boolean[], hex: boolean): string => [...s].map((c, i) => (pick[i % pick.length] ? (hex ? `&#x${c.codePointAt(0)!.toString(16)};` : `&#${c.codePointAt(0)};`) : c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === "'" ? '&apos;' : c === '"' ? '&quot;' : c)).join('');

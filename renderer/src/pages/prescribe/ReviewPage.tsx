@@ -6,6 +6,7 @@ import { useSession } from '../../hooks/useSession';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { Details, ProblemSummary, SummaryRow, type Problem } from '../../components/forms';
 import { PasscodeField, PASSCODE_FORMAT } from '../../components/PasscodeField';
+import { useCardPinPad } from '../../hooks/useCardPinPad';
 import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref, prescriberHref } from '../../prescribing/nav';
@@ -32,6 +33,7 @@ export function ReviewPage() {
   const [attempt, setAttempt] = useState(0);
   const [signError, setSignError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
+  const pinPad = useCardPinPad();
   const [preview, setPreview] = useState<Preview | { unavailable: CommandError } | null>(null);
   const id = useId();
   const d = record!.draft;
@@ -54,12 +56,12 @@ export function ReviewPage() {
 
   async function sign(e: FormEvent) {
     e.preventDefault();
-    if (!PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
+    if (!pinPad && !PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
     setPinError(null);
     setBusy(true);
     try {
       await flush();
-      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', { ids: [record!.id], pin });
+      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', pinPad ? { ids: [record!.id] } : { ids: [record!.id], pin });
       const mine = r.results[0];
       if (mine?.ok) { say(`Signed. Prescription ID ${mine.shortFormId}. Sending to EPS.`); go(padHref(record!.id, 'sent')); return; }
       const err = mine?.error ?? { code: 'internal', message: 'The prescription was not signed.', action: 'Try again.' };
@@ -137,9 +139,9 @@ export function ReviewPage() {
         </div>
       ) : null}
       <form onSubmit={sign} noValidate>
-        <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} />
+        <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />
         <div className="nhsuk-button-group">
-          <button className="nhsuk-button" type="submit" disabled={busy || problems.length > 0 || session?.state !== 'role-selected'}>{busy ? 'Signing…' : 'Sign and send'}</button>
+          <button className="nhsuk-button" type="submit" disabled={busy || problems.length > 0 || session?.state !== 'role-selected'}>{busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : 'Sign and send'}</button>
           <a className="nhsuk-button nhsuk-button--secondary" href="#/prescriptions">Sign later, with others</a>
         </div>
       </form>
