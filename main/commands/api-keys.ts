@@ -35,9 +35,19 @@ export const apiKeyList = defineCommand({
   summary: 'List API keys with their scopes and last use',
   http: { method: 'GET', path: '/api-keys' },
   input: z.object({}),
-  output: z.object({ keys: z.array(keyInfo) }),
+  output: z.object({
+    keys: z.array(keyInfo),
+    store: z.object({
+      available: z.boolean().describe('Keys can be issued and checked now'),
+      detail: z.string().describe('Which key store holds the secret that signs keys, or why it cannot be used'),
+    }).describe('The key store, so a person is told before filling in the form that no key can be issued'),
+  }),
   needs: { scope: 'admin' },
-  run: async (_i, ctx) => ({ keys: ctx.services.apiKeys.list() }),
+  run: async (_i, ctx) => {
+    await ctx.services.apiKeys.keychainAnswered();
+    const { available, detail } = ctx.services.apiKeys.keychainStatus();
+    return { keys: ctx.services.apiKeys.list(), store: { available, detail } };
+  },
 });
 
 export const apiKeyRevoke = defineCommand({

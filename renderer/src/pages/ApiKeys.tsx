@@ -23,7 +23,7 @@ const when = (iso: string | null) => (iso ? whenWords(iso) : 'Never');
 /** Issue keys to local programs, see when each was last used, revoke them. */
 export function ApiKeys() {
   const transport = useTransport();
-  const { value, error, reload } = useCommand<{ keys: KeyInfo[] }>('api-key.list');
+  const { value, error, reload } = useCommand<{ keys: KeyInfo[]; store: { available: boolean; detail: string } }>('api-key.list');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['read']);
   const [created, setCreated] = useState<{ key: string; info: KeyInfo } | null>(null);
@@ -76,7 +76,14 @@ export function ApiKeys() {
         </table>
       ) : <p>No keys yet.</p>}
       <h2>Issue a key</h2>
-      <form onSubmit={create}>
+      {value && !value.store.available ? (
+        <div className="nhsuk-warning-callout" data-testid="no-key-store">
+          <h3 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>No key can be issued on this computer now</span></h3>
+          <p>Scrip keeps the secret that signs API keys only in the OS keychain, and it cannot be used: {value.store.detail}.</p>
+          <p>Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring), then come back to this page. On a machine with no keychain, start Scrip with the file store chosen by name: <code>SCRIP_KEYCHAIN=file</code> or <code>scrip agent --headless</code>. Everything else in Scrip works without API keys.</p>
+        </div>
+      ) : null}
+      {value && !value.store.available ? null : <form onSubmit={create}>
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor={nameId}>Program name</label>
           <div className="nhsuk-hint" id={`${nameId}-hint`}>So you know which program has it, for example "practice system bridge".</div>
@@ -96,7 +103,7 @@ export function ApiKeys() {
           </fieldset>
         </div>
         <button className="nhsuk-button" type="submit">Issue key</button>
-      </form>
+      </form>}
       <SessionHandouts />
     </>
   );
