@@ -9,6 +9,7 @@ import { assure, versions } from './assurance/run';
 import { log } from './log';
 import { logToDataDir } from './log-file';
 import { appVersion } from './config';
+import type { ReaderWatch } from '../native/pcsc/reader-watch';
 
 export interface Runtime {
   app: App;
@@ -24,7 +25,7 @@ export interface Runtime {
  * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
  * it is the one in use, at start or when chosen later.
  */
-export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string } = {}): Promise<Runtime> {
+export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; readerWatch?: ReaderWatch } = {}): Promise<Runtime> {
   logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
@@ -39,7 +40,7 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   });
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
-  const app = await createApp({ dataDir, environments });
+  const app = await createApp({ dataDir, environments, ...(opts.readerWatch ? { readerWatch: opts.readerWatch } : {}) });
   log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).

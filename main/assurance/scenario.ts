@@ -98,6 +98,17 @@ export const scenarioSchema = z.object({
   tags: z.array(z.string()).default([]),
   /** What the environment must offer: the sandbox (card and clock actions) or any. */
   needs: z.enum(['sandbox', 'any']).default('sandbox'),
+  /**
+   * Runs alone: no other scenario runs while it does (it changes something every lane shares).
+   * A scenario that moves the sandbox clock is always run alone, whether it says so or not.
+   */
+  exclusive: z.boolean().default(false),
+  /**
+   * Things in the service this scenario changes or counts on staying as it left them (for example
+   * `nominated:FCG71`, everything nominated to a pharmacy): scenarios naming the same one never run
+   * at the same time. Cards, sessions and outages are each lane's own and need no lock.
+   */
+  locks: z.array(z.string().regex(/^[A-Za-z0-9:._-]{1,60}$/, 'a short name: letters, digits and : . _ -')).default([]),
   steps: z.array(stepSchema).min(1),
 }).strict();
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string };
