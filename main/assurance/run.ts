@@ -18,6 +18,7 @@ import { OneReaderWatch, PcscReaderWatch, virtualReaders } from '../../native/pc
 import { loadScenarios, selectScenarios } from './library';
 import { runScenarios, type RunnerLane, type RunResult, type ScenarioResult, type StepResult } from './runner';
 import { writePack, junitXml } from './pack';
+import { uiCamera, type Camera } from './camera';
 import { loadOrCreatePackKey } from './pack-signature';
 import type { AssuranceWorld } from './world';
 import { ScenarioError } from './scenario';
@@ -102,13 +103,25 @@ export async function assure(target: AssureTarget & { more?: AssureTarget[]; lan
   const scenarios = chooseScenarios(opts);
   const key = loadOrCreatePackKey(resolve(opts.keyFile ?? defaultKeyFile()), !opts.keyFile);
   const more = target.more ?? [];
+  const screenshots = new Map<string, Buffer>();
+  const cameras: Camera[] = [];
+  // Only runs that mark a step open the UI: each lane photographs its own Scrip.
+  const wantShots = scenarios.some((s) => s.steps.some((st) => st.screenshot));
+  const laneWithCamera = (t: AssureTarget): RunnerLane => {
+    const lane = laneOf(t);
+    if (!wantShots) return lane;
+    const camera = uiCamera({ services: t.services, registry: t.registry });
+    cameras.push(camera);
+    return { ...lane, screenshot: (page) => camera.shoot(page) };
+  };
   const run: RunResult = await runScenarios(scenarios, {
-    ...laneOf(target), lanes: more.map(laneOf), events: target.services.events,
+    ...laneWithCamera(target), lanes: more.map(laneWithCamera), events: target.services.events,
+    onScreenshot: (file, png) => screenshots.set(file, png),
     ...(opts.seed ? { seed: opts.seed } : {}),
     ...(onStep ? { onStep } : {}),
-  });
+  }).finally(async () => { for (const c of cameras) await c.close(); });
   const out = resolve(opts.out);
-  const pack = await writePack(out, run, key);
+  const pack = await writePack(out, run, key, screenshots);
   let junit: string | null = null;
   if (opts.junit) { junit = resolve(opts.junit); writeFileSync(junit, junitXml(run)); }
   return {

@@ -26,6 +26,8 @@ export interface StepResult {
   differences: string[];
   exchanges: LoggedExchange[];
   requirements: string[];
+  /** The UI after the step, when the step asked: the PNG's path in the pack, or why there is none. */
+  screenshot: { name: string; page: string; file: string | null; note: string | null } | null;
 }
 
 export interface ScenarioResult {
@@ -56,6 +58,8 @@ export interface RunnerLane {
   cardPresent(): boolean;
   /** Resolves when `test()` holds, re-checked on every app event; rejects after timeoutMs naming `what`. */
   waitFor(test: () => boolean, what: string, timeoutMs: number): Promise<void>;
+  /** A PNG of this lane's UI showing the page; rejects saying why when none can be taken here. */
+  screenshot?(page: string): Promise<Buffer>;
 }
 
 export interface RunnerDeps extends RunnerLane {
@@ -64,6 +68,8 @@ export interface RunnerDeps extends RunnerLane {
   events?: EventBus;
   /** Deterministic values (${uuid.x}) come from this seed. */
   seed?: string;
+  /** Receives each screenshot taken, by its path in the pack (screenshots/…png). */
+  onScreenshot?(file: string, png: Buffer): void;
   /** Called after each step (the CLI's progress line). */
   onStep?(s: ScenarioResult, step: StepResult, position: { scenario: number; scenarios: number; steps: number }): void;
 }
@@ -145,7 +151,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       const t0 = performance.now();
       const r: StepResult = {
         index: index + 1, kind: stepKind(step), label: stepLabel(step), command: 'command' in step ? step.command : null, input: null,
-        status: 'passed', ms: 0, result: null, error: null, differences: [], exchanges: [], requirements: step.requirements ?? [],
+        status: 'passed', ms: 0, result: null, error: null, differences: [], exchanges: [], requirements: step.requirements ?? [], screenshot: null,
       };
       out.steps.push(r);
       if (!canRun || out.status === 'failed') {
@@ -172,6 +178,12 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       if (r.differences.length) r.status = 'failed';
       r.ms = Math.round((performance.now() - t0) * 10) / 10;
       if (step.expect?.maxMs !== undefined && r.ms > step.expect.maxMs) { r.status = 'failed'; r.differences.push(`took ${r.ms} ms, the limit is ${step.expect.maxMs} ms`); }
+      if (step.screenshot && r.status !== 'skipped') {
+        // After the step's time is taken: a screenshot is evidence, not part of what the step costs.
+        const a = performance.now();
+        r.screenshot = await takeScreenshot(lane, sc, r, step.screenshot);
+        inside += performance.now() - a;
+      }
       overhead += (performance.now() - t0) - inside;
       steps++;
       if (r.status === 'failed') {
@@ -186,6 +198,19 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     if (canRun) await cleanSlate(lane).catch(() => undefined);
     out.ms = Math.round(performance.now() - started);
     return out;
+  }
+
+  async function takeScreenshot(lane: RunnerLane, sc: Scenario, r: StepResult, want: NonNullable<Step['screenshot']>): Promise<NonNullable<StepResult['screenshot']>> {
+    const { name, page } = typeof want === 'string' ? { name: want, page: 'home' } : want;
+    if (!lane.screenshot) return { name, page, file: null, note: 'this run has no browser-mode UI to photograph, so no screenshot was taken' };
+    try {
+      const png = await lane.screenshot(page);
+      const file = `screenshots/${sc.id.toLowerCase()}-${String(r.index).padStart(2, '0')}-${name}.png`;
+      deps.onScreenshot?.(file, png);
+      return { name, page, file, note: null };
+    } catch (e) {
+      return { name, page, file: null, note: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   /** The card is out and Scrip has seen it go (the session, if there was one, has ended). */

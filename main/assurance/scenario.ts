@@ -37,8 +37,14 @@ const expectation = z.object({
 }).strict();
 export type Expectation = z.infer<typeof expectation>;
 
+/** The UI's pages a screenshot may show (main/assurance/camera.ts UI_PAGES; renderer/src/routes.ts). */
+const uiPage = z.enum(['home', 'prescribe', 'prescriptions', 'dispense', 'assurance', 'api-keys', 'diagnostics', 'settings']);
+const shotName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'a short name in lower case, digits and hyphens (it names the PNG)');
+
 const base = {
   name: z.string().max(200).optional(),
+  /** A PNG of the UI (browser mode) after this step, in the pack: a name, or a name and the page to show (default home). */
+  screenshot: z.union([shotName, z.object({ name: shotName, page: uiPage.default('home') }).strict()]).optional(),
   /** Requirement IDs this step evidences (in addition to the scenario's). */
   requirements: z.array(z.string()).optional(),
   expect: expectation.optional(),
