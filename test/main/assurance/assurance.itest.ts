@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { repoRoot } from '../../e2e/support/scrip-process';
 import { need, requirements } from '../../support/system';
 import { loadScenarios } from '../../../main/assurance/library';
@@ -54,6 +54,10 @@ test('the built-in library passes against the sandbox with no keychain, and writ
   assert.ok(results.scenarios.flatMap((s) => s.steps).some((s) => s.exchanges.length > 0), 'exchanges with the service are kept per step');
   const html = readFileSync(join(pack, 'report.html'), 'utf8');
   assert.match(html, /DISP-SCAL-1\.6\.9/, 'the report lists the requirement');
+  if (!requirements.chromium.check()) {
+    assert.ok(/3 of 3 taken \(browser mode/.test(html), 'the three marked steps were photographed');
+    assert.ok(html.includes('data:image/png;base64,'), 'and the report shows them');
+  }
   assert.match(html, /nhsuk-table/, 'the report uses the NHS design system');
   assert.doesNotMatch(html, /<script/i, 'the report carries no script');
   const log = readFileSync(join(pack, 'messages.jsonl'), 'utf8');
@@ -71,7 +75,9 @@ test('scrip assure verify accepts the pack, and one changed byte in any file fai
   const ok = await scrip(['assure', 'verify', pack], env, 30_000);
   assert.equal(ok.code, 0, `the pack verifies: ${ok.stdout}${ok.stderr}`);
   assert.match(ok.stdout, /intact/, ok.stdout);
-  for (const f of readdirSync(pack)) {
+  const files = readdirSync(pack, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(pack, join(e.parentPath, e.name)).split(sep).join('/'));
+  assert.ok(files.some((f) => /^screenshots\/.+\.png$/.test(f)), `the pack holds the marked steps' screenshots: ${files.join(', ')}`);
+  for (const f of files) {
     const p = join(pack, f);
     const original = readFileSync(p);
     const changed = Buffer.from(original);
