@@ -33,6 +33,8 @@ export interface AssureOptions {
   keyFile?: string;
   /** Seed of the run's deterministic values (${uuid.x}). */
   seed?: string;
+  /** Agent runs: the sandbox clock for the run (ISO); default the run's start, to the minute. */
+  clock?: string;
   /** Lanes to run scenarios in side by side (default: the number of cores); at most one per virtual reader. */
   jobs?: number;
 }
