@@ -156,7 +156,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       out.steps.push(r);
       if (!canRun || out.status === 'failed') {
         r.status = 'skipped';
-        if (!canRun) r.differences = [`needs the sandbox; ${lane.world.environment.label} has no card or clock controls`];
+        if (!canRun) r.differences = [`not run: this scenario needs the sandbox, and ${lane.world.environment.label} has no virtual cards, clock or outage controls`];
         continue;
       }
       const seq0 = lane.world.lastExchange?.() ?? 0;
@@ -213,6 +213,11 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     }
   }
 
+  /** Why a step cannot be done in this environment, naming it. */
+  function refused(what: string, why: string): string {
+    return `refused: ${what} need the sandbox; ${deps.world.environment.label} is not the sandbox and ${why}`;
+  }
+
   /** The card is out and Scrip has seen it go (the session, if there was one, has ended). */
   function cardOut(lane: RunnerLane): () => boolean { return () => !lane.cardPresent() && ['no-card', 'ended'].includes(lane.sessionState()); }
 
@@ -230,7 +235,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     const call = (name: string, input: unknown) => callCommand(lane, name, input);
     if ('card' in step) {
       if (step.card === 'pull') {
-        if (!world.pullCard) throw new Error('this environment cannot take a card out');
+        if (!world.pullCard) throw new Error(refused('card actions', 'it has no virtual card to take out'));
         await world.pullCard();
         await lane.waitFor(cardOut(lane), 'Scrip to see the card leave', CARD_WAIT_MS);
         r.result = { session: lane.sessionState() };
@@ -243,16 +248,16 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     }
     if ('sandbox' in step) {
       if (step.sandbox === 'clock') {
-        if (!world.advanceClock) throw new Error('this environment has no clock to move');
+        if (!world.advanceClock) throw new Error(refused('sandbox actions', 'its clock is not Scrip\'s to move'));
         r.input = { advanceSeconds: step.advanceSeconds ?? 0 };
         r.result = { clock: await world.advanceClock(step.advanceSeconds ?? 0) };
       } else if (step.sandbox === 'outage') {
-        if (!world.outage) throw new Error('this environment cannot stage an outage');
+        if (!world.outage) throw new Error(refused('sandbox actions', 'Scrip cannot stage an outage of its services'));
         r.input = { mode: step.mode ?? 'lose-answers' };
         await world.outage(step.mode ?? 'lose-answers');
         r.result = { eps: step.mode === 'off' ? 'answering' : step.mode ?? 'lose-answers' };
       } else {
-        if (!world.revoke) throw new Error('this environment cannot revoke certificates');
+        if (!world.revoke) throw new Error(refused('sandbox actions', 'Scrip cannot revoke its certificates'));
         r.input = { certificate: step.certificate ?? 'signing' };
         r.result = await world.revoke(step.certificate ?? 'signing');
       }
@@ -292,7 +297,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   }
 
   async function insertCard(lane: RunnerLane, user: string, fresh: boolean): Promise<InsertedCard> {
-    if (!lane.world.insertCard || !lane.world.pullCard) throw new Error('this environment cannot insert a virtual card');
+    if (!lane.world.insertCard || !lane.world.pullCard) throw new Error(refused('card actions (and login, which inserts a card)', 'there are no virtual cards for it: log in with a real card outside the run'));
     if (!cardOut(lane)()) {
       await lane.world.pullCard();
       await lane.waitFor(cardOut(lane), 'the card to leave before another goes in', CARD_WAIT_MS);
