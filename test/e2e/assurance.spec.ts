@@ -61,6 +61,10 @@ test('the report itself: opened in Chromium, the requirement matrix is there; sc
   await report.goto(`file://${join(out, 'report.html')}`);
   await expect(report.getByRole('heading', { level: 1 })).toContainText('Assurance run passed: 1 passed');
   await expect(report.getByRole('table', { name: 'Each requirement and the scenarios that evidence it' })).toContainText('PRESC-SCAL-1.1.1');
+  // The step marked `screenshot: role-chosen`: Scrip's UI photographed in browser mode, shown at its step.
+  const shot = report.getByRole('img', { name: "Scrip's home page after step 3 of ID-LOGIN-01 (role-chosen)" });
+  await expect(shot).toBeAttached();
+  expect(await shot.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 'the PNG decodes (1280 px wide)').toBe(1280);
   await report.screenshot({ path: join(out, '..', 'report.png'), fullPage: false });
   await noSeriousViolations(report);
   await report.close();
