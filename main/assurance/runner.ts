@@ -146,7 +146,14 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     const out: ScenarioResult = { id: sc.id, title: sc.title, file: sc.file, requirements: sc.requirements, tags: sc.tags, status: 'passed', ms: 0, steps: [], failure: null };
     const canRun = sc.needs === 'any' || lane.world.environment.sandbox;
     const scope: Record<string, unknown> = { uuid: uuidScope(seed, sc.id), run: { id: runId, seed } };
-    if (canRun) await cleanSlate(lane);
+    if (canRun) {
+      // A lane that cannot reach a clean state fails this scenario (its steps skipped), not the run:
+      // the other lanes carry on.
+      try { await cleanSlate(lane); } catch (e) {
+        out.status = 'failed';
+        out.failure = `${sc.id} (requirement${sc.requirements.length > 1 ? 's' : ''} ${sc.requirements.join(', ')}) could not start from a clean state: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
     for (const [index, step] of sc.steps.entries()) {
       const t0 = performance.now();
       const r: StepResult = {

@@ -52,3 +52,14 @@ test('a marked step: the PNG is handed on by its path in the pack; without a cam
   const bare = await runScenarios([marked], lane('l0', []));
   assert.match(bare.scenarios[0]!.steps[0]!.screenshot?.note ?? '', /no browser-mode UI/, 'a run with no UI at all says so too');
 });
+
+test('a lane that cannot reach a clean state fails its scenario, naming why; the other lane carries on', async () => {
+  const stuck: RunnerLane = { ...lane('l0', []), world: { ...lane('l0', []).world, pullCard: async () => undefined }, cardPresent: () => true,
+    waitFor: async (_t, what) => { throw new Error(`waited 20000 ms for ${what}`); } };
+  const r = await runScenarios([scenario('A-01'), scenario('B-01')], { ...stuck, lanes: [lane('l1', [])] });
+  const [a, b] = r.scenarios;
+  assert.equal(a!.status, 'failed', 'the stuck lane\'s scenario fails');
+  assert.match(a!.failure ?? '', /A-01 \(requirement X-1\) could not start from a clean state: waited 20000 ms for the card to be out/, a!.failure ?? '');
+  assert.equal(a!.steps[0]!.status, 'skipped', 'its steps are not run');
+  assert.equal(b!.status, 'passed', 'the other lane\'s scenario still runs and passes');
+});
