@@ -13,9 +13,9 @@ import { startSandbox, type RunningSandbox } from '../sandbox/server';
 import { issueCard } from '../sandbox/card/issue';
 import { writeCardFile } from '../sandbox/card/card-file';
 import { ApplicationStore } from '../sandbox/cis2/applications';
-import { MessageLog } from '../sandbox/log/message-log';
+import { redactBody, redactPath } from '../sandbox/log/redact';
 import type { Environment } from './environments/environments';
-import type { AssuranceWorld } from './assurance/world';
+import type { AssuranceWorld, LoggedExchange } from './assurance/world';
 
 export const VIRTUAL_CARD_USER = '555086689106';
 export const VIRTUAL_CARD_PIN = '123456';
@@ -116,36 +116,51 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
 }
 
 /**
- * An HTTPS relay in front of the sandbox for EPS traffic, to stage outages. It terminates TLS with a
- * certificate from the sandbox's own CA (so the environment's bundle trusts it) and passes each
- * request on. With `lose-answers` the request reaches the sandbox and is answered, but the answer is
- * dropped with the connection (what a client that must retry without doing anything twice sees);
- * with `refuse`, connections are closed before anything is read.
+ * An HTTPS relay in front of the sandbox for one lane of an assurance run: that Scrip's broker, EPS
+ * and directory traffic goes through it. It terminates TLS with a certificate from the sandbox's own
+ * CA (so the environment's bundle trusts it), passes each request on, and keeps each exchange as the
+ * sandbox's log would (tokens redacted): lanes share the sandbox, so its log mixes them, while this
+ * record is the lane's own. With `lose-answers` the request reaches the sandbox and is answered, but
+ * the answer is dropped with the connection (what a client that must retry without doing anything
+ * twice sees); with `refuse`, connections are closed before anything is read.
  */
-class OutageRelay {
+class LaneRelay {
   mode: 'off' | 'lose-answers' | 'refuse' = 'off';
   readonly #sockets = new Set<Socket>();
+  readonly #record: LoggedExchange[] = [];
   #server: HttpsServer | null = null;
   port = 0;
+  constructor(private readonly now: () => Date) {}
   async start(sandboxDir: string, baseUrl: string): Promise<void> {
     // Like the sandbox's own, this certificate follows the real clock even when the sandbox's is fixed.
     const tls = openTestCa(join(sandboxDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['127.0.0.1', 'localhost'] });
     const target = new URL(baseUrl);
     this.#server = createHttpsServer({ key: tls.keyPem, cert: tls.chainPem }, (req, res) => {
       const chunks: Buffer[] = [];
+      const started = performance.now();
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const sent = Buffer.concat(chunks);
+        // A new connection upstream per request: a kept-alive one the sandbox closed while idle would
+        // fail a request that is not the lane's to lose.
         const up = httpsRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.url, headers: req.headers, ca: tls.caPem, agent: false }, (answer) => {
           const body: Buffer[] = [];
           answer.on('data', (c: Buffer) => body.push(c));
           answer.on('end', () => {
+            const got = Buffer.concat(body);
+            const rid = req.headers['x-request-id'];
+            this.#record.push({
+              seq: this.#record.length + 1, at: this.now().toISOString(), method: req.method ?? 'GET', path: redactPath((req.url ?? '').slice(0, 2000)),
+              status: answer.statusCode ?? 0, requestId: typeof rid === 'string' ? rid.slice(0, 100) : null,
+              request: cap(redactBody(sent.toString('utf8'))), response: cap(redactBody(got.toString('utf8'))), ms: performance.now() - started,
+            });
             if (this.mode === 'lose-answers') { req.socket.destroy(); return; }
             res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(body));
+            res.end(got);
           });
         });
         up.on('error', () => req.socket.destroy());
-        up.end(Buffer.concat(chunks));
+        up.end(sent);
       });
     });
     this.#server.on('connection', (so: Socket) => {
@@ -156,6 +171,8 @@ class OutageRelay {
     await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
     this.port = (this.#server.address() as AddressInfo).port;
   }
+  get last(): number { return this.#record.length; }
+  since(seq: number, limit: number): LoggedExchange[] { return this.#record.slice(seq, seq + limit); }
   /** Drops every open connection (so the next request opens a new one under the new mode). */
   drop(): void { for (const so of this.#sockets) so.destroy(); this.#sockets.clear(); }
   async close(): Promise<void> {
@@ -164,6 +181,16 @@ class OutageRelay {
   }
 }
 
+/** Bodies kept per exchange, as the sandbox's log keeps them. */
+const STORED_BODY_CHARS = 64 * 1024;
+const cap = (t: string): string => (t.length > STORED_BODY_CHARS ? `${t.slice(0, STORED_BODY_CHARS)}…[${t.length} bytes]` : t);
+
+/** Where one lane's Scrip finds its environment: the runtime's embedded one, or a lane's own copy. */
+export interface EnvironmentHolder { environment: Environment }
+
+/** One lane of an assurance run: its own vpcd reader (slot) and environment, so its outages are its own. */
+export interface WorldLane { slot: CardSlot; holder: EnvironmentHolder; name: string }
+
 /** Sandbox users a scenario can name instead of a 12-digit ID (sandbox/directory seed). */
 const CARD_USERS: Record<string, string> = { prescriber: '555086689106', nurse: '555086690109', pharmacist: '555086691101', admin: '555086692103' };
 
@@ -171,19 +198,20 @@ const CARD_USERS: Record<string, string> = { prescriber: '555086689106', nurse: 
  * The embedded sandbox as an assurance world: virtual cards for its directory's users swapped in
  * the vpcd reader, its clock, its CA's revocation list and its message log.
  */
-export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | null; versions: Record<string, string> }): AssuranceWorld {
+export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | null; versions: Record<string, string>; lane?: WorldLane }): AssuranceWorld {
   const sb = embedded.sandbox;
-  const dir = join(sb.dataDir, 'assurance-cards');
-  type Card = { file: string; signSerial: string; authSerial: string; name: string };
-  // Each user's everyday card; a `fresh` card is used once and never becomes the everyday one.
+  const slot = opts.lane?.slot ?? embedded.slot;
+  const holder: EnvironmentHolder = opts.lane?.holder ?? embedded;
+  const dir = join(sb.dataDir, 'assurance-cards', opts.lane?.name ?? 'lane-0');
+  type Card = { file: string; signSerial: string; authSerial: string; name: string; userId: string };
+  // Each user's everyday card in this lane; a `fresh` card is used once and never becomes the everyday one.
   const issued = new Map<string, Card>();
   let current: Card | null = null;
   let made = 0;
-  const log = new MessageLog(sb.context.db);
-  let relay: OutageRelay | null = null;
-  const original = embedded.environment;
+  let relay: LaneRelay | null = null;
+  const original = holder.environment;
   return {
-    environment: { name: embedded.environment.name, label: embedded.environment.label, sandbox: true, baseUrl: sb.baseUrl },
+    environment: { name: original.name, label: original.label, sandbox: true, baseUrl: sb.baseUrl },
     fixedClock: opts.fixedClock,
     versions: opts.versions,
     async insertCard(user, fresh) {
@@ -197,19 +225,21 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
         const c = issueCard({ userId, displayName: name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sb.context.ca });
         const file = join(dir, `${userId}-${++made}.json`);
         writeCardFile(file, c.card);
-        card = { file, signSerial: c.signSerial, authSerial: c.authSerial, name };
+        card = { file, signSerial: c.signSerial, authSerial: c.authSerial, name, userId };
         if (!fresh) issued.set(userId, card);
       }
-      await embedded.slot.insert(card.file);
+      await slot.insert(card.file);
       current = card;
       return { userId, name: card.name, pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK };
     },
-    async pullCard() { await embedded.slot.pull(); },
+    async pullCard() { await slot.pull(); },
     async revoke(which) {
       const card = current;
       if (!card) throw new Error('no card has been inserted in this scenario, so there is no certificate to revoke');
       const serial = which === 'signing' ? card.signSerial : card.authSerial;
       sb.context.ca.revoke(serial, 'keyCompromise');
+      // A revoked everyday card is retired: later scenarios get a new one, whichever lane they run in.
+      if (issued.get(card.userId) === card) issued.delete(card.userId);
       return { serial };
     },
     async advanceClock(seconds) {
@@ -218,21 +248,25 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
       return sb.context.clock.now().toISOString();
     },
     async outage(mode) {
+      // The runner calls outage('off') as each scenario starts: from then on the lane's traffic goes
+      // through its relay (the environment is read per request), which also keeps the lane's exchanges.
       if (!relay) {
-        relay = new OutageRelay();
+        relay = new LaneRelay(() => sb.context.clock.now());
         await relay.start(sb.dataDir, sb.baseUrl);
-        // Scrip's EPS traffic goes through the relay from now on (the environment is read per request).
-        embedded.environment = { ...embedded.environment, epsUrl: `https://127.0.0.1:${relay.port}/FHIR/R4` };
+        const via = `https://127.0.0.1:${relay.port}`;
+        const env = holder.environment;
+        const through = (u: string) => (u.startsWith(sb.baseUrl) ? via + u.slice(sb.baseUrl.length) : u);
+        holder.environment = { ...env, brokerUrl: through(env.brokerUrl), epsUrl: through(env.epsUrl), pdsUrl: through(env.pdsUrl) };
       }
       relay.mode = mode;
       relay.drop();
     },
     async close() {
-      embedded.environment = original; // EPS traffic goes straight to the sandbox again
+      holder.environment = original; // traffic goes straight to the sandbox again
       await relay?.close();
       relay = null;
     },
-    lastExchange: () => Number(sb.context.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM message_log').pluck().get()),
-    exchanges: (since) => log.since(since, 200),
+    lastExchange: () => relay?.last ?? 0,
+    exchanges: (since) => relay?.since(since, 200) ?? [],
   };
 }

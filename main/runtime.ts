@@ -1,5 +1,6 @@
 // Starting Scrip for real (agent, browser mode, Electron): pick the environment — the embedded
 // sandbox unless another is chosen — and build the app around it.
+import { X509Certificate } from 'node:crypto';
 import { createApp, type App } from './app';
 import { startEmbedded, embeddedWorld, type Embedded } from './embedded';
 import { BUILT_IN, type Environment } from './environments/environments';
@@ -9,6 +10,7 @@ import { assure, versions } from './assurance/run';
 import { log } from './log';
 import { logToDataDir } from './log-file';
 import { appVersion } from './config';
+import type { ReaderWatch } from '../native/pcsc/reader-watch';
 
 export interface Runtime {
   app: App;
@@ -24,7 +26,7 @@ export interface Runtime {
  * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
  * it is the one in use, at start or when chosen later.
  */
-export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string } = {}): Promise<Runtime> {
+export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; readerWatch?: ReaderWatch } = {}): Promise<Runtime> {
   logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
@@ -39,7 +41,7 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   });
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
-  const app = await createApp({ dataDir, environments });
+  const app = await createApp({ dataDir, environments, ...(opts.readerWatch ? { readerWatch: opts.readerWatch } : {}) });
   log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
@@ -50,11 +52,24 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
     async run(o) {
       if (running) throw new ScripError('bad-state', 'An assurance run is already under way.', undefined, 'Wait for it to finish (assurance.progress events say how far it is).');
       if (environments.selectedName !== BUILT_IN || !embedded) throw new ScripError('bad-state', 'Assurance runs from here need the embedded sandbox in use.', undefined, 'Choose the sandbox environment, or use "scrip assure run", which starts its own.');
+      // A fixed clock, as `scrip assure run` has: the one asked for, else the run's start to the
+      // minute (the agent's sandbox CA was made when its data directory was, so an earlier fixed
+      // date could fall before it). A sandbox started with --clock keeps its own.
+      const clock = embedded.sandbox.context.clock;
+      const holding = !clock.fixed && !!clock.hold;
+      const at = o.clock ?? new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+      if (holding) {
+        const t = Date.parse(at);
+        const caFrom = Date.parse(new X509Certificate(embedded.sandbox.context.ca.root.pem).validFrom);
+        if (Number.isNaN(t)) throw new ScripError('invalid-input', `clock "${at}" is not an ISO date and time.`);
+        if (t < caFrom) throw new ScripError('invalid-input', `clock ${at} is before this sandbox's CA was made (${new Date(caFrom).toISOString()}): nothing it issued would be valid then.`, undefined, 'Leave the clock out (the run then starts now), or give a later time.');
+        clock.hold!(t);
+      }
       running = true;
       try {
-        const world = embeddedWorld(embedded, { fixedClock: null, versions: versions() });
+        const world = embeddedWorld(embedded, { fixedClock: clock.fixed ? clock.now().toISOString() : null, versions: versions() });
         try { return await assure({ services: app.services, registry: app.registry, world }, o); } finally { await world.close?.(); }
-      } finally { running = false; }
+      } finally { running = false; if (holding) clock.hold!(null); }
     },
   };
   return {

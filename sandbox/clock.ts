@@ -7,6 +7,11 @@ export interface Clock {
   /** Only for a fixed clock: moves it forward. Throws ClockRangeError past CLOCK_RANGE.latest. */
   advance(ms: number): void;
   readonly fixed: boolean;
+  /**
+   * Only for the system clock: holds it at a time (it is then fixed and may be moved forward) until
+   * released with null. An assurance run started in the agent runs on a fixed clock this way.
+   */
+  hold?(at: number | null): void;
 }
 
 /** The times a fixed clock may show (ISO 8601 with four-digit years, and long after any test needs). */
@@ -18,7 +23,21 @@ const inRange = (t: number): boolean => t >= CLOCK_RANGE.earliest && t <= CLOCK_
 const rangeText = (): string => `${new Date(CLOCK_RANGE.earliest).toISOString()} to ${new Date(CLOCK_RANGE.latest).toISOString()}`;
 
 export function systemClock(): Clock {
-  return { now: () => new Date(), advance: () => { throw new Error('the system clock cannot be moved'); }, fixed: false };
+  let held: number | null = null;
+  return {
+    now: () => (held === null ? new Date() : new Date(held)),
+    advance: (ms) => {
+      if (held === null) throw new Error('the system clock cannot be moved');
+      if (!Number.isFinite(ms) || ms < 0) throw new ClockRangeError('the clock only moves forward, by a finite time');
+      if (!inRange(held + ms)) throw new ClockRangeError(`the clock would pass ${new Date(CLOCK_RANGE.latest).toISOString()}, the latest a fixed clock may show (it is ${new Date(held).toISOString()})`);
+      held += ms;
+    },
+    get fixed() { return held !== null; },
+    hold: (at) => {
+      if (at !== null && (!Number.isFinite(at) || !inRange(at))) throw new ClockRangeError(`the clock cannot be held at ${String(at)}: outside ${rangeText()}`);
+      held = at;
+    },
+  };
 }
 
 export function fixedClock(iso: string): Clock {

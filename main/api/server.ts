@@ -108,7 +108,7 @@ function decodePathPart(part: string): string {
   try { return decodeURIComponent(part); } catch { throw new ScripError('invalid-input', `The path has a bad %-escape: ${part}.`, undefined, 'Encode the path with encodeURIComponent.'); }
 }
 
-export async function startApiServer(app: App, opts: ApiServerOptions = {}): Promise<ApiServer> {
+export async function startApiServer(app: Pick<App, 'services' | 'registry'>, opts: ApiServerOptions = {}): Promise<ApiServer> {
   const routes = compileRoutes(app.registry.all());
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   // Browser mode rests on no ambient credential (a cookie for 127.0.0.1 reaches every port there):

@@ -37,15 +37,24 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Writes the pack into `dir` (created; must be empty or hold only an earlier pack) and seals it. */
-export async function writePack(dir: string, run: RunResult, key: PackKey): Promise<{ manifest: Manifest; pdf: string }> {
+/**
+ * Writes the pack into `dir` (created; must be empty or hold only an earlier pack) and seals it.
+ * `screenshots` are the PNGs the run took, by their path in the pack (screenshots/…png).
+ */
+export async function writePack(dir: string, run: RunResult, key: PackKey, screenshots: ReadonlyMap<string, Buffer> = new Map()): Promise<{ manifest: Manifest; pdf: string }> {
   mkdirSync(dir, { recursive: true });
-  const stray = listFiles(dir).filter((f) => !/^(report\.(html|pdf)|results\.json|messages\.jsonl|manifest\.(json|jws))$/.test(f));
+  const stray = listFiles(dir).filter((f) => !/^(report\.(html|pdf)|results\.json|messages\.jsonl|manifest\.(json|jws)|screenshots\/[a-z0-9-]+\.png)$/.test(f));
   if (stray.length) throw new Error(`${dir} already holds other files (${stray.slice(0, 3).join(', ')}); choose an empty directory for the evidence pack`);
+  rmSync(join(dir, 'screenshots'), { recursive: true, force: true }); // an earlier pack's are not this run's
+  for (const [file, png] of screenshots) {
+    if (!/^screenshots\/[a-z0-9-]+\.png$/.test(file)) throw new Error(`a screenshot's name "${file}" is not screenshots/<lower-case name>.png`);
+    mkdirSync(join(dir, 'screenshots'), { recursive: true });
+    writeFileSync(join(dir, file), png);
+  }
   const exchanges = run.scenarios.flatMap((s) => s.steps.flatMap((st) => st.exchanges.map((x) => ({ scenario: s.id, step: st.index, ...x }))));
   writeFileSync(join(dir, 'messages.jsonl'), exchanges.map((x) => JSON.stringify(x)).join('\n') + (exchanges.length ? '\n' : ''));
   writeFileSync(join(dir, 'results.json'), JSON.stringify(run, null, 2) + '\n');
-  const html = renderReport(run, { signer: key.thumbprint });
+  const html = renderReport(run, { signer: key.thumbprint, screenshots });
   writeFileSync(join(dir, 'report.html'), html);
   // The PDF shows every step's details (a closed <details> prints as its summary alone); the variant
   // with them open is printed from a scratch folder and is not part of the pack.

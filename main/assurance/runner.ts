@@ -1,13 +1,15 @@
 // Runs scenarios: each step through the same invokeCommand path every surface takes (or a card or
 // sandbox action of the world), its expectations checked, the service's exchanges kept with it.
-// Scenarios run one after another, each from a clean state (no card in the reader, no session),
-// so they are independent and the order of a run does not change what it proves.
+// Each lane (one Scrip, its session and virtual reader) runs its scenarios one after another, each
+// from a clean state (no card in the reader, no session); lanes run side by side against the shared
+// sandbox, on a plan fixed before the run (schedule.ts). Results come back in the order given.
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../events';
 import { toScripError } from '../errors';
 import type { Scenario, Step, Expectation, Matcher } from './scenario';
 import { interpolate, redactSecrets, resultDifferences } from './values';
 import type { AssuranceWorld, InsertedCard, LoggedExchange } from './world';
+import { Holds, planLanes, runsAlone } from './schedule';
 
 export type Status = 'passed' | 'failed' | 'skipped';
 
@@ -24,6 +26,8 @@ export interface StepResult {
   differences: string[];
   exchanges: LoggedExchange[];
   requirements: string[];
+  /** The UI after the step, when the step asked: the PNG's path in the pack, or why there is none. */
+  screenshot: { name: string; page: string; file: string | null; note: string | null } | null;
 }
 
 export interface ScenarioResult {
@@ -44,18 +48,28 @@ export interface RunResult {
   overheadPerStepMs: number;
 }
 
-export interface RunnerDeps {
+/** One Scrip and its part of the world: scenarios in different lanes share only the service. */
+export interface RunnerLane {
   invoke(name: string, input: unknown): Promise<unknown>;
   world: AssuranceWorld;
-  events?: EventBus;
   /** The identity agent's state (no-card, card-present, role-selected …). */
   sessionState(): string;
-  /** Whether any reader holds a card. */
+  /** Whether this lane's reader holds a card. */
   cardPresent(): boolean;
   /** Resolves when `test()` holds, re-checked on every app event; rejects after timeoutMs naming `what`. */
   waitFor(test: () => boolean, what: string, timeoutMs: number): Promise<void>;
+  /** A PNG of this lane's UI showing the page; rejects saying why when none can be taken here. */
+  screenshot?(page: string): Promise<Buffer>;
+}
+
+export interface RunnerDeps extends RunnerLane {
+  /** More lanes beside the first (this object's own): scenarios are spread over all of them. */
+  lanes?: RunnerLane[];
+  events?: EventBus;
   /** Deterministic values (${uuid.x}) come from this seed. */
   seed?: string;
+  /** Receives each screenshot taken, by its path in the pack (screenshots/…png). */
+  onScreenshot?(file: string, png: Buffer): void;
   /** Called after each step (the CLI's progress line). */
   onStep?(s: ScenarioResult, step: StepResult, position: { scenario: number; scenarios: number; steps: number }): void;
 }
@@ -111,49 +125,72 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   let overhead = 0;
   let steps = 0;
   deps.events?.emit('assurance.progress', { runId, phase: 'start', scenario: null, step: null, index: 0, total: scenarios.length, status: null, message: null });
-  for (const [i, sc] of scenarios.entries()) {
-    const r = await runOne(sc, i, scenarios.length);
-    results.push(r);
-    deps.events?.emit('assurance.progress', { runId, phase: 'scenario', scenario: sc.id, step: null, index: i + 1, total: scenarios.length, status: r.status, message: r.failure });
-  }
+  const lanes: RunnerLane[] = [deps, ...(deps.lanes ?? [])];
+  const plan = planLanes(scenarios, lanes.length);
+  const holds = new Holds();
+  const byIndex = new Array<ScenarioResult>(scenarios.length);
+  let finished = 0;
+  await Promise.all(plan.map(async (mine, l) => {
+    for (const i of mine) {
+      const sc = scenarios[i]!;
+      const release = await holds.take(sc.locks, runsAlone(sc));
+      try { byIndex[i] = await runOne(lanes[l]!, sc, i, scenarios.length); } finally { release(); }
+      finished++;
+      deps.events?.emit('assurance.progress', { runId, phase: 'scenario', scenario: sc.id, step: null, index: finished, total: scenarios.length, status: byIndex[i]!.status, message: byIndex[i]!.failure });
+    }
+  }));
+  results.push(...byIndex);
 
-  async function runOne(sc: Scenario, position: number, of: number): Promise<ScenarioResult> {
+  async function runOne(lane: RunnerLane, sc: Scenario, position: number, of: number): Promise<ScenarioResult> {
     const started = performance.now();
     const out: ScenarioResult = { id: sc.id, title: sc.title, file: sc.file, requirements: sc.requirements, tags: sc.tags, status: 'passed', ms: 0, steps: [], failure: null };
-    const canRun = sc.needs === 'any' || deps.world.environment.sandbox;
+    const canRun = sc.needs === 'any' || lane.world.environment.sandbox;
     const scope: Record<string, unknown> = { uuid: uuidScope(seed, sc.id), run: { id: runId, seed } };
-    if (canRun) await cleanSlate();
+    if (canRun) {
+      // A lane that cannot reach a clean state fails this scenario (its steps skipped), not the run:
+      // the other lanes carry on.
+      try { await cleanSlate(lane); } catch (e) {
+        out.status = 'failed';
+        out.failure = `${sc.id} (requirement${sc.requirements.length > 1 ? 's' : ''} ${sc.requirements.join(', ')}) could not start from a clean state: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
     for (const [index, step] of sc.steps.entries()) {
       const t0 = performance.now();
       const r: StepResult = {
         index: index + 1, kind: stepKind(step), label: stepLabel(step), command: 'command' in step ? step.command : null, input: null,
-        status: 'passed', ms: 0, result: null, error: null, differences: [], exchanges: [], requirements: step.requirements ?? [],
+        status: 'passed', ms: 0, result: null, error: null, differences: [], exchanges: [], requirements: step.requirements ?? [], screenshot: null,
       };
       out.steps.push(r);
       if (!canRun || out.status === 'failed') {
         r.status = 'skipped';
-        if (!canRun) r.differences = [`needs the sandbox; ${deps.world.environment.label} has no card or clock controls`];
+        if (!canRun) r.differences = [`not run: this scenario needs the sandbox, and ${lane.world.environment.label} has no virtual cards, clock or outage controls`];
         continue;
       }
-      const seq0 = deps.world.lastExchange?.() ?? 0;
+      const seq0 = lane.world.lastExchange?.() ?? 0;
       let inside = 0; // time spent in the command or action itself
       try {
         const a = performance.now();
-        await runStep(step, r, scope);
+        await runStep(lane, step, r, scope);
         inside += performance.now() - a;
       } catch (e) {
         r.status = 'failed';
         r.differences.push(e instanceof Error ? e.message : String(e));
       }
-      r.exchanges = deps.world.exchanges?.(seq0) ?? [];
+      r.exchanges = lane.world.exchanges?.(seq0) ?? [];
       if (r.status === 'passed' && step.expect?.exchanges) {
         const wait0 = performance.now();
-        r.differences.push(...await exchangeDifferences(step.expect.exchanges, seq0, r));
+        r.differences.push(...await exchangeDifferences(lane, step.expect.exchanges, seq0, r));
         inside += performance.now() - wait0;
       }
       if (r.differences.length) r.status = 'failed';
       r.ms = Math.round((performance.now() - t0) * 10) / 10;
       if (step.expect?.maxMs !== undefined && r.ms > step.expect.maxMs) { r.status = 'failed'; r.differences.push(`took ${r.ms} ms, the limit is ${step.expect.maxMs} ms`); }
+      if (step.screenshot && r.status !== 'skipped') {
+        // After the step's time is taken: a screenshot is evidence, not part of what the step costs.
+        const a = performance.now();
+        r.screenshot = await takeScreenshot(lane, sc, r, step.screenshot);
+        inside += performance.now() - a;
+      }
       overhead += (performance.now() - t0) - inside;
       steps++;
       if (r.status === 'failed') {
@@ -165,49 +202,69 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       deps.events?.emit('assurance.progress', { runId, phase: 'step', scenario: sc.id, step: r.label, index: position + 1, total: of, status: r.status, message: r.differences.join('; ') || null });
     }
     if (!canRun) out.status = 'skipped';
-    if (canRun) await cleanSlate().catch(() => undefined);
+    if (canRun) await cleanSlate(lane).catch(() => undefined);
     out.ms = Math.round(performance.now() - started);
     return out;
   }
 
-  /** The card is out and Scrip has seen it go (the session, if there was one, has ended). */
-  function cardOut(): boolean { return !deps.cardPresent() && ['no-card', 'ended'].includes(deps.sessionState()); }
-
-  /** No card in the reader and no session: each scenario starts here. */
-  async function cleanSlate(): Promise<void> {
-    await deps.world.outage?.('off');
-    if (!deps.world.pullCard) return;
-    await deps.world.pullCard();
-    await deps.waitFor(cardOut, 'the card to be out and the session over', CARD_WAIT_MS);
+  async function takeScreenshot(lane: RunnerLane, sc: Scenario, r: StepResult, want: NonNullable<Step['screenshot']>): Promise<NonNullable<StepResult['screenshot']>> {
+    const { name, page } = typeof want === 'string' ? { name: want, page: 'home' } : want;
+    if (!lane.screenshot) return { name, page, file: null, note: 'this run has no browser-mode UI to photograph, so no screenshot was taken' };
+    try {
+      const png = await lane.screenshot(page);
+      const file = `screenshots/${sc.id.toLowerCase()}-${String(r.index).padStart(2, '0')}-${name}.png`;
+      deps.onScreenshot?.(file, png);
+      return { name, page, file, note: null };
+    } catch (e) {
+      return { name, page, file: null, note: e instanceof Error ? e.message : String(e) };
+    }
   }
 
-  async function runStep(step: Step, r: StepResult, scope: Record<string, unknown>): Promise<void> {
-    const world = deps.world;
+  /** Why a step cannot be done in this environment, naming it. */
+  function refused(what: string, why: string): string {
+    return `refused: ${what} need the sandbox; ${deps.world.environment.label} is not the sandbox and ${why}`;
+  }
+
+  /** The card is out and Scrip has seen it go (the session, if there was one, has ended). */
+  function cardOut(lane: RunnerLane): () => boolean { return () => !lane.cardPresent() && ['no-card', 'ended'].includes(lane.sessionState()); }
+
+  /** No card in the reader and no session: each scenario starts here. */
+  async function cleanSlate(lane: RunnerLane): Promise<void> {
+    await lane.world.outage?.('off');
+    if (!lane.world.pullCard) return;
+    await lane.world.pullCard();
+    await lane.waitFor(cardOut(lane), 'the card to be out and the session over', CARD_WAIT_MS);
+  }
+
+  async function runStep(lane: RunnerLane, step: Step, r: StepResult, scope: Record<string, unknown>): Promise<void> {
+    const world = lane.world;
+    const insert = (user: string, fresh: boolean) => insertCard(lane, user, fresh);
+    const call = (name: string, input: unknown) => callCommand(lane, name, input);
     if ('card' in step) {
       if (step.card === 'pull') {
-        if (!world.pullCard) throw new Error('this environment cannot take a card out');
+        if (!world.pullCard) throw new Error(refused('card actions', 'it has no virtual card to take out'));
         await world.pullCard();
-        await deps.waitFor(cardOut, 'Scrip to see the card leave', CARD_WAIT_MS);
-        r.result = { session: deps.sessionState() };
+        await lane.waitFor(cardOut(lane), 'Scrip to see the card leave', CARD_WAIT_MS);
+        r.result = { session: lane.sessionState() };
       } else {
         scope.card = await insert(step.user ?? 'prescriber', step.fresh ?? false);
-        r.result = { session: deps.sessionState(), userId: (scope.card as { userId: string }).userId };
+        r.result = { session: lane.sessionState(), userId: (scope.card as { userId: string }).userId };
       }
       check(step.expect, r, r.result, null);
       return;
     }
     if ('sandbox' in step) {
       if (step.sandbox === 'clock') {
-        if (!world.advanceClock) throw new Error('this environment has no clock to move');
+        if (!world.advanceClock) throw new Error(refused('sandbox actions', 'its clock is not Scrip\'s to move'));
         r.input = { advanceSeconds: step.advanceSeconds ?? 0 };
         r.result = { clock: await world.advanceClock(step.advanceSeconds ?? 0) };
       } else if (step.sandbox === 'outage') {
-        if (!world.outage) throw new Error('this environment cannot stage an outage');
+        if (!world.outage) throw new Error(refused('sandbox actions', 'Scrip cannot stage an outage of its services'));
         r.input = { mode: step.mode ?? 'lose-answers' };
         await world.outage(step.mode ?? 'lose-answers');
         r.result = { eps: step.mode === 'off' ? 'answering' : step.mode ?? 'lose-answers' };
       } else {
-        if (!world.revoke) throw new Error('this environment cannot revoke certificates');
+        if (!world.revoke) throw new Error(refused('sandbox actions', 'Scrip cannot revoke its certificates'));
         r.input = { certificate: step.certificate ?? 'signing' };
         r.result = await world.revoke(step.certificate ?? 'signing');
       }
@@ -246,20 +303,20 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
     }
   }
 
-  async function insert(user: string, fresh: boolean): Promise<InsertedCard> {
-    if (!deps.world.insertCard || !deps.world.pullCard) throw new Error('this environment cannot insert a virtual card');
-    if (!cardOut()) {
-      await deps.world.pullCard();
-      await deps.waitFor(cardOut, 'the card to leave before another goes in', CARD_WAIT_MS);
+  async function insertCard(lane: RunnerLane, user: string, fresh: boolean): Promise<InsertedCard> {
+    if (!lane.world.insertCard || !lane.world.pullCard) throw new Error(refused('card actions (and login, which inserts a card)', 'there are no virtual cards for it: log in with a real card outside the run'));
+    if (!cardOut(lane)()) {
+      await lane.world.pullCard();
+      await lane.waitFor(cardOut(lane), 'the card to leave before another goes in', CARD_WAIT_MS);
     }
-    const card = await deps.world.insertCard(user, fresh);
-    await deps.waitFor(() => deps.sessionState() === 'card-present', `Scrip to see ${card.name}'s card (session state card-present)`, CARD_WAIT_MS);
+    const card = await lane.world.insertCard(user, fresh);
+    await lane.waitFor(() => lane.sessionState() === 'card-present', `Scrip to see ${card.name}'s card (session state card-present)`, CARD_WAIT_MS);
     return card;
   }
 
-  async function call(name: string, input: unknown): Promise<{ result: unknown; error: { code: string; message: string } | null }> {
+  async function callCommand(lane: RunnerLane, name: string, input: unknown): Promise<{ result: unknown; error: { code: string; message: string } | null }> {
     try {
-      return { result: await deps.invoke(name, input), error: null };
+      return { result: await lane.invoke(name, input), error: null };
     } catch (e) {
       const err = toScripError(e);
       const issues = err.details?.issues;
@@ -281,15 +338,16 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   }
 
   /** The expected exchanges, waiting briefly for ones the step set off in the background (a logout). */
-  async function exchangeDifferences(want: NonNullable<Expectation['exchanges']>, seq0: number, r: StepResult): Promise<string[]> {
+  async function exchangeDifferences(lane: RunnerLane, want: NonNullable<Expectation['exchanges']>, seq0: number, r: StepResult): Promise<string[]> {
     const matches = (w: (typeof want)[number], x: LoggedExchange): boolean => new RegExp(w.path).test(x.path) && (!w.method || w.method === x.method)
       && (w.status === undefined || w.status === x.status) && (!w.request || new RegExp(w.request).test(x.request)) && (!w.response || new RegExp(w.response).test(x.response));
     const missing = () => want.filter((w) => !r.exchanges.some((x) => matches(w, x)));
-    if (!deps.world.exchanges) return ['this environment keeps no message log to check exchanges against'];
+    const log = lane.world.exchanges;
+    if (!log) return ['this environment keeps no message log to check exchanges against'];
     const until = performance.now() + EXCHANGE_WAIT_MS;
     while (missing().length && performance.now() < until) {
       await new Promise((res) => setTimeout(res, 50));
-      r.exchanges = deps.world.exchanges(seq0);
+      r.exchanges = log(seq0);
     }
     return missing().map((w) => `expected an exchange ${w.method ?? ''} ${w.path}${w.status ? ` answered ${w.status}` : ''}${w.request ? ` with a request matching /${w.request}/` : ''}${w.response ? ` with an answer matching /${w.response}/` : ''}; there was none (saw: ${r.exchanges.map((x) => `${x.method} ${x.path} ${x.status}`).join(', ') || 'nothing'})`);
   }

@@ -37,8 +37,14 @@ const expectation = z.object({
 }).strict();
 export type Expectation = z.infer<typeof expectation>;
 
+/** The UI's pages a screenshot may show (main/assurance/camera.ts UI_PAGES; renderer/src/routes.ts). */
+const uiPage = z.enum(['home', 'prescribe', 'prescriptions', 'dispense', 'assurance', 'api-keys', 'diagnostics', 'settings']);
+const shotName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'a short name in lower case, digits and hyphens (it names the PNG)');
+
 const base = {
   name: z.string().max(200).optional(),
+  /** A PNG of the UI (browser mode) after this step, in the pack: a name, or a name and the page to show (default home). */
+  screenshot: z.union([shotName, z.object({ name: shotName, page: uiPage.default('home') }).strict()]).optional(),
   /** Requirement IDs this step evidences (in addition to the scenario's). */
   requirements: z.array(z.string()).optional(),
   expect: expectation.optional(),
@@ -98,6 +104,17 @@ export const scenarioSchema = z.object({
   tags: z.array(z.string()).default([]),
   /** What the environment must offer: the sandbox (card and clock actions) or any. */
   needs: z.enum(['sandbox', 'any']).default('sandbox'),
+  /**
+   * Runs alone: no other scenario runs while it does (it changes something every lane shares).
+   * A scenario that moves the sandbox clock is always run alone, whether it says so or not.
+   */
+  exclusive: z.boolean().default(false),
+  /**
+   * Things in the service this scenario changes or counts on staying as it left them (for example
+   * `nominated:FCG71`, everything nominated to a pharmacy): scenarios naming the same one never run
+   * at the same time. Cards, sessions and outages are each lane's own and need no lock.
+   */
+  locks: z.array(z.string().regex(/^[A-Za-z0-9:._-]{1,60}$/, 'a short name: letters, digits and : . _ -')).default([]),
   steps: z.array(stepSchema).min(1),
 }).strict();
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string };

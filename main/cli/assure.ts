@@ -3,15 +3,19 @@
 // cards in the vpcd reader); with --agent it asks the running agent instead (assure.run).
 import type { ParsedArgs } from './args';
 import { flagString } from './args';
-import { assureWithOwnSandbox, type StepListener } from '../assurance/run';
+import { assureAgainstEnvironment, assureWithOwnSandbox, type StepListener } from '../assurance/run';
 import { chooseScenarios } from '../assurance/run';
 import { verifyPack } from '../assurance/pack';
 import { ScripError } from '../errors';
 import { formatHuman } from './format';
 
 export const assureUsage = `usage:
-  scrip assure run [paths…] --out DIR [--env sandbox] [--junit FILE] [--only ID,…] [--requirement ID,…]
-                   [--clock ISO] [--key supplier-key.pem] [--seed TEXT] [--keep-data] [--json]
+  scrip assure run [paths…] --out DIR [--env sandbox|NAME] [--junit FILE] [--only ID,…] [--requirement ID,…]
+                   [--clock ISO] [--key supplier-key.pem] [--seed TEXT] [--jobs N] [--keep-data] [--json]
+  --env NAME: a configured environment (Settings → Environments) instead of the built-in sandbox;
+            refused unless its services answer; scenarios that need the sandbox are not run there
+  --jobs N: lanes run side by side, each a Scrip with its own virtual reader (default: one per core,
+            at most one per vpcd reader pcscd lists); scenarios go to lanes by a plan fixed in advance
   scrip assure verify DIR [--trust THUMBPRINT] [--json]
   scrip assure list [paths…] [--requirement ID,…] [--json]
 Exit code of run: 0 when every scenario passed, 1 when any failed; a bad file or option is 2.`;
@@ -60,20 +64,20 @@ export async function assureCli(args: ParsedArgs, rest: string[], out: (v: unkno
   const outDir = flagString(args.flags, 'out');
   if (!outDir) throw new ScripError('invalid-input', 'scrip assure run needs --out DIR for the evidence pack.', undefined, assureUsage);
   const env = flagString(args.flags, 'env') ?? 'sandbox';
-  if (env !== 'sandbox') {
-    throw new ScripError('invalid-input', `--env ${env}: runs from the CLI use the built-in sandbox (their own, on a fixed clock).`, undefined,
-      'Configured environments need real cards and a national test service; run scenarios marked "needs: any" against one from the agent with that environment in use (assure.run).');
-  }
   const only = list(args, 'only'), requirement = list(args, 'requirement');
   const junit = flagString(args.flags, 'junit'), clock = flagString(args.flags, 'clock'), keyFile = flagString(args.flags, 'key'), seed = flagString(args.flags, 'seed');
   if (clock && Number.isNaN(Date.parse(clock))) throw new ScripError('invalid-input', `--clock "${clock}" is not an ISO date and time.`);
-  const summary = await assureWithOwnSandbox({
-    paths, out: outDir, ...(only ? { only } : {}), ...(requirement ? { requirement } : {}), ...(junit ? { junit } : {}),
-    ...(clock ? { clock } : {}), ...(keyFile ? { keyFile } : {}), ...(seed ? { seed } : {}), keepData: args.flags.has('keep-data'),
-  }, progress(json));
+  const jobsText = flagString(args.flags, 'jobs');
+  const jobs = jobsText === undefined ? undefined : Number(jobsText);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new ScripError('invalid-input', `--jobs "${jobsText}" is not a number of lanes from 1 to 64.`, undefined, 'Give a whole number, e.g. --jobs 2, or leave it out for one lane per core.');
+  const common = { paths, out: outDir, ...(only ? { only } : {}), ...(requirement ? { requirement } : {}), ...(junit ? { junit } : {}), ...(keyFile ? { keyFile } : {}), ...(seed ? { seed } : {}) };
+  if (env !== 'sandbox' && (clock || jobs)) throw new ScripError('invalid-input', `--env ${env}: --clock and --jobs are for the built-in sandbox (a configured environment's clock is its own, and it has no virtual readers).`);
+  const summary = env === 'sandbox'
+    ? await assureWithOwnSandbox({ ...common, ...(clock ? { clock } : {}), ...(jobs ? { jobs } : {}), keepData: args.flags.has('keep-data') }, progress(json))
+    : await assureAgainstEnvironment(env, common, progress(json));
   if (json) out(summary);
   else {
-    process.stdout.write(`${summary.ok ? 'PASSED' : 'FAILED'}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped (${summary.steps} steps, ${summary.requirements} requirements) in ${(summary.wallMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${summary.ok ? 'PASSED' : summary.failed ? 'FAILED' : 'NOTHING PASSED'}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped (${summary.steps} steps, ${summary.requirements} requirements) in ${(summary.wallMs / 1000).toFixed(1)} s, ${summary.lanes} lane${summary.lanes === 1 ? '' : 's'}${summary.lanesNote ? ` (${summary.lanesNote})` : ''}\n`);
     for (const f of summary.failures) process.stdout.write(`  ${f}\n`);
     process.stdout.write(`${formatHuman({ evidence: summary.out, signedBy: summary.signer, pdf: summary.pdf, junit: summary.junit, runnerOverheadPerStepMs: summary.overheadPerStepMs })}\n`);
   }

@@ -22,6 +22,7 @@ export const assuranceSummary = z.object({
   requirements: z.number().int().describe('How many requirements the run evidences'),
   signer: z.string().describe('The signing key\'s JWK thumbprint (RFC 7638)'), pdf: z.string(), junit: z.string().nullable(),
   wallMs: z.number(), overheadPerStepMs: z.number(),
+  lanes: z.number().int().describe('Lanes the scenarios ran in side by side'), lanesNote: z.string().nullable().describe('Why fewer lanes than asked, when so'),
 });
 export type AssuranceSummaryView = z.infer<typeof assuranceSummary>;
 
@@ -41,13 +42,14 @@ export const assureList = defineCommand({
 export const assureRun = defineCommand({
   name: 'assure.run',
   summary: 'Run assurance scenarios and write a signed evidence pack (report.html, report.pdf, message log, manifest)',
-  description: 'Each scenario runs from a clean state (no card, no session) through the same command path every surface takes; progress goes out as assurance.progress events. In the agent it uses the embedded sandbox and its reader, ending any session; `scrip assure run` starts a Scrip of its own with a fixed clock instead.',
+  description: 'Each scenario runs from a clean state (no card, no session) through the same command path every surface takes; progress goes out as assurance.progress events. In the agent it uses the embedded sandbox and its reader, ending any session, with the sandbox clock fixed for the run (at `clock`, else the run\'s start); `scrip assure run` starts a Scrip of its own with a fixed clock instead.',
   http: { method: 'POST', path: '/assurance/runs' },
   input: z.object({
     ...selection,
     out: z.string().min(1).max(4096).describe('Directory for the evidence pack (empty or an earlier pack)'),
     junit: z.string().min(1).max(4096).optional().describe('Also write JUnit XML here (CI systems)'),
     seed: z.string().max(200).optional().describe('Seed for the run\'s deterministic IDs'),
+    clock: z.iso.datetime().optional().describe('The sandbox clock, fixed for the run (default: the run\'s start, to the minute)'),
   }),
   output: assuranceSummary,
   needs: { scope: 'admin' },

@@ -31,22 +31,36 @@ export class ServiceClient {
     // A kept-alive socket the server closed while idle fails the next request (Node's documented
     // race). Usually that request never arrived, but a reset cannot prove it: it is sent once more
     // only when a repeat is harmless — a GET, or a write carrying an X-Request-ID the service dedupes.
+    // The repeat goes on a new connection, never another idle one: when the server (or a proxy)
+    // dropped one idle connection it usually dropped them all, and this process has not read their
+    // closes yet — a second pooled socket fails the same way, and EPS was never even asked.
     const method = (init.method ?? 'GET').toUpperCase();
     const repeatable = method === 'GET' || method === 'HEAD' || Object.keys(init.headers ?? {}).some((h) => h.toLowerCase() === 'x-request-id');
-    return this.#once(url, init).catch((e: unknown) => {
-      if (e instanceof StaleSocket && repeatable) return this.#once(url, init);
+    return this.#once(url, init, false).catch((e: unknown) => {
+      if (!(e instanceof StaleSocket)) throw e;
+      this.#forgetIdle(new URL(url));
+      if (repeatable) return this.#once(url, init, true);
       throw e;
     }).catch((e: unknown) => { throw e instanceof StaleSocket ? this.#unreachable(url, e.cause) : e; });
   }
 
-  #once(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<ServiceResponse> {
+  /** Closes this client's idle connections to the URL's host and port: they idled alongside the one found dead. */
+  #forgetIdle(u: URL): void {
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    for (const list of Object.values(this.#agent.freeSockets)) {
+      for (const so of list ?? []) if (so.remotePort === port || so.remotePort === undefined) so.destroy();
+    }
+  }
+
+  #once(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer }, fresh: boolean): Promise<ServiceResponse> {
     const u = new URL(url);
     const isHttps = u.protocol === 'https:';
     return new Promise((resolve, reject) => {
       const req = (isHttps ? httpsRequest : httpRequest)(u, {
         method: init.method ?? 'GET',
         headers: { ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers },
-        ...(isHttps ? { agent: this.#agent } : {}),
+        // A fresh connection of its own (closed after the answer) for a repeat; else the pool.
+        ...(isHttps ? (fresh ? { agent: false, ...(this.#opts.caPem ? { ca: this.#opts.caPem } : {}) } : { agent: this.#agent }) : {}),
         timeout: this.#opts.timeoutMs ?? 15000,
       }, (res) => {
         const chunks: Buffer[] = [];

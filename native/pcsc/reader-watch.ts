@@ -144,3 +144,39 @@ export class PcscReaderWatch extends EventEmitter implements ReaderWatch {
     if (!same) this.emit('change', next);
   }
 }
+
+/**
+ * The readers of another watch narrowed to one name: a Scrip that must see only its own reader
+ * (each lane of an assurance run has one vpcd reader, and its session follows only that card).
+ */
+export class OneReaderWatch extends EventEmitter implements ReaderWatch {
+  readonly #inner: ReaderWatch;
+  readonly #name: string;
+  #last = '';
+  readonly #onChange = (s: PcscStatus) => this.#publish(s);
+  constructor(inner: ReaderWatch, name: string) {
+    super();
+    this.#inner = inner;
+    this.#name = name;
+  }
+  start(): void { this.#inner.on('change', this.#onChange); this.#inner.start(); }
+  stop(): void { this.#inner.off('change', this.#onChange); this.#inner.stop(); }
+  current(): PcscStatus { return this.#narrow(this.#inner.current()); }
+  refresh(): PcscStatus { return this.#narrow(this.#inner.refresh()); }
+  #narrow(s: PcscStatus): PcscStatus { return { ...s, readers: s.readers.filter((r) => r.name === this.#name) }; }
+  #publish(s: PcscStatus): void {
+    const mine = this.#narrow(s);
+    const text = JSON.stringify(mine);
+    if (text === this.#last) return; // another reader changed
+    this.#last = text;
+    this.emit('change', mine);
+  }
+}
+
+/** The vpcd readers pcscd lists now ("Virtual PCD 00 00", "… 00 01"), in port order; empty without pcscd. */
+export function virtualReaders(): string[] {
+  try {
+    const ctx = new (loadBinding().Context)();
+    try { return snapshotOf(ctx).map((r) => r.name).filter((n) => /^Virtual PCD\b/.test(n)).sort(); } finally { ctx.close(); }
+  } catch { return []; }
+}

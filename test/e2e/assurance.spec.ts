@@ -3,7 +3,7 @@
 // evidence pack's report.html itself, opened in Chromium, screenshot taken; axe finds nothing serious.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
@@ -50,6 +50,10 @@ test('keyboard only: choose one scenario, run it, watch the steps, read the summ
   await expect(summary).toContainText('1 passed, 0 failed');
   await expect(summary).toContainText(out);
   await noSeriousViolations(page);
+  // Like `scrip assure run`, the run had the sandbox clock fixed (at its start, to the minute).
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { fixedClock: string | null; startedAt: string };
+  expect(results.fixedClock, 'the run had a fixed clock').toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+  expect(Date.parse(results.startedAt) - Date.parse(results.fixedClock!), 'fixed at the run\'s start').toBeLessThan(120_000);
 });
 
 test('the report itself: opened in Chromium, the requirement matrix is there; screenshot; axe clean', async () => {
@@ -57,6 +61,10 @@ test('the report itself: opened in Chromium, the requirement matrix is there; sc
   await report.goto(`file://${join(out, 'report.html')}`);
   await expect(report.getByRole('heading', { level: 1 })).toContainText('Assurance run passed: 1 passed');
   await expect(report.getByRole('table', { name: 'Each requirement and the scenarios that evidence it' })).toContainText('PRESC-SCAL-1.1.1');
+  // The step marked `screenshot: role-chosen`: Scrip's UI photographed in browser mode, shown at its step.
+  const shot = report.getByRole('img', { name: "Scrip's home page after step 3 of ID-LOGIN-01 (role-chosen)" });
+  await expect(shot).toBeAttached();
+  expect(await shot.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 'the PNG decodes (1280 px wide)').toBe(1280);
   await report.screenshot({ path: join(out, '..', 'report.png'), fullPage: false });
   await noSeriousViolations(report);
   await report.close();

@@ -10,9 +10,10 @@ const HEADER = 'x-scrip-session';
  * reads its route; the token leaves the address bar at once.
  */
 function tabSecret(base: string): Promise<string | null> {
-  const m = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  // `&to=/page` opens that page once the token is traded (an assurance run's screenshot of a page).
+  const m = /^#token=([A-Za-z0-9_-]+)(?:&to=\/([a-z-]*))?$/.exec(location.hash);
   if (!m) return Promise.resolve(sessionStorage.getItem(SECRET_KEY));
-  history.replaceState(null, '', `${location.pathname}#/`);
+  history.replaceState(null, '', `${location.pathname}#/${m[2] ?? ''}`);
   return fetch(`${base}/auth/tab`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: m[1] }) })
     .then(async (res) => {
       const body = (await res.json().catch(() => null)) as { secret?: unknown } | null;

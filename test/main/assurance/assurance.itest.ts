@@ -1,17 +1,18 @@
 // `scrip assure run` as CI runs it: a separate process, no agent, no API key, no keychain (no D-Bus
 // session at all), the built-in library against its own sandbox with the virtual cards in vpcd
-// through pcscd. Then the evidence pack: it verifies; one changed byte in any file fails, naming
-// the file; JUnit for CI. A scenario written to fail names the requirement, the step and the
-// difference. And the same run with a Secret Service present.
+// through pcscd, in two lanes. Then the evidence pack: it verifies; one changed byte in any file
+// (screenshots too) fails, naming the file; JUnit for CI. (A scenario written to fail, and a run
+// with a Secret Service present: assurance-cases.itest.ts, so each file stays within its limit.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { repoRoot } from '../../e2e/support/scrip-process';
 import { need, requirements } from '../../support/system';
 import { loadScenarios } from '../../../main/assurance/library';
+import { verifyPack } from '../../../main/assurance/pack';
 
 const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 const work = mkdtempSync(join(tmpdir(), 'scrip-assure-test-'));
@@ -54,6 +55,10 @@ test('the built-in library passes against the sandbox with no keychain, and writ
   assert.ok(results.scenarios.flatMap((s) => s.steps).some((s) => s.exchanges.length > 0), 'exchanges with the service are kept per step');
   const html = readFileSync(join(pack, 'report.html'), 'utf8');
   assert.match(html, /DISP-SCAL-1\.6\.9/, 'the report lists the requirement');
+  if (!requirements.chromium.check()) {
+    assert.ok(/3 of 3 taken \(browser mode/.test(html), 'the three marked steps were photographed');
+    assert.ok(html.includes('data:image/png;base64,'), 'and the report shows them');
+  }
   assert.match(html, /nhsuk-table/, 'the report uses the NHS design system');
   assert.doesNotMatch(html, /<script/i, 'the report carries no script');
   const log = readFileSync(join(pack, 'messages.jsonl'), 'utf8');
@@ -71,46 +76,35 @@ test('scrip assure verify accepts the pack, and one changed byte in any file fai
   const ok = await scrip(['assure', 'verify', pack], env, 30_000);
   assert.equal(ok.code, 0, `the pack verifies: ${ok.stdout}${ok.stderr}`);
   assert.match(ok.stdout, /intact/, ok.stdout);
-  for (const f of readdirSync(pack)) {
+  const files = readdirSync(pack, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(pack, join(e.parentPath, e.name)).split(sep).join('/'));
+  assert.ok(files.some((f) => /^screenshots\/.+\.png$/.test(f)), `the pack holds the marked steps' screenshots: ${files.join(', ')}`);
+  const flip = (f: string, run: () => Promise<void> | void) => async () => {
     const p = join(pack, f);
     const original = readFileSync(p);
     const changed = Buffer.from(original);
     const at = Math.floor(changed.length / 2);
     changed[at] = changed[at]! ^ 0x01;
     writeFileSync(p, changed);
-    try {
-      const bad = await scrip(['assure', 'verify', pack, '--json'], env, 30_000);
-      assert.equal(bad.code, 1, `a changed byte in ${f} fails verification`);
-      const v = JSON.parse(bad.stdout) as { ok: boolean; problems: Array<{ file: string; problem: string }> };
-      assert.equal(v.ok, false, `${f}: not ok`);
+    try { await run(); } finally { writeFileSync(p, original); }
+  };
+  // Every file, checked in this process (the verifier the CLI runs); one through the CLI itself.
+  for (const f of files) {
+    await flip(f, () => {
+      const v = verifyPack(pack);
+      assert.equal(v.ok, false, `a changed byte in ${f} fails verification`);
       assert.ok(v.problems.some((x) => x.file === f), `the failure names ${f}: ${JSON.stringify(v.problems)}`);
-    } finally {
-      writeFileSync(p, original);
-    }
+    })();
   }
+  const png = files.find((f) => f.endsWith('.png'))!;
+  await flip(png, async () => {
+    const bad = await scrip(['assure', 'verify', pack, '--json'], env, 30_000);
+    assert.equal(bad.code, 1, `scrip assure verify exits 1 when ${png} changed`);
+    const v = JSON.parse(bad.stdout) as { ok: boolean; problems: Array<{ file: string; problem: string }> };
+    assert.ok(v.problems.some((x) => x.file === png), `and names it: ${JSON.stringify(v.problems)}`);
+  })();
   writeFileSync(join(pack, 'extra.txt'), 'added later');
   const added = await scrip(['assure', 'verify', pack, '--json'], env, 30_000);
   rmSync(join(pack, 'extra.txt'));
   assert.equal(added.code, 1, 'a file added after signing fails verification');
   assert.match(added.stdout, /extra\.txt/, 'naming the added file');
-});
-
-test('a scenario meant to fail fails, naming the requirement, the step and the difference', async (t) => {
-  if (!need(t, requirements.pcscd)) return;
-  const r = await scrip(['assure', 'run', join(repoRoot, 'test', 'fixtures', 'assurance-failing'), '--out', join(work, 'failing')], { ...headlessEnv(join(work, 'data')), SCRIP_ASSURANCE_PDF: 'off' });
-  assert.equal(r.code, 1, `exit code 1 when a scenario fails: ${r.stdout}${r.stderr.slice(-2000)}`);
-  assert.match(r.stdout, /MEANT-TO-FAIL-01 \(requirements DISP-SCAL-1\.6\.9, DISP-SCAL-1\.9\.1\) failed at step \d+ "dispense the invalid prescription anyway": expected success, got error signature-invalid/, r.stdout);
-  const html = readFileSync(join(work, 'failing', 'report.html'), 'utf8');
-  assert.match(html, /What differed/, 'the report shows the difference');
-});
-
-test('with a Secret Service present the run is the same (no keychain is asked for)', async (t) => {
-  if (!need(t, requirements.pcscd, requirements.secretService)) return;
-  const env = { ...headlessEnv(join(work, 'data2')), DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS!, SCRIP_ASSURANCE_PDF: 'off' };
-  const r = await scrip(['assure', 'run', '--only', 'ID-LOGIN-01,ID-CARD-REMOVAL-01', '--out', join(work, 'with-bus'), '--json'], env);
-  assert.equal(r.code, 0, `${r.stdout}${r.stderr.slice(-2000)}`);
-  const summary = JSON.parse(r.stdout) as { ok: boolean; passed: number; pdf: string };
-  assert.equal(summary.passed, 2, 'both chosen scenarios pass');
-  assert.match(summary.pdf, /SCRIP_ASSURANCE_PDF=off/, 'the pack says why it has no PDF');
-  assert.equal((await scrip(['assure', 'verify', join(work, 'with-bus')], env, 30_000)).code, 0, 'and verifies');
 });

@@ -24,7 +24,7 @@ const run: RunResult = {
     id: 'S-01', title: 'A <b>scenario</b>', file: 's.yaml', requirements: ['DISP-SCAL-1.6.9'], tags: ['dispensing'], status: 'failed', ms: 12,
     failure: 'S-01 (requirement DISP-SCAL-1.6.9) failed at step 1 "x": expected success, got error signature-invalid: no',
     steps: [{ index: 1, kind: 'command', label: 'x', command: 'dispense.record', input: { pin: '123456' }, status: 'failed', ms: 3, result: null,
-      error: { code: 'signature-invalid', message: 'no' }, differences: ['expected success'], requirements: [],
+      error: { code: 'signature-invalid', message: 'no' }, differences: ['expected success'], requirements: [], screenshot: null,
       exchanges: [{ seq: 1, at: 'now', method: 'POST', path: '/FHIR/R4/$process-message', status: 200, requestId: 'r1', request: 'Authorization: Bearer secret-token', response: '{}', ms: 1 }] }],
   }],
   totals: { passed: 0, failed: 1, skipped: 0, steps: 1 }, requirements: { 'DISP-SCAL-1.6.9': { scenarios: ['S-01'], status: 'failed' } }, overheadPerStepMs: 0.1,
@@ -96,4 +96,30 @@ test('a directory holding other files is refused, so nothing of the user\'s is s
   await writePack(busy, run, loadOrCreatePackKey(join(dir, 'keys', 'supplier.pem'), false));
   writeFileSync(join(busy, 'notes.txt'), 'mine');
   await assert.rejects(writePack(busy, run, loadOrCreatePackKey(join(dir, 'keys', 'supplier.pem'), false)), /already holds other files \(notes\.txt\)/, 'refused, naming the file');
+});
+
+test('screenshots: in the pack, listed in the manifest, shown in the report; one changed byte fails naming the PNG; one not taken is said', async () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'); // a PNG's signature and header: content is not checked
+  const step = run.scenarios[0]!.steps[0]!;
+  const withShots: RunResult = {
+    ...run,
+    scenarios: [{ ...run.scenarios[0]!, steps: [
+      { ...step, screenshot: { name: 'after-release', page: 'dispense', file: 'screenshots/s-01-01-after-release.png', note: null } },
+      { ...step, index: 2, screenshot: { name: 'later', page: 'home', file: null, note: 'no Chromium was found (install chromium, or set SCRIP_CHROMIUM), so no screenshot was taken' } },
+    ] }],
+  };
+  const out = join(dir, 'shots');
+  const { manifest } = await writePack(out, withShots, loadOrCreatePackKey(join(dir, 'keys', 'supplier.pem'), false), new Map([['screenshots/s-01-01-after-release.png', png]]));
+  assert.ok(manifest.files.some((f) => f.path === 'screenshots/s-01-01-after-release.png'), `the manifest lists the PNG: ${manifest.files.map((f) => f.path).join(', ')}`);
+  assert.equal(verifyPack(out).ok, true, 'the pack verifies');
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.ok(html.includes(`data:image/png;base64,${png.toString('base64')}`), 'the report shows the PNG inline (it stays one file)');
+  assert.ok(/alt="Scrip&#39;s dispense page after step 1 of S-01 \(after-release\)"/.test(html), 'with a text alternative');
+  assert.ok(/Screenshot "later"<\/b>: no Chromium was found/.test(html), 'a screenshot not taken is said at its step');
+  assert.ok(/1 of 2 taken \(browser mode, the screenshots folder\); not taken: no Chromium was found/.test(html), 'and in the summary');
+  const p = join(out, 'screenshots', 's-01-01-after-release.png');
+  writeFileSync(p, Buffer.concat([png.subarray(0, 4), Buffer.from([png[4]! ^ 1]), png.subarray(5)]));
+  assert.deepEqual(verifyPack(out).problems.map((x) => x.file), ['screenshots/s-01-01-after-release.png'], 'a changed screenshot is named');
+  await writePack(out, run, loadOrCreatePackKey(join(dir, 'keys', 'supplier.pem'), false));
+  assert.equal(verifyPack(out).ok, true, 'a later pack in the same folder drops the earlier screenshots rather than sealing them');
 });

@@ -55,6 +55,28 @@ test('a request on a stale kept-alive socket is sent once more on a fresh one', 
   c.close();
 });
 
+test('a retry after a stale socket goes on a new connection even when every idle socket was dropped at once', async () => {
+  // A relay or load balancer that drops its connections drops them all: the pool holds several
+  // dead sockets whose closes this process has not read yet. Taking another of them for the retry
+  // fails the same way and the service is never asked (DISP-RETRY-01 in a whole-library run).
+  const c = new ServiceClient({ caPem, serviceName: 'EPS' });
+  onReuse = 'answer'; seen = 0;
+  const open = new Set<Socket>();
+  const track = (so: Socket) => { open.add(so); so.on('close', () => open.delete(so)); };
+  server.on('secureConnection', track);
+  try {
+    await Promise.all([1, 2, 3, 4].map((i) => c.send(`${base}/idle-${i}`)));
+    assert.ok(open.size >= 2, `the pool should hold several kept-alive sockets, the server sees ${open.size}`);
+    for (const so of open) so.destroy(); // all at once, as a restart or an outage relay does
+    seen = 0;
+    const r = await c.send(`${base}/release`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-request-id': 'once' } });
+    assert.equal(r.status, 200, 'the retry on a new connection is answered');
+    assert.equal(seen, 1, 'the service received the request exactly once (the stale sockets never delivered it)');
+    const again = await c.send(`${base}/after`);
+    assert.equal(again.status, 200, 'the next request finds no dead socket left in the pool');
+  } finally { server.off('secureConnection', track); c.close(); }
+});
+
 test('a POST without an X-Request-ID is not resent after a reset: it may have arrived', async () => {
   const c = new ServiceClient({ caPem, serviceName: 'the security broker' });
   onReuse = 'answer'; seen = 0;
