@@ -44,6 +44,7 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
   void app.services.apiKeys.warm();
+  void app.services.audit.warm(); // entries written meanwhile are sealed once the audit key is read
   // Runs from the API and the UI use this agent's embedded sandbox and reader, one at a time.
   let running = false;
   app.services.assurance = {
