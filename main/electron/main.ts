@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       preload: join(__dirname, 'preload.cjs'),
       contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true,
       allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false, spellcheck: false,
+      // A middle click would open a link in a new window without will-navigate (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const stopEvents = forwardEvents(core.services, win.webContents);
