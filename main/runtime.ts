@@ -2,6 +2,7 @@
 // sandbox unless another is chosen — and build the app around it.
 import { createApp, type App } from './app';
 import { startEmbedded, embeddedWorld, type Embedded } from './embedded';
+import type { CardProcessSpawner } from './card-process';
 import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
 import { ScripError } from './errors';
@@ -24,12 +25,12 @@ export interface Runtime {
  * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
  * it is the one in use, at start or when chosen later.
  */
-export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string } = {}): Promise<Runtime> {
+export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; cardSpawner?: CardProcessSpawner } = {}): Promise<Runtime> {
   logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
   const startSandbox = async (): Promise<Environment> => {
-    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off', ...(opts.clock ? { clock: opts.clock } : {}) });
+    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off', ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.cardSpawner ? { cardSpawner: opts.cardSpawner } : {}) });
     embedded = await starting;
     return embedded.environment;
   };
