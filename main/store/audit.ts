@@ -102,7 +102,8 @@ export class AuditLog {
               WHEN OLD.mac IS NOT NULL OR NEW.mac IS NULL OR NEW.seq IS NOT OLD.seq OR NEW.at IS NOT OLD.at
                 OR NEW.actor IS NOT OLD.actor OR NEW.action IS NOT OLD.action OR NEW.detail IS NOT OLD.detail
                 OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
-              BEGIN SELECT RAISE(ABORT, 'audit log is append-only (an entry may only be sealed once)'); END;`,
+              BEGIN SELECT RAISE(ABORT, 'audit log is append-only (an entry may only be sealed once)'); END;
+            CREATE INDEX audit_unsealed ON audit (seq) WHERE mac IS NULL;`,
     }]);
   }
 
