@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { EventBus } from './events';
 import { openDatabase, type Db } from './store/database';
 import { AuditLog } from './store/audit';
+import { AuditKey } from './store/audit-key';
 import { ApiKeyStore } from './api/api-keys';
 import { keyStoreFor, type Keychain, type KeyStore } from '../native/keychain/keychain';
 import { ReaderService } from './card/reader-service';
@@ -67,6 +68,11 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, 'scrip.db');
 }
 
+/** The audit log's anchored head: its last sealed entry, outside the database. */
+export function auditAnchorPath(dataDir: string): string {
+  return join(dataDir, 'audit-head.json');
+}
+
 /** Opens the database and the services that need no running hardware (CLI in-process use). */
 export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -74,9 +80,12 @@ export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore):
   // The OS keychain, or the file store when SCRIP_KEYCHAIN=file asks for it by name (keyStoreFor).
   const keychain = typeof keys === 'function' ? keys : undefined;
   const store = keychain ? null : typeof keys === 'object' ? keys : keyStoreFor(dataDir);
-  // One keychain entry per data directory, as each has its own database of keys.
-  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db, {
-    keychain: keychain ?? (() => store!.open()), account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
+  const open = keychain ?? (() => store!.open());
+  // One keychain entry per data directory and purpose, as each has its own database.
+  // The audit log is sealed under its own key, its head anchored beside the database (decision 0012).
+  const audit = new AuditLog(db, { key: new AuditKey(open, `audit-key:${dataDir}`, store?.where), anchorPath: auditAnchorPath(dataDir) });
+  return { db, audit, apiKeys: new ApiKeyStore(db, {
+    keychain: open, account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
   }) };
 }
 

@@ -2,10 +2,8 @@
 // card (issued once, kept in the data directory) put into the vpcd reader. This is the one module
 // in main/ that may import sandbox/: it composes the app with its built-in test world.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { nodeCardSpawner, type CardProcess, type CardProcessSpawner } from './card-process';
 import type { Socket, AddressInfo } from 'node:net';
 import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
 import { openTestCa } from '../sandbox/ca';
@@ -24,18 +22,19 @@ export const VIRTUAL_CARD_PUK = '12345678';
 export interface Embedded {
   sandbox: RunningSandbox;
   environment: Environment;
-  card: { file: string; userId: string; pin: string; readonly process: ChildProcess | null };
+  card: { file: string; userId: string; pin: string; readonly process: CardProcess | null };
   /** The vpcd reader's slot: one virtual card in it at a time (assurance runs swap cards). */
   slot: CardSlot;
   close(): Promise<void>;
 }
 
-/** One virtual card at a time in the vpcd reader, each served by its own child process (see below). */
+/** One virtual card at a time in the vpcd reader, each served by its own process (see below). */
 export class CardSlot {
-  #child: ChildProcess | null = null;
+  #child: CardProcess | null = null;
   #file: string | null = null;
-  constructor(private readonly vpcdPort: number) {}
-  get process(): ChildProcess | null { return this.#child; }
+  /** `spawn`: how the card's process is started (Node by default; main/electron injects utilityProcess). */
+  constructor(private readonly vpcdPort: number, private readonly spawn: CardProcessSpawner = nodeCardSpawner()) {}
+  get process(): CardProcess | null { return this.#child; }
   get file(): string | null { return this.#file; }
 
   /** Puts the card in the file into the reader (taking out any other first); resolves once vpcd has it, or after 3 s without pcscd. */
@@ -43,16 +42,14 @@ export class CardSlot {
     await this.pull();
     // The card runs in its own process: this process makes blocking PC/SC calls that wait on pcscd,
     // and pcscd waits on the card's vpcd socket — served by the same event loop it would be a deadlock.
-    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
-    const child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${this.vpcdPort}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
-    child.on('error', () => undefined);
+    const child = this.spawn(['--card', file, '--vpcd', `127.0.0.1:${this.vpcdPort}`], { SCRIP_CARD_PARENT_PID: String(process.pid) });
     this.#child = child;
     this.#file = file;
     // Wait briefly for "inserted"; without pcscd/vpcd the card keeps trying and the reader list says why.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 3000);
-      createInterface({ input: child.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(timer); resolve(); } });
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.onLine((l) => { if (l.includes('"inserted"')) { clearTimeout(timer); resolve(); } });
+      child.onExit(() => { clearTimeout(timer); resolve(); });
     });
   }
 
@@ -61,10 +58,7 @@ export class CardSlot {
     const child = this.#child;
     this.#child = null;
     this.#file = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    if (child?.running) await child.stop();
   }
 }
 
@@ -95,7 +89,7 @@ export function sandboxEnvironment(sb: RunningSandbox, auth = process.env.SCRIP_
 }
 
 /** Starts the sandbox under <data>/sandbox and, unless told not to, inserts the virtual card into vpcd. */
-export async function startEmbedded(dataDir: string, opts: { insertCard?: boolean; vpcdPort?: number; clock?: string } = {}): Promise<Embedded> {
+export async function startEmbedded(dataDir: string, opts: { insertCard?: boolean; vpcdPort?: number; clock?: string; cardSpawner?: CardProcessSpawner } = {}): Promise<Embedded> {
   const sandboxDir = join(dataDir, 'sandbox');
   const sandbox = await startSandbox({ dataDir: sandboxDir, ...(opts.clock ? { clock: opts.clock } : {}) });
   const file = join(sandboxDir, 'virtual-card.json');
@@ -103,7 +97,7 @@ export async function startEmbedded(dataDir: string, opts: { insertCard?: boolea
     const issued = issueCard({ userId: VIRTUAL_CARD_USER, displayName: 'DR CLARE BOIN', pin: VIRTUAL_CARD_PIN, puk: VIRTUAL_CARD_PUK, ca: sandbox.context.ca });
     writeCardFile(file, issued.card);
   }
-  const slot = new CardSlot(opts.vpcdPort ?? 35963);
+  const slot = new CardSlot(opts.vpcdPort ?? 35963, opts.cardSpawner);
   if (opts.insertCard !== false) await slot.insert(file);
   return {
     sandbox, environment: sandboxEnvironment(sandbox), slot,
@@ -256,7 +250,7 @@ export function embeddedWorld(embedded: Embedded, opts: { fixedClock: string | n
         const via = `https://127.0.0.1:${relay.port}`;
         const env = holder.environment;
         const through = (u: string) => (u.startsWith(sb.baseUrl) ? via + u.slice(sb.baseUrl.length) : u);
-        holder.environment = { ...env, brokerUrl: through(env.brokerUrl), epsUrl: through(env.epsUrl), pdsUrl: through(env.pdsUrl) };
+        holder.environment = { ...env, ...(env.brokerUrl ? { brokerUrl: through(env.brokerUrl) } : {}), epsUrl: through(env.epsUrl), pdsUrl: through(env.pdsUrl) };
       }
       relay.mode = mode;
       relay.drop();

@@ -6,6 +6,7 @@ import { log, newIncidentId } from './log';
 export const errorCatalogue = {
   'invalid-input': { status: 400, exit: 2, retriable: false, message: 'The request was not valid.', action: 'Correct the highlighted fields and try again.' },
   'unauthenticated': { status: 401, exit: 3, retriable: false, message: 'No valid API key was given.', action: 'Send an API key as "Authorization: Bearer <key>"; create one with "scrip api-key create --name NAME".' },
+  'tab-locked': { status: 401, exit: 3, retriable: false, message: 'This browser tab was locked when the card session ended.', action: 'Insert your card and log in with your passcode in this tab to unlock it; until then it shows only the readers and the session.' },
   'forbidden': { status: 403, exit: 3, retriable: false, message: 'This key or origin may not do that.', action: 'Ask the user to issue a key with the needed scope.' },
   'not-found': { status: 404, exit: 4, retriable: false, message: 'Nothing was found.', action: 'Check the identifier.' },
   'bad-state': { status: 409, exit: 5, retriable: false, message: 'That cannot be done now.', action: 'Finish or cancel what is in progress first.' },

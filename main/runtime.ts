@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createApp, type App } from './app';
 import { startEmbedded, embeddedWorld, type Embedded } from './embedded';
+import type { CardProcessSpawner } from './card-process';
 import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
 import { ScripError } from './errors';
@@ -26,12 +27,12 @@ export interface Runtime {
  * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
  * it is the one in use, at start or when chosen later.
  */
-export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; readerWatch?: ReaderWatch } = {}): Promise<Runtime> {
+export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; readerWatch?: ReaderWatch; cardSpawner?: CardProcessSpawner } = {}): Promise<Runtime> {
   logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
   const startSandbox = async (): Promise<Environment> => {
-    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off', ...(opts.clock ? { clock: opts.clock } : {}) });
+    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off', ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.cardSpawner ? { cardSpawner: opts.cardSpawner } : {}) });
     embedded = await starting;
     return embedded.environment;
   };
@@ -46,6 +47,7 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
   void app.services.apiKeys.warm();
+  void app.services.audit.warm(); // entries written meanwhile are sealed once the audit key is read
   // Runs from the API and the UI use this agent's embedded sandbox and reader, one at a time.
   let running = false;
   app.services.assurance = {

@@ -12,4 +12,6 @@ await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: 'di
 await build({ ...common, entryPoints: ['main/prescribing/dmd/import-worker.ts'], outfile: 'dist/electron/dmd-import-worker.cjs' });
 // PKCS#11 modules run in worker threads (native/pkcs11/pkcs11-module.ts loads this file next to main.cjs).
 await build({ ...common, entryPoints: ['native/pkcs11/worker.ts'], outfile: 'dist/electron/pkcs11-worker.cjs' });
+// The embedded virtual card runs in a utility process (main/electron/card-spawner.ts loads this file next to main.cjs).
+await build({ ...common, entryPoints: ['sandbox/card/virtual-entry.ts'], outfile: 'dist/electron/virtual-card.cjs' });
 console.log('built dist/electron/main.cjs and preload.cjs');

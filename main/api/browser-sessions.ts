@@ -25,7 +25,7 @@ function same(a: string, b: string): boolean {
 export class BrowserSessions {
   readonly #t: Required<BrowserTimeouts>;
   readonly #tokens = new Map<string, number>(); // token → expires at
-  readonly #tabs = new Map<string, { started: number; used: number }>();
+  readonly #tabs = new Map<string, { started: number; used: number; locked: boolean }>();
 
   constructor(timeouts: BrowserTimeouts = {}, private readonly now: () => number = Date.now) {
     this.#t = { ...defaults, ...timeouts };
@@ -48,18 +48,32 @@ export class BrowserSessions {
     this.#tokens.delete(hit);
     const secret = randomBytes(32).toString('base64url');
     const now = this.now();
-    this.#tabs.set(secret, { started: now, used: now });
+    this.#tabs.set(secret, { started: now, used: now, locked: false });
     return secret;
   }
 
-  /** True (and the idle clock restarts) when `secret` is a live tab's. */
-  check(secret: string): boolean {
+  /**
+   * A live tab's state (and its idle clock restarts), or null when `secret` is no live tab's.
+   * `locked`: the card session ended since the tab last logged in (lockAll); it may only read the
+   * readers and the session, and log in.
+   */
+  check(secret: string): 'open' | 'locked' | null {
     const now = this.now();
     for (const [s, tab] of this.#tabs) {
       if (now - tab.used > this.#t.idleMs || now - tab.started > this.#t.absoluteMs) { this.#tabs.delete(s); continue; }
-      if (same(s, secret)) { tab.used = now; return true; }
+      if (same(s, secret)) { tab.used = now; return tab.locked ? 'locked' : 'open'; }
     }
-    return false;
+    return null;
+  }
+
+  /** The card session ended (card out, logout, timeout): whoever is at the screen now must prove themselves again. */
+  lockAll(): void {
+    for (const tab of this.#tabs.values()) tab.locked = true;
+  }
+
+  /** This tab logged in with a card and its passcode. */
+  unlock(secret: string): void {
+    for (const [s, tab] of this.#tabs) if (same(s, secret)) tab.locked = false;
   }
 
   close(): void {

@@ -44,6 +44,18 @@ export interface ApiServer {
 
 const uiCaller: Caller = { kind: 'ui', scopes: new Set(allScopes), label: 'UI' };
 
+// What a locked tab may still do (decision 0008): see the readers and the session, and log in with
+// a card and its passcode, which unlocks it. Everything else answers 401 `tab-locked`.
+const LOCKED_TAB_COMMANDS: ReadonlySet<string> = new Set(['readers.list', 'session.get', 'card.status', 'session.login']);
+const LOCKED_TAB_EVENTS: ReadonlySet<string> = new Set(['reader.changed', 'session.changed', 'session.ended']);
+
+/** Who is asking, and for a browser tab its secret and whether it is locked. */
+interface Asker { caller: Caller; tab?: { secret: string; locked: boolean } }
+
+function tabLocked(): ScripError {
+  return new ScripError('tab-locked', undefined, { locked: true });
+}
+
 interface Route { command: AnyCommand; method: string; pattern: RegExp; params: string[] }
 
 function compileRoutes(commands: AnyCommand[]): Route[] {
@@ -116,30 +128,46 @@ export async function startApiServer(app: Pick<App, 'services' | 'registry'>, op
   const browser = new BrowserSessions(opts.browserTimeouts);
   let port = 0;
 
-  function callerFor(req: IncomingMessage): Caller {
+  // When the card session ends, so does every tab's right to act as the user: each tab is locked
+  // until it logs in again with a card and its passcode (decision 0008).
+  const stopLocking = app.services.events.subscribe((e) => { if (e.type === 'session.ended') browser.lockAll(); });
+
+  function askerFor(req: IncomingMessage): Asker {
     const auth = req.headers.authorization;
     if (auth) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const info = m ? app.services.apiKeys.authenticate(m[1]!) : null;
       if (!info) throw new ScripError('unauthenticated', 'The API key is not valid, or it was revoked.');
-      return { kind: 'api', scopes: new Set(info.scopes), keyId: info.id, keyName: info.name, label: `API key "${info.name}"` };
+      return { caller: { kind: 'api', scopes: new Set(info.scopes), keyId: info.id, keyName: info.name, label: `API key "${info.name}"` } };
     }
     const tab = req.headers[SESSION_HEADER];
     if (opts.rendererDir && typeof tab === 'string') {
-      if (browser.check(tab)) return uiCaller;
+      const state = browser.check(tab);
+      if (state) return { caller: uiCaller, tab: { secret: tab, locked: state === 'locked' } };
       throw new ScripError('unauthenticated', 'This browser tab\'s Scrip session has ended or is not valid.', undefined, 'Open Scrip again from a new link: run "scrip start --browser".');
     }
     throw new ScripError('unauthenticated');
   }
 
+  /** Runs a command for the asker; a locked tab may run only a few, and a login unlocks it. */
+  async function run(asker: Asker, name: string, input: Record<string, unknown>): Promise<unknown> {
+    if (asker.tab?.locked && !LOCKED_TAB_COMMANDS.has(name)) throw tabLocked();
+    const out = await invokeCommand(app.registry, app.services, name, input, asker.caller);
+    if (asker.tab && name === 'session.login') browser.unlock(asker.tab.secret);
+    return out;
+  }
+
   const unsubscribers = new Set<() => void>();
 
   /** Each event as `event: <type>` + `data: {type, at, data}`; with ?unnamed=1, without the event line. */
-  function handleEvents(req: IncomingMessage, res: ServerResponse, caller: Caller, unnamed: boolean): void {
+  function handleEvents(req: IncomingMessage, res: ServerResponse, asker: Asker, unnamed: boolean): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
+    const tab = asker.tab?.secret;
     const unsubscribe = app.services.events.subscribe((e) => {
-      if (!eventVisibleTo(e.type, caller)) return;
+      if (!eventVisibleTo(e.type, asker.caller)) return;
+      // A stream opened before the lock is filtered by the tab's state at each event, not at opening.
+      if (tab !== undefined && browser.check(tab) !== 'open' && !LOCKED_TAB_EVENTS.has(e.type)) return;
       res.write(`${unnamed ? '' : `event: ${e.type}\n`}data: ${JSON.stringify(e)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
@@ -174,23 +202,23 @@ export async function startApiServer(app: Pick<App, 'services' | 'registry'>, op
 
     // A key is checked with the keychain's secret: just after start, wait for its first answer.
     if (req.headers.authorization) await app.services.apiKeys.keychainAnswered();
-    if (path === '/events' && method === 'GET') return handleEvents(req, res, callerFor(req), url.searchParams.get('unnamed') === '1');
+    if (path === '/events' && method === 'GET') return handleEvents(req, res, askerFor(req), url.searchParams.get('unnamed') === '1');
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);
     if (rpc && method === 'POST') {
-      const caller = callerFor(req);
+      const asker = askerFor(req);
       const input = parseJsonBody(await readBody(req, maxBody));
-      return sendJson(res, 200, await invokeCommand(app.registry, app.services, rpc[1]!, input, caller));
+      return sendJson(res, 200, await run(asker, rpc[1]!, input));
     }
 
     for (const r of routes) {
       if (r.method !== method) continue;
       const m = r.pattern.exec(path);
       if (!m) continue;
-      const caller = callerFor(req);
+      const asker = askerFor(req);
       const params = Object.fromEntries(r.params.map((p, i) => [p, decodePathPart(m[i + 1]!)]));
       const input = inputInQuery(r.command) ? { ...queryObject(url.searchParams), ...params } : { ...parseJsonBody(await readBody(req, maxBody)), ...params };
-      return sendJson(res, 200, await invokeCommand(app.registry, app.services, r.command.name, input, caller));
+      return sendJson(res, 200, await run(asker, r.command.name, input));
     }
 
     if (opts.rendererDir && method === 'GET') {
@@ -243,6 +271,7 @@ export async function startApiServer(app: Pick<App, 'services' | 'registry'>, op
     },
     async close() {
       for (const stop of [...unsubscribers]) stop();
+      stopLocking();
       browser.close();
       await closeServer(server);
       if (socketServer) await closeServer(socketServer); // removes the socket file

@@ -111,6 +111,9 @@ export async function main(argv: string[]): Promise<number> {
       writeFileSync(target, Buffer.from(String(data), 'base64'), { mode: 0o600 });
       print(args, { ...rest, savedTo: target });
     } else print(args, result);
+    // A check that found a fault fails the command, so a script or CI step stops on it.
+    const verdict = command.cli?.exitOn;
+    if (verdict && result && typeof result === 'object' && (result as Record<string, unknown>)[verdict] === false) return 1;
     return 0;
   } catch (e) {
     const err = toScripError(e);

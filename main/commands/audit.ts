@@ -4,7 +4,10 @@ import { defineCommand } from './registry';
 const entry = z.object({
   seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(),
   detail: z.record(z.string(), z.unknown()), prevHash: z.string(), hash: z.string(),
+  mac: z.string().nullable().describe('The seal: HMAC under the audit key in the key store; null until sealed'),
 });
+
+const faultKinds = ['gap', 'broken-link', 'changed', 'bad-seal', 'unsealed-after-sealed', 'truncated', 'head-replaced', 'anchor-missing', 'anchor-forged'] as const;
 
 export const auditList = defineCommand({
   name: 'audit.list',
@@ -21,11 +24,18 @@ export const auditList = defineCommand({
 
 export const auditVerify = defineCommand({
   name: 'audit.verify',
-  summary: 'Check that no audit entry was removed or changed',
+  summary: 'Check that no audit entry was removed, changed, re-chained or cut off the end; names the first bad entry',
   http: { method: 'POST', path: '/audit/verification' },
   input: z.object({}),
-  output: z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().optional(), reason: z.string().optional() }),
+  output: z.object({
+    ok: z.boolean(), entries: z.number().int(), sealed: z.number().int(), unsealed: z.number().int(),
+    seals: z.enum(['checked', 'not-checked', 'not-keyed']).describe('Whether the seals and the anchored head could be checked (they need the audit key from the key store)'),
+    note: z.string().optional(),
+    fault: z.object({ seq: z.number().int(), kind: z.enum(faultKinds), message: z.string() }).optional().describe('The first bad entry and what is wrong with it'),
+    brokenAt: z.number().int().optional(), reason: z.string().optional(),
+  }),
   needs: { scope: 'read' },
+  cli: { exitOn: 'ok' },
   run: async (_i, ctx) => ctx.services.audit.verify(),
 });
 

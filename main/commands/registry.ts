@@ -52,6 +52,8 @@ export interface CliSpec {
   stdin?: string[];
   /** Other names for input flags, e.g. `{ file: 'draft' }` lets `--file rx.json` give `draft`. */
   aliases?: Record<string, string>;
+  /** The output's boolean field that decides the exit code: false exits 1 (a check that found a fault). */
+  exitOn?: string;
   /** `--<flag> <path>` writes the output's base64 `field` to that file instead of printing it. */
   saveAs?: { flag: string; field: string; what: string };
   /** Text fields read from a file: `{ file: 'prescription' }` makes `--file rx.xml` give `prescription` its content ("-": standard input). */

@@ -11,6 +11,7 @@ import { makeDataDirPrivate } from '../data-dir-permissions';
 import { externalLinkAllowed } from '../external-links';
 import { writeRuntimeFile, removeRuntimeFile } from '../cli/runtime-file';
 import { bindIpc, forwardEvents, APP_ORIGIN } from './ipc-bridge';
+import { utilityCardSpawner } from './card-spawner';
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = defaultDataDir();
   makeDataDirPrivate(dataDir);
-  const runtime = await startRuntime(dataDir);
+  // The embedded virtual card runs in a utility process: this executable cannot run scripts as Node.
+  const runtime = await startRuntime(dataDir, { cardSpawner: utilityCardSpawner() });
   const core = runtime.app;
   const api = await startApiServer(core, { socketDir: dataDir });
   writeRuntimeFile(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString(), mode: 'electron', socket: api.socketPath, ...(process.platform === 'win32' && api.socketPath ? { pipe: api.socketPath } : {}) });
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
       preload: join(__dirname, 'preload.cjs'),
       contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true,
       allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false, spellcheck: false,
+      // A middle click would open a link in a new window without will-navigate (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const stopEvents = forwardEvents(core.services, win.webContents);

@@ -374,6 +374,13 @@ test('pulling the card mid-prescription says so on the pad, and the draft is kep
   await expect(page.getByTestId('session-notice')).toContainText('your card was removed');
   await expect(page.getByTestId('session-notice')).toContainText('Your drafts are saved');
   await noSeriousViolations(page, 'pad after the card was pulled');
+  // The tab was locked with the card session (decision 0008): the drafts are read after logging in again.
+  await press(page, page.getByRole('link', { name: 'Home', exact: true }), 'Enter');
+  await card.insert();
+  await expect(page.getByTestId('card-holder')).toContainText('555086689106');
+  await typeInto(page, page.getByLabel('Passcode', { exact: true }), PIN);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY'); // the role last used
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
   await expect(page.getByTestId('drafts').locator(`[data-draft="${draftId}"]`)).toContainText('Morphine 10mg modified-release tablets');
 });

@@ -29,11 +29,11 @@ test('a tab session ends when idle, and after its absolute lifetime however busy
   const s = new BrowserSessions({ idleMs: 1000, absoluteMs: 5000 }, c.now);
   const idle = s.redeem(s.issueToken())!;
   c.add(1001);
-  assert.equal(s.check(idle), false, 'idle for longer than the idle timeout');
+  assert.equal(s.check(idle), null, 'idle for longer than the idle timeout');
   const busy = s.redeem(s.issueToken())!;
-  for (let i = 0; i < 5; i++) { c.add(900); assert.equal(s.check(busy), true, `still in use at ${i}`); }
+  for (let i = 0; i < 5; i++) { c.add(900); assert.equal(s.check(busy), 'open', `still in use at ${i}`); }
   c.add(600);
-  assert.equal(s.check(busy), false, 'past the absolute lifetime');
+  assert.equal(s.check(busy), null, 'past the absolute lifetime');
 });
 
 test('a static path stays under its root: a sibling with the same prefix is outside; a bad escape is invalid input', () => {

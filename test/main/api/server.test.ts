@@ -187,3 +187,41 @@ test('paths cannot escape the renderer folder', async () => {
   const r = await raw('/..%2f..%2fetc%2fpasswd');
   assert.equal(r.status, 404);
 });
+
+test('browser mode: when the card session ends every tab is locked: readers and the session only, other commands 401 tab-locked, events filtered', async () => {
+  const origin = `http://127.0.0.1:${t.server.port}`;
+  const token = /^#token=(.+)$/.exec(new URL(t.server.issuePageUrl()).hash)![1]!;
+  const traded = await raw('/auth/tab', { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+  const { secret } = JSON.parse(traded.body) as { secret: string };
+  const rpc = (name: string, body: unknown = {}) => raw(`/rpc/${name}`, { method: 'POST', headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal((await rpc('prescription.list')).status, 200, 'an open tab reads prescriptions');
+  const stream = await fetch(`${t.server.url}/events?unnamed=1`, { headers: { 'x-scrip-session': secret, origin } });
+  assert.equal(stream.status, 200, 'the tab opened its event stream before the lock');
+  const reader = stream.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = decoder.decode((await reader.read()).value);
+
+  t.app.services.events.emit('session.ended', { reason: 'card-removed', userId: '555086689106', at: new Date().toISOString() });
+  for (const [name, body] of [['api-key.create', { name: 'walk-up', scopes: ['admin'] }], ['prescription.list', {}], ['audit.list', {}], ['environments.use', { name: 'sandbox' }]] as const) {
+    const r = await rpc(name, body);
+    assert.equal(r.status, 401, `${name} from a locked tab is refused: ${r.body}`);
+    const err = JSON.parse(r.body) as { code: string; action: string };
+    assert.equal(err.code, 'tab-locked', `${name} says why with its own code`);
+    assert.match(err.action, /log in with your passcode in this tab/, 'and says how to unlock');
+  }
+  const byRoute = await raw('/prescriptions', { headers: { 'x-scrip-session': secret, origin } });
+  assert.equal(byRoute.status, 401, 'the REST route is locked too, not only /rpc');
+  for (const name of ['readers.list', 'session.get']) assert.equal((await rpc(name)).status, 200, `${name} still answers a locked tab`);
+  const login = await rpc('session.login', { pin: '123456' });
+  assert.notEqual(JSON.parse(login.body).code, 'tab-locked', 'a locked tab may try to log in (here there is no card, so the login itself fails)');
+  assert.equal((await rpc('prescription.list')).status, 401, 'a failed login leaves the tab locked');
+
+  t.app.services.events.emit('prescription.changed', { id: 'rx-locked', status: 'draft', shortFormId: null, lastError: null });
+  t.app.services.events.emit('reader.changed', t.app.services.readers.list());
+  while (!text.includes('reader.changed')) text += decoder.decode((await reader.read()).value);
+  await reader.cancel();
+  assert.ok(text.includes('session.ended'), 'the locked tab hears that the session ended');
+  assert.ok(!text.includes('rx-locked'), 'a stream opened before the lock carries no prescription events after it');
+  const key = await raw('/rpc/prescription.list', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(key.status, 200, 'API keys are not tabs: the lock is browser mode\'s');
+});
