@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './registry';
 import { ScripError } from '../errors';
+import { readDoseShortcut, doseSentence, supplyFor } from '../../protocols/dose/shortcut';
 
 const coded = z.object({ code: z.string(), description: z.string() }).nullable();
 const unit = z.object({ code: z.string(), name: z.string() }).nullable();
@@ -64,4 +65,42 @@ export const medicinesImport = defineCommand({
   },
 });
 
-export const medicineCommands = [medicinesSearch, medicinesGet, medicinesImport];
+export const medicinesDose = defineCommand({
+  name: 'medicines.dose',
+  summary: 'Read a dose shortcut ("1 tds 5/7", "1-2 qds prn") into the dosage sentence, quantity and days of supply',
+  description: 'The grammar and the quantity rule are in protocols/dose/shortcut.ts: exact dose units in the medicine\'s dm+d unit, whole dm+d packs only for metered-dose devices. Without a medicine, only the sentence and the structure are given.',
+  http: { method: 'POST', path: '/medicines/dose' },
+  input: z.object({
+    shortcut: z.string().max(100).describe('What the prescriber typed, e.g. "1 tds 5/7"'),
+    code: z.string().regex(/^\d{6,18}$/).optional().describe('The dm+d code of the medicine (VMP or AMP): its unit and pack sizes give the quantity'),
+  }),
+  output: z.object({
+    sentence: z.string().describe('The dosage instructions in words'),
+    dose: z.object({ min: z.number(), max: z.number(), unit: z.string().nullable() }).nullable(),
+    perDay: z.number().nullable(), asNeeded: z.boolean(), durationDays: z.number().nullable(),
+    quantity: z.number().nullable().describe('In the medicine\'s dm+d unit; null when it cannot be counted'),
+    unit: z.string().nullable(), supplyDays: z.number().nullable(),
+    basis: z.enum(['exact', 'whole-packs', 'one-pack', 'none']), why: z.string(),
+  }),
+  needs: { scope: 'read' },
+  local: 'without-agent',
+  cli: { positional: ['shortcut'] },
+  errors: ['invalid-input', 'not-found'],
+  run: async (input, ctx) => {
+    const r = readDoseShortcut(input.shortcut);
+    if (!r.ok) throw new ScripError('invalid-input', r.error, undefined, 'Type the dose as, for example, "1 tds 5/7" (one, three times a day, for 5 days).');
+    const s = r.shortcut;
+    let unit: string | null = null;
+    let packs: number[] = [];
+    if (input.code) {
+      const d = (await ctx.services.medicines.index()).byCode(input.code);
+      if (!d) throw new ScripError('not-found', `dm+d has no product with the code ${input.code}.`, undefined, 'Check the code, or search by name.');
+      unit = d.unit?.name ?? d.product?.unit?.name ?? null;
+      packs = (d.product?.packs ?? []).map((p) => p.quantity).filter((q): q is number => q !== null);
+    }
+    const supply = unit ? supplyFor(s, unit, packs) : { quantity: null, days: s.durationDays, basis: 'none' as const, why: 'No medicine was given, so there is no unit to count in.' };
+    return { sentence: doseSentence(s, unit), dose: s.dose, perDay: s.perDay, asNeeded: s.asNeeded, durationDays: s.durationDays, quantity: supply.quantity, unit, supplyDays: supply.days, basis: supply.basis, why: supply.why };
+  },
+});
+
+export const medicineCommands = [medicinesSearch, medicinesGet, medicinesImport, medicinesDose];
