@@ -112,11 +112,15 @@ export const prescriptionGet = defineCommand({
 export const prescriptionList = defineCommand({
   name: 'prescription.list',
   summary: 'List prescriptions on this computer, newest first',
+  description: 'With `nhsNumber`, only that patient\'s: the pad shows them beside the patient, to prescribe again.',
   http: { method: 'GET', path: '/prescriptions' },
-  input: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+  input: z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    nhsNumber: z.string().regex(/^\d{10}$/, 'An NHS number is 10 digits with no spaces.').optional().describe('Only this patient\'s prescriptions'),
+  }),
   output: z.object({ prescriptions: z.array(record) }),
   needs: { scope: 'read' },
-  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit }).map((r) => viewOf(ctx, r)) }),
+  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit, ...(input.nhsNumber ? { nhsNumber: input.nhsNumber } : {}) }).map((r) => viewOf(ctx, r)) }),
 });
 
 export const prescriptionPreview = defineCommand({

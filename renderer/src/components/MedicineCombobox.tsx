@@ -6,9 +6,11 @@ import { asCommandError } from '../transport';
 import { say } from './say';
 import { ErrorText, describedBy } from './forms';
 import { hitDetails, type MedicineHit } from '../prescribing/medicine';
+import { useAutoFocus } from '../hooks/useAutoFocus';
 
-export function MedicineCombobox({ id, onChoose, error, initial = '' }: { id: string; onChoose: (h: MedicineHit) => void; error?: string | null; initial?: string }) {
+export function MedicineCombobox({ id, onChoose, error, initial = '', autoFocus = false, label = 'Medicine' }: { id: string; onChoose: (h: MedicineHit) => void; error?: string | null; initial?: string; autoFocus?: boolean; label?: string }) {
   const transport = useTransport();
+  const input = useAutoFocus<HTMLInputElement>(autoFocus);
   const [q, setQ] = useState(initial);
   const [results, setResults] = useState<MedicineHit[]>([]);
   const [open, setOpen] = useState(false);
@@ -57,11 +59,11 @@ export function MedicineCombobox({ id, onChoose, error, initial = '' }: { id: st
   const expanded = open && results.length > 0;
   return (
     <div className={`nhsuk-form-group${shownError ? ' nhsuk-form-group--error' : ''}`}>
-      <label className="nhsuk-label nhsuk-label--s" htmlFor={id}>Medicine</label>
+      <label className="nhsuk-label nhsuk-label--s" htmlFor={id}>{label}</label>
       <div className="nhsuk-hint" id={`${id}-hint`}>Type at least 2 letters of the name and strength, for example "amox 250". Results come from dm+d.{subset ? ' Only the small bundled subset of dm+d is installed.' : ''}</div>
       <ErrorText id={`${id}-error`} text={shownError} />
       <div className="scrip-combobox">
-        <input className={`nhsuk-input${shownError ? ' nhsuk-input--error' : ''}`} id={id} type="text" role="combobox" autoComplete="off" spellCheck={false}
+        <input ref={input} data-autofocus={autoFocus ? '' : undefined} className={`nhsuk-input${shownError ? ' nhsuk-input--error' : ''}`} id={id} type="text" role="combobox" autoComplete="off" spellCheck={false}
           aria-autocomplete="list" aria-expanded={expanded} aria-controls={listId} aria-activedescendant={expanded && active >= 0 ? `${listId}-${active}` : undefined}
           aria-describedby={describedBy(`${id}-hint`, shownError && `${id}-error`)}
           value={q} onChange={(e) => setQ(e.target.value)} onKeyDown={onKey} onBlur={() => setTimeout(() => setOpen(false), 150)} onFocus={() => { if (results.length) setOpen(true); }} />

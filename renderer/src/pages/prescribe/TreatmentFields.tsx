@@ -1,12 +1,9 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTransport } from '../../hooks/transport-context';
-import { usePageHeading } from '../../hooks/page-heading';
-import { DateParts, ErrorText, ProblemSummary, describedBy, type Problem } from '../../components/forms';
+import { DateParts, ErrorText, describedBy, type Problem } from '../../components/forms';
 import { useDraft } from '../../prescribing/useDraft';
-import { padHref } from '../../prescribing/nav';
-import { go } from '../../prescribing/go';
+import { useAutoFocus } from '../../hooks/useAutoFocus';
 import { parseDateParts, treatmentWords, type PatientSnapshot, type TreatmentType } from '../../prescribing/rx-words';
-import { SaveStatus } from './SaveStatus';
 
 type Pharmacy = NonNullable<PatientSnapshot['nominatedPharmacy']>;
 
@@ -20,11 +17,15 @@ function wholeIn(typed: string, min: number, max: number, what: string): { value
   return { value: v };
 }
 
-/** Acute, repeat prescribing or repeat dispensing; the patient's nominated pharmacy or a token. */
-export function TreatmentPage() {
+/**
+ * Acute, repeat prescribing or repeat dispensing; the patient's nominated pharmacy or a token; a
+ * note for the patient. Inline on the items page (one screen): every change is saved as made, and
+ * what is wrong is shown as soon as it is typed (and again when the prescriber asks to review).
+ */
+export function TreatmentFields({ id: sectionId, attempt, autoFocus = false }: { id: string; attempt: number; autoFocus?: boolean }) {
   const transport = useTransport();
-  const { record, change, flush, saveState } = useDraft();
-  usePageHeading('How is this prescribed?', { href: padHref(record!.id, 'confirm'), text: 'Back to the patient' });
+  const section = useAutoFocus<HTMLElement>(autoFocus);
+  const { record, change } = useDraft();
   const draft = record!.draft;
   const id = useId();
   const [issues, setIssues] = useState(draft.repeats ? String(draft.repeats.issues) : '');
@@ -33,7 +34,6 @@ export function TreatmentPage() {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(draft.reviewDate ?? '');
     return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1]! } : { day: '', month: '', year: '' };
   });
-  const [attempt, setAttempt] = useState(0);
   const [shown, setShown] = useState(false);
   // The patient's own nomination, kept even while "no nomination" is chosen for this prescription.
   const [nominated, setNominated] = useState<Pharmacy | null>(draft.patient?.nominatedPharmacy ?? null);
@@ -83,24 +83,14 @@ export function TreatmentPage() {
     change((x) => (x.patient ? { ...x, patient: { ...x.patient, nominatedPharmacy: toNominated ? nominated : null } } : x));
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((a) => a + 1);
-    if (problems.length) return;
-    await flush();
-    go(padHref(record!.id, 'items'));
-  }
-
   const toPharmacy = !!draft.patient?.nominatedPharmacy;
   return (
-    <>
-      <ProblemSummary problems={attempt ? problems : []} attempt={attempt} />
-      <SaveStatus state={saveState} />
-      <form onSubmit={submit} noValidate>
+    <section ref={section} data-autofocus={autoFocus ? '' : undefined} aria-labelledby={`${id}-title`} id={sectionId} tabIndex={-1} data-testid="treatment">
+      <h2 id={`${id}-title`} className="nhsuk-heading-m">How is this prescribed?</h2>
         <div className="nhsuk-form-group">
           <fieldset className="nhsuk-fieldset">
-            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Treatment type</legend>
-            <div className="nhsuk-radios nhsuk-radios--conditional">
+            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Treatment type</legend>
+            <div className="nhsuk-radios nhsuk-radios--small nhsuk-radios--conditional">
               {(Object.keys(treatmentWords) as TreatmentType[]).map((t) => (
                 <div key={t}>
                   <div className="nhsuk-radios__item">
@@ -136,9 +126,9 @@ export function TreatmentPage() {
         ) : null}
         <div className="nhsuk-form-group">
           <fieldset className="nhsuk-fieldset">
-            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Where will it be dispensed?</legend>
+            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Where will it be dispensed?</legend>
             {nominated ? (
-              <div className="nhsuk-radios">
+              <div className="nhsuk-radios nhsuk-radios--small">
                 <div className="nhsuk-radios__item">
                   <input className="nhsuk-radios__input" id={`${id}-nominated`} type="radio" name="dispense" checked={toPharmacy} onChange={() => setDispensing(true)} />
                   <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-nominated`}>The patient's nominated pharmacy: {nominated.name ?? 'pharmacy'} ({nominated.odsCode})</label>
@@ -160,8 +150,6 @@ export function TreatmentPage() {
           <textarea className="nhsuk-textarea" id={`${id}-info`} rows={2} maxLength={10_000} value={draft.patientInformation} aria-describedby={`${id}-info-hint`}
             onChange={(e) => { const v = e.target.value; change((x) => ({ ...x, patientInformation: v })); }} />
         </div>
-        <button className="nhsuk-button" type="submit">Continue</button>
-      </form>
-    </>
+    </section>
   );
 }

@@ -1,0 +1,184 @@
+// The pad's journeys, counted: every key press and click a prescriber makes from "Start a new
+// prescription" to a signed prescription (test/e2e/support/input-counter.ts says what counts).
+// Real Chromium against `scrip start --browser`, the embedded sandbox, a virtual card in vpcd;
+// keyboard only — the test never moves focus itself, so each field must have focus when it is
+// needed or be reached by counted Tab presses. axe-core checks each new screen. The figures are
+// in docs/performance.md.
+import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
+import { noSeriousViolations, typeInto, press } from './support/pad';
+import { InputCounter } from './support/input-counter';
+import { virtualCardFor, type TestCard } from '../support/virtual-card';
+
+const PIN = '482913';
+const TARGET = 15;
+let scrip: ScripProcess;
+let card: TestCard;
+let context: BrowserContext;
+let page: Page;
+let firstId = '';
+
+test.describe.configure({ mode: 'serial' });
+test.use({ actionTimeout: 15_000 });
+
+test.beforeAll(async ({ browser }) => {
+  ({ scrip, context, page } = await openScripInBrowser(browser));
+  card = virtualCardFor(scrip.dataDir, { pin: PIN });
+});
+test.afterAll(async () => {
+  await card?.remove().catch(() => undefined);
+  await context?.close();
+  await scrip?.stop();
+});
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+const button = (name: string | RegExp) => page.getByRole('button', { name });
+
+/** The Prescribe page, reached from the navigation (not counted: the journeys start here). */
+async function toPrescribe(): Promise<void> {
+  await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
+  await expect(button('Start a new prescription'), 'the page\'s one action has focus').toBeFocused();
+}
+
+/** From the review page: the passcode has focus; type it, Enter signs; EPS accepts it. */
+async function signFromReview(c: InputCounter): Promise<void> {
+  await expect(heading('Check the prescription before you sign')).toBeVisible();
+  await expect(page.getByTestId('patient-banner'), 'the banner stays on the review step').toContainText('944 930 5552');
+  await c.type(page.getByLabel('Card passcode'), PIN);
+  await c.press('Enter');
+  await expect(heading('Prescription signed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+}
+
+function record(c: InputCounter): void {
+  test.info().annotations.push({ type: 'inputs', description: c.summary() });
+  console.log(c.summary());
+  c.atMost(TARGET);
+}
+
+test('log in with the card and a prescribing role', async () => {
+  await card.insert();
+  await expect(page.getByTestId('card-holder')).toContainText('555086689106');
+  await typeInto(page, page.getByLabel('Passcode', { exact: true }), PIN);
+  await page.keyboard.press('Enter');
+  await press(page, page.getByLabel(/at HALLGARTH SURGERY/), 'Space');
+  await press(page, button('Use this role'), 'Enter');
+  await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
+});
+
+test('an acute one-item prescription for a known patient: at most 15 inputs, keyboard only, dose shortcut fills quantity and days', async () => {
+  await toPrescribe();
+  const c = new InputCounter(page, 'acute, one item, known patient');
+  await c.press('Enter');
+  await expect(heading('Find the patient')).toBeVisible();
+  await c.type(page.getByLabel('NHS number'), '9449305552');
+  await c.press('Enter');
+  const choose = button(/^Prescribe for .*Octavia CHISLETT/);
+  await expect(choose, 'the patient found is shown, and the one press that confirms them has focus').toBeFocused();
+  await expect(page.getByTestId('patient-details')).toContainText('944 930 5552');
+  await expect(page.getByTestId('earlier-prescriptions')).toContainText('None written in Scrip');
+  await noSeriousViolations(page, 'journey: patient found');
+  await c.press('Enter');
+  await expect(heading('Write the prescription')).toBeVisible();
+  const banner = page.getByTestId('patient-banner');
+  await expect(banner, 'the banner names the patient').toContainText('Octavia CHISLETT');
+  await expect(banner).toContainText('944 930 5552');
+  await expect(banner, 'and their nominated pharmacy').toContainText('FCG71');
+  await expect(banner, 'and their age').toContainText(/\(\d+ years\)/);
+  const box = page.getByRole('combobox', { name: 'Medicine' });
+  await c.type(box, 'amox');
+  await expect(page.getByRole('option', { name: /Amoxicillin 250mg capsules/ })).toBeVisible();
+  await c.press('ArrowDown');
+  await c.press('Enter');
+  await expect(page.getByTestId('chosen-medicine')).toContainText('Amoxicillin 250mg capsules');
+  const dose = page.getByLabel('Dose', { exact: true });
+  await c.type(dose, '1 tds 5/7');
+  await expect(page.getByTestId('dose-reads')).toContainText('One capsule three times a day for 5 days');
+  await expect(page.getByLabel('Quantity', { exact: true }), 'exact dose units: 1 × 3 × 5').toHaveValue('15');
+  await expect(page.getByLabel('Days of supply'), 'days of supply from the course').toHaveValue('5');
+  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day for 5 days');
+  await noSeriousViolations(page, 'journey: one-screen item entry');
+  await c.press('Enter');
+  const item = page.locator('[data-item]');
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('15 capsules');
+  await expect(item).toContainText('5 days');
+  await expect(button('Continue to review'), 'after Enter adds the item, review is one press away').toBeFocused();
+  await expect(page.getByTestId('live-region')).toContainText('Amoxicillin 250mg capsules added as item 1');
+  await noSeriousViolations(page, 'journey: item added');
+  await c.press('Enter');
+  await expect(page.getByLabel('Card passcode'), 'the passcode comes last, with focus').toBeFocused();
+  await noSeriousViolations(page, 'journey: review');
+  await signFromReview(c);
+  firstId = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+  record(c);
+});
+
+test('prescribe again from the patient\'s earlier prescriptions: counted, the copy confirmed with the patient just seen', async () => {
+  await toPrescribe();
+  const c = new InputCounter(page, 'prescribe again, from the patient found');
+  await c.press('Enter');
+  const started = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+  await c.type(page.getByLabel('NHS number'), '9449305552');
+  await c.press('Enter');
+  const earlier = page.getByTestId('earlier-prescriptions');
+  await expect(earlier.locator(`[data-earlier="${firstId}"]`), 'the prescription just signed is listed').toContainText('Amoxicillin 250mg capsules');
+  await noSeriousViolations(page, 'journey: earlier prescriptions');
+  await c.tabTo(earlier.getByRole('button', { name: /Prescribe again: Amoxicillin/ }));
+  await c.press('Enter');
+  await expect(heading('Write the prescription')).toBeVisible();
+  await expect(page.locator('[data-item]'), 'the items are copied').toContainText('One capsule three times a day for 5 days');
+  await expect(button('Continue to review'), 'with items already there, review has focus').toBeFocused();
+  expect(page.url(), 'a new draft, not the one started to find the patient').not.toContain(started);
+  await c.press('Enter');
+  await signFromReview(c);
+  record(c);
+  // The draft started only to find the patient is gone, not left among the drafts.
+  await toPrescribe();
+  await expect(page.locator(`[data-draft="${started}"]`)).toHaveCount(0);
+});
+
+test('prescribe again from a signed prescription: the patient is confirmed again with one press; counted', async () => {
+  await page.goto(new URL(`/#/prescribe/${firstId}/sent`, scrip.ready.url).toString());
+  await expect(heading('Prescription signed')).toBeVisible();
+  await expect(page.getByTestId('patient-banner')).toContainText('Octavia CHISLETT');
+  await page.getByRole('heading', { level: 1 }).focus();
+  const c = new InputCounter(page, 'prescribe again, from the signed prescription');
+  await c.tabTo(button('Prescribe again'), 12);
+  await c.press('Enter');
+  await expect(heading('Is this the right patient?')).toBeVisible();
+  await expect(button(/^Yes, prescribe for .*Octavia CHISLETT/)).toBeFocused();
+  await noSeriousViolations(page, 'journey: confirm the copied patient');
+  await c.press('Enter');
+  await expect(button('Continue to review')).toBeFocused();
+  await c.press('Enter');
+  await signFromReview(c);
+  record(c);
+});
+
+test('a dose shortcut that cannot be read is said on the field, and nothing is added', async () => {
+  await toPrescribe();
+  await page.keyboard.press('Enter');
+  await typeInto(page, page.getByLabel('NHS number'), '9000000017');
+  await page.keyboard.press('Enter');
+  await press(page, button(/^Prescribe for /), 'Enter');
+  await expect(page.getByRole('combobox', { name: 'Medicine' })).toBeFocused();
+  await page.keyboard.type('salb');
+  await expect(page.getByRole('option', { name: /Salbutamol/ })).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const dose = page.getByLabel('Dose', { exact: true });
+  await expect(dose, 'focus moves from the chosen medicine to the dose, not the page body').toBeFocused();
+  await page.keyboard.type('2 puffs qds fortnight');
+  await page.keyboard.press('Enter');
+  const summary = page.locator('.nhsuk-error-summary');
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText('"fortnight" was not understood');
+  await expect(page.locator('[data-item]')).toHaveCount(0);
+  await noSeriousViolations(page, 'dose shortcut not understood');
+  await typeInto(page, dose, '2 puffs qds prn');
+  await expect(page.getByLabel('Quantity', { exact: true }), 'an inhaler as needed: one whole pack').toHaveValue('200');
+  await expect(page.getByTestId('dose-reads')).toContainText('Two puffs up to four times a day when required');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-item]')).toContainText('200 doses');
+});
