@@ -161,6 +161,19 @@ export const prescriptionCopy = defineCommand({
   run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.copy(input.id)),
 });
 
+export const prescriptionReissue = defineCommand({
+  name: 'prescription.reissue',
+  summary: 'Re-issue a repeat: a new draft from an earlier signed repeat prescription (its template)',
+  description: 'Same items, treatment and review date; new line IDs; the patient must be confirmed again before signing. Refused for anything but a signed repeat prescription, and once its review date has passed.',
+  http: { method: 'POST', path: '/prescriptions/{id}/reissue' },
+  input: z.object({ id }),
+  output: record,
+  needs: { scope: 'prescribe' },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state'],
+  run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.reissue(input.id)),
+});
+
 export const prescriptionSign = defineCommand({
   name: 'prescription.sign',
   summary: 'Sign prescriptions with your card and queue them for EPS',
@@ -243,4 +256,4 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionReissue, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

@@ -183,3 +183,37 @@ test('a dose shortcut that cannot be read is said on the field, and nothing is a
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-item]')).toContainText('200 doses');
 });
+
+test('a repeat, signed: the treatment type is chosen on the same page', async () => {
+  await press(page, page.getByLabel('Repeat prescribing'), 'Space');
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  await press(page, button('Continue to review'), 'Enter');
+  await expect(page.getByTestId('review-prescription')).toContainText('Repeat prescribing');
+  await expect(page.getByLabel('Card passcode')).toBeFocused();
+  await page.keyboard.type(PIN);
+  await page.keyboard.press('Enter');
+  await expect(heading('Prescription signed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+});
+
+test('re-issue a repeat from its template in one action: counted', async () => {
+  await toPrescribe();
+  const c = new InputCounter(page, 're-issue a repeat');
+  await c.press('Enter');
+  await expect(heading('Find the patient')).toBeVisible();
+  await c.type(page.getByLabel('NHS number'), '9000000017');
+  await c.press('Enter');
+  const earlier = page.getByTestId('earlier-prescriptions');
+  await expect(earlier).toContainText('Repeat');
+  await noSeriousViolations(page, 'journey: repeat template');
+  await c.tabTo(earlier.getByRole('button', { name: /^Re-issue repeat\W+Salbutamol/ }));
+  await c.press('Enter');
+  await expect(page.getByTestId('review-prescription'), 'straight to review: the items and treatment come from the template').toContainText('Repeat prescribing');
+  await expect(page.getByText(/Item 1: Salbutamol/)).toBeVisible();
+  await expect(page.getByLabel('Card passcode')).toBeFocused();
+  await c.type(page.getByLabel('Card passcode'), PIN);
+  await c.press('Enter');
+  await expect(heading('Prescription signed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  record(c);
+});

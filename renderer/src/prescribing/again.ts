@@ -6,9 +6,15 @@ import type { Transport } from '../transport';
 import type { DraftContent, PatientSnapshot } from './rx-words';
 import { padHref } from './nav';
 
-export async function prescribeAgain(transport: Transport, fromId: string, confirmed?: PatientSnapshot): Promise<string> {
-  const copy = await transport.invoke<{ id: string; draft: DraftContent }>('prescription.copy', { id: fromId });
+export type AgainMode = 'again' | 'reissue';
+
+/**
+ * `again` copies any prescription and lands on its items; `reissue` (prescription.reissue, a
+ * signed repeat) lands on review, passcode focused: one action from the patient to signing.
+ */
+export async function prescribeAgain(transport: Transport, fromId: string, confirmed?: PatientSnapshot, mode: AgainMode = 'again'): Promise<string> {
+  const copy = await transport.invoke<{ id: string; draft: DraftContent }>(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', { id: fromId });
   if (!confirmed || copy.draft.patient?.nhsNumber !== confirmed.nhsNumber) return padHref(copy.id, 'confirm');
   await transport.invoke('prescription.update', { id: copy.id, draft: { ...copy.draft, patient: confirmed, patientConfirmed: true } });
-  return padHref(copy.id, 'items');
+  return padHref(copy.id, mode === 'reissue' ? 'review' : 'items');
 }

@@ -37,7 +37,7 @@ export function ConfirmPatient() {
         <button ref={yes} data-autofocus className="nhsuk-button" type="button" onClick={() => void answer(true)}>Yes, prescribe for {patientName(patient)}</button>
         <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => void answer(false)}>No, find another patient</button>
       </div>
-      <EarlierPrescriptions nhsNumber={patient.nhsNumber} exclude={record!.id} onAgain={async (from) => go(await prescribeAgain(transport, from))} />
+      <EarlierPrescriptions nhsNumber={patient.nhsNumber} exclude={record!.id} onAgain={async (from, mode) => go(await prescribeAgain(transport, from, undefined, mode))} />
     </>
   );
 }

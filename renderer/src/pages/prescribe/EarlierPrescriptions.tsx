@@ -4,15 +4,17 @@ import { useTransport } from '../../hooks/transport-context';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { statusWords } from '../../prescribing/status';
 import { dayWords } from '../../dates';
-import type { DraftContent } from '../../prescribing/rx-words';
+import { formatDate, type DraftContent } from '../../prescribing/rx-words';
+import type { AgainMode } from '../../prescribing/again';
 
 interface Earlier { id: string; status: string; shortFormId: string | null; signedAt: string | null; updatedAt: string; draft: DraftContent }
 
 /**
  * The patient's earlier prescriptions written in Scrip (signed ones, refused included), newest
- * first, each with "Prescribe again" (prescription.copy).
+ * first, each with "Prescribe again" (prescription.copy); a signed repeat (repeat prescribing,
+ * review date not passed) is a template with "Re-issue" (prescription.reissue) as well.
  */
-export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumber: string; exclude?: string; onAgain: (id: string) => Promise<void> }) {
+export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumber: string; exclude?: string; onAgain: (id: string, mode: AgainMode) => Promise<void> }) {
   const transport = useTransport();
   const [list, setList] = useState<Earlier[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
@@ -22,9 +24,12 @@ export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumbe
       .then((r) => setList(r.prescriptions.filter((p) => p.status !== 'draft' && p.id !== exclude)), (e: unknown) => setError(asCommandError(e)));
   }, [transport, nhsNumber, exclude]);
 
-  async function again(id: string) {
+  const today = new Date().toISOString().slice(0, 10);
+  const reissuable = (p: Earlier) => p.draft.treatmentType === 'repeat-prescribing' && p.status !== 'rejected' && !(p.draft.reviewDate && p.draft.reviewDate < today);
+
+  async function again(id: string, mode: AgainMode) {
     setBusy(true);
-    try { await onAgain(id); } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+    try { await onAgain(id, mode); } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
   }
 
   return (
@@ -41,9 +46,12 @@ export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumbe
               return (
                 <tr key={p.id} data-earlier={p.id}>
                   <td>{dayWords(p.signedAt ?? p.updatedAt)}{p.shortFormId ? <><br /><span className="scrip-mono nhsuk-body-s">{p.shortFormId}</span></> : null}</td>
-                  <td>{items}</td>
+                  <td>{items}{p.draft.treatmentType === 'repeat-prescribing' ? <><br /><span className="nhsuk-body-s">Repeat{p.draft.reviewDate ? `, review by ${formatDate(p.draft.reviewDate)}` : ''}</span></> : null}</td>
                   <td>{statusWords(p.status).text}</td>
-                  <td><button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" disabled={busy} onClick={() => void again(p.id)}>Prescribe again<span className="nhsuk-u-visually-hidden">: {items}</span></button></td>
+                  <td>
+                    {reissuable(p) ? <button type="button" className="nhsuk-button nhsuk-u-margin-bottom-2" disabled={busy} onClick={() => void again(p.id, 'reissue')}>Re-issue<span className="nhsuk-u-visually-hidden"> repeat: {items}</span></button> : null}
+                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" disabled={busy} onClick={() => void again(p.id, 'again')}>Prescribe again<span className="nhsuk-u-visually-hidden">: {items}</span></button>
+                  </td>
                 </tr>
               );
             })}

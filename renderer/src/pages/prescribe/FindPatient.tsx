@@ -11,7 +11,7 @@ import { go } from '../../prescribing/go';
 import { liveNhsNumberProblem, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
 import { say } from '../../components/say';
-import { prescribeAgain } from '../../prescribing/again';
+import { prescribeAgain, type AgainMode } from '../../prescribing/again';
 import { PatientDetails } from './PatientDetails';
 import { EarlierPrescriptions } from './EarlierPrescriptions';
 
@@ -56,8 +56,8 @@ export function FindPatient() {
     go(padHref(record!.id, 'items'));
   }
 
-  async function again(fromId: string) {
-    const to = await prescribeAgain(transport, fromId, found ?? undefined);
+  async function again(fromId: string, mode: AgainMode) {
+    const to = await prescribeAgain(transport, fromId, found ?? undefined, mode);
     // This draft was only started to find the patient: nothing is lost by removing it.
     if (!record!.draft.items.length) await discard().catch(() => undefined);
     go(to);
