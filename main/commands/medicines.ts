@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { defineCommand } from './registry';
+import { defineCommand, type CommandContext } from './registry';
 import { ScripError } from '../errors';
 import { readDoseShortcut, doseSentence, supplyFor } from '../../protocols/dose/shortcut';
+import { favouriteCodes, readFormulary, recentCodes, setFavourite } from '../prescribing/shortlist';
 
 const coded = z.object({ code: z.string(), description: z.string() }).nullable();
 const unit = z.object({ code: z.string(), name: z.string() }).nullable();
@@ -103,4 +104,55 @@ export const medicinesDose = defineCommand({
   },
 });
 
-export const medicineCommands = [medicinesSearch, medicinesGet, medicinesImport, medicinesDose];
+const userOf = (ctx: CommandContext) => ctx.services.identity.view().user?.id ?? 'local';
+
+export const medicinesShortlist = defineCommand({
+  name: 'medicines.shortlist',
+  summary: 'The medicines offered before anything is typed: your favourites, your recent ones, the practice formulary',
+  description: 'Favourites are kept per user on this computer (medicines.favourite); recent ones come from your own prescriptions; the formulary is <data dir>/formulary.json, managed by the organisation ({ "name": …, "medicines": [{ "code": …, "note": … }] }). Codes dm+d does not know are left out and named in `problems`.',
+  http: { method: 'GET', path: '/medicines/shortlist' },
+  input: z.object({}),
+  output: z.object({
+    favourites: z.array(hit), recent: z.array(hit),
+    formulary: z.object({ name: z.string(), medicines: z.array(hit.extend({ note: z.string().nullable() })) }).nullable(),
+    problems: z.array(z.string()),
+  }),
+  needs: { scope: 'read' },
+  run: async (_input, ctx) => {
+    const user = userOf(ctx);
+    const index = await ctx.services.medicines.index();
+    const problems: string[] = [];
+    const hitOf = (code: string, where: string) => {
+      const h = index.byCode(code)?.product ?? null;
+      if (!h) problems.push(`${where}: dm+d has no product with the code ${code}.`);
+      return h;
+    };
+    const favourites = favouriteCodes(ctx.services.preferences, user).map((c) => hitOf(c, 'Favourites')).filter((h) => h !== null);
+    const recent = recentCodes(ctx.services.prescriptions.list({ ownerUserId: user, limit: 50 })).map((c) => hitOf(c, 'Recent')).filter((h) => h !== null);
+    const f = readFormulary(ctx.services.config.dataDir);
+    if (f.problem) problems.push(f.problem);
+    const formulary = f.formulary ? {
+      name: f.formulary.name,
+      medicines: f.formulary.medicines.flatMap((m) => { const h = hitOf(m.code, f.formulary!.name); return h ? [{ ...h, note: m.note ?? null }] : []; }),
+    } : null;
+    return { favourites, recent, formulary, problems };
+  },
+});
+
+export const medicinesFavourite = defineCommand({
+  name: 'medicines.favourite',
+  summary: 'Add a medicine to your favourites, or take it off (kept per user on this computer)',
+  http: { method: 'PUT', path: '/medicines/favourites/{code}' },
+  input: z.object({ code: z.string().regex(/^\d{6,18}$/), favourite: z.boolean().default(true).describe('false takes it off') }),
+  output: z.object({ favourites: z.array(z.string()).describe('Your favourites\' dm+d codes, newest first') }),
+  needs: { scope: 'prescribe' },
+  cli: { positional: ['code'] },
+  errors: ['not-found'],
+  run: async (input, ctx) => {
+    if (input.favourite && !(await ctx.services.medicines.index()).byCode(input.code)) throw new ScripError('not-found', `dm+d has no product with the code ${input.code}.`, undefined, 'Check the code, or search by name.');
+    return { favourites: setFavourite(ctx.services.preferences, userOf(ctx), input.code, input.favourite) };
+  },
+});
+
+// The shortlist comes before medicines.get: routes match in this order, and /medicines/shortlist would otherwise read as a code.
+export const medicineCommands = [medicinesSearch, medicinesShortlist, medicinesGet, medicinesImport, medicinesDose, medicinesFavourite];

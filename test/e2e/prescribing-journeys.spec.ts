@@ -9,6 +9,8 @@ import { openScripInBrowser, type ScripProcess } from './support/scrip-process';
 import { noSeriousViolations, typeInto, press } from './support/pad';
 import { InputCounter } from './support/input-counter';
 import { virtualCardFor, type TestCard } from '../support/virtual-card';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const PIN = '482913';
 const TARGET = 15;
@@ -216,4 +218,32 @@ test('re-issue a repeat from its template in one action: counted', async () => {
   await expect(heading('Prescription signed')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
   record(c);
+});
+
+test('with nothing typed, the down arrow offers recent medicines and the practice formulary; a favourite comes first', async () => {
+  writeFileSync(join(scrip.dataDir, 'formulary.json'), JSON.stringify({ name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line for pain' }] }));
+  await toPrescribe();
+  await page.keyboard.press('Enter');
+  await typeInto(page, page.getByLabel('NHS number'), '9449305552');
+  await page.keyboard.press('Enter');
+  await press(page, button(/^Prescribe for /), 'Enter');
+  const box = page.getByRole('combobox', { name: 'Medicine' });
+  await expect(box).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  const list = page.getByRole('listbox', { name: 'Medicines found' });
+  await expect(list.getByRole('option', { name: /Amoxicillin 250mg capsules.*Recent/ }), 'a medicine this prescriber prescribed').toBeVisible();
+  await expect(list.getByRole('option', { name: /Paracetamol 500mg soluble tablets.*Hallgarth formulary: first line for pain/ }), 'the formulary file\'s medicine, with its note').toBeVisible();
+  await expect(page.getByTestId('live-region')).toContainText('you use');
+  await noSeriousViolations(page, 'shortlist');
+  // The first is chosen with Enter; made a favourite, it is first next time.
+  const first = (await list.getByRole('option').first().innerText()).split('\n')[0]!;
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('chosen-medicine')).toContainText(first);
+  await press(page, page.getByTestId('favourite'), 'Enter');
+  await expect(page.getByTestId('favourite')).toHaveText('Take off my favourites');
+  await press(page, button('Choose another medicine'), 'Enter');
+  await expect(box, 'back to the search, focused').toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(list.getByRole('option').first()).toContainText(`${first}`);
+  await expect(list.getByRole('option').first()).toContainText('Favourite');
 });

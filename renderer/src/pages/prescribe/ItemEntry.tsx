@@ -7,6 +7,7 @@ import { ErrorText, ProblemSummary, describedBy, type Problem } from '../../comp
 import { MedicineCombobox } from '../../components/MedicineCombobox';
 import { say } from '../../components/say';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
+import { useTransport } from '../../hooks/transport-context';
 import { hitDetails, type MedicineHit } from '../../prescribing/medicine';
 import { numberInWords, scheduleFromDmd, type DraftItem, type TreatmentType } from '../../prescribing/rx-words';
 import { readDoseShortcut, doseSentence, supplyFor, type DoseShortcut, type Supply } from '../../../../protocols/dose/shortcut';
@@ -29,6 +30,8 @@ const amount = (t: string) => /^\d+(\.\d{1,2})?$/.test(t.trim()) && Number(t) > 
 
 export function ItemEntry({ number, treatment, onAdd }: { number: number; treatment: TreatmentType; onAdd: (item: DraftItem) => void }) {
   const id = useId();
+  const transport = useTransport();
+  const [favourite, setFavourite] = useState<boolean | null>(null);
   const [hit, setHit] = useState<MedicineHit | null>(null);
   const [medicineError, setMedicineError] = useState<string | null>(null);
   const [dose, setDose] = useState('');
@@ -118,7 +121,11 @@ export function ItemEntry({ number, treatment, onAdd }: { number: number; treatm
           <div className="nhsuk-form-group">
             <p className="nhsuk-u-margin-bottom-1" data-testid="chosen-medicine"><strong>{hit.name}</strong> (dm+d {hit.code})</p>
             <p className="nhsuk-hint nhsuk-u-margin-bottom-1">{hitDetails(hit)}</p>
-            <button type="button" className="scrip-link-button" onClick={() => { setHit(null); setQty(null); }}>Choose another medicine</button>
+            <button type="button" className="scrip-link-button" onClick={() => { setHit(null); setQty(null); setFavourite(null); }}>Choose another medicine</button>{' · '}
+            <button type="button" className="scrip-link-button" data-testid="favourite" onClick={() => {
+              const on = !favourite;
+              transport.invoke('medicines.favourite', { code: hit.code, favourite: on }).then(() => { setFavourite(on); say(on ? `${hit.name} added to your favourites.` : `${hit.name} taken off your favourites.`); }, () => say('Your favourites could not be changed.'));
+            }}>{favourite ? 'Take off my favourites' : 'Add to my favourites'}</button>
           </div>
         )}
         {hit ? (
