@@ -172,7 +172,8 @@ test('write a two-item acute prescription: dm+d combobox by keyboard, quantity i
 
 test('review shows exactly what will be signed; it is left to sign with others', async () => {
   await press(page, button('Continue to review'), 'Enter');
-  await expect(heading('Check the prescription before you sign')).toBeFocused();
+  await expect(heading('Check the prescription before you sign')).toBeVisible();
+  await expect(page.getByLabel('Card passcode'), 'the passcode comes last, with focus on it').toBeFocused();
   await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
   await expect(page.getByTestId('review-prescription')).toContainText('Acute');
   await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
