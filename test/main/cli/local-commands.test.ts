@@ -65,9 +65,6 @@ test('medicines dose reads a dose shortcut against the bundled dm+d subset, with
   assert.equal(r.code, 0, `exit 0 (stderr: ${r.stderr})`);
   const out = JSON.parse(r.stdout) as { sentence: string; quantity: number; unit: string; supplyDays: number; basis: string };
   assert.deepEqual([out.sentence, out.quantity, out.unit, out.supplyDays, out.basis], ['One capsule three times a day for 5 days', 15, 'capsule', 5, 'exact'], 'amoxicillin 250mg capsules, 1 tds 5/7');
-  const bad = await scrip(['medicines', 'dose', '1 tds fortnight']);
-  assert.notEqual(bad.code, 0, 'a shortcut that cannot be read is refused');
-  assert.match(bad.stderr, /"fortnight" was not understood/, 'naming the part');
 });
 
 test('a command that needs the agent still says none is running', async () => {
