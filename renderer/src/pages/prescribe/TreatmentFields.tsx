@@ -87,69 +87,69 @@ export function TreatmentFields({ id: sectionId, attempt, autoFocus = false }: {
   return (
     <section ref={section} data-autofocus={autoFocus ? '' : undefined} aria-labelledby={`${id}-title`} id={sectionId} tabIndex={-1} data-testid="treatment">
       <h2 id={`${id}-title`} className="nhsuk-heading-m">How is this prescribed?</h2>
-        <div className="nhsuk-form-group">
-          <fieldset className="nhsuk-fieldset">
-            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Treatment type</legend>
-            <div className="nhsuk-radios nhsuk-radios--small nhsuk-radios--conditional">
-              {(Object.keys(treatmentWords) as TreatmentType[]).map((t) => (
-                <div key={t}>
-                  <div className="nhsuk-radios__item">
-                    <input className="nhsuk-radios__input" id={`${id}-${t}`} type="radio" name="treatment" checked={type === t} onChange={() => setType(t)}
-                      aria-describedby={`${id}-${t}-hint`} aria-controls={t === 'repeat-dispensing' && type === t ? `${id}-rd` : undefined} />
-                    <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-${t}`}>{treatmentWords[t].label}</label>
-                    <div className="nhsuk-hint nhsuk-radios__hint" id={`${id}-${t}-hint`}>{treatmentWords[t].hint}</div>
+      <div className="nhsuk-form-group">
+        <fieldset className="nhsuk-fieldset">
+          <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Treatment type</legend>
+          <div className="nhsuk-radios nhsuk-radios--small nhsuk-radios--conditional">
+            {(Object.keys(treatmentWords) as TreatmentType[]).map((t) => (
+              <div key={t}>
+                <div className="nhsuk-radios__item">
+                  <input className="nhsuk-radios__input" id={`${id}-${t}`} type="radio" name="treatment" checked={type === t} onChange={() => setType(t)}
+                    aria-describedby={`${id}-${t}-hint`} aria-controls={t === 'repeat-dispensing' && type === t ? `${id}-rd` : undefined} />
+                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-${t}`}>{treatmentWords[t].label}</label>
+                  <div className="nhsuk-hint nhsuk-radios__hint" id={`${id}-${t}-hint`}>{treatmentWords[t].hint}</div>
+                </div>
+                {t === 'repeat-dispensing' && type === t ? (
+                  <div className="nhsuk-radios__conditional" id={`${id}-rd`}>
+                    {(['issues', 'interval'] as const).map((f) => {
+                      const err = errorFor(f);
+                      return (
+                        <div className={`nhsuk-form-group${err ? ' nhsuk-form-group--error' : ''}`} key={f}>
+                          <label className="nhsuk-label" htmlFor={`${id}-${f}`}>{f === 'issues' ? 'Number of issues' : 'Days between issues'}</label>
+                          <div className="nhsuk-hint" id={`${id}-${f}-hint`}>{f === 'issues' ? 'How many times the pharmacy dispenses it in all: 2 to 99.' : 'For example, 28 for every 4 weeks: 7 to 366.'}</div>
+                          <ErrorText id={`${id}-${f}-error`} text={err} />
+                          <input className={`nhsuk-input nhsuk-input--width-3${err ? ' nhsuk-input--error' : ''}`} id={`${id}-${f}`} inputMode="numeric" autoComplete="off"
+                            value={f === 'issues' ? issues : interval} onChange={(e) => (f === 'issues' ? setRepeats(e.target.value, interval) : setRepeats(issues, e.target.value))}
+                            aria-describedby={describedBy(`${id}-${f}-hint`, err && `${id}-${f}-error`)} />
+                        </div>
+                      );
+                    })}
                   </div>
-                  {t === 'repeat-dispensing' && type === t ? (
-                    <div className="nhsuk-radios__conditional" id={`${id}-rd`}>
-                      {(['issues', 'interval'] as const).map((f) => {
-                        const err = errorFor(f);
-                        return (
-                          <div className={`nhsuk-form-group${err ? ' nhsuk-form-group--error' : ''}`} key={f}>
-                            <label className="nhsuk-label" htmlFor={`${id}-${f}`}>{f === 'issues' ? 'Number of issues' : 'Days between issues'}</label>
-                            <div className="nhsuk-hint" id={`${id}-${f}-hint`}>{f === 'issues' ? 'How many times the pharmacy dispenses it in all: 2 to 99.' : 'For example, 28 for every 4 weeks: 7 to 366.'}</div>
-                            <ErrorText id={`${id}-${f}-error`} text={err} />
-                            <input className={`nhsuk-input nhsuk-input--width-3${err ? ' nhsuk-input--error' : ''}`} id={`${id}-${f}`} inputMode="numeric" autoComplete="off"
-                              value={f === 'issues' ? issues : interval} onChange={(e) => (f === 'issues' ? setRepeats(e.target.value, interval) : setRepeats(issues, e.target.value))}
-                              aria-describedby={describedBy(`${id}-${f}-hint`, err && `${id}-${f}-error`)} />
-                          </div>
-                        );
-                      })}
-                    </div>
-                  ) : null}
-                </div>
-              ))}
-            </div>
-          </fieldset>
-        </div>
-        {type !== 'acute' ? (
-          <DateParts id={`${id}-review`} legend="Review date (optional)" hint="When this repeat authorisation is reviewed, for example 27 3 2027." error={errorFor('review-day')} value={review} onChange={setReviewDate} />
-        ) : null}
-        <div className="nhsuk-form-group">
-          <fieldset className="nhsuk-fieldset">
-            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Where will it be dispensed?</legend>
-            {nominated ? (
-              <div className="nhsuk-radios nhsuk-radios--small">
-                <div className="nhsuk-radios__item">
-                  <input className="nhsuk-radios__input" id={`${id}-nominated`} type="radio" name="dispense" checked={toPharmacy} onChange={() => setDispensing(true)} />
-                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-nominated`}>The patient's nominated pharmacy: {nominated.name ?? 'pharmacy'} ({nominated.odsCode})</label>
-                </div>
-                <div className="nhsuk-radios__item">
-                  <input className="nhsuk-radios__input" id={`${id}-token`} type="radio" name="dispense" checked={!toPharmacy} onChange={() => setDispensing(false)} aria-describedby={`${id}-token-hint`} />
-                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-token`}>No nomination: give the patient a printed token</label>
-                  <div className="nhsuk-hint nhsuk-radios__hint" id={`${id}-token-hint`}>The patient takes the token to any pharmacy in England.</div>
-                </div>
+                ) : null}
               </div>
-            ) : (
-              <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>The patient has no nominated pharmacy. Print a token for them to take to any pharmacy.</p></div>
-            )}
-          </fieldset>
-        </div>
-        <div className="nhsuk-form-group">
-          <label className="nhsuk-label nhsuk-label--s" htmlFor={`${id}-info`}>Information for the patient (optional)</label>
-          <div className="nhsuk-hint" id={`${id}-info-hint`}>Printed on the patient's side of the token, for example "Book a blood test before your next issue".</div>
-          <textarea className="nhsuk-textarea" id={`${id}-info`} rows={2} maxLength={10_000} value={draft.patientInformation} aria-describedby={`${id}-info-hint`}
-            onChange={(e) => { const v = e.target.value; change((x) => ({ ...x, patientInformation: v })); }} />
-        </div>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+      {type !== 'acute' ? (
+        <DateParts id={`${id}-review`} legend="Review date (optional)" hint="When this repeat authorisation is reviewed, for example 27 3 2027." error={errorFor('review-day')} value={review} onChange={setReviewDate} />
+      ) : null}
+      <div className="nhsuk-form-group">
+        <fieldset className="nhsuk-fieldset">
+          <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Where will it be dispensed?</legend>
+          {nominated ? (
+            <div className="nhsuk-radios nhsuk-radios--small">
+              <div className="nhsuk-radios__item">
+                <input className="nhsuk-radios__input" id={`${id}-nominated`} type="radio" name="dispense" checked={toPharmacy} onChange={() => setDispensing(true)} />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-nominated`}>The patient's nominated pharmacy: {nominated.name ?? 'pharmacy'} ({nominated.odsCode})</label>
+              </div>
+              <div className="nhsuk-radios__item">
+                <input className="nhsuk-radios__input" id={`${id}-token`} type="radio" name="dispense" checked={!toPharmacy} onChange={() => setDispensing(false)} aria-describedby={`${id}-token-hint`} />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-token`}>No nomination: give the patient a printed token</label>
+                <div className="nhsuk-hint nhsuk-radios__hint" id={`${id}-token-hint`}>The patient takes the token to any pharmacy in England.</div>
+              </div>
+            </div>
+          ) : (
+            <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>The patient has no nominated pharmacy. Print a token for them to take to any pharmacy.</p></div>
+          )}
+        </fieldset>
+      </div>
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label nhsuk-label--s" htmlFor={`${id}-info`}>Information for the patient (optional)</label>
+        <div className="nhsuk-hint" id={`${id}-info-hint`}>Printed on the patient's side of the token, for example "Book a blood test before your next issue".</div>
+        <textarea className="nhsuk-textarea" id={`${id}-info`} rows={2} maxLength={10_000} value={draft.patientInformation} aria-describedby={`${id}-info-hint`}
+          onChange={(e) => { const v = e.target.value; change((x) => ({ ...x, patientInformation: v })); }} />
+      </div>
     </section>
   );
 }
