@@ -186,7 +186,10 @@ test('a dose shortcut that cannot be read is said on the field, and nothing is a
   await expect(page.locator('[data-item]')).toContainText('200 doses');
 });
 
-test('a repeat, signed: the treatment type is chosen on the same page', async () => {
+test('a repeat, signed: the treatment type is chosen on the same page, reached from review', async () => {
+  await press(page, button('Continue to review'), 'Enter');
+  await press(page, page.getByRole('link', { name: 'Change treatment type' }), 'Enter');
+  await expect(page.getByTestId('treatment'), 'Change from review lands on the treatment type, on the one screen').toBeFocused();
   await press(page, page.getByLabel('Repeat prescribing'), 'Space');
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await press(page, button('Continue to review'), 'Enter');
