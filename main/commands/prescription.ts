@@ -112,11 +112,15 @@ export const prescriptionGet = defineCommand({
 export const prescriptionList = defineCommand({
   name: 'prescription.list',
   summary: 'List prescriptions on this computer, newest first',
+  description: 'With `nhsNumber`, only that patient\'s: the pad shows them beside the patient, to prescribe again.',
   http: { method: 'GET', path: '/prescriptions' },
-  input: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+  input: z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    nhsNumber: z.string().regex(/^\d{10}$/, 'An NHS number is 10 digits with no spaces.').optional().describe('Only this patient\'s prescriptions'),
+  }),
   output: z.object({ prescriptions: z.array(record) }),
   needs: { scope: 'read' },
-  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit }).map((r) => viewOf(ctx, r)) }),
+  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit, ...(input.nhsNumber ? { nhsNumber: input.nhsNumber } : {}) }).map((r) => viewOf(ctx, r)) }),
 });
 
 export const prescriptionPreview = defineCommand({
@@ -155,6 +159,19 @@ export const prescriptionCopy = defineCommand({
   cli: { positional: ['id'] },
   errors: ['not-found'],
   run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.copy(input.id)),
+});
+
+export const prescriptionReissue = defineCommand({
+  name: 'prescription.reissue',
+  summary: 'Re-issue a repeat: a new draft from an earlier signed repeat prescription (its template)',
+  description: 'Same items, treatment and review date; new line IDs; the patient must be confirmed again before signing. Refused for anything but a signed repeat prescription, and once its review date has passed.',
+  http: { method: 'POST', path: '/prescriptions/{id}/reissue' },
+  input: z.object({ id }),
+  output: record,
+  needs: { scope: 'prescribe' },
+  cli: { positional: ['id'] },
+  errors: ['not-found', 'bad-state'],
+  run: async (input, ctx) => viewOf(ctx, ctx.services.prescribing.reissue(input.id)),
 });
 
 export const prescriptionSign = defineCommand({
@@ -239,4 +256,4 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionReissue, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];

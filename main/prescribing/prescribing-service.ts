@@ -145,6 +145,25 @@ export class PrescribingService {
     return r;
   }
 
+  /**
+   * The next issue of a repeat (repeat prescribing) as a new draft, from an earlier issue signed in
+   * Scrip — its template: same items and review date, new line IDs, the patient confirmed again.
+   * Refused for anything but a signed repeat, and once the authorisation's review date has passed.
+   */
+  reissue(id: string, today = new Date().toISOString().slice(0, 10)): PrescriptionRecord {
+    const from = this.get(id);
+    if (from.draft.treatmentType !== 'repeat-prescribing' || from.status === 'draft') {
+      throw new ScripError('bad-state', 'Only a signed repeat prescription can be re-issued.', { id, status: from.status, treatmentType: from.draft.treatmentType }, 'Use prescribe again (prescription.copy) for any other prescription.');
+    }
+    if (from.draft.reviewDate && from.draft.reviewDate < today) {
+      throw new ScripError('bad-state', `This repeat was due for review on ${from.draft.reviewDate}, so it cannot be re-issued as it is.`, { id, reviewDate: from.draft.reviewDate }, 'Review it with the patient, then prescribe again with a new review date.');
+    }
+    const draft: DraftContent = { ...from.draft, patientConfirmed: false, items: from.draft.items.map((it) => ({ ...it, lineId: randomUUID() })) };
+    const r = this.create(draft);
+    this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.reissue', { id: r.id, from: id });
+    return r;
+  }
+
   get(id: string): PrescriptionRecord {
     const r = this.d.store.get(id);
     if (!r) throw new ScripError('not-found', `There is no prescription ${id}.`);

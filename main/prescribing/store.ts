@@ -124,11 +124,12 @@ export class PrescriptionStore {
     return row ? toRecord(row) : null;
   }
 
-  list(opts: { status?: PrescriptionStatus[]; limit?: number; ownerUserId?: string } = {}): PrescriptionRecord[] {
+  list(opts: { status?: PrescriptionStatus[]; limit?: number; ownerUserId?: string; nhsNumber?: string } = {}): PrescriptionRecord[] {
     const statuses = opts.status ?? [...prescriptionStatuses];
     const owner = opts.ownerUserId === undefined ? '' : ' AND owner_user_id = ?';
-    const rows = this.#db.prepare(`SELECT * FROM prescriptions WHERE status IN (${statuses.map(() => '?').join(',')})${owner} ORDER BY updated_at DESC LIMIT ?`)
-      .all(...statuses, ...(opts.ownerUserId === undefined ? [] : [opts.ownerUserId]), opts.limit ?? 200) as Array<Record<string, unknown>>;
+    const patient = opts.nhsNumber === undefined ? '' : " AND json_extract(draft, '$.patient.nhsNumber') = ?";
+    const rows = this.#db.prepare(`SELECT * FROM prescriptions WHERE status IN (${statuses.map(() => '?').join(',')})${owner}${patient} ORDER BY updated_at DESC LIMIT ?`)
+      .all(...statuses, ...(opts.ownerUserId === undefined ? [] : [opts.ownerUserId]), ...(opts.nhsNumber === undefined ? [] : [opts.nhsNumber]), opts.limit ?? 200) as Array<Record<string, unknown>>;
     return rows.map(toRecord);
   }
 

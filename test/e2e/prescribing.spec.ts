@@ -1,7 +1,8 @@
 // The prescription pad as a prescriber uses it, in real Chromium against `scrip start --browser`,
 // with a virtual card in the real vpcd reader and the embedded sandbox over HTTPS — by keyboard:
 // log in, find a patient (NHS number checked as typed; by name and date of birth), write a
-// two-item acute prescription and a repeat-dispensing one, review, sign both in one batch, see
+// two-item acute prescription and a repeat-dispensing one on the one-screen pad (items typed inline
+// with dose shortcuts), review, sign both in one batch, see
 // both accepted by EPS, print the token (its barcode read back by zbar), track and cancel one item.
 // axe-core checks every screen.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
@@ -64,11 +65,12 @@ test('in the sandbox, prescriber details come from its directory, explained on t
 
 test('find the patient by NHS number: a wrong check digit is explained as it is typed', async () => {
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
-  await expect(heading('Prescribe')).toBeFocused();
+  await expect(button('Start a new prescription'), 'the page\'s one action has focus').toBeFocused();
   await noSeriousViolations(page, 'prescribe start');
   await press(page, button('Start a new prescription'), 'Enter');
   await expect(heading('Find the patient')).toBeVisible();
   const nhs = page.getByLabel('NHS number');
+  await expect(nhs, 'focus is on the first field, not the heading').toBeFocused();
   await typeInto(page, nhs, '944930555');
   await expect(page.locator('.nhsuk-error-message')).toHaveCount(0);
   await page.keyboard.type('3');
@@ -78,23 +80,21 @@ test('find the patient by NHS number: a wrong check digit is explained as it is 
   await typeInto(page, nhs, '944 930 5552');
   await expect(page.locator('.nhsuk-error-message')).toHaveCount(0);
   await page.keyboard.press('Enter');
-  await expect(heading('Is this the right patient?')).toBeFocused();
+  // The patient found is shown in full, and confirmed with one press that names them.
   const details = page.getByTestId('patient-details');
   await expect(details).toContainText('Octavia CHISLETT');
   await expect(details).toContainText('944 930 5552');
   await expect(page.getByTestId('nominated-pharmacy')).toContainText('FCG71');
+  await expect(button('Prescribe for Ms Octavia CHISLETT')).toBeFocused();
   await noSeriousViolations(page, 'confirm patient');
-  // Continuing without an answer is caught, and the summary takes focus.
-  await press(page, button('Continue'), 'Enter');
-  await expect(page.locator('.nhsuk-error-summary')).toBeFocused();
-  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('How is this prescribed?')).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(heading('Write the prescription')).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Medicine' }), 'the medicine search has focus on arrival').toBeFocused();
+  await expect(page.getByTestId('patient-banner')).toContainText('944 930 5552');
+  // How it is prescribed is on the same page: acute, to the nominated pharmacy, unless changed.
   await expect(page.getByLabel('Acute')).toBeChecked();
   await expect(page.getByLabel(/nominated pharmacy/)).toBeChecked();
-  await noSeriousViolations(page, 'treatment type');
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await noSeriousViolations(page, 'write the prescription');
   ids.acute = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1];
 });
 
@@ -104,17 +104,13 @@ async function acuteDraftFor(nhsNumber: string): Promise<void> {
   await press(page, button('Start a new prescription'), 'Enter');
   await typeInto(page, page.getByLabel('NHS number'), nhsNumber);
   await page.keyboard.press('Enter');
-  await expect(heading('Is this the right patient?')).toBeVisible();
-  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('How is this prescribed?')).toBeVisible();
-  await press(page, button('Continue'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await press(page, button(/^Prescribe for /), 'Enter');
+  await expect(heading('Write the prescription')).toBeVisible();
 }
 
-async function addItem(search: string, choose: RegExp, quantity: string, dosage: { structured?: [string, string]; text?: string }): Promise<void> {
-  await press(page, page.getByRole('link', { name: /^Add (an|another) item$/ }), 'Enter');
-  await expect(heading(/choose the medicine/)).toBeVisible();
+/** Adds an item on the one-screen pad: medicine, then a dose shortcut and/or the words, a quantity if typed, days if given; the Add item button. */
+async function addItem(search: string, choose: RegExp, dosage: { shortcut?: string; text?: string; quantity?: string; days?: string }): Promise<void> {
+  const before = await page.locator('[data-item]').count();
   const box = page.getByRole('combobox', { name: 'Medicine' });
   await typeInto(page, box, search);
   const list = page.getByRole('listbox', { name: 'Medicines found' });
@@ -126,53 +122,58 @@ async function addItem(search: string, choose: RegExp, quantity: string, dosage:
   await expect(box).toHaveAttribute('aria-activedescendant', /.+/);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('chosen-medicine')).toContainText(choose);
-  await typeInto(page, page.getByLabel('Quantity', { exact: true }), quantity);
-  if (dosage.structured) {
-    await typeInto(page, page.getByLabel(/^Dose \(/), dosage.structured[0]);
-    await typeInto(page, page.getByLabel('Times a day'), dosage.structured[1]);
-    await press(page, button(/^Use "/), 'Enter');
-  }
+  await expect(page.getByLabel('Dose', { exact: true }), 'focus moves on to the dose').toBeFocused();
+  if (dosage.shortcut) await page.keyboard.type(dosage.shortcut);
   if (dosage.text) await typeInto(page, page.getByLabel('Dosage instructions'), dosage.text);
-  await noSeriousViolations(page, `item editor for ${search}`);
-  await press(page, button('Save item'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  if (dosage.quantity) await typeInto(page, page.getByLabel('Quantity', { exact: true }), dosage.quantity);
+  if (dosage.days) await typeInto(page, page.getByLabel('Days of supply'), dosage.days);
+  await noSeriousViolations(page, `item entry for ${search}`);
+  await press(page, button('Add item'), 'Enter');
+  await expect(page.locator('[data-item]')).toHaveCount(before + 1);
 }
 
 test('write a two-item acute prescription: dm+d combobox by keyboard, quantity in the dm+d unit, problems in words', async () => {
-  // Saving an item with no quantity and no dosage lists both, in words, linked to the fields.
-  await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
+  // Adding an item with no dose and no quantity lists both, in words, linked to the fields.
   await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'amox');
   await expect(page.getByRole('option', { name: /Amoxicillin 250mg capsules/ })).toBeVisible();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
-  await expect(page.getByText('In capsules, the unit dm+d gives')).toBeVisible();
-  await press(page, button('Save item'), 'Enter');
+  await expect(page.getByText('In capsules.')).toBeVisible();
+  await page.keyboard.press('Enter');
   const summary = page.locator('.nhsuk-error-summary');
   await expect(summary).toBeFocused();
-  await expect(summary).toContainText('The quantity must be more than zero');
-  await expect(summary).toContainText('Add dosage instructions');
-  await noSeriousViolations(page, 'item editor with problems');
-  await typeInto(page, page.getByLabel('Quantity', { exact: true }), '21');
-  await typeInto(page, page.getByLabel(/^Dose \(/), '1');
-  await typeInto(page, page.getByLabel('Times a day'), '3');
-  await press(page, button(/^Use "One capsule three times a day"/), 'Enter');
-  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day');
+  await expect(summary).toContainText('Type the dose');
+  await expect(summary).toContainText('Enter the quantity');
+  await noSeriousViolations(page, 'item entry with problems');
+  // The dose shortcut writes the sentence and works out quantity and days; Enter adds.
+  await typeInto(page, page.getByLabel('Dose', { exact: true }), '1 tds 7/7');
+  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day for 7 days');
+  await expect(page.getByLabel('Quantity', { exact: true })).toHaveValue('21');
+  await expect(page.getByLabel('Days of supply')).toHaveValue('7');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-item]')).toHaveCount(1);
+  await expect(button('Continue to review')).toBeFocused();
+  // More detail on the item's own page; the draft survives a reload, as typed.
+  await press(page, page.getByRole('link', { name: 'Change item 1, Amoxicillin 250mg capsules' }), 'Enter');
+  await expect(heading('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
+  await expect(page.getByTestId('patient-banner'), 'the banner is on the item step too').toContainText('Octavia CHISLETT');
   await typeInto(page, page.getByLabel(/Additional instructions/), 'Take with water');
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
-  // The draft survives a reload, as typed.
   await page.reload();
-  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day');
+  await expect(page.getByLabel('Dosage instructions')).toHaveValue('One capsule three times a day for 7 days');
   await expect(page.getByLabel('Quantity', { exact: true })).toHaveValue('21');
+  await expect(page.getByLabel(/Additional instructions/)).toHaveValue('Take with water');
   await press(page, button('Save item'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
-  await addItem('para', /Paracetamol 500mg soluble tablets/, '32', { text: 'Two tablets dissolved in water up to four times a day' });
+  await expect(heading('Write the prescription')).toBeVisible();
+  await addItem('para', /Paracetamol 500mg soluble tablets/, { text: 'Two tablets dissolved in water up to four times a day', quantity: '32', days: '7' });
   await expect(page.locator('[data-item]')).toHaveCount(2);
   await noSeriousViolations(page, 'items list');
 });
 
 test('review shows exactly what will be signed; it is left to sign with others', async () => {
   await press(page, button('Continue to review'), 'Enter');
-  await expect(heading('Check the prescription before you sign')).toBeFocused();
+  await expect(heading('Check the prescription before you sign')).toBeVisible();
+  await expect(page.getByLabel('Card passcode'), 'the passcode comes last, with focus on it').toBeFocused();
   await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
   await expect(page.getByTestId('review-prescription')).toContainText('Acute');
   await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
@@ -219,11 +220,11 @@ test('write a repeat-dispensing prescription for a patient found by name and dat
   await expect(page.getByTestId('patient-results')).toContainText('944 930 4424');
   await expect(page.getByTestId('live-region')).toContainText('1 patient found');
   await noSeriousViolations(page, 'patient search results');
+  // Selecting from the results (name, NHS number, date of birth, address) chooses the patient.
   await press(page, button(/^Select .*John DOE/), 'Enter');
-  await expect(heading('Is this the right patient?')).toBeVisible();
-  await expect(page.getByTestId('nominated-pharmacy')).toHaveText('None');
-  await press(page, page.getByLabel('Yes, this is the patient'), 'Space');
-  await press(page, button('Continue'), 'Enter');
+  await expect(heading('Write the prescription')).toBeVisible();
+  await expect(page.getByTestId('patient-banner')).toContainText('944 930 4424');
+  await expect(page.getByTestId('banner-pharmacy')).toHaveText('No nominated pharmacy');
   await press(page, page.getByLabel('Repeat dispensing'), 'Space');
   await typeInto(page, page.getByLabel('Number of issues'), '1');
   await expect(page.locator('.nhsuk-error-message')).toContainText('between 2 and 99');
@@ -238,9 +239,9 @@ test('write a repeat-dispensing prescription for a patient found by name and dat
   await typeInto(page, page.getByLabel('Information for the patient (optional)'), 'Ask for a review before the last issue');
   await expect(page.getByText('The patient has no nominated pharmacy')).toBeVisible();
   await noSeriousViolations(page, 'repeat dispensing');
-  await press(page, button('Continue'), 'Enter');
-  await expect(page.getByText(/repeat dispensing, 6 issues every 28 days/)).toBeVisible();
-  await addItem('salb', /Salbutamol 100micrograms\/dose inhaler/, '200', { text: 'Two puffs when needed, up to four times a day' });
+  await addItem('salb', /Salbutamol 100micrograms\/dose inhaler/, { shortcut: '2 puffs qds prn' });
+  await expect(page.locator('[data-item]')).toContainText('Two puffs up to four times a day when required');
+  await expect(page.locator('[data-item]'), 'an inhaler as needed: one whole pack').toContainText('200 doses');
   await press(page, button('Continue to review'), 'Enter');
   await expect(page.getByTestId('review-prescription')).toContainText('6 issues, every 28 days');
   await expect(page.getByTestId('review-prescription')).toContainText('No nomination');
@@ -321,7 +322,8 @@ test('track the acute prescription and cancel one item: the service\'s answer is
 
 test('sign one from its review page: a wrong passcode is said on the field, the right one signs and sends', async () => {
   await acuteDraftFor('9000000017');
-  await addItem('azith', /Azithromycin 250mg capsules/, '6', { structured: ['2', '1'] });
+  await addItem('azith', /Azithromycin 250mg capsules/, { shortcut: '2 od 3d' });
+  await expect(page.locator('[data-item]')).toContainText('6 capsules');
   await press(page, button('Continue to review'), 'Enter');
   await expect(heading('Check the prescription before you sign')).toBeVisible();
   await typeInto(page, page.getByLabel('Card passcode'), '000000');
@@ -345,11 +347,14 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify({ zip: path }) })).status, zip);
   expect(imported).toBe(200);
   await acuteDraftFor('9434765919');
-  await press(page, page.getByRole('link', { name: 'Add an item' }), 'Enter');
   await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'morphine 10mg modified');
   await expect(page.getByRole('option', { name: /Morphine 10mg modified-release tablets.*Schedule 2/ }).first()).toBeVisible();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
+  await typeInto(page, page.getByLabel('Dose', { exact: true }), '1 bd 14d');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-item]')).toContainText('28 (twenty eight) tablets');
+  await press(page, page.getByRole('link', { name: /^Change item 1/ }), 'Enter');
   const cd = page.getByTestId('controlled-drug');
   await expect(cd).toBeVisible();
   await expect(cd.getByLabel('Schedule 2', { exact: true })).toBeChecked();
@@ -363,7 +368,7 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   await noSeriousViolations(page, 'controlled drug item');
   await typeInto(page, cd.getByLabel(/^Quantity in words/), 'twenty eight');
   await press(page, button('Save item'), 'Enter');
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await expect(heading('Write the prescription')).toBeVisible();
   await expect(page.locator('[data-item]')).toContainText('28 (twenty eight) tablet');
   await expect(page.locator('[data-item]')).toContainText('Schedule 2');
 });
@@ -391,7 +396,7 @@ test('delete drafts, with a step to confirm: from the pad and from the list; sig
   await expect(heading('Find the patient')).toBeVisible();
   const padDraft = /#\/prescribe\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
   await page.goto(new URL(`/#/prescribe/${padDraft}/items`, scrip.ready.url).toString());
-  await expect(heading('Items on this prescription')).toBeVisible();
+  await expect(heading('Write the prescription')).toBeVisible();
   await press(page, button('Delete draft for no patient yet'), 'Enter');
   const confirm = page.getByRole('group', { name: 'Delete the draft for no patient yet?' });
   await expect(confirm.getByRole('button', { name: /Yes, delete it/ })).toBeFocused();
@@ -400,7 +405,8 @@ test('delete drafts, with a step to confirm: from the pad and from the list; sig
   await expect(button('Delete draft for no patient yet')).toBeFocused();
   await press(page, button('Delete draft for no patient yet'), 'Enter');
   await press(page, page.getByRole('button', { name: /Yes, delete it/ }), 'Enter');
-  await expect(heading('Prescribe')).toBeFocused();
+  await expect(heading('Prescribe')).toBeVisible();
+  await expect(button('Start a new prescription'), 'back on the Prescribe page, its one action has focus').toBeFocused();
   await expect(page.getByTestId('live-region')).toHaveText('Draft for no patient yet deleted.');
   await expect(page.locator(`[data-draft="${padDraft}"]`)).toHaveCount(0);
   // From the drafts list: the morphine draft left when the card was pulled.

@@ -21,6 +21,8 @@ export function Layout({ path, title, children }: { path: string; title: string;
   useEffect(() => {
     // Move focus to the page heading on navigation (not on first load), as screen reader users expect.
     if (first.current) { first.current = false; return; }
+    // A page that puts focus on its first field (data-autofocus, e.g. the pad's searches) keeps it.
+    if (document.activeElement?.closest('[data-autofocus]')) return;
     h1.current?.focus();
   }, [path, hash]);
   return (

@@ -1,11 +1,13 @@
 import { ErrorText, describedBy } from './forms';
+import { useAutoFocus } from '../hooks/useAutoFocus';
 
 /**
  * The card passcode for signing: never kept after the request, never shown. On a reader with a
  * keypad (`pinPad`) the person types it there when the reader asks, so no field is shown; `id`
  * then names the note, where a problem with the passcode is shown and the error summary links.
  */
-export function PasscodeField({ id, value, onChange, error, pinPad = false }: { id: string; value: string; onChange: (v: string) => void; error: string | null; pinPad?: boolean }) {
+export function PasscodeField({ id, value, onChange, error, pinPad = false, autoFocus = false }: { id: string; value: string; onChange: (v: string) => void; error: string | null; pinPad?: boolean; autoFocus?: boolean }) {
+  const input = useAutoFocus<HTMLInputElement>(autoFocus && !pinPad);
   if (pinPad) {
     return (
       <div className={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>
@@ -22,7 +24,7 @@ export function PasscodeField({ id, value, onChange, error, pinPad = false }: { 
       <label className="nhsuk-label nhsuk-label--s" htmlFor={id}>Card passcode</label>
       <div className="nhsuk-hint" id={`${id}-hint`}>Your card asks for its passcode each time it signs. It goes to the card only; Scrip does not keep it.</div>
       <ErrorText id={`${id}-error`} text={error} />
-      <input className={`nhsuk-input nhsuk-input--width-10${error ? ' nhsuk-input--error' : ''}`} id={id} type="password" inputMode="numeric" autoComplete="off"
+      <input ref={input} data-autofocus={autoFocus ? '' : undefined} className={`nhsuk-input nhsuk-input--width-10${error ? ' nhsuk-input--error' : ''}`} id={id} type="password" inputMode="numeric" autoComplete="off"
         value={value} onChange={(e) => onChange(e.target.value.trim())} aria-describedby={describedBy(`${id}-hint`, error && `${id}-error`)} />
     </div>
   );

@@ -60,6 +60,13 @@ test('medicines search uses the bundled dm+d subset when no agent runs', async (
   assert.equal(out.release.subset, true, 'the bundled subset answered');
 });
 
+test('medicines dose reads a dose shortcut against the bundled dm+d subset, with no agent', async () => {
+  const r = await scrip(['medicines', 'dose', '1 tds 5/7', '--code', '39732311000001104', '--json']);
+  assert.equal(r.code, 0, `exit 0 (stderr: ${r.stderr})`);
+  const out = JSON.parse(r.stdout) as { sentence: string; quantity: number; unit: string; supplyDays: number; basis: string };
+  assert.deepEqual([out.sentence, out.quantity, out.unit, out.supplyDays, out.basis], ['One capsule three times a day for 5 days', 15, 'capsule', 5, 'exact'], 'amoxicillin 250mg capsules, 1 tds 5/7');
+});
+
 test('a command that needs the agent still says none is running', async () => {
   const r = await scrip(['readers', 'list']);
   assert.equal(r.code, 20, 'service-unreachable');

@@ -8,12 +8,21 @@ import { ErrorText, ProblemSummary, describedBy } from '../../components/forms';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
-import { liveNhsNumberProblem, type PatientSnapshot } from '../../prescribing/rx-words';
+import { liveNhsNumberProblem, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
+import { useAutoFocus } from '../../hooks/useAutoFocus';
+import { say } from '../../components/say';
+import { prescribeAgain, type AgainMode } from '../../prescribing/again';
+import { PatientDetails } from './PatientDetails';
+import { EarlierPrescriptions } from './EarlierPrescriptions';
 
 export function FindPatient() {
   usePageHeading('Find the patient', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
   const transport = useTransport();
-  const { record, change, flush } = useDraft();
+  const { record, change, flush, discard } = useDraft();
+  // The patient found, shown here to be confirmed with one press ("Prescribe for …").
+  const [found, setFound] = useState<PatientSnapshot | null>(null);
+  const nhsField = useAutoFocus<HTMLInputElement>(!found);
+  const chooseButton = useAutoFocus<HTMLButtonElement>(!!found, found?.nhsNumber);
   const [nhs, setNhs] = useState(record?.draft.patient?.nhsNumber ?? '');
   const [submitted, setSubmitted] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -31,14 +40,41 @@ export function FindPatient() {
     setBusy(true);
     try {
       const patient = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
-      change((d) => ({ ...d, patient, patientConfirmed: false }));
-      await flush();
-      go(padHref(record!.id, 'confirm'));
+      setFound(patient);
+      say(`Found ${patientName(patient)}. Check the details, then prescribe for this patient.`);
     } catch (err) {
       const ce = asCommandError(err);
       if (ce.body.code === 'not-found') { setSubmitted(`No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`); setAttempt((a) => a + 1); }
       else setServiceError(ce);
     } finally { setBusy(false); }
+  }
+
+  async function choose() {
+    if (!found) return;
+    change((d) => ({ ...d, patient: found, patientConfirmed: true }));
+    await flush();
+    go(padHref(record!.id, 'items'));
+  }
+
+  async function again(fromId: string, mode: AgainMode) {
+    const to = await prescribeAgain(transport, fromId, found ?? undefined, mode);
+    // This draft was only started to find the patient: nothing is lost by removing it.
+    if (!record!.draft.items.length) await discard().catch(() => undefined);
+    go(to);
+  }
+
+  if (found) {
+    return (
+      <>
+        <p>Check these details with the patient, or their records, before you prescribe.</p>
+        <PatientDetails patient={found} />
+        <div className="nhsuk-button-group">
+          <button ref={chooseButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void choose()}>Prescribe for {patientName(found)}</button>
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => { setFound(null); setNhs(''); }}>Not this patient</button>
+        </div>
+        <EarlierPrescriptions nhsNumber={found.nhsNumber} onAgain={again} />
+      </>
+    );
   }
 
   return (
@@ -50,7 +86,7 @@ export function FindPatient() {
           <label className="nhsuk-label nhsuk-label--s" htmlFor={field}>NHS number</label>
           <div className="nhsuk-hint" id={`${fid}-hint`}>10 digits, for example 485 777 3456. Checked as you type.</div>
           <ErrorText id={`${fid}-error`} text={problem} />
-          <input className={`nhsuk-input nhsuk-input--width-10${problem ? ' nhsuk-input--error' : ''}`} id={field} name="nhsNumber" inputMode="numeric" autoComplete="off" spellCheck={false}
+          <input ref={nhsField} data-autofocus className={`nhsuk-input nhsuk-input--width-10${problem ? ' nhsuk-input--error' : ''}`} id={field} name="nhsNumber" inputMode="numeric" autoComplete="off" spellCheck={false}
             value={nhs} onChange={(e) => { setNhs(e.target.value); setSubmitted(null); }} aria-describedby={describedBy(`${fid}-hint`, problem && `${fid}-error`)} />
         </div>
         <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Looking up…' : 'Find patient'}</button>

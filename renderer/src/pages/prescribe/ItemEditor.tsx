@@ -12,6 +12,7 @@ import {
   type CdSchedule, type DraftItem, type Endorsement, type ItemField,
 } from '../../prescribing/rx-words';
 import { SaveStatus } from './SaveStatus';
+import { useAutoFocus } from '../../hooks/useAutoFocus';
 import { MAX_ITEMS } from './ItemsPage';
 import { quantityWithUnit } from '../../../../protocols/dmd/unit-words';
 
@@ -48,6 +49,8 @@ export function ItemEditor({ lineId: routeLineId }: { lineId: string }) {
   const [touched, setTouched] = useState<Set<ItemField>>(new Set());
   const [attempt, setAttempt] = useState(0);
   const [medicineError, setMedicineError] = useState<string | null>(null);
+  // After a medicine is chosen the search goes away: focus moves on to the quantity, not the page body.
+  const qtyRef = useAutoFocus<HTMLInputElement>(!!hit && !changing, hit?.code);
 
   if (!item && d.items.length >= MAX_ITEMS) {
     return <><p>This prescription already has {MAX_ITEMS} items, the most one prescription can hold.</p><a href={padHref(record!.id, 'items')}>Back to the items</a></>;
@@ -163,7 +166,7 @@ export function ItemEditor({ lineId: routeLineId }: { lineId: string }) {
       <SaveStatus state={saveState} />
       <form onSubmit={done} noValidate>
         {!item || changing ? (
-          <MedicineCombobox id={fieldIds.medicine} onChoose={chooseMedicine} error={medicineError ?? (attempt && !item ? 'Choose the medicine.' : null)} />
+          <MedicineCombobox id={fieldIds.medicine} onChoose={chooseMedicine} autoFocus error={medicineError ?? (attempt && !item ? 'Choose the medicine.' : null)} />
         ) : (
           <div className="nhsuk-form-group">
             <h2 className="nhsuk-heading-s nhsuk-u-margin-bottom-1">Medicine</h2>
@@ -179,7 +182,7 @@ export function ItemEditor({ lineId: routeLineId }: { lineId: string }) {
               <div className="nhsuk-hint" id={`${id}-quantity-hint`}>In {unitName}s, the unit dm+d gives for this medicine.{hit?.packs.length ? ` Packs: ${hit.packs.map((p) => `${p.quantity ?? ''} ${p.unitName ?? ''}`.trim()).join(', ')}.` : ''}</div>
               <ErrorText id={`${id}-quantity-error`} text={qtyErr} />
               <div className="nhsuk-input-wrapper">
-                <input className={`nhsuk-input nhsuk-input--width-5${qtyErr ? ' nhsuk-input--error' : ''}`} id={fieldIds.quantity} inputMode="decimal" autoComplete="off" value={qtyText}
+                <input ref={qtyRef} data-autofocus className={`nhsuk-input nhsuk-input--width-5${qtyErr ? ' nhsuk-input--error' : ''}`} id={fieldIds.quantity} inputMode="decimal" autoComplete="off" value={qtyText}
                   onChange={(e) => setQuantity(e.target.value)} onBlur={() => touch('quantity')} aria-describedby={aria('quantity', true, qtyErr)} />
                 <div className="nhsuk-input-wrapper__suffix" aria-hidden="true">{unitName}</div>
               </div>

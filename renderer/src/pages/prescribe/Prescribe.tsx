@@ -8,7 +8,7 @@ import { StartPage } from './StartPage';
 import { FindPatient } from './FindPatient';
 import { SearchPatient } from './SearchPatient';
 import { ConfirmPatient } from './ConfirmPatient';
-import { TreatmentPage } from './TreatmentPage';
+import { PatientBanner } from './PatientBanner';
 import { ItemsPage } from './ItemsPage';
 import { ItemEditor } from './ItemEditor';
 import { ReviewPage } from './ReviewPage';
@@ -30,13 +30,19 @@ function PadPage({ page, lineId }: { page: Exclude<ReturnType<typeof padRoute>['
   const { record, error } = useDraft();
   if (error) return <ErrorSummary error={error} title="This prescription could not be opened" />;
   if (!record) return <p>Opening the prescription…</p>;
+  // Who it is for, on every step once a patient is chosen (the patient pages show the details in full).
+  const banner = record.draft.patient && !['patient', 'patient-search', 'confirm'].includes(page) ? <PatientBanner patient={record.draft.patient} /> : null;
+  return <>{banner}<PadStep page={page} lineId={lineId} status={record.status} /></>;
+}
+
+function PadStep({ page, lineId, status }: { page: Exclude<ReturnType<typeof padRoute>['page'], 'start'>; lineId: string | undefined; status: string }) {
   // A signed prescription can only be looked at, never changed.
-  if (record.status !== 'draft' && page !== 'sent') return <SentPage />;
+  if (status !== 'draft' && page !== 'sent') return <SentPage />;
   switch (page) {
     case 'patient': return <FindPatient />;
     case 'patient-search': return <SearchPatient />;
     case 'confirm': return <ConfirmPatient />;
-    case 'treatment': return <TreatmentPage />;
+    case 'treatment': return <ItemsPage focus="treatment" />;
     case 'items': return <ItemsPage />;
     case 'item': return <ItemEditor key={lineId} lineId={lineId ?? 'new'} />;
     case 'review': return <ReviewPage />;

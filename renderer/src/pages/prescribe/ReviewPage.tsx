@@ -139,7 +139,8 @@ export function ReviewPage() {
         </div>
       ) : null}
       <form onSubmit={sign} noValidate>
-        <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />
+        {/* Passcode last, focused on arrival: type it and press Enter to sign. */}
+        <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} autoFocus={session?.state === 'role-selected'} />
         <div className="nhsuk-button-group">
           <button className="nhsuk-button" type="submit" disabled={busy || problems.length > 0 || session?.state !== 'role-selected'}>{busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : 'Sign and send'}</button>
           <a className="nhsuk-button nhsuk-button--secondary" href="#/prescriptions">Sign later, with others</a>

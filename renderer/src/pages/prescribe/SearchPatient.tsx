@@ -8,6 +8,7 @@ import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
+import { useAutoFocus } from '../../hooks/useAutoFocus';
 import { formatDate, formatNhsNumber, parseDateParts, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
 
 export function SearchPatient() {
@@ -21,6 +22,7 @@ export function SearchPatient() {
   const [serviceError, setServiceError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const familyRef = useAutoFocus<HTMLInputElement>();
   const fieldError = (name: string) => problems.find((p) => p.field === `${id}-${name}`)?.text ?? null;
 
   async function submit(e: FormEvent) {
@@ -48,9 +50,10 @@ export function SearchPatient() {
     try {
       // A search answer has no nominated pharmacy (as in PDS): read the whole record.
       const full = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: p.nhsNumber });
-      change((d) => ({ ...d, patient: full, patientConfirmed: false }));
+      // Selecting from the results, which show name, NHS number, date of birth and address, is the confirmation.
+      change((d) => ({ ...d, patient: full, patientConfirmed: true }));
       await flush();
-      go(padHref(record!.id, 'confirm'));
+      go(padHref(record!.id, 'items'));
     } catch (err) { setServiceError(asCommandError(err)); } finally { setBusy(false); }
   }
 
@@ -61,7 +64,7 @@ export function SearchPatient() {
         <label className="nhsuk-label" htmlFor={`${id}-${name}`}>{label}</label>
         {opts.hint ? <div className="nhsuk-hint" id={`${id}-${name}-hint`}>{opts.hint}</div> : null}
         <ErrorText id={`${id}-${name}-error`} text={err} />
-        <input className={`nhsuk-input ${opts.width ?? 'nhsuk-input--width-20'}${err ? ' nhsuk-input--error' : ''}`} id={`${id}-${name}`} value={f[name]} autoComplete="off" spellCheck={false}
+        <input ref={name === 'family' ? familyRef : undefined} data-autofocus={name === 'family' ? '' : undefined} className={`nhsuk-input ${opts.width ?? 'nhsuk-input--width-20'}${err ? ' nhsuk-input--error' : ''}`} id={`${id}-${name}`} value={f[name]} autoComplete="off" spellCheck={false}
           onChange={(e) => setF({ ...f, [name]: e.target.value })} aria-describedby={describedBy(opts.hint && `${id}-${name}-hint`, err && `${id}-${name}-error`)} />
       </div>
     );

@@ -5,6 +5,12 @@ import { useDraft } from '../../prescribing/useDraft';
 import { detailHref } from '../../prescribing/nav';
 import { statusWords } from '../../prescribing/status';
 import { patientName } from '../../prescribing/rx-words';
+import { useState } from 'react';
+import { asCommandError, type CommandError } from '../../transport';
+import { useTransport } from '../../hooks/transport-context';
+import { ErrorSummary } from '../../components/ErrorSummary';
+import { prescribeAgain } from '../../prescribing/again';
+import { go } from '../../prescribing/go';
 
 /** After signing: the live status from the outbox and EPS, and the token. */
 export function SentPage() {
@@ -12,6 +18,13 @@ export function SentPage() {
   const r = record!;
   usePageHeading(r.status === 'rejected' ? 'Prescription refused by EPS' : 'Prescription signed');
   const s = statusWords(r.status);
+  const transport = useTransport();
+  const [againError, setAgainError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function again() {
+    setBusy(true);
+    try { go(await prescribeAgain(transport, r.id)); } catch (e) { setAgainError(asCommandError(e)); } finally { setBusy(false); }
+  }
   return (
     <>
       <div className={r.status === 'rejected' ? 'nhsuk-card' : 'nhsuk-panel'} data-testid="sent-panel">
@@ -23,6 +36,8 @@ export function SentPage() {
       <p>For {r.draft.patient ? patientName(r.draft.patient) : 'the patient'}: {r.draft.items.map((i) => i.medication.display).join('; ')}.</p>
       {r.refusal ? <RefusalPanel id={r.id} refusal={r.refusal} /> : null}
       {r.shortFormId && r.status !== 'rejected' ? <p><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></p> : null}
+      {againError ? <ErrorSummary error={againError} title="The prescription could not be copied" /> : null}
+      {r.status !== 'rejected' ? <p><button type="button" className="nhsuk-button nhsuk-button--secondary" disabled={busy} onClick={() => void again()}>Prescribe again</button></p> : null}
       <ul className="nhsuk-list">
         <li><a href={detailHref(r.id)}>Track this prescription</a></li>
         <li><a href="#/prescribe">Write another prescription</a></li>

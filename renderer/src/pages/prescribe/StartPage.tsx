@@ -13,6 +13,7 @@ import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
 import { whenWords } from '../../dates';
 import { ownedBy } from '../../prescribing/owner';
+import { useAutoFocus } from '../../hooks/useAutoFocus';
 
 interface ListedRx { id: string; status: string; updatedAt: string; ownerUserId: string | null; draft: Partial<DraftContent> }
 
@@ -26,6 +27,7 @@ export function StartPage() {
   const [startError, setStartError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const draftsHeading = useRef<HTMLHeadingElement>(null);
+  const startButton = useAutoFocus<HTMLButtonElement>();
 
   async function start() {
     setBusy(true);
@@ -58,7 +60,7 @@ export function StartPage() {
       ) : (
         <>
           <p>Find the patient, write up to 4 items, check exactly what your card will sign, then sign and send to the Electronic Prescription Service.</p>
-          <button className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
+          <button ref={startButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void start()} disabled={busy}>Start a new prescription</button>
         </>
       )}
       <h2 tabIndex={-1} ref={draftsHeading}>Drafts to resume</h2>
