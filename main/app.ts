@@ -1,12 +1,9 @@
 // The composition root: builds the services every surface shares. Electron, `scrip agent` and
 // browser mode all start here; only what differs (window vs. loopback page) lives elsewhere.
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { EventBus } from './events';
-import { openDatabase, type Db } from './store/database';
-import { AuditLog } from './store/audit';
-import { ApiKeyStore } from './api/api-keys';
-import { keyStoreFor, type Keychain, type KeyStore } from '../native/keychain/keychain';
+import type { Db } from './store/database';
+import { openStores } from './store/open-stores';
+import { keyStoreFor, type Keychain } from '../native/keychain/keychain';
 import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
@@ -63,22 +60,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'scrip.db');
-}
-
-/** Opens the database and the services that need no running hardware (CLI in-process use). */
-export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(databasePath(dataDir));
-  // The OS keychain, or the file store when SCRIP_KEYCHAIN=file asks for it by name (keyStoreFor).
-  const keychain = typeof keys === 'function' ? keys : undefined;
-  const store = keychain ? null : typeof keys === 'object' ? keys : keyStoreFor(dataDir);
-  // One keychain entry per data directory, as each has its own database of keys.
-  return { db, audit: new AuditLog(db), apiKeys: new ApiKeyStore(db, {
-    keychain: keychain ?? (() => store!.open()), account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
-  }) };
-}
+// Re-exported: tests and scripts open the stores through the composition root.
+export { openStores, databasePath } from './store/open-stores';
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const dataDir = opts.dataDir ?? defaultDataDir();

@@ -17,6 +17,18 @@ import { MessageLog } from '../sandbox/log/message-log';
 import type { Environment } from './environments/environments';
 import type { AssuranceWorld } from './assurance/world';
 
+/**
+ * bin/scrip.mjs, found by walking up from this module: main/ from source, dist/cli/ or dist/electron/
+ * in a bundle (bin runs the bundle or the sources, whichever is current).
+ */
+function scripBin(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; i++, dir = dirname(dir)) {
+    const f = join(dir, 'bin', 'scrip.mjs');
+    if (existsSync(f)) return f;
+  }
+  throw new Error('bin/scrip.mjs is missing from this installation, so the virtual card cannot start');
+}
+
 export const VIRTUAL_CARD_USER = '555086689106';
 export const VIRTUAL_CARD_PIN = '123456';
 export const VIRTUAL_CARD_PUK = '12345678';
@@ -43,8 +55,7 @@ export class CardSlot {
     await this.pull();
     // The card runs in its own process: this process makes blocking PC/SC calls that wait on pcscd,
     // and pcscd waits on the card's vpcd socket — served by the same event loop it would be a deadlock.
-    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
-    const child = spawn(process.execPath, [bin, 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${this.vpcdPort}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
+    const child = spawn(process.execPath, [scripBin(), 'card', 'virtual', '--card', file, '--vpcd', `127.0.0.1:${this.vpcdPort}`], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
     child.on('error', () => undefined);
     this.#child = child;
     this.#file = file;

@@ -4,9 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net';
 import { ScripError, toScripError } from '../errors';
 import { invokeCommand } from '../commands/invoke';
-import { scopes as allScopes, type AnyCommand, type Caller } from '../commands/registry';
+import type { AnyCommand, Caller } from '../commands/registry';
+import { scopes as allScopes } from './scopes';
 import type { App } from '../app';
-import { openApiDocument, pathParams, inputInQuery } from './openapi';
+import { openApiDocument } from './openapi';
+import { inputInQuery, pathParams } from '../commands/cli-data';
 import { checkHostAndOrigin } from './request-guard';
 import { contentSecurityPolicy, readStatic } from './static-files';
 import { appVersion } from '../config';

@@ -7,7 +7,7 @@ import { release, tmpdir, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Services } from '../services';
 import type { Registry } from '../commands/registry';
-import { scopes } from '../commands/registry';
+import { scopes } from '../api/scopes';
 import { invokeCommand } from '../commands/invoke';
 import { appVersion, defaultDataDir } from '../config';
 import { startRuntime } from '../runtime';

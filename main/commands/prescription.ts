@@ -4,8 +4,6 @@ import { z } from 'zod';
 import { defineCommand, type CommandContext } from './registry';
 import { cancelReasonCodes } from '../prescribing/cancel';
 import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
-import { prepareDigest, FragmentError, epsTimestamp } from '../../protocols/eps/fragments';
-import { nodeHash } from '../prescribing/node-hash';
 import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
 
@@ -24,6 +22,8 @@ export const prescriptionDigest = defineCommand({
   needs: { scope: 'read' },
   local: 'always',
   run: async (input) => {
+    // The FHIR → HL7 v3 fragments code loads when a digest is asked for, not with the command list.
+    const [{ prepareDigest, FragmentError, epsTimestamp }, { nodeHash }] = await Promise.all([import('../../protocols/eps/fragments'), import('../prescribing/node-hash')]);
     const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
       const r = prepareDigest(input.bundle, timestamp, input.algorithm, nodeHash);
