@@ -44,8 +44,12 @@ async function run() {
   if (problem) {
     // Said only to a person at a terminal: scripts and tests read stderr for the command's own errors.
     if (process.stderr.isTTY && process.env.SCRIP_FROM_SOURCE !== '1') process.stderr.write(`scrip: the bundled command line (dist/cli) is ${problem}, so it runs from the TypeScript sources, which starts slower. Run "npm run build" to bundle it.\n`);
-    const { register } = await import('tsx/esm/api');
-    register();
+    let tsx;
+    try { tsx = await import('tsx/esm/api'); } catch {
+      process.stderr.write(`Error: the bundled command line (dist/cli) is ${problem}, and tsx, which runs it from the TypeScript sources, is not installed (it is a development dependency).\nRun "npm ci" and then "npm run build" in ${root}.\n`);
+      return 1;
+    }
+    tsx.register();
   }
   const [a, b] = argv;
   if (a === 'sandbox') return (await load('sandbox.mjs', 'sandbox/cli.ts')).runSandboxCli(argv.slice(1));
