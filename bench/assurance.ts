@@ -17,7 +17,7 @@ export async function run(): Promise<Figure[]> {
   process.env.SCRIP_DATA_DIR = join(dir, 'data'); // the supplier key goes here, not in the user's data
   process.env.SCRIP_VIRTUAL_CARD = 'off';
   try {
-    const { assureWithOwnSandbox } = await import('../main/assurance/run');
+    const { assureWithOwnSandbox } = await import('../main/assurance/own-sandbox');
     const t0 = performance.now();
     const s = await assureWithOwnSandbox({ out: join(dir, 'pack') });
     const wall = performance.now() - t0;

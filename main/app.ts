@@ -36,6 +36,8 @@ import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
 import { logFailure } from './log';
+import { DisposableStore, toDisposable } from './lifecycle';
+import { serviceChecks } from './diagnostics/service-checks';
 
 export interface AppOptions {
   dataDir?: string;
@@ -69,10 +71,13 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   // keychain, or the file store when asked for by name (SCRIP_KEYCHAIN=file, --headless).
   const keyStore = opts.keychain ? null : keyStoreFor(dataDir);
   const keychain: () => Keychain = opts.keychain ?? (() => keyStore!.open());
+  // Everything that has to stop is added here as it is made; close() stops it all, newest first.
+  const disposables = new DisposableStore();
   const { db, audit, apiKeys } = openStores(dataDir, keyStore ?? keychain);
+  disposables.add(toDisposable(() => { db.close(); }));
   const events = new EventBus();
-  const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
-  const tokens = new Pkcs11Tokens();
+  const readers = disposables.add(new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events));
+  const tokens = disposables.add(new Pkcs11Tokens());
   readers.setTokenReaders(tokens);
   const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
     listReaders: () => readers.list().readers,
@@ -87,6 +92,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const pkcs11 = new Pkcs11Settings(tokens, preferences, opts.pkcs11ManagedPath);
   // One HTTPS client per environment, trusting exactly that environment's CA bundle.
   const clients = new Map<string, { caPem: string | null; client: ServiceClient }>();
+  disposables.add(toDisposable(() => { for (const c of clients.values()) c.client.close(); }));
   const environments = opts.environments ?? new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
   const environment = (): Environment => environments.current();
   const clientFor = (env: Environment, name: string): ServiceClient => {
@@ -98,11 +104,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     clients.set(key, { caPem: env.caPem, client });
     return client;
   };
-  const identity = new IdentityService({
+  const identity = disposables.add(new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
     environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
     broker: () => { const env = environment(); return brokerFor(env, { http: (name) => clientFor(env, name), keychain, dataDir, onLost: () => identity.sessionLost() }); },
-  });
+  }));
   const store = new PrescriptionStore(db);
   const eps = () => { const env = environment(); return new EpsClient(clientFor(env, 'EPS'), env.epsUrl); };
   const epsAuth = () => {
@@ -111,8 +117,8 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     try { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; } catch { return null; }
   };
   const timings = new PrescribingTimings();
-  const outbox = new Outbox({ store, eps, auth: epsAuth, events, timings });
-  const prescribing = new PrescribingService({
+  const outbox = disposables.add(new Outbox({ store, eps, auth: epsAuth, events, timings }));
+  const prescribing = disposables.add(new PrescribingService({
     store, cards, identity, events, audit, eps, outbox, timings, settings: new PrescriberSettingsStore(db),
     hasDirectory: () => environments.selectedName === 'sandbox',
     medicines: { index: () => services.medicines.index() },
@@ -122,7 +128,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', undefined, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
       return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
     },
-  });
+  }));
   // The pharmacy side shares EPS's client; trust for prescriber signatures is the environment's CA bundle.
   const dispensing = new DispensingService({
     store: new DispensingStore(db), identity, events, audit, client: () => new DispensingClient(eps()),
@@ -132,38 +138,15 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     prescribing, prescriptions: store, dispensing,
     patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
     sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: new MedicinesService(dataDir, { events }),
-    diagnosticChecks: [
-      // Can each service of the environment in use be reached over TLS its CA bundle trusts? (environments.check)
-      async () => {
-        try {
-          const c = await environments.check();
-          return c.services.map((s) => ({ name: `${s.name} (${c.label})`, ok: s.ok, detail: `${s.url}: ${s.detail}` }));
-        } catch (e) {
-          return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }];
-        }
-      },
-      // Each PKCS#11 module: loaded or why not, its tokens, how changes are learnt (pkcs11.report has the mechanisms).
-      async () => pkcs11.view().modules.map((m) => ({
-        name: `PKCS#11 module ${m.path}`, ok: m.loaded,
-        detail: m.loaded ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}` : `not loaded: ${m.error ?? 'unknown'}`,
-      })),
-      // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
-      async () => {
-        const withCard = readers.list().readers.filter((r) => r.present);
-        const out = [];
-        for (const r of withCard) {
-          try {
-            const st = await cards.status(r.name);
-            const days = Math.floor((new Date(st.certificateExpiry).getTime() - Date.now()) / 86_400_000);
-            out.push({ name: `Card in ${r.name}`, ok: days > 0 && !st.pin.blocked, detail: `${st.cardType.toUpperCase()} card of user ${st.holder.userId}; certificates valid for ${days} more days; ${st.pin.blocked ? 'PIN locked' : `${st.pin.retriesLeft} PIN tries left`}` });
-          } catch (e) {
-            out.push({ name: `Card in ${r.name}`, ok: false, detail: e instanceof Error ? e.message : String(e) });
-          }
-        }
-        return out;
-      },
-    ] };
+    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: disposables.add(new MedicinesService(dataDir, { events })),
+    diagnosticChecks: serviceChecks };
+  // Changing the environment in use must not strand a live session or prescriptions signed for it.
+  environments.setSessionGuard({
+    waitingToSend: () => store.list({ status: ['signed', 'sending'] }).length,
+    loginInProgress: () => identity.loginInProgress(),
+    live: () => { const { state } = identity.view(); return state === 'pin-verified' || state === 'authenticated' || state === 'role-selected' ? { state } : null; },
+    endSession: (by, what) => { identity.logout(); audit.append(by, 'session.end-for-environment', { what }); },
+  });
   // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {
     if (e.type !== 'reader.changed') return;
@@ -184,16 +167,6 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     services,
     registry: createRegistry(),
     db,
-    async close() {
-      outbox.stop();
-      await prescribing.stopRefresh();
-      await outbox.idle();
-      await identity.close();
-      await services.medicines.close();
-      readers.stop();
-      await tokens.close();
-      for (const c of clients.values()) c.client.close();
-      db.close();
-    },
+    close: () => disposables.dispose(),
   };
 }

@@ -1,17 +1,14 @@
 // One assurance run, end to end: choose scenarios, run them against a Scrip (its services and
 // registry) and a world (cards, clock, log), write and seal the evidence pack, and the JUnit file.
-// `assureWithOwnSandbox` is what `scrip assure run` does: a Scrip of its own in a scratch data
-// directory, the embedded sandbox on a fixed clock, virtual cards in the vpcd reader.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { release, tmpdir, type as osType } from 'node:os';
+// `scrip assure run` runs it in a Scrip of its own (own-sandbox.ts).
+import { writeFileSync } from 'node:fs';
+import { release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Services } from '../services';
 import type { Registry } from '../commands/registry';
 import { scopes } from '../api/scopes';
 import { invokeCommand } from '../commands/invoke';
 import { appVersion, defaultDataDir } from '../config';
-import { startRuntime } from '../runtime';
-import { embeddedWorld } from '../embedded';
 import { loadScenarios, selectScenarios } from './library';
 import { runScenarios, type RunResult, type ScenarioResult, type StepResult } from './runner';
 import { writePack, junitXml } from './pack';
@@ -19,26 +16,9 @@ import { loadOrCreatePackKey } from './pack-signature';
 import type { AssuranceWorld } from './world';
 import { ScenarioError } from './scenario';
 import { ScripError } from '../errors';
+import type { AssureOptions, AssureSummary } from './options';
 
-export interface AssureOptions {
-  paths?: string[]; only?: string[]; requirement?: string[];
-  /** The evidence pack's directory. */
-  out: string;
-  junit?: string;
-  /** The supplier's signing key (PEM, EC P-256 or RSA); default one made once in the data directory. */
-  keyFile?: string;
-  /** Seed of the run's deterministic values (${uuid.x}). */
-  seed?: string;
-}
-
-export interface AssureSummary {
-  ok: boolean; out: string; runId: string;
-  passed: number; failed: number; skipped: number; steps: number;
-  failures: string[];
-  requirements: number;
-  signer: string; pdf: string; junit: string | null;
-  wallMs: number; overheadPerStepMs: number;
-}
+export type { AssureOptions, AssureSummary } from './options';
 
 export type StepListener = (s: ScenarioResult, step: StepResult, position: { scenario: number; scenarios: number; steps: number }) => void;
 
@@ -104,26 +84,4 @@ export async function assure(target: { services: Services; registry: Registry; w
 
 export function versions(): Record<string, string> {
   return { Scrip: appVersion, 'Scrip sandbox': `${appVersion} (embedded)`, Node: process.version, 'Operating system': `${osType()} ${release()} (${process.platform}/${process.arch})` };
-}
-
-/**
- * `scrip assure run`: a Scrip of its own (scratch data directory, removed afterwards unless kept),
- * the embedded sandbox with a fixed clock, no API key and no keychain needed.
- */
-export async function assureWithOwnSandbox(opts: AssureOptions & { clock?: string; keepData?: boolean; vpcdPort?: number }, onStep?: StepListener): Promise<AssureSummary & { dataDir: string | null }> {
-  chooseScenarios(opts); // bad scenario files fail before anything starts
-  const clock = opts.clock ?? DEFAULT_CLOCK;
-  const dataDir = mkdtempSync(join(tmpdir(), 'scrip-assure-'));
-  const runtime = await startRuntime(dataDir, { environment: 'sandbox', insertVirtualCard: false, clock });
-  let world: AssuranceWorld | null = null;
-  try {
-    if (!runtime.embedded) throw new ScripError('internal', 'The embedded sandbox did not start.');
-    world = embeddedWorld(runtime.embedded, { fixedClock: clock, versions: versions() });
-    const summary = await assure({ services: runtime.app.services, registry: runtime.app.registry, world }, opts, onStep);
-    return { ...summary, dataDir: opts.keepData ? dataDir : null };
-  } finally {
-    await world?.close?.();
-    await runtime.close();
-    if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
-  }
 }

@@ -21,6 +21,6 @@ export async function invokeLocally(c: CliCommand, input: Record<string, unknown
   try {
     return await invokeCommand(createRegistry(), services, c.name, input, { kind: 'cli', scopes: new Set([c.needs.scope]), label: 'CLI (in-process)' });
   } finally {
-    await medicines.close();
+    await medicines.dispose();
   }
 }

@@ -34,9 +34,9 @@ export interface CommandNeeds {
   activity?: ActivityNeed;
 }
 
-export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, N extends string = string> {
   /** Dotted name: `<group>.<action>`, e.g. `readers.list`. Stable: programs rely on it. */
-  name: string;
+  name: N;
   summary: string;
   description?: string;
   http: { method: HttpMethod; path: string };
@@ -52,7 +52,7 @@ export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.
 }
 
 /** Keeps the input/output types of one definition together; the value is returned unchanged. */
-export function defineCommand<I extends z.ZodType, O extends z.ZodType>(def: CommandDefinition<I, O>): CommandDefinition<I, O> {
+export function defineCommand<I extends z.ZodType, O extends z.ZodType, const N extends string>(def: CommandDefinition<I, O, N>): CommandDefinition<I, O, N> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(def.name)) throw new Error(`bad command name ${def.name}`);
   if (!def.http.path.startsWith('/')) throw new Error(`bad http path for ${def.name}`);
   return def;

@@ -51,14 +51,13 @@ export class Outbox {
     this.#schedule(0);
   }
 
-  stop(): void {
+  /** Stops the timer; resolves when a pass under way has finished (so the database can close). */
+  async dispose(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#running?.catch(() => undefined); // only waiting: the pass's failure is logged by its caller
   }
-
-  /** Resolves when a pass under way has finished (after stop(), before the database closes). */
-  async idle(): Promise<void> { await this.#running?.catch(() => undefined); } // only waiting: the pass's failure is logged by its caller
 
   #schedule(ms: number): void {
     if (this.#stopped) return;

@@ -488,8 +488,8 @@ export class PrescribingService {
     this.#refresh.unref();
   }
 
-  /** Stops the timer; resolves when a pass under way has finished (so the database can close). */
-  async stopRefresh(): Promise<void> {
+  /** Stops the refresh timer; resolves when a pass under way has finished (so the database can close). */
+  async dispose(): Promise<void> {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#refresh = null;
     this.#stopped = true;
