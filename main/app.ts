@@ -125,7 +125,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
     prescriber: (auth) => {
       const env = environment();
-      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', undefined, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
+      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', { missing: 'prescriber-details' }, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
       return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
     },
   }));

@@ -6,6 +6,7 @@ import { cancelReasonCodes } from '../prescribing/cancel';
 import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
+import type { DraftContent } from '../prescribing/model';
 
 
 export const prescriptionDigest = defineCommand({
@@ -49,8 +50,12 @@ const tracking = z.object({
   status: z.string(), owner: z.object({ ods: z.string(), name: z.string().optional() }).nullable().describe('The dispenser holding it, else the nominated pharmacy'),
   checkedAt: z.string(),
 }).nullable();
+// The draft as stored: typed as the draft model, checked only to be an object, because a draft saved
+// under older, looser rules is shown as it is (main/prescribing/store.ts readDraft), not refused.
+const storedDraft = z.custom<DraftContent>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a draft is an object')
+  .describe('Draft content: patient, items, treatment type (see prescription.create)');
 const record = z.object({
-  id: z.string(), status: z.string(), draft: z.record(z.string(), z.unknown()), ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
+  id: z.string(), status: z.string(), draft: storedDraft, ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
   shortFormId: z.string().nullable(), longFormId: z.string().nullable(), signedAt: z.string().nullable(), sendAttempts: z.number(),
   lastError: z.string().nullable(), serviceStatus: z.string().nullable(),
   tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),

@@ -132,6 +132,7 @@ export class EnvironmentService {
   /**
    * Changing the environment in use is refused while a live session or signed prescriptions belong
    * to it, unless the user says to end the session (prescriptions waiting are never sent elsewhere).
+   * `details.reason` names the refusal (session-live, prescriptions-waiting, login-in-progress) for screens.
    */
   #guardChange(what: string, change: ChangeRequest): void {
     const g = this.#guard;
@@ -139,18 +140,18 @@ export class EnvironmentService {
     const waiting = g.waitingToSend();
     if (waiting) {
       throw new ScripError('bad-state', `${waiting} signed prescription${waiting === 1 ? ' is' : 's are'} waiting to be sent to ${this.current().label}; ${what} now would send ${waiting === 1 ? 'it' : 'them'} elsewhere.`,
-        { waiting }, 'Let the outbox send them (log in with a role), or cancel them, then try again.');
+        { reason: 'prescriptions-waiting', waiting }, 'Let the outbox send them (log in with a role), or cancel them, then try again.');
     }
     // A login under way would finish against the old broker and leave a session of the wrong environment.
     if (g.loginInProgress()) {
       throw new ScripError('bad-state', `A login is in progress with the "${this.#selected}" environment; ${what} has to wait until it has finished.`,
-        undefined, 'Try again in a moment.');
+        { reason: 'login-in-progress' }, 'Try again in a moment.');
     }
     const live = g.live();
     if (!live) return;
     if (!change.endSession) {
       throw new ScripError('bad-state', `You are logged in, and the session belongs to the environment in use; ${what} needs the session to end first.`,
-        { state: live.state }, 'Log out (or remove your card) and try again, or repeat with "end the session" (endSession: true) to log out now. Drafts are kept.');
+        { reason: 'session-live', state: live.state }, 'Log out (or remove your card) and try again, or repeat with "end the session" (endSession: true) to log out now. Drafts are kept.');
     }
     g.endSession(change.by, what);
   }

@@ -223,7 +223,7 @@ export class PrescribingService {
     const userName = this.d.identity.view().user?.name ?? null;
     if (saved) return contextFromSettings(saved, { userId: session.userId, userName, role: session.role });
     if (!this.d.prescriber) {
-      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id },
+      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id, missing: 'prescriber-details' },
         'Enter them once in Settings → Prescriber details (or scrip prescriber set); they are kept on this computer for this role.');
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };

@@ -1,12 +1,12 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useSession, type SessionView } from '../hooks/useSession';
 import { ErrorSummary } from './ErrorSummary';
 import { RolePicker } from './RolePicker';
 import { dayWords } from '../dates';
 
-interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean; source?: 'card' | 'token-flags'; pinPad?: boolean } }
+type CardStatus = CommandOutput<'card.status'>;
 
 /** Tries left in words: a PKCS#11 token tells only "low", "final try" or "locked", not a count. */
 function triesWords(pin: CardStatus['pin']): string {
@@ -32,7 +32,7 @@ export function LoginPanel() {
   const state = session?.state;
   useEffect(() => {
     if (state !== 'card-present' && state !== 'ended') { setCard(null); return; }
-    transport.invoke<CardStatus>('card.status').then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
+    transport.invoke('card.status').then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
   }, [transport, state, session?.reader]);
 
   if (!session) return null;
@@ -52,7 +52,7 @@ export function LoginPanel() {
     } catch (err) {
       const ce = asCommandError(err);
       setError(ce);
-      transport.invoke<CardStatus>('card.status').then(setCard, () => undefined);
+      transport.invoke('card.status').then(setCard, () => undefined);
     } finally {
       setPin('');
       setBusy(false);

@@ -23,7 +23,7 @@ export function MedicineCombobox({ id, onChoose, error, initial = '' }: { id: st
     if (term.length < 2) { setResults([]); setOpen(false); return; }
     const n = ++asked.current;
     const t = setTimeout(() => {
-      transport.invoke<{ results: MedicineHit[]; release: { subset: boolean } }>('medicines.search', { q: term, limit: 20 }).then((r) => {
+      transport.invoke('medicines.search', { q: term, limit: 20 }).then((r) => {
         if (n !== asked.current) return; // a newer keystroke has its own answer coming
         setResults(r.results); setSubset(r.release.subset); setActive(-1); setOpen(true); setSearchError(null);
         say(r.results.length ? `${r.results.length} medicine${r.results.length === 1 ? '' : 's'} found. Use the up and down arrows to choose.` : 'No medicines found');

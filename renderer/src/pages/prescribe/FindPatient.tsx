@@ -8,7 +8,7 @@ import { ErrorText, ProblemSummary, describedBy } from '../../components/forms';
 import { useDraft } from '../../prescribing/useDraft';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
-import { liveNhsNumberProblem, type PatientSnapshot } from '../../prescribing/rx-words';
+import { liveNhsNumberProblem } from '../../prescribing/rx-words';
 
 export function FindPatient() {
   usePageHeading('Find the patient', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
@@ -30,7 +30,7 @@ export function FindPatient() {
     if (why) { setSubmitted(why); setAttempt((a) => a + 1); return; }
     setBusy(true);
     try {
-      const patient = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
+      const patient = await transport.invoke('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
       change((d) => ({ ...d, patient, patientConfirmed: false }));
       await flush();
       go(padHref(record!.id, 'confirm'));
