@@ -35,7 +35,6 @@ import { EnvironmentService } from './environments/environment-service';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
-import { logFailure } from './log';
 import { DisposableStore, toDisposable } from './lifecycle';
 import { serviceChecks } from './diagnostics/service-checks';
 
@@ -157,12 +156,9 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   // Modules load in worker threads; their token readers appear through reader.changed when ready.
   await pkcs11.apply();
   identity.onReaders(readers.list());
+  // Each also acts when someone selects a role: the outbox sends, the tracker refreshes.
   outbox.start();
-  // A signed prescription waits in the outbox until someone with a role is logged in to send it.
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again')); });
-  // While someone is logged in with a role, their sent prescriptions' status is refreshed from the tracker.
   prescribing.startRefresh(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') prescribing.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval')); });
   return {
     services,
     registry: createRegistry(),

@@ -96,6 +96,7 @@ export class PrescribingService {
   /** Where the time of signing and sending goes (card, service, all): benchmarks read it. */
   readonly timings: PrescribingTimings;
   #refresh: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
   #refreshing: Promise<void> | null = null;
   #stopped = false;
 
@@ -480,18 +481,23 @@ export class PrescribingService {
     return this.#changed(this.get(id));
   }
 
-  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected. */
+  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected, and at once when one is selected. */
   startRefresh(intervalMs = 5 * 60_000): void {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#stopped = false;
     this.#refresh = setInterval(() => { this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval')); }, intervalMs);
     this.#refresh.unref();
+    this.#unsubscribe ??= this.d.events.subscribe((e) => {
+      if (e.type === 'session.changed' && e.data.state === 'role-selected') this.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval'));
+    });
   }
 
   /** Stops the refresh timer; resolves when a pass under way has finished (so the database can close). */
   async dispose(): Promise<void> {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#refresh = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     this.#stopped = true;
     await this.#refreshing?.catch(() => undefined); // only waiting: its failure is logged where it was started
   }
