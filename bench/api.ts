@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { startTestApp } from '../test/support/test-app';
 import { invokeCommand } from '../main/commands/invoke';
-import { scopes } from '../main/commands/registry';
+import { scopes } from '../main/api/scopes';
 import { percentile, round } from './_stats';
 import type { Figure } from './run';
 

@@ -17,7 +17,7 @@ export async function run(): Promise<Figure[]> {
   process.env.SCRIP_DATA_DIR = join(dir, 'data'); // the supplier key goes here, not in the user's data
   process.env.SCRIP_VIRTUAL_CARD = 'off';
   try {
-    const { assureWithOwnSandbox } = await import('../main/assurance/run');
+    const { assureWithOwnSandbox } = await import('../main/assurance/own-sandbox');
     const t0 = performance.now();
     // SCRIP_BENCH_JOBS=1 measures one lane (the run before lanes existed); default one per core.
     const jobs = process.env.SCRIP_BENCH_JOBS ? Number(process.env.SCRIP_BENCH_JOBS) : undefined;

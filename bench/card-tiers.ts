@@ -64,7 +64,7 @@ export async function run(): Promise<Figure[]> {
     out.push(...await measure('pkcs11-opensc', vc, () => new CardService(new PcscCardConnector(), { listReaders, tokens })));
     return out;
   } finally {
-    await tokens.close();
+    await tokens.dispose();
     await vc.stop();
   }
 }

@@ -1,13 +1,9 @@
 // The composition root: builds the services every surface shares. Electron, `scrip agent` and
 // browser mode all start here; only what differs (window vs. loopback page) lives elsewhere.
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { EventBus } from './events';
-import { openDatabase, type Db } from './store/database';
-import { AuditLog } from './store/audit';
-import { AuditKey } from './store/audit-key';
-import { ApiKeyStore } from './api/api-keys';
-import { keyStoreFor, type Keychain, type KeyStore } from '../native/keychain/keychain';
+import type { Db } from './store/database';
+import { openStores } from './store/open-stores';
+import { keyStoreFor, type Keychain } from '../native/keychain/keychain';
 import { ReaderService } from './card/reader-service';
 import { PcscReaderWatch, type ReaderWatch } from '../native/pcsc/reader-watch';
 import { createRegistry } from './commands';
@@ -39,7 +35,8 @@ import { EnvironmentService } from './environments/environment-service';
 import type { Registry } from './commands/registry';
 import type { Services } from './services';
 import { appVersion, defaultDataDir } from './config';
-import { logFailure } from './log';
+import { DisposableStore, toDisposable } from './lifecycle';
+import { serviceChecks } from './diagnostics/service-checks';
 
 export interface AppOptions {
   dataDir?: string;
@@ -64,30 +61,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'scrip.db');
-}
-
-/** The audit log's anchored head: its last sealed entry, outside the database. */
-export function auditAnchorPath(dataDir: string): string {
-  return join(dataDir, 'audit-head.json');
-}
-
-/** Opens the database and the services that need no running hardware (CLI in-process use). */
-export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(databasePath(dataDir));
-  // The OS keychain, or the file store when SCRIP_KEYCHAIN=file asks for it by name (keyStoreFor).
-  const keychain = typeof keys === 'function' ? keys : undefined;
-  const store = keychain ? null : typeof keys === 'object' ? keys : keyStoreFor(dataDir);
-  const open = keychain ?? (() => store!.open());
-  // One keychain entry per data directory and purpose, as each has its own database.
-  // The audit log is sealed under its own key, its head anchored beside the database (decision 0012).
-  const audit = new AuditLog(db, { key: new AuditKey(open, `audit-key:${dataDir}`, store?.where), anchorPath: auditAnchorPath(dataDir) });
-  return { db, audit, apiKeys: new ApiKeyStore(db, {
-    keychain: open, account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
-  }) };
-}
+// Re-exported: tests and scripts open the stores through the composition root.
+export { openStores, databasePath, auditAnchorPath } from './store/open-stores';
 
 export async function createApp(opts: AppOptions = {}): Promise<App> {
   const dataDir = opts.dataDir ?? defaultDataDir();
@@ -95,10 +70,13 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   // keychain, or the file store when asked for by name (SCRIP_KEYCHAIN=file, --headless).
   const keyStore = opts.keychain ? null : keyStoreFor(dataDir);
   const keychain: () => Keychain = opts.keychain ?? (() => keyStore!.open());
+  // Everything that has to stop is added here as it is made; close() stops it all, newest first.
+  const disposables = new DisposableStore();
   const { db, audit, apiKeys } = openStores(dataDir, keyStore ?? keychain);
+  disposables.add(toDisposable(() => { db.close(); }));
   const events = new EventBus();
-  const readers = new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events);
-  const tokens = new Pkcs11Tokens();
+  const readers = disposables.add(new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events));
+  const tokens = disposables.add(new Pkcs11Tokens());
   readers.setTokenReaders(tokens);
   const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
     listReaders: () => readers.list().readers,
@@ -113,6 +91,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const pkcs11 = new Pkcs11Settings(tokens, preferences, opts.pkcs11ManagedPath);
   // One HTTPS client per environment, trusting exactly that environment's CA bundle.
   const clients = new Map<string, { caPem: string | null; client: ServiceClient }>();
+  disposables.add(toDisposable(() => { for (const c of clients.values()) c.client.close(); }));
   const environments = opts.environments ?? new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
   const environment = (): Environment => environments.current();
   const clientFor = (env: Environment, name: string): ServiceClient => {
@@ -124,11 +103,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     clients.set(key, { caPem: env.caPem, client });
     return client;
   };
-  const identity = new IdentityService({
+  const identity = disposables.add(new IdentityService({
     cards, events, audit, preferences, buildAuthResponse,
     environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
     broker: () => { const env = environment(); return brokerFor(env, { http: (name) => clientFor(env, name), keychain, dataDir, onLost: () => identity.sessionLost() }); },
-  });
+  }));
   const store = new PrescriptionStore(db);
   const eps = () => { const env = environment(); return new EpsClient(clientFor(env, 'EPS'), env.epsUrl); };
   const epsAuth = () => {
@@ -137,18 +116,18 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     try { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; } catch { return null; }
   };
   const timings = new PrescribingTimings();
-  const outbox = new Outbox({ store, eps, auth: epsAuth, events, timings });
-  const prescribing = new PrescribingService({
+  const outbox = disposables.add(new Outbox({ store, eps, auth: epsAuth, events, timings }));
+  const prescribing = disposables.add(new PrescribingService({
     store, cards, identity, events, audit, eps, outbox, timings, settings: new PrescriberSettingsStore(db),
     hasDirectory: () => environments.selectedName === 'sandbox',
     medicines: { index: () => services.medicines.index() },
     // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
     prescriber: (auth) => {
       const env = environment();
-      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', undefined, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
+      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', { missing: 'prescriber-details' }, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
       return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
     },
-  });
+  }));
   // The pharmacy side shares EPS's client; trust for prescriber signatures is the environment's CA bundle.
   const dispensing = new DispensingService({
     store: new DispensingStore(db), identity, events, audit, client: () => new DispensingClient(eps()),
@@ -158,38 +137,15 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     prescribing, prescriptions: store, dispensing,
     patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
     sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: new MedicinesService(dataDir, { events }),
-    diagnosticChecks: [
-      // Can each service of the environment in use be reached over TLS its CA bundle trusts? (environments.check)
-      async () => {
-        try {
-          const c = await environments.check();
-          return c.services.map((s) => ({ name: `${s.name} (${c.label})`, ok: s.ok, detail: `${s.url}: ${s.detail}` }));
-        } catch (e) {
-          return [{ name: 'National services', ok: false, detail: e instanceof Error ? e.message : String(e) }];
-        }
-      },
-      // Each PKCS#11 module: loaded or why not, its tokens, how changes are learnt (pkcs11.report has the mechanisms).
-      async () => pkcs11.view().modules.map((m) => ({
-        name: `PKCS#11 module ${m.path}`, ok: m.loaded,
-        detail: m.loaded ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}` : `not loaded: ${m.error ?? 'unknown'}`,
-      })),
-      // What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left.
-      async () => {
-        const withCard = readers.list().readers.filter((r) => r.present);
-        const out = [];
-        for (const r of withCard) {
-          try {
-            const st = await cards.status(r.name);
-            const days = Math.floor((new Date(st.certificateExpiry).getTime() - Date.now()) / 86_400_000);
-            out.push({ name: `Card in ${r.name}`, ok: days > 0 && !st.pin.blocked, detail: `${st.cardType.toUpperCase()} card of user ${st.holder.userId}; certificates valid for ${days} more days; ${st.pin.blocked ? 'PIN locked' : `${st.pin.retriesLeft} PIN tries left`}` });
-          } catch (e) {
-            out.push({ name: `Card in ${r.name}`, ok: false, detail: e instanceof Error ? e.message : String(e) });
-          }
-        }
-        return out;
-      },
-    ] };
+    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: disposables.add(new MedicinesService(dataDir, { events })),
+    diagnosticChecks: serviceChecks };
+  // Changing the environment in use must not strand a live session or prescriptions signed for it.
+  environments.setSessionGuard({
+    waitingToSend: () => store.list({ status: ['signed', 'sending'] }).length,
+    loginInProgress: () => identity.loginInProgress(),
+    live: () => { const { state } = identity.view(); return state === 'pin-verified' || state === 'authenticated' || state === 'role-selected' ? { state } : null; },
+    endSession: (by, what) => { identity.logout(); audit.append(by, 'session.end-for-environment', { what }); },
+  });
   // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {
     if (e.type !== 'reader.changed') return;
@@ -200,26 +156,13 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   // Modules load in worker threads; their token readers appear through reader.changed when ready.
   await pkcs11.apply();
   identity.onReaders(readers.list());
+  // Each also acts when someone selects a role: the outbox sends, the tracker refreshes.
   outbox.start();
-  // A signed prescription waits in the outbox until someone with a role is logged in to send it.
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') outbox.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again')); });
-  // While someone is logged in with a role, their sent prescriptions' status is refreshed from the tracker.
   prescribing.startRefresh(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
-  events.subscribe((e) => { if (e.type === 'session.changed' && e.data.state === 'role-selected') prescribing.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval')); });
   return {
     services,
     registry: createRegistry(),
     db,
-    async close() {
-      outbox.stop();
-      await prescribing.stopRefresh();
-      await outbox.idle();
-      await identity.close();
-      await services.medicines.close();
-      readers.stop();
-      await tokens.close();
-      for (const c of clients.values()) c.client.close();
-      db.close();
-    },
+    close: () => disposables.dispose(),
   };
 }

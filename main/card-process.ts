@@ -4,6 +4,7 @@
 // cannot run scripts (the RunAsNode fuse is off), so main/electron injects a spawner built on
 // Electron's utilityProcess. main/ stays free of electron imports: it only knows this interface.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,9 +47,21 @@ export function cardProcessOf(child: {
   };
 }
 
+/**
+ * bin/scrip.mjs, found by walking up from this module: main/ from source, dist/cli/ or dist/electron/
+ * in a bundle (bin runs the bundle or the sources, whichever is current).
+ */
+export function scripBin(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; i++, dir = dirname(dir)) {
+    const f = join(dir, 'bin', 'scrip.mjs');
+    if (existsSync(f)) return f;
+  }
+  throw new Error('bin/scrip.mjs is missing from this installation, so the virtual card cannot start');
+}
+
 /** Node runs the CLI script itself (the agent, browser mode, tests). */
 export function nodeCardSpawner(): CardProcessSpawner {
-  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'scrip.mjs');
+  const bin = scripBin();
   return (args, env) => {
     const child = spawn(process.execPath, [bin, 'card', 'virtual', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
     child.on('error', () => undefined); // an exit follows; the slot reports the card as absent

@@ -10,14 +10,16 @@ import type { AuditLog } from './store/audit';
 import type { Preferences } from './store/preferences';
 import type { TicketApprovals } from './identity/ticket-approvals';
 import type { AppConfig } from './config';
-import type { DiagnosticCheck } from './diagnostics/report';
 import type { MedicinesService } from './prescribing/medicines';
 import type { PrescribingService } from './prescribing/prescribing-service';
 import type { PrescriptionStore } from './prescribing/store';
 import type { PdsClient } from './prescribing/pds-client';
 import type { EnvironmentService } from './environments/environment-service';
 import type { DispensingService } from './dispensing/dispensing-service';
-import type { AssureOptions, AssureSummary } from './assurance/run';
+import type { AssureOptions, AssureSummary } from './assurance/options';
+
+/** A check the diagnostics report runs (card certificates, service reachability …): one line per finding. */
+export type DiagnosticCheck = (services: Services) => Promise<Array<{ name: string; ok: boolean; detail: string }>>;
 
 export interface Services {
   config: AppConfig;

@@ -4,7 +4,7 @@
 // time their key is used successfully (docs/decisions/0003-api-key-hashes.md).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
-import { scopes as allScopes, type Scope } from '../commands/registry';
+import { scopes as allScopes, type Scope } from './scopes';
 import { ScripError } from '../errors';
 import type { Keychain } from '../../native/keychain/keychain';
 import { ApiKeySigningKey } from './signing-key';

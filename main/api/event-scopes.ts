@@ -2,7 +2,8 @@
 // the same facts, so the stream tells a key nothing its commands would not (a dispense-only key sees
 // dispensing, not prescriptions or sessions). A new event fails typecheck until it is placed here.
 import type { EventName } from '../event-types';
-import type { Caller, Scope } from '../commands/registry';
+import type { Caller } from '../commands/registry';
+import type { Scope } from './scopes';
 
 export const eventScopes: Record<EventName, Scope> = {
   'reader.changed': 'read',

@@ -1,8 +1,9 @@
 // The OpenAPI 3.1 document, generated from the registry: one operation per command, schemas from
 // the same zod definitions that validate every call. Nothing here is written by hand per command.
 import { z } from 'zod';
-import type { AnyCommand, Registry, Scope } from '../commands/registry';
-import { cliPath, scopes } from '../commands/registry';
+import type { AnyCommand, Registry } from '../commands/registry';
+import { cliPath, inputInQuery, pathParams } from '../commands/cli-data';
+import { scopes, type Scope } from './scopes';
 import { eventScopes } from './event-scopes';
 import { errorCatalogue } from '../errors';
 import { eventSchemas } from '../events';
@@ -14,15 +15,6 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const js = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete js.$schema;
   return js;
-}
-
-export function pathParams(path: string): string[] {
-  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-}
-
-/** GET and DELETE take their input in the path and query; the others in a JSON body. */
-export function inputInQuery(c: AnyCommand): boolean {
-  return c.http.method === 'GET' || c.http.method === 'DELETE';
 }
 
 const errorBodySchema: JsonSchema = {

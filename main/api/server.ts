@@ -4,9 +4,12 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { AddressInfo } from 'node:net';
 import { ScripError, toScripError } from '../errors';
 import { invokeCommand } from '../commands/invoke';
-import { scopes as allScopes, type AnyCommand, type Caller } from '../commands/registry';
-import type { App } from '../app';
-import { openApiDocument, pathParams, inputInQuery } from './openapi';
+import type { AnyCommand, Caller } from '../commands/registry';
+import { scopes as allScopes } from './scopes';
+import type { Services } from '../services';
+import type { Registry } from '../commands/registry';
+import { openApiDocument } from './openapi';
+import { inputInQuery, pathParams } from '../commands/cli-data';
 import { checkHostAndOrigin } from './request-guard';
 import { contentSecurityPolicy, readStatic } from './static-files';
 import { appVersion } from '../config';
@@ -120,7 +123,7 @@ function decodePathPart(part: string): string {
   try { return decodeURIComponent(part); } catch { throw new ScripError('invalid-input', `The path has a bad %-escape: ${part}.`, undefined, 'Encode the path with encodeURIComponent.'); }
 }
 
-export async function startApiServer(app: Pick<App, 'services' | 'registry'>, opts: ApiServerOptions = {}): Promise<ApiServer> {
+export async function startApiServer(app: { services: Services; registry: Registry }, opts: ApiServerOptions = {}): Promise<ApiServer> {
   const routes = compileRoutes(app.registry.all());
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   // Browser mode rests on no ambient credential (a cookie for 127.0.0.1 reaches every port there):

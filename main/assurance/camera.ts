@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { App } from '../app';
+import type { Services } from '../services';
+import type { Registry } from '../commands/registry';
 import { startApiServer, type ApiServer } from '../api/server';
 import { findChromium } from './pdf';
 
@@ -42,7 +43,7 @@ export function cameraUnavailable(): string | null {
 /** Time the page gets to trade its token, load its data and draw, in Chromium's virtual time. */
 const SETTLE_MS = 4000;
 
-export function uiCamera(app: Pick<App, 'services' | 'registry'>): Camera {
+export function uiCamera(app: { services: Services; registry: Registry }): Camera {
   let server: ApiServer | null = null;
   let version: string | null = null;
   return {

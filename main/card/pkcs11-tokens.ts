@@ -178,7 +178,7 @@ export class Pkcs11Tokens extends EventEmitter {
     return out;
   }
 
-  async close(): Promise<void> {
+  async dispose(): Promise<void> {
     for (const m of this.#loaded.values()) await m.module?.close();
     this.#loaded.clear();
   }

@@ -34,7 +34,7 @@ export class ReaderService {
   }
 
   start(): void { this.#watch.start(); }
-  stop(): void { this.#watch.stop(); }
+  dispose(): void { this.#watch.stop(); }
 
   /** Adds the token readers of PKCS#11 modules; their changes are published like PC/SC ones. */
   setTokenReaders(tokens: TokenReaders): void {

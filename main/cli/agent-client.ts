@@ -4,13 +4,11 @@
 // It calls each command's own REST route, like any other program.
 import { request } from 'node:http';
 import { hostname } from 'node:os';
-import type { AnyCommand } from '../commands/registry';
 import { ScripError, isErrorBody } from '../errors';
 import { readRuntimeFile } from './runtime-file';
 import { checkAgentSocket, noAgent } from '../api/agent-socket';
-import { pathParams, inputInQuery } from '../api/openapi';
+import { inputInQuery, pathParams, type CliCommand } from '../commands/cli-data';
 import { keyStoreFor, KeychainUnavailableError } from '../../native/keychain/keychain';
-import { openStores } from '../app';
 
 /** Where the agent is: its private socket (local), or a URL the user gave with its key (remote). */
 export type AgentAddress = { socketPath: string } | { url: string };
@@ -67,7 +65,7 @@ export async function findAgent(dataDir: string, env: NodeJS.ProcessEnv = proces
 }
 
 /** SCRIP_API_KEY, else this user's CLI key from the key store (OS keychain, or the file SCRIP_KEYCHAIN=file names), created on first use. */
-export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+export async function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.SCRIP_API_KEY) return env.SCRIP_API_KEY;
   const account = `cli:${dataDir}`;
   try {
@@ -76,6 +74,8 @@ export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env)
     const kc = store.open();
     const existing = kc.get(account);
     if (existing) return existing;
+    // The database opens only the first time, to make the key (not on every command).
+    const { openStores } = await import('../store/open-stores');
     const { db, apiKeys, audit } = openStores(dataDir, store);
     try {
       const { key, info } = apiKeys.create(`CLI on ${hostname()}`, ['admin']);
@@ -95,7 +95,7 @@ export function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-export async function callCommand(target: AgentTarget, c: AnyCommand, input: Record<string, unknown>): Promise<unknown> {
+export async function callCommand(target: AgentTarget, c: CliCommand, input: Record<string, unknown>): Promise<unknown> {
   let path = c.http.path;
   const rest = { ...input };
   for (const p of pathParams(c.http.path)) {

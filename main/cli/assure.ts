@@ -3,7 +3,8 @@
 // cards in the vpcd reader); with --agent it asks the running agent instead (assure.run).
 import type { ParsedArgs } from './args';
 import { flagString } from './args';
-import { assureAgainstEnvironment, assureWithOwnSandbox, type StepListener } from '../assurance/run';
+import type { StepListener } from '../assurance/run';
+import { assureAgainstEnvironment, assureWithOwnSandbox } from '../assurance/own-sandbox';
 import { chooseScenarios } from '../assurance/run';
 import { verifyPack } from '../assurance/pack';
 import { ScripError } from '../errors';

@@ -1,18 +1,11 @@
-// Turns CLI flags into a command's input, guided by the command's own input schema, and writes the
-// --help text from the same schema. Nothing here names a particular command.
+// Turns CLI flags into a command's input, guided by the JSON Schema of the command's own input, and
+// writes the --help text from the same schema. Nothing here names a particular command.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import type { AnyCommand } from '../commands/registry';
-import { cliPath } from '../commands/registry';
+import { cliPath, type CliCommand, type FieldSchema } from '../commands/cli-data';
 import { ScripError } from '../errors';
 import type { ParsedArgs } from './args';
 
-interface FieldSchema { type?: string | string[]; description?: string; default?: unknown; enum?: unknown[]; items?: FieldSchema }
-
-export function inputFields(c: AnyCommand): { fields: Record<string, FieldSchema>; required: Set<string> } {
-  const js = z.toJSONSchema(c.input, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, FieldSchema>; required?: string[] };
-  return { fields: js.properties ?? {}, required: new Set(js.required ?? []) };
-}
+const inputFields = (c: CliCommand): { fields: Record<string, FieldSchema>; required: Set<string> } => ({ fields: c.input.fields, required: new Set(c.input.required) });
 
 function convert(name: string, raw: string | true, schema: FieldSchema): unknown {
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
@@ -47,12 +40,12 @@ function readTextFile(flag: string, raw: string | true): string {
 export const globalFlags = ['json', 'help', 'url'];
 
 /** The flag that asks for secrets on standard input, if this command takes any. */
-export function stdinRequested(c: AnyCommand, args: ParsedArgs): boolean {
+export function stdinRequested(c: CliCommand, args: ParsedArgs): boolean {
   const first = c.cli?.stdin?.[0];
   return !!first && (args.flags.has('stdin') || args.flags.has(`${first}-stdin`));
 }
 
-export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: string[], stdinLines?: string[]): Record<string, unknown> {
+export function inputFromArgs(c: CliCommand, args: ParsedArgs, positionals: string[], stdinLines?: string[]): Record<string, unknown> {
   const { fields } = inputFields(c);
   const input: Record<string, unknown> = {};
   const pos = c.cli?.positional ?? [];
@@ -78,7 +71,7 @@ export function inputFromArgs(c: AnyCommand, args: ParsedArgs, positionals: stri
   return input;
 }
 
-export function commandHelp(c: AnyCommand): string {
+export function commandHelp(c: CliCommand): string {
   const { fields, required } = inputFields(c);
   const pos = c.cli?.positional ?? [];
   const usage = [`scrip ${cliPath(c).join(' ')}`, ...pos.map((p) => `<${p}>`)];

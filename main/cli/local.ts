@@ -1,7 +1,7 @@
 // Commands the CLI runs in its own process (a definition's `local`): the same invokeCommand as
 // every surface — same validation, same answer — with services that hold only what such a command
 // may use (config and the medicines index); anything else is a clear error, not a half-built service.
-import type { AnyCommand } from '../commands/registry';
+import type { CliCommand } from '../commands/cli-data';
 import { createRegistry } from '../commands';
 import { invokeCommand } from '../commands/invoke';
 import { ScripError } from '../errors';
@@ -9,14 +9,7 @@ import { MedicinesService } from '../prescribing/medicines';
 import { appVersion } from '../config';
 import type { Services } from '../services';
 
-/** Whether the CLI runs this command itself, given whether an agent answers. */
-export function runsLocally(c: AnyCommand, agentRunning: () => Promise<boolean>): Promise<boolean> {
-  if (c.local === 'always') return Promise.resolve(true);
-  if (c.local === 'without-agent') return agentRunning().then((up) => !up);
-  return Promise.resolve(false);
-}
-
-export async function invokeLocally(c: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+export async function invokeLocally(c: CliCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
   const medicines = new MedicinesService(dataDir);
   const present: Partial<Services> = { config: { dataDir, version: appVersion }, medicines };
   const services = new Proxy(present, {
@@ -28,6 +21,6 @@ export async function invokeLocally(c: AnyCommand, input: Record<string, unknown
   try {
     return await invokeCommand(createRegistry(), services, c.name, input, { kind: 'cli', scopes: new Set([c.needs.scope]), label: 'CLI (in-process)' });
   } finally {
-    await medicines.close();
+    await medicines.dispose();
   }
 }

@@ -1,42 +1,32 @@
 // `scrip`: one subcommand per registry command (generated), plus the few that start things.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRegistry } from '../commands';
-import { cliPath, type AnyCommand } from '../commands/registry';
-import { findCommand } from './find-command';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliCommand } from '../commands/cli-data';
+import { builtins, overview } from './overview';
+import { findCommand, runsLocally } from './find-command';
 import { ScripError, toScripError } from '../errors';
 import { defaultDataDir } from '../config';
 import { parseArgs, flagString, type ParsedArgs } from './args';
 import { commandHelp, inputFromArgs, stdinRequested } from './command-input';
 import { callCommand, cliApiKey, findAgent, type AgentAddress } from './agent-client';
 import { formatHuman } from './format';
-import { serve } from './serve';
-import { assureCli } from './assure';
-import { invokeLocally, runsLocally } from './local';
-import { openStores } from '../app';
-import { invokeCommand } from '../commands/invoke';
 import type { Services } from '../services';
 
-const builtins: Record<string, string> = {
-  agent: 'Run Scrip headless: the card and identity services and the local API, no window [--port N] [--headless [--admin-key-file F | --admin-key-fd N]]: with --headless, secrets live in a 0600 file in the data directory (no OS keychain needed)',
-  start: 'Run Scrip with its window (or in your browser with --browser, or where Electron is missing) [--port N]',
-  sandbox: 'Run the Spine-style sandbox alone, or manage its users, tokens and revocations (scrip sandbox --help)',
-  'card issue': 'Issue a virtual test card for a sandbox user (scrip card issue --help)',
-  'card virtual': 'Insert a virtual test card into the vpcd reader until stopped (scrip card virtual --help)',
-  'assure run': 'Run assurance scenarios against a sandbox of its own and write a signed evidence pack (scrip assure --help)',
-};
+// What only some commands need loads when they run, so `scrip --help` and a command answered by the
+// agent start without the services, the sandbox and the assurance runner (decision 0013).
+const serving = () => import('./serve');
+const assuring = () => import('./assure');
+const local = () => import('./local');
 
-function overview(commands: AnyCommand[]): string {
-  const rows = [
-    ...Object.entries(builtins).map(([k, v]) => [k, v] as const),
-    ...commands.map((c) => [cliPath(c).join(' '), c.summary] as const),
-  ];
-  const w = Math.max(...rows.map((r) => r[0].length));
-  return ['Usage: scrip <command> [options] [--json]   (scrip <command> --help for its options)', '', 'Commands:',
-    ...rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`), '',
-    'Commands other than agent/start/sandbox/card issue/card virtual talk to your running agent through its',
-    'socket in your data directory, or to the agent at SCRIP_URL with the key in SCRIP_API_KEY (both needed);',
-    'pure computations (prescription digest, prescription verify) run in this process, and medicines search',
-    'does when no agent is running.'].join('\n');
+/**
+ * The commands as the CLI sees them: in the bundle, the list `npm run build` wrote next to it (no zod,
+ * no schemas to build); from source, made from the registry.
+ */
+async function cliCommands(): Promise<CliCommand[]> {
+  const built = join(dirname(fileURLToPath(import.meta.url)), 'commands.json');
+  if (existsSync(built)) return JSON.parse(readFileSync(built, 'utf8')) as CliCommand[];
+  return (await import('./cli-commands')).cliCommands();
 }
 
 function readStdinLines(): string[] {
@@ -48,7 +38,8 @@ function print(args: ParsedArgs, value: unknown): void {
 }
 
 /** `api-key create` with no agent and no key: the user's own data directory is their authority. */
-async function createKeyLocally(command: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+async function createKeyLocally(command: CliCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+  const [{ openStores }, { invokeCommand }, { createRegistry }] = await Promise.all([import('../store/open-stores'), import('../commands/invoke'), import('../commands')]);
   const { db, apiKeys, audit } = openStores(dataDir);
   try {
     const services = { apiKeys, audit } as unknown as Services; // api-key.create needs only these two
@@ -63,7 +54,7 @@ async function agentAnswers(args: ParsedArgs, dataDir: string): Promise<boolean>
   try { await findAgent(dataDir, process.env, flagString(args.flags, 'url')); return true; } catch { return false; }
 }
 
-async function viaAgent(args: ParsedArgs, command: AnyCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
+async function viaAgent(args: ParsedArgs, command: CliCommand, input: Record<string, unknown>, dataDir: string): Promise<unknown> {
   const envKey = process.env.SCRIP_API_KEY || undefined;
   let agent: AgentAddress | null = null;
   try {
@@ -72,14 +63,13 @@ async function viaAgent(args: ParsedArgs, command: AnyCommand, input: Record<str
     if (command.name !== 'api-key.create' || toScripError(e).code !== 'service-unreachable') throw e;
   }
   return agent
-    ? await callCommand({ ...agent, apiKey: envKey ?? cliApiKey(dataDir) }, command, input)
+    ? await callCommand({ ...agent, apiKey: envKey ?? await cliApiKey(dataDir) }, command, input)
     : await createKeyLocally(command, input, dataDir);
 }
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const registry = createRegistry();
-  const commands = registry.all();
+  const commands = await cliCommands();
   const dataDir = defaultDataDir();
   try {
     const [first] = args.words;
@@ -92,17 +82,17 @@ export async function main(argv: string[]): Promise<number> {
       if ((keyFile || keyFd) && !args.flags.has('headless')) throw new ScripError('invalid-input', '--admin-key-file and --admin-key-fd go with --headless.', undefined, 'Add --headless, or create a key with "scrip api-key create".');
       if (keyFd !== undefined && !/^\d+$/.test(keyFd)) throw new ScripError('invalid-input', `--admin-key-fd takes a file descriptor number, not "${keyFd}".`);
       const headless = args.flags.has('headless') ? { ...(keyFile ? { adminKeyFile: keyFile } : {}), ...(keyFd !== undefined ? { adminKeyFd: Number(keyFd) } : {}) } : undefined;
-      return await serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open'), ...(headless ? { headless } : {}) });
+      return await (await serving()).serve(first, { browser: first === 'agent' || args.flags.has('browser'), ...(port ? { port: Number(port) } : {}), open: !args.flags.has('no-open'), ...(headless ? { headless } : {}) });
     }
     // Assurance runs and checks in this process (no agent needed), unless --agent asks the agent.
-    if (first === 'assure' && !args.flags.has('agent')) return await assureCli(args, args.words.slice(1), (v) => print(args, v));
+    if (first === 'assure' && !args.flags.has('agent')) return await (await assuring()).assureCli(args, args.words.slice(1), (v) => print(args, v));
     const found = findCommand(commands, args.words);
     if (!found) throw new ScripError('invalid-input', `"scrip ${args.words.join(' ')}" is not a command.`, undefined, 'Run "scrip --help" for the list.');
     const { command, rest } = found;
     if (args.flags.has('help')) { process.stdout.write(commandHelp(command) + '\n'); return 0; }
     const input = inputFromArgs(command, args, rest, stdinRequested(command, args) ? readStdinLines() : undefined);
     const result = await runsLocally(command, () => agentAnswers(args, dataDir))
-      ? await invokeLocally(command, input, dataDir)
+      ? await (await local()).invokeLocally(command, input, dataDir)
       : await viaAgent(args, command, input, dataDir);
     const save = command.cli?.saveAs;
     const target = save ? flagString(args.flags, save.flag) : undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCommand, scopes } from './registry';
+import { defineCommand } from './registry';
+import { scopes } from '../api/scopes';
 import { ScripError } from '../errors';
 
 const keyInfo = z.object({

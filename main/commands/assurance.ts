@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { defineCommand } from './registry';
 import { ScripError } from '../errors';
-import { chooseScenarios } from '../assurance/run';
-import { verifyPack } from '../assurance/pack';
+// The runner and the pack checker load when a command runs: the runner brings the embedded sandbox.
+const run = () => import('../assurance/run');
 
 const ids = z.array(z.string().min(1).max(100)).max(200);
 const selection = {
@@ -35,7 +35,7 @@ export const assureList = defineCommand({
   needs: { scope: 'read' },
   errors: ['invalid-input'],
   run: async (input) => ({
-    scenarios: chooseScenarios(input).map((s) => ({ id: s.id, title: s.title, file: s.file, requirements: s.requirements, tags: s.tags, steps: s.steps.length })),
+    scenarios: (await run()).chooseScenarios(input).map((s) => ({ id: s.id, title: s.title, file: s.file, requirements: s.requirements, tags: s.tags, steps: s.steps.length })),
   }),
 });
 
@@ -73,7 +73,7 @@ export const assureVerify = defineCommand({
   }),
   needs: { scope: 'admin' },
   cli: { positional: ['dir'] },
-  run: async (input) => verifyPack(input.dir, input.trust ? { trust: input.trust } : {}),
+  run: async (input) => (await import('../assurance/pack')).verifyPack(input.dir, input.trust ? { trust: input.trust } : {}),
 });
 
 export const assuranceCommands = [assureList, assureRun, assureVerify];

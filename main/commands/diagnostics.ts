@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from './registry';
-import { diagnosticsReport, buildDiagnostics, type DiagnosticCheck } from '../diagnostics/report';
+import { diagnosticsReport, buildDiagnostics } from '../diagnostics/report';
+import type { DiagnosticCheck } from '../services';
 
 /** Can API keys be made and checked here: the key store in use (OS keychain or the headless file), and keys still in the old hash form. */
 const apiKeyCheck: DiagnosticCheck = async (services) => {

@@ -1,8 +1,7 @@
 // Environments under the user's control: which broker, EPS and PDS Scrip talks to, with which CA
-// bundle. Changing the one in use never happens under a live session (see environments.use).
+// bundle. Changing the one in use never happens under a live session (EnvironmentService guards it).
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from './registry';
-import { ScripError } from '../errors';
 import { saveInput } from '../environments/environment-service';
 import { failureKinds } from '../net/reachability';
 
@@ -46,33 +45,8 @@ const environmentCheck = z.object({
 
 const envName = z.string().min(1).max(40).describe('The environment\'s short name, e.g. "integration"');
 
-const LIVE = ['pin-verified', 'authenticated', 'role-selected'];
-
-/**
- * A live session belongs to the environment it was started in: its token means nothing to another
- * broker, and signed prescriptions wait for the EPS they were signed for. So changing the
- * environment in use is refused while either exists, unless the user says to end the session.
- */
-function guardChange(ctx: CommandContext, what: string, endSession: boolean): void {
-  const waiting = ctx.services.prescriptions.list({ status: ['signed', 'sending'] }).length;
-  if (waiting) {
-    throw new ScripError('bad-state', `${waiting} signed prescription${waiting === 1 ? ' is' : 's are'} waiting to be sent to ${ctx.services.environments.current().label}; ${what} now would send ${waiting === 1 ? 'it' : 'them'} elsewhere.`,
-      { waiting }, 'Let the outbox send them (log in with a role), or cancel them, then try again.');
-  }
-  // A login under way would finish against the old broker and leave a session of the wrong environment.
-  if (ctx.services.identity.loginInProgress()) {
-    throw new ScripError('bad-state', `A login is in progress with the "${ctx.services.environments.selectedName}" environment; ${what} has to wait until it has finished.`,
-      undefined, 'Try again in a moment.');
-  }
-  const state = ctx.services.identity.view().state;
-  if (!LIVE.includes(state)) return;
-  if (!endSession) {
-    throw new ScripError('bad-state', `You are logged in, and the session belongs to the environment in use; ${what} needs the session to end first.`,
-      { state }, 'Log out (or remove your card) and try again, or repeat with "end the session" (endSession: true) to log out now. Drafts are kept.');
-  }
-  ctx.services.identity.logout();
-  ctx.services.audit.append(ctx.caller.label, 'session.end-for-environment', { what });
-}
+// Changing the environment in use is guarded by the environment service (a live session, prescriptions waiting).
+const change = (ctx: CommandContext, endSession: boolean) => ({ by: ctx.caller.label, endSession });
 
 export const environmentsList = defineCommand({
   name: 'environments.list',
@@ -96,8 +70,7 @@ export const environmentsSave = defineCommand({
   errors: ['invalid-input', 'bad-state'],
   run: async (input, ctx) => {
     const { endSession, ...rest } = input;
-    if (ctx.services.environments.selectedName === rest.name) guardChange(ctx, 'changing it', endSession);
-    const saved = ctx.services.environments.save(rest);
+    const saved = ctx.services.environments.save(rest, change(ctx, endSession));
     ctx.services.audit.append(ctx.caller.label, 'environments.save', { name: saved.name, brokerUrl: saved.brokerUrl, epsUrl: saved.epsUrl, pdsUrl: saved.pdsUrl, ca: saved.ca.source, caCertificates: saved.ca.certificates.map((c) => c.fingerprint256) });
     return saved;
   },
@@ -113,8 +86,7 @@ export const environmentsRemove = defineCommand({
   cli: { positional: ['name'] },
   errors: ['not-found', 'invalid-input', 'bad-state'],
   run: async (input, ctx) => {
-    if (ctx.services.environments.selectedName === input.name) guardChange(ctx, 'removing it', input.endSession);
-    const environments = ctx.services.environments.remove(input.name);
+    const environments = ctx.services.environments.remove(input.name, change(ctx, input.endSession));
     ctx.services.audit.append(ctx.caller.label, 'environments.remove', { name: input.name });
     return { environments, selected: ctx.services.environments.selectedName };
   },
@@ -133,8 +105,7 @@ export const environmentsUse = defineCommand({
   run: async (input, ctx) => {
     const envs = ctx.services.environments;
     if (envs.selectedName === input.name) return envs.list().find((e) => e.name === input.name)!;
-    guardChange(ctx, `switching to "${input.name}"`, input.endSession);
-    const chosen = await envs.use(input.name);
+    const chosen = await envs.use(input.name, change(ctx, input.endSession));
     ctx.services.audit.append(ctx.caller.label, 'environments.use', { name: chosen.name, brokerUrl: chosen.brokerUrl });
     ctx.services.events.emit('environments.changed', { selected: chosen.name });
     return chosen;

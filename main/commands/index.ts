@@ -15,22 +15,26 @@ import { environmentCommands } from './environments';
 import { dispensingCommands } from './dispensing';
 import { assuranceCommands } from './assurance';
 
-export const allCommands: readonly AnyCommand[] = [
-  ...readerCommands,
-  ...apiKeyCommands,
-  ...auditCommands,
-  ...cardCommands,
-  ...pkcs11Commands,
-  ...diagnosticsCommands,
-  ...sessionCommands,
-  ...prescriptionCommands,
-  ...prescriberCommands,
-  ...medicineCommands,
-  ...patientCommands,
-  ...environmentCommands,
-  ...dispensingCommands,
-  ...assuranceCommands,
-] as unknown as readonly AnyCommand[];
+/** The groups of commands: the one list every surface and the renderer's command types (command-map.ts) come from. */
+export const commandGroups = [
+  readerCommands,
+  apiKeyCommands,
+  auditCommands,
+  cardCommands,
+  pkcs11Commands,
+  diagnosticsCommands,
+  sessionCommands,
+  prescriptionCommands,
+  prescriberCommands,
+  medicineCommands,
+  patientCommands,
+  environmentCommands,
+  dispensingCommands,
+  assuranceCommands,
+] as const;
+
+// Each definition keeps its own input/output types; the registry holds them as AnyCommand.
+export const allCommands: readonly AnyCommand[] = commandGroups.flat() as unknown as readonly AnyCommand[];
 
 export function createRegistry(): Registry {
   return new Registry(allCommands);

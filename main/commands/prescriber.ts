@@ -16,7 +16,7 @@ function roleOf(ctx: CommandContext, given: string | undefined): { roleProfileId
   return { roleProfileId: s.role.id, userId: s.userId };
 }
 
-const settingsOut = z.record(z.string(), z.unknown()).nullable();
+const settingsOut = prescriberSettings.nullable();
 
 export const prescriberGet = defineCommand({
   name: 'prescriber.get',
@@ -31,7 +31,7 @@ export const prescriberGet = defineCommand({
     const settings = ctx.services.prescribing.prescriberSettings(roleProfileId);
     let sandbox = false;
     try { sandbox = ctx.services.prescribing.hasDirectory(); } catch { sandbox = false; }
-    return { roleProfileId, settings: settings as Record<string, unknown> | null, source: settings ? 'settings' as const : sandbox ? 'directory' as const : 'none' as const };
+    return { roleProfileId, settings, source: settings ? 'settings' as const : sandbox ? 'directory' as const : 'none' as const };
   },
 });
 
@@ -41,7 +41,7 @@ export const prescriberSet = defineCommand({
   description: 'Checked as EPS would check them; they go into every prescription signed in that role.',
   http: { method: 'PUT', path: '/prescriber' },
   input: z.object({ roleProfileId: roleId, settings: z.record(z.string(), z.unknown()).describe('See prescriber settings: professionalCode {system gmc|nmc|gphc|hcpc, value}, prescriptionType, telecom, name?, jobRoleCode?, organisation {odsCode?, name, typeCode, typeDisplay, telecom, addressLines, city?, district?, postcode, partOf?}; the CLI reads it from a JSON file') }),
-  output: z.object({ roleProfileId: z.string(), settings: z.record(z.string(), z.unknown()) }),
+  output: z.object({ roleProfileId: z.string(), settings: prescriberSettings }),
   needs: { scope: 'prescribe' },
   errors: ['invalid-input', 'bad-state'],
   run: async (input, ctx) => {
@@ -51,7 +51,7 @@ export const prescriberSet = defineCommand({
       const problems = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
       throw new ScripError('invalid-input', problems.map((p) => `${p.field || 'settings'}: ${p.message}`).join(' '), { problems });
     }
-    return { roleProfileId, settings: ctx.services.prescribing.setPrescriberSettings(roleProfileId, userId, parsed.data) as unknown as Record<string, unknown> };
+    return { roleProfileId, settings: ctx.services.prescribing.setPrescriberSettings(roleProfileId, userId, parsed.data) };
   },
 });
 

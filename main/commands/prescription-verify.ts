@@ -4,9 +4,7 @@
 import { z } from 'zod';
 import { defineCommand } from './registry';
 import { ScripError } from '../errors';
-import { verifySignedText } from '../dispensing/verify';
-import { SignedInputError } from '../../protocols/eps/signed-prescription';
-import { CHECK_NAMES } from '../../protocols/eps/signature';
+import { CHECK_NAMES } from '../../protocols/eps/check-names';
 
 const check = z.object({
   id: z.enum(Object.keys(CHECK_NAMES) as [keyof typeof CHECK_NAMES, ...Array<keyof typeof CHECK_NAMES>]),
@@ -41,6 +39,8 @@ export const prescriptionVerify = defineCommand({
   cli: { files: { file: 'prescription', trust: 'trust' } },
   errors: ['invalid-input'],
   run: async (input) => {
+    // The verifier (XML, crypto) loads when a prescription is checked, not with the command list.
+    const [{ verifySignedText }, { SignedInputError }] = await Promise.all([import('../dispensing/verify'), import('../../protocols/eps/signed-prescription')]);
     try {
       return await verifySignedText(input.prescription, { ...(input.trust ? { trustPem: input.trust } : {}), revocation: input.revocation });
     } catch (e) {

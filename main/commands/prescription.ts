@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { defineCommand, type CommandContext } from './registry';
 import { cancelReasonCodes } from '../prescribing/cancel';
 import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
-import { prepareDigest, FragmentError, epsTimestamp } from '../../protocols/eps/fragments';
-import { nodeHash } from '../prescribing/node-hash';
 import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
+import type { DraftContent } from '../prescribing/model';
 
 
 export const prescriptionDigest = defineCommand({
@@ -24,6 +23,8 @@ export const prescriptionDigest = defineCommand({
   needs: { scope: 'read' },
   local: 'always',
   run: async (input) => {
+    // The FHIR → HL7 v3 fragments code loads when a digest is asked for, not with the command list.
+    const [{ prepareDigest, FragmentError, epsTimestamp }, { nodeHash }] = await Promise.all([import('../../protocols/eps/fragments'), import('../prescribing/node-hash')]);
     const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
       const r = prepareDigest(input.bundle, timestamp, input.algorithm, nodeHash);
@@ -49,8 +50,12 @@ const tracking = z.object({
   status: z.string(), owner: z.object({ ods: z.string(), name: z.string().optional() }).nullable().describe('The dispenser holding it, else the nominated pharmacy'),
   checkedAt: z.string(),
 }).nullable();
+// The draft as stored: typed as the draft model, checked only to be an object, because a draft saved
+// under older, looser rules is shown as it is (main/prescribing/store.ts readDraft), not refused.
+const storedDraft = z.custom<DraftContent>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a draft is an object')
+  .describe('Draft content: patient, items, treatment type (see prescription.create)');
 const record = z.object({
-  id: z.string(), status: z.string(), draft: z.record(z.string(), z.unknown()), ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
+  id: z.string(), status: z.string(), draft: storedDraft, ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
   shortFormId: z.string().nullable(), longFormId: z.string().nullable(), signedAt: z.string().nullable(), sendAttempts: z.number(),
   lastError: z.string().nullable(), serviceStatus: z.string().nullable(),
   tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),

@@ -5,16 +5,10 @@ import { z } from 'zod';
 import type { Services } from '../services';
 import type { ErrorCode } from '../errors';
 import type { ActivityNeed } from '../../protocols/spine/activities';
+import type { Scope } from '../api/scopes';
+import type { CliSpec, HttpMethod, LocalRun } from './cli-data';
 
-/**
- * What a key may do (the matrix is in the OpenAPI document's `x-scrip-scopes` and on each operation):
- * read: look; ticket: take the live session (Ticket API); login: act on the card session (PIN, log in,
- * role, log out); prescribe, sign, dispense: those workflows; admin: everything, including keys.
- */
-export const scopes = ['read', 'ticket', 'login', 'prescribe', 'sign', 'dispense', 'admin'] as const;
-export type Scope = (typeof scopes)[number];
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Who is calling: the desktop UI, a program with an API key, the CLI in-process, or Scrip itself. */
 export interface Caller {
@@ -40,38 +34,9 @@ export interface CommandNeeds {
   activity?: ActivityNeed;
 }
 
-export interface CliSpec {
-  /** Words after `scrip`; default: the command name split on '.'. */
-  path?: string[];
-  /** Input fields taken from positional arguments, in order. */
-  positional?: string[];
-  /**
-   * Secret input fields (PINs) read from standard input, one line each in this order, with
-   * `--stdin` (or `--<first field>-stdin`): never from the command line, where `ps` shows them.
-   */
-  stdin?: string[];
-  /** Other names for input flags, e.g. `{ file: 'draft' }` lets `--file rx.json` give `draft`. */
-  aliases?: Record<string, string>;
-  /** The output's boolean field that decides the exit code: false exits 1 (a check that found a fault). */
-  exitOn?: string;
-  /** `--<flag> <path>` writes the output's base64 `field` to that file instead of printing it. */
-  saveAs?: { flag: string; field: string; what: string };
-  /** Text fields read from a file: `{ file: 'prescription' }` makes `--file rx.xml` give `prescription` its content ("-": standard input). */
-  files?: Record<string, string>;
-}
-
-/**
- * Where the CLI may run a command in its own process, through the same invokeCommand (same
- * validation and answer), with no agent, card service or keychain:
- * - 'always': a pure computation on its input (and files shipped with Scrip); the answer is the same anywhere;
- * - 'without-agent': read-only data the agent would also use (the bundled dm+d subset); the agent answers when one runs.
- * Such a command may use only `config` and `medicines` of the services.
- */
-export type LocalRun = 'always' | 'without-agent';
-
-export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, N extends string = string> {
   /** Dotted name: `<group>.<action>`, e.g. `readers.list`. Stable: programs rely on it. */
-  name: string;
+  name: N;
   summary: string;
   description?: string;
   http: { method: HttpMethod; path: string };
@@ -87,7 +52,7 @@ export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.
 }
 
 /** Keeps the input/output types of one definition together; the value is returned unchanged. */
-export function defineCommand<I extends z.ZodType, O extends z.ZodType>(def: CommandDefinition<I, O>): CommandDefinition<I, O> {
+export function defineCommand<I extends z.ZodType, O extends z.ZodType, const N extends string>(def: CommandDefinition<I, O, N>): CommandDefinition<I, O, N> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(def.name)) throw new Error(`bad command name ${def.name}`);
   if (!def.http.path.startsWith('/')) throw new Error(`bad http path for ${def.name}`);
   return def;
@@ -111,9 +76,4 @@ export class Registry {
   get(name: string): AnyCommand | undefined { return this.#byName.get(name); }
   all(): AnyCommand[] { return [...this.#byName.values()]; }
   names(): string[] { return [...this.#byName.keys()]; }
-}
-
-/** The CLI words for a command: explicit, or its name split on dots. */
-export function cliPath(c: AnyCommand): string[] {
-  return c.cli?.path ?? c.name.split('.');
 }

@@ -4,10 +4,7 @@ import { arch, platform, release, type as osType } from 'node:os';
 import { diagnosticsReport, type DiagnosticsReport } from './schema';
 
 export { diagnosticsReport, type DiagnosticsReport };
-import type { Services } from '../services';
-
-/** Extra checks other parts contribute (card certificates, broker reachability …). */
-export type DiagnosticCheck = (services: Services) => Promise<Array<{ name: string; ok: boolean; detail: string }>>;
+import type { DiagnosticCheck, Services } from '../services';
 
 export async function buildDiagnostics(services: Services, extra: DiagnosticCheck[] = []): Promise<DiagnosticsReport> {
   const view = services.readers.list();

@@ -2,7 +2,8 @@
 // drive it with a stand-in for ipcMain; main.ts passes the real one.
 import type { IpcMainInvokeEvent } from 'electron';
 import { invokeCommand } from '../commands/invoke';
-import { scopes as allScopes, type Caller, type Registry } from '../commands/registry';
+import type { Caller, Registry } from '../commands/registry';
+import { scopes as allScopes } from '../api/scopes';
 import { ScripError, toScripError, type ErrorBody } from '../errors';
 import type { Services } from '../services';
 

@@ -90,8 +90,27 @@ function checkUrl(field: string, label: string, raw: string): Issue | string {
   return u.toString().replace(/\/$/, '');
 }
 
+/**
+ * What changing the environment in use must not break: a live session (its token means nothing to
+ * another broker) and prescriptions signed for this environment's EPS. Set by the composition root,
+ * which owns the identity service and the prescription store.
+ */
+export interface SessionGuard {
+  /** Signed prescriptions not yet accepted by EPS. */
+  waitingToSend(): number;
+  loginInProgress(): boolean;
+  /** Whether someone is logged in (PIN verified onwards). */
+  live(): { state: string } | null;
+  /** Ends the session because the environment changes; `by` names who asked, for the audit log. */
+  endSession(by: string, what: string): void;
+}
+
+/** Who changes the environment in use, and whether they said to end a live session for it. */
+export interface ChangeRequest { by: string; endSession: boolean }
+
 export class EnvironmentService {
   readonly #dataDir: string;
+  #guard: SessionGuard | null = null;
   readonly #sandbox: SandboxProvider | null;
   readonly #keychain: () => Keychain;
   #selected: string;
@@ -107,6 +126,35 @@ export class EnvironmentService {
   }
 
   get selectedName(): string { return this.#selected; }
+
+  setSessionGuard(guard: SessionGuard): void { this.#guard = guard; }
+
+  /**
+   * Changing the environment in use is refused while a live session or signed prescriptions belong
+   * to it, unless the user says to end the session (prescriptions waiting are never sent elsewhere).
+   * `details.reason` names the refusal (session-live, prescriptions-waiting, login-in-progress) for screens.
+   */
+  #guardChange(what: string, change: ChangeRequest): void {
+    const g = this.#guard;
+    if (!g) return;
+    const waiting = g.waitingToSend();
+    if (waiting) {
+      throw new ScripError('bad-state', `${waiting} signed prescription${waiting === 1 ? ' is' : 's are'} waiting to be sent to ${this.current().label}; ${what} now would send ${waiting === 1 ? 'it' : 'them'} elsewhere.`,
+        { reason: 'prescriptions-waiting', waiting }, 'Let the outbox send them (log in with a role), or cancel them, then try again.');
+    }
+    // A login under way would finish against the old broker and leave a session of the wrong environment.
+    if (g.loginInProgress()) {
+      throw new ScripError('bad-state', `A login is in progress with the "${this.#selected}" environment; ${what} has to wait until it has finished.`,
+        { reason: 'login-in-progress' }, 'Try again in a moment.');
+    }
+    const live = g.live();
+    if (!live) return;
+    if (!change.endSession) {
+      throw new ScripError('bad-state', `You are logged in, and the session belongs to the environment in use; ${what} needs the session to end first.`,
+        { reason: 'session-live', state: live.state }, 'Log out (or remove your card) and try again, or repeat with "end the session" (endSession: true) to log out now. Drafts are kept.');
+    }
+    g.endSession(change.by, what);
+  }
 
   /** The environment the next broker, EPS or PDS call goes to; bad-state/not-found when it cannot be had. */
   current(): Environment {
@@ -148,8 +196,9 @@ export class EnvironmentService {
   }
 
   /** Adds or replaces one environment after checking every field; nothing is written if any is wrong. */
-  save(raw: SaveInput): EnvironmentSummary {
+  save(raw: SaveInput, change: ChangeRequest = { by: 'Scrip', endSession: false }): EnvironmentSummary {
     const input = saveInput.parse(raw);
+    if (input.name === this.#selected) this.#guardChange('changing it', change);
     const issues: Issue[] = [];
     if (input.name === BUILT_IN) issues.push({ path: 'name', message: '"sandbox" is the built-in environment and cannot be changed; choose another name.' });
     else if (!/^[a-z][a-z0-9-]{0,39}$/.test(input.name)) issues.push({ path: 'name', message: 'The name must be lower-case letters, digits and dashes, starting with a letter (at most 40), e.g. "integration".' });
@@ -225,7 +274,8 @@ export class EnvironmentService {
   }
 
   /** Removes a configured environment; if it was chosen, the sandbox is chosen instead. */
-  remove(name: string): EnvironmentSummary[] {
+  remove(name: string, change: ChangeRequest = { by: 'Scrip', endSession: false }): EnvironmentSummary[] {
+    if (name === this.#selected) this.#guardChange('removing it', change);
     if (name === BUILT_IN) throw new ScripError('invalid-input', 'The built-in sandbox cannot be removed.', undefined, 'Choose another environment to stop using it.');
     const file = readEnvironmentsFile(this.#dataDir);
     if (!file.environments[name]) throw new ScripError('not-found', `No environment called "${name}" is configured.`);
@@ -237,7 +287,8 @@ export class EnvironmentService {
   }
 
   /** Chooses the environment the next session uses, and remembers it for the next start. */
-  async use(name: string): Promise<EnvironmentSummary> {
+  async use(name: string, change: ChangeRequest = { by: 'Scrip', endSession: false }): Promise<EnvironmentSummary> {
+    this.#guardChange(`switching to "${name}"`, change);
     if (name === BUILT_IN) {
       if (!this.#sandbox) throw new ScripError('not-found', 'The embedded sandbox is not available in this process.');
       if (!this.#sandbox.current()) {

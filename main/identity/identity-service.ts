@@ -273,7 +273,7 @@ export class IdentityService {
 
   /** Ends any session and waits (at most `waitMs`) for the broker logouts still in flight, so none
    *  outlives the database it reports to. */
-  async close(waitMs = 3000): Promise<void> {
+  async dispose(waitMs = 3000): Promise<void> {
     if (this.#session) { this.#end('logout'); }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.#logouts]), new Promise((r) => { timer = setTimeout(r, waitMs); })]);

@@ -98,7 +98,7 @@ export class MedicinesService {
     return summary;
   }
 
-  async close(): Promise<void> {
+  async dispose(): Promise<void> {
     // An import in progress is abandoned; the previous release stays as it was.
     await this.#worker?.terminate();
     await this.#importing?.catch(() => undefined); // only waiting: the import's failure went to its caller

@@ -28,6 +28,7 @@ export class Outbox {
   #running: Promise<void> | null = null;
   #stopped = false;
   #held = 0;
+  #unsubscribe: (() => void) | null = null;
 
   constructor(deps: OutboxDeps) { this.#d = deps; }
 
@@ -46,19 +47,24 @@ export class Outbox {
   hold(): void { this.#held++; }
   release(): void { this.#held = Math.max(0, this.#held - 1); }
 
+  /** Starts the timer, and sends at once whenever someone selects a role (a signed prescription waits for one). */
   start(): void {
     this.#stopped = false;
     this.#schedule(0);
+    this.#unsubscribe ??= this.#d.events.subscribe((e) => {
+      if (e.type === 'session.changed' && e.data.state === 'role-selected') this.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again'));
+    });
   }
 
-  stop(): void {
+  /** Stops the timer; resolves when a pass under way has finished (so the database can close). */
+  async dispose(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#running?.catch(() => undefined); // only waiting: the pass's failure is logged by its caller
   }
-
-  /** Resolves when a pass under way has finished (after stop(), before the database closes). */
-  async idle(): Promise<void> { await this.#running?.catch(() => undefined); } // only waiting: the pass's failure is logged by its caller
 
   #schedule(ms: number): void {
     if (this.#stopped) return;

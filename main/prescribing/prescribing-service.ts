@@ -96,6 +96,7 @@ export class PrescribingService {
   /** Where the time of signing and sending goes (card, service, all): benchmarks read it. */
   readonly timings: PrescribingTimings;
   #refresh: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
   #refreshing: Promise<void> | null = null;
   #stopped = false;
 
@@ -242,7 +243,7 @@ export class PrescribingService {
     const userName = this.d.identity.view().user?.name ?? null;
     if (saved) return contextFromSettings(saved, { userId: session.userId, userName, role: session.role });
     if (!this.d.prescriber) {
-      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id },
+      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id, missing: 'prescriber-details' },
         'Enter them once in Settings → Prescriber details (or scrip prescriber set); they are kept on this computer for this role.');
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
@@ -499,18 +500,23 @@ export class PrescribingService {
     return this.#changed(this.get(id));
   }
 
-  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected. */
+  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected, and at once when one is selected. */
   startRefresh(intervalMs = 5 * 60_000): void {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#stopped = false;
     this.#refresh = setInterval(() => { this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval')); }, intervalMs);
     this.#refresh.unref();
+    this.#unsubscribe ??= this.d.events.subscribe((e) => {
+      if (e.type === 'session.changed' && e.data.state === 'role-selected') this.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval'));
+    });
   }
 
-  /** Stops the timer; resolves when a pass under way has finished (so the database can close). */
-  async stopRefresh(): Promise<void> {
+  /** Stops the refresh timer; resolves when a pass under way has finished (so the database can close). */
+  async dispose(): Promise<void> {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#refresh = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     this.#stopped = true;
     await this.#refreshing?.catch(() => undefined); // only waiting: its failure is logged where it was started
   }

@@ -11,6 +11,7 @@ import { epsCanonical, epsView, viewChildren, viewText } from '../xml/eps-view';
 import type { XmlElement } from '../xml/canonical';
 import { arr, obj, type Json } from '../fhir/json';
 import { canonicalFragments, canonicalSignedInfo, utf8Base64, type SignatureAlgorithm } from './fragments';
+import { CHECK_NAMES, type CheckId } from './check-names';
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
@@ -167,7 +168,7 @@ export const SignatureErrors = {
   revoked: 'Certificate is revoked',
 } as const;
 
-export type CheckId = 'format' | 'one-certificate' | 'signature' | 'digest' | 'chain' | 'validity' | 'revocation';
+export type { CheckId } from './check-names';
 export type CheckResult = 'pass' | 'fail' | 'not-checked';
 export interface Check {
   id: CheckId;
@@ -179,15 +180,6 @@ export interface Check {
   epsError: string | null;
 }
 
-export const CHECK_NAMES: Record<CheckId, string> = {
-  format: 'Signature format',
-  'one-certificate': 'Exactly one certificate',
-  signature: 'RSA signature over SignedInfo',
-  digest: 'Signature matches the prescription (digest)',
-  chain: 'Certificate chain to the trust bundle',
-  validity: 'Certificate valid at signing time',
-  revocation: 'Revocation',
-};
 const CHECK_ORDER: CheckId[] = ['format', 'one-certificate', 'signature', 'digest', 'chain', 'validity', 'revocation'];
 
 /** The verdict of a chain or revocation check made by the caller. */

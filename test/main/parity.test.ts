@@ -5,10 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IpcMainInvokeEvent } from 'electron';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { openApiDocument, pathParams } from '../../main/api/openapi';
-import { cliPath } from '../../main/commands/registry';
+import { openApiDocument } from '../../main/api/openapi';
+import { cliPath, pathParams } from '../../main/commands/cli-data';
 import { findCommand } from '../../main/cli/find-command';
 import { commandHelp } from '../../main/cli/command-input';
+import { toCliCommand } from '../../main/cli/cli-commands';
 import { bindIpc, INVOKE_CHANNEL, type IpcMainLike, type IpcResult } from '../../main/electron/ipc-bridge';
 
 let t: TestApp;
@@ -48,7 +49,7 @@ test('every command has a CLI subcommand with help from its schema', () => {
     assert.ok(!paths.has(words.join(' ')), `two commands share "scrip ${words.join(' ')}"`);
     paths.add(words.join(' '));
     assert.equal(findCommand(all, words)?.command.name, c.name);
-    assert.match(commandHelp(c), new RegExp(`Usage: scrip ${words.join(' ')}`));
+    assert.match(commandHelp(toCliCommand(c)), new RegExp(`Usage: scrip ${words.join(' ')}`));
   }
 });
 

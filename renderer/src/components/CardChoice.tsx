@@ -16,7 +16,7 @@ export function CardChoice({ cards, chosen }: { cards: string[]; chosen: string 
     let live = true;
     void Promise.all(cards.map(async (reader) => {
       try {
-        const s = await transport.invoke<{ holder: { userId: string; displayName: string | null } }>('card.status', { reader });
+        const s = await transport.invoke('card.status', { reader });
         return { reader, name: `${s.holder.displayName ?? 'No name on the card'} (${s.holder.userId})` };
       } catch (e) {
         return { reader, name: `Card that cannot be read: ${asCommandError(e).body.message}` };

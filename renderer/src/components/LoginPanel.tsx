@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useSession, type SessionView } from '../hooks/useSession';
 import { ErrorSummary } from './ErrorSummary';
@@ -7,7 +7,7 @@ import { RolePicker } from './RolePicker';
 import { CardChoice } from './CardChoice';
 import { dayWords } from '../dates';
 
-interface CardStatus { holder: { userId: string; displayName: string | null }; certificateExpiry: string; pin: { retriesLeft: number; maxRetries: number; blocked: boolean; source?: 'card' | 'token-flags'; pinPad?: boolean } }
+type CardStatus = CommandOutput<'card.status'>;
 
 /** Tries left in words: a PKCS#11 token tells only "low", "final try" or "locked", not a count. */
 function triesWords(pin: CardStatus['pin']): string {
@@ -34,7 +34,7 @@ export function LoginPanel() {
   useEffect(() => {
     if (state !== 'card-present' && state !== 'ended') { setCard(null); return; }
     const reader = session?.reader;
-    transport.invoke<CardStatus>('card.status', reader ? { reader } : {}).then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
+    transport.invoke('card.status', reader ? { reader } : {}).then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
   }, [transport, state, session?.reader]);
 
   if (!session) return null;
@@ -54,7 +54,7 @@ export function LoginPanel() {
     } catch (err) {
       const ce = asCommandError(err);
       setError(ce);
-      transport.invoke<CardStatus>('card.status', session?.reader ? { reader: session.reader } : {}).then(setCard, () => undefined);
+      transport.invoke('card.status', session?.reader ? { reader: session.reader } : {}).then(setCard, () => undefined);
     } finally {
       setPin('');
       setBusy(false);

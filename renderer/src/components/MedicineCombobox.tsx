@@ -9,7 +9,6 @@ import { ErrorText, describedBy } from './forms';
 import { hitDetails, type MedicineHit } from '../prescribing/medicine';
 import { useAutoFocus } from '../hooks/useAutoFocus';
 
-interface Shortlist { favourites: MedicineHit[]; recent: MedicineHit[]; formulary: { name: string; medicines: Array<MedicineHit & { note: string | null }> } | null; problems: string[] }
 
 export function MedicineCombobox({ id, onChoose, error, initial = '', autoFocus = false, label = 'Medicine' }: { id: string; onChoose: (h: MedicineHit) => void; error?: string | null; initial?: string; autoFocus?: boolean; label?: string }) {
   const transport = useTransport();
@@ -28,7 +27,7 @@ export function MedicineCombobox({ id, onChoose, error, initial = '', autoFocus 
   async function openShortlist() {
     const n = ++asked.current;
     try {
-      const r = await transport.invoke<Shortlist>('medicines.shortlist', {});
+      const r = await transport.invoke('medicines.shortlist', {});
       if (n !== asked.current) return;
       const seen = new Map<string, string>();
       const list: MedicineHit[] = [];
@@ -46,7 +45,7 @@ export function MedicineCombobox({ id, onChoose, error, initial = '', autoFocus 
     if (term.length < 2) { setResults([]); setOpen(false); setTags(new Map()); return; }
     const n = ++asked.current;
     const t = setTimeout(() => {
-      transport.invoke<{ results: MedicineHit[]; release: { subset: boolean } }>('medicines.search', { q: term, limit: 20 }).then((r) => {
+      transport.invoke('medicines.search', { q: term, limit: 20 }).then((r) => {
         if (n !== asked.current) return; // a newer keystroke has its own answer coming
         setResults(r.results); setTags(new Map()); setSubset(r.release.subset); setActive(-1); setOpen(true); setSearchError(null);
         say(r.results.length ? `${r.results.length} medicine${r.results.length === 1 ? '' : 's'} found. Use the up and down arrows to choose.` : 'No medicines found');

@@ -3,16 +3,8 @@
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from './ErrorSummary';
 
-interface Report {
-  modules: Array<{
-    path: string; source: 'user' | 'managed'; error: string | null; events: string;
-    info: { library: string; manufacturer: string; version: string; cryptokiVersion: string } | null;
-    slots: Array<{ id: string; description: string; token: { label: string; manufacturer: string; model: string; serial: string } | null; mechanisms: Array<{ name: string }> }>;
-  }>;
-}
-
 export function Pkcs11Panel() {
-  const { value, error } = useCommand<Report>('pkcs11.report');
+  const { value, error } = useCommand('pkcs11.report');
   if (error) return <ErrorSummary error={error} />;
   if (!value || !value.modules.length) return null;
   return (

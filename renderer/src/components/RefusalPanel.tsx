@@ -1,12 +1,13 @@
 // A prescription EPS refused: EPS's reasons, issue by issue, and the one way forward — write it
 // again as a new draft. A refused prescription is never offered a token (no pharmacy can find it).
 import { useState } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { ErrorSummary } from './ErrorSummary';
 import { padHref } from '../prescribing/nav';
 
-export interface RefusalView { httpStatus: number | null; issues: Array<{ code: string | null; display: string | null; text: string; field: string | null }> }
+/** Why EPS refused it, as prescription.get answers (main/commands/prescription.ts). */
+export type RefusalView = NonNullable<CommandOutput<'prescription.get'>['refusal']>;
 
 export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView }) {
   const transport = useTransport();
@@ -15,7 +16,7 @@ export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView
   async function writeAgain() {
     setBusy(true);
     try {
-      const copy = await transport.invoke<{ id: string }>('prescription.copy', { id });
+      const copy = await transport.invoke('prescription.copy', { id });
       location.hash = padHref(copy.id, 'confirm');
     } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
   }

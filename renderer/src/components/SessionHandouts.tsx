@@ -6,8 +6,6 @@ import { useEvents } from '../hooks/useEvents';
 import { ErrorSummary } from './ErrorSummary';
 import { whenWords } from '../dates';
 
-interface Handout { at: string; to: string; keyId: string | null; roleProfileId: string | null }
-interface Approval { keyId: string; approvedAt: string }
 interface Asked { keyId: string; to: string; at: string }
 
 /**
@@ -16,8 +14,8 @@ interface Asked { keyId: string; to: string; at: string }
  */
 export function SessionHandouts() {
   const transport = useTransport();
-  const handouts = useCommand<{ handouts: Handout[] }>('session.handouts');
-  const approvals = useCommand<{ approvals: Approval[] }>('ticket.approvals');
+  const handouts = useCommand('session.handouts');
+  const approvals = useCommand('ticket.approvals');
   const [asked, setAsked] = useState<Asked[]>([]);
   const [error, setError] = useState<CommandError | null>(null);
   useEvents((e) => {

@@ -27,7 +27,7 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
   async function print() {
     setBusy(true);
     try {
-      const token = await transport.invoke<{ filename: string; pdfBase64: string }>('prescription.token', { id });
+      const token = await transport.invoke('prescription.token', { id });
       downloadToken(token);
       setError(null);
       setSaved(token.filename);

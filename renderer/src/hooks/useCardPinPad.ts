@@ -12,7 +12,7 @@ export function useCardPinPad(): boolean {
   useEffect(() => {
     if (state !== 'role-selected' && state !== 'authenticated') { setPinPad(false); return; }
     let live = true;
-    transport.invoke<{ pin: { pinPad?: boolean } }>('card.status').then((c) => { if (live) setPinPad(c.pin.pinPad === true); }, () => { if (live) setPinPad(false); });
+    transport.invoke('card.status').then((c) => { if (live) setPinPad(c.pin.pinPad === true); }, () => { if (live) setPinPad(false); });
     return () => { live = false; };
   }, [transport, state, session?.reader]);
   return pinPad;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { asCommandError, type AppEvent, type CommandError } from '../transport';
+import { asCommandError, type AppEvent, type CommandError, type CommandName, type CommandOutput } from '../transport';
 import { useTransport } from './transport-context';
 import { useEvents } from './useEvents';
 
@@ -7,12 +7,12 @@ import { useEvents } from './useEvents';
  * State that a command reads once and an event keeps current: e.g. `readers.list` + `reader.changed`.
  * `pick` takes the new value from an event, or returns undefined to ignore it.
  */
-export function useLive<T>(command: string, pick: (e: AppEvent) => T | undefined): { value: T | null; error: CommandError | null; reload: () => void } {
+export function useLive<N extends CommandName, T extends CommandOutput<N> = CommandOutput<N>>(command: N, pick: (e: AppEvent) => T | undefined): { value: T | null; error: CommandError | null; reload: () => void } {
   const transport = useTransport();
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const reload = useCallback(() => {
-    transport.invoke<T>(command).then((v) => { setValue(v); setError(null); }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke(command).then((v) => { setValue(v as T); setError(null); }, (e: unknown) => setError(asCommandError(e)));
   }, [transport, command]);
   useEffect(reload, [reload]);
   useEvents((e) => {

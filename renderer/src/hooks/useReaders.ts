@@ -10,7 +10,7 @@ interface LiveReaders { value: ReadersView | null; error: CommandError | null; r
 const ReadersContext = createContext<LiveReaders | null>(null);
 
 export function ReadersProvider({ children }: { children: ReactNode }) {
-  const { value, error, reload } = useLive<ReadersView>('readers.list', (e) => (e.type === 'reader.changed' ? e.data : undefined));
+  const { value, error, reload } = useLive('readers.list', (e) => (e.type === 'reader.changed' ? e.data : undefined));
   const live = useMemo(() => ({ value, error, reload }), [value, error, reload]);
   return createElement(ReadersContext.Provider, { value: live }, children);
 }

@@ -5,5 +5,5 @@ import { useLive } from './useLive';
 export type SessionView = z.infer<typeof sessionView>;
 
 export function useSession() {
-  return useLive<SessionView>('session.get', (e) => (e.type === 'session.changed' ? e.data : undefined));
+  return useLive('session.get', (e) => (e.type === 'session.changed' ? e.data : undefined));
 }

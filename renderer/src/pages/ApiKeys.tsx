@@ -1,14 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
+import type { Scope } from '../../../main/api/scopes';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { whenWords } from '../dates';
 import { SessionHandouts } from '../components/SessionHandouts';
 
-interface KeyInfo { id: string; name: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
-
-const scopeWords: Record<string, string> = {
+const scopeWords: Record<Scope, string> = {
   read: 'Read: see readers, the session and prescriptions',
   ticket: 'Ticket: get your login session (Ticket API), once you allow it',
   login: 'Login: check your passcode, log in, choose a role, log out',
@@ -23,17 +22,17 @@ const when = (iso: string | null) => (iso ? whenWords(iso) : 'Never');
 /** Issue keys to local programs, see when each was last used, revoke them. */
 export function ApiKeys() {
   const transport = useTransport();
-  const { value, error, reload } = useCommand<{ keys: KeyInfo[]; store: { available: boolean; detail: string } }>('api-key.list');
+  const { value, error, reload } = useCommand('api-key.list');
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<string[]>(['read']);
-  const [created, setCreated] = useState<{ key: string; info: KeyInfo } | null>(null);
+  const [scopes, setScopes] = useState<Scope[]>(['read']);
+  const [created, setCreated] = useState<CommandOutput<'api-key.create'> | null>(null);
   const [actionError, setActionError] = useState<CommandError | null>(null);
   const nameId = useId();
 
   async function create(e: FormEvent) {
     e.preventDefault();
     try {
-      setCreated(await transport.invoke<{ key: string; info: KeyInfo }>('api-key.create', { name, scopes }));
+      setCreated(await transport.invoke('api-key.create', { name, scopes }));
       setActionError(null);
       setName('');
       reload();
@@ -93,7 +92,7 @@ export function ApiKeys() {
           <fieldset className="nhsuk-fieldset">
             <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">What may it do?</legend>
             <div className="nhsuk-checkboxes">
-              {Object.entries(scopeWords).map(([s, words]) => (
+              {(Object.entries(scopeWords) as Array<[Scope, string]>).map(([s, words]) => (
                 <div className="nhsuk-checkboxes__item" key={s}>
                   <input className="nhsuk-checkboxes__input" id={`scope-${s}`} type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
                   <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`scope-${s}`}>{words}</label>

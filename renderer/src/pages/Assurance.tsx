@@ -6,13 +6,12 @@ import { useEvents } from '../hooks/useEvents';
 import { ErrorSummary } from '../components/ErrorSummary';
 import type { AssuranceSummaryView } from '../../../main/commands/assurance';
 
-interface ScenarioInfo { id: string; title: string; requirements: string[]; tags: string[]; steps: number }
 interface Progress { scenario: string | null; step: string | null; index: number; total: number; status: string | null; message: string | null; phase: string }
 
 /** For suppliers: pick scenarios, run them against the sandbox, watch each step, find the evidence pack. */
 export function Assurance() {
   const transport = useTransport();
-  const { value, error } = useCommand<{ scenarios: ScenarioInfo[] }>('assure.list');
+  const { value, error } = useCommand('assure.list');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [out, setOut] = useState('');
   const [running, setRunning] = useState(false);
@@ -35,7 +34,7 @@ export function Assurance() {
     e.preventDefault();
     setRunning(true); setSummary(null); setRunError(null); setSteps([]);
     try {
-      setSummary(await transport.invoke<AssuranceSummaryView>('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) }));
+      setSummary(await transport.invoke('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) }));
     } catch (err) { setRunError(asCommandError(err)); } finally { setRunning(false); }
   }
 

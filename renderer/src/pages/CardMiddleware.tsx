@@ -15,7 +15,7 @@ const cardsWords = (c: ModulesView['modules'][number]['cards']): string =>
 export function CardMiddlewareSettings() {
   const transport = useTransport();
   const id = useId();
-  const { value, error, reload } = useCommand<ModulesView>('pkcs11.modules');
+  const { value, error, reload } = useCommand('pkcs11.modules');
   const [path, setPath] = useState('');
   const [cards, setCards] = useState<Cards>('none');
   const [err, setErr] = useState<CommandError | null>(null);
@@ -24,7 +24,7 @@ export function CardMiddlewareSettings() {
 
   async function save(modules: typeof mine, said: string) {
     try {
-      await transport.invoke<ModulesView>('pkcs11.set-modules', { modules });
+      await transport.invoke('pkcs11.set-modules', { modules });
       setErr(null);
       setAnnounce(said);
       reload();

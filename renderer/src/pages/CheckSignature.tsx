@@ -47,7 +47,7 @@ export function CheckSignature() {
     if (found.length) return;
     setBusy(true); setError(null); setReport(null);
     try {
-      const r = await transport.invoke<SignatureReport>('prescription.verify', { prescription, ...(trust.trim() ? { trust } : {}), revocation });
+      const r = await transport.invoke('prescription.verify', { prescription, ...(trust.trim() ? { trust } : {}), revocation });
       setReport(r);
       say(verdictText[r.verdict]);
     } catch (err) { setError(asCommandError(err)); } finally { setBusy(false); }

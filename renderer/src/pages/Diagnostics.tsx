@@ -1,11 +1,10 @@
-import type { DiagnosticsReport } from '../../../main/diagnostics/schema';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ReadersPanel } from '../components/ReadersPanel';
 import { Pkcs11Panel } from '../components/Pkcs11Panel';
 
 export function Diagnostics() {
-  const { value: report, error, reload } = useCommand<DiagnosticsReport>('diagnostics.report');
+  const { value: report, error, reload } = useCommand('diagnostics.report');
   return (
     <>
       <ReadersPanel />

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { DispensingView, ReleaseResult, ItemOutcome } from '../../../main/dispensing/dispensing-service';
 import { RETURN_REASONS, WITHDRAW_REASONS } from '../../../protocols/eps/dispensing';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandInput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useEvents } from '../hooks/useEvents';
 import { useHash } from '../hooks/useHash';
@@ -68,7 +68,7 @@ function DispenseList() {
   const resultRef = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(() => {
-    transport.invoke<{ prescriptions: DispensingView[] }>('dispense.list', {}).then((r) => { setList(r.prescriptions); setListError(null); }, (e: unknown) => setListError(asCommandError(e)));
+    transport.invoke('dispense.list', {}).then((r) => { setList(r.prescriptions); setListError(null); }, (e: unknown) => setListError(asCommandError(e)));
   }, [transport]);
   useEffect(load, [load]);
   useEvents((e) => { if (e.type === 'dispensing.changed' || e.type === 'connection.restored') load(); });
@@ -80,7 +80,7 @@ function DispenseList() {
   async function release(prescriptionId?: string) {
     setBusy(true); setError(null); setResult(null);
     try {
-      const r = await transport.invoke<ReleaseResult>('dispense.release', prescriptionId ? { prescriptionId } : {});
+      const r = await transport.invoke('dispense.release', prescriptionId ? { prescriptionId } : {});
       setResult(r);
       say(r.message);
       setRxId('');
@@ -172,7 +172,7 @@ function DispenseDetail({ id }: { id: string }) {
   usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: '#/dispense', text: 'Back to Dispense' });
 
   const load = useCallback(() => {
-    transport.invoke<DispensingView>('dispense.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('dispense.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
   }, [transport, id]);
   useEffect(load, [load]);
   useEvents((e) => { if ((e.type === 'dispensing.changed' && e.data.id === id) || e.type === 'connection.restored') load(); });
@@ -257,9 +257,12 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
     if (found.length) return;
     setBusy(true); setError(null);
     try {
-      const r = await transport.invoke<DispensingView>('dispense.record', {
+      const r = await transport.invoke('dispense.record', {
         id: rx.id,
-        items: chosen.map((i) => ({ lineId: i.lineId, outcome: outcomes[i.lineId], ...(outcomes[i.lineId] === 'partial' ? { quantity: Number(quantities[i.lineId]) } : {}) })),
+        items: chosen.flatMap((i) => {
+          const outcome = outcomes[i.lineId];
+          return outcome ? [{ lineId: i.lineId, outcome, ...(outcome === 'partial' ? { quantity: Number(quantities[i.lineId]) } : {}) }] : [];
+        }),
       });
       onDone(r, `Recorded and sent to EPS: ${statusTag[r.status].text.toLowerCase()}.`);
     } catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
@@ -311,11 +314,14 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
   );
 }
 
+/** A return or a withdrawal reason code (the form offers only those of its kind). */
+type ReasonCode = CommandInput<'dispense.return'>['reason'] | CommandInput<'dispense.withdraw'>['reason'];
+
 function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' | 'withdraw'; onDone: (r: DispensingView, text: string) => void }) {
   const transport = useTransport();
   const id = useId();
-  const reasons: Record<string, string> = kind === 'return' ? RETURN_REASONS : WITHDRAW_REASONS;
-  const [reason, setReason] = useState<string | null>(kind === 'return' && !rx.signature.ok ? '0005' : null);
+  const reasons: Partial<Record<ReasonCode, string>> = kind === 'return' ? RETURN_REASONS : WITHDRAW_REASONS;
+  const [reason, setReason] = useState<ReasonCode | null>(kind === 'return' && !rx.signature.ok ? '0005' : null);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<CommandError | null>(null);
@@ -329,9 +335,9 @@ function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' |
     e.preventDefault();
     const found = reason ? [] : [{ text: `Select the reason (${text.legend.toLowerCase()}).`, field: first }];
     setProblems(found); setAttempt((a) => a + 1);
-    if (found.length) return;
+    if (!reason) return;
     setBusy(true); setError(null);
-    try { onDone(await transport.invoke<DispensingView>(kind === 'return' ? 'dispense.return' : 'dispense.withdraw', { id: rx.id, reason }), text.done); }
+    try { onDone(await transport.invoke(kind === 'return' ? 'dispense.return' : 'dispense.withdraw', { id: rx.id, reason }), text.done); }
     catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
   }
 
@@ -348,7 +354,7 @@ function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' |
             <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{text.legend}</legend>
             <ErrorText id={`${id}-error`} text={rErr} />
             <div className="nhsuk-radios nhsuk-radios--small">
-              {Object.entries(reasons).map(([code, words]) => (
+              {(Object.entries(reasons) as Array<[ReasonCode, string]>).map(([code, words]) => (
                 <div className="nhsuk-radios__item" key={code}>
                   <input className="nhsuk-radios__input" id={`${id}-reason-${code}`} type="radio" name={`${id}-reason`} checked={reason === code} onChange={() => setReason(code)} />
                   <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-reason-${code}`}>{words}</label>

@@ -2,7 +2,7 @@
 // and organisation's details from now, and the form to enter or change them. Outside the sandbox
 // nothing can be signed until they are saved.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { usePageHeading } from '../hooks/page-heading';
 import { useSession } from '../hooks/useSession';
@@ -13,10 +13,10 @@ import { padHref } from '../prescribing/nav';
 import { jobRoleTitle } from '../words';
 import {
   formFromSettings, needsParent, placeServerProblems, prescriptionTypes, regulators, settingsFromForm, sourceWords,
-  type DetailsSource, type FormField, type PlacedProblem, type PrescriberForm, type PrescriberSettings,
+  type FormField, type PlacedProblem, type PrescriberForm, type PrescriberSettings,
 } from '../prescribing/prescriber-form';
 
-interface Got { roleProfileId: string; settings: PrescriberSettings | null; source: DetailsSource }
+type Got = CommandOutput<'prescriber.get'>;
 type Role = { id: string; orgCode: string; orgName: string; jobRoleName: string; jobRoleCode: string | null };
 
 export function PrescriberDetails({ back }: { back: string | null }) {
@@ -34,7 +34,7 @@ export function PrescriberDetails({ back }: { back: string | null }) {
   useEffect(() => {
     if (!role?.id) { setGot(null); return; }
     let live = true;
-    transport.invoke<Got>('prescriber.get', {}).then((r) => { if (live) { setGot(r); setLoadError(null); } }, (e: unknown) => { if (live) setLoadError(asCommandError(e)); });
+    transport.invoke('prescriber.get', {}).then((r) => { if (live) { setGot(r); setLoadError(null); } }, (e: unknown) => { if (live) setLoadError(asCommandError(e)); });
     return () => { live = false; };
   }, [transport, role?.id]);
 
@@ -136,7 +136,7 @@ function DetailsForm({ initial, role, userName, cancellable, onCancel, onSaved }
     e.preventDefault();
     setBusy(true);
     try {
-      const r = await transport.invoke<{ settings: PrescriberSettings }>('prescriber.set', { settings: settingsFromForm(f) });
+      const r = await transport.invoke('prescriber.set', { settings: settingsFromForm(f) });
       setProblems([]); setOther(null);
       onSaved(r.settings);
     } catch (x) {

@@ -2,27 +2,24 @@
 // cancelling an item or the whole prescription with an EPS reason, with the service's answer.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { CANCEL_REASONS, type CancelReasonCode } from '../../../protocols/eps/status-codes';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useEvents } from '../hooks/useEvents';
 import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, type Problem } from '../components/forms';
 import { TokenPrint } from '../components/TokenPrint';
-import { RefusalPanel, type RefusalView } from '../components/RefusalPanel';
+import { RefusalPanel } from '../components/RefusalPanel';
 import { say } from '../components/say';
 import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
-import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
+import { formatNhsNumber, patientName } from '../prescribing/rx-words';
 import { whenWords } from '../dates';
 
-interface ItemView { lineId: string; medication: string; statusCode: string | null; status: string | null; dispensedAt: string | null; cancelReason: string | null; cancelAnswerCode: string | null; cancelAnswer: string | null; cancelPending: boolean }
-interface Tracked {
-  id: string; status: string; shortFormId: string | null; signedAt: string | null; lastError: string | null; draft: DraftContent;
-  tracking?: { statusCode: string; status: string; owner: { ods: string; name?: string } | null; checkedAt: string } | null; items?: ItemView[];
-  refusal?: RefusalView | null;
-}
-interface CancelAnswer { lineId: string; medication: string | null; ok: boolean; code: string | null; outcome: 'cancelled' | 'marked' | 'refused' | 'failed'; message: string; serviceText: string | null; itemStatus: string | null }
+// What the commands answer (main/commands/prescription.ts): prescription.get adds the draft's problems.
+type Tracked = CommandOutput<'prescription.track'>;
+type ItemView = Tracked['items'][number];
+type CancelAnswer = CommandOutput<'prescription.cancel'>['results'][number];
 
 const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }> = {
   cancelled: { text: 'Cancelled', tag: 'green' }, marked: { text: 'Marked for cancellation', tag: 'yellow' },
@@ -41,14 +38,14 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   usePageHeading(cancel ? `Cancel prescription ${rx?.shortFormId ?? ''}`.trim() : `Prescription ${rx?.shortFormId ?? ''}`.trim(), cancel ? { href: detailHref(id), text: 'Back to the prescription' } : { href: '#/prescriptions', text: 'Back to prescriptions' });
 
   const load = useCallback(() => {
-    transport.invoke<Tracked>('prescription.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('prescription.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
   }, [transport, id]);
   useEffect(load, [load]);
   useEvents((e) => { if ((e.type === 'prescription.changed' && e.data.id === id) || e.type === 'connection.restored') load(); });
 
   async function track() {
     setBusy(true);
-    try { const r = await transport.invoke<Tracked>('prescription.track', { id }); setRx(r); setTrackError(null); say(`Status checked: ${r.tracking?.status ?? statusWords(r.status).text}`); }
+    try { const r = await transport.invoke('prescription.track', { id }); setRx(r); setTrackError(null); say(`Status checked: ${r.tracking?.status ?? statusWords(r.status).text}`); }
     catch (e) { setTrackError(asCommandError(e)); } finally { setBusy(false); }
   }
 
@@ -141,9 +138,10 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
   }
 
   async function submit() {
+    if (!reason) return; // check() asked for it before confirming
     setBusy(true);
     try {
-      const r = await transport.invoke<{ results: CancelAnswer[] }>('prescription.cancel', { id: rx.id, reason, ...(scope === 'some' ? { lineIds: lines } : {}) });
+      const r = await transport.invoke('prescription.cancel', { id: rx.id, reason, ...(scope === 'some' ? { lineIds: lines } : {}) });
       say(r.results.map((a) => `${a.medication ?? 'Item'}: ${outcomeTag[a.outcome].text}`).join('. '));
       onDone(r.results);
     } catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }

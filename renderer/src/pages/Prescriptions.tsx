@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useLive } from '../hooks/useLive';
 import { useEvents } from '../hooks/useEvents';
@@ -15,14 +15,15 @@ import { TokenPrint } from '../components/TokenPrint';
 import { say } from '../components/say';
 import { listRoute, detailHref, padHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
-import { formatNhsNumber, patientName, type DraftContent } from '../prescribing/rx-words';
+import { formatNhsNumber, patientName } from '../prescribing/rx-words';
 import { PrescriptionDetail } from './PrescriptionDetail';
 import { DiscardDraft } from './prescribe/DiscardDraft';
 import { whenWords } from '../dates';
 import { ownedBy } from '../prescribing/owner';
 
-interface Rx { id: string; status: string; shortFormId: string | null; updatedAt: string; signedAt: string | null; ownerUserId: string | null; lastError: string | null; sendAttempts: number; draft: Partial<DraftContent> }
-interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
+// What the prescription commands answer (main/commands/prescription.ts).
+type Rx = CommandOutput<'prescription.list'>['prescriptions'][number];
+type SignResult = CommandOutput<'prescription.sign'>['results'][number];
 
 export function Prescriptions() {
   const route = listRoute(useHash());
@@ -37,7 +38,7 @@ function PrescriptionList() {
   usePageHeading('Prescriptions');
   const transport = useTransport();
   const { value: session } = useSession();
-  const { value, error, reload } = useLive<{ prescriptions: Rx[] }>('prescription.list', () => undefined);
+  const { value, error, reload } = useLive('prescription.list', () => undefined);
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const [selected, setSelected] = useState<string[]>([]);
   const [pin, setPin] = useState('');
@@ -73,7 +74,7 @@ function PrescriptionList() {
   const draftKey = drafts.map((r) => `${r.id}@${r.updatedAt}`).join(',');
   useEffect(() => {
     let live = true;
-    Promise.all(drafts.map((r) => transport.invoke<{ problems: string[] }>('prescription.get', { id: r.id }).then((g) => [r.id, g.problems] as const, () => [r.id, ['Could not be checked.']] as const)))
+    Promise.all(drafts.map((r) => transport.invoke('prescription.get', { id: r.id }).then((g) => [r.id, g.problems] as const, () => [r.id, ['Could not be checked.']] as const)))
       .then((pairs) => { if (live) setProblems(Object.fromEntries(pairs)); });
     return () => { live = false; };
   }, [transport, draftKey]);
@@ -91,7 +92,7 @@ function PrescriptionList() {
     const names = new Map(all.map((r) => [r.id, who(r)]));
     try {
       // A keypad reader takes the passcode itself: none is sent.
-      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
+      const r = await transport.invoke('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
       // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
       const reached = new Set(r.results.map((x) => x.id));
       const all = [...r.results, ...chosen.filter((c) => !reached.has(c)).map((c): SignResult => ({ id: c, ok: false, status: 'draft', shortFormId: null, error: { code: 'not-reached', message: 'Not signed: signing stopped before this one.', action: 'Select it and sign again.' } }))];

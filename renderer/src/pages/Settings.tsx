@@ -2,7 +2,7 @@
 // one, choose the one the next session uses, and check that its services answer over trusted TLS.
 // Prescriber details (#/settings/prescriber) are a page of their own under Settings.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { useEvents } from '../hooks/useEvents';
@@ -15,18 +15,9 @@ import { PrescriberDetails } from './PrescriberDetails';
 import { CardMiddlewareSettings } from './CardMiddleware';
 import { dayWords } from '../dates';
 
-interface CaCert { subject: string; issuer: string; validFrom: string; validTo: string }
-interface EnvironmentSummary {
-  name: string; label: string; builtIn: boolean; selected: boolean;
-  brokerUrl: string | null; epsUrl: string | null; pdsUrl: string | null; challengeDigest: 'sha1' | 'sha256';
-  auth: AuthKind;
-  cis2: { issuer: string | null; clientId: string | null; apimTokenUrl: string | null; apimClientId: string | null; apimKeyId: string | null } | null;
-  ca: { source: 'built-in' | 'file' | 'system'; file: string | null; certificates: CaCert[] };
-  problem: string | null;
-}
-interface EnvironmentList { environments: EnvironmentSummary[]; selected: string }
-interface ServiceCheck { service: string; name: string; url: string; ok: boolean; failure: string | null; detail: string; certificate: CaCert | null }
-interface EnvironmentCheck { name: string; label: string; ok: boolean; services: ServiceCheck[] }
+// What the environment commands answer (main/commands/environments.ts).
+type EnvironmentSummary = CommandOutput<'environments.list'>['environments'][number];
+type EnvironmentCheck = CommandOutput<'environments.check'>;
 
 type AuthKind = 'ssb' | 'cis2-apim';
 const cis2Fields = ['cis2Issuer', 'cis2ClientId', 'apimTokenUrl', 'apimClientId', 'apimKeyId', 'apimKeyPem'] as const;
@@ -77,7 +68,7 @@ function PrescriberSection() {
   useEffect(() => {
     if (!roleId) { setSource(null); return; }
     let live = true;
-    transport.invoke<{ source: DetailsSource }>('prescriber.get', {}).then((r) => { if (live) setSource(r.source); }, () => { if (live) setSource(null); });
+    transport.invoke('prescriber.get', {}).then((r) => { if (live) setSource(r.source); }, () => { if (live) setSource(null); });
     return () => { live = false; };
   }, [transport, roleId]);
   return (
@@ -92,7 +83,7 @@ function PrescriberSection() {
 
 function EnvironmentSettings() {
   const transport = useTransport();
-  const { value, error, reload } = useCommand<EnvironmentList>('environments.list');
+  const { value, error, reload } = useCommand('environments.list');
   // Another surface (the CLI, another window) may choose an environment too.
   useEvents((e) => { if (e.type === 'environments.changed') reload(); });
   const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
@@ -109,21 +100,21 @@ function EnvironmentSettings() {
   }
 
   async function use(e: EnvironmentSummary, endSession = false) {
-    const r = await run(() => transport.invoke<EnvironmentSummary>('environments.use', { name: e.name, endSession }), e.name);
+    const r = await run(() => transport.invoke('environments.use', { name: e.name, endSession }), e.name);
     if (r) { setAnnounce(`${r.label} will be used for the next session.`); reload(); }
   }
 
   async function check(e: EnvironmentSummary) {
     setChecks((c) => ({ ...c, [e.name]: 'checking' }));
     setAnnounce(`Checking ${e.label}…`);
-    const r = await run(() => transport.invoke<EnvironmentCheck>('environments.check', { name: e.name }));
+    const r = await run(() => transport.invoke('environments.check', { name: e.name }));
     setChecks((c) => { const { [e.name]: _was, ...rest } = c; return r ? { ...rest, [e.name]: r } : rest; });
     if (r) setAnnounce(r.ok ? `${r.label}: every service answers over trusted TLS.` : `${r.label}: ${r.services.filter((s) => !s.ok).length} of ${r.services.length} services have a problem.`);
   }
 
   async function remove(e: EnvironmentSummary) {
     setConfirmRemove(null);
-    const r = await run(() => transport.invoke<EnvironmentList>('environments.remove', { name: e.name }));
+    const r = await run(() => transport.invoke('environments.remove', { name: e.name }));
     if (r) { setAnnounce(`${e.label} removed.`); reload(); }
   }
 
@@ -136,7 +127,7 @@ function EnvironmentSettings() {
       : { existing: null, draft: blank });
   }
 
-  const useError = actionError?.error.body.code === 'bad-state' && actionError.retryUse && /logged in/.test(actionError.error.body.message);
+  const useError = actionError?.error.body.code === 'bad-state' && actionError.retryUse && actionError.error.body.details?.reason === 'session-live';
   const retryEnv = value?.environments.find((e) => e.name === actionError?.retryUse);
 
   return (
@@ -238,7 +229,7 @@ function EnvironmentForm({ initial, existing, onCancel, onSaved }: { initial: Dr
   async function submit(e: FormEvent) {
     e.preventDefault();
     try {
-      const saved = await transport.invoke<EnvironmentSummary>('environments.save', {
+      const saved = await transport.invoke('environments.save', {
         name: d.name, label: d.label, auth: d.auth, epsUrl: d.epsUrl, pdsUrl: d.pdsUrl,
         // Only the chosen kind's fields go: a cis2-apim environment has no security broker.
         ...(d.auth === 'ssb' ? { brokerUrl: d.brokerUrl, challengeDigest: d.challengeDigest } : {

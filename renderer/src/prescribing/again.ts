@@ -3,7 +3,7 @@
 // patient's current record, the copy takes that record and is confirmed; otherwise it goes to the
 // "Is this the right patient?" step.
 import type { Transport } from '../transport';
-import type { DraftContent, PatientSnapshot } from './rx-words';
+import type { PatientSnapshot } from './rx-words';
 import { padHref } from './nav';
 
 export type AgainMode = 'again' | 'reissue';
@@ -13,7 +13,7 @@ export type AgainMode = 'again' | 'reissue';
  * signed repeat) lands on review, passcode focused: one action from the patient to signing.
  */
 export async function prescribeAgain(transport: Transport, fromId: string, confirmed?: PatientSnapshot, mode: AgainMode = 'again'): Promise<string> {
-  const copy = await transport.invoke<{ id: string; draft: DraftContent }>(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', { id: fromId });
+  const copy = await transport.invoke(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', { id: fromId });
   if (!confirmed || copy.draft.patient?.nhsNumber !== confirmed.nhsNumber) return padHref(copy.id, 'confirm');
   await transport.invoke('prescription.update', { id: copy.id, draft: { ...copy.draft, patient: confirmed, patientConfirmed: true } });
   return padHref(copy.id, mode === 'reissue' ? 'review' : 'items');

@@ -1,10 +1,8 @@
+import type { CommandOutput } from '../transport/transport';
+
 // What `medicines.search` answers (main/commands/medicines.ts), as the pad uses it.
-export interface MedicinePack { code: string; name: string; quantity: number | null; unitCode: string | null; unitName: string | null }
-export interface MedicineHit {
-  kind: 'vmp' | 'amp'; code: string; vmpCode: string; name: string; form: string | null; route: string | null; strength: string | null;
-  unit: { code: string; name: string } | null; packs: MedicinePack[]; supplier: string | null;
-  controlledDrug: { code: string; description: string } | null; prescribingStatus: { code: string; description: string } | null;
-}
+export type MedicineHit = CommandOutput<'medicines.search'>['results'][number];
+export type MedicinePack = MedicineHit['packs'][number];
 
 /** One line under a search result: form, strength, packs; what a prescriber checks before choosing. */
 export function hitDetails(h: MedicineHit): string {

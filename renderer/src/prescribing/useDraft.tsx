@@ -1,17 +1,13 @@
 // One draft prescription for the pages of the pad: read once, changed locally at once, saved to
 // Scrip on every change (debounced, one save at a time, always the newest), problems read back.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError, type CommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useEvents } from '../hooks/useEvents';
 import type { DraftContent } from './rx-words';
-import type { RefusalView } from '../components/RefusalPanel';
 
-export interface RxRecord {
-  id: string; status: string; draft: DraftContent; updatedAt: string; shortFormId: string | null; longFormId: string | null;
-  signedAt: string | null; lastError: string | null; sendAttempts: number; serviceStatus: string | null; problems: string[];
-  refusal?: RefusalView | null;
-}
+/** The draft's record as prescription.get answers it, with the draft's problems. */
+export type RxRecord = CommandOutput<'prescription.get'>;
 
 export type SaveState = 'saved' | 'waiting' | 'saving' | 'failed';
 
@@ -46,7 +42,7 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
   const saveNowRef = useRef<() => Promise<RxRecord | null>>(() => Promise.resolve(null));
 
   const reload = useCallback(() => {
-    transport.invoke<RxRecord>('prescription.get', { id }).then((r) => {
+    transport.invoke('prescription.get', { id }).then((r) => {
       // A change typed meanwhile wins over what was read.
       const merged = pending.current ? { ...r, draft: pending.current } : r;
       latest.current = merged; setRecord(merged); setError(null);
@@ -63,7 +59,7 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
       setSaveState('saving');
       try {
         await transport.invoke('prescription.update', { id, draft });
-        const r = await transport.invoke<RxRecord>('prescription.get', { id });
+        const r = await transport.invoke('prescription.get', { id });
         const merged = pending.current ? { ...r, draft: pending.current } : r;
         latest.current = merged; setRecord(merged);
         setSaveError(null);

@@ -1,4 +1,4 @@
-import { CommandError, isErrorBody, type AppEvent, type Transport } from './transport';
+import { CommandError, isErrorBody, type AppEvent, type CommandName, type CommandOutput, type Transport } from './transport';
 
 const SECRET_KEY = 'scrip.tab';
 const HEADER = 'x-scrip-session';
@@ -78,7 +78,7 @@ export function httpTransport(base = ''): Transport {
     }
   };
   return {
-    async invoke<T>(name: string, input?: unknown): Promise<T> {
+    async invoke<N extends CommandName>(name: N, input?: unknown): Promise<CommandOutput<N>> {
       const res = await fetch(`${base}/rpc/${encodeURIComponent(name)}`, {
         method: 'POST',
         credentials: 'omit',
@@ -86,7 +86,7 @@ export function httpTransport(base = ''): Transport {
         body: JSON.stringify(input ?? {}),
       });
       const body: unknown = await res.json().catch(() => null);
-      if (res.ok) return body as T;
+      if (res.ok) return body as CommandOutput<N>; // validated against the schema by the agent
       throw new CommandError(isErrorBody(body) ? body : { code: 'internal', message: `Scrip answered ${res.status}.`, action: 'Reload the page.', retriable: true });
     },
     on(listener) {

@@ -1,4 +1,4 @@
-import { CommandError, isErrorBody, type AppEvent, type Transport } from './transport';
+import { CommandError, isErrorBody, type AppEvent, type CommandName, type CommandOutput, type Transport } from './transport';
 
 /** What the Electron preload exposes, and nothing more. */
 export interface ScripBridge {
@@ -8,9 +8,9 @@ export interface ScripBridge {
 
 export function ipcTransport(bridge: ScripBridge): Transport {
   return {
-    async invoke<T>(name: string, input?: unknown): Promise<T> {
+    async invoke<N extends CommandName>(name: N, input?: unknown): Promise<CommandOutput<N>> {
       try {
-        return (await bridge.invoke(name, input ?? {})) as T;
+        return (await bridge.invoke(name, input ?? {})) as CommandOutput<N>; // validated against the schema by main
       } catch (e) {
         throw isErrorBody(e) ? new CommandError(e) : e;
       }

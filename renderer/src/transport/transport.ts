@@ -2,6 +2,9 @@
 // implementations (Electron IPC, HTTP+SSE in browser mode); nothing else knows which is in use.
 import type { ErrorBody } from '../../../main/errors';
 import type { ScripEvent } from '../../../main/event-types';
+import type { CommandInput, CommandName, CommandOutput } from '../../../main/commands/command-map';
+
+export type { CommandInput, CommandName, CommandOutput };
 
 /**
  * The link to Scrip itself dropped or came back (browser mode: the event stream). Events may have
@@ -12,7 +15,11 @@ export type ConnectionEvent = { type: 'connection.lost' | 'connection.restored';
 export type AppEvent = ScripEvent | ConnectionEvent;
 
 export interface Transport {
-  invoke<T>(name: string, input?: unknown): Promise<T>;
+  /**
+   * Runs a command by name: the input and the answer are typed by the command's own zod schemas
+   * (main/commands/command-map.ts), so a screen cannot read a field the command does not send.
+   */
+  invoke<N extends CommandName>(name: N, input?: CommandInput<N>): Promise<CommandOutput<N>>;
   /** Listens to every event; returns the function that stops listening. */
   on(listener: (e: AppEvent) => void): () => void;
 }

@@ -14,7 +14,7 @@ import { createApp } from '../../../main/app';
 import { FakeReaderWatch } from '../../support/fake-reader-watch';
 import { InProcessConnector } from '../../../main/card/in-process-connector';
 import { invokeCommand } from '../../../main/commands/invoke';
-import { scopes } from '../../../main/commands/registry';
+import { scopes } from '../../../main/api/scopes';
 import { startApiServer } from '../../../main/api/server';
 
 const ACCOUNT = 'api-key-secret:/test';

@@ -7,7 +7,7 @@ import { InProcessConnector } from '../../../main/card/in-process-connector';
 import { inProcessReader } from '../../../sandbox/card/in-process';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import { newCard, PIN } from '../../sandbox/card/fixture';
-import { scopes } from '../../../main/commands/registry';
+import { scopes } from '../../../main/api/scopes';
 
 const READER = 'Test Reader 0';
 let t: TestApp;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import { writeEnvironmentsFile } from '../../../main/environments/environments';
-import { assureAgainstEnvironment } from '../../../main/assurance/run';
+import { assureAgainstEnvironment } from '../../../main/assurance/own-sandbox';
 import { ScripError } from '../../../main/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'scrip-assure-env-'));

@@ -11,7 +11,7 @@ import { environmentsFile } from '../../../main/environments/environments';
 import { checkCaBundle } from '../../../main/environments/ca-bundle';
 import { ScripError } from '../../../main/errors';
 import { invokeCommand } from '../../../main/commands/invoke';
-import { scopes } from '../../../main/commands/registry';
+import { scopes } from '../../../main/api/scopes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import type { Environment } from '../../../main/environments/environments';
 

@@ -20,7 +20,7 @@ export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumbe
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    transport.invoke<{ prescriptions: Earlier[] }>('prescription.list', { nhsNumber, limit: 20 })
+    transport.invoke('prescription.list', { nhsNumber, limit: 20 })
       .then((r) => setList(r.prescriptions.filter((p) => p.status !== 'draft' && p.id !== exclude)), (e: unknown) => setError(asCommandError(e)));
   }, [transport, nhsNumber, exclude]);
 

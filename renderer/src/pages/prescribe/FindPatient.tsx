@@ -39,7 +39,7 @@ export function FindPatient() {
     if (why) { setSubmitted(why); setAttempt((a) => a + 1); return; }
     setBusy(true);
     try {
-      const patient = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
+      const patient = await transport.invoke('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
       setFound(patient);
       say(`Found ${patientName(patient)}. Check the details, then prescribe for this patient.`);
     } catch (err) {

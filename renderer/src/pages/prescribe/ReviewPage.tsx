@@ -16,11 +16,10 @@ import { jobRoleTitle } from '../../words';
 import { PatientDetails } from './PatientDetails';
 import { ItemSummary } from './ItemSummary';
 
-interface SignResult { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
 interface Preview { fragments: string; timestamp: string; placeholders: string[] }
 
 /** Signing fails this way when the role has no prescriber details (saved settings or a directory). */
-const missingDetails = (e: CommandError | null): boolean => !!e && /prescriber and organisation details/i.test(e.body.message);
+const missingDetails = (e: CommandError | null): boolean => e?.body.details?.missing === 'prescriber-details';
 
 /** Exactly what will be signed, then the card: passcode, sign, send. */
 export function ReviewPage() {
@@ -40,7 +39,7 @@ export function ReviewPage() {
 
   useEffect(() => {
     // The canonical text the card signs (HL7 v3 fragments), as Scrip computes it itself.
-    transport.invoke<Preview>('prescription.preview', { id: record!.id }).then(setPreview, (e: unknown) => setPreview({ unavailable: asCommandError(e) }));
+    transport.invoke('prescription.preview', { id: record!.id }).then(setPreview, (e: unknown) => setPreview({ unavailable: asCommandError(e) }));
   }, [transport, record?.id, record?.updatedAt]);
 
   // Signing needs the prescriber's and organisation's details for the role (Settings, or the sandbox's directory).
@@ -48,7 +47,7 @@ export function ReviewPage() {
   const roleId = session?.selectedRole?.id;
   useEffect(() => {
     if (!roleId) return;
-    transport.invoke<{ source: 'settings' | 'directory' | 'none' }>('prescriber.get', {}).then((r) => setDetails(r.source), () => setDetails(null));
+    transport.invoke('prescriber.get', {}).then((r) => setDetails(r.source), () => setDetails(null));
   }, [transport, roleId]);
 
   const role = session?.selectedRole;
@@ -61,7 +60,7 @@ export function ReviewPage() {
     setBusy(true);
     try {
       await flush();
-      const r = await transport.invoke<{ results: SignResult[] }>('prescription.sign', pinPad ? { ids: [record!.id] } : { ids: [record!.id], pin });
+      const r = await transport.invoke('prescription.sign', pinPad ? { ids: [record!.id] } : { ids: [record!.id], pin });
       const mine = r.results[0];
       if (mine?.ok) { say(`Signed. Prescription ID ${mine.shortFormId}. Sending to EPS.`); go(padHref(record!.id, 'sent')); return; }
       const err = mine?.error ?? { code: 'internal', message: 'The prescription was not signed.', action: 'Try again.' };

@@ -36,7 +36,7 @@ export function SearchPatient() {
     if (found.length || 'error' in dob) return;
     setBusy(true);
     try {
-      const r = await transport.invoke<{ patients: PatientSnapshot[] }>('patients.search', {
+      const r = await transport.invoke('patients.search', {
         family: f.family.trim(), birthDate: dob.date, ...(f.given.trim() ? { given: f.given.trim() } : {}), ...(f.postcode.trim() ? { postcode: f.postcode.trim() } : {}),
       });
       setResults(r.patients);
@@ -49,7 +49,7 @@ export function SearchPatient() {
     setBusy(true);
     try {
       // A search answer has no nominated pharmacy (as in PDS): read the whole record.
-      const full = await transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: p.nhsNumber });
+      const full = await transport.invoke('patients.get', { nhsNumber: p.nhsNumber });
       // Selecting from the results, which show name, NHS number, date of birth and address, is the confirmation.
       change((d) => ({ ...d, patient: full, patientConfirmed: true }));
       await flush();

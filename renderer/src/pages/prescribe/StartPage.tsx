@@ -10,19 +10,18 @@ import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
 import { canPrescribe } from '../../../../protocols/spine/activities';
-import { formatNhsNumber, patientName, type DraftContent } from '../../prescribing/rx-words';
+import { formatNhsNumber, patientName } from '../../prescribing/rx-words';
 import { whenWords } from '../../dates';
 import { ownedBy } from '../../prescribing/owner';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
 
-interface ListedRx { id: string; status: string; updatedAt: string; ownerUserId: string | null; draft: Partial<DraftContent> }
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
   usePageHeading('Prescribe');
   const transport = useTransport();
   const { value: session } = useSession();
-  const { value, error, reload } = useLive<{ prescriptions: ListedRx[] }>('prescription.list', () => undefined);
+  const { value, error, reload } = useLive('prescription.list', () => undefined);
   useEvents((e) => { if (e.type === 'prescription.changed') reload(); });
   const [startError, setStartError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -32,7 +31,7 @@ export function StartPage() {
   async function start() {
     setBusy(true);
     try {
-      const r = await transport.invoke<{ id: string }>('prescription.create', { draft: {} });
+      const r = await transport.invoke('prescription.create', { draft: {} });
       go(padHref(r.id, 'patient'));
     } catch (e) { setStartError(asCommandError(e)); } finally { setBusy(false); }
   }

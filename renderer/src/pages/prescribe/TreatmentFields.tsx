@@ -40,7 +40,7 @@ export function TreatmentFields({ id: sectionId, attempt, autoFocus = false }: {
   const nhs = draft.patient?.nhsNumber;
   useEffect(() => {
     if (nominated || !nhs) return;
-    transport.invoke<PatientSnapshot>('patients.get', { nhsNumber: nhs }).then((p) => setNominated(p.nominatedPharmacy ?? null), () => undefined);
+    transport.invoke('patients.get', { nhsNumber: nhs }).then((p) => setNominated(p.nominatedPharmacy ?? null), () => undefined);
   }, [transport, nhs, nominated]);
 
   const type = draft.treatmentType;
