@@ -3,6 +3,7 @@
 // private_key_jwt client assertion; refresh and revocation (RFC 7009). EPS routes accept its
 // access tokens, with NHSD-Session-URID naming one of the user's roles.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { SandboxContext } from '../http/context';
 import { HttpError, json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
 import { migrateSandbox } from '../store/db';
@@ -28,7 +29,12 @@ export class ApimGateway {
 
   tokenUrl(): string { return `${this.ctx.baseUrl()}/oauth2/token`; }
   #now(): number { return Math.floor(this.ctx.clock.now().getTime() / 1000); }
-  #row(token: string): TokenRow | undefined { return this.ctx.db.prepare('SELECT * FROM apim_tokens WHERE hash = ?').get(hash(token)) as TokenRow | undefined; }
+  #select: Statement | null = null;
+  // Compiled once: every EPS request with a bearer asks here first (serviceAuth 'both').
+  #row(token: string): TokenRow | undefined {
+    this.#select ??= this.ctx.db.prepare('SELECT * FROM apim_tokens WHERE hash = ?');
+    return this.#select.get(hash(token)) as TokenRow | undefined;
+  }
 
   #form(req: SandboxRequest): URLSearchParams {
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) throw new HttpError(400, JSON.stringify({ error: 'invalid_request', error_description: 'The body must be application/x-www-form-urlencoded' }), 'application/json');
