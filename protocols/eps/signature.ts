@@ -269,10 +269,20 @@ function epsSignedInfo(sig: XmlElement): { signedInfo: XmlElement; rsa: 'sha256'
 
 /** The canonical SignedInfo EPS would verify for a Signature's XML (null if it cannot be read). */
 export function epsSignedInfoOf(signatureXml: string): string | null {
-  try {
-    const sig = epsView(parseXmlSafely(signatureXml).documentElement!);
-    return formatProblem(sig) ? null : epsCanonical(epsSignedInfo(sig).signedInfo);
-  } catch { return null; }
+  return epsSignedInfoOfRead(readSignatureXml(signatureXml));
+}
+
+/** A Signature's XML read once into EPS's view (or why it cannot be), for callers that check it more than one way. */
+export interface ReadSignature { signature: XmlElement | null; missing?: string }
+
+export function readSignatureXml(signatureXml: string): ReadSignature {
+  try { return { signature: epsView(parseXmlSafely(signatureXml).documentElement!) }; } catch (e) { return { signature: null, missing: `The Provenance signature is not XML EPS can read: ${(e as Error).message}` }; }
+}
+
+/** epsSignedInfoOf for a Signature already read (the sandbox compares it with what it prepared, then verifies the same view). */
+export function epsSignedInfoOfRead(read: ReadSignature): string | null {
+  if (!read.signature) return null;
+  try { return formatProblem(read.signature) ? null : epsCanonical(epsSignedInfo(read.signature).signedInfo); } catch { return null; }
 }
 
 const notChecked = (id: CheckId, why: string): Check => ({ id, name: CHECK_NAMES[id], result: 'not-checked', detail: why, epsError: null });
@@ -382,8 +392,7 @@ export async function verifyPrescriptionSignature(input: VerifyInput): Promise<V
 }
 
 /** A FHIR prescription-order Bundle and the Signature XML of its Provenance, as the check reads them. */
-export function fhirSignedPrescription(signatureXml: string, bundle: Json, signedAt: string): SignedPrescription {
-  let signature: XmlElement | null = null, missing: string | undefined;
-  try { signature = epsView(parseXmlSafely(signatureXml).documentElement!); } catch (e) { missing = `The Provenance signature is not XML EPS can read: ${(e as Error).message}`; }
+export function fhirSignedPrescription(signatureXml: string | ReadSignature, bundle: Json, signedAt: string): SignedPrescription {
+  const { signature, missing } = typeof signatureXml === 'string' ? readSignatureXml(signatureXml) : signatureXml;
   return { signature, ...(missing ? { missing } : {}), signedAt, fragments: () => canonicalFragments(withoutProvenance(bundle), signedAt) };
 }

@@ -8,7 +8,7 @@
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import type { Statement } from 'better-sqlite3';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
-import { epsSignedInfoOf, findRequesterSignature, verifyPrescriptionSignature, withoutProvenance } from '../../protocols/eps/signature';
+import { epsSignedInfoOfRead, fhirSignedPrescription, findRequesterSignature, readSignatureXml, verifySignedPrescription, withoutProvenance } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
@@ -91,10 +91,12 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const sig = findRequesterSignature(bundle);
     if (!sig) return operationOutcome(400, 'required', 'MISSING_DIGITAL_SIGNATURE', 'The prescription has no signature from its requester.', 'Provenance.signature');
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
-    const signedInfo = epsSignedInfoOf(sig.xml);
+    // Read once: the same view is compared with what was prepared and then verified.
+    const read = readSignatureXml(sig.xml);
+    const signedInfo = epsSignedInfoOfRead(read);
     const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
     if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when) return operationOutcome(400, 'value', 'INVALID_VALUE', "Signature doesn't match prescription", 'Provenance.signature.data');
-    const result = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle, signedAt: sig.when, trust });
+    const result = await verifySignedPrescription(fhirSignedPrescription(read, bundle, sig.when), trust);
     if (!result.ok) return json(400, outcome(result.errors.map((e) => ({ severity: 'error' as const, code: 'value', details: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'INVALID_VALUE' }] }, diagnostics: e, expression: ['Provenance.signature.data'] }))), FHIR);
     if (result.certificate?.subject.getField('CN')?.value !== userId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The signer is not the user of this session.', 'Provenance.signature.data');
     const group = obj(mr.groupIdentifier);
