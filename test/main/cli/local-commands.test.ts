@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../e2e/support/scrip-process';
 import { prepareDigest } from '../../../protocols/eps/fragments';
+import { epsExamples } from '../../support/fixtures';
 
 const run = promisify(execFile);
 const fixtures = join(repoRoot, 'test', 'fixtures', 'eps-signed-prescriptions');
-const example = join(repoRoot, '..', 'shared', 'data', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
 
 async function scrip(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-local-'));
