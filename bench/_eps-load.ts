@@ -11,7 +11,18 @@ import { shortFormId, longFormId } from '../protocols/ids/prescription-id';
 export type Json = Record<string, unknown>;
 
 /** NHS England's acute nominated-pharmacy example (vendored under test/fixtures/eps-examples). */
-export const EPS_EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'eps-examples', 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+export const EPS_EXAMPLE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'test',
+  'fixtures',
+  'eps-examples',
+  'primary-care',
+  'acute',
+  'nominated-pharmacy',
+  'medical-prescriber',
+  '1-Prepare-Request-200_OK.json',
+);
 
 /**
  * The example prescription with fresh prescription IDs (short and long form) and Bundle identifier,
@@ -27,7 +38,17 @@ export function freshBundle(template: Json, seq: number): Json {
     if (r.resourceType !== 'MedicationRequest') return e;
     const g = r.groupIdentifier as Group;
     const [first, ...rest] = g.extension;
-    return { ...e, resource: { ...r, groupIdentifier: { ...g, value: shortId, extension: [{ ...first!, valueIdentifier: { ...first!.valueIdentifier, value: longId } }, ...rest] } } };
+    return {
+      ...e,
+      resource: {
+        ...r,
+        groupIdentifier: {
+          ...g,
+          value: shortId,
+          extension: [{ ...first!, valueIdentifier: { ...first!.valueIdentifier, value: longId } }, ...rest],
+        },
+      },
+    };
   });
   return { ...template, identifier: { ...(template.identifier as object), value: randomUUID() }, entry };
 }
@@ -38,11 +59,28 @@ export function signBundle(bundle: Json, digest: string, timestamp: string, key:
   const entries = bundle.entry as Json[];
   const mrs = entries.filter((e) => (e.resource as Json).resourceType === 'MedicationRequest');
   const requester = ((mrs[0]!.resource as Json).requester as { reference: string }).reference;
-  return { ...bundle, entry: [...entries, provenanceEntry({ id: randomUUID(), requesterReference: requester, targetReferences: mrs.map((e) => e.fullUrl as string), recorded: timestamp, signedAt: timestamp, signatureXml: xml })] };
+  return {
+    ...bundle,
+    entry: [
+      ...entries,
+      provenanceEntry({
+        id: randomUUID(),
+        requesterReference: requester,
+        targetReferences: mrs.map((e) => e.fullUrl as string),
+        recorded: timestamp,
+        signedAt: timestamp,
+        signatureXml: xml,
+      }),
+    ],
+  };
 }
 
 /** One HTTPS request on `agent`: status and body. */
-export function send(agent: Agent, url: URL, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+export function send(
+  agent: Agent,
+  url: URL,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', agent, headers: init.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
@@ -57,20 +95,54 @@ export function send(agent: Agent, url: URL, init: { method?: string; headers?: 
 }
 
 /** `$prepare`, sign, `$process-message` for one fresh prescription: both answers. */
-export async function prescribe(o: { agent: Agent; baseUrl: string; token: string; role: string; template: Json; seq: number; key: KeyObject; certB64: string; tamper?: boolean }):
-  Promise<{ prepare: { status: number; body: string }; process?: { status: number; body: string }; times: [number, number, number, number] }> {
-  const headers = () => ({ authorization: `Bearer ${o.token}`, 'nhsd-session-urid': o.role, 'x-request-id': randomUUID(), 'content-type': 'application/fhir+json' });
+export async function prescribe(o: {
+  agent: Agent;
+  baseUrl: string;
+  token: string;
+  role: string;
+  template: Json;
+  seq: number;
+  key: KeyObject;
+  certB64: string;
+  tamper?: boolean;
+}): Promise<{
+  prepare: { status: number; body: string };
+  process?: { status: number; body: string };
+  times: [number, number, number, number];
+}> {
+  const headers = () => ({
+    authorization: `Bearer ${o.token}`,
+    'nhsd-session-urid': o.role,
+    'x-request-id': randomUUID(),
+    'content-type': 'application/fhir+json',
+  });
   const bundle = freshBundle(o.template, o.seq);
   const t0 = performance.now();
-  const prepare = await send(o.agent, new URL('/FHIR/R4/$prepare', o.baseUrl), { method: 'POST', headers: headers(), body: JSON.stringify(bundle) });
+  const prepare = await send(o.agent, new URL('/FHIR/R4/$prepare', o.baseUrl), {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify(bundle),
+  });
   const t1 = performance.now();
   if (prepare.status !== 200) return { prepare, times: [t0, t1, t1, t1] };
   const p = (JSON.parse(prepare.body) as { parameter: Array<{ name: string; valueString: string }> }).parameter;
-  const digest = p.find((x) => x.name === 'digest')!.valueString, timestamp = p.find((x) => x.name === 'timestamp')!.valueString;
+  const digest = p.find((x) => x.name === 'digest')!.valueString,
+    timestamp = p.find((x) => x.name === 'timestamp')!.valueString;
   // The tampered copy is a deep one: the unchanged parts are shared with the template.
-  const signed = o.tamper ? structuredClone(signBundle(bundle, digest, timestamp, o.key, o.certB64)) : signBundle(bundle, digest, timestamp, o.key, o.certB64);
-  if (o.tamper) ((signed.entry as Json[]).find((e) => (e.resource as Json).resourceType === 'Patient')!.resource as { birthDate: string }).birthDate = '1948-05-01';
+  const signed = o.tamper
+    ? structuredClone(signBundle(bundle, digest, timestamp, o.key, o.certB64))
+    : signBundle(bundle, digest, timestamp, o.key, o.certB64);
+  if (o.tamper)
+    (
+      (signed.entry as Json[]).find((e) => (e.resource as Json).resourceType === 'Patient')!.resource as {
+        birthDate: string;
+      }
+    ).birthDate = '1948-05-01';
   const t2 = performance.now();
-  const process = await send(o.agent, new URL('/FHIR/R4/$process-message', o.baseUrl), { method: 'POST', headers: headers(), body: JSON.stringify(signed) });
+  const process = await send(o.agent, new URL('/FHIR/R4/$process-message', o.baseUrl), {
+    method: 'POST',
+    headers: headers(),
+    body: JSON.stringify(signed),
+  });
   return { prepare, process, times: [t0, t1, t2, performance.now()] };
 }

@@ -7,14 +7,24 @@ export class TimedConnector implements CardConnector {
   waitMs = 0;
   apdus = 0;
   readonly #inner: CardConnector;
-  constructor(inner: CardConnector) { this.#inner = inner; }
+  constructor(inner: CardConnector) {
+    this.#inner = inner;
+  }
   withCard<T>(reader: string, work: (c: CardChannel) => Promise<T>): Promise<T> {
-    return this.#inner.withCard(reader, (c) => work({
-      reader: c.reader, atr: c.atr,
-      transmit: async (apdu) => {
-        const t0 = performance.now();
-        try { return await c.transmit(apdu); } finally { this.waitMs += performance.now() - t0; this.apdus++; }
-      },
-    }));
+    return this.#inner.withCard(reader, (c) =>
+      work({
+        reader: c.reader,
+        atr: c.atr,
+        transmit: async (apdu) => {
+          const t0 = performance.now();
+          try {
+            return await c.transmit(apdu);
+          } finally {
+            this.waitMs += performance.now() - t0;
+            this.apdus++;
+          }
+        },
+      }),
+    );
   }
 }

@@ -27,9 +27,11 @@ export async function run(): Promise<Figure[]> {
       http.push(performance.now() - t0);
     }
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < n / 8; i++) await (await fetch(`${t.server.url}/readers`, { headers })).arrayBuffer();
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < n / 8; i++) await (await fetch(`${t.server.url}/readers`, { headers })).arrayBuffer();
+      }),
+    );
     const rps = n / ((performance.now() - t0) / 1000);
     return [
       { name: 'command.in-process.p50', value: round(percentile(inProc, 50)), unit: 'ms' },

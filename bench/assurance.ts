@@ -25,8 +25,18 @@ export async function run(): Promise<Figure[]> {
     const wall = performance.now() - t0;
     if (!s.ok) throw new Error(`the library did not pass: ${s.failures.join('; ')}`);
     return [
-      { name: 'assurance.library.wall', value: round(wall / 1000, 1), unit: 's', note: `${s.passed} scenarios, ${s.steps} steps, ${s.lanes} lane${s.lanes === 1 ? '' : 's'}${s.lanesNote ? ` (${s.lanesNote})` : ''}, start and stop of the sandbox and the pack (PDF: ${s.pdf}) included; target < 180 s` },
-      { name: 'assurance.runner.overhead_per_step', value: round(s.overheadPerStepMs, 3), unit: 'ms', note: 'mean; target < 5 ms' },
+      {
+        name: 'assurance.library.wall',
+        value: round(wall / 1000, 1),
+        unit: 's',
+        note: `${s.passed} scenarios, ${s.steps} steps, ${s.lanes} lane${s.lanes === 1 ? '' : 's'}${s.lanesNote ? ` (${s.lanesNote})` : ''}, start and stop of the sandbox and the pack (PDF: ${s.pdf}) included; target < 180 s`,
+      },
+      {
+        name: 'assurance.runner.overhead_per_step',
+        value: round(s.overheadPerStepMs, 3),
+        unit: 'ms',
+        note: 'mean; target < 5 ms',
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

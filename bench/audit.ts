@@ -16,7 +16,9 @@ function measure(keyed: boolean): { appendUs: number; verifyMs: number } {
   const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-audit-'));
   const db = openDatabase(join(dir, 'scrip.db'));
   const kc = memoryKeychain();
-  const log = keyed ? new AuditLog(db, { key: new AuditKey(() => kc, 'bench'), anchorPath: join(dir, 'audit-head.json') }) : new AuditLog(db);
+  const log = keyed
+    ? new AuditLog(db, { key: new AuditKey(() => kc, 'bench'), anchorPath: join(dir, 'audit-head.json') })
+    : new AuditLog(db);
   for (let i = 0; i < 100; i++) log.append('bench', 'warm-up', { i });
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < ENTRIES; i++) log.append('bench', 'thing.done', { i, detail: 'an audited action' });
@@ -30,11 +32,22 @@ function measure(keyed: boolean): { appendUs: number; verifyMs: number } {
 }
 
 export async function run(): Promise<Figure[]> {
-  const plain = measure(false), sealed = measure(true);
+  const plain = measure(false),
+    sealed = measure(true);
   const n = ENTRIES + 100;
   return [
-    { name: 'audit append, unkeyed chain', value: Math.round(plain.appendUs), unit: 'µs', note: 'synchronous=FULL: one fsync per entry dominates' },
-    { name: 'audit append, sealed + anchored', value: Math.round(sealed.appendUs), unit: 'µs', note: 'HMAC, seal checks and the 0600 anchor file rewritten per entry' },
+    {
+      name: 'audit append, unkeyed chain',
+      value: Math.round(plain.appendUs),
+      unit: 'µs',
+      note: 'synchronous=FULL: one fsync per entry dominates',
+    },
+    {
+      name: 'audit append, sealed + anchored',
+      value: Math.round(sealed.appendUs),
+      unit: 'µs',
+      note: 'HMAC, seal checks and the 0600 anchor file rewritten per entry',
+    },
     { name: `audit verify, ${n} entries unkeyed`, value: Math.round(plain.verifyMs), unit: 'ms' },
     { name: `audit verify, ${n} entries sealed`, value: Math.round(sealed.verifyMs), unit: 'ms' },
   ];

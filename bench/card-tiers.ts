@@ -29,7 +29,8 @@ async function measure(tier: string, vc: VirtualCardHandle, service: () => CardS
   const identityApdus = (await vc.apduCount()) - before;
   await s.verifyPin({ reader: READER, pin: PIN });
   await s.sign({ reader: READER, kind: 'auth', data }); // warm-up
-  const auth: number[] = [], sign: number[] = [];
+  const auth: number[] = [],
+    sign: number[] = [];
   before = await vc.apduCount();
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
@@ -45,9 +46,24 @@ async function measure(tier: string, vc: VirtualCardHandle, service: () => CardS
   }
   const signApdus = ((await vc.apduCount()) - before) / 5;
   return [
-    { name: `card-tiers.${tier}.identity-read`, value: round(identityMs, 0), unit: 'ms', note: `${identityApdus} APDUs; card put in → holder, certificates and PIN state (the module\'s own card detection included)` },
-    { name: `card-tiers.${tier}.sign-auth.p50`, value: round(percentile(auth, 50), 1), unit: 'ms', note: `${round(authApdus, 1)} APDUs per signature (9A, PIN verified once)` },
-    { name: `card-tiers.${tier}.sign-signing-key.p50`, value: round(percentile(sign, 50), 1), unit: 'ms', note: `${round(signApdus, 1)} APDUs per signature (9C, PIN always)` },
+    {
+      name: `card-tiers.${tier}.identity-read`,
+      value: round(identityMs, 0),
+      unit: 'ms',
+      note: `${identityApdus} APDUs; card put in → holder, certificates and PIN state (the module\'s own card detection included)`,
+    },
+    {
+      name: `card-tiers.${tier}.sign-auth.p50`,
+      value: round(percentile(auth, 50), 1),
+      unit: 'ms',
+      note: `${round(authApdus, 1)} APDUs per signature (9A, PIN verified once)`,
+    },
+    {
+      name: `card-tiers.${tier}.sign-signing-key.p50`,
+      value: round(percentile(sign, 50), 1),
+      unit: 'ms',
+      note: `${round(signApdus, 1)} APDUs per signature (9C, PIN always)`,
+    },
   ];
 }
 
@@ -61,7 +77,9 @@ export async function run(): Promise<Figure[]> {
     const out = await measure('piv', vc, () => new CardService(new PcscCardConnector(), { listReaders }));
     const opensc = discoverModules().find((p) => p.endsWith('opensc-pkcs11.so'))!;
     await tokens.configure([{ path: opensc, cards: 'all' }], { modules: [], error: null });
-    out.push(...await measure('pkcs11-opensc', vc, () => new CardService(new PcscCardConnector(), { listReaders, tokens })));
+    out.push(
+      ...(await measure('pkcs11-opensc', vc, () => new CardService(new PcscCardConnector(), { listReaders, tokens }))),
+    );
     return out;
   } finally {
     await tokens.dispose();

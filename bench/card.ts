@@ -21,7 +21,8 @@ export async function run(): Promise<Figure[]> {
   const vc = await insertVirtualCard(newCard());
   try {
     // insert → identity
-    const insertMs: number[] = [], identityMs: number[] = [];
+    const insertMs: number[] = [],
+      identityMs: number[] = [];
     let identityApdus = 0;
     for (let i = 0; i < 5; i++) {
       await vc.remove();
@@ -42,7 +43,8 @@ export async function run(): Promise<Figure[]> {
     await service.verifyPin({ reader: READER, pin: PIN });
     await service.sign({ reader: READER, kind: 'auth', data }); // warm-up
     await vc.rawSignTimes(); // discard the warm-up
-    const total: number[] = [], own: number[] = [];
+    const total: number[] = [],
+      own: number[] = [];
     let signApdus = 0;
     for (let i = 0; i < 10; i++) {
       timed.waitMs = 0;
@@ -54,17 +56,54 @@ export async function run(): Promise<Figure[]> {
       signApdus = service.lastApduCount;
     }
     const raw = await vc.rawSignTimes();
-    const totalP50 = percentile(total, 50), ownP50 = percentile(own, 50), rawP50 = percentile(raw, 50);
+    const totalP50 = percentile(total, 50),
+      ownP50 = percentile(own, 50),
+      rawP50 = percentile(raw, 50);
     return [
-      { name: 'card.insert-to-identity.p50', value: round(percentile(insertMs, 50), 1), unit: 'ms', note: 'card connects to vpcd → pcscd sees it → holder, certificates and PIN retries read' },
-      { name: 'card.identity-read.p50', value: round(percentile(identityMs, 50), 1), unit: 'ms', note: 'CardService.status on a card not seen before' },
+      {
+        name: 'card.insert-to-identity.p50',
+        value: round(percentile(insertMs, 50), 1),
+        unit: 'ms',
+        note: 'card connects to vpcd → pcscd sees it → holder, certificates and PIN retries read',
+      },
+      {
+        name: 'card.identity-read.p50',
+        value: round(percentile(identityMs, 50), 1),
+        unit: 'ms',
+        note: 'CardService.status on a card not seen before',
+      },
       { name: 'card.identity-read.apdus', value: identityApdus, unit: 'APDUs' },
-      { name: 'card.sign.raw-rsa2048.p50', value: round(rawP50, 2), unit: 'ms', note: 'the card\'s private-key operation' },
-      { name: 'card.sign.whole-path.p50', value: round(totalP50, 1), unit: 'ms', note: 'CardService.sign through pcscd + vpcd' },
+      {
+        name: 'card.sign.raw-rsa2048.p50',
+        value: round(rawP50, 2),
+        unit: 'ms',
+        note: "the card's private-key operation",
+      },
+      {
+        name: 'card.sign.whole-path.p50',
+        value: round(totalP50, 1),
+        unit: 'ms',
+        note: 'CardService.sign through pcscd + vpcd',
+      },
       { name: 'card.sign.apdus', value: signApdus, unit: 'APDUs' },
-      { name: 'card.sign.scrip-own.p50', value: round(ownP50, 2), unit: 'ms', note: 'whole path minus time waiting on PC/SC' },
-      { name: 'card.sign.scrip-overhead-ratio', value: round(ownP50 / totalP50, 4), unit: 'ratio', note: 'target < 0.10' },
-      { name: 'card.sign.whole-over-raw', value: round(totalP50 / rawP50, 1), unit: 'x', note: 'vpcd costs ~40 ms per APDU (Nagle + delayed ACK)' },
+      {
+        name: 'card.sign.scrip-own.p50',
+        value: round(ownP50, 2),
+        unit: 'ms',
+        note: 'whole path minus time waiting on PC/SC',
+      },
+      {
+        name: 'card.sign.scrip-overhead-ratio',
+        value: round(ownP50 / totalP50, 4),
+        unit: 'ratio',
+        note: 'target < 0.10',
+      },
+      {
+        name: 'card.sign.whole-over-raw',
+        value: round(totalP50 / rawP50, 1),
+        unit: 'x',
+        note: 'vpcd costs ~40 ms per APDU (Nagle + delayed ACK)',
+      },
     ];
   } finally {
     await vc.stop();

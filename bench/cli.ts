@@ -21,7 +21,11 @@ function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - t0)
+        : reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -40,22 +44,55 @@ const figures = (name: string, s: number[], note?: string): Figure[] => [
 export async function run(): Promise<Figure[]> {
   const n = Number(process.env.SCRIP_BENCH_CLI_RUNS ?? 20);
   const base: NodeJS.ProcessEnv = { ...process.env, SCRIP_FROM_SOURCE: '' };
-  delete base.SCRIP_API_KEY; delete base.SCRIP_URL;
+  delete base.SCRIP_API_KEY;
+  delete base.SCRIP_URL;
   const source = { ...base, SCRIP_FROM_SOURCE: '1' };
-  const out: Figure[] = [...figures('node.start', await samples(n, ['-e', '0'], base), 'node -e 0: what any Node program pays on this machine')];
+  const out: Figure[] = [
+    ...figures(
+      'node.start',
+      await samples(n, ['-e', '0'], base),
+      'node -e 0: what any Node program pays on this machine',
+    ),
+  ];
   const bundled = existsSync(join(repoRoot, 'dist', 'cli', 'main.mjs'));
   if (!bundled) out.push({ name: 'bundle', value: 0, unit: 'skipped', note: 'no dist/cli: run "npm run build" first' });
   if (bundled) out.push(...figures('help.bundle', await samples(n, [bin, '--help'], base)));
-  out.push(...figures('help.source', await samples(Math.min(n, 5), [bin, '--help'], source), 'through tsx (SCRIP_FROM_SOURCE=1)'));
+  out.push(
+    ...figures(
+      'help.source',
+      await samples(Math.min(n, 5), [bin, '--help'], source),
+      'through tsx (SCRIP_FROM_SOURCE=1)',
+    ),
+  );
 
   // A headless agent with no card; the CLI finds it through the socket in its data directory.
   const keyDir = mkdtempSync(join(tmpdir(), 'scrip-bench-cli-'));
-  const agent = await startScrip(['agent', '--headless', '--admin-key-file', join(keyDir, 'admin.key')], { SCRIP_VIRTUAL_CARD: 'off', SCRIP_FROM_SOURCE: '' });
+  const agent = await startScrip(['agent', '--headless', '--admin-key-file', join(keyDir, 'admin.key')], {
+    SCRIP_VIRTUAL_CARD: 'off',
+    SCRIP_FROM_SOURCE: '',
+  });
   try {
-    const env = { ...base, SCRIP_DATA_DIR: agent.dataDir, SCRIP_API_KEY: readFileSync(join(keyDir, 'admin.key'), 'utf8').trim() };
+    const env = {
+      ...base,
+      SCRIP_DATA_DIR: agent.dataDir,
+      SCRIP_API_KEY: readFileSync(join(keyDir, 'admin.key'), 'utf8').trim(),
+    };
     const cmd = [bin, 'readers', 'list', '--json'];
-    if (bundled) out.push(...figures('agent-command.bundle', await samples(n, cmd, env), 'scrip readers list --json, answered by a running agent'));
-    out.push(...figures('agent-command.source', await samples(Math.min(n, 5), cmd, { ...env, SCRIP_FROM_SOURCE: '1' }), 'through tsx (SCRIP_FROM_SOURCE=1)'));
+    if (bundled)
+      out.push(
+        ...figures(
+          'agent-command.bundle',
+          await samples(n, cmd, env),
+          'scrip readers list --json, answered by a running agent',
+        ),
+      );
+    out.push(
+      ...figures(
+        'agent-command.source',
+        await samples(Math.min(n, 5), cmd, { ...env, SCRIP_FROM_SOURCE: '1' }),
+        'through tsx (SCRIP_FROM_SOURCE=1)',
+      ),
+    );
   } finally {
     await agent.stop();
     rmSync(keyDir, { recursive: true, force: true });

@@ -10,8 +10,45 @@ import { MedicineIndex } from '../main/prescribing/dmd/search';
 import { percentile, round } from './_stats';
 import type { Figure } from './run';
 
-const typed = ['amoxicillin 500', 'paracetamol 500mg soluble', 'co-codamol 30/500', 'chloramphenicol 0.5% eye drops', 'salbutamol 100micrograms/dose', 'morphine 10mg modified'];
-const prefixes = ['a', 'am', 'amo', 'p', 'pa', 'par', 'c', 'co', 'me', 'met', 'metf', 's', 'si', 'sim', 'ator', 'ome', 'ram', 'lev', 'pred', 'ibu', 'tab', 'caps', '5', '50', '500', '10mg', '0.5%', 'cream', 'oral sol'];
+const typed = [
+  'amoxicillin 500',
+  'paracetamol 500mg soluble',
+  'co-codamol 30/500',
+  'chloramphenicol 0.5% eye drops',
+  'salbutamol 100micrograms/dose',
+  'morphine 10mg modified',
+];
+const prefixes = [
+  'a',
+  'am',
+  'amo',
+  'p',
+  'pa',
+  'par',
+  'c',
+  'co',
+  'me',
+  'met',
+  'metf',
+  's',
+  'si',
+  'sim',
+  'ator',
+  'ome',
+  'ram',
+  'lev',
+  'pred',
+  'ibu',
+  'tab',
+  'caps',
+  '5',
+  '50',
+  '500',
+  '10mg',
+  '0.5%',
+  'cream',
+  'oral sol',
+];
 
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-dmd-'));
@@ -43,7 +80,9 @@ export async function run(): Promise<Figure[]> {
           samples.push(performance.now() - s);
         }
       }
-    } finally { ix.close(); }
+    } finally {
+      ix.close();
+    }
     return [
       { name: 'synthetic release VMPs', value: rel.vmps.length, unit: 'count' },
       { name: 'synthetic release AMPs', value: rel.amps.length, unit: 'count' },
@@ -54,7 +93,12 @@ export async function run(): Promise<Figure[]> {
       { name: 'database size', value: round(statSync(db).size / 1e6, 1), unit: 'MB' },
       { name: 'keystroke "amoxicillin 500" p50', value: round(percentile(typing, 50)), unit: 'ms' },
       { name: 'keystroke "amoxicillin 500" p95', value: round(percentile(typing, 95)), unit: 'ms' },
-      { name: 'keystroke all p50', value: round(percentile(samples, 50)), unit: 'ms', note: `${samples.length} searches` },
+      {
+        name: 'keystroke all p50',
+        value: round(percentile(samples, 50)),
+        unit: 'ms',
+        note: `${samples.length} searches`,
+      },
       { name: 'keystroke all p95', value: round(percentile(samples, 95)), unit: 'ms', note: 'target < 20 ms' },
       { name: 'keystroke all max', value: round(Math.max(...samples)), unit: 'ms' },
     ];

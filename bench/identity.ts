@@ -22,12 +22,29 @@ const live = new Set<ChildProcess>();
 const RUNS = Number(process.env.BENCH_IDENTITY_RUNS ?? 50);
 
 function insert(cardFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'scrip.mjs'), 'card', 'virtual', '--card', cardFile, '--vpcd', '127.0.0.1:35963'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'bin', 'scrip.mjs'),
+      'card',
+      'virtual',
+      '--card',
+      cardFile,
+      '--vpcd',
+      '127.0.0.1:35963',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } },
+  );
   live.add(child);
   child.once('exit', () => live.delete(child));
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the virtual card did not reach vpcd')), 10_000);
-    createInterface({ input: child.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(t); resolve(child); } });
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      if (l.includes('"inserted"')) {
+        clearTimeout(t);
+        resolve(child);
+      }
+    });
   });
 }
 
@@ -35,7 +52,10 @@ export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-id-'));
   const sb = await startSandbox({ dataDir: join(dir, 'sandbox') });
   const cardFile = join(dir, 'card.json');
-  writeCardFile(cardFile, issueCard({ userId: '555086689106', displayName: 'DR CLARE BOIN', pin: PIN, ca: sb.context.ca }).card);
+  writeCardFile(
+    cardFile,
+    issueCard({ userId: '555086689106', displayName: 'DR CLARE BOIN', pin: PIN, ca: sb.context.ca }).card,
+  );
   const env = sandboxEnvironment(sb);
   const app = await createApp({ dataDir: join(dir, 'app'), environment: () => env });
   const id = app.services.identity;
@@ -45,21 +65,46 @@ export async function run(): Promise<Figure[]> {
   const send = ServiceClient.prototype.send;
   ServiceClient.prototype.send = async function timed(this: ServiceClient, ...a: Parameters<typeof send>) {
     const t0 = performance.now();
-    try { return await send.apply(this, a); } finally { brokerMs += performance.now() - t0; }
+    try {
+      return await send.apply(this, a);
+    } finally {
+      brokerMs += performance.now() - t0;
+    }
   };
   const cards = app.services.cards;
   let cardMs = 0;
   for (const m of ['verifyPin', 'sign', 'status'] as const) {
     const orig = cards[m].bind(cards) as (...a: unknown[]) => Promise<unknown>;
-    (cards as unknown as Record<string, unknown>)[m] = async (...a: unknown[]) => { const t0 = performance.now(); try { return await orig(...a); } finally { cardMs += performance.now() - t0; } };
+    (cards as unknown as Record<string, unknown>)[m] = async (...a: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return await orig(...a);
+      } finally {
+        cardMs += performance.now() - t0;
+      }
+    };
   }
-  const login: number[] = [], card: number[] = [], broker: number[] = [], own: number[] = [];
-  const locked: number[] = [], destroyed: number[] = [];
-  const until = (pred: () => boolean, ms = 10_000) => new Promise<void>((resolve, reject) => {
-    if (pred()) return resolve();
-    const t = setTimeout(() => { stop(); reject(new Error(`timed out in state ${id.view().state}`)); }, ms);
-    const stop = events.subscribe(() => { if (pred()) { clearTimeout(t); stop(); resolve(); } });
-  });
+  const login: number[] = [],
+    card: number[] = [],
+    broker: number[] = [],
+    own: number[] = [];
+  const locked: number[] = [],
+    destroyed: number[] = [];
+  const until = (pred: () => boolean, ms = 10_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pred()) return resolve();
+      const t = setTimeout(() => {
+        stop();
+        reject(new Error(`timed out in state ${id.view().state}`));
+      }, ms);
+      const stop = events.subscribe(() => {
+        if (pred()) {
+          clearTimeout(t);
+          stop();
+          resolve();
+        }
+      });
+    });
   try {
     for (let i = 0; i < RUNS; i++) {
       const child = await insert(cardFile);
@@ -67,13 +112,23 @@ export async function run(): Promise<Figure[]> {
       // The card's identity is read once on insertion, as the UI does; the reader list can lag the
       // insertion event by a poll, so give it a moment.
       for (let tries = 0; ; tries++) {
-        try { await app.services.cards.status(); break; } catch (e) { if (tries > 40) throw e; await new Promise((r) => setTimeout(r, 50)); }
+        try {
+          await app.services.cards.status();
+          break;
+        } catch (e) {
+          if (tries > 40) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
-      cardMs = 0; brokerMs = 0;
+      cardMs = 0;
+      brokerMs = 0;
       const t0 = performance.now();
       await id.login({ pin: PIN, roleId: '200102238987' });
       const total = performance.now() - t0;
-      login.push(total); card.push(cardMs); broker.push(brokerMs); own.push(total - cardMs - brokerMs);
+      login.push(total);
+      card.push(cardMs);
+      broker.push(brokerMs);
+      own.push(total - cardMs - brokerMs);
       const token = id.ticket({ label: 'bench', keyId: null }).token;
       const pulled = performance.now();
       const ended = until(() => id.view().state !== 'role-selected');
@@ -93,10 +148,15 @@ export async function run(): Promise<Figure[]> {
   }
   const f = (name: string, xs: number[], p: number) => ({ name, value: round(percentile(xs, p), 1), unit: 'ms' });
   return [
-    f('login.total.p50', login, 50), f('login.total.p95', login, 95),
-    f('login.card.p50', card, 50), f('login.broker.p50', broker, 50), f('login.scrip-own.p50', own, 50),
-    f('removal.session-ended.p50', locked, 50), { name: 'removal.session-ended.worst', value: round(Math.max(...locked), 1), unit: 'ms' },
-    f('removal.token-destroyed.p50', destroyed, 50), { name: 'removal.token-destroyed.worst', value: round(Math.max(...destroyed), 1), unit: 'ms' },
+    f('login.total.p50', login, 50),
+    f('login.total.p95', login, 95),
+    f('login.card.p50', card, 50),
+    f('login.broker.p50', broker, 50),
+    f('login.scrip-own.p50', own, 50),
+    f('removal.session-ended.p50', locked, 50),
+    { name: 'removal.session-ended.worst', value: round(Math.max(...locked), 1), unit: 'ms' },
+    f('removal.token-destroyed.p50', destroyed, 50),
+    { name: 'removal.token-destroyed.worst', value: round(Math.max(...destroyed), 1), unit: 'ms' },
     { name: 'removal.runs', value: locked.length, unit: 'count' },
   ];
 }

@@ -28,19 +28,57 @@ const PIN = '482913';
 const N = Number(process.env.BENCH_PRESCRIBING_N ?? 100);
 
 function insert(cardFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'scrip.mjs'), 'card', 'virtual', '--card', cardFile, '--vpcd', '127.0.0.1:35963'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } });
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'bin', 'scrip.mjs'),
+      'card',
+      'virtual',
+      '--card',
+      cardFile,
+      '--vpcd',
+      '127.0.0.1:35963',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCRIP_CARD_PARENT_PID: String(process.pid) } },
+  );
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the virtual card did not reach vpcd')), 10_000);
-    createInterface({ input: child.stdout! }).on('line', (l) => { if (l.includes('"inserted"')) { clearTimeout(t); resolve(child); } });
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      if (l.includes('"inserted"')) {
+        clearTimeout(t);
+        resolve(child);
+      }
+    });
   });
 }
 
 const draft = (i: number) => ({
-  patient: { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } },
+  patient: {
+    nhsNumber: '9449305552',
+    prefix: 'MS',
+    given: ['OCTAVIA'],
+    family: 'CHISLETT',
+    birthDate: '2008-09-20',
+    gender: 'female',
+    addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'],
+    postcode: 'HX7 8AW',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' },
+  },
   patientConfirmed: true,
   items: [
-    { lineId: randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: `One capsule three times a day for 7 days (${i})` },
-    { lineId: randomUUID(), medication: { code: '322237000', display: 'Paracetamol 500mg soluble tablets' }, quantity: { value: 32, unitCode: '428673006', unit: 'tablet' }, dosageText: 'Two tablets up to four times a day when required' },
+    {
+      lineId: randomUUID(),
+      medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' },
+      quantity: { value: 21, unitCode: '428641000', unit: 'capsule' },
+      dosageText: `One capsule three times a day for 7 days (${i})`,
+    },
+    {
+      lineId: randomUUID(),
+      medication: { code: '322237000', display: 'Paracetamol 500mg soluble tablets' },
+      quantity: { value: 32, unitCode: '428673006', unit: 'tablet' },
+      dosageText: 'Two tablets up to four times a day when required',
+    },
   ],
 });
 
@@ -50,7 +88,10 @@ export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-rx-'));
   const sb = await startSandbox({ dataDir: join(dir, 'sandbox') });
   const cardFile = join(dir, 'card.json');
-  writeCardFile(cardFile, issueCard({ userId: '555086689106', displayName: 'DR CLARE BOIN', pin: PIN, ca: sb.context.ca }).card);
+  writeCardFile(
+    cardFile,
+    issueCard({ userId: '555086689106', displayName: 'DR CLARE BOIN', pin: PIN, ca: sb.context.ca }).card,
+  );
   const env = sandboxEnvironment(sb);
   const connector = new TimedConnector(new PcscCardConnector());
   const app = await createApp({ dataDir: join(dir, 'app'), environment: () => env, cardConnector: connector });
@@ -68,7 +109,8 @@ export async function run(): Promise<Figure[]> {
     await rx.send();
 
     rx.timings.reset();
-    connector.waitMs = 0; connector.apdus = 0;
+    connector.waitMs = 0;
+    connector.apdus = 0;
     const t0 = performance.now();
     const results = await rx.sign(ids, PIN);
     const signedAt = performance.now();
@@ -77,21 +119,39 @@ export async function run(): Promise<Figure[]> {
     for (let pass = 0; ; pass++) {
       await rx.send();
       if (ids.every((i) => app.services.prescriptions.get(i)?.status === 'accepted')) break;
-      if (pass > 50) throw new Error(`not all accepted: ${ids.map((i) => app.services.prescriptions.get(i)?.status).join(',')}`);
+      if (pass > 50)
+        throw new Error(`not all accepted: ${ids.map((i) => app.services.prescriptions.get(i)?.status).join(',')}`);
     }
     const total = performance.now() - t0;
     const failed = results.filter((r) => !r.ok);
     if (failed.length) throw new Error(`${failed.length} of ${N} failed to sign: ${JSON.stringify(failed[0])}`);
-    const card = connector.waitMs, service = rx.timings.service, own = total - card - service;
+    const card = connector.waitMs,
+      service = rx.timings.service,
+      own = total - card - service;
     const per = (v: number) => round(v / N, 2);
     return [
       { name: 'batch.count', value: N, unit: 'prescriptions', note: 'two items each' },
       { name: 'batch.total', value: round(total, 0), unit: 'ms', note: `${per(total)} ms per prescription` },
-      { name: 'batch.card', value: round(card, 0), unit: 'ms', note: `${connector.apdus} APDUs, waiting on pcscd + vpcd + the card` },
-      { name: 'batch.service', value: round(service, 0), unit: 'ms', note: `EPS: $prepare ${round(serviceAfterSign, 0)} ms (during signing), $process-message ${round(service - serviceAfterSign, 0)} ms` },
+      {
+        name: 'batch.card',
+        value: round(card, 0),
+        unit: 'ms',
+        note: `${connector.apdus} APDUs, waiting on pcscd + vpcd + the card`,
+      },
+      {
+        name: 'batch.service',
+        value: round(service, 0),
+        unit: 'ms',
+        note: `EPS: $prepare ${round(serviceAfterSign, 0)} ms (during signing), $process-message ${round(service - serviceAfterSign, 0)} ms`,
+      },
       { name: 'batch.scrip-own', value: round(own, 0), unit: 'ms', note: `${per(own)} ms per prescription` },
       { name: 'batch.scrip-own-share', value: round((own / total) * 100, 1), unit: '%', note: 'target < 10 %' },
-      { name: 'batch.sign-phase', value: round(signedAt - t0, 0), unit: 'ms', note: `of which card ${round(cardAfterSign, 0)} ms` },
+      {
+        name: 'batch.sign-phase',
+        value: round(signedAt - t0, 0),
+        unit: 'ms',
+        note: `of which card ${round(cardAfterSign, 0)} ms`,
+      },
     ];
   } finally {
     child?.kill('SIGTERM');

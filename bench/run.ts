@@ -5,11 +5,18 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface Figure { name: string; value: number; unit: string; note?: string }
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const modules = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).map((f) => f.replace(/\.ts$/, ''))
+const modules = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+  .map((f) => f.replace(/\.ts$/, ''))
   .filter((m) => !only.length || only.includes(m));
 
 let failed = false;

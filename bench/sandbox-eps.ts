@@ -32,12 +32,15 @@ import type { Figure } from './run';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const GP = '555086689106', ROLE = '200102238987';
+const GP = '555086689106',
+  ROLE = '200102238987';
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
 function processCpuMs(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return NaN;
@@ -47,12 +50,24 @@ function processCpuMs(pid: number): number {
 const env = (k: string, d: number): number => (Number(process.env[k]) > 0 ? Number(process.env[k]) : d);
 
 export async function run(): Promise<Figure[]> {
-  if (!existsSync(example)) return [{ name: 'eps.throughput', value: 0, unit: 'prescriptions/s', note: `skipped: needs the EPS examples at ${example}` }];
+  if (!existsSync(example))
+    return [
+      {
+        name: 'eps.throughput',
+        value: 0,
+        unit: 'prescriptions/s',
+        note: `skipped: needs the EPS examples at ${example}`,
+      },
+    ];
   const template = JSON.parse(readFileSync(example, 'utf8')) as Json;
   const dir = mkdtempSync(join(tmpdir(), 'scrip-bench-eps-'));
   const scrip = join(root, 'bin', 'scrip.mjs');
   const profDir = process.env.BENCH_EPS_CPU_PROF;
-  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), scrip, 'sandbox', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), scrip, 'sandbox', '--data', dir, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let agent: Agent | undefined;
   try {
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -64,37 +79,70 @@ export async function run(): Promise<Figure[]> {
     const certB64 = Buffer.from(card.keys['9c'].certificateDer, 'hex').toString('base64');
     const clients = env('BENCH_EPS_CLIENTS', 48);
     // A few scripted sessions, shared round-robin (each `scrip sandbox token` is a process start).
-    const sessions = Array.from({ length: Math.min(clients, 4) }, () => JSON.parse(execFileSync(process.execPath, [scrip, 'sandbox', 'token', '--data', dir, '--user', GP, '--role', ROLE], { encoding: 'utf8' })) as { token: string });
+    const sessions = Array.from(
+      { length: Math.min(clients, 4) },
+      () =>
+        JSON.parse(
+          execFileSync(process.execPath, [scrip, 'sandbox', 'token', '--data', dir, '--user', GP, '--role', ROLE], {
+            encoding: 'utf8',
+          }),
+        ) as { token: string },
+    );
     const tokens = Array.from({ length: clients }, (_, i) => sessions[i % sessions.length]!);
     agent = new Agent({ keepAlive: true, maxSockets: clients, ca });
 
     let seq = 0;
     const timing = { prepare: [] as number[], process: [] as number[], total: [] as number[] };
     /** One prescription, prepared, signed and sent; throws unless accepted. */
-    const prescribeOne = async (token: string, record: boolean, tamper = false): Promise<{ status: number; body: string }> => {
-      const r = await prescribe({ agent: agent!, baseUrl: ready.baseUrl, token, role: ROLE, template, seq: ++seq, key, certB64, tamper });
+    const prescribeOne = async (
+      token: string,
+      record: boolean,
+      tamper = false,
+    ): Promise<{ status: number; body: string }> => {
+      const r = await prescribe({
+        agent: agent!,
+        baseUrl: ready.baseUrl,
+        token,
+        role: ROLE,
+        template,
+        seq: ++seq,
+        key,
+        certB64,
+        tamper,
+      });
       if (r.prepare.status !== 200) throw new Error(`$prepare: ${r.prepare.status} ${r.prepare.body.slice(0, 300)}`);
       const sent = r.process!;
       if (tamper) return sent;
       if (sent.status !== 200) throw new Error(`$process-message: ${sent.status} ${sent.body.slice(0, 300)}`);
       const [t0, t1, t2, t3] = r.times;
-      if (record) { timing.prepare.push(t1 - t0); timing.process.push(t3 - t2); timing.total.push(t3 - t0); }
+      if (record) {
+        timing.prepare.push(t1 - t0);
+        timing.process.push(t3 - t2);
+        timing.total.push(t3 - t0);
+      }
       return sent;
     };
 
     // The check is real: a prescription changed after signing is refused.
     const tampered = await prescribeOne(tokens[0]!.token, false, true);
-    if (tampered.status !== 400 || !/Signature doesn't match prescription/.test(tampered.body)) throw new Error(`a tampered prescription was not refused: ${tampered.status} ${tampered.body.slice(0, 300)}`);
+    if (tampered.status !== 400 || !/Signature doesn't match prescription/.test(tampered.body))
+      throw new Error(`a tampered prescription was not refused: ${tampered.status} ${tampered.body.slice(0, 300)}`);
 
     for (let w = 0; w < 4; w++) await Promise.all(tokens.map((t) => prescribeOne(t.token, false))); // warm up
-    const count = env('BENCH_EPS_COUNT', 6000), seconds = env('BENCH_EPS_SECONDS', 20);
+    const count = env('BENCH_EPS_COUNT', 6000),
+      seconds = env('BENCH_EPS_SECONDS', 20);
     let accepted = 0;
     const cpu0 = { sandbox: processCpuMs(child.pid!), client: process.cpuUsage() };
     const t0 = performance.now();
     const stopAt = t0 + seconds * 1000;
-    await Promise.all(tokens.map(async (t) => {
-      while (accepted + clients <= count && performance.now() < stopAt) { await prescribeOne(t.token, true); accepted++; }
-    }));
+    await Promise.all(
+      tokens.map(async (t) => {
+        while (accepted + clients <= count && performance.now() < stopAt) {
+          await prescribeOne(t.token, true);
+          accepted++;
+        }
+      }),
+    );
     const elapsed = (performance.now() - t0) / 1000;
     // CPU time, not wall time: what each side costs per prescription however busy the machine is.
     const sandboxCpu = processCpuMs(child.pid!) - cpu0.sandbox;
@@ -116,28 +164,59 @@ export async function run(): Promise<Figure[]> {
     const ts = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
     const { prepareDigest } = await import('../protocols/eps/fragments');
     const { createHash } = await import('node:crypto');
-    const digest = prepareDigest(sample, ts, 'RS256', (alg, data) => createHash(alg).update(data, 'utf8').digest('base64')).digest;
+    const digest = prepareDigest(sample, ts, 'RS256', (alg, data) =>
+      createHash(alg).update(data, 'utf8').digest('base64'),
+    ).digest;
     const signedSample = signBundle(sample, digest, ts, key, certB64);
     const sig = findRequesterSignature(signedSample)!;
-    const verify = () => verifyPrescriptionSignature({ signatureXml: sig.xml, bundle: signedSample, signedAt: sig.when, trust });
+    const verify = () =>
+      verifyPrescriptionSignature({ signatureXml: sig.xml, bundle: signedSample, signedAt: sig.when, trust });
     if (!(await verify()).ok) throw new Error('the sample signature does not verify');
     for (let i = 0; i < 200; i++) await verify();
     let verifications = 0;
     const v0 = performance.now();
-    while (performance.now() - v0 < 2000) { await verify(); verifications++; }
+    while (performance.now() - v0 < 2000) {
+      await verify();
+      verifications++;
+    }
     const verifyRate = verifications / ((performance.now() - v0) / 1000);
 
     const note = `${clients} clients, ${accepted} prescriptions in ${round(elapsed, 1)} s, ${cpus().length} cores shared by client and sandbox; RSA-2048 SHA-256, client signs in software`;
     return [
-      { name: 'eps.prescriptions-accepted-per-second', value: Math.round(accepted / elapsed), unit: 'prescriptions/s', note },
-      { name: 'eps.prescription.p50', value: round(percentile(timing.total, 50)), unit: 'ms', note: '$prepare + client signature + $process-message, one client\'s view' },
+      {
+        name: 'eps.prescriptions-accepted-per-second',
+        value: Math.round(accepted / elapsed),
+        unit: 'prescriptions/s',
+        note,
+      },
+      {
+        name: 'eps.prescription.p50',
+        value: round(percentile(timing.total, 50)),
+        unit: 'ms',
+        note: "$prepare + client signature + $process-message, one client's view",
+      },
       { name: 'eps.prescription.p99', value: round(percentile(timing.total, 99)), unit: 'ms' },
       { name: 'eps.prepare.p50', value: round(percentile(timing.prepare, 50)), unit: 'ms' },
       { name: 'eps.process-message.p50', value: round(percentile(timing.process, 50)), unit: 'ms' },
       { name: 'eps.process-message.p99', value: round(percentile(timing.process, 99)), unit: 'ms' },
-      { name: 'eps.sandbox-cpu-per-prescription', value: round(sandboxCpu / accepted), unit: 'ms', note: `sandbox process CPU (user+system) per accepted prescription: one core gives ${Math.round(1000 / (sandboxCpu / accepted))}/s` },
-      { name: 'eps.client-cpu-per-prescription', value: round(clientCpu / accepted), unit: 'ms', note: 'bench client CPU (bundles, signing, HTTPS) per prescription' },
-      { name: 'eps.signature-verifications-per-second', value: Math.round(verifyRate), unit: 'verifications/s', note: 'verifyPrescriptionSignature + sandbox chain and revocation check, one thread' },
+      {
+        name: 'eps.sandbox-cpu-per-prescription',
+        value: round(sandboxCpu / accepted),
+        unit: 'ms',
+        note: `sandbox process CPU (user+system) per accepted prescription: one core gives ${Math.round(1000 / (sandboxCpu / accepted))}/s`,
+      },
+      {
+        name: 'eps.client-cpu-per-prescription',
+        value: round(clientCpu / accepted),
+        unit: 'ms',
+        note: 'bench client CPU (bundles, signing, HTTPS) per prescription',
+      },
+      {
+        name: 'eps.signature-verifications-per-second',
+        value: Math.round(verifyRate),
+        unit: 'verifications/s',
+        note: 'verifyPrescriptionSignature + sandbox chain and revocation check, one thread',
+      },
     ];
   } finally {
     agent?.destroy();

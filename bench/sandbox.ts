@@ -22,24 +22,53 @@ export async function run(): Promise<Figure[]> {
   try {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const cert = sb.context.ca.issueAuthCertificate({ userId: USER, displayName: 'DR CLARE BOIN', publicKey });
-    const post = (path: string, body: string) => new Promise<string>((resolve, reject) => {
-      const req = request(new URL(path, sb.baseUrl), { method: 'POST', agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`${path}: ${res.statusCode}`))));
+    const post = (path: string, body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(new URL(path, sb.baseUrl), { method: 'POST', agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(Buffer.concat(chunks).toString('utf8'))
+              : reject(new Error(`${path}: ${res.statusCode}`)),
+          );
+        });
+        req.on('error', reject);
+        req.end(body);
       });
-      req.on('error', reject);
-      req.end(body);
-    });
     const login = async (): Promise<void> => {
-      const a = parseGpObject(await post('/login/authactivate', encodeGpObject([{ name: 'auth_method', value: '3' }, { name: 'app_url', value: 'NHST' }, { name: 'service', value: 'ACTIVATION' }])));
+      const a = parseGpObject(
+        await post(
+          '/login/authactivate',
+          encodeGpObject([
+            { name: 'auth_method', value: '3' },
+            { name: 'app_url', value: 'NHST' },
+            { name: 'service', value: 'ACTIVATION' },
+          ]),
+        ),
+      );
       const challenge = gpValue(a, 'challenge')!;
       const content = Buffer.from(challenge, 'base64');
-      const response = wrapSmime(buildSignedData({ content, certificateDer: cert.der, signature: createSign('sha256').update(content).sign(privateKey), digest: 'sha256' }));
-      const v = parseGpObject(await post('/login/authvalidate', encodeGpObject([
-        { name: 'service', value: 'AUTHENTICATION' }, { name: 'challenge', value: challenge }, { name: 'signature', value: gpValue(a, 'signature')! },
-        { name: 'uid', value: USER }, { name: 'response', value: response, attrs: { encoding: 'base64' } },
-      ])));
+      const response = wrapSmime(
+        buildSignedData({
+          content,
+          certificateDer: cert.der,
+          signature: createSign('sha256').update(content).sign(privateKey),
+          digest: 'sha256',
+        }),
+      );
+      const v = parseGpObject(
+        await post(
+          '/login/authvalidate',
+          encodeGpObject([
+            { name: 'service', value: 'AUTHENTICATION' },
+            { name: 'challenge', value: challenge },
+            { name: 'signature', value: gpValue(a, 'signature')! },
+            { name: 'uid', value: USER },
+            { name: 'response', value: response, attrs: { encoding: 'base64' } },
+          ]),
+        ),
+      );
       if (!gpValue(v, 'sso_ticket')) throw new Error('no sso_ticket');
     };
     for (let i = 0; i < 20; i++) await login(); // warm up
@@ -50,16 +79,27 @@ export async function run(): Promise<Figure[]> {
       await login();
       sequential.push(performance.now() - t0);
     }
-    const clients = 8, each = 60;
+    const clients = 8,
+      each = 60;
     let done = 0;
     const t0 = performance.now();
     const stopAt = t0 + 15_000;
-    await Promise.all(Array.from({ length: clients }, async () => {
-      for (let i = 0; i < each && performance.now() < stopAt; i++) { await login(); done++; }
-    }));
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let i = 0; i < each && performance.now() < stopAt; i++) {
+          await login();
+          done++;
+        }
+      }),
+    );
     const rate = done / ((performance.now() - t0) / 1000);
     return [
-      { name: 'broker.login.sequential.p50', value: round(percentile(sequential, 50)), unit: 'ms', note: `${sequential.length} logins, RSA-2048 SHA-256, includes client signing` },
+      {
+        name: 'broker.login.sequential.p50',
+        value: round(percentile(sequential, 50)),
+        unit: 'ms',
+        note: `${sequential.length} logins, RSA-2048 SHA-256, includes client signing`,
+      },
       { name: 'broker.login.sequential.p99', value: round(percentile(sequential, 99)), unit: 'ms' },
       { name: 'broker.login.throughput-8-clients', value: Math.round(rate), unit: 'logins/s', note: `${done} logins` },
     ];

@@ -73,7 +73,11 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   // Everything that has to stop is added here as it is made; close() stops it all, newest first.
   const disposables = new DisposableStore();
   const { db, audit, apiKeys } = openStores(dataDir, keyStore ?? keychain);
-  disposables.add(toDisposable(() => { db.close(); }));
+  disposables.add(
+    toDisposable(() => {
+      db.close();
+    }),
+  );
   const events = new EventBus();
   const readers = disposables.add(new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events));
   const tokens = disposables.add(new Pkcs11Tokens());
@@ -91,8 +95,14 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const pkcs11 = new Pkcs11Settings(tokens, preferences, opts.pkcs11ManagedPath);
   // One HTTPS client per environment, trusting exactly that environment's CA bundle.
   const clients = new Map<string, { caPem: string | null; client: ServiceClient }>();
-  disposables.add(toDisposable(() => { for (const c of clients.values()) c.client.close(); }));
-  const environments = opts.environments ?? new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
+  disposables.add(
+    toDisposable(() => {
+      for (const c of clients.values()) c.client.close();
+    }),
+  );
+  const environments =
+    opts.environments ??
+    new EnvironmentService({ dataDir, sandbox: opts.environment ? { current: () => opts.environment!() } : null });
   const environment = (): Environment => environments.current();
   const clientFor = (env: Environment, name: string): ServiceClient => {
     const key = `${env.name}:${name}`;
@@ -103,48 +113,122 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     clients.set(key, { caPem: env.caPem, client });
     return client;
   };
-  const identity = disposables.add(new IdentityService({
-    cards, events, audit, preferences, buildAuthResponse,
-    environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
-    broker: () => { const env = environment(); return brokerFor(env, { http: (name) => clientFor(env, name), keychain, dataDir, onLost: () => identity.sessionLost() }); },
-  }));
+  const identity = disposables.add(
+    new IdentityService({
+      cards,
+      events,
+      audit,
+      preferences,
+      buildAuthResponse,
+      environment: () => {
+        const env = environment();
+        return { name: env.name, caPem: env.caPem };
+      },
+      broker: () => {
+        const env = environment();
+        return brokerFor(env, {
+          http: (name) => clientFor(env, name),
+          keychain,
+          dataDir,
+          onLost: () => identity.sessionLost(),
+        });
+      },
+    }),
+  );
   const store = new PrescriptionStore(db);
-  const eps = () => { const env = environment(); return new EpsClient(clientFor(env, 'EPS'), env.epsUrl); };
+  const eps = () => {
+    const env = environment();
+    return new EpsClient(clientFor(env, 'EPS'), env.epsUrl);
+  };
   const epsAuth = () => {
     const v = identity.view();
     if (v.state !== 'role-selected') return null;
-    try { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; } catch { return null; }
+    try {
+      const s = identity.requireRole();
+      return { token: s.token, roleProfileId: s.role.id };
+    } catch {
+      return null;
+    }
   };
   const timings = new PrescribingTimings();
   const outbox = disposables.add(new Outbox({ store, eps, auth: epsAuth, events, timings }));
-  const prescribing = disposables.add(new PrescribingService({
-    store, cards, identity, events, audit, eps, outbox, timings, settings: new PrescriberSettingsStore(db),
-    hasDirectory: () => environments.selectedName === 'sandbox',
-    medicines: { index: () => services.medicines.index() },
-    // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
-    prescriber: (auth) => {
-      const env = environment();
-      if (env.name !== 'sandbox') throw new ScripError('bad-state', 'Your prescriber and organisation details for this role are not set.', { missing: 'prescriber-details' }, 'Enter them once in Settings → Prescriber details (or scrip prescriber set).');
-      return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
-    },
-  }));
+  const prescribing = disposables.add(
+    new PrescribingService({
+      store,
+      cards,
+      identity,
+      events,
+      audit,
+      eps,
+      outbox,
+      timings,
+      settings: new PrescriberSettingsStore(db),
+      hasDirectory: () => environments.selectedName === 'sandbox',
+      medicines: { index: () => services.medicines.index() },
+      // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
+      prescriber: (auth) => {
+        const env = environment();
+        if (env.name !== 'sandbox')
+          throw new ScripError(
+            'bad-state',
+            'Your prescriber and organisation details for this role are not set.',
+            { missing: 'prescriber-details' },
+            'Enter them once in Settings → Prescriber details (or scrip prescriber set).',
+          );
+        return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
+      },
+    }),
+  );
   // The pharmacy side shares EPS's client; trust for prescriber signatures is the environment's CA bundle.
   const dispensing = new DispensingService({
-    store: new DispensingStore(db), identity, events, audit, client: () => new DispensingClient(eps()),
-    environment: () => { const env = environment(); return { name: env.name, caPem: env.caPem }; },
+    store: new DispensingStore(db),
+    identity,
+    events,
+    audit,
+    client: () => new DispensingClient(eps()),
+    environment: () => {
+      const env = environment();
+      return { name: env.name, caPem: env.caPem };
+    },
   });
   const services: Services = {
-    prescribing, prescriptions: store, dispensing,
-    patients: () => { const env = environment(); return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl); },
-    sessionAuth: () => { const s = identity.requireRole(); return { token: s.token, roleProfileId: s.role.id }; },
-    config: { dataDir, version: appVersion }, events, readers, cards, pkcs11, identity, apiKeys, audit, preferences, ticketApprovals: new TicketApprovals(preferences), environments, medicines: disposables.add(new MedicinesService(dataDir, { events })),
-    diagnosticChecks: serviceChecks };
+    prescribing,
+    prescriptions: store,
+    dispensing,
+    patients: () => {
+      const env = environment();
+      return new PdsClient(clientFor(env, 'The patient index'), env.pdsUrl);
+    },
+    sessionAuth: () => {
+      const s = identity.requireRole();
+      return { token: s.token, roleProfileId: s.role.id };
+    },
+    config: { dataDir, version: appVersion },
+    events,
+    readers,
+    cards,
+    pkcs11,
+    identity,
+    apiKeys,
+    audit,
+    preferences,
+    ticketApprovals: new TicketApprovals(preferences),
+    environments,
+    medicines: disposables.add(new MedicinesService(dataDir, { events })),
+    diagnosticChecks: serviceChecks,
+  };
   // Changing the environment in use must not strand a live session or prescriptions signed for it.
   environments.setSessionGuard({
     waitingToSend: () => store.list({ status: ['signed', 'sending'] }).length,
     loginInProgress: () => identity.loginInProgress(),
-    live: () => { const { state } = identity.view(); return state === 'pin-verified' || state === 'authenticated' || state === 'role-selected' ? { state } : null; },
-    endSession: (by, what) => { identity.logout(); audit.append(by, 'session.end-for-environment', { what }); },
+    live: () => {
+      const { state } = identity.view();
+      return state === 'pin-verified' || state === 'authenticated' || state === 'role-selected' ? { state } : null;
+    },
+    endSession: (by, what) => {
+      identity.logout();
+      audit.append(by, 'session.end-for-environment', { what });
+    },
   });
   // A card leaving a reader takes what was learnt about it along, and ends its session.
   events.subscribe((e) => {

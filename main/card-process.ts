@@ -33,12 +33,25 @@ export function cardProcessOf(child: {
 }): CardProcess {
   let running = true;
   const exitListeners: Array<() => void> = [];
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { running = false; resolve(); for (const l of exitListeners) l(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running = false;
+      resolve();
+      for (const l of exitListeners) l();
+    }),
+  );
   const lines = child.stdout ? createInterface({ input: child.stdout }) : null;
   return {
-    get running() { return running; },
-    onLine(listener) { lines?.on('line', listener); },
-    onExit(listener) { if (!running) listener(); else exitListeners.push(listener); },
+    get running() {
+      return running;
+    },
+    onLine(listener) {
+      lines?.on('line', listener);
+    },
+    onExit(listener) {
+      if (!running) listener();
+      else exitListeners.push(listener);
+    },
     async stop() {
       if (!running) return;
       child.kill();
@@ -63,7 +76,10 @@ export function scripBin(): string {
 export function nodeCardSpawner(): CardProcessSpawner {
   const bin = scripBin();
   return (args, env) => {
-    const child = spawn(process.execPath, [bin, 'card', 'virtual', ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [bin, 'card', 'virtual', ...args], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, ...env },
+    });
     child.on('error', () => undefined); // an exit follows; the slot reports the card as absent
     return cardProcessOf(child);
   };

@@ -13,9 +13,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SCRIP_DATA_DIR) return env.SCRIP_DATA_DIR;
   const home = homedir();
   switch (platform()) {
-    case 'darwin': return join(home, 'Library', 'Application Support', 'Scrip');
-    case 'win32': return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Scrip');
-    default: return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'scrip');
+    case 'darwin':
+      return join(home, 'Library', 'Application Support', 'Scrip');
+    case 'win32':
+      return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Scrip');
+    default:
+      return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'scrip');
   }
 }
 

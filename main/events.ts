@@ -6,7 +6,9 @@ export { eventSchemas, type EventName, type EventPayload, type ScripEvent } from
 
 export class EventBus {
   readonly #emitter = new EventEmitter();
-  constructor() { this.#emitter.setMaxListeners(0); }
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
   emit<N extends EventName>(type: N, data: EventPayload<N>): void {
     const event = { type, at: new Date().toISOString(), data } as ScripEvent;
     this.#emitter.emit('event', event);

@@ -23,7 +23,11 @@ export class DisposableStore implements Disposable {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const d of this.#items.reverse()) {
-      try { await d.dispose(); } catch (e) { logFailure('a service failed to stop; the others were stopped')(e); }
+      try {
+        await d.dispose();
+      } catch (e) {
+        logFailure('a service failed to stop; the others were stopped')(e);
+      }
     }
   }
 }

@@ -8,11 +8,29 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { setLogger } from './log';
 
 /** Field names whose values are secrets. */
-export const SECRET_FIELDS = ['pin', 'newPin', 'currentPin', 'puk', 'token', 'accessToken', 'ticket', 'key', 'apiKey', 'secret', 'password', 'authorization', 'cookie', 'privateKey', 'keyPem'] as const;
+export const SECRET_FIELDS = [
+  'pin',
+  'newPin',
+  'currentPin',
+  'puk',
+  'token',
+  'accessToken',
+  'ticket',
+  'key',
+  'apiKey',
+  'secret',
+  'password',
+  'authorization',
+  'cookie',
+  'privateKey',
+  'keyPem',
+] as const;
 const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
 export const REDACTED = '[redacted]';
 
-export interface LogDestination { write(line: string): void }
+export interface LogDestination {
+  write(line: string): void;
+}
 
 /**
  * Appends to `file`, and when it would grow past `maxBytes`, shifts scrip.log → scrip.log.1 → … and
@@ -21,7 +39,11 @@ export interface LogDestination { write(line: string): void }
 export class RotatingFile implements LogDestination {
   #fd: number;
   #size: number;
-  constructor(readonly file: string, readonly maxBytes = 5 * 1024 * 1024, readonly keep = 5) {
+  constructor(
+    readonly file: string,
+    readonly maxBytes = 5 * 1024 * 1024,
+    readonly keep = 5,
+  ) {
     this.#fd = openSync(file, 'a', 0o600);
     this.#size = fstatSync(this.#fd).size;
   }
@@ -31,11 +53,14 @@ export class RotatingFile implements LogDestination {
     writeSync(this.#fd, line);
     this.#size += bytes;
   }
-  close(): void { closeSync(this.#fd); }
+  close(): void {
+    closeSync(this.#fd);
+  }
   #rotate(): void {
     closeSync(this.#fd);
     rmSync(`${this.file}.${this.keep}`, { force: true });
-    for (let i = this.keep - 1; i >= 1; i--) if (existsSync(`${this.file}.${i}`)) renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`);
+    for (let i = this.keep - 1; i >= 1; i--)
+      if (existsSync(`${this.file}.${i}`)) renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`);
     renameSync(this.file, `${this.file}.1`);
     this.#fd = openSync(this.file, 'a', 0o600);
     this.#size = 0;
@@ -43,7 +68,10 @@ export class RotatingFile implements LogDestination {
 }
 
 /** A logger writing to `destination` at `level`, secrets redacted. */
-export function createLogger(destination: LogDestination, level: LevelWithSilent = (process.env.SCRIP_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info'): Logger {
+export function createLogger(
+  destination: LogDestination,
+  level: LevelWithSilent = (process.env.SCRIP_LOG_LEVEL as LevelWithSilent | undefined) ?? 'info',
+): Logger {
   return pino({ level, base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: REDACTED } }, destination);
 }
 

@@ -11,10 +11,14 @@ const nothing = (() => undefined) as LogFn;
 let current: Log = { error: nothing, warn: nothing, info: nothing, debug: nothing };
 
 /** The process's logger (silent until one is set). */
-export function log(): Log { return current; }
+export function log(): Log {
+  return current;
+}
 
 /** Replaces the process's logger (the agent's file, tests). */
-export function setLogger(logger: Log): void { current = logger; }
+export function setLogger(logger: Log): void {
+  current = logger;
+}
 
 /** A short ID a person can read out on a support call: 8 hex digits grouped, e.g. "3f9a-0c21". */
 export function newIncidentId(): string {
@@ -24,5 +28,7 @@ export function newIncidentId(): string {
 
 /** For a promise nobody awaits: logs its failure as a warning saying what failed and what happens next. */
 export function logFailure(what: string): (e: unknown) => void {
-  return (e) => { log().warn({ err: e }, what); };
+  return (e) => {
+    log().warn({ err: e }, what);
+  };
 }

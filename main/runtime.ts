@@ -27,22 +27,41 @@ export interface Runtime {
  * chosen with `environments.use`; else "sandbox", the embedded one. The sandbox is started only when
  * it is the one in use, at start or when chosen later.
  */
-export async function startRuntime(dataDir: string, opts: { environment?: string; insertVirtualCard?: boolean; clock?: string; readerWatch?: ReaderWatch; cardSpawner?: CardProcessSpawner } = {}): Promise<Runtime> {
+export async function startRuntime(
+  dataDir: string,
+  opts: {
+    environment?: string;
+    insertVirtualCard?: boolean;
+    clock?: string;
+    readerWatch?: ReaderWatch;
+    cardSpawner?: CardProcessSpawner;
+  } = {},
+): Promise<Runtime> {
   logToDataDir(dataDir);
   let embedded: Embedded | null = null;
   let starting: Promise<Embedded> | null = null;
   const startSandbox = async (): Promise<Environment> => {
-    starting ??= startEmbedded(dataDir, { insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off', ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.cardSpawner ? { cardSpawner: opts.cardSpawner } : {}) });
+    starting ??= startEmbedded(dataDir, {
+      insertCard: opts.insertVirtualCard ?? process.env.SCRIP_VIRTUAL_CARD !== 'off',
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.cardSpawner ? { cardSpawner: opts.cardSpawner } : {}),
+    });
     embedded = await starting;
     return embedded.environment;
   };
   const initial = opts.environment ?? process.env.SCRIP_ENVIRONMENT;
   const environments = new EnvironmentService({
-    dataDir, sandbox: { current: () => embedded?.environment ?? null, start: startSandbox }, ...(initial ? { initial } : {}),
+    dataDir,
+    sandbox: { current: () => embedded?.environment ?? null, start: startSandbox },
+    ...(initial ? { initial } : {}),
   });
   if (environments.selectedName === BUILT_IN) await startSandbox();
   const environment = environments.current(); // a missing or broken environment fails the start, saying which
-  const app = await createApp({ dataDir, environments, ...(opts.readerWatch ? { readerWatch: opts.readerWatch } : {}) });
+  const app = await createApp({
+    dataDir,
+    environments,
+    ...(opts.readerWatch ? { readerWatch: opts.readerWatch } : {}),
+  });
   log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
@@ -52,8 +71,20 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
   let running = false;
   app.services.assurance = {
     async run(o) {
-      if (running) throw new ScripError('bad-state', 'An assurance run is already under way.', undefined, 'Wait for it to finish (assurance.progress events say how far it is).');
-      if (environments.selectedName !== BUILT_IN || !embedded) throw new ScripError('bad-state', 'Assurance runs from here need the embedded sandbox in use.', undefined, 'Choose the sandbox environment, or use "scrip assure run", which starts its own.');
+      if (running)
+        throw new ScripError(
+          'bad-state',
+          'An assurance run is already under way.',
+          undefined,
+          'Wait for it to finish (assurance.progress events say how far it is).',
+        );
+      if (environments.selectedName !== BUILT_IN || !embedded)
+        throw new ScripError(
+          'bad-state',
+          'Assurance runs from here need the embedded sandbox in use.',
+          undefined,
+          'Choose the sandbox environment, or use "scrip assure run", which starts its own.',
+        );
       // A fixed clock, as `scrip assure run` has: the one asked for, else the run's start to the
       // minute (the agent's sandbox CA was made when its data directory was, so an earlier fixed
       // date could fall before it). A sandbox started with --clock keeps its own.
@@ -64,19 +95,38 @@ export async function startRuntime(dataDir: string, opts: { environment?: string
         const t = Date.parse(at);
         const caFrom = Date.parse(new X509Certificate(embedded.sandbox.context.ca.root.pem).validFrom);
         if (Number.isNaN(t)) throw new ScripError('invalid-input', `clock "${at}" is not an ISO date and time.`);
-        if (t < caFrom) throw new ScripError('invalid-input', `clock ${at} is before this sandbox's CA was made (${new Date(caFrom).toISOString()}): nothing it issued would be valid then.`, undefined, 'Leave the clock out (the run then starts now), or give a later time.');
+        if (t < caFrom)
+          throw new ScripError(
+            'invalid-input',
+            `clock ${at} is before this sandbox's CA was made (${new Date(caFrom).toISOString()}): nothing it issued would be valid then.`,
+            undefined,
+            'Leave the clock out (the run then starts now), or give a later time.',
+          );
         clock.hold!(t);
       }
       running = true;
       try {
-        const world = embeddedWorld(embedded, { fixedClock: clock.fixed ? clock.now().toISOString() : null, versions: versions() });
-        try { return await assure({ services: app.services, registry: app.registry, world }, o); } finally { await world.close?.(); }
-      } finally { running = false; if (holding) clock.hold!(null); }
+        const world = embeddedWorld(embedded, {
+          fixedClock: clock.fixed ? clock.now().toISOString() : null,
+          versions: versions(),
+        });
+        try {
+          return await assure({ services: app.services, registry: app.registry, world }, o);
+        } finally {
+          await world.close?.();
+        }
+      } finally {
+        running = false;
+        if (holding) clock.hold!(null);
+      }
     },
   };
   return {
-    app, environment,
-    get embedded() { return embedded; },
+    app,
+    environment,
+    get embedded() {
+      return embedded;
+    },
     async close() {
       await app.close();
       await (embedded as Embedded | null)?.close();

@@ -10,8 +10,11 @@ import { Worker } from 'node:worker_threads';
 /** tsx's ESM API module, as its package exports it (createRequire alone would give the CommonJS one). */
 function tsxEsmApi(): string {
   const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
-  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs')).href;
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
+    exports: Record<string, { import?: { default?: string } }>;
+  };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']?.import?.default ?? 'dist/esm/api/index.mjs'))
+    .href;
 }
 
 /**
@@ -22,7 +25,10 @@ export function startWorker(caller: string, source: URL, bundled: string, worker
   const here = fileURLToPath(caller);
   if (here.endsWith('.ts')) {
     const tsx = tsxEsmApi();
-    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source.href)}); })`, { eval: true, workerData });
+    return new Worker(
+      `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source.href)}); })`,
+      { eval: true, workerData },
+    );
   }
   return new Worker(join(dirname(here), bundled), { workerData });
 }

@@ -11,12 +11,22 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   // nhsuk-frontend's icons are bundled too: the styles point at them through this alias.
-  resolve: { alias: { '@nhsuk-images': fileURLToPath(new URL('../node_modules/nhsuk-frontend/dist/nhsuk/assets/images', import.meta.url)) } },
+  resolve: {
+    alias: {
+      '@nhsuk-images': fileURLToPath(
+        new URL('../node_modules/nhsuk-frontend/dist/nhsuk/assets/images', import.meta.url),
+      ),
+    },
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     assetsInlineLimit: 0,
     sourcemap: true,
   },
-  css: { preprocessorOptions: { scss: { loadPaths: [fileURLToPath(new URL('../node_modules', import.meta.url))], quietDeps: true } } },
+  css: {
+    preprocessorOptions: {
+      scss: { loadPaths: [fileURLToPath(new URL('../node_modules', import.meta.url))], quietDeps: true },
+    },
+  },
 });

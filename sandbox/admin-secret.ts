@@ -15,12 +15,19 @@ export function adminSecret(dataDir: string): { secret: string; file: string } {
   const file = join(dataDir, ADMIN_SECRET_FILE);
   try {
     const fd = openSync(file, 'wx', 0o600);
-    try { writeSync(fd, `scrip-sandbox-admin_${randomBytes(32).toString('base64url')}\n`); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, `scrip-sandbox-admin_${randomBytes(32).toString('base64url')}\n`);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   const secret = readFileSync(file, 'utf8').trim();
-  if (!SHAPE.test(secret)) throw new Error(`${file} does not hold a sandbox admin secret; delete it and start the sandbox again to make a new one.`);
+  if (!SHAPE.test(secret))
+    throw new Error(
+      `${file} does not hold a sandbox admin secret; delete it and start the sandbox again to make a new one.`,
+    );
   return { secret, file };
 }
 

@@ -26,7 +26,12 @@ function getOnce(url: URL, ca: string, secret: string): Promise<{ status: number
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    }).on('error', reject).on('timeout', function (this: { destroy(e: Error): void }) { this.destroy(new Error('timed out')); }).end();
+    })
+      .on('error', reject)
+      .on('timeout', function (this: { destroy(e: Error): void }) {
+        this.destroy(new Error('timed out'));
+      })
+      .end();
   });
 }
 
@@ -37,7 +42,10 @@ function flags(argv: string[]): { words: string[]; f: Map<string, string | true>
     const a = argv[i]!;
     if (a.startsWith('--')) {
       const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) { f.set(a.slice(2), next); i++; } else f.set(a.slice(2), true);
+      if (next !== undefined && !next.startsWith('--')) {
+        f.set(a.slice(2), next);
+        i++;
+      } else f.set(a.slice(2), true);
     } else words.push(a);
   }
   return { words, f };
@@ -66,35 +74,67 @@ The ready line names adminSecretFile (<data>/admin-secret, 0600): send its conte
 
 export async function runSandboxCli(argv: string[]): Promise<number> {
   const { words, f } = flags(argv);
-  const str = (k: string) => { const v = f.get(k); return typeof v === 'string' ? v : undefined; };
+  const str = (k: string) => {
+    const v = f.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
   const dataDir = str('data') ?? defaultSandboxDir();
-  const fail = (msg: string) => { process.stderr.write(`Error: ${msg}\n`); return 2; };
-  if (f.has('help')) { process.stdout.write(usage); return 0; }
+  const fail = (msg: string) => {
+    process.stderr.write(`Error: ${msg}\n`);
+    return 2;
+  };
+  if (f.has('help')) {
+    process.stdout.write(usage);
+    return 0;
+  }
   switch (words[0]) {
     case undefined: {
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) return fail('--port takes a number');
-      const maxMb = str('log-max-mb'), maxDays = str('log-max-days');
-      if (maxMb !== undefined && !(/^\d+$/.test(maxMb) && Number(maxMb) >= 1)) return fail('--log-max-mb takes a whole number of megabytes, 1 or more');
-      if (maxDays !== undefined && !(/^\d+(\.\d+)?$/.test(maxDays) && Number(maxDays) > 0)) return fail('--log-max-days takes a number of days above 0');
-      const logRetention = { ...(maxMb ? { maxBytes: Number(maxMb) * 1024 * 1024 } : {}), ...(maxDays ? { maxAgeSeconds: Math.round(Number(maxDays) * 86_400) } : {}) };
+      const maxMb = str('log-max-mb'),
+        maxDays = str('log-max-days');
+      if (maxMb !== undefined && !(/^\d+$/.test(maxMb) && Number(maxMb) >= 1))
+        return fail('--log-max-mb takes a whole number of megabytes, 1 or more');
+      if (maxDays !== undefined && !(/^\d+(\.\d+)?$/.test(maxDays) && Number(maxDays) > 0))
+        return fail('--log-max-days takes a number of days above 0');
+      const logRetention = {
+        ...(maxMb ? { maxBytes: Number(maxMb) * 1024 * 1024 } : {}),
+        ...(maxDays ? { maxAgeSeconds: Math.round(Number(maxDays) * 86_400) } : {}),
+      };
       const auth = str('service-auth');
-      if (auth !== undefined && auth !== 'ssb' && auth !== 'cis2-apim' && auth !== 'both') return fail('--service-auth takes ssb, cis2-apim or both');
+      if (auth !== undefined && auth !== 'ssb' && auth !== 'cis2-apim' && auth !== 'both')
+        return fail('--service-auth takes ssb, cis2-apim or both');
       let sb;
       try {
-        sb = await startSandbox({ dataDir, logRetention, ...(port ? { port: Number(port) } : {}), ...(str('clock') ? { clock: str('clock')! } : {}), ...(auth ? { serviceAuth: auth } : {}) });
+        sb = await startSandbox({
+          dataDir,
+          logRetention,
+          ...(port ? { port: Number(port) } : {}),
+          ...(str('clock') ? { clock: str('clock')! } : {}),
+          ...(auth ? { serviceAuth: auth } : {}),
+        });
       } catch (e) {
-        if (e instanceof PatientFileError || e instanceof DataDirError || e instanceof ClockRangeError) return fail(e.message);
+        if (e instanceof PatientFileError || e instanceof DataDirError || e instanceof ClockRangeError)
+          return fail(e.message);
         if (e instanceof Error && e.message.startsWith('--clock:')) return fail(e.message);
         throw e;
       }
       // The admin secret's file, never the secret: stdout ends up in CI logs.
-      const ready = JSON.stringify({ event: 'ready', baseUrl: sb.baseUrl, caCertPath: sb.caCertPath, dataDir: sb.dataDir, adminSecretFile: sb.adminSecretFile });
+      const ready = JSON.stringify({
+        event: 'ready',
+        baseUrl: sb.baseUrl,
+        caCertPath: sb.caCertPath,
+        dataDir: sb.dataDir,
+        adminSecretFile: sb.adminSecretFile,
+      });
       // Where `scrip sandbox log` finds it (the address, never a secret); gone when it stops.
       const runtime = join(dataDir, RUNTIME_FILE);
       writeFileSync(runtime, ready + '\n', { mode: 0o600 });
       process.stdout.write(ready + '\n');
-      await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       rmSync(runtime, { force: true });
       await sb.close();
       return 0;
@@ -113,15 +153,35 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       return 0;
     }
     case 'log': {
-      const since = str('since') ?? '0', limit = str('limit') ?? '500';
+      const since = str('since') ?? '0',
+        limit = str('limit') ?? '500';
       if (!/^\d+$/.test(since) || !/^\d+$/.test(limit)) return fail('--since and --limit take numbers');
-      const baseUrl = (() => { try { return (JSON.parse(readFileSync(join(dataDir, RUNTIME_FILE), 'utf8')) as { baseUrl?: string }).baseUrl; } catch { return undefined; } })();
-      if (!baseUrl || !existsSync(join(dataDir, ADMIN_SECRET_FILE))) return fail(`no sandbox is running with the data directory ${dataDir}; start one with \`scrip sandbox --data ${dataDir}\``);
-      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
+      const baseUrl = (() => {
+        try {
+          return (JSON.parse(readFileSync(join(dataDir, RUNTIME_FILE), 'utf8')) as { baseUrl?: string }).baseUrl;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!baseUrl || !existsSync(join(dataDir, ADMIN_SECRET_FILE)))
+        return fail(
+          `no sandbox is running with the data directory ${dataDir}; start one with \`scrip sandbox --data ${dataDir}\``,
+        );
+      try {
+        secureDataDir(dataDir);
+      } catch (e) {
+        if (e instanceof DataDirError) return fail(e.message);
+        throw e;
+      }
       const { secret } = adminSecret(dataDir);
       try {
-        const page = await getOnce(new URL(`/_log?since=${since}&limit=${limit}`, baseUrl), readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'), secret);
-        if (page.status !== 200) return fail(`the sandbox at ${baseUrl} answered ${page.status}: ${page.body.slice(0, 300)}`);
+        const page = await getOnce(
+          new URL(`/_log?since=${since}&limit=${limit}`, baseUrl),
+          readFileSync(join(dataDir, 'ca', 'root.pem'), 'utf8'),
+          secret,
+        );
+        if (page.status !== 200)
+          return fail(`the sandbox at ${baseUrl} answered ${page.status}: ${page.body.slice(0, 300)}`);
         process.stdout.write(page.body + '\n');
       } catch (e) {
         return fail(`the sandbox at ${baseUrl} did not answer (${(e as Error).message}); is it running?`);
@@ -131,11 +191,20 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     case 'revoke': {
       const user = str('user');
       if (!user || !/^\d{12}$/.test(user)) return fail('--user takes a 12-digit user ID');
-      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
+      try {
+        secureDataDir(dataDir);
+      } catch (e) {
+        if (e instanceof DataDirError) return fail(e.message);
+        throw e;
+      }
       const caDir = join(dataDir, 'ca');
       const ca = openTestCa(caDir);
-      const state = JSON.parse(readFileSync(join(caDir, 'ca.json'), 'utf8')) as { issued: Record<string, { subject: string }> };
-      const serials = Object.entries(state.issued).filter(([, r]) => r.subject.endsWith(`CN=${user}`)).map(([s]) => s);
+      const state = JSON.parse(readFileSync(join(caDir, 'ca.json'), 'utf8')) as {
+        issued: Record<string, { subject: string }>;
+      };
+      const serials = Object.entries(state.issued)
+        .filter(([, r]) => r.subject.endsWith(`CN=${user}`))
+        .map(([s]) => s);
       if (!serials.length) return fail(`no certificate was issued to ${user} by the sandbox CA in ${caDir}`);
       for (const s of serials) ca.revoke(s, 'keyCompromise');
       // The card's live sessions end too. A running sandbox shares this SQLite file and reads
@@ -143,7 +212,10 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       const db = openSandboxDb(join(dataDir, 'sandbox.db'));
       let sessionsEnded: number;
       try {
-        sessionsEnded = new SessionStore(db, systemClock(), DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS).endAllOf(user, 'revoked');
+        sessionsEnded = new SessionStore(db, systemClock(), DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS).endAllOf(
+          user,
+          'revoked',
+        );
       } finally {
         db.close();
       }
@@ -151,22 +223,42 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       return 0;
     }
     case 'token': {
-      const user = str('user'), role = str('role'), at = str('clock');
+      const user = str('user'),
+        role = str('role'),
+        at = str('clock');
       if (!user || !role) return fail('token needs --user and --role');
       const directory = new DirectoryStore(dataDir);
       const u = directory.user(user);
       if (!u) return fail(`no user ${user} in ${directory.file}`);
-      if (!u.roles.some((r) => r.id === role)) return fail(`${user} does not hold role ${role}; roles: ${u.roles.map((r) => r.id).join(', ')}`);
+      if (!u.roles.some((r) => r.id === role))
+        return fail(`${user} does not hold role ${role}; roles: ${u.roles.map((r) => r.id).join(', ')}`);
       let clock;
-      try { clock = at ? fixedClock(at) : systemClock(); } catch (e) { return fail((e as Error).message); }
-      try { secureDataDir(dataDir); } catch (e) { if (e instanceof DataDirError) return fail(e.message); throw e; }
+      try {
+        clock = at ? fixedClock(at) : systemClock();
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      try {
+        secureDataDir(dataDir);
+      } catch (e) {
+        if (e instanceof DataDirError) return fail(e.message);
+        throw e;
+      }
       const db = openSandboxDb(join(dataDir, 'sandbox.db'));
       try {
         // Same broker code as a card login, minus the card: see SandboxBroker.scriptedSession.
         const sessions = new SessionStore(db, clock, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS);
         const s = sessions.create(user);
         sessions.selectRole(s.token, role);
-        process.stdout.write(JSON.stringify({ token: s.token, userId: user, roleProfileId: role, expiresAt: new Date(s.createdAt + sessions.maxSeconds * 1000).toISOString(), idleSeconds: sessions.idleSeconds }) + '\n');
+        process.stdout.write(
+          JSON.stringify({
+            token: s.token,
+            userId: user,
+            roleProfileId: role,
+            expiresAt: new Date(s.createdAt + sessions.maxSeconds * 1000).toISOString(),
+            idleSeconds: sessions.idleSeconds,
+          }) + '\n',
+        );
       } finally {
         db.close();
       }

@@ -5,7 +5,16 @@ export { isRefusal } from './http/context';
 export { Router, HttpError, json, type Route, type SandboxRequest, type SandboxResponse } from './http/router';
 export { runSandboxCli, defaultSandboxDir } from './cli';
 export { systemClock, fixedClock, type Clock } from './clock';
-export { DirectoryStore, seedDirectory, PRESCRIBING_ACTIVITIES, DISPENSING_ACTIVITIES, type Directory, type DirectoryUser, type DirectoryRole, type DirectoryOrganisation } from './directory/directory';
+export {
+  DirectoryStore,
+  seedDirectory,
+  PRESCRIBING_ACTIVITIES,
+  DISPENSING_ACTIVITIES,
+  type Directory,
+  type DirectoryUser,
+  type DirectoryRole,
+  type DirectoryOrganisation,
+} from './directory/directory';
 export { SandboxBroker, BrokerError, type BrokerFailure } from './broker/broker';
 export { operationOutcome, toFhirPatient } from './pds/pds';
 export { sandboxPatients, type SandboxPatient } from './pds/patients';

@@ -24,7 +24,14 @@ import { PatientStore } from './pds/patients';
 import { redactBody, redactPath } from './log/redact';
 import { MessageLog, DEFAULT_RETENTION, PAGE_LIMITS, type LogRetention } from './log/message-log';
 import { HttpError, Router, json, readJson, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
-import { isRefusal, type BearerCheck, type Caller, type RouteModule, type SandboxContext, type ServiceAuth } from './http/context';
+import {
+  isRefusal,
+  type BearerCheck,
+  type Caller,
+  type RouteModule,
+  type SandboxContext,
+  type ServiceAuth,
+} from './http/context';
 import { registerRoutes, registeredRouteModules } from './http/modules';
 import { freePort, recordedPort } from './http/port';
 // The EPS services register themselves here (see sandbox/http/router.ts for the interface).
@@ -57,16 +64,24 @@ export interface SandboxOptions {
 
 /** TLS 1.2 suites offered: forward-secret (ECDHE) AEAD only, Mozilla's "intermediate" less DHE. TLS 1.3's are all so. */
 export const TLS12_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 /** Timeouts of the sandbox's HTTPS server, in milliseconds. */
 export const SERVER_TIMEOUTS = { handshake: 10_000, headers: 10_000, request: 30_000, keepAlive: 5_000 } as const;
 
 export interface RunningSandbox {
-  baseUrl: string; caCertPath: string; dataDir: string; context: SandboxContext;
+  baseUrl: string;
+  caCertPath: string;
+  dataDir: string;
+  context: SandboxContext;
   /** The admin secret (`Authorization: Bearer …` reads `/_log`) and the 0600 file that holds it. */
-  adminSecret: string; adminSecretFile: string;
+  adminSecret: string;
+  adminSecretFile: string;
   log: MessageLog;
   /** Every mounted route (method and path pattern), for tests that must cover them all. */
   routes: Array<{ method: string; path: string }>;
@@ -92,11 +107,27 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   const ca = openTestCa(join(opts.dataDir, 'ca'), { baseUrl, now: () => clock.now() });
   const db = openSandboxDb(join(opts.dataDir, 'sandbox.db'));
   const directory = new DirectoryStore(opts.dataDir);
-  const sessions = new SessionStore(db, clock, opts.idleSeconds ?? DEFAULT_IDLE_SECONDS, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
-  const broker = new SandboxBroker({ ca, clock, directory, challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))), sessions, baseUrl: () => baseUrl });
+  const sessions = new SessionStore(
+    db,
+    clock,
+    opts.idleSeconds ?? DEFAULT_IDLE_SECONDS,
+    opts.maxSeconds ?? DEFAULT_MAX_SECONDS,
+  );
+  const broker = new SandboxBroker({
+    ca,
+    clock,
+    directory,
+    challenges: new ChallengeIssuer(secretFile(join(opts.dataDir, 'broker.secret'))),
+    sessions,
+    baseUrl: () => baseUrl,
+  });
   const log = new MessageLog(db, { ...DEFAULT_RETENTION, ...opts.logRetention });
   let logFailures = 0;
-  const onLogFailure = opts.onLogFailure ?? ((line: string) => { process.stderr.write(line + '\n'); });
+  const onLogFailure =
+    opts.onLogFailure ??
+    ((line: string) => {
+      process.stderr.write(line + '\n');
+    });
   // Started once the server listens (a start that fails leaves no thread behind).
   let checkpoints: Checkpointer | null = null;
   const commits = new GroupCommit(db, () => checkpoints?.committed());
@@ -105,41 +136,90 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   patients.read();
 
   const context: SandboxContext = {
-    dataDir: opts.dataDir, db, ca, clock, directory, broker, baseUrl: () => baseUrl,
-    bearers: [], serviceAuth: opts.serviceAuth ?? 'both',
+    dataDir: opts.dataDir,
+    db,
+    ca,
+    clock,
+    directory,
+    broker,
+    baseUrl: () => baseUrl,
+    bearers: [],
+    serviceAuth: opts.serviceAuth ?? 'both',
     authorise(req, o = {}): Caller | SandboxResponse {
       const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-      if (!m) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'Missing Authorization: Bearer <session token>.');
+      if (!m)
+        return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'Missing Authorization: Bearer <session token>.');
       const token = m[1]!;
       const urid = req.headers['nhsd-session-urid'];
       const roleId = typeof urid === 'string' && urid !== '' ? urid : null;
       const roleRequired = o.roleRequired || !!o.activities;
-      if (roleRequired && !roleId) return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
+      if (roleRequired && !roleId)
+        return operationOutcome(400, 'value', 'MISSING_VALUE', 'NHSD-Session-URID is required.', 'NHSD-Session-URID');
       let apim: BearerCheck = 'unknown';
-      if (context.serviceAuth !== 'ssb') for (const check of context.bearers) if ((apim = check(token)) !== 'unknown') break;
-      let user, role = null;
+      if (context.serviceAuth !== 'ssb')
+        for (const check of context.bearers) if ((apim = check(token)) !== 'unknown') break;
+      let user,
+        role = null;
       if (typeof apim === 'object') {
         // An APIM access token: the user's, with NHSD-Session-URID one of their roles (the one chosen at login, if any).
         user = directory.user(apim.userId);
-        if (!user) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'The access token\'s user is no longer in the directory.');
+        if (!user)
+          return operationOutcome(
+            401,
+            'forbidden',
+            'ACCESS_DENIED',
+            "The access token's user is no longer in the directory.",
+          );
         if (roleId) {
           role = user.roles.find((x) => x.id === roleId) ?? null;
-          if (!role || (apim.selectedRoleId && apim.selectedRoleId !== roleId)) return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is invalid.', 'NHSD-Session-URID');
+          if (!role || (apim.selectedRoleId && apim.selectedRoleId !== roleId))
+            return operationOutcome(
+              401,
+              'forbidden',
+              'ACCESS_DENIED',
+              'NHSD-Session-URID is invalid.',
+              'NHSD-Session-URID',
+            );
         }
       } else if (apim !== 'unknown' || context.serviceAuth === 'cis2-apim') {
-        return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The access token was refused: ${apim === 'unknown' ? 'this service accepts only APIM access tokens' : `it is ${apim}`}.`);
+        return operationOutcome(
+          401,
+          'forbidden',
+          'ACCESS_DENIED',
+          `The access token was refused: ${apim === 'unknown' ? 'this service accepts only APIM access tokens' : `it is ${apim}`}.`,
+        );
       } else {
         const r = broker.session(token);
-        if (typeof r === 'string') return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
+        if (typeof r === 'string')
+          return operationOutcome(401, 'forbidden', 'ACCESS_DENIED', `The session token was refused: ${r}.`);
         user = r.user;
         if (roleId) {
-          if (r.session.selectedRole !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'NHSD-Session-URID is not the role selected for this session.', 'NHSD-Session-URID');
+          if (r.session.selectedRole !== roleId)
+            return operationOutcome(
+              403,
+              'forbidden',
+              'ACCESS_DENIED',
+              'NHSD-Session-URID is not the role selected for this session.',
+              'NHSD-Session-URID',
+            );
           role = r.user.roles.find((x) => x.id === roleId) ?? null;
-          if (!role) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The user no longer holds the selected role.', 'NHSD-Session-URID');
+          if (!role)
+            return operationOutcome(
+              403,
+              'forbidden',
+              'ACCESS_DENIED',
+              'The user no longer holds the selected role.',
+              'NHSD-Session-URID',
+            );
         }
       }
       if (o.activities && !role?.activities.some((a) => o.activities!.includes(a))) {
-        return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', `The selected role has none of the activities ${o.activities.join(', ')}.`);
+        return operationOutcome(
+          403,
+          'forbidden',
+          'ACCESS_DENIED',
+          `The selected role has none of the activities ${o.activities.join(', ')}.`,
+        );
       }
       return { userId: user.id, roleId, user, role, token };
     },
@@ -147,53 +227,119 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
 
   const router = new Router()
     .add(broker.routes())
-    .add(pdsRoutes({ patients: () => patients.read(), directory, authorise: (req) => { const a = context.authorise(req); return isRefusal(a) ? a : null; } }))
+    .add(
+      pdsRoutes({
+        patients: () => patients.read(),
+        directory,
+        authorise: (req) => {
+          const a = context.authorise(req);
+          return isRefusal(a) ? a : null;
+        },
+      }),
+    )
     .add([
-      { method: 'GET', path: '/_status', handle: () => json(200, { name: 'scrip-sandbox', baseUrl, clock: clock.now().toISOString(), fixedClock: clock.fixed, logFailures }) },
-      { method: 'GET', path: '/_log', handle: (req) => {
-        // Other people's traffic: a live session or the admin secret (admin-secret.ts).
-        if (!hasAdminSecret(String(req.headers.authorization ?? ''), admin.secret)) {
+      {
+        method: 'GET',
+        path: '/_status',
+        handle: () =>
+          json(200, {
+            name: 'scrip-sandbox',
+            baseUrl,
+            clock: clock.now().toISOString(),
+            fixedClock: clock.fixed,
+            logFailures,
+          }),
+      },
+      {
+        method: 'GET',
+        path: '/_log',
+        handle: (req) => {
+          // Other people's traffic: a live session or the admin secret (admin-secret.ts).
+          if (!hasAdminSecret(String(req.headers.authorization ?? ''), admin.secret)) {
+            const a = context.authorise(req);
+            if (isRefusal(a)) return a;
+          }
+          const since = req.query.get('since') ?? '0',
+            limit = req.query.get('limit') ?? String(PAGE_LIMITS.exchanges);
+          if (!/^\d{1,15}$/.test(since)) throw new HttpError(400, 'since takes a sequence number (0 or more)');
+          if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > PAGE_LIMITS.exchanges)
+            throw new HttpError(400, `limit takes a number of exchanges from 1 to ${PAGE_LIMITS.exchanges}`);
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: log.page(Number(since), Number(limit)).json,
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/crl/{kind}',
+        handle: (req) => {
+          const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
+          if (kind !== 'root' && kind !== 'auth' && kind !== 'sign') throw new HttpError(404, 'no such CRL');
+          return { status: 200, headers: { 'content-type': 'application/pkix-crl' }, body: ca.crlDer(kind) };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/directory/PractitionerRole/{id}',
+        handle: (req) => {
           const a = context.authorise(req);
           if (isRefusal(a)) return a;
-        }
-        const since = req.query.get('since') ?? '0', limit = req.query.get('limit') ?? String(PAGE_LIMITS.exchanges);
-        if (!/^\d{1,15}$/.test(since)) throw new HttpError(400, 'since takes a sequence number (0 or more)');
-        if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > PAGE_LIMITS.exchanges) throw new HttpError(400, `limit takes a number of exchanges from 1 to ${PAGE_LIMITS.exchanges}`);
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: log.page(Number(since), Number(limit)).json };
-      } },
-      { method: 'GET', path: '/crl/{kind}', handle: (req) => {
-        const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
-        if (kind !== 'root' && kind !== 'auth' && kind !== 'sign') throw new HttpError(404, 'no such CRL');
-        return { status: 200, headers: { 'content-type': 'application/pkix-crl' }, body: ca.crlDer(kind) };
-      } },
-      { method: 'GET', path: '/directory/PractitionerRole/{id}', handle: (req) => {
-        const a = context.authorise(req);
-        if (isRefusal(a)) return a;
-        const user = directory.read().users.find((u) => u.roles.some((r) => r.id === req.params.id));
-        const role = user?.roles.find((r) => r.id === req.params.id);
-        if (!user || !role) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', 'No such role profile.');
-        return json(200, { user: { id: user.id, name: user.name, professionalCode: user.professionalCode ?? null, telecom: user.telecom }, role, organisation: directory.organisation(role.orgCode) });
-      } },
-      { method: 'POST', path: '/_clock', handle: (req) => {
-        if (!clock.fixed) throw new HttpError(409, 'the clock is not fixed (start with --clock)');
-        const body = (req.body.length ? readJson(req) : {}) as { advanceSeconds?: unknown } | null;
-        // Bounded, so the clock can never be pushed past what a Date can hold.
-        if (typeof body?.advanceSeconds !== 'number' || !(body.advanceSeconds >= 0 && body.advanceSeconds <= 100 * 365 * 86_400)) throw new HttpError(400, 'advanceSeconds must be a number of seconds from 0 to 100 years');
-        // In total too: the clock never passes CLOCK_RANGE.latest (a Date past it breaks every route).
-        try { clock.advance(body.advanceSeconds * 1000); } catch (e) {
-          if (e instanceof ClockRangeError) throw new HttpError(400, `${e.message}; nothing was changed`);
-          throw e;
-        }
-        return json(200, { clock: clock.now().toISOString() });
-      } },
+          const user = directory.read().users.find((u) => u.roles.some((r) => r.id === req.params.id));
+          const role = user?.roles.find((r) => r.id === req.params.id);
+          if (!user || !role) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', 'No such role profile.');
+          return json(200, {
+            user: {
+              id: user.id,
+              name: user.name,
+              professionalCode: user.professionalCode ?? null,
+              telecom: user.telecom,
+            },
+            role,
+            organisation: directory.organisation(role.orgCode),
+          });
+        },
+      },
+      {
+        method: 'POST',
+        path: '/_clock',
+        handle: (req) => {
+          if (!clock.fixed) throw new HttpError(409, 'the clock is not fixed (start with --clock)');
+          const body = (req.body.length ? readJson(req) : {}) as { advanceSeconds?: unknown } | null;
+          // Bounded, so the clock can never be pushed past what a Date can hold.
+          if (
+            typeof body?.advanceSeconds !== 'number' ||
+            !(body.advanceSeconds >= 0 && body.advanceSeconds <= 100 * 365 * 86_400)
+          )
+            throw new HttpError(400, 'advanceSeconds must be a number of seconds from 0 to 100 years');
+          // In total too: the clock never passes CLOCK_RANGE.latest (a Date past it breaks every route).
+          try {
+            clock.advance(body.advanceSeconds * 1000);
+          } catch (e) {
+            if (e instanceof ClockRangeError) throw new HttpError(400, `${e.message}; nothing was changed`);
+            throw e;
+          }
+          return json(200, { clock: clock.now().toISOString() });
+        },
+      },
     ]);
   for (const m of [...registeredRouteModules(), ...(opts.routes ?? [])]) router.add(m(context));
 
   const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
   const isFhirPath = (p: string): boolean => p.startsWith('/FHIR/') || p === '/Patient' || p.startsWith('/Patient/');
   /** An answer the server gives itself: a FHIR OperationOutcome on FHIR paths, plain text elsewhere. */
-  const serverAnswer = (status: number, issueCode: string, spineCode: string, message: string, path: string, headers: Record<string, string> = {}): SandboxResponse => {
-    const r = isFhirPath(path) ? operationOutcome(status, issueCode, spineCode, message) : { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message };
+  const serverAnswer = (
+    status: number,
+    issueCode: string,
+    spineCode: string,
+    message: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): SandboxResponse => {
+    const r = isFhirPath(path)
+      ? operationOutcome(status, issueCode, spineCode, message)
+      : { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message };
     return { ...r, headers: { ...r.headers, ...headers } };
   };
 
@@ -206,7 +352,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       let size = 0;
       const onData = (c: Buffer): void => {
         size += c.length;
-        if (size <= maxBody) { chunks.push(c); return; }
+        if (size <= maxBody) {
+          chunks.push(c);
+          return;
+        }
         req.off('data', onData);
         resolve('too-large');
       };
@@ -234,26 +383,77 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     try {
       if (read === 'too-large') {
         // Nothing more of this request is read: the connection closes after the answer.
-        answer = serverAnswer(413, 'too-costly', 'INVALID_REQUEST', `The request body is larger than ${maxBody} bytes.`, url.pathname, { connection: 'close' });
+        answer = serverAnswer(
+          413,
+          'too-costly',
+          'INVALID_REQUEST',
+          `The request body is larger than ${maxBody} bytes.`,
+          url.pathname,
+          { connection: 'close' },
+        );
       } else {
         const m = router.match(method, url.pathname);
-        if (m === null) answer = serverAnswer(404, 'not-found', 'RESOURCE_NOT_FOUND', `Nothing at ${url.pathname.slice(0, 200)}.`, url.pathname);
-        else if (m === 'method-not-allowed') answer = serverAnswer(405, 'not-supported', 'INVALID_REQUEST', `${method.slice(0, 20)} is not allowed here.`, url.pathname, { allow: router.allowed(url.pathname).join(', ') });
+        if (m === null)
+          answer = serverAnswer(
+            404,
+            'not-found',
+            'RESOURCE_NOT_FOUND',
+            `Nothing at ${url.pathname.slice(0, 200)}.`,
+            url.pathname,
+          );
+        else if (m === 'method-not-allowed')
+          answer = serverAnswer(
+            405,
+            'not-supported',
+            'INVALID_REQUEST',
+            `${method.slice(0, 20)} is not allowed here.`,
+            url.pathname,
+            { allow: router.allowed(url.pathname).join(', ') },
+          );
         // FHIR bodies are JSON, said so (as EPS answers): anything else is refused before it is read.
         else if (url.pathname.startsWith('/FHIR/') && method !== 'GET' && !isJsonRequest({ headers: req.headers })) {
-          answer = operationOutcome(415, 'not-supported', 'INVALID_REQUEST', `Content-Type must be application/fhir+json or application/json, not '${String(req.headers['content-type'] ?? '(none)').slice(0, 60)}'.`, 'Content-Type');
-        } else answer = await m.route.handle({ method, path: url.pathname, params: m.params, query: url.searchParams, headers: req.headers, body });
+          answer = operationOutcome(
+            415,
+            'not-supported',
+            'INVALID_REQUEST',
+            `Content-Type must be application/fhir+json or application/json, not '${String(req.headers['content-type'] ?? '(none)').slice(0, 60)}'.`,
+            'Content-Type',
+          );
+        } else
+          answer = await m.route.handle({
+            method,
+            path: url.pathname,
+            params: m.params,
+            query: url.searchParams,
+            headers: req.headers,
+            body,
+          });
       }
     } catch (e) {
-      if (e instanceof HttpError) answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
-      else if (e instanceof SyntaxError || e instanceof URIError) answer = serverAnswer(400, 'invalid', 'INVALID_REQUEST', `Malformed request: ${e.message.slice(0, 200)}`, url.pathname);
+      if (e instanceof HttpError)
+        answer = { status: e.status, headers: { 'content-type': e.contentType }, body: e.body };
+      else if (e instanceof SyntaxError || e instanceof URIError)
+        answer = serverAnswer(
+          400,
+          'invalid',
+          'INVALID_REQUEST',
+          `Malformed request: ${e.message.slice(0, 200)}`,
+          url.pathname,
+        );
       // A body nested deep enough to exhaust the stack is the request's fault, not the server's.
-      else if (e instanceof RangeError && /call stack/i.test(e.message)) answer = serverAnswer(400, 'invalid', 'INVALID_REQUEST', 'The request is too deeply nested.', url.pathname);
+      else if (e instanceof RangeError && /call stack/i.test(e.message))
+        answer = serverAnswer(400, 'invalid', 'INVALID_REQUEST', 'The request is too deeply nested.', url.pathname);
       // A handler that trips over a FHIR body FHIR itself forbids (null items, not an object): the request's fault.
       else if (e instanceof TypeError && url.pathname.startsWith('/FHIR/') && (shapeProblem = fhirJsonProblem(body))) {
         answer = operationOutcome(400, 'structure', 'INVALID_VALUE', shapeProblem.message, shapeProblem.expression);
       } else {
-        answer = serverAnswer(500, 'exception', 'INTERNAL_SERVER_ERROR', 'Internal error (the message log at /_log has the details).', url.pathname);
+        answer = serverAnswer(
+          500,
+          'exception',
+          'INTERNAL_SERVER_ERROR',
+          'Internal error (the message log at /_log has the details).',
+          url.pathname,
+        );
         internalError = e instanceof Error ? (e.stack ?? e.message) : String(e);
       }
     }
@@ -264,50 +464,104 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       await commits.settled();
     } catch (e) {
       commitFailure = e instanceof Error ? e.message : String(e);
-      answer = serverAnswer(500, 'exception', 'INTERNAL_SERVER_ERROR', 'Internal error (the message log at /_log has the details).', url.pathname);
+      answer = serverAnswer(
+        500,
+        'exception',
+        'INTERNAL_SERVER_ERROR',
+        'Internal error (the message log at /_log has the details).',
+        url.pathname,
+      );
     }
-    res.writeHead(answer.status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}), ...answer.headers });
+    res.writeHead(answer.status, {
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}),
+      ...answer.headers,
+    });
     res.end(answer.body);
     // Reading the log is not logged: a poller would otherwise read back its own last read.
     if (method === 'GET' && url.pathname === '/_log') return;
     // The log keeps what went wrong inside (the client sees only "internal error").
-    const response = commitFailure ? `internal error: the commit failed: ${commitFailure}` : internalError ? `internal error: ${internalError}` : typeof answer.body === 'string' ? answer.body : `[${answer.body.length} bytes]`;
+    const response = commitFailure
+      ? `internal error: the commit failed: ${commitFailure}`
+      : internalError
+        ? `internal error: ${internalError}`
+        : typeof answer.body === 'string'
+          ? answer.body
+          : `[${answer.body.length} bytes]`;
     try {
       // Into the turn's transaction when one is open (committed at the turn's end), else at once.
       log.record({
-        at: clock.now().toISOString(), method, path: (req.url ?? '').slice(0, 2000), status: answer.status,
+        at: clock.now().toISOString(),
+        method,
+        path: (req.url ?? '').slice(0, 2000),
+        status: answer.status,
         requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
-        request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'), ms: performance.now() - started,
+        request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'),
+        ms: performance.now() - started,
         response,
       });
     } catch (e) {
       // An exchange the log could not keep is said elsewhere, with the inner error of a 5xx.
       logFailures++;
-      onLogFailure(JSON.stringify({ event: 'log-failure', at: new Date().toISOString(), method, path: redactPath((req.url ?? '').slice(0, 200)), status: answer.status,
-        logError: e instanceof Error ? e.message : String(e), ...(answer.status >= 500 ? { response: redactBody(response) } : {}) }));
+      onLogFailure(
+        JSON.stringify({
+          event: 'log-failure',
+          at: new Date().toISOString(),
+          method,
+          path: redactPath((req.url ?? '').slice(0, 200)),
+          status: answer.status,
+          logError: e instanceof Error ? e.message : String(e),
+          ...(answer.status >= 500 ? { response: redactBody(response) } : {}),
+        }),
+      );
     }
   }
 
   // TLS is between real computers: its certificate follows the real clock even when the sandbox's is fixed.
-  const tls = openTestCa(join(opts.dataDir, 'ca'), { baseUrl }).issueTlsCertificate({ hosts: ['localhost', '127.0.0.1', '::1'] });
-  const server: Server = createServer({
-    key: tls.keyPem, cert: tls.chainPem, maxHeaderSize: 16 * 1024,
-    minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true,
-    // A connection that never finishes its handshake is dropped (Node would hold it 120 s).
-    handshakeTimeout: opts.handshakeTimeoutMs ?? SERVER_TIMEOUTS.handshake,
-  }, (req, res) => {
-    handle(req, res).catch(() => { if (!res.headersSent) { res.writeHead(400); res.end('bad request'); } });
+  const tls = openTestCa(join(opts.dataDir, 'ca'), { baseUrl }).issueTlsCertificate({
+    hosts: ['localhost', '127.0.0.1', '::1'],
   });
+  const server: Server = createServer(
+    {
+      key: tls.keyPem,
+      cert: tls.chainPem,
+      maxHeaderSize: 16 * 1024,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS12_CIPHERS,
+      honorCipherOrder: true,
+      // A connection that never finishes its handshake is dropped (Node would hold it 120 s).
+      handshakeTimeout: opts.handshakeTimeoutMs ?? SERVER_TIMEOUTS.handshake,
+    },
+    (req, res) => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) {
+          res.writeHead(400);
+          res.end('bad request');
+        }
+      });
+    },
+  );
   server.headersTimeout = SERVER_TIMEOUTS.headers;
   server.requestTimeout = SERVER_TIMEOUTS.request;
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAlive;
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(listenPort, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => resolve());
+  });
   checkpoints = startCheckpointer(db);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `https://127.0.0.1:${port}`;
   const caCertPath = join(opts.dataDir, 'ca', 'root.pem');
   return {
-    baseUrl, caCertPath, dataDir: opts.dataDir, context, routes: router.list(), adminSecret: admin.secret, adminSecretFile: admin.file, log,
+    baseUrl,
+    caCertPath,
+    dataDir: opts.dataDir,
+    context,
+    routes: router.list(),
+    adminSecret: admin.secret,
+    adminSecretFile: admin.file,
+    log,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -13,21 +13,40 @@ import { pathToFileURL } from 'node:url';
 const out = 'dist/cli';
 const external = ['electron', 'smartcard', 'better-sqlite3', '@napi-rs/keyring', 'pkcs11js', 'pino', 'tsx'];
 // CommonJS dependencies bundled into ES modules call require(); give them Node's.
-const esmBanner = { js: "import { createRequire as __scripCreateRequire } from 'node:module'; const require = __scripCreateRequire(import.meta.url);" };
+const esmBanner = {
+  js: "import { createRequire as __scripCreateRequire } from 'node:module'; const require = __scripCreateRequire(import.meta.url);",
+};
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const cli = await build({
   entryPoints: { main: 'main/cli/main.ts', sandbox: 'sandbox/cli.ts', card: 'sandbox/card/cli.ts' },
-  outdir: out, outExtension: { '.js': '.mjs' }, chunkNames: 'chunk-[hash]',
-  bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, metafile: true, external,
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  metafile: true,
+  external,
   banner: esmBanner,
 });
 
 // Worker threads: CommonJS like the Electron bundle's (import.meta.url is the worker file's own).
-const worker = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, metafile: true, external,
+const worker = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  metafile: true,
+  external,
   banner: { js: "const __scrip_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__scrip_import_meta_url' } };
+  define: { 'import.meta.url': '__scrip_import_meta_url' },
+};
 const workers = await Promise.all([
   build({ ...worker, entryPoints: ['main/prescribing/dmd/import-worker.ts'], outfile: `${out}/dmd-import-worker.cjs` }),
   build({ ...worker, entryPoints: ['native/pkcs11/worker.ts'], outfile: `${out}/pkcs11-worker.cjs` }),
@@ -36,18 +55,30 @@ const workers = await Promise.all([
 // Every command as the CLI sees it (main/commands/cli-data.ts): the bundle reads this list instead of
 // building the registry's zod schemas, so a command answered by the agent loads no zod at all.
 const manifest = `${out}/cli-commands.tmp.mjs`;
-await build({ entryPoints: ['main/cli/cli-commands.ts'], outfile: manifest, bundle: true, platform: 'node', format: 'esm', target: 'node20', external,
-  banner: esmBanner });
+await build({
+  entryPoints: ['main/cli/cli-commands.ts'],
+  outfile: manifest,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  banner: esmBanner,
+});
 const { cliCommands } = await import(pathToFileURL(manifest).href);
 writeFileSync(`${out}/commands.json`, JSON.stringify(cliCommands()) + '\n');
 rmSync(manifest);
 
 const inputs = new Set(['scripts/build-cli.mjs', 'package-lock.json']);
-for (const r of [cli, ...workers]) for (const f of Object.keys(r.metafile.inputs)) if (!f.includes('node_modules/')) inputs.add(f);
+for (const r of [cli, ...workers])
+  for (const f of Object.keys(r.metafile.inputs)) if (!f.includes('node_modules/')) inputs.add(f);
 writeFileSync(`${out}/inputs.json`, JSON.stringify([...inputs].sort()) + '\n');
 
 // `scrip --help` from the bundle just built (which proves it starts), kept for bin to print as it is.
-const help = spawnSync(process.execPath, ['bin/scrip.mjs', 'help'], { encoding: 'utf8', env: { ...process.env, SCRIP_FROM_SOURCE: '' } });
+const help = spawnSync(process.execPath, ['bin/scrip.mjs', 'help'], {
+  encoding: 'utf8',
+  env: { ...process.env, SCRIP_FROM_SOURCE: '' },
+});
 if (help.status !== 0) throw new Error(`the bundled CLI did not start: ${help.stderr}`);
 writeFileSync(`${out}/overview.txt`, help.stdout);
 console.log(`built ${out}/main.mjs, sandbox.mjs, card.mjs and the workers from ${inputs.size} source files`);

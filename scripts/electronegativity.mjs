@@ -22,17 +22,32 @@ const config = JSON.parse(readFileSync(configFile, 'utf8'));
 /** One CSV record per line, RFC 4180 quoting (the tool quotes samples that hold commas). */
 function parseCsv(text) {
   const rows = [];
-  let row = [], field = '', quoted = false;
+  let row = [],
+    field = '',
+    quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
   }
-  if (field || row.length) { row.push(field); rows.push(row); }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -41,30 +56,64 @@ const work = mkdtempSync(join(tmpdir(), 'scrip-electronegativity-'));
 try {
   const src = join(work, 'src');
   for (const p of scanned) cpSync(resolve(root, p), join(src, p), { recursive: true });
-  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  const electronVersion = JSON.parse(
+    readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8'),
+  ).version;
   const out = join(work, 'findings.csv');
   const bin = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-  const run = spawnSync(process.execPath, [bin, '-i', src, '-r', '-v', 'false', '-e', electronVersion,
-    '-x', config.excludedChecks.map((x) => x.check).join(','), '-o', out], { encoding: 'utf8', timeout: 180_000 });
+  const run = spawnSync(
+    process.execPath,
+    [
+      bin,
+      '-i',
+      src,
+      '-r',
+      '-v',
+      'false',
+      '-e',
+      electronVersion,
+      '-x',
+      config.excludedChecks.map((x) => x.check).join(','),
+      '-o',
+      out,
+    ],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
   if (run.status !== 0 || !existsSync(out)) {
-    process.stderr.write(`Electronegativity did not run to the end (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}\n`);
+    process.stderr.write(
+      `Electronegativity did not run to the end (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}\n`,
+    );
     process.exit(2);
   }
   const [header, ...records] = parseCsv(readFileSync(out, 'utf8')).filter((r) => r.length > 1);
   const col = (name) => header.findIndex((h) => h.trim() === name);
-  const findings = records.map((r) => ({ check: r[col('issue')], severity: r[col('severity')], confidence: r[col('confidence')], file: r[col('filename')], at: r[col('location')], description: r[col('description')] }));
+  const findings = records.map((r) => ({
+    check: r[col('issue')],
+    severity: r[col('severity')],
+    confidence: r[col('confidence')],
+    file: r[col('filename')],
+    at: r[col('location')],
+    description: r[col('description')],
+  }));
   const accepted = config.accepted;
   const isAccepted = (f) => accepted.some((a) => a.check === f.check && a.file === f.file);
   const open = findings.filter((f) => !isAccepted(f));
   const stale = accepted.filter((a) => !findings.some((f) => f.check === a.check && f.file === a.file));
   const say = (f) => `  ${f.severity} ${f.check} ${f.file}:${f.at} (${f.confidence}): ${f.description}`;
-  process.stdout.write(`Electronegativity (Electron ${electronVersion}) over ${scanned.join(', ')}: ${findings.length} finding(s), ${findings.length - open.length} reviewed in ${configFile.replace(`${root}/`, '')}\n`);
+  process.stdout.write(
+    `Electronegativity (Electron ${electronVersion}) over ${scanned.join(', ')}: ${findings.length} finding(s), ${findings.length - open.length} reviewed in ${configFile.replace(`${root}/`, '')}\n`,
+  );
   if (open.length) {
     const high = open.filter((f) => f.severity === 'HIGH');
-    process.stderr.write(`${open.length} finding(s) neither fixed nor reviewed${high.length ? `, ${high.length} of them HIGH` : ''}:\n${[...high, ...open.filter((f) => f.severity !== 'HIGH')].map(say).join('\n')}\n` +
-      'Fix each (https://github.com/doyensec/electronegativity/wiki names the fix), or, if it is not a fault here, add it to electronegativity.json with the reason.\n');
+    process.stderr.write(
+      `${open.length} finding(s) neither fixed nor reviewed${high.length ? `, ${high.length} of them HIGH` : ''}:\n${[...high, ...open.filter((f) => f.severity !== 'HIGH')].map(say).join('\n')}\n` +
+        'Fix each (https://github.com/doyensec/electronegativity/wiki names the fix), or, if it is not a fault here, add it to electronegativity.json with the reason.\n',
+    );
   }
-  if (stale.length) process.stderr.write(`Reviewed finding(s) that no longer occur; remove them from ${configFile.replace(`${root}/`, '')}:\n${stale.map((a) => `  ${a.check} ${a.file}`).join('\n')}\n`);
+  if (stale.length)
+    process.stderr.write(
+      `Reviewed finding(s) that no longer occur; remove them from ${configFile.replace(`${root}/`, '')}:\n${stale.map((a) => `  ${a.check} ${a.file}`).join('\n')}\n`,
+    );
   process.exit(open.length || stale.length ? 1 : 0);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -49,24 +49,43 @@ function run(cmd, cmdArgs, { env = {}, limitMs, echo = true, afterLock = false }
     let out = '';
     let timedOut = false;
     let timer = null;
-    const child = spawn(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, cmdArgs, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const startClock = () => {
       timer = setTimeout(() => {
         timedOut = true;
-        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }, limitMs);
     };
     if (!afterLock) startClock();
-    child.stdout.on('data', (d) => { out += d; if (echo) process.stdout.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (echo) process.stdout.write(d);
+    });
     child.stderr.on('data', (d) => {
       let text = String(d);
-      if (!timer && text.includes(LOCK_MARKER)) { startClock(); text = text.replace(`${LOCK_MARKER}\n`, ''); }
+      if (!timer && text.includes(LOCK_MARKER)) {
+        startClock();
+        text = text.replace(`${LOCK_MARKER}\n`, '');
+      }
       if (text) process.stderr.write(text);
     });
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       // Whatever the file left behind (an agent, a card server) goes with it.
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
       resolve({ code: code ?? 1, out, timedOut });
     });
   });
@@ -74,7 +93,10 @@ function run(cmd, cmdArgs, { env = {}, limitMs, echo = true, afterLock = false }
 
 // flock runs a shell that says on stderr when it holds the lock, then becomes the command.
 const LOCK_MARKER = '# scrip-run-suites: pcsc lock held';
-const withPcscLock = (cmd, cmdArgs) => ['flock', [PCSC_LOCK, 'sh', '-c', `echo '${LOCK_MARKER}' >&2; exec "$@"`, 'sh', cmd, ...cmdArgs]];
+const withPcscLock = (cmd, cmdArgs) => [
+  'flock',
+  [PCSC_LOCK, 'sh', '-c', `echo '${LOCK_MARKER}' >&2; exec "$@"`, 'sh', cmd, ...cmdArgs],
+];
 
 function tapCounts(out) {
   const n = (k) => Number((out.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
@@ -85,7 +107,10 @@ const failures = [];
 
 async function nodeFile(suite, file) {
   const limits = LIMITS[suite];
-  const base = [process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${limits.test}`, file]];
+  const base = [
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-timeout=${limits.test}`, file],
+  ];
   const [cmd, cmdArgs] = suite === 'integration' ? withPcscLock(...base) : base;
   const { code, out, timedOut } = await run(cmd, cmdArgs, { limitMs: limits.file, afterLock: suite === 'integration' });
   const c = tapCounts(out);
@@ -113,29 +138,50 @@ async function nodeSuite(name, suffix) {
   // Integration files share pcscd and the vpcd ports: one at a time. Unit files: one per core.
   const workers = name === 'integration' ? 1 : 2;
   const queue = [...files];
-  await Promise.all(Array.from({ length: workers }, async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const c = await nodeFile(name, f);
-      for (const k of Object.keys(total)) total[k] += c[k];
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const c = await nodeFile(name, f);
+        for (const k of Object.keys(total)) total[k] += c[k];
+      }
+    }),
+  );
   return total;
 }
 
 async function e2eSuite() {
-  const specs = walk(join(root, 'test/e2e')).filter((f) => f.endsWith('.spec.ts')).map((f) => relative(root, f));
+  const specs = walk(join(root, 'test/e2e'))
+    .filter((f) => f.endsWith('.spec.ts'))
+    .map((f) => relative(root, f));
   const chosen = filters.length ? specs.filter((f) => filters.some((x) => f.includes(x))) : specs;
   if (!chosen.length) return { passed: 0, failed: 0, skipped: 0 };
   console.log('\n=== e2e (Playwright, Chromium) ===');
   const report = join(root, 'test-results', 'e2e.json');
   rmSync(report, { force: true });
-  const pw = [process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'test/e2e/playwright.config.ts', ...(filters.length ? chosen.map((f) => relative('test/e2e', f)) : [])]];
+  const pw = [
+    process.execPath,
+    [
+      join(root, 'node_modules/@playwright/test/cli.js'),
+      'test',
+      '-c',
+      'test/e2e/playwright.config.ts',
+      ...(filters.length ? chosen.map((f) => relative('test/e2e', f)) : []),
+    ],
+  ];
   const [cmd, cmdArgs] = withPcscLock(...pw);
-  const { code, timedOut } = await run(cmd, cmdArgs, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report }, limitMs: LIMITS.e2e.file, afterLock: true });
+  const { code, timedOut } = await run(cmd, cmdArgs, {
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+    limitMs: LIMITS.e2e.file,
+    afterLock: true,
+  });
   if (timedOut) failures.push(`e2e: killed after ${LIMITS.e2e.file / 1000} s`);
   if (!existsSync(report)) return { passed: 0, failed: 1, skipped: 0 };
   const stats = JSON.parse(readFileSync(report, 'utf8')).stats ?? {};
-  const c = { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0), skipped: stats.skipped ?? 0 };
+  const c = {
+    passed: stats.expected ?? 0,
+    failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0),
+    skipped: stats.skipped ?? 0,
+  };
   if ((code !== 0 || timedOut) && c.failed === 0) c.failed = 1;
   if (c.failed) failures.push(`e2e: ${c.failed} failed (see the list above)`);
   return c;
@@ -143,7 +189,12 @@ async function e2eSuite() {
 
 const total = { passed: 0, failed: 0, skipped: 0 };
 for (const s of suites) {
-  const c = s === 'unit' ? await nodeSuite('unit', '.test.ts') : s === 'integration' ? await nodeSuite('integration', '.itest.ts') : await e2eSuite();
+  const c =
+    s === 'unit'
+      ? await nodeSuite('unit', '.test.ts')
+      : s === 'integration'
+        ? await nodeSuite('integration', '.itest.ts')
+        : await e2eSuite();
   console.log(`--- ${s}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   for (const k of Object.keys(total)) total[k] += c[k];
 }

@@ -19,12 +19,16 @@ function sources(dir: string): string[] {
 function importGraph(dirs: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of dirs.flatMap((d) => sources(join(repoRoot, d)))) {
-    const deps = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles
-      .filter((i) => i.fileName.startsWith('.'))
+    const deps = ts
+      .preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles.filter((i) => i.fileName.startsWith('.'))
       .map((i) => resolve(dirname(file), i.fileName))
       .map((p) => [`${p}.ts`, `${p}.tsx`, join(p, 'index.ts'), p].find((c) => existsSync(c) && statSync(c).isFile()))
       .filter((p): p is string => !!p);
-    graph.set(relative(repoRoot, file), deps.map((d) => relative(repoRoot, d)));
+    graph.set(
+      relative(repoRoot, file),
+      deps.map((d) => relative(repoRoot, d)),
+    );
   }
   return graph;
 }
@@ -49,8 +53,17 @@ function circles(graph: Map<string, string[]>): string[][] {
 }
 
 test('the checker finds a circle when there is one', () => {
-  const g = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
-  assert.deepEqual(circles(g), [['a.ts', 'b.ts', 'c.ts', 'a.ts']], 'the one circle, and nothing for d.ts, which only leads into it');
+  const g = new Map([
+    ['a.ts', ['b.ts']],
+    ['b.ts', ['c.ts']],
+    ['c.ts', ['a.ts']],
+    ['d.ts', ['a.ts']],
+  ]);
+  assert.deepEqual(
+    circles(g),
+    [['a.ts', 'b.ts', 'c.ts', 'a.ts']],
+    'the one circle, and nothing for d.ts, which only leads into it',
+  );
 });
 
 test('main/, protocols/, native/ and sandbox/ import no module that imports them back', () => {
@@ -58,5 +71,9 @@ test('main/, protocols/, native/ and sandbox/ import no module that imports them
   assert.ok(graph.size > 200, `the sources were found (${graph.size} files)`);
   assert.ok(graph.get('main/app.ts')?.includes('main/services.ts'), 'imports are read, type imports included');
   const found = circles(graph);
-  assert.deepEqual(found.map((c) => c.join(' → ')), [], 'import circles: move what both sides need into a module of its own');
+  assert.deepEqual(
+    found.map((c) => c.join(' → ')),
+    [],
+    'import circles: move what both sides need into a module of its own',
+  );
 });

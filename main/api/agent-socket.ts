@@ -34,39 +34,80 @@ function ownedByMe(s: Stats): boolean {
 export function checkPrivateDir(dataDir: string, repair = false): void {
   if (isWindows) return; // the profile folder's ACL is the user's; nothing to check by mode bits
   let s: Stats;
-  try { s = lstatSync(dataDir); } catch { throw new ScripError('not-found', `The data directory ${dataDir} does not exist.`, undefined, 'Start Scrip with "scrip agent" or "scrip start" first.'); }
+  try {
+    s = lstatSync(dataDir);
+  } catch {
+    throw new ScripError(
+      'not-found',
+      `The data directory ${dataDir} does not exist.`,
+      undefined,
+      'Start Scrip with "scrip agent" or "scrip start" first.',
+    );
+  }
   if (!s.isDirectory() || !ownedByMe(s)) {
-    throw new ScripError('forbidden', `The data directory ${dataDir} is not a directory of yours, so Scrip will not trust what is in it.`, { path: dataDir }, 'Set SCRIP_DATA_DIR to a directory of your own.');
+    throw new ScripError(
+      'forbidden',
+      `The data directory ${dataDir} is not a directory of yours, so Scrip will not trust what is in it.`,
+      { path: dataDir },
+      'Set SCRIP_DATA_DIR to a directory of your own.',
+    );
   }
   if ((s.mode & 0o077) !== 0) {
-    if (repair) { chmodSync(dataDir, 0o700); return checkPrivateDir(dataDir, false); }
-    throw new ScripError('forbidden', `The data directory ${dataDir} may be entered by other users (mode ${(s.mode & 0o777).toString(8)}).`, { path: dataDir }, `Run "chmod 700 ${dataDir}" and start the agent again.`);
+    if (repair) {
+      chmodSync(dataDir, 0o700);
+      return checkPrivateDir(dataDir, false);
+    }
+    throw new ScripError(
+      'forbidden',
+      `The data directory ${dataDir} may be entered by other users (mode ${(s.mode & 0o777).toString(8)}).`,
+      { path: dataDir },
+      `Run "chmod 700 ${dataDir}" and start the agent again.`,
+    );
   }
 }
 
 /** The CLI's check before it sends anything: the socket is this user's, in this user's private directory. */
 export function checkAgentSocket(dataDir: string, pipeName?: string): string {
-  if (isWindows) { if (!pipeName) throw noAgent(); return pipeName; }
+  if (isWindows) {
+    if (!pipeName) throw noAgent();
+    return pipeName;
+  }
   const path = agentSocketPath(dataDir);
   if (!existsSync(dataDir)) throw noAgent(); // nothing has ever run here
   checkPrivateDir(dataDir);
   let s: Stats;
-  try { s = lstatSync(path); } catch { throw noAgent(); }
+  try {
+    s = lstatSync(path);
+  } catch {
+    throw noAgent();
+  }
   if (!s.isSocket() || !ownedByMe(s)) {
-    throw new ScripError('forbidden', `${path} is not a socket of yours, so it is not Scrip's agent; nothing was sent to it.`, { path }, `Remove ${path} and start the agent again with "scrip agent" or "scrip start".`);
+    throw new ScripError(
+      'forbidden',
+      `${path} is not a socket of yours, so it is not Scrip's agent; nothing was sent to it.`,
+      { path },
+      `Remove ${path} and start the agent again with "scrip agent" or "scrip start".`,
+    );
   }
   return path;
 }
 
 export function noAgent(detail = ''): ScripError {
-  return new ScripError('service-unreachable', `No Scrip agent is running.${detail ? ` ${detail}` : ''}`, undefined,
-    'Start one with "scrip agent" (headless) or "scrip start". For an agent elsewhere set SCRIP_URL and SCRIP_API_KEY.');
+  return new ScripError(
+    'service-unreachable',
+    `No Scrip agent is running.${detail ? ` ${detail}` : ''}`,
+    undefined,
+    'Start one with "scrip agent" (headless) or "scrip start". For an agent elsewhere set SCRIP_URL and SCRIP_API_KEY.',
+  );
 }
 
 function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const c = createConnection(path);
-    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
   });
 }
@@ -74,7 +115,13 @@ function answers(path: string): Promise<boolean> {
 /** Throws when an agent already answers on this data directory's socket (checked before starting anything). */
 export async function refuseSecondAgent(dataDir: string, pipeName?: string): Promise<void> {
   const path = isWindows ? pipeName : agentSocketPath(dataDir);
-  if (path && await answers(path)) throw new ScripError('bad-state', `Another Scrip agent is already running for ${dataDir}.`, { path }, 'Use that one, or stop it first.');
+  if (path && (await answers(path)))
+    throw new ScripError(
+      'bad-state',
+      `Another Scrip agent is already running for ${dataDir}.`,
+      { path },
+      'Use that one, or stop it first.',
+    );
 }
 
 /** Listens on the agent socket: refuses when another agent answers there, clears a dead one's socket. */
@@ -84,19 +131,37 @@ export async function listenOnAgentSocket(server: Server, dataDir: string): Prom
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     checkPrivateDir(dataDir, true);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-      throw new ScripError('invalid-input', `The data directory path is too long for the agent's socket (${path}).`, { path }, 'Set SCRIP_DATA_DIR to a shorter path.');
+      throw new ScripError(
+        'invalid-input',
+        `The data directory path is too long for the agent's socket (${path}).`,
+        { path },
+        'Set SCRIP_DATA_DIR to a shorter path.',
+      );
     }
     let exists = false;
-    try { exists = statSync(path) !== undefined; } catch { /* none */ }
+    try {
+      exists = statSync(path) !== undefined;
+    } catch {
+      /* none */
+    }
     if (exists) {
-      if (await answers(path)) throw new ScripError('bad-state', `Another Scrip agent is already running for ${dataDir}.`, { path }, 'Use that one, or stop it first.');
+      if (await answers(path))
+        throw new ScripError(
+          'bad-state',
+          `Another Scrip agent is already running for ${dataDir}.`,
+          { path },
+          'Use that one, or stop it first.',
+        );
       unlinkSync(path); // left by an agent that did not exit cleanly; only this user could have made it
     }
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // readableAll/writableAll false: on Windows libuv gives the pipe the creator-only default DACL.
-    server.listen({ path, readableAll: false, writableAll: false }, () => { server.off('error', reject); resolve(); });
+    server.listen({ path, readableAll: false, writableAll: false }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   if (!isWindows) chmodSync(path, 0o600);
   return path;

@@ -49,30 +49,45 @@ export class ApiKeyStore {
   constructor(db: Db, opts: ApiKeyStoreOptions) {
     this.#db = db;
     this.#signing = new ApiKeySigningKey(db, opts.keychain, opts.account, opts.where);
-    migrate(db, [{
-      id: 'api-keys-1',
-      sql: `CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash BLOB NOT NULL,
+    migrate(db, [
+      {
+        id: 'api-keys-1',
+        sql: `CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash BLOB NOT NULL,
               created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT)`,
-    }, {
-      // Rows before this are plain SHA-256; signing_key_id says which keychain secret signed an HMAC row.
-      id: 'api-keys-2-hmac',
-      sql: `ALTER TABLE api_keys ADD COLUMN hash_kind TEXT NOT NULL DEFAULT '${LEGACY}';
+      },
+      {
+        // Rows before this are plain SHA-256; signing_key_id says which keychain secret signed an HMAC row.
+        id: 'api-keys-2-hmac',
+        sql: `ALTER TABLE api_keys ADD COLUMN hash_kind TEXT NOT NULL DEFAULT '${LEGACY}';
             ALTER TABLE api_keys ADD COLUMN signing_key_id TEXT;`,
-    }]);
+      },
+    ]);
   }
 
   /** Creates a key; the returned `key` is the only time the secret exists outside the caller's hands. */
   create(name: string, scopes: Scope[]): { key: string; info: ApiKeyInfo } {
     const unknown = scopes.filter((s) => !allScopes.includes(s));
-    if (unknown.length) throw new ScripError('invalid-input', `Unknown scopes: ${unknown.join(', ')}.`, undefined, `Use some of: ${allScopes.join(', ')}.`);
+    if (unknown.length)
+      throw new ScripError(
+        'invalid-input',
+        `Unknown scopes: ${unknown.join(', ')}.`,
+        undefined,
+        `Use some of: ${allScopes.join(', ')}.`,
+      );
     const signing = this.#signing.get(); // no keychain: refuse before anything is written
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const createdAt = new Date().toISOString();
     const unique = [...new Set(scopes)];
-    this.#db.prepare('INSERT INTO api_keys (id, name, scopes, secret_hash, hash_kind, signing_key_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.#db
+      .prepare(
+        'INSERT INTO api_keys (id, name, scopes, secret_hash, hash_kind, signing_key_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(id, name, unique.join(' '), hmacSecret(signing.key, secret), HMAC, signing.id, createdAt);
-    return { key: `scrip_${id}_${secret}`, info: { id, name, scopes: unique, createdAt, lastUsedAt: null, revokedAt: null } };
+    return {
+      key: `scrip_${id}_${secret}`,
+      info: { id, name, scopes: unique, createdAt, lastUsedAt: null, revokedAt: null },
+    };
   }
 
   /**
@@ -83,14 +98,19 @@ export class ApiKeyStore {
   authenticate(key: string): ApiKeyInfo | null {
     const m = KEY_PATTERN.exec(key);
     if (!m) return null;
-    const id = m[1]!, secret = m[2]!;
+    const id = m[1]!,
+      secret = m[2]!;
     const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     if (!row || row.revoked_at) return null;
     if (row.hash_kind === HMAC) {
       const signing = this.#signing.get();
       if (row.signing_key_id !== signing.id) {
-        throw new ScripError('unauthenticated', `The API key "${String(row.name)}" was made under a secret the OS keychain no longer holds (the keychain was reset, or this data directory came from elsewhere).`,
-          undefined, 'Revoke it and create a new key with "scrip api-key create".');
+        throw new ScripError(
+          'unauthenticated',
+          `The API key "${String(row.name)}" was made under a secret the OS keychain no longer holds (the keychain was reset, or this data directory came from elsewhere).`,
+          undefined,
+          'Revoke it and create a new key with "scrip api-key create".',
+        );
       }
       if (!timingSafeEqual(row.secret_hash as Buffer, hmacSecret(signing.key, secret))) return null;
     } else {
@@ -122,15 +142,22 @@ export class ApiKeyStore {
 
   /** How many keys are still stored as plain SHA-256 (for diagnostics). */
   legacyCount(): number {
-    return this.#db.prepare('SELECT COUNT(*) FROM api_keys WHERE hash_kind = ? AND revoked_at IS NULL').pluck().get(LEGACY) as number;
+    return this.#db
+      .prepare('SELECT COUNT(*) FROM api_keys WHERE hash_kind = ? AND revoked_at IS NULL')
+      .pluck()
+      .get(LEGACY) as number;
   }
 
   list(): ApiKeyInfo[] {
-    return (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at').all() as Array<Record<string, unknown>>).map(toInfo);
+    return (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at').all() as Array<Record<string, unknown>>).map(
+      toInfo,
+    );
   }
 
   revoke(id: string): ApiKeyInfo | null {
-    this.#db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id);
+    this.#db
+      .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+      .run(new Date().toISOString(), id);
     const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return row ? toInfo(row) : null;
   }
@@ -139,14 +166,19 @@ export class ApiKeyStore {
   #upgrade(id: string, secret: string): void {
     const signing = this.#signing.tryGet();
     if (!signing) return; // no keychain now: the key keeps working as before and is upgraded later
-    this.#db.prepare('UPDATE api_keys SET secret_hash = ?, hash_kind = ?, signing_key_id = ? WHERE id = ? AND hash_kind = ?')
+    this.#db
+      .prepare('UPDATE api_keys SET secret_hash = ?, hash_kind = ?, signing_key_id = ? WHERE id = ? AND hash_kind = ?')
       .run(hmacSecret(signing.key, secret), HMAC, signing.id, id, LEGACY);
   }
 }
 
 function toInfo(r: Record<string, unknown>): ApiKeyInfo {
   return {
-    id: String(r.id), name: String(r.name), scopes: String(r.scopes).split(' ').filter(Boolean) as Scope[],
-    createdAt: String(r.created_at), lastUsedAt: (r.last_used_at as string | null) ?? null, revokedAt: (r.revoked_at as string | null) ?? null,
+    id: String(r.id),
+    name: String(r.name),
+    scopes: String(r.scopes).split(' ').filter(Boolean) as Scope[],
+    createdAt: String(r.created_at),
+    lastUsedAt: (r.last_used_at as string | null) ?? null,
+    revokedAt: (r.revoked_at as string | null) ?? null,
   };
 }

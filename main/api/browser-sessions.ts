@@ -18,7 +18,8 @@ export interface BrowserTimeouts {
 const defaults = { linkMs: 60_000, idleMs: 60 * 60_000, absoluteMs: 12 * 60 * 60_000 };
 
 function same(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -27,7 +28,10 @@ export class BrowserSessions {
   readonly #tokens = new Map<string, number>(); // token → expires at
   readonly #tabs = new Map<string, { started: number; used: number; locked: boolean }>();
 
-  constructor(timeouts: BrowserTimeouts = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    timeouts: BrowserTimeouts = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.#t = { ...defaults, ...timeouts };
   }
 
@@ -60,8 +64,14 @@ export class BrowserSessions {
   check(secret: string): 'open' | 'locked' | null {
     const now = this.now();
     for (const [s, tab] of this.#tabs) {
-      if (now - tab.used > this.#t.idleMs || now - tab.started > this.#t.absoluteMs) { this.#tabs.delete(s); continue; }
-      if (same(s, secret)) { tab.used = now; return tab.locked ? 'locked' : 'open'; }
+      if (now - tab.used > this.#t.idleMs || now - tab.started > this.#t.absoluteMs) {
+        this.#tabs.delete(s);
+        continue;
+      }
+      if (same(s, secret)) {
+        tab.used = now;
+        return tab.locked ? 'locked' : 'open';
+      }
     }
     return null;
   }

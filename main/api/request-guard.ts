@@ -11,9 +11,13 @@ export function allowedOrigins(port: number): Set<string> {
 
 export type GuardResult = { ok: true } | { ok: false; reason: string };
 
-export function checkHostAndOrigin(headers: { host?: string | undefined; origin?: string | undefined }, port: number): GuardResult {
+export function checkHostAndOrigin(
+  headers: { host?: string | undefined; origin?: string | undefined },
+  port: number,
+): GuardResult {
   const host = (headers.host ?? '').toLowerCase();
-  if (!allowedHosts(port).has(host)) return { ok: false, reason: `Host "${headers.host ?? ''}" is not this loopback server` };
+  if (!allowedHosts(port).has(host))
+    return { ok: false, reason: `Host "${headers.host ?? ''}" is not this loopback server` };
   if (headers.origin !== undefined && !allowedOrigins(port).has(headers.origin.toLowerCase())) {
     return { ok: false, reason: `Origin "${headers.origin}" may not call Scrip` };
   }

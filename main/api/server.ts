@@ -49,17 +49,30 @@ const uiCaller: Caller = { kind: 'ui', scopes: new Set(allScopes), label: 'UI' }
 
 // What a locked tab may still do (decision 0008): see the readers and the session, and log in with
 // a card and its passcode, which unlocks it. Everything else answers 401 `tab-locked`.
-const LOCKED_TAB_COMMANDS: ReadonlySet<string> = new Set(['readers.list', 'session.get', 'card.status', 'session.login']);
+const LOCKED_TAB_COMMANDS: ReadonlySet<string> = new Set([
+  'readers.list',
+  'session.get',
+  'card.status',
+  'session.login',
+]);
 const LOCKED_TAB_EVENTS: ReadonlySet<string> = new Set(['reader.changed', 'session.changed', 'session.ended']);
 
 /** Who is asking, and for a browser tab its secret and whether it is locked. */
-interface Asker { caller: Caller; tab?: { secret: string; locked: boolean } }
+interface Asker {
+  caller: Caller;
+  tab?: { secret: string; locked: boolean };
+}
 
 function tabLocked(): ScripError {
   return new ScripError('tab-locked', undefined, { locked: true });
 }
 
-interface Route { command: AnyCommand; method: string; pattern: RegExp; params: string[] }
+interface Route {
+  command: AnyCommand;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+}
 
 function compileRoutes(commands: AnyCommand[]): Route[] {
   return commands.map((c) => ({
@@ -72,7 +85,12 @@ function compileRoutes(commands: AnyCommand[]): Route[] {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -97,7 +115,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
-    req.on('end', () => { if (!over) resolve(Buffer.concat(chunks)); });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -105,8 +125,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function parseJsonBody(buf: Buffer): Record<string, unknown> {
   if (buf.length === 0) return {};
   let v: unknown;
-  try { v = JSON.parse(buf.toString('utf8')); } catch { throw new ScripError('invalid-input', 'The request body is not valid JSON.'); }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ScripError('invalid-input', 'The request body must be a JSON object.');
+  try {
+    v = JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new ScripError('invalid-input', 'The request body is not valid JSON.');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ScripError('invalid-input', 'The request body must be a JSON object.');
   return v as Record<string, unknown>;
 }
 
@@ -120,10 +145,22 @@ function queryObject(params: URLSearchParams): Record<string, unknown> {
 }
 
 function decodePathPart(part: string): string {
-  try { return decodeURIComponent(part); } catch { throw new ScripError('invalid-input', `The path has a bad %-escape: ${part}.`, undefined, 'Encode the path with encodeURIComponent.'); }
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ScripError(
+      'invalid-input',
+      `The path has a bad %-escape: ${part}.`,
+      undefined,
+      'Encode the path with encodeURIComponent.',
+    );
+  }
 }
 
-export async function startApiServer(app: { services: Services; registry: Registry }, opts: ApiServerOptions = {}): Promise<ApiServer> {
+export async function startApiServer(
+  app: { services: Services; registry: Registry },
+  opts: ApiServerOptions = {},
+): Promise<ApiServer> {
   const routes = compileRoutes(app.registry.all());
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   // Browser mode rests on no ambient credential (a cookie for 127.0.0.1 reaches every port there):
@@ -133,7 +170,9 @@ export async function startApiServer(app: { services: Services; registry: Regist
 
   // When the card session ends, so does every tab's right to act as the user: each tab is locked
   // until it logs in again with a card and its passcode (decision 0008).
-  const stopLocking = app.services.events.subscribe((e) => { if (e.type === 'session.ended') browser.lockAll(); });
+  const stopLocking = app.services.events.subscribe((e) => {
+    if (e.type === 'session.ended') browser.lockAll();
+  });
 
   function askerFor(req: IncomingMessage): Asker {
     const auth = req.headers.authorization;
@@ -141,13 +180,26 @@ export async function startApiServer(app: { services: Services; registry: Regist
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       const info = m ? app.services.apiKeys.authenticate(m[1]!) : null;
       if (!info) throw new ScripError('unauthenticated', 'The API key is not valid, or it was revoked.');
-      return { caller: { kind: 'api', scopes: new Set(info.scopes), keyId: info.id, keyName: info.name, label: `API key "${info.name}"` } };
+      return {
+        caller: {
+          kind: 'api',
+          scopes: new Set(info.scopes),
+          keyId: info.id,
+          keyName: info.name,
+          label: `API key "${info.name}"`,
+        },
+      };
     }
     const tab = req.headers[SESSION_HEADER];
     if (opts.rendererDir && typeof tab === 'string') {
       const state = browser.check(tab);
       if (state) return { caller: uiCaller, tab: { secret: tab, locked: state === 'locked' } };
-      throw new ScripError('unauthenticated', 'This browser tab\'s Scrip session has ended or is not valid.', undefined, 'Open Scrip again from a new link: run "scrip start --browser".');
+      throw new ScripError(
+        'unauthenticated',
+        "This browser tab's Scrip session has ended or is not valid.",
+        undefined,
+        'Open Scrip again from a new link: run "scrip start --browser".',
+      );
     }
     throw new ScripError('unauthenticated');
   }
@@ -164,7 +216,12 @@ export async function startApiServer(app: { services: Services; registry: Regist
 
   /** Each event as `event: <type>` + `data: {type, at, data}`; with ?unnamed=1, without the event line. */
   function handleEvents(req: IncomingMessage, res: ServerResponse, asker: Asker, unnamed: boolean): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(': connected\n\n');
     const tab = asker.tab?.secret;
     const unsubscribe = app.services.events.subscribe((e) => {
@@ -175,7 +232,11 @@ export async function startApiServer(app: { services: Services; registry: Regist
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
     heartbeat.unref();
-    const stop = () => { clearInterval(heartbeat); unsubscribe(); unsubscribers.delete(stop); };
+    const stop = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      unsubscribers.delete(stop);
+    };
     unsubscribers.add(stop);
     req.on('close', stop);
   }
@@ -190,22 +251,36 @@ export async function startApiServer(app: { services: Services; registry: Regist
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    if (method === 'GET' && path === '/status') return sendJson(res, 200, { name: 'scrip', version: appVersion, ready: true, pcsc: app.services.readers.list().service });
+    if (method === 'GET' && path === '/status')
+      return sendJson(res, 200, {
+        name: 'scrip',
+        version: appVersion,
+        ready: true,
+        pcsc: app.services.readers.list().service,
+      });
     if (method === 'GET' && path === '/openapi.json') return sendJson(res, 200, openApiDocument(app.registry));
 
     // Browser mode: the page trades the link's one-time token for its tab's secret. The request
     // must come from Scrip's own page (an Origin that passed the guard above).
     if (opts.rendererDir && method === 'POST' && path === '/auth/tab') {
-      if (!req.headers.origin) throw new ScripError('forbidden', 'A browser request without an Origin header was refused.');
+      if (!req.headers.origin)
+        throw new ScripError('forbidden', 'A browser request without an Origin header was refused.');
       const body = parseJsonBody(await readBody(req, 4096));
       const secret = typeof body.token === 'string' ? browser.redeem(body.token) : null;
-      if (!secret) throw new ScripError('unauthenticated', 'This link was already used, has expired (links last a minute) or is not valid.', undefined, 'Run "scrip start --browser" again and open the new link.');
+      if (!secret)
+        throw new ScripError(
+          'unauthenticated',
+          'This link was already used, has expired (links last a minute) or is not valid.',
+          undefined,
+          'Run "scrip start --browser" again and open the new link.',
+        );
       return sendJson(res, 200, { secret, header: SESSION_HEADER });
     }
 
     // A key is checked with the keychain's secret: just after start, wait for its first answer.
     if (req.headers.authorization) await app.services.apiKeys.keychainAnswered();
-    if (path === '/events' && method === 'GET') return handleEvents(req, res, askerFor(req), url.searchParams.get('unnamed') === '1');
+    if (path === '/events' && method === 'GET')
+      return handleEvents(req, res, askerFor(req), url.searchParams.get('unnamed') === '1');
 
     const rpc = /^\/rpc\/([a-z0-9.-]+)$/.exec(path);
     if (rpc && method === 'POST') {
@@ -220,24 +295,41 @@ export async function startApiServer(app: { services: Services; registry: Regist
       if (!m) continue;
       const asker = askerFor(req);
       const params = Object.fromEntries(r.params.map((p, i) => [p, decodePathPart(m[i + 1]!)]));
-      const input = inputInQuery(r.command) ? { ...queryObject(url.searchParams), ...params } : { ...parseJsonBody(await readBody(req, maxBody)), ...params };
+      const input = inputInQuery(r.command)
+        ? { ...queryObject(url.searchParams), ...params }
+        : { ...parseJsonBody(await readBody(req, maxBody)), ...params };
       return sendJson(res, 200, await run(asker, r.command.name, input));
     }
 
     if (opts.rendererDir && method === 'GET') {
       const file = await readStatic(opts.rendererDir, path);
       if (file) {
-        res.writeHead(200, { 'content-type': file.type, 'content-security-policy': contentSecurityPolicy, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-security-policy': contentSecurityPolicy,
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
+          'cache-control': 'no-cache',
+        });
         res.end(file.body);
         return;
       }
     }
-    throw new ScripError('not-found', `Nothing is served at ${method} ${path}.`, undefined, 'See /openapi.json for what this API offers.');
+    throw new ScripError(
+      'not-found',
+      `Nothing is served at ${method} ${path}.`,
+      undefined,
+      'See /openapi.json for what this API offers.',
+    );
   }
 
   const makeServer = (overSocket: boolean): Server => {
     const s = createServer((req, res) => {
-      handle(req, res, overSocket).catch((e) => { if (!res.headersSent) sendError(res, e); else res.end(); });
+      handle(req, res, overSocket).catch((e) => {
+        if (!res.headersSent) sendError(res, e);
+        else res.end();
+      });
     });
     s.headersTimeout = 10000;
     s.requestTimeout = 60000;

@@ -4,14 +4,30 @@ import { extname, join, normalize, sep } from 'node:path';
 import { ScripError } from '../errors';
 
 export const contentSecurityPolicy = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
 ].join('; ');
 
 const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff',
-  '.json': 'application/json', '.map': 'application/json', '.pdf': 'application/pdf',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.pdf': 'application/pdf',
 };
 
 /**
@@ -20,7 +36,9 @@ const types: Record<string, string> = {
  */
 export function staticFilePath(root: string, urlPath: string): string | null {
   let rel: string;
-  try { rel = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath); } catch {
+  try {
+    rel = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  } catch {
     throw new ScripError('invalid-input', `The path ${urlPath} has a bad %-escape.`, undefined, 'Check the address.');
   }
   if (rel.includes('\0')) return null;

@@ -20,7 +20,16 @@ export interface Camera {
 }
 
 /** The pages a scenario may ask for (renderer/src/routes.ts); "home" is the start page. */
-export const UI_PAGES = ['home', 'prescribe', 'prescriptions', 'dispense', 'assurance', 'api-keys', 'diagnostics', 'settings'] as const;
+export const UI_PAGES = [
+  'home',
+  'prescribe',
+  'prescriptions',
+  'dispense',
+  'assurance',
+  'api-keys',
+  'diagnostics',
+  'settings',
+] as const;
 
 /** The built renderer (npm run build), found by walking up from this module; null when not built. */
 export function rendererDir(): string | null {
@@ -35,7 +44,8 @@ export function rendererDir(): string | null {
 
 /** Why no screenshot can be taken here, or null when they can. */
 export function cameraUnavailable(): string | null {
-  if (!findChromium()) return 'no Chromium was found (install chromium, or set SCRIP_CHROMIUM), so no screenshot was taken';
+  if (!findChromium())
+    return 'no Chromium was found (install chromium, or set SCRIP_CHROMIUM), so no screenshot was taken';
   if (!rendererDir()) return 'the UI is not built here (npm run build), so no screenshot was taken';
   return null;
 }
@@ -52,25 +62,52 @@ export function uiCamera(app: { services: Services; registry: Registry }): Camer
       if (why) throw new Error(why);
       const bin = findChromium()!;
       server ??= await startApiServer(app, { port: 0, rendererDir: rendererDir()! });
-      version ??= await new Promise<string>((r) => execFile(bin, ['--version'], { timeout: 10_000 }, (_e, out) => r(String(out ?? '').trim() || bin)));
+      version ??= await new Promise<string>((r) =>
+        execFile(bin, ['--version'], { timeout: 10_000 }, (_e, out) => r(String(out ?? '').trim() || bin)),
+      );
       const dir = mkdtempSync(join(tmpdir(), 'scrip-shot-'));
       try {
         const link = `${server.issuePageUrl()}&to=/${page === 'home' ? '' : page}`;
         const file = join(dir, 'open.html');
         const href = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-        writeFileSync(file, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Scrip</title></head></html>`, { mode: 0o600 });
+        writeFileSync(
+          file,
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Scrip</title></head></html>`,
+          { mode: 0o600 },
+        );
         const png = join(dir, 'shot.png');
-        const args = ['--headless', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--hide-scrollbars',
-          `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1280,900', `--virtual-time-budget=${SETTLE_MS}`,
+        const args = [
+          '--headless',
+          '--disable-gpu',
+          '--no-first-run',
+          '--no-default-browser-check',
+          '--disable-extensions',
+          '--hide-scrollbars',
+          `--user-data-dir=${join(dir, 'profile')}`,
+          '--window-size=1280,900',
+          `--virtual-time-budget=${SETTLE_MS}`,
           // Chromium's sandbox needs user namespaces, often absent in containers run as root.
           ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-          `--screenshot=${png}`, pathToFileURL(file).href];
+          `--screenshot=${png}`,
+          pathToFileURL(file).href,
+        ];
         await new Promise<void>((resolve, reject) => {
-          execFile(bin, args, { timeout: 60_000 }, (e, _out, err) => (e || !existsSync(png) ? reject(new Error(`${version} could not take the screenshot: ${e?.message ?? String(err).slice(0, 300)}`)) : resolve()));
+          execFile(bin, args, { timeout: 60_000 }, (e, _out, err) =>
+            e || !existsSync(png)
+              ? reject(
+                  new Error(`${version} could not take the screenshot: ${e?.message ?? String(err).slice(0, 300)}`),
+                )
+              : resolve(),
+          );
         });
         return readFileSync(png);
-      } finally { rmSync(dir, { recursive: true, force: true }); }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
-    async close() { await server?.close(); server = null; },
+    async close() {
+      await server?.close();
+      server = null;
+    },
   };
 }

@@ -17,9 +17,13 @@ export function builtInLibrary(): string {
 
 function yamlFiles(path: string): string[] {
   const p = resolve(path);
-  if (!existsSync(p)) throw new ScenarioError([{ file: path, line: null, field: '(file)', message: 'no such file or folder' }]);
+  if (!existsSync(p))
+    throw new ScenarioError([{ file: path, line: null, field: '(file)', message: 'no such file or folder' }]);
   if (!statSync(p).isDirectory()) return [p];
-  return readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+  return readdirSync(p)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(p, f));
 }
 
 /** Every scenario in the paths (default: the built-in library); all files' problems reported together. */
@@ -28,13 +32,21 @@ export function loadScenarios(paths: string[]): Scenario[] {
   const out: Scenario[] = [];
   const problems: ScenarioError[] = [];
   for (const f of files) {
-    try { out.push(parseScenario(f, readFileSync(f, 'utf8'))); } catch (e) { if (e instanceof ScenarioError) problems.push(e); else throw e; }
+    try {
+      out.push(parseScenario(f, readFileSync(f, 'utf8')));
+    } catch (e) {
+      if (e instanceof ScenarioError) problems.push(e);
+      else throw e;
+    }
   }
   if (problems.length) throw new ScenarioError(problems.flatMap((p) => p.problems));
   const seen = new Map<string, string>();
   for (const s of out) {
     const before = seen.get(s.id);
-    if (before) throw new ScenarioError([{ file: s.file, line: null, field: 'id', message: `${s.id} is also the ID of ${before}` }]);
+    if (before)
+      throw new ScenarioError([
+        { file: s.file, line: null, field: 'id', message: `${s.id} is also the ID of ${before}` },
+      ]);
     seen.set(s.id, s.file);
   }
   return out;
@@ -45,7 +57,21 @@ export function selectScenarios(all: Scenario[], opts: { only?: string[]; requir
   const only = opts.only?.length ? new Set(opts.only.map((s) => s.toUpperCase())) : null;
   const req = opts.requirement?.length ? opts.requirement : null;
   const reqMatch = (id: string) => req!.some((r) => (r.endsWith('*') ? id.startsWith(r.slice(0, -1)) : id === r));
-  const chosen = all.filter((s) => (!only || only.has(s.id)) && (!req || [...s.requirements, ...s.steps.flatMap((st) => st.requirements ?? [])].some(reqMatch)));
-  if (only) for (const id of only) if (!all.some((s) => s.id === id)) throw new ScenarioError([{ file: '--only', line: null, field: id, message: `no scenario has this ID (there are: ${all.map((s) => s.id).join(', ')})` }]);
+  const chosen = all.filter(
+    (s) =>
+      (!only || only.has(s.id)) &&
+      (!req || [...s.requirements, ...s.steps.flatMap((st) => st.requirements ?? [])].some(reqMatch)),
+  );
+  if (only)
+    for (const id of only)
+      if (!all.some((s) => s.id === id))
+        throw new ScenarioError([
+          {
+            file: '--only',
+            line: null,
+            field: id,
+            message: `no scenario has this ID (there are: ${all.map((s) => s.id).join(', ')})`,
+          },
+        ]);
   return chosen;
 }

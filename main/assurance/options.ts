@@ -1,7 +1,9 @@
 // What an assurance run is asked for and what it answers: apart from the runner, so the services'
 // type (main/services.ts) names them without importing the runner and everything it composes.
 export interface AssureOptions {
-  paths?: string[]; only?: string[]; requirement?: string[];
+  paths?: string[];
+  only?: string[];
+  requirement?: string[];
   /** The evidence pack's directory. */
   out: string;
   junit?: string;
@@ -16,12 +18,21 @@ export interface AssureOptions {
 }
 
 export interface AssureSummary {
-  ok: boolean; out: string; runId: string;
-  passed: number; failed: number; skipped: number; steps: number;
+  ok: boolean;
+  out: string;
+  runId: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  steps: number;
   failures: string[];
   requirements: number;
-  signer: string; pdf: string; junit: string | null;
-  wallMs: number; overheadPerStepMs: number;
+  signer: string;
+  pdf: string;
+  junit: string | null;
+  wallMs: number;
+  overheadPerStepMs: number;
   /** Lanes the scenarios ran in, and why fewer than asked when so. */
-  lanes: number; lanesNote: string | null;
+  lanes: number;
+  lanesNote: string | null;
 }

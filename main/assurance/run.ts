@@ -22,7 +22,11 @@ import type { AssureOptions, AssureSummary } from './options';
 
 export type { AssureOptions, AssureSummary } from './options';
 
-export type StepListener = (s: ScenarioResult, step: StepResult, position: { scenario: number; scenarios: number; steps: number }) => void;
+export type StepListener = (
+  s: ScenarioResult,
+  step: StepResult,
+  position: { scenario: number; scenarios: number; steps: number },
+) => void;
 
 /** The default fixed clock of a run against the embedded sandbox: reproducible, and inside the test CA's validity. */
 export const DEFAULT_CLOCK = '2026-01-05T09:00:00.000Z';
@@ -35,10 +39,27 @@ export function defaultKeyFile(): string {
 export function chooseScenarios(opts: Pick<AssureOptions, 'paths' | 'only' | 'requirement'>) {
   try {
     const chosen = selectScenarios(loadScenarios(opts.paths ?? []), opts);
-    if (!chosen.length) throw new ScripError('invalid-input', 'No scenario matches --only/--requirement.', undefined, 'Run "scrip assure list" to see the scenarios and the requirements they evidence.');
+    if (!chosen.length)
+      throw new ScripError(
+        'invalid-input',
+        'No scenario matches --only/--requirement.',
+        undefined,
+        'Run "scrip assure list" to see the scenarios and the requirements they evidence.',
+      );
     return chosen;
   } catch (e) {
-    if (e instanceof ScenarioError) throw new ScripError('invalid-input', `The scenarios could not be read (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):`, { issues: e.problems.map((p) => ({ path: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field}`, message: p.message })) }, 'Correct the scenario file at the line named and run again.');
+    if (e instanceof ScenarioError)
+      throw new ScripError(
+        'invalid-input',
+        `The scenarios could not be read (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):`,
+        {
+          issues: e.problems.map((p) => ({
+            path: `${p.file}${p.line ? `:${p.line}` : ''}: ${p.field}`,
+            message: p.message,
+          })),
+        },
+        'Correct the scenario file at the line named and run again.',
+      );
     throw e;
   }
 }
@@ -46,16 +67,30 @@ export function chooseScenarios(opts: Pick<AssureOptions, 'paths' | 'only' | 're
 function waitFor(services: Services, test: () => boolean, what: string, timeoutMs: number): Promise<void> {
   if (test()) return Promise.resolve();
   return new Promise((resolveWait, reject) => {
-    const done = (ok: boolean) => { clearTimeout(timer); clearInterval(poll); off(); if (ok) resolveWait(); else reject(new Error(`waited ${timeoutMs} ms for ${what}; the session is ${services.identity.view().state}`)); };
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      off();
+      if (ok) resolveWait();
+      else reject(new Error(`waited ${timeoutMs} ms for ${what}; the session is ${services.identity.view().state}`));
+    };
     const timer = setTimeout(() => done(false), timeoutMs);
     // Events drive it; a slow poll covers a change that raised none.
-    const poll = setInterval(() => { if (test()) done(true); }, 250);
-    const off = services.events.subscribe(() => { if (test()) done(true); });
+    const poll = setInterval(() => {
+      if (test()) done(true);
+    }, 250);
+    const off = services.events.subscribe(() => {
+      if (test()) done(true);
+    });
   });
 }
 
 /** One Scrip and its part of the world. */
-export interface AssureTarget { services: Services; registry: Registry; world: AssuranceWorld }
+export interface AssureTarget {
+  services: Services;
+  registry: Registry;
+  world: AssuranceWorld;
+}
 
 function laneOf(t: AssureTarget): RunnerLane {
   const caller = { kind: 'internal' as const, scopes: new Set(scopes), label: 'assurance run' };
@@ -69,10 +104,16 @@ function laneOf(t: AssureTarget): RunnerLane {
 }
 
 /** The default number of lanes: one per core. */
-export function defaultJobs(): number { return availableParallelism(); }
+export function defaultJobs(): number {
+  return availableParallelism();
+}
 
 /** Runs the chosen scenarios against a Scrip and a world (and more lanes beside it), and writes the sealed pack. */
-export async function assure(target: AssureTarget & { more?: AssureTarget[]; lanesNote?: string | null }, opts: AssureOptions, onStep?: StepListener): Promise<AssureSummary> {
+export async function assure(
+  target: AssureTarget & { more?: AssureTarget[]; lanesNote?: string | null },
+  opts: AssureOptions,
+  onStep?: StepListener,
+): Promise<AssureSummary> {
   const started = performance.now();
   const scenarios = chooseScenarios(opts);
   const key = loadOrCreatePackKey(resolve(opts.keyFile ?? defaultKeyFile()), !opts.keyFile);
@@ -89,28 +130,48 @@ export async function assure(target: AssureTarget & { more?: AssureTarget[]; lan
     return { ...lane, screenshot: (page) => camera.shoot(page) };
   };
   const run: RunResult = await runScenarios(scenarios, {
-    ...laneWithCamera(target), lanes: more.map(laneWithCamera), events: target.services.events,
+    ...laneWithCamera(target),
+    lanes: more.map(laneWithCamera),
+    events: target.services.events,
     onScreenshot: (file, png) => screenshots.set(file, png),
     ...(opts.seed ? { seed: opts.seed } : {}),
     ...(onStep ? { onStep } : {}),
-  }).finally(async () => { for (const c of cameras) await c.close(); });
+  }).finally(async () => {
+    for (const c of cameras) await c.close();
+  });
   const out = resolve(opts.out);
   const pack = await writePack(out, run, key, screenshots);
   let junit: string | null = null;
-  if (opts.junit) { junit = resolve(opts.junit); writeFileSync(junit, junitXml(run)); }
+  if (opts.junit) {
+    junit = resolve(opts.junit);
+    writeFileSync(junit, junitXml(run));
+  }
   return {
     // A run that proved nothing (every scenario skipped) is not a pass.
-    ok: run.totals.failed === 0 && run.totals.passed > 0, out, runId: run.runId,
-    passed: run.totals.passed, failed: run.totals.failed, skipped: run.totals.skipped, steps: run.totals.steps,
+    ok: run.totals.failed === 0 && run.totals.passed > 0,
+    out,
+    runId: run.runId,
+    passed: run.totals.passed,
+    failed: run.totals.failed,
+    skipped: run.totals.skipped,
+    steps: run.totals.steps,
     failures: run.scenarios.flatMap((s) => (s.failure ? [s.failure] : [])),
     requirements: Object.keys(run.requirements).length,
-    signer: key.thumbprint, pdf: pack.pdf, junit,
-    wallMs: Math.round(performance.now() - started), overheadPerStepMs: run.overheadPerStepMs,
-    lanes: 1 + more.length, lanesNote: target.lanesNote ?? null,
+    signer: key.thumbprint,
+    pdf: pack.pdf,
+    junit,
+    wallMs: Math.round(performance.now() - started),
+    overheadPerStepMs: run.overheadPerStepMs,
+    lanes: 1 + more.length,
+    lanesNote: target.lanesNote ?? null,
   };
 }
 
 export function versions(): Record<string, string> {
-  return { Scrip: appVersion, 'Scrip sandbox': `${appVersion} (embedded)`, Node: process.version, 'Operating system': `${osType()} ${release()} (${process.platform}/${process.arch})` };
+  return {
+    Scrip: appVersion,
+    'Scrip sandbox': `${appVersion} (embedded)`,
+    Node: process.version,
+    'Operating system': `${osType()} ${release()} (${process.platform}/${process.arch})`,
+  };
 }
-

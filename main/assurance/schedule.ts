@@ -36,7 +36,11 @@ export function planLanes(scenarios: Scenario[], lanes: number): number[][] {
   return plan.map((l) => l.sort((a, b) => a - b));
 }
 
-interface Waiter { names: string[]; alone: boolean; go: () => void }
+interface Waiter {
+  names: string[];
+  alone: boolean;
+  go: () => void;
+}
 
 /**
  * Shared and exclusive holds on named things ("*" is everything: a scenario that runs alone).
@@ -74,7 +78,10 @@ export class Holds {
     // Wake waiters in the order they came, as far as they fit.
     const still: Waiter[] = [];
     for (const w of this.#waiting) {
-      if (this.#fits(w.names, w.alone) && !(still.some((x) => x.alone) && !w.alone)) { this.#grant(w.names, w.alone); w.go(); } else still.push(w);
+      if (this.#fits(w.names, w.alone) && !(still.some((x) => x.alone) && !w.alone)) {
+        this.#grant(w.names, w.alone);
+        w.go();
+      } else still.push(w);
     }
     this.#waiting = still;
   }

@@ -21,8 +21,15 @@ export function valuesAt(root: unknown, path: string): unknown[] {
   for (const seg of segments(path)) {
     const next: unknown[] = [];
     for (const v of current) {
-      if (seg === '*') { if (Array.isArray(v)) next.push(...v); else next.push(undefined); continue; }
-      if (v === null || typeof v !== 'object') { next.push(undefined); continue; }
+      if (seg === '*') {
+        if (Array.isArray(v)) next.push(...v);
+        else next.push(undefined);
+        continue;
+      }
+      if (v === null || typeof v !== 'object') {
+        next.push(undefined);
+        continue;
+      }
       next.push((v as Record<string | number, unknown>)[seg]);
     }
     current = next;
@@ -34,15 +41,27 @@ const show = (v: unknown): string => (v === undefined ? '(nothing)' : JSON.strin
 
 /** Null when the value matches; else what differs, in words. */
 export function mismatch(actual: unknown, m: Matcher): string | null {
-  if (m === null || typeof m !== 'object') return Object.is(actual, m) || actual === m ? null : `expected ${show(m)}, got ${show(actual)}`;
-  if (m.exists !== undefined && (actual !== undefined && actual !== null) !== m.exists) return m.exists ? 'expected a value, got nothing' : `expected nothing, got ${show(actual)}`;
-  if ('equals' in m && m.equals !== undefined && JSON.stringify(actual) !== JSON.stringify(m.equals)) return `expected ${show(m.equals)}, got ${show(actual)}`;
-  if (m.matches !== undefined && !new RegExp(m.matches).test(typeof actual === 'string' ? actual : JSON.stringify(actual) ?? '')) return `expected text matching /${m.matches}/, got ${show(actual)}`;
-  if (m.notMatches !== undefined && new RegExp(m.notMatches).test(JSON.stringify(actual) ?? '')) return `expected nothing matching /${m.notMatches}/, but it is there`;
-  if (m.oneOf && !m.oneOf.some((o) => JSON.stringify(o) === JSON.stringify(actual))) return `expected one of ${show(m.oneOf)}, got ${show(actual)}`;
-  if (m.length !== undefined && (!Array.isArray(actual) || actual.length !== m.length)) return `expected ${m.length} entries, got ${Array.isArray(actual) ? actual.length : show(actual)}`;
-  if (m.atMost !== undefined && !(typeof actual === 'number' && actual <= m.atMost)) return `expected at most ${m.atMost}, got ${show(actual)}`;
-  if (m.atLeast !== undefined && !(typeof actual === 'number' && actual >= m.atLeast)) return `expected at least ${m.atLeast}, got ${show(actual)}`;
+  if (m === null || typeof m !== 'object')
+    return Object.is(actual, m) || actual === m ? null : `expected ${show(m)}, got ${show(actual)}`;
+  if (m.exists !== undefined && (actual !== undefined && actual !== null) !== m.exists)
+    return m.exists ? 'expected a value, got nothing' : `expected nothing, got ${show(actual)}`;
+  if ('equals' in m && m.equals !== undefined && JSON.stringify(actual) !== JSON.stringify(m.equals))
+    return `expected ${show(m.equals)}, got ${show(actual)}`;
+  if (
+    m.matches !== undefined &&
+    !new RegExp(m.matches).test(typeof actual === 'string' ? actual : (JSON.stringify(actual) ?? ''))
+  )
+    return `expected text matching /${m.matches}/, got ${show(actual)}`;
+  if (m.notMatches !== undefined && new RegExp(m.notMatches).test(JSON.stringify(actual) ?? ''))
+    return `expected nothing matching /${m.notMatches}/, but it is there`;
+  if (m.oneOf && !m.oneOf.some((o) => JSON.stringify(o) === JSON.stringify(actual)))
+    return `expected one of ${show(m.oneOf)}, got ${show(actual)}`;
+  if (m.length !== undefined && (!Array.isArray(actual) || actual.length !== m.length))
+    return `expected ${m.length} entries, got ${Array.isArray(actual) ? actual.length : show(actual)}`;
+  if (m.atMost !== undefined && !(typeof actual === 'number' && actual <= m.atMost))
+    return `expected at most ${m.atMost}, got ${show(actual)}`;
+  if (m.atLeast !== undefined && !(typeof actual === 'number' && actual >= m.atLeast))
+    return `expected at least ${m.atLeast}, got ${show(actual)}`;
   return null;
 }
 
@@ -51,7 +70,10 @@ export function resultDifferences(result: unknown, expected: Record<string, Matc
   const out: string[] = [];
   for (const [path, m] of Object.entries(expected)) {
     const values = valuesAt(result, path);
-    if (path.includes('[*]') && values.length === 0) { out.push(`${path}: expected entries, got none`); continue; }
+    if (path.includes('[*]') && values.length === 0) {
+      out.push(`${path}: expected entries, got none`);
+      continue;
+    }
     values.forEach((v, i) => {
       const d = mismatch(v, m);
       if (d) out.push(`${path}${values.length > 1 ? ` (entry ${i})` : ''}: ${d}`);
@@ -68,17 +90,24 @@ export function interpolate(value: unknown, scope: Record<string, unknown>): unk
   if (typeof value === 'string') {
     const whole = /^\$\{([^}]+)\}$/.exec(value);
     if (whole) return lookup(whole[1]!, scope);
-    return value.replace(/\$\{([^}]+)\}/g, (_m, ref: string) => { const v = lookup(ref, scope); return typeof v === 'string' ? v : JSON.stringify(v); });
+    return value.replace(/\$\{([^}]+)\}/g, (_m, ref: string) => {
+      const v = lookup(ref, scope);
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    });
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, scope));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, scope)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, scope)]));
   return value;
 }
 
 function lookup(ref: string, scope: Record<string, unknown>): unknown {
   const dot = ref.search(/[.[]/);
   const name = dot < 0 ? ref : ref.slice(0, dot);
-  if (!(name in scope)) throw new Error(`\${${ref}}: nothing was captured as "${name}" (captured so far: ${Object.keys(scope).join(', ') || 'none'})`);
+  if (!(name in scope))
+    throw new Error(
+      `\${${ref}}: nothing was captured as "${name}" (captured so far: ${Object.keys(scope).join(', ') || 'none'})`,
+    );
   if (dot < 0) return scope[name];
   const rest = ref.slice(dot).replace(/^\./, '');
   const [v] = valuesAt(scope[name], rest);
@@ -90,8 +119,16 @@ function lookup(ref: string, scope: Record<string, unknown>): unknown {
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /^(pin|puk|newPin|oldPin|token|key|secret|apiKey|pdfBase64)$/i.test(k) ? '[redacted]' : redactSecrets(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        /^(pin|puk|newPin|oldPin|token|key|secret|apiKey|pdfBase64)$/i.test(k) ? '[redacted]' : redactSecrets(v),
+      ]),
+    );
   }
-  if (typeof value === 'string') return value.replace(/(Bearer\s+)\S+/gi, '$1[redacted]').replace(/scrip_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g, '[redacted API key]');
+  if (typeof value === 'string')
+    return value
+      .replace(/(Bearer\s+)\S+/gi, '$1[redacted]')
+      .replace(/scrip_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g, '[redacted API key]');
   return value;
 }

@@ -3,9 +3,24 @@
 // provides all of it (main/embedded.ts); a configured environment provides none, and scenarios
 // that need them are reported as not applicable there.
 
-export interface LoggedExchange { seq: number; at: string; method: string; path: string; status: number; requestId: string | null; request: string; response: string; ms: number }
+export interface LoggedExchange {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  requestId: string | null;
+  request: string;
+  response: string;
+  ms: number;
+}
 
-export interface InsertedCard { userId: string; name: string; pin: string; puk: string }
+export interface InsertedCard {
+  userId: string;
+  name: string;
+  pin: string;
+  puk: string;
+}
 
 export interface AssuranceWorld {
   environment: { name: string; label: string; sandbox: boolean; baseUrl: string };

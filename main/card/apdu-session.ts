@@ -1,6 +1,14 @@
 // Sends command APDUs over a channel with ISO 7816-4's plumbing handled: command chaining for
 // long data, 61xx GET RESPONSE loops and 6Cxx re-sends. Counts APDUs for the benchmarks.
-import { chainCommand, concat, encodeCommand, parseResponse, SW, type CommandApdu, type ResponseApdu } from '../../protocols/card';
+import {
+  chainCommand,
+  concat,
+  encodeCommand,
+  parseResponse,
+  SW,
+  type CommandApdu,
+  type ResponseApdu,
+} from '../../protocols/card';
 import type { CardChannel } from '../../native/pcsc/card-connection';
 import { ScripError } from '../errors';
 
@@ -9,9 +17,13 @@ const MAX_RESPONSE = 65536;
 export class ApduSession {
   readonly #channel: CardChannel;
   apdus = 0;
-  constructor(channel: CardChannel) { this.#channel = channel; }
+  constructor(channel: CardChannel) {
+    this.#channel = channel;
+  }
 
-  get atr(): Uint8Array { return this.#channel.atr; }
+  get atr(): Uint8Array {
+    return this.#channel.atr;
+  }
 
   async #raw(c: CommandApdu): Promise<ResponseApdu> {
     this.apdus++;

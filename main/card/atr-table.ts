@@ -17,7 +17,12 @@ export const atrTable: AtrRule[] = [
   // Scrip's virtual test card (sandbox/card/issue.ts): historical bytes "ScripPIV".
   { name: 'Scrip virtual PIV card', atr: '3B88800153637269705049561D', family: 'piv' },
   // YubiKey 4/5 (CCID), historical bytes "Yubikey4"; the last bytes vary by model.
-  { name: 'YubiKey', atr: '3BF81300008131FE15597562696B657934D4', mask: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00', family: 'piv' },
+  {
+    name: 'YubiKey',
+    atr: '3BF81300008131FE15597562696B657934D4',
+    mask: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00',
+    family: 'piv',
+  },
   // NHS series 5/6 JCOP41 cards (historical bytes "JCOP41V22"): Gemalto/Oberthur applets, not PIV.
   { name: 'NHS smartcard (JCOP41)', atr: '3BF91800008131FE454A434F503431563232AF', family: 'unsupported' },
 ];

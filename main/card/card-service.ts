@@ -27,7 +27,11 @@ export interface CardStatus {
   pin: PinInfo;
 }
 
-export interface CardCertificate { der: Uint8Array; pem: string; summary: CertificateSummary }
+export interface CardCertificate {
+  der: Uint8Array;
+  pem: string;
+  summary: CertificateSummary;
+}
 
 export interface SignResult {
   signature: Uint8Array;
@@ -37,7 +41,11 @@ export interface SignResult {
 }
 
 /** What the reader panel can show about a card without asking it again. */
-export interface CardFacts { cardType: DriverKind | null; pinRetries: number | null; pinPad?: boolean | null }
+export interface CardFacts {
+  cardType: DriverKind | null;
+  pinRetries: number | null;
+  pinPad?: boolean | null;
+}
 
 /** What the card layer needs of the PKCS#11 modules (main/card/pkcs11-tokens.ts). */
 export interface TokenRouter {
@@ -57,12 +65,18 @@ export interface CardServiceOptions {
   onFacts?: (reader: string, facts: CardFacts) => void;
 }
 
-interface Unit { driver: CardDriver; atr: Uint8Array }
+interface Unit {
+  driver: CardDriver;
+  atr: Uint8Array;
+}
 
 export class CardService {
   readonly #connector: CardConnector;
   readonly #opts: CardServiceOptions;
-  readonly #identity = new Map<string, { cardId: string; auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }>();
+  readonly #identity = new Map<
+    string,
+    { cardId: string; auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }
+  >();
   readonly #facts = new Map<string, CardFacts>();
   /** APDUs sent by the last operation (benchmarks, diagnostics). */
   lastApduCount = 0;
@@ -73,7 +87,9 @@ export class CardService {
   }
 
   /** Last known facts about the card in `reader` (null fields: not known). */
-  facts(reader: string): CardFacts { return this.#facts.get(reader) ?? { cardType: null, pinRetries: null }; }
+  facts(reader: string): CardFacts {
+    return this.#facts.get(reader) ?? { cardType: null, pinRetries: null };
+  }
 
   /** Forget what is known about the card in `reader` (call on card removal). */
   forget(reader: string): void {
@@ -87,7 +103,9 @@ export class CardService {
       const pin = await u.driver.pinInfo();
       this.#learn(name, pin, u.driver.kind);
       return {
-        reader: name, cardType: u.driver.kind, atr: hex(u.atr),
+        reader: name,
+        cardType: u.driver.kind,
+        atr: hex(u.atr),
         holder: { userId: identity.userId, displayName: identity.displayName },
         certificateExpiry: identity.auth.notAfter,
         certificates: { auth: identity.auth, sign: identity.sign },
@@ -96,7 +114,9 @@ export class CardService {
     });
   }
 
-  async certificates(reader?: string): Promise<{ reader: string; auth: CardCertificate; sign: CardCertificate | null }> {
+  async certificates(
+    reader?: string,
+  ): Promise<{ reader: string; auth: CardCertificate; sign: CardCertificate | null }> {
     return this.#run(reader, async (name, u) => {
       const { auth, sign } = await this.#readIdentity(name, u.driver);
       return { reader: name, auth: certificateOut(auth), sign: sign ? certificateOut(sign) : null };
@@ -112,7 +132,13 @@ export class CardService {
     return this.#run(input.reader, async (name, u) => {
       await this.#pinOp(name, u, () => u.driver.verifyPin(input.pin));
       // PIV: a good VERIFY resets the counter, so no need to ask; a token's flags are read again.
-      return this.#learn(name, u.driver.kind === 'piv' ? { retriesLeft: PIV_MAX_PIN_RETRIES, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: true } : await u.driver.pinInfo(), u.driver.kind);
+      return this.#learn(
+        name,
+        u.driver.kind === 'piv'
+          ? { retriesLeft: PIV_MAX_PIN_RETRIES, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: true }
+          : await u.driver.pinInfo(),
+        u.driver.kind,
+      );
     });
   }
 
@@ -154,9 +180,26 @@ export class CardService {
    * (so a wrong PIN is never tried twice); the inputs not attempted get that same error.
    * `onSigned` runs as each signature arrives, so the caller can commit it before the next.
    */
-  async signMany(input: { reader?: string; kind: CertificateKind; items: SignInput[]; pin?: string; onSigned?: (index: number, r: SignResult) => void }): Promise<Array<SignResult | ScripError>> {
+  async signMany(input: {
+    reader?: string;
+    kind: CertificateKind;
+    items: SignInput[];
+    pin?: string;
+    onSigned?: (index: number, r: SignResult) => void;
+  }): Promise<Array<SignResult | ScripError>> {
     const out: Array<SignResult | ScripError> = [];
-    const stopping = (e: ScripError) => ['pin-wrong', 'pin-blocked', 'pin-format', 'card-removed', 'no-card', 'no-service', 'no-readers', 'card-busy'].includes(e.code) || (e.code === 'bad-state' && !!e.details?.pinRequired);
+    const stopping = (e: ScripError) =>
+      [
+        'pin-wrong',
+        'pin-blocked',
+        'pin-format',
+        'card-removed',
+        'no-card',
+        'no-service',
+        'no-readers',
+        'card-busy',
+      ].includes(e.code) ||
+      (e.code === 'bad-state' && !!e.details?.pinRequired);
     try {
       await this.#run(input.reader, async (name, u) => {
         const known = await this.#readIdentity(name, u.driver);
@@ -189,24 +232,45 @@ export class CardService {
     try {
       return await f();
     } catch (e) {
-      if (e instanceof ScripError && e.code === 'pin-wrong' && typeof e.details?.retriesLeft === 'number' && !e.details.puk) {
-        this.#learn(name, { retriesLeft: e.details.retriesLeft, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: false }, u.driver.kind);
+      if (
+        e instanceof ScripError &&
+        e.code === 'pin-wrong' &&
+        typeof e.details?.retriesLeft === 'number' &&
+        !e.details.puk
+      ) {
+        this.#learn(
+          name,
+          { retriesLeft: e.details.retriesLeft, maxRetries: PIV_MAX_PIN_RETRIES, blocked: false, verified: false },
+          u.driver.kind,
+        );
       } else if (e instanceof ScripError && e.code === 'pin-blocked' && !e.details?.puk) {
-        this.#learn(name, { retriesLeft: 0, maxRetries: PIV_MAX_PIN_RETRIES, blocked: true, verified: false }, u.driver.kind);
+        this.#learn(
+          name,
+          { retriesLeft: 0, maxRetries: PIV_MAX_PIN_RETRIES, blocked: true, verified: false },
+          u.driver.kind,
+        );
       }
       throw e;
     }
   }
 
   #learn(reader: string, pin: PinInfo, kind: DriverKind = 'piv'): PinInfo {
-    const next: CardFacts = { cardType: kind, pinRetries: pin.retriesLeft, ...(pin.pinPad !== undefined ? { pinPad: pin.pinPad } : {}) };
+    const next: CardFacts = {
+      cardType: kind,
+      pinRetries: pin.retriesLeft,
+      ...(pin.pinPad !== undefined ? { pinPad: pin.pinPad } : {}),
+    };
     const prev = this.#facts.get(reader);
     this.#facts.set(reader, next);
-    if (!prev || prev.pinRetries !== next.pinRetries || prev.cardType !== next.cardType || prev.pinPad !== next.pinPad) this.#opts.onFacts?.(reader, next);
+    if (!prev || prev.pinRetries !== next.pinRetries || prev.cardType !== next.cardType || prev.pinPad !== next.pinPad)
+      this.#opts.onFacts?.(reader, next);
     return pin;
   }
 
-  async #readIdentity(reader: string, driver: CardDriver): Promise<{ auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }> {
+  async #readIdentity(
+    reader: string,
+    driver: CardDriver,
+  ): Promise<{ auth: Uint8Array; sign: Uint8Array | null; identity: CardIdentity }> {
     const cardId = await driver.cardId();
     const cached = this.#identity.get(reader);
     if (cached && cached.cardId === cardId) return cached;
@@ -255,13 +319,28 @@ export class CardService {
   }
 
   /** One unit of work on a PKCS#11 token: no PC/SC connection of Scrip's own (the module has one). */
-  async #runToken<T>(name: string, tokens: TokenRouter, module: string, atr: string | null, op: (name: string, u: Unit) => Promise<T>): Promise<T> {
+  async #runToken<T>(
+    name: string,
+    tokens: TokenRouter,
+    module: string,
+    atr: string | null,
+    op: (name: string, u: Unit) => Promise<T>,
+  ): Promise<T> {
     this.lastApduCount = 0; // the module's APDUs are its own (bench/card.ts counts them at vpcd)
     return serialised(`pkcs11:${name}`, async () => {
       try {
         const t = await tokens.target(module, name);
-        if (!t) throw new ScripError('no-card', 'There is no token in that slot.', { module }, 'Insert your smartcard (or check the PKCS#11 module in Settings).');
-        return await op(name, { driver: new Pkcs11Driver(t.module, t.slot, t.token), atr: atr ? Buffer.from(atr, 'hex') : new Uint8Array(0) });
+        if (!t)
+          throw new ScripError(
+            'no-card',
+            'There is no token in that slot.',
+            { module },
+            'Insert your smartcard (or check the PKCS#11 module in Settings).',
+          );
+        return await op(name, {
+          driver: new Pkcs11Driver(t.module, t.slot, t.token),
+          atr: atr ? Buffer.from(atr, 'hex') : new Uint8Array(0),
+        });
       } catch (e) {
         const err = pkcs11ToScrip(e);
         if (err.code === 'card-removed' || err.code === 'no-card') this.forget(name);
@@ -272,6 +351,9 @@ export class CardService {
 }
 
 function certificateOut(der: Uint8Array): CardCertificate {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return { der, pem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, summary: summarise(der) };
 }

@@ -10,13 +10,13 @@ import { fromHex } from '../../protocols/card';
 export type DriverRule =
   | (AtrRule & { driver: 'piv' | 'unsupported' })
   | {
-    name: string;
-    driver: 'pkcs11';
-    /** The module's file (its identity). */
-    module: string;
-    /** Cards in PC/SC readers this module handles: ATR rows, or every card. Its own slots always. */
-    cards: Array<{ atr: string; mask?: string }> | 'all' | 'none';
-  };
+      name: string;
+      driver: 'pkcs11';
+      /** The module's file (its identity). */
+      module: string;
+      /** Cards in PC/SC readers this module handles: ATR rows, or every card. Its own slots always. */
+      cards: Array<{ atr: string; mask?: string }> | 'all' | 'none';
+    };
 
 export type Route =
   | { driver: 'piv'; rule: string }
@@ -28,8 +28,13 @@ export type Route =
 export const builtInRules: DriverRule[] = atrTable.map((r) => ({ ...r, driver: r.family }));
 
 /** The table in force: configured modules first (their ATR rows win), then the built-in rows. */
-export function driverTable(modules: Array<{ path: string; name: string; cards: Extract<DriverRule, { driver: 'pkcs11' }>['cards'] }>): DriverRule[] {
-  return [...modules.map((m): DriverRule => ({ name: m.name, driver: 'pkcs11', module: m.path, cards: m.cards })), ...builtInRules];
+export function driverTable(
+  modules: Array<{ path: string; name: string; cards: Extract<DriverRule, { driver: 'pkcs11' }>['cards'] }>,
+): DriverRule[] {
+  return [
+    ...modules.map((m): DriverRule => ({ name: m.name, driver: 'pkcs11', module: m.path, cards: m.cards })),
+    ...builtInRules,
+  ];
 }
 
 /**
@@ -39,13 +44,22 @@ export function driverTable(modules: Array<{ path: string; name: string; cards: 
 export function chooseDriver(table: DriverRule[], reader: { atr: string | null; ownedBy: string | null }): Route {
   if (reader.ownedBy !== null) {
     const rule = table.find((r) => r.driver === 'pkcs11' && r.module === reader.ownedBy);
-    return rule?.driver === 'pkcs11' ? { driver: 'pkcs11', module: rule.module, rule: rule.name } : { driver: 'unsupported', rule: 'module no longer configured' };
+    return rule?.driver === 'pkcs11'
+      ? { driver: 'pkcs11', module: rule.module, rule: rule.name }
+      : { driver: 'unsupported', rule: 'module no longer configured' };
   }
   if (!reader.atr) return { driver: 'probe' };
   const atr = fromHex(reader.atr);
   for (const rule of table) {
     if (rule.driver === 'pkcs11') {
-      if (rule.cards === 'all' || (Array.isArray(rule.cards) && matchAtr(atr, rule.cards.map((c) => ({ ...c, name: rule.name, family: 'piv' as const }))))) {
+      if (
+        rule.cards === 'all' ||
+        (Array.isArray(rule.cards) &&
+          matchAtr(
+            atr,
+            rule.cards.map((c) => ({ ...c, name: rule.name, family: 'piv' as const })),
+          ))
+      ) {
         return { driver: 'pkcs11', module: rule.module, rule: rule.name };
       }
     } else if (matchAtr(atr, [rule])) {

@@ -27,16 +27,22 @@ export interface CardIdentity {
 
 /** One RDN value from Node's multi-line DN text ("O=nhs\nOU=people\nCN=…"). */
 function rdn(dn: string, attr: string): string | null {
-  const line = dn.split('\n').reverse().find((l) => l.startsWith(`${attr}=`));
+  const line = dn
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(`${attr}=`));
   return line ? line.slice(attr.length + 1) : null;
 }
 
 export function summarise(der: Uint8Array): CertificateSummary {
   const c = new X509Certificate(der);
   const k = c.publicKey;
-  const keyAlgorithm = k.asymmetricKeyType === 'rsa' ? `RSA-${k.asymmetricKeyDetails?.modulusLength ?? '?'}`
-    : k.asymmetricKeyType === 'ec' ? `EC ${k.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'P-256' : k.asymmetricKeyDetails?.namedCurve ?? '?'}`
-      : String(k.asymmetricKeyType);
+  const keyAlgorithm =
+    k.asymmetricKeyType === 'rsa'
+      ? `RSA-${k.asymmetricKeyDetails?.modulusLength ?? '?'}`
+      : k.asymmetricKeyType === 'ec'
+        ? `EC ${k.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'P-256' : (k.asymmetricKeyDetails?.namedCurve ?? '?')}`
+        : String(k.asymmetricKeyType);
   return {
     subject: c.subject.split('\n').join(', '),
     issuer: c.issuer.split('\n').join(', '),
@@ -61,7 +67,8 @@ export function displayNameOf(der: Uint8Array): string | null {
       for (const rdnSet of parseTlvs(parseTlv(gn.value).value)) {
         for (const atv of parseTlvs(rdnSet.value)) {
           const [type, val] = parseTlvs(atv.value);
-          if (type && val && hex(type.value) === '550403') return new TextDecoder('utf-8', { fatal: true }).decode(val.value);
+          if (type && val && hex(type.value) === '550403')
+            return new TextDecoder('utf-8', { fatal: true }).decode(val.value);
         }
       }
     }
@@ -87,9 +94,18 @@ export function identityFrom(authDer: Uint8Array, signDer: Uint8Array | null): C
   const cert = new X509Certificate(authDer);
   const userId = rdn(cert.subject, 'CN');
   if (!userId || !/^\d{12}$/.test(userId)) {
-    throw new ScripError('unsupported-card', 'The card\'s authentication certificate does not name a 12-digit user id.', { subject: cert.subject.split('\n').join(', ') });
+    throw new ScripError(
+      'unsupported-card',
+      "The card's authentication certificate does not name a 12-digit user id.",
+      { subject: cert.subject.split('\n').join(', ') },
+    );
   }
-  return { userId, displayName: displayNameOf(authDer), auth: summarise(authDer), sign: signDer ? summarise(signDer) : null };
+  return {
+    userId,
+    displayName: displayNameOf(authDer),
+    auth: summarise(authDer),
+    sign: signDer ? summarise(signDer) : null,
+  };
 }
 
 /**

@@ -14,7 +14,9 @@ export interface InProcessCardSlot {
 
 export class InProcessConnector implements CardConnector {
   readonly #slots: Map<string, InProcessCardSlot>;
-  constructor(slots: Record<string, InProcessCardSlot>) { this.#slots = new Map(Object.entries(slots)); }
+  constructor(slots: Record<string, InProcessCardSlot>) {
+    this.#slots = new Map(Object.entries(slots));
+  }
 
   withCard<T>(reader: string, work: (channel: CardChannel) => Promise<T>): Promise<T> {
     return serialised(`inproc:${reader}`, async () => {
@@ -28,13 +30,17 @@ export class InProcessConnector implements CardConnector {
       const atr = this.#powered.has(reader) ? this.#powered.get(reader)! : slot.connect();
       this.#powered.set(reader, atr);
       return work({
-        reader, atr,
+        reader,
+        atr,
         transmit: async (apdu) => {
           try {
             return await slot.transmit(apdu);
           } catch (e) {
             this.#powered.delete(reader);
-            throw new PcscError(slot.inserted ? 'card-error' : 'card-removed', e instanceof Error ? e.message : String(e));
+            throw new PcscError(
+              slot.inserted ? 'card-error' : 'card-removed',
+              e instanceof Error ? e.message : String(e),
+            );
           }
         },
       });

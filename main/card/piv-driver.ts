@@ -3,8 +3,27 @@
 // the VERIFY command and nowhere else.
 import { constants, publicDecrypt, X509Certificate } from 'node:crypto';
 import {
-  ALG, certificateDer, cmd, decodeCertContainer, decodeChuid, digestInfo, digestInfoAlgorithm, hashLength, hex, isApplicationTemplate,
-  isValidPin, KEY, OBJ, parseAuthenticateResponse, pkcs1v15Pad, PIN_REF, PivFormatError, retriesFrom, SW, TlvError, type ResponseApdu,
+  ALG,
+  certificateDer,
+  cmd,
+  decodeCertContainer,
+  decodeChuid,
+  digestInfo,
+  digestInfoAlgorithm,
+  hashLength,
+  hex,
+  isApplicationTemplate,
+  isValidPin,
+  KEY,
+  OBJ,
+  parseAuthenticateResponse,
+  pkcs1v15Pad,
+  PIN_REF,
+  PivFormatError,
+  retriesFrom,
+  SW,
+  TlvError,
+  type ResponseApdu,
 } from '../../protocols/card';
 import { ScripError } from '../errors';
 import type { ApduSession } from './apdu-session';
@@ -16,7 +35,12 @@ export const PIV_MAX_PIN_RETRIES = 3;
 const keyRef: Record<CertificateKind, number> = { auth: KEY.AUTHENTICATION, sign: KEY.SIGNATURE };
 const objectOf: Record<CertificateKind, number> = { auth: OBJ.CERT_9A, sign: OBJ.CERT_9C };
 const rsaAlg: Record<number, number> = { 1024: ALG.RSA1024, 2048: ALG.RSA2048, 3072: ALG.RSA3072, 4096: ALG.RSA4096 };
-const ecAlg: Record<string, number> = { prime256v1: ALG.ECC_P256, 'P-256': ALG.ECC_P256, secp384r1: ALG.ECC_P384, 'P-384': ALG.ECC_P384 };
+const ecAlg: Record<string, number> = {
+  prime256v1: ALG.ECC_P256,
+  'P-256': ALG.ECC_P256,
+  secp384r1: ALG.ECC_P384,
+  'P-384': ALG.ECC_P384,
+};
 
 const swText = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0');
 
@@ -24,12 +48,24 @@ const swText = (sw: number): string => sw.toString(16).toUpperCase().padStart(4,
 export function pinError(sw: number, what: 'PIN' | 'PUK' = 'PIN'): ScripError {
   const left = retriesFrom(sw);
   if (sw === SW.AUTH_BLOCKED || left === 0) {
-    return what === 'PIN' ? new ScripError('pin-blocked') : new ScripError('pin-blocked', 'The PUK is blocked too; the card cannot be unlocked here.', { puk: true }, 'Ask your Registration Authority for a new card.');
+    return what === 'PIN'
+      ? new ScripError('pin-blocked')
+      : new ScripError(
+          'pin-blocked',
+          'The PUK is blocked too; the card cannot be unlocked here.',
+          { puk: true },
+          'Ask your Registration Authority for a new card.',
+        );
   }
   if (left !== null) {
     return what === 'PIN'
-      ? new ScripError('pin-wrong', `The passcode was wrong; ${left} ${left === 1 ? 'try' : 'tries'} left.`, { retriesLeft: left })
-      : new ScripError('pin-wrong', `The PUK was wrong; ${left} ${left === 1 ? 'try' : 'tries'} left.`, { retriesLeft: left, puk: true });
+      ? new ScripError('pin-wrong', `The passcode was wrong; ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+          retriesLeft: left,
+        })
+      : new ScripError('pin-wrong', `The PUK was wrong; ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+          retriesLeft: left,
+          puk: true,
+        });
   }
   if (sw === SW.WRONG_DATA || sw === SW.WRONG_LENGTH) return new ScripError('pin-format');
   return new ScripError('card-error', `The card refused the ${what} command (status ${swText(sw)}).`);
@@ -50,7 +86,8 @@ export class PivDriver implements CardDriver {
   async #select(): Promise<void> {
     if (this.#selected) return;
     const r = await this.#s.send(cmd.select());
-    if (r.sw !== SW.OK || !isApplicationTemplate(r.data)) throw new ScripError('unsupported-card', 'The card has no PIV application.');
+    if (r.sw !== SW.OK || !isApplicationTemplate(r.data))
+      throw new ScripError('unsupported-card', 'The card has no PIV application.');
     this.#selected = true;
   }
 
@@ -77,7 +114,11 @@ export class PivDriver implements CardDriver {
     const cached = this.#certs.get(kind);
     if (cached) return cached;
     const data = await this.#getData(objectOf[kind]);
-    if (!data) throw new ScripError('unsupported-card', `The card has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`);
+    if (!data)
+      throw new ScripError(
+        'unsupported-card',
+        `The card has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`,
+      );
     let der: Uint8Array;
     try {
       der = await certificateDer(parsed(() => decodeCertContainer(data)));
@@ -96,7 +137,8 @@ export class PivDriver implements CardDriver {
     if (r.sw === SW.OK) return { retriesLeft: max, maxRetries: max, blocked: false, verified: true };
     if (r.sw === SW.AUTH_BLOCKED) return { retriesLeft: 0, maxRetries: max, blocked: true, verified: false };
     const left = retriesFrom(r.sw);
-    if (left !== null) return { retriesLeft: left, maxRetries: Math.max(max, left), blocked: left === 0, verified: false };
+    if (left !== null)
+      return { retriesLeft: left, maxRetries: Math.max(max, left), blocked: left === 0, verified: false };
     throw new ScripError('card-error', `The card did not report its PIN state (status ${swText(r.sw)}).`);
   }
 
@@ -138,7 +180,8 @@ export class PivDriver implements CardDriver {
     } else {
       block = new Uint8Array(0);
     }
-    if (alg === undefined) throw new ScripError('unsupported-card', 'The card key uses an algorithm Scrip does not support.');
+    if (alg === undefined)
+      throw new ScripError('unsupported-card', 'The card key uses an algorithm Scrip does not support.');
     const ref = keyRef[kind];
     // 9C demands a fresh VERIFY before every signature (PIV "PIN always"), so do it up front.
     const verifiedFirst = kind === 'sign' && pin !== undefined;
@@ -146,7 +189,13 @@ export class PivDriver implements CardDriver {
     else await this.#select();
     let r: ResponseApdu = await this.#s.send(cmd.generalAuthenticate(alg, ref, block));
     if (r.sw === SW.SECURITY_NOT_SATISFIED && !verifiedFirst) {
-      if (pin === undefined) throw new ScripError('bad-state', 'The card needs the passcode for this.', { pinRequired: true }, 'Enter the passcode and try again.');
+      if (pin === undefined)
+        throw new ScripError(
+          'bad-state',
+          'The card needs the passcode for this.',
+          { pinRequired: true },
+          'Enter the passcode and try again.',
+        );
       await this.verifyPin(pin);
       r = await this.#s.send(cmd.generalAuthenticate(alg, ref, block));
     }
@@ -160,7 +209,8 @@ export class PivDriver implements CardDriver {
       } catch {
         throw new ScripError('card-error', 'The card returned a malformed signature.');
       }
-      if (!recovered.equals(Buffer.from(block))) throw new ScripError('card-error', 'The card signed with a key that does not match its certificate.');
+      if (!recovered.equals(Buffer.from(block)))
+        throw new ScripError('card-error', 'The card signed with a key that does not match its certificate.');
     }
     return signature;
   }
@@ -178,7 +228,8 @@ function parsed<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof TlvError || e instanceof PivFormatError) throw new ScripError('card-error', 'The card sent malformed data.', { reason: e.message });
+    if (e instanceof TlvError || e instanceof PivFormatError)
+      throw new ScripError('card-error', 'The card sent malformed data.', { reason: e.message });
     throw e;
   }
 }

@@ -13,7 +13,9 @@ import { certificateRole } from './identity';
 import { hashOfDigestInfo } from './piv-driver';
 
 // PKCS#11 v2.40 values (the binding's constants live in the worker thread).
-const CKM_RSA_PKCS = 0x1, CKM_RSA_X_509 = 0x3, CKM_ECDSA = 0x1041;
+const CKM_RSA_PKCS = 0x1,
+  CKM_RSA_X_509 = 0x3,
+  CKM_ECDSA = 0x1041;
 export const CKF = {
   LOGIN_REQUIRED: 0x4,
   PROTECTED_AUTHENTICATION_PATH: 0x100,
@@ -31,10 +33,23 @@ export function pinFromFlags(flags: number, verified: boolean): PinInfo {
   const max = PKCS11_ASSUMED_MAX_RETRIES;
   const blocked = (flags & CKF.USER_PIN_LOCKED) !== 0;
   const retriesLeft = blocked ? 0 : flags & CKF.USER_PIN_FINAL_TRY ? 1 : flags & CKF.USER_PIN_COUNT_LOW ? max - 1 : max;
-  return { retriesLeft, maxRetries: max, blocked, verified: verified && !blocked, source: 'token-flags', pinPad: (flags & CKF.PROTECTED_AUTHENTICATION_PATH) !== 0 };
+  return {
+    retriesLeft,
+    maxRetries: max,
+    blocked,
+    verified: verified && !blocked,
+    source: 'token-flags',
+    pinPad: (flags & CKF.PROTECTED_AUTHENTICATION_PATH) !== 0,
+  };
 }
 
-const GONE = new Set(['CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT', 'CKR_SESSION_HANDLE_INVALID', 'CKR_SESSION_CLOSED', 'CKR_TOKEN_NOT_RECOGNIZED']);
+const GONE = new Set([
+  'CKR_DEVICE_REMOVED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+]);
 
 /** Which of a token's certificates is the authentication one and which the signing one. */
 export function pairCertificates(certs: CertificateObject[]): Partial<Record<CertificateKind, CertificateObject>> {
@@ -42,7 +57,10 @@ export function pairCertificates(certs: CertificateObject[]): Partial<Record<Cer
   const byRole = certs.map((c) => ({ c, role: certificateRole(c.der) }));
   for (const kind of ['auth', 'sign'] as const) out[kind] = byRole.find((x) => x.role === kind)?.c;
   // Certificates that say nothing either way: OpenSC's PIV numbering (01 = 9A, 02 = 9C), then order.
-  const rest = byRole.filter((x) => x.role === null).map((x) => x.c).sort((a, b) => a.id.localeCompare(b.id));
+  const rest = byRole
+    .filter((x) => x.role === null)
+    .map((x) => x.c)
+    .sort((a, b) => a.id.localeCompare(b.id));
   if (!out.auth) out.auth = rest.find((c) => c.id === '01') ?? rest.shift();
   if (!out.sign) out.sign = rest.find((c) => c.id === '02' && c !== out.auth) ?? rest.find((c) => c !== out.auth);
   return out;
@@ -75,14 +93,18 @@ export class Pkcs11Driver implements CardDriver {
     this.#token = token;
   }
 
-  get slot(): string { return this.#slot; }
+  get slot(): string {
+    return this.#slot;
+  }
 
   async cardId(): Promise<string> {
     const t = this.#token;
     return `pkcs11:${t.manufacturer}:${t.model}:${t.serial}:${t.label}`;
   }
 
-  primeCertificate(kind: CertificateKind, der: Uint8Array): void { this.#primed.set(kind, der); }
+  primeCertificate(kind: CertificateKind, der: Uint8Array): void {
+    this.#primed.set(kind, der);
+  }
 
   async #pairs(): Promise<Partial<Record<CertificateKind, CertificateObject>>> {
     this.#paired ??= pairCertificates(await this.#call<CertificateObject[]>({ op: 'certificates', slot: this.#slot }));
@@ -93,7 +115,11 @@ export class Pkcs11Driver implements CardDriver {
     const primed = this.#primed.get(kind);
     if (primed) return primed;
     const c = (await this.#pairs())[kind];
-    if (!c) throw new ScripError('unsupported-card', `The token has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`);
+    if (!c)
+      throw new ScripError(
+        'unsupported-card',
+        `The token has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`,
+      );
     return c.der;
   }
 
@@ -115,7 +141,10 @@ export class Pkcs11Driver implements CardDriver {
   /** The PIN to hand the module: null on a PIN pad (the person types it on the reader). */
   #pin(pin: string | undefined): string | null {
     if (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH) return null;
-    if (pin === undefined || !isValidPin(pin, Math.max(4, this.#token.minPinLength || 4), Math.min(this.#token.maxPinLength || 8, 16))) {
+    if (
+      pin === undefined ||
+      !isValidPin(pin, Math.max(4, this.#token.minPinLength || 4), Math.min(this.#token.maxPinLength || 8, 16))
+    ) {
       throw new ScripError('pin-format');
     }
     return pin;
@@ -127,20 +156,34 @@ export class Pkcs11Driver implements CardDriver {
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
     const pad = (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH) !== 0;
-    await this.#pinCall({ op: 'set-pin', slot: this.#slot, oldPin: pad ? null : this.#pin(oldPin), newPin: pad ? null : this.#pin(newPin) });
+    await this.#pinCall({
+      op: 'set-pin',
+      slot: this.#slot,
+      oldPin: pad ? null : this.#pin(oldPin),
+      newPin: pad ? null : this.#pin(newPin),
+    });
   }
 
   async unblockPin(puk: string, newPin: string): Promise<void> {
     const pad = (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH) !== 0;
-    if (!pad && !isValidPin(puk, 4, 16)) throw new ScripError('pin-format', 'The PUK (the token\'s SO PIN) was not in the expected form.');
-    await this.#pinCall({ op: 'unblock', slot: this.#slot, puk: pad ? null : puk, newPin: pad ? null : this.#pin(newPin) }, 'PUK');
+    if (!pad && !isValidPin(puk, 4, 16))
+      throw new ScripError('pin-format', "The PUK (the token's SO PIN) was not in the expected form.");
+    await this.#pinCall(
+      { op: 'unblock', slot: this.#slot, puk: pad ? null : puk, newPin: pad ? null : this.#pin(newPin) },
+      'PUK',
+    );
   }
 
   async sign(kind: CertificateKind, input: SignInput, pin?: string): Promise<Uint8Array> {
-    const pinToSend = pin === undefined ? (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH ? null : undefined) : this.#pin(pin);
+    const pinToSend =
+      pin === undefined ? (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH ? null : undefined) : this.#pin(pin);
     const pairs = await this.#pairs();
     const c = pairs[kind];
-    if (!c) throw new ScripError('unsupported-card', `The token has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`);
+    if (!c)
+      throw new ScripError(
+        'unsupported-card',
+        `The token has no ${kind === 'auth' ? 'authentication' : 'signing'} certificate.`,
+      );
     const key = new X509Certificate(await this.certificate(kind)).publicKey;
     let attempts: SignAttempt[];
     let block: Uint8Array | null = null;
@@ -149,23 +192,50 @@ export class Pkcs11Driver implements CardDriver {
       block = pkcs1v15Pad(di, (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
       // PKCS#1 v1.5 by the token; else the raw RSA operation on a block padded here, as a
       // signature or, for a key the module marks decrypt-only, as a decryption.
-      attempts = [{ mechanism: CKM_RSA_PKCS, operation: 'sign', data: di }, { mechanism: CKM_RSA_X_509, operation: 'sign', data: block }, { mechanism: CKM_RSA_X_509, operation: 'decrypt', data: block }];
+      attempts = [
+        { mechanism: CKM_RSA_PKCS, operation: 'sign', data: di },
+        { mechanism: CKM_RSA_X_509, operation: 'sign', data: block },
+        { mechanism: CKM_RSA_X_509, operation: 'decrypt', data: block },
+      ];
     } else if (key.asymmetricKeyType === 'ec') {
-      attempts = [{ mechanism: CKM_ECDSA, operation: 'sign', data: 'hash' in input ? input.hash : hashOfDigestInfo(input.digestInfo) }];
+      attempts = [
+        {
+          mechanism: CKM_ECDSA,
+          operation: 'sign',
+          data: 'hash' in input ? input.hash : hashOfDigestInfo(input.digestInfo),
+        },
+      ];
     } else {
       throw new ScripError('unsupported-card', 'The token key uses an algorithm Scrip does not support.');
     }
     if (pinToSend === undefined) {
       // No PIN given: the key must be usable as things stand (logged in, not PIN-always).
       const { user } = await this.#call<{ user: boolean }>({ op: 'session', slot: this.#slot });
-      if (!user) throw new ScripError('bad-state', 'The card needs the passcode for this.', { pinRequired: true }, 'Enter the passcode and try again.');
+      if (!user)
+        throw new ScripError(
+          'bad-state',
+          'The card needs the passcode for this.',
+          { pinRequired: true },
+          'Enter the passcode and try again.',
+        );
     }
     let out: SignOutcome;
     try {
-      out = await this.#pinCall<SignOutcome>({ op: 'sign', slot: this.#slot, keyId: c.id, attempts, pin: pinToSend ?? null });
+      out = await this.#pinCall<SignOutcome>({
+        op: 'sign',
+        slot: this.#slot,
+        keyId: c.id,
+        attempts,
+        pin: pinToSend ?? null,
+      });
     } catch (e) {
       if (e instanceof ScripError && e.code === 'card-error' && e.details?.ckr === 'CKR_USER_NOT_LOGGED_IN') {
-        throw new ScripError('bad-state', 'The card needs the passcode for this.', { pinRequired: true }, 'Enter the passcode and try again.');
+        throw new ScripError(
+          'bad-state',
+          'The card needs the passcode for this.',
+          { pinRequired: true },
+          'Enter the passcode and try again.',
+        );
       }
       throw e;
     }
@@ -177,7 +247,8 @@ export class Pkcs11Driver implements CardDriver {
     } catch {
       throw new ScripError('card-error', 'The token returned a malformed signature.');
     }
-    if (!recovered.equals(Buffer.from(block!))) throw new ScripError('card-error', 'The token signed with a key that does not match its certificate.');
+    if (!recovered.equals(Buffer.from(block!)))
+      throw new ScripError('card-error', 'The token signed with a key that does not match its certificate.');
     return out.signature;
   }
 
@@ -187,10 +258,15 @@ export class Pkcs11Driver implements CardDriver {
       return await this.#call<T>(request);
     } catch (e) {
       if (!(e instanceof ScripError) || e.details?.ckr !== 'CKR_PIN_INCORRECT') throw e;
-      if (what === 'PUK') throw new ScripError('pin-wrong', 'The PUK was wrong.', { puk: true, ckr: 'CKR_PIN_INCORRECT' });
+      if (what === 'PUK')
+        throw new ScripError('pin-wrong', 'The PUK was wrong.', { puk: true, ckr: 'CKR_PIN_INCORRECT' });
       const info = pinFromFlags(await this.#flags(), false);
       if (info.blocked) throw new ScripError('pin-blocked');
-      throw new ScripError('pin-wrong', `The passcode was wrong; ${info.retriesLeft === 1 ? 'this is the last try' : 'the token says tries are running low'}.`, { retriesLeft: info.retriesLeft, ckr: 'CKR_PIN_INCORRECT' });
+      throw new ScripError(
+        'pin-wrong',
+        `The passcode was wrong; ${info.retriesLeft === 1 ? 'this is the last try' : 'the token says tries are running low'}.`,
+        { retriesLeft: info.retriesLeft, ckr: 'CKR_PIN_INCORRECT' },
+      );
     }
   }
 
@@ -206,17 +282,42 @@ export class Pkcs11Driver implements CardDriver {
 /** PKCS#11 failures as the app's errors. */
 export function pkcs11ToScrip(e: unknown): ScripError {
   if (e instanceof ScripError) return e;
-  if (!(e instanceof Pkcs11Error)) return new ScripError('internal', undefined, e instanceof Error ? { cause: e.message } : undefined);
+  if (!(e instanceof Pkcs11Error))
+    return new ScripError('internal', undefined, e instanceof Error ? { cause: e.message } : undefined);
   const details = { ckr: e.ckr, step: e.step };
   if (GONE.has(e.ckr) || e.ckr === 'CKR_DEVICE_ERROR') return new ScripError('card-removed', undefined, details);
   switch (e.ckr) {
-    case 'CKR_SLOT_ID_INVALID': return new ScripError('no-card', undefined, details);
-    case 'CKR_PIN_INCORRECT': return new ScripError('card-error', 'The passcode was wrong.', details);
-    case 'CKR_PIN_LOCKED': return new ScripError('pin-blocked', undefined, details);
-    case 'CKR_PIN_LEN_RANGE': case 'CKR_PIN_INVALID': return new ScripError('pin-format', 'The token refused the passcode\'s length or characters.', details);
-    case 'CKR_FUNCTION_CANCELED': return new ScripError('pin-format', 'The passcode entry on the reader was cancelled.', details, 'Try again and type the passcode on the reader\'s keypad.');
-    case 'CKR_FUNCTION_NOT_SUPPORTED': case 'CKR_FUNCTION_NOT_PERMITTED': return new ScripError('unsupported-card', `The token does not allow that (${e.step}).`, details, 'Use the card vendor\'s tool, or ask your Registration Authority.');
-    case 'CKR_USER_NOT_LOGGED_IN': return new ScripError('card-error', 'The token needs the passcode first.', details);
-    default: return new ScripError('card-error', `The token refused the operation (${e.step}: ${e.ckr || e.message}).`, details);
+    case 'CKR_SLOT_ID_INVALID':
+      return new ScripError('no-card', undefined, details);
+    case 'CKR_PIN_INCORRECT':
+      return new ScripError('card-error', 'The passcode was wrong.', details);
+    case 'CKR_PIN_LOCKED':
+      return new ScripError('pin-blocked', undefined, details);
+    case 'CKR_PIN_LEN_RANGE':
+    case 'CKR_PIN_INVALID':
+      return new ScripError('pin-format', "The token refused the passcode's length or characters.", details);
+    case 'CKR_FUNCTION_CANCELED':
+      return new ScripError(
+        'pin-format',
+        'The passcode entry on the reader was cancelled.',
+        details,
+        "Try again and type the passcode on the reader's keypad.",
+      );
+    case 'CKR_FUNCTION_NOT_SUPPORTED':
+    case 'CKR_FUNCTION_NOT_PERMITTED':
+      return new ScripError(
+        'unsupported-card',
+        `The token does not allow that (${e.step}).`,
+        details,
+        "Use the card vendor's tool, or ask your Registration Authority.",
+      );
+    case 'CKR_USER_NOT_LOGGED_IN':
+      return new ScripError('card-error', 'The token needs the passcode first.', details);
+    default:
+      return new ScripError(
+        'card-error',
+        `The token refused the operation (${e.step}: ${e.ckr || e.message}).`,
+        details,
+      );
   }
 }

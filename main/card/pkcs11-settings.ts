@@ -4,13 +4,30 @@
 import { z } from 'zod';
 import { ScripError } from '../errors';
 import type { Preferences } from '../store/preferences';
-import { discoverModules, eventsText, managedConfigPath, moduleConfig, readManaged, type ModuleConfig, type Pkcs11Tokens } from './pkcs11-tokens';
+import {
+  discoverModules,
+  eventsText,
+  managedConfigPath,
+  moduleConfig,
+  readManaged,
+  type ModuleConfig,
+  type Pkcs11Tokens,
+} from './pkcs11-tokens';
 import { Pkcs11Module } from '../../native/pkcs11/pkcs11-module';
 
 const KEY = 'pkcs11.modules';
 
 export interface ModulesView {
-  modules: Array<{ path: string; cards: ModuleConfig['cards']; source: 'user' | 'managed'; loaded: boolean; library: string | null; error: string | null; tokens: number; events: string }>;
+  modules: Array<{
+    path: string;
+    cards: ModuleConfig['cards'];
+    source: 'user' | 'managed';
+    loaded: boolean;
+    library: string | null;
+    error: string | null;
+    tokens: number;
+    events: string;
+  }>;
   /** Module files found in the usual places, to choose from. */
   found: string[];
   managedFile: string;
@@ -39,7 +56,9 @@ export class Pkcs11Settings {
   }
 
   /** Loads the modules in force (at start, and after a save). */
-  apply(): Promise<void> { return this.tokens.configure(this.#user(), readManaged(this.#managedPath)); }
+  apply(): Promise<void> {
+    return this.tokens.configure(this.#user(), readManaged(this.#managedPath));
+  }
 
   async save(modules: ModuleConfig[]): Promise<ModulesView> {
     for (const m of modules) {
@@ -48,7 +67,12 @@ export class Pkcs11Settings {
         const probe = await Pkcs11Module.open(m.path);
         await probe.close();
       } catch (e) {
-        throw new ScripError('invalid-input', `The PKCS#11 module ${m.path} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { field: 'path', path: m.path }, 'Choose the module file your card\'s middleware installed (Settings lists the ones found), or install OpenSC.');
+        throw new ScripError(
+          'invalid-input',
+          `The PKCS#11 module ${m.path} could not be loaded: ${e instanceof Error ? e.message : String(e)}`,
+          { field: 'path', path: m.path },
+          "Choose the module file your card's middleware installed (Settings lists the ones found), or install OpenSC.",
+        );
       }
     }
     this.#prefs.set(KEY, JSON.stringify(modules));
@@ -59,8 +83,14 @@ export class Pkcs11Settings {
   view(): ModulesView {
     return {
       modules: this.tokens.list().map((m) => ({
-        path: m.config.path, cards: m.config.cards, source: m.source, loaded: !!m.module, library: m.info ? `${m.info.manufacturer} ${m.info.library} ${m.info.version}` : null,
-        error: m.error, tokens: m.slots.filter((s) => s.token).length, events: eventsText(m),
+        path: m.config.path,
+        cards: m.config.cards,
+        source: m.source,
+        loaded: !!m.module,
+        library: m.info ? `${m.info.manufacturer} ${m.info.library} ${m.info.version}` : null,
+        error: m.error,
+        tokens: m.slots.filter((s) => s.token).length,
+        events: eventsText(m),
       })),
       found: discoverModules(),
       managedFile: this.#managedPath,

@@ -16,36 +16,79 @@ const CKF_TOKEN_INITIALIZED = 0x400;
 
 export const moduleConfig = z.object({
   path: z.string().min(1).max(4096).describe('The PKCS#11 module file (.so, .dylib or .dll)'),
-  cards: z.union([z.literal('all'), z.literal('none'), z.array(z.object({ atr: z.string().regex(/^([0-9A-Fa-f]{2})+$/), mask: z.string().regex(/^([0-9A-Fa-f]{2})+$/).optional() })).max(64)])
-    .default('none').describe('Cards in PC/SC readers this module handles: "all", "none" (only its own slots), or ATR rows'),
+  cards: z
+    .union([
+      z.literal('all'),
+      z.literal('none'),
+      z
+        .array(
+          z.object({
+            atr: z.string().regex(/^([0-9A-Fa-f]{2})+$/),
+            mask: z
+              .string()
+              .regex(/^([0-9A-Fa-f]{2})+$/)
+              .optional(),
+          }),
+        )
+        .max(64),
+    ])
+    .default('none')
+    .describe('Cards in PC/SC readers this module handles: "all", "none" (only its own slots), or ATR rows'),
 });
 export type ModuleConfig = z.infer<typeof moduleConfig>;
 
 /** Where the usual modules live, per OS: OpenSC, SoftHSM2 and card vendors' middleware. */
 export const wellKnownModules: Record<string, string[]> = {
   linux: [
-    '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so', '/usr/lib64/opensc-pkcs11.so', '/usr/lib/opensc-pkcs11.so',
-    '/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib64/pkcs11/libsofthsm2.so',
-    '/usr/lib/libOcsCryptoki.so', '/usr/lib/libeTPkcs11.so', '/usr/lib/libIDPrimePKCS11.so',
+    '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
+    '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so',
+    '/usr/lib64/opensc-pkcs11.so',
+    '/usr/lib/opensc-pkcs11.so',
+    '/usr/lib/softhsm/libsofthsm2.so',
+    '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+    '/usr/lib64/pkcs11/libsofthsm2.so',
+    '/usr/lib/libOcsCryptoki.so',
+    '/usr/lib/libeTPkcs11.so',
+    '/usr/lib/libIDPrimePKCS11.so',
   ],
-  darwin: ['/Library/OpenSC/lib/opensc-pkcs11.so', '/opt/homebrew/lib/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so', '/usr/local/lib/libeTPkcs11.dylib'],
-  win32: ['C:\\Windows\\System32\\opensc-pkcs11.dll', 'C:\\Windows\\System32\\OcsCryptoki.dll', 'C:\\Windows\\System32\\eTPKCS11.dll', 'C:\\Windows\\System32\\IDPrimePKCS11.dll'],
+  darwin: [
+    '/Library/OpenSC/lib/opensc-pkcs11.so',
+    '/opt/homebrew/lib/softhsm/libsofthsm2.so',
+    '/usr/local/lib/softhsm/libsofthsm2.so',
+    '/usr/local/lib/libeTPkcs11.dylib',
+  ],
+  win32: [
+    'C:\\Windows\\System32\\opensc-pkcs11.dll',
+    'C:\\Windows\\System32\\OcsCryptoki.dll',
+    'C:\\Windows\\System32\\eTPKCS11.dll',
+    'C:\\Windows\\System32\\IDPrimePKCS11.dll',
+  ],
 };
 
 /** Module files found in the usual places on this machine. */
-export function discoverModules(platform: string = process.platform, exists: (p: string) => boolean = existsSync): string[] {
+export function discoverModules(
+  platform: string = process.platform,
+  exists: (p: string) => boolean = existsSync,
+): string[] {
   return (wellKnownModules[platform] ?? []).filter((p) => exists(p));
 }
 
 export function managedConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SCRIP_PKCS11_MANAGED ?? (process.platform === 'win32' ? 'C:\\ProgramData\\Scrip\\pkcs11-modules.json' : '/etc/scrip/pkcs11-modules.json');
+  return (
+    env.SCRIP_PKCS11_MANAGED ??
+    (process.platform === 'win32' ? 'C:\\ProgramData\\Scrip\\pkcs11-modules.json' : '/etc/scrip/pkcs11-modules.json')
+  );
 }
 
 /** The administrator's modules; a file that is absent gives none, one that is malformed says why. */
 export function readManaged(path: string): { modules: ModuleConfig[]; error: string | null } {
   if (!existsSync(path)) return { modules: [], error: null };
   try {
-    return { modules: z.object({ modules: z.array(moduleConfig).max(16) }).parse(JSON.parse(readFileSync(path, 'utf8'))).modules, error: null };
+    return {
+      modules: z.object({ modules: z.array(moduleConfig).max(16) }).parse(JSON.parse(readFileSync(path, 'utf8')))
+        .modules,
+      error: null,
+    };
   } catch (e) {
     return { modules: [], error: `${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
@@ -61,7 +104,11 @@ export interface LoadedModule {
   slots: SlotView[];
 }
 
-export interface Pkcs11Target { module: Pkcs11Module; slot: string; token: TokenView }
+export interface Pkcs11Target {
+  module: Pkcs11Module;
+  slot: string;
+  token: TokenView;
+}
 
 /** How the module's token changes are learnt, in words. */
 export function eventsText(m: LoadedModule): string {
@@ -96,14 +143,20 @@ export class Pkcs11Tokens extends EventEmitter {
     }
     for (const [path, w] of want) {
       const had = this.#loaded.get(path);
-      if (had) { had.config = w.config; had.source = w.source; continue; }
+      if (had) {
+        had.config = w.config;
+        had.source = w.source;
+        continue;
+      }
       const entry: LoadedModule = { ...w, name: basename(path), module: null, info: null, error: null, slots: [] };
       this.#loaded.set(path, entry);
       try {
         const module = await Pkcs11Module.open(path, { pollMs: this.#pollMs });
         entry.module = module;
         entry.info = await module.call<ModuleInfo>({ op: 'info' });
-        module.on('change', () => { void this.#refresh(entry); });
+        module.on('change', () => {
+          void this.#refresh(entry);
+        });
         await this.#refresh(entry);
       } catch (e) {
         entry.error = e instanceof Error ? e.message : String(e);
@@ -124,8 +177,12 @@ export class Pkcs11Tokens extends EventEmitter {
     this.emit('change');
   }
 
-  list(): LoadedModule[] { return [...this.#loaded.values()]; }
-  get managedError(): string | null { return this.#managedError; }
+  list(): LoadedModule[] {
+    return [...this.#loaded.values()];
+  }
+  get managedError(): string | null {
+    return this.#managedError;
+  }
 
   /** The rows configured modules add to the driver table. */
   table(): DriverRule[] {
@@ -139,7 +196,14 @@ export class Pkcs11Tokens extends EventEmitter {
     for (const m of this.#loaded.values()) {
       for (const s of m.slots) {
         if (this.#pcscNames.has(s.description)) continue;
-        out.push({ name: tokenReaderName(m, s), present: hasToken(s), atr: null, exclusive: false, inUse: false, mute: false });
+        out.push({
+          name: tokenReaderName(m, s),
+          present: hasToken(s),
+          atr: null,
+          exclusive: false,
+          inUse: false,
+          mute: false,
+        });
       }
     }
     return out;
@@ -147,7 +211,8 @@ export class Pkcs11Tokens extends EventEmitter {
 
   /** The module whose own slot `reader` is, or null (a PC/SC reader or nothing known). */
   ownerOf(reader: string): string | null {
-    for (const m of this.#loaded.values()) if (m.slots.some((s) => tokenReaderName(m, s) === reader)) return m.config.path;
+    for (const m of this.#loaded.values())
+      if (m.slots.some((s) => tokenReaderName(m, s) === reader)) return m.config.path;
     return null;
   }
 
@@ -162,14 +227,27 @@ export class Pkcs11Tokens extends EventEmitter {
   }
 
   /** Modules, slots, tokens and each token's mechanisms, for Diagnostics. */
-  async report(): Promise<Array<{ path: string; source: 'user' | 'managed'; info: ModuleInfo | null; error: string | null; events: string; slots: Array<SlotView & { mechanisms: MechanismView[] }> }>> {
+  async report(): Promise<
+    Array<{
+      path: string;
+      source: 'user' | 'managed';
+      info: ModuleInfo | null;
+      error: string | null;
+      events: string;
+      slots: Array<SlotView & { mechanisms: MechanismView[] }>;
+    }>
+  > {
     const out = [];
     for (const m of this.#loaded.values()) {
       const slots = [];
       for (const s of m.slots) {
         let mechanisms: MechanismView[] = [];
         if (m.module && hasToken(s)) {
-          try { mechanisms = await m.module.call<MechanismView[]>({ op: 'mechanisms', slot: s.id }); } catch { /* removed meanwhile */ }
+          try {
+            mechanisms = await m.module.call<MechanismView[]>({ op: 'mechanisms', slot: s.id });
+          } catch {
+            /* removed meanwhile */
+          }
         }
         slots.push({ ...s, mechanisms });
       }

@@ -33,8 +33,12 @@ export class ReaderService {
     this.#watch.on('change', (s) => this.#events.emit('reader.changed', this.#view(s)));
   }
 
-  start(): void { this.#watch.start(); }
-  dispose(): void { this.#watch.stop(); }
+  start(): void {
+    this.#watch.start();
+  }
+  dispose(): void {
+    this.#watch.stop();
+  }
 
   /** Adds the token readers of PKCS#11 modules; their changes are published like PC/SC ones. */
   setTokenReaders(tokens: TokenReaders): void {
@@ -43,12 +47,18 @@ export class ReaderService {
   }
 
   /** Lets the card layer add what it knows about the card in a reader. */
-  setCardFacts(source: CardFactsSource): void { this.#facts = source; }
+  setCardFacts(source: CardFactsSource): void {
+    this.#facts = source;
+  }
 
   /** Publishes the current view again (after card facts changed). */
-  republish(): void { this.#events.emit('reader.changed', this.list()); }
+  republish(): void {
+    this.#events.emit('reader.changed', this.list());
+  }
 
-  list(): ReadersView { return this.#view(this.#watch.refresh()); }
+  list(): ReadersView {
+    return this.#view(this.#watch.refresh());
+  }
 
   #view(s: PcscStatus): ReadersView {
     return {

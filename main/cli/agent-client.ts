@@ -14,25 +14,53 @@ import { keyStoreFor, KeychainUnavailableError } from '../../native/keychain/key
 export type AgentAddress = { socketPath: string } | { url: string };
 export type AgentTarget = AgentAddress & { apiKey: string };
 
-interface Answer { status: number; body: unknown }
+interface Answer {
+  status: number;
+  body: unknown;
+}
 
 /** One HTTP exchange with the agent, over its socket or over the network. */
-async function exchange(to: AgentAddress, method: string, path: string, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
+async function exchange(
+  to: AgentAddress,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+  timeoutMs?: number,
+): Promise<Answer> {
   if ('url' in to) {
-    const res = await fetch(new URL(path, to.url), { method, headers, ...(body !== undefined ? { body } : {}), ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
+    const res = await fetch(new URL(path, to.url), {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+    });
     return { status: res.status, body: await res.json().catch(() => null) };
   }
   return new Promise<Answer>((resolve, reject) => {
-    const req = request({ socketPath: to.socketPath, method, path, headers: { host: 'localhost', ...headers }, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let parsed: unknown = null;
-        try { parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        socketPath: to.socketPath,
+        method,
+        path,
+        headers: { host: 'localhost', ...headers },
+        ...(timeoutMs ? { timeout: timeoutMs } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let parsed: unknown = null;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end(body);
@@ -44,12 +72,20 @@ async function exchange(to: AgentAddress, method: string, path: string, headers:
  * admin key never leaves for an address that proves nothing. Otherwise the local socket, whose
  * directory and owner are checked before the first byte is sent.
  */
-export async function findAgent(dataDir: string, env: NodeJS.ProcessEnv = process.env, url?: string): Promise<AgentAddress> {
+export async function findAgent(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  url?: string,
+): Promise<AgentAddress> {
   const remote = url ?? (env.SCRIP_URL || undefined);
   if (remote) {
     if (!env.SCRIP_API_KEY) {
-      throw new ScripError('invalid-input', `SCRIP_URL (${remote}) was given without SCRIP_API_KEY.`, undefined,
-        'Set SCRIP_API_KEY to a key of that agent; Scrip never sends its own key to an address named in the environment. For the agent on this computer, unset SCRIP_URL.');
+      throw new ScripError(
+        'invalid-input',
+        `SCRIP_URL (${remote}) was given without SCRIP_API_KEY.`,
+        undefined,
+        'Set SCRIP_API_KEY to a key of that agent; Scrip never sends its own key to an address named in the environment. For the agent on this computer, unset SCRIP_URL.',
+      );
     }
     return { url: remote };
   }
@@ -70,7 +106,12 @@ export async function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = proces
   const account = `cli:${dataDir}`;
   try {
     // The agent started with --headless keeps its secrets in the file store; the CLI follows that explicit choice.
-    const store = keyStoreFor(dataDir, env.SCRIP_KEYCHAIN === undefined && readRuntimeFile(dataDir)?.keyStore === 'file' ? { ...env, SCRIP_KEYCHAIN: 'file' } : env);
+    const store = keyStoreFor(
+      dataDir,
+      env.SCRIP_KEYCHAIN === undefined && readRuntimeFile(dataDir)?.keyStore === 'file'
+        ? { ...env, SCRIP_KEYCHAIN: 'file' }
+        : env,
+    );
     const kc = store.open();
     const existing = kc.get(account);
     if (existing) return existing;
@@ -80,22 +121,35 @@ export async function cliApiKey(dataDir: string, env: NodeJS.ProcessEnv = proces
     try {
       const { key, info } = apiKeys.create(`CLI on ${hostname()}`, ['admin']);
       kc.set(account, key);
-      audit.append('CLI (local)', 'api-key.create', { id: info.id, name: info.name, scopes: info.scopes, storedIn: store.kind === 'os' ? 'OS keychain' : 'key file' });
+      audit.append('CLI (local)', 'api-key.create', {
+        id: info.id,
+        name: info.name,
+        scopes: info.scopes,
+        storedIn: store.kind === 'os' ? 'OS keychain' : 'key file',
+      });
       return key;
     } finally {
       db.close();
     }
   } catch (e) {
     if (e instanceof KeychainUnavailableError) {
-      throw new ScripError('no-keychain', `No API key was given, and ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}.`, undefined,
+      throw new ScripError(
+        'no-keychain',
+        `No API key was given, and ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}.`,
+        undefined,
         // Not "create a key": creating keys needs the keychain too (it holds the secret that signs them).
-        'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again, or set SCRIP_API_KEY to a key you already hold. With no keychain at all (CI, a container), choose the file store explicitly: SCRIP_KEYCHAIN=file (secrets in a 0600 file in the data directory), for the agent and the CLI alike.');
+        'Start or unlock a keychain for this desktop session (on Linux a Secret Service such as gnome-keyring) and try again, or set SCRIP_API_KEY to a key you already hold. With no keychain at all (CI, a container), choose the file store explicitly: SCRIP_KEYCHAIN=file (secrets in a 0600 file in the data directory), for the agent and the CLI alike.',
+      );
     }
     throw e;
   }
 }
 
-export async function callCommand(target: AgentTarget, c: CliCommand, input: Record<string, unknown>): Promise<unknown> {
+export async function callCommand(
+  target: AgentTarget,
+  c: CliCommand,
+  input: Record<string, unknown>,
+): Promise<unknown> {
   let path = c.http.path;
   const rest = { ...input };
   for (const p of pathParams(c.http.path)) {

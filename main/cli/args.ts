@@ -9,13 +9,22 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { words.push(...argv.slice(i + 1)); break; }
+    if (a === '--') {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      if (eq > 0) { flags.set(a.slice(2, eq), a.slice(eq + 1)); continue; }
+      if (eq > 0) {
+        flags.set(a.slice(2, eq), a.slice(eq + 1));
+        continue;
+      }
       const name = a.slice(2);
       const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) { flags.set(name, next); i++; } else flags.set(name, true);
+      if (next !== undefined && !next.startsWith('--')) {
+        flags.set(name, next);
+        i++;
+      } else flags.set(name, true);
     } else if (a === '-h') flags.set('help', true);
     else words.push(a);
   }

@@ -6,10 +6,18 @@ import type { AnyCommand } from '../commands/registry';
 import type { CliCommand, FieldSchema } from '../commands/cli-data';
 
 export function toCliCommand(c: AnyCommand): CliCommand {
-  const js = z.toJSONSchema(c.input, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, FieldSchema>; required?: string[] };
+  const js = z.toJSONSchema(c.input, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, FieldSchema>;
+    required?: string[];
+  };
   return {
-    name: c.name, summary: c.summary, ...(c.description ? { description: c.description } : {}), http: c.http, needs: { scope: c.needs.scope },
-    ...(c.cli ? { cli: c.cli } : {}), ...(c.local ? { local: c.local } : {}),
+    name: c.name,
+    summary: c.summary,
+    ...(c.description ? { description: c.description } : {}),
+    http: c.http,
+    needs: { scope: c.needs.scope },
+    ...(c.cli ? { cli: c.cli } : {}),
+    ...(c.local ? { local: c.local } : {}),
     input: { fields: js.properties ?? {}, required: js.required ?? [] },
   };
 }

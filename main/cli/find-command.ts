@@ -2,11 +2,18 @@
 // the CLI runs it itself.
 import { cliPath, type CliSpec, type LocalRun } from '../commands/cli-data';
 
-export function findCommand<C extends { name: string; cli?: CliSpec }>(commands: readonly C[], words: readonly string[]): { command: C; rest: string[] } | null {
+export function findCommand<C extends { name: string; cli?: CliSpec }>(
+  commands: readonly C[],
+  words: readonly string[],
+): { command: C; rest: string[] } | null {
   let best: { command: C; rest: string[] } | null = null;
   for (const c of commands) {
     const p = cliPath(c);
-    if (p.length <= words.length && p.every((w, i) => words[i] === w) && (!best || p.length > cliPath(best.command).length)) {
+    if (
+      p.length <= words.length &&
+      p.every((w, i) => words[i] === w) &&
+      (!best || p.length > cliPath(best.command).length)
+    ) {
       best = { command: c, rest: words.slice(p.length) };
     }
   }

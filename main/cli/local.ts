@@ -15,11 +15,20 @@ export async function invokeLocally(c: CliCommand, input: Record<string, unknown
   const services = new Proxy(present, {
     get(target, key: string) {
       if (key in target) return target[key as keyof Services];
-      throw new ScripError('internal', `${c.name} needs the ${key} service, which runs only in the agent.`, undefined, 'Start the agent ("scrip agent") and try again.');
+      throw new ScripError(
+        'internal',
+        `${c.name} needs the ${key} service, which runs only in the agent.`,
+        undefined,
+        'Start the agent ("scrip agent") and try again.',
+      );
     },
   }) as Services;
   try {
-    return await invokeCommand(createRegistry(), services, c.name, input, { kind: 'cli', scopes: new Set([c.needs.scope]), label: 'CLI (in-process)' });
+    return await invokeCommand(createRegistry(), services, c.name, input, {
+      kind: 'cli',
+      scopes: new Set([c.needs.scope]),
+      label: 'CLI (in-process)',
+    });
   } finally {
     await medicines.dispose();
   }

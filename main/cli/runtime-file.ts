@@ -6,7 +6,12 @@ import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RuntimeInfo {
-  url: string; pid: number; startedAt: string; mode: 'agent' | 'browser' | 'electron'; socket?: string | null; pipe?: string;
+  url: string;
+  pid: number;
+  startedAt: string;
+  mode: 'agent' | 'browser' | 'electron';
+  socket?: string | null;
+  pipe?: string;
   /** 'file' when the agent was started with --headless: the CLI then uses the same file store. */
   keyStore?: 'os' | 'file';
 }

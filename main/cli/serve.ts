@@ -16,7 +16,10 @@ import { log } from '../log';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface ServeOptions {
-  port?: number; browser: boolean; dataDir?: string; open?: boolean;
+  port?: number;
+  browser: boolean;
+  dataDir?: string;
+  open?: boolean;
   /** `--headless`: secrets in the file key store (no OS keychain needed); a fresh admin key handed to the caller. */
   headless?: { adminKeyFile?: string; adminKeyFd?: number };
 }
@@ -27,7 +30,12 @@ export interface ServeOptions {
  */
 export function chooseHeadlessStore(env: NodeJS.ProcessEnv = process.env): void {
   if (env.SCRIP_KEYCHAIN && env.SCRIP_KEYCHAIN !== 'file') {
-    throw new ScripError('invalid-input', `--headless keeps secrets in a file, but SCRIP_KEYCHAIN is "${env.SCRIP_KEYCHAIN}".`, undefined, 'Unset SCRIP_KEYCHAIN (or set it to "file") to run headless, or run without --headless to use the OS keychain.');
+    throw new ScripError(
+      'invalid-input',
+      `--headless keeps secrets in a file, but SCRIP_KEYCHAIN is "${env.SCRIP_KEYCHAIN}".`,
+      undefined,
+      'Unset SCRIP_KEYCHAIN (or set it to "file") to run headless, or run without --headless to use the OS keychain.',
+    );
   }
   env.SCRIP_KEYCHAIN = 'file';
 }
@@ -66,11 +74,15 @@ export function writeLinkFile(dataDir: string, link: string): string {
   const file = join(dataDir, 'open-scrip.html');
   rmSync(file, { force: true });
   const href = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  writeFileSync(file, `<!doctype html>
+  writeFileSync(
+    file,
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <meta http-equiv="refresh" content="0;url=${href}"><title>Opening Scrip</title></head>
 <body><p>Opening Scrip. If nothing happens, <a href="${href}">open Scrip</a> (this link works once, within a minute).</p></body></html>
-`, { mode: 0o600, flag: 'wx' });
+`,
+    { mode: 0o600, flag: 'wx' },
+  );
   return file;
 }
 
@@ -88,7 +100,9 @@ function waitForStop(env: NodeJS.ProcessEnv = process.env): Promise<string> {
     const parent = Number(env.SCRIP_PARENT_PID);
     if (!(parent > 0)) return;
     const poll = setInterval(() => {
-      try { process.kill(parent, 0); } catch (e) {
+      try {
+        process.kill(parent, 0);
+      } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EPERM') return; // alive, only not ours to signal
         clearInterval(poll);
         resolve('parent-gone');
@@ -107,11 +121,18 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
       const child = spawn(bin, [repoRoot], { stdio: 'inherit', env: { ...process.env, SCRIP_DATA_DIR: dataDir } });
       return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
-    process.stderr.write('No Electron binary is installed here, so Scrip opens in your browser instead (browser mode).\n');
+    process.stderr.write(
+      'No Electron binary is installed here, so Scrip opens in your browser instead (browser mode).\n',
+    );
   }
   const rendererDir = join(repoRoot, 'dist', 'renderer');
   if (kind === 'start' && !existsSync(join(rendererDir, 'index.html'))) {
-    throw new ScripError('not-found', 'The user interface has not been built.', undefined, 'Run "npm run build" once, then "scrip start" again.');
+    throw new ScripError(
+      'not-found',
+      'The user interface has not been built.',
+      undefined,
+      'Run "npm run build" once, then "scrip start" again.',
+    );
   }
   makeDataDirPrivate(dataDir);
   await refuseSecondAgent(dataDir, readRuntimeFile(dataDir)?.pipe);
@@ -122,22 +143,52 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   if (opts.headless && (opts.headless.adminKeyFile || opts.headless.adminKeyFd !== undefined)) {
     await app.services.apiKeys.warm(); // the file store answers at once; wait for it rather than be told "not yet"
     const { key } = app.services.apiKeys.create(`admin key for headless agent ${process.pid}`, ['admin']);
-    app.services.audit.append('agent --headless', 'api-key.create', { name: 'headless admin key', storedIn: 'key file' });
+    app.services.audit.append('agent --headless', 'api-key.create', {
+      name: 'headless admin key',
+      storedIn: 'key file',
+    });
     adminKeyTo = handOverAdminKey(key, opts.headless);
   }
   let server;
   try {
-    server = await startApiServer(app, { port: opts.port ?? 0, socketDir: dataDir, ...(kind === 'start' ? { rendererDir } : {}) });
+    server = await startApiServer(app, {
+      port: opts.port ?? 0,
+      socketDir: dataDir,
+      ...(kind === 'start' ? { rendererDir } : {}),
+    });
   } catch (e) {
     await runtime.close();
     throw e;
   }
   const socket = server.socketPath;
-  const keyStore = opts.headless ? 'file' as const : 'os' as const;
-  writeRuntimeFile(dataDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString(), mode: kind === 'agent' ? 'agent' : 'browser', socket, keyStore, ...(process.platform === 'win32' && socket ? { pipe: socket } : {}) });
-  const ready: Record<string, unknown> = { event: 'ready', url: server.url, socket, pid: process.pid, dataDir, openapi: `${server.url}/openapi.json`, environment: runtime.environment.name, services: runtime.environment.brokerUrl ?? runtime.environment.pdsUrl, keyStore: process.env.SCRIP_KEYCHAIN === 'file' ? 'file' : 'os' };
+  const keyStore = opts.headless ? ('file' as const) : ('os' as const);
+  writeRuntimeFile(dataDir, {
+    url: server.url,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    mode: kind === 'agent' ? 'agent' : 'browser',
+    socket,
+    keyStore,
+    ...(process.platform === 'win32' && socket ? { pipe: socket } : {}),
+  });
+  const ready: Record<string, unknown> = {
+    event: 'ready',
+    url: server.url,
+    socket,
+    pid: process.pid,
+    dataDir,
+    openapi: `${server.url}/openapi.json`,
+    environment: runtime.environment.name,
+    services: runtime.environment.brokerUrl ?? runtime.environment.pdsUrl,
+    keyStore: process.env.SCRIP_KEYCHAIN === 'file' ? 'file' : 'os',
+  };
   if (adminKeyTo) ready.adminKey = adminKeyTo;
-  if (runtime.embedded) ready.virtualCard = { userId: runtime.embedded.card.userId, pin: runtime.embedded.card.pin, reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null };
+  if (runtime.embedded)
+    ready.virtualCard = {
+      userId: runtime.embedded.card.userId,
+      pin: runtime.embedded.card.pin,
+      reader: runtime.embedded.card.process ? 'Virtual PCD 00 00' : null,
+    };
   let linkFile: string | null = null;
   if (kind === 'start') {
     linkFile = writeLinkFile(dataDir, server.issuePageUrl());
@@ -146,7 +197,9 @@ export async function serve(kind: 'agent' | 'start', opts: ServeOptions): Promis
   process.stdout.write(JSON.stringify(ready) + '\n');
   if (linkFile && opts.open !== false && (process.env.DISPLAY || process.platform !== 'linux')) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-    spawn(opener, [linkFile], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    spawn(opener, [linkFile], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
   }
   const why = await waitForStop();
   log().info({ why }, 'Scrip stopping');

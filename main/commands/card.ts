@@ -5,13 +5,24 @@ import { pinAttempt } from './pin-attempts';
 
 const reader = z.string().max(200).optional().describe('Reader name; default: the only reader with a card');
 const pinInfo = z.object({
-  retriesLeft: z.number().int(), maxRetries: z.number().int(), blocked: z.boolean(), verified: z.boolean(),
-  source: z.enum(['card', 'token-flags']).optional().describe('token-flags: a PKCS#11 token tells only "low", "final try" or "locked"'),
-  pinPad: z.boolean().optional().describe('The passcode is typed on the reader\'s keypad, not in Scrip'),
+  retriesLeft: z.number().int(),
+  maxRetries: z.number().int(),
+  blocked: z.boolean(),
+  verified: z.boolean(),
+  source: z
+    .enum(['card', 'token-flags'])
+    .optional()
+    .describe('token-flags: a PKCS#11 token tells only "low", "final try" or "locked"'),
+  pinPad: z.boolean().optional().describe("The passcode is typed on the reader's keypad, not in Scrip"),
 });
 const certSummary = z.object({
-  subject: z.string(), issuer: z.string(), serial: z.string(), notBefore: z.string(), notAfter: z.string(),
-  keyAlgorithm: z.string(), fingerprint: z.string().describe('SHA-256, hex with colons'),
+  subject: z.string(),
+  issuer: z.string(),
+  serial: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  keyAlgorithm: z.string(),
+  fingerprint: z.string().describe('SHA-256, hex with colons'),
 });
 
 export const cardStatus = defineCommand({
@@ -20,7 +31,9 @@ export const cardStatus = defineCommand({
   http: { method: 'GET', path: '/card' },
   input: z.object({ reader }),
   output: z.object({
-    reader: z.string(), cardType: z.string(), atr: z.string(),
+    reader: z.string(),
+    cardType: z.string(),
+    atr: z.string(),
     holder: z.object({ userId: z.string(), displayName: z.string().nullable() }),
     certificateExpiry: z.string(),
     certificates: z.object({ auth: certSummary, sign: certSummary.nullable() }),
@@ -40,7 +53,10 @@ export const cardVerifyPin = defineCommand({
   needs: { scope: 'login' },
   cli: { stdin: ['pin'] },
   errors: ['pin-wrong', 'pin-blocked', 'pin-format', 'no-card', 'bad-state'],
-  run: async (input, ctx) => pinAttempt(ctx, 'card.verify-pin', input.reader, () => ctx.services.cards.verifyPin({ pin: input.pin, ...(input.reader ? { reader: input.reader } : {}) })),
+  run: async (input, ctx) =>
+    pinAttempt(ctx, 'card.verify-pin', input.reader, () =>
+      ctx.services.cards.verifyPin({ pin: input.pin, ...(input.reader ? { reader: input.reader } : {}) }),
+    ),
 });
 
 export const cardChangePin = defineCommand({
@@ -53,7 +69,11 @@ export const cardChangePin = defineCommand({
   cli: { stdin: ['oldPin', 'newPin'] },
   errors: ['pin-wrong', 'pin-blocked', 'pin-format', 'no-card'],
   run: async (input, ctx) => {
-    const r = await ctx.services.cards.changePin({ oldPin: input.oldPin, newPin: input.newPin, ...(input.reader ? { reader: input.reader } : {}) });
+    const r = await ctx.services.cards.changePin({
+      oldPin: input.oldPin,
+      newPin: input.newPin,
+      ...(input.reader ? { reader: input.reader } : {}),
+    });
     ctx.services.audit.append(ctx.caller.label, 'card.change-pin', { reader: input.reader ?? null });
     return r;
   },
@@ -69,7 +89,11 @@ export const cardUnblockPin = defineCommand({
   cli: { stdin: ['puk', 'newPin'] },
   errors: ['pin-wrong', 'pin-blocked', 'pin-format', 'no-card'],
   run: async (input, ctx) => {
-    const r = await ctx.services.cards.unblockPin({ puk: input.puk, newPin: input.newPin, ...(input.reader ? { reader: input.reader } : {}) });
+    const r = await ctx.services.cards.unblockPin({
+      puk: input.puk,
+      newPin: input.newPin,
+      ...(input.reader ? { reader: input.reader } : {}),
+    });
     ctx.services.audit.append(ctx.caller.label, 'card.unblock-pin', { reader: input.reader ?? null });
     return r;
   },

@@ -35,7 +35,13 @@ export interface CliSpec {
 export type LocalRun = 'always' | 'without-agent';
 
 /** A field of a command's input, as its JSON Schema says. */
-export interface FieldSchema { type?: string | string[]; description?: string; default?: unknown; enum?: unknown[]; items?: FieldSchema }
+export interface FieldSchema {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  items?: FieldSchema;
+}
 
 export interface CliCommand {
   name: string;

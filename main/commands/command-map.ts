@@ -7,7 +7,9 @@ import type { commandGroups } from './index';
 
 type Definition = (typeof commandGroups)[number][number];
 
-export type CommandMap = { [D in Definition as D['name']]: { input: z.input<D['input']>; output: z.output<D['output']> } };
+export type CommandMap = {
+  [D in Definition as D['name']]: { input: z.input<D['input']>; output: z.output<D['output']> };
+};
 export type CommandName = keyof CommandMap;
 export type CommandInput<N extends CommandName> = CommandMap[N]['input'];
 export type CommandOutput<N extends CommandName> = CommandMap[N]['output'];

@@ -7,10 +7,17 @@ import type { DiagnosticCheck } from '../services';
 const apiKeyCheck: DiagnosticCheck = async (services) => {
   const kc = services.apiKeys.keychainStatus();
   const legacy = services.apiKeys.legacyCount();
-  return [{
-    name: 'Key store (API keys)', ok: kc.available,
-    detail: kc.detail + (legacy ? `; ${legacy} older key${legacy === 1 ? ' is' : 's are'} stored as plain SHA-256 until next used` : ''),
-  }];
+  return [
+    {
+      name: 'Key store (API keys)',
+      ok: kc.available,
+      detail:
+        kc.detail +
+        (legacy
+          ? `; ${legacy} older key${legacy === 1 ? ' is' : 's are'} stored as plain SHA-256 until next used`
+          : ''),
+    },
+  ];
 };
 
 export const diagnosticsGet = defineCommand({

@@ -6,53 +6,124 @@ import { defineCommand } from './registry';
 import { RETURN_REASONS, WITHDRAW_REASONS } from '../../protocols/eps/dispensing';
 import { dispensingStatuses } from '../dispensing/store';
 
-const returnReasons = Object.keys(RETURN_REASONS) as [keyof typeof RETURN_REASONS, ...Array<keyof typeof RETURN_REASONS>];
-const withdrawReasons = Object.keys(WITHDRAW_REASONS) as [keyof typeof WITHDRAW_REASONS, ...Array<keyof typeof WITHDRAW_REASONS>];
+const returnReasons = Object.keys(RETURN_REASONS) as [
+  keyof typeof RETURN_REASONS,
+  ...Array<keyof typeof RETURN_REASONS>,
+];
+const withdrawReasons = Object.keys(WITHDRAW_REASONS) as [
+  keyof typeof WITHDRAW_REASONS,
+  ...Array<keyof typeof WITHDRAW_REASONS>,
+];
 
 const check = z.object({
-  ok: z.boolean(), errors: z.array(z.string()),
-  signer: z.object({ subject: z.string(), serial: z.string(), validTo: z.string() }).nullable(), signedAt: z.string().nullable(),
+  ok: z.boolean(),
+  errors: z.array(z.string()),
+  signer: z.object({ subject: z.string(), serial: z.string(), validTo: z.string() }).nullable(),
+  signedAt: z.string().nullable(),
 });
 const signature = z.object({
-  ok: z.boolean().describe('Both Scrip\'s check and EPS\'s passed: only then may it be dispensed (Dispensing SCAL 1.6.9)'),
-  scrip: check.describe('Scrip\'s own verification against the environment\'s CA bundle'),
-  service: z.object({ ok: z.boolean(), errors: z.array(z.string()) }).describe('EPS\'s verdict on release'),
+  ok: z
+    .boolean()
+    .describe("Both Scrip's check and EPS's passed: only then may it be dispensed (Dispensing SCAL 1.6.9)"),
+  scrip: check.describe("Scrip's own verification against the environment's CA bundle"),
+  service: z.object({ ok: z.boolean(), errors: z.array(z.string()) }).describe("EPS's verdict on release"),
   checkedAt: z.string(),
 });
 const item = z.object({
-  lineId: z.string(), medication: z.object({ code: z.string(), display: z.string() }),
-  quantity: z.object({ value: z.number(), unit: z.string() }).nullable().describe('Prescribed quantity'), dosage: z.string().nullable(),
-  statusCode: z.string().describe('Line item status (medicationdispense-type 0001 fully dispensed, 0002 not dispensed, 0003 partial, 0007 to be dispensed, 0008 with dispenser)'),
-  status: z.string(), dispensedQuantity: z.number().nullable(),
+  lineId: z.string(),
+  medication: z.object({ code: z.string(), display: z.string() }),
+  quantity: z.object({ value: z.number(), unit: z.string() }).nullable().describe('Prescribed quantity'),
+  dosage: z.string().nullable(),
+  statusCode: z
+    .string()
+    .describe(
+      'Line item status (medicationdispense-type 0001 fully dispensed, 0002 not dispensed, 0003 partial, 0007 to be dispensed, 0008 with dispenser)',
+    ),
+  status: z.string(),
+  dispensedQuantity: z.number().nullable(),
 });
 const prescription = z.object({
-  id: z.string().describe('Scrip\'s local ID of the released prescription'), shortFormId: z.string(),
-  status: z.enum(dispensingStatuses), prescriptionStatusCode: z.string().describe('EPS-task-business-status as Scrip last knows it'), prescriptionStatus: z.string(),
-  ods: z.string().describe('The pharmacy it was released to'), releasedAt: z.string(), updatedAt: z.string(),
-  patient: z.object({ nhsNumber: z.string(), name: z.string(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: z.string().nullable() }).nullable(),
-  prescriber: z.object({ name: z.string(), userId: z.string().nullable(), organisation: z.string(), ods: z.string().nullable(), telecom: z.string().nullable() }).nullable(),
-  items: z.array(item), signature,
-  canDispense: z.boolean(), canReturn: z.boolean(), canWithdraw: z.boolean(),
-  lastNotificationId: z.string().nullable(), returnReason: z.string().nullable(),
+  id: z.string().describe("Scrip's local ID of the released prescription"),
+  shortFormId: z.string(),
+  status: z.enum(dispensingStatuses),
+  prescriptionStatusCode: z.string().describe('EPS-task-business-status as Scrip last knows it'),
+  prescriptionStatus: z.string(),
+  ods: z.string().describe('The pharmacy it was released to'),
+  releasedAt: z.string(),
+  updatedAt: z.string(),
+  patient: z
+    .object({
+      nhsNumber: z.string(),
+      name: z.string(),
+      birthDate: z.string().nullable(),
+      gender: z.string().nullable(),
+      address: z.string().nullable(),
+    })
+    .nullable(),
+  prescriber: z
+    .object({
+      name: z.string(),
+      userId: z.string().nullable(),
+      organisation: z.string(),
+      ods: z.string().nullable(),
+      telecom: z.string().nullable(),
+    })
+    .nullable(),
+  items: z.array(item),
+  signature,
+  canDispense: z.boolean(),
+  canReturn: z.boolean(),
+  canWithdraw: z.boolean(),
+  lastNotificationId: z.string().nullable(),
+  returnReason: z.string().nullable(),
 });
-const id = z.uuid().describe('The released prescription\'s local ID (from dispense.list)');
+const id = z.uuid().describe("The released prescription's local ID (from dispense.list)");
 const recordItem = z.object({
-  lineId: z.string().max(64), outcome: z.enum(['dispensed', 'partial', 'not-dispensed']),
-  quantity: z.number().positive().optional().describe('Quantity handed over (default for "dispensed": the prescribed quantity; needed for "partial")'),
+  lineId: z.string().max(64),
+  outcome: z.enum(['dispensed', 'partial', 'not-dispensed']),
+  quantity: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Quantity handed over (default for "dispensed": the prescribed quantity; needed for "partial")'),
 });
 // The CLI's form of one item (array fields are comma-separated there): "lineId:outcome[:quantity]".
-const recordItemText = z.string().regex(/^[^:,\s]{1,64}:(dispensed|partial|not-dispensed)(:\d{1,6}(\.\d{1,3})?)?$/, 'Write each item as lineId:dispensed, lineId:partial:quantity or lineId:not-dispensed.');
+const recordItemText = z
+  .string()
+  .regex(
+    /^[^:,\s]{1,64}:(dispensed|partial|not-dispensed)(:\d{1,6}(\.\d{1,3})?)?$/,
+    'Write each item as lineId:dispensed, lineId:partial:quantity or lineId:not-dispensed.',
+  );
 
 export const dispenseRelease = defineCommand({
   name: 'dispense.release',
   summary: 'Release (download) prescriptions from EPS to your pharmacy and check their signatures',
-  description: 'With prescriptionId: a patient release of that prescription. Without: a nominated release of up to 25 prescriptions nominated to the selected role\'s pharmacy. Each is kept on this computer; one with an invalid signature is kept too, marked so it cannot be dispensed.',
+  description:
+    "With prescriptionId: a patient release of that prescription. Without: a nominated release of up to 25 prescriptions nominated to the selected role's pharmacy. Each is kept on this computer; one with an invalid signature is kept too, marked so it cannot be dispensed.",
   http: { method: 'POST', path: '/dispensing/release' },
-  input: z.object({ prescriptionId: z.string().max(40).optional().describe('Short-form prescription ID from the token, e.g. 24F5DA-A83008-7EFE6Z') }),
-  output: z.object({ released: z.array(prescription), refused: z.array(prescription).describe('Released, but their signature is not valid'), message: z.string() }),
+  input: z.object({
+    prescriptionId: z
+      .string()
+      .max(40)
+      .optional()
+      .describe('Short-form prescription ID from the token, e.g. 24F5DA-A83008-7EFE6Z'),
+  }),
+  output: z.object({
+    released: z.array(prescription),
+    refused: z.array(prescription).describe('Released, but their signature is not valid'),
+    message: z.string(),
+  }),
   needs: { scope: 'dispense', session: true, activity: 'dispensing' },
   cli: { positional: ['prescriptionId'] },
-  errors: ['invalid-input', 'not-found', 'with-another-dispenser', 'bad-state', 'forbidden', 'service-unreachable', 'service-error'],
+  errors: [
+    'invalid-input',
+    'not-found',
+    'with-another-dispenser',
+    'bad-state',
+    'forbidden',
+    'service-unreachable',
+    'service-error',
+  ],
   run: async (input, ctx) => ctx.services.dispensing.release(input.prescriptionId),
 });
 
@@ -81,27 +152,49 @@ export const dispenseGet = defineCommand({
 export const dispenseRecord = defineCommand({
   name: 'dispense.record',
   summary: 'Record what was handed over for each item (a dispense notification to EPS)',
-  description: 'Refused (signature-invalid) when the prescriber\'s signature is not valid. A retry after EPS could not be reached sends the very same notification (same X-Request-ID).',
+  description:
+    "Refused (signature-invalid) when the prescriber's signature is not valid. A retry after EPS could not be reached sends the very same notification (same X-Request-ID).",
   http: { method: 'POST', path: '/dispensing/{id}/dispense' },
   input: z.object({
     id,
-    items: z.array(z.union([recordItem, recordItemText])).min(1).max(4)
+    items: z
+      .array(z.union([recordItem, recordItemText]))
+      .min(1)
+      .max(4)
       .describe('One entry per item recorded; on the command line "lineId:outcome[:quantity]" separated by commas'),
   }),
   output: prescription,
   needs: { scope: 'dispense', session: true, activity: 'dispensing' },
-  errors: ['invalid-input', 'not-found', 'signature-invalid', 'bad-state', 'forbidden', 'service-unreachable', 'service-error'],
-  run: async (input, ctx) => ctx.services.dispensing.record(input.id, input.items.map((i) => {
-    if (typeof i !== 'string') return i;
-    const [lineId, outcome, quantity] = i.split(':') as [string, z.infer<typeof recordItem>['outcome'], string | undefined];
-    return { lineId, outcome, ...(quantity ? { quantity: Number(quantity) } : {}) };
-  })),
+  errors: [
+    'invalid-input',
+    'not-found',
+    'signature-invalid',
+    'bad-state',
+    'forbidden',
+    'service-unreachable',
+    'service-error',
+  ],
+  run: async (input, ctx) =>
+    ctx.services.dispensing.record(
+      input.id,
+      input.items.map((i) => {
+        if (typeof i !== 'string') return i;
+        const [lineId, outcome, quantity] = i.split(':') as [
+          string,
+          z.infer<typeof recordItem>['outcome'],
+          string | undefined,
+        ];
+        return { lineId, outcome, ...(quantity ? { quantity: Number(quantity) } : {}) };
+      }),
+    ),
 });
 
 export const dispenseReturn = defineCommand({
   name: 'dispense.return',
   summary: 'Return a prescription to Spine undispensed, with the reason',
-  description: `Reasons: ${Object.entries(RETURN_REASONS).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
+  description: `Reasons: ${Object.entries(RETURN_REASONS)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`,
   http: { method: 'POST', path: '/dispensing/{id}/return' },
   input: z.object({ id, reason: z.enum(returnReasons) }),
   output: prescription,
@@ -114,7 +207,9 @@ export const dispenseReturn = defineCommand({
 export const dispenseWithdraw = defineCommand({
   name: 'dispense.withdraw',
   summary: 'Withdraw the latest dispense record of a prescription, with the reason',
-  description: `Reasons: ${Object.entries(WITHDRAW_REASONS).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
+  description: `Reasons: ${Object.entries(WITHDRAW_REASONS)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`,
   http: { method: 'POST', path: '/dispensing/{id}/withdraw' },
   input: z.object({ id, reason: z.enum(withdrawReasons) }),
   output: prescription,
@@ -124,4 +219,11 @@ export const dispenseWithdraw = defineCommand({
   run: async (input, ctx) => ctx.services.dispensing.withdraw(input.id, input.reason),
 });
 
-export const dispensingCommands = [dispenseRelease, dispenseList, dispenseGet, dispenseRecord, dispenseReturn, dispenseWithdraw];
+export const dispensingCommands = [
+  dispenseRelease,
+  dispenseList,
+  dispenseGet,
+  dispenseRecord,
+  dispenseReturn,
+  dispenseWithdraw,
+];

@@ -19,16 +19,34 @@ function checkSession(command: AnyCommand, services: Services): void {
   const role = services.identity.view().selectedRole!;
   const need = ACTIVITY_NEEDS[activity];
   if (!role.activities.some((a) => need.codes.includes(a))) {
-    throw new ScripError('forbidden', `Your role at ${role.orgName} does not include ${need.named}, which ${command.name} needs.`,
-      { needs: activity, activities: [...need.codes], roleProfileId: role.id }, 'Switch to a role that has this activity (scrip role use).');
+    throw new ScripError(
+      'forbidden',
+      `Your role at ${role.orgName} does not include ${need.named}, which ${command.name} needs.`,
+      { needs: activity, activities: [...need.codes], roleProfileId: role.id },
+      'Switch to a role that has this activity (scrip role use).',
+    );
   }
 }
 
-export async function invokeCommand(registry: Registry, services: Services, name: string, rawInput: unknown, caller: Caller): Promise<unknown> {
+export async function invokeCommand(
+  registry: Registry,
+  services: Services,
+  name: string,
+  rawInput: unknown,
+  caller: Caller,
+): Promise<unknown> {
   const command = registry.get(name);
-  if (!command) throw new ScripError('not-found', `There is no command called "${name}".`, undefined, 'See /openapi.json or "scrip --help" for the commands.');
+  if (!command)
+    throw new ScripError(
+      'not-found',
+      `There is no command called "${name}".`,
+      undefined,
+      'See /openapi.json or "scrip --help" for the commands.',
+    );
   if (!caller.scopes.has(command.needs.scope) && !caller.scopes.has('admin')) {
-    throw new ScripError('forbidden', `This caller may not use ${name}: it needs the "${command.needs.scope}" scope.`, { needs: command.needs.scope });
+    throw new ScripError('forbidden', `This caller may not use ${name}: it needs the "${command.needs.scope}" scope.`, {
+      needs: command.needs.scope,
+    });
   }
   checkSession(command, services);
   const parsed = command.input.safeParse(rawInput ?? {});
@@ -43,6 +61,9 @@ export async function invokeCommand(registry: Registry, services: Services, name
     throw toScripError(e);
   }
   const out = command.output.safeParse(result);
-  if (!out.success) throw new ScripError('internal', `${name} produced an answer that does not match its schema.`, { issues: inputIssues(out.error) });
+  if (!out.success)
+    throw new ScripError('internal', `${name} produced an answer that does not match its schema.`, {
+      issues: inputIssues(out.error),
+    });
   return out.data;
 }

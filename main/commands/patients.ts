@@ -19,12 +19,27 @@ export const patientsSearch = defineCommand({
   summary: 'Search the patient index by family name and date of birth (and given name, postcode)',
   http: { method: 'GET', path: '/patients' },
   input: z.object({
-    family: z.string().trim().min(1).max(35), birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD'),
-    given: z.string().trim().max(35).optional(), postcode: z.string().trim().max(10).optional(),
+    family: z.string().trim().min(1).max(35),
+    birthDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .describe('YYYY-MM-DD'),
+    given: z.string().trim().max(35).optional(),
+    postcode: z.string().trim().max(10).optional(),
   }),
   output: z.object({ patients: z.array(patientSnapshot) }),
   needs: { scope: 'prescribe', session: true },
-  run: async (input, ctx) => ({ patients: await ctx.services.patients().search({ family: input.family, birthDate: input.birthDate, ...(input.given ? { given: input.given } : {}), ...(input.postcode ? { postcode: input.postcode } : {}) }, ctx.services.sessionAuth()) }),
+  run: async (input, ctx) => ({
+    patients: await ctx.services.patients().search(
+      {
+        family: input.family,
+        birthDate: input.birthDate,
+        ...(input.given ? { given: input.given } : {}),
+        ...(input.postcode ? { postcode: input.postcode } : {}),
+      },
+      ctx.services.sessionAuth(),
+    ),
+  }),
 });
 
 export const patientCommands = [patientsGet, patientsSearch];

@@ -5,13 +5,21 @@ import { moduleConfig } from '../card/pkcs11-tokens';
 
 const cards = moduleConfig.shape.cards;
 const modulesView = z.object({
-  modules: z.array(z.object({
-    path: z.string(), cards, source: z.enum(['user', 'managed']).describe('managed: set by the administrator, not changeable here'),
-    loaded: z.boolean(), library: z.string().nullable(), error: z.string().nullable(), tokens: z.number().int(),
-    events: z.string().describe('How token insertion and removal are learnt'),
-  })),
+  modules: z.array(
+    z.object({
+      path: z.string(),
+      cards,
+      source: z.enum(['user', 'managed']).describe('managed: set by the administrator, not changeable here'),
+      loaded: z.boolean(),
+      library: z.string().nullable(),
+      error: z.string().nullable(),
+      tokens: z.number().int(),
+      events: z.string().describe('How token insertion and removal are learnt'),
+    }),
+  ),
   found: z.array(z.string()).describe('Module files found in the usual places'),
-  managedFile: z.string(), managedError: z.string().nullable(),
+  managedFile: z.string(),
+  managedError: z.string().nullable(),
 });
 
 export const pkcs11Modules = defineCommand({
@@ -39,22 +47,50 @@ export const pkcs11SetModules = defineCommand({
   },
 });
 
-const mechanism = z.object({ type: z.number().int(), name: z.string(), minKeySize: z.number().int(), maxKeySize: z.number().int(), flags: z.number().int() });
+const mechanism = z.object({
+  type: z.number().int(),
+  name: z.string(),
+  minKeySize: z.number().int(),
+  maxKeySize: z.number().int(),
+  flags: z.number().int(),
+});
 export const pkcs11Report = defineCommand({
   name: 'pkcs11.report',
   summary: 'Report each PKCS#11 module: library, slots, tokens and their mechanisms',
   http: { method: 'GET', path: '/pkcs11/report' },
   input: z.object({}),
   output: z.object({
-    modules: z.array(z.object({
-      path: z.string(), source: z.enum(['user', 'managed']), error: z.string().nullable(), events: z.string(),
-      info: z.object({ library: z.string(), manufacturer: z.string(), version: z.string(), cryptokiVersion: z.string() }).nullable(),
-      slots: z.array(z.object({
-        id: z.string(), description: z.string(), manufacturer: z.string(), flags: z.number().int(),
-        token: z.object({ label: z.string(), manufacturer: z.string(), model: z.string(), serial: z.string(), flags: z.number().int(), minPinLength: z.number().int(), maxPinLength: z.number().int() }).nullable(),
-        mechanisms: z.array(mechanism),
-      })),
-    })),
+    modules: z.array(
+      z.object({
+        path: z.string(),
+        source: z.enum(['user', 'managed']),
+        error: z.string().nullable(),
+        events: z.string(),
+        info: z
+          .object({ library: z.string(), manufacturer: z.string(), version: z.string(), cryptokiVersion: z.string() })
+          .nullable(),
+        slots: z.array(
+          z.object({
+            id: z.string(),
+            description: z.string(),
+            manufacturer: z.string(),
+            flags: z.number().int(),
+            token: z
+              .object({
+                label: z.string(),
+                manufacturer: z.string(),
+                model: z.string(),
+                serial: z.string(),
+                flags: z.number().int(),
+                minPinLength: z.number().int(),
+                maxPinLength: z.number().int(),
+              })
+              .nullable(),
+            mechanisms: z.array(mechanism),
+          }),
+        ),
+      }),
+    ),
   }),
   needs: { scope: 'read' },
   run: async (_i, ctx) => ({ modules: await ctx.services.pkcs11.tokens.report() }),

@@ -8,79 +8,154 @@ import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
 import type { DraftContent } from '../prescribing/model';
 
-
 export const prescriptionDigest = defineCommand({
   name: 'prescription.digest',
   summary: 'Compute the digest EPS $prepare would return for a prescription Bundle (no service, no card)',
-  description: 'The base64 canonical SignedInfo over the Bundle\'s FragmentsToBeHashed, with the canonical fragments themselves so they can be inspected.',
+  description:
+    "The base64 canonical SignedInfo over the Bundle's FragmentsToBeHashed, with the canonical fragments themselves so they can be inspected.",
   http: { method: 'POST', path: '/prescriptions/digest' },
   input: z.object({
-    bundle: z.record(z.string(), z.unknown()).describe('A FHIR prescription-order Bundle (the CLI reads it from a JSON file)'),
-    timestamp: z.string().datetime({ offset: true }).optional().describe('The signing time, as $prepare returns it (default: now)'),
+    bundle: z
+      .record(z.string(), z.unknown())
+      .describe('A FHIR prescription-order Bundle (the CLI reads it from a JSON file)'),
+    timestamp: z
+      .string()
+      .datetime({ offset: true })
+      .optional()
+      .describe('The signing time, as $prepare returns it (default: now)'),
     algorithm: z.enum(['RS256', 'RS1']).default('RS256'),
   }),
-  output: z.object({ digest: z.string(), timestamp: z.string(), algorithm: z.enum(['RS256', 'RS1']), signedInfo: z.string(), fragments: z.string() }),
+  output: z.object({
+    digest: z.string(),
+    timestamp: z.string(),
+    algorithm: z.enum(['RS256', 'RS1']),
+    signedInfo: z.string(),
+    fragments: z.string(),
+  }),
   needs: { scope: 'read' },
   local: 'always',
   run: async (input) => {
     // The FHIR → HL7 v3 fragments code loads when a digest is asked for, not with the command list.
-    const [{ prepareDigest, FragmentError, epsTimestamp }, { nodeHash }] = await Promise.all([import('../../protocols/eps/fragments'), import('../prescribing/node-hash')]);
+    const [{ prepareDigest, FragmentError, epsTimestamp }, { nodeHash }] = await Promise.all([
+      import('../../protocols/eps/fragments'),
+      import('../prescribing/node-hash'),
+    ]);
     const timestamp = input.timestamp ?? epsTimestamp(new Date());
     try {
       const r = prepareDigest(input.bundle, timestamp, input.algorithm, nodeHash);
-      return { digest: r.digest, timestamp, algorithm: input.algorithm, signedInfo: r.signedInfo, fragments: r.fragments };
+      return {
+        digest: r.digest,
+        timestamp,
+        algorithm: input.algorithm,
+        signedInfo: r.signedInfo,
+        fragments: r.fragments,
+      };
     } catch (e) {
-      if (e instanceof FragmentError) throw new ScripError('invalid-input', e.message, { expression: e.expression ?? null }, 'Correct the Bundle and try again.');
+      if (e instanceof FragmentError)
+        throw new ScripError(
+          'invalid-input',
+          e.message,
+          { expression: e.expression ?? null },
+          'Correct the Bundle and try again.',
+        );
       throw e;
     }
   },
 });
 
 const itemView = z.object({
-  lineId: z.string(), medication: z.string(),
-  statusCode: z.string().nullable().describe('Line item status from EPS (medicationdispense-type: 0001 fully dispensed … 0005 cancelled, 0007 to be dispensed, 0008 with dispenser); null until known'),
+  lineId: z.string(),
+  medication: z.string(),
+  statusCode: z
+    .string()
+    .nullable()
+    .describe(
+      'Line item status from EPS (medicationdispense-type: 0001 fully dispensed … 0005 cancelled, 0007 to be dispensed, 0008 with dispenser); null until known',
+    ),
   status: z.string().nullable().describe('The same in words'),
-  dispensedAt: z.string().nullable(), cancelReason: z.string().nullable(),
-  cancelAnswerCode: z.string().nullable().describe('EPS\'s answer to the last cancellation (R-0001 …)'),
+  dispensedAt: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+  cancelAnswerCode: z.string().nullable().describe("EPS's answer to the last cancellation (R-0001 …)"),
   cancelAnswer: z.string().nullable().describe('What that answer means, for the prescriber'),
-  cancelPending: z.boolean().describe('A cancellation was sent and not answered; cancelling again resends the same request'),
+  cancelPending: z
+    .boolean()
+    .describe('A cancellation was sent and not answered; cancelling again resends the same request'),
 });
-const tracking = z.object({
-  statusCode: z.string().describe('Prescription status from the tracker (EPS-task-business-status 0001 To be Dispensed … 0007), or "unknown"'),
-  status: z.string(), owner: z.object({ ods: z.string(), name: z.string().optional() }).nullable().describe('The dispenser holding it, else the nominated pharmacy'),
-  checkedAt: z.string(),
-}).nullable();
+const tracking = z
+  .object({
+    statusCode: z
+      .string()
+      .describe(
+        'Prescription status from the tracker (EPS-task-business-status 0001 To be Dispensed … 0007), or "unknown"',
+      ),
+    status: z.string(),
+    owner: z
+      .object({ ods: z.string(), name: z.string().optional() })
+      .nullable()
+      .describe('The dispenser holding it, else the nominated pharmacy'),
+    checkedAt: z.string(),
+  })
+  .nullable();
 // The draft as stored: typed as the draft model, checked only to be an object, because a draft saved
 // under older, looser rules is shown as it is (main/prescribing/store.ts readDraft), not refused.
-const storedDraft = z.custom<DraftContent>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a draft is an object')
+const storedDraft = z
+  .custom<DraftContent>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a draft is an object')
   .describe('Draft content: patient, items, treatment type (see prescription.create)');
 const record = z.object({
-  id: z.string(), status: z.string(), draft: storedDraft, ownerUserId: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
-  shortFormId: z.string().nullable(), longFormId: z.string().nullable(), signedAt: z.string().nullable(), sendAttempts: z.number(),
-  lastError: z.string().nullable(), serviceStatus: z.string().nullable(),
+  id: z.string(),
+  status: z.string(),
+  draft: storedDraft,
+  ownerUserId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  shortFormId: z.string().nullable(),
+  longFormId: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  sendAttempts: z.number(),
+  lastError: z.string().nullable(),
+  serviceStatus: z.string().nullable(),
   tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),
   items: z.array(itemView).describe('Each line item with its status at EPS'),
-  refusal: z.object({
-    httpStatus: z.number().int().nullable(),
-    issues: z.array(z.object({
-      code: z.string().nullable().describe('Spine error code, e.g. INVALID_VALUE'), display: z.string().nullable(),
-      text: z.string().describe('EPS\'s reason, in its words'), field: z.string().nullable().describe('The FHIR path EPS names'),
-    })),
-  }).nullable().describe('Why EPS refused the prescription, issue by issue (null unless it was refused)'),
+  refusal: z
+    .object({
+      httpStatus: z.number().int().nullable(),
+      issues: z.array(
+        z.object({
+          code: z.string().nullable().describe('Spine error code, e.g. INVALID_VALUE'),
+          display: z.string().nullable(),
+          text: z.string().describe("EPS's reason, in its words"),
+          field: z.string().nullable().describe('The FHIR path EPS names'),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('Why EPS refused the prescription, issue by issue (null unless it was refused)'),
 });
-type Rec = { bundle?: unknown; serviceResponse?: unknown; requestId?: unknown; nextAttemptAt?: unknown; id: string } & Record<string, unknown>;
+type Rec = {
+  bundle?: unknown;
+  serviceResponse?: unknown;
+  requestId?: unknown;
+  nextAttemptAt?: unknown;
+  id: string;
+} & Record<string, unknown>;
 const view = (r: Rec, items: z.infer<typeof itemView>[], refusal: z.infer<typeof record>['refusal']) => {
   const { bundle: _b, serviceResponse: _s, requestId: _r, nextAttemptAt: _n, ...rest } = r;
   return { ...rest, items, refusal } as z.infer<typeof record>;
 };
-const viewOf = (ctx: CommandContext, r: object) => view(r as Rec, ctx.services.prescribing.items((r as Rec).id), ctx.services.prescribing.refusal((r as Rec).id));
-const id = z.uuid().describe('The prescription\'s local ID');
+const viewOf = (ctx: CommandContext, r: object) =>
+  view(r as Rec, ctx.services.prescribing.items((r as Rec).id), ctx.services.prescribing.refusal((r as Rec).id));
+const id = z.uuid().describe("The prescription's local ID");
 
 export const prescriptionCreate = defineCommand({
   name: 'prescription.create',
   summary: 'Start a prescription (a draft, saved at once)',
   http: { method: 'POST', path: '/prescriptions' },
-  input: z.object({ draft: z.record(z.string(), z.unknown()).default({}).describe('Draft content (patient, items, treatment type); the CLI reads it from a JSON file') }),
+  input: z.object({
+    draft: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Draft content (patient, items, treatment type); the CLI reads it from a JSON file'),
+  }),
   output: record,
   needs: { scope: 'prescribe' },
   cli: { aliases: { file: 'draft' } },
@@ -117,21 +192,30 @@ export const prescriptionGet = defineCommand({
 export const prescriptionList = defineCommand({
   name: 'prescription.list',
   summary: 'List prescriptions on this computer, newest first',
-  description: 'With `nhsNumber`, only that patient\'s: the pad shows them beside the patient, to prescribe again.',
+  description: "With `nhsNumber`, only that patient's: the pad shows them beside the patient, to prescribe again.",
   http: { method: 'GET', path: '/prescriptions' },
   input: z.object({
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    nhsNumber: z.string().regex(/^\d{10}$/, 'An NHS number is 10 digits with no spaces.').optional().describe('Only this patient\'s prescriptions'),
+    nhsNumber: z
+      .string()
+      .regex(/^\d{10}$/, 'An NHS number is 10 digits with no spaces.')
+      .optional()
+      .describe("Only this patient's prescriptions"),
   }),
   output: z.object({ prescriptions: z.array(record) }),
   needs: { scope: 'read' },
-  run: async (input, ctx) => ({ prescriptions: ctx.services.prescriptions.list({ limit: input.limit, ...(input.nhsNumber ? { nhsNumber: input.nhsNumber } : {}) }).map((r) => viewOf(ctx, r)) }),
+  run: async (input, ctx) => ({
+    prescriptions: ctx.services.prescriptions
+      .list({ limit: input.limit, ...(input.nhsNumber ? { nhsNumber: input.nhsNumber } : {}) })
+      .map((r) => viewOf(ctx, r)),
+  }),
 });
 
 export const prescriptionPreview = defineCommand({
   name: 'prescription.preview',
   summary: 'Show the canonical text the card will sign for a draft (the FragmentsToBeHashed)',
-  description: 'Built by Scrip from the draft and the selected role\'s prescriber details, with the prescription IDs it will be signed with (fixed now). Only the signing time, set by EPS when the card signs, is a stand-in here, listed in `placeholders`.',
+  description:
+    "Built by Scrip from the draft and the selected role's prescriber details, with the prescription IDs it will be signed with (fixed now). Only the signing time, set by EPS when the card signs, is a stand-in here, listed in `placeholders`.",
   http: { method: 'POST', path: '/prescriptions/{id}/preview' },
   input: z.object({ id }),
   output: z.object({ fragments: z.string(), timestamp: z.string(), placeholders: z.array(z.string()) }),
@@ -150,13 +234,17 @@ export const prescriptionDiscard = defineCommand({
   needs: { scope: 'prescribe' },
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state'],
-  run: async (input, ctx) => { ctx.services.prescribing.discard(input.id); return { id: input.id, discarded: true as const }; },
+  run: async (input, ctx) => {
+    ctx.services.prescribing.discard(input.id);
+    return { id: input.id, discarded: true as const };
+  },
 });
 
 export const prescriptionCopy = defineCommand({
   name: 'prescription.copy',
   summary: 'Write a prescription again: a new draft with the same patient and items',
-  description: 'For a prescription EPS refused, or to prescribe the same again. The items get new line IDs; the patient must be confirmed again before signing.',
+  description:
+    'For a prescription EPS refused, or to prescribe the same again. The items get new line IDs; the patient must be confirmed again before signing.',
   http: { method: 'POST', path: '/prescriptions/{id}/copy' },
   input: z.object({ id }),
   output: record,
@@ -169,7 +257,8 @@ export const prescriptionCopy = defineCommand({
 export const prescriptionReissue = defineCommand({
   name: 'prescription.reissue',
   summary: 'Re-issue a repeat: a new draft from an earlier signed repeat prescription (its template)',
-  description: 'Same items, treatment and review date; new line IDs; the patient must be confirmed again before signing. Refused for anything but a signed repeat prescription, and once its review date has passed.',
+  description:
+    'Same items, treatment and review date; new line IDs; the patient must be confirmed again before signing. Refused for anything but a signed repeat prescription, and once its review date has passed.',
   http: { method: 'POST', path: '/prescriptions/{id}/reissue' },
   input: z.object({ id }),
   output: record,
@@ -182,10 +271,24 @@ export const prescriptionReissue = defineCommand({
 export const prescriptionSign = defineCommand({
   name: 'prescription.sign',
   summary: 'Sign prescriptions with your card and queue them for EPS',
-  description: 'Checks that EPS\'s $prepare digest equals the one Scrip computes itself before the card signs. Several IDs are one batch: all are prepared, then signed in one hold of the card with the PIN given once (the signing key needs a fresh PIN check for every signature; Scrip presents it, the person types it once). One result per ID; a failing item does not stop the others, but a card or PIN failure stops the batch (a wrong PIN is never tried twice) and leaves the rest as drafts.',
+  description:
+    "Checks that EPS's $prepare digest equals the one Scrip computes itself before the card signs. Several IDs are one batch: all are prepared, then signed in one hold of the card with the PIN given once (the signing key needs a fresh PIN check for every signature; Scrip presents it, the person types it once). One result per ID; a failing item does not stop the others, but a card or PIN failure stops the batch (a wrong PIN is never tried twice) and leaves the rest as drafts.",
   http: { method: 'POST', path: '/prescriptions/signature' },
-  input: z.object({ ids: z.array(id).min(1).max(250), pin: z.string().optional().describe('The card passcode; read from standard input by the CLI') }),
-  output: z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), status: z.string(), shortFormId: z.string().nullable(), error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional() })) }),
+  input: z.object({
+    ids: z.array(id).min(1).max(250),
+    pin: z.string().optional().describe('The card passcode; read from standard input by the CLI'),
+  }),
+  output: z.object({
+    results: z.array(
+      z.object({
+        id: z.string(),
+        ok: z.boolean(),
+        status: z.string(),
+        shortFormId: z.string().nullable(),
+        error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional(),
+      }),
+    ),
+  }),
   needs: { scope: 'sign', session: true, activity: 'prescribing' },
   cli: { stdin: ['pin'] },
   run: async (input, ctx) => ({ results: await ctx.services.prescribing.sign(input.ids, input.pin) }),
@@ -201,7 +304,11 @@ export const prescriptionSend = defineCommand({
   run: async (_i, ctx) => {
     await ctx.services.prescribing.send();
     const all = ctx.services.prescriptions.list({ limit: 500 });
-    return { waiting: all.filter((r) => r.status === 'signed' || r.status === 'sending').length, accepted: all.filter((r) => r.status === 'accepted').length, rejected: all.filter((r) => r.status === 'rejected').length };
+    return {
+      waiting: all.filter((r) => r.status === 'signed' || r.status === 'sending').length,
+      accepted: all.filter((r) => r.status === 'accepted').length,
+      rejected: all.filter((r) => r.status === 'rejected').length,
+    };
   },
 });
 
@@ -222,19 +329,28 @@ export const prescriptionToken = defineCommand({
 });
 
 const cancelResult = z.object({
-  lineId: z.string(), medication: z.string().nullable(),
+  lineId: z.string(),
+  medication: z.string().nullable(),
   ok: z.boolean().describe('true when the item is cancelled (or already was)'),
-  code: z.string().nullable().describe('EPS\'s answer code: R-0001 cancelled, R-0002/R-0003 with a dispenser (marked for cancellation), R-0004 already dispensed, R-0005 expired, R-0006 already cancelled, R-0008 not found …; null when EPS did not answer'),
+  code: z
+    .string()
+    .nullable()
+    .describe(
+      "EPS's answer code: R-0001 cancelled, R-0002/R-0003 with a dispenser (marked for cancellation), R-0004 already dispensed, R-0005 expired, R-0006 already cancelled, R-0008 not found …; null when EPS did not answer",
+    ),
   outcome: z.enum(['cancelled', 'marked', 'refused', 'failed']),
-  message: z.string().describe('What happened, in a prescriber\'s words'),
-  serviceText: z.string().nullable(), itemStatus: z.string().nullable(),
+  message: z.string().describe("What happened, in a prescriber's words"),
+  serviceText: z.string().nullable(),
+  itemStatus: z.string().nullable(),
   dispenser: z.string().nullable().describe('The pharmacy holding the item, when EPS says (R-0002/R-0003)'),
 });
 
 export const prescriptionCancel = defineCommand({
   name: 'prescription.cancel',
   summary: 'Cancel a sent prescription, or some of its items, with an EPS reason',
-  description: `One EPS prescription-order-update per item. Reasons: ${Object.entries(CANCEL_REASONS).map(([c, d]) => `${c} ${d}`).join('; ')}. Trying again after a failure sends the same request (X-Request-ID), so nothing is cancelled twice.`,
+  description: `One EPS prescription-order-update per item. Reasons: ${Object.entries(CANCEL_REASONS)
+    .map(([c, d]) => `${c} ${d}`)
+    .join('; ')}. Trying again after a failure sends the same request (X-Request-ID), so nothing is cancelled twice.`,
   http: { method: 'POST', path: '/prescriptions/{id}/cancellation' },
   input: z.object({
     id,
@@ -250,7 +366,7 @@ export const prescriptionCancel = defineCommand({
 
 export const prescriptionTrack = defineCommand({
   name: 'prescription.track',
-  summary: 'Ask the EPS tracker for a prescription\'s status and each item\'s',
+  summary: "Ask the EPS tracker for a prescription's status and each item's",
   description: 'Also done every few minutes for your sent prescriptions while you are logged in with a role.',
   http: { method: 'POST', path: '/prescriptions/{id}/tracking' },
   input: z.object({ id }),
@@ -261,4 +377,20 @@ export const prescriptionTrack = defineCommand({
   run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
 });
 
-export const prescriptionCommands = [prescriptionDigest, prescriptionVerify, prescriptionCreate, prescriptionUpdate, prescriptionGet, prescriptionList, prescriptionPreview, prescriptionDiscard, prescriptionCopy, prescriptionReissue, prescriptionSign, prescriptionSend, prescriptionToken, prescriptionCancel, prescriptionTrack];
+export const prescriptionCommands = [
+  prescriptionDigest,
+  prescriptionVerify,
+  prescriptionCreate,
+  prescriptionUpdate,
+  prescriptionGet,
+  prescriptionList,
+  prescriptionPreview,
+  prescriptionDiscard,
+  prescriptionCopy,
+  prescriptionReissue,
+  prescriptionSign,
+  prescriptionSend,
+  prescriptionToken,
+  prescriptionCancel,
+  prescriptionTrack,
+];

@@ -8,8 +8,6 @@ import type { ActivityNeed } from '../../protocols/spine/activities';
 import type { Scope } from '../api/scopes';
 import type { CliSpec, HttpMethod, LocalRun } from './cli-data';
 
-
-
 /** Who is calling: the desktop UI, a program with an API key, the CLI in-process, or Scrip itself. */
 export interface Caller {
   kind: 'ui' | 'api' | 'cli' | 'internal';
@@ -34,7 +32,11 @@ export interface CommandNeeds {
   activity?: ActivityNeed;
 }
 
-export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, N extends string = string> {
+export interface CommandDefinition<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  N extends string = string,
+> {
   /** Dotted name: `<group>.<action>`, e.g. `readers.list`. Stable: programs rely on it. */
   name: N;
   summary: string;
@@ -52,7 +54,9 @@ export interface CommandDefinition<I extends z.ZodType = z.ZodType, O extends z.
 }
 
 /** Keeps the input/output types of one definition together; the value is returned unchanged. */
-export function defineCommand<I extends z.ZodType, O extends z.ZodType, const N extends string>(def: CommandDefinition<I, O, N>): CommandDefinition<I, O, N> {
+export function defineCommand<I extends z.ZodType, O extends z.ZodType, const N extends string>(
+  def: CommandDefinition<I, O, N>,
+): CommandDefinition<I, O, N> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(def.name)) throw new Error(`bad command name ${def.name}`);
   if (!def.http.path.startsWith('/')) throw new Error(`bad http path for ${def.name}`);
   return def;
@@ -73,7 +77,13 @@ export class Registry {
       this.#byName.set(c.name, c);
     }
   }
-  get(name: string): AnyCommand | undefined { return this.#byName.get(name); }
-  all(): AnyCommand[] { return [...this.#byName.values()]; }
-  names(): string[] { return [...this.#byName.keys()]; }
+  get(name: string): AnyCommand | undefined {
+    return this.#byName.get(name);
+  }
+  all(): AnyCommand[] {
+    return [...this.#byName.values()];
+  }
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
 }

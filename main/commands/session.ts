@@ -22,23 +22,43 @@ export const sessionGet = defineCommand({
 export const sessionLogin = defineCommand({
   name: 'session.login',
   summary: 'Log in with the card in the reader and its passcode',
-  description: 'Verifies the PIN on the card, signs the security broker\'s challenge with the card\'s authentication key and starts a session. Chooses `role` if given, the only role, or the role last used.',
+  description:
+    "Verifies the PIN on the card, signs the security broker's challenge with the card's authentication key and starts a session. Chooses `role` if given, the only role, or the role last used.",
   http: { method: 'POST', path: '/session' },
-  input: z.object({ pin, role: z.string().regex(/^\d{6,15}$/).optional().describe('Role profile ID to select') }),
+  input: z.object({
+    pin,
+    role: z
+      .string()
+      .regex(/^\d{6,15}$/)
+      .optional()
+      .describe('Role profile ID to select'),
+  }),
   output: sessionView,
   needs: { scope: 'login' },
   cli: { path: ['login'], stdin: ['pin'] },
-  errors: ['no-card', 'pin-wrong', 'pin-blocked', 'pin-format', 'bad-state', 'service-unreachable', 'service-error', 'card-removed'],
+  errors: [
+    'no-card',
+    'pin-wrong',
+    'pin-blocked',
+    'pin-format',
+    'bad-state',
+    'service-unreachable',
+    'service-error',
+    'card-removed',
+  ],
   run: async (input, ctx) => {
     const reader = ctx.services.identity.view().reader ?? undefined;
-    return pinAttempt(ctx, 'session.login', reader, () => ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }));
+    return pinAttempt(ctx, 'session.login', reader, () =>
+      ctx.services.identity.login({ pin: input.pin, ...(input.role ? { roleId: input.role } : {}) }),
+    );
   },
 });
 
 export const sessionUseCard = defineCommand({
   name: 'session.use-card',
   summary: 'Choose which card to log in with, when cards are in several readers',
-  description: 'Before a session starts, makes the card in `reader` the one `session.login` uses (and whose removal would end the session). The readers with a card are listed in `cards` of `session.get`.',
+  description:
+    'Before a session starts, makes the card in `reader` the one `session.login` uses (and whose removal would end the session). The readers with a card are listed in `cards` of `session.get`.',
   http: { method: 'POST', path: '/session/card' },
   input: z.object({ reader: z.string().min(1).max(200).describe('Reader name, as listed in `cards`') }),
   output: sessionView,
@@ -78,7 +98,12 @@ export const roleUse = defineCommand({
   name: 'role.use',
   summary: 'Choose or switch role, without taking the card out',
   http: { method: 'PUT', path: '/session/role' },
-  input: z.object({ role: z.string().regex(/^\d{6,15}$/).describe('Role profile ID') }),
+  input: z.object({
+    role: z
+      .string()
+      .regex(/^\d{6,15}$/)
+      .describe('Role profile ID'),
+  }),
   output: sessionView,
   needs: { scope: 'login' },
   cli: { path: ['role', 'use'], positional: ['role'] },
@@ -95,7 +120,12 @@ export const roleAssertion = defineCommand({
   run: async (_i, ctx) => ({ xml: await ctx.services.identity.roleAssertion() }),
 });
 
-const ticket = z.object({ token: z.string(), userId: z.string(), roleProfileId: z.string().nullable(), expiresAt: z.string() });
+const ticket = z.object({
+  token: z.string(),
+  userId: z.string(),
+  roleProfileId: z.string().nullable(),
+  expiresAt: z.string(),
+});
 
 /**
  * A program's first hand-out waits for the user's yes (remembered per key, revocable). The user's
@@ -104,18 +134,29 @@ const ticket = z.object({ token: z.string(), userId: z.string(), roleProfileId: 
 function requireApproval(ctx: CommandContext): void {
   const keyId = ctx.caller.keyId;
   // An admin key could approve itself (ticket.approve is admin), so asking it would be theatre.
-  if (ctx.caller.kind !== 'api' || !keyId || ctx.caller.scopes.has('admin') || ctx.services.ticketApprovals.approved(keyId)) return;
+  if (
+    ctx.caller.kind !== 'api' ||
+    !keyId ||
+    ctx.caller.scopes.has('admin') ||
+    ctx.services.ticketApprovals.approved(keyId)
+  )
+    return;
   const at = new Date().toISOString();
   ctx.services.audit.append(ctx.caller.label, 'session.ticket-asked', { keyId });
   ctx.services.events.emit('session.ticket-asked', { keyId, to: ctx.caller.label, at });
-  throw new ScripError('forbidden', `The user has not yet allowed ${ctx.caller.label} to take their session; Scrip is asking them now.`, { approvalNeeded: true, keyId },
-    'Ask the user to allow this program in Scrip (Who has my session), then try again.');
+  throw new ScripError(
+    'forbidden',
+    `The user has not yet allowed ${ctx.caller.label} to take their session; Scrip is asking them now.`,
+    { approvalNeeded: true, keyId },
+    'Ask the user to allow this program in Scrip (Who has my session), then try again.',
+  );
 }
 
 export const ticketGet = defineCommand({
   name: 'ticket.get',
   summary: 'Get the current session for a local program, without prompting (Ticket API)',
-  description: 'Answers bad-state when nobody is logged in. Every hand-out is written to the audit log and shown to the user.',
+  description:
+    'Answers bad-state when nobody is logged in. Every hand-out is written to the audit log and shown to the user.',
   http: { method: 'GET', path: '/ticket' },
   input: z.object({}),
   output: ticket,
@@ -142,9 +183,23 @@ export const ticketRequest = defineCommand({
     if (id.view().state !== 'role-selected') {
       ctx.services.events.emit('session.prompt', { requestedBy: ctx.caller.label, at: new Date().toISOString() });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => { stop(); reject(new ScripError('bad-state', `Nobody logged in within ${input.waitSeconds} seconds.`, undefined, 'Ask the user to insert their card and log in, then try again.')); }, input.waitSeconds * 1000);
+        const timer = setTimeout(() => {
+          stop();
+          reject(
+            new ScripError(
+              'bad-state',
+              `Nobody logged in within ${input.waitSeconds} seconds.`,
+              undefined,
+              'Ask the user to insert their card and log in, then try again.',
+            ),
+          );
+        }, input.waitSeconds * 1000);
         const stop = ctx.services.events.subscribe((e) => {
-          if (e.type === 'session.changed' && id.view().state === 'role-selected') { clearTimeout(timer); stop(); resolve(); }
+          if (e.type === 'session.changed' && id.view().state === 'role-selected') {
+            clearTimeout(timer);
+            stop();
+            resolve();
+          }
         });
       });
     }
@@ -178,7 +233,12 @@ export const ticketApprove = defineCommand({
   name: 'ticket.approve',
   summary: 'Allow a program (its API key) to take your session from now on',
   http: { method: 'PUT', path: '/ticket/approvals/{keyId}' },
-  input: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).describe('The API key\'s id') }),
+  input: z.object({
+    keyId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .describe("The API key's id"),
+  }),
   output: approval,
   needs: { scope: 'admin' },
   cli: { positional: ['keyId'] },
@@ -195,7 +255,12 @@ export const ticketRevoke = defineCommand({
   name: 'ticket.revoke',
   summary: 'Stop a program (its API key) from taking your session',
   http: { method: 'DELETE', path: '/ticket/approvals/{keyId}' },
-  input: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).describe('The API key\'s id') }),
+  input: z.object({
+    keyId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .describe("The API key's id"),
+  }),
   output: z.object({ keyId: z.string(), revoked: z.boolean() }),
   needs: { scope: 'admin' },
   cli: { positional: ['keyId'] },
@@ -206,4 +271,18 @@ export const ticketRevoke = defineCommand({
   },
 });
 
-export const sessionCommands = [sessionGet, sessionLogin, sessionUseCard, sessionLogout, rolesList, roleUse, roleAssertion, ticketGet, ticketRequest, sessionHandouts, ticketApprovals, ticketApprove, ticketRevoke];
+export const sessionCommands = [
+  sessionGet,
+  sessionLogin,
+  sessionUseCard,
+  sessionLogout,
+  rolesList,
+  roleUse,
+  roleAssertion,
+  ticketGet,
+  ticketRequest,
+  sessionHandouts,
+  ticketApprovals,
+  ticketApprove,
+  ticketRevoke,
+];

@@ -15,10 +15,14 @@ const nationalServices: DiagnosticCheck = async ({ environments }) => {
 };
 
 /** Each PKCS#11 module: loaded or why not, its tokens, how changes are learnt (pkcs11.report has the mechanisms). */
-const pkcs11Modules: DiagnosticCheck = async ({ pkcs11 }) => pkcs11.view().modules.map((m) => ({
-  name: `PKCS#11 module ${m.path}`, ok: m.loaded,
-  detail: m.loaded ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}` : `not loaded: ${m.error ?? 'unknown'}`,
-}));
+const pkcs11Modules: DiagnosticCheck = async ({ pkcs11 }) =>
+  pkcs11.view().modules.map((m) => ({
+    name: `PKCS#11 module ${m.path}`,
+    ok: m.loaded,
+    detail: m.loaded
+      ? `${m.library ?? ''}; ${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes: ${m.events}${m.source === 'managed' ? '; set by the administrator' : ''}`
+      : `not loaded: ${m.error ?? 'unknown'}`,
+  }));
 
 /** What the card in a reader says about itself (no PIN needed): holder, certificate expiry, tries left. */
 const cardsInReaders: DiagnosticCheck = async ({ readers, cards }) => {
@@ -27,7 +31,11 @@ const cardsInReaders: DiagnosticCheck = async ({ readers, cards }) => {
     try {
       const st = await cards.status(r.name);
       const days = Math.floor((new Date(st.certificateExpiry).getTime() - Date.now()) / 86_400_000);
-      out.push({ name: `Card in ${r.name}`, ok: days > 0 && !st.pin.blocked, detail: `${st.cardType.toUpperCase()} card of user ${st.holder.userId}; certificates valid for ${days} more days; ${st.pin.blocked ? 'PIN locked' : `${st.pin.retriesLeft} PIN tries left`}` });
+      out.push({
+        name: `Card in ${r.name}`,
+        ok: days > 0 && !st.pin.blocked,
+        detail: `${st.cardType.toUpperCase()} card of user ${st.holder.userId}; certificates valid for ${days} more days; ${st.pin.blocked ? 'PIN locked' : `${st.pin.retriesLeft} PIN tries left`}`,
+      });
     } catch (e) {
       out.push({ name: `Card in ${r.name}`, ok: false, detail: message(e) });
     }

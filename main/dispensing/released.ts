@@ -38,7 +38,8 @@ const nameText = (names: unknown): string => {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   return [...list(n.prefix), ...list(n.given), str(n.family) ?? ''].filter(Boolean).join(' ');
 };
-const identifier = (r: Json, system: string): string | null => str(obj(arr(r.identifier).find((i) => i.system === system)).value);
+const identifier = (r: Json, system: string): string | null =>
+  str(obj(arr(r.identifier).find((i) => i.system === system)).value);
 
 /** The parts of a released prescription a pharmacist reads, or a message saying what is missing. */
 export function readReleased(bundle: Json): ReleasedPrescription | { problem: string } {
@@ -64,27 +65,46 @@ export function readReleased(bundle: Json): ReleasedPrescription | { problem: st
     const status = str(obj(arr(info?.extension).find((x) => x.url === 'dispenseStatus')?.valueCoding).code);
     return {
       lineId: identifier(mr, LINE_ITEM_NUMBER) ?? '',
-      medication: { code: str(coding.code) ?? '', display: str(coding.display) ?? str(coding.code) ?? 'Unnamed medicine' },
-      quantity: typeof q.value === 'number' ? { value: q.value, unit: str(q.unit) ?? '', code: str(q.code) ?? '' } : null,
-      dosage: arr(mr.dosageInstruction).map((d) => str(d.text)).filter(Boolean).join('; ') || null,
+      medication: {
+        code: str(coding.code) ?? '',
+        display: str(coding.display) ?? str(coding.code) ?? 'Unnamed medicine',
+      },
+      quantity:
+        typeof q.value === 'number' ? { value: q.value, unit: str(q.unit) ?? '', code: str(q.code) ?? '' } : null,
+      dosage:
+        arr(mr.dosageInstruction)
+          .map((d) => str(d.text))
+          .filter(Boolean)
+          .join('; ') || null,
       statusCode: status && Object.hasOwn(LINE_ITEM_STATUS, status) ? (status as LineItemStatusCode) : null,
     };
   });
-  if (items.some((i) => !i.lineId)) return { problem: 'A MedicationRequest of the released prescription has no line item ID.' };
+  if (items.some((i) => !i.lineId))
+    return { problem: 'A MedicationRequest of the released prescription has no line item ID.' };
   return {
-    shortFormId, longFormId, bundleId: str(obj(bundle.identifier).value) ?? str(bundle.id),
+    shortFormId,
+    longFormId,
+    bundleId: str(obj(bundle.identifier).value) ?? str(bundle.id),
     patient: {
-      nhsNumber: identifier(patient, NHS_NUMBER) ?? '', name: nameText(patient.name) || 'Name not given',
-      birthDate: str(patient.birthDate), gender: str(patient.gender),
-      address: [...(Array.isArray(address.line) ? (address.line as unknown[]).map(String) : []), str(address.postalCode)].filter(Boolean).join(', ') || null,
+      nhsNumber: identifier(patient, NHS_NUMBER) ?? '',
+      name: nameText(patient.name) || 'Name not given',
+      birthDate: str(patient.birthDate),
+      gender: str(patient.gender),
+      address:
+        [...(Array.isArray(address.line) ? (address.line as unknown[]).map(String) : []), str(address.postalCode)]
+          .filter(Boolean)
+          .join(', ') || null,
     },
     prescriber: {
-      name: nameText(practitioner.name) || 'Name not given', userId: identifier(practitioner, 'https://fhir.nhs.uk/Id/sds-user-id'),
-      organisation: str(org.name) ?? 'Organisation not given', ods: identifier(org, ODS),
+      name: nameText(practitioner.name) || 'Name not given',
+      userId: identifier(practitioner, 'https://fhir.nhs.uk/Id/sds-user-id'),
+      organisation: str(org.name) ?? 'Organisation not given',
+      ods: identifier(org, ODS),
       telecom: str(obj(arr(role.telecom)[0]).value) ?? str(obj(arr(org.telecom)[0]).value),
     },
     items,
   };
 }
 
-export const lineStatusText = (code: string | null): string | null => (code && Object.hasOwn(LINE_ITEM_STATUS, code) ? LINE_ITEM_STATUS[code as LineItemStatusCode] : null);
+export const lineStatusText = (code: string | null): string | null =>
+  code && Object.hasOwn(LINE_ITEM_STATUS, code) ? LINE_ITEM_STATUS[code as LineItemStatusCode] : null;

@@ -9,11 +9,28 @@ import { request as httpsGet } from 'node:https';
 import forge from 'node-forge';
 import type { Outcome, Signer } from '../../protocols/eps/signature';
 
-const REASONS = ['unspecified', 'key compromise', 'CA compromise', 'affiliation changed', 'superseded', 'cessation of operation', 'certificate hold', '', 'remove from CRL', 'privilege withdrawn', 'AA compromise'];
+const REASONS = [
+  'unspecified',
+  'key compromise',
+  'CA compromise',
+  'affiliation changed',
+  'superseded',
+  'cessation of operation',
+  'certificate hold',
+  '',
+  'remove from CRL',
+  'privilege withdrawn',
+  'AA compromise',
+];
 const ALWAYS_REVOKED = new Set([1, 2, 10]); // keyCompromise, cACompromise, aACompromise
 const SIG_HASH: Record<string, string> = {
-  '1.2.840.113549.1.1.5': 'sha1', '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512',
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
 };
 
 export interface RevocationOptions {
@@ -33,7 +50,11 @@ export function crlDistributionPoints(cert: forge.pki.Certificate): { urls: stri
     else if (n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 4 && n.constructed) directory = true;
     if (Array.isArray(n.value)) for (const c of n.value) walk(c);
   };
-  try { walk(forge.asn1.fromDer(ext.value)); } catch { /* unreadable: no addresses */ }
+  try {
+    walk(forge.asn1.fromDer(ext.value));
+  } catch {
+    /* unreadable: no addresses */
+  }
   return { urls, directoryOnly: !urls.length && directory };
 }
 
@@ -41,26 +62,60 @@ function fetchBytes(url: string, opts: RevocationOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const get = u.protocol === 'https:' ? httpsGet : u.protocol === 'http:' ? httpGet : null;
-    if (!get) { reject(new Error(`${u.protocol} addresses are not fetched`)); return; }
-    const req = get(u, { method: 'GET', timeout: opts.timeoutMs ?? 5000, ...(u.protocol === 'https:' && opts.caPem ? { ca: opts.caPem } : {}) }, (res) => {
-      if (res.statusCode !== 200) { res.resume(); reject(new Error(`HTTP ${res.statusCode ?? '?'}`)); return; }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => { size += c.length; if (size > 20_000_000) req.destroy(new Error('the CRL is larger than 20 MB')); else chunks.push(c); });
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-      res.on('error', reject);
-    });
+    if (!get) {
+      reject(new Error(`${u.protocol} addresses are not fetched`));
+      return;
+    }
+    const req = get(
+      u,
+      {
+        method: 'GET',
+        timeout: opts.timeoutMs ?? 5000,
+        ...(u.protocol === 'https:' && opts.caPem ? { ca: opts.caPem } : {}),
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`HTTP ${res.statusCode ?? '?'}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > 20_000_000) req.destroy(new Error('the CRL is larger than 20 MB'));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${(opts.timeoutMs ?? 5000) / 1000} s`)));
     req.on('error', reject);
     req.end();
   });
 }
 
-interface CrlEntry { serial: string; revokedAt: Date; reason: number | null }
-interface Crl { entries: CrlEntry[]; thisUpdate: Date; nextUpdate: Date | null }
+interface CrlEntry {
+  serial: string;
+  revokedAt: Date;
+  reason: number | null;
+}
+interface Crl {
+  entries: CrlEntry[];
+  thisUpdate: Date;
+  nextUpdate: Date | null;
+}
 
-const timeOf = (n: forge.asn1.Asn1): Date => (n.type === forge.asn1.Type.UTCTIME ? forge.asn1.utcTimeToDate(String(n.value)) : forge.asn1.generalizedTimeToDate(String(n.value)));
-const serialHex = (bytes: string): string => forge.util.bytesToHex(bytes).replace(/^0+(?=.)/, '').toLowerCase();
+const timeOf = (n: forge.asn1.Asn1): Date =>
+  n.type === forge.asn1.Type.UTCTIME
+    ? forge.asn1.utcTimeToDate(String(n.value))
+    : forge.asn1.generalizedTimeToDate(String(n.value));
+const serialHex = (bytes: string): string =>
+  forge.util
+    .bytesToHex(bytes)
+    .replace(/^0+(?=.)/, '')
+    .toLowerCase();
 
 /** A DER CRL read and its signature checked with the issuer's key (throws when either fails). */
 export function readCrl(der: Buffer, issuer: X509Certificate): Crl {
@@ -79,7 +134,10 @@ export function readCrl(der: Buffer, issuer: X509Certificate): Crl {
   const thisUpdate = timeOf(fields[i++]!);
   let nextUpdate: Date | null = null;
   const next = fields[i];
-  if (next && (next.type === forge.asn1.Type.UTCTIME || next.type === forge.asn1.Type.GENERALIZEDTIME)) { nextUpdate = timeOf(next); i++; }
+  if (next && (next.type === forge.asn1.Type.UTCTIME || next.type === forge.asn1.Type.GENERALIZEDTIME)) {
+    nextUpdate = timeOf(next);
+    i++;
+  }
   const entries: CrlEntry[] = [];
   const revoked = fields[i];
   if (revoked && revoked.tagClass === forge.asn1.Class.UNIVERSAL && revoked.type === forge.asn1.Type.SEQUENCE) {
@@ -103,28 +161,55 @@ export function readCrl(der: Buffer, issuer: X509Certificate): Crl {
  * The revocation check for the verifier: `issuerOf` finds the signer's issuing CA in the trust
  * bundle (null: the CRL cannot be believed, so revocation is not checked).
  */
-export function crlRevocation(issuerOf: (s: Signer) => X509Certificate | null, opts: RevocationOptions = {}): (s: Signer) => Promise<Outcome> {
+export function crlRevocation(
+  issuerOf: (s: Signer) => X509Certificate | null,
+  opts: RevocationOptions = {},
+): (s: Signer) => Promise<Outcome> {
   return async (s) => {
     const { urls, directoryOnly } = crlDistributionPoints(s.certificate);
     if (!urls.length) {
-      return { result: 'not-checked', detail: directoryOnly
-        ? 'Not checked: the certificate names its CRL only by a directory (X.500) name, not an address Scrip can fetch.'
-        : 'Not checked: the certificate names no CRL distribution point.' };
+      return {
+        result: 'not-checked',
+        detail: directoryOnly
+          ? 'Not checked: the certificate names its CRL only by a directory (X.500) name, not an address Scrip can fetch.'
+          : 'Not checked: the certificate names no CRL distribution point.',
+      };
     }
     const issuer = issuerOf(s);
-    if (!issuer) return { result: 'not-checked', detail: `Not checked: the certificate's issuer is not in the trust bundle, so a CRL from ${urls[0]} could not be believed.` };
+    if (!issuer)
+      return {
+        result: 'not-checked',
+        detail: `Not checked: the certificate's issuer is not in the trust bundle, so a CRL from ${urls[0]} could not be believed.`,
+      };
     const failures: string[] = [];
     for (const url of urls) {
       let crl: Crl;
-      try { crl = readCrl(await fetchBytes(url, opts), issuer); } catch (e) { failures.push(`${url}: ${(e as Error).message}`); continue; }
+      try {
+        crl = readCrl(await fetchBytes(url, opts), issuer);
+      } catch (e) {
+        failures.push(`${url}: ${(e as Error).message}`);
+        continue;
+      }
       const serial = s.certificate.serialNumber.replace(/^0+(?=.)/, '').toLowerCase();
       const entry = crl.entries.find((e) => e.serial === serial);
-      if (!entry) return { result: 'pass', detail: `Not on the CRL from ${url} (issued ${crl.thisUpdate.toISOString()}).` };
-      const why = entry.reason === null ? 'no reason given' : (REASONS[entry.reason] || `reason ${entry.reason}`);
+      if (!entry)
+        return { result: 'pass', detail: `Not on the CRL from ${url} (issued ${crl.thisUpdate.toISOString()}).` };
+      const why = entry.reason === null ? 'no reason given' : REASONS[entry.reason] || `reason ${entry.reason}`;
       const signedAfter = s.signedAt.getTime() >= entry.revokedAt.getTime();
-      if (ALWAYS_REVOKED.has(entry.reason ?? -1)) return { result: 'fail', detail: `Revoked on ${entry.revokedAt.toISOString()} for ${why}: a prescription it signed is refused whenever it was signed.` };
-      if (signedAfter) return { result: 'fail', detail: `Revoked on ${entry.revokedAt.toISOString()} (${why}), before the prescription was signed (${s.signedAt.toISOString()}).` };
-      return { result: 'pass', detail: `Revoked on ${entry.revokedAt.toISOString()} (${why}), after the prescription was signed (${s.signedAt.toISOString()}): EPS accepts it.` };
+      if (ALWAYS_REVOKED.has(entry.reason ?? -1))
+        return {
+          result: 'fail',
+          detail: `Revoked on ${entry.revokedAt.toISOString()} for ${why}: a prescription it signed is refused whenever it was signed.`,
+        };
+      if (signedAfter)
+        return {
+          result: 'fail',
+          detail: `Revoked on ${entry.revokedAt.toISOString()} (${why}), before the prescription was signed (${s.signedAt.toISOString()}).`,
+        };
+      return {
+        result: 'pass',
+        detail: `Revoked on ${entry.revokedAt.toISOString()} (${why}), after the prescription was signed (${s.signedAt.toISOString()}): EPS accepts it.`,
+      };
     }
     return { result: 'not-checked', detail: `Not checked: the CRL could not be fetched (${failures.join('; ')}).` };
   };

@@ -8,7 +8,14 @@ import type { SignatureCheck } from './verify';
 
 type Json = Record<string, unknown>;
 
-export const dispensingStatuses = ['with-pharmacy', 'partly-dispensed', 'dispensed', 'not-dispensed', 'returned', 'signature-invalid'] as const;
+export const dispensingStatuses = [
+  'with-pharmacy',
+  'partly-dispensed',
+  'dispensed',
+  'not-dispensed',
+  'returned',
+  'signature-invalid',
+] as const;
 export type DispensingStatus = (typeof dispensingStatuses)[number];
 
 export interface SignatureVerdict {
@@ -20,7 +27,11 @@ export interface SignatureVerdict {
   checkedAt: string;
 }
 
-export interface ItemRecord { lineId: string; statusCode: string; quantity: number | null }
+export interface ItemRecord {
+  lineId: string;
+  statusCode: string;
+  quantity: number | null;
+}
 
 export interface NotificationRecord {
   id: string;
@@ -50,11 +61,18 @@ export interface ReleasedRecord {
   updatedAt: string;
 }
 
-export interface PendingWrite { key: string; requestId: string; fingerprint: string; body: Json; createdAt: string }
+export interface PendingWrite {
+  key: string;
+  requestId: string;
+  fingerprint: string;
+  body: Json;
+  createdAt: string;
+}
 
-const migrations = [{
-  id: 'dispensing-1',
-  sql: `
+const migrations = [
+  {
+    id: 'dispensing-1',
+    sql: `
     CREATE TABLE dispensing_prescriptions (
       id TEXT PRIMARY KEY,
       environment TEXT NOT NULL,
@@ -82,25 +100,53 @@ const migrations = [{
       body TEXT NOT NULL,
       created_at TEXT NOT NULL
     );`,
-}];
+  },
+];
 
 interface Row {
-  id: string; environment: string; short_form_id: string; ods: string; released_by: string; role_profile_id: string; released_at: string;
-  release_response_id: string | null; bundle: string; status: DispensingStatus; prescription_status: string; items: string; signature: string;
-  notifications: string; return_reason: string | null; updated_at: string;
+  id: string;
+  environment: string;
+  short_form_id: string;
+  ods: string;
+  released_by: string;
+  role_profile_id: string;
+  released_at: string;
+  release_response_id: string | null;
+  bundle: string;
+  status: DispensingStatus;
+  prescription_status: string;
+  items: string;
+  signature: string;
+  notifications: string;
+  return_reason: string | null;
+  updated_at: string;
 }
 
 const fromRow = (r: Row): ReleasedRecord => ({
-  id: r.id, environment: r.environment, shortFormId: r.short_form_id, ods: r.ods, releasedBy: r.released_by, roleProfileId: r.role_profile_id,
-  releasedAt: r.released_at, releaseResponseId: r.release_response_id, bundle: JSON.parse(r.bundle) as Json, status: r.status,
-  prescriptionStatus: r.prescription_status, items: JSON.parse(r.items) as ItemRecord[], signature: JSON.parse(r.signature) as SignatureVerdict,
-  notifications: JSON.parse(r.notifications) as NotificationRecord[], returnReason: r.return_reason, updatedAt: r.updated_at,
+  id: r.id,
+  environment: r.environment,
+  shortFormId: r.short_form_id,
+  ods: r.ods,
+  releasedBy: r.released_by,
+  roleProfileId: r.role_profile_id,
+  releasedAt: r.released_at,
+  releaseResponseId: r.release_response_id,
+  bundle: JSON.parse(r.bundle) as Json,
+  status: r.status,
+  prescriptionStatus: r.prescription_status,
+  items: JSON.parse(r.items) as ItemRecord[],
+  signature: JSON.parse(r.signature) as SignatureVerdict,
+  notifications: JSON.parse(r.notifications) as NotificationRecord[],
+  returnReason: r.return_reason,
+  updatedAt: r.updated_at,
 });
 
 export type NewRelease = Omit<ReleasedRecord, 'id' | 'notifications' | 'returnReason' | 'updatedAt'>;
 
 export class DispensingStore {
-  constructor(private readonly db: Db) { migrate(db, migrations); }
+  constructor(private readonly db: Db) {
+    migrate(db, migrations);
+  }
 
   /**
    * Keeps a released prescription. Released again (after a return) it replaces what was kept,
@@ -110,12 +156,22 @@ export class DispensingStore {
     const now = new Date().toISOString();
     const had = this.byShortFormId(r.environment, r.shortFormId);
     const id = had?.id ?? randomUUID();
-    this.db.prepare(`INSERT INTO dispensing_prescriptions (id, environment, short_form_id, ods, released_by, role_profile_id, released_at, release_response_id, bundle, status, prescription_status, items, signature, notifications, return_reason, updated_at)
+    this.db
+      .prepare(
+        `INSERT INTO dispensing_prescriptions (id, environment, short_form_id, ods, released_by, role_profile_id, released_at, release_response_id, bundle, status, prescription_status, items, signature, notifications, return_reason, updated_at)
       VALUES (@id, @environment, @shortFormId, @ods, @releasedBy, @roleProfileId, @releasedAt, @releaseResponseId, @bundle, @status, @prescriptionStatus, @items, @signature, '[]', NULL, @now)
       ON CONFLICT (environment, short_form_id) DO UPDATE SET ods = excluded.ods, released_by = excluded.released_by, role_profile_id = excluded.role_profile_id,
         released_at = excluded.released_at, release_response_id = excluded.release_response_id, bundle = excluded.bundle, status = excluded.status,
-        prescription_status = excluded.prescription_status, items = excluded.items, signature = excluded.signature, notifications = '[]', return_reason = NULL, updated_at = excluded.updated_at`)
-      .run({ ...r, id, bundle: JSON.stringify(r.bundle), items: JSON.stringify(r.items), signature: JSON.stringify(r.signature), now });
+        prescription_status = excluded.prescription_status, items = excluded.items, signature = excluded.signature, notifications = '[]', return_reason = NULL, updated_at = excluded.updated_at`,
+      )
+      .run({
+        ...r,
+        id,
+        bundle: JSON.stringify(r.bundle),
+        items: JSON.stringify(r.items),
+        signature: JSON.stringify(r.signature),
+        now,
+      });
     return this.get(id)!;
   }
 
@@ -125,7 +181,9 @@ export class DispensingStore {
   }
 
   byShortFormId(environment: string, shortFormId: string): ReleasedRecord | null {
-    const r = this.db.prepare('SELECT * FROM dispensing_prescriptions WHERE environment = ? AND short_form_id = ? COLLATE NOCASE').get(environment, shortFormId) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM dispensing_prescriptions WHERE environment = ? AND short_form_id = ? COLLATE NOCASE')
+      .get(environment, shortFormId) as Row | undefined;
     return r ? fromRow(r) : null;
   }
 
@@ -133,36 +191,74 @@ export class DispensingStore {
   list(q: { environment?: string; ods?: string; limit?: number } = {}): ReleasedRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.environment) { where.push('environment = ?'); args.push(q.environment); }
-    if (q.ods) { where.push('ods = ?'); args.push(q.ods); }
+    if (q.environment) {
+      where.push('environment = ?');
+      args.push(q.environment);
+    }
+    if (q.ods) {
+      where.push('ods = ?');
+      args.push(q.ods);
+    }
     const sql = `SELECT * FROM dispensing_prescriptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, released_at DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit ?? 500) as Row[]).map(fromRow);
   }
 
   /** Records what EPS accepted: new status, items and notifications. */
-  update(id: string, patch: Partial<Pick<ReleasedRecord, 'status' | 'prescriptionStatus' | 'items' | 'notifications' | 'returnReason'>>): ReleasedRecord {
+  update(
+    id: string,
+    patch: Partial<Pick<ReleasedRecord, 'status' | 'prescriptionStatus' | 'items' | 'notifications' | 'returnReason'>>,
+  ): ReleasedRecord {
     const cur = this.get(id);
     if (!cur) throw new Error(`no released prescription ${id}`);
     const next = { ...cur, ...patch };
-    this.db.prepare('UPDATE dispensing_prescriptions SET status = ?, prescription_status = ?, items = ?, notifications = ?, return_reason = ?, updated_at = ? WHERE id = ?')
-      .run(next.status, next.prescriptionStatus, JSON.stringify(next.items), JSON.stringify(next.notifications), next.returnReason, new Date().toISOString(), id);
+    this.db
+      .prepare(
+        'UPDATE dispensing_prescriptions SET status = ?, prescription_status = ?, items = ?, notifications = ?, return_reason = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(
+        next.status,
+        next.prescriptionStatus,
+        JSON.stringify(next.items),
+        JSON.stringify(next.notifications),
+        next.returnReason,
+        new Date().toISOString(),
+        id,
+      );
     return this.get(id)!;
   }
 
   pending(key: string): PendingWrite | null {
-    const r = this.db.prepare('SELECT key, request_id, fingerprint, body, created_at FROM dispensing_pending WHERE key = ?').get(key) as { key: string; request_id: string; fingerprint: string; body: string; created_at: string } | undefined;
-    return r ? { key: r.key, requestId: r.request_id, fingerprint: r.fingerprint, body: JSON.parse(r.body) as Json, createdAt: r.created_at } : null;
+    const r = this.db
+      .prepare('SELECT key, request_id, fingerprint, body, created_at FROM dispensing_pending WHERE key = ?')
+      .get(key) as
+      { key: string; request_id: string; fingerprint: string; body: string; created_at: string } | undefined;
+    return r
+      ? {
+          key: r.key,
+          requestId: r.request_id,
+          fingerprint: r.fingerprint,
+          body: JSON.parse(r.body) as Json,
+          createdAt: r.created_at,
+        }
+      : null;
   }
 
   /** Committed before the request is sent: a retry after any failure sends exactly this again. */
   setPending(p: Omit<PendingWrite, 'createdAt'>): PendingWrite {
-    this.db.prepare('INSERT INTO dispensing_pending (key, request_id, fingerprint, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET request_id = excluded.request_id, fingerprint = excluded.fingerprint, body = excluded.body, created_at = excluded.created_at')
+    this.db
+      .prepare(
+        'INSERT INTO dispensing_pending (key, request_id, fingerprint, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET request_id = excluded.request_id, fingerprint = excluded.fingerprint, body = excluded.body, created_at = excluded.created_at',
+      )
       .run(p.key, p.requestId, p.fingerprint, JSON.stringify(p.body), new Date().toISOString());
     return this.pending(p.key)!;
   }
 
-  clearPending(key: string): void { this.db.prepare('DELETE FROM dispensing_pending WHERE key = ?').run(key); }
+  clearPending(key: string): void {
+    this.db.prepare('DELETE FROM dispensing_pending WHERE key = ?').run(key);
+  }
 
   /** Runs `f` in one transaction (an answer and what it changes are kept together). */
-  transaction<T>(f: () => T): T { return this.db.transaction(f)(); }
+  transaction<T>(f: () => T): T {
+    return this.db.transaction(f)();
+  }
 }

@@ -4,7 +4,17 @@
 // sandbox; here is what needs Node: the chain to a trust bundle (the signer's certificate must be
 // issued — signature checked, not just names — by a CA certificate in it) and CRLs (revocation.ts).
 import { X509Certificate } from 'node:crypto';
-import { findRequesterSignature, nameText, signingDate, verifyPrescriptionSignature, verifySignedPrescription, type Check, type Signer, type TrustChecks, type VerifyResult } from '../../protocols/eps/signature';
+import {
+  findRequesterSignature,
+  nameText,
+  signingDate,
+  verifyPrescriptionSignature,
+  verifySignedPrescription,
+  type Check,
+  type Signer,
+  type TrustChecks,
+  type VerifyResult,
+} from '../../protocols/eps/signature';
 import { readSignedPrescription } from '../../protocols/eps/signed-prescription';
 import { crlRevocation } from './revocation';
 
@@ -25,7 +35,9 @@ export function caCertificates(caPem: string | null): X509Certificate[] {
     try {
       const c = new X509Certificate(m[0]);
       if (c.ca) out.push(c);
-    } catch { /* a broken block cannot be a trust anchor */ }
+    } catch {
+      /* a broken block cannot be a trust anchor */
+    }
   }
   return out;
 }
@@ -34,23 +46,44 @@ export function caCertificates(caPem: string | null): X509Certificate[] {
 export function issuerIn(cas: readonly X509Certificate[]) {
   return (s: Pick<Signer, 'der'>): X509Certificate | null => {
     let cert: X509Certificate;
-    try { cert = new X509Certificate(s.der); } catch { return null; }
+    try {
+      cert = new X509Certificate(s.der);
+    } catch {
+      return null;
+    }
     return cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey)) ?? null;
   };
 }
 
 /** The chain check: issued by a CA of the bundle, which was itself valid when the prescription was signed. */
-export function bundleTrust(cas: readonly X509Certificate[], opts: { revocation?: boolean; caPem?: string } = {}): TrustChecks {
+export function bundleTrust(
+  cas: readonly X509Certificate[],
+  opts: { revocation?: boolean; caPem?: string } = {},
+): TrustChecks {
   const issuerOf = issuerIn(cas);
   return {
     chain: (s) => {
       const issuer = issuerOf(s);
-      if (!issuer) return { result: 'fail', detail: `No CA certificate in the trust bundle (${cas.length} CA${cas.length === 1 ? '' : 's'}) issued this certificate; its issuer is ${nameText(s.certificate.issuer)}. The bundle must hold the issuing CA itself.` };
+      if (!issuer)
+        return {
+          result: 'fail',
+          detail: `No CA certificate in the trust bundle (${cas.length} CA${cas.length === 1 ? '' : 's'}) issued this certificate; its issuer is ${nameText(s.certificate.issuer)}. The bundle must hold the issuing CA itself.`,
+        };
       const t = s.signedAt.getTime();
-      if (!(t >= new Date(issuer.validFrom).getTime() && t <= new Date(issuer.validTo).getTime())) return { result: 'fail', detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')}, which was not valid when the prescription was signed.`, epsError: 'CA certificate was not valid when signed' };
-      return { result: 'pass', detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')} from the trust bundle (its signature checked).` };
+      if (!(t >= new Date(issuer.validFrom).getTime() && t <= new Date(issuer.validTo).getTime()))
+        return {
+          result: 'fail',
+          detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')}, which was not valid when the prescription was signed.`,
+          epsError: 'CA certificate was not valid when signed',
+        };
+      return {
+        result: 'pass',
+        detail: `Issued by ${issuer.subject.replace(/\n/g, ', ')} from the trust bundle (its signature checked).`,
+      };
     },
-    ...(opts.revocation ? { revocation: crlRevocation(issuerOf, { ...(opts.caPem ? { caPem: opts.caPem } : {}) }) } : {}),
+    ...(opts.revocation
+      ? { revocation: crlRevocation(issuerOf, { ...(opts.caPem ? { caPem: opts.caPem } : {}) }) }
+      : {}),
   };
 }
 
@@ -59,7 +92,8 @@ function signerOf(r: VerifyResult): SignatureCheck['signer'] {
   if (!c) return null;
   return {
     subject: nameText(c.subject),
-    serial: c.serialNumber.toUpperCase(), validTo: c.validity.notAfter.toISOString(),
+    serial: c.serialNumber.toUpperCase(),
+    validTo: c.validity.notAfter.toISOString(),
   };
 }
 
@@ -67,7 +101,12 @@ function signerOf(r: VerifyResult): SignatureCheck['signer'] {
 export async function checkSignature(bundle: Json, cas: readonly X509Certificate[]): Promise<SignatureCheck> {
   const sig = findRequesterSignature(bundle);
   if (!sig) return { ok: false, errors: ['Signature is missing'], signer: null, signedAt: null };
-  const r = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle, signedAt: sig.when, trust: bundleTrust(cas) });
+  const r = await verifyPrescriptionSignature({
+    signatureXml: sig.xml,
+    bundle,
+    signedAt: sig.when,
+    trust: bundleTrust(cas),
+  });
   return { ok: r.ok, errors: r.errors, signer: signerOf(r), signedAt: sig.when };
 }
 
@@ -86,12 +125,26 @@ export interface SignatureReport {
  * Every EPS check of a signed prescription given as text (FHIR Bundle JSON or HL7 v3 XML), with
  * `trustPem` as the trust bundle and CRLs fetched when `revocation` is set and the bundle is given.
  */
-export async function verifySignedText(text: string, opts: { trustPem?: string; revocation?: boolean } = {}): Promise<SignatureReport> {
+export async function verifySignedText(
+  text: string,
+  opts: { trustPem?: string; revocation?: boolean } = {},
+): Promise<SignatureReport> {
   const read = readSignedPrescription(text);
-  const trust = opts.trustPem ? bundleTrust(caCertificates(opts.trustPem), { revocation: opts.revocation ?? true, caPem: opts.trustPem }) : {};
+  const trust = opts.trustPem
+    ? bundleTrust(caCertificates(opts.trustPem), { revocation: opts.revocation ?? true, caPem: opts.trustPem })
+    : {};
   const r = await verifySignedPrescription(read.prescription, trust);
   const verdict = !r.ok ? 'invalid' : r.checks.every((c) => c.result === 'pass') ? 'valid' : 'not-fully-checked';
   const at = read.prescription.signedAt ? signingDate(read.prescription.signedAt) : null;
   const signedAt = at && !Number.isNaN(at.getTime()) ? at.toISOString() : read.prescription.signedAt;
-  return { verdict, kind: read.kind, prescriptionId: read.prescriptionId, signedAt, algorithm: r.algorithm ?? null, signer: signerOf(r), checks: r.checks, errors: r.errors };
+  return {
+    verdict,
+    kind: read.kind,
+    prescriptionId: read.prescriptionId,
+    signedAt,
+    algorithm: r.algorithm ?? null,
+    signer: signerOf(r),
+    checks: r.checks,
+    errors: r.errors,
+  };
 }

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { cardProcessOf, type CardProcessSpawner } from '../card-process';
 
 export function utilityCardSpawner(entry = join(__dirname, 'virtual-card.cjs')): CardProcessSpawner {
-  return (args, env) => cardProcessOf(utilityProcess.fork(entry, args, {
-    stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env }, serviceName: 'Scrip virtual card',
-  }));
+  return (args, env) =>
+    cardProcessOf(
+      utilityProcess.fork(entry, args, {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, ...env },
+        serviceName: 'Scrip virtual card',
+      }),
+    );
 }

@@ -17,7 +17,10 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-export interface WebContentsLike { send(channel: string, ...args: unknown[]): void; isDestroyed(): boolean }
+export interface WebContentsLike {
+  send(channel: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
+}
 
 export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorBody };
 

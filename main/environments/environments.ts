@@ -7,24 +7,37 @@ import { z } from 'zod';
 import { ScripError } from '../errors';
 
 export const BUILT_IN = 'sandbox';
-export const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, starting with a letter (at most 40)');
+export const environmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, starting with a letter (at most 40)');
 
 export const environmentConfig = z.object({
   label: z.string(),
-  brokerUrl: z.url().optional().describe('Security broker (SSB/GAS) base URL (auth ssb; a cis2-apim environment needs none)'),
+  brokerUrl: z
+    .url()
+    .optional()
+    .describe('Security broker (SSB/GAS) base URL (auth ssb; a cis2-apim environment needs none)'),
   epsUrl: z.url().describe('EPS FHIR base URL, up to and including /FHIR/R4'),
   pdsUrl: z.url().describe('PDS-style patient index base URL'),
   caFile: z.string().optional().describe('PEM file with the CA certificates to trust for these services'),
-  challengeDigest: z.enum(['sha1', 'sha256']).default('sha256').describe('Digest the card signs the broker challenge with (legacy GAS: sha1)'),
-  auth: z.enum(['ssb', 'cis2-apim']).default('ssb').describe('ssb: the security broker\'s session token; cis2-apim: a CIS2 login exchanged at APIM for an access token'),
+  challengeDigest: z
+    .enum(['sha1', 'sha256'])
+    .default('sha256')
+    .describe('Digest the card signs the broker challenge with (legacy GAS: sha1)'),
+  auth: z
+    .enum(['ssb', 'cis2-apim'])
+    .default('ssb')
+    .describe(
+      "ssb: the security broker's session token; cis2-apim: a CIS2 login exchanged at APIM for an access token",
+    ),
   cis2Issuer: z.url().optional().describe('CIS2 issuer (discovery at /.well-known/openid-configuration)'),
-  cis2ClientId: z.string().optional().describe('The application\'s CIS2 client ID'),
+  cis2ClientId: z.string().optional().describe("The application's CIS2 client ID"),
   apimTokenUrl: z.url().optional().describe('APIM OAuth token endpoint'),
-  apimClientId: z.string().optional().describe('The application\'s APIM client ID (API key)'),
+  apimClientId: z.string().optional().describe("The application's APIM client ID (API key)"),
   apimKeyId: z.string().optional().describe('kid of the application key kept in the OS keychain'),
 });
 export const authKinds = ['ssb', 'cis2-apim'] as const;
-export type AuthKind = typeof authKinds[number];
+export type AuthKind = (typeof authKinds)[number];
 export type EnvironmentConfig = z.infer<typeof environmentConfig>;
 
 export interface Environment extends Omit<EnvironmentConfig, 'caFile' | 'auth'> {
@@ -60,8 +73,18 @@ export function readEnvironmentsFile(dataDir: string): EnvironmentsFile {
   try {
     return fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (e) {
-    const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ') : e instanceof Error ? e.message : String(e);
-    throw new ScripError('invalid-input', `${file} is not a valid environments file: ${why}`, undefined, 'Fix or remove the file, or change environments in Scrip\'s Settings, and try again.');
+    const why =
+      e instanceof z.ZodError
+        ? e.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    throw new ScripError(
+      'invalid-input',
+      `${file} is not a valid environments file: ${why}`,
+      undefined,
+      "Fix or remove the file, or change environments in Scrip's Settings, and try again.",
+    );
   }
 }
 
@@ -79,15 +102,22 @@ export function readCaFile(dataDir: string, caFile: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ScripError('invalid-input', `The CA bundle ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, { caFile: path }, 'Put the file back, or choose another CA bundle for this environment in Settings.');
+    throw new ScripError(
+      'invalid-input',
+      `The CA bundle ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
+      { caFile: path },
+      'Put the file back, or choose another CA bundle for this environment in Settings.',
+    );
   }
 }
 
 /** Configured environments (not the embedded sandbox), read fresh each time. */
 export function configuredEnvironments(dataDir: string): Record<string, Environment> {
   const parsed = readEnvironmentsFile(dataDir);
-  return Object.fromEntries(Object.entries(parsed.environments).map(([name, c]) => {
-    const { caFile, ...rest } = c;
-    return [name, { name, ...rest, caPem: caFile ? readCaFile(dataDir, caFile) : null, caFile: caFile ?? null }];
-  }));
+  return Object.fromEntries(
+    Object.entries(parsed.environments).map(([name, c]) => {
+      const { caFile, ...rest } = c;
+      return [name, { name, ...rest, caPem: caFile ? readCaFile(dataDir, caFile) : null, caFile: caFile ?? null }];
+    }),
+  );
 }

@@ -9,20 +9,37 @@ import { HttpBroker } from './http-broker';
 import { Cis2ApimBroker } from './cis2/cis2-apim-broker';
 import { appKeyAccount, loadAppKey } from './cis2/app-key';
 
-export interface BrokerDeps { http: (serviceName: string) => ServiceClient; keychain: () => Keychain; dataDir: string; onLost: () => void }
+export interface BrokerDeps {
+  http: (serviceName: string) => ServiceClient;
+  keychain: () => Keychain;
+  dataDir: string;
+  onLost: () => void;
+}
 
 export function brokerFor(env: Environment, d: BrokerDeps): Broker {
   if (env.auth !== 'cis2-apim') {
-    if (!env.brokerUrl) throw new ScripError('bad-state', `The environment "${env.label}" has no security broker address.`, undefined, 'Give its security broker address in Settings, or choose CIS2 and APIM as its authentication.');
+    if (!env.brokerUrl)
+      throw new ScripError(
+        'bad-state',
+        `The environment "${env.label}" has no security broker address.`,
+        undefined,
+        'Give its security broker address in Settings, or choose CIS2 and APIM as its authentication.',
+      );
     return new HttpBroker(d.http('The security broker'), env.brokerUrl, env.challengeDigest);
   }
   const { cis2Issuer, cis2ClientId, apimTokenUrl, apimClientId } = env;
   if (!cis2Issuer || !cis2ClientId || !apimTokenUrl || !apimClientId) {
-    throw new ScripError('bad-state', `The environment "${env.label}" uses CIS2 and APIM but lacks their addresses or client IDs.`, undefined, 'Complete the environment in Settings.');
+    throw new ScripError(
+      'bad-state',
+      `The environment "${env.label}" uses CIS2 and APIM but lacks their addresses or client IDs.`,
+      undefined,
+      'Complete the environment in Settings.',
+    );
   }
   const account = appKeyAccount(d.dataDir, env.name);
   return new Cis2ApimBroker({
-    http: d.http('CIS2 and APIM'), onLost: d.onLost,
+    http: d.http('CIS2 and APIM'),
+    onLost: d.onLost,
     settings: { cis2Issuer, cis2ClientId, apimTokenUrl, apimClientId },
     appKey: async () => {
       const k = await loadAppKey(d.keychain(), account, { kid: env.apimKeyId, create: !!env.registerAppKey });

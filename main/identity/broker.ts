@@ -24,7 +24,10 @@ export interface BrokerSession {
   maxSeconds: number;
 }
 
-export interface BrokerChallenge { challenge: string; signature: string }
+export interface BrokerChallenge {
+  challenge: string;
+  signature: string;
+}
 
 export interface Broker {
   readonly baseUrl: string;

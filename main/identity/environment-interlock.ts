@@ -26,7 +26,11 @@ export function isScripSandbox(env: EnvironmentTrust): boolean {
   if (!env.caPem) return false;
   const blocks = env.caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return blocks.some((pem) => {
-    try { return issuedByScripSandbox(new X509Certificate(pem).subject); } catch { return false; }
+    try {
+      return issuedByScripSandbox(new X509Certificate(pem).subject);
+    } catch {
+      return false;
+    }
   });
 }
 
@@ -35,11 +39,19 @@ export function checkCardForEnvironment(card: { issuer: string }, env: Environme
   const testCard = issuedByScripSandbox(card.issuer);
   const sandbox = isScripSandbox(env);
   if (testCard && !sandbox) {
-    throw new ScripError('wrong-environment', `This is a Scrip test card: it cannot be used with "${env.name}", which is not a Scrip sandbox.`,
-      { card: 'test', environment: env.name }, 'Use your own NHS smartcard here, or choose the Scrip sandbox in Settings to use the test card.');
+    throw new ScripError(
+      'wrong-environment',
+      `This is a Scrip test card: it cannot be used with "${env.name}", which is not a Scrip sandbox.`,
+      { card: 'test', environment: env.name },
+      'Use your own NHS smartcard here, or choose the Scrip sandbox in Settings to use the test card.',
+    );
   }
   if (!testCard && sandbox) {
-    throw new ScripError('wrong-environment', `This card was not issued by the Scrip sandbox: a real NHS smartcard is never used with "${env.name}".`,
-      { card: 'live', environment: env.name }, 'Use the Scrip virtual test card with the sandbox, or choose your national environment in Settings.');
+    throw new ScripError(
+      'wrong-environment',
+      `This card was not issued by the Scrip sandbox: a real NHS smartcard is never used with "${env.name}".`,
+      { card: 'live', environment: env.name },
+      'Use the Scrip virtual test card with the sandbox, or choose your national environment in Settings.',
+    );
   }
 }

@@ -13,7 +13,12 @@ import { SessionMachine, type SessionState } from './session-machine';
 import { logFailure } from '../log';
 import { checkCardForEnvironment, type EnvironmentTrust } from './environment-interlock';
 
-export type AuthResponseBuilder = (input: { signature: Uint8Array; certificate: Uint8Array; challenge: Uint8Array; digestAlgorithm: 'sha1' | 'sha256' }) => string;
+export type AuthResponseBuilder = (input: {
+  signature: Uint8Array;
+  certificate: Uint8Array;
+  challenge: Uint8Array;
+  digestAlgorithm: 'sha1' | 'sha256';
+}) => string;
 
 export interface IdentityDeps {
   cards: CardService;
@@ -45,9 +50,21 @@ export interface SessionView {
   environment: string | null;
 }
 
-export interface TicketHandout { at: string; to: string; keyId: string | null; roleProfileId: string | null }
+export interface TicketHandout {
+  at: string;
+  to: string;
+  keyId: string | null;
+  roleProfileId: string | null;
+}
 
-interface LiveSession { broker: Broker; data: BrokerSession; startedAt: number; lastActivity: number; selected: BrokerRole | null; roles: BrokerRole[] }
+interface LiveSession {
+  broker: Broker;
+  data: BrokerSession;
+  startedAt: number;
+  lastActivity: number;
+  selected: BrokerRole | null;
+  roles: BrokerRole[];
+}
 
 export class IdentityService {
   readonly #d: IdentityDeps;
@@ -65,10 +82,14 @@ export class IdentityService {
     this.#d = deps;
   }
 
-  #now(): number { return this.#d.now?.() ?? Date.now(); }
+  #now(): number {
+    return this.#d.now?.() ?? Date.now();
+  }
 
   /** A login has been started and has not finished (it talks to the environment's broker). */
-  loginInProgress(): boolean { return this.#loginInFlight; }
+  loginInProgress(): boolean {
+    return this.#loginInFlight;
+  }
 
   view(): SessionView {
     const s = this.#session;
@@ -86,7 +107,9 @@ export class IdentityService {
     };
   }
 
-  #publish(): void { this.#d.events.emit('session.changed', this.view()); }
+  #publish(): void {
+    this.#d.events.emit('session.changed', this.view());
+  }
 
   /** Follows the readers: a card in a reader arms login; the session's card leaving ends the session. */
   onReaders(view: ReadersView): void {
@@ -105,9 +128,20 @@ export class IdentityService {
   /** Chooses which of several cards to log in with; only before a session starts (one card, one session). */
   useCard(reader: string): SessionView {
     this.machine.require(['no-card', 'card-present', 'ended'], 'choose a card');
-    if (this.#loginInFlight) throw new ScripError('bad-state', 'A login is in progress with the card already chosen.', undefined, 'Wait for it to finish, or take that card out.');
+    if (this.#loginInFlight)
+      throw new ScripError(
+        'bad-state',
+        'A login is in progress with the card already chosen.',
+        undefined,
+        'Wait for it to finish, or take that card out.',
+      );
     if (!this.#present.includes(reader)) {
-      throw new ScripError('no-card', `There is no card in the reader "${reader}".`, { readers: this.#present }, 'Insert the card, or choose one of the readers that has a card.');
+      throw new ScripError(
+        'no-card',
+        `There is no card in the reader "${reader}".`,
+        { readers: this.#present },
+        'Insert the card, or choose one of the readers that has a card.',
+      );
     }
     if (reader !== this.#reader) {
       if (this.#reader) this.#d.cards.forget(this.#reader);
@@ -139,10 +173,14 @@ export class IdentityService {
     const uid = s.data.userId;
     this.#d.audit.append(uid, 'session.end', { reason, roleProfileId: s.selected?.id ?? null });
     this.#d.events.emit('session.ended', { reason, userId: uid, at: new Date(this.#now()).toISOString() });
-    const done: Promise<void> = s.broker.logout(token, uid).catch((e: unknown) => {
-      // The broker will also time the session out; say so rather than pretend.
-      if (!this.#closed) this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
-    }).finally(() => this.#logouts.delete(done));
+    const done: Promise<void> = s.broker
+      .logout(token, uid)
+      .catch((e: unknown) => {
+        // The broker will also time the session out; say so rather than pretend.
+        if (!this.#closed)
+          this.#d.audit.append(uid, 'session.logout-failed', { error: e instanceof Error ? e.message : String(e) });
+      })
+      .finally(() => this.#logouts.delete(done));
     this.#logouts.add(done);
   }
 
@@ -169,7 +207,12 @@ export class IdentityService {
         const algorithm = broker.challengeDigest ?? this.#d.challengeDigest ?? 'sha256';
         const hash = createHash(algorithm).update(challengeBytes).digest();
         const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
-        const response = this.#d.buildAuthResponse({ signature: signed.signature, certificate: signed.certificate, challenge: challengeBytes, digestAlgorithm: algorithm });
+        const response = this.#d.buildAuthResponse({
+          signature: signed.signature,
+          certificate: signed.certificate,
+          challenge: challengeBytes,
+          digestAlgorithm: algorithm,
+        });
         data = await broker.validate({ ...challenge, uid: card.holder.userId, response });
       } catch (e) {
         if (this.#reader === reader && this.machine.state === 'pin-verified') this.machine.apply({ type: 'failed' });
@@ -178,18 +221,34 @@ export class IdentityService {
       }
       if (this.#reader !== reader) {
         // The card left while the broker answered: the session must not outlive it.
-        await broker.logout(data.token, data.userId).catch(logFailure('broker logout after the card left mid-login failed; the broker ends the session at its idle timeout'));
+        await broker
+          .logout(data.token, data.userId)
+          .catch(
+            logFailure(
+              'broker logout after the card left mid-login failed; the broker ends the session at its idle timeout',
+            ),
+          );
         throw new ScripError('card-removed', 'The card was removed while logging in.');
       }
       const now = this.#now();
       let roles = data.roles;
-      try { roles = mergeRoles(roles, (await broker.roleAssertion(data.token)).roles); } catch { /* names only; codes come after selection */ }
+      try {
+        roles = mergeRoles(roles, (await broker.roleAssertion(data.token)).roles);
+      } catch {
+        /* names only; codes come after selection */
+      }
       this.#session = { broker, data, startedAt: now, lastActivity: now, selected: null, roles };
       this.machine.apply({ type: 'authenticated' });
-      this.#d.audit.append(data.userId, 'session.start', { reader, broker: broker.baseUrl, roles: roles.map((r) => r.id) });
+      this.#d.audit.append(data.userId, 'session.start', {
+        reader,
+        broker: broker.baseUrl,
+        roles: roles.map((r) => r.id),
+      });
       this.#arm();
       const remembered = this.#d.preferences.get(`last-role:${data.userId}`);
-      const pick = input.roleId ?? (roles.length === 1 ? roles[0]!.id : roles.some((r) => r.id === remembered) ? remembered : null);
+      const pick =
+        input.roleId ??
+        (roles.length === 1 ? roles[0]!.id : roles.some((r) => r.id === remembered) ? remembered : null);
       if (pick) await this.selectRole(pick);
       else this.#publish();
       return this.view();
@@ -203,14 +262,22 @@ export class IdentityService {
     this.machine.require(['authenticated', 'role-selected'], 'choose a role');
     const s = this.#session!;
     const role = s.roles.find((r) => r.id === roleId);
-    if (!role) throw new ScripError('not-found', `You do not hold the role ${roleId}.`, { roles: s.roles.map((r) => r.id) }, 'Choose one of your roles.');
+    if (!role)
+      throw new ScripError(
+        'not-found',
+        `You do not hold the role ${roleId}.`,
+        { roles: s.roles.map((r) => r.id) },
+        'Choose one of your roles.',
+      );
     await this.#call(() => s.broker.selectRole(s.data.token, roleId));
     let selected = role;
     try {
       const assertion = await s.broker.roleAssertion(s.data.token);
       s.roles = mergeRoles(s.roles, assertion.roles);
       selected = s.roles.find((r) => r.id === roleId) ?? role;
-    } catch { /* the selection stands; the assertion can be read again */ }
+    } catch {
+      /* the selection stands; the assertion can be read again */
+    }
     if (this.#session !== s) throw new ScripError('card-removed', 'The session ended while the role was being chosen.');
     s.selected = selected;
     this.#touch();
@@ -244,20 +311,42 @@ export class IdentityService {
   }
 
   /** The session for a local program (Ticket API). Audited; visible in handouts(). */
-  ticket(to: { label: string; keyId: string | null }): { token: string; userId: string; roleProfileId: string | null; expiresAt: string } {
+  ticket(to: { label: string; keyId: string | null }): {
+    token: string;
+    userId: string;
+    roleProfileId: string | null;
+    expiresAt: string;
+  } {
     this.machine.require(['authenticated', 'role-selected'], 'hand out the session');
     const s = this.#session!;
     this.#touch();
-    const handout: TicketHandout = { at: new Date(this.#now()).toISOString(), to: to.label, keyId: to.keyId, roleProfileId: s.selected?.id ?? null };
-    this.#d.audit.append(s.data.userId, 'session.ticket', { to: to.label, keyId: to.keyId, roleProfileId: handout.roleProfileId, handedOutAt: handout.at });
+    const handout: TicketHandout = {
+      at: new Date(this.#now()).toISOString(),
+      to: to.label,
+      keyId: to.keyId,
+      roleProfileId: s.selected?.id ?? null,
+    };
+    this.#d.audit.append(s.data.userId, 'session.ticket', {
+      to: to.label,
+      keyId: to.keyId,
+      roleProfileId: handout.roleProfileId,
+      handedOutAt: handout.at,
+    });
     this.#d.events.emit('session.ticket', handout);
-    return { token: s.data.token, userId: s.data.userId, roleProfileId: s.selected?.id ?? null, expiresAt: this.view().expiresAt! };
+    return {
+      token: s.data.token,
+      userId: s.data.userId,
+      roleProfileId: s.selected?.id ?? null,
+      expiresAt: this.view().expiresAt!,
+    };
   }
 
   /** The latest hand-outs, newest first, from the audit log: they outlive a restart. */
   handouts(limit = 200): TicketHandout[] {
     return this.#d.audit.list({ action: 'session.ticket', limit }).map((e) => ({
-      at: typeof e.detail.handedOutAt === 'string' ? e.detail.handedOutAt : e.at, to: String(e.detail.to ?? ''), keyId: typeof e.detail.keyId === 'string' ? e.detail.keyId : null,
+      at: typeof e.detail.handedOutAt === 'string' ? e.detail.handedOutAt : e.at,
+      to: String(e.detail.to ?? ''),
+      keyId: typeof e.detail.keyId === 'string' ? e.detail.keyId : null,
       roleProfileId: typeof e.detail.roleProfileId === 'string' ? e.detail.roleProfileId : null,
     }));
   }
@@ -274,9 +363,16 @@ export class IdentityService {
   /** Ends any session and waits (at most `waitMs`) for the broker logouts still in flight, so none
    *  outlives the database it reports to. */
   async dispose(waitMs = 3000): Promise<void> {
-    if (this.#session) { this.#end('logout'); }
+    if (this.#session) {
+      this.#end('logout');
+    }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#logouts]), new Promise((r) => { timer = setTimeout(r, waitMs); })]);
+    await Promise.race([
+      Promise.allSettled([...this.#logouts]),
+      new Promise((r) => {
+        timer = setTimeout(r, waitMs);
+      }),
+    ]);
     clearTimeout(timer);
     this.#closed = true;
   }
@@ -312,8 +408,18 @@ export class IdentityService {
     const hardEnd = s.startedAt + s.data.maxSeconds * 1000;
     const end = Math.min(idleEnd, hardEnd);
     const warnAt = end - (this.#d.warnBeforeMs ?? 60_000);
-    const schedule = (at: number, f: () => void) => { const t = setTimeout(f, Math.max(0, at - now)); t.unref(); this.#timers.push(t); };
-    if (warnAt > now) schedule(warnAt, () => this.#d.events.emit('session.expiring', { at: new Date(end).toISOString(), reason: end === hardEnd ? 'absolute' : 'idle' }));
+    const schedule = (at: number, f: () => void) => {
+      const t = setTimeout(f, Math.max(0, at - now));
+      t.unref();
+      this.#timers.push(t);
+    };
+    if (warnAt > now)
+      schedule(warnAt, () =>
+        this.#d.events.emit('session.expiring', {
+          at: new Date(end).toISOString(),
+          reason: end === hardEnd ? 'absolute' : 'idle',
+        }),
+      );
     schedule(end, () => {
       if (this.#session !== s) return;
       this.machine.apply({ type: 'expired' });
@@ -328,7 +434,14 @@ export function mergeRoles(base: BrokerRole[], detail: BrokerRole[]): BrokerRole
   const byId = new Map(detail.map((r) => [r.id, r]));
   const merged = base.map((r) => {
     const d = byId.get(r.id);
-    return d ? { ...r, jobRoleCode: d.jobRoleCode ?? r.jobRoleCode, activities: d.activities.length ? d.activities : r.activities, orgName: r.orgName || d.orgName } : r;
+    return d
+      ? {
+          ...r,
+          jobRoleCode: d.jobRoleCode ?? r.jobRoleCode,
+          activities: d.activities.length ? d.activities : r.activities,
+          orgName: r.orgName || d.orgName,
+        }
+      : r;
   });
   for (const d of detail) if (!base.some((r) => r.id === d.id)) merged.push(d);
   return merged;

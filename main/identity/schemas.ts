@@ -23,4 +23,9 @@ export const sessionView = z.object({
   environment: z.string().nullable().describe('The security broker in use'),
 });
 
-export const ticketHandout = z.object({ at: z.string(), to: z.string(), keyId: z.string().nullable(), roleProfileId: z.string().nullable() });
+export const ticketHandout = z.object({
+  at: z.string(),
+  to: z.string(),
+  keyId: z.string().nullable(),
+  roleProfileId: z.string().nullable(),
+});

@@ -4,11 +4,16 @@ import type { Preferences } from '../store/preferences';
 
 const PREFIX = 'ticket-approval:';
 
-export interface TicketApproval { keyId: string; approvedAt: string }
+export interface TicketApproval {
+  keyId: string;
+  approvedAt: string;
+}
 
 export class TicketApprovals {
   constructor(private readonly prefs: Preferences) {}
-  approved(keyId: string): boolean { return this.prefs.get(PREFIX + keyId) !== null; }
+  approved(keyId: string): boolean {
+    return this.prefs.get(PREFIX + keyId) !== null;
+  }
   approve(keyId: string, at = new Date()): TicketApproval {
     const a = { keyId, approvedAt: at.toISOString() };
     this.prefs.set(PREFIX + keyId, JSON.stringify({ approvedAt: a.approvedAt }));
@@ -20,6 +25,9 @@ export class TicketApprovals {
     return had;
   }
   list(): TicketApproval[] {
-    return this.prefs.withPrefix(PREFIX).map((e) => ({ keyId: e.key.slice(PREFIX.length), approvedAt: (JSON.parse(e.value) as { approvedAt: string }).approvedAt }));
+    return this.prefs.withPrefix(PREFIX).map((e) => ({
+      keyId: e.key.slice(PREFIX.length),
+      approvedAt: (JSON.parse(e.value) as { approvedAt: string }).approvedAt,
+    }));
   }
 }

@@ -6,9 +6,18 @@ import { ScripError } from '../errors';
 import type { ServiceClient } from '../net/service-client';
 import { trackerQuery, type TrackerQuery } from '../../protocols/eps/tracker';
 
-export interface EpsAuth { token: string; roleProfileId: string }
+export interface EpsAuth {
+  token: string;
+  roleProfileId: string;
+}
 
-export interface OperationOutcomeIssue { severity: string; code: string; diagnostics?: string; expression?: string[]; details?: { coding?: Array<{ code?: string; display?: string }> } }
+export interface OperationOutcomeIssue {
+  severity: string;
+  code: string;
+  diagnostics?: string;
+  expression?: string[];
+  details?: { coding?: Array<{ code?: string; display?: string }> };
+}
 
 /** A FHIR error from EPS, with the issues so the UI can show them field by field. */
 export class EpsError extends ScripError {
@@ -17,13 +26,21 @@ export class EpsError extends ScripError {
   constructor(httpStatus: number, issues: OperationOutcomeIssue[]) {
     const first = issues[0];
     const text = issues.map((i) => i.diagnostics ?? i.details?.coding?.[0]?.display ?? i.code).join('; ');
-    super('service-error', `EPS refused the request (${httpStatus}): ${text || 'no reason given'}.`, { httpStatus, issues, code: first?.details?.coding?.[0]?.code ?? null });
+    super('service-error', `EPS refused the request (${httpStatus}): ${text || 'no reason given'}.`, {
+      httpStatus,
+      issues,
+      code: first?.details?.coding?.[0]?.code ?? null,
+    });
     this.issues = issues;
     this.httpStatus = httpStatus;
   }
 }
 
-export interface PrepareResult { digest: string; timestamp: string; algorithm: 'RS256' | 'RS1' }
+export interface PrepareResult {
+  digest: string;
+  timestamp: string;
+  algorithm: 'RS256' | 'RS1';
+}
 
 type Json = Record<string, unknown>;
 
@@ -53,7 +70,12 @@ export class EpsClient {
 
   async #get(path: string, auth: EpsAuth): Promise<{ status: number; json: Json }> {
     const res = await this.#http.send(`${this.#base}${path}`, {
-      headers: { accept: 'application/fhir+json', authorization: `Bearer ${auth.token}`, 'nhsd-session-urid': auth.roleProfileId, 'x-request-id': randomUUID() },
+      headers: {
+        accept: 'application/fhir+json',
+        authorization: `Bearer ${auth.token}`,
+        'nhsd-session-urid': auth.roleProfileId,
+        'x-request-id': randomUUID(),
+      },
     });
     return { status: res.status, json: parseJson(res.body) };
   }
@@ -61,17 +83,38 @@ export class EpsClient {
   static check(r: { status: number; json: Json }): Json {
     if (r.status >= 200 && r.status < 300) return r.json;
     if (r.status === 401 || r.status === 403) {
-      throw new ScripError(r.status === 401 ? 'unauthenticated' : 'forbidden', `EPS did not accept the session: ${issuesOf(r.json).map((i) => i.diagnostics).filter(Boolean).join('; ') || r.status}.`, { httpStatus: r.status }, 'Log in again with your card, or choose a role that may do this.');
+      throw new ScripError(
+        r.status === 401 ? 'unauthenticated' : 'forbidden',
+        `EPS did not accept the session: ${
+          issuesOf(r.json)
+            .map((i) => i.diagnostics)
+            .filter(Boolean)
+            .join('; ') || r.status
+        }.`,
+        { httpStatus: r.status },
+        'Log in again with your card, or choose a role that may do this.',
+      );
     }
-    if (r.status >= 500) throw new ScripError('service-unreachable', `EPS failed (${r.status}).`, { httpStatus: r.status, issues: issuesOf(r.json) }, 'Scrip will try again.');
+    if (r.status >= 500)
+      throw new ScripError(
+        'service-unreachable',
+        `EPS failed (${r.status}).`,
+        { httpStatus: r.status, issues: issuesOf(r.json) },
+        'Scrip will try again.',
+      );
     throw new EpsError(r.status, issuesOf(r.json));
   }
 
   async prepare(bundle: Json, auth: EpsAuth): Promise<PrepareResult> {
     const json = EpsClient.check(await this.#post('/$prepare', bundle, auth, randomUUID()));
-    const param = (name: string) => ((json.parameter as Array<{ name: string; valueString?: string }> | undefined) ?? []).find((p) => p.name === name)?.valueString;
-    const digest = param('digest'), timestamp = param('timestamp'), algorithm = param('algorithm');
-    if (!digest || !timestamp || (algorithm !== 'RS256' && algorithm !== 'RS1')) throw new ScripError('service-error', 'EPS answered $prepare without a digest, timestamp and algorithm.');
+    const param = (name: string) =>
+      ((json.parameter as Array<{ name: string; valueString?: string }> | undefined) ?? []).find((p) => p.name === name)
+        ?.valueString;
+    const digest = param('digest'),
+      timestamp = param('timestamp'),
+      algorithm = param('algorithm');
+    if (!digest || !timestamp || (algorithm !== 'RS256' && algorithm !== 'RS1'))
+      throw new ScripError('service-error', 'EPS answered $prepare without a digest, timestamp and algorithm.');
     return { digest, timestamp, algorithm };
   }
 
@@ -100,11 +143,15 @@ function parseJson(body: Buffer): Json {
     const v = JSON.parse(body.toString('utf8')) as unknown;
     return typeof v === 'object' && v !== null ? (v as Json) : {};
   } catch {
-    return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: `Not JSON: ${body.toString('utf8').slice(0, 200)}` }] };
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'invalid', diagnostics: `Not JSON: ${body.toString('utf8').slice(0, 200)}` }],
+    };
   }
 }
 
 export function issuesOf(json: Json): OperationOutcomeIssue[] {
-  if (json.resourceType === 'OperationOutcome' && Array.isArray(json.issue)) return json.issue as OperationOutcomeIssue[];
+  if (json.resourceType === 'OperationOutcome' && Array.isArray(json.issue))
+    return json.issue as OperationOutcomeIssue[];
   return [];
 }

@@ -21,7 +21,12 @@ export interface MedicinesOptions {
 
 /** The worker's entry: the TypeScript module through tsx from source, the bundled .cjs in Electron. */
 function startImportWorker(data: ImportWorkerData): Worker {
-  return startWorker(import.meta.url, new URL('./dmd/import-worker.ts', import.meta.url), 'dmd-import-worker.cjs', data);
+  return startWorker(
+    import.meta.url,
+    new URL('./dmd/import-worker.ts', import.meta.url),
+    'dmd-import-worker.cjs',
+    data,
+  );
 }
 
 export class MedicinesService {
@@ -44,15 +49,27 @@ export class MedicinesService {
   }
 
   /** Whether an import is running now. */
-  get importing(): boolean { return this.#importing !== null; }
+  get importing(): boolean {
+    return this.#importing !== null;
+  }
 
   /**
    * Imports a dm+d release zip into a new database in a worker thread, then switches to it; the old
    * one serves searches until then. One import at a time.
    */
   import(zipPath: string): Promise<ImportSummary> {
-    if (this.#importing) return Promise.reject(new ScripError('bad-state', 'A dm+d release is being imported already.', undefined, 'Wait for it to finish; progress is shown as it goes.'));
-    this.#importing = this.#import(zipPath).finally(() => { this.#importing = null; });
+    if (this.#importing)
+      return Promise.reject(
+        new ScripError(
+          'bad-state',
+          'A dm+d release is being imported already.',
+          undefined,
+          'Wait for it to finish; progress is shown as it goes.',
+        ),
+      );
+    this.#importing = this.#import(zipPath).finally(() => {
+      this.#importing = null;
+    });
     return this.#importing;
   }
 
@@ -68,23 +85,47 @@ export class MedicinesService {
         this.#worker = w;
         let settled = false;
         w.on('message', (m: ImportWorkerMessage) => {
-          if (m.type === 'progress') events?.emit('medicines.import', { phase: m.phase === 'done' ? 'index' : m.phase, file: m.file ?? null, records: m.records, zip: zipPath });
-          else if (m.type === 'done') { settled = true; resolve(m.summary); }
-          else {
+          if (m.type === 'progress')
+            events?.emit('medicines.import', {
+              phase: m.phase === 'done' ? 'index' : m.phase,
+              file: m.file ?? null,
+              records: m.records,
+              zip: zipPath,
+            });
+          else if (m.type === 'done') {
+            settled = true;
+            resolve(m.summary);
+          } else {
             settled = true;
             const code = (m.error.code in errorCatalogue ? m.error.code : 'internal') as ErrorCode;
             reject(new ScripError(code, m.error.message, m.error.details, m.error.action));
           }
         });
-        w.on('error', (e) => { if (!settled) { settled = true; reject(new ScripError('internal', `The dm+d import stopped: ${e.message}`)); } });
-        w.on('exit', (code) => { if (!settled) { settled = true; reject(new ScripError('internal', `The dm+d import stopped (exit ${code}).`)); } });
+        w.on('error', (e) => {
+          if (!settled) {
+            settled = true;
+            reject(new ScripError('internal', `The dm+d import stopped: ${e.message}`));
+          }
+        });
+        w.on('exit', (code) => {
+          if (!settled) {
+            settled = true;
+            reject(new ScripError('internal', `The dm+d import stopped (exit ${code}).`));
+          }
+        });
       });
     } catch (e) {
       this.#worker = null;
       rmSync(staging, { force: true });
       rmSync(`${staging}-wal`, { force: true });
       rmSync(`${staging}-shm`, { force: true });
-      events?.emit('medicines.import', { phase: 'failed', file: null, records: 0, zip: zipPath, error: e instanceof Error ? e.message : String(e) });
+      events?.emit('medicines.import', {
+        phase: 'failed',
+        file: null,
+        records: 0,
+        zip: zipPath,
+        error: e instanceof Error ? e.message : String(e),
+      });
       throw e;
     }
     this.#worker = null;
@@ -94,7 +135,12 @@ export class MedicinesService {
     renameSync(staging, this.#path);
     rmSync(`${this.#path}-wal`, { force: true });
     rmSync(`${this.#path}-shm`, { force: true });
-    events?.emit('medicines.import', { phase: 'done', file: null, records: summary.counts.medicine ?? 0, zip: zipPath });
+    events?.emit('medicines.import', {
+      phase: 'done',
+      file: null,
+      records: summary.counts.medicine ?? 0,
+      zip: zipPath,
+    });
     return summary;
   }
 

@@ -30,13 +30,19 @@ export class Outbox {
   #held = 0;
   #unsubscribe: (() => void) | null = null;
 
-  constructor(deps: OutboxDeps) { this.#d = deps; }
+  constructor(deps: OutboxDeps) {
+    this.#d = deps;
+  }
 
-  #backoff(n: number): number { return this.#d.backoff?.(n) ?? Math.min(60_000, 1000 * 2 ** Math.max(0, n - 1)); }
+  #backoff(n: number): number {
+    return this.#d.backoff?.(n) ?? Math.min(60_000, 1000 * 2 ** Math.max(0, n - 1));
+  }
 
   /** Sends what is due now; resolves when this pass is done. Concurrent calls share one pass. */
   flush(): Promise<void> {
-    this.#running ??= this.#pass().finally(() => { this.#running = null; });
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = null;
+    });
     return this.#running;
   }
 
@@ -44,15 +50,20 @@ export class Outbox {
    * While a signing batch runs, the timer's passes wait (released by `release()`), so the card and
    * the service are not used at once and a batch goes out in one pass after it is signed.
    */
-  hold(): void { this.#held++; }
-  release(): void { this.#held = Math.max(0, this.#held - 1); }
+  hold(): void {
+    this.#held++;
+  }
+  release(): void {
+    this.#held = Math.max(0, this.#held - 1);
+  }
 
   /** Starts the timer, and sends at once whenever someone selects a role (a signed prescription waits for one). */
   start(): void {
     this.#stopped = false;
     this.#schedule(0);
     this.#unsubscribe ??= this.#d.events.subscribe((e) => {
-      if (e.type === 'session.changed' && e.data.state === 'role-selected') this.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again'));
+      if (e.type === 'session.changed' && e.data.state === 'role-selected')
+        this.flush().catch(logFailure('sending the outbox after login failed; the outbox timer tries again'));
     });
   }
 
@@ -69,7 +80,11 @@ export class Outbox {
   #schedule(ms: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { this.flush().catch(logFailure('outbox pass failed; tried again in 5 s')).finally(() => this.#schedule(5000)); }, ms);
+    this.#timer = setTimeout(() => {
+      this.flush()
+        .catch(logFailure('outbox pass failed; tried again in 5 s'))
+        .finally(() => this.#schedule(5000));
+    }, ms);
     this.#timer.unref();
   }
 
@@ -77,7 +92,11 @@ export class Outbox {
     const auth = this.#d.auth();
     if (this.#held || !auth || !this.#d.store.due().length) return;
     let eps: EpsClient | null;
-    try { eps = this.#d.eps(); } catch { return; } // no environment configured: nothing can be sent yet
+    try {
+      eps = this.#d.eps();
+    } catch {
+      return;
+    } // no environment configured: nothing can be sent yet
     if (!eps) return;
     for (const rec of this.#d.store.due()) {
       if (this.#stopped) return;
@@ -90,7 +109,11 @@ export class Outbox {
     let json: Record<string, unknown>;
     const t0 = performance.now();
     try {
-      ({ status, json } = await eps.processMessage(JSON.parse(rec.bundle!) as Record<string, unknown>, auth, rec.requestId!));
+      ({ status, json } = await eps.processMessage(
+        JSON.parse(rec.bundle!) as Record<string, unknown>,
+        auth,
+        rec.requestId!,
+      ));
     } catch (e) {
       const err = toScripError(e);
       this.#d.store.markAttempt(rec.id, err.message, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
@@ -104,8 +127,14 @@ export class Outbox {
     } else if (status !== 400 && status !== 422) {
       // Only 400/422 answer about the prescription itself; anything else (down, session lapsed,
       // endpoint missing) is not a verdict on it, so it stays in the outbox and is tried again.
-      const issues = issuesOf(json).map((i) => i.diagnostics ?? i.code).join('; ');
-      this.#d.store.markAttempt(rec.id, `EPS answered ${status}${issues ? `: ${issues}` : ''}`, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
+      const issues = issuesOf(json)
+        .map((i) => i.diagnostics ?? i.code)
+        .join('; ');
+      this.#d.store.markAttempt(
+        rec.id,
+        `EPS answered ${status}${issues ? `: ${issues}` : ''}`,
+        new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)),
+      );
     } else {
       this.#d.store.markAnswered(rec.id, 'rejected', String(status), JSON.stringify(json));
     }
@@ -114,6 +143,12 @@ export class Outbox {
 
   #emit(id: string): void {
     const r = this.#d.store.get(id);
-    if (r) this.#d.events.emit('prescription.changed', { id: r.id, status: r.status, shortFormId: r.shortFormId, lastError: r.lastError });
+    if (r)
+      this.#d.events.emit('prescription.changed', {
+        id: r.id,
+        status: r.status,
+        shortFormId: r.shortFormId,
+        lastError: r.lastError,
+      });
   }
 }

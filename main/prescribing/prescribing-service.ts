@@ -29,7 +29,6 @@ import { logFailure } from '../log';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
 import { refusalOf, type Refusal } from './refusal';
 
-
 export interface PrescribingDeps {
   store: PrescriptionStore;
   cards: CardService;
@@ -48,7 +47,13 @@ export interface PrescribingDeps {
   timings?: PrescribingTimings;
 }
 
-export interface SignOutcome { id: string; ok: boolean; status: string; shortFormId: string | null; error?: { code: string; message: string; action: string } }
+export interface SignOutcome {
+  id: string;
+  ok: boolean;
+  status: string;
+  shortFormId: string | null;
+  error?: { code: string; message: string; action: string };
+}
 
 export interface CancelItemResult {
   lineId: string;
@@ -84,13 +89,24 @@ export interface ItemView {
 export function parseDraft(content: unknown): DraftContent {
   const r = draftContent.safeParse(content ?? {});
   if (r.success) return r.data;
-  const problems = r.error.issues.map((i) => ({ field: ['draft', ...i.path].join('.'), message: `${fieldInWords(i.path) || 'Draft'}: ${i.message}` }));
-  throw new ScripError('invalid-input', problems.map((p) => p.message).join(' '), { problems }, 'Correct these fields; nothing was saved.');
+  const problems = r.error.issues.map((i) => ({
+    field: ['draft', ...i.path].join('.'),
+    message: `${fieldInWords(i.path) || 'Draft'}: ${i.message}`,
+  }));
+  throw new ScripError(
+    'invalid-input',
+    problems.map((p) => p.message).join(' '),
+    { problems },
+    'Correct these fields; nothing was saved.',
+  );
 }
 
 type Auth = { token: string; roleProfileId: string; userId: string };
 type Session = ReturnType<IdentityService['requireRole']>;
-const errorOut = (e: unknown) => { const err = toScripError(e); return { code: err.code, message: err.message, action: err.action }; };
+const errorOut = (e: unknown) => {
+  const err = toScripError(e);
+  return { code: err.code, message: err.message, action: err.action };
+};
 
 export class PrescribingService {
   /** Where the time of signing and sending goes (card, service, all): benchmarks read it. */
@@ -100,15 +116,26 @@ export class PrescribingService {
   #refreshing: Promise<void> | null = null;
   #stopped = false;
 
-  constructor(private readonly d: PrescribingDeps) { this.timings = d.timings ?? new PrescribingTimings(); }
+  constructor(private readonly d: PrescribingDeps) {
+    this.timings = d.timings ?? new PrescribingTimings();
+  }
 
   async #service<T>(f: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
-    try { return await f(); } finally { this.timings.service += performance.now() - t0; }
+    try {
+      return await f();
+    } finally {
+      this.timings.service += performance.now() - t0;
+    }
   }
 
   #changed(r: PrescriptionRecord): PrescriptionRecord {
-    this.d.events.emit('prescription.changed', { id: r.id, status: r.status, shortFormId: r.shortFormId, lastError: r.lastError });
+    this.d.events.emit('prescription.changed', {
+      id: r.id,
+      status: r.status,
+      shortFormId: r.shortFormId,
+      lastError: r.lastError,
+    });
     return r;
   }
 
@@ -123,7 +150,12 @@ export class PrescribingService {
     const r = this.d.store.saveDraft(id, draft);
     if (!r) {
       if (!this.d.store.get(id)) throw new ScripError('not-found', `There is no prescription ${id}.`);
-      throw new ScripError('bad-state', 'This prescription has been signed and can no longer change.', { id }, 'Cancel it and write a new one if it is wrong.');
+      throw new ScripError(
+        'bad-state',
+        'This prescription has been signed and can no longer change.',
+        { id },
+        'Cancel it and write a new one if it is wrong.',
+      );
     }
     return this.#changed(r);
   }
@@ -140,7 +172,11 @@ export class PrescribingService {
    */
   copy(id: string): PrescriptionRecord {
     const from = this.get(id).draft;
-    const draft: DraftContent = { ...from, patientConfirmed: false, items: from.items.map((it) => ({ ...it, lineId: randomUUID() })) };
+    const draft: DraftContent = {
+      ...from,
+      patientConfirmed: false,
+      items: from.items.map((it) => ({ ...it, lineId: randomUUID() })),
+    };
     const r = this.create(draft);
     this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.copy', { id: r.id, from: id });
     return r;
@@ -154,12 +190,26 @@ export class PrescribingService {
   reissue(id: string, today = new Date().toISOString().slice(0, 10)): PrescriptionRecord {
     const from = this.get(id);
     if (from.draft.treatmentType !== 'repeat-prescribing' || from.status === 'draft') {
-      throw new ScripError('bad-state', 'Only a signed repeat prescription can be re-issued.', { id, status: from.status, treatmentType: from.draft.treatmentType }, 'Use prescribe again (prescription.copy) for any other prescription.');
+      throw new ScripError(
+        'bad-state',
+        'Only a signed repeat prescription can be re-issued.',
+        { id, status: from.status, treatmentType: from.draft.treatmentType },
+        'Use prescribe again (prescription.copy) for any other prescription.',
+      );
     }
     if (from.draft.reviewDate && from.draft.reviewDate < today) {
-      throw new ScripError('bad-state', `This repeat was due for review on ${from.draft.reviewDate}, so it cannot be re-issued as it is.`, { id, reviewDate: from.draft.reviewDate }, 'Review it with the patient, then prescribe again with a new review date.');
+      throw new ScripError(
+        'bad-state',
+        `This repeat was due for review on ${from.draft.reviewDate}, so it cannot be re-issued as it is.`,
+        { id, reviewDate: from.draft.reviewDate },
+        'Review it with the patient, then prescribe again with a new review date.',
+      );
     }
-    const draft: DraftContent = { ...from.draft, patientConfirmed: false, items: from.draft.items.map((it) => ({ ...it, lineId: randomUUID() })) };
+    const draft: DraftContent = {
+      ...from.draft,
+      patientConfirmed: false,
+      items: from.draft.items.map((it) => ({ ...it, lineId: randomUUID() })),
+    };
     const r = this.create(draft);
     this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.reissue', { id: r.id, from: id });
     return r;
@@ -175,7 +225,12 @@ export class PrescribingService {
   discard(id: string): void {
     const r = this.get(id);
     if (r.status !== 'draft' || !this.d.store.deleteDraft(id)) {
-      throw new ScripError('bad-state', 'Only a draft can be discarded.', { id, status: r.status }, 'A signed prescription stays on record; cancel it instead.');
+      throw new ScripError(
+        'bad-state',
+        'Only a draft can be discarded.',
+        { id, status: r.status },
+        'A signed prescription stays on record; cancel it instead.',
+      );
     }
     this.d.audit.append(this.d.identity.view().user?.id ?? 'local', 'prescription.discard', { id });
     this.d.events.emit('prescription.changed', { id, status: 'discarded', shortFormId: null, lastError: null });
@@ -190,16 +245,23 @@ export class PrescribingService {
    */
   async preview(id: string): Promise<{ fragments: string; timestamp: string; placeholders: string[] }> {
     const rec = this.get(id);
-    if (rec.status !== 'draft') throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
+    if (rec.status !== 'draft')
+      throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
     const problems = await this.check(rec.draft);
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
     const ids = this.#idsFor(id, prescriber.organisation.odsCode);
-    const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
+    const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, {
+      startDate: new Date().toISOString().slice(0, 10),
+    });
     checkEpsRules(bundle);
     const timestamp = epsTimestamp(new Date());
     const { fragments } = prepareDigest(bundle, timestamp, 'RS256', nodeHash);
-    return { fragments, timestamp, placeholders: [`signing time ${timestamp} (EPS sets it when the card signs; the start date is that day)`] };
+    return {
+      fragments,
+      timestamp,
+      placeholders: [`signing time ${timestamp} (EPS sets it when the card signs; the start date is that day)`],
+    };
   }
 
   /** problems() plus the dm+d check of every item's code. */
@@ -210,8 +272,12 @@ export class PrescribingService {
     draft.items.forEach((it, i) => {
       const found = index.byCode(it.medication.code);
       const n = `Item ${i + 1} (${it.medication.display})`;
-      if (!found) p.push(`${n}: dm+d has no medicine with the code ${it.medication.code}; choose it again from the medicines search.`);
-      else if (found.invalid) p.push(`${n}: the dm+d code ${it.medication.code} is no longer valid; choose the medicine again.`);
+      if (!found)
+        p.push(
+          `${n}: dm+d has no medicine with the code ${it.medication.code}; choose it again from the medicines search.`,
+        );
+      else if (found.invalid)
+        p.push(`${n}: the dm+d code ${it.medication.code} is no longer valid; choose the medicine again.`);
     });
     return p;
   }
@@ -225,14 +291,19 @@ export class PrescribingService {
     draft.items.forEach((it, i) => {
       const n = `Item ${i + 1} (${it.medication.display})`;
       if (!(it.quantity.value > 0)) p.push(`${n}: the quantity must be more than zero.`);
-      if (Math.round(it.quantity.value * 100) !== it.quantity.value * 100) p.push(`${n}: the quantity can have at most 2 decimal places.`);
+      if (Math.round(it.quantity.value * 100) !== it.quantity.value * 100)
+        p.push(`${n}: the quantity can have at most 2 decimal places.`);
       if (!it.dosageText.trim()) p.push(`${n}: add dosage instructions.`);
-      if (it.controlledDrug && !it.controlledDrug.quantityWords.trim()) p.push(`${n}: a controlled drug needs its quantity in words.`);
+      if (it.controlledDrug && !it.controlledDrug.quantityWords.trim())
+        p.push(`${n}: a controlled drug needs its quantity in words.`);
     });
-    if (draft.treatmentType === 'repeat-dispensing' && !draft.repeats) p.push('Repeat dispensing needs the number of issues and the days between them.');
+    if (draft.treatmentType === 'repeat-dispensing' && !draft.repeats)
+      p.push('Repeat dispensing needs the number of issues and the days between them.');
     // EPS refuses a prescription whose items differ in expected supply duration (one per prescription).
     if (draft.treatmentType !== 'repeat-dispensing' && new Set(draft.items.map((it) => it.supplyDays)).size > 1) {
-      p.push(`Every item must be for the same number of days (EPS takes one supply duration per prescription): ${draft.items.map((it, i) => `item ${i + 1} ${it.supplyDays} days`).join(', ')}. Make them the same, or write separate prescriptions.`);
+      p.push(
+        `Every item must be for the same number of days (EPS takes one supply duration per prescription): ${draft.items.map((it, i) => `item ${i + 1} ${it.supplyDays} days`).join(', ')}. Make them the same, or write separate prescriptions.`,
+      );
     }
     return p;
   }
@@ -243,17 +314,25 @@ export class PrescribingService {
     const userName = this.d.identity.view().user?.name ?? null;
     if (saved) return contextFromSettings(saved, { userId: session.userId, userName, role: session.role });
     if (!this.d.prescriber) {
-      throw new ScripError('bad-state', `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`, { roleProfileId: session.role.id, missing: 'prescriber-details' },
-        'Enter them once in Settings → Prescriber details (or scrip prescriber set); they are kept on this computer for this role.');
+      throw new ScripError(
+        'bad-state',
+        `Your prescriber and organisation details for the role at ${session.role.orgName} are not set.`,
+        { roleProfileId: session.role.id, missing: 'prescriber-details' },
+        'Enter them once in Settings → Prescriber details (or scrip prescriber set); they are kept on this computer for this role.',
+      );
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
     return this.#service(() => this.d.prescriber!(auth));
   }
 
-  prescriberSettings(roleProfileId: string): PrescriberSettings | null { return this.d.settings.get(roleProfileId); }
+  prescriberSettings(roleProfileId: string): PrescriberSettings | null {
+    return this.d.settings.get(roleProfileId);
+  }
 
   /** Whether the environment has a directory that gives prescriber details (the sandbox). */
-  hasDirectory(): boolean { return this.d.hasDirectory?.() ?? false; }
+  hasDirectory(): boolean {
+    return this.d.hasDirectory?.() ?? false;
+  }
 
   /** Forgets the saved details of a role (the sandbox's directory answers again). */
   clearPrescriberSettings(roleProfileId: string, userId: string | null): boolean {
@@ -293,8 +372,21 @@ export class PrescribingService {
     return [...new Set(ids)].map((id) => results.get(id)!);
   }
 
-  async #signAll(ids: string[], prescriber: PrescriberContext, auth: Auth, pin: string | undefined, results: Map<string, SignOutcome>): Promise<void> {
-    const fail = (id: string, e: unknown) => results.set(id, { id, ok: false, status: this.d.store.get(id)?.status ?? 'unknown', shortFormId: null, error: errorOut(e) });
+  async #signAll(
+    ids: string[],
+    prescriber: PrescriberContext,
+    auth: Auth,
+    pin: string | undefined,
+    results: Map<string, SignOutcome>,
+  ): Promise<void> {
+    const fail = (id: string, e: unknown) =>
+      results.set(id, {
+        id,
+        ok: false,
+        status: this.d.store.get(id)?.status ?? 'unknown',
+        shortFormId: null,
+        error: errorOut(e),
+      });
     const prepared: Prepared[] = [];
     const unique = [...new Set(ids)];
     for (const [n, id] of unique.entries()) {
@@ -303,41 +395,69 @@ export class PrescribingService {
       } catch (e) {
         fail(id, e);
         // A session EPS no longer accepts fails every item the same way.
-        if (toScripError(e).code === 'unauthenticated') { for (const rest of unique.slice(n + 1)) fail(rest, e); break; }
+        if (toScripError(e).code === 'unauthenticated') {
+          for (const rest of unique.slice(n + 1)) fail(rest, e);
+          break;
+        }
       }
     }
     if (prepared.length) {
       const tc = performance.now();
       const signed = await this.d.cards.signMany({
-        kind: 'sign', pin,
-        items: prepared.map((p) => ({ hash: createHash(p.alg).update(p.signedInfo, 'utf8').digest(), algorithm: p.alg })),
+        kind: 'sign',
+        pin,
+        items: prepared.map((p) => ({
+          hash: createHash(p.alg).update(p.signedInfo, 'utf8').digest(),
+          algorithm: p.alg,
+        })),
         onSigned: (i, r) => {
           const p = prepared[i]!;
           try {
             results.set(p.id, this.#commit(p, r.signature, r.certificate, auth));
-          } catch (e) { fail(p.id, e); }
+          } catch (e) {
+            fail(p.id, e);
+          }
         },
       });
       this.timings.card += performance.now() - tc;
-      signed.forEach((r, i) => { if (r instanceof ScripError) fail(prepared[i]!.id, r); });
+      signed.forEach((r, i) => {
+        if (r instanceof ScripError) fail(prepared[i]!.id, r);
+      });
     }
   }
 
   async #prepare(id: string, prescriber: PrescriberContext, auth: Auth): Promise<Prepared> {
     const rec = this.get(id);
-    if (rec.status !== 'draft') throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
+    if (rec.status !== 'draft')
+      throw new ScripError('bad-state', 'This prescription is already signed.', { id, status: rec.status });
     const problems = await this.check(rec.draft);
     if (problems.length) throw new ScripError('invalid-input', problems.join(' '), { problems });
     const ids = this.#idsFor(id, prescriber.organisation.odsCode);
-    const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, { startDate: new Date().toISOString().slice(0, 10) });
+    const bundle = buildPrescriptionBundle(rec.draft, prescriber, ids, {
+      startDate: new Date().toISOString().slice(0, 10),
+    });
     checkEpsRules(bundle); // before EPS or the card: what EPS would refuse is never signed
     const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
     const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, nodeHash);
     if (mine.digest !== prepared.digest) {
-      throw new ScripError('service-error', 'EPS asked to sign something other than this prescription: its digest does not match the one Scrip computed. Nothing was signed.', { id }, 'Report this to your system supplier; do not sign until it is resolved.');
+      throw new ScripError(
+        'service-error',
+        'EPS asked to sign something other than this prescription: its digest does not match the one Scrip computed. Nothing was signed.',
+        { id },
+        'Report this to your system supplier; do not sign until it is resolved.',
+      );
     }
-    return { id, items: rec.draft.items.length, bundle, ids, digest: prepared.digest, timestamp: prepared.timestamp, signedInfo: Buffer.from(prepared.digest, 'base64').toString('utf8'), alg: prepared.algorithm === 'RS256' ? 'sha256' : 'sha1' };
+    return {
+      id,
+      items: rec.draft.items.length,
+      bundle,
+      ids,
+      digest: prepared.digest,
+      timestamp: prepared.timestamp,
+      signedInfo: Buffer.from(prepared.digest, 'base64').toString('utf8'),
+      alg: prepared.algorithm === 'RS256' ? 'sha256' : 'sha1',
+    };
   }
 
   /**
@@ -350,36 +470,75 @@ export class PrescribingService {
     if (kept?.odsCode === odsCode) return kept.ids;
     const ids: PrescriptionIds = {
       shortFormId: shortFormId(odsCode, this.d.store.nextSequence(odsCode)),
-      longFormId: newLongFormId(), bundleId: randomUUID(), messageHeaderId: randomUUID(), patientId: randomUUID(),
-      practitionerRoleId: randomUUID(), practitionerId: randomUUID(), organisationId: randomUUID(), communicationId: randomUUID(),
+      longFormId: newLongFormId(),
+      bundleId: randomUUID(),
+      messageHeaderId: randomUUID(),
+      patientId: randomUUID(),
+      practitionerRoleId: randomUUID(),
+      practitionerId: randomUUID(),
+      organisationId: randomUUID(),
+      communicationId: randomUUID(),
     };
     this.d.store.reserveIds(id, { odsCode, ids });
     return ids;
   }
 
   #commit(p: Prepared, signature: Uint8Array, certificate: Uint8Array, auth: Auth): SignOutcome {
-    const xml = assembleSignature(p.digest, Buffer.from(signature).toString('base64'), Buffer.from(certificate).toString('base64'));
+    const xml = assembleSignature(
+      p.digest,
+      Buffer.from(signature).toString('base64'),
+      Buffer.from(certificate).toString('base64'),
+    );
     const entries = p.bundle.entry as Array<{ fullUrl: string; resource: { resourceType: string } }>;
-    entries.push(provenanceEntry({
-      id: randomUUID(), requesterReference: `urn:uuid:${p.ids.practitionerRoleId}`, signatureXml: xml, recorded: p.timestamp, signedAt: p.timestamp,
-      targetReferences: entries.filter((e) => e.resource.resourceType === 'MedicationRequest').map((e) => e.fullUrl),
-    }) as unknown as { fullUrl: string; resource: { resourceType: string } });
-    const committed = this.d.store.commitSigned(p.id, { bundle: JSON.stringify(p.bundle), shortFormId: p.ids.shortFormId, longFormId: p.ids.longFormId });
-    this.d.audit.append(auth.userId, 'prescription.sign', { id: p.id, shortFormId: p.ids.shortFormId, roleProfileId: auth.roleProfileId, items: p.items });
+    entries.push(
+      provenanceEntry({
+        id: randomUUID(),
+        requesterReference: `urn:uuid:${p.ids.practitionerRoleId}`,
+        signatureXml: xml,
+        recorded: p.timestamp,
+        signedAt: p.timestamp,
+        targetReferences: entries.filter((e) => e.resource.resourceType === 'MedicationRequest').map((e) => e.fullUrl),
+      }) as unknown as { fullUrl: string; resource: { resourceType: string } },
+    );
+    const committed = this.d.store.commitSigned(p.id, {
+      bundle: JSON.stringify(p.bundle),
+      shortFormId: p.ids.shortFormId,
+      longFormId: p.ids.longFormId,
+    });
+    this.d.audit.append(auth.userId, 'prescription.sign', {
+      id: p.id,
+      shortFormId: p.ids.shortFormId,
+      roleProfileId: auth.roleProfileId,
+      items: p.items,
+    });
     this.#changed(committed);
     return { id: p.id, ok: true, status: committed.status, shortFormId: p.ids.shortFormId };
   }
 
   /** Sends what is waiting in the outbox now; resolves when this pass is done. */
-  async send(): Promise<void> { await this.d.outbox.flush(); }
+  async send(): Promise<void> {
+    await this.d.outbox.flush();
+  }
 
   /** The printed token (PDF) of a signed prescription. */
   async token(id: string): Promise<Uint8Array> {
     const rec = this.get(id);
-    if (!rec.shortFormId || !rec.bundle) throw new ScripError('bad-state', 'Only a signed prescription has a token.', { id, status: rec.status });
-    if (rec.status === 'rejected') throw new ScripError('bad-state', 'EPS refused this prescription, so it has no token: a pharmacy could not find it.', { id, status: rec.status }, 'Read EPS\'s reason, then write it again (a copy as a new draft) and sign that.');
+    if (!rec.shortFormId || !rec.bundle)
+      throw new ScripError('bad-state', 'Only a signed prescription has a token.', { id, status: rec.status });
+    if (rec.status === 'rejected')
+      throw new ScripError(
+        'bad-state',
+        'EPS refused this prescription, so it has no token: a pharmacy could not find it.',
+        { id, status: rec.status },
+        "Read EPS's reason, then write it again (a copy as a new draft) and sign that.",
+      );
     const prescriber = await this.prescriberFor(this.d.identity.requireRole());
-    return renderToken({ shortFormId: rec.shortFormId, draft: rec.draft, prescriber, date: (rec.signedAt ?? new Date().toISOString()).slice(0, 10) });
+    return renderToken({
+      shortFormId: rec.shortFormId,
+      draft: rec.draft,
+      prescriber,
+      date: (rec.signedAt ?? new Date().toISOString()).slice(0, 10),
+    });
   }
 
   /** Line items with what the service last said about each. */
@@ -389,9 +548,14 @@ export class PrescribingService {
     return rec.draft.items.map((it) => {
       const s: ItemState | undefined = states.get(it.lineId.toLowerCase());
       return {
-        lineId: it.lineId, medication: it.medication.display,
-        statusCode: s?.statusCode ?? null, status: s?.status ?? null, dispensedAt: s?.dispensedAt ?? null,
-        cancelReason: s?.cancelReason ?? null, cancelAnswerCode: s?.cancelAnswerCode ?? null, cancelAnswer: s?.cancelAnswer ?? null,
+        lineId: it.lineId,
+        medication: it.medication.display,
+        statusCode: s?.statusCode ?? null,
+        status: s?.status ?? null,
+        dispensedAt: s?.dispensedAt ?? null,
+        cancelReason: s?.cancelReason ?? null,
+        cancelAnswerCode: s?.cancelAnswerCode ?? null,
+        cancelAnswer: s?.cancelAnswer ?? null,
         cancelPending: !!s?.cancelRequestId,
       };
     });
@@ -402,20 +566,47 @@ export class PrescribingService {
    * keeps its cancellation's X-Request-ID until EPS answers, so trying again after a failure is the
    * same request. Returns EPS's answer per item in a prescriber's words.
    */
-  async cancel(id: string, reason: CancelReasonCode, lineIds?: string[]): Promise<{ id: string; status: PrescriptionStatus; results: CancelItemResult[] }> {
-    if (!Object.hasOwn(CANCEL_REASONS, reason)) throw new ScripError('invalid-input', `"${reason}" is not an EPS cancellation reason (0001 to 0009).`, { field: 'reason' });
+  async cancel(
+    id: string,
+    reason: CancelReasonCode,
+    lineIds?: string[],
+  ): Promise<{ id: string; status: PrescriptionStatus; results: CancelItemResult[] }> {
+    if (!Object.hasOwn(CANCEL_REASONS, reason))
+      throw new ScripError('invalid-input', `"${reason}" is not an EPS cancellation reason (0001 to 0009).`, {
+        field: 'reason',
+      });
     const session = this.d.identity.requireRole();
     const rec = this.get(id);
-    if (!rec.bundle || !rec.shortFormId) throw new ScripError('bad-state', 'Only a signed and sent prescription can be cancelled; a draft can simply be deleted or changed.', { id, status: rec.status });
+    if (!rec.bundle || !rec.shortFormId)
+      throw new ScripError(
+        'bad-state',
+        'Only a signed and sent prescription can be cancelled; a draft can simply be deleted or changed.',
+        { id, status: rec.status },
+      );
     if (rec.status === 'signed' || rec.status === 'sending') {
-      throw new ScripError('bad-state', 'This prescription has not reached EPS yet, so it cannot be cancelled there.', { id, status: rec.status }, 'Wait until it shows as accepted, then cancel it.');
+      throw new ScripError(
+        'bad-state',
+        'This prescription has not reached EPS yet, so it cannot be cancelled there.',
+        { id, status: rec.status },
+        'Wait until it shows as accepted, then cancel it.',
+      );
     }
-    if (rec.status === 'rejected') throw new ScripError('bad-state', 'EPS rejected this prescription, so there is nothing to cancel.', { id, status: rec.status });
+    if (rec.status === 'rejected')
+      throw new ScripError('bad-state', 'EPS rejected this prescription, so there is nothing to cancel.', {
+        id,
+        status: rec.status,
+      });
     const bundle = JSON.parse(rec.bundle) as Record<string, unknown>;
     const all = lineItemIds(bundle);
-    const wanted = lineIds?.length ? [...new Set(lineIds.map((l) => l.toLowerCase()))] : all.map((l) => l.toLowerCase());
+    const wanted = lineIds?.length
+      ? [...new Set(lineIds.map((l) => l.toLowerCase()))]
+      : all.map((l) => l.toLowerCase());
     const unknown = wanted.filter((l) => !all.some((a) => a.toLowerCase() === l));
-    if (unknown.length) throw new ScripError('invalid-input', `This prescription has no line item ${unknown.join(', ')}.`, { field: 'lineIds', unknown });
+    if (unknown.length)
+      throw new ScripError('invalid-input', `This prescription has no line item ${unknown.join(', ')}.`, {
+        field: 'lineIds',
+        unknown,
+      });
     const sender = await this.prescriberFor(session);
     const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
     const names = new Map(rec.draft.items.map((i) => [i.lineId.toLowerCase(), i.medication.display]));
@@ -424,7 +615,8 @@ export class PrescribingService {
       const medication = names.get(lineId.toLowerCase()) ?? null;
       const before = this.d.store.items(id).find((i) => i.lineId.toLowerCase() === lineId.toLowerCase());
       // Same item, same reason, not answered yet: the same request again.
-      const requestId = before?.cancelRequestId && before.cancelReason === reason ? before.cancelRequestId : randomUUID();
+      const requestId =
+        before?.cancelRequestId && before.cancelReason === reason ? before.cancelRequestId : randomUUID();
       this.d.store.saveItem(id, lineId, { cancelReason: reason, cancelRequestId: requestId });
       const message = buildCancelBundle(bundle, lineId, reason, sender, requestId);
       let answer: { status: number; json: Record<string, unknown> } | null = null;
@@ -435,28 +627,73 @@ export class PrescribingService {
           const a = await this.#service(() => this.d.eps().processMessage(message, auth, requestId));
           if (a.status >= 500) lastError = new ScripError('service-unreachable', `EPS failed (${a.status}).`);
           else answer = a;
-        } catch (e) { lastError = toScripError(e); }
+        } catch (e) {
+          lastError = toScripError(e);
+        }
       }
       if (!answer) {
-        results.push({ lineId, medication, ok: false, code: null, outcome: 'failed', serviceText: lastError?.message ?? null, itemStatus: before?.status ?? null, dispenser: null,
-          message: `EPS could not be reached, so nothing has changed yet (${lastError?.message ?? 'no answer'}). Try again: the same request is sent, so it cannot cancel twice.` });
+        results.push({
+          lineId,
+          medication,
+          ok: false,
+          code: null,
+          outcome: 'failed',
+          serviceText: lastError?.message ?? null,
+          itemStatus: before?.status ?? null,
+          dispenser: null,
+          message: `EPS could not be reached, so nothing has changed yet (${lastError?.message ?? 'no answer'}). Try again: the same request is sent, so it cannot cancel twice.`,
+        });
         continue;
       }
       if (answer.status === 401 || answer.status === 403) {
-        const err = (() => { try { EpsClient.check(answer); } catch (e) { return toScripError(e); } return null; })();
-        results.push({ lineId, medication, ok: false, code: null, outcome: 'failed', serviceText: err?.message ?? null, itemStatus: before?.status ?? null, dispenser: null, message: err ? `${err.message} ${err.action}` : 'EPS did not accept the session.' });
+        const err = (() => {
+          try {
+            EpsClient.check(answer);
+          } catch (e) {
+            return toScripError(e);
+          }
+          return null;
+        })();
+        results.push({
+          lineId,
+          medication,
+          ok: false,
+          code: null,
+          outcome: 'failed',
+          serviceText: err?.message ?? null,
+          itemStatus: before?.status ?? null,
+          dispenser: null,
+          message: err ? `${err.message} ${err.action}` : 'EPS did not accept the session.',
+        });
         continue;
       }
       const read = readCancelAnswer(answer.status, answer.json);
       const itemStatus = read.itemStatusCode ? LINE_ITEM_STATUS[read.itemStatusCode] : null;
       this.d.store.saveItem(id, lineId, {
-        cancelRequestId: null, cancelAnswerCode: read.code, cancelAnswer: read.message,
+        cancelRequestId: null,
+        cancelAnswerCode: read.code,
+        cancelAnswer: read.message,
         ...(read.itemStatusCode ? { statusCode: read.itemStatusCode, status: itemStatus } : {}),
       });
-      results.push({ lineId, medication, ok: read.outcome === 'cancelled', code: read.code, outcome: read.outcome, message: read.message, serviceText: read.serviceText, itemStatus: itemStatus ?? before?.status ?? null, dispenser: read.dispenser });
+      results.push({
+        lineId,
+        medication,
+        ok: read.outcome === 'cancelled',
+        code: read.code,
+        outcome: read.outcome,
+        message: read.message,
+        serviceText: read.serviceText,
+        itemStatus: itemStatus ?? before?.status ?? null,
+        dispenser: read.dispenser,
+      });
     }
     const status = this.#statusFromItems(id, all);
-    this.d.audit.append(auth.userId, 'prescription.cancel', { id, shortFormId: rec.shortFormId, reason, results: results.map((r) => ({ lineId: r.lineId, code: r.code, outcome: r.outcome })) });
+    this.d.audit.append(auth.userId, 'prescription.cancel', {
+      id,
+      shortFormId: rec.shortFormId,
+      reason,
+      results: results.map((r) => ({ lineId: r.lineId, code: r.code, outcome: r.outcome })),
+    });
     this.#changed(this.get(id));
     return { id, status, results };
   }
@@ -467,7 +704,8 @@ export class PrescribingService {
     if (!['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) return rec.status;
     const states = new Map(this.d.store.items(id).map((i) => [i.lineId.toLowerCase(), i.statusCode]));
     const cancelled = lineIds.filter((l) => states.get(l.toLowerCase()) === '0005').length;
-    const next: PrescriptionStatus = cancelled === 0 ? 'accepted' : cancelled === lineIds.length ? 'cancelled' : 'partly-cancelled';
+    const next: PrescriptionStatus =
+      cancelled === 0 ? 'accepted' : cancelled === lineIds.length ? 'cancelled' : 'partly-cancelled';
     if (next !== rec.status) this.d.store.setStatus(id, next);
     return next;
   }
@@ -476,7 +714,10 @@ export class PrescribingService {
   async track(id: string, session: Session = this.d.identity.requireRole()): Promise<PrescriptionRecord> {
     const rec = this.get(id);
     if (!rec.shortFormId || !['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) {
-      throw new ScripError('bad-state', 'Only a prescription EPS has accepted can be tracked.', { id, status: rec.status });
+      throw new ScripError('bad-state', 'Only a prescription EPS has accepted can be tracked.', {
+        id,
+        status: rec.status,
+      });
     }
     const auth = { token: session.token, roleProfileId: session.role.id };
     const json = await this.#service(() => this.d.eps().track({ prescriptionId: rec.shortFormId! }, auth));
@@ -484,16 +725,33 @@ export class PrescribingService {
     try {
       found = parseTrackerBundle(json).find((p) => p.shortFormId === rec.shortFormId);
     } catch (e) {
-      if (e instanceof TrackerFormatError) throw new ScripError('service-error', `The tracker's answer could not be read: ${e.message}`, { expression: e.expression });
+      if (e instanceof TrackerFormatError)
+        throw new ScripError('service-error', `The tracker's answer could not be read: ${e.message}`, {
+          expression: e.expression,
+        });
       throw e;
     }
     const checkedAt = new Date().toISOString();
     if (!found) {
-      this.d.store.saveTracking(id, { statusCode: 'unknown', status: 'Not known to the tracker', owner: null, checkedAt });
+      this.d.store.saveTracking(id, {
+        statusCode: 'unknown',
+        status: 'Not known to the tracker',
+        owner: null,
+        checkedAt,
+      });
     } else {
-      this.d.store.saveTracking(id, { statusCode: found.status.code, status: found.status.display, owner: found.owner, checkedAt });
+      this.d.store.saveTracking(id, {
+        statusCode: found.status.code,
+        status: found.status.display,
+        owner: found.owner,
+        checkedAt,
+      });
       for (const item of found.items) {
-        this.d.store.saveItem(id, item.id, { statusCode: item.status.code, status: item.status.display, dispensedAt: item.dateLastDispensed ?? null });
+        this.d.store.saveItem(id, item.id, {
+          statusCode: item.status.code,
+          status: item.status.display,
+          dispensedAt: item.dateLastDispensed ?? null,
+        });
       }
       this.#statusFromItems(id, lineItemIds(JSON.parse(rec.bundle!) as Record<string, unknown>));
     }
@@ -504,10 +762,13 @@ export class PrescribingService {
   startRefresh(intervalMs = 5 * 60_000): void {
     if (this.#refresh) clearInterval(this.#refresh);
     this.#stopped = false;
-    this.#refresh = setInterval(() => { this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval')); }, intervalMs);
+    this.#refresh = setInterval(() => {
+      this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval'));
+    }, intervalMs);
     this.#refresh.unref();
     this.#unsubscribe ??= this.d.events.subscribe((e) => {
-      if (e.type === 'session.changed' && e.data.state === 'role-selected') this.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval'));
+      if (e.type === 'session.changed' && e.data.state === 'role-selected')
+        this.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval'));
     });
   }
 
@@ -526,28 +787,54 @@ export class PrescribingService {
     if (this.#stopped) return Promise.resolve();
     this.#refreshing ??= (async () => {
       let session: Session;
-      try { session = this.d.identity.requireRole(); } catch { return; }
+      try {
+        session = this.d.identity.requireRole();
+      } catch {
+        return;
+      }
       const final = new Set(['0004', '0005', '0006', '0007']);
-      const mine = this.d.store.list({ status: ['accepted', 'partly-cancelled'], ownerUserId: session.userId, limit: 100 })
+      const mine = this.d.store
+        .list({ status: ['accepted', 'partly-cancelled'], ownerUserId: session.userId, limit: 100 })
         .filter((r) => !r.tracking || !final.has(r.tracking.statusCode));
       for (const r of mine) {
         if (this.#stopped) return;
-        try { await this.track(r.id, session); } catch (e) {
+        try {
+          await this.track(r.id, session);
+        } catch (e) {
           // A lapsed session or an unreachable service ends this pass; the next one tries again.
-          if (['unauthenticated', 'forbidden', 'service-unreachable', 'bad-state'].includes(toScripError(e).code)) return;
+          if (['unauthenticated', 'forbidden', 'service-unreachable', 'bad-state'].includes(toScripError(e).code))
+            return;
         }
       }
-    })().finally(() => { this.#refreshing = null; });
+    })().finally(() => {
+      this.#refreshing = null;
+    });
     return this.#refreshing;
   }
 }
 
-interface Prepared { id: string; items: number; bundle: Record<string, unknown>; ids: PrescriptionIds; digest: string; timestamp: string; signedInfo: string; alg: 'sha256' | 'sha1' }
+interface Prepared {
+  id: string;
+  items: number;
+  bundle: Record<string, unknown>;
+  ids: PrescriptionIds;
+  digest: string;
+  timestamp: string;
+  signedInfo: string;
+  alg: 'sha256' | 'sha1';
+}
 
 /** Runs EPS's own validation of a prescription-order Bundle; its issues become the prescriber's problems. */
 function checkEpsRules(bundle: Record<string, unknown>): void {
   const issues = validatePrescriptionOrder(bundle);
   if (!issues.length) return;
-  const problems = issues.map((i) => i.diagnostics ?? i.details?.coding?.[0]?.display ?? 'EPS would refuse this prescription.');
-  throw new ScripError('invalid-input', `EPS would refuse this prescription: ${problems.join(' ')}`, { problems, issues }, 'Correct the prescription; nothing was signed.');
+  const problems = issues.map(
+    (i) => i.diagnostics ?? i.details?.coding?.[0]?.display ?? 'EPS would refuse this prescription.',
+  );
+  throw new ScripError(
+    'invalid-input',
+    `EPS would refuse this prescription: ${problems.join(' ')}`,
+    { problems, issues },
+    'Correct the prescription; nothing was signed.',
+  );
 }

@@ -15,7 +15,9 @@ export function favouriteCodes(prefs: Preferences, userId: string): string[] {
   try {
     const v = JSON.parse(prefs.get(favouritesKey(userId)) ?? '[]') as unknown;
     return Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string' && CODE.test(c)) : [];
-  } catch { return []; }
+  } catch {
+    return [];
+  }
 }
 
 /** Adds (first) or removes a favourite; at most 50 are kept. */
@@ -29,13 +31,20 @@ export function setFavourite(prefs: Preferences, userId: string, code: string, o
 /** The medicines of these prescriptions (newest first), each once. */
 export function recentCodes(records: PrescriptionRecord[], limit = 8): string[] {
   const seen = new Set<string>();
-  for (const r of records) for (const it of r.draft.items) { if (seen.size < limit) seen.add(it.medication.code); }
+  for (const r of records)
+    for (const it of r.draft.items) {
+      if (seen.size < limit) seen.add(it.medication.code);
+    }
   return [...seen];
 }
 
 const formularyFile = z.object({
   name: z.string().min(1).max(200).default('Practice formulary'),
-  medicines: z.array(z.object({ code: z.string().regex(CODE, 'a dm+d code is 6 to 18 digits'), note: z.string().max(200).optional() })).max(2000),
+  medicines: z
+    .array(
+      z.object({ code: z.string().regex(CODE, 'a dm+d code is 6 to 18 digits'), note: z.string().max(200).optional() }),
+    )
+    .max(2000),
 });
 export type Formulary = z.infer<typeof formularyFile>;
 
@@ -46,13 +55,21 @@ export function readFormulary(dataDir: string): { formulary: Formulary | null; p
   const path = formularyPath(dataDir);
   if (!existsSync(path)) return { formulary: null, problem: null };
   let json: unknown;
-  try { json = JSON.parse(readFileSync(path, 'utf8')); } catch (e) {
-    return { formulary: null, problem: `${path} is not JSON (${e instanceof Error ? e.message : String(e)}). Fix the file; the formulary is not offered until then.` };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return {
+      formulary: null,
+      problem: `${path} is not JSON (${e instanceof Error ? e.message : String(e)}). Fix the file; the formulary is not offered until then.`,
+    };
   }
   const r = formularyFile.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    return { formulary: null, problem: `${path}: ${i.path.map((p) => (typeof p === 'number' ? `entry ${p + 1}` : String(p))).join(' ')}: ${i.message}. Fix the file; the formulary is not offered until then.` };
+    return {
+      formulary: null,
+      problem: `${path}: ${i.path.map((p) => (typeof p === 'number' ? `entry ${p + 1}` : String(p))).join(' ')}: ${i.message}. Fix the file; the formulary is not offered until then.`,
+    };
   }
   return { formulary: r.data, problem: null };
 }

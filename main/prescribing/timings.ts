@@ -4,5 +4,7 @@ export class PrescribingTimings {
   card = 0;
   service = 0;
   total = 0;
-  reset(): void { this.card = this.service = this.total = 0; }
+  reset(): void {
+    this.card = this.service = this.total = 0;
+  }
 }

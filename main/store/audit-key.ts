@@ -35,11 +35,21 @@ export class AuditKey {
   warm(): Promise<void> {
     if (this.#cached) return Promise.resolve();
     let kc: Keychain;
-    try { kc = this.#keychain(); } catch { return Promise.resolve(); }
+    try {
+      kc = this.#keychain();
+    } catch {
+      return Promise.resolve();
+    }
     if (!kc.getAsync) return Promise.resolve();
-    this.#warming ??= kc.getAsync(this.#account).then((stored) => { if (stored) this.#cached = decode(stored); })
+    this.#warming ??= kc
+      .getAsync(this.#account)
+      .then((stored) => {
+        if (stored) this.#cached = decode(stored);
+      })
       .catch(logFailure('reading the audit key from the key store at start failed; the next audit entry asks again'))
-      .finally(() => { this.#warming = null; });
+      .finally(() => {
+        this.#warming = null;
+      });
     return this.#warming;
   }
 
@@ -49,14 +59,31 @@ export class AuditKey {
    * key would make every sealed entry look forged and hide which ones really were.
    */
   tryGet(mayCreate: boolean): Buffer | null {
-    if (this.#cached) { this.#state = 'ready'; return this.#cached; }
-    if (this.#warming) { this.#state = 'warming'; return null; }
-    if (this.#failedAt && Date.now() - this.#failedAt < RETRY_AFTER_MS) { this.#state = 'unavailable'; return null; }
+    if (this.#cached) {
+      this.#state = 'ready';
+      return this.#cached;
+    }
+    if (this.#warming) {
+      this.#state = 'warming';
+      return null;
+    }
+    if (this.#failedAt && Date.now() - this.#failedAt < RETRY_AFTER_MS) {
+      this.#state = 'unavailable';
+      return null;
+    }
     try {
       const kc = this.#keychain();
       const stored = kc.get(this.#account);
-      if (stored) { this.#cached = decode(stored); this.#state = 'ready'; this.#failedAt = 0; return this.#cached; }
-      if (!mayCreate) { this.#state = 'missing'; return null; }
+      if (stored) {
+        this.#cached = decode(stored);
+        this.#state = 'ready';
+        this.#failedAt = 0;
+        return this.#cached;
+      }
+      if (!mayCreate) {
+        this.#state = 'missing';
+        return null;
+      }
       kc.set(this.#account, randomBytes(32).toString('base64url'));
       const back = kc.get(this.#account);
       if (!back) throw new KeychainUnavailableError('the key store accepted the audit key but does not return it');
@@ -75,18 +102,25 @@ export class AuditKey {
   /** Why the last tryGet gave no key, in words. */
   explain(): string {
     switch (this.#state) {
-      case 'ready': return `the audit key is in ${this.where}`;
-      case 'warming': return `${this.where} has not answered yet (waiting to be unlocked?)`;
-      case 'missing': return `the audit key that sealed this log is no longer in ${this.where}`;
-      default: return `${this.where} is not available${this.#why ? `: ${this.#why}` : ''}`;
+      case 'ready':
+        return `the audit key is in ${this.where}`;
+      case 'warming':
+        return `${this.where} has not answered yet (waiting to be unlocked?)`;
+      case 'missing':
+        return `the audit key that sealed this log is no longer in ${this.where}`;
+      default:
+        return `${this.where} is not available${this.#why ? `: ${this.#why}` : ''}`;
     }
   }
 
-  get state(): AuditKeyState { return this.#state; }
+  get state(): AuditKeyState {
+    return this.#state;
+  }
 }
 
 function decode(stored: string): Buffer {
   const key = Buffer.from(stored, 'base64url');
-  if (key.length !== 32) throw new KeychainUnavailableError('the audit key in the key store is not 256 bits (was it edited by hand?)');
+  if (key.length !== 32)
+    throw new KeychainUnavailableError('the audit key in the key store is not 256 bits (was it edited by hand?)');
   return key;
 }

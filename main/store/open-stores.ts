@@ -18,7 +18,10 @@ export function auditAnchorPath(dataDir: string): string {
 }
 
 /** Opens the database and the services that need no running hardware (CLI in-process use). */
-export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
+export function openStores(
+  dataDir: string,
+  keys?: (() => Keychain) | KeyStore,
+): { db: Db; audit: AuditLog; apiKeys: ApiKeyStore } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(databasePath(dataDir));
   // The OS keychain, or the file store when SCRIP_KEYCHAIN=file asks for it by name (keyStoreFor).
@@ -27,8 +30,17 @@ export function openStores(dataDir: string, keys?: (() => Keychain) | KeyStore):
   const open = keychain ?? (() => store!.open());
   // One keychain entry per data directory and purpose, as each has its own database.
   // The audit log is sealed under its own key, its head anchored beside the database (decision 0012).
-  const audit = new AuditLog(db, { key: new AuditKey(open, `audit-key:${dataDir}`, store?.where), anchorPath: auditAnchorPath(dataDir) });
-  return { db, audit, apiKeys: new ApiKeyStore(db, {
-    keychain: open, account: `api-key-secret:${dataDir}`, ...(store ? { where: store.where } : {}),
-  }) };
+  const audit = new AuditLog(db, {
+    key: new AuditKey(open, `audit-key:${dataDir}`, store?.where),
+    anchorPath: auditAnchorPath(dataDir),
+  });
+  return {
+    db,
+    audit,
+    apiKeys: new ApiKeyStore(db, {
+      keychain: open,
+      account: `api-key-secret:${dataDir}`,
+      ...(store ? { where: store.where } : {}),
+    }),
+  };
 }

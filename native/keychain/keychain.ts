@@ -16,7 +16,11 @@ interface EntryLike {
 type EntryOptions = { linux?: { store?: 'secret-service' | 'keyutils' } };
 interface KeyringBinding {
   Entry: new (service: string, account: string, options?: EntryOptions) => EntryLike;
-  AsyncEntry: new (service: string, account: string, options?: EntryOptions) => { getPassword(): Promise<string | null | undefined> };
+  AsyncEntry: new (
+    service: string,
+    account: string,
+    options?: EntryOptions,
+  ) => { getPassword(): Promise<string | null | undefined> };
 }
 
 export class KeychainUnavailableError extends Error {
@@ -54,23 +58,33 @@ export function osKeychain(service: string): Keychain {
   const absent = (e: unknown) => e instanceof Error && /no matching entry|not found/i.test(e.message);
   return {
     get(account) {
-      try { return entry(account).getPassword() ?? null; } catch (e) {
+      try {
+        return entry(account).getPassword() ?? null;
+      } catch (e) {
         // "No matching entry" is an answer, not a failure.
         if (absent(e)) return null;
         throw unavailable(e);
       }
     },
     async getAsync(account) {
-      try { return (await new binding.AsyncEntry(service, account, options).getPassword()) ?? null; } catch (e) {
+      try {
+        return (await new binding.AsyncEntry(service, account, options).getPassword()) ?? null;
+      } catch (e) {
         if (absent(e)) return null;
         throw unavailable(e);
       }
     },
     set(account, secret) {
-      try { entry(account).setPassword(secret); } catch (e) { throw unavailable(e); }
+      try {
+        entry(account).setPassword(secret);
+      } catch (e) {
+        throw unavailable(e);
+      }
     },
     delete(account) {
-      try { return entry(account).deletePassword(); } catch (e) {
+      try {
+        return entry(account).deletePassword();
+      } catch (e) {
         if (absent(e)) return false;
         throw unavailable(e);
       }
@@ -83,7 +97,9 @@ export function memoryKeychain(): Keychain {
   const secrets = new Map<string, string>();
   return {
     get: (account) => secrets.get(account) ?? null,
-    set: (account, secret) => { secrets.set(account, secret); },
+    set: (account, secret) => {
+      secrets.set(account, secret);
+    },
     delete: (account) => secrets.delete(account),
   };
 }
@@ -96,13 +112,20 @@ export function memoryKeychain(): Keychain {
 export function fileKeychain(path: string): Keychain {
   const read = (): Record<string, string> => {
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch (e) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw unavailable(e);
     }
     // Refuse a file others can read: it would be a secret in plain sight.
-    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) throw new KeychainUnavailableError(`${path} can be read by other users (chmod 600 it)`);
-    try { return JSON.parse(text) as Record<string, string>; } catch { throw new KeychainUnavailableError(`${path} is not a JSON file of secrets (was it edited by hand?)`); }
+    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0)
+      throw new KeychainUnavailableError(`${path} can be read by other users (chmod 600 it)`);
+    try {
+      return JSON.parse(text) as Record<string, string>;
+    } catch {
+      throw new KeychainUnavailableError(`${path} is not a JSON file of secrets (was it edited by hand?)`);
+    }
   };
   const write = (all: Record<string, string>): void => {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -112,8 +135,12 @@ export function fileKeychain(path: string): Keychain {
   };
   return {
     get: (account) => read()[account] ?? null,
-    async getAsync(account) { return read()[account] ?? null; },
-    set(account, secret) { write({ ...read(), [account]: secret }); },
+    async getAsync(account) {
+      return read()[account] ?? null;
+    },
+    set(account, secret) {
+      write({ ...read(), [account]: secret });
+    },
     delete(account) {
       const all = read();
       if (!(account in all)) return false;
@@ -125,7 +152,11 @@ export function fileKeychain(path: string): Keychain {
 }
 
 export type KeyStoreKind = 'os' | 'file';
-export interface KeyStore { kind: KeyStoreKind; /** Where the secrets are, in words (diagnostics, UI). */ where: string; open(): Keychain }
+export interface KeyStore {
+  kind: KeyStoreKind;
+  /** Where the secrets are, in words (diagnostics, UI). */ where: string;
+  open(): Keychain;
+}
 
 /** The file that holds secrets when SCRIP_KEYCHAIN=file. */
 export function keyStoreFile(dataDir: string): string {
@@ -142,6 +173,7 @@ export function keyStoreFor(dataDir: string, env: NodeJS.ProcessEnv = process.en
     const file = keyStoreFile(dataDir);
     return { kind: 'file', where: `the file ${file} (SCRIP_KEYCHAIN=file)`, open: () => fileKeychain(file) };
   }
-  if (choice === 'os' || choice === '') return { kind: 'os', where: 'the OS keychain', open: () => osKeychain('scrip') };
+  if (choice === 'os' || choice === '')
+    return { kind: 'os', where: 'the OS keychain', open: () => osKeychain('scrip') };
   throw new KeychainUnavailableError(`SCRIP_KEYCHAIN is "${choice}"; it takes "os" (the default) or "file"`);
 }

@@ -77,8 +77,11 @@ export class PcscCardConnector implements CardConnector {
       const held = card;
       let answered = 0;
       const exchange = async (apdu: Uint8Array): Promise<Buffer> =>
-        withTimeout(held.transmit(Buffer.from(apdu), { maxRecvLength: 65538, autoGetResponse: false }), this.#transmitTimeoutMs,
-          () => new PcscError('card-error', 'the card did not answer in time'));
+        withTimeout(
+          held.transmit(Buffer.from(apdu), { maxRecvLength: 65538, autoGetResponse: false }),
+          this.#transmitTimeoutMs,
+          () => new PcscError('card-error', 'the card did not answer in time'),
+        );
       const channel: CardChannel = {
         reader: readerName,
         atr: new Uint8Array(held.atr ?? []),
@@ -113,17 +116,26 @@ export class PcscCardConnector implements CardConnector {
         try {
           // Leave the card powered so its PIN state lasts the card session.
           card.disconnect(b.SCARD_LEAVE_CARD);
-        } catch { /* the card or service is already gone */ }
+        } catch {
+          /* the card or service is already gone */
+        }
       }
-      try { ctx.close(); } catch { /* already closed */ }
+      try {
+        ctx.close();
+      } catch {
+        /* already closed */
+      }
     }
   }
 
   /** Resets the card (warm reset through PC/SC); a card that is gone turns into card-removed. */
   async #resetCard(b: Binding, card: CardInterface): Promise<void> {
     try {
-      await withTimeout(card.reconnect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1, b.SCARD_RESET_CARD), this.#transmitTimeoutMs,
-        () => new PcscError('card-error', 'the card did not answer a reset in time'));
+      await withTimeout(
+        card.reconnect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1, b.SCARD_RESET_CARD),
+        this.#transmitTimeoutMs,
+        () => new PcscError('card-error', 'the card did not answer a reset in time'),
+      );
     } catch (e) {
       const err = classifyPcscError(e);
       throw err.kind === 'card-error' ? new PcscError('card-removed', err.message) : err;
@@ -153,8 +165,11 @@ export class PcscCardConnector implements CardConnector {
     const insertedGrace = Date.now() + 1000;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
       try {
-        return await withTimeout(reader.connect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1), this.#transmitTimeoutMs,
-          () => new PcscError('card-error', 'PC/SC did not connect to the card in time'));
+        return await withTimeout(
+          reader.connect(b.SCARD_SHARE_EXCLUSIVE, b.SCARD_PROTOCOL_T0 | b.SCARD_PROTOCOL_T1),
+          this.#transmitTimeoutMs,
+          () => new PcscError('card-error', 'PC/SC did not connect to the card in time'),
+        );
       } catch (e) {
         const err = classifyPcscError(e);
         // A card that pcscd lists as present but cannot connect to yet was only just inserted

@@ -1,7 +1,8 @@
 // PC/SC failures as a small closed set. The `smartcard` binding rejects with plain Errors whose
 // message is pcsc-lite's description (GetPCSCErrorString), so classification goes by message.
 
-export type PcscFailure = 'no-service' | 'no-readers' | 'unknown-reader' | 'no-card' | 'card-removed' | 'card-busy' | 'card-error';
+export type PcscFailure =
+  'no-service' | 'no-readers' | 'unknown-reader' | 'no-card' | 'card-removed' | 'card-busy' | 'card-error';
 
 export class PcscError extends Error {
   readonly kind: PcscFailure;
@@ -19,7 +20,10 @@ const rules: Array<[RegExp, PcscFailure]> = [
   [/No smart card present|Card is unpowered/i, 'no-card'],
   [/Card was removed|Card was reset/i, 'card-removed'],
   [/Sharing violation/i, 'card-busy'],
-  [/Card is unresponsive|Communication error|Card is not supported|Transaction failed|Protocol mismatch|Invalid ATR|Operation timed out|Internal error/i, 'card-error'],
+  [
+    /Card is unresponsive|Communication error|Card is not supported|Transaction failed|Protocol mismatch|Invalid ATR|Operation timed out|Internal error/i,
+    'card-error',
+  ],
 ];
 
 /** Turns whatever the binding threw into a PcscError. */

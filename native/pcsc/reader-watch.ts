@@ -36,23 +36,32 @@ export interface ReaderWatch {
 }
 
 // SCARD_STATE_* flags (pcsc-lite); the binding exports them too, but these never change.
-const PRESENT = 0x20, EXCLUSIVE = 0x80, INUSE = 0x100, MUTE = 0x200;
+const PRESENT = 0x20,
+  EXCLUSIVE = 0x80,
+  INUSE = 0x100,
+  MUTE = 0x200;
 
-interface Binding { Context: new () => ContextInterface; ReaderMonitor: new () => ReaderMonitorInterface }
+interface Binding {
+  Context: new () => ContextInterface;
+  ReaderMonitor: new () => ReaderMonitorInterface;
+}
 
 function loadBinding(): Binding {
   return require('smartcard') as Binding;
 }
 
 export function snapshotOf(ctx: ContextInterface): PcscReaderSnapshot[] {
-  return ctx.listReaders().map((r) => ({
-    name: r.name,
-    present: (r.state & PRESENT) !== 0,
-    atr: (r.state & PRESENT) !== 0 && r.atr && r.atr.length ? r.atr.toString('hex').toUpperCase() : null,
-    exclusive: (r.state & EXCLUSIVE) !== 0,
-    inUse: (r.state & INUSE) !== 0,
-    mute: (r.state & MUTE) !== 0,
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  return ctx
+    .listReaders()
+    .map((r) => ({
+      name: r.name,
+      present: (r.state & PRESENT) !== 0,
+      atr: (r.state & PRESENT) !== 0 && r.atr && r.atr.length ? r.atr.toString('hex').toUpperCase() : null,
+      exclusive: (r.state & EXCLUSIVE) !== 0,
+      inUse: (r.state & INUSE) !== 0,
+      mute: (r.state & MUTE) !== 0,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export class PcscReaderWatch extends EventEmitter implements ReaderWatch {
@@ -132,10 +141,18 @@ export class PcscReaderWatch extends EventEmitter implements ReaderWatch {
   #teardown(): void {
     const m = this.#monitor;
     this.#monitor = null;
-    try { m?.stop(); } catch { /* already stopped */ }
+    try {
+      m?.stop();
+    } catch {
+      /* already stopped */
+    }
     const c = this.#ctx;
     this.#ctx = null;
-    try { c?.close(); } catch { /* already closed */ }
+    try {
+      c?.close();
+    } catch {
+      /* already closed */
+    }
   }
 
   #publish(next: PcscStatus): void {
@@ -159,11 +176,23 @@ export class OneReaderWatch extends EventEmitter implements ReaderWatch {
     this.#inner = inner;
     this.#name = name;
   }
-  start(): void { this.#inner.on('change', this.#onChange); this.#inner.start(); }
-  stop(): void { this.#inner.off('change', this.#onChange); this.#inner.stop(); }
-  current(): PcscStatus { return this.#narrow(this.#inner.current()); }
-  refresh(): PcscStatus { return this.#narrow(this.#inner.refresh()); }
-  #narrow(s: PcscStatus): PcscStatus { return { ...s, readers: s.readers.filter((r) => r.name === this.#name) }; }
+  start(): void {
+    this.#inner.on('change', this.#onChange);
+    this.#inner.start();
+  }
+  stop(): void {
+    this.#inner.off('change', this.#onChange);
+    this.#inner.stop();
+  }
+  current(): PcscStatus {
+    return this.#narrow(this.#inner.current());
+  }
+  refresh(): PcscStatus {
+    return this.#narrow(this.#inner.refresh());
+  }
+  #narrow(s: PcscStatus): PcscStatus {
+    return { ...s, readers: s.readers.filter((r) => r.name === this.#name) };
+  }
   #publish(s: PcscStatus): void {
     const mine = this.#narrow(s);
     const text = JSON.stringify(mine);
@@ -177,6 +206,15 @@ export class OneReaderWatch extends EventEmitter implements ReaderWatch {
 export function virtualReaders(): string[] {
   try {
     const ctx = new (loadBinding().Context)();
-    try { return snapshotOf(ctx).map((r) => r.name).filter((n) => /^Virtual PCD\b/.test(n)).sort(); } finally { ctx.close(); }
-  } catch { return []; }
+    try {
+      return snapshotOf(ctx)
+        .map((r) => r.name)
+        .filter((n) => /^Virtual PCD\b/.test(n))
+        .sort();
+    } finally {
+      ctx.close();
+    }
+  } catch {
+    return [];
+  }
 }

@@ -33,6 +33,8 @@ export function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 /** Rejects with `onTimeout()` if `p` has not settled within `ms`. */
 export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -31,21 +31,39 @@ export interface Pkcs11ModuleOptions {
 /** The default poll interval; removal is seen within it, well inside PC/SC's ~1 s. */
 export const PKCS11_POLL_MS = 250;
 
-const start = (d: WorkerData): Worker => startWorker(import.meta.url, new URL('./worker.ts', import.meta.url), 'pkcs11-worker.cjs', d);
+const start = (d: WorkerData): Worker =>
+  startWorker(import.meta.url, new URL('./worker.ts', import.meta.url), 'pkcs11-worker.cjs', d);
 
 /** Waits for the worker's first message: ready, or the reason it could not start. */
 function ready(w: Worker): Promise<void> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: WorkerEvent | Reply): void => {
-      if ('event' in m && m.event === 'ready') { done(); resolve(); } else if ('event' in m && m.event === 'failed') { done(); reject(new Pkcs11Error(m.error)); }
+      if ('event' in m && m.event === 'ready') {
+        done();
+        resolve();
+      } else if ('event' in m && m.event === 'failed') {
+        done();
+        reject(new Pkcs11Error(m.error));
+      }
     };
     const onErr = (e: unknown): void => {
       done();
       const f = (e as { failure?: Pkcs11Failure }).failure;
-      reject(f ? new Pkcs11Error(f) : new Pkcs11Error({ ckr: '', code: 0, message: e instanceof Error ? e.message : String(e), step: 'load' }));
+      reject(
+        f
+          ? new Pkcs11Error(f)
+          : new Pkcs11Error({ ckr: '', code: 0, message: e instanceof Error ? e.message : String(e), step: 'load' }),
+      );
     };
-    const onExit = (): void => { done(); reject(new Pkcs11Error({ ckr: '', code: 0, message: 'the module thread stopped', step: 'load' })); };
-    const done = (): void => { w.off('message', onMsg); w.off('error', onErr); w.off('exit', onExit); };
+    const onExit = (): void => {
+      done();
+      reject(new Pkcs11Error({ ckr: '', code: 0, message: 'the module thread stopped', step: 'load' }));
+    };
+    const done = (): void => {
+      w.off('message', onMsg);
+      w.off('error', onErr);
+      w.off('exit', onExit);
+    };
     w.on('message', onMsg);
     w.on('error', onErr);
     w.on('exit', onExit);
@@ -58,7 +76,10 @@ export class Pkcs11Module extends EventEmitter {
   #events: Worker | null = null;
   #mode: { mode: EventMode; pollMs: number } = { mode: 'poll', pollMs: 0 };
   #next = 1;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   readonly #timeoutMs: number;
   #closed = false;
   #poll: NodeJS.Timeout | null = null;
@@ -99,8 +120,7 @@ export class Pkcs11Module extends EventEmitter {
       if (e.event === 'mode') {
         m.#mode = { mode: e.mode, pollMs: e.pollMs };
         if (e.mode === 'poll') m.#startPolling(e.pollMs);
-      }
-      else if (e.event === 'slot') m.emit('change', e.slot);
+      } else if (e.event === 'slot') m.emit('change', e.slot);
       else if (e.event === 'failed') m.emit('watch-failed', new Pkcs11Error(e.error));
     });
     ev.on('error', (e) => m.emit('watch-failed', e));
@@ -112,8 +132,14 @@ export class Pkcs11Module extends EventEmitter {
       if (m.#mode.mode === 'wait') {
         await new Promise<void>((resolve) => {
           const t = setTimeout(done, 200);
-          function done(): void { clearTimeout(t); ev.off('message', onMode); resolve(); }
-          function onMode(e: WorkerEvent): void { if (e.event === 'mode') done(); }
+          function done(): void {
+            clearTimeout(t);
+            ev.off('message', onMode);
+            resolve();
+          }
+          function onMode(e: WorkerEvent): void {
+            if (e.event === 'mode') done();
+          }
           ev.on('message', onMode);
         });
       }
@@ -124,10 +150,20 @@ export class Pkcs11Module extends EventEmitter {
   }
 
   /** How token changes are learnt: a blocking C_WaitForSlotEvent, or polling every pollMs. */
-  get eventMode(): { mode: EventMode; pollMs: number } { return this.#mode; }
+  get eventMode(): { mode: EventMode; pollMs: number } {
+    return this.#mode;
+  }
 
   call<T>(request: Request): Promise<T> {
-    if (this.#closed) return Promise.reject(new Pkcs11Error({ ckr: 'CKR_CRYPTOKI_NOT_INITIALIZED', code: 0x190, message: 'the module was closed', step: request.op }));
+    if (this.#closed)
+      return Promise.reject(
+        new Pkcs11Error({
+          ckr: 'CKR_CRYPTOKI_NOT_INITIALIZED',
+          code: 0x190,
+          message: 'the module was closed',
+          step: request.op,
+        }),
+      );
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -142,14 +178,22 @@ export class Pkcs11Module extends EventEmitter {
   /** Polls through the ops thread, so the module is never called from two threads at once. */
   #startPolling(ms: number): void {
     if (this.#poll) return;
-    let last: string | null = null, busy = false;
+    let last: string | null = null,
+      busy = false;
     this.#poll = setInterval(() => {
       if (busy || this.#closed) return;
       busy = true;
-      this.call<string>({ op: 'fingerprint' }).then((now) => {
-        if (last !== null && now !== last) this.emit('change', null);
-        last = now;
-      }, () => undefined).finally(() => { busy = false; });
+      this.call<string>({ op: 'fingerprint' })
+        .then(
+          (now) => {
+            if (last !== null && now !== last) this.emit('change', null);
+            last = now;
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          busy = false;
+        });
     }, ms);
     this.#poll.unref();
   }
@@ -157,7 +201,11 @@ export class Pkcs11Module extends EventEmitter {
   async close(): Promise<void> {
     if (this.#closed) return;
     if (this.#poll) clearInterval(this.#poll);
-    try { await this.call({ op: 'close' }); } catch { /* the thread is gone already */ }
+    try {
+      await this.call({ op: 'close' });
+    } catch {
+      /* the thread is gone already */
+    }
     this.#closed = true;
     // C_Finalize returned any blocking C_WaitForSlotEvent; a module that ignores that keeps its
     // (unref'd) thread blocked in native code, which terminate() cannot interrupt and exit does not wait for.

@@ -28,9 +28,19 @@ export interface ModuleInfo {
   cryptokiVersion: string;
 }
 
-export interface MechanismView { type: number; name: string; minKeySize: number; maxKeySize: number; flags: number }
+export interface MechanismView {
+  type: number;
+  name: string;
+  minKeySize: number;
+  maxKeySize: number;
+  flags: number;
+}
 
-export interface CertificateObject { id: string; label: string; der: Uint8Array }
+export interface CertificateObject {
+  id: string;
+  label: string;
+  der: Uint8Array;
+}
 
 /** One way to have the key make a signature; the worker tries them in order. */
 export interface SignAttempt {

@@ -6,9 +6,24 @@
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as P from 'pkcs11js';
-import type { CertificateObject, MechanismView, ModuleInfo, Pkcs11Failure, Reply, Request, SignAttempt, SlotView, WorkerEvent } from './protocol';
+import type {
+  CertificateObject,
+  MechanismView,
+  ModuleInfo,
+  Pkcs11Failure,
+  Reply,
+  Request,
+  SignAttempt,
+  SlotView,
+  WorkerEvent,
+} from './protocol';
 
-export interface WorkerData { role: 'ops' | 'events'; path: string; pollMs: number; /** Poll even where C_WaitForSlotEvent works (tests, benchmarks). */ forcePoll?: boolean }
+export interface WorkerData {
+  role: 'ops' | 'events';
+  path: string;
+  pollMs: number;
+  /** Poll even where C_WaitForSlotEvent works (tests, benchmarks). */ forcePoll?: boolean;
+}
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -22,7 +37,9 @@ for (const [k, v] of Object.entries(p11)) {
 }
 
 class StepError extends Error {
-  constructor(readonly failure: Pkcs11Failure) { super(failure.message); }
+  constructor(readonly failure: Pkcs11Failure) {
+    super(failure.message);
+  }
 }
 
 /** Runs one PKCS#11 call, naming the step in any failure. */
@@ -32,7 +49,7 @@ function step<T>(name: string, f: () => T): T {
   } catch (e) {
     if (e instanceof StepError) throw e;
     const code = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 0;
-    const ckr = code ? ckrName.get(code) ?? '' : '';
+    const ckr = code ? (ckrName.get(code) ?? '') : '';
     throw new StepError({ ckr, code, message: e instanceof Error ? e.message : String(e), step: name });
   }
 }
@@ -41,7 +58,8 @@ const trim = (s: string): string => s.replace(/[\s\0]+$/, '');
 const ver = (v: { major: number; minor: number }): string => `${v.major}.${v.minor}`;
 // Not exported by the binding's typings (CKF_TOKEN_PRESENT) or at all (CKS_*): PKCS#11 v2.40 values.
 const CKF_TOKEN_PRESENT = 0x1;
-const CKS_RO_USER_FUNCTIONS = 1, CKS_RW_USER_FUNCTIONS = 3;
+const CKS_RO_USER_FUNCTIONS = 1,
+  CKS_RW_USER_FUNCTIONS = 3;
 const slotBuf = (slot: string): Buffer => Buffer.from(slot, 'hex');
 
 const mod = new p11.PKCS11();
@@ -50,7 +68,10 @@ try {
   mod.C_Initialize({ flags: p11.CKF_OS_LOCKING_OK });
 } catch (e) {
   // The events thread joins the module the ops thread already initialised.
-  if ((e as { code?: number }).code !== p11.CKR_CRYPTOKI_ALREADY_INITIALIZED) step('C_Initialize', () => { throw e; });
+  if ((e as { code?: number }).code !== p11.CKR_CRYPTOKI_ALREADY_INITIALIZED)
+    step('C_Initialize', () => {
+      throw e;
+    });
 }
 
 function slots(): SlotView[] {
@@ -60,10 +81,26 @@ function slots(): SlotView[] {
     if (si.flags & CKF_TOKEN_PRESENT) {
       try {
         const t = mod.C_GetTokenInfo(s);
-        token = { label: trim(t.label), manufacturer: trim(t.manufacturerID), model: trim(t.model), serial: trim(t.serialNumber), flags: t.flags, minPinLength: t.minPinLen, maxPinLength: t.maxPinLen };
-      } catch { /* removed between the two calls, or not recognised: no token */ }
+        token = {
+          label: trim(t.label),
+          manufacturer: trim(t.manufacturerID),
+          model: trim(t.model),
+          serial: trim(t.serialNumber),
+          flags: t.flags,
+          minPinLength: t.minPinLen,
+          maxPinLength: t.maxPinLen,
+        };
+      } catch {
+        /* removed between the two calls, or not recognised: no token */
+      }
     }
-    return { id: s.toString('hex'), description: trim(si.slotDescription), manufacturer: trim(si.manufacturerID), flags: si.flags, token };
+    return {
+      id: s.toString('hex'),
+      description: trim(si.slotDescription),
+      manufacturer: trim(si.manufacturerID),
+      flags: si.flags,
+      token,
+    };
   });
 }
 
@@ -71,7 +108,14 @@ function slots(): SlotView[] {
 
 /** One open session per slot, kept so the token's login state lasts until the token goes. */
 const sessions = new Map<string, Buffer>();
-const GONE = new Set(['CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT', 'CKR_SESSION_HANDLE_INVALID', 'CKR_SESSION_CLOSED', 'CKR_DEVICE_ERROR', 'CKR_TOKEN_NOT_RECOGNIZED']);
+const GONE = new Set([
+  'CKR_DEVICE_REMOVED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_DEVICE_ERROR',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+]);
 
 function session(slot: string): Buffer {
   const had = sessions.get(slot);
@@ -79,7 +123,9 @@ function session(slot: string): Buffer {
     try {
       mod.C_GetSessionInfo(had);
       return had;
-    } catch { sessions.delete(slot); }
+    } catch {
+      sessions.delete(slot);
+    }
   }
   const flags = p11.CKF_SERIAL_SESSION | p11.CKF_RW_SESSION;
   let h: Buffer;
@@ -87,7 +133,10 @@ function session(slot: string): Buffer {
     h = mod.C_OpenSession(slotBuf(slot), flags);
   } catch (e) {
     // A read-only token (OpenSC without write support): a read-only session still signs.
-    if ((e as { code?: number }).code !== p11.CKR_TOKEN_WRITE_PROTECTED) step('C_OpenSession', () => { throw e; });
+    if ((e as { code?: number }).code !== p11.CKR_TOKEN_WRITE_PROTECTED)
+      step('C_OpenSession', () => {
+        throw e;
+      });
     h = step('C_OpenSession', () => mod.C_OpenSession(slotBuf(slot), p11.CKF_SERIAL_SESSION));
   }
   sessions.set(slot, h);
@@ -104,20 +153,33 @@ function find(h: Buffer, template: P.Template, max = 32): Buffer[] {
   try {
     return step('C_FindObjects', () => mod.C_FindObjects(h, max));
   } finally {
-    try { mod.C_FindObjectsFinal(h); } catch { /* the session is gone */ }
+    try {
+      mod.C_FindObjectsFinal(h);
+    } catch {
+      /* the session is gone */
+    }
   }
 }
 
 function certificates(slot: string): CertificateObject[] {
   const h = session(slot);
-  return find(h, [{ type: p11.CKA_CLASS, value: p11.CKO_CERTIFICATE }, { type: p11.CKA_CERTIFICATE_TYPE, value: p11.CKC_X_509 }]).map((o) => {
-    const [id, label, value] = step('C_GetAttributeValue', () => mod.C_GetAttributeValue(h, o, [{ type: p11.CKA_ID }, { type: p11.CKA_LABEL }, { type: p11.CKA_VALUE }]));
+  return find(h, [
+    { type: p11.CKA_CLASS, value: p11.CKO_CERTIFICATE },
+    { type: p11.CKA_CERTIFICATE_TYPE, value: p11.CKC_X_509 },
+  ]).map((o) => {
+    const [id, label, value] = step('C_GetAttributeValue', () =>
+      mod.C_GetAttributeValue(h, o, [{ type: p11.CKA_ID }, { type: p11.CKA_LABEL }, { type: p11.CKA_VALUE }]),
+    );
     return { id: id!.value.toString('hex'), label: label!.value.toString('utf8'), der: new Uint8Array(value!.value) };
   });
 }
 
 function logout(h: Buffer): void {
-  try { mod.C_Logout(h); } catch { /* not logged in */ }
+  try {
+    mod.C_Logout(h);
+  } catch {
+    /* not logged in */
+  }
 }
 
 /**
@@ -136,17 +198,37 @@ function login(slot: string, pin: string | null): void {
   loginAs(h, p11.CKU_USER, pin);
 }
 
-function sign(slot: string, keyId: string, attempts: SignAttempt[], pin: string | null): { signature: Uint8Array; attempt: number } {
+function sign(
+  slot: string,
+  keyId: string,
+  attempts: SignAttempt[],
+  pin: string | null,
+): { signature: Uint8Array; attempt: number } {
   const h = session(slot);
-  const template = [{ type: p11.CKA_CLASS, value: p11.CKO_PRIVATE_KEY }, { type: p11.CKA_ID, value: Buffer.from(keyId, 'hex') }];
+  const template = [
+    { type: p11.CKA_CLASS, value: p11.CKO_PRIVATE_KEY },
+    { type: p11.CKA_ID, value: Buffer.from(keyId, 'hex') },
+  ];
   let [key] = find(h, template, 1);
   if (!key && !loggedIn(h)) {
     // Private keys are often CKA_PRIVATE: invisible until the user logs in.
-    if (pin === null) throw new StepError({ ckr: 'CKR_USER_NOT_LOGGED_IN', code: p11.CKR_USER_NOT_LOGGED_IN, message: 'the key is hidden until login', step: 'C_FindObjects' });
+    if (pin === null)
+      throw new StepError({
+        ckr: 'CKR_USER_NOT_LOGGED_IN',
+        code: p11.CKR_USER_NOT_LOGGED_IN,
+        message: 'the key is hidden until login',
+        step: 'C_FindObjects',
+      });
     login(slot, pin);
     [key] = find(h, template, 1);
   }
-  if (!key) throw new StepError({ ckr: 'CKR_KEY_HANDLE_INVALID', code: p11.CKR_KEY_HANDLE_INVALID, message: `no private key with CKA_ID ${keyId}`, step: 'C_FindObjects' });
+  if (!key)
+    throw new StepError({
+      ckr: 'CKR_KEY_HANDLE_INVALID',
+      code: p11.CKR_KEY_HANDLE_INVALID,
+      message: `no private key with CKA_ID ${keyId}`,
+      step: 'C_FindObjects',
+    });
   const [always] = mod.C_GetAttributeValue(h, key, [{ type: p11.CKA_ALWAYS_AUTHENTICATE }]);
   const alwaysAuth = !!always && always.value.length > 0 && always.value[0] !== 0;
   if (!alwaysAuth && !loggedIn(h) && pin !== null) login(slot, pin);
@@ -161,13 +243,25 @@ function sign(slot: string, keyId: string, attempts: SignAttempt[], pin: string 
         loginAs(h, p11.CKU_CONTEXT_SPECIFIC, pin);
       }
       const out = Buffer.alloc(1024);
-      const sig = a.operation === 'sign' ? step('C_Sign', () => mod.C_Sign(h, Buffer.from(a.data), out)) : step('C_Decrypt', () => mod.C_Decrypt(h, Buffer.from(a.data), out));
+      const sig =
+        a.operation === 'sign'
+          ? step('C_Sign', () => mod.C_Sign(h, Buffer.from(a.data), out))
+          : step('C_Decrypt', () => mod.C_Decrypt(h, Buffer.from(a.data), out));
       return { signature: new Uint8Array(sig), attempt: i };
     } catch (e) {
       last = e;
       const ckr = e instanceof StepError ? e.failure.ckr : '';
       // Only "this key or mechanism cannot do that" moves on to the next way.
-      if (!['CKR_KEY_FUNCTION_NOT_PERMITTED', 'CKR_MECHANISM_INVALID', 'CKR_KEY_TYPE_INCONSISTENT', 'CKR_FUNCTION_NOT_SUPPORTED', 'CKR_DATA_LEN_RANGE'].includes(ckr)) throw e;
+      if (
+        ![
+          'CKR_KEY_FUNCTION_NOT_PERMITTED',
+          'CKR_MECHANISM_INVALID',
+          'CKR_KEY_TYPE_INCONSISTENT',
+          'CKR_FUNCTION_NOT_SUPPORTED',
+          'CKR_DATA_LEN_RANGE',
+        ].includes(ckr)
+      )
+        throw e;
     }
   }
   throw last;
@@ -192,32 +286,58 @@ function unblock(slot: string, puk: string | null, newPin: string | null): void 
 function mechanisms(slot: string): MechanismView[] {
   return step('C_GetMechanismList', () => mod.C_GetMechanismList(slotBuf(slot))).map((type) => {
     const i = step('C_GetMechanismInfo', () => mod.C_GetMechanismInfo(slotBuf(slot), type));
-    return { type, name: ckmName.get(type) ?? `0x${type.toString(16)}`, minKeySize: i.minKeySize, maxKeySize: i.maxKeySize, flags: i.flags };
+    return {
+      type,
+      name: ckmName.get(type) ?? `0x${type.toString(16)}`,
+      minKeySize: i.minKeySize,
+      maxKeySize: i.maxKeySize,
+      flags: i.flags,
+    };
   });
 }
 
 function info(): ModuleInfo {
   const i = step('C_GetInfo', () => mod.C_GetInfo());
-  return { library: trim(i.libraryDescription), manufacturer: trim(i.manufacturerID), version: ver(i.libraryVersion), cryptokiVersion: ver(i.cryptokiVersion) };
+  return {
+    library: trim(i.libraryDescription),
+    manufacturer: trim(i.manufacturerID),
+    version: ver(i.libraryVersion),
+    cryptokiVersion: ver(i.cryptokiVersion),
+  };
 }
 
 function handle(r: Request): unknown {
   switch (r.op) {
-    case 'info': return info();
-    case 'slots': return slots();
-    case 'fingerprint': return fingerprint();
-    case 'mechanisms': return mechanisms(r.slot);
-    case 'certificates': return certificates(r.slot);
-    case 'session': return { user: loggedIn(session(r.slot)) };
-    case 'login': return login(r.slot, r.pin);
-    case 'logout': return logout(session(r.slot));
-    case 'sign': return sign(r.slot, r.keyId, r.attempts, r.pin);
-    case 'set-pin': return setPin(r.slot, r.oldPin, r.newPin);
-    case 'unblock': return unblock(r.slot, r.puk, r.newPin);
+    case 'info':
+      return info();
+    case 'slots':
+      return slots();
+    case 'fingerprint':
+      return fingerprint();
+    case 'mechanisms':
+      return mechanisms(r.slot);
+    case 'certificates':
+      return certificates(r.slot);
+    case 'session':
+      return { user: loggedIn(session(r.slot)) };
+    case 'login':
+      return login(r.slot, r.pin);
+    case 'logout':
+      return logout(session(r.slot));
+    case 'sign':
+      return sign(r.slot, r.keyId, r.attempts, r.pin);
+    case 'set-pin':
+      return setPin(r.slot, r.oldPin, r.newPin);
+    case 'unblock':
+      return unblock(r.slot, r.puk, r.newPin);
     case 'close':
       sessions.clear();
       // Ends the module for the process; a blocking C_WaitForSlotEvent in the events thread returns.
-      try { mod.C_Finalize(); } catch { /* already */ }
+      try {
+        mod.C_Finalize();
+      } catch {
+        /* already */
+      }
       return null;
   }
 }
@@ -228,7 +348,10 @@ function serve(): void {
     try {
       reply = { id: m.id, ok: true, value: handle(m.request) ?? null };
     } catch (e) {
-      const failure = e instanceof StepError ? e.failure : { ckr: '', code: 0, message: e instanceof Error ? e.message : String(e), step: m.request.op };
+      const failure =
+        e instanceof StepError
+          ? e.failure
+          : { ckr: '', code: 0, message: e instanceof Error ? e.message : String(e), step: m.request.op };
       if (GONE.has(failure.ckr) && 'slot' in m.request) sessions.delete(m.request.slot);
       reply = { id: m.id, ok: false, error: failure };
     }
@@ -243,7 +366,9 @@ const post = (e: WorkerEvent): void => port.postMessage(e);
 
 /** What a poll compares: which slots exist and which token (by serial) sits in each. */
 export function fingerprint(): string {
-  return slots().map((s) => `${s.id}:${s.token ? `${s.token.serial}/${s.token.label}/${s.token.flags}` : '-'}`).join(',');
+  return slots()
+    .map((s) => `${s.id}:${s.token ? `${s.token.serial}/${s.token.label}/${s.token.flags}` : '-'}`)
+    .join(',');
 }
 
 function watch(): void {
@@ -251,7 +376,9 @@ function watch(): void {
   let blocking = !data.forcePoll;
   try {
     mod.C_WaitForSlotEvent(p11.CKF_DONT_BLOCK); // drain what happened before we started
-  } catch { /* not supported without blocking either */ }
+  } catch {
+    /* not supported without blocking either */
+  }
   // Said before 'ready', so the module's eventMode is right once open() returns; a module that
   // turns out not to support the blocking wait is reported as polled straight after.
   post(blocking ? { event: 'mode', mode: 'wait', pollMs: 0 } : { event: 'mode', mode: 'poll', pollMs: data.pollMs });
@@ -263,9 +390,20 @@ function watch(): void {
         post({ event: 'slot', slot: s ? s.toString('hex') : null });
       } catch (e) {
         const code = (e as { code?: number }).code;
-        if (code === p11.CKR_FUNCTION_NOT_SUPPORTED) { blocking = false; break; }
+        if (code === p11.CKR_FUNCTION_NOT_SUPPORTED) {
+          blocking = false;
+          break;
+        }
         if (code === p11.CKR_CRYPTOKI_NOT_INITIALIZED) return; // C_Finalize by the ops thread: stop
-        post({ event: 'failed', error: { ckr: ckrName.get(code ?? 0) ?? '', code: code ?? 0, message: String((e as Error).message), step: 'C_WaitForSlotEvent' } });
+        post({
+          event: 'failed',
+          error: {
+            ckr: ckrName.get(code ?? 0) ?? '',
+            code: code ?? 0,
+            message: String((e as Error).message),
+            step: 'C_WaitForSlotEvent',
+          },
+        });
         return;
       }
     }

@@ -2,7 +2,10 @@
 // card side (all four cases, both forms), command chaining (CLA bit 0x10) and response parsing.
 
 export class ApduError extends Error {
-  constructor(message: string) { super(message); this.name = 'ApduError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApduError';
+  }
 }
 
 export interface CommandApdu {
@@ -63,22 +66,34 @@ export function parseCommand(b: Uint8Array): CommandApdu & { data: Uint8Array; e
   if (rest[0] !== 0) {
     const lc = rest[0]!;
     if (rest.length === 1 + lc) return { cla, ins, p1, p2, data: rest.subarray(1), extended: false }; // case 3S
-    if (rest.length === 2 + lc) return { cla, ins, p1, p2, data: rest.subarray(1, 1 + lc), le: rest[1 + lc] || 256, extended: false }; // case 4S
+    if (rest.length === 2 + lc)
+      return { cla, ins, p1, p2, data: rest.subarray(1, 1 + lc), le: rest[1 + lc] || 256, extended: false }; // case 4S
     throw new ApduError('Lc does not match the command length');
   }
   // extended forms start with 00
-  if (rest.length === 3) return { cla, ins, p1, p2, data: empty, le: ((rest[1]! << 8) | rest[2]!) || 65536, extended: true }; // case 2E
+  if (rest.length === 3)
+    return { cla, ins, p1, p2, data: empty, le: (rest[1]! << 8) | rest[2]! || 65536, extended: true }; // case 2E
   if (rest.length < 3) throw new ApduError('truncated extended length');
   const lc = (rest[1]! << 8) | rest[2]!;
   if (lc === 0) throw new ApduError('extended Lc of zero');
   if (rest.length === 3 + lc) return { cla, ins, p1, p2, data: rest.subarray(3), extended: true }; // case 3E
-  if (rest.length === 5 + lc) return { cla, ins, p1, p2, data: rest.subarray(3, 3 + lc), le: ((rest[3 + lc]! << 8) | rest[4 + lc]!) || 65536, extended: true }; // case 4E
+  if (rest.length === 5 + lc)
+    return {
+      cla,
+      ins,
+      p1,
+      p2,
+      data: rest.subarray(3, 3 + lc),
+      le: (rest[3 + lc]! << 8) | rest[4 + lc]! || 65536,
+      extended: true,
+    }; // case 4E
   throw new ApduError('extended Lc does not match the command length');
 }
 
 export function parseResponse(b: Uint8Array): ResponseApdu {
   if (b.length < 2) throw new ApduError('response shorter than the status word');
-  const sw1 = b[b.length - 2]!, sw2 = b[b.length - 1]!;
+  const sw1 = b[b.length - 2]!,
+    sw2 = b[b.length - 1]!;
   return { data: b.subarray(0, b.length - 2), sw1, sw2, sw: (sw1 << 8) | sw2 };
 }
 
@@ -100,14 +115,23 @@ export function chainCommand(c: CommandApdu, chunk = 255): CommandApdu[] {
   const parts: CommandApdu[] = [];
   for (let at = 0; at < data.length; at += chunk) {
     const last = at + chunk >= data.length;
-    const part: CommandApdu = { cla: last ? c.cla : c.cla | 0x10, ins: c.ins, p1: c.p1, p2: c.p2, data: data.subarray(at, at + chunk) };
+    const part: CommandApdu = {
+      cla: last ? c.cla : c.cla | 0x10,
+      ins: c.ins,
+      p1: c.p1,
+      p2: c.p2,
+      data: data.subarray(at, at + chunk),
+    };
     if (last && c.le !== undefined) part.le = c.le;
     parts.push(part);
   }
   return parts;
 }
 
-export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').toUpperCase();
+export const hex = (b: Uint8Array): string =>
+  Array.from(b, (x) => x.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 export function fromHex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
   if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new ApduError('not hex');

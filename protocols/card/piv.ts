@@ -8,24 +8,63 @@ export const PIV_RID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08);
 export const PIV_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00);
 export const PIV_AID_FULL = Uint8Array.of(...PIV_AID, 0x01, 0x00);
 
-export const INS = { SELECT: 0xa4, GET_DATA: 0xcb, VERIFY: 0x20, CHANGE_REFERENCE_DATA: 0x24, RESET_RETRY_COUNTER: 0x2c, GENERAL_AUTHENTICATE: 0x87, GET_RESPONSE: 0xc0, PUT_DATA: 0xdb, GENERATE_ASYMMETRIC: 0x47 } as const;
+export const INS = {
+  SELECT: 0xa4,
+  GET_DATA: 0xcb,
+  VERIFY: 0x20,
+  CHANGE_REFERENCE_DATA: 0x24,
+  RESET_RETRY_COUNTER: 0x2c,
+  GENERAL_AUTHENTICATE: 0x87,
+  GET_RESPONSE: 0xc0,
+  PUT_DATA: 0xdb,
+  GENERATE_ASYMMETRIC: 0x47,
+} as const;
 
 /** Key references (P2 of GENERAL AUTHENTICATE). */
-export const KEY = { AUTHENTICATION: 0x9a, CARD_MANAGEMENT: 0x9b, SIGNATURE: 0x9c, KEY_MANAGEMENT: 0x9d, CARD_AUTHENTICATION: 0x9e } as const;
+export const KEY = {
+  AUTHENTICATION: 0x9a,
+  CARD_MANAGEMENT: 0x9b,
+  SIGNATURE: 0x9c,
+  KEY_MANAGEMENT: 0x9d,
+  CARD_AUTHENTICATION: 0x9e,
+} as const;
 /** PIN references (P2 of VERIFY and friends). */
 export const PIN_REF = { GLOBAL: 0x00, PIV_PIN: 0x80, PUK: 0x81 } as const;
 /** Algorithm identifiers (P1 of GENERAL AUTHENTICATE). */
-export const ALG = { RSA1024: 0x06, RSA2048: 0x07, RSA3072: 0x05, RSA4096: 0x16, ECC_P256: 0x11, ECC_P384: 0x14 } as const;
+export const ALG = {
+  RSA1024: 0x06,
+  RSA2048: 0x07,
+  RSA3072: 0x05,
+  RSA4096: 0x16,
+  ECC_P256: 0x11,
+  ECC_P384: 0x14,
+} as const;
 
 /** GET DATA object tags. */
 export const OBJ = {
-  CCC: 0x5fc107, CHUID: 0x5fc102, CERT_9A: 0x5fc105, CERT_9C: 0x5fc10a, CERT_9D: 0x5fc10b, CERT_9E: 0x5fc101,
-  SECURITY: 0x5fc106, PRINTED_INFO: 0x5fc109, KEY_HISTORY: 0x5fc10c, DISCOVERY: 0x7e,
+  CCC: 0x5fc107,
+  CHUID: 0x5fc102,
+  CERT_9A: 0x5fc105,
+  CERT_9C: 0x5fc10a,
+  CERT_9D: 0x5fc10b,
+  CERT_9E: 0x5fc101,
+  SECURITY: 0x5fc106,
+  PRINTED_INFO: 0x5fc109,
+  KEY_HISTORY: 0x5fc10c,
+  DISCOVERY: 0x7e,
 } as const;
-export const certObjectFor: Record<number, number> = { [KEY.AUTHENTICATION]: OBJ.CERT_9A, [KEY.SIGNATURE]: OBJ.CERT_9C, [KEY.KEY_MANAGEMENT]: OBJ.CERT_9D, [KEY.CARD_AUTHENTICATION]: OBJ.CERT_9E };
+export const certObjectFor: Record<number, number> = {
+  [KEY.AUTHENTICATION]: OBJ.CERT_9A,
+  [KEY.SIGNATURE]: OBJ.CERT_9C,
+  [KEY.KEY_MANAGEMENT]: OBJ.CERT_9D,
+  [KEY.CARD_AUTHENTICATION]: OBJ.CERT_9E,
+};
 
 export class PivFormatError extends Error {
-  constructor(message: string) { super(message); this.name = 'PivFormatError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'PivFormatError';
+  }
 }
 
 // ---- PINs -------------------------------------------------------------------------------------
@@ -60,16 +99,53 @@ export function unpadPin(block: Uint8Array): string | null {
 // ---- commands ---------------------------------------------------------------------------------
 
 export const cmd = {
-  select: (aid: Uint8Array = PIV_AID): CommandApdu => ({ cla: 0x00, ins: INS.SELECT, p1: 0x04, p2: 0x00, data: aid, le: 0 }),
-  getData: (tag: number): CommandApdu => ({ cla: 0x00, ins: INS.GET_DATA, p1: 0x3f, p2: 0xff, data: tlv(0x5c, tagBytes(tag)), le: 0 }),
+  select: (aid: Uint8Array = PIV_AID): CommandApdu => ({
+    cla: 0x00,
+    ins: INS.SELECT,
+    p1: 0x04,
+    p2: 0x00,
+    data: aid,
+    le: 0,
+  }),
+  getData: (tag: number): CommandApdu => ({
+    cla: 0x00,
+    ins: INS.GET_DATA,
+    p1: 0x3f,
+    p2: 0xff,
+    data: tlv(0x5c, tagBytes(tag)),
+    le: 0,
+  }),
   /** VERIFY with the padded PIN; without `pin` it asks for the retry counter / verified state. */
-  verify: (ref: number, pin?: string): CommandApdu => ({ cla: 0x00, ins: INS.VERIFY, p1: 0x00, p2: ref, ...(pin === undefined ? {} : { data: padPin(pin) }) }),
+  verify: (ref: number, pin?: string): CommandApdu => ({
+    cla: 0x00,
+    ins: INS.VERIFY,
+    p1: 0x00,
+    p2: ref,
+    ...(pin === undefined ? {} : { data: padPin(pin) }),
+  }),
   resetVerified: (ref: number = PIN_REF.PIV_PIN): CommandApdu => ({ cla: 0x00, ins: INS.VERIFY, p1: 0xff, p2: ref }),
-  changeReferenceData: (ref: number, oldPin: string, newPin: string): CommandApdu => ({ cla: 0x00, ins: INS.CHANGE_REFERENCE_DATA, p1: 0x00, p2: ref, data: concat(padPin(oldPin), padPin(newPin)) }),
-  resetRetryCounter: (puk: string, newPin: string): CommandApdu => ({ cla: 0x00, ins: INS.RESET_RETRY_COUNTER, p1: 0x00, p2: PIN_REF.PIV_PIN, data: concat(padPin(puk), padPin(newPin)) }),
+  changeReferenceData: (ref: number, oldPin: string, newPin: string): CommandApdu => ({
+    cla: 0x00,
+    ins: INS.CHANGE_REFERENCE_DATA,
+    p1: 0x00,
+    p2: ref,
+    data: concat(padPin(oldPin), padPin(newPin)),
+  }),
+  resetRetryCounter: (puk: string, newPin: string): CommandApdu => ({
+    cla: 0x00,
+    ins: INS.RESET_RETRY_COUNTER,
+    p1: 0x00,
+    p2: PIN_REF.PIV_PIN,
+    data: concat(padPin(puk), padPin(newPin)),
+  }),
   /** GENERAL AUTHENTICATE for a private-key operation: 7C { 82 00, 81 <input> } (85 for ECDH). */
   generalAuthenticate: (alg: number, key: number, input: Uint8Array, inputTag: 0x81 | 0x85 = 0x81): CommandApdu => ({
-    cla: 0x00, ins: INS.GENERAL_AUTHENTICATE, p1: alg, p2: key, data: tlv(0x7c, tlv(0x82, new Uint8Array(0)), tlv(inputTag, input)), le: 0,
+    cla: 0x00,
+    ins: INS.GENERAL_AUTHENTICATE,
+    p1: alg,
+    p2: key,
+    data: tlv(0x7c, tlv(0x82, new Uint8Array(0)), tlv(inputTag, input)),
+    le: 0,
   }),
   getResponse: (le: number): CommandApdu => ({ cla: 0x00, ins: INS.GET_RESPONSE, p1: 0x00, p2: 0x00, le }),
 };
@@ -93,7 +169,8 @@ export function parseAuthenticateTemplate(data: Uint8Array): Map<number, Uint8Ar
 /** Card side: the tag asked for by GET DATA's `5C` tag list. */
 export function parseGetDataTag(data: Uint8Array): number {
   const t = parseTlv(data);
-  if (t.tag !== 0x5c || t.value.length < 1 || t.value.length > 3) throw new PivFormatError('GET DATA needs 5C with a 1-3 byte tag');
+  if (t.tag !== 0x5c || t.value.length < 1 || t.value.length > 3)
+    throw new PivFormatError('GET DATA needs 5C with a 1-3 byte tag');
   return t.value.reduce((n, b) => n * 256 + b, 0);
 }
 
@@ -114,7 +191,12 @@ export interface CertContainer {
 
 /** `53 { 70 <cert>, 71 01 <CertInfo>, FE 00 }`; CertInfo bit 0 set = gzip-compressed. */
 export function encodeCertContainer(c: CertContainer): Uint8Array {
-  return tlv(0x53, tlv(0x70, c.data), tlv(0x71, Uint8Array.of(c.compressed ? 0x01 : 0x00)), tlv(0xfe, new Uint8Array(0)));
+  return tlv(
+    0x53,
+    tlv(0x70, c.data),
+    tlv(0x71, Uint8Array.of(c.compressed ? 0x01 : 0x00)),
+    tlv(0xfe, new Uint8Array(0)),
+  );
 }
 
 export function decodeCertContainer(data: Uint8Array): CertContainer {
@@ -144,9 +226,17 @@ export interface Chuid {
 }
 
 export function encodeChuid(c: Chuid): Uint8Array {
-  if (c.fascn.length !== 25 || c.guid.length !== 16 || !/^\d{8}$/.test(c.expiry)) throw new PivFormatError('bad CHUID fields');
+  if (c.fascn.length !== 25 || c.guid.length !== 16 || !/^\d{8}$/.test(c.expiry))
+    throw new PivFormatError('bad CHUID fields');
   const expiry = Uint8Array.from(c.expiry, (ch) => ch.charCodeAt(0));
-  return tlv(0x53, tlv(0x30, c.fascn), tlv(0x34, c.guid), tlv(0x35, expiry), tlv(0x3e, new Uint8Array(0)), tlv(0xfe, new Uint8Array(0)));
+  return tlv(
+    0x53,
+    tlv(0x30, c.fascn),
+    tlv(0x34, c.guid),
+    tlv(0x35, expiry),
+    tlv(0x3e, new Uint8Array(0)),
+    tlv(0xfe, new Uint8Array(0)),
+  );
 }
 
 export function decodeChuid(data: Uint8Array): Chuid {
@@ -160,7 +250,33 @@ export function decodeChuid(data: Uint8Array): Chuid {
 }
 
 /** Yubico's default FASC-N (a test agency code), used by the virtual card's CHUID. */
-export const TEST_FASCN = Uint8Array.of(0xd4, 0xe7, 0x39, 0xda, 0x73, 0x9c, 0xed, 0x39, 0xce, 0x73, 0x9d, 0x83, 0x68, 0x58, 0x21, 0x08, 0x42, 0x10, 0x84, 0x21, 0xc8, 0x42, 0x10, 0xc3, 0xeb);
+export const TEST_FASCN = Uint8Array.of(
+  0xd4,
+  0xe7,
+  0x39,
+  0xda,
+  0x73,
+  0x9c,
+  0xed,
+  0x39,
+  0xce,
+  0x73,
+  0x9d,
+  0x83,
+  0x68,
+  0x58,
+  0x21,
+  0x08,
+  0x42,
+  0x10,
+  0x84,
+  0x21,
+  0xc8,
+  0x42,
+  0x10,
+  0xc3,
+  0xeb,
+);
 
 /** Discovery object `7E { 4F <AID>, 5F2F <PIN usage policy> }`; policy 40 10 = PIV PIN only. */
 export function encodeDiscovery(pinPolicy = Uint8Array.of(0x40, 0x10)): Uint8Array {
@@ -169,7 +285,14 @@ export function encodeDiscovery(pinPolicy = Uint8Array.of(0x40, 0x10)): Uint8Arr
 
 /** SELECT's answer: `61 { 4F <PIX+version>, 79 { 4F <RID> }, 50 <label> }`. */
 export function encodeApplicationTemplate(label = 'Scrip virtual PIV'): Uint8Array {
-  const labelTlv = label ? [tlv(0x50, Uint8Array.from(label, (c) => c.charCodeAt(0) & 0x7f))] : [];
+  const labelTlv = label
+    ? [
+        tlv(
+          0x50,
+          Uint8Array.from(label, (c) => c.charCodeAt(0) & 0x7f),
+        ),
+      ]
+    : [];
   return tlv(0x61, tlv(0x4f, PIV_AID_FULL.subarray(5)), tlv(0x79, tlv(0x4f, PIV_RID)), ...labelTlv);
 }
 

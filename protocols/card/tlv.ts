@@ -30,7 +30,12 @@ export interface ParseOptions {
   nested?: boolean;
 }
 
-interface Head { tag: number; constructed: boolean; length: number; headerLength: number }
+interface Head {
+  tag: number;
+  constructed: boolean;
+  length: number;
+  headerLength: number;
+}
 
 function readHead(b: Uint8Array, at: number): Head {
   let i = at;

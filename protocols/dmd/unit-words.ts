@@ -3,7 +3,21 @@
 // "pre-filled disposable injection"); symbols and abbreviations never take a plural. Pure.
 
 // Units written as symbols or abbreviations (dm+d's UOM names), which stay as they are.
-const INVARIANT = new Set(['ml', 'mg', 'g', 'kg', 'l', 'microgram', 'micrograms', 'mmol', 'unit dose', 'cm', 'mm', 'iu', 'nanogram']);
+const INVARIANT = new Set([
+  'ml',
+  'mg',
+  'g',
+  'kg',
+  'l',
+  'microgram',
+  'micrograms',
+  'mmol',
+  'unit dose',
+  'cm',
+  'mm',
+  'iu',
+  'nanogram',
+]);
 
 /** The plural of dm+d's singular unit name; the last word carries it ("pre-filled syringes"). */
 export function pluralUnit(unit: string): string {

@@ -9,16 +9,21 @@
 // HTTP status: 200 for R-0001; 400 with the Bundle for every other status code (Spine's answer is an
 // error acknowledgement: nothing was cancelled yet), 400 OperationOutcome for R-0008/R-5000/R-5888.
 import {
-  CANCEL_REASON_SYSTEM, CANCEL_REASONS, CANCEL_RESPONSES, STATUS_HISTORY_SYSTEM, type CancelReasonCode, type CancelResponseCode,
+  CANCEL_REASON_SYSTEM,
+  CANCEL_REASONS,
+  CANCEL_RESPONSES,
+  STATUS_HISTORY_SYSTEM,
+  type CancelReasonCode,
+  type CancelResponseCode,
 } from './status-codes';
 import { arr, obj, str, type Json } from '../fhir/json';
 
 export { CANCEL_REASONS, CANCEL_RESPONSES, type CancelReasonCode, type CancelResponseCode } from './status-codes';
 
-export const STATUS_HISTORY_EXTENSION = 'https://fhir.nhs.uk/StructureDefinition/Extension-DM-PrescriptionStatusHistory';
+export const STATUS_HISTORY_EXTENSION =
+  'https://fhir.nhs.uk/StructureDefinition/Extension-DM-PrescriptionStatusHistory';
 const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
 const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
-
 
 /** The MedicationRequest.status EPS gives a line item in a cancel answer. */
 export function cancelledMedicationStatus(code: CancelResponseCode): string {
@@ -39,22 +44,53 @@ export interface CancelRequestInput {
 export function buildCancelRequest(input: CancelRequestInput): Json {
   const entries = arr(input.prescription.entry).filter((e) => obj(e.resource).resourceType !== 'Provenance');
   const header = entries.find((e) => obj(e.resource).resourceType === 'MessageHeader');
-  const item = entries.find((e) => obj(e.resource).resourceType === 'MedicationRequest' && arr(obj(e.resource).identifier).some((i) => i.system === LINE_ITEM_NUMBER && String(i.value).toLowerCase() === input.lineItemId.toLowerCase()));
+  const item = entries.find(
+    (e) =>
+      obj(e.resource).resourceType === 'MedicationRequest' &&
+      arr(obj(e.resource).identifier).some(
+        (i) => i.system === LINE_ITEM_NUMBER && String(i.value).toLowerCase() === input.lineItemId.toLowerCase(),
+      ),
+  );
   if (!item) throw new Error(`The prescription has no line item ${input.lineItemId}.`);
-  const mr = { ...obj(item.resource), status: 'cancelled', statusReason: { coding: [{ system: CANCEL_REASON_SYSTEM, code: input.reason, display: CANCEL_REASONS[input.reason] }] } };
-  const others = entries.filter((e) => { const t = obj(e.resource).resourceType; return t !== 'MessageHeader' && t !== 'MedicationRequest'; });
+  const mr = {
+    ...obj(item.resource),
+    status: 'cancelled',
+    statusReason: {
+      coding: [{ system: CANCEL_REASON_SYSTEM, code: input.reason, display: CANCEL_REASONS[input.reason] }],
+    },
+  };
+  const others = entries.filter((e) => {
+    const t = obj(e.resource).resourceType;
+    return t !== 'MessageHeader' && t !== 'MedicationRequest';
+  });
   const h = obj(header?.resource);
   const newHeader = {
     ...h,
-    eventCoding: { system: 'https://fhir.nhs.uk/CodeSystem/message-event', code: 'prescription-order-update', display: 'Prescription Order Update' },
-    reason: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-prescription', code: 'cancel', display: 'Cancel' }] },
-    focus: [item, ...others.filter((e) => ['Patient', 'PractitionerRole'].includes(String(obj(e.resource).resourceType)))].map((e) => ({ reference: String(e.fullUrl) })),
+    eventCoding: {
+      system: 'https://fhir.nhs.uk/CodeSystem/message-event',
+      code: 'prescription-order-update',
+      display: 'Prescription Order Update',
+    },
+    reason: {
+      coding: [
+        { system: 'https://fhir.nhs.uk/CodeSystem/message-reason-prescription', code: 'cancel', display: 'Cancel' },
+      ],
+    },
+    focus: [
+      item,
+      ...others.filter((e) => ['Patient', 'PractitionerRole'].includes(String(obj(e.resource).resourceType))),
+    ].map((e) => ({ reference: String(e.fullUrl) })),
   };
   return {
-    resourceType: 'Bundle', id: input.bundleId,
+    resourceType: 'Bundle',
+    id: input.bundleId,
     identifier: { system: RFC4122, value: input.bundleId },
     type: 'message',
-    entry: [{ fullUrl: `urn:uuid:${input.messageHeaderId}`, resource: newHeader }, { ...item, resource: mr }, ...others],
+    entry: [
+      { fullUrl: `urn:uuid:${input.messageHeaderId}`, resource: newHeader },
+      { ...item, resource: mr },
+      ...others,
+    ],
   };
 }
 
@@ -79,7 +115,14 @@ export function parseCancelResponse(body: unknown): CancelAnswer | null {
     for (const issue of arr(b.issue)) {
       const c = arr(obj(issue.details).coding).find((x) => x.system === STATUS_HISTORY_SYSTEM);
       const code = str(c?.code);
-      if (code && Object.hasOwn(CANCEL_RESPONSES, code)) return { code: code as CancelResponseCode, display: str(c?.display) ?? CANCEL_RESPONSES[code as CancelResponseCode], lineItemId: null, medicationStatus: null, dispenser: null };
+      if (code && Object.hasOwn(CANCEL_RESPONSES, code))
+        return {
+          code: code as CancelResponseCode,
+          display: str(c?.display) ?? CANCEL_RESPONSES[code as CancelResponseCode],
+          lineItemId: null,
+          medicationStatus: null,
+          dispenser: null,
+        };
     }
     return null;
   }
@@ -97,7 +140,10 @@ export function parseCancelResponse(body: unknown): CancelAnswer | null {
       lineItemId: str(arr(r.identifier).find((i) => i.system === LINE_ITEM_NUMBER)?.value) ?? null,
       medicationStatus: str(r.status) ?? null,
       // The original request's performer is the nominated pharmacy; only these answers name the holder.
-      dispenser: code === 'R-0002' || code === 'R-0003' ? str(obj(obj(obj(r.dispenseRequest).performer).identifier).value) ?? null : null,
+      dispenser:
+        code === 'R-0002' || code === 'R-0003'
+          ? (str(obj(obj(obj(r.dispenseRequest).performer).identifier).value) ?? null)
+          : null,
     };
   }
   return null;

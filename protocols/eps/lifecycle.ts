@@ -52,7 +52,14 @@ export type Refusal =
 
 export type Outcome<T = PrescriptionState> = { ok: true; state: T } | { ok: false; refusal: Refusal };
 
-const clone = (s: PrescriptionState): PrescriptionState => ({ ...s, items: s.items.map((i) => ({ ...i })), dispenses: s.dispenses.map((d) => ({ id: d.id, before: { status: d.before.status, items: d.before.items.map((i) => ({ ...i })) } })) });
+const clone = (s: PrescriptionState): PrescriptionState => ({
+  ...s,
+  items: s.items.map((i) => ({ ...i })),
+  dispenses: s.dispenses.map((d) => ({
+    id: d.id,
+    before: { status: d.before.status, items: d.before.items.map((i) => ({ ...i })) },
+  })),
+});
 const refuse = (refusal: Refusal): { ok: false; refusal: Refusal } => ({ ok: false, refusal });
 const withDispenser = (s: PrescriptionState) => s.status === '0002' || s.status === '0003';
 
@@ -63,7 +70,10 @@ export function newPrescription(itemIds: readonly string[]): PrescriptionState {
 
 /** Release (download) to a pharmacy: nominated or patient release. */
 export function release(s: PrescriptionState, ods: string): Outcome {
-  if (withDispenser(s)) return s.dispenser === ods ? refuse({ kind: 'wrong-status', status: s.status, action: 'release' }) : refuse({ kind: 'with-another-dispenser', dispenser: s.dispenser ?? '' });
+  if (withDispenser(s))
+    return s.dispenser === ods
+      ? refuse({ kind: 'wrong-status', status: s.status, action: 'release' })
+      : refuse({ kind: 'with-another-dispenser', dispenser: s.dispenser ?? '' });
   if (s.status !== '0001') return refuse({ kind: 'wrong-status', status: s.status, action: 'release' });
   const n = clone(s);
   n.status = '0002';
@@ -80,7 +90,10 @@ export function returnToSpine(s: PrescriptionState, ods: string): Outcome {
   const n = clone(s);
   n.dispenser = null;
   for (const i of n.items) {
-    if (i.pendingCancellation) { i.status = '0005'; delete i.pendingCancellation; } else if (i.status === '0008') i.status = '0007';
+    if (i.pendingCancellation) {
+      i.status = '0005';
+      delete i.pendingCancellation;
+    } else if (i.status === '0008') i.status = '0007';
   }
   n.status = n.items.every((i) => i.status === '0005') ? '0005' : '0001';
   return { ok: true, state: n };
@@ -93,7 +106,8 @@ const DISPENSED: readonly LineItemStatusCode[] = ['0001', '0002', '0003', '0004'
 export function derivedStatus(items: readonly LineItemState[]): PrescriptionStatusCode {
   const live = items.filter((i) => i.status !== '0005' && i.status !== '0006');
   if (!live.length) return '0005';
-  if (live.some((i) => i.status === '0003' || i.status === '0004' || i.status === '0008' || i.status === '0007')) return '0003';
+  if (live.some((i) => i.status === '0003' || i.status === '0004' || i.status === '0008' || i.status === '0007'))
+    return '0003';
   return live.some((i) => i.status === '0001') ? '0006' : '0007';
 }
 
@@ -101,17 +115,27 @@ export function derivedStatus(items: readonly LineItemState[]): PrescriptionStat
  * A dispense notification: each named line item gets its new status. Items not named keep theirs.
  * Allowed only to the dispenser holding it, while it is with them (0002/0003).
  */
-export function dispense(s: PrescriptionState, ods: string, notificationId: string, lines: ReadonlyArray<{ id: string; status: string }>): Outcome {
+export function dispense(
+  s: PrescriptionState,
+  ods: string,
+  notificationId: string,
+  lines: ReadonlyArray<{ id: string; status: string }>,
+): Outcome {
   if (!withDispenser(s)) return refuse({ kind: 'wrong-status', status: s.status, action: 'dispense' });
   if (s.dispenser !== ods) return refuse({ kind: 'not-with-this-dispenser' });
   const n = clone(s);
   for (const l of lines) {
     const item = n.items.find((i) => i.id.toLowerCase() === l.id.toLowerCase());
     if (!item) return refuse({ kind: 'unknown-line-item', id: l.id });
-    if (!(DISPENSED as readonly string[]).includes(l.status)) return refuse({ kind: 'bad-line-item-status', id: l.id, status: l.status });
-    if (item.status === '0005' || item.status === '0006') return refuse({ kind: 'line-item-closed', id: item.id, status: item.status });
+    if (!(DISPENSED as readonly string[]).includes(l.status))
+      return refuse({ kind: 'bad-line-item-status', id: l.id, status: l.status });
+    if (item.status === '0005' || item.status === '0006')
+      return refuse({ kind: 'line-item-closed', id: item.id, status: item.status });
     // An item marked for cancellation that the dispenser does not dispense is cancelled now.
-    if (item.pendingCancellation && l.status === '0002') { item.status = '0005'; delete item.pendingCancellation; } else item.status = l.status as LineItemStatusCode;
+    if (item.pendingCancellation && l.status === '0002') {
+      item.status = '0005';
+      delete item.pendingCancellation;
+    } else item.status = l.status as LineItemStatusCode;
   }
   n.status = derivedStatus(n.items);
   n.dispenses.push({ id: notificationId, before: { status: s.status, items: s.items.map((i) => ({ ...i })) } });
@@ -122,7 +146,8 @@ export function dispense(s: PrescriptionState, ods: string, notificationId: stri
 export function withdraw(s: PrescriptionState, ods: string, notificationId: string): Outcome {
   if (s.dispenser !== ods) return refuse({ kind: 'not-with-this-dispenser' });
   const last = s.dispenses[s.dispenses.length - 1];
-  if (!last || last.id.toLowerCase() !== notificationId.toLowerCase()) return refuse({ kind: 'not-latest-dispense', latest: last?.id ?? null });
+  if (!last || last.id.toLowerCase() !== notificationId.toLowerCase())
+    return refuse({ kind: 'not-latest-dispense', latest: last?.id ?? null });
   const n = clone(s);
   n.dispenses.pop();
   n.status = last.before.status;
@@ -131,7 +156,11 @@ export function withdraw(s: PrescriptionState, ods: string, notificationId: stri
 }
 
 /** A cancellation's effect on one line item: the EPS answer code and the new state. */
-export interface CancelResult { code: CancelResponseCode; state: PrescriptionState; dispenser: string | null }
+export interface CancelResult {
+  code: CancelResponseCode;
+  state: PrescriptionState;
+  dispenser: string | null;
+}
 
 /**
  * Cancel one line item (EPS cancels per MedicationRequest; cancelling every item cancels the

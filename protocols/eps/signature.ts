@@ -39,20 +39,28 @@ export function assembleSignature(digestB64: string, signatureValueB64: string, 
 }
 
 export interface ProvenanceInput {
-  id: string;                       // UUID of the Provenance
-  requesterReference: string;       // MedicationRequest.requester.reference (PractitionerRole)
-  targetReferences: string[];       // each MedicationRequest's fullUrl
-  recorded: string;                 // when the Provenance was made
-  signedAt: string;                 // $prepare's timestamp
-  signatureXml: string;             // from assembleSignature
+  id: string; // UUID of the Provenance
+  requesterReference: string; // MedicationRequest.requester.reference (PractitionerRole)
+  targetReferences: string[]; // each MedicationRequest's fullUrl
+  recorded: string; // when the Provenance was made
+  signedAt: string; // $prepare's timestamp
+  signatureXml: string; // from assembleSignature
 }
 
 export interface ProvenanceEntry {
   fullUrl: string;
   resource: {
-    resourceType: 'Provenance'; id: string; target: Array<{ reference: string }>; recorded: string;
+    resourceType: 'Provenance';
+    id: string;
+    target: Array<{ reference: string }>;
+    recorded: string;
     agent: Array<{ who: { reference: string } }>;
-    signature: Array<{ type: Array<{ system: string; code: string }>; when: string; who: { reference: string }; data: string }>;
+    signature: Array<{
+      type: Array<{ system: string; code: string }>;
+      when: string;
+      who: { reference: string };
+      data: string;
+    }>;
   };
 }
 
@@ -61,14 +69,19 @@ export function provenanceEntry(p: ProvenanceInput): ProvenanceEntry {
   return {
     fullUrl: `urn:uuid:${p.id}`,
     resource: {
-      resourceType: 'Provenance', id: p.id,
+      resourceType: 'Provenance',
+      id: p.id,
       target: p.targetReferences.map((reference) => ({ reference })),
       recorded: p.recorded,
       agent: [{ who: { reference: p.requesterReference } }],
-      signature: [{
-        type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.1' }],
-        when: p.signedAt, who: { reference: p.requesterReference }, data: utf8Base64(p.signatureXml),
-      }],
+      signature: [
+        {
+          type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.1' }],
+          when: p.signedAt,
+          who: { reference: p.requesterReference },
+          data: utf8Base64(p.signatureXml),
+        },
+      ],
     },
   };
 }
@@ -81,7 +94,11 @@ export function findRequesterSignature(bundle: Json): { xml: string; when: strin
   for (const prov of resources.filter((r) => r.resourceType === 'Provenance')) {
     for (const s of arr(prov.signature)) {
       if (obj(s.who).reference === requester && typeof s.data === 'string' && typeof s.when === 'string') {
-        try { return { xml: base64Utf8(s.data), when: s.when }; } catch { return null; }
+        try {
+          return { xml: base64Utf8(s.data), when: s.when };
+        } catch {
+          return null;
+        }
       }
     }
   }
@@ -95,7 +112,13 @@ export function withoutProvenance(bundle: Json): Json {
 
 // Web Crypto, typed by hand so this module needs no DOM or Node types.
 interface SubtleLike {
-  importKey(format: 'spki', key: Uint8Array, alg: { name: string; hash: string }, extractable: boolean, usages: string[]): Promise<unknown>;
+  importKey(
+    format: 'spki',
+    key: Uint8Array,
+    alg: { name: string; hash: string },
+    extractable: boolean,
+    usages: string[],
+  ): Promise<unknown>;
   verify(alg: string, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
   digest(alg: string, data: Uint8Array): Promise<ArrayBuffer>;
 }
@@ -109,11 +132,18 @@ const webHash = { sha256: 'SHA-256', sha1: 'SHA-1' } as const;
  */
 export interface SignatureCrypto {
   hash(alg: 'sha256' | 'sha1', data: string): string | Promise<string>;
-  verify(alg: 'sha256' | 'sha1', data: string, signature: Uint8Array, certificateDer: Uint8Array): boolean | Promise<boolean>;
+  verify(
+    alg: 'sha256' | 'sha1',
+    data: string,
+    signature: Uint8Array,
+    certificateDer: Uint8Array,
+  ): boolean | Promise<boolean>;
 }
 let provided: SignatureCrypto | null = null;
 /** Use these primitives for every check in this process (null: back to Web Crypto or node-forge). */
-export function setSignatureCrypto(c: SignatureCrypto | null): void { provided = c; }
+export function setSignatureCrypto(c: SignatureCrypto | null): void {
+  provided = c;
+}
 
 /** Small caches by certificate text: a prescriber signs many prescriptions with one certificate. */
 const certificates = new Map<string, forge.pki.Certificate>();
@@ -142,11 +172,26 @@ async function hashBase64(alg: 'sha256' | 'sha1', data: string): Promise<string>
 }
 
 /** RSASSA-PKCS1-v1_5 over the UTF-8 of `data`. */
-async function rsaVerify(alg: 'sha256' | 'sha1', data: string, signatureB64: string, cert: forge.pki.Certificate, certKey: string, certDer: Uint8Array): Promise<boolean> {
+async function rsaVerify(
+  alg: 'sha256' | 'sha1',
+  data: string,
+  signatureB64: string,
+  cert: forge.pki.Certificate,
+  certKey: string,
+  certDer: Uint8Array,
+): Promise<boolean> {
   const signature = forge.util.decode64(signatureB64);
   if (provided) return provided.verify(alg, data, rawBytes(signature), certDer);
   if (subtle) {
-    const key = await remember(publicKeys, `${alg}:${certKey}`, () => subtle.importKey('spki', rawBytes(forge.asn1.toDer(forge.pki.publicKeyToAsn1(cert.publicKey)).getBytes()), { name: 'RSASSA-PKCS1-v1_5', hash: webHash[alg] }, false, ['verify']));
+    const key = await remember(publicKeys, `${alg}:${certKey}`, () =>
+      subtle.importKey(
+        'spki',
+        rawBytes(forge.asn1.toDer(forge.pki.publicKeyToAsn1(cert.publicKey)).getBytes()),
+        { name: 'RSASSA-PKCS1-v1_5', hash: webHash[alg] },
+        false,
+        ['verify'],
+      ),
+    );
     return subtle.verify('RSASSA-PKCS1-v1_5', key, rawBytes(signature), new TextEncoder().encode(data));
   }
   const md = alg === 'sha256' ? forge.md.sha256.create() : forge.md.sha1.create();
@@ -183,9 +228,17 @@ export interface Check {
 const CHECK_ORDER: CheckId[] = ['format', 'one-certificate', 'signature', 'digest', 'chain', 'validity', 'revocation'];
 
 /** The verdict of a chain or revocation check made by the caller. */
-export interface Outcome { result: CheckResult; detail: string; epsError?: string }
+export interface Outcome {
+  result: CheckResult;
+  detail: string;
+  epsError?: string;
+}
 
-export interface Signer { certificate: forge.pki.Certificate; der: Uint8Array; signedAt: Date }
+export interface Signer {
+  certificate: forge.pki.Certificate;
+  der: Uint8Array;
+  signedAt: Date;
+}
 
 /** Checks that need more than this pure module has: a trust bundle, a network for CRLs. */
 export interface TrustChecks {
@@ -224,22 +277,31 @@ const only = (e: XmlElement | undefined, name: string): XmlElement | undefined =
 
 /** Why the Signature is not in the form EPS reads, or null. */
 function formatProblem(sig: XmlElement): string | null {
-  if (sig.name !== 'Signature') return `The signature element is <${sig.name}>; EPS reads only an unprefixed <Signature>.`;
+  if (sig.name !== 'Signature')
+    return `The signature element is <${sig.name}>; EPS reads only an unprefixed <Signature>.`;
   for (const n of ['SignedInfo', 'SignatureValue', 'KeyInfo']) {
     const c = viewChildren(sig, n).length;
     if (c !== 1) return c ? `The Signature has ${c} ${n} elements.` : `The Signature has no ${n}.`;
   }
   if (!viewText(only(sig, 'SignatureValue')).trim()) return 'The SignatureValue is empty.';
   const x509Data = viewChildren(only(sig, 'KeyInfo')!, 'X509Data');
-  if (x509Data.length !== 1) return x509Data.length ? `The KeyInfo has ${x509Data.length} X509Data elements.` : 'The KeyInfo has no X509Data.';
+  if (x509Data.length !== 1)
+    return x509Data.length ? `The KeyInfo has ${x509Data.length} X509Data elements.` : 'The KeyInfo has no X509Data.';
   const certs = viewChildren(x509Data[0]!, 'X509Certificate');
-  if (certs.length !== 1) return certs.length ? `The X509Data has ${certs.length} X509Certificate elements; EPS reads exactly one.` : 'The X509Data has no X509Certificate.';
+  if (certs.length !== 1)
+    return certs.length
+      ? `The X509Data has ${certs.length} X509Certificate elements; EPS reads exactly one.`
+      : 'The X509Data has no X509Certificate.';
   if (!viewText(certs[0]).trim()) return 'The X509Certificate is empty.';
   const si = only(sig, 'SignedInfo')!;
   const method = attr(only(si, 'CanonicalizationMethod'), 'Algorithm');
-  if (method !== EXC_C14N && method !== EXC_C14N_COMMENTS) return method ? `The canonicalization method ${method} is not exclusive XML canonicalization, the only one EPS supports.` : 'The SignedInfo has no CanonicalizationMethod.';
+  if (method !== EXC_C14N && method !== EXC_C14N_COMMENTS)
+    return method
+      ? `The canonicalization method ${method} is not exclusive XML canonicalization, the only one EPS supports.`
+      : 'The SignedInfo has no CanonicalizationMethod.';
   if (!only(si, 'SignatureMethod')) return 'The SignedInfo has no SignatureMethod.';
-  if (!only(only(si, 'Reference'), 'DigestMethod') || !only(only(si, 'Reference'), 'DigestValue')) return 'The SignedInfo has no Reference with a DigestMethod and DigestValue.';
+  if (!only(only(si, 'Reference'), 'DigestMethod') || !only(only(si, 'Reference'), 'DigestValue'))
+    return 'The SignedInfo has no Reference with a DigestMethod and DigestValue.';
   return null;
 }
 
@@ -248,7 +310,12 @@ function formatProblem(sig: XmlElement): string | null {
  * replaced by the Signature's own xmlns; a SignatureMethod naming no rsa-sha* rewritten (with the
  * DigestMethod) to SHA-1, as EPS does before both checks.
  */
-function epsSignedInfo(sig: XmlElement): { signedInfo: XmlElement; rsa: 'sha256' | 'sha1'; digest: 'sha256' | 'sha1'; canonicalization: string } {
+function epsSignedInfo(sig: XmlElement): {
+  signedInfo: XmlElement;
+  rsa: 'sha256' | 'sha1';
+  digest: 'sha256' | 'sha1';
+  canonicalization: string;
+} {
   const si = structuredClone(only(sig, 'SignedInfo')!);
   const xmlns = attr(sig, 'xmlns');
   si.attrs = xmlns === undefined ? {} : { xmlns };
@@ -273,25 +340,67 @@ export function epsSignedInfoOf(signatureXml: string): string | null {
 }
 
 /** A Signature's XML read once into EPS's view (or why it cannot be), for callers that check it more than one way. */
-export interface ReadSignature { signature: XmlElement | null; missing?: string }
+export interface ReadSignature {
+  signature: XmlElement | null;
+  missing?: string;
+}
 
 export function readSignatureXml(signatureXml: string): ReadSignature {
-  try { return { signature: epsView(parseXmlSafely(signatureXml).documentElement!) }; } catch (e) { return { signature: null, missing: `The Provenance signature is not XML EPS can read: ${(e as Error).message}` }; }
+  try {
+    return { signature: epsView(parseXmlSafely(signatureXml).documentElement!) };
+  } catch (e) {
+    return { signature: null, missing: `The Provenance signature is not XML EPS can read: ${(e as Error).message}` };
+  }
 }
 
 /** epsSignedInfoOf for a Signature already read (the sandbox compares it with what it prepared, then verifies the same view). */
 export function epsSignedInfoOfRead(read: ReadSignature): string | null {
   if (!read.signature) return null;
-  try { return formatProblem(read.signature) ? null : epsCanonical(epsSignedInfo(read.signature).signedInfo); } catch { return null; }
+  try {
+    return formatProblem(read.signature) ? null : epsCanonical(epsSignedInfo(read.signature).signedInfo);
+  } catch {
+    return null;
+  }
 }
 
-const notChecked = (id: CheckId, why: string): Check => ({ id, name: CHECK_NAMES[id], result: 'not-checked', detail: why, epsError: null });
-const verdict = (id: CheckId, o: Outcome, eps: string): Check => ({ id, name: CHECK_NAMES[id], result: o.result, detail: o.detail, epsError: o.result === 'fail' ? (o.epsError ?? eps) : null });
-const pass = (id: CheckId, detail: string): Check => ({ id, name: CHECK_NAMES[id], result: 'pass', detail, epsError: null });
-const fail = (id: CheckId, detail: string, eps: string): Check => ({ id, name: CHECK_NAMES[id], result: 'fail', detail, epsError: eps });
+const notChecked = (id: CheckId, why: string): Check => ({
+  id,
+  name: CHECK_NAMES[id],
+  result: 'not-checked',
+  detail: why,
+  epsError: null,
+});
+const verdict = (id: CheckId, o: Outcome, eps: string): Check => ({
+  id,
+  name: CHECK_NAMES[id],
+  result: o.result,
+  detail: o.detail,
+  epsError: o.result === 'fail' ? (o.epsError ?? eps) : null,
+});
+const pass = (id: CheckId, detail: string): Check => ({
+  id,
+  name: CHECK_NAMES[id],
+  result: 'pass',
+  detail,
+  epsError: null,
+});
+const fail = (id: CheckId, detail: string, eps: string): Check => ({
+  id,
+  name: CHECK_NAMES[id],
+  result: 'fail',
+  detail,
+  epsError: eps,
+});
 
 function finish(checks: Check[], extra: Partial<VerifyResult> = {}): VerifyResult {
-  for (const id of CHECK_ORDER) if (!checks.some((c) => c.id === id)) checks.push(notChecked(id, `Not checked: ${checks.find((c) => c.result === 'fail')?.name.toLowerCase() ?? 'an earlier check'} failed, and EPS stops there.`));
+  for (const id of CHECK_ORDER)
+    if (!checks.some((c) => c.id === id))
+      checks.push(
+        notChecked(
+          id,
+          `Not checked: ${checks.find((c) => c.result === 'fail')?.name.toLowerCase() ?? 'an earlier check'} failed, and EPS stops there.`,
+        ),
+      );
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   const errors = checks.filter((c) => c.result === 'fail').map((c) => c.epsError!);
   return { ok: errors.length === 0, errors, checks, ...extra };
@@ -300,12 +409,14 @@ function finish(checks: Check[], extra: Partial<VerifyResult> = {}): VerifyResul
 /** `20210726120522` (HL7, read as UTC like EPS) or an ISO time → Date (invalid when neither). */
 export function signingDate(t: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?/.exec(t);
-  if (m && !t.includes('-')) return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
+  if (m && !t.includes('-'))
+    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
   return new Date(t);
 }
 
 /** A certificate's subject or issuer name as `O=nhs, OU=people, CN=…`. */
-export const nameText = (n: forge.pki.Certificate['subject']): string => n.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
+export const nameText = (n: forge.pki.Certificate['subject']): string =>
+  n.attributes.map((a) => `${a.shortName ?? a.name ?? a.type}=${String(a.value)}`).join(', ');
 const subjectText = (c: forge.pki.Certificate): string => nameText(c.subject);
 
 /**
@@ -315,7 +426,8 @@ const subjectText = (c: forge.pki.Certificate): string => nameText(c.subject);
 export async function verifySignedPrescription(p: SignedPrescription, trust: TrustChecks = {}): Promise<VerifyResult> {
   const checks: Check[] = [];
   // 1. Format
-  if (!p.signature) return finish([fail('format', p.missing ?? 'The prescription has no signature.', SignatureErrors.format)]);
+  if (!p.signature)
+    return finish([fail('format', p.missing ?? 'The prescription has no signature.', SignatureErrors.format)]);
   const sig = p.signature;
   const problem = formatProblem(sig);
   if (problem) return finish([fail('format', problem, SignatureErrors.format)]);
@@ -324,12 +436,24 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
     eps = epsSignedInfo(sig);
     signedInfo = epsCanonical(eps.signedInfo);
   } catch (e) {
-    return finish([fail('format', `The SignedInfo cannot be canonicalised: ${(e as Error).message}`, SignatureErrors.format)]);
+    return finish([
+      fail('format', `The SignedInfo cannot be canonicalised: ${(e as Error).message}`, SignatureErrors.format),
+    ]);
   }
-  checks.push(pass('format', 'A Signature with SignedInfo, SignatureValue and one X509Certificate, in the form EPS reads.'));
+  checks.push(
+    pass('format', 'A Signature with SignedInfo, SignatureValue and one X509Certificate, in the form EPS reads.'),
+  );
   // 2. One certificate, no PEM armour (EPS's test for a chain pasted into the element)
   const certText = viewText(only(only(only(sig, 'KeyInfo'), 'X509Data'), 'X509Certificate')).trim();
-  if (/BEGIN CERTIFICATE|END CERTIFICATE/.test(certText)) return finish([...checks, fail('one-certificate', 'The X509Certificate holds PEM armour (BEGIN/END CERTIFICATE): more than one certificate, or a chain, where EPS takes exactly one.', SignatureErrors.multipleCertificates)]);
+  if (/BEGIN CERTIFICATE|END CERTIFICATE/.test(certText))
+    return finish([
+      ...checks,
+      fail(
+        'one-certificate',
+        'The X509Certificate holds PEM armour (BEGIN/END CERTIFICATE): more than one certificate, or a chain, where EPS takes exactly one.',
+        SignatureErrors.multipleCertificates,
+      ),
+    ]);
   let cert: forge.pki.Certificate, der: Uint8Array;
   const certKey = certText.replace(/\s+/g, '');
   try {
@@ -337,18 +461,40 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
     cert = remember(certificates, certKey, () => forge.pki.certificateFromAsn1(forge.asn1.fromDer(bytes)));
     der = rawBytes(bytes);
   } catch (e) {
-    return finish([...checks, fail('one-certificate', `The X509Certificate is not a certificate that can be read: ${(e as Error).message}.`, SignatureErrors.certificate)]);
+    return finish([
+      ...checks,
+      fail(
+        'one-certificate',
+        `The X509Certificate is not a certificate that can be read: ${(e as Error).message}.`,
+        SignatureErrors.certificate,
+      ),
+    ]);
   }
-  checks.push(pass('one-certificate', `One certificate: ${subjectText(cert)} (serial ${cert.serialNumber.toUpperCase()}).`));
+  checks.push(
+    pass('one-certificate', `One certificate: ${subjectText(cert)} (serial ${cert.serialNumber.toUpperCase()}).`),
+  );
   const algorithm: SignatureAlgorithm = eps.rsa === 'sha256' ? 'RS256' : 'RS1';
   const signatureValue = viewText(only(sig, 'SignatureValue'));
   // 3. RSA over the canonical SignedInfo
   let rsaOk = false;
-  try { rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der); } catch { rsaOk = false; }
+  try {
+    rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der);
+  } catch {
+    rsaOk = false;
+  }
   const rsaName = eps.rsa === 'sha256' ? 'RSA-SHA256' : 'RSA-SHA1';
-  checks.push(rsaOk
-    ? pass('signature', `The SignatureValue is a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`)
-    : fail('signature', `The SignatureValue is not a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`, SignatureErrors.invalid));
+  checks.push(
+    rsaOk
+      ? pass(
+          'signature',
+          `The SignatureValue is a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`,
+        )
+      : fail(
+          'signature',
+          `The SignatureValue is not a valid ${rsaName} signature of the canonical SignedInfo by the certificate's key.`,
+          SignatureErrors.invalid,
+        ),
+  );
   // 4. The SignedInfo is the one this prescription gives
   try {
     const fragments = p.fragments();
@@ -357,23 +503,78 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
     const expected = canonicalSignedInfo(digest, eps.digest === 'sha256' ? 'RS256' : 'RS1', eps.canonicalization);
     const given = viewText(only(only(only(sig, 'SignedInfo'), 'Reference'), 'DigestValue'));
     const alg = eps.digest === 'sha256' ? 'SHA-256' : 'SHA-1';
-    if (expected === signedInfo) checks.push(pass('digest', `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, the DigestValue the SignedInfo holds.`));
-    else if (given === digest) checks.push(fail('digest', `The DigestValue matches the prescription (${alg}), but the rest of the SignedInfo is not the one EPS makes for it.`, SignatureErrors.mismatch));
-    else checks.push(fail('digest', `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, but the SignedInfo holds ${given || 'no DigestValue'}: the prescription is not the one that was signed.`, SignatureErrors.mismatch));
+    if (expected === signedInfo)
+      checks.push(
+        pass(
+          'digest',
+          `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, the DigestValue the SignedInfo holds.`,
+        ),
+      );
+    else if (given === digest)
+      checks.push(
+        fail(
+          'digest',
+          `The DigestValue matches the prescription (${alg}), but the rest of the SignedInfo is not the one EPS makes for it.`,
+          SignatureErrors.mismatch,
+        ),
+      );
+    else
+      checks.push(
+        fail(
+          'digest',
+          `The prescription's FragmentsToBeHashed hash (${alg}) to ${digest}, but the SignedInfo holds ${given || 'no DigestValue'}: the prescription is not the one that was signed.`,
+          SignatureErrors.mismatch,
+        ),
+      );
   } catch (e) {
-    checks.push(fail('digest', `The prescription's FragmentsToBeHashed cannot be built: ${(e as Error).message}`, SignatureErrors.mismatch));
+    checks.push(
+      fail(
+        'digest',
+        `The prescription's FragmentsToBeHashed cannot be built: ${(e as Error).message}`,
+        SignatureErrors.mismatch,
+      ),
+    );
   }
   const at = signingDate(p.signedAt ?? '');
   const signer: Signer = { certificate: cert, der, signedAt: at };
   // 5. Chain (the caller's trust bundle)
-  checks.push(trust.chain ? verdict('chain', await trust.chain(signer), SignatureErrors.untrusted) : notChecked('chain', 'Not checked: no trust bundle was given.'));
+  checks.push(
+    trust.chain
+      ? verdict('chain', await trust.chain(signer), SignatureErrors.untrusted)
+      : notChecked('chain', 'Not checked: no trust bundle was given.'),
+  );
   // 6. Valid when signed (strictly inside the validity period, as EPS compares)
-  const from = cert.validity.notBefore, to = cert.validity.notAfter;
-  if (Number.isNaN(at.getTime())) checks.push(fail('validity', 'The prescription gives no signing time to check the certificate against.', SignatureErrors.expired));
-  else if (at.getTime() > from.getTime() && at.getTime() < to.getTime()) checks.push(pass('validity', `Signed ${at.toISOString()}, inside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`));
-  else checks.push(fail('validity', `Signed ${at.toISOString()}, outside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`, SignatureErrors.expired));
+  const from = cert.validity.notBefore,
+    to = cert.validity.notAfter;
+  if (Number.isNaN(at.getTime()))
+    checks.push(
+      fail(
+        'validity',
+        'The prescription gives no signing time to check the certificate against.',
+        SignatureErrors.expired,
+      ),
+    );
+  else if (at.getTime() > from.getTime() && at.getTime() < to.getTime())
+    checks.push(
+      pass(
+        'validity',
+        `Signed ${at.toISOString()}, inside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`,
+      ),
+    );
+  else
+    checks.push(
+      fail(
+        'validity',
+        `Signed ${at.toISOString()}, outside the certificate's validity (${from.toISOString()} to ${to.toISOString()}).`,
+        SignatureErrors.expired,
+      ),
+    );
   // 7. Revocation (the caller: CRLs)
-  checks.push(trust.revocation ? verdict('revocation', await trust.revocation(signer), SignatureErrors.revoked) : notChecked('revocation', 'Not checked: no CRL was consulted.'));
+  checks.push(
+    trust.revocation
+      ? verdict('revocation', await trust.revocation(signer), SignatureErrors.revoked)
+      : notChecked('revocation', 'Not checked: no CRL was consulted.'),
+  );
   return finish(checks, { certificate: cert, algorithm, signedInfo });
 }
 
@@ -388,11 +589,23 @@ export interface VerifyInput {
 
 /** The check for a Signature found in a FHIR Bundle (the sandbox and dispensing use this). */
 export async function verifyPrescriptionSignature(input: VerifyInput): Promise<VerifyResult> {
-  return verifySignedPrescription(fhirSignedPrescription(input.signatureXml, input.bundle, input.signedAt), input.trust);
+  return verifySignedPrescription(
+    fhirSignedPrescription(input.signatureXml, input.bundle, input.signedAt),
+    input.trust,
+  );
 }
 
 /** A FHIR prescription-order Bundle and the Signature XML of its Provenance, as the check reads them. */
-export function fhirSignedPrescription(signatureXml: string | ReadSignature, bundle: Json, signedAt: string): SignedPrescription {
+export function fhirSignedPrescription(
+  signatureXml: string | ReadSignature,
+  bundle: Json,
+  signedAt: string,
+): SignedPrescription {
   const { signature, missing } = typeof signatureXml === 'string' ? readSignatureXml(signatureXml) : signatureXml;
-  return { signature, ...(missing ? { missing } : {}), signedAt, fragments: () => canonicalFragments(withoutProvenance(bundle), signedAt) };
+  return {
+    signature,
+    ...(missing ? { missing } : {}),
+    signedAt,
+    fragments: () => canonicalFragments(withoutProvenance(bundle), signedAt),
+  };
 }

@@ -27,7 +27,11 @@ export function readSignedPrescription(text: string): ReadPrescription {
   const t = text.replace(/^\uFEFF/, '').trim();
   if (t.startsWith('{')) {
     let bundle: Json;
-    try { bundle = JSON.parse(t) as Json; } catch (e) { throw new SignedInputError(`The text starts like JSON but is not JSON: ${(e as Error).message}`); }
+    try {
+      bundle = JSON.parse(t) as Json;
+    } catch (e) {
+      throw new SignedInputError(`The text starts like JSON but is not JSON: ${(e as Error).message}`);
+    }
     return readBundle(bundle);
   }
   if (t.startsWith('<')) return readParentPrescription(t);
@@ -35,14 +39,30 @@ export function readSignedPrescription(text: string): ReadPrescription {
 }
 
 export function readBundle(bundle: Json): ReadPrescription {
-  if (bundle.resourceType !== 'Bundle') throw new SignedInputError(`The JSON is a ${typeof bundle.resourceType === 'string' ? bundle.resourceType : 'value'} with no resourceType "Bundle".`);
-  const mr = arr(bundle.entry).map((e) => obj(e.resource)).find((r) => r.resourceType === 'MedicationRequest');
+  if (bundle.resourceType !== 'Bundle')
+    throw new SignedInputError(
+      `The JSON is a ${typeof bundle.resourceType === 'string' ? bundle.resourceType : 'value'} with no resourceType "Bundle".`,
+    );
+  const mr = arr(bundle.entry)
+    .map((e) => obj(e.resource))
+    .find((r) => r.resourceType === 'MedicationRequest');
   if (!mr) throw new SignedInputError('The Bundle has no MedicationRequest: it is not a prescription-order.');
   const group = obj(mr.groupIdentifier).value;
   const prescriptionId = typeof group === 'string' ? group : null;
   const sig = findRequesterSignature(bundle);
   if (!sig) {
-    return { kind: 'fhir', prescriptionId, prescription: { signature: null, missing: 'The Bundle has no Provenance signature by the prescription\'s requester.', signedAt: null, fragments: () => { throw new Error('no signature'); } } };
+    return {
+      kind: 'fhir',
+      prescriptionId,
+      prescription: {
+        signature: null,
+        missing: "The Bundle has no Provenance signature by the prescription's requester.",
+        signedAt: null,
+        fragments: () => {
+          throw new Error('no signature');
+        },
+      },
+    };
   }
   return { kind: 'fhir', prescriptionId, prescription: fhirSignedPrescription(sig.xml, bundle, sig.when) };
 }
@@ -59,7 +79,10 @@ function findElements(node: DomNode, name: string, out: DomNode[] = []): DomNode
 
 const one = (e: XmlElement | undefined, name: string, where: string): XmlElement => {
   const c = e ? viewChildren(e, name) : [];
-  if (c.length !== 1) throw new SignedInputError(`The ParentPrescription has ${c.length || 'no'} ${name} in ${where}; it needs exactly one.`);
+  if (c.length !== 1)
+    throw new SignedInputError(
+      `The ParentPrescription has ${c.length || 'no'} ${name} in ${where}; it needs exactly one.`,
+    );
   return c[0]!;
 };
 
@@ -79,12 +102,30 @@ function lineItemFragment(li: XmlElement): XmlElement {
 
 export function readParentPrescription(xml: string): ReadPrescription {
   let doc: DomNode;
-  try { doc = parseXmlSafely(xml); } catch (e) { throw new SignedInputError(e instanceof XmlParseError ? e.message : `The XML cannot be read: ${(e as Error).message}`); }
-  const found = localName(doc.documentElement!) === 'ParentPrescription' ? [doc.documentElement!] : findElements(doc.documentElement!, 'ParentPrescription');
-  if (found.length !== 1) throw new SignedInputError(found.length ? `The XML holds ${found.length} ParentPrescriptions; give one at a time.` : 'The XML holds no HL7 v3 ParentPrescription.');
+  try {
+    doc = parseXmlSafely(xml);
+  } catch (e) {
+    throw new SignedInputError(
+      e instanceof XmlParseError ? e.message : `The XML cannot be read: ${(e as Error).message}`,
+    );
+  }
+  const found =
+    localName(doc.documentElement!) === 'ParentPrescription'
+      ? [doc.documentElement!]
+      : findElements(doc.documentElement!, 'ParentPrescription');
+  if (found.length !== 1)
+    throw new SignedInputError(
+      found.length
+        ? `The XML holds ${found.length} ParentPrescriptions; give one at a time.`
+        : 'The XML holds no HL7 v3 ParentPrescription.',
+    );
   // Names without prefixes, as EPS reads what Spine sends (readXmlStripNamespace).
   const pp = epsView(found[0]!, { localNames: true });
-  const pertinent = one(one(pp, 'pertinentInformation1', 'ParentPrescription'), 'pertinentPrescription', 'pertinentInformation1');
+  const pertinent = one(
+    one(pp, 'pertinentInformation1', 'ParentPrescription'),
+    'pertinentPrescription',
+    'pertinentInformation1',
+  );
   const author = one(pertinent, 'author', 'pertinentPrescription');
   const ids = viewChildren(pertinent, 'id');
   const shortId = ids.map((i) => i.attrs?.extension).find((x) => x !== undefined) ?? null;
@@ -93,21 +134,34 @@ export function readParentPrescription(xml: string): ReadPrescription {
   // The Signature as EPS reads it: its own name (a prefixed ds:Signature is not read), namespace attributes kept.
   const sigDom = signatureFromDom(found[0]!);
   const signature = sigDom ? epsView(sigDom) : null;
-  const missing = !signatureText ? 'The author has no signatureText.'
-    : !signature ? (signatureText.attrs?.nullFlavor ? `The prescription is not signed (signatureText nullFlavor="${signatureText.attrs.nullFlavor}").` : 'The signatureText holds no Signature.') : undefined;
+  const missing = !signatureText
+    ? 'The author has no signatureText.'
+    : !signature
+      ? signatureText.attrs?.nullFlavor
+        ? `The prescription is not signed (signatureText nullFlavor="${signatureText.attrs.nullFlavor}").`
+        : 'The signatureText holds no Signature.'
+      : undefined;
   const signedAt = time?.attrs?.value ?? null;
   return {
-    kind: 'hl7v3', prescriptionId: shortId,
+    kind: 'hl7v3',
+    prescriptionId: shortId,
     prescription: {
-      signature, ...(missing ? { missing } : {}), signedAt,
+      signature,
+      ...(missing ? { missing } : {}),
+      signedAt,
       fragments: () => {
         if (!time) throw new SignedInputError('The author has no time.');
-        const lineItems = viewChildren(pertinent, 'pertinentInformation2').map((p) => one(p, 'pertinentLineItem', 'pertinentInformation2'));
-        const fragments = el('FragmentsToBeHashed', {},
+        const lineItems = viewChildren(pertinent, 'pertinentInformation2').map((p) =>
+          one(p, 'pertinentLineItem', 'pertinentInformation2'),
+        );
+        const fragments = el(
+          'FragmentsToBeHashed',
+          {},
           el('Fragment', {}, namespaced(time), namespaced(ids[0] ?? el('id'))),
           el('Fragment', {}, namespaced(one(author, 'AgentPerson', 'author'))),
           el('Fragment', {}, namespaced(one(pp, 'recordTarget', 'ParentPrescription'))),
-          ...lineItems.map((li) => el('Fragment', {}, lineItemFragment(li))));
+          ...lineItems.map((li) => el('Fragment', {}, lineItemFragment(li))),
+        );
         return epsCanonical(fragments);
       },
     },
@@ -118,10 +172,15 @@ export function readParentPrescription(xml: string): ReadPrescription {
 function signatureFromDom(pp: DomNode): DomNode | null {
   const child = (n: DomNode | null, name: string): DomNode | null => {
     if (!n) return null;
-    for (let i = 0; i < n.childNodes.length; i++) { const c = n.childNodes.item(i)!; if (c.nodeType === 1 && localName(c) === name) return c; }
+    for (let i = 0; i < n.childNodes.length; i++) {
+      const c = n.childNodes.item(i)!;
+      if (c.nodeType === 1 && localName(c) === name) return c;
+    }
     return null;
   };
-  const st = child(child(child(child(pp, 'pertinentInformation1'), 'pertinentPrescription'), 'author'), 'signatureText');
+  const st = child(
+    child(child(child(pp, 'pertinentInformation1'), 'pertinentPrescription'), 'author'),
+    'signatureText',
+  );
   return child(st, 'Signature');
 }
-

@@ -64,6 +64,9 @@ export const CANCEL_RESPONSES = {
 } as const;
 export type CancelResponseCode = keyof typeof CANCEL_RESPONSES;
 
-export const isPrescriptionStatus = (c: unknown): c is PrescriptionStatusCode => typeof c === 'string' && Object.hasOwn(PRESCRIPTION_STATUS, c);
-export const isLineItemStatus = (c: unknown): c is LineItemStatusCode => typeof c === 'string' && Object.hasOwn(LINE_ITEM_STATUS, c);
-export const isCancelReason = (c: unknown): c is CancelReasonCode => typeof c === 'string' && Object.hasOwn(CANCEL_REASONS, c);
+export const isPrescriptionStatus = (c: unknown): c is PrescriptionStatusCode =>
+  typeof c === 'string' && Object.hasOwn(PRESCRIPTION_STATUS, c);
+export const isLineItemStatus = (c: unknown): c is LineItemStatusCode =>
+  typeof c === 'string' && Object.hasOwn(LINE_ITEM_STATUS, c);
+export const isCancelReason = (c: unknown): c is CancelReasonCode =>
+  typeof c === 'string' && Object.hasOwn(CANCEL_REASONS, c);

@@ -23,12 +23,23 @@
 //        B0570); the sandbox keeps the rule that simple.
 // `parseTrackerBundle()` reads an answer back into `TrackedPrescription`s for the client.
 import {
-  LINE_ITEM_STATUS, LINE_ITEM_STATUS_SYSTEM, PRESCRIPTION_STATUS, PRESCRIPTION_STATUS_SYSTEM,
-  isLineItemStatus, isPrescriptionStatus, type LineItemStatusCode, type PrescriptionStatusCode,
+  LINE_ITEM_STATUS,
+  LINE_ITEM_STATUS_SYSTEM,
+  PRESCRIPTION_STATUS,
+  PRESCRIPTION_STATUS_SYSTEM,
+  isLineItemStatus,
+  isPrescriptionStatus,
+  type LineItemStatusCode,
+  type PrescriptionStatusCode,
 } from './status-codes';
 import { arr, obj, str } from '../fhir/json';
 
-export { PRESCRIPTION_STATUS, LINE_ITEM_STATUS, type PrescriptionStatusCode, type LineItemStatusCode } from './status-codes';
+export {
+  PRESCRIPTION_STATUS,
+  LINE_ITEM_STATUS,
+  type PrescriptionStatusCode,
+  type LineItemStatusCode,
+} from './status-codes';
 
 export const PRESCRIPTION_ORDER_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-number';
 export const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
@@ -38,8 +49,14 @@ const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
 const DISPENSING_INFORMATION = 'https://fhir.nhs.uk/StructureDefinition/Extension-EPS-DispensingInformation';
 const SNOMED = 'http://snomed.info/sct';
 
-export interface Coded<C extends string> { code: C; display: string }
-export interface OrgRef { ods: string; name?: string }
+export interface Coded<C extends string> {
+  code: C;
+  display: string;
+}
+export interface OrgRef {
+  ods: string;
+  name?: string;
+}
 
 export interface TrackedLineItem {
   /** The line item UUID (MedicationRequest identifier prescription-order-item-number). */
@@ -75,10 +92,19 @@ export function trackerQuery(q: TrackerQuery): string {
   return `/Task?${p.toString()}`;
 }
 
-export const prescriptionStatus = (code: PrescriptionStatusCode): Coded<PrescriptionStatusCode> => ({ code, display: PRESCRIPTION_STATUS[code] });
-export const lineItemStatus = (code: LineItemStatusCode): Coded<LineItemStatusCode> => ({ code, display: LINE_ITEM_STATUS[code] });
+export const prescriptionStatus = (code: PrescriptionStatusCode): Coded<PrescriptionStatusCode> => ({
+  code,
+  display: PRESCRIPTION_STATUS[code],
+});
+export const lineItemStatus = (code: LineItemStatusCode): Coded<LineItemStatusCode> => ({
+  code,
+  display: LINE_ITEM_STATUS[code],
+});
 
-const orgRef = (o: OrgRef) => ({ identifier: { system: ODS_CODE, value: o.ods }, ...(o.name ? { display: o.name } : {}) });
+const orgRef = (o: OrgRef) => ({
+  identifier: { system: ODS_CODE, value: o.ods },
+  ...(o.name ? { display: o.name } : {}),
+});
 
 /** One Task for one prescription. */
 export function buildTrackerTask(p: TrackedPrescription): Record<string, unknown> {
@@ -90,9 +116,15 @@ export function buildTrackerTask(p: TrackedPrescription): Record<string, unknown
     ...(p.longFormId ? { identifier: [{ system: RFC4122, value: p.longFormId }] } : {}),
     groupIdentifier: group,
     status: 'in-progress',
-    businessStatus: { coding: [{ system: PRESCRIPTION_STATUS_SYSTEM, code: p.status.code, display: p.status.display }] },
+    businessStatus: {
+      coding: [{ system: PRESCRIPTION_STATUS_SYSTEM, code: p.status.code, display: p.status.display }],
+    },
     intent: 'order',
-    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill', display: 'Fulfill the focal request' }] },
+    code: {
+      coding: [
+        { system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill', display: 'Fulfill the focal request' },
+      ],
+    },
     focus: { identifier: group },
     for: { identifier: { system: NHS_NUMBER, value: p.nhsNumber } },
     authoredOn: p.authoredOn,
@@ -100,38 +132,57 @@ export function buildTrackerTask(p: TrackedPrescription): Record<string, unknown
     ...(p.prescriber ? { requester: orgRef(p.prescriber) } : {}),
     ...(p.owner ? { owner: orgRef(p.owner) } : {}),
     input: p.items.map((i) => ({
-      extension: [{
-        url: DISPENSING_INFORMATION,
-        extension: [
-          { url: 'dispenseStatus', valueCoding: { system: LINE_ITEM_STATUS_SYSTEM, code: i.status.code, display: i.status.display } },
-          ...(i.dateLastDispensed ? [{ url: 'dateLastDispensed', valueDateTime: i.dateLastDispensed }] : []),
-        ],
-      }],
+      extension: [
+        {
+          url: DISPENSING_INFORMATION,
+          extension: [
+            {
+              url: 'dispenseStatus',
+              valueCoding: { system: LINE_ITEM_STATUS_SYSTEM, code: i.status.code, display: i.status.display },
+            },
+            ...(i.dateLastDispensed ? [{ url: 'dateLastDispensed', valueDateTime: i.dateLastDispensed }] : []),
+          ],
+        },
+      ],
       type: { coding: [{ system: SNOMED, code: '16076005', display: 'Prescription' }] },
       valueReference: { identifier: { system: LINE_ITEM_NUMBER, value: i.id } },
     })),
-    output: p.items.filter((i) => i.medication).map((i) => ({
-      type: { coding: [{ system: SNOMED, code: i.medication!.code, display: i.medication!.display }] },
-      valueReference: { identifier: { system: LINE_ITEM_NUMBER, value: i.id } },
-    })),
+    output: p.items
+      .filter((i) => i.medication)
+      .map((i) => ({
+        type: { coding: [{ system: SNOMED, code: i.medication!.code, display: i.medication!.display }] },
+        valueReference: { identifier: { system: LINE_ITEM_NUMBER, value: i.id } },
+      })),
   };
 }
 
 /** The searchset Bundle answering a tracker query. */
 export function buildTrackerBundle(ps: TrackedPrescription[], id: string, timestamp: string): Record<string, unknown> {
   return {
-    resourceType: 'Bundle', id, meta: { lastUpdated: timestamp },
+    resourceType: 'Bundle',
+    id,
+    meta: { lastUpdated: timestamp },
     identifier: { system: RFC4122, value: id },
-    type: 'searchset', total: ps.length,
-    entry: ps.map((p) => ({ fullUrl: `urn:uuid:${p.longFormId ?? p.shortFormId}`, resource: buildTrackerTask(p), search: { mode: 'match' } })),
+    type: 'searchset',
+    total: ps.length,
+    entry: ps.map((p) => ({
+      fullUrl: `urn:uuid:${p.longFormId ?? p.shortFormId}`,
+      resource: buildTrackerTask(p),
+      search: { mode: 'match' },
+    })),
   };
 }
 
 /** The tracker answer did not have the expected shape. */
 export class TrackerFormatError extends Error {
-  constructor(message: string, readonly expression: string) { super(message); this.name = 'TrackerFormatError'; }
+  constructor(
+    message: string,
+    readonly expression: string,
+  ) {
+    super(message);
+    this.name = 'TrackerFormatError';
+  }
 }
-
 
 function need(v: string | undefined, expression: string): string {
   if (v === undefined) throw new TrackerFormatError(`The tracker answer has no ${expression}.`, expression);
@@ -149,24 +200,43 @@ function parseOrg(v: unknown): OrgRef | null {
 export function parseTrackerTask(task: unknown, at = 'Task'): TrackedPrescription {
   const t = obj(task);
   if (t.resourceType !== 'Task') throw new TrackerFormatError(`${at} is not a Task.`, `${at}.resourceType`);
-  const shortFormId = need(str(obj(obj(t.focus).identifier).value) ?? str(obj(t.groupIdentifier).value), `${at}.focus.identifier.value`);
-  const statusCoding = arr(obj(t.businessStatus).coding).find((c) => c.system === PRESCRIPTION_STATUS_SYSTEM) ?? arr(obj(t.businessStatus).coding)[0];
+  const shortFormId = need(
+    str(obj(obj(t.focus).identifier).value) ?? str(obj(t.groupIdentifier).value),
+    `${at}.focus.identifier.value`,
+  );
+  const statusCoding =
+    arr(obj(t.businessStatus).coding).find((c) => c.system === PRESCRIPTION_STATUS_SYSTEM) ??
+    arr(obj(t.businessStatus).coding)[0];
   const code = statusCoding?.code;
-  if (!isPrescriptionStatus(code)) throw new TrackerFormatError(`${at} has no known businessStatus code (${String(code)}).`, `${at}.businessStatus`);
+  if (!isPrescriptionStatus(code))
+    throw new TrackerFormatError(`${at} has no known businessStatus code (${String(code)}).`, `${at}.businessStatus`);
   const meds = new Map<string, { code: string; display: string }>();
   for (const o of arr(t.output)) {
     const id = str(obj(obj(o.valueReference).identifier).value);
     const c = arr(obj(o.type).coding)[0];
-    if (id && c && str(c.code)) meds.set(id.toLowerCase(), { code: String(c.code), display: str(c.display) ?? String(c.code) });
+    if (id && c && str(c.code))
+      meds.set(id.toLowerCase(), { code: String(c.code), display: str(c.display) ?? String(c.code) });
   }
   const items = arr(t.input).map((inp, n): TrackedLineItem => {
-    const id = need(str(obj(obj(inp.valueReference).identifier).value), `${at}.input[${n}].valueReference.identifier.value`);
+    const id = need(
+      str(obj(obj(inp.valueReference).identifier).value),
+      `${at}.input[${n}].valueReference.identifier.value`,
+    );
     const info = arr(arr(inp.extension).find((e) => e.url === DISPENSING_INFORMATION)?.extension);
     const ds = obj(info.find((e) => e.url === 'dispenseStatus')?.valueCoding).code;
-    if (!isLineItemStatus(ds)) throw new TrackerFormatError(`${at}.input[${n}] has no known dispenseStatus (${String(ds)}).`, `${at}.input[${n}].extension`);
+    if (!isLineItemStatus(ds))
+      throw new TrackerFormatError(
+        `${at}.input[${n}] has no known dispenseStatus (${String(ds)}).`,
+        `${at}.input[${n}].extension`,
+      );
     const last = info.find((e) => e.url === 'dateLastDispensed');
     const date = str(last?.valueDateTime) ?? str(last?.valueDate);
-    return { id, status: lineItemStatus(ds), medication: meds.get(id.toLowerCase()) ?? null, ...(date ? { dateLastDispensed: date } : {}) };
+    return {
+      id,
+      status: lineItemStatus(ds),
+      medication: meds.get(id.toLowerCase()) ?? null,
+      ...(date ? { dateLastDispensed: date } : {}),
+    };
   });
   const lastModified = str(t.lastModified) ?? str(obj(t.meta).lastUpdated);
   return {
@@ -185,6 +255,7 @@ export function parseTrackerTask(task: unknown, at = 'Task'): TrackedPrescriptio
 /** A tracker searchset Bundle into its prescriptions (an OperationOutcome is the caller's to handle). */
 export function parseTrackerBundle(bundle: unknown): TrackedPrescription[] {
   const b = obj(bundle);
-  if (b.resourceType !== 'Bundle' || b.type !== 'searchset') throw new TrackerFormatError('The tracker answer is not a searchset Bundle.', 'Bundle.type');
+  if (b.resourceType !== 'Bundle' || b.type !== 'searchset')
+    throw new TrackerFormatError('The tracker answer is not a searchset Bundle.', 'Bundle.type');
   return arr(b.entry).map((e, n) => parseTrackerTask(obj(e).resource, `Bundle.entry[${n}].resource`));
 }

@@ -3,7 +3,19 @@
 // code; or an organisation alone) and the cancel-request variants (the SDS user ID as agentPerson id,
 // no provider licence). Built on the mappings of protocols/eps/fragments (eps.md §4.9). Pure.
 import { el, type XmlElement, type XmlNode } from '../xml/canonical';
-import { FragmentError, agentPerson, agentTelecoms, arr, byReference, identifier, obj, professionalCode, representedOrganization, str, type Json } from '../eps/fragments';
+import {
+  FragmentError,
+  agentPerson,
+  agentTelecoms,
+  arr,
+  byReference,
+  identifier,
+  obj,
+  professionalCode,
+  representedOrganization,
+  str,
+  type Json,
+} from '../eps/fragments';
 import { SDS_USER, withoutNamespace } from './message';
 
 const PROF = '1.2.826.0.1285.0.2.1.54';
@@ -16,7 +28,11 @@ function replaceChild(parent: XmlElement, name: string, fn: (child: XmlElement) 
   const children: XmlNode[] = [];
   let done = false;
   for (const c of parent.children ?? []) {
-    if (!done && isElement(c) && c.name === name) { done = true; const r = fn(c); if (r) children.push(r); } else children.push(c);
+    if (!done && isElement(c) && c.name === name) {
+      done = true;
+      const r = fn(c);
+      if (r) children.push(r);
+    } else children.push(c);
   }
   return { ...parent, children };
 }
@@ -41,7 +57,8 @@ function responsibleRole(bundle: Json, mr: Json): Json {
   const ext = arr(mr.extension).find((e) => e.url === RESPONSIBLE_PRACTITIONER);
   if (!ext) return requesterRole(bundle, mr);
   const role = byReference(bundle, str(obj(ext.valueReference).reference));
-  if (!role) throw new FragmentError('The responsible practitioner is not in the Bundle.', 'MedicationRequest.extension');
+  if (!role)
+    throw new FragmentError('The responsible practitioner is not in the Bundle.', 'MedicationRequest.extension');
   return role;
 }
 
@@ -52,7 +69,10 @@ export function authorAgentPerson(bundle: Json, mr: Json): XmlElement {
 
 /** Responsible party person id: the NHSBSA spurious code, else the DIN, else the professional code. */
 function responsibleId(role: Json, practitioner: Json): XmlElement {
-  const code = identifier(role, 'https://fhir.hl7.org.uk/Id/nhsbsa-spurious-code') ?? identifier(practitioner, 'https://fhir.hl7.org.uk/Id/din-number') ?? professionalCode(practitioner);
+  const code =
+    identifier(role, 'https://fhir.hl7.org.uk/Id/nhsbsa-spurious-code') ??
+    identifier(practitioner, 'https://fhir.hl7.org.uk/Id/din-number') ??
+    professionalCode(practitioner);
   return el('id', { extension: code, root: PROF });
 }
 
@@ -66,11 +86,21 @@ function organisationOnly(bundle: Json, role: Json, withLicence = true): XmlElem
   if (!orgName) throw new FragmentError('The responsible organisation has no name.', 'Organization.name');
   // EPS practitioner.ts hydrateOrgOnlyResponsibleParty, then convertPractitionerRole: no Practitioner
   // resource, so the telecoms fall back to the Organization's; the cost centre as for any role.
-  return el('AgentPerson', { classCode: 'AGNT' },
+  return el(
+    'AgentPerson',
+    { classCode: 'AGNT' },
     ...agentTelecoms(role, undefined, org, !withLicence),
     // A cancellation has no person here (and so no person id to find).
-    withLicence ? el('agentPerson', { classCode: 'PSN', determinerCode: 'INSTANCE' }, responsibleId(role, practitioner), el('name', {}, orgName)) : null,
-    representedOrganization(bundle, role, org, withLicence));
+    withLicence
+      ? el(
+          'agentPerson',
+          { classCode: 'PSN', determinerCode: 'INSTANCE' },
+          responsibleId(role, practitioner),
+          el('name', {}, orgName),
+        )
+      : null,
+    representedOrganization(bundle, role, org, withLicence),
+  );
 }
 
 /** The prescription's responsible party (eps.md §4.9). */
@@ -87,14 +117,22 @@ function cancelAgentPerson(bundle: Json, role: Json): XmlElement {
   if (!str(obj(role.practitioner).reference) && obj(role.organization).reference) {
     // An organisation alone: EPS's cancel mapping finds no practitioner, so no person and only the role's own telecom.
     let agent = replaceChild(organisationOnly(bundle, role, false), 'agentPerson', () => null);
-    if (!arr(role.telecom).length) agent = { ...agent, children: (agent.children ?? []).filter((c) => !(isElement(c) && c.name === 'telecom')) };
-    return replaceChild(agent, 'representedOrganization', (org) => replaceChild(org, 'healthCareProviderLicense', () => null));
+    if (!arr(role.telecom).length)
+      agent = { ...agent, children: (agent.children ?? []).filter((c) => !(isElement(c) && c.name === 'telecom')) };
+    return replaceChild(agent, 'representedOrganization', (org) =>
+      replaceChild(org, 'healthCareProviderLicense', () => null),
+    );
   }
   const practitioner = byReference(bundle, str(obj(role.practitioner).reference)) ?? {};
   const userId = identifier(practitioner, 'https://fhir.nhs.uk/Id/sds-user-id');
   if (!userId) throw new FragmentError('The practitioner has no SDS user ID.', 'Practitioner.identifier');
-  const agent = withPersonId(withoutNamespace(agentPerson(bundle, role, 'cancel')), el('id', { extension: userId, root: SDS_USER }));
-  return replaceChild(agent, 'representedOrganization', (org) => replaceChild(org, 'healthCareProviderLicense', () => null));
+  const agent = withPersonId(
+    withoutNamespace(agentPerson(bundle, role, 'cancel')),
+    el('id', { extension: userId, root: SDS_USER }),
+  );
+  return replaceChild(agent, 'representedOrganization', (org) =>
+    replaceChild(org, 'healthCareProviderLicense', () => null),
+  );
 }
 
 export function cancelAuthor(bundle: Json, mr: Json): XmlElement {

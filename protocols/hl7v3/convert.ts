@@ -10,7 +10,10 @@ import { messageId, parentPrescription } from './parent-prescription';
 export { FragmentError as ConvertError } from '../eps/fragments';
 export type { MessageContext } from './message';
 
-export interface Converted { interactionId: string; xml: string }
+export interface Converted {
+  interactionId: string;
+  xml: string;
+}
 
 export const CONVERTIBLE_EVENTS = ['prescription-order', 'prescription-order-update'] as const;
 
@@ -20,15 +23,25 @@ export function eventCode(bundle: Json): string | undefined {
 }
 
 export function convertBundle(bundle: Json, ctx: MessageContext): Converted {
-  if (bundle.resourceType !== 'Bundle' || bundle.type !== 'message' || !arr(bundle.entry).length) throw new FragmentError('Expected a Bundle of type message with entries.', 'Bundle.type');
+  if (bundle.resourceType !== 'Bundle' || bundle.type !== 'message' || !arr(bundle.entry).length)
+    throw new FragmentError('Expected a Bundle of type message with entries.', 'Bundle.type');
   const event = eventCode(bundle);
   const id = messageId(bundle);
   switch (event) {
     case 'prescription-order':
-      return { interactionId: INTERACTIONS.parentPrescription, xml: toXml(sendMessagePayload(INTERACTIONS.parentPrescription, id, ctx, parentPrescription(bundle, ctx.now))) };
+      return {
+        interactionId: INTERACTIONS.parentPrescription,
+        xml: toXml(sendMessagePayload(INTERACTIONS.parentPrescription, id, ctx, parentPrescription(bundle, ctx.now))),
+      };
     case 'prescription-order-update':
-      return { interactionId: INTERACTIONS.cancelRequest, xml: toXml(sendMessagePayload(INTERACTIONS.cancelRequest, id, ctx, cancellationRequest(bundle, ctx.now))) };
+      return {
+        interactionId: INTERACTIONS.cancelRequest,
+        xml: toXml(sendMessagePayload(INTERACTIONS.cancelRequest, id, ctx, cancellationRequest(bundle, ctx.now))),
+      };
     default:
-      throw new FragmentError(`MessageHeader.eventCoding.code must be one of ${CONVERTIBLE_EVENTS.join(', ')}.`, 'MessageHeader.eventCoding.code');
+      throw new FragmentError(
+        `MessageHeader.eventCoding.code must be one of ${CONVERTIBLE_EVENTS.join(', ')}.`,
+        'MessageHeader.eventCoding.code',
+      );
   }
 }

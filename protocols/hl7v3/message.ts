@@ -10,8 +10,11 @@ import { epsView } from '../xml/eps-view';
 import { FragmentError, hl7Time } from '../eps/fragments';
 
 export const HL7 = 'urn:hl7-org:v3';
-const INTERACTION = '2.16.840.1.113883.2.1.3.2.4.12', ASID = '1.2.826.0.1285.0.2.0.107';
-export const SDS_ROLE_PROFILE = '1.2.826.0.1285.0.2.0.67', SDS_USER = '1.2.826.0.1285.0.2.0.65', SDS_JOB_ROLE = '1.2.826.0.1285.0.2.1.104';
+const INTERACTION = '2.16.840.1.113883.2.1.3.2.4.12',
+  ASID = '1.2.826.0.1285.0.2.0.107';
+export const SDS_ROLE_PROFILE = '1.2.826.0.1285.0.2.0.67',
+  SDS_USER = '1.2.826.0.1285.0.2.0.65',
+  SDS_JOB_ROLE = '1.2.826.0.1285.0.2.1.104';
 
 export const INTERACTIONS = {
   parentPrescription: 'PORX_IN020101SM31',
@@ -32,19 +35,42 @@ export interface MessageContext {
   roleProfileId?: string;
 }
 
-const device = (asid: string) => el('device', { classCode: 'DEV', determinerCode: 'INSTANCE' }, el('id', { extension: asid, root: ASID }));
+const device = (asid: string) =>
+  el('device', { classCode: 'DEV', determinerCode: 'INSTANCE' }, el('id', { extension: asid, root: ASID }));
 
 /** `<PORX_IN… xmlns="urn:hl7-org:v3">` around `subject`, as EPS's createSendMessagePayload builds it. */
-export function sendMessagePayload(interactionId: string, messageId: string, ctx: MessageContext, subject: XmlElement): XmlElement {
-  const author = ctx.userId && ctx.roleProfileId
-    ? el('author', { typeCode: 'AUT' },
-      el('AgentPersonSDS', { classCode: 'AGNT' },
-        el('id', { extension: ctx.roleProfileId, root: SDS_ROLE_PROFILE }),
-        el('agentPersonSDS', { classCode: 'PSN', determinerCode: 'INSTANCE' }, el('id', { extension: ctx.userId, root: SDS_USER })),
-        // EPS does not know the job role here and says so.
-        el('part', { typeCode: 'PART' }, el('partSDSRole', { classCode: 'ROL' }, el('id', { extension: 'UNKNOWN', root: SDS_JOB_ROLE })))))
-    : null;
-  return el(interactionId, { xmlns: HL7 },
+export function sendMessagePayload(
+  interactionId: string,
+  messageId: string,
+  ctx: MessageContext,
+  subject: XmlElement,
+): XmlElement {
+  const author =
+    ctx.userId && ctx.roleProfileId
+      ? el(
+          'author',
+          { typeCode: 'AUT' },
+          el(
+            'AgentPersonSDS',
+            { classCode: 'AGNT' },
+            el('id', { extension: ctx.roleProfileId, root: SDS_ROLE_PROFILE }),
+            el(
+              'agentPersonSDS',
+              { classCode: 'PSN', determinerCode: 'INSTANCE' },
+              el('id', { extension: ctx.userId, root: SDS_USER }),
+            ),
+            // EPS does not know the job role here and says so.
+            el(
+              'part',
+              { typeCode: 'PART' },
+              el('partSDSRole', { classCode: 'ROL' }, el('id', { extension: 'UNKNOWN', root: SDS_JOB_ROLE })),
+            ),
+          ),
+        )
+      : null;
+  return el(
+    interactionId,
+    { xmlns: HL7 },
     el('id', { root: messageId.toUpperCase() }),
     el('creationTime', { value: hl7Time(ctx.now.toISOString()) }),
     el('versionCode', { code: 'V3NPfIT4.2.00' }),
@@ -54,11 +80,26 @@ export function sendMessagePayload(interactionId: string, messageId: string, ctx
     el('acceptAckCode', { code: 'NE' }),
     el('communicationFunctionRcv', {}, device(ctx.receiverAsid)),
     el('communicationFunctionSnd', {}, device(ctx.senderAsid)),
-    el('ControlActEvent', { classCode: 'CACT', moodCode: 'EVN' },
+    el(
+      'ControlActEvent',
+      { classCode: 'CACT', moodCode: 'EVN' },
       author,
-      el('author1', { typeCode: 'AUT' }, el('AgentSystemSDS', { classCode: 'AGNT' },
-        el('agentSystemSDS', { classCode: 'DEV', determinerCode: 'INSTANCE' }, el('id', { extension: ctx.senderAsid, root: ASID })))),
-      el('subject', {}, subject)));
+      el(
+        'author1',
+        { typeCode: 'AUT' },
+        el(
+          'AgentSystemSDS',
+          { classCode: 'AGNT' },
+          el(
+            'agentSystemSDS',
+            { classCode: 'DEV', determinerCode: 'INSTANCE' },
+            el('id', { extension: ctx.senderAsid, root: ASID }),
+          ),
+        ),
+      ),
+      el('subject', {}, subject),
+    ),
+  );
 }
 
 /** Drops `xmlns` attributes that only repeat the namespace already in scope (the signed fragments carry their own). */
@@ -71,7 +112,10 @@ export function withoutNamespace(node: XmlElement): XmlElement {
 const attrValue = (v: string) => v.replace(/[\t\f]+/g, ' ').replace(/\r?\n/g, ' ');
 
 function write(parent: XMLBuilder, node: XmlNode, scope: Map<string, string>): void {
-  if (typeof node === 'string') { parent.txt(node); return; }
+  if (typeof node === 'string') {
+    parent.txt(node);
+    return;
+  }
   const inner = new Map(scope);
   const plain: Record<string, string> = {};
   for (const [k, v] of Object.entries(node.attrs ?? {})) {
@@ -82,7 +126,8 @@ function write(parent: XMLBuilder, node: XmlNode, scope: Map<string, string>): v
   const colon = node.name.indexOf(':');
   const ns = inner.get(colon < 0 ? '' : node.name.slice(0, colon)) ?? null;
   const child = parent.ele(ns, node.name);
-  for (const [k, v] of Object.entries(node.attrs ?? {})) if (k.startsWith('xmlns:') && scope.get(k.slice(6)) !== v) child.att('http://www.w3.org/2000/xmlns/', k, v);
+  for (const [k, v] of Object.entries(node.attrs ?? {}))
+    if (k.startsWith('xmlns:') && scope.get(k.slice(6)) !== v) child.att('http://www.w3.org/2000/xmlns/', k, v);
   for (const [k, v] of Object.entries(plain)) child.att(k, v);
   for (const c of node.children ?? []) write(child, c, inner);
 }

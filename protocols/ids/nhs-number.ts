@@ -21,7 +21,9 @@ export function explainNhsNumber(s: string): string | null {
   if (!digits) return 'Enter an NHS number.';
   if (!/^\d+$/.test(digits)) return 'An NHS number has only digits.';
   if (digits.length !== 10) return `An NHS number has 10 digits; this has ${digits.length}.`;
-  return isValidNhsNumber(digits) ? null : 'This is not a valid NHS number: check the digits (the last one is a check digit).';
+  return isValidNhsNumber(digits)
+    ? null
+    : 'This is not a valid NHS number: check the digits (the last one is a check digit).';
 }
 
 /**

@@ -30,7 +30,8 @@ export class PrescriptionIdError extends Error {}
 export function shortFormId(odsCode: string, sequence: number, random: number): string {
   const ods = odsCode.toUpperCase();
   if (!/^[0-9A-Z]{1,6}$/.test(ods)) throw new PrescriptionIdError(`"${odsCode}" is not an ODS code.`);
-  if (!Number.isInteger(sequence) || sequence < 0) throw new PrescriptionIdError('The sequence must be a whole number from 0.');
+  if (!Number.isInteger(sequence) || sequence < 0)
+    throw new PrescriptionIdError('The sequence must be a whole number from 0.');
   const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
   const body = `${hex(Math.abs(Math.trunc(random)) % 0x1000000, 6)}-${ods.padStart(6, '0')}-${hex(sequence % 0x100000, 5)}`;
   return body + prescriptionCheckCharacter(body)!;
@@ -38,7 +39,9 @@ export function shortFormId(odsCode: string, sequence: number, random: number): 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isLongFormId(id: string): boolean { return UUID.test(id); }
+export function isLongFormId(id: string): boolean {
+  return UUID.test(id);
+}
 
 /** A version-4 UUID from 16 random bytes (the caller supplies them: crypto.getRandomValues). */
 export function longFormId(random16: Uint8Array): string {
@@ -51,4 +54,6 @@ export function longFormId(random16: Uint8Array): string {
 }
 
 /** The HL7 v3 form of a long-form ID (pertinentPrescription/id/@root): upper case. */
-export function longFormIdHl7(id: string): string { return id.toUpperCase(); }
+export function longFormIdHl7(id: string): string {
+  return id.toUpperCase();
+}

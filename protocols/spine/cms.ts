@@ -28,7 +28,12 @@ function algId(oid: string): forge.asn1.Asn1 {
 }
 
 /** DER of a CMS SignedData holding `content`, the signer's certificate and the signature. */
-export function buildSignedData(input: { content: Uint8Array; certificateDer: Uint8Array; signature: Uint8Array; digest: CmsDigest }): Uint8Array {
+export function buildSignedData(input: {
+  content: Uint8Array;
+  certificateDer: Uint8Array;
+  signature: Uint8Array;
+  digest: CmsDigest;
+}): Uint8Array {
   const cert = asn1.fromDer(bin(input.certificateDer));
   const tbs = (cert.value as forge.asn1.Asn1[])[0]!;
   const tbsFields = tbs.value as forge.asn1.Asn1[];
@@ -37,7 +42,8 @@ export function buildSignedData(input: { content: Uint8Array; certificateDer: Ui
   const serial = tbsFields[offset]!;
   const issuer = tbsFields[offset + 2]!;
   const digestOid = OID[input.digest];
-  const int = (n: number) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
+  const int = (n: number) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
   const signerInfo = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     int(1),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [issuer, serial]),
@@ -50,7 +56,9 @@ export function buildSignedData(input: { content: Uint8Array; certificateDer: Ui
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [algId(digestOid)]),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
       asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(OID.data).getBytes()),
-      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bin(input.content))]),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bin(input.content)),
+      ]),
     ]),
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [cert]),
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [signerInfo]),
@@ -62,7 +70,8 @@ export function buildSignedData(input: { content: Uint8Array; certificateDer: Ui
   return bytes(asn1.toDer(contentInfo).getBytes());
 }
 
-const SMIME_HEADER = 'MIME-Version: 1.0\nContent-Disposition: attachment; filename="smime.p7m"\nContent-Type: application/x-pkcs7-mime; name="smime.p7m"\nContent-Transfer-Encoding: base64\n\n';
+const SMIME_HEADER =
+  'MIME-Version: 1.0\nContent-Disposition: attachment; filename="smime.p7m"\nContent-Type: application/x-pkcs7-mime; name="smime.p7m"\nContent-Transfer-Encoding: base64\n\n';
 
 /** The `response` gpPARAM: base64 of an S/MIME body whose payload is the base64 CMS. */
 export function wrapSmime(der: Uint8Array): string {
@@ -72,33 +81,48 @@ export function wrapSmime(der: Uint8Array): string {
 /** Undoes wrapSmime; tolerates CRLF and the indented header some agents send. */
 export function unwrapSmime(response: string): Uint8Array {
   let outer: string;
-  try { outer = forge.util.decode64(response.replace(/\s+/g, '')); } catch { throw new CmsError('response is not base64'); }
+  try {
+    outer = forge.util.decode64(response.replace(/\s+/g, ''));
+  } catch {
+    throw new CmsError('response is not base64');
+  }
   const split = outer.search(/\r?\n\s*\r?\n/);
-  if (split < 0 || !/application\/(x-)?pkcs7-mime/i.test(outer.slice(0, split))) throw new CmsError('response is not an S/MIME pkcs7-mime body');
+  if (split < 0 || !/application\/(x-)?pkcs7-mime/i.test(outer.slice(0, split)))
+    throw new CmsError('response is not an S/MIME pkcs7-mime body');
   const payload = outer.slice(split).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/=]+$/.test(payload)) throw new CmsError('S/MIME payload is not base64');
   return bytes(forge.util.decode64(payload));
 }
 
-export interface ParsedSignedData { content: Uint8Array; certificateDer: Uint8Array; signature: Uint8Array; digest: CmsDigest }
+export interface ParsedSignedData {
+  content: Uint8Array;
+  certificateDer: Uint8Array;
+  signature: Uint8Array;
+  digest: CmsDigest;
+}
 
 /** Reads the parts of a SignedData built as above; throws CmsError on anything else. */
 export function parseSignedData(der: Uint8Array): ParsedSignedData {
   if (der.length > 64 * 1024) throw new CmsError('SignedData too large');
   let ci: forge.asn1.Asn1;
-  try { ci = asn1.fromDer(bin(der), { strict: true, parseAllBytes: true, decodeBitStrings: false } as unknown as boolean); } catch (e) { throw new CmsError(`not DER: ${e instanceof Error ? e.message : String(e)}`); }
+  try {
+    ci = asn1.fromDer(bin(der), { strict: true, parseAllBytes: true, decodeBitStrings: false } as unknown as boolean);
+  } catch (e) {
+    throw new CmsError(`not DER: ${e instanceof Error ? e.message : String(e)}`);
+  }
   try {
     const [oid, wrapped] = ci.value as forge.asn1.Asn1[];
     if (asn1.derToOid(oid!.value as string) !== OID.signedData) throw new CmsError('not a SignedData');
-    const sd = ((wrapped!.value as forge.asn1.Asn1[])[0]!.value) as forge.asn1.Asn1[];
+    const sd = (wrapped!.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
     const digestSet = sd[1]!.value as forge.asn1.Asn1[];
     const encap = sd[2]!.value as forge.asn1.Asn1[];
-    const contentOctets = ((encap[1]!.value as forge.asn1.Asn1[])[0]!);
+    const contentOctets = (encap[1]!.value as forge.asn1.Asn1[])[0]!;
     const certs = sd.find((x) => x.tagClass === asn1.Class.CONTEXT_SPECIFIC && x.type === 0);
     const signerInfos = sd[sd.length - 1]!.value as forge.asn1.Asn1[];
-    if (!certs || signerInfos.length !== 1 || digestSet.length !== 1) throw new CmsError('expected one certificate and one signer');
+    if (!certs || signerInfos.length !== 1 || digestSet.length !== 1)
+      throw new CmsError('expected one certificate and one signer');
     const si = signerInfos[0]!.value as forge.asn1.Asn1[];
-    const digestOid = asn1.derToOid(((si[2]!.value as forge.asn1.Asn1[])[0]!.value) as string);
+    const digestOid = asn1.derToOid((si[2]!.value as forge.asn1.Asn1[])[0]!.value as string);
     const digest: CmsDigest | null = digestOid === OID.sha1 ? 'sha1' : digestOid === OID.sha256 ? 'sha256' : null;
     if (!digest) throw new CmsError(`unsupported digest algorithm ${digestOid}`);
     if (si.length !== 5) throw new CmsError('signed attributes are not expected');
@@ -122,22 +146,39 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
  * register instead (decision 0005). The Names and the key are returned re-encoded in DER, so they
  * compare byte for byte with the issued certificate's.
  */
-export interface CertificateIdentity { serialHex: string; issuerDer: Uint8Array; subjectDer: Uint8Array; spkiDer: Uint8Array }
+export interface CertificateIdentity {
+  serialHex: string;
+  issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
+  spkiDer: Uint8Array;
+}
 
 export function certificateIdentity(certificate: Uint8Array): CertificateIdentity {
   let cert: forge.asn1.Asn1;
-  try { cert = asn1.fromDer(bin(certificate), { strict: false, decodeBitStrings: false } as unknown as boolean); } catch { throw new CmsError('the certificate is not ASN.1'); }
+  try {
+    cert = asn1.fromDer(bin(certificate), { strict: false, decodeBitStrings: false } as unknown as boolean);
+  } catch {
+    throw new CmsError('the certificate is not ASN.1');
+  }
   const fields = Array.isArray(cert.value) && Array.isArray(cert.value[0]?.value) ? cert.value[0].value : null;
   if (!fields) throw new CmsError('the certificate has no tbsCertificate');
   // tbsCertificate: [0] version (explicit, optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, …
   const o = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
   const [serial, , issuer, , subject, spki] = fields.slice(o, o + 6);
-  const universal = (n: forge.asn1.Asn1 | undefined, type: number): n is forge.asn1.Asn1 => !!n && n.tagClass === asn1.Class.UNIVERSAL && n.type === type;
-  if (!universal(serial, asn1.Type.INTEGER) || typeof serial.value !== 'string' || !serial.value.length) throw new CmsError('the certificate has no serial number');
-  for (const n of [issuer, subject, spki]) if (!universal(n, asn1.Type.SEQUENCE)) throw new CmsError('the certificate\'s names or key are malformed');
+  const universal = (n: forge.asn1.Asn1 | undefined, type: number): n is forge.asn1.Asn1 =>
+    !!n && n.tagClass === asn1.Class.UNIVERSAL && n.type === type;
+  if (!universal(serial, asn1.Type.INTEGER) || typeof serial.value !== 'string' || !serial.value.length)
+    throw new CmsError('the certificate has no serial number');
+  for (const n of [issuer, subject, spki])
+    if (!universal(n, asn1.Type.SEQUENCE)) throw new CmsError("the certificate's names or key are malformed");
   const der = (n: forge.asn1.Asn1) => bytes(asn1.toDer(n).getBytes());
   return {
-    serialHex: forge.util.bytesToHex(serial.value).toUpperCase().replace(/^0+(?=.)/, ''),
-    issuerDer: der(issuer!), subjectDer: der(subject!), spkiDer: der(spki!),
+    serialHex: forge.util
+      .bytesToHex(serial.value)
+      .toUpperCase()
+      .replace(/^0+(?=.)/, ''),
+    issuerDer: der(issuer!),
+    subjectDer: der(subject!),
+    spkiDer: der(spki!),
   };
 }

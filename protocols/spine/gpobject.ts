@@ -5,7 +5,11 @@
 // names an external DTD that must never be fetched or expanded. The DOCTYPE is skipped as text;
 // entity declarations, CDATA and processing instructions other than the XML declaration are refused.
 
-export interface GpParam { name: string; value: string; attrs: Record<string, string> }
+export interface GpParam {
+  name: string;
+  value: string;
+  attrs: Record<string, string>;
+}
 
 export class GpObjectError extends Error {}
 
@@ -16,10 +20,20 @@ const MAX_BYTES = 256 * 1024;
 // without making the answer ill-formed, so the document is refused.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const isXmlChar = (code: number): boolean =>
-  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  code === 0x9 ||
+  code === 0xa ||
+  code === 0xd ||
+  (code >= 0x20 && code <= 0xd7ff) ||
+  (code >= 0xe000 && code <= 0xfffd) ||
+  (code >= 0x10000 && code <= 0x10ffff);
 
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function unescapeXml(s: string): string {
@@ -31,15 +45,21 @@ function unescapeXml(s: string): string {
     if (e === 'quot') return '"';
     if (e === 'apos') return "'";
     const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    if (!Number.isFinite(code) || !isXmlChar(code)) throw new GpObjectError(`character reference ${e.slice(0, 10)} is not a character XML allows`);
+    if (!Number.isFinite(code) || !isXmlChar(code))
+      throw new GpObjectError(`character reference ${e.slice(0, 10)} is not a character XML allows`);
     return String.fromCodePoint(code);
   });
 }
 
 /** Serialises params as a gpOBJECT document with the conventional DOCTYPE line. */
-export function encodeGpObject(params: ReadonlyArray<{ name: string; value: string; attrs?: Record<string, string> }>, doctype = 'gpOBJECT.DTD'): string {
+export function encodeGpObject(
+  params: ReadonlyArray<{ name: string; value: string; attrs?: Record<string, string> }>,
+  doctype = 'gpOBJECT.DTD',
+): string {
   const lines = params.map((p) => {
-    const attrs = Object.entries(p.attrs ?? {}).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
+    const attrs = Object.entries(p.attrs ?? {})
+      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+      .join('');
     return `<gpPARAM name="${escapeXml(p.name)}"${attrs}>${escapeXml(p.value)}</gpPARAM>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE USER SYSTEM "${escapeXml(doctype)}">\n<gpOBJECT>\n${lines.join('\n')}\n</gpOBJECT>\n`;
@@ -63,12 +83,19 @@ function parseAttrs(s: string): Record<string, string> {
 /** Parses a gpOBJECT document into its params, in order. Throws GpObjectError on anything else. */
 export function parseGpObject(xml: string): GpParam[] {
   if (xml.length > MAX_BYTES) throw new GpObjectError('document too large');
-  if (NOT_XML_CHAR.test(xml)) throw new GpObjectError('the document holds a character XML does not allow (a control character or a lone surrogate)');
+  if (NOT_XML_CHAR.test(xml))
+    throw new GpObjectError(
+      'the document holds a character XML does not allow (a control character or a lone surrogate)',
+    );
   let s = xml.replace(/^\uFEFF/, '');
   s = s.replace(/^\s*<\?xml[^?]*\?>/, '');
-  if (/<!ENTITY|<!\[CDATA\[|<\?/.test(s)) throw new GpObjectError('entity declarations, CDATA and processing instructions are not allowed');
+  if (/<!ENTITY|<!\[CDATA\[|<\?/.test(s))
+    throw new GpObjectError('entity declarations, CDATA and processing instructions are not allowed');
   // The DOCTYPE names an external DTD: skip it without reading it (no internal subset allowed).
-  s = s.replace(/^\s*<!DOCTYPE\s+[A-Za-z_][\w.-]*\s+(SYSTEM|PUBLIC)\s+("[^"]*"|'[^']*')(\s+("[^"]*"|'[^']*'))?\s*>/, '');
+  s = s.replace(
+    /^\s*<!DOCTYPE\s+[A-Za-z_][\w.-]*\s+(SYSTEM|PUBLIC)\s+("[^"]*"|'[^']*')(\s+("[^"]*"|'[^']*'))?\s*>/,
+    '',
+  );
   if (/<!DOCTYPE/.test(s)) throw new GpObjectError('unsupported DOCTYPE');
   const body = /^\s*<gpOBJECT\s*>([\s\S]*)<\/gpOBJECT>\s*$/.exec(s);
   if (!body) throw new GpObjectError('not a gpOBJECT document');

@@ -2,17 +2,29 @@
 // Scrip builds the signed HL7 fragments as these elements and writes them canonically itself, so
 // the bytes it hashes are the bytes it shows — no trust in a server's encoding. Pure.
 
-export interface XmlElement { name: string; attrs?: Record<string, string>; children?: XmlNode[] }
+export interface XmlElement {
+  name: string;
+  attrs?: Record<string, string>;
+  children?: XmlNode[];
+}
 export type XmlNode = XmlElement | string;
 
-export function el(name: string, attrs: Record<string, string | undefined> = {}, ...children: Array<XmlNode | XmlNode[] | null | undefined | false>): XmlElement {
+export function el(
+  name: string,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Array<XmlNode | XmlNode[] | null | undefined | false>
+): XmlElement {
   // Plain loops: a prescription's fragments are a few hundred elements, built on every $prepare.
   const a: Record<string, string> = {};
-  for (const k of Object.keys(attrs)) { const v = attrs[k]; if (v !== undefined) a[k] = v; }
+  for (const k of Object.keys(attrs)) {
+    const v = attrs[k];
+    if (v !== undefined) a[k] = v;
+  }
   const kids: XmlNode[] = [];
   for (const c of children) {
-    if (Array.isArray(c)) { for (const x of c) if (x !== null && x !== undefined && (x as unknown) !== false) kids.push(x); }
-    else if (c !== null && c !== undefined && c !== false) kids.push(c);
+    if (Array.isArray(c)) {
+      for (const x of c) if (x !== null && x !== undefined && (x as unknown) !== false) kids.push(x);
+    } else if (c !== null && c !== undefined && c !== false) kids.push(c);
   }
   return { name, attrs: a, children: kids };
 }
@@ -30,13 +42,20 @@ export function c14nText(s: string): string {
 /** c14n attribute escaping: &, <, ", TAB, LF, CR. */
 export function c14nAttr(s: string): string {
   if (!ATTR_SPECIAL.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
 }
 
 const isNamespace = (k: string): boolean => k === 'xmlns' || k.startsWith('xmlns:');
 /** Namespace declarations first, then the rest, each in code-point order of their names. */
 const attrOrder = (a: string, b: string): number => {
-  const na = isNamespace(a), nb = isNamespace(b);
+  const na = isNamespace(a),
+    nb = isNamespace(b);
   if (na !== nb) return na ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 };

@@ -11,7 +11,9 @@ import { canonicalize, type XmlElement, type XmlNode } from './canonical';
 import { excC14n, type DomNode } from './exc-c14n';
 import { parseXmlSafely } from './parse';
 
-const ELEMENT = 1, TEXT = 3, CDATA = 4;
+const ELEMENT = 1,
+  TEXT = 3,
+  CDATA = 4;
 
 export interface EpsViewOptions {
   /** Element names without their prefix (EPS's readXmlStripNamespace, used for what Spine sends). */
@@ -26,7 +28,11 @@ export function epsView(node: DomNode, opts: EpsViewOptions = {}): XmlElement {
     attrs[a.name] = a.value.replace(/[\t\f]+/g, ' ').replace(/\r?\n/g, ' ');
   }
   const groups = new Map<string, XmlNode[]>();
-  const add = (key: string, n: XmlNode): void => { const g = groups.get(key); if (g) g.push(n); else groups.set(key, [n]); };
+  const add = (key: string, n: XmlNode): void => {
+    const g = groups.get(key);
+    if (g) g.push(n);
+    else groups.set(key, [n]);
+  };
   for (let i = 0; i < node.childNodes.length; i++) {
     const c = node.childNodes.item(i)!;
     if (c.nodeType === ELEMENT) {
@@ -37,7 +43,8 @@ export function epsView(node: DomNode, opts: EpsViewOptions = {}): XmlElement {
       if (c.nodeType === TEXT && !text.trim()) continue;
       const key = c.nodeType === TEXT ? '#text' : '#cdata';
       const g = groups.get(key);
-      if (g) g[0] = `${String(g[0])}\n${text}`; else groups.set(key, [text]);
+      if (g) g[0] = `${String(g[0])}\n${text}`;
+      else groups.set(key, [text]);
     }
   }
   const children: XmlNode[] = [];
@@ -68,7 +75,10 @@ function plain(node: XmlElement, inherited: string): boolean {
   let ns = inherited;
   for (const k of Object.keys(node.attrs ?? {})) {
     if (k.includes(':')) return false;
-    if (k === 'xmlns') { if (node.attrs![k] === inherited) return false; ns = node.attrs![k]!; }
+    if (k === 'xmlns') {
+      if (node.attrs![k] === inherited) return false;
+      ns = node.attrs![k]!;
+    }
   }
   return (node.children ?? []).every((c) => typeof c === 'string' || plain(c, ns));
 }

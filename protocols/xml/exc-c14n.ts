@@ -3,9 +3,21 @@
 // xmlbuilder2 and documents parsed with @xmldom/xmldom. Pure: only the DOM shape below is used
 // (the project's tsconfig has no DOM lib, so the shape is declared here structurally).
 
-export interface DomAttr { name: string; value: string; prefix?: string | null; localName?: string | null; namespaceURI?: string | null }
-export interface DomNamedNodeMap { readonly length: number; item(i: number): DomAttr | null }
-export interface DomNodeList { readonly length: number; item(i: number): DomNode | null }
+export interface DomAttr {
+  name: string;
+  value: string;
+  prefix?: string | null;
+  localName?: string | null;
+  namespaceURI?: string | null;
+}
+export interface DomNamedNodeMap {
+  readonly length: number;
+  item(i: number): DomAttr | null;
+}
+export interface DomNodeList {
+  readonly length: number;
+  item(i: number): DomNode | null;
+}
 export interface DomNode {
   nodeType: number;
   nodeName: string;
@@ -19,7 +31,13 @@ export interface DomNode {
   documentElement?: DomNode | null;
 }
 
-const ELEMENT = 1, TEXT = 3, CDATA = 4, PI = 7, COMMENT = 8, DOCUMENT = 9, FRAGMENT = 11;
+const ELEMENT = 1,
+  TEXT = 3,
+  CDATA = 4,
+  PI = 7,
+  COMMENT = 8,
+  DOCUMENT = 9,
+  FRAGMENT = 11;
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -32,7 +50,13 @@ export function escapeText(s: string): string {
 
 /** c14n attribute escaping: &, <, ", TAB, LF, CR. */
 export function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
 }
 
 // Code-point order (c14n sorts by UCS code point, not by locale).
@@ -47,17 +71,24 @@ function attrsOf(node: DomNode): DomAttr[] {
   const out: DomAttr[] = [];
   const list = node.attributes;
   if (!list) return out;
-  for (let i = 0; i < list.length; i++) { const a = list.item(i); if (a) out.push(a); }
+  for (let i = 0; i < list.length; i++) {
+    const a = list.item(i);
+    if (a) out.push(a);
+  }
   return out;
 }
 
 function childrenOf(node: DomNode): DomNode[] {
   const out: DomNode[] = [];
-  for (let i = 0; i < node.childNodes.length; i++) { const c = node.childNodes.item(i); if (c) out.push(c); }
+  for (let i = 0; i < node.childNodes.length; i++) {
+    const c = node.childNodes.item(i);
+    if (c) out.push(c);
+  }
   return out;
 }
 
-const isNsDecl = (a: DomAttr): boolean => a.namespaceURI === XMLNS_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:');
+const isNsDecl = (a: DomAttr): boolean =>
+  a.namespaceURI === XMLNS_NS || a.name === 'xmlns' || a.name.startsWith('xmlns:');
 const declPrefix = (a: DomAttr): string => (a.name === 'xmlns' ? '' : a.name.slice(6));
 const prefixOf = (n: { prefix?: string | null; name?: string; nodeName?: string }): string => {
   if (n.prefix) return n.prefix;
@@ -80,13 +111,25 @@ function extendScope(scope: Scope, el: DomNode): Map<string, string> {
   return next;
 }
 
-function renderElement(el: DomNode, scope: Scope, rendered: ReadonlyMap<string, string>, opts: ExcC14nOptions, out: string[]): void {
+function renderElement(
+  el: DomNode,
+  scope: Scope,
+  rendered: ReadonlyMap<string, string>,
+  opts: ExcC14nOptions,
+  out: string[],
+): void {
   const inScope = extendScope(scope, el);
   const attrs = attrsOf(el).filter((a) => !isNsDecl(a));
   // Visibly utilised prefixes: the element's own and those of its attributes (xml: never needs declaring).
   const used = new Set<string>([prefixOf(el)]);
-  for (const a of attrs) { const p = prefixOf(a); if (p && p !== 'xml') used.add(p); }
-  for (const p of opts.inclusivePrefixes ?? []) { const key = p === '#default' ? '' : p; if (inScope.has(key)) used.add(key); }
+  for (const a of attrs) {
+    const p = prefixOf(a);
+    if (p && p !== 'xml') used.add(p);
+  }
+  for (const p of opts.inclusivePrefixes ?? []) {
+    const key = p === '#default' ? '' : p;
+    if (inScope.has(key)) used.add(key);
+  }
   const nextRendered = new Map(rendered);
   const decls: Array<[string, string]> = [];
   for (const p of used) {
@@ -98,8 +141,12 @@ function renderElement(el: DomNode, scope: Scope, rendered: ReadonlyMap<string, 
     nextRendered.set(p, uri);
   }
   decls.sort(([a], [b]) => cmp(a, b));
-  const nsOf = (a: DomAttr): string => { const p = prefixOf(a); return !p ? '' : p === 'xml' ? XML_NS : (a.namespaceURI ?? inScope.get(p) ?? ''); };
-  const local = (a: DomAttr): string => a.localName ?? (a.name.includes(':') ? a.name.slice(a.name.indexOf(':') + 1) : a.name);
+  const nsOf = (a: DomAttr): string => {
+    const p = prefixOf(a);
+    return !p ? '' : p === 'xml' ? XML_NS : (a.namespaceURI ?? inScope.get(p) ?? '');
+  };
+  const local = (a: DomAttr): string =>
+    a.localName ?? (a.name.includes(':') ? a.name.slice(a.name.indexOf(':') + 1) : a.name);
   attrs.sort((a, b) => cmp(nsOf(a), nsOf(b)) || cmp(local(a), local(b)));
   out.push('<', el.nodeName);
   for (const [p, uri] of decls) out.push(p ? ` xmlns:${p}="` : ' xmlns="', escapeAttr(uri), '"');
@@ -109,21 +156,43 @@ function renderElement(el: DomNode, scope: Scope, rendered: ReadonlyMap<string, 
   out.push('</', el.nodeName, '>');
 }
 
-function renderNode(node: DomNode, scope: Scope, rendered: ReadonlyMap<string, string>, opts: ExcC14nOptions, out: string[]): void {
+function renderNode(
+  node: DomNode,
+  scope: Scope,
+  rendered: ReadonlyMap<string, string>,
+  opts: ExcC14nOptions,
+  out: string[],
+): void {
   switch (node.nodeType) {
-    case ELEMENT: renderElement(node, scope, rendered, opts, out); break;
-    case TEXT: case CDATA: out.push(escapeText(node.data ?? node.nodeValue ?? '')); break;
-    case PI: out.push('<?', node.nodeName, node.data ? ` ${node.data}` : '', '?>'); break;
-    case COMMENT: break;
-    case FRAGMENT: for (const c of childrenOf(node)) renderNode(c, scope, rendered, opts, out); break;
-    default: break; // doctype and others are not part of the canonical form
+    case ELEMENT:
+      renderElement(node, scope, rendered, opts, out);
+      break;
+    case TEXT:
+    case CDATA:
+      out.push(escapeText(node.data ?? node.nodeValue ?? ''));
+      break;
+    case PI:
+      out.push('<?', node.nodeName, node.data ? ` ${node.data}` : '', '?>');
+      break;
+    case COMMENT:
+      break;
+    case FRAGMENT:
+      for (const c of childrenOf(node)) renderNode(c, scope, rendered, opts, out);
+      break;
+    default:
+      break; // doctype and others are not part of the canonical form
   }
 }
 
 /** Ancestors' namespace declarations: an apex element keeps the namespaces it inherits. */
 function inheritedScope(node: DomNode): Map<string, string> {
   const chain: DomNode[] = [];
-  for (let p = (node as { parentNode?: DomNode | null }).parentNode; p && p.nodeType === ELEMENT; p = (p as { parentNode?: DomNode | null }).parentNode) chain.unshift(p);
+  for (
+    let p = (node as { parentNode?: DomNode | null }).parentNode;
+    p && p.nodeType === ELEMENT;
+    p = (p as { parentNode?: DomNode | null }).parentNode
+  )
+    chain.unshift(p);
   const scope = new Map<string, string>();
   for (const a of chain) {
     for (const at of attrsOf(a)) if (isNsDecl(at)) scope.set(declPrefix(at), at.value);

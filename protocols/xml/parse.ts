@@ -12,7 +12,9 @@ export function parseXmlSafely(text: string, maxBytes = MAX_XML_BYTES): DomNode 
   // Refuse any DTD outright: DOCTYPE/ENTITY are how entity-expansion and XXE attacks start.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlParseError('The XML has a DOCTYPE, which is not allowed.');
   const parser = new DOMParser({
-    onError: (level, message) => { if (level !== 'warning') throw new XmlParseError(`The XML is not well formed: ${message}`); },
+    onError: (level, message) => {
+      if (level !== 'warning') throw new XmlParseError(`The XML is not well formed: ${message}`);
+    },
   });
   try {
     const doc = parser.parseFromString(text, 'text/xml') as unknown as DomNode;
@@ -38,6 +40,9 @@ export function childElements(node: DomNode, localName?: string): DomNode[] {
 export function textOf(node: DomNode): string {
   if (node.nodeType === 3 || node.nodeType === 4) return node.data ?? node.nodeValue ?? '';
   let s = '';
-  for (let i = 0; i < node.childNodes.length; i++) { const c = node.childNodes.item(i); if (c) s += textOf(c); }
+  for (let i = 0; i < node.childNodes.length; i++) {
+    const c = node.childNodes.item(i);
+    if (c) s += textOf(c);
+  }
   return s;
 }

@@ -17,7 +17,9 @@ function usePath(): string {
   const [path, setPath] = useState(() => currentPath(location.hash));
   useEffect(() => {
     // Only '#/…' (or an empty hash) is a route; other fragments are in-page links and leave the page as it is.
-    const on = () => { if (location.hash === '' || location.hash.startsWith('#/')) setPath(currentPath(location.hash)); };
+    const on = () => {
+      if (location.hash === '' || location.hash.startsWith('#/')) setPath(currentPath(location.hash));
+    };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
@@ -29,15 +31,42 @@ export function App() {
   const route = routes.find((r) => r.path === path) ?? routes[0]!;
   let page;
   switch (path) {
-    case '': page = <><SessionNotices /><LoginPanel /><ReadersPanel /></>; break;
-    case 'diagnostics': page = <Diagnostics />; break;
-    case 'api-keys': page = <ApiKeys />; break;
-    case 'settings': page = <Settings />; break;
-    case 'prescriptions': page = <Prescriptions />; break;
-    case 'dispense': page = <Dispense />; break;
-    case 'prescribe': page = <Prescribe />; break;
-    case 'assurance': page = <Assurance />; break;
-    default: page = <NotYet area={path} />;
+    case '':
+      page = (
+        <>
+          <SessionNotices />
+          <LoginPanel />
+          <ReadersPanel />
+        </>
+      );
+      break;
+    case 'diagnostics':
+      page = <Diagnostics />;
+      break;
+    case 'api-keys':
+      page = <ApiKeys />;
+      break;
+    case 'settings':
+      page = <Settings />;
+      break;
+    case 'prescriptions':
+      page = <Prescriptions />;
+      break;
+    case 'dispense':
+      page = <Dispense />;
+      break;
+    case 'prescribe':
+      page = <Prescribe />;
+      break;
+    case 'assurance':
+      page = <Assurance />;
+      break;
+    default:
+      page = <NotYet area={path} />;
   }
-  return <Layout path={path} title={route.title}>{page}</Layout>;
+  return (
+    <Layout path={path} title={route.title}>
+      {page}
+    </Layout>
+  );
 }

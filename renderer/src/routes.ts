@@ -1,5 +1,9 @@
 // Hash routes, so the app needs no server routes (app:// and loopback alike).
-export interface Route { path: string; label: string; title: string }
+export interface Route {
+  path: string;
+  label: string;
+  title: string;
+}
 
 export const routes: Route[] = [
   { path: '', label: 'Home', title: 'Card readers' },

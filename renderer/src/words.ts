@@ -1,9 +1,17 @@
 // RBAC activity codes and job roles in plain words (spine-identity.md §4.3).
 const activities: Record<string, string> = {
-  B0570: 'Perform pharmacy activities', B0572: 'Manage pharmacy activities', B0571: 'Pharmacy activities',
-  B0068: 'Verify prescriptions', B0278: 'Prepare prescriptions', B0058: 'Nurse prescribers formulary prescribing',
-  B0420: 'Independent prescribing', B0440: 'Prescribing', B0401: 'View patient medication', B0825: 'Amend patient demographics',
-  B0100: 'Manage workgroups', B0090: 'Manage workgroup membership',
+  B0570: 'Perform pharmacy activities',
+  B0572: 'Manage pharmacy activities',
+  B0571: 'Pharmacy activities',
+  B0068: 'Verify prescriptions',
+  B0278: 'Prepare prescriptions',
+  B0058: 'Nurse prescribers formulary prescribing',
+  B0420: 'Independent prescribing',
+  B0440: 'Prescribing',
+  B0401: 'View patient medication',
+  B0825: 'Amend patient demographics',
+  B0100: 'Manage workgroups',
+  B0090: 'Manage workgroup membership',
 };
 
 export function activityWords(code: string): string {

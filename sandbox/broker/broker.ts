@@ -14,9 +14,30 @@ import type { ChallengeIssuer } from './challenge';
 import type { SessionStore, SsoSession } from './sessions';
 
 export type BrokerFailure =
-  | 'invalid-request' | 'challenge-malformed' | 'challenge-forged' | 'challenge-expired' | 'challenge-replayed' | 'server-signature-mismatch'
-  | 'response-malformed' | 'content-mismatch' | 'certificate-untrusted' | 'certificate-subject-mismatch' | 'certificate-key-mismatch' | 'certificate-not-yet-valid' | 'certificate-expired' | 'certificate-revoked'
-  | 'signature-invalid' | 'uid-mismatch' | 'unknown-user' | 'no-roles' | 'role-not-held' | 'token-unknown' | 'token-logged-out' | 'token-idle-timeout' | 'token-expired' | 'token-revoked';
+  | 'invalid-request'
+  | 'challenge-malformed'
+  | 'challenge-forged'
+  | 'challenge-expired'
+  | 'challenge-replayed'
+  | 'server-signature-mismatch'
+  | 'response-malformed'
+  | 'content-mismatch'
+  | 'certificate-untrusted'
+  | 'certificate-subject-mismatch'
+  | 'certificate-key-mismatch'
+  | 'certificate-not-yet-valid'
+  | 'certificate-expired'
+  | 'certificate-revoked'
+  | 'signature-invalid'
+  | 'uid-mismatch'
+  | 'unknown-user'
+  | 'no-roles'
+  | 'role-not-held'
+  | 'token-unknown'
+  | 'token-logged-out'
+  | 'token-idle-timeout'
+  | 'token-expired'
+  | 'token-revoked';
 
 export const brokerFailureMessages: Record<BrokerFailure, string> = {
   'invalid-request': 'Invalid input request',
@@ -27,9 +48,11 @@ export const brokerFailureMessages: Record<BrokerFailure, string> = {
   'server-signature-mismatch': 'Failed To Validate: the server signature does not match the challenge',
   'response-malformed': 'Failed To Validate: the response is not a CMS SignedData in an S/MIME body',
   'content-mismatch': 'Failed To Validate: the signed content is not the challenge',
-  'certificate-untrusted': 'Failed To Validate: the certificate was not issued by this environment\'s Authentication CA',
-  'certificate-subject-mismatch': 'Failed To Validate: the certificate\'s subject is not the one issued under its serial number',
-  'certificate-key-mismatch': 'Failed To Validate: the certificate\'s public key is not the one issued under its serial number',
+  'certificate-untrusted': "Failed To Validate: the certificate was not issued by this environment's Authentication CA",
+  'certificate-subject-mismatch':
+    "Failed To Validate: the certificate's subject is not the one issued under its serial number",
+  'certificate-key-mismatch':
+    "Failed To Validate: the certificate's public key is not the one issued under its serial number",
   'certificate-not-yet-valid': 'Failed To Validate: the certificate is not valid yet',
   'certificate-expired': 'Failed To Validate: the certificate has expired',
   'certificate-revoked': 'Failed To Validate: the certificate has been revoked',
@@ -42,30 +65,62 @@ export const brokerFailureMessages: Record<BrokerFailure, string> = {
   'token-logged-out': 'The session has ended',
   'token-idle-timeout': 'The session timed out after being idle',
   'token-expired': 'The session reached its maximum length',
-  'token-revoked': 'The session ended because the card\'s certificate was revoked',
+  'token-revoked': "The session ended because the card's certificate was revoked",
 };
 
 export class BrokerError extends HttpError {
   /** `detail` narrows the message (which issuer, which serial) without a new error code. */
-  constructor(readonly failure: BrokerFailure, status = 401, detail?: string) {
-    super(status, encodeGpObject([{ name: 'error', value: failure }, { name: 'message', value: detail ? `${brokerFailureMessages[failure]}: ${detail}` : brokerFailureMessages[failure] }]), 'text/xml; charset=utf-8');
+  constructor(
+    readonly failure: BrokerFailure,
+    status = 401,
+    detail?: string,
+  ) {
+    super(
+      status,
+      encodeGpObject([
+        { name: 'error', value: failure },
+        {
+          name: 'message',
+          value: detail ? `${brokerFailureMessages[failure]}: ${detail}` : brokerFailureMessages[failure],
+        },
+      ]),
+      'text/xml; charset=utf-8',
+    );
   }
 }
 
-export interface BrokerDeps { ca: TestCa; clock: Clock; directory: DirectoryStore; challenges: ChallengeIssuer; sessions: SessionStore; baseUrl: () => string }
+export interface BrokerDeps {
+  ca: TestCa;
+  clock: Clock;
+  directory: DirectoryStore;
+  challenges: ChallengeIssuer;
+  sessions: SessionStore;
+  baseUrl: () => string;
+}
 
-const gp = (params: Array<{ name: string; value: string; attrs?: Record<string, string> }>, doctype: string): SandboxResponse =>
-  ({ status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: encodeGpObject(params, doctype) });
+const gp = (
+  params: Array<{ name: string; value: string; attrs?: Record<string, string> }>,
+  doctype: string,
+): SandboxResponse => ({
+  status: 200,
+  headers: { 'content-type': 'text/xml; charset=utf-8' },
+  body: encodeGpObject(params, doctype),
+});
 
 function parseBody(req: SandboxRequest): GpParam[] {
-  try { return parseGpObject(req.body.toString('utf8')); } catch (e) {
+  try {
+    return parseGpObject(req.body.toString('utf8'));
+  } catch (e) {
     if (e instanceof GpObjectError) throw new BrokerError('invalid-request', 400);
     throw e;
   }
 }
 
 function cnOf(cert: X509Certificate): string | null {
-  const line = cert.subject.split('\n').reverse().find((l) => l.startsWith('CN='));
+  const line = cert.subject
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('CN='));
   return line ? line.slice(3) : null;
 }
 
@@ -80,7 +135,8 @@ export class SandboxBroker {
   #authCa(): X509Certificate | null {
     const der = Buffer.from(this.d.ca.auth.der);
     if (!this.#authCaCache || !this.#authCaCache.der.equals(der)) {
-      const auth = new X509Certificate(der), root = new X509Certificate(this.d.ca.root.der);
+      const auth = new X509Certificate(der),
+        root = new X509Certificate(this.d.ca.root.der);
       this.#authCaCache = { der, cert: auth.checkIssued(root) && auth.verify(root.publicKey) ? auth : null };
     }
     return this.#authCaCache.cert;
@@ -89,7 +145,16 @@ export class SandboxBroker {
   /** Resolves a token for other services; refreshes its idle timer. */
   session(token: string): { session: SsoSession; user: DirectoryUser } | BrokerFailure {
     const c = this.d.sessions.check(token);
-    if (!c.ok) return c.reason === 'unknown' ? 'token-unknown' : c.reason === 'logged-out' ? 'token-logged-out' : c.reason === 'idle-timeout' ? 'token-idle-timeout' : c.reason === 'revoked' ? 'token-revoked' : 'token-expired';
+    if (!c.ok)
+      return c.reason === 'unknown'
+        ? 'token-unknown'
+        : c.reason === 'logged-out'
+          ? 'token-logged-out'
+          : c.reason === 'idle-timeout'
+            ? 'token-idle-timeout'
+            : c.reason === 'revoked'
+              ? 'token-revoked'
+              : 'token-expired';
     // Checked on every request, not cached: a revocation made by another process (`scrip sandbox
     // revoke`) ends the card's sessions from the next request on, even if it could not end them itself.
     if (c.session.authSerial && this.d.ca.isRevoked(c.session.authSerial)) {
@@ -105,13 +170,22 @@ export class SandboxBroker {
    * A session without a card (sandbox only: `scrip sandbox token`, tests): the same token, timeouts
    * and role selection as a card login, so the services accept it alike.
    */
-  scriptedSession(userId: string, roleId: string): { token: string; userId: string; roleProfileId: string; expiresAt: string; idleSeconds: number } | BrokerFailure {
+  scriptedSession(
+    userId: string,
+    roleId: string,
+  ): { token: string; userId: string; roleProfileId: string; expiresAt: string; idleSeconds: number } | BrokerFailure {
     const user = this.d.directory.user(userId);
     if (!user) return 'unknown-user';
     if (!user.roles.some((r) => r.id === roleId)) return 'role-not-held';
     const s = this.d.sessions.create(userId);
     this.d.sessions.selectRole(s.token, roleId);
-    return { token: s.token, userId, roleProfileId: roleId, expiresAt: new Date(s.createdAt + this.d.sessions.maxSeconds * 1000).toISOString(), idleSeconds: this.d.sessions.idleSeconds };
+    return {
+      token: s.token,
+      userId,
+      roleProfileId: roleId,
+      expiresAt: new Date(s.createdAt + this.d.sessions.maxSeconds * 1000).toISOString(),
+      idleSeconds: this.d.sessions.idleSeconds,
+    };
   }
 
   activate(req: SandboxRequest): SandboxResponse {
@@ -119,12 +193,22 @@ export class SandboxBroker {
     if (gpValue(p, 'service') !== 'ACTIVATION') throw new BrokerError('invalid-request', 400);
     const { challenge, signature } = this.issueChallenge();
     const base = this.d.baseUrl();
-    return gp([
-      { name: 'gas_version', value: '5.2.7' }, { name: 'signature', value: signature }, { name: 'ssp_url', value: '' },
-      { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' }, { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' },
-      { name: 'service', value: 'ACTIVATION' }, { name: 'error_url', value: `${base}/login/error` }, { name: 'ticket', value: '' },
-      { name: 'auth_method', value: '3' }, { name: 'reply_url', value: `${base}/login/authvalidate` }, { name: 'challenge', value: challenge },
-    ], `${base}/login/dtd`);
+    return gp(
+      [
+        { name: 'gas_version', value: '5.2.7' },
+        { name: 'signature', value: signature },
+        { name: 'ssp_url', value: '' },
+        { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' },
+        { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' },
+        { name: 'service', value: 'ACTIVATION' },
+        { name: 'error_url', value: `${base}/login/error` },
+        { name: 'ticket', value: '' },
+        { name: 'auth_method', value: '3' },
+        { name: 'reply_url', value: `${base}/login/authvalidate` },
+        { name: 'challenge', value: challenge },
+      ],
+      `${base}/login/dtd`,
+    );
   }
 
   /** A fresh challenge for a card to sign (authactivate; the CIS2-style login page too). */
@@ -137,18 +221,32 @@ export class SandboxBroker {
    * exactly the challenge, the certificate (Authentication CA, validity, revocation), the
    * signature, the holder — and uses the challenge up. Throws BrokerError naming what failed.
    */
-  verifyCard(input: { challenge: string; serverSignature: string; uid: string; response: string }): { user: DirectoryUser; cert: X509Certificate } {
+  verifyCard(input: { challenge: string; serverSignature: string; uid: string; response: string }): {
+    user: DirectoryUser;
+    cert: X509Certificate;
+  } {
     const { challenge, uid, response } = input;
     const now = this.d.clock.now();
     const check = this.d.challenges.check(challenge, now);
-    if (!check.ok) throw new BrokerError(check.reason === 'forged' ? 'challenge-forged' : check.reason === 'malformed' ? 'challenge-malformed' : 'challenge-expired');
-    if (input.serverSignature !== this.d.challenges.serverSignature(challenge)) throw new BrokerError('server-signature-mismatch');
+    if (!check.ok)
+      throw new BrokerError(
+        check.reason === 'forged'
+          ? 'challenge-forged'
+          : check.reason === 'malformed'
+            ? 'challenge-malformed'
+            : 'challenge-expired',
+      );
+    if (input.serverSignature !== this.d.challenges.serverSignature(challenge))
+      throw new BrokerError('server-signature-mismatch');
     let parsed;
-    try { parsed = parseSignedData(unwrapSmime(response)); } catch (e) {
+    try {
+      parsed = parseSignedData(unwrapSmime(response));
+    } catch (e) {
       if (e instanceof CmsError) throw new BrokerError('response-malformed', 400);
       throw e;
     }
-    if (!Buffer.from(parsed.content).equals(Buffer.from(challenge, 'base64'))) throw new BrokerError('content-mismatch');
+    if (!Buffer.from(parsed.content).equals(Buffer.from(challenge, 'base64')))
+      throw new BrokerError('content-mismatch');
     const cert = this.#issuedCertificate(parsed.certificateDer);
     if (now < new Date(cert.validFrom)) throw new BrokerError('certificate-not-yet-valid');
     if (now > new Date(cert.validTo)) throw new BrokerError('certificate-expired');
@@ -166,20 +264,41 @@ export class SandboxBroker {
 
   validate(req: SandboxRequest): SandboxResponse {
     const p = parseBody(req);
-    const challenge = gpValue(p, 'challenge') ?? '', serverSig = gpValue(p, 'signature') ?? '', uid = gpValue(p, 'uid') ?? '', response = gpValue(p, 'response') ?? '';
-    if (gpValue(p, 'service') !== 'AUTHENTICATION' || !challenge || !response) throw new BrokerError('invalid-request', 400);
+    const challenge = gpValue(p, 'challenge') ?? '',
+      serverSig = gpValue(p, 'signature') ?? '',
+      uid = gpValue(p, 'uid') ?? '',
+      response = gpValue(p, 'response') ?? '';
+    if (gpValue(p, 'service') !== 'AUTHENTICATION' || !challenge || !response)
+      throw new BrokerError('invalid-request', 400);
     const { user, cert } = this.verifyCard({ challenge, serverSignature: serverSig, uid, response });
     const s = this.d.sessions.create(uid, cert.serialNumber);
     const base = this.d.baseUrl();
-    return gp([
-      { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' }, { name: 'error_url', value: `${base}/login/error` },
-      { name: 'cn', value: this.d.directory.displayName(user) },
-      ...user.roles.map((r, i) => roleToGp(i, { id: r.id, orgCode: r.orgCode, orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode, jobRoleName: r.jobRoleName })),
-      { name: 'gas_version', value: '5.2.7' }, { name: 'sso_ticket', value: s.token }, { name: 'sso_domain', value: 'localhost' },
-      { name: 'sso_max_session_time', value: String(this.d.sessions.maxSeconds) }, { name: 'sso_keep_alive', value: 'false' },
-      { name: 'sso_session_time', value: String(this.d.sessions.idleSeconds) }, { name: 'sso_logout_url', value: `${base}/login/authlogout` },
-      { name: 'auth_method', value: '3' }, { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' }, { name: 'service', value: 'AUTHENTICATION' },
-    ], `${base}/login/dtd`);
+    return gp(
+      [
+        { name: 'log_session_id', value: gpValue(p, 'log_session_id') ?? '' },
+        { name: 'error_url', value: `${base}/login/error` },
+        { name: 'cn', value: this.d.directory.displayName(user) },
+        ...user.roles.map((r, i) =>
+          roleToGp(i, {
+            id: r.id,
+            orgCode: r.orgCode,
+            orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode,
+            jobRoleName: r.jobRoleName,
+          }),
+        ),
+        { name: 'gas_version', value: '5.2.7' },
+        { name: 'sso_ticket', value: s.token },
+        { name: 'sso_domain', value: 'localhost' },
+        { name: 'sso_max_session_time', value: String(this.d.sessions.maxSeconds) },
+        { name: 'sso_keep_alive', value: 'false' },
+        { name: 'sso_session_time', value: String(this.d.sessions.idleSeconds) },
+        { name: 'sso_logout_url', value: `${base}/login/authlogout` },
+        { name: 'auth_method', value: '3' },
+        { name: 'app_url', value: gpValue(p, 'app_url') ?? 'NHST' },
+        { name: 'service', value: 'AUTHENTICATION' },
+      ],
+      `${base}/login/dtd`,
+    );
   }
 
   /**
@@ -191,24 +310,45 @@ export class SandboxBroker {
    */
   #issuedCertificate(presented: Uint8Array): X509Certificate {
     let id;
-    try { id = certificateIdentity(presented); } catch (e) {
+    try {
+      id = certificateIdentity(presented);
+    } catch (e) {
       if (e instanceof CmsError) throw new BrokerError('response-malformed', 400);
       throw e;
     }
     const authCa = this.#authCa();
-    if (!authCa) throw new BrokerError('certificate-untrusted', 401, 'the Authentication CA does not chain to the root');
+    if (!authCa)
+      throw new BrokerError('certificate-untrusted', 401, 'the Authentication CA does not chain to the root');
     if (!Buffer.from(id.issuerDer).equals(this.#authCaSubject(authCa))) {
       throw new BrokerError('certificate-untrusted', 401, 'its issuer is another authority');
     }
     const record = this.d.ca.issued('auth', id.serialHex);
-    if (!record) throw new BrokerError('certificate-untrusted', 401, `no certificate with serial number ${id.serialHex} was issued`);
+    if (!record)
+      throw new BrokerError(
+        'certificate-untrusted',
+        401,
+        `no certificate with serial number ${id.serialHex} was issued`,
+      );
     let issued = this.#registered.get(record.serial);
     if (!issued) {
       // Entries from before the register kept certificates: only the presented bytes can say, so they must verify as they are.
       const candidate = record.der ?? Buffer.from(presented);
       let cert: X509Certificate;
-      try { cert = new X509Certificate(candidate); } catch { throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`); }
-      if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey)) throw new BrokerError('certificate-untrusted', 401, `the certificate issued under serial number ${id.serialHex} is not on record`);
+      try {
+        cert = new X509Certificate(candidate);
+      } catch {
+        throw new BrokerError(
+          'certificate-untrusted',
+          401,
+          `the certificate issued under serial number ${id.serialHex} is not on record`,
+        );
+      }
+      if (!cert.checkIssued(authCa) || !cert.verify(authCa.publicKey))
+        throw new BrokerError(
+          'certificate-untrusted',
+          401,
+          `the certificate issued under serial number ${id.serialHex} is not on record`,
+        );
       issued = cert;
       if (record.der) {
         if (this.#registered.size >= 1024) this.#registered.clear();
@@ -216,15 +356,18 @@ export class SandboxBroker {
       }
     }
     const original = certificateIdentity(issued.raw);
-    if (!Buffer.from(id.subjectDer).equals(Buffer.from(original.subjectDer))) throw new BrokerError('certificate-subject-mismatch');
-    if (!Buffer.from(id.spkiDer).equals(Buffer.from(original.spkiDer))) throw new BrokerError('certificate-key-mismatch');
+    if (!Buffer.from(id.subjectDer).equals(Buffer.from(original.subjectDer)))
+      throw new BrokerError('certificate-subject-mismatch');
+    if (!Buffer.from(id.spkiDer).equals(Buffer.from(original.spkiDer)))
+      throw new BrokerError('certificate-key-mismatch');
     return issued;
   }
 
   #authCaSubjectCache: { raw: Buffer; subject: Buffer } | null = null;
   /** The Authentication CA's subject Name in DER: what an issued certificate's issuer field holds. */
   #authCaSubject(authCa: X509Certificate): Buffer {
-    if (this.#authCaSubjectCache?.raw !== authCa.raw) this.#authCaSubjectCache = { raw: authCa.raw, subject: Buffer.from(certificateIdentity(authCa.raw).subjectDer) };
+    if (this.#authCaSubjectCache?.raw !== authCa.raw)
+      this.#authCaSubjectCache = { raw: authCa.raw, subject: Buffer.from(certificateIdentity(authCa.raw).subjectDer) };
     return this.#authCaSubjectCache.subject;
   }
 
@@ -239,18 +382,38 @@ export class SandboxBroker {
     const roleId = req.query.get('selectedRoleUid') ?? '';
     if (!user.roles.some((r) => r.id === roleId)) throw new BrokerError('role-not-held', 403);
     this.d.sessions.selectRole(session.token, roleId);
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<HTML><STATUS>OK</STATUS></HTML>' };
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<HTML><STATUS>OK</STATUS></HTML>',
+    };
   }
 
   roleAssertion(req: SandboxRequest): SandboxResponse {
     const { session, user } = this.#live(req.query.get('token') ?? '');
     const now = this.d.clock.now();
     const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const xml = buildRoleAssertion({
-      uid: user.id, cn: this.d.directory.displayName(user), selectedRoleId: session.selectedRole, ssbMode: '0', token: session.token,
-      issueInstant: iso(now.getTime()), notBefore: iso(now.getTime() - 180_000), notOnOrAfter: iso(now.getTime() + 180_000),
-      roles: user.roles.map((r) => ({ id: r.id, orgCode: r.orgCode, orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode, jobRoleName: r.jobRoleName, jobRoleCode: r.jobRoleCode, activities: r.activities })),
-    }, { responseId: `_${randomUUID()}`, assertionId: `_${randomUUID()}`, issuer: this.d.baseUrl() });
+    const xml = buildRoleAssertion(
+      {
+        uid: user.id,
+        cn: this.d.directory.displayName(user),
+        selectedRoleId: session.selectedRole,
+        ssbMode: '0',
+        token: session.token,
+        issueInstant: iso(now.getTime()),
+        notBefore: iso(now.getTime() - 180_000),
+        notOnOrAfter: iso(now.getTime() + 180_000),
+        roles: user.roles.map((r) => ({
+          id: r.id,
+          orgCode: r.orgCode,
+          orgName: this.d.directory.organisation(r.orgCode)?.name ?? r.orgCode,
+          jobRoleName: r.jobRoleName,
+          jobRoleCode: r.jobRoleCode,
+          activities: r.activities,
+        })),
+      },
+      { responseId: `_${randomUUID()}`, assertionId: `_${randomUUID()}`, issuer: this.d.baseUrl() },
+    );
     return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml };
   }
 
@@ -259,7 +422,11 @@ export class SandboxBroker {
     const token = gpValue(p, 'sso_ticket') ?? '';
     if (!token) throw new BrokerError('invalid-request', 400);
     this.d.sessions.end(token, 'logged-out');
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<HTML><STATUS>OK</STATUS></HTML>' };
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<HTML><STATUS>OK</STATUS></HTML>',
+    };
   }
 
   routes(): Route[] {
@@ -269,9 +436,28 @@ export class SandboxBroker {
       { method: 'GET', path: '/saml/RoleSelectionGP.jsp', handle: (r) => this.selectRole(r) },
       { method: 'GET', path: '/saml/RoleAssertion', handle: (r) => this.roleAssertion(r) },
       { method: 'POST', path: '/login/authlogout', handle: (r) => this.logout(r) },
-      { method: 'GET', path: '/login/dtd', handle: () => ({ status: 200, headers: { 'content-type': 'application/xml-dtd' }, body: '<!ELEMENT gpOBJECT (gpPARAM*)>\n<!ELEMENT gpPARAM (#PCDATA)>\n<!ATTLIST gpPARAM name CDATA #REQUIRED id CDATA #IMPLIED orgcode CDATA #IMPLIED encoding CDATA #IMPLIED>\n' }) },
+      {
+        method: 'GET',
+        path: '/login/dtd',
+        handle: () => ({
+          status: 200,
+          headers: { 'content-type': 'application/xml-dtd' },
+          body: '<!ELEMENT gpOBJECT (gpPARAM*)>\n<!ELEMENT gpPARAM (#PCDATA)>\n<!ATTLIST gpPARAM name CDATA #REQUIRED id CDATA #IMPLIED orgcode CDATA #IMPLIED encoding CDATA #IMPLIED>\n',
+        }),
+      },
       // For tests and evidence: what became of a token (404 if never issued).
-      { method: 'GET', path: '/_sessions/{token}', handle: (r) => { const d = this.d.sessions.describe(r.params.token ?? ''); return { status: d.known ? 200 : 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify(d) }; } },
+      {
+        method: 'GET',
+        path: '/_sessions/{token}',
+        handle: (r) => {
+          const d = this.d.sessions.describe(r.params.token ?? '');
+          return {
+            status: d.known ? 200 : 404,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(d),
+          };
+        },
+      },
     ];
   }
 }

@@ -3,12 +3,18 @@
 // and checks the MAC and age when it comes back. Single use is enforced separately.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type ChallengeCheck = { ok: true; issuedAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'from-the-future' };
+export type ChallengeCheck =
+  { ok: true; issuedAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'from-the-future' };
 
 export class ChallengeIssuer {
-  constructor(private readonly secret: Buffer, private readonly lifetimeMs = 5 * 60_000) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly lifetimeMs = 5 * 60_000,
+  ) {}
 
-  #mac(data: Buffer): Buffer { return createHmac('sha256', this.secret).update(data).digest().subarray(0, 20); }
+  #mac(data: Buffer): Buffer {
+    return createHmac('sha256', this.secret).update(data).digest().subarray(0, 20);
+  }
 
   issue(now: Date): { challenge: string; signature: string } {
     const body = Buffer.alloc(28);

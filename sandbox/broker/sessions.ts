@@ -11,7 +11,13 @@ export const DEFAULT_IDLE_SECONDS = 15 * 60;
 export const DEFAULT_MAX_SECONDS = 12 * 3600;
 
 export interface SsoSession {
-  token: string; userId: string; createdAt: number; lastActivity: number; selectedRole: string | null; endedAt: number | null; endReason: string | null;
+  token: string;
+  userId: string;
+  createdAt: number;
+  lastActivity: number;
+  selectedRole: string | null;
+  endedAt: number | null;
+  endReason: string | null;
   /** Serial of the authentication certificate the card logged in with (null: a scripted session). */
   authSerial: string | null;
 }
@@ -20,27 +26,49 @@ export type EndReason = 'logged-out' | 'idle-timeout' | 'expired' | 'revoked';
 export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | EndReason };
 
 export class SessionStore {
-  constructor(private readonly db: SandboxDb, private readonly clock: Clock, readonly idleSeconds: number, readonly maxSeconds: number) {
-    migrateSandbox(db, 'sessions-1', `CREATE TABLE sso_sessions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+  constructor(
+    private readonly db: SandboxDb,
+    private readonly clock: Clock,
+    readonly idleSeconds: number,
+    readonly maxSeconds: number,
+  ) {
+    migrateSandbox(
+      db,
+      'sessions-1',
+      `CREATE TABLE sso_sessions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
       last_activity INTEGER NOT NULL, selected_role TEXT, ended_at INTEGER, end_reason TEXT);
-      CREATE TABLE used_challenges (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL);`);
-    migrateSandbox(db, 'sessions-2', 'ALTER TABLE sso_sessions ADD COLUMN auth_serial TEXT; CREATE INDEX sso_sessions_user ON sso_sessions (user_id) WHERE ended_at IS NULL;');
+      CREATE TABLE used_challenges (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL);`,
+    );
+    migrateSandbox(
+      db,
+      'sessions-2',
+      'ALTER TABLE sso_sessions ADD COLUMN auth_serial TEXT; CREATE INDEX sso_sessions_user ON sso_sessions (user_id) WHERE ended_at IS NULL;',
+    );
     // Only the hash is kept: a copy of the database is no set of live tokens. secure_delete zeroes
     // the pages the dropped column leaves behind.
     if (!db.prepare('SELECT 1 FROM migrations WHERE id = ?').get('sessions-3')) {
       const was = db.pragma('secure_delete', { simple: true }) as number;
       db.pragma('secure_delete = ON');
-      try { migrateSandbox(db, 'sessions-3', 'ALTER TABLE sso_sessions DROP COLUMN token'); } finally { db.pragma(`secure_delete = ${was ? 'ON' : 'OFF'}`); }
+      try {
+        migrateSandbox(db, 'sessions-3', 'ALTER TABLE sso_sessions DROP COLUMN token');
+      } finally {
+        db.pragma(`secure_delete = ${was ? 'ON' : 'OFF'}`);
+      }
     }
   }
 
-  static hash(token: string): string { return createHash('sha256').update(token).digest('hex'); }
+  static hash(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
 
   // Every service request checks its token: compile each statement once, not per call.
   readonly #statements = new Map<string, Statement<unknown[]>>();
   #sql(sql: string): Statement<unknown[]> {
     let st = this.#statements.get(sql);
-    if (!st) { st = this.db.prepare(sql); this.#statements.set(sql, st); }
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
     return st;
   }
 
@@ -48,37 +76,74 @@ export class SessionStore {
   useChallenge(challenge: string): boolean {
     const now = this.clock.now().getTime();
     this.#sql('DELETE FROM used_challenges WHERE used_at < ?').run(now - 24 * 3600_000);
-    const res = this.#sql('INSERT OR IGNORE INTO used_challenges (hash, used_at) VALUES (?, ?)').run(SessionStore.hash(challenge), now);
+    const res = this.#sql('INSERT OR IGNORE INTO used_challenges (hash, used_at) VALUES (?, ?)').run(
+      SessionStore.hash(challenge),
+      now,
+    );
     return res.changes === 1;
   }
 
   create(userId: string, authSerial: string | null = null): SsoSession {
     const token = `AQIC5wM2LY4S${randomBytes(24).toString('base64')}@AAJTSQACMDE=#`;
     const now = this.clock.now().getTime();
-    this.#sql('INSERT INTO sso_sessions (token_hash, user_id, created_at, last_activity, auth_serial) VALUES (?, ?, ?, ?, ?)').run(SessionStore.hash(token), userId, now, now, authSerial);
-    return { token, userId, createdAt: now, lastActivity: now, selectedRole: null, endedAt: null, endReason: null, authSerial };
+    this.#sql(
+      'INSERT INTO sso_sessions (token_hash, user_id, created_at, last_activity, auth_serial) VALUES (?, ?, ?, ?, ?)',
+    ).run(SessionStore.hash(token), userId, now, now, authSerial);
+    return {
+      token,
+      userId,
+      createdAt: now,
+      lastActivity: now,
+      selectedRole: null,
+      endedAt: null,
+      endReason: null,
+      authSerial,
+    };
   }
 
   #row(token: string): SsoSession | null {
-    const r = this.#sql('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as Record<string, unknown> | undefined;
+    const r = this.#sql('SELECT * FROM sso_sessions WHERE token_hash = ?').get(SessionStore.hash(token)) as
+      Record<string, unknown> | undefined;
     if (!r) return null;
-    return { token, userId: String(r.user_id), createdAt: Number(r.created_at), lastActivity: Number(r.last_activity), selectedRole: (r.selected_role as string | null) ?? null, endedAt: (r.ended_at as number | null) ?? null, endReason: (r.end_reason as string | null) ?? null, authSerial: (r.auth_serial as string | null) ?? null };
+    return {
+      token,
+      userId: String(r.user_id),
+      createdAt: Number(r.created_at),
+      lastActivity: Number(r.last_activity),
+      selectedRole: (r.selected_role as string | null) ?? null,
+      endedAt: (r.ended_at as number | null) ?? null,
+      endReason: (r.end_reason as string | null) ?? null,
+      authSerial: (r.auth_serial as string | null) ?? null,
+    };
   }
 
   /** Checks a token; a live one has its idle timer refreshed unless `touch` is false. */
   check(token: string, touch = true): SessionCheck {
     const s = this.#row(token);
     if (!s) return { ok: false, reason: 'unknown' };
-    if (s.endedAt !== null) return { ok: false, reason: s.endReason === 'idle-timeout' || s.endReason === 'expired' || s.endReason === 'revoked' ? s.endReason : 'logged-out' };
+    if (s.endedAt !== null)
+      return {
+        ok: false,
+        reason:
+          s.endReason === 'idle-timeout' || s.endReason === 'expired' || s.endReason === 'revoked'
+            ? s.endReason
+            : 'logged-out',
+      };
     const now = this.clock.now().getTime();
-    const reason = now - s.createdAt >= this.maxSeconds * 1000 ? 'expired' : now - s.lastActivity >= this.idleSeconds * 1000 ? 'idle-timeout' : null;
+    const reason =
+      now - s.createdAt >= this.maxSeconds * 1000
+        ? 'expired'
+        : now - s.lastActivity >= this.idleSeconds * 1000
+          ? 'idle-timeout'
+          : null;
     if (reason) {
       this.end(token, reason);
       return { ok: false, reason };
     }
     // Idle time is counted in seconds, so a busy client does not write on every request.
     const touched = touch && now - s.lastActivity >= 1000;
-    if (touched) this.#sql('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
+    if (touched)
+      this.#sql('UPDATE sso_sessions SET last_activity = ? WHERE token_hash = ?').run(now, SessionStore.hash(token));
     return { ok: true, session: { ...s, lastActivity: touched ? now : s.lastActivity } };
   }
 
@@ -87,8 +152,13 @@ export class SessionStore {
   }
 
   end(token: string, reason: EndReason): boolean {
-    return this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
-      .run(this.clock.now().getTime(), reason, SessionStore.hash(token)).changes > 0;
+    return (
+      this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL').run(
+        this.clock.now().getTime(),
+        reason,
+        SessionStore.hash(token),
+      ).changes > 0
+    );
   }
 
   /**
@@ -97,14 +167,31 @@ export class SessionStore {
    * refuses the tokens from the next request on.
    */
   endAllOf(userId: string, reason: EndReason): number {
-    return this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL')
-      .run(this.clock.now().getTime(), reason, userId).changes;
+    return this.#sql('UPDATE sso_sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL').run(
+      this.clock.now().getTime(),
+      reason,
+      userId,
+    ).changes;
   }
 
   /** What the sandbox knows of a token, for tests and evidence (never the token itself). */
-  describe(token: string): { known: boolean; active: boolean; endedAt: string | null; endReason: string | null; userId: string | null; selectedRole: string | null } {
+  describe(token: string): {
+    known: boolean;
+    active: boolean;
+    endedAt: string | null;
+    endReason: string | null;
+    userId: string | null;
+    selectedRole: string | null;
+  } {
     const c = this.check(token, false);
     const s = this.#row(token);
-    return { known: !!s, active: c.ok, endedAt: s?.endedAt ? new Date(s.endedAt).toISOString() : null, endReason: s?.endReason ?? null, userId: s?.userId ?? null, selectedRole: s?.selectedRole ?? null };
+    return {
+      known: !!s,
+      active: c.ok,
+      endedAt: s?.endedAt ? new Date(s.endedAt).toISOString() : null,
+      endReason: s?.endReason ?? null,
+      userId: s?.userId ?? null,
+      selectedRole: s?.selectedRole ?? null,
+    };
   }
 }

@@ -20,10 +20,13 @@ export const utf8 = (s: string): Asn1 => asn1.create(U, T.UTF8, false, forge.uti
 export const printable = (s: string): Asn1 => asn1.create(U, T.PRINTABLESTRING, false, s);
 export const ia5 = (s: string): Asn1 => asn1.create(U, T.IA5STRING, false, s);
 export const octets = (b: Uint8Array): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
-export const bits = (b: Uint8Array, unused = 0): Asn1 => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
+export const bits = (b: Uint8Array, unused = 0): Asn1 =>
+  asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
 /** A context-specific tag: `constructed` for EXPLICIT or constructed IMPLICIT, else a primitive with raw bytes. */
 export const ctx = (n: number, content: Asn1[] | Uint8Array): Asn1 =>
-  Array.isArray(content) ? asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, content) : asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, false, bin(content));
+  Array.isArray(content)
+    ? asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, content)
+    : asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, false, bin(content));
 
 /** A non-negative INTEGER from big-endian magnitude bytes (adds the 00 sign byte when needed). */
 export function uint(b: Uint8Array): Asn1 {
@@ -47,21 +50,38 @@ export function time(d: Date): Asn1 {
 }
 
 export type NameAttr = ['C' | 'O' | 'OU' | 'CN' | 'L' | 'serialNumber', string];
-const attrOid: Record<NameAttr[0], string> = { C: '2.5.4.6', O: '2.5.4.10', OU: '2.5.4.11', CN: '2.5.4.3', L: '2.5.4.7', serialNumber: '2.5.4.5' };
+const attrOid: Record<NameAttr[0], string> = {
+  C: '2.5.4.6',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  CN: '2.5.4.3',
+  L: '2.5.4.7',
+  serialNumber: '2.5.4.5',
+};
 
 /** An X.501 Name; C and serialNumber are PrintableString as RFC 5280 requires, the rest UTF8String. */
 export function name(attrs: NameAttr[]): Asn1 {
-  return seq(...attrs.map(([k, v]) => set(seq(oid(attrOid[k]), k === 'C' || k === 'serialNumber' ? printable(v) : utf8(v)))));
+  return seq(
+    ...attrs.map(([k, v]) => set(seq(oid(attrOid[k]), k === 'C' || k === 'serialNumber' ? printable(v) : utf8(v)))),
+  );
 }
 export const nameText = (attrs: NameAttr[]): string => attrs.map(([k, v]) => `${k}=${v}`).join(', ');
 
 export const toDer = (a: Asn1): Buffer => Buffer.from(asn1.toDer(a).getBytes(), 'binary');
-export const fromDer = (b: Uint8Array): Asn1 => (asn1.fromDer as unknown as (b: forge.util.ByteStringBuffer, o: object) => Asn1)(forge.util.createBuffer(bin(b)), { strict: true, parseAllBytes: true, decodeBitStrings: false });
+export const fromDer = (b: Uint8Array): Asn1 =>
+  (asn1.fromDer as unknown as (b: forge.util.ByteStringBuffer, o: object) => Asn1)(forge.util.createBuffer(bin(b)), {
+    strict: true,
+    parseAllBytes: true,
+    decodeBitStrings: false,
+  });
 /** The value bytes of a primitive node. */
 export const valueBytes = (a: Asn1): Buffer => Buffer.from(typeof a.value === 'string' ? a.value : '', 'binary');
 
 export function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 export function unpem(text: string): Buffer {

@@ -2,4 +2,16 @@
 export { openTestCa, isUserId, TestCaError } from './test-ca';
 export { defaultCaDir } from './paths';
 export { signingCertificateTrust } from './signing-trust';
-export type { TestCa, CaKind, CaCertificate, IssuedCertificate, RegisteredCertificate, TlsCertificate, UserCertificateRequest, OpenTestCaOptions, PublicKeyInput, RevocationReason, NameAttr } from './test-ca';
+export type {
+  TestCa,
+  CaKind,
+  CaCertificate,
+  IssuedCertificate,
+  RegisteredCertificate,
+  TlsCertificate,
+  UserCertificateRequest,
+  OpenTestCaOptions,
+  PublicKeyInput,
+  RevocationReason,
+  NameAttr,
+} from './test-ca';

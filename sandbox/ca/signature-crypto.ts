@@ -7,7 +7,9 @@ import type { SignatureCrypto } from '../../protocols/eps/signature';
 const keys = new Map<string, KeyObject>();
 
 function publicKeyOf(certificateDer: Uint8Array): KeyObject {
-  const id = Buffer.from(certificateDer.buffer, certificateDer.byteOffset, certificateDer.byteLength).toString('base64');
+  const id = Buffer.from(certificateDer.buffer, certificateDer.byteOffset, certificateDer.byteLength).toString(
+    'base64',
+  );
   let key = keys.get(id);
   if (!key) {
     if (keys.size >= 64) keys.clear();
@@ -19,5 +21,6 @@ function publicKeyOf(certificateDer: Uint8Array): KeyObject {
 
 export const nodeSignatureCrypto: SignatureCrypto = {
   hash: (alg, data) => createHash(alg).update(data, 'utf8').digest('base64'),
-  verify: (alg, data, signature, certificateDer) => verify(alg, Buffer.from(data, 'utf8'), publicKeyOf(certificateDer), signature),
+  verify: (alg, data, signature, certificateDer) =>
+    verify(alg, Buffer.from(data, 'utf8'), publicKeyOf(certificateDer), signature),
 };

@@ -18,16 +18,19 @@ export function signingCertificateTrust(ca: Pick<TestCa, 'sign' | 'isRevoked'>):
       try {
         const cert = new X509Certificate(Buffer.from(der));
         verdict = cert.checkIssued(signCa) && cert.verify(signCa.publicKey) ? { serial: cert.serialNumber } : null;
-      } catch { verdict = null; }
+      } catch {
+        verdict = null;
+      }
       if (chained.size >= 256) chained.clear();
       chained.set(id, verdict);
     }
     return verdict;
   };
   return {
-    chain: (s) => chainOf(s)
-      ? { result: 'pass', detail: 'Issued by the sandbox Signing CA.' }
-      : { result: 'fail', detail: 'Not issued by the sandbox Signing CA.' },
+    chain: (s) =>
+      chainOf(s)
+        ? { result: 'pass', detail: 'Issued by the sandbox Signing CA.' }
+        : { result: 'fail', detail: 'Not issued by the sandbox Signing CA.' },
     revocation: (s) => {
       const c = chainOf(s);
       if (!c) return { result: 'not-checked', detail: 'Not checked: the certificate is not from the sandbox CA.' };

@@ -74,7 +74,13 @@ export interface TestCa {
   issueAuthCertificate(req: UserCertificateRequest): IssuedCertificate;
   /** Signing certificate (contentCommitment, i.e. nonRepudiation, only) from the Signing G2 CA. */
   issueSigningCertificate(req: UserCertificateRequest): IssuedCertificate;
-  issueUserCertificates(req: { userId: string; displayName: string; authPublicKey: PublicKeyInput; signPublicKey: PublicKeyInput; validDays?: number }): { auth: IssuedCertificate; sign: IssuedCertificate };
+  issueUserCertificates(req: {
+    userId: string;
+    displayName: string;
+    authPublicKey: PublicKeyInput;
+    signPublicKey: PublicKeyInput;
+    validDays?: number;
+  }): { auth: IssuedCertificate; sign: IssuedCertificate };
   /** A server certificate for loopback names, issued by the root; a fresh RSA key every call. */
   issueTlsCertificate(opts?: { hosts?: string[]; validDays?: number }): TlsCertificate;
   /** Revokes a certificate this CA issued (serial in hex, any case, colons allowed). Idempotent. */
@@ -100,22 +106,61 @@ export interface OpenTestCaOptions {
 }
 
 /** An entry of the register of issued certificates. */
-export interface RegisteredCertificate { serial: string; issuer: CaKind; subjectText: string; notAfter: Date; der: Buffer | null }
+export interface RegisteredCertificate {
+  serial: string;
+  issuer: CaKind;
+  subjectText: string;
+  notAfter: Date;
+  der: Buffer | null;
+}
 
 /** `certificate`: base64 DER as issued (absent in entries written before the register kept it). */
-interface IssuedRecord { issuer: CaKind; subject: string; notAfter: string; certificate?: string }
-interface RevokedRecord { serial: string; issuer: CaKind; revokedAt: string; reason: RevocationReason }
-interface CaState { version: 1; baseUrl: string; issued: Record<string, IssuedRecord>; revoked: RevokedRecord[] }
+interface IssuedRecord {
+  issuer: CaKind;
+  subject: string;
+  notAfter: string;
+  certificate?: string;
+}
+interface RevokedRecord {
+  serial: string;
+  issuer: CaKind;
+  revokedAt: string;
+  reason: RevocationReason;
+}
+interface CaState {
+  version: 1;
+  baseUrl: string;
+  issued: Record<string, IssuedRecord>;
+  revoked: RevokedRecord[];
+}
 
-const ROOT: NameAttr[] = [['C', 'GB'], ['O', 'nhs'], ['OU', 'CA'], ['CN', 'Scrip Sandbox Root Authority G2']];
-const AUTH: NameAttr[] = [['C', 'GB'], ['O', 'nhs'], ['OU', 'CA'], ['CN', 'Scrip Sandbox Authentication G2']];
-const SIGN: NameAttr[] = [['C', 'GB'], ['O', 'nhs'], ['OU', 'CA'], ['CN', 'Scrip Sandbox Signing G2']];
+const ROOT: NameAttr[] = [
+  ['C', 'GB'],
+  ['O', 'nhs'],
+  ['OU', 'CA'],
+  ['CN', 'Scrip Sandbox Root Authority G2'],
+];
+const AUTH: NameAttr[] = [
+  ['C', 'GB'],
+  ['O', 'nhs'],
+  ['OU', 'CA'],
+  ['CN', 'Scrip Sandbox Authentication G2'],
+];
+const SIGN: NameAttr[] = [
+  ['C', 'GB'],
+  ['O', 'nhs'],
+  ['OU', 'CA'],
+  ['CN', 'Scrip Sandbox Signing G2'],
+];
 const subjects: Record<CaKind, NameAttr[]> = { root: ROOT, auth: AUTH, sign: SIGN };
 const files: Record<CaKind, string> = { root: 'root', auth: 'auth-ca', sign: 'sign-ca' };
 const DAY = 86_400_000;
 
 export class TestCaError extends Error {
-  constructor(message: string) { super(message); this.name = 'TestCaError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'TestCaError';
+  }
 }
 
 function newSerial(): Buffer {
@@ -123,7 +168,11 @@ function newSerial(): Buffer {
   s[0] = (s[0]! & 0x7f) | 0x10; // positive and never a leading zero byte
   return s;
 }
-const normSerial = (s: string): string => s.replace(/[:\s]/g, '').toUpperCase().replace(/^0+(?=.)/, '');
+const normSerial = (s: string): string =>
+  s
+    .replace(/[:\s]/g, '')
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
 
 function writeSecret(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
@@ -172,7 +221,11 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
   const load = (kind: CaKind): { cert: CaCertificate; key: KeyObject; spki: Buffer } => {
     const certPem = readFileSync(join(dir, `${files[kind]}.pem`), 'utf8');
     const key = createPrivateKey(readFileSync(join(dir, `${files[kind]}.key.pem`), 'utf8'));
-    return { cert: { kind, subject: subjects[kind], subjectText: nameText(subjects[kind]), pem: certPem, der: unpem(certPem) }, key, spki: spkiOf(key) };
+    return {
+      cert: { kind, subject: subjects[kind], subjectText: nameText(subjects[kind]), pem: certPem, der: unpem(certPem) },
+      key,
+      spki: spkiOf(key),
+    };
   };
   const cas = { root: load('root'), auth: load('auth'), sign: load('sign') };
   const crlUrl = (kind: CaKind): string => `${baseUrl}/crl/${kind}.crl`;
@@ -191,32 +244,63 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
     const issuer = cas[kind];
     const notBefore = new Date(now().getTime() - 3600_000);
     const notAfter = new Date(notBefore.getTime() + (req.validDays ?? 730) * DAY);
-    const subject: NameAttr[] = [['O', 'nhs'], ['OU', 'people'], ['CN', req.userId]];
+    const subject: NameAttr[] = [
+      ['O', 'nhs'],
+      ['OU', 'people'],
+      ['CN', req.userId],
+    ];
     const serial = newSerial();
     // As an NHS card's: the authentication key may sign and encipher (PKCS#11 clients that pick
     // "the key that can decrypt" pick it); the signing key is for non-repudiation only.
     const keyUsage: KeyUsage[] = kind === 'auth' ? ['digitalSignature', 'keyEncipherment'] : ['contentCommitment'];
-    const der = buildCertificate({
-      serial, issuer: issuer.cert.subject, subject, notBefore, notAfter,
-      spkiDer: spkiOf(req.publicKey), issuerSpkiDer: issuer.spki,
-      keyUsage, extKeyUsage: kind === 'auth' ? [ekuOids.clientAuth] : [ekuOids.emailProtection],
-      crlUri: crlUrl(kind),
-      altNames: [{ dirName: [['CN', req.displayName]] }],
-    }, issuer.key);
+    const der = buildCertificate(
+      {
+        serial,
+        issuer: issuer.cert.subject,
+        subject,
+        notBefore,
+        notAfter,
+        spkiDer: spkiOf(req.publicKey),
+        issuerSpkiDer: issuer.spki,
+        keyUsage,
+        extKeyUsage: kind === 'auth' ? [ekuOids.clientAuth] : [ekuOids.emailProtection],
+        crlUri: crlUrl(kind),
+        altNames: [{ dirName: [['CN', req.displayName]] }],
+      },
+      issuer.key,
+    );
     const certPem = pem('CERTIFICATE', der);
     return {
-      serial: record(serial, kind, nameText(subject), notAfter, der), issuer: kind, subjectText: nameText(subject),
-      notBefore, notAfter, pem: certPem, der, chainPem: certPem + issuer.cert.pem,
+      serial: record(serial, kind, nameText(subject), notAfter, der),
+      issuer: kind,
+      subjectText: nameText(subject),
+      notBefore,
+      notAfter,
+      pem: certPem,
+      der,
+      chainPem: certPem + issuer.cert.pem,
     };
   };
 
   return {
-    dir, baseUrl, root: cas.root.cert, auth: cas.auth.cert, sign: cas.sign.cert, crlUrl,
+    dir,
+    baseUrl,
+    root: cas.root.cert,
+    auth: cas.auth.cert,
+    sign: cas.sign.cert,
+    crlUrl,
     issueAuthCertificate: (req) => issueUser('auth', req),
     issueSigningCertificate: (req) => issueUser('sign', req),
     issueUserCertificates(req) {
-      const base = { userId: req.userId, displayName: req.displayName, ...(req.validDays ? { validDays: req.validDays } : {}) };
-      return { auth: issueUser('auth', { ...base, publicKey: req.authPublicKey }), sign: issueUser('sign', { ...base, publicKey: req.signPublicKey }) };
+      const base = {
+        userId: req.userId,
+        displayName: req.displayName,
+        ...(req.validDays ? { validDays: req.validDays } : {}),
+      };
+      return {
+        auth: issueUser('auth', { ...base, publicKey: req.authPublicKey }),
+        sign: issueUser('sign', { ...base, publicKey: req.signPublicKey }),
+      };
     },
     issueTlsCertificate(o = {}) {
       const hosts = o.hosts ?? ['localhost', '127.0.0.1'];
@@ -224,18 +308,35 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       const notBefore = new Date(now().getTime() - 3600_000);
       const notAfter = new Date(notBefore.getTime() + (o.validDays ?? 365) * DAY);
       const serial = newSerial();
-      const subject: NameAttr[] = [['C', 'GB'], ['O', 'nhs'], ['OU', 'Scrip Sandbox'], ['CN', hosts[0] ?? 'localhost']];
-      const der = buildCertificate({
-        serial, issuer: ROOT, subject, notBefore, notAfter, spkiDer: spkiOf(privateKey), issuerSpkiDer: cas.root.spki,
-        keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: [ekuOids.serverAuth],
-        // An address is an iPAddress name (IPv4 and IPv6 alike), never a dNSName (RFC 6125 §6.2.1).
-        altNames: hosts.map((h) => (isIP(h) ? { ip: h } : { dns: h })),
-      }, cas.root.key);
+      const subject: NameAttr[] = [
+        ['C', 'GB'],
+        ['O', 'nhs'],
+        ['OU', 'Scrip Sandbox'],
+        ['CN', hosts[0] ?? 'localhost'],
+      ];
+      const der = buildCertificate(
+        {
+          serial,
+          issuer: ROOT,
+          subject,
+          notBefore,
+          notAfter,
+          spkiDer: spkiOf(privateKey),
+          issuerSpkiDer: cas.root.spki,
+          keyUsage: ['digitalSignature', 'keyEncipherment'],
+          extKeyUsage: [ekuOids.serverAuth],
+          // An address is an iPAddress name (IPv4 and IPv6 alike), never a dNSName (RFC 6125 §6.2.1).
+          altNames: hosts.map((h) => (isIP(h) ? { ip: h } : { dns: h })),
+        },
+        cas.root.key,
+      );
       const certPem = pem('CERTIFICATE', der);
       return {
-        serial: record(serial, 'root', nameText(subject), notAfter, der), certPem,
+        serial: record(serial, 'root', nameText(subject), notAfter, der),
+        certPem,
         keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        chainPem: certPem + cas.root.cert.pem, caPem: cas.root.cert.pem,
+        chainPem: certPem + cas.root.cert.pem,
+        caPem: cas.root.cert.pem,
       };
     },
     revoke(serial, reason = 'unspecified') {
@@ -252,20 +353,35 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
       const hex = normSerial(serial);
       const r = currentState().state.issued[hex];
       if (!r || r.issuer !== issuer) return null;
-      return { serial: hex, issuer: r.issuer, subjectText: r.subject, notAfter: new Date(r.notAfter), der: r.certificate ? Buffer.from(r.certificate, 'base64') : null };
+      return {
+        serial: hex,
+        issuer: r.issuer,
+        subjectText: r.subject,
+        notAfter: new Date(r.notAfter),
+        der: r.certificate ? Buffer.from(r.certificate, 'base64') : null,
+      };
     },
     crlDer(kind) {
       const ca = cas[kind];
       const t = now();
-      return buildCrl({
-        issuer: ca.cert.subject, issuerSpkiDer: ca.spki,
-        thisUpdate: new Date(t.getTime() - 60_000), nextUpdate: new Date(t.getTime() + 7 * DAY),
-        // Seconds since the epoch: increases with every CRL without keeping a counter on disk.
-        crlNumber: Math.floor(t.getTime() / 1000),
-        revoked: currentState().state.revoked.filter((r) => r.issuer === kind).map((r) => ({
-          serial: Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex'), revokedAt: new Date(r.revokedAt), reason: r.reason,
-        })),
-      }, ca.key);
+      return buildCrl(
+        {
+          issuer: ca.cert.subject,
+          issuerSpkiDer: ca.spki,
+          thisUpdate: new Date(t.getTime() - 60_000),
+          nextUpdate: new Date(t.getTime() + 7 * DAY),
+          // Seconds since the epoch: increases with every CRL without keeping a counter on disk.
+          crlNumber: Math.floor(t.getTime() / 1000),
+          revoked: currentState()
+            .state.revoked.filter((r) => r.issuer === kind)
+            .map((r) => ({
+              serial: Buffer.from(r.serial.length % 2 ? `0${r.serial}` : r.serial, 'hex'),
+              revokedAt: new Date(r.revokedAt),
+              reason: r.reason,
+            })),
+        },
+        ca.key,
+      );
     },
     bundlePem: () => cas.auth.cert.pem + cas.sign.cert.pem + cas.root.cert.pem,
   };
@@ -275,10 +391,20 @@ function createHierarchy(dir: string, baseUrl: string, t: Date): void {
   const gen = (): KeyObject => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const rootKey = gen();
   const notBefore = new Date(t.getTime() - DAY);
-  const rootDer = buildCertificate({
-    serial: newSerial(), issuer: ROOT, subject: ROOT, notBefore, notAfter: new Date(notBefore.getTime() + 20 * 365 * DAY),
-    spkiDer: spkiOf(rootKey), issuerSpkiDer: spkiOf(rootKey), ca: {}, keyUsage: ['keyCertSign', 'cRLSign'],
-  }, rootKey);
+  const rootDer = buildCertificate(
+    {
+      serial: newSerial(),
+      issuer: ROOT,
+      subject: ROOT,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + 20 * 365 * DAY),
+      spkiDer: spkiOf(rootKey),
+      issuerSpkiDer: spkiOf(rootKey),
+      ca: {},
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    },
+    rootKey,
+  );
   const save = (kind: CaKind, der: Buffer, key: KeyObject): void => {
     writeFileSync(join(dir, `${files[kind]}.pem`), pem('CERTIFICATE', der));
     writeSecret(join(dir, `${files[kind]}.key.pem`), key.export({ type: 'pkcs8', format: 'pem' }).toString());
@@ -286,11 +412,21 @@ function createHierarchy(dir: string, baseUrl: string, t: Date): void {
   save('root', rootDer, rootKey);
   for (const kind of ['auth', 'sign'] as const) {
     const key = gen();
-    const der = buildCertificate({
-      serial: newSerial(), issuer: ROOT, subject: subjects[kind], notBefore, notAfter: new Date(notBefore.getTime() + 15 * 365 * DAY),
-      spkiDer: spkiOf(key), issuerSpkiDer: spkiOf(rootKey), ca: { pathLen: 0 }, keyUsage: ['keyCertSign', 'cRLSign'],
-      crlUri: `${baseUrl.replace(/\/+$/, '')}/crl/root.crl`,
-    }, rootKey);
+    const der = buildCertificate(
+      {
+        serial: newSerial(),
+        issuer: ROOT,
+        subject: subjects[kind],
+        notBefore,
+        notAfter: new Date(notBefore.getTime() + 15 * 365 * DAY),
+        spkiDer: spkiOf(key),
+        issuerSpkiDer: spkiOf(rootKey),
+        ca: { pathLen: 0 },
+        keyUsage: ['keyCertSign', 'cRLSign'],
+        crlUri: `${baseUrl.replace(/\/+$/, '')}/crl/root.crl`,
+      },
+      rootKey,
+    );
     save(kind, der, key);
   }
 }

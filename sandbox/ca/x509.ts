@@ -2,15 +2,45 @@
 // them with Node's crypto (sha256WithRSAEncryption), so any SPKI (RSA or EC P-256) can be certified.
 import { createHash, createPublicKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { bits, bool, ctx, fromDer, ia5, name, nul, octets, oid, seq, small, time, toDer, uint, valueBytes, type Asn1, type NameAttr } from './der';
+import {
+  bits,
+  bool,
+  ctx,
+  fromDer,
+  ia5,
+  name,
+  nul,
+  octets,
+  oid,
+  seq,
+  small,
+  time,
+  toDer,
+  uint,
+  valueBytes,
+  type Asn1,
+  type NameAttr,
+} from './der';
 
 const SHA256_RSA = '1.2.840.113549.1.1.11';
 
-export const ekuOids = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1', emailProtection: '1.3.6.1.5.5.7.3.4' } as const;
+export const ekuOids = {
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+} as const;
 
 /** RFC 5280 key usage bits, named as the RFC does (nonRepudiation is now "contentCommitment"). */
-export type KeyUsage = 'digitalSignature' | 'contentCommitment' | 'keyEncipherment' | 'keyAgreement' | 'keyCertSign' | 'cRLSign';
-const kuBit: Record<KeyUsage, number> = { digitalSignature: 0, contentCommitment: 1, keyEncipherment: 2, keyAgreement: 4, keyCertSign: 5, cRLSign: 6 };
+export type KeyUsage =
+  'digitalSignature' | 'contentCommitment' | 'keyEncipherment' | 'keyAgreement' | 'keyCertSign' | 'cRLSign';
+const kuBit: Record<KeyUsage, number> = {
+  digitalSignature: 0,
+  contentCommitment: 1,
+  keyEncipherment: 2,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+};
 
 export interface CertificateSpec {
   serial: Uint8Array;
@@ -46,10 +76,15 @@ export function ipBytes(ip: string): Uint8Array {
   if (!isIPv6(ip) || ip.includes('.') || ip.includes('%')) throw new Error(`unsupported IP address ${ip}`);
   const [head, tail] = ip.split('::') as [string, string | undefined];
   const groups = (s: string | undefined): string[] => (s ? s.split(':') : []);
-  const h = groups(head), t = groups(tail);
+  const h = groups(head),
+    t = groups(tail);
   const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   const out = new Uint8Array(16);
-  all.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
+  all.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  });
   return out;
 }
 
@@ -62,7 +97,14 @@ export function keyIdentifier(spkiDer: Uint8Array): Buffer {
 }
 
 export function spkiOf(key: KeyObject | string | Uint8Array): Buffer {
-  const k = typeof key === 'string' ? createPublicKey(key) : key instanceof Uint8Array ? createPublicKey({ key: Buffer.from(key), format: 'der', type: 'spki' }) : key.type === 'private' ? createPublicKey(key) : key;
+  const k =
+    typeof key === 'string'
+      ? createPublicKey(key)
+      : key instanceof Uint8Array
+        ? createPublicKey({ key: Buffer.from(key), format: 'der', type: 'spki' })
+        : key.type === 'private'
+          ? createPublicKey(key)
+          : key;
   return k.export({ type: 'spki', format: 'der' });
 }
 
@@ -76,15 +118,30 @@ function signed(tbs: Asn1, issuerKey: KeyObject): Buffer {
 
 export function buildCertificate(spec: CertificateSpec, issuerKey: KeyObject): Buffer {
   const exts: Asn1[] = [];
-  exts.push(ext('2.5.29.19', true, spec.ca ? seq(bool(true), ...(spec.ca.pathLen === undefined ? [] : [small(spec.ca.pathLen)])) : seq()));
+  exts.push(
+    ext(
+      '2.5.29.19',
+      true,
+      spec.ca ? seq(bool(true), ...(spec.ca.pathLen === undefined ? [] : [small(spec.ca.pathLen)])) : seq(),
+    ),
+  );
   exts.push(ext('2.5.29.15', true, keyUsageBits(spec.keyUsage)));
   if (spec.extKeyUsage?.length) exts.push(ext('2.5.29.37', false, seq(...spec.extKeyUsage.map(oid))));
   exts.push(ext('2.5.29.14', false, octets(keyIdentifier(spec.spkiDer))));
   exts.push(ext('2.5.29.35', false, seq(ctx(0, keyIdentifier(spec.issuerSpkiDer)))));
   if (spec.crlUri) exts.push(ext('2.5.29.31', false, seq(seq(ctx(0, [ctx(0, [ctxIa5(6, spec.crlUri)])])))));
   if (spec.altNames?.length) {
-    exts.push(ext('2.5.29.17', false, seq(...spec.altNames.map((a) =>
-      'dns' in a ? ctxIa5(2, a.dns) : 'ip' in a ? ctx(7, ipBytes(a.ip)) : ctx(4, [name(a.dirName)])))));
+    exts.push(
+      ext(
+        '2.5.29.17',
+        false,
+        seq(
+          ...spec.altNames.map((a) =>
+            'dns' in a ? ctxIa5(2, a.dns) : 'ip' in a ? ctx(7, ipBytes(a.ip)) : ctx(4, [name(a.dirName)]),
+          ),
+        ),
+      ),
+    );
   }
   const tbs = seq(
     ctx(0, [small(2)]),
@@ -103,8 +160,23 @@ function ctxIa5(n: number, s: string): Asn1 {
   return ctx(n, Buffer.from(valueBytes(ia5(s))));
 }
 
-export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold';
-const reasonCode: Record<RevocationReason, number> = { unspecified: 0, keyCompromise: 1, cACompromise: 2, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5, certificateHold: 6 };
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'cACompromise'
+  | 'affiliationChanged'
+  | 'superseded'
+  | 'cessationOfOperation'
+  | 'certificateHold';
+const reasonCode: Record<RevocationReason, number> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+};
 
 export interface CrlSpec {
   issuer: NameAttr[];
@@ -117,8 +189,9 @@ export interface CrlSpec {
 
 /** An X.509 v2 CRL (RFC 5280 §5); node-forge cannot make these, so it is assembled here. */
 export function buildCrl(spec: CrlSpec, issuerKey: KeyObject): Buffer {
-  const entries = spec.revoked.map((r) => seq(uint(r.serial), time(r.revokedAt),
-    seq(ext('2.5.29.21', false, enumerated(reasonCode[r.reason])))));
+  const entries = spec.revoked.map((r) =>
+    seq(uint(r.serial), time(r.revokedAt), seq(ext('2.5.29.21', false, enumerated(reasonCode[r.reason])))),
+  );
   const tbs = seq(
     small(1),
     sigAlg(),
@@ -126,10 +199,12 @@ export function buildCrl(spec: CrlSpec, issuerKey: KeyObject): Buffer {
     time(spec.thisUpdate),
     time(spec.nextUpdate),
     ...(entries.length ? [seq(...entries)] : []),
-    ctx(0, [seq(
-      ext('2.5.29.35', false, seq(ctx(0, keyIdentifier(spec.issuerSpkiDer)))),
-      ext('2.5.29.20', false, small(spec.crlNumber)),
-    )]),
+    ctx(0, [
+      seq(
+        ext('2.5.29.35', false, seq(ctx(0, keyIdentifier(spec.issuerSpkiDer)))),
+        ext('2.5.29.20', false, small(spec.crlNumber)),
+      ),
+    ]),
   );
   return signed(tbs, issuerKey);
 }

@@ -6,7 +6,12 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const hexString = z.string().regex(/^([0-9A-F]{2})*$/);
-const secret = z.object({ salt: hexString, hash: hexString, tries: z.number().int().min(0), maxTries: z.number().int().min(1).max(15) });
+const secret = z.object({
+  salt: hexString,
+  hash: hexString,
+  tries: z.number().int().min(0),
+  maxTries: z.number().int().min(1).max(15),
+});
 const key = z.object({
   algorithm: z.enum(['rsa2048', 'p256']),
   privateKeyPem: z.string(),
@@ -30,7 +35,8 @@ export type CardFile = z.infer<typeof cardFileSchema>;
 export type CardKey = z.infer<typeof key>;
 export type CardSecret = z.infer<typeof secret>;
 
-export const TEST_CARD_WARNING = 'Scrip virtual TEST card: private keys are stored here in the clear. Never use for anything real.';
+export const TEST_CARD_WARNING =
+  'Scrip virtual TEST card: private keys are stored here in the clear. Never use for anything real.';
 
 export function hashSecret(value: string, maxTries = 3): CardSecret {
   const salt = randomBytes(16);

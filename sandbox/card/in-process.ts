@@ -3,7 +3,10 @@
 import type { PivCard } from './piv-card';
 
 export class CardRemovedError extends Error {
-  constructor() { super('the virtual card was removed'); this.name = 'CardRemovedError'; }
+  constructor() {
+    super('the virtual card was removed');
+    this.name = 'CardRemovedError';
+  }
 }
 
 export interface InProcessReader {
@@ -32,8 +35,13 @@ export function inProcessReader(card: PivCard): InProcessReader {
       if (!r.inserted) throw new CardRemovedError();
       return card.transmit(apdu);
     },
-    remove() { r.inserted = false; card.powerOff(); },
-    insert() { r.inserted = true; },
+    remove() {
+      r.inserted = false;
+      card.powerOff();
+    },
+    insert() {
+      r.inserted = true;
+    },
   };
   return r;
 }

@@ -15,7 +15,10 @@ function atrWithHistory(hist: Uint8Array): string {
 }
 
 export class CardIssueError extends Error {
-  constructor(message: string) { super(message); this.name = 'CardIssueError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'CardIssueError';
+  }
 }
 
 export interface IssueCardRequest {
@@ -52,15 +55,24 @@ export function issueCard(req: IssueCardRequest): IssuedCard {
   if (!pinFormat.test(puk)) throw new CardIssueError('the PUK must be 6 to 8 digits');
   const ca = typeof req.ca === 'string' ? openTestCa(req.ca) : req.ca;
   const algorithm = req.algorithm ?? 'rsa2048';
-  const gen = () => (algorithm === 'rsa2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' }));
-  const authKey = gen(), signKey = gen();
+  const gen = () =>
+    algorithm === 'rsa2048'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const authKey = gen(),
+    signKey = gen();
   const certs = ca.issueUserCertificates({
-    userId: req.userId, displayName: req.displayName, authPublicKey: authKey.publicKey, signPublicKey: signKey.publicKey,
+    userId: req.userId,
+    displayName: req.displayName,
+    authPublicKey: authKey.publicKey,
+    signPublicKey: signKey.publicKey,
     ...(req.validDays ? { validDays: req.validDays } : {}),
   });
   const expiry = certs.auth.notAfter.toISOString().slice(0, 10).replace(/-/g, '');
   const slot = (k: typeof authKey, der: Buffer, pinPolicy: 'once' | 'always'): CardKey => ({
-    algorithm, pinPolicy, compressed: req.compressCertificates ?? false,
+    algorithm,
+    pinPolicy,
+    compressed: req.compressCertificates ?? false,
     privateKeyPem: k.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     certificateDer: der.toString('hex').toUpperCase(),
   });
@@ -72,7 +84,10 @@ export function issueCard(req: IssueCardRequest): IssuedCard {
     chuid: { fascn: hex(TEST_FASCN), guid: randomBytes(16).toString('hex').toUpperCase(), expiry },
     pin: hashSecret(req.pin),
     puk: hashSecret(puk),
-    keys: { '9a': slot(authKey, certs.auth.der, req.authPinPolicy ?? 'once'), '9c': slot(signKey, certs.sign.der, 'always') },
+    keys: {
+      '9a': slot(authKey, certs.auth.der, req.authPinPolicy ?? 'once'),
+      '9c': slot(signKey, certs.sign.der, 'always'),
+    },
   };
   return { card, puk, authSerial: certs.auth.serial, signSerial: certs.sign.serial };
 }

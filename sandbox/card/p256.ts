@@ -6,7 +6,10 @@ import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 const p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const a = p - 3n;
-const G: Point = [0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n, 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n];
+const G: Point = [
+  0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n,
+  0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
+];
 type Point = [bigint, bigint] | null;
 
 const mod = (x: bigint, m: bigint): bigint => ((x % m) + m) % m;
@@ -24,11 +27,11 @@ function add(P: Point, Q: Point): Point {
   if (!Q) return P;
   if (P[0] === Q[0]) {
     if (mod(P[1] + Q[1], p) === 0n) return null;
-    const l = mod(3n * P[0] * P[0] + a, p) * inv(2n * P[1], p) % p;
+    const l = (mod(3n * P[0] * P[0] + a, p) * inv(2n * P[1], p)) % p;
     const x = mod(l * l - 2n * P[0], p);
     return [x, mod(l * (P[0] - x) - P[1], p)];
   }
-  const l = mod(Q[1] - P[1], p) * inv(Q[0] - P[0], p) % p;
+  const l = (mod(Q[1] - P[1], p) * inv(Q[0] - P[0], p)) % p;
   const x = mod(l * l - P[0] - Q[0], p);
   return [x, mod(l * (P[0] - x) - P[1], p)];
 }

@@ -5,9 +5,28 @@
 import { constants, createPrivateKey, privateDecrypt, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
-  ALG, ApduError, concat, encodeApplicationTemplate, encodeCertContainer, encodeChuid, encodeDiscovery, encodeResponse,
-  fromHex, INS, KEY, OBJ, parseAuthenticateTemplate, parseCommand, parseGetDataTag, PIN_REF, PivFormatError, selectsPiv,
-  SW, tlv, TlvError, unpadPin,
+  ALG,
+  ApduError,
+  concat,
+  encodeApplicationTemplate,
+  encodeCertContainer,
+  encodeChuid,
+  encodeDiscovery,
+  encodeResponse,
+  fromHex,
+  INS,
+  KEY,
+  OBJ,
+  parseAuthenticateTemplate,
+  parseCommand,
+  parseGetDataTag,
+  PIN_REF,
+  PivFormatError,
+  selectsPiv,
+  SW,
+  tlv,
+  TlvError,
+  unpadPin,
 } from '../../protocols/card';
 import { secretMatches, hashSecret, type CardFile, type CardKey, type CardSecret } from './card-file';
 import { p256Scalar, signP256Hash } from './p256';
@@ -16,9 +35,19 @@ import { p256Scalar, signP256Hash } from './p256';
 const pinOk = (s: string | null): s is string => s !== null && /^[0-9]{6,8}$/.test(s);
 const MAX_CHAIN = 8192;
 
-interface LoadedKey { ref: number; alg: number; policy: 'once' | 'always'; rsa?: KeyObject; ec?: bigint; modulusBytes: number }
+interface LoadedKey {
+  ref: number;
+  alg: number;
+  policy: 'once' | 'always';
+  rsa?: KeyObject;
+  ec?: bigint;
+  modulusBytes: number;
+}
 
-export interface CardCounters { pinTries: number; pukTries: number }
+export interface CardCounters {
+  pinTries: number;
+  pukTries: number;
+}
 
 export class PivCard {
   #file: CardFile;
@@ -41,27 +70,67 @@ export class PivCard {
     const c = file.chuid;
     this.#objects.set(OBJ.CHUID, encodeChuid({ fascn: fromHex(c.fascn), guid: fromHex(c.guid), expiry: c.expiry }));
     this.#objects.set(OBJ.DISCOVERY, encodeDiscovery());
-    this.#objects.set(OBJ.CCC, tlv(0x53, tlv(0xf0, fromHex('A0000001' + '16FF02' + c.guid.slice(0, 28))), tlv(0xf1, Uint8Array.of(0x21)), tlv(0xf2, Uint8Array.of(0x21)),
-      tlv(0xf3, new Uint8Array(0)), tlv(0xf4, Uint8Array.of(0)), tlv(0xf5, Uint8Array.of(0x10)), tlv(0xf6, new Uint8Array(0)), tlv(0xf7, new Uint8Array(0)),
-      tlv(0xfa, new Uint8Array(0)), tlv(0xfb, new Uint8Array(0)), tlv(0xfc, new Uint8Array(0)), tlv(0xfd, new Uint8Array(0)), tlv(0xfe, new Uint8Array(0))));
-    for (const [name, ref] of [['9a', KEY.AUTHENTICATION], ['9c', KEY.SIGNATURE]] as const) {
+    this.#objects.set(
+      OBJ.CCC,
+      tlv(
+        0x53,
+        tlv(0xf0, fromHex('A0000001' + '16FF02' + c.guid.slice(0, 28))),
+        tlv(0xf1, Uint8Array.of(0x21)),
+        tlv(0xf2, Uint8Array.of(0x21)),
+        tlv(0xf3, new Uint8Array(0)),
+        tlv(0xf4, Uint8Array.of(0)),
+        tlv(0xf5, Uint8Array.of(0x10)),
+        tlv(0xf6, new Uint8Array(0)),
+        tlv(0xf7, new Uint8Array(0)),
+        tlv(0xfa, new Uint8Array(0)),
+        tlv(0xfb, new Uint8Array(0)),
+        tlv(0xfc, new Uint8Array(0)),
+        tlv(0xfd, new Uint8Array(0)),
+        tlv(0xfe, new Uint8Array(0)),
+      ),
+    );
+    for (const [name, ref] of [
+      ['9a', KEY.AUTHENTICATION],
+      ['9c', KEY.SIGNATURE],
+    ] as const) {
       const k: CardKey = file.keys[name];
       const der = fromHex(k.certificateDer);
-      this.#objects.set(ref === KEY.AUTHENTICATION ? OBJ.CERT_9A : OBJ.CERT_9C, encodeCertContainer({ data: k.compressed ? gzipSync(der) : der, compressed: k.compressed }));
+      this.#objects.set(
+        ref === KEY.AUTHENTICATION ? OBJ.CERT_9A : OBJ.CERT_9C,
+        encodeCertContainer({ data: k.compressed ? gzipSync(der) : der, compressed: k.compressed }),
+      );
       const priv = createPrivateKey(k.privateKeyPem);
-      this.#keys.set(ref, k.algorithm === 'rsa2048'
-        ? { ref, alg: ALG.RSA2048, policy: k.pinPolicy, rsa: priv, modulusBytes: 256 }
-        : { ref, alg: ALG.ECC_P256, policy: k.pinPolicy, ec: p256Scalar(priv), modulusBytes: 32 });
+      this.#keys.set(
+        ref,
+        k.algorithm === 'rsa2048'
+          ? { ref, alg: ALG.RSA2048, policy: k.pinPolicy, rsa: priv, modulusBytes: 256 }
+          : { ref, alg: ALG.ECC_P256, policy: k.pinPolicy, ec: p256Scalar(priv), modulusBytes: 32 },
+      );
     }
   }
 
-  get atr(): Uint8Array { return fromHex(this.#file.atr); }
-  get counters(): CardCounters { return { pinTries: this.#file.pin.tries, pukTries: this.#file.puk.tries }; }
-  get powered(): boolean { return this.#powered; }
+  get atr(): Uint8Array {
+    return fromHex(this.#file.atr);
+  }
+  get counters(): CardCounters {
+    return { pinTries: this.#file.pin.tries, pukTries: this.#file.puk.tries };
+  }
+  get powered(): boolean {
+    return this.#powered;
+  }
 
-  powerOn(): void { this.#clearVolatile(); this.#powered = true; }
-  powerOff(): void { this.#clearVolatile(); this.#powered = false; }
-  reset(): void { this.#clearVolatile(); this.#powered = true; }
+  powerOn(): void {
+    this.#clearVolatile();
+    this.#powered = true;
+  }
+  powerOff(): void {
+    this.#clearVolatile();
+    this.#powered = false;
+  }
+  reset(): void {
+    this.#clearVolatile();
+    this.#powered = true;
+  }
 
   #clearVolatile(): void {
     this.#verified = false;
@@ -86,7 +155,10 @@ export class PivCard {
           return sw(SW.LAST_COMMAND_EXPECTED);
         }
         const data = concat(this.#chain?.data ?? new Uint8Array(0), c.data);
-        if (data.length > MAX_CHAIN) { this.#chain = null; return sw(SW.WRONG_LENGTH); }
+        if (data.length > MAX_CHAIN) {
+          this.#chain = null;
+          return sw(SW.WRONG_LENGTH);
+        }
         this.#chain = { ins: c.ins, p1: c.p1, p2: c.p2, data };
         return sw(SW.OK);
       }
@@ -110,7 +182,10 @@ export class PivCard {
     if (status !== SW.OK || body.length <= le) return encodeResponse(body, status);
     // longer than Le: hand out the first part, keep the rest for GET RESPONSE (61xx)
     this.#pending = body.subarray(le);
-    return encodeResponse(body.subarray(0, le), SW.MORE_DATA | (this.#pending.length > 0xff ? 0 : this.#pending.length));
+    return encodeResponse(
+      body.subarray(0, le),
+      SW.MORE_DATA | (this.#pending.length > 0xff ? 0 : this.#pending.length),
+    );
   }
 
   #getResponse(le: number): Uint8Array {
@@ -131,11 +206,16 @@ export class PivCard {
         const obj = this.#objects.get(parseGetDataTag(data));
         return obj ? [obj, SW.OK] : [none, SW.NOT_FOUND];
       }
-      case INS.VERIFY: return [none, this.#verify(p1, p2, data)];
-      case INS.CHANGE_REFERENCE_DATA: return [none, this.#change(p1, p2, data)];
-      case INS.RESET_RETRY_COUNTER: return [none, this.#unblock(p1, p2, data)];
-      case INS.GENERAL_AUTHENTICATE: return this.#authenticate(p1, p2, data);
-      default: return [none, SW.INS_NOT_SUPPORTED];
+      case INS.VERIFY:
+        return [none, this.#verify(p1, p2, data)];
+      case INS.CHANGE_REFERENCE_DATA:
+        return [none, this.#change(p1, p2, data)];
+      case INS.RESET_RETRY_COUNTER:
+        return [none, this.#unblock(p1, p2, data)];
+      case INS.GENERAL_AUTHENTICATE:
+        return this.#authenticate(p1, p2, data);
+      default:
+        return [none, SW.INS_NOT_SUPPORTED];
     }
   }
 
@@ -184,9 +264,11 @@ export class PivCard {
     const which = p2 === PIN_REF.PIV_PIN ? 'pin' : 'puk';
     const s = this.#file[which];
     if (s.tries === 0) return SW.AUTH_BLOCKED;
-    const oldValue = unpadPin(data.subarray(0, 8)), newValue = unpadPin(data.subarray(8));
+    const oldValue = unpadPin(data.subarray(0, 8)),
+      newValue = unpadPin(data.subarray(8));
     if (!pinOk(oldValue) || !pinOk(newValue)) return SW.WRONG_DATA;
-    if (!this.#check(which, oldValue)) return this.#file[which].tries === 0 ? SW.AUTH_BLOCKED : SW.RETRIES | this.#file[which].tries;
+    if (!this.#check(which, oldValue))
+      return this.#file[which].tries === 0 ? SW.AUTH_BLOCKED : SW.RETRIES | this.#file[which].tries;
     this.#file[which] = hashSecret(newValue, s.maxTries);
     this.#persist(structuredClone(this.#file));
     if (which === 'pin') this.#verified = this.#fresh = true;
@@ -198,9 +280,11 @@ export class PivCard {
     if (p2 !== PIN_REF.PIV_PIN) return SW.REF_DATA_NOT_FOUND;
     if (data.length !== 16) return SW.WRONG_LENGTH;
     if (this.#file.puk.tries === 0) return SW.AUTH_BLOCKED;
-    const puk = unpadPin(data.subarray(0, 8)), newPin = unpadPin(data.subarray(8));
+    const puk = unpadPin(data.subarray(0, 8)),
+      newPin = unpadPin(data.subarray(8));
     if (!pinOk(puk) || !pinOk(newPin)) return SW.WRONG_DATA;
-    if (!this.#check('puk', puk)) return this.#file.puk.tries === 0 ? SW.AUTH_BLOCKED : SW.RETRIES | this.#file.puk.tries;
+    if (!this.#check('puk', puk))
+      return this.#file.puk.tries === 0 ? SW.AUTH_BLOCKED : SW.RETRIES | this.#file.puk.tries;
     this.#file.pin = hashSecret(newPin, this.#file.pin.maxTries);
     this.#persist(structuredClone(this.#file));
     this.#verified = this.#fresh = false;

@@ -5,5 +5,10 @@
 import { runCardCli } from './cli';
 
 const at = process.argv.indexOf('--card');
-runCardCli(['virtual', ...(at >= 0 ? process.argv.slice(at) : [])])
-  .then((code) => process.exit(code), (e: unknown) => { process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`); process.exit(1); });
+runCardCli(['virtual', ...(at >= 0 ? process.argv.slice(at) : [])]).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

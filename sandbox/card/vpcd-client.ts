@@ -58,7 +58,9 @@ export class VpcdAttachment extends EventEmitter {
     this.#retryMs = opts.retryMs ?? 250;
   }
 
-  get inserted(): boolean { return this.#connected; }
+  get inserted(): boolean {
+    return this.#connected;
+  }
 
   /** Inserts the card: connects now and whenever the connection is lost. Resolves once inserted. */
   insert(): Promise<void> {
@@ -95,7 +97,9 @@ export class VpcdAttachment extends EventEmitter {
       this.emit('inserted');
     });
     s.on('data', (chunk: Buffer) => this.#onData(s, chunk));
-    s.on('error', () => { /* 'close' follows; reconnecting is handled there */ });
+    s.on('error', () => {
+      /* 'close' follows; reconnecting is handled there */
+    });
     s.on('close', () => {
       if (this.#socket !== s) return;
       const wasConnected = this.#connected;
@@ -119,11 +123,20 @@ export class VpcdAttachment extends EventEmitter {
       this.#buffer = this.#buffer.subarray(2 + len);
       if (len === 1) {
         switch (msg[0]) {
-          case 0x00: this.#card.powerOff(); break;
-          case 0x01: this.#card.powerOn(); break;
-          case 0x02: this.#card.reset(); break;
-          case 0x04: send(s, this.#card.atr); break;
-          default: break; // unknown control bytes are ignored, as vicc does
+          case 0x00:
+            this.#card.powerOff();
+            break;
+          case 0x01:
+            this.#card.powerOn();
+            break;
+          case 0x02:
+            this.#card.reset();
+            break;
+          case 0x04:
+            send(s, this.#card.atr);
+            break;
+          default:
+            break; // unknown control bytes are ignored, as vicc does
         }
       } else if (len > 1) {
         const response = this.#card.transmit(new Uint8Array(msg));

@@ -28,11 +28,16 @@ export class ApplicationStore {
   list(): Application[] {
     const st = statSync(this.file);
     const stamp = `${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp) this.#cache = { stamp, value: file.parse(JSON.parse(readFileSync(this.file, 'utf8'))).applications };
+    if (this.#cache?.stamp !== stamp)
+      this.#cache = { stamp, value: file.parse(JSON.parse(readFileSync(this.file, 'utf8'))).applications };
     return this.#cache.value;
   }
-  byCis2Client(id: string): Application | null { return this.list().find((a) => a.cis2ClientId === id) ?? null; }
-  byApimClient(id: string): Application | null { return this.list().find((a) => a.apimClientId === id) ?? null; }
+  byCis2Client(id: string): Application | null {
+    return this.list().find((a) => a.cis2ClientId === id) ?? null;
+  }
+  byApimClient(id: string): Application | null {
+    return this.list().find((a) => a.apimClientId === id) ?? null;
+  }
   /** Adds or replaces (by CIS2 client ID) an application. */
   register(app: Application): void {
     const parsed = application.parse(app);
@@ -47,8 +52,14 @@ export class ApplicationStore {
 /** RFC 8252 §7.3: a loopback redirect URI matches whatever port the app listens on at the time. */
 export function redirectMatches(registered: string, given: string): boolean {
   let r: URL, g: URL;
-  try { r = new URL(registered); g = new URL(given); } catch { return false; }
+  try {
+    r = new URL(registered);
+    g = new URL(given);
+  } catch {
+    return false;
+  }
   const loopback = r.protocol === 'http:' && (r.hostname === '127.0.0.1' || r.hostname === '[::1]');
-  if (loopback) return g.protocol === 'http:' && g.hostname === r.hostname && g.pathname === r.pathname && g.search === r.search;
+  if (loopback)
+    return g.protocol === 'http:' && g.hostname === r.hostname && g.pathname === r.pathname && g.search === r.search;
   return registered === given;
 }

@@ -5,7 +5,12 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 
-export interface ProviderKey { privateKey: KeyObject; publicKey: KeyObject; kid: string; jwk: JWK }
+export interface ProviderKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  kid: string;
+  jwk: JWK;
+}
 
 export async function openProviderKey(dataDir: string): Promise<ProviderKey> {
   const file = join(dataDir, 'cis2-signing-key.pem');

@@ -6,20 +6,32 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 const organisation = z.object({
-  odsCode: z.string().regex(/^[A-Z0-9]{3,8}$/), name: z.string(), typeCode: z.string(), typeDisplay: z.string(),
-  telecom: z.string(), addressLines: z.array(z.string()), city: z.string().optional(), district: z.string().optional(), postcode: z.string(),
+  odsCode: z.string().regex(/^[A-Z0-9]{3,8}$/),
+  name: z.string(),
+  typeCode: z.string(),
+  typeDisplay: z.string(),
+  telecom: z.string(),
+  addressLines: z.array(z.string()),
+  city: z.string().optional(),
+  district: z.string().optional(),
+  postcode: z.string(),
   partOf: z.object({ odsCode: z.string(), name: z.string() }).optional(),
 });
 const roleProfile = z.object({
-  id: z.string().regex(/^\d{12}$/), orgCode: z.string(), jobRoleCode: z.string().regex(/^S\d{4}:G\d{4}:R\d{4}$/),
-  jobRoleName: z.string(), activities: z.array(z.string().regex(/^B\d{4}$/)),
+  id: z.string().regex(/^\d{12}$/),
+  orgCode: z.string(),
+  jobRoleCode: z.string().regex(/^S\d{4}:G\d{4}:R\d{4}$/),
+  jobRoleName: z.string(),
+  activities: z.array(z.string().regex(/^B\d{4}$/)),
   /** NHSBSA prescription type for prescribers in this role (e.g. 0101). */
   prescriptionType: z.string().optional(),
 });
 const user = z.object({
-  id: z.string().regex(/^\d{12}$/), name: z.object({ prefix: z.string().optional(), given: z.array(z.string()), family: z.string() }),
+  id: z.string().regex(/^\d{12}$/),
+  name: z.object({ prefix: z.string().optional(), given: z.array(z.string()), family: z.string() }),
   professionalCode: z.object({ system: z.enum(['gmc', 'nmc', 'gphc', 'hcpc']), value: z.string() }).optional(),
-  telecom: z.string(), roles: z.array(roleProfile),
+  telecom: z.string(),
+  roles: z.array(roleProfile),
 });
 export const directorySchema = z.object({ organisations: z.array(organisation), users: z.array(user) });
 export type Directory = z.infer<typeof directorySchema>;
@@ -29,25 +41,120 @@ export type DirectoryOrganisation = z.infer<typeof organisation>;
 
 export const seedDirectory: Directory = {
   organisations: [
-    { odsCode: 'A83008', name: 'HALLGARTH SURGERY', typeCode: '76', typeDisplay: 'GP PRACTICE', telecom: '0115 9737320', addressLines: ['HALLGARTH SURGERY', 'CHEAPSIDE'], city: 'SHILDON', district: 'COUNTY DURHAM', postcode: 'DL4 2HP', partOf: { odsCode: '84H', name: 'NHS COUNTY DURHAM CCG' } },
-    { odsCode: 'B81012', name: 'STIRLING MEDICAL CENTRE', typeCode: '76', typeDisplay: 'GP PRACTICE', telecom: '01482 344700', addressLines: ['STIRLING MEDICAL CENTRE', '1 STIRLING STREET'], city: 'HULL', postcode: 'HU3 2EN', partOf: { odsCode: '03F', name: 'NHS HULL CCG' } },
-    { odsCode: 'FCG71', name: 'WESTON PHARMACY', typeCode: '182', typeDisplay: 'PHARMACY', telecom: '0113 2670061', addressLines: ['WESTON PHARMACY', '12 HIGH STREET'], city: 'LEEDS', postcode: 'LS1 4AP' },
-    { odsCode: 'FA565', name: 'ASDA INSTORE PHARMACY', typeCode: '182', typeDisplay: 'PHARMACY', telecom: '0191 3780100', addressLines: ['ASDA INSTORE PHARMACY', 'DURHAM ROAD'], city: 'STOCKTON', postcode: 'TS18 3AH' },
+    {
+      odsCode: 'A83008',
+      name: 'HALLGARTH SURGERY',
+      typeCode: '76',
+      typeDisplay: 'GP PRACTICE',
+      telecom: '0115 9737320',
+      addressLines: ['HALLGARTH SURGERY', 'CHEAPSIDE'],
+      city: 'SHILDON',
+      district: 'COUNTY DURHAM',
+      postcode: 'DL4 2HP',
+      partOf: { odsCode: '84H', name: 'NHS COUNTY DURHAM CCG' },
+    },
+    {
+      odsCode: 'B81012',
+      name: 'STIRLING MEDICAL CENTRE',
+      typeCode: '76',
+      typeDisplay: 'GP PRACTICE',
+      telecom: '01482 344700',
+      addressLines: ['STIRLING MEDICAL CENTRE', '1 STIRLING STREET'],
+      city: 'HULL',
+      postcode: 'HU3 2EN',
+      partOf: { odsCode: '03F', name: 'NHS HULL CCG' },
+    },
+    {
+      odsCode: 'FCG71',
+      name: 'WESTON PHARMACY',
+      typeCode: '182',
+      typeDisplay: 'PHARMACY',
+      telecom: '0113 2670061',
+      addressLines: ['WESTON PHARMACY', '12 HIGH STREET'],
+      city: 'LEEDS',
+      postcode: 'LS1 4AP',
+    },
+    {
+      odsCode: 'FA565',
+      name: 'ASDA INSTORE PHARMACY',
+      typeCode: '182',
+      typeDisplay: 'PHARMACY',
+      telecom: '0191 3780100',
+      addressLines: ['ASDA INSTORE PHARMACY', 'DURHAM ROAD'],
+      city: 'STOCKTON',
+      postcode: 'TS18 3AH',
+    },
   ],
   users: [
-    { id: '555086689106', name: { prefix: 'DR', given: ['CLARE'], family: 'BOIN' }, professionalCode: { system: 'gmc', value: '6095103' }, telecom: '01234567890', roles: [
-      { id: '200102238987', orgCode: 'A83008', jobRoleCode: 'S8000:G8000:R8000', jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"', activities: ['B0278', 'B0420', 'B0401', 'B0068'], prescriptionType: '0101' },
-      { id: '200102238988', orgCode: 'B81012', jobRoleCode: 'S8000:G8000:R8000', jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"', activities: ['B0278', 'B0420', 'B0401'], prescriptionType: '0101' },
-    ] },
-    { id: '555086690109', name: { prefix: 'MRS', given: ['JANE'], family: 'SMITH' }, professionalCode: { system: 'nmc', value: '12A3456B' }, telecom: '01234567891', roles: [
-      { id: '200102240001', orgCode: 'A83008', jobRoleCode: 'S8000:G8000:R8001', jobRoleName: '"Clinical":"Clinical Provision":"Nurse Access Role"', activities: ['B0278', 'B0058', 'B0401'], prescriptionType: '0105' },
-    ] },
-    { id: '555086691101', name: { prefix: 'MR', given: ['AMIR'], family: 'PATEL' }, professionalCode: { system: 'gphc', value: '2067432' }, telecom: '0113 2670061', roles: [
-      { id: '200102240002', orgCode: 'FCG71', jobRoleCode: 'S8000:G8000:R8003', jobRoleName: '"Clinical":"Clinical Provision":"Health Professional Access Role"', activities: ['B0570', 'B0572', 'B0068', 'B0401'] },
-    ] },
-    { id: '555086692103', name: { prefix: 'MS', given: ['ROSE'], family: 'TAYLOR' }, telecom: '01234567892', roles: [
-      { id: '200102240003', orgCode: 'A83008', jobRoleCode: 'S8001:G8005:R8000', jobRoleName: '"Admin & Clerical":"Admin":"Demographic Administrator"', activities: ['B0825', 'B0401'] },
-    ] },
+    {
+      id: '555086689106',
+      name: { prefix: 'DR', given: ['CLARE'], family: 'BOIN' },
+      professionalCode: { system: 'gmc', value: '6095103' },
+      telecom: '01234567890',
+      roles: [
+        {
+          id: '200102238987',
+          orgCode: 'A83008',
+          jobRoleCode: 'S8000:G8000:R8000',
+          jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"',
+          activities: ['B0278', 'B0420', 'B0401', 'B0068'],
+          prescriptionType: '0101',
+        },
+        {
+          id: '200102238988',
+          orgCode: 'B81012',
+          jobRoleCode: 'S8000:G8000:R8000',
+          jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"',
+          activities: ['B0278', 'B0420', 'B0401'],
+          prescriptionType: '0101',
+        },
+      ],
+    },
+    {
+      id: '555086690109',
+      name: { prefix: 'MRS', given: ['JANE'], family: 'SMITH' },
+      professionalCode: { system: 'nmc', value: '12A3456B' },
+      telecom: '01234567891',
+      roles: [
+        {
+          id: '200102240001',
+          orgCode: 'A83008',
+          jobRoleCode: 'S8000:G8000:R8001',
+          jobRoleName: '"Clinical":"Clinical Provision":"Nurse Access Role"',
+          activities: ['B0278', 'B0058', 'B0401'],
+          prescriptionType: '0105',
+        },
+      ],
+    },
+    {
+      id: '555086691101',
+      name: { prefix: 'MR', given: ['AMIR'], family: 'PATEL' },
+      professionalCode: { system: 'gphc', value: '2067432' },
+      telecom: '0113 2670061',
+      roles: [
+        {
+          id: '200102240002',
+          orgCode: 'FCG71',
+          jobRoleCode: 'S8000:G8000:R8003',
+          jobRoleName: '"Clinical":"Clinical Provision":"Health Professional Access Role"',
+          activities: ['B0570', 'B0572', 'B0068', 'B0401'],
+        },
+      ],
+    },
+    {
+      id: '555086692103',
+      name: { prefix: 'MS', given: ['ROSE'], family: 'TAYLOR' },
+      telecom: '01234567892',
+      roles: [
+        {
+          id: '200102240003',
+          orgCode: 'A83008',
+          jobRoleCode: 'S8001:G8005:R8000',
+          jobRoleName: '"Admin & Clerical":"Admin":"Demographic Administrator"',
+          activities: ['B0825', 'B0401'],
+        },
+      ],
+    },
   ],
 };
 
@@ -64,7 +171,8 @@ export class DirectoryStore {
   read(): Directory {
     const st = statSync(this.file);
     const stamp = `${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp) this.#cache = { stamp, value: directorySchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) };
+    if (this.#cache?.stamp !== stamp)
+      this.#cache = { stamp, value: directorySchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) };
     return this.#cache.value;
   }
   /** The user holding a role profile, and the role. */
@@ -75,7 +183,13 @@ export class DirectoryStore {
     }
     return null;
   }
-  user(id: string): DirectoryUser | null { return this.read().users.find((u) => u.id === id) ?? null; }
-  organisation(code: string): DirectoryOrganisation | null { return this.read().organisations.find((o) => o.odsCode === code) ?? null; }
-  displayName(u: DirectoryUser): string { return [u.name.prefix, ...u.name.given, u.name.family].filter(Boolean).join(' '); }
+  user(id: string): DirectoryUser | null {
+    return this.read().users.find((u) => u.id === id) ?? null;
+  }
+  organisation(code: string): DirectoryOrganisation | null {
+    return this.read().organisations.find((o) => o.odsCode === code) ?? null;
+  }
+  displayName(u: DirectoryUser): string {
+    return [u.name.prefix, ...u.name.given, u.name.family].filter(Boolean).join(' ');
+  }
 }

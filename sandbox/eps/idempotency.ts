@@ -11,7 +11,11 @@ import type { SandboxRequest, SandboxResponse } from '../http/router';
 
 const FHIR = 'application/fhir+json';
 
-export type Idempotent = (req: SandboxRequest, userId: string, run: () => Promise<SandboxResponse> | SandboxResponse) => Promise<SandboxResponse>;
+export type Idempotent = (
+  req: SandboxRequest,
+  userId: string,
+  run: () => Promise<SandboxResponse> | SandboxResponse,
+) => Promise<SandboxResponse>;
 
 /** The endpoints whose writes are de-duplicated (the first column of the key). */
 export type IdempotentEndpoint = '$process-message' | 'Task' | 'Task/$release';
@@ -24,20 +28,28 @@ export type IdempotentEndpoint = '$process-message' | 'Task' | 'Task/$release';
  */
 export function migrateRequestIds(db: SandboxDb): void {
   migratePrescriptions(db);
-  migrateSandbox(db, 'eps-request-ids-2', `CREATE TABLE eps_idempotency (endpoint TEXT NOT NULL, user_id TEXT NOT NULL, request_id TEXT NOT NULL,
+  migrateSandbox(
+    db,
+    'eps-request-ids-2',
+    `CREATE TABLE eps_idempotency (endpoint TEXT NOT NULL, user_id TEXT NOT NULL, request_id TEXT NOT NULL,
       status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (endpoint, user_id, request_id));
     INSERT OR IGNORE INTO eps_idempotency (endpoint, user_id, request_id, status, body)
       SELECT CASE WHEN request_id GLOB 'Task/$release *' THEN 'Task/$release' WHEN request_id GLOB 'Task *' THEN 'Task' ELSE '$process-message' END,
         user_id, CASE WHEN request_id GLOB 'Task/$release *' THEN substr(request_id, 15) WHEN request_id GLOB 'Task *' THEN substr(request_id, 6) ELSE request_id END, status, body
       FROM eps_request_ids;
-    DROP TABLE eps_request_ids;`);
+    DROP TABLE eps_request_ids;`,
+  );
 }
 
 export function idempotency(db: SandboxDb, endpoint: IdempotentEndpoint): Idempotent {
   migrateRequestIds(db);
   const inflight = new Map<string, Promise<SandboxResponse>>();
-  const select = db.prepare('SELECT status, body FROM eps_idempotency WHERE endpoint = ? AND user_id = ? AND request_id = ?');
-  const insert = db.prepare('INSERT OR IGNORE INTO eps_idempotency (endpoint, user_id, request_id, status, body) VALUES (?, ?, ?, ?, ?)');
+  const select = db.prepare(
+    'SELECT status, body FROM eps_idempotency WHERE endpoint = ? AND user_id = ? AND request_id = ?',
+  );
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO eps_idempotency (endpoint, user_id, request_id, status, body) VALUES (?, ?, ?, ?, ?)',
+  );
   return async (req, userId, run) => {
     const header = req.headers['x-request-id'];
     if (typeof header !== 'string' || header === '') return run();
@@ -53,6 +65,10 @@ export function idempotency(db: SandboxDb, endpoint: IdempotentEndpoint): Idempo
       return answer;
     })();
     inflight.set(slot, p);
-    try { return await p; } finally { inflight.delete(slot); }
+    try {
+      return await p;
+    } finally {
+      inflight.delete(slot);
+    }
   };
 }

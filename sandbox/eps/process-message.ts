@@ -8,7 +8,14 @@
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import type { Statement } from 'better-sqlite3';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
-import { epsSignedInfoOfRead, fhirSignedPrescription, findRequesterSignature, readSignatureXml, verifySignedPrescription, withoutProvenance } from '../../protocols/eps/signature';
+import {
+  epsSignedInfoOfRead,
+  fhirSignedPrescription,
+  findRequesterSignature,
+  readSignatureXml,
+  verifySignedPrescription,
+  withoutProvenance,
+} from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
@@ -43,10 +50,14 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   const once = idempotency(ctx.db, '$process-message');
   const cancel = cancelHandler(ctx, store);
   const dispense = dispenseNotificationHandler(ctx, store);
-  const insertPrescription = ctx.db.prepare('INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insertPrescription = ctx.db.prepare(
+    'INSERT INTO eps_prescriptions (short_form_id, long_form_id, nhs_number, nominated_ods, author_user_id, author_role_id, status, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   // eps_prepared is $prepare's table, which may be mounted after this module: compiled on first use.
   let preparedSelect: Statement | undefined;
-  const preparedDigest = (digest: string) => (preparedSelect ??= ctx.db.prepare('SELECT timestamp, user_id FROM eps_prepared WHERE digest = ?')).get(digest) as { timestamp: string; user_id: string } | undefined;
+  const preparedDigest = (digest: string) =>
+    (preparedSelect ??= ctx.db.prepare('SELECT timestamp, user_id FROM eps_prepared WHERE digest = ?')).get(digest) as
+      { timestamp: string; user_id: string } | undefined;
 
   async function handle(req: SandboxRequest): Promise<SandboxResponse> {
     // Which activities a message needs depends on its event; the session and role come first.
@@ -58,9 +69,24 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   async function dispatch(req: SandboxRequest, session: Caller): Promise<SandboxResponse> {
     const bundle = readBody(req, 'Bundle');
     if (isResponse(bundle)) return bundle;
-    if (bundle.type !== 'message') return epsError(400, 'INVALID_VALUE', `Bundle.type must be 'message', not '${String(bundle.type).slice(0, 30)}'.`, 'Bundle.type');
-    const header = arr(bundle.entry).map((e) => obj(e.resource)).find((r) => r.resourceType === 'MessageHeader');
-    if (!header) return epsError(400, 'MISSING_VALUE', 'The Bundle has no MessageHeader.', 'Bundle.entry.resource.ofType(MessageHeader)', 'required');
+    if (bundle.type !== 'message')
+      return epsError(
+        400,
+        'INVALID_VALUE',
+        `Bundle.type must be 'message', not '${String(bundle.type).slice(0, 30)}'.`,
+        'Bundle.type',
+      );
+    const header = arr(bundle.entry)
+      .map((e) => obj(e.resource))
+      .find((r) => r.resourceType === 'MessageHeader');
+    if (!header)
+      return epsError(
+        400,
+        'MISSING_VALUE',
+        'The Bundle has no MessageHeader.',
+        'Bundle.entry.resource.ofType(MessageHeader)',
+        'required',
+      );
     const event = obj(header.eventCoding).code;
     switch (event) {
       case 'prescription-order': {
@@ -68,37 +94,103 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
         if (isRefusal(caller)) return caller;
         return process(bundle, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
       }
-      case 'prescription-order-update': return cancel(req, bundle, session);
-      case 'dispense-notification': return dispense(req, bundle, session);
-      default: return operationOutcome(400, 'not-supported', 'NOT_SUPPORTED', `Message event "${String(event).slice(0, 60)}" is not supported.`, 'MessageHeader.eventCoding.code');
+      case 'prescription-order-update':
+        return cancel(req, bundle, session);
+      case 'dispense-notification':
+        return dispense(req, bundle, session);
+      default:
+        return operationOutcome(
+          400,
+          'not-supported',
+          'NOT_SUPPORTED',
+          `Message event "${String(event).slice(0, 60)}" is not supported.`,
+          'MessageHeader.eventCoding.code',
+        );
     }
   }
 
-  async function process(bundle: Json, userId: string, roleId: string, orgCode: string | null): Promise<SandboxResponse> {
+  async function process(
+    bundle: Json,
+    userId: string,
+    roleId: string,
+    orgCode: string | null,
+  ): Promise<SandboxResponse> {
     const resources = arr(bundle.entry).map((e) => obj(e.resource));
     const issues = validatePrescriptionOrder(withoutProvenance(bundle));
     if (issues.length) return json(400, outcome(issues), FHIR);
     const mr = resources.find((r) => r.resourceType === 'MedicationRequest')!;
     const byRef = (ref: unknown): Json | undefined => {
-      const e = arr(bundle.entry).find((x) => x.fullUrl === ref || `${String(obj(x.resource).resourceType)}/${String(obj(x.resource).id)}` === ref);
+      const e = arr(bundle.entry).find(
+        (x) => x.fullUrl === ref || `${String(obj(x.resource).resourceType)}/${String(obj(x.resource).id)}` === ref,
+      );
       return e ? obj(e.resource) : undefined;
     };
     const role = byRef(obj(mr.requester).reference);
     const practitioner = byRef(obj(role?.practitioner).reference);
-    if (identifierOf(role, 'https://fhir.nhs.uk/Id/sds-role-profile-id') !== roleId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The prescriber role in the Bundle is not the selected role of this session.', 'PractitionerRole.identifier');
+    if (identifierOf(role, 'https://fhir.nhs.uk/Id/sds-role-profile-id') !== roleId)
+      return operationOutcome(
+        403,
+        'forbidden',
+        'ACCESS_DENIED',
+        'The prescriber role in the Bundle is not the selected role of this session.',
+        'PractitionerRole.identifier',
+      );
     const bundleUser = identifierOf(practitioner, 'https://fhir.nhs.uk/Id/sds-user-id');
-    if (bundleUser !== undefined && bundleUser !== userId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The prescriber in the Bundle is not the user of this session.', 'Practitioner.identifier');
+    if (bundleUser !== undefined && bundleUser !== userId)
+      return operationOutcome(
+        403,
+        'forbidden',
+        'ACCESS_DENIED',
+        'The prescriber in the Bundle is not the user of this session.',
+        'Practitioner.identifier',
+      );
     const sig = findRequesterSignature(bundle);
-    if (!sig) return operationOutcome(400, 'required', 'MISSING_DIGITAL_SIGNATURE', 'The prescription has no signature from its requester.', 'Provenance.signature');
+    if (!sig)
+      return operationOutcome(
+        400,
+        'required',
+        'MISSING_DIGITAL_SIGNATURE',
+        'The prescription has no signature from its requester.',
+        'Provenance.signature',
+      );
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
     // Read once: the same view is compared with what was prepared and then verified.
     const read = readSignatureXml(sig.xml);
     const signedInfo = epsSignedInfoOfRead(read);
     const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
-    if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when) return operationOutcome(400, 'value', 'INVALID_VALUE', "Signature doesn't match prescription", 'Provenance.signature.data');
+    if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when)
+      return operationOutcome(
+        400,
+        'value',
+        'INVALID_VALUE',
+        "Signature doesn't match prescription",
+        'Provenance.signature.data',
+      );
     const result = await verifySignedPrescription(fhirSignedPrescription(read, bundle, sig.when), trust);
-    if (!result.ok) return json(400, outcome(result.errors.map((e) => ({ severity: 'error' as const, code: 'value', details: { coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'INVALID_VALUE' }] }, diagnostics: e, expression: ['Provenance.signature.data'] }))), FHIR);
-    if (result.certificate?.subject.getField('CN')?.value !== userId) return operationOutcome(403, 'forbidden', 'ACCESS_DENIED', 'The signer is not the user of this session.', 'Provenance.signature.data');
+    if (!result.ok)
+      return json(
+        400,
+        outcome(
+          result.errors.map((e) => ({
+            severity: 'error' as const,
+            code: 'value',
+            details: {
+              coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode', code: 'INVALID_VALUE' }],
+            },
+            diagnostics: e,
+            expression: ['Provenance.signature.data'],
+          })),
+        ),
+        FHIR,
+      );
+    if (result.certificate?.subject.getField('CN')?.value !== userId)
+      return operationOutcome(
+        403,
+        'forbidden',
+        'ACCESS_DENIED',
+        'The signer is not the user of this session.',
+        'Provenance.signature.data',
+      );
     const group = obj(mr.groupIdentifier);
     const shortId = String(group.value);
     const longId = String(obj(arr(group.extension)[0]?.valueIdentifier).value);
@@ -106,14 +198,35 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const ods = obj(obj(obj(mr.dispenseRequest).performer).identifier).value;
     try {
       ctx.db.transaction(() => {
-        insertPrescription.run(shortId, longId, identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '', typeof ods === 'string' ? ods : null, userId, roleId, 'to-be-dispensed', JSON.stringify(bundle), ctx.clock.now().toISOString());
+        insertPrescription.run(
+          shortId,
+          longId,
+          identifierOf(patient, 'https://fhir.nhs.uk/Id/nhs-number') ?? '',
+          typeof ods === 'string' ? ods : null,
+          userId,
+          roleId,
+          'to-be-dispensed',
+          JSON.stringify(bundle),
+          ctx.clock.now().toISOString(),
+        );
         store.created(shortId, bundle, { userId, roleId, ods: orgCode });
       })();
     } catch (e) {
-      if (/UNIQUE/.test((e as Error).message)) return operationOutcome(400, 'duplicate', 'DUPLICATE_PRESCRIPTION_ID', `Prescription ${shortId} has already been sent.`, 'MedicationRequest.groupIdentifier.value');
+      if (/UNIQUE/.test((e as Error).message))
+        return operationOutcome(
+          400,
+          'duplicate',
+          'DUPLICATE_PRESCRIPTION_ID',
+          `Prescription ${shortId} has already been sent.`,
+          'MedicationRequest.groupIdentifier.value',
+        );
       throw e;
     }
-    return json(200, { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] }, FHIR);
+    return json(
+      200,
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] },
+      FHIR,
+    );
   }
 
   return [{ method: 'POST', path: '/FHIR/R4/$process-message', handle }];

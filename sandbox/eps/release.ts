@@ -36,14 +36,40 @@ function asReleased(bundle: Json, itemStatus: (lineItemId: string) => keyof type
       if (r.resourceType !== 'MedicationRequest') return e;
       const id = String(obj(arr(r.identifier).find((i) => i.system === LINE_ITEM_NUMBER)).value ?? '');
       const code = itemStatus(id);
-      return { ...e, resource: { ...r, extension: [...arr(r.extension).filter((x) => x.url !== DISPENSING_INFORMATION), { url: DISPENSING_INFORMATION, extension: [{ url: 'dispenseStatus', valueCoding: { system: LINE_ITEM_STATUS_SYSTEM, code, display: LINE_ITEM_STATUS[code] } }] }] } };
+      return {
+        ...e,
+        resource: {
+          ...r,
+          extension: [
+            ...arr(r.extension).filter((x) => x.url !== DISPENSING_INFORMATION),
+            {
+              url: DISPENSING_INFORMATION,
+              extension: [
+                {
+                  url: 'dispenseStatus',
+                  valueCoding: { system: LINE_ITEM_STATUS_SYSTEM, code, display: LINE_ITEM_STATUS[code] },
+                },
+              ],
+            },
+          ],
+        },
+      };
     }),
   };
 }
 
 const searchset = (entries: Json[], at: string, self: string): Json => {
   const id = randomUUID();
-  return { resourceType: 'Bundle', id, meta: { lastUpdated: at }, identifier: { system: RFC4122, value: id }, type: 'searchset', link: [{ relation: 'self', url: self }], total: entries.filter((e) => obj(e.resource).resourceType === 'Bundle').length, entry: entries };
+  return {
+    resourceType: 'Bundle',
+    id,
+    meta: { lastUpdated: at },
+    identifier: { system: RFC4122, value: id },
+    type: 'searchset',
+    link: [{ relation: 'self', url: self }],
+    total: entries.filter((e) => obj(e.resource).resourceType === 'Bundle').length,
+    entry: entries,
+  };
 };
 
 export function releaseRoutes(ctx: SandboxContext): Route[] {
@@ -54,7 +80,12 @@ export function releaseRoutes(ctx: SandboxContext): Route[] {
   async function verify(r: PrescriptionRecord): Promise<string[]> {
     const sig = findRequesterSignature(r.bundle);
     if (!sig) return ['Signature is missing.'];
-    const result = await verifyPrescriptionSignature({ signatureXml: sig.xml, bundle: r.bundle, signedAt: sig.when, trust });
+    const result = await verifyPrescriptionSignature({
+      signatureXml: sig.xml,
+      bundle: r.bundle,
+      signedAt: sig.when,
+      trust,
+    });
     return result.ok ? [] : result.errors;
   }
 
@@ -68,53 +99,146 @@ export function releaseRoutes(ctx: SandboxContext): Route[] {
     const params = readBody(req, 'Parameters');
     if (isResponse(params)) return params;
     const r = readReleaseParameters(params);
-    if (isProblem(r)) return epsError(400, r.code, r.message, r.expression, r.code === 'MISSING_VALUE' ? 'required' : 'value');
+    if (isProblem(r))
+      return epsError(400, r.code, r.message, r.expression, r.code === 'MISSING_VALUE' ? 'required' : 'value');
     const ods = caller.role?.orgCode ?? '';
-    if (r.ownerOds !== ods) return epsError(403, 'ACCESS_DENIED', `The owner ${r.ownerOds.slice(0, 10)} is not the organisation of the selected role (${ods}).`, "Parameters.parameter.where(name = 'owner')", 'forbidden');
-    if (r.agentRoleProfileId && r.agentRoleProfileId !== caller.roleId) return epsError(403, 'ACCESS_DENIED', 'The agent is not the selected role of this session.', "Parameters.parameter.where(name = 'agent')", 'forbidden');
+    if (r.ownerOds !== ods)
+      return epsError(
+        403,
+        'ACCESS_DENIED',
+        `The owner ${r.ownerOds.slice(0, 10)} is not the organisation of the selected role (${ods}).`,
+        "Parameters.parameter.where(name = 'owner')",
+        'forbidden',
+      );
+    if (r.agentRoleProfileId && r.agentRoleProfileId !== caller.roleId)
+      return epsError(
+        403,
+        'ACCESS_DENIED',
+        'The agent is not the selected role of this session.',
+        "Parameters.parameter.where(name = 'agent')",
+        'forbidden',
+      );
     const who = { userId: caller.userId, roleId: caller.roleId, ods };
 
     let candidates: PrescriptionRecord[];
     if (r.prescriptionId) {
-      if (!isValidShortFormId(r.prescriptionId)) return epsError(400, 'INVALID_VALUE', `${r.prescriptionId.slice(0, 30)} is not a valid prescription ID (check character).`, "Parameters.parameter.where(name = 'group-identifier')");
+      if (!isValidShortFormId(r.prescriptionId))
+        return epsError(
+          400,
+          'INVALID_VALUE',
+          `${r.prescriptionId.slice(0, 30)} is not a valid prescription ID (check character).`,
+          "Parameters.parameter.where(name = 'group-identifier')",
+        );
       const record = store.get(r.prescriptionId);
-      if (!record) return epsError(404, 'PRESCRIPTION_NOT_FOUND', `No prescription ${r.prescriptionId} was found.`, "Parameters.parameter.where(name = 'group-identifier')", 'not-found');
+      if (!record)
+        return epsError(
+          404,
+          'PRESCRIPTION_NOT_FOUND',
+          `No prescription ${r.prescriptionId} was found.`,
+          "Parameters.parameter.where(name = 'group-identifier')",
+          'not-found',
+        );
       const allowed = release(record.state, ods);
-      if (!allowed.ok) return refusalResponse(allowed.refusal, ctx, "Parameters.parameter.where(name = 'group-identifier')");
+      if (!allowed.ok)
+        return refusalResponse(allowed.refusal, ctx, "Parameters.parameter.where(name = 'group-identifier')");
       candidates = [record];
     } else {
       candidates = store.awaitingNominated(ods, NOMINATED_RELEASE_LIMIT);
-      if (!candidates.length) return json(200, { resourceType: 'OperationOutcome', issue: [epsIssue('NO_MORE_PRESCRIPTIONS', `No more prescriptions are nominated to ${ods}.`, undefined, 'informational', 'information')] }, FHIR);
+      if (!candidates.length)
+        return json(
+          200,
+          {
+            resourceType: 'OperationOutcome',
+            issue: [
+              epsIssue(
+                'NO_MORE_PRESCRIPTIONS',
+                `No more prescriptions are nominated to ${ods}.`,
+                undefined,
+                'informational',
+                'information',
+              ),
+            ],
+          },
+          FHIR,
+        );
     }
 
     // Verify first (async), then move each one on, re-checked against its current state.
     const checks = await Promise.all(candidates.map(verify));
-    const passed: Json[] = [], failed: Json[] = [];
+    const passed: Json[] = [],
+      failed: Json[] = [];
     const at = epsTimestamp(ctx.clock.now());
     candidates.forEach((c, k) => {
       const current = store.get(c.shortFormId);
       if (!current) return;
       const errors = checks[k]!;
       if (errors.length) {
-        store.save(current.shortFormId, current.state, current.state, who, 'release-refused', `signature: ${errors.join('; ')}; returned with reason 0005`);
+        store.save(
+          current.shortFormId,
+          current.state,
+          current.state,
+          who,
+          'release-refused',
+          `signature: ${errors.join('; ')}; returned with reason 0005`,
+        );
         const bundleUrl = `urn:uuid:${String(c.bundle.id ?? c.longFormId)}`;
-        failed.push({ fullUrl: `urn:uuid:${randomUUID()}`, resource: { resourceType: 'OperationOutcome',
-          extension: [{ url: 'https://fhir.nhs.uk/StructureDefinition/Extension-Spine-supportingInfo-prescription', valueReference: { reference: bundleUrl } }],
-          issue: errors.map((e) => epsIssue('INVALID_VALUE', e.endsWith('.') ? e : `${e}.`, 'Provenance.signature.data')) } });
+        failed.push({
+          fullUrl: `urn:uuid:${randomUUID()}`,
+          resource: {
+            resourceType: 'OperationOutcome',
+            extension: [
+              {
+                url: 'https://fhir.nhs.uk/StructureDefinition/Extension-Spine-supportingInfo-prescription',
+                valueReference: { reference: bundleUrl },
+              },
+            ],
+            issue: errors.map((e) =>
+              epsIssue('INVALID_VALUE', e.endsWith('.') ? e : `${e}.`, 'Provenance.signature.data'),
+            ),
+          },
+        });
         failed.push({ fullUrl: bundleUrl, search: { mode: 'match' }, resource: c.bundle });
         return;
       }
       const moved = release(current.state, ods);
-      if (!moved.ok || !store.save(current.shortFormId, current.state, moved.state, who, 'release', r.prescriptionId ? 'patient release' : 'nominated release')) return;
+      if (
+        !moved.ok ||
+        !store.save(
+          current.shortFormId,
+          current.state,
+          moved.state,
+          who,
+          'release',
+          r.prescriptionId ? 'patient release' : 'nominated release',
+        )
+      )
+        return;
       const items = new Map(moved.state.items.map((i) => [i.id.toLowerCase(), i.status]));
-      passed.push({ fullUrl: `urn:uuid:${String(c.bundle.id ?? c.longFormId)}`, search: { mode: 'match' }, resource: asReleased(c.bundle, (id) => items.get(id.toLowerCase()) ?? '0008') });
+      passed.push({
+        fullUrl: `urn:uuid:${String(c.bundle.id ?? c.longFormId)}`,
+        search: { mode: 'match' },
+        resource: asReleased(c.bundle, (id) => items.get(id.toLowerCase()) ?? '0008'),
+      });
     });
-    if (r.prescriptionId && !passed.length && !failed.length) return refusalResponse({ kind: 'wrong-status', status: store.get(r.prescriptionId)?.state.status ?? '0002', action: 'release' }, ctx, "Parameters.parameter.where(name = 'group-identifier')");
+    if (r.prescriptionId && !passed.length && !failed.length)
+      return refusalResponse(
+        { kind: 'wrong-status', status: store.get(r.prescriptionId)?.state.status ?? '0002', action: 'release' },
+        ctx,
+        "Parameters.parameter.where(name = 'group-identifier')",
+      );
     const self = `${ctx.baseUrl()}/FHIR/R4/Task/$release`;
-    return json(200, { resourceType: 'Parameters', id: randomUUID(), parameter: [
-      { name: 'passedPrescriptions', resource: searchset(passed, at, self) },
-      { name: 'failedPrescriptions', resource: searchset(failed, at, self) },
-    ] }, FHIR);
+    return json(
+      200,
+      {
+        resourceType: 'Parameters',
+        id: randomUUID(),
+        parameter: [
+          { name: 'passedPrescriptions', resource: searchset(passed, at, self) },
+          { name: 'failedPrescriptions', resource: searchset(failed, at, self) },
+        ],
+      },
+      FHIR,
+    );
   }
 
   return [{ method: 'POST', path: '/FHIR/R4/Task/$release', handle }];

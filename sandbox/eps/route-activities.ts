@@ -5,13 +5,13 @@ import { DISPENSING_ACTIVITIES, PRESCRIBING_ACTIVITIES } from '../../protocols/s
 
 export const OPERATION_ACTIVITIES = {
   /** Preparing a prescription for signing is prescribing. */
-  '$prepare': PRESCRIBING_ACTIVITIES,
+  $prepare: PRESCRIBING_ACTIVITIES,
   'prescription-order': PRESCRIBING_ACTIVITIES,
   'prescription-order-update': PRESCRIBING_ACTIVITIES,
   'dispense-notification': DISPENSING_ACTIVITIES,
   'Task/$release': DISPENSING_ACTIVITIES,
   /** Return and withdraw. */
-  'Task': DISPENSING_ACTIVITIES,
+  Task: DISPENSING_ACTIVITIES,
   /** The tracker: either side may look. */
   'Task?': [...PRESCRIBING_ACTIVITIES, ...DISPENSING_ACTIVITIES],
 } as const satisfies Record<string, readonly string[]>;
@@ -20,5 +20,7 @@ export type EpsOperation = keyof typeof OPERATION_ACTIVITIES;
 
 /** The activities a message event needs, or undefined for an event EPS does not take. */
 export function eventActivities(event: unknown): readonly string[] | undefined {
-  return event === 'prescription-order' || event === 'prescription-order-update' || event === 'dispense-notification' ? OPERATION_ACTIVITIES[event] : undefined;
+  return event === 'prescription-order' || event === 'prescription-order-update' || event === 'dispense-notification'
+    ? OPERATION_ACTIVITIES[event]
+    : undefined;
 }

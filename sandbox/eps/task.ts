@@ -26,19 +26,66 @@ export function taskRoutes(ctx: SandboxContext): Route[] {
     const task = readBody(req, 'Task');
     if (isResponse(task)) return task;
     const t = readDispensingTask(task);
-    if (isProblem(t)) return epsError(400, t.code, t.message, t.expression, t.code === 'MISSING_VALUE' ? 'required' : 'value');
+    if (isProblem(t))
+      return epsError(400, t.code, t.message, t.expression, t.code === 'MISSING_VALUE' ? 'required' : 'value');
     const ods = caller.role?.orgCode ?? '';
-    if (t.ownerOds && t.ownerOds !== ods) return epsError(403, 'ACCESS_DENIED', `The owner ${t.ownerOds.slice(0, 10)} is not the organisation of the selected role (${ods}).`, 'Task.owner.identifier.value', 'forbidden');
+    if (t.ownerOds && t.ownerOds !== ods)
+      return epsError(
+        403,
+        'ACCESS_DENIED',
+        `The owner ${t.ownerOds.slice(0, 10)} is not the organisation of the selected role (${ods}).`,
+        'Task.owner.identifier.value',
+        'forbidden',
+      );
     const record = store.get(t.prescriptionId);
-    if (!record) return epsError(404, 'PRESCRIPTION_NOT_FOUND', `No prescription ${t.prescriptionId.slice(0, 30)} was found.`, 'Task.groupIdentifier.value', 'not-found');
-    if (record.nhsNumber !== t.nhsNumber) return epsError(400, 'INVALID_VALUE', "The NHS number is not the prescription's patient.", 'Task.for.identifier.value');
-    const next = t.kind === 'return' ? returnToSpine(record.state, ods) : withdraw(record.state, ods, t.dispenseNotificationId);
-    if (!next.ok) return refusalResponse(next.refusal, ctx, t.kind === 'return' ? 'Task.groupIdentifier.value' : 'Task.focus.identifier.value');
-    const detail = t.kind === 'return' ? `return reason ${t.reason}` : `withdraw ${t.dispenseNotificationId} reason ${t.reason}`;
-    if (!store.save(record.shortFormId, record.state, next.state, { userId: caller.userId, roleId: caller.roleId, ods }, t.kind, detail)) {
-      return epsError(409, 'FAILURE_TO_PROCESS_MESSAGE', 'The prescription changed while the Task was processed; send it again.', 'Task', 'conflict');
+    if (!record)
+      return epsError(
+        404,
+        'PRESCRIPTION_NOT_FOUND',
+        `No prescription ${t.prescriptionId.slice(0, 30)} was found.`,
+        'Task.groupIdentifier.value',
+        'not-found',
+      );
+    if (record.nhsNumber !== t.nhsNumber)
+      return epsError(
+        400,
+        'INVALID_VALUE',
+        "The NHS number is not the prescription's patient.",
+        'Task.for.identifier.value',
+      );
+    const next =
+      t.kind === 'return' ? returnToSpine(record.state, ods) : withdraw(record.state, ods, t.dispenseNotificationId);
+    if (!next.ok)
+      return refusalResponse(
+        next.refusal,
+        ctx,
+        t.kind === 'return' ? 'Task.groupIdentifier.value' : 'Task.focus.identifier.value',
+      );
+    const detail =
+      t.kind === 'return' ? `return reason ${t.reason}` : `withdraw ${t.dispenseNotificationId} reason ${t.reason}`;
+    if (
+      !store.save(
+        record.shortFormId,
+        record.state,
+        next.state,
+        { userId: caller.userId, roleId: caller.roleId, ods },
+        t.kind,
+        detail,
+      )
+    ) {
+      return epsError(
+        409,
+        'FAILURE_TO_PROCESS_MESSAGE',
+        'The prescription changed while the Task was processed; send it again.',
+        'Task',
+        'conflict',
+      );
     }
-    return json(200, { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] }, FHIR);
+    return json(
+      200,
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] },
+      FHIR,
+    );
   }
 
   return [{ method: 'POST', path: '/FHIR/R4/Task', handle }];

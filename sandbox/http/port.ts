@@ -8,17 +8,25 @@ import { existsSync, readFileSync } from 'node:fs';
 export function recordedPort(caStateFile: string): number | null {
   if (!existsSync(caStateFile)) return null;
   try {
-    const port = Number(new URL((JSON.parse(readFileSync(caStateFile, 'utf8')) as { baseUrl?: string }).baseUrl ?? '').port);
+    const port = Number(
+      new URL((JSON.parse(readFileSync(caStateFile, 'utf8')) as { baseUrl?: string }).baseUrl ?? '').port,
+    );
     return Number.isInteger(port) && port > 0 ? port : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** `preferred` if it is free on 127.0.0.1, else one the OS picks. */
 export async function freePort(preferred: number | null): Promise<number> {
-  const tryPort = (p: number) => new Promise<number | null>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(null));
-    s.listen(p, '127.0.0.1', () => { const got = (s.address() as { port: number }).port; s.close(() => resolve(got)); });
-  });
+  const tryPort = (p: number) =>
+    new Promise<number | null>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(null));
+      s.listen(p, '127.0.0.1', () => {
+        const got = (s.address() as { port: number }).port;
+        s.close(() => resolve(got));
+      });
+    });
   return (preferred !== null ? await tryPort(preferred) : null) ?? (await tryPort(0)) ?? 0;
 }

@@ -53,10 +53,20 @@ export interface Route {
 
 /** An error a handler throws to answer with a status and body. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: string, readonly contentType = 'text/plain; charset=utf-8') { super(body.slice(0, 200)); }
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly contentType = 'text/plain; charset=utf-8',
+  ) {
+    super(body.slice(0, 200));
+  }
 }
 
-interface Compiled { route: Route; re: RegExp; names: string[] }
+interface Compiled {
+  route: Route;
+  re: RegExp;
+  names: string[];
+}
 
 export class Router {
   readonly #routes: Compiled[] = [];
@@ -64,7 +74,14 @@ export class Router {
   add(routes: Route[]): this {
     for (const route of routes) {
       const names: string[] = [];
-      const re = new RegExp('^' + route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, n: string) => { names.push(n); return '([^/]+)'; }) + '$');
+      const re = new RegExp(
+        '^' +
+          route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, n: string) => {
+            names.push(n);
+            return '([^/]+)';
+          }) +
+          '$',
+      );
       this.#routes.push({ route, re, names });
     }
     return this;
@@ -109,7 +126,8 @@ export function readJson(req: SandboxRequest): unknown {
 }
 
 /** True when the request says its body is JSON (application/json or application/fhir+json). */
-export const isJsonRequest = (req: Pick<SandboxRequest, 'headers'>): boolean => /^application\/(fhir\+)?json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''));
+export const isJsonRequest = (req: Pick<SandboxRequest, 'headers'>): boolean =>
+  /^application\/(fhir\+)?json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''));
 
 /**
  * Why a FHIR JSON body breaks FHIR's own JSON rules, or null when it does not: it must be an object
@@ -119,11 +137,22 @@ export const isJsonRequest = (req: Pick<SandboxRequest, 'headers'>): boolean => 
  */
 export function fhirJsonProblem(body: Buffer | string): { message: string; expression?: string } | null {
   let value: unknown;
-  try { value = JSON.parse(body.toString()); } catch { return { message: 'The body is not JSON.' }; }
-  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { resourceType?: unknown }).resourceType !== 'string') {
+  try {
+    value = JSON.parse(body.toString());
+  } catch {
+    return { message: 'The body is not JSON.' };
+  }
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    typeof (value as { resourceType?: unknown }).resourceType !== 'string'
+  ) {
     return { message: 'The body must be a FHIR resource: a JSON object with a resourceType.' };
   }
-  const stack: Array<{ v: unknown; at: string; nullOk: boolean }> = [{ v: value, at: String((value as { resourceType: string }).resourceType), nullOk: false }];
+  const stack: Array<{ v: unknown; at: string; nullOk: boolean }> = [
+    { v: value, at: String((value as { resourceType: string }).resourceType), nullOk: false },
+  ];
   while (stack.length) {
     const { v, at, nullOk } = stack.pop()!;
     if (v === null) {
@@ -134,7 +163,8 @@ export function fhirJsonProblem(body: Buffer | string): { message: string; expre
     if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, at: `${at}[${i}]`, nullOk }));
     else {
       const o = v as Record<string, unknown>;
-      for (const [k, x] of Object.entries(o)) stack.push({ v: x, at: `${at}.${k}`, nullOk: Array.isArray(x) && (k.startsWith('_') || `_${k}` in o) });
+      for (const [k, x] of Object.entries(o))
+        stack.push({ v: x, at: `${at}.${k}`, nullOk: Array.isArray(x) && (k.startsWith('_') || `_${k}` in o) });
     }
   }
   return null;

@@ -9,7 +9,17 @@ import { redact, redactBody, redactPath } from './redact';
 
 export { redact, redactBody, redactPath } from './redact';
 
-export interface LoggedExchange { seq: number; at: string; method: string; path: string; status: number; requestId: string | null; request: string; response: string; ms: number }
+export interface LoggedExchange {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  requestId: string | null;
+  request: string;
+  response: string;
+  ms: number;
+}
 
 export interface LogRetention {
   /** Exchanges older than this (real time, not the sandbox clock) are deleted. */
@@ -28,7 +38,8 @@ export const PAGE_LIMITS = { exchanges: 500, bytes: 1024 * 1024, bodyChars: 16 *
 const AGE_CHECK_MS = 1000;
 const PRUNE_BATCH = 500;
 
-const cap = (s: string): string => (s.length > STORED_BODY_CHARS ? `${s.slice(0, STORED_BODY_CHARS)}…[${s.length} bytes]` : s);
+const cap = (s: string): string =>
+  s.length > STORED_BODY_CHARS ? `${s.slice(0, STORED_BODY_CHARS)}…[${s.length} bytes]` : s;
 
 export interface LogPage {
   /** The page as JSON text: `{"exchanges":[…],"last":N,"more":bool,"limits":{…}}`. */
@@ -53,32 +64,59 @@ export class MessageLog {
     this.#db = db;
     this.#retention = retention;
     this.#now = now;
-    migrateSandbox(db, 'log-1', `CREATE TABLE message_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
-      status INTEGER NOT NULL, request_id TEXT, request TEXT NOT NULL, response TEXT NOT NULL, ms REAL NOT NULL)`);
+    migrateSandbox(
+      db,
+      'log-1',
+      `CREATE TABLE message_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+      status INTEGER NOT NULL, request_id TEXT, request TEXT NOT NULL, response TEXT NOT NULL, ms REAL NOT NULL)`,
+    );
     // Size and real time of logging per exchange, for retention (rows from before count from now).
-    migrateSandbox(db, 'log-2', `ALTER TABLE message_log ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+    migrateSandbox(
+      db,
+      'log-2',
+      `ALTER TABLE message_log ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE message_log ADD COLUMN logged_ms INTEGER NOT NULL DEFAULT 0;
-      UPDATE message_log SET bytes = length(CAST(path AS BLOB)) + length(CAST(request AS BLOB)) + length(CAST(response AS BLOB)) + 100, logged_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000;`);
-    this.#insert = db.prepare('INSERT INTO message_log (at, method, path, status, request_id, request, response, ms, bytes, logged_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      UPDATE message_log SET bytes = length(CAST(path AS BLOB)) + length(CAST(request AS BLOB)) + length(CAST(response AS BLOB)) + 100, logged_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000;`,
+    );
+    this.#insert = db.prepare(
+      'INSERT INTO message_log (at, method, path, status, request_id, request, response, ms, bytes, logged_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.#head = db.prepare('SELECT seq, bytes, logged_ms FROM message_log ORDER BY seq LIMIT ?');
     this.#deleteThrough = db.prepare('DELETE FROM message_log WHERE seq <= ?');
     // Each exchange's JSON is made by SQLite, bodies cut there: a page never loads more of a body
     // than it shows, and the event loop does no per-field work (half the cost of a page in JS).
-    const shown = (col: string) => `CASE WHEN length(${col}) > @chars THEN substr(${col}, 1, @chars) || '…[truncated: ' || length(${col}) || ' characters stored; GET /_log shows ' || @chars || ']' ELSE ${col} END`;
-    this.#page = db.prepare(`SELECT seq, json_object('seq', seq, 'at', at, 'method', method, 'path', path, 'status', status, 'requestId', request_id,
+    const shown = (col: string) =>
+      `CASE WHEN length(${col}) > @chars THEN substr(${col}, 1, @chars) || '…[truncated: ' || length(${col}) || ' characters stored; GET /_log shows ' || @chars || ']' ELSE ${col} END`;
+    this.#page =
+      db.prepare(`SELECT seq, json_object('seq', seq, 'at', at, 'method', method, 'path', path, 'status', status, 'requestId', request_id,
       'request', ${shown('request')}, 'response', ${shown('response')}, 'ms', ms) AS item
       FROM message_log WHERE seq > @since ORDER BY seq LIMIT @limit`);
     this.#bytes = Number((db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM message_log').get() as { n: number }).n);
   }
 
   /** Bytes the stored exchanges take (bodies and path as UTF-8, plus a fixed 100 a row). */
-  get storedBytes(): number { return this.#bytes; }
+  get storedBytes(): number {
+    return this.#bytes;
+  }
 
   record(e: Omit<LoggedExchange, 'seq'>): void {
-    const path = redactPath(e.path), request = cap(redactBody(e.request)), response = cap(redactBody(e.response));
+    const path = redactPath(e.path),
+      request = cap(redactBody(e.request)),
+      response = cap(redactBody(e.response));
     const bytes = Buffer.byteLength(path) + Buffer.byteLength(request) + Buffer.byteLength(response) + 100;
     const now = this.#now();
-    this.#insert.run(e.at, e.method, path, e.status, e.requestId === null ? null : redact(e.requestId), request, response, e.ms, bytes, now);
+    this.#insert.run(
+      e.at,
+      e.method,
+      path,
+      e.status,
+      e.requestId === null ? null : redact(e.requestId),
+      request,
+      response,
+      e.ms,
+      bytes,
+      now,
+    );
     this.#bytes += bytes;
     if (this.#bytes > this.#retention.maxBytes || now >= this.#nextAgeCheck) this.prune();
   }
@@ -93,10 +131,14 @@ export class MessageLog {
     let deleted = 0;
     for (;;) {
       const rows = this.#head.all(PRUNE_BATCH) as Array<{ seq: number; bytes: number; logged_ms: number }>;
-      let through = -1, freed = 0, n = 0;
+      let through = -1,
+        freed = 0,
+        n = 0;
       for (const r of rows) {
         if (!(this.#bytes - freed > target || r.logged_ms < oldest)) break;
-        through = r.seq; freed += r.bytes; n++;
+        through = r.seq;
+        freed += r.bytes;
+        n++;
       }
       if (through < 0) return deleted;
       this.#deleteThrough.run(through);
@@ -113,18 +155,34 @@ export class MessageLog {
    */
   page(since: number, limit: number = PAGE_LIMITS.exchanges): LogPage {
     const parts: string[] = [];
-    let size = 0, last = since, more = false;
-    for (const r of this.#page.iterate({ since, limit: limit + 1, chars: PAGE_LIMITS.bodyChars }) as Iterable<{ seq: number; item: string }>) {
-      if (parts.length === limit) { more = true; break; }
+    let size = 0,
+      last = since,
+      more = false;
+    for (const r of this.#page.iterate({ since, limit: limit + 1, chars: PAGE_LIMITS.bodyChars }) as Iterable<{
+      seq: number;
+      item: string;
+    }>) {
+      if (parts.length === limit) {
+        more = true;
+        break;
+      }
       const item = r.item;
       const bytes = Buffer.byteLength(item) + 1;
-      if (parts.length > 0 && size + bytes > PAGE_LIMITS.bytes) { more = true; break; }
+      if (parts.length > 0 && size + bytes > PAGE_LIMITS.bytes) {
+        more = true;
+        break;
+      }
       parts.push(item);
       size += bytes;
       last = r.seq;
     }
     const limits = { exchanges: limit, bytes: PAGE_LIMITS.bytes, bodyChars: PAGE_LIMITS.bodyChars };
-    return { json: `{"exchanges":[${parts.join(',')}],"last":${last},"more":${more},"limits":${JSON.stringify(limits)}}`, count: parts.length, last, more };
+    return {
+      json: `{"exchanges":[${parts.join(',')}],"last":${last},"more":${more},"limits":${JSON.stringify(limits)}}`,
+      count: parts.length,
+      last,
+      more,
+    };
   }
 
   /** The page's exchanges as objects (tests, tools in the same process). */

@@ -10,7 +10,16 @@ import { encodeGpObject, parseGpObject } from '../../protocols/spine/gpobject';
 export const REDACTED = '[redacted]';
 
 /** Names whose value is a secret in a query string or a JSON object (compared case-insensitively). */
-const SECRET_FIELDS = new Set(['token', 'sso_ticket', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'password', 'secret']);
+const SECRET_FIELDS = new Set([
+  'token',
+  'sso_ticket',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'password',
+  'secret',
+]);
 /** gpPARAMs whose value is the session or proves it (the CMS response, the broker's MAC over the challenge). */
 const SECRET_GP_PARAMS = new Set(['sso_ticket', 'token', 'response', 'signature']);
 
@@ -26,13 +35,25 @@ const isSecretFormField = (name: string): boolean => SECRET_FORM_FIELDS.has(name
 // Each pattern with a cheap marker that must be present for it to run (most bodies have none).
 const TEXT_PATTERNS: Array<[marker: RegExp, pattern: RegExp, replacement: string]> = [
   [/bearer/i, /(Bearer\s+)[^\s"',]+/gi, `$1${REDACTED}`],
-  [/<gpPARAM/i, /(<gpPARAM\b[^>]*\bname\s*=\s*["']\s*(?:sso_ticket|token|response|signature)\s*["'][^>]*>)[^<]*/gi, `$1${REDACTED}`],
-  [/token|ticket|secret|password/i, /("(?:token|sso_ticket|access_token|refresh_token|id_token|client_secret|password|secret)"\s*:\s*")(?:[^"\\]|\\.)*/gi, `$1${REDACTED}`],
+  [
+    /<gpPARAM/i,
+    /(<gpPARAM\b[^>]*\bname\s*=\s*["']\s*(?:sso_ticket|token|response|signature)\s*["'][^>]*>)[^<]*/gi,
+    `$1${REDACTED}`,
+  ],
+  [
+    /token|ticket|secret|password/i,
+    /("(?:token|sso_ticket|access_token|refresh_token|id_token|client_secret|password|secret)"\s*:\s*")(?:[^"\\]|\\.)*/gi,
+    `$1${REDACTED}`,
+  ],
   [/token=|ticket=|token_hint=/i, /((?:token|sso_ticket|access_token|id_token_hint)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
   [/<saml:SubjectConfirmationData>/, /(<saml:SubjectConfirmationData>)[^<]*/g, `$1${REDACTED}`],
   [/_sessions\//, /(\/_sessions\/)[^\s"?]+/g, `$1${REDACTED}`],
   // OAuth: the authorization code, its PKCE verifier and the client assertion (…_token= is covered above).
-  [/code=|code_verifier=|client_assertion=/i, /((?:^|[?&\s])(?:code|code_verifier|client_assertion)=)[^&\s"'<]+/gi, `$1${REDACTED}`],
+  [
+    /code=|code_verifier=|client_assertion=/i,
+    /((?:^|[?&\s])(?:code|code_verifier|client_assertion)=)[^&\s"'<]+/gi,
+    `$1${REDACTED}`,
+  ],
   [/_apim\/tokens\//, /(\/_apim\/tokens\/)[^\s"?]+/g, `$1${REDACTED}`],
   // The shapes of the secrets the sandbox itself issues (sessions/sessions.ts, admin-secret.ts).
   [/AQIC/, /AQIC5wM2LY4S[^\s"'<&]*/g, REDACTED],
@@ -40,7 +61,8 @@ const TEXT_PATTERNS: Array<[marker: RegExp, pattern: RegExp, replacement: string
 ];
 
 // One scan for all the markers above: most bodies (FHIR Bundles of 20 kB) match none and are done.
-const ANY_MARKER = /bearer|gpPARAM|token|ticket|secret|password|saml:SubjectConfirmationData|_sessions\/|AQIC|sandbox-admin_|code=|code_verifier|client_assertion/i;
+const ANY_MARKER =
+  /bearer|gpPARAM|token|ticket|secret|password|saml:SubjectConfirmationData|_sessions\/|AQIC|sandbox-admin_|code=|code_verifier|client_assertion/i;
 
 /** The textual patterns alone: for text in no format the sandbox parses. */
 export function redact(text: string): string {
@@ -50,7 +72,13 @@ export function redact(text: string): string {
   return out;
 }
 
-const decodeSegment = (s: string): string => { try { return decodeURIComponent(s); } catch { return s; } };
+const decodeSegment = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 /**
  * A request target (path and query) with secrets replaced: query parameters whose decoded name is a
@@ -60,16 +88,23 @@ export function redactPath(target: string): string {
   const q = target.indexOf('?');
   const pathname = q < 0 ? target : target.slice(0, q);
   const segments = pathname.split('/');
-  for (let i = 1; i < segments.length; i++) if (decodeSegment(segments[i - 1]!).toLowerCase() === '_sessions') segments[i] = REDACTED;
+  for (let i = 1; i < segments.length; i++)
+    if (decodeSegment(segments[i - 1]!).toLowerCase() === '_sessions') segments[i] = REDACTED;
   let out = segments.join('/');
   if (q >= 0) {
     // Split as URLSearchParams does (on '&' only; '+' is a space), deciding by the decoded name.
-    out += '?' + target.slice(q + 1).split('&').map((pair) => {
-      const eq = pair.indexOf('=');
-      const rawName = eq < 0 ? pair : pair.slice(0, eq);
-      const name = [...new URLSearchParams(`${rawName}=`).keys()][0] ?? '';
-      return isSecretFormField(name) ? `${rawName}=${REDACTED}` : pair;
-    }).join('&');
+    out +=
+      '?' +
+      target
+        .slice(q + 1)
+        .split('&')
+        .map((pair) => {
+          const eq = pair.indexOf('=');
+          const rawName = eq < 0 ? pair : pair.slice(0, eq);
+          const name = [...new URLSearchParams(`${rawName}=`).keys()][0] ?? '';
+          return isSecretFormField(name) ? `${rawName}=${REDACTED}` : pair;
+        })
+        .join('&');
   }
   return redact(out);
 }
@@ -77,14 +112,22 @@ export function redactPath(target: string): string {
 function redactJson(v: unknown): { value: unknown; changed: boolean } {
   if (Array.isArray(v)) {
     let changed = false;
-    const value = v.map((x) => { const r = redactJson(x); changed ||= r.changed; return r.value; });
+    const value = v.map((x) => {
+      const r = redactJson(x);
+      changed ||= r.changed;
+      return r.value;
+    });
     return { value, changed };
   }
   if (v && typeof v === 'object') {
     let changed = false;
     const value: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      if (isSecretField(k) && x !== null && typeof x !== 'object') { value[k] = REDACTED; changed = true; continue; }
+      if (isSecretField(k) && x !== null && typeof x !== 'object') {
+        value[k] = REDACTED;
+        changed = true;
+        continue;
+      }
       const r = redactJson(x);
       changed ||= r.changed;
       value[k] = r.value;
@@ -106,8 +149,12 @@ export function redactBody(text: string): string {
     try {
       const params = parseGpObject(text);
       if (!params.some((p) => SECRET_GP_PARAMS.has(p.name.trim().toLowerCase()))) return redact(text);
-      return encodeGpObject(params.map((p) => (SECRET_GP_PARAMS.has(p.name.trim().toLowerCase()) ? { ...p, value: REDACTED } : p)));
-    } catch { /* not a gpOBJECT the broker would read: by pattern */ }
+      return encodeGpObject(
+        params.map((p) => (SECRET_GP_PARAMS.has(p.name.trim().toLowerCase()) ? { ...p, value: REDACTED } : p)),
+      );
+    } catch {
+      /* not a gpOBJECT the broker would read: by pattern */
+    }
   } else if (start !== '<' && start !== '{' && start !== '[' && /^[\w.%+-]+=/.test(text.trimStart())) {
     // A form body (OAuth token requests): fields read by their decoded names, as the query string.
     return redactPath(`?${text.trim()}`).slice(1);
@@ -115,7 +162,9 @@ export function redactBody(text: string): string {
     try {
       const r = redactJson(JSON.parse(text));
       return r.changed ? redact(JSON.stringify(r.value)) : redact(text);
-    } catch { /* not JSON: by pattern */ }
+    } catch {
+      /* not JSON: by pattern */
+    }
   }
   // Character references could hide a name or a token from the patterns: look at the text decoded.
   if (text.includes('&#')) {

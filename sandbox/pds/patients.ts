@@ -7,21 +7,107 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isValidNhsNumber, nhsNumberCheckDigit } from '../../protocols/ids/nhs-number';
 export interface SandboxPatient {
-  nhsNumber: string; prefix: string; given: string[]; family: string; gender: 'female' | 'male' | 'other' | 'unknown';
-  birthDate: string; addressLines: string[]; postcode: string; gpOdsCode: string; nominatedPharmacy: string | null;
+  nhsNumber: string;
+  prefix: string;
+  given: string[];
+  family: string;
+  gender: 'female' | 'male' | 'other' | 'unknown';
+  birthDate: string;
+  addressLines: string[];
+  postcode: string;
+  gpOdsCode: string;
+  nominatedPharmacy: string | null;
   /** Sensitive record (meta.security R): address, telecom and GP are withheld, as PDS does. */
   restricted?: boolean;
   phone?: string;
 }
 
 export const seedPatients: SandboxPatient[] = [
-  { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', gender: 'female', birthDate: '2008-09-20', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: 'FCG71' },
-  { nhsNumber: '5839945242', prefix: 'MS', given: ['STACEY', 'MARISA'], family: 'TWITCHETT', gender: 'female', birthDate: '1948-04-30', addressLines: ['10 HEATHFIELD', 'COBHAM', 'SURREY'], postcode: 'KT11 2QY', gpOdsCode: 'A83008', nominatedPharmacy: 'FA565' },
-  { nhsNumber: '9449304424', prefix: 'MR', given: ['JOHN'], family: 'DOE', gender: 'male', birthDate: '1968-02-02', addressLines: ['4 CASTLE HILL', 'LEEDS'], postcode: 'LS1 5DR', gpOdsCode: 'A83008', nominatedPharmacy: null },
-  { nhsNumber: '9000000009', prefix: 'MRS', given: ['JANE'], family: 'SMITH', gender: 'female', birthDate: '2010-10-22', addressLines: ['1 TRINITY STREET', 'DEWSBURY'], postcode: 'WF13 1HF', gpOdsCode: 'B81012', nominatedPharmacy: 'FCG71' },
-  { nhsNumber: '9000000017', prefix: 'MR', given: ['PETER'], family: 'SMITH', gender: 'male', birthDate: '1955-03-14', addressLines: ['22 MILL LANE', 'DEWSBURY'], postcode: 'WF12 8AA', gpOdsCode: 'B81012', nominatedPharmacy: null },
-  { nhsNumber: '9000000025', prefix: 'MRS', given: ['JANET'], family: 'SMYTHE', gender: 'female', birthDate: '2005-06-16', addressLines: ['3 CHURCH VIEW', 'DEWSBURY'], postcode: 'WF13 2AB', gpOdsCode: 'B81012', nominatedPharmacy: null, restricted: true },
-  { nhsNumber: '9434765919', prefix: 'MR', given: ['ALAN', 'JAMES'], family: 'ASHWORTH', gender: 'male', birthDate: '1972-11-05', addressLines: ['7 STATION ROAD', 'SHILDON'], postcode: 'DL4 1AB', gpOdsCode: 'A83008', nominatedPharmacy: 'FA565' },
+  {
+    nhsNumber: '9449305552',
+    prefix: 'MS',
+    given: ['OCTAVIA'],
+    family: 'CHISLETT',
+    gender: 'female',
+    birthDate: '2008-09-20',
+    addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'],
+    postcode: 'HX7 8AW',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: 'FCG71',
+  },
+  {
+    nhsNumber: '5839945242',
+    prefix: 'MS',
+    given: ['STACEY', 'MARISA'],
+    family: 'TWITCHETT',
+    gender: 'female',
+    birthDate: '1948-04-30',
+    addressLines: ['10 HEATHFIELD', 'COBHAM', 'SURREY'],
+    postcode: 'KT11 2QY',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: 'FA565',
+  },
+  {
+    nhsNumber: '9449304424',
+    prefix: 'MR',
+    given: ['JOHN'],
+    family: 'DOE',
+    gender: 'male',
+    birthDate: '1968-02-02',
+    addressLines: ['4 CASTLE HILL', 'LEEDS'],
+    postcode: 'LS1 5DR',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: null,
+  },
+  {
+    nhsNumber: '9000000009',
+    prefix: 'MRS',
+    given: ['JANE'],
+    family: 'SMITH',
+    gender: 'female',
+    birthDate: '2010-10-22',
+    addressLines: ['1 TRINITY STREET', 'DEWSBURY'],
+    postcode: 'WF13 1HF',
+    gpOdsCode: 'B81012',
+    nominatedPharmacy: 'FCG71',
+  },
+  {
+    nhsNumber: '9000000017',
+    prefix: 'MR',
+    given: ['PETER'],
+    family: 'SMITH',
+    gender: 'male',
+    birthDate: '1955-03-14',
+    addressLines: ['22 MILL LANE', 'DEWSBURY'],
+    postcode: 'WF12 8AA',
+    gpOdsCode: 'B81012',
+    nominatedPharmacy: null,
+  },
+  {
+    nhsNumber: '9000000025',
+    prefix: 'MRS',
+    given: ['JANET'],
+    family: 'SMYTHE',
+    gender: 'female',
+    birthDate: '2005-06-16',
+    addressLines: ['3 CHURCH VIEW', 'DEWSBURY'],
+    postcode: 'WF13 2AB',
+    gpOdsCode: 'B81012',
+    nominatedPharmacy: null,
+    restricted: true,
+  },
+  {
+    nhsNumber: '9434765919',
+    prefix: 'MR',
+    given: ['ALAN', 'JAMES'],
+    family: 'ASHWORTH',
+    gender: 'male',
+    birthDate: '1972-11-05',
+    addressLines: ['7 STATION ROAD', 'SHILDON'],
+    postcode: 'DL4 1AB',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: 'FA565',
+  },
 ];
 
 /** The seeded index: the hand-written patients above and generated ones, 20 in all. */
@@ -29,7 +115,20 @@ export const sandboxPatients = (): SandboxPatient[] => [...seedPatients, ...more
 
 /** Adds generated patients (valid NHS numbers) so searches have more than a handful to sift. */
 export function morePatients(count: number): SandboxPatient[] {
-  const given = ['OLIVIA', 'AMELIA', 'ISLA', 'AVA', 'MIA', 'NOAH', 'OLIVER', 'GEORGE', 'ARTHUR', 'LEO', 'FREYA', 'HARRY'];
+  const given = [
+    'OLIVIA',
+    'AMELIA',
+    'ISLA',
+    'AVA',
+    'MIA',
+    'NOAH',
+    'OLIVER',
+    'GEORGE',
+    'ARTHUR',
+    'LEO',
+    'FREYA',
+    'HARRY',
+  ];
   const family = ['JONES', 'WILLIAMS', 'BROWN', 'TAYLOR', 'DAVIES', 'EVANS', 'WILSON', 'THOMAS', 'JOHNSON', 'ROBERTS'];
   const out: SandboxPatient[] = [];
   let base = 943_000_000;
@@ -42,34 +141,47 @@ export function morePatients(count: number): SandboxPatient[] {
     const n = out.length;
     const g = given[n % given.length]!;
     out.push({
-      nhsNumber: nine + String(check === 11 ? 0 : check), prefix: n % 2 ? 'MR' : 'MS', given: [g], family: family[n % family.length]!,
-      gender: n % 2 ? 'male' : 'female', birthDate: `${1940 + (n * 7) % 80}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
-      addressLines: [`${n + 3} HIGH STREET`, 'SHILDON'], postcode: `DL4 ${1 + (n % 9)}AB`, gpOdsCode: n % 3 ? 'A83008' : 'B81012', nominatedPharmacy: n % 4 === 0 ? 'FCG71' : null,
+      nhsNumber: nine + String(check === 11 ? 0 : check),
+      prefix: n % 2 ? 'MR' : 'MS',
+      given: [g],
+      family: family[n % family.length]!,
+      gender: n % 2 ? 'male' : 'female',
+      birthDate: `${1940 + ((n * 7) % 80)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
+      addressLines: [`${n + 3} HIGH STREET`, 'SHILDON'],
+      postcode: `DL4 ${1 + (n % 9)}AB`,
+      gpOdsCode: n % 3 ? 'A83008' : 'B81012',
+      nominatedPharmacy: n % 4 === 0 ? 'FCG71' : null,
     });
   }
   return out;
 }
 
 const ODS_CODE = /^[A-Z0-9]{3,8}$/;
-const patientSchema = z.object({
-  nhsNumber: z.string(),
-  prefix: z.string(),
-  given: z.array(z.string().min(1)).min(1, 'at least one given name'),
-  family: z.string().min(1, 'a family name is required'),
-  gender: z.enum(['female', 'male', 'other', 'unknown']),
-  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().startsWith(d), 'not a real date'),
-  addressLines: z.array(z.string()),
-  postcode: z.string(),
-  gpOdsCode: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits'),
-  nominatedPharmacy: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits').nullable(),
-  restricted: z.boolean().optional(),
-  phone: z.string().optional(),
-}).strict();
+const patientSchema = z
+  .object({
+    nhsNumber: z.string(),
+    prefix: z.string(),
+    given: z.array(z.string().min(1)).min(1, 'at least one given name'),
+    family: z.string().min(1, 'a family name is required'),
+    gender: z.enum(['female', 'male', 'other', 'unknown']),
+    birthDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+      .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().startsWith(d), 'not a real date'),
+    addressLines: z.array(z.string()),
+    postcode: z.string(),
+    gpOdsCode: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits'),
+    nominatedPharmacy: z.string().regex(ODS_CODE, 'an ODS code: 3 to 8 capital letters and digits').nullable(),
+    restricted: z.boolean().optional(),
+    phone: z.string().optional(),
+  })
+  .strict();
 const fileSchema = z.object({ patients: z.array(z.unknown()) }).strict();
 
 /** Why an NHS number is not valid, or null when it is. */
 export function nhsNumberProblem(n: string): string | null {
-  if (!/^\d{10}$/.test(n)) return `"${n.slice(0, 20)}" is not an NHS number: it must be exactly 10 digits, without spaces`;
+  if (!/^\d{10}$/.test(n))
+    return `"${n.slice(0, 20)}" is not an NHS number: it must be exactly 10 digits, without spaces`;
   if (isValidNhsNumber(n)) return null;
   const check = nhsNumberCheckDigit(n.slice(0, 9));
   return check === null
@@ -78,7 +190,10 @@ export function nhsNumberProblem(n: string): string | null {
 }
 
 export class PatientFileError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file} is not valid:\n  ${problems.join('\n  ')}`);
     this.name = 'PatientFileError';
   }
@@ -87,7 +202,11 @@ export class PatientFileError extends Error {
 /** Checks the whole file; every problem found, each naming the patient (position, NHS number, name) and the field. */
 export function parsePatientsFile(text: string, file = 'patients.json'): SandboxPatient[] {
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new PatientFileError(file, [`not JSON: ${(e as Error).message}`]); }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new PatientFileError(file, [`not JSON: ${(e as Error).message}`]);
+  }
   const top = fileSchema.safeParse(raw);
   if (!top.success) throw new PatientFileError(file, ['expected { "patients": [ … ] } and nothing else']);
   const problems: string[] = [];
@@ -98,13 +217,20 @@ export function parsePatientsFile(text: string, file = 'patients.json'): Sandbox
     const who = `patient ${i + 1}${typeof o.nhsNumber === 'string' ? ` (${o.nhsNumber.slice(0, 20)}${typeof o.family === 'string' ? ` ${o.family.slice(0, 40)}` : ''})` : ''}`;
     const r = patientSchema.safeParse(p);
     if (!r.success) {
-      for (const issue of r.error.issues) problems.push(`${who}: ${issue.path.join('.') || '(the entry)'}: ${issue.message}`);
+      for (const issue of r.error.issues)
+        problems.push(`${who}: ${issue.path.join('.') || '(the entry)'}: ${issue.message}`);
       return;
     }
     const nhs = nhsNumberProblem(r.data.nhsNumber);
-    if (nhs) { problems.push(`${who}: nhsNumber: ${nhs}`); return; }
+    if (nhs) {
+      problems.push(`${who}: nhsNumber: ${nhs}`);
+      return;
+    }
     const earlier = seen.get(r.data.nhsNumber);
-    if (earlier !== undefined) { problems.push(`${who}: nhsNumber: ${r.data.nhsNumber} is already patient ${earlier + 1}'s`); return; }
+    if (earlier !== undefined) {
+      problems.push(`${who}: nhsNumber: ${r.data.nhsNumber} is already patient ${earlier + 1}'s`);
+      return;
+    }
     seen.set(r.data.nhsNumber, i);
     out.push(r.data as SandboxPatient);
   });
@@ -119,13 +245,15 @@ export class PatientStore {
   constructor(dataDir: string) {
     this.file = join(dataDir, 'patients.json');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify({ patients: sandboxPatients() }, null, 2) + '\n');
+    if (!existsSync(this.file))
+      writeFileSync(this.file, JSON.stringify({ patients: sandboxPatients() }, null, 2) + '\n');
   }
   /** The patients; throws PatientFileError (every problem listed) when the file is not valid. */
   read(): SandboxPatient[] {
     const st = statSync(this.file);
     const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp) this.#cache = { stamp, value: parsePatientsFile(readFileSync(this.file, 'utf8'), this.file) };
+    if (this.#cache?.stamp !== stamp)
+      this.#cache = { stamp, value: parsePatientsFile(readFileSync(this.file, 'utf8'), this.file) };
     return this.#cache.value;
   }
 }

@@ -37,30 +37,50 @@ export interface Checkpointer {
 
 export function startCheckpointer(db: SandboxDb, opts: { everyMs?: number; restartPages?: number } = {}): Checkpointer {
   const restartPages = opts.restartPages ?? 4000;
-  let active = false, stopped = false;
+  let active = false,
+    stopped = false;
   let walPages = 0; // as the worker last saw it
-  const ownCheckpoints = () => { active = false; try { db.pragma('wal_autocheckpoint = 1000'); } catch { /* closed */ } };
+  const ownCheckpoints = () => {
+    active = false;
+    try {
+      db.pragma('wal_autocheckpoint = 1000');
+    } catch {
+      /* closed */
+    }
+  };
   let worker: Worker;
   try {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: db.name, everyMs: opts.everyMs ?? 50 } });
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, file: db.name, everyMs: opts.everyMs ?? 50 },
+    });
   } catch {
     return { committed: () => undefined, stop: async () => undefined }; // e.g. bundled, no module path: SQLite's own checkpoints stay
   }
   worker.unref();
   worker.on('message', (m) => {
     if (typeof m === 'number') walPages = m;
-    else if (m === 'ready' && !stopped) { db.pragma('wal_autocheckpoint = 0'); active = true; }
+    else if (m === 'ready' && !stopped) {
+      db.pragma('wal_autocheckpoint = 0');
+      active = true;
+    }
   });
-  worker.on('error', () => { if (!stopped) ownCheckpoints(); });
-  worker.on('exit', () => { if (!stopped) ownCheckpoints(); });
+  worker.on('error', () => {
+    if (!stopped) ownCheckpoints();
+  });
+  worker.on('exit', () => {
+    if (!stopped) ownCheckpoints();
+  });
   return {
     committed() {
       if (!active || walPages < restartPages || db.inTransaction) return;
       try {
         const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
         if (r && r.busy === 0 && r.checkpointed === r.log) walPages = 0; // all copied: the next commit restarts the WAL
-      } catch { /* busy: the worker is copying; next time */ }
+      } catch {
+        /* busy: the worker is copying; next time */
+      }
     },
     async stop() {
       if (stopped) return;
@@ -71,7 +91,12 @@ export function startCheckpointer(db: SandboxDb, opts: { everyMs?: number; resta
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('stop');
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); })]);
+      await Promise.race([
+        exited,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 2000);
+        }),
+      ]);
       clearTimeout(timer);
       await worker.terminate();
     },

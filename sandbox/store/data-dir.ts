@@ -13,14 +13,19 @@ export function secureDataDir(dir: string): void {
     chmodSync(dir, 0o700);
   }
   const st = statSync(dir);
-  if (!st.isDirectory()) throw new DataDirError(`The sandbox's data directory ${dir} is not a directory. Choose another with --data.`);
+  if (!st.isDirectory())
+    throw new DataDirError(`The sandbox's data directory ${dir} is not a directory. Choose another with --data.`);
   if (process.platform === 'win32') return;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new DataDirError(`The sandbox's data directory ${dir} belongs to another user (uid ${st.uid}), who could replace its CA, users or database. Use a directory of your own with --data.`);
+    throw new DataDirError(
+      `The sandbox's data directory ${dir} belongs to another user (uid ${st.uid}), who could replace its CA, users or database. Use a directory of your own with --data.`,
+    );
   }
   if (st.mode & 0o022) {
     const who = [st.mode & 0o020 ? 'its group' : '', st.mode & 0o002 ? 'everyone' : ''].filter(Boolean).join(' and ');
-    throw new DataDirError(`The sandbox's data directory ${dir} can be written by ${who} (mode ${(st.mode & 0o777).toString(8)}), who could replace its CA, users or database. Run \`chmod 700 ${dir}\`, or use another directory with --data.`);
+    throw new DataDirError(
+      `The sandbox's data directory ${dir} can be written by ${who} (mode ${(st.mode & 0o777).toString(8)}), who could replace its CA, users or database. Run \`chmod 700 ${dir}\`, or use another directory with --data.`,
+    );
   }
 }

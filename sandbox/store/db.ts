@@ -10,12 +10,13 @@ export type SandboxDb = Database.Database;
 /** Opens (or creates, 0600 whoever creates it: SQLite gives its WAL and shm files the same mode) the database. */
 export function openSandboxDb(file: string): SandboxDb {
   // An in-memory database (tests) has no file to make.
-  if (file !== ':memory:' && file !== '') try {
-    closeSync(openSync(file, 'wx', 0o600));
-    chmodSync(file, 0o600); // past the umask
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
+  if (file !== ':memory:' && file !== '')
+    try {
+      closeSync(openSync(file, 'wx', 0o600));
+      chmodSync(file, 0o600); // past the umask
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -26,7 +27,10 @@ export function openSandboxDb(file: string): SandboxDb {
 
 export function migrateSandbox(db: SandboxDb, id: string, sql: string): void {
   if (db.prepare('SELECT 1 FROM migrations WHERE id = ?').get(id)) return;
-  db.transaction(() => { db.exec(sql); db.prepare('INSERT INTO migrations (id) VALUES (?)').run(id); })();
+  db.transaction(() => {
+    db.exec(sql);
+    db.prepare('INSERT INTO migrations (id) VALUES (?)').run(id);
+  })();
 }
 
 /**
@@ -57,7 +61,11 @@ export class GroupCommit {
   /** Opens this turn's transaction unless one is open; without the lock, writes simply autocommit. */
   begin(): void {
     if (this.#open || this.#db.inTransaction) return;
-    try { this.#db.exec('BEGIN IMMEDIATE'); } catch { return; }
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch {
+      return;
+    }
     this.#open = true;
     this.#changesAtBegin = this.#changes();
     setImmediate(() => this.commit());
@@ -66,7 +74,9 @@ export class GroupCommit {
   /** Resolves once everything written so far is committed (rejects if that commit failed). */
   settled(): Promise<void> {
     if (!this.#open || this.#changes() === this.#changesAtBegin) return Promise.resolve();
-    return new Promise((resolve, reject) => { this.#waiting.push({ resolve, reject }); });
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+    });
   }
 
   commit(): void {
@@ -82,9 +92,16 @@ export class GroupCommit {
       this.#db.exec('COMMIT');
     } catch (e) {
       failure = e;
-      try { if (this.#db.inTransaction) this.#db.exec('ROLLBACK'); } catch { /* already gone */ }
+      try {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      } catch {
+        /* already gone */
+      }
     }
-    for (const w of waiting) { if (failure) w.reject(failure); else w.resolve(); }
+    for (const w of waiting) {
+      if (failure) w.reject(failure);
+      else w.resolve();
+    }
     if (!failure) this.#afterCommit();
   }
 }

@@ -20,7 +20,12 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(new URL('/#/assurance', scrip.ready.url).toString());
 });
 test.afterAll(async () => {
-  try { await context?.close(); } finally { await scrip?.stop(); rmSync(join(out, '..'), { recursive: true, force: true }); }
+  try {
+    await context?.close();
+  } finally {
+    await scrip?.stop();
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  }
 });
 
 async function noSeriousViolations(p: Page): Promise<void> {
@@ -44,27 +49,39 @@ test('keyboard only: choose one scenario, run it, watch the steps, read the summ
   await page.keyboard.type(out);
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Running…' })).toBeDisabled();
-  await expect(page.getByRole('table', { name: 'Steps so far' })).toContainText('choose the Hallgarth Surgery role', { timeout: 60_000 });
+  await expect(page.getByRole('table', { name: 'Steps so far' })).toContainText('choose the Hallgarth Surgery role', {
+    timeout: 60_000,
+  });
   const summary = page.getByTestId('assurance-summary');
   await expect(summary).toContainText('Every scenario passed', { timeout: 90_000 });
   await expect(summary).toContainText('1 passed, 0 failed');
   await expect(summary).toContainText(out);
   await noSeriousViolations(page);
   // Like `scrip assure run`, the run had the sandbox clock fixed (at its start, to the minute).
-  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { fixedClock: string | null; startedAt: string };
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+    fixedClock: string | null;
+    startedAt: string;
+  };
   expect(results.fixedClock, 'the run had a fixed clock').toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
-  expect(Date.parse(results.startedAt) - Date.parse(results.fixedClock!), 'fixed at the run\'s start').toBeLessThan(120_000);
+  expect(Date.parse(results.startedAt) - Date.parse(results.fixedClock!), "fixed at the run's start").toBeLessThan(
+    120_000,
+  );
 });
 
 test('the report itself: opened in Chromium, the requirement matrix is there; screenshot; axe clean', async () => {
   const report = await context.newPage();
   await report.goto(`file://${join(out, 'report.html')}`);
   await expect(report.getByRole('heading', { level: 1 })).toContainText('Assurance run passed: 1 passed');
-  await expect(report.getByRole('table', { name: 'Each requirement and the scenarios that evidence it' })).toContainText('PRESC-SCAL-1.1.1');
+  await expect(
+    report.getByRole('table', { name: 'Each requirement and the scenarios that evidence it' }),
+  ).toContainText('PRESC-SCAL-1.1.1');
   // The step marked `screenshot: role-chosen`: Scrip's UI photographed in browser mode, shown at its step.
   const shot = report.getByRole('img', { name: "Scrip's home page after step 3 of ID-LOGIN-01 (role-chosen)" });
   await expect(shot).toBeAttached();
-  expect(await shot.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 'the PNG decodes (1280 px wide)').toBe(1280);
+  expect(
+    await shot.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    'the PNG decodes (1280 px wide)',
+  ).toBe(1280);
   await report.screenshot({ path: join(out, '..', 'report.png'), fullPage: false });
   await noSeriousViolations(report);
   await report.close();

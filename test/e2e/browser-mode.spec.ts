@@ -26,20 +26,29 @@ test.afterAll(async () => {
 
 /** Calls a command from Scrip's own tab, as the page does: with the tab's secret in a header. */
 function invokeFromTab(p: Page, name: string, input: unknown = {}): Promise<{ status: number; body: unknown }> {
-  return p.evaluate(async ([n, i]) => {
-    const res = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
-    return { status: res.status, body: await res.json() as unknown };
-  }, [name, input] as const);
+  return p.evaluate(
+    async ([n, i]) => {
+      const res = await fetch(`/rpc/${n}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return { status: res.status, body: (await res.json()) as unknown };
+    },
+    [name, input] as const,
+  );
 }
 
-test('the link file is the user\'s alone; its token becomes a per-tab secret, no cookie, and leaves the address bar', async () => {
+test("the link file is the user's alone; its token becomes a per-tab secret, no cookie, and leaves the address bar", async () => {
   const file = fileURLToPath(scrip.ready.open!);
   expect(statSync(file).mode & 0o777, 'only the user may read the link file').toBe(0o600);
   expect(new URL(page.url()).origin, 'the file sent the browser to Scrip').toBe(scrip.ready.url);
   expect(new URL(page.url()).hash, 'the token left the address bar').toBe('#/');
   expect(await context.cookies(), 'browser mode sets no cookie').toEqual([]);
-  expect(await page.evaluate(() => sessionStorage.getItem('scrip.tab')), 'the tab holds its secret').toMatch(/^[A-Za-z0-9_-]{43}$/);
-  expect((await invokeFromTab(page, 'readers.list')).status, 'the tab\'s secret works').toBe(200);
+  expect(await page.evaluate(() => sessionStorage.getItem('scrip.tab')), 'the tab holds its secret').toMatch(
+    /^[A-Za-z0-9_-]{43}$/,
+  );
+  expect((await invokeFromTab(page, 'readers.list')).status, "the tab's secret works").toBe(200);
 });
 
 test('a page served on another loopback port gets no credential and cannot use the session', async () => {
@@ -61,20 +70,34 @@ test('a page served on another loopback port gets no credential and cannot use t
       // What an ambient credential would let through: a simple (no-preflight) request with credentials.
       for (const path of ['/rpc/api-key.create', '/api-keys']) {
         try {
-          const r = await fetch(`${scripUrl}${path}`, { method: 'POST', credentials: 'include', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: key });
+          const r = await fetch(`${scripUrl}${path}`, {
+            method: 'POST',
+            credentials: 'include',
+            mode: 'no-cors',
+            headers: { 'content-type': 'text/plain' },
+            body: key,
+          });
           out.push(`${path}: ${r.type}`);
-        } catch (e) { out.push(`${path}: ${String(e)}`); }
+        } catch (e) {
+          out.push(`${path}: ${String(e)}`);
+        }
       }
       await fetch('/echo', { credentials: 'include' });
       return out;
     }, scrip.ready.url);
     expect(attempts.length, 'both attempts were made').toBe(2);
-    expect(seen.length, 'the stranger\'s server saw its page and the echo').toBeGreaterThanOrEqual(2);
-    expect(seen.filter((h) => h.cookie !== undefined).map((h) => h.cookie), 'no cookie of Scrip\'s reaches another port').toEqual([]);
+    expect(seen.length, "the stranger's server saw its page and the echo").toBeGreaterThanOrEqual(2);
+    expect(
+      seen.filter((h) => h.cookie !== undefined).map((h) => h.cookie),
+      "no cookie of Scrip's reaches another port",
+    ).toEqual([]);
     const keys = await invokeFromTab(page, 'api-key.list');
-    expect(keys.status, 'Scrip\'s own tab still works').toBe(200);
+    expect(keys.status, "Scrip's own tab still works").toBe(200);
     expect(JSON.stringify(keys.body), 'the stranger created no key').not.toContain('stranger');
-    expect(await other.evaluate(() => sessionStorage.length), 'the stranger\'s origin holds none of Scrip\'s storage').toBe(0);
+    expect(
+      await other.evaluate(() => sessionStorage.length),
+      "the stranger's origin holds none of Scrip's storage",
+    ).toBe(0);
   } finally {
     await other.close();
     stranger.close();

@@ -20,7 +20,11 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(new URL('/#/dispense', scrip.ready.url).toString());
 });
 test.afterAll(async () => {
-  try { await context?.close(); } finally { await scrip?.stop(); }
+  try {
+    await context?.close();
+  } finally {
+    await scrip?.stop();
+  }
 });
 
 const row = (id: string) => page.locator(`[data-testid="signature-checks"] tr[data-check="${id}"]`);
@@ -45,13 +49,14 @@ test('a validly signed, indented ParentPrescription chosen as a file: every chec
   const report = page.getByTestId('signature-report');
   await expect(report).toHaveAttribute('data-verdict', 'not-fully-checked');
   await expect(page.getByRole('heading', { level: 2, name: 'Signature not fully checked' })).toBeFocused();
-  for (const id of ['format', 'one-certificate', 'signature', 'digest', 'validity']) await expect(row(id)).toHaveAttribute('data-result', 'pass');
+  for (const id of ['format', 'one-certificate', 'signature', 'digest', 'validity'])
+    await expect(row(id)).toHaveAttribute('data-result', 'pass');
   for (const id of ['chain', 'revocation']) await expect(row(id)).toHaveAttribute('data-result', 'not-checked');
   await expect(row('digest')).toContainText('m/VBo4VL+8VkPnjOeOEnfbJIvdM=');
   await noSeriousViolations(page, 'check-signature-valid');
 });
 
-test('pasted, a signature that does not match its prescription fails the digest check, in EPS\'s words', async () => {
+test("pasted, a signature that does not match its prescription fails the digest check, in EPS's words", async () => {
   const text = readFileSync(join(fixtures, 'SignatureDoesNotMatchPrescription.xml'), 'utf8');
   const area = page.getByLabel('Signed prescription');
   await area.focus();

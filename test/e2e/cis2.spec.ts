@@ -31,18 +31,42 @@ test.afterAll(async () => {
   await scrip?.stop();
 });
 
-const rpc = <T>(name: string, input: unknown = {}): Promise<T> => page.evaluate(async ([n, i]) =>
-  (await (await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) })).json()) as unknown, [name, input] as const) as Promise<T>;
+const rpc = <T>(name: string, input: unknown = {}): Promise<T> =>
+  page.evaluate(
+    async ([n, i]) =>
+      (await (
+        await fetch(`/rpc/${n as string}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+          body: JSON.stringify(i),
+        })
+      ).json()) as unknown,
+    [name, input] as const,
+  ) as Promise<T>;
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 const button = (name: string | RegExp) => page.getByRole('button', { name });
 
 test('the environment is cis2-apim, and its check reaches CIS2 discovery, the JWKS and APIM', async () => {
-  const list = await rpc<{ environments: Array<{ name: string; auth: string; cis2: { issuer: string } | null }> }>('environments.list');
+  const list = await rpc<{ environments: Array<{ name: string; auth: string; cis2: { issuer: string } | null }> }>(
+    'environments.list',
+  );
   const sandbox = list.environments.find((e) => e.name === 'sandbox');
   expect(sandbox?.auth, 'the embedded sandbox uses CIS2 + APIM').toBe('cis2-apim');
-  const check = await rpc<{ ok: boolean; services: Array<{ service: string; ok: boolean; detail: string }> }>('environments.check', { name: 'sandbox' });
-  expect(check.services.map((s) => s.service).sort(), 'no security broker; discovery, JWKS and APIM checked').toEqual(['apim', 'cis2', 'eps', 'jwks', 'pds']);
-  expect(check.services.filter((s) => !s.ok).map((s) => `${s.service}: ${s.detail}`), 'every service answers').toEqual([]);
+  const check = await rpc<{ ok: boolean; services: Array<{ service: string; ok: boolean; detail: string }> }>(
+    'environments.check',
+    { name: 'sandbox' },
+  );
+  expect(check.services.map((s) => s.service).sort(), 'no security broker; discovery, JWKS and APIM checked').toEqual([
+    'apim',
+    'cis2',
+    'eps',
+    'jwks',
+    'pds',
+  ]);
+  expect(
+    check.services.filter((s) => !s.ok).map((s) => `${s.service}: ${s.detail}`),
+    'every service answers',
+  ).toEqual([]);
   expect(check.services.find((s) => s.service === 'jwks')?.detail).toMatch(/1 signing key/);
 });
 
@@ -56,8 +80,13 @@ test('log in with the card through CIS2 and choose a prescribing role, by keyboa
   await press(page, button('Use this role'), 'Enter');
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');
   accessToken = (await rpc<{ token: string }>('ticket.get')).token;
-  expect((await sandboxAccessToken(scrip, accessToken)).state, 'the session is an APIM access token the gateway honours').toBe('live');
-  expect((await sandboxAccessToken(scrip, accessToken)).cis2Session?.state, 'from a live CIS2 login session').toBe('live');
+  expect(
+    (await sandboxAccessToken(scrip, accessToken)).state,
+    'the session is an APIM access token the gateway honours',
+  ).toBe('live');
+  expect((await sandboxAccessToken(scrip, accessToken)).cis2Session?.state, 'from a live CIS2 login session').toBe(
+    'live',
+  );
   await noSeriousViolations(page, 'logged in through CIS2');
 });
 
@@ -82,9 +111,17 @@ test('a prescription signed with the card is accepted by EPS over the APIM route
   await expect(heading('Prescription signed')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('sent-status')).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
   // EPS saw the APIM bearer: the sandbox's message log has the accepted $process-message (token redacted).
-  const log = JSON.parse(await sandboxGet(scrip, '/_log?since=0')) as { exchanges: Array<{ path: string; status: number }> };
-  expect(log.exchanges.some((x) => x.path.endsWith('/$process-message') && x.status === 200), 'EPS accepted the prescription').toBe(true);
-  expect(log.exchanges.some((x) => x.path === '/oauth2/token' && x.status === 200), 'the ID token was exchanged at APIM').toBe(true);
+  const log = JSON.parse(await sandboxGet(scrip, '/_log?since=0')) as {
+    exchanges: Array<{ path: string; status: number }>;
+  };
+  expect(
+    log.exchanges.some((x) => x.path.endsWith('/$process-message') && x.status === 200),
+    'EPS accepted the prescription',
+  ).toBe(true);
+  expect(
+    log.exchanges.some((x) => x.path === '/oauth2/token' && x.status === 200),
+    'the ID token was exchanged at APIM',
+  ).toBe(true);
   await noSeriousViolations(page, 'signed and sent over APIM');
 });
 
@@ -94,7 +131,17 @@ test('the token is in no page, log or audit entry, and dies at APIM when the car
   expect(JSON.stringify(await rpc('audit.list', {})), 'the audit log never holds the token').not.toContain(accessToken);
   await card.remove();
   await expect(page.getByTestId('session-notice')).toContainText('your card was removed', { timeout: 5000 });
-  await expect.poll(async () => (await sandboxAccessToken(scrip, accessToken)).state, { message: 'revoked at the gateway', timeout: 5000 }).toBe('revoked');
+  await expect
+    .poll(async () => (await sandboxAccessToken(scrip, accessToken)).state, {
+      message: 'revoked at the gateway',
+      timeout: 5000,
+    })
+    .toBe('revoked');
   // RP-initiated logout: the CIS2 login session itself is over, and every provider token of it.
-  await expect.poll(async () => (await sandboxAccessToken(scrip, accessToken)).cis2Session, { message: 'the CIS2 session ended at its end_session_endpoint', timeout: 5000 }).toEqual({ state: 'ended', liveTokens: 0 });
+  await expect
+    .poll(async () => (await sandboxAccessToken(scrip, accessToken)).cis2Session, {
+      message: 'the CIS2 session ended at its end_session_endpoint',
+      timeout: 5000,
+    })
+    .toEqual({ state: 'ended', liveTokens: 0 });
 });

@@ -28,21 +28,47 @@ let good: Made, revoked: Made, toReturn: Made;
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 15_000 });
 
-const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
-  const r = await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
-  return { status: r.status, body: await r.text() };
-}, [name, input] as const);
+const rpc = (name: string, input: unknown) =>
+  page.evaluate(
+    async ([n, i]) => {
+      const r = await fetch(`/rpc/${n as string}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return { status: r.status, body: await r.text() };
+    },
+    [name, input] as const,
+  );
 
 test.beforeAll(async ({ browser }) => {
   await s.start();
   ({ scrip, context, page } = await openScripInBrowser(browser));
   const caPem = readFileSync(s.sb.caCertPath, 'utf8') + readFileSync(join(s.dir, 'ca', 'sign-ca.pem'), 'utf8');
   const base = s.sb.baseUrl;
-  const saved = await rpc('environments.save', { name: 'pharmacy', label: 'Pharmacy test sandbox', brokerUrl: base, epsUrl: `${base}/FHIR/R4`, pdsUrl: base, caPem });
+  const saved = await rpc('environments.save', {
+    name: 'pharmacy',
+    label: 'Pharmacy test sandbox',
+    brokerUrl: base,
+    epsUrl: `${base}/FHIR/R4`,
+    pdsUrl: base,
+    caPem,
+  });
   expect(saved.status, saved.body).toBe(200);
   const used = await rpc('environments.use', { name: 'pharmacy' });
   expect(used.status, used.body).toBe(200);
-  card = new VpcdAttachment(new PivCard(issueCard({ userId: PEOPLE.pharmacist.user, displayName: 'MR AMIR PATEL', pin: PIN, puk: '12345678', ca: s.sb.context.ca }).card), { port: 35963 });
+  card = new VpcdAttachment(
+    new PivCard(
+      issueCard({
+        userId: PEOPLE.pharmacist.user,
+        displayName: 'MR AMIR PATEL',
+        pin: PIN,
+        puk: '12345678',
+        ca: s.sb.context.ca,
+      }).card,
+    ),
+    { port: 35963 },
+  );
   good = await s.send({ items: 2 });
   const signer = s.signer(true);
   revoked = await s.send({ items: 1, signer });
@@ -58,7 +84,10 @@ test.afterAll(async () => {
 
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 const button = (name: string | RegExp) => page.getByRole('button', { name });
-const trackerStatus = async (m: Made) => parseTrackerBundle((await s.call('prescriber', 'GET', `/FHIR/R4${trackerQuery({ prescriptionId: m.shortId })}`)).json)[0]?.status.code;
+const trackerStatus = async (m: Made) =>
+  parseTrackerBundle(
+    (await s.call('prescriber', 'GET', `/FHIR/R4${trackerQuery({ prescriptionId: m.shortId })}`)).json,
+  )[0]?.status.code;
 
 async function releaseById(id: string) {
   await press(page, page.getByRole('link', { name: 'Dispense', exact: true }).first(), 'Enter');
@@ -78,8 +107,13 @@ test('log in with the card, by keyboard: the one pharmacy role is chosen', async
 
 test('a pharmacist is not offered prescribing: the pad says why before any click', async () => {
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }).first(), 'Enter');
-  await expect(page.getByTestId('cannot-prescribe'), 'the pad explains the role cannot prescribe').toContainText('cannot prescribe');
-  await expect(page.getByRole('button', { name: 'Start a new prescription' }), 'and offers no new prescription').toHaveCount(0);
+  await expect(page.getByTestId('cannot-prescribe'), 'the pad explains the role cannot prescribe').toContainText(
+    'cannot prescribe',
+  );
+  await expect(
+    page.getByRole('button', { name: 'Start a new prescription' }),
+    'and offers no new prescription',
+  ).toHaveCount(0);
 });
 
 test('release by ID: a wrong ID is explained; the right one is released with a valid signature', async () => {
@@ -118,7 +152,10 @@ test('open it, see the verdict and items, record one dispensed and one not: EPS 
   await press(page, form.getByLabel('Not dispensed').nth(1), 'Space');
   await press(page, button('Record and send to EPS'), 'Enter');
   await expect(page.getByTestId('dispense-done')).toContainText('Recorded and sent to EPS: dispensed');
-  await expect(page.getByTestId('dispense-summary').locator('[data-status]')).toHaveAttribute('data-status', 'dispensed');
+  await expect(page.getByTestId('dispense-summary').locator('[data-status]')).toHaveAttribute(
+    'data-status',
+    'dispensed',
+  );
   await expect(page.getByTestId('record-form')).toHaveCount(0);
   expect(await trackerStatus(good)).toBe('0006');
   await noSeriousViolations(page, 'dispensed');

@@ -12,7 +12,11 @@ test.describe('Electron window', () => {
   test.skip(!bin, 'needs the Electron binary (not installed here; set SCRIP_ELECTRON or install electron)');
 
   test('opens a locked-down window on app://scrip that lists readers over IPC', async () => {
-    const app = await electron.launch({ executablePath: bin!, args: [repoRoot], env: { ...process.env, SCRIP_DATA_DIR: mkdtempSync(join(tmpdir(), 'scrip-electron-')) } });
+    const app = await electron.launch({
+      executablePath: bin!,
+      args: [repoRoot],
+      env: { ...process.env, SCRIP_DATA_DIR: mkdtempSync(join(tmpdir(), 'scrip-electron-')) },
+    });
     const win = await app.firstWindow();
     expect(win.url()).toMatch(/^app:\/\/scrip\//);
     // Sandboxed, isolated, no Node: the page sees only the two functions of the preload.

@@ -16,7 +16,11 @@ test.describe.configure({ mode: 'serial' });
 
 async function noSeriousViolations(p: Page): Promise<void> {
   const results = await new AxeBuilder({ page: p }).analyze();
-  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(
+    results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help}`),
+  ).toEqual([]);
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -63,7 +67,9 @@ test('the right passcode logs in; a role is chosen and switched, by keyboard', a
   await page.getByRole('button', { name: 'Use this role' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('selected-role')).toContainText('HALLGARTH SURGERY');
-  await expect(page.getByTestId('session-status')).toContainText('Clinical Practitioner Access Role at HALLGARTH SURGERY');
+  await expect(page.getByTestId('session-status')).toContainText(
+    'Clinical Practitioner Access Role at HALLGARTH SURGERY',
+  );
   await page.getByLabel(/at STIRLING MEDICAL CENTRE/).focus();
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: 'Switch role' }).focus();
@@ -73,7 +79,15 @@ test('the right passcode logs in; a role is chosen and switched, by keyboard', a
 });
 
 test('pulling the card locks the UI within a second and the token dies at the broker', async () => {
-  const ticket = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).json()) as { token: string };
+  const ticket = (await page.evaluate(async () =>
+    (
+      await fetch('/rpc/ticket.get', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: '{}',
+      })
+    ).json(),
+  )) as { token: string };
   expect((await sandboxSession(scrip, ticket.token)).active).toBe(true);
   const pulledAt = Date.now();
   await card.remove();
@@ -82,21 +96,42 @@ test('pulling the card locks the UI within a second and the token dies at the br
   expect(lockedMs, `UI locked ${lockedMs} ms after the card was pulled`).toBeLessThan(1000);
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
   await expect.poll(async () => (await sandboxSession(scrip, ticket.token)).active, { timeout: 2000 }).toBe(false);
-  const again = await page.evaluate(async () => (await fetch('/rpc/ticket.get', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: '{}' })).json()) as { code: string };
+  const again = (await page.evaluate(async () =>
+    (
+      await fetch('/rpc/ticket.get', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: '{}',
+      })
+    ).json(),
+  )) as { code: string };
   expect(again.code, 'the tab is locked with the card session (decision 0008)').toBe('tab-locked');
 });
 
 /** A command from the tab, as the page sends it. */
-const rpc = (name: string, input: unknown) => page.evaluate(async ([n, i]) => {
-  const r = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
-  return { status: r.status, json: await r.json() };
-}, [name, input] as const);
+const rpc = (name: string, input: unknown) =>
+  page.evaluate(
+    async ([n, i]) => {
+      const r = await fetch(`/rpc/${n}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return { status: r.status, json: await r.json() };
+    },
+    [name, input] as const,
+  );
 
 test('API keys: issue one shown once, see it listed, revoke it — by keyboard, accessibly', async () => {
   // The tab was locked when the card was pulled: the next holder logs in from it to unlock it.
   await card.insert();
-  await expect(page.getByTestId('session-notice'), 'the next card holder is not told that someone else was logged out').toHaveCount(0);
-  await expect.poll(async () => ((await rpc('session.get', {})).json as { state: string }).state, { timeout: 10_000 }).toBe('card-present');
+  await expect(
+    page.getByTestId('session-notice'),
+    'the next card holder is not told that someone else was logged out',
+  ).toHaveCount(0);
+  await expect
+    .poll(async () => ((await rpc('session.get', {})).json as { state: string }).state, { timeout: 10_000 })
+    .toBe('card-present');
   expect((await rpc('session.login', { pin: PIN, role: '200102238987' })).status).toBe(200);
   await page.goto(new URL('/#/api-keys', scrip.ready.url).toString());
   await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
@@ -114,12 +149,20 @@ test('API keys: issue one shown once, see it listed, revoke it — by keyboard, 
   const row = page.getByRole('table', { name: 'API keys' }).locator('tr', { hasText: 'practice bridge' });
   await expect(row).toContainText('read, ticket');
   const auth = { authorization: `Bearer ${key}` };
-  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'a program\'s first hand-out waits for the user').toBe(403);
-  await expect(page.getByTestId('ticket-notice'), 'the user sees the request as it happens').toContainText('practice bridge');
+  expect(
+    (await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status,
+    "a program's first hand-out waits for the user",
+  ).toBe(403);
+  await expect(page.getByTestId('ticket-notice'), 'the user sees the request as it happens').toContainText(
+    'practice bridge',
+  );
   await page.locator('[data-asked]').getByRole('button', { name: /Allow/ }).focus();
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-allowed]'), 'the approval is listed, with a way to withdraw it').toHaveCount(1);
-  expect((await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status, 'allowed: the hand-out goes through').toBe(200);
+  expect(
+    (await fetch(`${scrip.ready.url}/ticket`, { headers: auth })).status,
+    'allowed: the hand-out goes through',
+  ).toBe(200);
   await noSeriousViolations(page);
   await row.getByRole('button', { name: /Revoke/ }).focus();
   await page.keyboard.press('Enter');
@@ -131,12 +174,27 @@ test('Prescriptions: a prescription signed with the card shows as accepted by EP
   // Logged in again (in the API keys test) with the role that prescribes.
   await page.goto(new URL('/#/prescriptions', scrip.ready.url).toString());
   const patient = (await rpc('patients.get', { nhsNumber: '9449305552' })).json;
-  const created = (await rpc('prescription.create', { draft: { patient, patientConfirmed: true, items: [
-    { lineId: crypto.randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: 'One capsule three times a day' },
-  ] } })).json as { id: string };
+  const created = (
+    await rpc('prescription.create', {
+      draft: {
+        patient,
+        patientConfirmed: true,
+        items: [
+          {
+            lineId: crypto.randomUUID(),
+            medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' },
+            quantity: { value: 21, unitCode: '428641000', unit: 'capsule' },
+            dosageText: 'One capsule three times a day',
+          },
+        ],
+      },
+    })
+  ).json as { id: string };
   const row = page.locator(`[data-prescription="${created.id}"]`);
   await expect(row).toHaveAttribute('data-status', 'draft');
-  const signed = (await rpc('prescription.sign', { ids: [created.id], pin: PIN })).json as { results: Array<{ ok: boolean; shortFormId: string }> };
+  const signed = (await rpc('prescription.sign', { ids: [created.id], pin: PIN })).json as {
+    results: Array<{ ok: boolean; shortFormId: string }>;
+  };
   expect(signed.results[0]?.ok).toBe(true);
   await expect(row).toHaveAttribute('data-status', 'accepted', { timeout: 15_000 });
   await expect(row).toContainText(signed.results[0]!.shortFormId);

@@ -21,11 +21,21 @@ test.describe.configure({ mode: 'serial' });
 function liveCaPem(): string {
   const keys = forge.pki.rsa.generateKeyPair(2048);
   const c = forge.pki.createCertificate();
-  const name = [{ shortName: 'C', value: 'GB' }, { shortName: 'O', value: 'Example National CA' }, { shortName: 'CN', value: 'Example Root CA' }];
-  c.publicKey = keys.publicKey; c.serialNumber = '01';
-  c.validity.notBefore = new Date(Date.now() - 86_400_000); c.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-  c.setSubject(name); c.setIssuer(name);
-  c.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]);
+  const name = [
+    { shortName: 'C', value: 'GB' },
+    { shortName: 'O', value: 'Example National CA' },
+    { shortName: 'CN', value: 'Example Root CA' },
+  ];
+  c.publicKey = keys.publicKey;
+  c.serialNumber = '01';
+  c.validity.notBefore = new Date(Date.now() - 86_400_000);
+  c.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
+  c.setSubject(name);
+  c.setIssuer(name);
+  c.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true },
+  ]);
   c.sign(keys.privateKey, forge.md.sha256.create());
   return forge.pki.certificateToPem(c);
 }
@@ -36,7 +46,11 @@ test.beforeAll(async ({ browser }) => {
 });
 test.afterAll(async () => {
   await card?.remove().catch(() => undefined);
-  try { await context?.close(); } finally { await scrip?.stop(); }
+  try {
+    await context?.close();
+  } finally {
+    await scrip?.stop();
+  }
 });
 
 test('the virtual test card cannot log in to a live environment', async () => {
@@ -69,5 +83,8 @@ test('the virtual test card cannot log in to a live environment', async () => {
   await expect(page.getByRole('heading', { name: /Logged in as/ }), 'no session was made').toHaveCount(0);
   const r = await new AxeBuilder({ page }).analyze();
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => v.id), 'the refusal passes axe').toEqual([]);
+  expect(
+    bad.map((v) => v.id),
+    'the refusal passes axe',
+  ).toEqual([]);
 });

@@ -32,7 +32,9 @@ test.afterAll(async () => {
 });
 
 test('with OpenSC chosen for every card, the virtual card is read through PKCS#11', async () => {
-  const set = await tabRpc<{ modules?: Array<{ loaded: boolean; events: string }> }>(page, 'pkcs11.set-modules', { modules: [{ path: OPENSC_MODULE, cards: 'all' }] });
+  const set = await tabRpc<{ modules?: Array<{ loaded: boolean; events: string }> }>(page, 'pkcs11.set-modules', {
+    modules: [{ path: OPENSC_MODULE, cards: 'all' }],
+  });
   expect(set.modules?.[0]?.loaded, `OpenSC loaded: ${JSON.stringify(set)}`).toBe(true);
   // A pcscd restarted by an earlier suite takes a moment to load vpcd; until then nothing takes the card.
   await waitForReader('Virtual PCD 00 00', false, 15_000);
@@ -59,5 +61,10 @@ test('pulling the card ends the session in the UI and at the broker', async () =
   // The PC/SC tier's bound is 1 s (identity.spec.ts); OpenSC's event thread measured 31–359 ms.
   expect(ms, `UI locked ${ms} ms after the card was pulled`).toBeLessThan(3000);
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
-  await expect.poll(async () => (await sandboxSession(scrip, token)).active, { message: 'the broker no longer honours the token', timeout: 5000 }).toBe(false);
+  await expect
+    .poll(async () => (await sandboxSession(scrip, token)).active, {
+      message: 'the broker no longer honours the token',
+      timeout: 5000,
+    })
+    .toBe(false);
 });

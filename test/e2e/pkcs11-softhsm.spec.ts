@@ -23,7 +23,11 @@ test.use({ actionTimeout: 15_000 });
 
 test.beforeAll(async ({ browser }) => {
   hsm = softHsmDir();
-  ({ scrip, context, page } = await openScripInBrowser(browser, {}, { SOFTHSM2_CONF: hsm.conf, SCRIP_PKCS11_MANAGED: join(hsm.dir, 'no-managed.json') }));
+  ({ scrip, context, page } = await openScripInBrowser(
+    browser,
+    {},
+    { SOFTHSM2_CONF: hsm.conf, SCRIP_PKCS11_MANAGED: join(hsm.dir, 'no-managed.json') },
+  ));
 });
 test.afterAll(async () => {
   await context?.close();
@@ -33,10 +37,16 @@ test.afterAll(async () => {
 
 test('a SoftHSM2 token with sandbox-issued keys is read through PKCS#11: holder and tries shown before typing', async () => {
   softHsmTokenFor(hsm, scrip.dataDir, { pin: PIN });
-  const set = await tabRpc<{ modules?: Array<{ loaded: boolean }> }>(page, 'pkcs11.set-modules', { modules: [{ path: SOFTHSM_MODULE, cards: 'none' }] });
+  const set = await tabRpc<{ modules?: Array<{ loaded: boolean }> }>(page, 'pkcs11.set-modules', {
+    modules: [{ path: SOFTHSM_MODULE, cards: 'none' }],
+  });
   expect(set.modules?.[0]?.loaded, `SoftHSM2 loaded: ${JSON.stringify(set)}`).toBe(true);
-  await expect(page.getByTestId('card-holder'), 'the token is read as a card').toContainText('DR CLARE BOIN', { timeout: 20_000 });
-  await expect(page.getByTestId('pin-retries'), 'tries come from the token\'s flags').toHaveText('No wrong tries recorded');
+  await expect(page.getByTestId('card-holder'), 'the token is read as a card').toContainText('DR CLARE BOIN', {
+    timeout: 20_000,
+  });
+  await expect(page.getByTestId('pin-retries'), "tries come from the token's flags").toHaveText(
+    'No wrong tries recorded',
+  );
   const card = await tabRpc<{ cardType: string }>(page, 'card.status');
   expect(card.cardType, 'the PKCS#11 driver reads it').toBe('pkcs11');
   await noSeriousViolations(page, 'SoftHSM2 token inserted');
@@ -54,5 +64,10 @@ test('logging out ends the session here and at the broker', async () => {
   await page.goto(new URL('/#/', scrip.ready.url).toString());
   await press(page, page.getByRole('button', { name: 'Log out' }), 'Enter');
   await expect(page.getByTestId('session-status')).toHaveText('Not logged in');
-  await expect.poll(async () => (await sandboxSession(scrip, token)).active, { message: 'the broker no longer honours the token', timeout: 5000 }).toBe(false);
+  await expect
+    .poll(async () => (await sandboxSession(scrip, token)).active, {
+      message: 'the broker no longer honours the token',
+      timeout: 5000,
+    })
+    .toBe(false);
 });

@@ -39,7 +39,7 @@ const button = (name: string | RegExp) => page.getByRole('button', { name });
 /** The Prescribe page, reached from the navigation (not counted: the journeys start here). */
 async function toPrescribe(): Promise<void> {
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
-  await expect(button('Start a new prescription'), 'the page\'s one action has focus').toBeFocused();
+  await expect(button('Start a new prescription'), "the page's one action has focus").toBeFocused();
 }
 
 /** From the review page: the passcode has focus; type it, Enter signs; EPS accepts it. */
@@ -116,7 +116,7 @@ test('an acute one-item prescription for a known patient: at most 15 inputs, key
   record(c);
 });
 
-test('prescribe again from the patient\'s earlier prescriptions: counted, the copy confirmed with the patient just seen', async () => {
+test("prescribe again from the patient's earlier prescriptions: counted, the copy confirmed with the patient just seen", async () => {
   await toPrescribe();
   const c = new InputCounter(page, 'prescribe again, from the patient found');
   await c.press('Enter');
@@ -125,12 +125,16 @@ test('prescribe again from the patient\'s earlier prescriptions: counted, the co
   await c.type(page.getByLabel('NHS number'), '9449305552');
   await c.press('Enter');
   const earlier = page.getByTestId('earlier-prescriptions');
-  await expect(earlier.locator(`[data-earlier="${firstId}"]`), 'the prescription just signed is listed').toContainText('Amoxicillin 250mg capsules');
+  await expect(earlier.locator(`[data-earlier="${firstId}"]`), 'the prescription just signed is listed').toContainText(
+    'Amoxicillin 250mg capsules',
+  );
   await noSeriousViolations(page, 'journey: earlier prescriptions');
   await c.tabTo(earlier.getByRole('button', { name: /^Prescribe again\W+Amoxicillin/ }));
   await c.press('Enter');
   await expect(heading('Write the prescription')).toBeVisible();
-  await expect(page.locator('[data-item]'), 'the items are copied').toContainText('One capsule three times a day for 5 days');
+  await expect(page.locator('[data-item]'), 'the items are copied').toContainText(
+    'One capsule three times a day for 5 days',
+  );
   await expect(button('Continue to review'), 'with items already there, review has focus').toBeFocused();
   expect(page.url(), 'a new draft, not the one started to find the patient').not.toContain(started);
   await c.press('Enter');
@@ -189,7 +193,10 @@ test('a dose shortcut that cannot be read is said on the field, and nothing is a
 test('a repeat, signed: the treatment type is chosen on the same page, reached from review', async () => {
   await press(page, button('Continue to review'), 'Enter');
   await press(page, page.getByRole('link', { name: 'Change treatment type' }), 'Enter');
-  await expect(page.getByTestId('treatment'), 'Change from review lands on the treatment type, on the one screen').toBeFocused();
+  await expect(
+    page.getByTestId('treatment'),
+    'Change from review lands on the treatment type, on the one screen',
+  ).toBeFocused();
   await press(page, page.getByLabel('Repeat prescribing'), 'Space');
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await press(page, button('Continue to review'), 'Enter');
@@ -213,7 +220,10 @@ test('re-issue a repeat from its template in one action: counted', async () => {
   await noSeriousViolations(page, 'journey: repeat template');
   await c.tabTo(earlier.getByRole('button', { name: /^Re-issue repeat\W+Salbutamol/ }));
   await c.press('Enter');
-  await expect(page.getByTestId('review-prescription'), 'straight to review: the items and treatment come from the template').toContainText('Repeat prescribing');
+  await expect(
+    page.getByTestId('review-prescription'),
+    'straight to review: the items and treatment come from the template',
+  ).toContainText('Repeat prescribing');
   await expect(page.getByText(/Item 1: Salbutamol/)).toBeVisible();
   await expect(page.getByLabel('Card passcode')).toBeFocused();
   await c.type(page.getByLabel('Card passcode'), PIN);
@@ -224,7 +234,10 @@ test('re-issue a repeat from its template in one action: counted', async () => {
 });
 
 test('with nothing typed, the down arrow offers recent medicines and the practice formulary; a favourite comes first', async () => {
-  writeFileSync(join(scrip.dataDir, 'formulary.json'), JSON.stringify({ name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line for pain' }] }));
+  writeFileSync(
+    join(scrip.dataDir, 'formulary.json'),
+    JSON.stringify({ name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line for pain' }] }),
+  );
   await toPrescribe();
   await page.keyboard.press('Enter');
   await typeInto(page, page.getByLabel('NHS number'), '9449305552');
@@ -234,8 +247,14 @@ test('with nothing typed, the down arrow offers recent medicines and the practic
   await expect(box).toBeFocused();
   await page.keyboard.press('ArrowDown');
   const list = page.getByRole('listbox', { name: 'Medicines found' });
-  await expect(list.getByRole('option', { name: /Amoxicillin 250mg capsules.*Recent/ }), 'a medicine this prescriber prescribed').toBeVisible();
-  await expect(list.getByRole('option', { name: /Paracetamol 500mg soluble tablets.*Hallgarth formulary: first line for pain/ }), 'the formulary file\'s medicine, with its note').toBeVisible();
+  await expect(
+    list.getByRole('option', { name: /Amoxicillin 250mg capsules.*Recent/ }),
+    'a medicine this prescriber prescribed',
+  ).toBeVisible();
+  await expect(
+    list.getByRole('option', { name: /Paracetamol 500mg soluble tablets.*Hallgarth formulary: first line for pain/ }),
+    "the formulary file's medicine, with its note",
+  ).toBeVisible();
   await expect(page.getByTestId('live-region')).toContainText('you use');
   await noSeriousViolations(page, 'shortlist');
   // The first is chosen with Enter; made a favourite, it is first next time.

@@ -47,14 +47,19 @@ test('log in with the card and choose a prescribing role, by keyboard', async ()
 
 test('a prescriber is not offered dispensing: the Dispense page says why, with no release buttons', async () => {
   await page.goto(new URL('/#/dispense', scrip.ready.url).toString());
-  await expect(page.getByTestId('cannot-dispense'), 'the page explains the role is not a pharmacy role').toContainText('not a pharmacy role');
-  await expect(page.getByRole('button', { name: /Release all nominated/ }), 'nothing is offered that would be refused after the click').toHaveCount(0);
+  await expect(page.getByTestId('cannot-dispense'), 'the page explains the role is not a pharmacy role').toContainText(
+    'not a pharmacy role',
+  );
+  await expect(
+    page.getByRole('button', { name: /Release all nominated/ }),
+    'nothing is offered that would be refused after the click',
+  ).toHaveCount(0);
 });
 
 test('in the sandbox, prescriber details come from its directory, explained on their page', async () => {
   await press(page, page.getByRole('link', { name: 'Settings', exact: true }), 'Enter');
   const section = page.getByTestId('settings-prescriber');
-  await expect(section).toContainText('From the sandbox\'s directory');
+  await expect(section).toContainText("From the sandbox's directory");
   await press(page, section.getByRole('link', { name: 'See or change the prescriber details for your role' }), 'Enter');
   await expect(heading('Prescriber details')).toBeFocused();
   await expect(page.getByTestId('prescriber-source')).toHaveAttribute('data-source', 'directory');
@@ -65,7 +70,7 @@ test('in the sandbox, prescriber details come from its directory, explained on t
 
 test('find the patient by NHS number: a wrong check digit is explained as it is typed', async () => {
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
-  await expect(button('Start a new prescription'), 'the page\'s one action has focus').toBeFocused();
+  await expect(button('Start a new prescription'), "the page's one action has focus").toBeFocused();
   await noSeriousViolations(page, 'prescribe start');
   await press(page, button('Start a new prescription'), 'Enter');
   await expect(heading('Find the patient')).toBeVisible();
@@ -89,7 +94,10 @@ test('find the patient by NHS number: a wrong check digit is explained as it is 
   await noSeriousViolations(page, 'confirm patient');
   await page.keyboard.press('Enter');
   await expect(heading('Write the prescription')).toBeVisible();
-  await expect(page.getByRole('combobox', { name: 'Medicine' }), 'the medicine search has focus on arrival').toBeFocused();
+  await expect(
+    page.getByRole('combobox', { name: 'Medicine' }),
+    'the medicine search has focus on arrival',
+  ).toBeFocused();
   await expect(page.getByTestId('patient-banner')).toContainText('944 930 5552');
   // How it is prescribed is on the same page: acute, to the nominated pharmacy, unless changed.
   await expect(page.getByLabel('Acute')).toBeChecked();
@@ -109,7 +117,11 @@ async function acuteDraftFor(nhsNumber: string): Promise<void> {
 }
 
 /** Adds an item on the one-screen pad: medicine, then a dose shortcut and/or the words, a quantity if typed, days if given; the Add item button. */
-async function addItem(search: string, choose: RegExp, dosage: { shortcut?: string; text?: string; quantity?: string; days?: string }): Promise<void> {
+async function addItem(
+  search: string,
+  choose: RegExp,
+  dosage: { shortcut?: string; text?: string; quantity?: string; days?: string },
+): Promise<void> {
   const before = await page.locator('[data-item]').count();
   const box = page.getByRole('combobox', { name: 'Medicine' });
   await typeInto(page, box, search);
@@ -156,7 +168,9 @@ test('write a two-item acute prescription: dm+d combobox by keyboard, quantity i
   // More detail on the item's own page; the draft survives a reload, as typed.
   await press(page, page.getByRole('link', { name: 'Change item 1, Amoxicillin 250mg capsules' }), 'Enter');
   await expect(heading('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
-  await expect(page.getByTestId('patient-banner'), 'the banner is on the item step too').toContainText('Octavia CHISLETT');
+  await expect(page.getByTestId('patient-banner'), 'the banner is on the item step too').toContainText(
+    'Octavia CHISLETT',
+  );
   await typeInto(page, page.getByLabel(/Additional instructions/), 'Take with water');
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await page.reload();
@@ -165,7 +179,11 @@ test('write a two-item acute prescription: dm+d combobox by keyboard, quantity i
   await expect(page.getByLabel(/Additional instructions/)).toHaveValue('Take with water');
   await press(page, button('Save item'), 'Enter');
   await expect(heading('Write the prescription')).toBeVisible();
-  await addItem('para', /Paracetamol 500mg soluble tablets/, { text: 'Two tablets dissolved in water up to four times a day', quantity: '32', days: '7' });
+  await addItem('para', /Paracetamol 500mg soluble tablets/, {
+    text: 'Two tablets dissolved in water up to four times a day',
+    quantity: '32',
+    days: '7',
+  });
   await expect(page.locator('[data-item]')).toHaveCount(2);
   await noSeriousViolations(page, 'items list');
 });
@@ -177,7 +195,10 @@ test('review shows exactly what will be signed; it is left to sign with others',
   await expect(page.getByTestId('review-prescription')).toContainText('DR CLARE BOIN');
   await expect(page.getByTestId('review-prescription')).toContainText('Acute');
   await expect(page.getByText('Item 1: Amoxicillin 250mg capsules')).toBeVisible();
-  await expect(page.getByText('21 capsules', { exact: true }), 'the quantity reads as a person writes it').toBeVisible();
+  await expect(
+    page.getByText('21 capsules', { exact: true }),
+    'the quantity reads as a person writes it',
+  ).toBeVisible();
   const signed = page.getByTestId('signed-text');
   await press(page, signed.locator('summary'), 'Enter');
   // The canonical fragments (prescription.preview): the patient's NHS number and both items' dm+d
@@ -190,9 +211,14 @@ test('review shows exactly what will be signed; it is left to sign with others',
   // Only the signing time is a stand-in; the prescription ID shown is the one it is signed with.
   const placeholders = signed.getByTestId('signed-text-placeholders');
   await expect(placeholders).toContainText('One value is only a stand-in here');
-  await expect(placeholders.locator('li')).toHaveText([/^The signing time \(shown as \d{4}-\d\d-\d\dT[^)]+\): EPS sets it when the card signs/]);
+  await expect(placeholders.locator('li')).toHaveText([
+    /^The signing time \(shown as \d{4}-\d\d-\d\dT[^)]+\): EPS sets it when the card signs/,
+  ]);
   // The signed fragments carry the long-form prescription ID (the first Fragment's id).
-  ids.acuteLongFormId = /^<FragmentsToBeHashed><Fragment><time [^>]*><\/time><id xmlns="urn:hl7-org:v3" root="([0-9A-F-]{36})">/.exec(await text.innerText())?.[1];
+  ids.acuteLongFormId =
+    /^<FragmentsToBeHashed><Fragment><time [^>]*><\/time><id xmlns="urn:hl7-org:v3" root="([0-9A-F-]{36})">/.exec(
+      await text.innerText(),
+    )?.[1];
   expect(ids.acuteLongFormId).toBeTruthy();
   await expect(signed).not.toContainText('Digest');
   await expect(page.getByTestId('prescriber-details-missing')).toHaveCount(0);
@@ -206,7 +232,9 @@ test('write a repeat-dispensing prescription for a patient found by name and dat
   await page.goto(new URL('/#/prescribe', scrip.ready.url).toString());
   // The unsigned acute prescription waits in the drafts, to resume.
   await expect(page.getByTestId('drafts').locator(`[data-draft="${ids.acute}"]`)).toContainText('Octavia CHISLETT');
-  await expect(page.getByTestId('drafts').getByRole('link', { name: /Resume draft for Ms Octavia CHISLETT/ })).toHaveAttribute('href', `#/prescribe/${ids.acute}/items`);
+  await expect(
+    page.getByTestId('drafts').getByRole('link', { name: /Resume draft for Ms Octavia CHISLETT/ }),
+  ).toHaveAttribute('href', `#/prescribe/${ids.acute}/items`);
   await press(page, button('Start a new prescription'), 'Enter');
   await press(page, page.getByRole('link', { name: 'Search by name and date of birth instead' }), 'Enter');
   await expect(heading('Search by name and date of birth')).toBeVisible();
@@ -236,7 +264,11 @@ test('write a repeat-dispensing prescription for a patient found by name and dat
   await typeInto(page, reviewDate.getByLabel('Year'), '2099');
   await expect(page.locator('.nhsuk-error-message')).toContainText('The review date must be a real date');
   await typeInto(page, reviewDate.getByLabel('Day'), '28');
-  await typeInto(page, page.getByLabel('Information for the patient (optional)'), 'Ask for a review before the last issue');
+  await typeInto(
+    page,
+    page.getByLabel('Information for the patient (optional)'),
+    'Ask for a review before the last issue',
+  );
   await expect(page.getByText('The patient has no nominated pharmacy')).toBeVisible();
   await noSeriousViolations(page, 'repeat dispensing');
   await addItem('salb', /Salbutamol 100micrograms\/dose inhaler/, { shortcut: '2 puffs qds prn' });
@@ -253,7 +285,8 @@ test('write a repeat-dispensing prescription for a patient found by name and dat
 
 test('sign both in one batch with one passcode; both are accepted by EPS, live', async () => {
   await expect(heading('Prescriptions')).toBeVisible();
-  for (const id of [ids.acute!, ids.repeat!]) await press(page, page.locator(`[data-prescription="${id}"] input[type=checkbox]`), 'Space');
+  for (const id of [ids.acute!, ids.repeat!])
+    await press(page, page.locator(`[data-prescription="${id}"] input[type=checkbox]`), 'Space');
   await expect(page.getByText('2 of 2 ready prescriptions selected')).toBeVisible();
   await noSeriousViolations(page, 'prescriptions with a selection');
   await typeInto(page, page.getByLabel('Card passcode'), PIN);
@@ -262,14 +295,28 @@ test('sign both in one batch with one passcode; both are accepted by EPS, live',
   await expect(results.getByRole('heading', { name: 'Signed 2 of 2' })).toBeFocused({ timeout: 30_000 });
   await expect(results.locator('[data-ok="true"]')).toHaveCount(2);
   await expect(page.getByTestId('live-region')).toContainText('Signed 2 of 2');
-  for (const id of [ids.acute!, ids.repeat!]) await expect(page.locator(`[data-prescription="${id}"]`)).toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  for (const id of [ids.acute!, ids.repeat!])
+    await expect(page.locator(`[data-prescription="${id}"]`)).toHaveAttribute('data-status', 'accepted', {
+      timeout: 20_000,
+    });
   // Signed with the prescription ID its review showed.
-  const signed = await page.evaluate(async (id) => (await (await fetch('/rpc/prescription.get', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify({ id }) })).json()) as { longFormId: string }, ids.acute!);
+  const signed = await page.evaluate(
+    async (id) =>
+      (await (
+        await fetch('/rpc/prescription.get', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+          body: JSON.stringify({ id }),
+        })
+      ).json()) as { longFormId: string },
+    ids.acute!,
+  );
   expect(signed.longFormId.toUpperCase()).toBe(ids.acuteLongFormId);
   await noSeriousViolations(page, 'prescriptions after signing');
 });
 
-test('print the token: the PDF\'s barcode reads back as the prescription ID', async () => {
+test("print the token: the PDF's barcode reads back as the prescription ID", async () => {
   test.skip(!commandExists('pdftoppm') || !commandExists('zbarimg'), 'needs poppler-utils and zbar-tools');
   const row = page.locator(`[data-prescription="${ids.repeat}"]`);
   const shortFormId = (await row.locator('th').innerText()).trim();
@@ -279,17 +326,26 @@ test('print the token: the PDF\'s barcode reads back as the prescription ID', as
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('no nominated pharmacy');
   await noSeriousViolations(page, 'token dialog');
-  const [download] = await Promise.all([page.waitForEvent('download'), press(page, dialog.getByRole('button', { name: 'Save the token PDF' }), 'Enter')]);
-  await expect(dialog.getByTestId('token-saved'), 'the dialog says where the PDF went, not a silent download').toContainText(`token-${shortFormId}.pdf`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    press(page, dialog.getByRole('button', { name: 'Save the token PDF' }), 'Enter'),
+  ]);
+  await expect(
+    dialog.getByTestId('token-saved'),
+    'the dialog says where the PDF went, not a silent download',
+  ).toContainText(`token-${shortFormId}.pdf`);
   const path = test.info().outputPath('token.pdf');
   await download.saveAs(path);
   expect(barcodeInPdf(path)).toBe(shortFormId);
   await press(page, dialog.getByRole('button', { name: 'Close' }), 'Enter');
   await expect(dialog, 'Close closes the dialog').toBeHidden();
-  await expect(row.getByRole('button', { name: /Print token/ }), 'focus goes back to the button that opened it').toBeFocused();
+  await expect(
+    row.getByRole('button', { name: /Print token/ }),
+    'focus goes back to the button that opened it',
+  ).toBeFocused();
 });
 
-test('track the acute prescription and cancel one item: the service\'s answer is shown', async () => {
+test("track the acute prescription and cancel one item: the service's answer is shown", async () => {
   await press(page, page.locator(`[data-prescription="${ids.acute}"]`).getByRole('link', { name: /Track/ }), 'Enter');
   await expect(heading(/^Prescription [0-9A-F]{6}-/)).toBeVisible();
   await press(page, button('Check status at EPS now'), 'Enter');
@@ -306,7 +362,9 @@ test('track the acute prescription and cancel one item: the service\'s answer is
   await noSeriousViolations(page, 'cancel form');
   await press(page, button('Cancel the selected items'), 'Enter');
   const confirm = page.getByTestId('cancel-confirm');
-  await expect(confirm, 'a cancellation is confirmed in words first, naming the item').toContainText('Amoxicillin 250mg capsules');
+  await expect(confirm, 'a cancellation is confirmed in words first, naming the item').toContainText(
+    'Amoxicillin 250mg capsules',
+  );
   await expect(confirm).toContainText('cannot be undone');
   await noSeriousViolations(page, 'cancel confirmation');
   await press(page, button('Yes, cancel this item'), 'Enter');
@@ -316,7 +374,10 @@ test('track the acute prescription and cancel one item: the service\'s answer is
   await expect(answers.locator('[data-outcome="cancelled"]')).toHaveCount(1);
   await expect(page.getByTestId('local-status')).toHaveAttribute('data-status', 'partly-cancelled');
   await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Amoxicillin' })).toContainText('cancelled');
-  await expect(page.getByTestId('item-statuses').locator('tr', { hasText: 'Paracetamol' }), 'the item left is tracked again, not "Not known yet"').not.toContainText('Not known yet');
+  await expect(
+    page.getByTestId('item-statuses').locator('tr', { hasText: 'Paracetamol' }),
+    'the item left is tracked again, not "Not known yet"',
+  ).not.toContainText('Not known yet');
   await noSeriousViolations(page, 'prescription after cancelling');
 });
 
@@ -344,11 +405,23 @@ test('a controlled drug from dm+d: schedule suggested, quantity in words filled 
   // The bundled subset has no controlled drugs: import a small synthetic release that does.
   const zip = test.info().outputPath('dmd-synthetic.zip');
   writeSyntheticReleaseZip(zip, generateSyntheticRelease({ vmps: 300, ampsPerVmp: 1 }));
-  const imported = await page.evaluate(async (path) => (await fetch('/rpc/medicines.import', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify({ zip: path }) })).status, zip);
+  const imported = await page.evaluate(
+    async (path) =>
+      (
+        await fetch('/rpc/medicines.import', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+          body: JSON.stringify({ zip: path }),
+        })
+      ).status,
+    zip,
+  );
   expect(imported).toBe(200);
   await acuteDraftFor('9434765919');
   await typeInto(page, page.getByRole('combobox', { name: 'Medicine' }), 'morphine 10mg modified');
-  await expect(page.getByRole('option', { name: /Morphine 10mg modified-release tablets.*Schedule 2/ }).first()).toBeVisible();
+  await expect(
+    page.getByRole('option', { name: /Morphine 10mg modified-release tablets.*Schedule 2/ }).first(),
+  ).toBeVisible();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await typeInto(page, page.getByLabel('Dose', { exact: true }), '1 bd 14d');
@@ -387,7 +460,9 @@ test('pulling the card mid-prescription says so on the pad, and the draft is kep
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY'); // the role last used
   await press(page, page.getByRole('link', { name: 'Prescribe', exact: true }), 'Enter');
-  await expect(page.getByTestId('drafts').locator(`[data-draft="${draftId}"]`)).toContainText('Morphine 10mg modified-release tablets');
+  await expect(page.getByTestId('drafts').locator(`[data-draft="${draftId}"]`)).toContainText(
+    'Morphine 10mg modified-release tablets',
+  );
 });
 
 test('delete drafts, with a step to confirm: from the pad and from the list; signed prescriptions offer no delete', async () => {
@@ -406,12 +481,17 @@ test('delete drafts, with a step to confirm: from the pad and from the list; sig
   await press(page, button('Delete draft for no patient yet'), 'Enter');
   await press(page, page.getByRole('button', { name: /Yes, delete it/ }), 'Enter');
   await expect(heading('Prescribe')).toBeVisible();
-  await expect(button('Start a new prescription'), 'back on the Prescribe page, its one action has focus').toBeFocused();
+  await expect(
+    button('Start a new prescription'),
+    'back on the Prescribe page, its one action has focus',
+  ).toBeFocused();
   await expect(page.getByTestId('live-region')).toHaveText('Draft for no patient yet deleted.');
   await expect(page.locator(`[data-draft="${padDraft}"]`)).toHaveCount(0);
   // From the drafts list: the morphine draft left when the card was pulled.
   const row = page.getByTestId('drafts').locator('tr', { hasText: 'Morphine 10mg modified-release tablets' });
-  const who = /Delete draft for (.*)$/.exec((await row.getByRole('button', { name: /^Delete draft for / }).textContent())!)![1]!;
+  const who = /Delete draft for (.*)$/.exec(
+    (await row.getByRole('button', { name: /^Delete draft for / }).textContent())!,
+  )![1]!;
   await press(page, row.getByRole('button', { name: /^Delete draft for / }), 'Enter');
   await expect(row.getByText('It cannot be brought back')).toBeVisible();
   await noSeriousViolations(page, 'delete draft: confirm in the list');
@@ -423,6 +503,8 @@ test('delete drafts, with a step to confirm: from the pad and from the list; sig
   await press(page, page.getByRole('link', { name: 'Prescriptions', exact: true }), 'Enter');
   for (const id of [ids.acute!, ids.repeat!]) {
     await expect(page.locator(`[data-prescription="${id}"]`)).toBeVisible();
-    await expect(page.locator(`[data-prescription="${id}"]`).getByRole('button', { name: /Delete draft/ })).toHaveCount(0);
+    await expect(page.locator(`[data-prescription="${id}"]`).getByRole('button', { name: /Delete draft/ })).toHaveCount(
+      0,
+    );
   }
 });

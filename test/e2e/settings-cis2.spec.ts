@@ -14,7 +14,9 @@ let scrip: ScripProcess;
 let context: BrowserContext;
 let page: Page;
 let services = '';
-const keyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const keyPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 15_000 });
@@ -25,13 +27,23 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(new URL('/#/settings', scrip.ready.url).toString());
 });
 test.afterAll(async () => {
-  try { await context?.close(); } finally { await scrip?.stop(); }
+  try {
+    await context?.close();
+  } finally {
+    await scrip?.stop();
+  }
 });
 
-type Env = { name: string; auth: string; brokerUrl: string | null; cis2: { issuer: string | null; apimKeyId: string | null } | null };
-const environment = async (name: string) => (await tabRpc<{ environments: Env[] }>(page, 'environments.list')).environments.find((e) => e.name === name);
+type Env = {
+  name: string;
+  auth: string;
+  brokerUrl: string | null;
+  cis2: { issuer: string | null; apimKeyId: string | null } | null;
+};
+const environment = async (name: string) =>
+  (await tabRpc<{ environments: Env[] }>(page, 'environments.list')).environments.find((e) => e.name === name);
 
-test('choosing CIS2 shows its fields instead of the broker\'s; each mistake is named and linked to its field', async () => {
+test("choosing CIS2 shows its fields instead of the broker's; each mistake is named and linked to its field", async () => {
   await press(page, page.getByRole('button', { name: 'Add an environment' }), 'Enter');
   const form = page.getByTestId('environment-form');
   await typeInto(page, form.getByLabel('Short name'), 'cis2-int');
@@ -42,10 +54,14 @@ test('choosing CIS2 shows its fields instead of the broker\'s; each mistake is n
   await typeInto(page, form.getByLabel('CIS2 issuer address'), `${services.replace('https:', 'http:')}/cis2`);
   await typeInto(page, form.getByLabel('APIM token address'), `${services}/oauth2/token`);
   await typeInto(page, form.getByLabel('APIM client ID'), 'scrip-apim');
-  await form.getByLabel('Application private key (PEM)').fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
+  await form
+    .getByLabel('Application private key (PEM)')
+    .fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
   await typeInto(page, form.getByLabel('EPS address'), `${services}/FHIR/R4`);
   await typeInto(page, form.getByLabel('Patient index address'), services);
-  await form.getByLabel('CA certificates (PEM)').fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
+  await form
+    .getByLabel('CA certificates (PEM)')
+    .fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
   await press(page, form.getByRole('button', { name: 'Save environment' }), 'Enter');
   const summary = page.getByRole('alert').filter({ hasText: 'There is a problem' });
   await expect(summary, 'the error summary takes the focus').toBeFocused();
@@ -57,7 +73,9 @@ test('choosing CIS2 shows its fields instead of the broker\'s; each mistake is n
   const key = form.getByLabel('Application private key (PEM)');
   await expect(key, 'the link leads to the key field').toBeFocused();
   await expect(key).toHaveAttribute('aria-invalid', 'true');
-  await expect(form.locator('.nhsuk-form-group--error', { has: page.getByLabel('Application private key (PEM)') })).toContainText('Error: The application key is a certificate');
+  await expect(
+    form.locator('.nhsuk-form-group--error', { has: page.getByLabel('Application private key (PEM)') }),
+  ).toContainText('Error: The application key is a certificate');
   await press(page, summary.getByRole('link', { name: /client ID/ }), 'Enter');
   await expect(form.getByLabel('CIS2 client ID')).toBeFocused();
   expect(await environment('cis2-int'), 'nothing was saved').toBeUndefined();

@@ -24,7 +24,11 @@ test.beforeAll(async ({ browser }) => {
 });
 test.afterAll(async () => {
   await card?.remove().catch(() => undefined);
-  try { await context?.close(); } finally { await scrip?.stop(); }
+  try {
+    await context?.close();
+  } finally {
+    await scrip?.stop();
+  }
 });
 
 async function noSeriousViolations(): Promise<void> {
@@ -64,7 +68,9 @@ test('fixed, it is saved, checked over trusted TLS and chosen for the next sessi
   const form = page.getByTestId('environment-form');
   await form.getByLabel('Short name').fill('second');
   await form.getByLabel('Security broker address').fill(String(scrip.ready.services));
-  await form.getByLabel('CA certificates (PEM)').fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
+  await form
+    .getByLabel('CA certificates (PEM)')
+    .fill(readFileSync(join(scrip.dataDir, 'sandbox', 'ca', 'root.pem'), 'utf8'));
   await form.getByRole('button', { name: 'Save environment' }).click();
   const row = page.locator('[data-environment="second"]');
   await expect(row).toContainText('Scrip Sandbox Root');
@@ -141,7 +147,9 @@ test('prescriber details: every problem Scrip finds is on its field; once saved,
   const code = form.getByLabel('Registration number');
   await expect(code).toBeFocused();
   await expect(code).toHaveAttribute('aria-invalid', 'true');
-  await expect(form.locator('.nhsuk-form-group--error', { has: page.getByLabel('Registration number') })).toContainText('Error: A GMC number is 7 digits.');
+  await expect(form.locator('.nhsuk-form-group--error', { has: page.getByLabel('Registration number') })).toContainText(
+    'Error: A GMC number is 7 digits.',
+  );
   await noSeriousViolations();
   await typeInto(page, code, '1234567');
   await typeInto(page, form.getByLabel('Organisation telephone number'), '0113 496 0001');
@@ -157,7 +165,9 @@ test('prescriber details: every problem Scrip finds is on its field; once saved,
   await typeInto(page, form.getByLabel('Its ODS code'), 'qwo');
   await typeInto(page, form.getByLabel('Its name'), 'NHS West Yorkshire ICB');
   await press(page, form.getByRole('button', { name: 'Save prescriber details' }), 'Enter');
-  await expect(page.getByTestId('prescriber-saved').getByRole('heading', { name: 'Your prescriber details are saved' })).toBeFocused();
+  await expect(
+    page.getByTestId('prescriber-saved').getByRole('heading', { name: 'Your prescriber details are saved' }),
+  ).toBeFocused();
   await expect(page.getByTestId('live-region')).toHaveText('Prescriber details saved for this role.');
   await expect(page.getByTestId('prescriber-source')).toHaveAttribute('data-source', 'settings');
   const saved = page.getByTestId('prescriber-saved-details');

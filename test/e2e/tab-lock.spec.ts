@@ -26,11 +26,21 @@ test.afterAll(async () => {
 });
 
 /** Calls a command from the tab as the page does: with its secret in a header. */
-function fromTab(name: string, input: unknown = {}): Promise<{ status: number; body: { code?: string; action?: string } & Record<string, unknown> }> {
-  return page.evaluate(async ([n, i]) => {
-    const res = await fetch(`/rpc/${n}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
-    return { status: res.status, body: await res.json() as { code?: string } & Record<string, unknown> };
-  }, [name, input] as const);
+function fromTab(
+  name: string,
+  input: unknown = {},
+): Promise<{ status: number; body: { code?: string; action?: string } & Record<string, unknown> }> {
+  return page.evaluate(
+    async ([n, i]) => {
+      const res = await fetch(`/rpc/${n}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string } & Record<string, unknown> };
+    },
+    [name, input] as const,
+  );
 }
 
 async function logIn(): Promise<void> {
@@ -43,7 +53,10 @@ async function logIn(): Promise<void> {
 test('logged in, the tab can create an API key and read prescriptions', async () => {
   await card.insert();
   await logIn();
-  expect((await fromTab('api-key.create', { name: 'before-pull', scopes: ['read'] })).status, 'an open tab creates a key').toBe(200);
+  expect(
+    (await fromTab('api-key.create', { name: 'before-pull', scopes: ['read'] })).status,
+    'an open tab creates a key',
+  ).toBe(200);
   expect((await fromTab('prescription.list')).status, 'an open tab reads prescriptions').toBe(200);
 });
 
@@ -59,7 +72,9 @@ test('the card pulled, the tab is locked: no API key, no prescriptions, each ref
   expect((await fromTab('readers.list')).status, 'the readers still answer').toBe(200);
   expect((await fromTab('session.get')).status, 'the session state still answers').toBe(200);
   // The tab keeps its secret: it is locked, not ended (no new link needed).
-  expect(await page.evaluate(() => sessionStorage.getItem('scrip.tab')), 'the tab still holds its secret').toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(await page.evaluate(() => sessionStorage.getItem('scrip.tab')), 'the tab still holds its secret').toMatch(
+    /^[A-Za-z0-9_-]{43}$/,
+  );
 });
 
 test('a card login from the tab unlocks it', async () => {
@@ -69,5 +84,5 @@ test('a card login from the tab unlocks it', async () => {
   expect(key.status, `the unlocked tab creates a key: ${JSON.stringify(key.body)}`).toBe(200);
   expect((await fromTab('prescription.list')).status, 'and reads prescriptions').toBe(200);
   const names = JSON.stringify((await fromTab('api-key.list')).body);
-  expect(names, 'the locked tab\'s attempt made no key').not.toContain('walk-up');
+  expect(names, "the locked tab's attempt made no key").not.toContain('walk-up');
 });

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { makeDataDirPrivate } from '../../main/data-dir-permissions';
 
 test('an older 0755 directory with 0644 files is tightened, and what is created afterwards is 0600', (t) => {
-  if (process.platform === 'win32') { t.skip('mode bits are POSIX'); return; }
+  if (process.platform === 'win32') {
+    t.skip('mode bits are POSIX');
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'scrip-perm-'));
   const outside = join(mkdtempSync(join(tmpdir(), 'scrip-perm-out-')), 'other.txt');
   const before = process.umask();
@@ -26,7 +29,11 @@ test('an older 0755 directory with 0644 files is tightened, and what is created 
     assert.equal(statSync(outside).mode & 0o777, 0o644, 'a symlink is not followed out of the directory');
     assert.equal(fixed.length, 4, `names what it changed: ${fixed.join(', ')}`);
     writeFileSync(join(dir, 'scrip.db-wal'), 'w');
-    assert.equal(statSync(join(dir, 'scrip.db-wal')).mode & 0o777, 0o600, 'umask 077: a new file (the WAL) is the user\'s alone');
+    assert.equal(
+      statSync(join(dir, 'scrip.db-wal')).mode & 0o777,
+      0o600,
+      "umask 077: a new file (the WAL) is the user's alone",
+    );
   } finally {
     process.umask(before);
     rmSync(dir, { recursive: true, force: true });

@@ -10,24 +10,61 @@ import { createLogger, logToDataDir, RotatingFile, REDACTED, type LogDestination
 import { ScripError, toScripError } from '../../main/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'scrip-log-'));
-after(() => { setLogger(createLogger({ write: () => undefined }, 'silent')); rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  setLogger(createLogger({ write: () => undefined }, 'silent'));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function capture(): { text: () => string; dest: LogDestination } {
   const raw: string[] = [];
-  return { text: () => raw.join(''), dest: { write: (l) => { raw.push(l); } } };
+  return {
+    text: () => raw.join(''),
+    dest: {
+      write: (l) => {
+        raw.push(l);
+      },
+    },
+  };
 }
 
 test('PINs, tokens, keys and cookies are redacted by field name, nested or not', () => {
   const c = capture();
   const logger = createLogger(c.dest, 'info');
-  logger.info({ pin: '482913', newPin: '135790', puk: '12345678', token: 'tok-AAAA', apiKey: 'scrip_0011_secretsecret',
-    session: { token: 'tok-BBBB', ticket: 'tkt-CCCC' }, req: { headers: { authorization: 'Bearer scrip_22_zzzz', cookie: 'scrip_session=cookie-DDDD' } },
-    body: { card: { privateKey: '-----BEGIN PRIVATE KEY-----XYZ' } }, reader: 'Virtual PCD 00 01' }, 'a line with secrets');
+  logger.info(
+    {
+      pin: '482913',
+      newPin: '135790',
+      puk: '12345678',
+      token: 'tok-AAAA',
+      apiKey: 'scrip_0011_secretsecret',
+      session: { token: 'tok-BBBB', ticket: 'tkt-CCCC' },
+      req: { headers: { authorization: 'Bearer scrip_22_zzzz', cookie: 'scrip_session=cookie-DDDD' } },
+      body: { card: { privateKey: '-----BEGIN PRIVATE KEY-----XYZ' } },
+      reader: 'Virtual PCD 00 01',
+    },
+    'a line with secrets',
+  );
   const text = c.text();
-  for (const secret of ['482913', '135790', '12345678', 'tok-AAAA', 'secretsecret', 'tok-BBBB', 'tkt-CCCC', 'zzzz', 'cookie-DDDD', 'PRIVATE KEY']) {
+  for (const secret of [
+    '482913',
+    '135790',
+    '12345678',
+    'tok-AAAA',
+    'secretsecret',
+    'tok-BBBB',
+    'tkt-CCCC',
+    'zzzz',
+    'cookie-DDDD',
+    'PRIVATE KEY',
+  ]) {
     assert.ok(!text.includes(secret), `${secret} must not reach the log: ${text}`);
   }
-  const line = JSON.parse(text) as { pin: string; session: { token: string }; req: { headers: { authorization: string } }; reader: string };
+  const line = JSON.parse(text) as {
+    pin: string;
+    session: { token: string };
+    req: { headers: { authorization: string } };
+    reader: string;
+  };
   assert.equal(line.pin, REDACTED, 'the field stays, its value does not');
   assert.equal(line.session.token, REDACTED, 'one level down');
   assert.equal(line.req.headers.authorization, REDACTED, 'two levels down');
@@ -51,13 +88,22 @@ test('the log file rotates by size and keeps a fixed number of old files, owner-
 test('an unexpected error is logged with its stack under an incident ID that the person sees', () => {
   const c = capture();
   setLogger(createLogger(c.dest, 'info'));
-  function deepInside(): never { throw new TypeError('cannot read properties of undefined'); }
+  function deepInside(): never {
+    throw new TypeError('cannot read properties of undefined');
+  }
   let e: ScripError;
-  try { deepInside(); } catch (x) { e = toScripError(x); }
+  try {
+    deepInside();
+  } catch (x) {
+    e = toScripError(x);
+  }
   const incident = e!.details?.incident as string;
   assert.match(incident, /^[0-9a-f]{4}-[0-9a-f]{4}$/, 'an incident ID a person can read out');
   assert.equal(e!.code, 'internal');
-  assert.ok(e!.message.includes(incident) && e!.action.includes(incident), `the person is shown it: ${e!.message} ${e!.action}`);
+  assert.ok(
+    e!.message.includes(incident) && e!.action.includes(incident),
+    `the person is shown it: ${e!.message} ${e!.action}`,
+  );
   assert.ok(!JSON.stringify(e!.toBody()).includes('deepInside'), 'no stack on the wire');
   const line = JSON.parse(c.text()) as { level: number; incident: string; err: { stack: string } };
   assert.equal(line.incident, incident, 'the log line carries the same incident');
@@ -86,5 +132,5 @@ test('the agent logs to <data dir>/logs/scrip.log', () => {
   const text = readFileSync(file, 'utf8');
   assert.ok(text.includes('"msg":"hello"'), text);
   assert.ok(!text.includes('never-this'), 'redacted in the file too');
-  assert.equal(statSync(join(dir, 'data', 'logs')).mode & 0o777, 0o700, 'the log folder is the owner\'s only');
+  assert.equal(statSync(join(dir, 'data', 'logs')).mode & 0o777, 0o700, "the log folder is the owner's only");
 });

@@ -13,8 +13,12 @@ import { toCliCommand } from '../../main/cli/cli-commands';
 import { bindIpc, INVOKE_CHANNEL, type IpcMainLike, type IpcResult } from '../../main/electron/ipc-bridge';
 
 let t: TestApp;
-before(async () => { t = await startTestApp(); });
-after(async () => { await t.close(); });
+before(async () => {
+  t = await startTestApp();
+});
+after(async () => {
+  await t.close();
+});
 
 const nonCommandOperations = new Set(['status', 'events', 'rpc']);
 // Every command is called with this: unknown fields are ignored, and ticket.request gives up in 1 s.
@@ -22,21 +26,34 @@ const probeInput = { waitSeconds: 1 };
 
 test('the OpenAPI document describes exactly the registry', () => {
   const doc = openApiDocument(t.app.registry) as { paths: Record<string, Record<string, { operationId: string }>> };
-  const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId)).filter((id) => !nonCommandOperations.has(id));
+  const ops = Object.values(doc.paths)
+    .flatMap((p) => Object.values(p).map((o) => o.operationId))
+    .filter((id) => !nonCommandOperations.has(id));
   assert.deepEqual([...ops].sort(), t.app.registry.names().sort());
   for (const c of t.app.registry.all()) {
-    assert.equal(doc.paths[c.http.path]?.[c.http.method.toLowerCase()]?.operationId, c.name, `${c.name} at ${c.http.method} ${c.http.path}`);
+    assert.equal(
+      doc.paths[c.http.path]?.[c.http.method.toLowerCase()]?.operationId,
+      c.name,
+      `${c.name} at ${c.http.method} ${c.http.path}`,
+    );
   }
 });
 
 test('every command is served over HTTP at its own route', async () => {
   for (const c of t.app.registry.all()) {
     const path = pathParams(c.http.path).reduce((p, name) => p.replace(`{${name}}`, '0000000000000000'), c.http.path);
-    const res = await fetch(`${t.server.url}${path}`, { method: c.http.method, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }) });
+    const res = await fetch(`${t.server.url}${path}`, {
+      method: c.http.method,
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }),
+    });
     const body = (await res.json()) as { message?: string };
     // The route exists when the answer comes from the command (success, bad input, a domain error),
     // not from the router's "nothing is served here".
-    assert.ok(!(res.status === 404 && /Nothing is served/.test(body.message ?? '')), `${c.name}: no route (${res.status} ${JSON.stringify(body)})`);
+    assert.ok(
+      !(res.status === 404 && /Nothing is served/.test(body.message ?? '')),
+      `${c.name}: no route (${res.status} ${JSON.stringify(body)})`,
+    );
     assert.notEqual(res.status, 500, `${c.name}: ${JSON.stringify(body)}`);
   }
 });
@@ -53,12 +70,16 @@ test('every command has a CLI subcommand with help from its schema', () => {
   }
 });
 
-test('every command is callable over the IPC bridge, and only from Scrip\'s own frame', async () => {
+test("every command is callable over the IPC bridge, and only from Scrip's own frame", async () => {
   const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>>();
-  const ipcMain: IpcMainLike = { handle: (ch, fn) => void handlers.set(ch, fn), removeHandler: (ch) => void handlers.delete(ch) };
+  const ipcMain: IpcMainLike = {
+    handle: (ch, fn) => void handlers.set(ch, fn),
+    removeHandler: (ch) => void handlers.delete(ch),
+  };
   const unbind = bindIpc(ipcMain, t.app.registry, t.app.services);
   const invoke = handlers.get(INVOKE_CHANNEL)!;
-  const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
+  const frame = (url: string, parent: unknown = null) =>
+    ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
   for (const c of t.app.registry.all()) {
     const result = (await invoke(frame('app://scrip/index.html'), c.name, probeInput)) as IpcResult;
     if (!result.ok) assert.doesNotMatch(result.error.message, /There is no command/, c.name);
@@ -67,7 +88,11 @@ test('every command is callable over the IPC bridge, and only from Scrip\'s own 
   assert.equal(list.ok, true);
   const foreign = (await invoke(frame('https://evil.example/'), 'readers.list', {})) as IpcResult;
   assert.equal(foreign.ok, false);
-  const child = (await invoke(frame('app://scrip/index.html', { url: 'app://scrip/' }), 'readers.list', {})) as IpcResult;
+  const child = (await invoke(
+    frame('app://scrip/index.html', { url: 'app://scrip/' }),
+    'readers.list',
+    {},
+  )) as IpcResult;
   assert.equal(child.ok, false, 'a subframe may not call');
   const unknown = (await invoke(frame('app://scrip/index.html'), 'no.such', {})) as IpcResult;
   assert.equal(unknown.ok || unknown.error.code, 'not-found');
@@ -83,7 +108,11 @@ test('every command that needs a session answers bad-state when nobody is logged
   assert.ok(needing.length >= 10, `commands that declare a session: ${needing.map((c) => c.name).join(', ')}`);
   for (const c of needing) {
     const path = pathParams(c.http.path).reduce((p, name) => p.replace(`{${name}}`, '0000000000000000'), c.http.path);
-    const res = await fetch(`${t.server.url}${path}`, { method: c.http.method, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' }, ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }) });
+    const res = await fetch(`${t.server.url}${path}`, {
+      method: c.http.method,
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      ...(c.http.method === 'GET' || c.http.method === 'DELETE' ? {} : { body: JSON.stringify(probeInput) }),
+    });
     const body = (await res.json()) as { code?: string; details?: { expected?: string[] } };
     assert.equal(res.status, 409, `${c.name}: ${JSON.stringify(body)}`);
     assert.equal(body.code, 'bad-state', `${c.name} answers bad-state before anything else`);

@@ -28,20 +28,27 @@ describe('PC/SC error classification', () => {
 describe('per-reader units of work', () => {
   test('run one after another per key, in order, and a failure does not block the next', async () => {
     const log: string[] = [];
-    const unit = (name: string, fail = false) => serialised('r1', async () => {
-      log.push(`start ${name}`);
-      await new Promise((r) => setImmediate(r));
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    });
+    const unit = (name: string, fail = false) =>
+      serialised('r1', async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      });
     const results = await Promise.allSettled([unit('a'), unit('b', true), unit('c')]);
     assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
   });
 
   test('withTimeout rejects a promise that never settles', async () => {
-    await assert.rejects(withTimeout(new Promise(() => {}), 10, () => new PcscError('card-error', 'late')), /late/);
+    await assert.rejects(
+      withTimeout(new Promise(() => {}), 10, () => new PcscError('card-error', 'late')),
+      /late/,
+    );
     assert.equal(await withTimeout(Promise.resolve(1), 1000, () => new Error('x')), 1);
   });
 });

@@ -12,8 +12,17 @@ const READER = 'Virtual PCD 00 00';
 function waitFor(watch: PcscReaderWatch, pred: (s: PcscStatus) => boolean, ms = 8000): Promise<PcscStatus> {
   if (pred(watch.current())) return Promise.resolve(watch.current());
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { watch.off('change', on); reject(new Error(`timed out; last: ${JSON.stringify(watch.current())}`)); }, ms);
-    const on = (s: PcscStatus) => { if (pred(s)) { clearTimeout(timer); watch.off('change', on); resolve(s); } };
+    const timer = setTimeout(() => {
+      watch.off('change', on);
+      reject(new Error(`timed out; last: ${JSON.stringify(watch.current())}`));
+    }, ms);
+    const on = (s: PcscStatus) => {
+      if (pred(s)) {
+        clearTimeout(timer);
+        watch.off('change', on);
+        resolve(s);
+      }
+    };
     watch.on('change', on);
   });
 }
@@ -24,7 +33,10 @@ test('sees the vpcd readers, and a card inserted and removed', async (t) => {
   watch.start();
   try {
     const first = await waitFor(watch, (s) => s.service === 'running');
-    assert.ok(first.readers.some((r) => r.name === READER), `readers: ${first.readers.map((r) => r.name).join(', ')}`);
+    assert.ok(
+      first.readers.some((r) => r.name === READER),
+      `readers: ${first.readers.map((r) => r.name).join(', ')}`,
+    );
     const card = await insertMinimalCard(35963);
     const inserted = await waitFor(watch, (s) => s.readers.some((r) => r.name === READER && r.present));
     assert.equal(inserted.readers.find((r) => r.name === READER)?.atr, card.atr);
@@ -38,7 +50,10 @@ test('sees the vpcd readers, and a card inserted and removed', async (t) => {
 
 test('reports pcscd stopped, and recovers by itself when it is back', async (t) => {
   if (!need(t, requirements.pcscd)) return;
-  if (process.getuid?.() !== 0) { t.skip('restarting pcscd needs root'); return; }
+  if (process.getuid?.() !== 0) {
+    t.skip('restarting pcscd needs root');
+    return;
+  }
   const watch = new PcscReaderWatch({ retryMs: 200 });
   watch.start();
   try {
@@ -48,10 +63,18 @@ test('reports pcscd stopped, and recovers by itself when it is back', async (t) 
     assert.deepEqual(stopped.readers, []);
     assert.ok(stopped.error, 'says why');
     startPcscd();
-    const back = await waitFor(watch, (s) => s.service === 'running' && s.readers.some((r) => r.name === READER), 15000);
+    const back = await waitFor(
+      watch,
+      (s) => s.service === 'running' && s.readers.some((r) => r.name === READER),
+      15000,
+    );
     assert.ok(back.readers.length >= 1, 'back.readers.length >= 1');
   } finally {
     watch.stop();
-    try { execFileSync('pgrep', ['-x', 'pcscd']); } catch { startPcscd(); }
+    try {
+      execFileSync('pgrep', ['-x', 'pcscd']);
+    } catch {
+      startPcscd();
+    }
   }
 });

@@ -28,12 +28,35 @@ test('the shortcuts GPs type are read and written out as the dosage sentence', (
     ['1 3x 7 days', 'tablet', 'One tablet three times a day for 7 days'],
     ['1 bd for 2 weeks', 'tablet', 'One tablet twice a day for 14 days'],
   ];
-  for (const [typed, unit, want] of cases) assert.equal(doseSentence(read(typed), unit), want, `"${typed}" with unit ${unit}`);
+  for (const [typed, unit, want] of cases)
+    assert.equal(doseSentence(read(typed), unit), want, `"${typed}" with unit ${unit}`);
 });
 
 test('the structure read is what the sentence says: dose range, times a day, as needed, days', () => {
-  assert.deepEqual(read('1-2 qds prn'), { dose: { min: 1, max: 2, unit: null }, perDay: 4, everyHours: null, timing: null, asNeeded: true, durationDays: null }, '1-2 qds prn');
-  assert.deepEqual(read('5ml tds 5/7'), { dose: { min: 5, max: 5, unit: 'ml' }, perDay: 3, everyHours: null, timing: null, asNeeded: false, durationDays: 5 }, '5ml tds 5/7');
+  assert.deepEqual(
+    read('1-2 qds prn'),
+    {
+      dose: { min: 1, max: 2, unit: null },
+      perDay: 4,
+      everyHours: null,
+      timing: null,
+      asNeeded: true,
+      durationDays: null,
+    },
+    '1-2 qds prn',
+  );
+  assert.deepEqual(
+    read('5ml tds 5/7'),
+    {
+      dose: { min: 5, max: 5, unit: 'ml' },
+      perDay: 3,
+      everyHours: null,
+      timing: null,
+      asNeeded: false,
+      durationDays: 5,
+    },
+    '5ml tds 5/7',
+  );
   assert.equal(read('nocte').perDay, 1, 'nocte is once a day');
 });
 
@@ -56,7 +79,11 @@ test('what is not understood is said, naming the part', () => {
 });
 
 test('quantity is exact dose units in the dm+d unit; days of supply is the course', () => {
-  assert.deepEqual(supplyFor(read('1 tds 5/7'), 'capsule', [20]).quantity, 15, 'amoxicillin 1 tds 5/7: 15 capsules, not a pack of 20');
+  assert.deepEqual(
+    supplyFor(read('1 tds 5/7'), 'capsule', [20]).quantity,
+    15,
+    'amoxicillin 1 tds 5/7: 15 capsules, not a pack of 20',
+  );
   const amox = supplyFor(read('1 tds 5/7'), 'capsule', [20]);
   assert.equal(amox.days, 5, 'five days of supply');
   assert.equal(amox.basis, 'exact', 'tablets and capsules are not rounded to packs');

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import type { ReaderState, ReadersView } from '../../main/card/reader-state';
 import { cardAnnouncements } from '../../renderer/src/announce';
 
-const reader = (name: string, present: boolean): ReaderState => ({ name, present, atr: present ? '3B00' : null, pinPad: false, cardType: null, inUse: false, pinRetries: null });
+const reader = (name: string, present: boolean): ReaderState => ({
+  name,
+  present,
+  atr: present ? '3B00' : null,
+  pinPad: false,
+  cardType: null,
+  inUse: false,
+  pinRetries: null,
+});
 const view = (...readers: ReaderState[]): ReadersView => ({ service: 'running', readers });
 
 test('says nothing for the first snapshot', () => {
@@ -27,6 +35,9 @@ test('announces readers connected and disconnected, and the service stopping and
   assert.deepEqual(cardAnnouncements(view(), view(reader('R', true))), ['Card reader R connected, with a card in it']);
   assert.deepEqual(cardAnnouncements(view(reader('R', false)), view()), ['Card reader R disconnected']);
   const stopped: ReadersView = { service: 'stopped', readers: [] };
-  assert.deepEqual(cardAnnouncements(view(reader('R', false)), stopped), ['The smartcard service has stopped', 'Card reader R disconnected']);
+  assert.deepEqual(cardAnnouncements(view(reader('R', false)), stopped), [
+    'The smartcard service has stopped',
+    'Card reader R disconnected',
+  ]);
   assert.deepEqual(cardAnnouncements(stopped, view()), ['The smartcard service is running again']);
 });

@@ -3,7 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ageOn, dosageSentence, formatDate, formatNhsNumber, liveNhsNumberProblem, needsWords, numberInWords, parseDateParts, patientName, placeProblems, scheduleFromDmd,
+  ageOn,
+  dosageSentence,
+  formatDate,
+  formatNhsNumber,
+  liveNhsNumberProblem,
+  needsWords,
+  numberInWords,
+  parseDateParts,
+  patientName,
+  placeProblems,
+  scheduleFromDmd,
 } from '../../renderer/src/prescribing/rx-words';
 import { listRoute, padHref, padRoute } from '../../renderer/src/prescribing/nav';
 import { hitDetails, type MedicineHit } from '../../renderer/src/prescribing/medicine';
@@ -78,18 +88,33 @@ test('problems from prescription.get are placed on the field they concern', () =
     'Repeat dispensing needs the number of issues and the days between them.',
     'Add at least one item.',
   ]);
-  assert.deepEqual(placed.map((p) => p.where), ['patient', { item: 0, field: 'quantity' }, { item: 1, field: 'cd-words' }, { item: 1, field: 'dosage' }, { item: 2, field: 'medicine' }, 'treatment', 'items']);
+  assert.deepEqual(
+    placed.map((p) => p.where),
+    [
+      'patient',
+      { item: 0, field: 'quantity' },
+      { item: 1, field: 'cd-words' },
+      { item: 1, field: 'dosage' },
+      { item: 2, field: 'medicine' },
+      'treatment',
+      'items',
+    ],
+  );
 });
 
 test('structured dosage offers a sentence; nothing until dose and frequency are both given', () => {
   assert.equal(dosageSentence({ doseValue: 1, frequencyPerDay: 3 }, 'capsule'), 'One capsule three times a day');
-  assert.equal(dosageSentence({ doseValue: 2, frequencyPerDay: 2, durationDays: 5 }, 'tablet'), 'Two tablets twice a day for 5 days');
+  assert.equal(
+    dosageSentence({ doseValue: 2, frequencyPerDay: 2, durationDays: 5 }, 'tablet'),
+    'Two tablets twice a day for 5 days',
+  );
   assert.equal(dosageSentence({ doseValue: 1, frequencyPerDay: 1, doseUnit: 'dose' }, 'dose'), 'One dose once a day');
   assert.equal(dosageSentence({ doseValue: 1 }, 'capsule'), '');
 });
 
 test('pad routes: the draft, the page and the item come from the hash; anything else is the start', () => {
-  const id = '4dfceb8e-d078-4db6-b2cb-f1bfbd55cce2', line = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
+  const id = '4dfceb8e-d078-4db6-b2cb-f1bfbd55cce2',
+    line = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
   assert.deepEqual(padRoute('#/prescribe'), { page: 'start' });
   assert.deepEqual(padRoute(`#/prescribe/${id}/confirm`), { page: 'confirm', id });
   assert.deepEqual(padRoute(`#/prescribe/${id}`), { page: 'items', id });
@@ -105,9 +130,18 @@ test('pad routes: the draft, the page and the item come from the hash; anything 
 
 test('a search result says form, strength, packs and controlled drug status', () => {
   const hit: MedicineHit = {
-    kind: 'vmp', code: '36126511000001106', vmpCode: '36126511000001106', name: 'Morphine 10mg modified-release tablets', form: 'Modified-release tablet', route: 'Oral', strength: '10mg',
-    unit: { code: '428673006', name: 'tablet' }, packs: [{ code: '1', name: 'x', quantity: 60, unitCode: '428673006', unitName: 'tablet' }], supplier: null,
-    controlledDrug: { code: '0002', description: 'Schedule 2 (CD)' }, prescribingStatus: null,
+    kind: 'vmp',
+    code: '36126511000001106',
+    vmpCode: '36126511000001106',
+    name: 'Morphine 10mg modified-release tablets',
+    form: 'Modified-release tablet',
+    route: 'Oral',
+    strength: '10mg',
+    unit: { code: '428673006', name: 'tablet' },
+    packs: [{ code: '1', name: 'x', quantity: 60, unitCode: '428673006', unitName: 'tablet' }],
+    supplier: null,
+    controlledDrug: { code: '0002', description: 'Schedule 2 (CD)' },
+    prescribingStatus: null,
   };
   assert.equal(hitDetails(hit), 'Modified-release tablet · 10mg · Oral · pack of 60 tablet · Schedule 2 (CD)');
 });

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { currentPath, routes } from '../../renderer/src/routes';
 
 test('every area of the app has a route, Home first', () => {
-  assert.deepEqual(routes.map((r) => r.label), ['Home', 'Prescribe', 'Prescriptions', 'Dispense', 'Assurance', 'API keys', 'Diagnostics', 'Settings']);
+  assert.deepEqual(
+    routes.map((r) => r.label),
+    ['Home', 'Prescribe', 'Prescriptions', 'Dispense', 'Assurance', 'API keys', 'Diagnostics', 'Settings'],
+  );
   assert.equal(new Set(routes.map((r) => r.path)).size, routes.length);
 });
 

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { activityWords, jobRoleWords } from '../../renderer/src/words';
 
 test('job role names read as plain words', () => {
-  assert.equal(jobRoleWords('"Clinical":"Clinical Provision":"Nurse Access Role"'), 'Nurse Access Role (Clinical, Clinical Provision)');
+  assert.equal(
+    jobRoleWords('"Clinical":"Clinical Provision":"Nurse Access Role"'),
+    'Nurse Access Role (Clinical, Clinical Provision)',
+  );
   assert.equal(jobRoleWords('Receptionist'), 'Receptionist');
 });
 

@@ -42,9 +42,16 @@ test('every test the log names exists in a file the runner runs', () => {
   for (const h of hazards) {
     for (const c of h.controls) {
       for (const t of c.tests) {
-        if (!RUN_BY_THE_RUNNER.test(t.file)) { missing.push(`${c.id}: ${t.file} is not a file the test runner runs`); continue; }
-        if (!existsSync(join(root, t.file))) { missing.push(`${c.id}: ${t.file} does not exist`); continue; }
-        if (!testNames(t.file).some((n) => n.startsWith(t.name))) missing.push(`${c.id}: no test in ${t.file} is named "${t.name}…"`);
+        if (!RUN_BY_THE_RUNNER.test(t.file)) {
+          missing.push(`${c.id}: ${t.file} is not a file the test runner runs`);
+          continue;
+        }
+        if (!existsSync(join(root, t.file))) {
+          missing.push(`${c.id}: ${t.file} does not exist`);
+          continue;
+        }
+        if (!testNames(t.file).some((n) => n.startsWith(t.name)))
+          missing.push(`${c.id}: no test in ${t.file} is named "${t.name}…"`);
       }
     }
   }
@@ -55,7 +62,9 @@ test('every hazard has a control proven by a test; controls without one are open
   const hazards = parseHazardLog(readFileSync(logPath, 'utf8'));
   const unproven = hazards.filter((h: Hazard) => !h.controls.some((c) => c.tests.length > 0)).map((h) => h.id);
   assert.deepEqual(unproven, [], `hazards with no control proven by a test: ${unproven.join(', ')}`);
-  const open = hazards.flatMap((h) => h.controls.filter((c) => c.tests.length === 0).map((c) => `${c.id} (${h.id}): ${c.text}`));
+  const open = hazards.flatMap((h) =>
+    h.controls.filter((c) => c.tests.length === 0).map((c) => `${c.id} (${h.id}): ${c.text}`),
+  );
   for (const c of hazards.flatMap((h) => h.controls)) {
     assert.equal(c.open, c.tests.length === 0, `${c.id}: a control is marked (open) exactly when it has no test`);
   }
@@ -64,7 +73,15 @@ test('every hazard has a control proven by a test; controls without one are open
 });
 
 test('the parser refuses a malformed log, so the check cannot pass on a log it did not read', () => {
-  assert.throws(() => parseHazardLog('### H-01 A\n- Cause: x\n  - test: `t.test.ts` › orphan\n'), /test line before any control/, 'a test line outside a control is an error');
-  assert.throws(() => parseHazardLog('### H-01 A\n- Control C-01.a: x\n  - test: t.test.ts › no backticks\n'), /malformed test line/, 'a test line must name its file in backticks');
+  assert.throws(
+    () => parseHazardLog('### H-01 A\n- Cause: x\n  - test: `t.test.ts` › orphan\n'),
+    /test line before any control/,
+    'a test line outside a control is an error',
+  );
+  assert.throws(
+    () => parseHazardLog('### H-01 A\n- Control C-01.a: x\n  - test: t.test.ts › no backticks\n'),
+    /malformed test line/,
+    'a test line must name its file in backticks',
+  );
   assert.throws(() => parseHazardLog('# nothing here\n'), /no hazards/, 'a log with no hazard is an error');
 });

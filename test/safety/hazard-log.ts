@@ -1,11 +1,23 @@
 // Reads docs/safety/hazard-log.md into hazards, controls and the tests that prove them.
 // The format is described at the top of that file; anything the parser cannot place is an error.
 
-export interface TestRef { file: string; name: string }
-export interface Control { id: string; text: string; open: boolean; tests: TestRef[] }
+export interface TestRef {
+  file: string;
+  name: string;
+}
+export interface Control {
+  id: string;
+  text: string;
+  open: boolean;
+  tests: TestRef[];
+}
 export interface Hazard {
-  id: string; title: string;
-  cause: string; effect: string; initialRisk: string; residualRisk: string;
+  id: string;
+  title: string;
+  cause: string;
+  effect: string;
+  initialRisk: string;
+  residualRisk: string;
   controls: Control[];
 }
 
@@ -15,7 +27,12 @@ const CONTROL = /^- Control (C-\d{2}\.[a-z]): (.+)$/;
 const TEST_LINE = /^ {2}- test: /;
 const TEST = /^ {2}- test: `([^`]+)` › (.+)$/;
 
-const fieldKey = { Cause: 'cause', Effect: 'effect', 'Initial risk': 'initialRisk', 'Residual risk': 'residualRisk' } as const;
+const fieldKey = {
+  Cause: 'cause',
+  Effect: 'effect',
+  'Initial risk': 'initialRisk',
+  'Residual risk': 'residualRisk',
+} as const;
 
 export function parseHazardLog(markdown: string): Hazard[] {
   const hazards: Hazard[] = [];
@@ -30,10 +47,17 @@ export function parseHazardLog(markdown: string): Hazard[] {
       control = null;
       return;
     }
-    if (line.startsWith('## ')) { hazard = null; control = null; return; }
+    if (line.startsWith('## ')) {
+      hazard = null;
+      control = null;
+      return;
+    }
     if (!hazard) return;
     const h: Hazard = hazard;
-    if ((m = FIELD.exec(line))) { h[fieldKey[m[1] as keyof typeof fieldKey]] = m[2]!; return; }
+    if ((m = FIELD.exec(line))) {
+      h[fieldKey[m[1] as keyof typeof fieldKey]] = m[2]!;
+      return;
+    }
     if ((m = CONTROL.exec(line))) {
       const text = m[2]!;
       control = { id: m[1]!, text, open: /\(open\)/.test(text), tests: [] };

@@ -15,7 +15,11 @@ test('a held system clock is fixed, moves forward only while held, and follows r
   clock.advance(90_000);
   assert.equal(clock.now().toISOString(), '2026-12-06T23:01:30.000Z', 'and moves forward when told');
   assert.throws(() => clock.advance(-1), ClockRangeError, 'never back');
-  assert.throws(() => clock.hold!(Date.parse('2300-01-01T00:00:00Z')), ClockRangeError, 'nor held outside the range every route can format');
+  assert.throws(
+    () => clock.hold!(Date.parse('2300-01-01T00:00:00Z')),
+    ClockRangeError,
+    'nor held outside the range every route can format',
+  );
   clock.hold!(null);
   assert.equal(clock.fixed, false, 'released');
   assert.ok(Math.abs(clock.now().getTime() - Date.now()) < 1000, 'it follows real time again');

@@ -27,7 +27,12 @@ test('CRL distribution points name the running sandbox; a restart keeps the addr
     const first = sb.baseUrl;
     assert.doesNotMatch(first, /:0$/);
     const key = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-    const issued = sb.context.ca.issueUserCertificates({ userId: '555086689106', displayName: 'DR CLARE BOIN', authPublicKey: key(), signPublicKey: key() });
+    const issued = sb.context.ca.issueUserCertificates({
+      userId: '555086689106',
+      displayName: 'DR CLARE BOIN',
+      authPublicKey: key(),
+      signPublicKey: key(),
+    });
     const crlUrl = `${first}/crl/sign.crl`;
     const der = new X509Certificate(issued.sign.der).raw;
     assert.ok(der.includes(Buffer.from(crlUrl, 'ascii')), `the signing certificate points at ${crlUrl}`);
@@ -41,7 +46,9 @@ test('CRL distribution points name the running sandbox; a restart keeps the addr
     try {
       assert.equal(sb.baseUrl, first, 'same address after a restart');
       assert.equal((await fetchDer(crlUrl, ca)).status, 200);
-    } finally { await sb.close(); }
+    } finally {
+      await sb.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,29 +16,63 @@ export function seeded(seed: number) {
   };
   const int = (n: number): number => Math.floor(next() * n);
   return {
-    next, int,
+    next,
+    int,
     pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]!,
     bytes: (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(256))),
   };
 }
 export type Rng = ReturnType<typeof seeded>;
 
-export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 /** One HTTPS request. Header values may be arrays (sent as repeated lines). A response that arrives
  * before the server stops reading (413) counts even if the upload then fails. */
-export function send(baseUrl: string, ca: string, path: string, init: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string; agent?: Agent | false; chunked?: boolean } = {}): Promise<Reply> {
+export function send(
+  baseUrl: string,
+  ca: string,
+  path: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    body?: Buffer | string;
+    agent?: Agent | false;
+    chunked?: boolean;
+  } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const req = request(new URL(path, baseUrl), { method: init.method ?? 'GET', ca, headers: init.headers ?? {}, agent: init.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      const done = () => { if (!settled) { settled = true; resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }); } };
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', done);
-      res.on('close', done);
-      res.on('error', done);
+    const req = request(
+      new URL(path, baseUrl),
+      { method: init.method ?? 'GET', ca, headers: init.headers ?? {}, agent: init.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const done = () => {
+          if (!settled) {
+            settled = true;
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
+          }
+        };
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', done);
+        res.on('close', done);
+        res.on('error', done);
+      },
+    );
+    req.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
     });
-    req.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
     if (init.body !== undefined && init.chunked) {
       // Without Content-Length: the server learns the size only by reading.
       const body = Buffer.from(init.body);
@@ -47,7 +81,10 @@ export function send(baseUrl: string, ca: string, path: string, init: { method?:
         while (i < body.length) {
           const ok = req.write(body.subarray(i, i + 65536));
           i += 65536;
-          if (!ok) { req.once('drain', pump); return; }
+          if (!ok) {
+            req.once('drain', pump);
+            return;
+          }
         }
         req.end();
       };
@@ -65,8 +102,16 @@ export function sendRaw(host: string, port: number, ca: string, raw: Buffer | st
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(), waitMs);
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
-    socket.on('error', (e) => { if (!chunks.length) { clearTimeout(timer); reject(e); } });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    socket.on('error', (e) => {
+      if (!chunks.length) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
   });
 }
 
@@ -75,9 +120,23 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** A value of a type the field probably does not expect. */
 function wrongValue(r: Rng): Json {
   return r.pick<() => Json>([
-    () => null, () => 0, () => -1, () => 1e308, () => 3.5, () => true, () => '', () => 'x'.repeat(r.pick([10, 5000, 200_000])),
-    () => [], () => ({}), () => [null, 1, 'a'], () => ({ resourceType: 'Bundle' }), () => '\u0000\uffff\ud800', () => '<x>&amp;</x>',
-    () => ({ reference: 'urn:uuid:nope' }), () => [[[[[]]]]], () => ({ __proto__: { polluted: true } } as unknown as Json),
+    () => null,
+    () => 0,
+    () => -1,
+    () => 1e308,
+    () => 3.5,
+    () => true,
+    () => '',
+    () => 'x'.repeat(r.pick([10, 5000, 200_000])),
+    () => [],
+    () => ({}),
+    () => [null, 1, 'a'],
+    () => ({ resourceType: 'Bundle' }),
+    () => '\u0000\uffff\ud800',
+    () => '<x>&amp;</x>',
+    () => ({ reference: 'urn:uuid:nope' }),
+    () => [[[[[]]]]],
+    () => ({ __proto__: { polluted: true } }) as unknown as Json,
   ])();
 }
 
@@ -87,8 +146,16 @@ export function mutateJson(doc: Json, r: Rng): Json {
   const containers: Array<{ parent: Json[] | { [k: string]: Json }; key: string | number }> = [];
   const walk = (v: Json, depth: number): void => {
     if (depth > 12 || containers.length > 5000 || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) v.forEach((x, i) => { containers.push({ parent: v, key: i }); walk(x, depth + 1); });
-    else for (const [k, x] of Object.entries(v)) { containers.push({ parent: v, key: k }); walk(x, depth + 1); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        containers.push({ parent: v, key: i });
+        walk(x, depth + 1);
+      });
+    else
+      for (const [k, x] of Object.entries(v)) {
+        containers.push({ parent: v, key: k });
+        walk(x, depth + 1);
+      }
   };
   walk(copy, 0);
   if (!containers.length) return wrongValue(r);

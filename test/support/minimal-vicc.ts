@@ -2,7 +2,10 @@
 // 6D00 (instruction not supported). Connecting inserts it; `remove()` pulls it out.
 import { connect, type Socket } from 'node:net';
 
-export interface MinimalCard { atr: string; remove(): Promise<void> }
+export interface MinimalCard {
+  atr: string;
+  remove(): Promise<void>;
+}
 
 export function insertMinimalCard(port = 35963, atrHex = '3B8880010000000000000000'): Promise<MinimalCard> {
   const atr = Buffer.from(atrHex, 'hex');
@@ -20,13 +23,22 @@ export function insertMinimalCard(port = 35963, atrHex = '3B88800100000000000000
         const len = buf.readUInt16BE(0);
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        if (len === 1) { if (msg[0] === 0x04) frame(atr); } else frame(Buffer.from([0x6d, 0x00]));
+        if (len === 1) {
+          if (msg[0] === 0x04) frame(atr);
+        } else frame(Buffer.from([0x6d, 0x00]));
       }
     });
     socket.once('error', reject);
-    socket.once('connect', () => resolve({
-      atr: atrHex.toUpperCase(),
-      remove: () => new Promise<void>((res) => { socket.once('close', () => res()); socket.end(); socket.destroy(); }),
-    }));
+    socket.once('connect', () =>
+      resolve({
+        atr: atrHex.toUpperCase(),
+        remove: () =>
+          new Promise<void>((res) => {
+            socket.once('close', () => res());
+            socket.end();
+            socket.destroy();
+          }),
+      }),
+    );
   });
 }

@@ -7,6 +7,21 @@ import { repoRoot } from '../e2e/support/scrip-process';
 /** Compiles the shim into `dir` and returns the module's path. */
 export function buildPinPadShim(dir: string): string {
   const out = join(dir, 'libscrip-pinpad.so');
-  execFileSync('cc', ['-shared', '-fPIC', '-Wall', '-Werror', '-o', out, join(repoRoot, 'test', 'support', 'pinpad-shim.c'), '-I', join(repoRoot, 'node_modules', 'pkcs11js', 'includes'), '-ldl'], { stdio: 'pipe' });
+  execFileSync(
+    'cc',
+    [
+      '-shared',
+      '-fPIC',
+      '-Wall',
+      '-Werror',
+      '-o',
+      out,
+      join(repoRoot, 'test', 'support', 'pinpad-shim.c'),
+      '-I',
+      join(repoRoot, 'node_modules', 'pkcs11js', 'includes'),
+      '-ldl',
+    ],
+    { stdio: 'pipe' },
+  );
   return out;
 }

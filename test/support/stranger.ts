@@ -25,17 +25,28 @@ export function strangerIds(): { uid: number; gid: number } | null {
   const found = ids();
   if (found || process.getuid?.() !== 0) return found;
   try {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', STRANGER], { stdio: 'ignore' });
-  } catch { /* made meanwhile by another suite, or no useradd */ }
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', STRANGER], {
+      stdio: 'ignore',
+    });
+  } catch {
+    /* made meanwhile by another suite, or no useradd */
+  }
   return ids();
 }
 
 export const strangerRequirement: Requirement = {
   name: 'a second local user (scrip-stranger) and root to run as it',
-  check: () => (process.getuid?.() === 0 && strangerIds() ? null : 'run the suite as root (CI does), or run scripts/setup-system.sh and the suite as root'),
+  check: () =>
+    process.getuid?.() === 0 && strangerIds()
+      ? null
+      : 'run the suite as root (CI does), or run scripts/setup-system.sh and the suite as root',
 };
 
-export interface StrangerProcess { child: ChildProcess; lines: AsyncIterator<string>; stop(): Promise<void> }
+export interface StrangerProcess {
+  child: ChildProcess;
+  lines: AsyncIterator<string>;
+  stop(): Promise<void>;
+}
 
 /**
  * Runs `source` (an ES module) with Node as the stranger. Each line it prints is one value of
@@ -48,10 +59,17 @@ export function runAsStranger(source: string, args: string[] = []): StrangerProc
   chmodSync(dir, 0o755);
   const file = join(dir, 'stranger.mjs');
   writeFileSync(file, source, { mode: 0o644 });
-  const child = spawn(process.execPath, [file, ...args], { uid: who.uid, gid: who.gid, cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [file, ...args], {
+    uid: who.uid,
+    gid: who.gid,
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   return {
-    child, lines,
+    child,
+    lines,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));

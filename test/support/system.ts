@@ -19,15 +19,59 @@ export function commandExists(cmd: string): boolean {
 }
 
 export const requirements = {
-  pcscd: { name: 'pcscd with the vpcd driver', check: () => (existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so') && commandExists('pcscd') ? null : 'install pcscd and vsmartcard-vpcd (scripts/setup-system.sh)') },
-  chromium: { name: 'Chromium', check: () => (existsSync('/usr/bin/chromium') ? null : 'install chromium (scripts/setup-system.sh)') },
-  opensc: { name: 'OpenSC tools', check: () => (commandExists('pkcs15-tool') && commandExists('pkcs11-tool') ? null : 'install opensc (scripts/setup-system.sh)') },
-  softhsm2: { name: 'SoftHSM2', check: () => (commandExists('softhsm2-util') && ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].some(existsSync) ? null : 'install softhsm2 (scripts/setup-system.sh)') },
-  openscPkcs11: { name: 'OpenSC PKCS#11 module', check: () => (['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so'].some(existsSync) ? null : 'install opensc-pkcs11 (scripts/setup-system.sh)') },
-  xmlsec1: { name: 'xmlsec1', check: () => (commandExists('xmlsec1') ? null : 'install xmlsec1 (scripts/setup-system.sh)') },
-  openssl: { name: 'the openssl command', check: () => (commandExists('openssl') ? null : 'install openssl (scripts/setup-system.sh)') },
-  pdfAndBarcode: { name: 'pdftoppm and zbarimg', check: () => (commandExists('pdftoppm') && commandExists('zbarimg') ? null : 'install poppler-utils and zbar-tools (scripts/setup-system.sh)') },
-  secretService: { name: 'a Secret Service keyring on D-Bus', check: () => (process.env.DBUS_SESSION_BUS_ADDRESS ? null : 'run inside scripts/with-session-bus.sh (gnome-keyring in a D-Bus session)') },
+  pcscd: {
+    name: 'pcscd with the vpcd driver',
+    check: () =>
+      existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so') && commandExists('pcscd')
+        ? null
+        : 'install pcscd and vsmartcard-vpcd (scripts/setup-system.sh)',
+  },
+  chromium: {
+    name: 'Chromium',
+    check: () => (existsSync('/usr/bin/chromium') ? null : 'install chromium (scripts/setup-system.sh)'),
+  },
+  opensc: {
+    name: 'OpenSC tools',
+    check: () =>
+      commandExists('pkcs15-tool') && commandExists('pkcs11-tool') ? null : 'install opensc (scripts/setup-system.sh)',
+  },
+  softhsm2: {
+    name: 'SoftHSM2',
+    check: () =>
+      commandExists('softhsm2-util') &&
+      ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].some(existsSync)
+        ? null
+        : 'install softhsm2 (scripts/setup-system.sh)',
+  },
+  openscPkcs11: {
+    name: 'OpenSC PKCS#11 module',
+    check: () =>
+      ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so'].some(existsSync)
+        ? null
+        : 'install opensc-pkcs11 (scripts/setup-system.sh)',
+  },
+  xmlsec1: {
+    name: 'xmlsec1',
+    check: () => (commandExists('xmlsec1') ? null : 'install xmlsec1 (scripts/setup-system.sh)'),
+  },
+  openssl: {
+    name: 'the openssl command',
+    check: () => (commandExists('openssl') ? null : 'install openssl (scripts/setup-system.sh)'),
+  },
+  pdfAndBarcode: {
+    name: 'pdftoppm and zbarimg',
+    check: () =>
+      commandExists('pdftoppm') && commandExists('zbarimg')
+        ? null
+        : 'install poppler-utils and zbar-tools (scripts/setup-system.sh)',
+  },
+  secretService: {
+    name: 'a Secret Service keyring on D-Bus',
+    check: () =>
+      process.env.DBUS_SESSION_BUS_ADDRESS
+        ? null
+        : 'run inside scripts/with-session-bus.sh (gnome-keyring in a D-Bus session)',
+  },
 } satisfies Record<string, Requirement>;
 
 /**

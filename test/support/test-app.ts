@@ -9,9 +9,19 @@ import { InProcessConnector } from '../../main/card/in-process-connector';
 import { memoryKeychain } from '../../native/keychain/keychain';
 import type { CardConnector } from '../../native/pcsc/card-connection';
 
-export interface TestApp { app: App; server: ApiServer; watch: FakeReaderWatch; adminKey: string; dataDir: string; close(): Promise<void> }
+export interface TestApp {
+  app: App;
+  server: ApiServer;
+  watch: FakeReaderWatch;
+  adminKey: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
 
-export async function startTestApp(opts: ApiServerOptions = {}, cardConnector: CardConnector = new InProcessConnector({})): Promise<TestApp> {
+export async function startTestApp(
+  opts: ApiServerOptions = {},
+  cardConnector: CardConnector = new InProcessConnector({}),
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-test-'));
   const watch = new FakeReaderWatch();
   // Unit tests hold the API-key secret in memory; the real keychain is for the integration suites.
@@ -20,7 +30,15 @@ export async function startTestApp(opts: ApiServerOptions = {}, cardConnector: C
   const server = await startApiServer(app, opts);
   const adminKey = app.services.apiKeys.create('test admin', ['admin']).key;
   return {
-    app, server, watch, adminKey, dataDir,
-    async close() { await server.close(); await app.close(); rmSync(dataDir, { recursive: true, force: true }); },
+    app,
+    server,
+    watch,
+    adminKey,
+    dataDir,
+    async close() {
+      await server.close();
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

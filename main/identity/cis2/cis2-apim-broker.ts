@@ -9,7 +9,12 @@ import type { AppKey } from './app-key';
 import { ApimClient, type ApimTokens } from './apim-client';
 import { Cis2Login, type PendingLogin } from './oidc-login';
 
-export interface Cis2ApimSettings { cis2Issuer: string; cis2ClientId: string; apimTokenUrl: string; apimClientId: string }
+export interface Cis2ApimSettings {
+  cis2Issuer: string;
+  cis2ClientId: string;
+  apimTokenUrl: string;
+  apimClientId: string;
+}
 
 export interface Cis2ApimDeps {
   http: ServiceClient;
@@ -39,9 +44,17 @@ export class Cis2ApimBroker implements Broker {
   constructor(private readonly d: Cis2ApimDeps) {
     this.baseUrl = d.settings.cis2Issuer;
     let key: Promise<AppKey> | null = null;
-    const appKey = this.#appKey = () => (key ??= d.appKey().catch((e: unknown) => { key = null; throw e; }));
+    const appKey = (this.#appKey = () =>
+      (key ??= d.appKey().catch((e: unknown) => {
+        key = null;
+        throw e;
+      })));
     this.#login = new Cis2Login(d.http, { issuer: d.settings.cis2Issuer, clientId: d.settings.cis2ClientId }, appKey);
-    this.#apim = new ApimClient(d.http, { tokenUrl: d.settings.apimTokenUrl, clientId: d.settings.apimClientId }, appKey);
+    this.#apim = new ApimClient(
+      d.http,
+      { tokenUrl: d.settings.apimTokenUrl, clientId: d.settings.apimClientId },
+      appKey,
+    );
   }
 
   async activate(): Promise<BrokerChallenge> {
@@ -53,7 +66,8 @@ export class Cis2ApimBroker implements Broker {
 
   async validate(input: BrokerChallenge & { uid: string; response: string }): Promise<BrokerSession> {
     const p = this.#pending;
-    if (!p || p.transaction !== input.signature) throw new ScripError('bad-state', 'No CIS2 login is waiting for this card answer.', undefined, 'Log in again.');
+    if (!p || p.transaction !== input.signature)
+      throw new ScripError('bad-state', 'No CIS2 login is waiting for this card answer.', undefined, 'Log in again.');
     this.#pending = null;
     const who = await this.#login.complete(p, input.uid, input.response);
     this.#cis2Access = who.accessToken;
@@ -61,7 +75,14 @@ export class Cis2ApimBroker implements Broker {
     const tokens = await this.#apim.exchange(who.idToken);
     const lifetime = tokens.refreshExpiresIn ?? tokens.expiresIn;
     // The identity service reads the token from this object, so a refresh replaces it in place.
-    this.#session = { token: tokens.accessToken, userId: who.userId, name: who.name, roles: who.roles, idleSeconds: lifetime, maxSeconds: lifetime };
+    this.#session = {
+      token: tokens.accessToken,
+      userId: who.userId,
+      name: who.name,
+      roles: who.roles,
+      idleSeconds: lifetime,
+      maxSeconds: lifetime,
+    };
     this.#keep(tokens);
     return this.#session;
   }
@@ -71,26 +92,35 @@ export class Cis2ApimBroker implements Broker {
     if (this.#timer) clearTimeout(this.#timer);
     if (!tokens.refreshToken) return;
     const wait = Math.max(1000, tokens.expiresIn * 1000 - (this.d.refreshBeforeMs ?? 60_000));
-    this.#timer = setTimeout(() => { void this.refresh().catch(() => this.d.onLost()); }, wait);
+    this.#timer = setTimeout(() => {
+      void this.refresh().catch(() => this.d.onLost());
+    }, wait);
     this.#timer.unref();
   }
 
   /** A new access token for the refresh token (rotated); the session keeps going with it. */
   async refresh(): Promise<void> {
-    if (this.#ended || !this.#session || !this.#refreshToken) throw new ScripError('bad-state', 'There is no CIS2 session to refresh.');
+    if (this.#ended || !this.#session || !this.#refreshToken)
+      throw new ScripError('bad-state', 'There is no CIS2 session to refresh.');
     const tokens = await this.#apim.refresh(this.#refreshToken);
-    if (this.#ended) { await this.#apim.revoke(tokens.accessToken).catch(() => undefined); return; }
+    if (this.#ended) {
+      await this.#apim.revoke(tokens.accessToken).catch(() => undefined);
+      return;
+    }
     this.#session.token = tokens.accessToken;
     this.#keep(tokens);
   }
 
   /** Roles were fixed at login (nhsid_nrbac_roles); the choice travels as NHSD-Session-URID. */
   async selectRole(_token: string, roleId: string): Promise<void> {
-    if (!this.#session?.roles.some((r: BrokerRole) => r.id === roleId)) throw new ScripError('not-found', `You do not hold the role ${roleId}.`);
+    if (!this.#session?.roles.some((r: BrokerRole) => r.id === roleId))
+      throw new ScripError('not-found', `You do not hold the role ${roleId}.`);
   }
 
   roleAssertion(): Promise<{ xml: string; selectedRoleId: string | null; roles: BrokerRole[] }> {
-    return Promise.reject(new ScripError('bad-state', 'A CIS2 session has no SAML role assertion; its roles come from nhsid_nrbac_roles.'));
+    return Promise.reject(
+      new ScripError('bad-state', 'A CIS2 session has no SAML role assertion; its roles come from nhsid_nrbac_roles.'),
+    );
   }
 
   /** Revokes the APIM tokens (both, RFC 7009) and the provider's access token, and ends the login's session at the provider (end_session_endpoint). */
@@ -99,9 +129,18 @@ export class Cis2ApimBroker implements Broker {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#pending?.redirect.close();
-    const access = this.#session?.token ?? null, cis2 = this.#cis2Access, idToken = this.#idToken;
-    this.#session = null; this.#refreshToken = null; this.#cis2Access = null; this.#idToken = null;
-    const results = await Promise.allSettled([access ? this.#apim.revoke(access) : null, cis2 ? this.#login.revoke(cis2) : null, idToken ? this.#login.endSession(idToken) : null]);
+    const access = this.#session?.token ?? null,
+      cis2 = this.#cis2Access,
+      idToken = this.#idToken;
+    this.#session = null;
+    this.#refreshToken = null;
+    this.#cis2Access = null;
+    this.#idToken = null;
+    const results = await Promise.allSettled([
+      access ? this.#apim.revoke(access) : null,
+      cis2 ? this.#login.revoke(cis2) : null,
+      idToken ? this.#login.endSession(idToken) : null,
+    ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }

@@ -15,11 +15,23 @@ export interface LoopbackRedirect {
 
 export async function openLoopbackRedirect(state: string, timeoutMs = 5 * 60_000): Promise<LoopbackRedirect> {
   let settle!: { resolve: (u: URL) => void; reject: (e: Error) => void };
-  const result = new Promise<URL>((resolve, reject) => { settle = { resolve, reject }; });
+  const result = new Promise<URL>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
   result.catch(() => undefined); // a login abandoned before anyone awaits it is not an unhandled rejection
   let server: Server | null = null;
-  const close = (): void => { clearTimeout(timer); server?.close(); server?.closeAllConnections(); server = null; };
-  const timer = setTimeout(() => { settle.reject(new ScripError('bad-state', 'The login was not completed in time.', undefined, 'Start the login again.')); close(); }, timeoutMs);
+  const close = (): void => {
+    clearTimeout(timer);
+    server?.close();
+    server?.closeAllConnections();
+    server = null;
+  };
+  const timer = setTimeout(() => {
+    settle.reject(
+      new ScripError('bad-state', 'The login was not completed in time.', undefined, 'Start the login again.'),
+    );
+    close();
+  }, timeoutMs);
   timer.unref();
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1`);
@@ -27,12 +39,22 @@ export async function openLoopbackRedirect(state: string, timeoutMs = 5 * 60_000
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not the login Scrip is waiting for.');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'", 'cache-control': 'no-store' })
-      .end('<!doctype html><title>Scrip</title><p>You are logged in. You can close this window and return to Scrip.</p>');
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'",
+        'cache-control': 'no-store',
+      })
+      .end(
+        '<!doctype html><title>Scrip</title><p>You are logged in. You can close this window and return to Scrip.</p>',
+      );
     settle.resolve(new URL(`${redirectBase}${url.pathname}${url.search}`));
     close();
   });
-  await new Promise<void>((resolve, reject) => { server!.once('error', reject); server!.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    server!.once('error', reject);
+    server!.listen(0, '127.0.0.1', resolve);
+  });
   const redirectBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { redirectUri: `${redirectBase}/callback`, result, close };
 }

@@ -14,33 +14,63 @@ import type { AppKey } from './app-key';
 
 export const CIS2_SCOPES = 'openid profile nationalrbacaccess associatedorgs selectedrole';
 
-export interface Cis2Config { issuer: string; clientId: string }
-
-export interface PendingLogin {
-  transaction: string; challenge: string; cardUrl: string;
-  state: string; nonce: string; verifier: string; redirect: LoopbackRedirect;
+export interface Cis2Config {
+  issuer: string;
+  clientId: string;
 }
 
-export interface Cis2Identity { idToken: string; accessToken: string; userId: string; name: string; roles: BrokerRole[]; selectedRoleId: string | null }
+export interface PendingLogin {
+  transaction: string;
+  challenge: string;
+  cardUrl: string;
+  state: string;
+  nonce: string;
+  verifier: string;
+  redirect: LoopbackRedirect;
+}
 
-const refused = (check: string, message: string, action = 'Log in again; if it keeps happening, the environment\'s CIS2 settings may be wrong.') =>
-  new ScripError('service-error', `CIS2 login refused: ${message}.`, { check }, action);
+export interface Cis2Identity {
+  idToken: string;
+  accessToken: string;
+  userId: string;
+  name: string;
+  roles: BrokerRole[];
+  selectedRoleId: string | null;
+}
 
-interface NrbacRole { person_roleid?: unknown; org_code?: unknown; role_code?: unknown; role_name?: unknown; activity_codes?: unknown }
+const refused = (
+  check: string,
+  message: string,
+  action = "Log in again; if it keeps happening, the environment's CIS2 settings may be wrong.",
+) => new ScripError('service-error', `CIS2 login refused: ${message}.`, { check }, action);
+
+interface NrbacRole {
+  person_roleid?: unknown;
+  org_code?: unknown;
+  role_code?: unknown;
+  role_name?: unknown;
+  activity_codes?: unknown;
+}
 
 /** Roles from userinfo's nhsid_nrbac_roles (ODS names from nhsid_user_orgs). */
 export function rolesFromUserinfo(info: Record<string, unknown>): BrokerRole[] {
   const orgs = new Map<string, string>();
-  for (const o of Array.isArray(info.nhsid_user_orgs) ? info.nhsid_user_orgs as Array<Record<string, unknown>> : []) {
+  for (const o of Array.isArray(info.nhsid_user_orgs) ? (info.nhsid_user_orgs as Array<Record<string, unknown>>) : []) {
     if (typeof o.org_code === 'string') orgs.set(o.org_code, typeof o.org_name === 'string' ? o.org_name : o.org_code);
   }
-  const list = Array.isArray(info.nhsid_nrbac_roles) ? info.nhsid_nrbac_roles as NrbacRole[] : [];
-  return list.filter((r) => typeof r.person_roleid === 'string' && /^\d+$/.test(r.person_roleid)).map((r) => ({
-    id: r.person_roleid as string, orgCode: typeof r.org_code === 'string' ? r.org_code : '',
-    orgName: typeof r.org_code === 'string' ? (orgs.get(r.org_code) ?? r.org_code) : '',
-    jobRoleName: typeof r.role_name === 'string' ? r.role_name : '', jobRoleCode: typeof r.role_code === 'string' ? r.role_code : null,
-    activities: Array.isArray(r.activity_codes) ? r.activity_codes.filter((a): a is string => typeof a === 'string') : [],
-  }));
+  const list = Array.isArray(info.nhsid_nrbac_roles) ? (info.nhsid_nrbac_roles as NrbacRole[]) : [];
+  return list
+    .filter((r) => typeof r.person_roleid === 'string' && /^\d+$/.test(r.person_roleid))
+    .map((r) => ({
+      id: r.person_roleid as string,
+      orgCode: typeof r.org_code === 'string' ? r.org_code : '',
+      orgName: typeof r.org_code === 'string' ? (orgs.get(r.org_code) ?? r.org_code) : '',
+      jobRoleName: typeof r.role_name === 'string' ? r.role_name : '',
+      jobRoleCode: typeof r.role_code === 'string' ? r.role_code : null,
+      activities: Array.isArray(r.activity_codes)
+        ? r.activity_codes.filter((a): a is string => typeof a === 'string')
+        : [],
+    }));
 }
 
 export class Cis2Login {
@@ -48,21 +78,37 @@ export class Cis2Login {
   #as: oauth.AuthorizationServer | null = null;
   #jwks: JSONWebKeySet | null = null;
 
-  constructor(private readonly http: ServiceClient, private readonly cfg: Cis2Config, private readonly key: () => Promise<AppKey>) {
+  constructor(
+    private readonly http: ServiceClient,
+    private readonly cfg: Cis2Config,
+    private readonly key: () => Promise<AppKey>,
+  ) {
     this.#fetch = serviceFetch(http);
   }
 
-  #opts(): { [oauth.customFetch]: FetchLike } { return { [oauth.customFetch]: this.#fetch }; }
-  #client(): oauth.Client { return { client_id: this.cfg.clientId }; }
+  #opts(): { [oauth.customFetch]: FetchLike } {
+    return { [oauth.customFetch]: this.#fetch };
+  }
+  #client(): oauth.Client {
+    return { client_id: this.cfg.clientId };
+  }
 
   async discover(): Promise<oauth.AuthorizationServer> {
     if (this.#as) return this.#as;
     const issuer = new URL(this.cfg.issuer);
     try {
-      this.#as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...this.#opts(), algorithm: 'oidc' }));
+      this.#as = await oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, { ...this.#opts(), algorithm: 'oidc' }),
+      );
     } catch (e) {
       if (e instanceof ScripError) throw e;
-      throw new ScripError('service-error', `The CIS2 discovery document at ${this.cfg.issuer} is not usable: ${e instanceof Error ? e.message : String(e)}.`, { check: 'discovery' }, 'Check the CIS2 issuer URL of this environment in Settings.');
+      throw new ScripError(
+        'service-error',
+        `The CIS2 discovery document at ${this.cfg.issuer} is not usable: ${e instanceof Error ? e.message : String(e)}.`,
+        { check: 'discovery' },
+        'Check the CIS2 issuer URL of this environment in Settings.',
+      );
     }
     return this.#as;
   }
@@ -73,8 +119,13 @@ export class Cis2Login {
     if (!as.jwks_uri) throw refused('jwks', 'the provider publishes no jwks_uri');
     const res = await this.http.send(as.jwks_uri, { headers: { accept: 'application/json' } });
     let set: unknown;
-    try { set = JSON.parse(res.body.toString('utf8')); } catch { set = null; }
-    if (res.status !== 200 || !set || !Array.isArray((set as JSONWebKeySet).keys)) throw refused('jwks', `the JWKS at ${as.jwks_uri} is not a key set (HTTP ${res.status})`);
+    try {
+      set = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      set = null;
+    }
+    if (res.status !== 200 || !set || !Array.isArray((set as JSONWebKeySet).keys))
+      throw refused('jwks', `the JWKS at ${as.jwks_uri} is not a key set (HTTP ${res.status})`);
     this.#jwks = set as JSONWebKeySet;
     return this.#jwks;
   }
@@ -83,29 +134,65 @@ export class Cis2Login {
   async begin(): Promise<PendingLogin> {
     const as = await this.discover();
     if (!as.authorization_endpoint) throw refused('discovery', 'the provider publishes no authorization_endpoint');
-    const state = oauth.generateRandomState(), nonce = oauth.generateRandomNonce(), verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState(),
+      nonce = oauth.generateRandomNonce(),
+      verifier = oauth.generateRandomCodeVerifier();
     const redirect = await openLoopbackRedirect(state);
     try {
       const url = new URL(as.authorization_endpoint);
       for (const [k, v] of Object.entries({
-        response_type: 'code', client_id: this.cfg.clientId, redirect_uri: redirect.redirectUri, scope: CIS2_SCOPES, state, nonce,
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-      })) url.searchParams.set(k, v);
+        response_type: 'code',
+        client_id: this.cfg.clientId,
+        redirect_uri: redirect.redirectUri,
+        scope: CIS2_SCOPES,
+        state,
+        nonce,
+        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      }))
+        url.searchParams.set(k, v);
       const res = await this.http.send(url.toString(), { headers: { accept: 'application/json' } });
       if (res.status === 302 || res.status === 303) {
         const back = new URL(String(res.headers.location ?? ''), url);
-        throw refused('authorize', `${back.searchParams.get('error') ?? 'error'}: ${back.searchParams.get('error_description') ?? 'no description'}`);
+        throw refused(
+          'authorize',
+          `${back.searchParams.get('error') ?? 'error'}: ${back.searchParams.get('error_description') ?? 'no description'}`,
+        );
       }
       if (res.status !== 200) {
         const title = /<title>([^<]{1,200})<\/title>/.exec(res.body.toString('utf8'))?.[1] ?? '';
-        throw refused('authorize', `the provider refused the authorization request (HTTP ${res.status}${title ? `: ${title}` : ''})`, 'Check the CIS2 client ID of this environment and that Scrip\'s loopback redirect is registered for it.');
+        throw refused(
+          'authorize',
+          `the provider refused the authorization request (HTTP ${res.status}${title ? `: ${title}` : ''})`,
+          "Check the CIS2 client ID of this environment and that Scrip's loopback redirect is registered for it.",
+        );
       }
       let page: { transaction?: unknown; challenge?: unknown; cardUrl?: unknown } = {};
-      try { page = JSON.parse(res.body.toString('utf8')) as typeof page; } catch { /* below */ }
-      if (typeof page.transaction !== 'string' || typeof page.challenge !== 'string' || typeof page.cardUrl !== 'string') {
-        throw refused('authorize', `the provider's login page offers no smartcard challenge Scrip can answer (HTTP ${res.status})`, 'This provider\'s login page needs a browser; Scrip completes only the smartcard step of providers that offer it (decision 0011).');
+      try {
+        page = JSON.parse(res.body.toString('utf8')) as typeof page;
+      } catch {
+        /* below */
       }
-      return { transaction: page.transaction, challenge: page.challenge, cardUrl: page.cardUrl, state, nonce, verifier, redirect };
+      if (
+        typeof page.transaction !== 'string' ||
+        typeof page.challenge !== 'string' ||
+        typeof page.cardUrl !== 'string'
+      ) {
+        throw refused(
+          'authorize',
+          `the provider's login page offers no smartcard challenge Scrip can answer (HTTP ${res.status})`,
+          "This provider's login page needs a browser; Scrip completes only the smartcard step of providers that offer it (decision 0011).",
+        );
+      }
+      return {
+        transaction: page.transaction,
+        challenge: page.challenge,
+        cardUrl: page.cardUrl,
+        state,
+        nonce,
+        verifier,
+        redirect,
+      };
     } catch (e) {
       redirect.close();
       throw e;
@@ -115,15 +202,24 @@ export class Cis2Login {
   /** Posts the card's answer; the provider's redirect is delivered to the loopback listener, then the code is exchanged and the ID token checked. */
   async complete(p: PendingLogin, uid: string, response: string): Promise<Cis2Identity> {
     try {
-      const res = await this.http.send(p.cardUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ transaction: p.transaction, uid, response }).toString() });
+      const res = await this.http.send(p.cardUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ transaction: p.transaction, uid, response }).toString(),
+      });
       if (res.status !== 302 && res.status !== 303) {
         let why = `HTTP ${res.status}`;
-        try { const j = JSON.parse(res.body.toString('utf8')) as { error_description?: string }; if (j.error_description) why = j.error_description; } catch { /* status only */ }
+        try {
+          const j = JSON.parse(res.body.toString('utf8')) as { error_description?: string };
+          if (j.error_description) why = j.error_description;
+        } catch {
+          /* status only */
+        }
         throw refused('card', why, 'Check the card is yours and in date, and log in again.');
       }
       const location = String(res.headers.location ?? '');
-      if (!location.startsWith(`${p.redirect.redirectUri}?`)) throw refused('redirect', 'the provider redirected somewhere other than Scrip\'s loopback address');
+      if (!location.startsWith(`${p.redirect.redirectUri}?`))
+        throw refused('redirect', "the provider redirected somewhere other than Scrip's loopback address");
       // Scrip is the user agent here: the redirect goes to its own listener, as a browser's would.
       const delivered = await fetch(location, { redirect: 'manual' });
       await delivered.arrayBuffer();
@@ -137,52 +233,121 @@ export class Cis2Login {
   async #redeem(p: PendingLogin, callback: URL): Promise<Cis2Identity> {
     const as = await this.discover();
     let params: URLSearchParams;
-    try { params = oauth.validateAuthResponse(as, this.#client(), callback, p.state); } catch (e) {
-      throw refused('authorize', e instanceof oauth.AuthorizationResponseError ? `${e.error}: ${e.error_description ?? ''}` : e instanceof Error ? e.message : String(e));
+    try {
+      params = oauth.validateAuthResponse(as, this.#client(), callback, p.state);
+    } catch (e) {
+      throw refused(
+        'authorize',
+        e instanceof oauth.AuthorizationResponseError
+          ? `${e.error}: ${e.error_description ?? ''}`
+          : e instanceof Error
+            ? e.message
+            : String(e),
+      );
     }
     const key = await this.key();
-    const res = await oauth.authorizationCodeGrantRequest(as, this.#client(), oauth.PrivateKeyJwt({ key: key.key, kid: key.kid }), params, p.redirect.redirectUri, p.verifier, this.#opts());
-    const body = await res.clone().json().catch(() => ({})) as { id_token?: unknown; error?: unknown; error_description?: unknown };
-    if (res.status !== 200) throw refused('token', `${String(body.error ?? `HTTP ${res.status}`)}: ${String(body.error_description ?? '')}`);
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      this.#client(),
+      oauth.PrivateKeyJwt({ key: key.key, kid: key.kid }),
+      params,
+      p.redirect.redirectUri,
+      p.verifier,
+      this.#opts(),
+    );
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => ({}))) as { id_token?: unknown; error?: unknown; error_description?: unknown };
+    if (res.status !== 200)
+      throw refused('token', `${String(body.error ?? `HTTP ${res.status}`)}: ${String(body.error_description ?? '')}`);
     if (typeof body.id_token !== 'string') throw refused('id_token', 'the token endpoint answered without an ID token');
     const claims = await this.verifyIdToken(body.id_token, p.nonce);
     let tokens: oauth.TokenEndpointResponse;
-    try { tokens = await oauth.processAuthorizationCodeResponse(as, this.#client(), res, { expectedNonce: p.nonce, requireIdToken: true }); } catch (e) {
+    try {
+      tokens = await oauth.processAuthorizationCodeResponse(as, this.#client(), res, {
+        expectedNonce: p.nonce,
+        requireIdToken: true,
+      });
+    } catch (e) {
       throw refused('id_token', e instanceof Error ? e.message : String(e));
     }
     const info = await this.#userinfo(tokens.access_token, String(claims.sub));
-    const selected = typeof claims.selected_roleid === 'string' ? claims.selected_roleid : typeof info.selected_roleid === 'string' ? info.selected_roleid : null;
+    const selected =
+      typeof claims.selected_roleid === 'string'
+        ? claims.selected_roleid
+        : typeof info.selected_roleid === 'string'
+          ? info.selected_roleid
+          : null;
     let roles = rolesFromUserinfo(info);
-    if (!roles.length) throw refused('roles', 'nhsid_nrbac_roles names no role for this user', 'Ask your Registration Authority to give you a role.');
+    if (!roles.length)
+      throw refused(
+        'roles',
+        'nhsid_nrbac_roles names no role for this user',
+        'Ask your Registration Authority to give you a role.',
+      );
     // A role chosen at the provider binds the session to it (APIM checks NHSD-Session-URID against it).
     if (selected) {
       roles = roles.filter((r) => r.id === selected);
-      if (!roles.length) throw refused('selected_roleid', `selected_roleid ${selected} is not one of the user's nhsid_nrbac_roles`);
+      if (!roles.length)
+        throw refused('selected_roleid', `selected_roleid ${selected} is not one of the user's nhsid_nrbac_roles`);
     }
-    return { idToken: body.id_token, accessToken: tokens.access_token, userId: String(claims.sub), name: typeof info.name === 'string' ? info.name : String(claims.sub), roles, selectedRoleId: selected };
+    return {
+      idToken: body.id_token,
+      accessToken: tokens.access_token,
+      userId: String(claims.sub),
+      name: typeof info.name === 'string' ? info.name : String(claims.sub),
+      roles,
+      selectedRoleId: selected,
+    };
   }
 
   /** Signature by the provider's JWKS (fetched again once for an unknown kid), issuer, audience, expiry, nonce, AAL3. */
   async verifyIdToken(idToken: string, nonce: string): Promise<JWTPayload & Record<string, unknown>> {
     const as = await this.discover();
-    const verify = async (fresh: boolean) => jwtVerify(idToken, createLocalJWKSet(await this.jwks(fresh)), { issuer: as.issuer, audience: this.cfg.clientId, algorithms: ['RS256', 'RS512', 'PS256', 'ES256'], clockTolerance: 30 });
+    const verify = async (fresh: boolean) =>
+      jwtVerify(idToken, createLocalJWKSet(await this.jwks(fresh)), {
+        issuer: as.issuer,
+        audience: this.cfg.clientId,
+        algorithms: ['RS256', 'RS512', 'PS256', 'ES256'],
+        clockTolerance: 30,
+      });
     let payload: JWTPayload;
     try {
-      try { ({ payload } = await verify(false)); } catch (e) {
+      try {
+        ({ payload } = await verify(false));
+      } catch (e) {
         if (!(e instanceof errors.JWKSNoMatchingKey)) throw e;
         ({ payload } = await verify(true));
       }
     } catch (e) {
-      if (e instanceof errors.JWTExpired) throw refused('exp', `the ID token expired at ${new Date(Number(e.payload.exp) * 1000).toISOString()}`, 'Check this computer\'s clock, then log in again.');
-      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'aud') throw refused('aud', `the ID token is for ${JSON.stringify(e.payload.aud)}, not this application (${this.cfg.clientId})`);
-      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'iss') throw refused('iss', `the ID token was issued by ${String(e.payload.iss)}, not ${as.issuer}`);
-      if (e instanceof errors.JWTClaimValidationFailed) throw refused(e.claim, `the ID token's ${e.claim} claim is wrong: ${e.message}`);
-      if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey) throw refused('signature', 'the ID token\'s signature does not verify with the provider\'s published keys');
+      if (e instanceof errors.JWTExpired)
+        throw refused(
+          'exp',
+          `the ID token expired at ${new Date(Number(e.payload.exp) * 1000).toISOString()}`,
+          "Check this computer's clock, then log in again.",
+        );
+      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'aud')
+        throw refused(
+          'aud',
+          `the ID token is for ${JSON.stringify(e.payload.aud)}, not this application (${this.cfg.clientId})`,
+        );
+      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'iss')
+        throw refused('iss', `the ID token was issued by ${String(e.payload.iss)}, not ${as.issuer}`);
+      if (e instanceof errors.JWTClaimValidationFailed)
+        throw refused(e.claim, `the ID token's ${e.claim} claim is wrong: ${e.message}`);
+      if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey)
+        throw refused('signature', "the ID token's signature does not verify with the provider's published keys");
       throw refused('id_token', e instanceof Error ? e.message : String(e));
     }
-    if (payload.nonce !== nonce) throw refused('nonce', 'the ID token\'s nonce is not the one this login sent (a replayed or mixed-up response)');
+    if (payload.nonce !== nonce)
+      throw refused('nonce', "the ID token's nonce is not the one this login sent (a replayed or mixed-up response)");
     const acr = payload.acr;
-    if (typeof acr !== 'string' || !/^AAL3_/.test(acr)) throw refused('acr', `the ID token's acr is ${typeof acr === 'string' ? acr : 'missing'}, but prescribing needs AAL3 (a smartcard with its passcode)`);
+    if (typeof acr !== 'string' || !/^AAL3_/.test(acr))
+      throw refused(
+        'acr',
+        `the ID token's acr is ${typeof acr === 'string' ? acr : 'missing'}, but prescribing needs AAL3 (a smartcard with its passcode)`,
+      );
     return payload as JWTPayload & Record<string, unknown>;
   }
 
@@ -190,7 +355,7 @@ export class Cis2Login {
     const as = await this.discover();
     try {
       const res = await oauth.userInfoRequest(as, this.#client(), accessToken, this.#opts());
-      return await oauth.processUserInfoResponse(as, this.#client(), sub, res) as Record<string, unknown>;
+      return (await oauth.processUserInfoResponse(as, this.#client(), sub, res)) as Record<string, unknown>;
     } catch (e) {
       throw refused('userinfo', `userinfo could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -206,11 +371,19 @@ export class Cis2Login {
     const as = await this.discover();
     const url = as.end_session_endpoint;
     if (typeof url !== 'string') return;
-    const res = await this.http.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html, application/json' },
-      body: new URLSearchParams({ id_token_hint: idToken, client_id: this.cfg.clientId }).toString() });
+    const res = await this.http.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html, application/json' },
+      body: new URLSearchParams({ id_token_hint: idToken, client_id: this.cfg.clientId }).toString(),
+    });
     if (res.status >= 400) {
       const title = /<title>([^<]{1,200})<\/title>/.exec(res.body.toString('utf8'))?.[1] ?? '';
-      throw new ScripError('service-error', `CIS2 did not end the login session (HTTP ${res.status}${title ? `: ${title}` : ''}).`, { check: 'end_session' }, 'Your session in Scrip has ended; if this computer is shared, close the CIS2 session from its own page too.');
+      throw new ScripError(
+        'service-error',
+        `CIS2 did not end the login session (HTTP ${res.status}${title ? `: ${title}` : ''}).`,
+        { check: 'end_session' },
+        'Your session in Scrip has ended; if this computer is shared, close the CIS2 session from its own page too.',
+      );
     }
   }
 
@@ -219,7 +392,13 @@ export class Cis2Login {
     const as = await this.discover();
     if (!as.revocation_endpoint) return;
     const key = await this.key();
-    const res = await oauth.revocationRequest(as, this.#client(), oauth.PrivateKeyJwt({ key: key.key, kid: key.kid }), accessToken, this.#opts());
+    const res = await oauth.revocationRequest(
+      as,
+      this.#client(),
+      oauth.PrivateKeyJwt({ key: key.key, kid: key.kid }),
+      accessToken,
+      this.#opts(),
+    );
     await oauth.processRevocationResponse(res);
   }
 }

@@ -5,10 +5,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { importDmdRelease } from './import';
 import { toScripError } from '../../errors';
 
-export interface ImportWorkerData { dbPath: string; zipPath: string }
+export interface ImportWorkerData {
+  dbPath: string;
+  zipPath: string;
+}
 export type ImportWorkerMessage =
   | { type: 'progress'; phase: 'file' | 'index' | 'done'; file?: string; records: number }
-  | { type: 'done'; summary: { releaseVersion: string; importedAt: string; counts: Record<string, number>; ms: number } }
+  | {
+      type: 'done';
+      summary: { releaseVersion: string; importedAt: string; counts: Record<string, number>; ms: number };
+    }
   | { type: 'error'; error: { code: string; message: string; action: string; details?: Record<string, unknown> } };
 
 const post = (m: ImportWorkerMessage) => parentPort!.postMessage(m);
@@ -18,9 +24,23 @@ importDmdRelease(dbPath, zipPath, {
   onProgress: (p) => {
     // At most ten progress messages a second: the parent forwards each as an event.
     const now = Date.now();
-    if (p.phase !== 'file' || now - last >= 100) { last = now; post({ type: 'progress', ...p }); }
+    if (p.phase !== 'file' || now - last >= 100) {
+      last = now;
+      post({ type: 'progress', ...p });
+    }
   },
 }).then(
   (summary) => post({ type: 'done', summary }),
-  (e: unknown) => { const err = toScripError(e); post({ type: 'error', error: { code: err.code, message: err.message, action: err.action, ...(err.details ? { details: err.details } : {}) } }); },
+  (e: unknown) => {
+    const err = toScripError(e);
+    post({
+      type: 'error',
+      error: {
+        code: err.code,
+        message: err.message,
+        action: err.action,
+        ...(err.details ? { details: err.details } : {}),
+      },
+    });
+  },
 );

@@ -9,13 +9,29 @@ import { locateRelease, type DmdFile, type DmdFileKind } from './release-files';
 import { readXmlRecords, DmdXmlError, type XmlRecord } from './xml-records';
 import { buildMedicineTable } from './medicine-table';
 
-export interface ImportProgress { phase: 'file' | 'index' | 'done'; file?: string; records: number }
-export interface ImportOptions { onProgress?: (p: ImportProgress) => void }
-export interface ImportSummary { releaseVersion: string; importedAt: string; counts: Record<string, number>; ms: number }
+export interface ImportProgress {
+  phase: 'file' | 'index' | 'done';
+  file?: string;
+  records: number;
+}
+export interface ImportOptions {
+  onProgress?: (p: ImportProgress) => void;
+}
+export interface ImportSummary {
+  releaseVersion: string;
+  importedAt: string;
+  counts: Record<string, number>;
+  ms: number;
+}
 
 const expectedRoot: Record<DmdFileKind, string> = {
-  lookup: 'LOOKUP', ingredient: 'INGREDIENT_SUBSTANCES', vtm: 'VIRTUAL_THERAPEUTIC_MOIETIES', vmp: 'VIRTUAL_MED_PRODUCTS',
-  amp: 'ACTUAL_MEDICINAL_PRODUCTS', vmpp: 'VIRTUAL_MED_PRODUCT_PACK', ampp: 'ACTUAL_MEDICINAL_PROD_PACKS',
+  lookup: 'LOOKUP',
+  ingredient: 'INGREDIENT_SUBSTANCES',
+  vtm: 'VIRTUAL_THERAPEUTIC_MOIETIES',
+  vmp: 'VIRTUAL_MED_PRODUCTS',
+  amp: 'ACTUAL_MEDICINAL_PRODUCTS',
+  vmpp: 'VIRTUAL_MED_PRODUCT_PACK',
+  ampp: 'ACTUAL_MEDICINAL_PROD_PACKS',
 };
 
 /** dm+d flags are present only when true, as "1" or sometimes "0001". */
@@ -44,20 +60,68 @@ function writers(db: Database.Database): Record<DmdFileKind, Writer> {
   const vmpp = s('INSERT OR REPLACE INTO stg_vmpp VALUES (?, ?, ?, ?, ?, ?)');
   const ampp = s('INSERT OR REPLACE INTO stg_ampp VALUES (?, ?, ?, ?, ?, ?, ?)');
   return {
-    lookup: (r, f) => { if (r.tag === 'INFO') { need(r, f, 'CD'); lookup.run(r.section, r.fields.CD, r.fields.DESC ?? ''); } },
-    ingredient: (r, f) => { if (r.tag === 'ING') { need(r, f, 'ISID', 'NM'); ing.run(r.fields.ISID, r.fields.NM); } },
-    vtm: (r, f) => { if (r.tag === 'VTM') { need(r, f, 'VTMID', 'NM'); vtm.run(r.fields.VTMID, r.fields.NM, flag(r.fields.INVALID), opt(r.fields.VTMIDPREV)); } },
+    lookup: (r, f) => {
+      if (r.tag === 'INFO') {
+        need(r, f, 'CD');
+        lookup.run(r.section, r.fields.CD, r.fields.DESC ?? '');
+      }
+    },
+    ingredient: (r, f) => {
+      if (r.tag === 'ING') {
+        need(r, f, 'ISID', 'NM');
+        ing.run(r.fields.ISID, r.fields.NM);
+      }
+    },
+    vtm: (r, f) => {
+      if (r.tag === 'VTM') {
+        need(r, f, 'VTMID', 'NM');
+        vtm.run(r.fields.VTMID, r.fields.NM, flag(r.fields.INVALID), opt(r.fields.VTMIDPREV));
+      }
+    },
     vmp: (r, f) => {
       const x = r.fields;
       switch (r.tag) {
-        case 'VMP': need(r, f, 'VPID', 'NM');
-          vmp.run(x.VPID, opt(x.VTMID), x.NM, flag(x.INVALID), opt(x.PRES_STATCD), opt(x.NON_AVAILCD), opt(x.DF_INDCD), opt(x.UDFS), opt(x.UDFS_UOMCD), opt(x.UNIT_DOSE_UOMCD), opt(x.VPIDPREV)); break;
-        case 'VPI': need(r, f, 'VPID');
-          vpi.run(x.VPID, opt(x.ISID), opt(x.STRNT_NMRTR_VAL), opt(x.STRNT_NMRTR_UOMCD), opt(x.STRNT_DNMTR_VAL), opt(x.STRNT_DNMTR_UOMCD)); break;
-        case 'DFORM': need(r, f, 'VPID', 'FORMCD'); form.run(x.VPID, x.FORMCD); break;
-        case 'DROUTE': need(r, f, 'VPID', 'ROUTECD'); route.run(x.VPID, x.ROUTECD); break;
-        case 'CONTROL_INFO': need(r, f, 'VPID', 'CATCD'); cd.run(x.VPID, x.CATCD); break;
-        default: break; // ONT and others are not needed to prescribe
+        case 'VMP':
+          need(r, f, 'VPID', 'NM');
+          vmp.run(
+            x.VPID,
+            opt(x.VTMID),
+            x.NM,
+            flag(x.INVALID),
+            opt(x.PRES_STATCD),
+            opt(x.NON_AVAILCD),
+            opt(x.DF_INDCD),
+            opt(x.UDFS),
+            opt(x.UDFS_UOMCD),
+            opt(x.UNIT_DOSE_UOMCD),
+            opt(x.VPIDPREV),
+          );
+          break;
+        case 'VPI':
+          need(r, f, 'VPID');
+          vpi.run(
+            x.VPID,
+            opt(x.ISID),
+            opt(x.STRNT_NMRTR_VAL),
+            opt(x.STRNT_NMRTR_UOMCD),
+            opt(x.STRNT_DNMTR_VAL),
+            opt(x.STRNT_DNMTR_UOMCD),
+          );
+          break;
+        case 'DFORM':
+          need(r, f, 'VPID', 'FORMCD');
+          form.run(x.VPID, x.FORMCD);
+          break;
+        case 'DROUTE':
+          need(r, f, 'VPID', 'ROUTECD');
+          route.run(x.VPID, x.ROUTECD);
+          break;
+        case 'CONTROL_INFO':
+          need(r, f, 'VPID', 'CATCD');
+          cd.run(x.VPID, x.CATCD);
+          break;
+        default:
+          break; // ONT and others are not needed to prescribe
       }
     },
     amp: (r, f) => {
@@ -83,11 +147,21 @@ function writers(db: Database.Database): Record<DmdFileKind, Writer> {
 
 const batchSize = 5000;
 
-async function loadFile(db: Database.Database, file: DmdFile, write: Writer, onProgress?: (p: ImportProgress) => void): Promise<number> {
+async function loadFile(
+  db: Database.Database,
+  file: DmdFile,
+  write: Writer,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<number> {
   let count = 0;
   let rootChecked = false;
   let batch: XmlRecord[] = [];
-  const flush = () => { for (const r of batch) write(r, file.name); count += batch.length; batch = []; onProgress?.({ phase: 'file', file: file.name, records: count }); };
+  const flush = () => {
+    for (const r of batch) write(r, file.name);
+    count += batch.length;
+    batch = [];
+    onProgress?.({ phase: 'file', file: file.name, records: count });
+  };
   // One transaction per file; the awaits inside are reads of the zip stream, and this connection
   // is private to the import, so nothing else can write in between.
   db.exec('BEGIN');
@@ -97,13 +171,16 @@ async function loadFile(db: Database.Database, file: DmdFile, write: Writer, onP
       for await (const r of readXmlRecords(stream, file.name)) {
         if (!rootChecked) {
           rootChecked = true;
-          if (r.tag !== expectedRoot[file.kind]) throw new DmdXmlError(`${file.name}: root element is <${r.tag}>, expected <${expectedRoot[file.kind]}>`);
+          if (r.tag !== expectedRoot[file.kind])
+            throw new DmdXmlError(`${file.name}: root element is <${r.tag}>, expected <${expectedRoot[file.kind]}>`);
           continue;
         }
         batch.push(r);
         if (batch.length >= batchSize) flush();
       }
-    } finally { stream.destroy(); }
+    } finally {
+      stream.destroy();
+    }
     flush();
     db.exec('COMMIT');
   } catch (e) {
@@ -127,7 +204,12 @@ export function openDmdDatabase(path: string): Database.Database {
 }
 
 /** Imports already-located dm+d files; used for release zips and for the bundled subset. */
-export async function importDmdFiles(db: Database.Database, files: DmdFile[], releaseVersion: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importDmdFiles(
+  db: Database.Database,
+  files: DmdFile[],
+  releaseVersion: string,
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
   const t0 = performance.now();
   createLiveSchema(db);
   dropStaging(db);
@@ -156,24 +238,42 @@ export async function importDmdFiles(db: Database.Database, files: DmdFile[], re
     })();
     dropStaging(db);
     // Staging pages would otherwise double the file; best effort, as a reader elsewhere can hold it.
-    try { db.exec('VACUUM'); } catch { /* reclaimed by the next import instead */ }
+    try {
+      db.exec('VACUUM');
+    } catch {
+      /* reclaimed by the next import instead */
+    }
     opts.onProgress?.({ phase: 'done', records: counts.medicine ?? 0 });
     return { releaseVersion, importedAt, counts, ms: performance.now() - t0 };
   } catch (e) {
     dropStaging(db);
     if (e instanceof DmdXmlError) {
-      throw new ScripError('invalid-input', `The dm+d release could not be read: ${e.message}. The previous release is still in use.`, undefined, 'Download the dm+d release zip again from TRUD and import that file.');
+      throw new ScripError(
+        'invalid-input',
+        `The dm+d release could not be read: ${e.message}. The previous release is still in use.`,
+        undefined,
+        'Download the dm+d release zip again from TRUD and import that file.',
+      );
     }
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw new ScripError('invalid-input', `The dm+d release zip is damaged (${(e as Error).message}). The previous release is still in use.`, undefined, 'Download the dm+d release zip again from TRUD and import that file.');
+      throw new ScripError(
+        'invalid-input',
+        `The dm+d release zip is damaged (${(e as Error).message}). The previous release is still in use.`,
+        undefined,
+        'Download the dm+d release zip again from TRUD and import that file.',
+      );
     }
     throw e;
   }
 }
 
 /** Imports the release zip at `zipPath` into the database at `dbPath` (replacing any previous release). */
-export async function importDmdRelease(dbPath: string, zipPath: string, opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importDmdRelease(
+  dbPath: string,
+  zipPath: string,
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
   const located = await locateRelease(zipPath);
   const db = openDmdDatabase(dbPath);
   try {

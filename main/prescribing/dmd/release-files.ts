@@ -14,8 +14,16 @@ export type DmdFileKind = (typeof dmdFileKinds)[number];
 /** Files a prescribing import cannot do without; f_ingredient2 is used when present. */
 export const requiredKinds: readonly DmdFileKind[] = ['lookup', 'vtm', 'vmp', 'amp', 'vmpp', 'ampp'];
 
-export interface DmdFile { kind: DmdFileKind; name: string; open(): Readable }
-export interface LocatedRelease { files: DmdFile[]; releaseVersion: string; cleanup(): void }
+export interface DmdFile {
+  kind: DmdFileKind;
+  name: string;
+  open(): Readable;
+}
+export interface LocatedRelease {
+  files: DmdFile[];
+  releaseVersion: string;
+  cleanup(): void;
+}
 
 const fileRe = /(?:^|\/)f_(lookup|ingredient|vtm|vmp|amp|vmpp|ampp)2_\d(\d{2})(\d{2})(\d{2})\.xml$/i;
 
@@ -25,14 +33,24 @@ export function dmdFileKind(name: string): DmdFileKind | undefined {
 
 export async function locateRelease(zipPath: string): Promise<LocatedRelease> {
   const temps: string[] = [];
-  const cleanup = () => { for (const d of temps) rmSync(d, { recursive: true, force: true }); };
+  const cleanup = () => {
+    for (const d of temps) rmSync(d, { recursive: true, force: true });
+  };
   try {
     const found = new Map<DmdFileKind, DmdFile>();
     let fileDate = '';
     const scan = async (path: string, depth: number) => {
       let entries;
-      try { entries = listZip(path); } catch (e) {
-        if (e instanceof ZipFormatError) throw new ScripError('invalid-input', `${basename(zipPath)} is not a readable zip file: ${e.message}.`, undefined, 'Download the dm+d release zip again from TRUD and import that file.');
+      try {
+        entries = listZip(path);
+      } catch (e) {
+        if (e instanceof ZipFormatError)
+          throw new ScripError(
+            'invalid-input',
+            `${basename(zipPath)} is not a readable zip file: ${e.message}.`,
+            undefined,
+            'Download the dm+d release zip again from TRUD and import that file.',
+          );
         throw e;
       }
       for (const entry of entries) {
@@ -55,13 +73,17 @@ export async function locateRelease(zipPath: string): Promise<LocatedRelease> {
     await scan(zipPath, 0);
     const missing = requiredKinds.filter((k) => !found.has(k));
     if (missing.length) {
-      throw new ScripError('invalid-input',
+      throw new ScripError(
+        'invalid-input',
         `${basename(zipPath)} is not a dm+d release: it has no ${missing.map((k) => `f_${k}2_*.xml`).join(', ')}.`,
         { missing: missing.map((k) => `f_${k}2_*.xml`) },
-        'Download "NHSBSA dm+d" (TRUD item 24) and import its zip as downloaded; the supplementary zip is not enough on its own.');
+        'Download "NHSBSA dm+d" (TRUD item 24) and import its zip as downloaded; the supplementary zip is not enough on its own.',
+      );
     }
     const fromName = /nhsbsa_dmd_(\d+\.\d+\.\d+)_(\d{8})/i.exec(basename(zipPath));
-    const releaseVersion = fromName ? `dm+d ${fromName[1]} (${fromName[2]!.slice(0, 4)}-${fromName[2]!.slice(4, 6)}-${fromName[2]!.slice(6)})` : `dm+d ${fileDate}`;
+    const releaseVersion = fromName
+      ? `dm+d ${fromName[1]} (${fromName[2]!.slice(0, 4)}-${fromName[2]!.slice(4, 6)}-${fromName[2]!.slice(6)})`
+      : `dm+d ${fileDate}`;
     return { files: dmdFileKinds.flatMap((k) => (found.has(k) ? [found.get(k)!] : [])), releaseVersion, cleanup };
   } catch (e) {
     cleanup();

@@ -3,7 +3,20 @@
 // 18 digits, beyond a JS number.
 import type Database from 'better-sqlite3';
 
-export const releaseTables = ['lookup', 'ingredient', 'vtm', 'vmp', 'vpi', 'vmp_form', 'vmp_route', 'vmp_cd', 'amp', 'vmpp', 'ampp', 'medicine'] as const;
+export const releaseTables = [
+  'lookup',
+  'ingredient',
+  'vtm',
+  'vmp',
+  'vpi',
+  'vmp_form',
+  'vmp_route',
+  'vmp_cd',
+  'amp',
+  'vmpp',
+  'ampp',
+  'medicine',
+] as const;
 
 export function createReleaseTables(db: Database.Database, prefix: '' | 'stg_'): void {
   const p = prefix;
@@ -61,5 +74,10 @@ export function createLiveSchema(db: Database.Database): void {
 
 /** Lower case, no diacritics, single spaces: the form names are compared in. */
 export function normaliseName(s: string): string {
-  return s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  return s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -6,10 +6,17 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 export class DmdXmlError extends Error {
-  constructor(message: string) { super(message); this.name = 'DmdXmlError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'DmdXmlError';
+  }
 }
 
-export interface XmlRecord { section: string; tag: string; fields: Record<string, string> }
+export interface XmlRecord {
+  section: string;
+  tag: string;
+  fields: Record<string, string>;
+}
 
 /** Marks an element that holds records (a section or the root) rather than fields. */
 const sectionMark: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -27,18 +34,26 @@ function decodeText(s: string): string {
 /** Yields the root element name first (as { section: '', tag: root }) then each record. */
 export async function* readXmlRecords(stream: Readable, fileName: string): AsyncGenerator<XmlRecord> {
   const decoder = new StringDecoder('utf8');
-  interface Frame { name: string; fields: Record<string, string> | null }
+  interface Frame {
+    name: string;
+    fields: Record<string, string> | null;
+  }
   const stack: Frame[] = [];
   let buf = '';
   let text = '';
   let rootSeen = false;
-  const fail = (why: string): never => { throw new DmdXmlError(`${fileName}: malformed XML (${why})`); };
+  const fail = (why: string): never => {
+    throw new DmdXmlError(`${fileName}: malformed XML (${why})`);
+  };
   const out: XmlRecord[] = [];
   /** A leaf becomes a field of its parent; an element whose children were all leaves is a record. */
   const closeElement = (f: Frame, value: string) => {
     const parent = stack[stack.length - 1];
     if (!parent) return;
-    if (!f.fields) { if (parent.fields && parent.fields !== sectionMark) parent.fields[f.name] = value; return; }
+    if (!f.fields) {
+      if (parent.fields && parent.fields !== sectionMark) parent.fields[f.name] = value;
+      return;
+    }
     if (f.fields !== sectionMark) out.push({ section: parent.name, tag: f.name, fields: f.fields });
     parent.fields = sectionMark;
   };
@@ -46,26 +61,47 @@ export async function* readXmlRecords(stream: Readable, fileName: string): Async
     let i = 0;
     for (;;) {
       const lt = buf.indexOf('<', i);
-      if (lt < 0) { text += buf.slice(i); i = buf.length; break; }
+      if (lt < 0) {
+        text += buf.slice(i);
+        i = buf.length;
+        break;
+      }
       if (lt > i) text += buf.slice(i, lt);
       let end: number;
       if (buf.startsWith('<!--', lt)) {
         end = buf.indexOf('-->', lt + 4);
-        if (end < 0) { i = lt; break; }
-        i = end + 3; continue;
+        if (end < 0) {
+          i = lt;
+          break;
+        }
+        i = end + 3;
+        continue;
       }
       if (buf.startsWith('<![CDATA[', lt)) {
         end = buf.indexOf(']]>', lt + 9);
-        if (end < 0) { i = lt; break; }
-        text += buf.slice(lt + 9, end).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-        i = end + 3; continue;
+        if (end < 0) {
+          i = lt;
+          break;
+        }
+        text += buf
+          .slice(lt + 9, end)
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;');
+        i = end + 3;
+        continue;
       }
       end = buf.indexOf('>', lt + 1);
-      if (end < 0) { i = lt; break; }
+      if (end < 0) {
+        i = lt;
+        break;
+      }
       const tag = buf.slice(lt + 1, end);
       i = end + 1;
       const c = tag.charCodeAt(0);
-      if (c === 63 /* ? */ || c === 33 /* ! */) { text = ''; continue; }
+      if (c === 63 /* ? */ || c === 33 /* ! */) {
+        text = '';
+        continue;
+      }
       if (c === 47 /* / */) {
         const name = tag.slice(1).trim();
         const open = stack.pop();
@@ -78,13 +114,18 @@ export async function* readXmlRecords(stream: Readable, fileName: string): Async
       const sp = tag.search(/[\s/]/);
       const name = sp < 0 ? tag : tag.slice(0, sp);
       if (!name) fail('empty tag');
-      if (!rootSeen) { rootSeen = true; out.push({ section: '', tag: name, fields: {} }); }
-      else if (stack.length === 0) fail(`second root element <${name}>`);
+      if (!rootSeen) {
+        rootSeen = true;
+        out.push({ section: '', tag: name, fields: {} });
+      } else if (stack.length === 0) fail(`second root element <${name}>`);
       text = '';
       const parent = stack[stack.length - 1];
       // The parent has an element child, so it is not a field; it stays a record candidate.
       if (parent && !parent.fields) parent.fields = {};
-      if (selfClosing) { closeElement({ name, fields: null }, ''); continue; }
+      if (selfClosing) {
+        closeElement({ name, fields: null }, '');
+        continue;
+      }
       stack.push({ name, fields: null });
     }
     buf = buf.slice(i);

@@ -6,10 +6,19 @@ import { createInflateRaw, deflateRawSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 
 export class ZipFormatError extends Error {
-  constructor(message: string) { super(message); this.name = 'ZipFormatError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZipFormatError';
+  }
 }
 
-export interface ZipEntry { name: string; method: number; compressedSize: number; size: number; localHeaderOffset: number }
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
 
 function readAt(fd: number, position: number, length: number): Buffer {
   const buf = Buffer.alloc(length);
@@ -30,7 +39,11 @@ export function listZip(path: string): ZipEntry[] {
     const tailLen = Math.min(size, 65_557);
     const tail = readAt(fd, size - tailLen, tailLen);
     let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    for (let i = tail.length - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
     if (eocd < 0) throw new ZipFormatError('not a zip file (no end-of-central-directory record)');
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
@@ -40,8 +53,11 @@ export function listZip(path: string): ZipEntry[] {
     const entries: ZipEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new ZipFormatError('corrupt zip central directory');
-      const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
+        throw new ZipFormatError('corrupt zip central directory');
+      const nameLen = cd.readUInt16LE(p + 28),
+        extraLen = cd.readUInt16LE(p + 30),
+        commentLen = cd.readUInt16LE(p + 32);
       entries.push({
         method: cd.readUInt16LE(p + 10),
         compressedSize: cd.readUInt32LE(p + 20),
@@ -52,15 +68,22 @@ export function listZip(path: string): ZipEntry[] {
       p += 46 + nameLen + extraLen + commentLen;
     }
     return entries;
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A stream of one entry's uncompressed bytes, read straight from the file (no full-file buffering). */
 export function openZipEntry(path: string, entry: ZipEntry): Readable {
   const fd = openSync(path, 'r');
   let header: Buffer;
-  try { header = readAt(fd, entry.localHeaderOffset, 30); } finally { closeSync(fd); }
-  if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`corrupt local header for ${entry.name}`);
+  try {
+    header = readAt(fd, entry.localHeaderOffset, 30);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50)
+    throw new ZipFormatError(`corrupt local header for ${entry.name}`);
   const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   if (entry.compressedSize === 0) return Readable.from([]);
   const raw = createReadStream(path, { start, end: start + entry.compressedSize - 1 });
@@ -103,14 +126,27 @@ export function buildZip(files: Array<{ name: string; data: Uint8Array | string 
     const name = Buffer.from(f.name, 'utf8');
     const crc = crc32(data);
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8); local.writeUInt32LE(0, 10); local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(comp.length, 18); local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26); local.writeUInt16LE(0, 28);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(0, 10);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(comp.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
     const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x0800, 8);
-    cd.writeUInt16LE(8, 10); cd.writeUInt32LE(0, 12); cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(comp.length, 20); cd.writeUInt32LE(data.length, 24); cd.writeUInt16LE(name.length, 28);
+    cd.writeUInt32LE(0x02014b50, 0);
+    cd.writeUInt16LE(20, 4);
+    cd.writeUInt16LE(20, 6);
+    cd.writeUInt16LE(0x0800, 8);
+    cd.writeUInt16LE(8, 10);
+    cd.writeUInt32LE(0, 12);
+    cd.writeUInt32LE(crc, 16);
+    cd.writeUInt32LE(comp.length, 20);
+    cd.writeUInt32LE(data.length, 24);
+    cd.writeUInt16LE(name.length, 28);
     cd.writeUInt32LE(offset, 42);
     parts.push(local, name, comp);
     central.push(cd, name);
@@ -118,7 +154,10 @@ export function buildZip(files: Array<{ name: string; data: Uint8Array | string 
   }
   const cdBuf = Buffer.concat(central);
   const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(files.length, 8); eocd.writeUInt16LE(files.length, 10);
-  eocd.writeUInt32LE(cdBuf.length, 12); eocd.writeUInt32LE(offset, 16);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(files.length, 8);
+  eocd.writeUInt16LE(files.length, 10);
+  eocd.writeUInt32LE(cdBuf.length, 12);
+  eocd.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, cdBuf, eocd]);
 }

@@ -6,7 +6,11 @@ export const MM = 72 / 25.4; // PDF points per millimetre
 
 export type Font = 'regular' | 'bold';
 
-interface Page { width: number; height: number; ops: string[] }
+interface Page {
+  width: number;
+  height: number;
+  ops: string[];
+}
 
 /** PDF text strings: escape the delimiters; characters outside Latin-1 become '?'. */
 function pdfString(s: string): string {
@@ -41,7 +45,10 @@ export class PdfDocument {
   readonly #pages: Page[] = [];
   #title = '';
 
-  setTitle(t: string): this { this.#title = t; return this; }
+  setTitle(t: string): this {
+    this.#title = t;
+    return this;
+  }
 
   addPage(widthMm: number, heightMm: number): PdfPage {
     const page: Page = { width: widthMm * MM, height: heightMm * MM, ops: [] };
@@ -51,7 +58,10 @@ export class PdfDocument {
 
   toBytes(): Uint8Array {
     const objects: string[] = [];
-    const add = (body: string) => { objects.push(body); return objects.length; };
+    const add = (body: string) => {
+      objects.push(body);
+      return objects.length;
+    };
     const catalog = add(''); // filled below
     const pagesObj = add('');
     const fontRegular = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
@@ -60,10 +70,15 @@ export class PdfDocument {
     for (const p of this.#pages) {
       const stream = p.ops.join('\n');
       const content = add(`<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`);
-      pageIds.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${n(p.width)} ${n(p.height)}] /Resources << /Font << /F1 ${fontRegular} 0 R /F2 ${fontBold} 0 R >> >> /Contents ${content} 0 R >>`));
+      pageIds.push(
+        add(
+          `<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${n(p.width)} ${n(p.height)}] /Resources << /Font << /F1 ${fontRegular} 0 R /F2 ${fontBold} 0 R >> >> /Contents ${content} 0 R >>`,
+        ),
+      );
     }
     objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesObj} 0 R >>`;
-    objects[pagesObj - 1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
+    objects[pagesObj - 1] =
+      `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
     const info = add(`<< /Title ${pdfString(this.#title)} /Producer (Scrip) >>`);
     let out = '%PDF-1.4\n%\xE2\xE3\xCF\xD3\n';
     const offsets: number[] = [];
@@ -81,34 +96,53 @@ export class PdfDocument {
 /** Drawing on one page, in millimetres from the top-left corner (as a form is measured). */
 export class PdfPage {
   readonly #p: Page;
-  constructor(p: Page) { this.#p = p; }
+  constructor(p: Page) {
+    this.#p = p;
+  }
 
-  #x(mm: number): number { return mm * MM; }
-  #y(mm: number): number { return this.#p.height - mm * MM; }
+  #x(mm: number): number {
+    return mm * MM;
+  }
+  #y(mm: number): number {
+    return this.#p.height - mm * MM;
+  }
 
   /** Text with its baseline at (x, y). */
-  text(xMm: number, yMm: number, text: string, opts: { size?: number; font?: Font; align?: 'left' | 'centre' | 'right'; rotate?: 90 } = {}): this {
+  text(
+    xMm: number,
+    yMm: number,
+    text: string,
+    opts: { size?: number; font?: Font; align?: 'left' | 'centre' | 'right'; rotate?: 90 } = {},
+  ): this {
     const size = opts.size ?? 9;
     const font = opts.font === 'bold' ? 'F2' : 'F1';
     const w = textWidth(text, size, opts.font ?? 'regular');
     const dx = opts.align === 'centre' ? -w / 2 : opts.align === 'right' ? -w : 0;
     if (opts.rotate === 90) {
       // Reads bottom-to-top, as the token's vertical prescription ID does.
-      this.#p.ops.push(`BT /${font} ${n(size)} Tf 0 1 -1 0 ${n(this.#x(xMm))} ${n(this.#y(yMm) + dx)} Tm ${pdfString(text)} Tj ET`);
+      this.#p.ops.push(
+        `BT /${font} ${n(size)} Tf 0 1 -1 0 ${n(this.#x(xMm))} ${n(this.#y(yMm) + dx)} Tm ${pdfString(text)} Tj ET`,
+      );
     } else {
-      this.#p.ops.push(`BT /${font} ${n(size)} Tf ${n(this.#x(xMm) + dx)} ${n(this.#y(yMm))} Td ${pdfString(text)} Tj ET`);
+      this.#p.ops.push(
+        `BT /${font} ${n(size)} Tf ${n(this.#x(xMm) + dx)} ${n(this.#y(yMm))} Td ${pdfString(text)} Tj ET`,
+      );
     }
     return this;
   }
 
   line(x1: number, y1: number, x2: number, y2: number, widthMm = 0.2): this {
-    this.#p.ops.push(`${n(widthMm * MM)} w ${n(this.#x(x1))} ${n(this.#y(y1))} m ${n(this.#x(x2))} ${n(this.#y(y2))} l S`);
+    this.#p.ops.push(
+      `${n(widthMm * MM)} w ${n(this.#x(x1))} ${n(this.#y(y1))} m ${n(this.#x(x2))} ${n(this.#y(y2))} l S`,
+    );
     return this;
   }
 
   rect(xMm: number, yMm: number, wMm: number, hMm: number, fill = false, widthMm = 0.2): this {
     const op = fill ? 'f' : 'S';
-    this.#p.ops.push(`${fill ? '' : `${n(widthMm * MM)} w `}${n(this.#x(xMm))} ${n(this.#y(yMm + hMm))} ${n(wMm * MM)} ${n(hMm * MM)} re ${op}`);
+    this.#p.ops.push(
+      `${fill ? '' : `${n(widthMm * MM)} w `}${n(this.#x(xMm))} ${n(this.#y(yMm + hMm))} ${n(wMm * MM)} ${n(hMm * MM)} re ${op}`,
+    );
     return this;
   }
 

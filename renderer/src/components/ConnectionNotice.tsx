@@ -11,7 +11,11 @@ export function ConnectionNotice() {
   if (!lost) return null;
   return (
     <div className="nhsuk-warning-callout" data-testid="connection-lost">
-      <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Connection to Scrip lost</span></h2>
+      <h2 className="nhsuk-warning-callout__label">
+        <span role="text">
+          <span className="nhsuk-u-visually-hidden">Important: </span>Connection to Scrip lost
+        </span>
+      </h2>
       <p>What you see here may be out of date. Check that Scrip is still running; this page reconnects by itself.</p>
     </div>
   );

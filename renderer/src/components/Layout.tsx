@@ -20,7 +20,10 @@ export function Layout({ path, title, children }: { path: string; title: string;
   }, [shown]);
   useEffect(() => {
     // Move focus to the page heading on navigation (not on first load), as screen reader users expect.
-    if (first.current) { first.current = false; return; }
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     // A page that puts focus on its first field (data-autofocus, e.g. the pad's searches) keeps it.
     if (document.activeElement?.closest('[data-autofocus]')) return;
     h1.current?.focus();
@@ -28,7 +31,16 @@ export function Layout({ path, title, children }: { path: string; title: string;
   return (
     <>
       {/* The hash is the router's: move focus without changing it, or "skip" would leave the page. */}
-      <a className="nhsuk-skip-link" href="#maincontent" onClick={(e) => { e.preventDefault(); document.getElementById('maincontent')?.focus(); }}>Skip to main content</a>
+      <a
+        className="nhsuk-skip-link"
+        href="#maincontent"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('maincontent')?.focus();
+        }}
+      >
+        Skip to main content
+      </a>
       <header className="nhsuk-header" role="banner">
         <div className="nhsuk-header__container nhsuk-width-container">
           <div className="nhsuk-header__service">
@@ -43,15 +55,25 @@ export function Layout({ path, title, children }: { path: string; title: string;
         <div className="nhsuk-width-container">
           <ul>
             {routes.map((r) => (
-              <li key={r.path}><a href={`#/${r.path}`} aria-current={r.path === path ? 'page' : undefined}>{r.label}</a></li>
+              <li key={r.path}>
+                <a href={`#/${r.path}`} aria-current={r.path === path ? 'page' : undefined}>
+                  {r.label}
+                </a>
+              </li>
             ))}
           </ul>
         </div>
       </nav>
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
-          {heading?.back ? <a className="nhsuk-back-link" href={heading.back.href}>{heading.back.text}</a> : null}
-          <h1 ref={h1} tabIndex={-1}>{shown}</h1>
+          {heading?.back ? (
+            <a className="nhsuk-back-link" href={heading.back.href}>
+              {heading.back.text}
+            </a>
+          ) : null}
+          <h1 ref={h1} tabIndex={-1}>
+            {shown}
+          </h1>
           <ConnectionNotice />
           <TicketNotice />
           <PageHeadingContext.Provider value={setHeading}>{children}</PageHeadingContext.Provider>

@@ -24,9 +24,14 @@ export function LiveAnnouncer() {
     return () => removeEventListener(SAY_EVENT, on);
   }, []);
   useEvents((e) => {
-    if (e.type === 'session.ended') setMessage(e.data.reason === 'card-removed' ? 'Card removed: you are logged out' : 'You are logged out');
+    if (e.type === 'session.ended')
+      setMessage(e.data.reason === 'card-removed' ? 'Card removed: you are logged out' : 'You are logged out');
     else if (e.type === 'connection.lost') setMessage('Connection to Scrip lost');
     else if (e.type === 'connection.restored') setMessage('Connection to Scrip restored');
   });
-  return <div className="scrip-visually-hidden" aria-live="polite" role="status" data-testid="live-region">{message}</div>;
+  return (
+    <div className="scrip-visually-hidden" aria-live="polite" role="status" data-testid="live-region">
+      {message}
+    </div>
+  );
 }

@@ -13,7 +13,11 @@ type CardStatus = CommandOutput<'card.status'>;
 function triesWords(pin: CardStatus['pin']): string {
   if (pin.blocked) return 'None: the card is locked';
   if (pin.source !== 'token-flags') return `${pin.retriesLeft} of ${pin.maxRetries}`;
-  return pin.retriesLeft <= 1 ? 'One: the next wrong passcode locks the card' : pin.retriesLeft < pin.maxRetries ? 'Running low (the card does not say how many)' : 'No wrong tries recorded';
+  return pin.retriesLeft <= 1
+    ? 'One: the next wrong passcode locks the card'
+    : pin.retriesLeft < pin.maxRetries
+      ? 'Running low (the card does not say how many)'
+      : 'No wrong tries recorded';
 }
 
 const PIN_FORMAT = /^[0-9]{6,8}$/;
@@ -32,9 +36,18 @@ export function LoginPanel() {
 
   const state = session?.state;
   useEffect(() => {
-    if (state !== 'card-present' && state !== 'ended') { setCard(null); return; }
+    if (state !== 'card-present' && state !== 'ended') {
+      setCard(null);
+      return;
+    }
     const reader = session?.reader;
-    transport.invoke('card.status', reader ? { reader } : {}).then((c) => { setCard(c); setCardError(null); }, (e: unknown) => setCardError(asCommandError(e)));
+    transport.invoke('card.status', reader ? { reader } : {}).then(
+      (c) => {
+        setCard(c);
+        setCardError(null);
+      },
+      (e: unknown) => setCardError(asCommandError(e)),
+    );
   }, [transport, state, session?.reader]);
 
   if (!session) return null;
@@ -45,7 +58,10 @@ export function LoginPanel() {
     e.preventDefault();
     // Check the format here, so a mistyped length never costs one of the card's tries. A PIN-pad
     // reader takes the passcode itself: nothing is typed here.
-    if (!card?.pin.pinPad && !PIN_FORMAT.test(pin)) { setFormatError('Enter your passcode: 6 to 8 digits.'); return; }
+    if (!card?.pin.pinPad && !PIN_FORMAT.test(pin)) {
+      setFormatError('Enter your passcode: 6 to 8 digits.');
+      return;
+    }
     setFormatError(null);
     setBusy(true);
     try {
@@ -68,28 +84,70 @@ export function LoginPanel() {
       {cardError ? <ErrorSummary error={cardError} title="The card could not be read" /> : null}
       {card ? (
         <dl className="nhsuk-summary-list" data-testid="card-holder">
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Card holder</dt><dd className="nhsuk-summary-list__value">{card.holder.displayName ?? 'Not on the card'}</dd></div>
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">User ID</dt><dd className="nhsuk-summary-list__value">{card.holder.userId}</dd></div>
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Certificate expires</dt><dd className="nhsuk-summary-list__value">{dayWords(card.certificateExpiry)}</dd></div>
-          <div className="nhsuk-summary-list__row"><dt className="nhsuk-summary-list__key">Passcode tries left</dt><dd className="nhsuk-summary-list__value" data-testid="pin-retries">{triesWords(card.pin)}</dd></div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">Card holder</dt>
+            <dd className="nhsuk-summary-list__value">{card.holder.displayName ?? 'Not on the card'}</dd>
+          </div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">User ID</dt>
+            <dd className="nhsuk-summary-list__value">{card.holder.userId}</dd>
+          </div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">Certificate expires</dt>
+            <dd className="nhsuk-summary-list__value">{dayWords(card.certificateExpiry)}</dd>
+          </div>
+          <div className="nhsuk-summary-list__row">
+            <dt className="nhsuk-summary-list__key">Passcode tries left</dt>
+            <dd className="nhsuk-summary-list__value" data-testid="pin-retries">
+              {triesWords(card.pin)}
+            </dd>
+          </div>
         </dl>
       ) : null}
-      {error ? <ErrorSummary error={error} title={error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'} /> : null}
+      {error ? (
+        <ErrorSummary
+          error={error}
+          title={error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'}
+        />
+      ) : null}
       {card?.pin.blocked ? null : card?.pin.pinPad ? (
         <form onSubmit={submit} noValidate>
-          <p className="nhsuk-body" data-testid="pin-pad-hint">Select Log in, then type your passcode on the card reader's keypad.</p>
-          <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Type your passcode on the reader…' : 'Log in'}</button>
+          <p className="nhsuk-body" data-testid="pin-pad-hint">
+            Select Log in, then type your passcode on the card reader's keypad.
+          </p>
+          <button className="nhsuk-button" type="submit" disabled={busy}>
+            {busy ? 'Type your passcode on the reader…' : 'Log in'}
+          </button>
         </form>
       ) : (
         <form onSubmit={submit} noValidate>
           <div className={`nhsuk-form-group${formatError ? ' nhsuk-form-group--error' : ''}`}>
-            <label className="nhsuk-label" htmlFor={pinId}>Passcode</label>
-            <div className="nhsuk-hint" id={`${pinId}-hint`}>6 to 8 digits. The card locks after {card?.pin.maxRetries ?? 3} wrong tries.</div>
-            {formatError ? <span className="nhsuk-error-message" id={`${pinId}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {formatError}</span> : null}
-            <input className={`nhsuk-input nhsuk-input--width-10${formatError ? ' nhsuk-input--error' : ''}`} id={pinId} name="pin" type="password" inputMode="numeric"
-              autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value.trim())} aria-describedby={`${pinId}-hint${formatError ? ` ${pinId}-error` : ''}`} />
+            <label className="nhsuk-label" htmlFor={pinId}>
+              Passcode
+            </label>
+            <div className="nhsuk-hint" id={`${pinId}-hint`}>
+              6 to 8 digits. The card locks after {card?.pin.maxRetries ?? 3} wrong tries.
+            </div>
+            {formatError ? (
+              <span className="nhsuk-error-message" id={`${pinId}-error`}>
+                <span className="nhsuk-u-visually-hidden">Error:</span> {formatError}
+              </span>
+            ) : null}
+            <input
+              className={`nhsuk-input nhsuk-input--width-10${formatError ? ' nhsuk-input--error' : ''}`}
+              id={pinId}
+              name="pin"
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              value={pin}
+              onChange={(e) => setPin(e.target.value.trim())}
+              aria-describedby={`${pinId}-hint${formatError ? ` ${pinId}-error` : ''}`}
+            />
           </div>
-          <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+          <button className="nhsuk-button" type="submit" disabled={busy}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
         </form>
       )}
     </section>
@@ -104,7 +162,15 @@ function SessionSummary({ session }: { session: SessionView }) {
       <h2 id="session-heading">Logged in as {session.user?.name}</h2>
       {error ? <ErrorSummary error={error} /> : null}
       <RolePicker session={session} onError={setError} />
-      <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => { transport.invoke('session.logout').catch((e: unknown) => setError(asCommandError(e))); }}>Log out</button>
+      <button
+        className="nhsuk-button nhsuk-button--secondary"
+        type="button"
+        onClick={() => {
+          transport.invoke('session.logout').catch((e: unknown) => setError(asCommandError(e)));
+        }}
+      >
+        Log out
+      </button>
     </section>
   );
 }

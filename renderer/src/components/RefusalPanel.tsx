@@ -18,20 +18,51 @@ export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView
     try {
       const copy = await transport.invoke('prescription.copy', { id });
       location.hash = padHref(copy.id, 'confirm');
-    } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
   return (
-    <div className="nhsuk-error-summary" role="alert" aria-labelledby="refusal-title" data-testid="refusal" tabIndex={-1}>
-      <h2 className="nhsuk-error-summary__title" id="refusal-title">EPS refused this prescription</h2>
+    <div
+      className="nhsuk-error-summary"
+      role="alert"
+      aria-labelledby="refusal-title"
+      data-testid="refusal"
+      tabIndex={-1}
+    >
+      <h2 className="nhsuk-error-summary__title" id="refusal-title">
+        EPS refused this prescription
+      </h2>
       <div className="nhsuk-error-summary__body">
-        <p>No pharmacy can dispense it, so it has no token. {refusal.issues.length === 1 ? 'EPS gave this reason:' : 'EPS gave these reasons:'}</p>
+        <p>
+          No pharmacy can dispense it, so it has no token.{' '}
+          {refusal.issues.length === 1 ? 'EPS gave this reason:' : 'EPS gave these reasons:'}
+        </p>
         <ul className="nhsuk-list nhsuk-error-summary__list" data-testid="refusal-issues">
           {refusal.issues.map((i, n) => (
-            <li key={n} data-code={i.code ?? ''}>{i.text}{i.code ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> {i.code}{i.field ? ` at ${i.field}` : ''}</span> : null}</li>
+            <li key={n} data-code={i.code ?? ''}>
+              {i.text}
+              {i.code ? (
+                <span className="nhsuk-hint nhsuk-u-margin-bottom-0">
+                  {' '}
+                  {i.code}
+                  {i.field ? ` at ${i.field}` : ''}
+                </span>
+              ) : null}
+            </li>
           ))}
         </ul>
         {error ? <ErrorSummary error={error} title="The prescription could not be copied" /> : null}
-        <button type="button" className="nhsuk-button nhsuk-u-margin-bottom-0" onClick={() => void writeAgain()} disabled={busy}>{busy ? 'Copying…' : 'Write it again'}</button>
+        <button
+          type="button"
+          className="nhsuk-button nhsuk-u-margin-bottom-0"
+          onClick={() => void writeAgain()}
+          disabled={busy}
+        >
+          {busy ? 'Copying…' : 'Write it again'}
+        </button>
       </div>
     </div>
   );

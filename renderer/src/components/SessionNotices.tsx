@@ -6,7 +6,8 @@ const ended: Record<'card-removed' | 'logout' | 'timeout' | 'broker-refused', st
   'card-removed': 'You were logged out because your card was removed. Your drafts are saved.',
   logout: 'You have logged out. Your drafts are saved.',
   timeout: 'You were logged out because the session timed out. Your drafts are saved.',
-  'broker-refused': 'You were logged out because the security broker no longer knows the session. Your drafts are saved.',
+  'broker-refused':
+    'You were logged out because the security broker no longer knows the session. Your drafts are saved.',
 };
 
 /**
@@ -19,10 +20,17 @@ export function SessionNotices() {
   useEvents((e) => {
     if (e.type === 'session.ended') {
       setNotice({ kind: 'ended', text: ended[e.data.reason] });
-    } else if (e.type === 'session.changed' && e.data.state === 'card-present' && (lastState.current === 'no-card' || lastState.current === 'ended')) {
+    } else if (
+      e.type === 'session.changed' &&
+      e.data.state === 'card-present' &&
+      (lastState.current === 'no-card' || lastState.current === 'ended')
+    ) {
       setNotice(null);
     } else if (e.type === 'session.expiring') {
-      setNotice({ kind: 'expiring', text: `Your session will end at ${timeWords(e.data.at)} (${e.data.reason === 'idle' ? 'after a time without activity' : 'its maximum length'}).` });
+      setNotice({
+        kind: 'expiring',
+        text: `Your session will end at ${timeWords(e.data.at)} (${e.data.reason === 'idle' ? 'after a time without activity' : 'its maximum length'}).`,
+      });
     } else if (e.type === 'session.changed' && e.data.state === 'role-selected') {
       setNotice(null);
     }
@@ -30,9 +38,20 @@ export function SessionNotices() {
   });
   if (!notice) return null;
   return (
-    <div className="nhsuk-notification-banner" role="region" aria-labelledby="session-notice-title" data-testid="session-notice">
-      <div className="nhsuk-notification-banner__header"><h2 className="nhsuk-notification-banner__title" id="session-notice-title">{notice.kind === 'ended' ? 'Logged out' : 'Session ending soon'}</h2></div>
-      <div className="nhsuk-notification-banner__content"><p className="nhsuk-notification-banner__heading">{notice.text}</p></div>
+    <div
+      className="nhsuk-notification-banner"
+      role="region"
+      aria-labelledby="session-notice-title"
+      data-testid="session-notice"
+    >
+      <div className="nhsuk-notification-banner__header">
+        <h2 className="nhsuk-notification-banner__title" id="session-notice-title">
+          {notice.kind === 'ended' ? 'Logged out' : 'Session ending soon'}
+        </h2>
+      </div>
+      <div className="nhsuk-notification-banner__content">
+        <p className="nhsuk-notification-banner__heading">{notice.text}</p>
+      </div>
     </div>
   );
 }

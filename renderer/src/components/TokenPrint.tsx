@@ -9,7 +9,9 @@ export function downloadToken(t: { filename: string; pdfBase64: string }): void 
   const bytes = Uint8Array.from(atob(t.pdfBase64), (c) => c.charCodeAt(0));
   const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
   const a = document.createElement('a');
-  a.href = url; a.download = t.filename; a.click();
+  a.href = url;
+  a.download = t.filename;
+  a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
@@ -32,25 +34,63 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
       setError(null);
       setSaved(token.filename);
       say(`The token was saved as ${token.filename} in your downloads. Open it and print it at full size.`);
-    } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
     <>
-      <button ref={opener} type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => { setError(null); setSaved(null); dialog.current?.showModal(); }}>
+      <button
+        ref={opener}
+        type="button"
+        className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+        onClick={() => {
+          setError(null);
+          setSaved(null);
+          dialog.current?.showModal();
+        }}
+      >
         Print token<span className="nhsuk-u-visually-hidden"> for {shortFormId}</span>
       </button>
-      <dialog ref={dialog} className="scrip-dialog" aria-labelledby={titleId} onClose={() => opener.current?.focus()} data-testid="token-dialog">
+      <dialog
+        ref={dialog}
+        className="scrip-dialog"
+        aria-labelledby={titleId}
+        onClose={() => opener.current?.focus()}
+        data-testid="token-dialog"
+      >
         <h2 id={titleId}>Print the token for {shortFormId}</h2>
         {error ? <ErrorSummary error={error} title="The token could not be made" /> : null}
-        <p>{nominated
-          ? 'This prescription goes to the patient\'s nominated pharmacy. A token is optional: it helps the patient and the pharmacy find it.'
-          : 'This prescription has no nominated pharmacy: give the patient the token to take to any pharmacy.'}</p>
-        <p>The token is an A5 PDF with the prescription ID as a barcode. It is saved to your downloads: open it there and print it at full size.</p>
-        {saved ? <div className="nhsuk-inset-text" data-testid="token-saved"><p>Saved as <strong>{saved}</strong> in your downloads folder.</p></div> : null}
+        <p>
+          {nominated
+            ? "This prescription goes to the patient's nominated pharmacy. A token is optional: it helps the patient and the pharmacy find it."
+            : 'This prescription has no nominated pharmacy: give the patient the token to take to any pharmacy.'}
+        </p>
+        <p>
+          The token is an A5 PDF with the prescription ID as a barcode. It is saved to your downloads: open it there and
+          print it at full size.
+        </p>
+        {saved ? (
+          <div className="nhsuk-inset-text" data-testid="token-saved">
+            <p>
+              Saved as <strong>{saved}</strong> in your downloads folder.
+            </p>
+          </div>
+        ) : null}
         <div className="nhsuk-button-group">
-          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>{busy ? 'Making the token…' : 'Save the token PDF'}</button>
-          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => dialog.current?.close()}>Close</button>
+          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>
+            {busy ? 'Making the token…' : 'Save the token PDF'}
+          </button>
+          <button
+            type="button"
+            className="nhsuk-button nhsuk-button--secondary"
+            onClick={() => dialog.current?.close()}
+          >
+            Close
+          </button>
         </div>
       </dialog>
     </>

@@ -7,6 +7,8 @@ import { useEffect, useRef } from 'react';
  */
 export function useAutoFocus<T extends HTMLElement>(when: boolean = true, key?: unknown) {
   const ref = useRef<T>(null);
-  useEffect(() => { if (when) ref.current?.focus(); }, [when, key]);
+  useEffect(() => {
+    if (when) ref.current?.focus();
+  }, [when, key]);
   return ref;
 }

@@ -10,10 +10,22 @@ export function useCardPinPad(): boolean {
   const [pinPad, setPinPad] = useState(false);
   const state = session?.state;
   useEffect(() => {
-    if (state !== 'role-selected' && state !== 'authenticated') { setPinPad(false); return; }
+    if (state !== 'role-selected' && state !== 'authenticated') {
+      setPinPad(false);
+      return;
+    }
     let live = true;
-    transport.invoke('card.status').then((c) => { if (live) setPinPad(c.pin.pinPad === true); }, () => { if (live) setPinPad(false); });
-    return () => { live = false; };
+    transport.invoke('card.status').then(
+      (c) => {
+        if (live) setPinPad(c.pin.pinPad === true);
+      },
+      () => {
+        if (live) setPinPad(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [transport, state, session?.reader]);
   return pinPad;
 }

@@ -3,7 +3,11 @@ import type { ReadersView } from '../../../main/card/reader-state';
 import type { CommandError } from '../transport';
 import { useLive } from './useLive';
 
-interface LiveReaders { value: ReadersView | null; error: CommandError | null; reload: () => void }
+interface LiveReaders {
+  value: ReadersView | null;
+  error: CommandError | null;
+  reload: () => void;
+}
 
 // One live readers list for the whole page (card bar, panels, live region), so `readers.list`
 // is asked once and every part shows the same snapshot.

@@ -10,7 +10,11 @@ import type { ModulesView } from '../../../main/card/pkcs11-settings';
 
 type Cards = 'none' | 'all';
 const cardsWords = (c: ModulesView['modules'][number]['cards']): string =>
-  c === 'all' ? 'Every card in a reader, and its own slots' : c === 'none' ? 'Only tokens in its own slots' : `Cards with ${c.length} listed ATR${c.length === 1 ? '' : 's'}, and its own slots`;
+  c === 'all'
+    ? 'Every card in a reader, and its own slots'
+    : c === 'none'
+      ? 'Only tokens in its own slots'
+      : `Cards with ${c.length} listed ATR${c.length === 1 ? '' : 's'}, and its own slots`;
 
 export function CardMiddlewareSettings() {
   const transport = useTransport();
@@ -43,46 +47,111 @@ export function CardMiddlewareSettings() {
   return (
     <section aria-labelledby={`${id}-h`} data-testid="settings-pkcs11">
       <h2 id={`${id}-h`}>Card middleware (PKCS#11)</h2>
-      <p>Scrip reads PIV cards itself. Other cards, and tokens with no reader of their own, are used through their PKCS#11 module. A module can also be used for every card in a reader.</p>
-      <div className="scrip-visually-hidden" aria-live="polite" role="status">{announce}</div>
+      <p>
+        Scrip reads PIV cards itself. Other cards, and tokens with no reader of their own, are used through their
+        PKCS#11 module. A module can also be used for every card in a reader.
+      </p>
+      <div className="scrip-visually-hidden" aria-live="polite" role="status">
+        {announce}
+      </div>
       {error ? <ErrorSummary error={error} /> : null}
       {err ? <ErrorSummary error={err} /> : null}
-      {value?.managedError ? <p className="nhsuk-error-message">Your administrator's module list could not be read: {value.managedError}</p> : null}
+      {value?.managedError ? (
+        <p className="nhsuk-error-message">Your administrator's module list could not be read: {value.managedError}</p>
+      ) : null}
       {value && value.modules.length ? (
         <table className="nhsuk-table">
           <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Modules in use</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Module</th><th scope="col">Used for</th><th scope="col">State</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col">Module</th>
+              <th scope="col">Used for</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="nhsuk-u-visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
           <tbody className="nhsuk-table__body">
             {value.modules.map((m) => (
               <tr key={m.path} className="nhsuk-table__row">
-                <td className="nhsuk-table__cell"><code>{m.path}</code>{m.library ? <div className="nhsuk-hint">{m.library}</div> : null}</td>
-                <td className="nhsuk-table__cell">{cardsWords(m.cards)}</td>
-                <td className="nhsuk-table__cell">{m.loaded ? `${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes ${m.events === 'C_WaitForSlotEvent' ? 'reported by the module' : m.events}` : `Not loaded: ${m.error ?? 'unknown'}`}</td>
                 <td className="nhsuk-table__cell">
-                  {m.source === 'managed' ? 'Set by your administrator' : (
-                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" onClick={() => void save(mine.filter((x) => x.path !== m.path), `${m.path} is no longer used.`)}>Stop using<span className="nhsuk-u-visually-hidden"> {m.path}</span></button>
+                  <code>{m.path}</code>
+                  {m.library ? <div className="nhsuk-hint">{m.library}</div> : null}
+                </td>
+                <td className="nhsuk-table__cell">{cardsWords(m.cards)}</td>
+                <td className="nhsuk-table__cell">
+                  {m.loaded
+                    ? `${m.tokens} token${m.tokens === 1 ? '' : 's'}; changes ${m.events === 'C_WaitForSlotEvent' ? 'reported by the module' : m.events}`
+                    : `Not loaded: ${m.error ?? 'unknown'}`}
+                </td>
+                <td className="nhsuk-table__cell">
+                  {m.source === 'managed' ? (
+                    'Set by your administrator'
+                  ) : (
+                    <button
+                      type="button"
+                      className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+                      onClick={() =>
+                        void save(
+                          mine.filter((x) => x.path !== m.path),
+                          `${m.path} is no longer used.`,
+                        )
+                      }
+                    >
+                      Stop using<span className="nhsuk-u-visually-hidden"> {m.path}</span>
+                    </button>
                   )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      ) : <p>No module is in use.</p>}
+      ) : (
+        <p>No module is in use.</p>
+      )}
       <form onSubmit={add} noValidate>
         <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor={`${id}-path`}>Module file</label>
-          <div className="nhsuk-hint" id={`${id}-path-hint`}>{value?.found.length ? `Found on this computer: ${value.found.join(', ')}` : 'None found in the usual places; type the path your card\'s middleware installed.'}</div>
-          <input className="nhsuk-input" id={`${id}-path`} list={`${id}-found`} value={path} onChange={(e) => setPath(e.target.value)} aria-describedby={`${id}-path-hint`} spellCheck={false} />
-          <datalist id={`${id}-found`}>{value?.found.map((f) => <option key={f} value={f} />)}</datalist>
+          <label className="nhsuk-label" htmlFor={`${id}-path`}>
+            Module file
+          </label>
+          <div className="nhsuk-hint" id={`${id}-path-hint`}>
+            {value?.found.length
+              ? `Found on this computer: ${value.found.join(', ')}`
+              : "None found in the usual places; type the path your card's middleware installed."}
+          </div>
+          <input
+            className="nhsuk-input"
+            id={`${id}-path`}
+            list={`${id}-found`}
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            aria-describedby={`${id}-path-hint`}
+            spellCheck={false}
+          />
+          <datalist id={`${id}-found`}>
+            {value?.found.map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
         </div>
         <div className="nhsuk-form-group">
-          <label className="nhsuk-label" htmlFor={`${id}-cards`}>Use it for</label>
-          <select className="nhsuk-select" id={`${id}-cards`} value={cards} onChange={(e) => setCards(e.target.value as Cards)}>
+          <label className="nhsuk-label" htmlFor={`${id}-cards`}>
+            Use it for
+          </label>
+          <select
+            className="nhsuk-select"
+            id={`${id}-cards`}
+            value={cards}
+            onChange={(e) => setCards(e.target.value as Cards)}
+          >
             <option value="none">Only tokens in its own slots</option>
             <option value="all">Every card in a reader, and its own slots</option>
           </select>
         </div>
-        <button className="nhsuk-button" type="submit">Use this module</button>
+        <button className="nhsuk-button" type="submit">
+          Use this module
+        </button>
       </form>
     </section>
   );

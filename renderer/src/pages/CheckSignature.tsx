@@ -36,78 +36,188 @@ export function CheckSignature() {
   const [error, setError] = useState<CommandError | null>(null);
   const [report, setReport] = useState<SignatureReport | null>(null);
   const resultRef = useRef<HTMLHeadingElement>(null);
-  useEffect(() => { if (report) resultRef.current?.focus(); }, [report]);
+  useEffect(() => {
+    if (report) resultRef.current?.focus();
+  }, [report]);
 
-  const load = (file: File | undefined, set: (text: string) => void) => { if (file) void file.text().then(set); };
+  const load = (file: File | undefined, set: (text: string) => void) => {
+    if (file) void file.text().then(set);
+  };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const found: Problem[] = prescription.trim() ? [] : [{ text: 'Paste a signed prescription, or choose its file.', field: `${id}-rx` }];
-    setProblems(found); setAttempt((a) => a + 1);
+    const found: Problem[] = prescription.trim()
+      ? []
+      : [{ text: 'Paste a signed prescription, or choose its file.', field: `${id}-rx` }];
+    setProblems(found);
+    setAttempt((a) => a + 1);
     if (found.length) return;
-    setBusy(true); setError(null); setReport(null);
+    setBusy(true);
+    setError(null);
+    setReport(null);
     try {
-      const r = await transport.invoke('prescription.verify', { prescription, ...(trust.trim() ? { trust } : {}), revocation });
+      const r = await transport.invoke('prescription.verify', {
+        prescription,
+        ...(trust.trim() ? { trust } : {}),
+        revocation,
+      });
       setReport(r);
       say(verdictText[r.verdict]);
-    } catch (err) { setError(asCommandError(err)); } finally { setBusy(false); }
+    } catch (err) {
+      setError(asCommandError(err));
+    } finally {
+      setBusy(false);
+    }
   }
 
   const rxError = problems.find((p) => p.field === `${id}-rx`)?.text ?? null;
   return (
     <>
-      <p>Check a prescriber's signature the way EPS checks it, one check at a time. Nothing is sent anywhere, except a request for the certificate's revocation list when you give a trust bundle.</p>
+      <p>
+        Check a prescriber's signature the way EPS checks it, one check at a time. Nothing is sent anywhere, except a
+        request for the certificate's revocation list when you give a trust bundle.
+      </p>
       {error ? <ErrorSummary error={error} title="The signature could not be checked" /> : null}
       <ProblemSummary problems={problems} attempt={attempt} />
       <form onSubmit={submit} noValidate>
         <div className={`nhsuk-form-group${rxError ? ' nhsuk-form-group--error' : ''}`}>
-          <label className="nhsuk-label nhsuk-label--m" htmlFor={`${id}-rx`}>Signed prescription</label>
-          <div className="nhsuk-hint" id={`${id}-rx-hint`}>A FHIR prescription-order Bundle (JSON) with its Provenance signature, or an HL7 v3 ParentPrescription (XML)</div>
+          <label className="nhsuk-label nhsuk-label--m" htmlFor={`${id}-rx`}>
+            Signed prescription
+          </label>
+          <div className="nhsuk-hint" id={`${id}-rx-hint`}>
+            A FHIR prescription-order Bundle (JSON) with its Provenance signature, or an HL7 v3 ParentPrescription (XML)
+          </div>
           <ErrorText id={`${id}-rx-error`} text={rxError} />
-          <textarea className={`nhsuk-textarea scrip-mono${rxError ? ' nhsuk-textarea--error' : ''}`} id={`${id}-rx`} name="prescription" rows={8} spellCheck={false}
-            value={prescription} onChange={(e) => setPrescription(e.target.value)} aria-describedby={describedBy(`${id}-rx-hint`, rxError && `${id}-rx-error`)} aria-invalid={rxError ? true : undefined} />
-          <label className="nhsuk-label" htmlFor={`${id}-rx-file`}>Or choose the file</label>
-          <input className="nhsuk-file-upload" id={`${id}-rx-file`} type="file" accept=".json,.xml,application/json,application/xml,text/xml,text/plain" onChange={(e) => load(e.target.files?.[0], setPrescription)} />
+          <textarea
+            className={`nhsuk-textarea scrip-mono${rxError ? ' nhsuk-textarea--error' : ''}`}
+            id={`${id}-rx`}
+            name="prescription"
+            rows={8}
+            spellCheck={false}
+            value={prescription}
+            onChange={(e) => setPrescription(e.target.value)}
+            aria-describedby={describedBy(`${id}-rx-hint`, rxError && `${id}-rx-error`)}
+            aria-invalid={rxError ? true : undefined}
+          />
+          <label className="nhsuk-label" htmlFor={`${id}-rx-file`}>
+            Or choose the file
+          </label>
+          <input
+            className="nhsuk-file-upload"
+            id={`${id}-rx-file`}
+            type="file"
+            accept=".json,.xml,application/json,application/xml,text/xml,text/plain"
+            onChange={(e) => load(e.target.files?.[0], setPrescription)}
+          />
         </div>
         <div className="nhsuk-form-group">
-          <label className="nhsuk-label nhsuk-label--s" htmlFor={`${id}-trust`}>Trust bundle (optional)</label>
-          <div className="nhsuk-hint" id={`${id}-trust-hint`}>The CA certificates to trust, in PEM form. Without them the certificate chain and revocation are not checked.</div>
-          <textarea className="nhsuk-textarea scrip-mono" id={`${id}-trust`} name="trust" rows={4} spellCheck={false} value={trust} onChange={(e) => setTrust(e.target.value)} aria-describedby={`${id}-trust-hint`} />
-          <label className="nhsuk-label" htmlFor={`${id}-trust-file`}>Or choose a PEM file</label>
-          <input className="nhsuk-file-upload" id={`${id}-trust-file`} type="file" accept=".pem,.crt,.cer,text/plain" onChange={(e) => load(e.target.files?.[0], setTrust)} />
+          <label className="nhsuk-label nhsuk-label--s" htmlFor={`${id}-trust`}>
+            Trust bundle (optional)
+          </label>
+          <div className="nhsuk-hint" id={`${id}-trust-hint`}>
+            The CA certificates to trust, in PEM form. Without them the certificate chain and revocation are not
+            checked.
+          </div>
+          <textarea
+            className="nhsuk-textarea scrip-mono"
+            id={`${id}-trust`}
+            name="trust"
+            rows={4}
+            spellCheck={false}
+            value={trust}
+            onChange={(e) => setTrust(e.target.value)}
+            aria-describedby={`${id}-trust-hint`}
+          />
+          <label className="nhsuk-label" htmlFor={`${id}-trust-file`}>
+            Or choose a PEM file
+          </label>
+          <input
+            className="nhsuk-file-upload"
+            id={`${id}-trust-file`}
+            type="file"
+            accept=".pem,.crt,.cer,text/plain"
+            onChange={(e) => load(e.target.files?.[0], setTrust)}
+          />
         </div>
         <div className="nhsuk-form-group">
           <div className="nhsuk-checkboxes">
             <div className="nhsuk-checkboxes__item">
-              <input className="nhsuk-checkboxes__input" id={`${id}-crl`} type="checkbox" checked={revocation} onChange={(e) => setRevocation(e.target.checked)} aria-describedby={`${id}-crl-hint`} />
-              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-crl`}>Fetch the certificate's revocation list (CRL)</label>
-              <div className="nhsuk-hint nhsuk-checkboxes__hint" id={`${id}-crl-hint`}>Only with a trust bundle. If the list cannot be fetched, revocation is shown as not checked.</div>
+              <input
+                className="nhsuk-checkboxes__input"
+                id={`${id}-crl`}
+                type="checkbox"
+                checked={revocation}
+                onChange={(e) => setRevocation(e.target.checked)}
+                aria-describedby={`${id}-crl-hint`}
+              />
+              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-crl`}>
+                Fetch the certificate's revocation list (CRL)
+              </label>
+              <div className="nhsuk-hint nhsuk-checkboxes__hint" id={`${id}-crl-hint`}>
+                Only with a trust bundle. If the list cannot be fetched, revocation is shown as not checked.
+              </div>
             </div>
           </div>
         </div>
-        <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Checking…' : 'Check the signature'}</button>
+        <button className="nhsuk-button" type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Check the signature'}
+        </button>
       </form>
       {report ? (
         <section aria-labelledby={`${id}-verdict`} data-testid="signature-report" data-verdict={report.verdict}>
           <div className={report.verdict === 'invalid' ? 'nhsuk-warning-callout' : 'nhsuk-inset-text'}>
-            <h2 id={`${id}-verdict`} tabIndex={-1} ref={resultRef} className={report.verdict === 'invalid' ? 'nhsuk-warning-callout__label' : undefined}>
-              {report.verdict === 'invalid' ? <span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Signature not valid</span> : report.verdict === 'valid' ? 'Signature valid' : 'Signature not fully checked'}
+            <h2
+              id={`${id}-verdict`}
+              tabIndex={-1}
+              ref={resultRef}
+              className={report.verdict === 'invalid' ? 'nhsuk-warning-callout__label' : undefined}
+            >
+              {report.verdict === 'invalid' ? (
+                <span role="text">
+                  <span className="nhsuk-u-visually-hidden">Important: </span>Signature not valid
+                </span>
+              ) : report.verdict === 'valid' ? (
+                'Signature valid'
+              ) : (
+                'Signature not fully checked'
+              )}
             </h2>
             <p>{verdictText[report.verdict]}</p>
             <p className="nhsuk-body-s nhsuk-u-margin-bottom-0">
-              {report.kind === 'fhir' ? 'FHIR Bundle' : 'HL7 v3 ParentPrescription'}{report.prescriptionId ? ` ${report.prescriptionId}` : ''}
-              {report.signer ? `, signed by ${report.signer.subject}` : ''}{report.signedAt ? ` at ${report.signedAt}` : ''}{report.algorithm ? ` (${report.algorithm === 'RS256' ? 'RSA-SHA256' : 'RSA-SHA1'})` : ''}.
+              {report.kind === 'fhir' ? 'FHIR Bundle' : 'HL7 v3 ParentPrescription'}
+              {report.prescriptionId ? ` ${report.prescriptionId}` : ''}
+              {report.signer ? `, signed by ${report.signer.subject}` : ''}
+              {report.signedAt ? ` at ${report.signedAt}` : ''}
+              {report.algorithm ? ` (${report.algorithm === 'RS256' ? 'RSA-SHA256' : 'RSA-SHA1'})` : ''}.
             </p>
           </div>
           <table className="nhsuk-table" data-testid="signature-checks">
             <caption className="nhsuk-table__caption">Each check, in the order EPS makes them</caption>
-            <thead className="nhsuk-table__head"><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">What was found</th></tr></thead>
+            <thead className="nhsuk-table__head">
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Result</th>
+                <th scope="col">What was found</th>
+              </tr>
+            </thead>
             <tbody className="nhsuk-table__body">
               {report.checks.map((c) => (
                 <tr key={c.id} data-check={c.id} data-result={c.result}>
                   <th scope="row">{c.name}</th>
-                  <td><strong className={`nhsuk-tag nhsuk-tag--${resultTag[c.result].tag}`}>{resultTag[c.result].text}</strong></td>
-                  <td>{c.detail}{c.epsError ? <><br /><span className="nhsuk-body-s">EPS says: "{c.epsError}"</span></> : null}</td>
+                  <td>
+                    <strong className={`nhsuk-tag nhsuk-tag--${resultTag[c.result].tag}`}>
+                      {resultTag[c.result].text}
+                    </strong>
+                  </td>
+                  <td>
+                    {c.detail}
+                    {c.epsError ? (
+                      <>
+                        <br />
+                        <span className="nhsuk-body-s">EPS says: "{c.epsError}"</span>
+                      </>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

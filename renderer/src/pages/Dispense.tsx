@@ -43,13 +43,25 @@ function routeOf(hash: string): { page: 'list' | 'check' } | { page: 'detail'; i
 
 export function Dispense() {
   const route = routeOf(useHash());
-  return route.page === 'detail' ? <DispenseDetail id={route.id} /> : route.page === 'check' ? <CheckSignature /> : <DispenseList />;
+  return route.page === 'detail' ? (
+    <DispenseDetail id={route.id} />
+  ) : route.page === 'check' ? (
+    <CheckSignature />
+  ) : (
+    <DispenseList />
+  );
 }
 
 function SignatureTag({ rx }: { rx: DispensingView }) {
-  return rx.signature.ok
-    ? <strong className="nhsuk-tag nhsuk-tag--green" data-signature="valid">Signature valid</strong>
-    : <strong className="nhsuk-tag nhsuk-tag--red" data-signature="invalid">Signature not valid</strong>;
+  return rx.signature.ok ? (
+    <strong className="nhsuk-tag nhsuk-tag--green" data-signature="valid">
+      Signature valid
+    </strong>
+  ) : (
+    <strong className="nhsuk-tag nhsuk-tag--red" data-signature="invalid">
+      Signature not valid
+    </strong>
+  );
 }
 
 function DispenseList() {
@@ -68,24 +80,40 @@ function DispenseList() {
   const resultRef = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(() => {
-    transport.invoke('dispense.list', {}).then((r) => { setList(r.prescriptions); setListError(null); }, (e: unknown) => setListError(asCommandError(e)));
+    transport.invoke('dispense.list', {}).then(
+      (r) => {
+        setList(r.prescriptions);
+        setListError(null);
+      },
+      (e: unknown) => setListError(asCommandError(e)),
+    );
   }, [transport]);
   useEffect(load, [load]);
-  useEvents((e) => { if (e.type === 'dispensing.changed' || e.type === 'connection.restored') load(); });
-  useEffect(() => { if (result) resultRef.current?.focus(); }, [result]);
+  useEvents((e) => {
+    if (e.type === 'dispensing.changed' || e.type === 'connection.restored') load();
+  });
+  useEffect(() => {
+    if (result) resultRef.current?.focus();
+  }, [result]);
 
   const role = session?.state === 'role-selected' ? session.selectedRole : null;
   const pharmacy = role ? `${role.orgName} (${role.orgCode})` : null;
 
   async function release(prescriptionId?: string) {
-    setBusy(true); setError(null); setResult(null);
+    setBusy(true);
+    setError(null);
+    setResult(null);
     try {
       const r = await transport.invoke('dispense.release', prescriptionId ? { prescriptionId } : {});
       setResult(r);
       say(r.message);
       setRxId('');
       load();
-    } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
 
   function releaseOne(e: FormEvent) {
@@ -93,8 +121,13 @@ function DispenseList() {
     const v = rxId.trim().toUpperCase();
     const found: Problem[] = [];
     if (!v) found.push({ text: 'Enter the prescription ID from the token.', field: `${id}-rx` });
-    else if (!SHORT_FORM.test(v)) found.push({ text: 'Enter the prescription ID as it is on the token: 18 characters in three groups, like 24F5DA-A83008-7EFE6Z.', field: `${id}-rx` });
-    setProblems(found); setAttempt((a) => a + 1);
+    else if (!SHORT_FORM.test(v))
+      found.push({
+        text: 'Enter the prescription ID as it is on the token: 18 characters in three groups, like 24F5DA-A83008-7EFE6Z.',
+        field: `${id}-rx`,
+      });
+    setProblems(found);
+    setAttempt((a) => a + 1);
     if (!found.length) void release(v);
   }
 
@@ -104,56 +137,143 @@ function DispenseList() {
       {error ? <ErrorSummary error={error} title="Nothing was released" /> : null}
       <ProblemSummary problems={problems} attempt={attempt} />
       {result ? (
-        <section aria-labelledby={`${id}-result`} data-testid="release-result" className={result.refused.length ? 'nhsuk-warning-callout' : 'nhsuk-inset-text'}>
-          <h2 id={`${id}-result`} tabIndex={-1} ref={resultRef} className={result.refused.length ? 'nhsuk-warning-callout__label' : undefined}>
-            {result.refused.length ? <><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Released, with signature problems</span></> : 'Released'}
+        <section
+          aria-labelledby={`${id}-result`}
+          data-testid="release-result"
+          className={result.refused.length ? 'nhsuk-warning-callout' : 'nhsuk-inset-text'}
+        >
+          <h2
+            id={`${id}-result`}
+            tabIndex={-1}
+            ref={resultRef}
+            className={result.refused.length ? 'nhsuk-warning-callout__label' : undefined}
+          >
+            {result.refused.length ? (
+              <>
+                <span role="text">
+                  <span className="nhsuk-u-visually-hidden">Important: </span>Released, with signature problems
+                </span>
+              </>
+            ) : (
+              'Released'
+            )}
           </h2>
           <p>{result.message}</p>
           {[...result.released, ...result.refused].length ? (
             <ul className="nhsuk-list">
               {[...result.released, ...result.refused].map((r) => (
-                <li key={r.id}><a href={dispenseHref(r.id)}>{r.shortFormId}</a>{r.patient ? ` for ${r.patient.name}` : ''}: {r.signature.ok ? 'signature valid' : 'signature not valid — do not dispense'}</li>
+                <li key={r.id}>
+                  <a href={dispenseHref(r.id)}>{r.shortFormId}</a>
+                  {r.patient ? ` for ${r.patient.name}` : ''}:{' '}
+                  {r.signature.ok ? 'signature valid' : 'signature not valid — do not dispense'}
+                </li>
               ))}
             </ul>
           ) : null}
         </section>
       ) : null}
       {!role ? (
-        <div className="nhsuk-inset-text"><span className="nhsuk-u-visually-hidden">Information: </span><p>To release prescriptions, log in with your smartcard and choose your pharmacy role on the <a href="#/">Home</a> page.</p></div>
+        <div className="nhsuk-inset-text">
+          <span className="nhsuk-u-visually-hidden">Information: </span>
+          <p>
+            To release prescriptions, log in with your smartcard and choose your pharmacy role on the{' '}
+            <a href="#/">Home</a> page.
+          </p>
+        </div>
       ) : !canDispense(role.activities ?? []) ? (
-        <div className="nhsuk-inset-text" data-testid="cannot-dispense"><span className="nhsuk-u-visually-hidden">Information: </span><p>Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.</p></div>
+        <div className="nhsuk-inset-text" data-testid="cannot-dispense">
+          <span className="nhsuk-u-visually-hidden">Information: </span>
+          <p>
+            Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To
+            dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.
+          </p>
+        </div>
       ) : (
         <>
           <form onSubmit={releaseOne} noValidate>
             <div className={`nhsuk-form-group${fieldError ? ' nhsuk-form-group--error' : ''}`}>
-              <h2 className="nhsuk-label-wrapper"><label className="nhsuk-label nhsuk-label--m" htmlFor={`${id}-rx`}>Release a prescription by its ID</label></h2>
-              <div className="nhsuk-hint" id={`${id}-rx-hint`}>The 18-character ID on the patient's token, for example 24F5DA-A83008-7EFE6Z</div>
+              <h2 className="nhsuk-label-wrapper">
+                <label className="nhsuk-label nhsuk-label--m" htmlFor={`${id}-rx`}>
+                  Release a prescription by its ID
+                </label>
+              </h2>
+              <div className="nhsuk-hint" id={`${id}-rx-hint`}>
+                The 18-character ID on the patient's token, for example 24F5DA-A83008-7EFE6Z
+              </div>
               <ErrorText id={`${id}-rx-error`} text={fieldError} />
-              <input className={`nhsuk-input nhsuk-input--width-20 scrip-mono${fieldError ? ' nhsuk-input--error' : ''}`} id={`${id}-rx`} name="prescriptionId" type="text" spellCheck={false} autoComplete="off"
-                value={rxId} onChange={(e) => setRxId(e.target.value)} aria-describedby={describedBy(`${id}-rx-hint`, fieldError && `${id}-rx-error`)} />
+              <input
+                className={`nhsuk-input nhsuk-input--width-20 scrip-mono${fieldError ? ' nhsuk-input--error' : ''}`}
+                id={`${id}-rx`}
+                name="prescriptionId"
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                value={rxId}
+                onChange={(e) => setRxId(e.target.value)}
+                aria-describedby={describedBy(`${id}-rx-hint`, fieldError && `${id}-rx-error`)}
+              />
             </div>
             <div className="nhsuk-button-group">
-              <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Releasing…' : 'Release this prescription'}</button>
-              <button className="nhsuk-button nhsuk-button--secondary" type="button" disabled={busy} onClick={() => { setProblems([]); void release(); }}>Release all nominated to {pharmacy}</button>
+              <button className="nhsuk-button" type="submit" disabled={busy}>
+                {busy ? 'Releasing…' : 'Release this prescription'}
+              </button>
+              <button
+                className="nhsuk-button nhsuk-button--secondary"
+                type="button"
+                disabled={busy}
+                onClick={() => {
+                  setProblems([]);
+                  void release();
+                }}
+              >
+                Release all nominated to {pharmacy}
+              </button>
             </div>
           </form>
         </>
       )}
-      <p><a href="#/dispense/check">Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or HL7 v3), with no card.</p>
+      <p>
+        <a href="#/dispense/check">Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or HL7
+        v3), with no card.
+      </p>
       <h2>Released to this computer</h2>
       {listError ? <ErrorSummary error={listError} title="The list could not be read" /> : null}
-      {!list ? <p>Loading…</p> : !list.length ? <p>No prescriptions have been released to this computer yet.</p> : (
+      {!list ? (
+        <p>Loading…</p>
+      ) : !list.length ? (
+        <p>No prescriptions have been released to this computer yet.</p>
+      ) : (
         <table className="nhsuk-table" data-testid="released">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Released prescriptions, most recently changed first</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Prescription ID</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Signature</th><th scope="col">Status</th></tr></thead>
+          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
+            Released prescriptions, most recently changed first
+          </caption>
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col">Prescription ID</th>
+              <th scope="col">Patient</th>
+              <th scope="col">Items</th>
+              <th scope="col">Signature</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
           <tbody className="nhsuk-table__body">
             {list.map((r) => (
               <tr key={r.id} data-released={r.shortFormId} data-status={r.status}>
-                <th scope="row"><a className="scrip-mono" href={dispenseHref(r.id)}>{r.shortFormId}</a></th>
+                <th scope="row">
+                  <a className="scrip-mono" href={dispenseHref(r.id)}>
+                    {r.shortFormId}
+                  </a>
+                </th>
                 <td>{r.patient ? `${r.patient.name} (${formatNhs(r.patient.nhsNumber)})` : 'Not readable'}</td>
                 <td>{r.items.map((i) => i.medication.display).join('; ')}</td>
-                <td><SignatureTag rx={r} /></td>
-                <td><strong className={`nhsuk-tag nhsuk-tag--${statusTag[r.status].tag}`}>{statusTag[r.status].text}</strong></td>
+                <td>
+                  <SignatureTag rx={r} />
+                </td>
+                <td>
+                  <strong className={`nhsuk-tag nhsuk-tag--${statusTag[r.status].tag}`}>
+                    {statusTag[r.status].text}
+                  </strong>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -172,12 +292,26 @@ function DispenseDetail({ id }: { id: string }) {
   usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: '#/dispense', text: 'Back to Dispense' });
 
   const load = useCallback(() => {
-    transport.invoke('dispense.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('dispense.get', { id }).then(
+      (r) => {
+        setRx(r);
+        setError(null);
+      },
+      (e: unknown) => setError(asCommandError(e)),
+    );
   }, [transport, id]);
   useEffect(load, [load]);
-  useEvents((e) => { if ((e.type === 'dispensing.changed' && e.data.id === id) || e.type === 'connection.restored') load(); });
-  useEffect(() => { if (done) doneRef.current?.focus(); }, [done]);
-  const finished = (r: DispensingView, text: string) => { setRx(r); setDone(text); say(text); };
+  useEvents((e) => {
+    if ((e.type === 'dispensing.changed' && e.data.id === id) || e.type === 'connection.restored') load();
+  });
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
+  const finished = (r: DispensingView, text: string) => {
+    setRx(r);
+    setDone(text);
+    say(text);
+  };
 
   if (error) return <ErrorSummary error={error} title="This prescription could not be opened" />;
   if (!rx) return <p>Loading the prescription…</p>;
@@ -185,37 +319,123 @@ function DispenseDetail({ id }: { id: string }) {
   const errors = [...sig.service.errors.map((e) => `EPS: ${e}`), ...sig.scrip.errors.map((e) => `Scrip: ${e}`)];
   return (
     <>
-      {done ? <div className="nhsuk-inset-text" data-testid="dispense-done" tabIndex={-1} ref={doneRef}><p>{done}</p></div> : null}
+      {done ? (
+        <div className="nhsuk-inset-text" data-testid="dispense-done" tabIndex={-1} ref={doneRef}>
+          <p>{done}</p>
+        </div>
+      ) : null}
       {sig.ok ? (
         <div className="nhsuk-inset-text" data-testid="signature-verdict" data-ok="true">
-          <p><SignatureTag rx={rx} /> The prescriber's signature was checked by Scrip and by EPS.</p>
-          {sig.scrip.signer ? <p className="nhsuk-body-s nhsuk-u-margin-bottom-0">Signed by {sig.scrip.signer.subject}{sig.scrip.signedAt ? ` on ${time(sig.scrip.signedAt)}` : ''}; certificate {sig.scrip.signer.serial}.</p> : null}
+          <p>
+            <SignatureTag rx={rx} /> The prescriber's signature was checked by Scrip and by EPS.
+          </p>
+          {sig.scrip.signer ? (
+            <p className="nhsuk-body-s nhsuk-u-margin-bottom-0">
+              Signed by {sig.scrip.signer.subject}
+              {sig.scrip.signedAt ? ` on ${time(sig.scrip.signedAt)}` : ''}; certificate {sig.scrip.signer.serial}.
+            </p>
+          ) : null}
         </div>
       ) : (
         <div className="nhsuk-warning-callout" data-testid="signature-verdict" data-ok="false">
-          <h2 className="nhsuk-warning-callout__label"><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Do not dispense: the signature is not valid</span></h2>
-          <p>The prescriber's signature on this prescription could not be verified, so it must not be dispensed. Its details are shown below so you can contact the prescriber.</p>
-          <ul>{errors.map((e) => <li key={e}>{e}</li>)}</ul>
-          <p>{rx.canReturn ? 'Return it to Spine with the reason "Invalid digital signature".' : 'EPS has already returned it to Spine.'}</p>
+          <h2 className="nhsuk-warning-callout__label">
+            <span role="text">
+              <span className="nhsuk-u-visually-hidden">Important: </span>Do not dispense: the signature is not valid
+            </span>
+          </h2>
+          <p>
+            The prescriber's signature on this prescription could not be verified, so it must not be dispensed. Its
+            details are shown below so you can contact the prescriber.
+          </p>
+          <ul>
+            {errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+          <p>
+            {rx.canReturn
+              ? 'Return it to Spine with the reason "Invalid digital signature".'
+              : 'EPS has already returned it to Spine.'}
+          </p>
         </div>
       )}
       <dl className="nhsuk-summary-list" data-testid="dispense-summary">
-        <SummaryRow label="Status"><strong className={`nhsuk-tag nhsuk-tag--${statusTag[rx.status].tag}`} data-status={rx.status}>{statusTag[rx.status].text}</strong> <span className="nhsuk-hint nhsuk-u-margin-bottom-0">At EPS: {rx.prescriptionStatus}</span></SummaryRow>
-        <SummaryRow label="Patient">{rx.patient ? <>{rx.patient.name}<br />NHS number {formatNhs(rx.patient.nhsNumber)}{rx.patient.birthDate ? <><br />Born {rx.patient.birthDate}</> : null}{rx.patient.address ? <><br />{rx.patient.address}</> : null}</> : 'Not readable'}</SummaryRow>
-        <SummaryRow label="Prescriber">{rx.prescriber ? <>{rx.prescriber.name}<br />{rx.prescriber.organisation}{rx.prescriber.ods ? ` (${rx.prescriber.ods})` : ''}{rx.prescriber.telecom ? <><br />Telephone {rx.prescriber.telecom}</> : null}</> : 'Not readable'}</SummaryRow>
-        <SummaryRow label="Released">{time(rx.releasedAt)} to {rx.ods}</SummaryRow>
-        {rx.returnReason ? <SummaryRow label="Returned">{RETURN_REASONS[rx.returnReason as keyof typeof RETURN_REASONS] ?? rx.returnReason}</SummaryRow> : null}
+        <SummaryRow label="Status">
+          <strong className={`nhsuk-tag nhsuk-tag--${statusTag[rx.status].tag}`} data-status={rx.status}>
+            {statusTag[rx.status].text}
+          </strong>{' '}
+          <span className="nhsuk-hint nhsuk-u-margin-bottom-0">At EPS: {rx.prescriptionStatus}</span>
+        </SummaryRow>
+        <SummaryRow label="Patient">
+          {rx.patient ? (
+            <>
+              {rx.patient.name}
+              <br />
+              NHS number {formatNhs(rx.patient.nhsNumber)}
+              {rx.patient.birthDate ? (
+                <>
+                  <br />
+                  Born {rx.patient.birthDate}
+                </>
+              ) : null}
+              {rx.patient.address ? (
+                <>
+                  <br />
+                  {rx.patient.address}
+                </>
+              ) : null}
+            </>
+          ) : (
+            'Not readable'
+          )}
+        </SummaryRow>
+        <SummaryRow label="Prescriber">
+          {rx.prescriber ? (
+            <>
+              {rx.prescriber.name}
+              <br />
+              {rx.prescriber.organisation}
+              {rx.prescriber.ods ? ` (${rx.prescriber.ods})` : ''}
+              {rx.prescriber.telecom ? (
+                <>
+                  <br />
+                  Telephone {rx.prescriber.telecom}
+                </>
+              ) : null}
+            </>
+          ) : (
+            'Not readable'
+          )}
+        </SummaryRow>
+        <SummaryRow label="Released">
+          {time(rx.releasedAt)} to {rx.ods}
+        </SummaryRow>
+        {rx.returnReason ? (
+          <SummaryRow label="Returned">
+            {RETURN_REASONS[rx.returnReason as keyof typeof RETURN_REASONS] ?? rx.returnReason}
+          </SummaryRow>
+        ) : null}
       </dl>
       <table className="nhsuk-table" data-testid="dispense-items">
         <caption className="nhsuk-table__caption">Items</caption>
-        <thead className="nhsuk-table__head"><tr><th scope="col">Medicine</th><th scope="col">Quantity</th><th scope="col">Dosage</th><th scope="col">Status</th></tr></thead>
+        <thead className="nhsuk-table__head">
+          <tr>
+            <th scope="col">Medicine</th>
+            <th scope="col">Quantity</th>
+            <th scope="col">Dosage</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
         <tbody className="nhsuk-table__body">
           {rx.items.map((i) => (
             <tr key={i.lineId} data-line={i.lineId} data-item-status={i.statusCode}>
               <td>{i.medication.display}</td>
               <td>{i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : '–'}</td>
               <td>{i.dosage ?? '–'}</td>
-              <td>{i.status}{i.dispensedQuantity !== null ? ` (${i.dispensedQuantity} handed over)` : ''}</td>
+              <td>
+                {i.status}
+                {i.dispensedQuantity !== null ? ` (${i.dispensedQuantity} handed over)` : ''}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -228,7 +448,11 @@ function DispenseDetail({ id }: { id: string }) {
 }
 
 const open = (code: string) => !['0001', '0002', '0005', '0006'].includes(code);
-const outcomeWords: Record<ItemOutcome, string> = { dispensed: 'Dispensed in full', partial: 'Partly dispensed', 'not-dispensed': 'Not dispensed' };
+const outcomeWords: Record<ItemOutcome, string> = {
+  dispensed: 'Dispensed in full',
+  partial: 'Partly dispensed',
+  'not-dispensed': 'Not dispensed',
+};
 
 function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: DispensingView, text: string) => void }) {
   const transport = useTransport();
@@ -250,22 +474,41 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
     items.forEach((i, n) => {
       if (outcomes[i.lineId] !== 'partial') return;
       const q = Number(quantities[i.lineId] ?? '');
-      if (!(q > 0)) found.push({ text: `${i.medication.display}: enter how much was handed over.`, field: `${id}-${n}-qty` });
-      else if (i.quantity && q >= i.quantity.value) found.push({ text: `${i.medication.display}: a partial supply is less than the ${i.quantity.value} prescribed; choose "Dispensed in full".`, field: `${id}-${n}-qty` });
+      if (!(q > 0))
+        found.push({ text: `${i.medication.display}: enter how much was handed over.`, field: `${id}-${n}-qty` });
+      else if (i.quantity && q >= i.quantity.value)
+        found.push({
+          text: `${i.medication.display}: a partial supply is less than the ${i.quantity.value} prescribed; choose "Dispensed in full".`,
+          field: `${id}-${n}-qty`,
+        });
     });
-    setProblems(found); setAttempt((a) => a + 1);
+    setProblems(found);
+    setAttempt((a) => a + 1);
     if (found.length) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const r = await transport.invoke('dispense.record', {
         id: rx.id,
         items: chosen.flatMap((i) => {
           const outcome = outcomes[i.lineId];
-          return outcome ? [{ lineId: i.lineId, outcome, ...(outcome === 'partial' ? { quantity: Number(quantities[i.lineId]) } : {}) }] : [];
+          return outcome
+            ? [
+                {
+                  lineId: i.lineId,
+                  outcome,
+                  ...(outcome === 'partial' ? { quantity: Number(quantities[i.lineId]) } : {}),
+                },
+              ]
+            : [];
         }),
       });
       onDone(r, `Recorded and sent to EPS: ${statusTag[r.status].text.toLowerCase()}.`);
-    } catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
+    } catch (e2) {
+      setError(asCommandError(e2));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
@@ -279,25 +522,51 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
           const oErr = n === 0 ? err(`${id}-0-dispensed`) : null;
           return (
             <div className={`nhsuk-form-group${qErr || oErr ? ' nhsuk-form-group--error' : ''}`} key={i.lineId}>
-              <fieldset className="nhsuk-fieldset" aria-describedby={describedBy(`${id}-${n}-hint`, oErr && `${id}-0-error`)}>
+              <fieldset
+                className="nhsuk-fieldset"
+                aria-describedby={describedBy(`${id}-${n}-hint`, oErr && `${id}-0-error`)}
+              >
                 <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{i.medication.display}</legend>
-                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>Prescribed: {i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : 'quantity not given'}{i.dosage ? `. ${i.dosage}` : ''}</div>
+                <div className="nhsuk-hint" id={`${id}-${n}-hint`}>
+                  Prescribed: {i.quantity ? quantityWithUnit(i.quantity.value, i.quantity.unit) : 'quantity not given'}
+                  {i.dosage ? `. ${i.dosage}` : ''}
+                </div>
                 <ErrorText id={`${id}-0-error`} text={oErr} />
                 <div className="nhsuk-radios nhsuk-radios--conditional">
                   {(Object.keys(outcomeWords) as ItemOutcome[]).map((o) => (
                     <div key={o}>
                       <div className="nhsuk-radios__item">
-                        <input className="nhsuk-radios__input" id={`${id}-${n}-${o}`} type="radio" name={`${id}-${n}`} checked={outcomes[i.lineId] === o}
-                          onChange={() => setOutcomes({ ...outcomes, [i.lineId]: o })} aria-controls={o === 'partial' && outcomes[i.lineId] === 'partial' ? `${id}-${n}-partial` : undefined} />
-                        <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-${n}-${o}`}>{outcomeWords[o]}</label>
+                        <input
+                          className="nhsuk-radios__input"
+                          id={`${id}-${n}-${o}`}
+                          type="radio"
+                          name={`${id}-${n}`}
+                          checked={outcomes[i.lineId] === o}
+                          onChange={() => setOutcomes({ ...outcomes, [i.lineId]: o })}
+                          aria-controls={
+                            o === 'partial' && outcomes[i.lineId] === 'partial' ? `${id}-${n}-partial` : undefined
+                          }
+                        />
+                        <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-${n}-${o}`}>
+                          {outcomeWords[o]}
+                        </label>
                       </div>
                       {o === 'partial' && outcomes[i.lineId] === 'partial' ? (
                         <div className="nhsuk-radios__conditional" id={`${id}-${n}-partial`}>
                           <div className={`nhsuk-form-group${qErr ? ' nhsuk-form-group--error' : ''}`}>
-                            <label className="nhsuk-label" htmlFor={`${id}-${n}-qty`}>Quantity handed over{i.quantity?.unit ? ` (${i.quantity.unit})` : ''}</label>
+                            <label className="nhsuk-label" htmlFor={`${id}-${n}-qty`}>
+                              Quantity handed over{i.quantity?.unit ? ` (${i.quantity.unit})` : ''}
+                            </label>
                             <ErrorText id={`${id}-${n}-qty-error`} text={qErr} />
-                            <input className={`nhsuk-input nhsuk-input--width-5${qErr ? ' nhsuk-input--error' : ''}`} id={`${id}-${n}-qty`} type="text" inputMode="decimal"
-                              value={quantities[i.lineId] ?? ''} onChange={(e) => setQuantities({ ...quantities, [i.lineId]: e.target.value })} aria-describedby={describedBy(qErr && `${id}-${n}-qty-error`)} />
+                            <input
+                              className={`nhsuk-input nhsuk-input--width-5${qErr ? ' nhsuk-input--error' : ''}`}
+                              id={`${id}-${n}-qty`}
+                              type="text"
+                              inputMode="decimal"
+                              value={quantities[i.lineId] ?? ''}
+                              onChange={(e) => setQuantities({ ...quantities, [i.lineId]: e.target.value })}
+                              aria-describedby={describedBy(qErr && `${id}-${n}-qty-error`)}
+                            />
                           </div>
                         </div>
                       ) : null}
@@ -308,7 +577,9 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
             </div>
           );
         })}
-        <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Sending to EPS…' : 'Record and send to EPS'}</button>
+        <button className="nhsuk-button" type="submit" disabled={busy}>
+          {busy ? 'Sending to EPS…' : 'Record and send to EPS'}
+        </button>
       </form>
     </section>
   );
@@ -317,7 +588,15 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
 /** A return or a withdrawal reason code (the form offers only those of its kind). */
 type ReasonCode = CommandInput<'dispense.return'>['reason'] | CommandInput<'dispense.withdraw'>['reason'];
 
-function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' | 'withdraw'; onDone: (r: DispensingView, text: string) => void }) {
+function ReasonForm({
+  rx,
+  kind,
+  onDone,
+}: {
+  rx: DispensingView;
+  kind: 'return' | 'withdraw';
+  onDone: (r: DispensingView, text: string) => void;
+}) {
   const transport = useTransport();
   const id = useId();
   const reasons: Partial<Record<ReasonCode, string>> = kind === 'return' ? RETURN_REASONS : WITHDRAW_REASONS;
@@ -327,18 +606,43 @@ function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' |
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const first = `${id}-reason-${Object.keys(reasons)[0]!}`;
-  const text = kind === 'return'
-    ? { h: 'Return to Spine', intro: 'Hand the prescription back undispensed, so the patient can take it to another pharmacy.', legend: 'Why are you returning it?', button: 'Return to Spine', done: 'Returned to Spine.', failed: 'The prescription was not returned' }
-    : { h: 'Withdraw the last dispense record', intro: 'Undo the last record you sent to EPS, for example to correct a quantity; then record again.', legend: 'Why are you withdrawing it?', button: 'Withdraw the record', done: 'The last dispense record was withdrawn.', failed: 'The record was not withdrawn' };
+  const text =
+    kind === 'return'
+      ? {
+          h: 'Return to Spine',
+          intro: 'Hand the prescription back undispensed, so the patient can take it to another pharmacy.',
+          legend: 'Why are you returning it?',
+          button: 'Return to Spine',
+          done: 'Returned to Spine.',
+          failed: 'The prescription was not returned',
+        }
+      : {
+          h: 'Withdraw the last dispense record',
+          intro: 'Undo the last record you sent to EPS, for example to correct a quantity; then record again.',
+          legend: 'Why are you withdrawing it?',
+          button: 'Withdraw the record',
+          done: 'The last dispense record was withdrawn.',
+          failed: 'The record was not withdrawn',
+        };
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const found = reason ? [] : [{ text: `Select the reason (${text.legend.toLowerCase()}).`, field: first }];
-    setProblems(found); setAttempt((a) => a + 1);
+    setProblems(found);
+    setAttempt((a) => a + 1);
     if (!reason) return;
-    setBusy(true); setError(null);
-    try { onDone(await transport.invoke(kind === 'return' ? 'dispense.return' : 'dispense.withdraw', { id: rx.id, reason }), text.done); }
-    catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(
+        await transport.invoke(kind === 'return' ? 'dispense.return' : 'dispense.withdraw', { id: rx.id, reason }),
+        text.done,
+      );
+    } catch (e2) {
+      setError(asCommandError(e2));
+    } finally {
+      setBusy(false);
+    }
   }
 
   const rErr = problems[0]?.text ?? null;
@@ -356,14 +660,25 @@ function ReasonForm({ rx, kind, onDone }: { rx: DispensingView; kind: 'return' |
             <div className="nhsuk-radios nhsuk-radios--small">
               {(Object.entries(reasons) as Array<[ReasonCode, string]>).map(([code, words]) => (
                 <div className="nhsuk-radios__item" key={code}>
-                  <input className="nhsuk-radios__input" id={`${id}-reason-${code}`} type="radio" name={`${id}-reason`} checked={reason === code} onChange={() => setReason(code)} />
-                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-reason-${code}`}>{words}</label>
+                  <input
+                    className="nhsuk-radios__input"
+                    id={`${id}-reason-${code}`}
+                    type="radio"
+                    name={`${id}-reason`}
+                    checked={reason === code}
+                    onChange={() => setReason(code)}
+                  />
+                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-reason-${code}`}>
+                    {words}
+                  </label>
                 </div>
               ))}
             </div>
           </fieldset>
         </div>
-        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>{busy ? 'Sending…' : text.button}</button>
+        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>
+          {busy ? 'Sending…' : text.button}
+        </button>
       </form>
     </section>
   );

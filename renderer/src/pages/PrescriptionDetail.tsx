@@ -22,8 +22,10 @@ type ItemView = Tracked['items'][number];
 type CancelAnswer = CommandOutput<'prescription.cancel'>['results'][number];
 
 const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }> = {
-  cancelled: { text: 'Cancelled', tag: 'green' }, marked: { text: 'Marked for cancellation', tag: 'yellow' },
-  refused: { text: 'Not cancelled', tag: 'red' }, failed: { text: 'No answer', tag: 'orange' },
+  cancelled: { text: 'Cancelled', tag: 'green' },
+  marked: { text: 'Marked for cancellation', tag: 'yellow' },
+  refused: { text: 'Not cancelled', tag: 'red' },
+  failed: { text: 'No answer', tag: 'orange' },
 };
 const cancellable = (i: ItemView) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
 const time = whenWords;
@@ -35,27 +37,71 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   const [trackError, setTrackError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const [answers, setAnswers] = useState<CancelAnswer[] | null>(null);
-  usePageHeading(cancel ? `Cancel prescription ${rx?.shortFormId ?? ''}`.trim() : `Prescription ${rx?.shortFormId ?? ''}`.trim(), cancel ? { href: detailHref(id), text: 'Back to the prescription' } : { href: '#/prescriptions', text: 'Back to prescriptions' });
+  usePageHeading(
+    cancel ? `Cancel prescription ${rx?.shortFormId ?? ''}`.trim() : `Prescription ${rx?.shortFormId ?? ''}`.trim(),
+    cancel
+      ? { href: detailHref(id), text: 'Back to the prescription' }
+      : { href: '#/prescriptions', text: 'Back to prescriptions' },
+  );
 
   const load = useCallback(() => {
-    transport.invoke('prescription.get', { id }).then((r) => { setRx(r); setError(null); }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('prescription.get', { id }).then(
+      (r) => {
+        setRx(r);
+        setError(null);
+      },
+      (e: unknown) => setError(asCommandError(e)),
+    );
   }, [transport, id]);
   useEffect(load, [load]);
-  useEvents((e) => { if ((e.type === 'prescription.changed' && e.data.id === id) || e.type === 'connection.restored') load(); });
+  useEvents((e) => {
+    if ((e.type === 'prescription.changed' && e.data.id === id) || e.type === 'connection.restored') load();
+  });
 
   async function track() {
     setBusy(true);
-    try { const r = await transport.invoke('prescription.track', { id }); setRx(r); setTrackError(null); say(`Status checked: ${r.tracking?.status ?? statusWords(r.status).text}`); }
-    catch (e) { setTrackError(asCommandError(e)); } finally { setBusy(false); }
+    try {
+      const r = await transport.invoke('prescription.track', { id });
+      setRx(r);
+      setTrackError(null);
+      say(`Status checked: ${r.tracking?.status ?? statusWords(r.status).text}`);
+    } catch (e) {
+      setTrackError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
 
   if (error) return <ErrorSummary error={error} title="This prescription could not be opened" />;
   if (!rx) return <p>Loading the prescription…</p>;
   // After a cancellation the tracker is asked again, so every item's status is current, not only the cancelled ones.
-  if (cancel) return <CancelForm rx={rx} onDone={(a) => { setAnswers(a); load(); location.hash = detailHref(id); void track(); }} />;
+  if (cancel)
+    return (
+      <CancelForm
+        rx={rx}
+        onDone={(a) => {
+          setAnswers(a);
+          load();
+          location.hash = detailHref(id);
+          void track();
+        }}
+      />
+    );
   const s = statusWords(rx.status);
   const p = rx.draft.patient;
-  const items = rx.items ?? rx.draft.items.map((i): ItemView => ({ lineId: i.lineId, medication: i.medication.display, statusCode: null, status: null, dispensedAt: null, cancelReason: null, cancelAnswerCode: null, cancelAnswer: null, cancelPending: false }));
+  const items =
+    rx.items ??
+    rx.draft.items.map((i): ItemView => ({
+      lineId: i.lineId,
+      medication: i.medication.display,
+      statusCode: null,
+      status: null,
+      dispensedAt: null,
+      cancelReason: null,
+      cancelAnswerCode: null,
+      cancelAnswer: null,
+      cancelPending: false,
+    }));
   const canCancel = ['accepted', 'partly-cancelled'].includes(rx.status) && items.some(cancellable);
   return (
     <>
@@ -63,34 +109,68 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
       {answers ? <CancelAnswers answers={answers} /> : null}
       {trackError ? <ErrorSummary error={trackError} title="The tracker could not be asked" /> : null}
       <dl className="nhsuk-summary-list" data-testid="prescription-summary">
-        <SummaryRow label="Patient">{p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'No patient'}</SummaryRow>
-        <SummaryRow label="On this computer"><strong className={`nhsuk-tag nhsuk-tag--${s.tag}`} data-testid="local-status" data-status={rx.status}>{s.text}</strong></SummaryRow>
+        <SummaryRow label="Patient">
+          {p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'No patient'}
+        </SummaryRow>
+        <SummaryRow label="On this computer">
+          <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`} data-testid="local-status" data-status={rx.status}>
+            {s.text}
+          </strong>
+        </SummaryRow>
         <SummaryRow label="At EPS">
-          <span data-testid="tracker-status" data-code={rx.tracking?.statusCode ?? ''}>{rx.tracking ? `${rx.tracking.status}${rx.tracking.owner ? `, ${rx.tracking.owner.name ?? ''} (${rx.tracking.owner.ods})` : ''}` : 'Not checked yet'}</span>
-          {rx.tracking ? <div className="nhsuk-hint nhsuk-u-margin-bottom-0">Checked {time(rx.tracking.checkedAt)}</div> : null}
+          <span data-testid="tracker-status" data-code={rx.tracking?.statusCode ?? ''}>
+            {rx.tracking
+              ? `${rx.tracking.status}${rx.tracking.owner ? `, ${rx.tracking.owner.name ?? ''} (${rx.tracking.owner.ods})` : ''}`
+              : 'Not checked yet'}
+          </span>
+          {rx.tracking ? (
+            <div className="nhsuk-hint nhsuk-u-margin-bottom-0">Checked {time(rx.tracking.checkedAt)}</div>
+          ) : null}
         </SummaryRow>
         {rx.signedAt ? <SummaryRow label="Signed">{time(rx.signedAt)}</SummaryRow> : null}
       </dl>
       {rx.shortFormId ? (
         <div className="nhsuk-button-group">
-          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void track()} disabled={busy}>{busy ? 'Checking…' : 'Check status at EPS now'}</button>
-          {rx.status === 'rejected' ? null : <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />}
+          <button
+            type="button"
+            className="nhsuk-button nhsuk-button--secondary"
+            onClick={() => void track()}
+            disabled={busy}
+          >
+            {busy ? 'Checking…' : 'Check status at EPS now'}
+          </button>
+          {rx.status === 'rejected' ? null : (
+            <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />
+          )}
         </div>
       ) : null}
       <table className="nhsuk-table" data-testid="item-statuses">
         <caption className="nhsuk-table__caption">Items</caption>
-        <thead className="nhsuk-table__head"><tr><th scope="col">Medicine</th><th scope="col">Status at EPS</th><th scope="col">Cancellation</th></tr></thead>
+        <thead className="nhsuk-table__head">
+          <tr>
+            <th scope="col">Medicine</th>
+            <th scope="col">Status at EPS</th>
+            <th scope="col">Cancellation</th>
+          </tr>
+        </thead>
         <tbody className="nhsuk-table__body">
           {items.map((i) => (
             <tr key={i.lineId} data-line={i.lineId} data-item-status={i.statusCode ?? ''}>
               <td>{i.medication}</td>
-              <td>{i.status ?? 'Not known yet'}{i.dispensedAt ? ` (${time(i.dispensedAt)})` : ''}</td>
-              <td>{i.cancelPending ? 'Sent, waiting for the answer' : i.cancelAnswer ?? '–'}</td>
+              <td>
+                {i.status ?? 'Not known yet'}
+                {i.dispensedAt ? ` (${time(i.dispensedAt)})` : ''}
+              </td>
+              <td>{i.cancelPending ? 'Sent, waiting for the answer' : (i.cancelAnswer ?? '–')}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {canCancel ? <a className="nhsuk-button nhsuk-button--warning" href={detailHref(rx.id, 'cancel')}>Cancel items or the whole prescription</a> : null}
+      {canCancel ? (
+        <a className="nhsuk-button nhsuk-button--warning" href={detailHref(rx.id, 'cancel')}>
+          Cancel items or the whole prescription
+        </a>
+      ) : null}
     </>
   );
 }
@@ -103,7 +183,12 @@ function CancelAnswers({ answers }: { answers: CancelAnswer[] }) {
       <ul className="nhsuk-list">
         {answers.map((a) => (
           <li key={a.lineId} data-cancel-line={a.lineId} data-outcome={a.outcome}>
-            <strong>{a.medication ?? a.lineId}</strong>: <strong className={`nhsuk-tag nhsuk-tag--${outcomeTag[a.outcome].tag}`}>{outcomeTag[a.outcome].text}</strong> {a.message}{a.code ? ` (${a.code})` : ''}
+            <strong>{a.medication ?? a.lineId}</strong>:{' '}
+            <strong className={`nhsuk-tag nhsuk-tag--${outcomeTag[a.outcome].tag}`}>
+              {outcomeTag[a.outcome].text}
+            </strong>{' '}
+            {a.message}
+            {a.code ? ` (${a.code})` : ''}
           </li>
         ))}
       </ul>
@@ -130,10 +215,13 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
   function check(e: FormEvent) {
     e.preventDefault();
     const found: Problem[] = [];
-    if (!scope) found.push({ text: 'Select whether to cancel the whole prescription or some items.', field: `${id}-all` });
-    else if (scope === 'some' && !lines.length) found.push({ text: 'Select the items to cancel.', field: `${id}-line-0` });
+    if (!scope)
+      found.push({ text: 'Select whether to cancel the whole prescription or some items.', field: `${id}-all` });
+    else if (scope === 'some' && !lines.length)
+      found.push({ text: 'Select the items to cancel.', field: `${id}-line-0` });
     if (!reason) found.push({ text: 'Select the reason for cancelling.', field: `${id}-reason-0001` });
-    setProblems(found); setAttempt((a) => a + 1);
+    setProblems(found);
+    setAttempt((a) => a + 1);
     if (!found.length) setConfirming(true);
   }
 
@@ -141,10 +229,18 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
     if (!reason) return; // check() asked for it before confirming
     setBusy(true);
     try {
-      const r = await transport.invoke('prescription.cancel', { id: rx.id, reason, ...(scope === 'some' ? { lineIds: lines } : {}) });
+      const r = await transport.invoke('prescription.cancel', {
+        id: rx.id,
+        reason,
+        ...(scope === 'some' ? { lineIds: lines } : {}),
+      });
       say(r.results.map((a) => `${a.medication ?? 'Item'}: ${outcomeTag[a.outcome].text}`).join('. '));
       onDone(r.results);
-    } catch (e2) { setError(asCommandError(e2)); } finally { setBusy(false); }
+    } catch (e2) {
+      setError(asCommandError(e2));
+    } finally {
+      setBusy(false);
+    }
   }
 
   if (confirming) {
@@ -152,13 +248,43 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
       <>
         {error ? <ErrorSummary error={error} title="The cancellation was not sent" /> : null}
         <div className="nhsuk-warning-callout" data-testid="cancel-confirm">
-          <h2 className="nhsuk-warning-callout__label" tabIndex={-1} ref={(h) => h?.focus()}><span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Cancel {chosen.length === 1 ? 'this item' : `these ${chosen.length} items`}?</span></h2>
-          <ul className="nhsuk-list nhsuk-list--bullet">{chosen.map((i) => <li key={i.lineId}>{i.medication}</li>)}</ul>
-          <p>Reason: {reason ? CANCEL_REASONS[reason] : ''}. A cancellation cannot be undone: to supply it again you would write a new prescription.</p>
+          <h2 className="nhsuk-warning-callout__label" tabIndex={-1} ref={(h) => h?.focus()}>
+            <span role="text">
+              <span className="nhsuk-u-visually-hidden">Important: </span>Cancel{' '}
+              {chosen.length === 1 ? 'this item' : `these ${chosen.length} items`}?
+            </span>
+          </h2>
+          <ul className="nhsuk-list nhsuk-list--bullet">
+            {chosen.map((i) => (
+              <li key={i.lineId}>{i.medication}</li>
+            ))}
+          </ul>
+          <p>
+            Reason: {reason ? CANCEL_REASONS[reason] : ''}. A cancellation cannot be undone: to supply it again you
+            would write a new prescription.
+          </p>
         </div>
         <div className="nhsuk-button-group">
-          <button className="nhsuk-button nhsuk-button--warning" type="button" disabled={busy} onClick={() => void submit()}>{busy ? 'Sending the cancellation…' : chosen.length === 1 ? 'Yes, cancel this item' : `Yes, cancel these ${chosen.length} items`}</button>
-          <button className="nhsuk-button nhsuk-button--secondary" type="button" disabled={busy} onClick={() => setConfirming(false)}>No, go back</button>
+          <button
+            className="nhsuk-button nhsuk-button--warning"
+            type="button"
+            disabled={busy}
+            onClick={() => void submit()}
+          >
+            {busy
+              ? 'Sending the cancellation…'
+              : chosen.length === 1
+                ? 'Yes, cancel this item'
+                : `Yes, cancel these ${chosen.length} items`}
+          </button>
+          <button
+            className="nhsuk-button nhsuk-button--secondary"
+            type="button"
+            disabled={busy}
+            onClick={() => setConfirming(false)}
+          >
+            No, go back
+          </button>
         </div>
       </>
     );
@@ -176,14 +302,33 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
             <ErrorText id={`${id}-scope-error`} text={err(`${id}-all`)} />
             <div className="nhsuk-radios nhsuk-radios--conditional">
               <div className="nhsuk-radios__item">
-                <input className="nhsuk-radios__input" id={`${id}-all`} type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} />
-                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-all`}>The whole prescription ({items.length === 1 ? '1 item' : `all ${items.length} items`})</label>
+                <input
+                  className="nhsuk-radios__input"
+                  id={`${id}-all`}
+                  type="radio"
+                  name="scope"
+                  checked={scope === 'all'}
+                  onChange={() => setScope('all')}
+                />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-all`}>
+                  The whole prescription ({items.length === 1 ? '1 item' : `all ${items.length} items`})
+                </label>
               </div>
               {items.length > 1 ? (
                 <>
                   <div className="nhsuk-radios__item">
-                    <input className="nhsuk-radios__input" id={`${id}-some`} type="radio" name="scope" checked={scope === 'some'} onChange={() => setScope('some')} aria-controls={scope === 'some' ? `${id}-some-items` : undefined} />
-                    <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-some`}>Some items</label>
+                    <input
+                      className="nhsuk-radios__input"
+                      id={`${id}-some`}
+                      type="radio"
+                      name="scope"
+                      checked={scope === 'some'}
+                      onChange={() => setScope('some')}
+                      aria-controls={scope === 'some' ? `${id}-some-items` : undefined}
+                    />
+                    <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-some`}>
+                      Some items
+                    </label>
                   </div>
                   {scope === 'some' ? (
                     <div className="nhsuk-radios__conditional" id={`${id}-some-items`}>
@@ -193,8 +338,20 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
                         <div className="nhsuk-checkboxes">
                           {items.map((i, n) => (
                             <div className="nhsuk-checkboxes__item" key={i.lineId}>
-                              <input className="nhsuk-checkboxes__input" id={`${id}-line-${n}`} type="checkbox" checked={lines.includes(i.lineId)} onChange={(e) => setLines(e.target.checked ? [...lines, i.lineId] : lines.filter((x) => x !== i.lineId))} />
-                              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-line-${n}`}>{i.medication}</label>
+                              <input
+                                className="nhsuk-checkboxes__input"
+                                id={`${id}-line-${n}`}
+                                type="checkbox"
+                                checked={lines.includes(i.lineId)}
+                                onChange={(e) =>
+                                  setLines(
+                                    e.target.checked ? [...lines, i.lineId] : lines.filter((x) => x !== i.lineId),
+                                  )
+                                }
+                              />
+                              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-line-${n}`}>
+                                {i.medication}
+                              </label>
                             </div>
                           ))}
                         </div>
@@ -213,14 +370,25 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
             <div className="nhsuk-radios">
               {(Object.entries(CANCEL_REASONS) as Array<[CancelReasonCode, string]>).map(([code, words]) => (
                 <div className="nhsuk-radios__item" key={code}>
-                  <input className="nhsuk-radios__input" id={`${id}-reason-${code}`} type="radio" name="reason" checked={reason === code} onChange={() => setReason(code)} />
-                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-reason-${code}`}>{words}</label>
+                  <input
+                    className="nhsuk-radios__input"
+                    id={`${id}-reason-${code}`}
+                    type="radio"
+                    name="reason"
+                    checked={reason === code}
+                    onChange={() => setReason(code)}
+                  />
+                  <label className="nhsuk-label nhsuk-radios__label" htmlFor={`${id}-reason-${code}`}>
+                    {words}
+                  </label>
                 </div>
               ))}
             </div>
           </fieldset>
         </div>
-        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>{scope === 'some' ? 'Cancel the selected items' : 'Cancel the prescription'}</button>
+        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>
+          {scope === 'some' ? 'Cancel the selected items' : 'Cancel the prescription'}
+        </button>
       </form>
     </>
   );

@@ -31,7 +31,8 @@ export function Prescriptions() {
   return <PrescriptionList />;
 }
 
-const who = (r: Rx) => (r.draft.patient ? `${patientName(r.draft.patient)} (${formatNhsNumber(r.draft.patient.nhsNumber)})` : 'No patient');
+const who = (r: Rx) =>
+  r.draft.patient ? `${patientName(r.draft.patient)} (${formatNhsNumber(r.draft.patient.nhsNumber)})` : 'No patient';
 
 /** The prescriptions on this computer, live; select ready ones and sign them in one go. */
 function PrescriptionList() {
@@ -59,7 +60,9 @@ function PrescriptionList() {
   const others = all.length - shown.length;
 
   // The per-item results take focus when they arrive, so they are read out at once.
-  useEffect(() => { if (results) resultsRef.current?.focus(); }, [results]);
+  useEffect(() => {
+    if (results) resultsRef.current?.focus();
+  }, [results]);
 
   // Any change to a prescription: read the list again (a burst of changes reads it once).
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -74,9 +77,19 @@ function PrescriptionList() {
   const draftKey = drafts.map((r) => `${r.id}@${r.updatedAt}`).join(',');
   useEffect(() => {
     let live = true;
-    Promise.all(drafts.map((r) => transport.invoke('prescription.get', { id: r.id }).then((g) => [r.id, g.problems] as const, () => [r.id, ['Could not be checked.']] as const)))
-      .then((pairs) => { if (live) setProblems(Object.fromEntries(pairs)); });
-    return () => { live = false; };
+    Promise.all(
+      drafts.map((r) =>
+        transport.invoke('prescription.get', { id: r.id }).then(
+          (g) => [r.id, g.problems] as const,
+          () => [r.id, ['Could not be checked.']] as const,
+        ),
+      ),
+    ).then((pairs) => {
+      if (live) setProblems(Object.fromEntries(pairs));
+    });
+    return () => {
+      live = false;
+    };
   }, [transport, draftKey]);
 
   const ready = (r: Rx) => r.status === 'draft' && problems[r.id]?.length === 0;
@@ -85,17 +98,49 @@ function PrescriptionList() {
 
   async function signSelected(e: FormEvent) {
     e.preventDefault();
-    if (!chosen.length) { setPinError(null); setActionError(asCommandError({ code: 'invalid-input', message: 'Select at least one prescription that is ready to sign.', action: 'Tick the prescriptions you want to sign.', retriable: false })); return; }
-    if (!pinPad && !PASSCODE_FORMAT.test(pin)) { setPinError('Enter your card passcode: 6 to 8 digits.'); setAttempt((a) => a + 1); return; }
-    setPinError(null); setActionError(null); setBusy(true);
-    if (pinPad) say('Type your card passcode on the reader\'s keypad when it asks.');
+    if (!chosen.length) {
+      setPinError(null);
+      setActionError(
+        asCommandError({
+          code: 'invalid-input',
+          message: 'Select at least one prescription that is ready to sign.',
+          action: 'Tick the prescriptions you want to sign.',
+          retriable: false,
+        }),
+      );
+      return;
+    }
+    if (!pinPad && !PASSCODE_FORMAT.test(pin)) {
+      setPinError('Enter your card passcode: 6 to 8 digits.');
+      setAttempt((a) => a + 1);
+      return;
+    }
+    setPinError(null);
+    setActionError(null);
+    setBusy(true);
+    if (pinPad) say("Type your card passcode on the reader's keypad when it asks.");
     const names = new Map(all.map((r) => [r.id, who(r)]));
     try {
       // A keypad reader takes the passcode itself: none is sent.
       const r = await transport.invoke('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
       // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
       const reached = new Set(r.results.map((x) => x.id));
-      const all = [...r.results, ...chosen.filter((c) => !reached.has(c)).map((c): SignResult => ({ id: c, ok: false, status: 'draft', shortFormId: null, error: { code: 'not-reached', message: 'Not signed: signing stopped before this one.', action: 'Select it and sign again.' } }))];
+      const all = [
+        ...r.results,
+        ...chosen
+          .filter((c) => !reached.has(c))
+          .map((c): SignResult => ({
+            id: c,
+            ok: false,
+            status: 'draft',
+            shortFormId: null,
+            error: {
+              code: 'not-reached',
+              message: 'Not signed: signing stopped before this one.',
+              action: 'Select it and sign again.',
+            },
+          })),
+      ];
       setResults(all.map((x) => ({ ...x, who: names.get(x.id) ?? x.id })));
       setSelected([]);
       const ok = all.filter((x) => x.ok).length;
@@ -103,12 +148,23 @@ function PrescriptionList() {
       reload();
     } catch (err) {
       const ce = asCommandError(err);
-      if (ce.body.code === 'pin-wrong') { setPinError(`${ce.body.message} ${ce.body.action}`); setAttempt((a) => a + 1); } else setActionError(ce);
-    } finally { setPin(''); setBusy(false); }
+      if (ce.body.code === 'pin-wrong') {
+        setPinError(`${ce.body.message} ${ce.body.action}`);
+        setAttempt((a) => a + 1);
+      } else setActionError(ce);
+    } finally {
+      setPin('');
+      setBusy(false);
+    }
   }
 
   async function sendNow() {
-    try { await transport.invoke('prescription.send', {}); reload(); } catch (e) { setActionError(asCommandError(e)); }
+    try {
+      await transport.invoke('prescription.send', {});
+      reload();
+    } catch (e) {
+      setActionError(asCommandError(e));
+    }
   }
 
   if (error) return <ErrorSummary error={error} />;
@@ -121,15 +177,32 @@ function PrescriptionList() {
       <ProblemSummary problems={pinError ? [{ text: pinError, field: `${id}-pin` }] : []} attempt={attempt} />
       {results ? (
         <section aria-labelledby={`${id}-results`} data-testid="sign-results">
-          <h2 id={`${id}-results`} tabIndex={-1} ref={resultsRef}>Signed {results.filter((x) => x.ok).length} of {results.length}</h2>
+          <h2 id={`${id}-results`} tabIndex={-1} ref={resultsRef}>
+            Signed {results.filter((x) => x.ok).length} of {results.length}
+          </h2>
           <table className="nhsuk-table">
             <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Result for each prescription</caption>
-            <thead className="nhsuk-table__head"><tr><th scope="col">Patient</th><th scope="col">Result</th></tr></thead>
+            <thead className="nhsuk-table__head">
+              <tr>
+                <th scope="col">Patient</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
             <tbody className="nhsuk-table__body">
               {results.map((x) => (
                 <tr key={x.id} data-result={x.id} data-ok={String(x.ok)}>
                   <td>{x.who}</td>
-                  <td>{x.ok ? <>Signed: <span className="scrip-mono">{x.shortFormId}</span>, sending to EPS</> : <><strong>Not signed.</strong> {x.error?.message} {x.error?.action}</>}</td>
+                  <td>
+                    {x.ok ? (
+                      <>
+                        Signed: <span className="scrip-mono">{x.shortFormId}</span>, sending to EPS
+                      </>
+                    ) : (
+                      <>
+                        <strong>Not signed.</strong> {x.error?.message} {x.error?.action}
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -137,17 +210,51 @@ function PrescriptionList() {
         </section>
       ) : null}
       {me && (others > 0 || everyone) ? (
-        <p data-testid="owner-filter">{everyone
-          ? <>Showing every prescription on this computer. <button type="button" className="scrip-link-button" onClick={() => setEveryone(false)}>Show only yours</button></>
-          : <>Showing yours. {others === 1 ? '1 prescription' : `${others} prescriptions`} on this computer {others === 1 ? 'was' : 'were'} written by someone else. <button type="button" className="scrip-link-button" onClick={() => setEveryone(true)}>Show them too</button></>}
+        <p data-testid="owner-filter">
+          {everyone ? (
+            <>
+              Showing every prescription on this computer.{' '}
+              <button type="button" className="scrip-link-button" onClick={() => setEveryone(false)}>
+                Show only yours
+              </button>
+            </>
+          ) : (
+            <>
+              Showing yours. {others === 1 ? '1 prescription' : `${others} prescriptions`} on this computer{' '}
+              {others === 1 ? 'was' : 'were'} written by someone else.{' '}
+              <button type="button" className="scrip-link-button" onClick={() => setEveryone(true)}>
+                Show them too
+              </button>
+            </>
+          )}
         </p>
       ) : null}
-      {!shown.length ? <p>No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet. <a href="#/prescribe">Write one</a>.</p> : (
+      {!shown.length ? (
+        <p>
+          No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet. <a href="#/prescribe">Write one</a>.
+        </p>
+      ) : (
         <form onSubmit={signSelected} noValidate>
-          <h2 tabIndex={-1} ref={listHeading}>Your prescriptions</h2>
+          <h2 tabIndex={-1} ref={listHeading}>
+            Your prescriptions
+          </h2>
           <table className="nhsuk-table" data-testid="prescriptions">
             <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Prescriptions, newest first</caption>
-            <thead className="nhsuk-table__head"><tr><th scope="col"><span className="nhsuk-u-visually-hidden">Select</span></th><th scope="col">Prescription ID</th><th scope="col">Date</th><th scope="col">Patient</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Actions</span></th></tr></thead>
+            <thead className="nhsuk-table__head">
+              <tr>
+                <th scope="col">
+                  <span className="nhsuk-u-visually-hidden">Select</span>
+                </th>
+                <th scope="col">Prescription ID</th>
+                <th scope="col">Date</th>
+                <th scope="col">Patient</th>
+                <th scope="col">Items</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="nhsuk-u-visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody className="nhsuk-table__body">
               {shown.map((r) => {
                 const s = statusWords(r.status);
@@ -155,35 +262,82 @@ function PrescriptionList() {
                 const p = problems[r.id];
                 return (
                   <tr key={r.id} data-prescription={r.id} data-status={r.status}>
-                    <td>{ready(r) ? (
-                      <div className="nhsuk-checkboxes nhsuk-checkboxes--small">
-                        <div className="nhsuk-checkboxes__item">
-                          <input className="nhsuk-checkboxes__input" id={`${id}-sel-${r.id}`} type="checkbox" checked={selected.includes(r.id)}
-                            onChange={(e) => setSelected(e.target.checked ? [...selected, r.id] : selected.filter((x) => x !== r.id))} />
-                          <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-sel-${r.id}`}><span className="nhsuk-u-visually-hidden">Select to sign: {who(r)}, {items}</span></label>
+                    <td>
+                      {ready(r) ? (
+                        <div className="nhsuk-checkboxes nhsuk-checkboxes--small">
+                          <div className="nhsuk-checkboxes__item">
+                            <input
+                              className="nhsuk-checkboxes__input"
+                              id={`${id}-sel-${r.id}`}
+                              type="checkbox"
+                              checked={selected.includes(r.id)}
+                              onChange={(e) =>
+                                setSelected(e.target.checked ? [...selected, r.id] : selected.filter((x) => x !== r.id))
+                              }
+                            />
+                            <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`${id}-sel-${r.id}`}>
+                              <span className="nhsuk-u-visually-hidden">
+                                Select to sign: {who(r)}, {items}
+                              </span>
+                            </label>
+                          </div>
                         </div>
-                      </div>
-                    ) : null}</td>
-                    <th scope="row" className="scrip-mono scrip-id">{r.shortFormId ?? 'Not signed'}</th>
-                    <td>{whenWords(r.signedAt ?? r.updatedAt)}{r.signedAt ? null : <span className="nhsuk-u-visually-hidden"> (last saved)</span>}</td>
+                      ) : null}
+                    </td>
+                    <th scope="row" className="scrip-mono scrip-id">
+                      {r.shortFormId ?? 'Not signed'}
+                    </th>
+                    <td>
+                      {whenWords(r.signedAt ?? r.updatedAt)}
+                      {r.signedAt ? null : <span className="nhsuk-u-visually-hidden"> (last saved)</span>}
+                    </td>
                     <td>{who(r)}</td>
                     <td>{items}</td>
                     <td>
-                      <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`}>{r.status === 'draft' && p?.length === 0 ? 'Ready to sign' : s.text}</strong>
-                      {r.status === 'draft' && p?.length ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> {p.join(' ')}</span> : null}
-                      {r.lastError ? <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> Last try: {r.lastError}</span> : null}
+                      <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`}>
+                        {r.status === 'draft' && p?.length === 0 ? 'Ready to sign' : s.text}
+                      </strong>
+                      {r.status === 'draft' && p?.length ? (
+                        <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> {p.join(' ')}</span>
+                      ) : null}
+                      {r.lastError ? (
+                        <span className="nhsuk-hint nhsuk-u-margin-bottom-0"> Last try: {r.lastError}</span>
+                      ) : null}
                     </td>
                     <td>
-                      {r.status === 'draft'
-                        ? <a href={padHref(r.id, ready(r) ? 'review' : 'items')}>{ready(r) ? 'Review' : 'Finish'}<span className="nhsuk-u-visually-hidden"> prescription for {who(r)}</span></a>
-                        : <a href={detailHref(r.id)}>Track<span className="nhsuk-u-visually-hidden"> {r.shortFormId}</span></a>}
+                      {r.status === 'draft' ? (
+                        <a href={padHref(r.id, ready(r) ? 'review' : 'items')}>
+                          {ready(r) ? 'Review' : 'Finish'}
+                          <span className="nhsuk-u-visually-hidden"> prescription for {who(r)}</span>
+                        </a>
+                      ) : (
+                        <a href={detailHref(r.id)}>
+                          Track<span className="nhsuk-u-visually-hidden"> {r.shortFormId}</span>
+                        </a>
+                      )}
                       {r.status === 'draft' ? (
                         <div className="nhsuk-u-margin-top-2">
-                          <DiscardDraft compact who={who(r)} discard={() => transport.invoke('prescription.discard', { id: r.id }).then(() => undefined)}
-                            onDiscarded={() => { setSelected((s) => s.filter((x) => x !== r.id)); reload(); listHeading.current?.focus(); }} />
+                          <DiscardDraft
+                            compact
+                            who={who(r)}
+                            discard={() => transport.invoke('prescription.discard', { id: r.id }).then(() => undefined)}
+                            onDiscarded={() => {
+                              setSelected((s) => s.filter((x) => x !== r.id));
+                              reload();
+                              listHeading.current?.focus();
+                            }}
+                          />
                         </div>
                       ) : null}
-                      {r.shortFormId && r.status !== 'rejected' ? <div className="nhsuk-u-margin-top-2"><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></div> : null}
+                      {r.shortFormId && r.status !== 'rejected' ? (
+                        <div className="nhsuk-u-margin-top-2">
+                          <TokenPrint
+                            id={r.id}
+                            shortFormId={r.shortFormId}
+                            nominated={!!r.draft.patient?.nominatedPharmacy}
+                          />
+                        </div>
+                      ) : null}
                     </td>
                   </tr>
                 );
@@ -192,17 +346,44 @@ function PrescriptionList() {
           </table>
           {selectable.length ? (
             <fieldset className="nhsuk-fieldset" aria-describedby={`${id}-batch-hint`}>
-              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Sign the selected prescriptions</legend>
-              <div className="nhsuk-hint" id={`${id}-batch-hint`}>{chosen.length} of {selectable.length} ready prescription{selectable.length === 1 ? '' : 's'} selected. Your card signs each one; Scrip then sends them to EPS.</div>
-              <p><button type="button" className="scrip-link-button" onClick={() => setSelected(chosen.length === selectable.length ? [] : selectable)}>{chosen.length === selectable.length ? 'Clear the selection' : 'Select all ready prescriptions'}</button></p>
-              {session?.state !== 'role-selected' ? <p><strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a></p> : null}
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
+                Sign the selected prescriptions
+              </legend>
+              <div className="nhsuk-hint" id={`${id}-batch-hint`}>
+                {chosen.length} of {selectable.length} ready prescription{selectable.length === 1 ? '' : 's'} selected.
+                Your card signs each one; Scrip then sends them to EPS.
+              </div>
+              <p>
+                <button
+                  type="button"
+                  className="scrip-link-button"
+                  onClick={() => setSelected(chosen.length === selectable.length ? [] : selectable)}
+                >
+                  {chosen.length === selectable.length ? 'Clear the selection' : 'Select all ready prescriptions'}
+                </button>
+              </p>
+              {session?.state !== 'role-selected' ? (
+                <p>
+                  <strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a>
+                </p>
+              ) : null}
               <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />
-              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>{busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : `Sign ${chosen.length || ''} selected`.replace('  ', ' ')}</button>
+              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>
+                {busy
+                  ? pinPad
+                    ? 'Type your passcode on the reader…'
+                    : 'Signing…'
+                  : `Sign ${chosen.length || ''} selected`.replace('  ', ' ')}
+              </button>
             </fieldset>
           ) : null}
         </form>
       )}
-      {waiting ? <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void sendNow()}>Send waiting prescriptions now</button> : null}
+      {waiting ? (
+        <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void sendNow()}>
+          Send waiting prescriptions now
+        </button>
+      ) : null}
     </>
   );
 }

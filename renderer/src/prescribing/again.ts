@@ -12,9 +12,19 @@ export type AgainMode = 'again' | 'reissue';
  * `again` copies any prescription and lands on its items; `reissue` (prescription.reissue, a
  * signed repeat) lands on review, passcode focused: one action from the patient to signing.
  */
-export async function prescribeAgain(transport: Transport, fromId: string, confirmed?: PatientSnapshot, mode: AgainMode = 'again'): Promise<string> {
-  const copy = await transport.invoke(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', { id: fromId });
+export async function prescribeAgain(
+  transport: Transport,
+  fromId: string,
+  confirmed?: PatientSnapshot,
+  mode: AgainMode = 'again',
+): Promise<string> {
+  const copy = await transport.invoke(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', {
+    id: fromId,
+  });
   if (!confirmed || copy.draft.patient?.nhsNumber !== confirmed.nhsNumber) return padHref(copy.id, 'confirm');
-  await transport.invoke('prescription.update', { id: copy.id, draft: { ...copy.draft, patient: confirmed, patientConfirmed: true } });
+  await transport.invoke('prescription.update', {
+    id: copy.id,
+    draft: { ...copy.draft, patient: confirmed, patientConfirmed: true },
+  });
   return padHref(copy.id, mode === 'reissue' ? 'review' : 'items');
 }

@@ -8,9 +8,14 @@ export type MedicinePack = MedicineHit['packs'][number];
 export function hitDetails(h: MedicineHit): string {
   const packs = h.packs.map((p) => (p.quantity !== null ? `${p.quantity} ${p.unitName ?? ''}`.trim() : p.name));
   return [
-    h.form, h.strength, h.route, h.supplier,
+    h.form,
+    h.strength,
+    h.route,
+    h.supplier,
     packs.length ? `pack${packs.length > 1 ? 's' : ''} of ${packs.join(', ')}` : null,
     h.kind === 'amp' ? 'branded' : null,
     h.controlledDrug && h.controlledDrug.code !== '0000' ? h.controlledDrug.description : null,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

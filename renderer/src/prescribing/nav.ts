@@ -16,7 +16,8 @@ export function padRoute(hash: string): PadRoute {
   const [area, id, page, lineId] = segments(hash);
   if (area !== 'prescribe' || !id || !UUID.test(id)) return { page: 'start' };
   const p = padPages.find((x) => x === page) ?? 'items';
-  if (p === 'item') return lineId && (lineId === 'new' || UUID.test(lineId)) ? { page: p, id, lineId } : { page: 'items', id };
+  if (p === 'item')
+    return lineId && (lineId === 'new' || UUID.test(lineId)) ? { page: p, id, lineId } : { page: 'items', id };
   return { page: p, id };
 }
 
@@ -26,7 +27,8 @@ export function listRoute(hash: string): ListRoute {
   return { page: page === 'cancel' ? 'cancel' : 'detail', id };
 }
 
-export const padHref = (id: string, page: PadPage, lineId?: string): string => `#/prescribe/${id}/${page}${lineId ? `/${lineId}` : ''}`;
+export const padHref = (id: string, page: PadPage, lineId?: string): string =>
+  `#/prescribe/${id}/${page}${lineId ? `/${lineId}` : ''}`;
 export const detailHref = (id: string, page?: 'cancel'): string => `#/prescriptions/${id}${page ? `/${page}` : ''}`;
 
 export type SettingsRoute = { page: 'environments' } | { page: 'prescriber'; back: string | null };
@@ -39,4 +41,5 @@ export function settingsRoute(hash: string): SettingsRoute {
   return { page: 'prescriber', back: back && UUID.test(back) ? back : null };
 }
 
-export const prescriberHref = (backToDraft?: string): string => `#/settings/prescriber${backToDraft ? `?back=${backToDraft}` : ''}`;
+export const prescriberHref = (backToDraft?: string): string =>
+  `#/settings/prescriber${backToDraft ? `?back=${backToDraft}` : ''}`;

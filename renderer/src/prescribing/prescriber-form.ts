@@ -11,10 +11,16 @@ export const regulators: Array<{ value: Regulator; label: string; hint: string }
   { value: 'gmc', label: 'General Medical Council (GMC)', hint: 'A GMC number is 7 digits, e.g. 1234567.' },
   { value: 'nmc', label: 'Nursing and Midwifery Council (NMC)', hint: 'An NMC PIN looks like 12A3456B.' },
   { value: 'gphc', label: 'General Pharmaceutical Council (GPhC)', hint: 'A GPhC number is 7 digits.' },
-  { value: 'hcpc', label: 'Health and Care Professions Council (HCPC)', hint: 'An HCPC number is 2 letters and digits, e.g. PA123456.' },
+  {
+    value: 'hcpc',
+    label: 'Health and Care Professions Council (HCPC)',
+    hint: 'An HCPC number is 2 letters and digits, e.g. PA123456.',
+  },
 ];
 
-export const prescriptionTypes: Array<{ code: string; label: string }> = Object.entries(PRESCRIPTION_TYPES).map(([code, label]) => ({ code, label }));
+export const prescriptionTypes: Array<{ code: string; label: string }> = Object.entries(PRESCRIPTION_TYPES).map(
+  ([code, label]) => ({ code, label }),
+);
 /** EPS refuses a primary care (01xx) prescription whose organisation names no parent. */
 export const needsParent = (prescriptionType: string): boolean => prescriptionType.startsWith('01');
 
@@ -22,18 +28,48 @@ export const MIN_ADDRESS_LINES = 3;
 export const MAX_ADDRESS_LINES = 5;
 
 export interface PrescriberForm {
-  regulator: Regulator | ''; code: string; prescriptionType: string; telecom: string;
-  prefix: string; given: string; family: string; jobRoleCode: string;
-  orgOds: string; orgName: string; orgTypeCode: string; orgTypeDisplay: string; orgTelecom: string;
-  addressLines: string[]; city: string; district: string; postcode: string;
-  parentOds: string; parentName: string;
+  regulator: Regulator | '';
+  code: string;
+  prescriptionType: string;
+  telecom: string;
+  prefix: string;
+  given: string;
+  family: string;
+  jobRoleCode: string;
+  orgOds: string;
+  orgName: string;
+  orgTypeCode: string;
+  orgTypeDisplay: string;
+  orgTelecom: string;
+  addressLines: string[];
+  city: string;
+  district: string;
+  postcode: string;
+  parentOds: string;
+  parentName: string;
 }
 export type FormField = Exclude<keyof PrescriberForm, 'addressLines'> | `address-${number}`;
 
 export const blankForm: PrescriberForm = {
-  regulator: '', code: '', prescriptionType: '0101', telecom: '', prefix: '', given: '', family: '', jobRoleCode: '',
-  orgOds: '', orgName: '', orgTypeCode: '76', orgTypeDisplay: 'GP PRACTICE', orgTelecom: '',
-  addressLines: ['', '', ''], city: '', district: '', postcode: '', parentOds: '', parentName: '',
+  regulator: '',
+  code: '',
+  prescriptionType: '0101',
+  telecom: '',
+  prefix: '',
+  given: '',
+  family: '',
+  jobRoleCode: '',
+  orgOds: '',
+  orgName: '',
+  orgTypeCode: '76',
+  orgTypeDisplay: 'GP PRACTICE',
+  orgTelecom: '',
+  addressLines: ['', '', ''],
+  city: '',
+  district: '',
+  postcode: '',
+  parentOds: '',
+  parentName: '',
 };
 
 export function formFromSettings(s: PrescriberSettings | null): PrescriberForm {
@@ -42,11 +78,25 @@ export function formFromSettings(s: PrescriberSettings | null): PrescriberForm {
   const lines = [...o.addressLines];
   while (lines.length < MIN_ADDRESS_LINES) lines.push('');
   return {
-    regulator: s.professionalCode.system, code: s.professionalCode.value, prescriptionType: s.prescriptionType, telecom: s.telecom,
-    prefix: s.name?.prefix ?? '', given: (s.name?.given ?? []).join(' '), family: s.name?.family ?? '', jobRoleCode: s.jobRoleCode ?? '',
-    orgOds: o.odsCode ?? '', orgName: o.name, orgTypeCode: o.typeCode, orgTypeDisplay: o.typeDisplay, orgTelecom: o.telecom,
-    addressLines: lines, city: o.city ?? '', district: o.district ?? '', postcode: o.postcode,
-    parentOds: o.partOf?.odsCode ?? '', parentName: o.partOf?.name ?? '',
+    regulator: s.professionalCode.system,
+    code: s.professionalCode.value,
+    prescriptionType: s.prescriptionType,
+    telecom: s.telecom,
+    prefix: s.name?.prefix ?? '',
+    given: (s.name?.given ?? []).join(' '),
+    family: s.name?.family ?? '',
+    jobRoleCode: s.jobRoleCode ?? '',
+    orgOds: o.odsCode ?? '',
+    orgName: o.name,
+    orgTypeCode: o.typeCode,
+    orgTypeDisplay: o.typeDisplay,
+    orgTelecom: o.telecom,
+    addressLines: lines,
+    city: o.city ?? '',
+    district: o.district ?? '',
+    postcode: o.postcode,
+    parentOds: o.partOf?.odsCode ?? '',
+    parentName: o.partOf?.name ?? '',
   };
 }
 
@@ -58,9 +108,14 @@ export function formFromSettings(s: PrescriberSettings | null): PrescriberForm {
 export function settingsFromForm(f: PrescriberForm): Record<string, unknown> {
   const t = (v: string) => v.trim();
   const opt = (v: string) => (t(v) ? { value: t(v) } : null);
-  const name = t(f.prefix) || t(f.given) || t(f.family)
-    ? { ...(t(f.prefix) ? { prefix: t(f.prefix) } : {}), given: t(f.given).split(/\s+/).filter(Boolean), family: t(f.family) }
-    : undefined;
+  const name =
+    t(f.prefix) || t(f.given) || t(f.family)
+      ? {
+          ...(t(f.prefix) ? { prefix: t(f.prefix) } : {}),
+          given: t(f.given).split(/\s+/).filter(Boolean),
+          family: t(f.family),
+        }
+      : undefined;
   const parent = t(f.parentOds) || t(f.parentName) ? { odsCode: t(f.parentOds), name: t(f.parentName) } : undefined;
   return {
     professionalCode: { system: f.regulator || undefined, value: t(f.code) },
@@ -70,7 +125,10 @@ export function settingsFromForm(f: PrescriberForm): Record<string, unknown> {
     ...(opt(f.jobRoleCode) ? { jobRoleCode: t(f.jobRoleCode) } : {}),
     organisation: {
       ...(opt(f.orgOds) ? { odsCode: t(f.orgOds) } : {}),
-      name: t(f.orgName), typeCode: t(f.orgTypeCode), typeDisplay: t(f.orgTypeDisplay), telecom: t(f.orgTelecom),
+      name: t(f.orgName),
+      typeCode: t(f.orgTypeCode),
+      typeDisplay: t(f.orgTypeDisplay),
+      telecom: t(f.orgTelecom),
       addressLines: f.addressLines.map(t).filter(Boolean),
       ...(opt(f.city) ? { city: t(f.city) } : {}),
       ...(opt(f.district) ? { district: t(f.district) } : {}),
@@ -82,11 +140,24 @@ export function settingsFromForm(f: PrescriberForm): Record<string, unknown> {
 
 /** What each field is called in a sentence ("Enter …"). */
 const nouns: Record<Exclude<FormField, `address-${number}`>, string> = {
-  regulator: 'your regulator', code: 'your registration number', prescriptionType: 'the prescription type', telecom: 'your work telephone number',
-  prefix: 'your title', given: 'your given names', family: 'your family name', jobRoleCode: 'the job role code',
-  orgOds: 'the organisation\'s ODS code', orgName: 'the organisation\'s name', orgTypeCode: 'the organisation type code', orgTypeDisplay: 'the organisation type',
-  orgTelecom: 'the organisation\'s telephone number', city: 'the town or city', district: 'the county or district', postcode: 'the postcode',
-  parentOds: 'the ODS code of the organisation your practice belongs to', parentName: 'the name of the organisation your practice belongs to',
+  regulator: 'your regulator',
+  code: 'your registration number',
+  prescriptionType: 'the prescription type',
+  telecom: 'your work telephone number',
+  prefix: 'your title',
+  given: 'your given names',
+  family: 'your family name',
+  jobRoleCode: 'the job role code',
+  orgOds: "the organisation's ODS code",
+  orgName: "the organisation's name",
+  orgTypeCode: 'the organisation type code',
+  orgTypeDisplay: 'the organisation type',
+  orgTelecom: "the organisation's telephone number",
+  city: 'the town or city',
+  district: 'the county or district',
+  postcode: 'the postcode',
+  parentOds: 'the ODS code of the organisation your practice belongs to',
+  parentName: 'the name of the organisation your practice belongs to',
 };
 
 /** The form field a problem's path (`organisation.partOf.odsCode` …) is about; null when none is. */
@@ -94,26 +165,44 @@ export function fieldOf(path: string): FormField | null {
   const p = path.split('.');
   const [a, b, c] = p;
   switch (a) {
-    case 'professionalCode': return b === 'value' ? 'code' : 'regulator';
-    case 'prescriptionType': return 'prescriptionType';
-    case 'telecom': return 'telecom';
-    case 'jobRoleCode': return 'jobRoleCode';
-    case 'name': return b === 'prefix' ? 'prefix' : b === 'given' ? 'given' : 'family';
+    case 'professionalCode':
+      return b === 'value' ? 'code' : 'regulator';
+    case 'prescriptionType':
+      return 'prescriptionType';
+    case 'telecom':
+      return 'telecom';
+    case 'jobRoleCode':
+      return 'jobRoleCode';
+    case 'name':
+      return b === 'prefix' ? 'prefix' : b === 'given' ? 'given' : 'family';
     case 'organisation':
       switch (b) {
-        case 'odsCode': return 'orgOds';
-        case 'name': case undefined: return 'orgName';
-        case 'typeCode': return 'orgTypeCode';
-        case 'typeDisplay': return 'orgTypeDisplay';
-        case 'telecom': return 'orgTelecom';
-        case 'addressLines': return `address-${Math.min(Number(c ?? 0) || 0, MAX_ADDRESS_LINES - 1)}`;
-        case 'city': return 'city';
-        case 'district': return 'district';
-        case 'postcode': return 'postcode';
-        case 'partOf': return c === 'name' ? 'parentName' : 'parentOds';
-        default: return null;
+        case 'odsCode':
+          return 'orgOds';
+        case 'name':
+        case undefined:
+          return 'orgName';
+        case 'typeCode':
+          return 'orgTypeCode';
+        case 'typeDisplay':
+          return 'orgTypeDisplay';
+        case 'telecom':
+          return 'orgTelecom';
+        case 'addressLines':
+          return `address-${Math.min(Number(c ?? 0) || 0, MAX_ADDRESS_LINES - 1)}`;
+        case 'city':
+          return 'city';
+        case 'district':
+          return 'district';
+        case 'postcode':
+          return 'postcode';
+        case 'partOf':
+          return c === 'name' ? 'parentName' : 'parentOds';
+        default:
+          return null;
       }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -128,16 +217,22 @@ function valueOf(f: PrescriberForm, field: FormField): string {
  */
 export function problemWords(field: FormField | null, message: string, form: PrescriberForm): string {
   if (!field || !/^(Too small|Too big|Invalid|Expected|Required)/i.test(message)) return message;
-  const noun = field.startsWith('address-') ? `address line ${Number(field.slice(8)) + 1}` : nouns[field as Exclude<FormField, `address-${number}`>];
+  const noun = field.startsWith('address-')
+    ? `address line ${Number(field.slice(8)) + 1}`
+    : nouns[field as Exclude<FormField, `address-${number}`>];
   if (field === 'regulator') return 'Choose your regulator.';
   if (field === 'prescriptionType') return 'Choose the prescription type.';
   const max = /<=\s*(\d+)/.exec(message)?.[1];
-  if (/^Too big/i.test(message) && max) return `${noun.charAt(0).toUpperCase()}${noun.slice(1)} can be at most ${max} characters.`;
+  if (/^Too big/i.test(message) && max)
+    return `${noun.charAt(0).toUpperCase()}${noun.slice(1)} can be at most ${max} characters.`;
   if (!valueOf(form, field).trim()) return `Enter ${noun}.`;
   return `Check ${noun}.`;
 }
 
-export interface PlacedProblem { field: FormField | null; text: string }
+export interface PlacedProblem {
+  field: FormField | null;
+  text: string;
+}
 
 /** An invalid-input answer's `details.problems` ([{field, message}]) placed on the form's fields. */
 export function placeServerProblems(details: unknown, fallback: string, form: PrescriberForm): PlacedProblem[] {
@@ -154,17 +249,20 @@ export function placeServerProblems(details: unknown, fallback: string, form: Pr
 /** Where the details signing uses come from now, in plain words. */
 export function sourceWords(source: DetailsSource): { title: string; text: string } {
   switch (source) {
-    case 'directory': return {
-      title: 'From the sandbox\'s directory',
-      text: 'The built-in sandbox has a directory of its test users, their professional codes and their organisations, so signing works without entering anything. Details you save here are used instead, for this role.',
-    };
-    case 'settings': return {
-      title: 'Saved on this computer',
-      text: 'The details below go into every prescription you sign in this role. Change them here if they are wrong.',
-    };
-    case 'none': return {
-      title: 'Not set',
-      text: 'This environment has no directory Scrip can ask for your professional registration and your organisation\'s details, and EPS needs them on every prescription. Enter them once: they are kept on this computer for this role.',
-    };
+    case 'directory':
+      return {
+        title: "From the sandbox's directory",
+        text: 'The built-in sandbox has a directory of its test users, their professional codes and their organisations, so signing works without entering anything. Details you save here are used instead, for this role.',
+      };
+    case 'settings':
+      return {
+        title: 'Saved on this computer',
+        text: 'The details below go into every prescription you sign in this role. Change them here if they are wrong.',
+      };
+    case 'none':
+      return {
+        title: 'Not set',
+        text: "This environment has no directory Scrip can ask for your professional registration and your organisation's details, and EPS needs them on every prescription. Enter them once: they are kept on this computer for this role.",
+      };
   }
 }

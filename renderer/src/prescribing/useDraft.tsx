@@ -42,16 +42,24 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
   const saveNowRef = useRef<() => Promise<RxRecord | null>>(() => Promise.resolve(null));
 
   const reload = useCallback(() => {
-    transport.invoke('prescription.get', { id }).then((r) => {
-      // A change typed meanwhile wins over what was read.
-      const merged = pending.current ? { ...r, draft: pending.current } : r;
-      latest.current = merged; setRecord(merged); setError(null);
-    }, (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('prescription.get', { id }).then(
+      (r) => {
+        // A change typed meanwhile wins over what was read.
+        const merged = pending.current ? { ...r, draft: pending.current } : r;
+        latest.current = merged;
+        setRecord(merged);
+        setError(null);
+      },
+      (e: unknown) => setError(asCommandError(e)),
+    );
   }, [transport, id]);
   useEffect(reload, [reload]);
 
   const saveNow = useCallback((): Promise<RxRecord | null> => {
-    if (timer.current) { clearTimeout(timer.current); timer.current = null; }
+    if (timer.current) {
+      clearTimeout(timer.current);
+      timer.current = null;
+    }
     chain.current = chain.current.then(async () => {
       const draft = pending.current;
       if (!draft) return latest.current;
@@ -61,7 +69,8 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
         await transport.invoke('prescription.update', { id, draft });
         const r = await transport.invoke('prescription.get', { id });
         const merged = pending.current ? { ...r, draft: pending.current } : r;
-        latest.current = merged; setRecord(merged);
+        latest.current = merged;
+        setRecord(merged);
         setSaveError(null);
         setSaveState(pending.current ? 'waiting' : 'saved');
         return merged;
@@ -72,8 +81,15 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
         setSaveState('failed');
         // Gone or signed meanwhile (another window): there is nothing to save it to, so stop trying.
         const code = asCommandError(e).body.code;
-        if (code === 'not-found' || code === 'bad-state') { pending.current = null; return latest.current; }
-        if (!timer.current) timer.current = setTimeout(() => { timer.current = null; void saveNowRef.current(); }, RETRY_MS);
+        if (code === 'not-found' || code === 'bad-state') {
+          pending.current = null;
+          return latest.current;
+        }
+        if (!timer.current)
+          timer.current = setTimeout(() => {
+            timer.current = null;
+            void saveNowRef.current();
+          }, RETRY_MS);
         return latest.current;
       }
     });
@@ -81,38 +97,62 @@ export function DraftProvider({ id, children }: { id: string; children: ReactNod
   }, [transport, id]);
   saveNowRef.current = saveNow;
 
-  const change = useCallback((update: (d: DraftContent) => DraftContent) => {
-    const base = pending.current ?? latest.current?.draft;
-    if (!base) return;
-    const next = update(base);
-    pending.current = next;
-    if (latest.current) { latest.current = { ...latest.current, draft: next }; setRecord(latest.current); }
-    setSaveState('waiting');
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => { void saveNow(); }, SAVE_AFTER_MS);
-  }, [saveNow]);
+  const change = useCallback(
+    (update: (d: DraftContent) => DraftContent) => {
+      const base = pending.current ?? latest.current?.draft;
+      if (!base) return;
+      const next = update(base);
+      pending.current = next;
+      if (latest.current) {
+        latest.current = { ...latest.current, draft: next };
+        setRecord(latest.current);
+      }
+      setSaveState('waiting');
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        void saveNow();
+      }, SAVE_AFTER_MS);
+    },
+    [saveNow],
+  );
 
   const discard = useCallback(async () => {
-    if (timer.current) { clearTimeout(timer.current); timer.current = null; }
+    if (timer.current) {
+      clearTimeout(timer.current);
+      timer.current = null;
+    }
     pending.current = null;
     await chain.current;
     await transport.invoke('prescription.discard', { id });
   }, [transport, id]);
 
   // Leaving the pad saves what is waiting.
-  useEffect(() => () => { if (pending.current) void saveNow(); }, [saveNow]);
+  useEffect(
+    () => () => {
+      if (pending.current) void saveNow();
+    },
+    [saveNow],
+  );
   useEffect(() => {
-    const before = () => { if (pending.current) void saveNow(); };
+    const before = () => {
+      if (pending.current) void saveNow();
+    };
     addEventListener('pagehide', before);
     return () => removeEventListener('pagehide', before);
   }, [saveNow]);
 
   useEvents((e) => {
     if (e.type === 'prescription.changed' && e.data.id === id && e.data.status !== 'draft') reload();
-    if (e.type === 'connection.restored') { if (pending.current) void saveNow(); else reload(); }
+    if (e.type === 'connection.restored') {
+      if (pending.current) void saveNow();
+      else reload();
+    }
   });
 
-  const api = useMemo<DraftApi>(() => ({ record, error, saveError, saveState, change, flush: saveNow, reload, discard }), [record, error, saveError, saveState, change, saveNow, reload, discard]);
+  const api = useMemo<DraftApi>(
+    () => ({ record, error, saveError, saveState, change, flush: saveNow, reload, discard }),
+    [record, error, saveError, saveState, change, saveNow, reload, discard],
+  );
   return <DraftContext.Provider value={api}>{children}</DraftContext.Provider>;
 }
 

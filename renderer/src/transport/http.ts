@@ -1,4 +1,11 @@
-import { CommandError, isErrorBody, type AppEvent, type CommandName, type CommandOutput, type Transport } from './transport';
+import {
+  CommandError,
+  isErrorBody,
+  type AppEvent,
+  type CommandName,
+  type CommandOutput,
+  type Transport,
+} from './transport';
 
 const SECRET_KEY = 'scrip.tab';
 const HEADER = 'x-scrip-session';
@@ -14,7 +21,11 @@ function tabSecret(base: string): Promise<string | null> {
   const m = /^#token=([A-Za-z0-9_-]+)(?:&to=\/([a-z-]*))?$/.exec(location.hash);
   if (!m) return Promise.resolve(sessionStorage.getItem(SECRET_KEY));
   history.replaceState(null, '', `${location.pathname}#/${m[2] ?? ''}`);
-  return fetch(`${base}/auth/tab`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: m[1] }) })
+  return fetch(`${base}/auth/tab`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: m[1] }),
+  })
     .then(async (res) => {
       const body = (await res.json().catch(() => null)) as { secret?: unknown } | null;
       if (!res.ok || typeof body?.secret !== 'string') return sessionStorage.getItem(SECRET_KEY);
@@ -37,7 +48,11 @@ async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: strin
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
       if (data) onData(data);
     }
   }
@@ -53,7 +68,9 @@ export function httpTransport(base = ''): Transport {
   const listeners = new Set<(e: AppEvent) => void>();
   let stream: AbortController | null = null;
   let lost = false;
-  const emit = (e: AppEvent) => { for (const l of listeners) l(e); };
+  const emit = (e: AppEvent) => {
+    for (const l of listeners) l(e);
+  };
   const setLost = (now: boolean) => {
     if (now === lost) return; // tell the page once per outage, and again when it is back
     lost = now;
@@ -64,14 +81,24 @@ export function httpTransport(base = ''): Transport {
     while (!ctl.signal.aborted) {
       try {
         // ?unnamed=1: every event arrives as a plain message (its type is inside).
-        const res = await fetch(`${base}/events?unnamed=1`, { headers: await headers(), signal: ctl.signal, cache: 'no-store' });
+        const res = await fetch(`${base}/events?unnamed=1`, {
+          headers: await headers(),
+          signal: ctl.signal,
+          cache: 'no-store',
+        });
         if (res.ok && res.body) {
           setLost(false);
           await readEvents(res.body, (data) => {
-            try { emit(JSON.parse(data) as AppEvent); } catch { /* not an event */ }
+            try {
+              emit(JSON.parse(data) as AppEvent);
+            } catch {
+              /* not an event */
+            }
           });
         }
-      } catch { /* dropped or aborted */ }
+      } catch {
+        /* dropped or aborted */
+      }
       if (ctl.signal.aborted) return;
       setLost(true);
       await new Promise((r) => setTimeout(r, 1000));
@@ -87,14 +114,25 @@ export function httpTransport(base = ''): Transport {
       });
       const body: unknown = await res.json().catch(() => null);
       if (res.ok) return body as CommandOutput<N>; // validated against the schema by the agent
-      throw new CommandError(isErrorBody(body) ? body : { code: 'internal', message: `Scrip answered ${res.status}.`, action: 'Reload the page.', retriable: true });
+      throw new CommandError(
+        isErrorBody(body)
+          ? body
+          : { code: 'internal', message: `Scrip answered ${res.status}.`, action: 'Reload the page.', retriable: true },
+      );
     },
     on(listener) {
       listeners.add(listener);
-      if (!stream) { stream = new AbortController(); void open(stream); }
+      if (!stream) {
+        stream = new AbortController();
+        void open(stream);
+      }
       return () => {
         listeners.delete(listener);
-        if (!listeners.size && stream) { stream.abort(); stream = null; lost = false; }
+        if (!listeners.size && stream) {
+          stream.abort();
+          stream = null;
+          lost = false;
+        }
       };
     },
   };

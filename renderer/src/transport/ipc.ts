@@ -1,4 +1,11 @@
-import { CommandError, isErrorBody, type AppEvent, type CommandName, type CommandOutput, type Transport } from './transport';
+import {
+  CommandError,
+  isErrorBody,
+  type AppEvent,
+  type CommandName,
+  type CommandOutput,
+  type Transport,
+} from './transport';
 
 /** What the Electron preload exposes, and nothing more. */
 export interface ScripBridge {

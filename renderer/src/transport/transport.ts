@@ -34,11 +34,21 @@ export class CommandError extends Error {
 }
 
 export function isErrorBody(v: unknown): v is ErrorBody {
-  return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string' && typeof (v as { message?: unknown }).message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { code?: unknown }).code === 'string' &&
+    typeof (v as { message?: unknown }).message === 'string'
+  );
 }
 
 export function asCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
   if (isErrorBody(e)) return new CommandError(e);
-  return new CommandError({ code: 'internal', message: 'Scrip could not be reached.', action: 'Check that Scrip is still running, then reload this page.', retriable: true });
+  return new CommandError({
+    code: 'internal',
+    message: 'Scrip could not be reached.',
+    action: 'Check that Scrip is still running, then reload this page.',
+    retriable: true,
+  });
 }

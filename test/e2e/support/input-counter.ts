@@ -8,22 +8,32 @@ export class InputCounter {
   inputs = 0;
   characters = 0;
   readonly steps: string[] = [];
-  constructor(private readonly page: Page, readonly journey: string) {}
+  constructor(
+    private readonly page: Page,
+    readonly journey: string,
+  ) {}
 
   async press(key: string): Promise<void> {
-    this.inputs++; this.steps.push(key);
+    this.inputs++;
+    this.steps.push(key);
     await this.page.keyboard.press(key);
   }
 
   /** Types into whatever has focus, after checking it is the field the prescriber means. */
   async type(into: Locator, text: string): Promise<void> {
-    await expect(into, `${this.journey}: focus is already on the field for "${text}" (step ${this.inputs + 1})`).toBeFocused();
-    this.inputs++; this.characters += text.length; this.steps.push(`type "${text}"`);
+    await expect(
+      into,
+      `${this.journey}: focus is already on the field for "${text}" (step ${this.inputs + 1})`,
+    ).toBeFocused();
+    this.inputs++;
+    this.characters += text.length;
+    this.steps.push(`type "${text}"`);
     await this.page.keyboard.type(text);
   }
 
   async click(target: Locator): Promise<void> {
-    this.inputs++; this.steps.push('click');
+    this.inputs++;
+    this.steps.push('click');
     await target.click();
   }
 
@@ -38,7 +48,10 @@ export class InputCounter {
 
   /** Asserts the journey took at most `limit` inputs, naming every step when it did not. */
   atMost(limit: number): void {
-    expect(this.inputs, `${this.journey}: ${this.inputs} inputs (${this.characters} characters typed) against a target of ${limit}: ${this.steps.join(' · ')}`).toBeLessThanOrEqual(limit);
+    expect(
+      this.inputs,
+      `${this.journey}: ${this.inputs} inputs (${this.characters} characters typed) against a target of ${limit}: ${this.steps.join(' · ')}`,
+    ).toBeLessThanOrEqual(limit);
   }
 
   summary(): string {

@@ -12,7 +12,9 @@ export async function noSeriousViolations(page: Page, where: string): Promise<vo
   const dir = process.env.SCRIP_E2E_SCREENSHOTS;
   if (dir) await page.screenshot({ path: join(dir, `${where.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
   const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
   expect(bad, `axe on ${where}`).toEqual([]);
 }
 
@@ -60,7 +62,9 @@ export async function signOnePrescription(page: Page, scripUrl: string, pin: str
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await typeInto(page, page.getByLabel('Dose', { exact: true }), '2 od 3d');
-  await expect(page.getByLabel('Quantity', { exact: true }), 'the dose shortcut works out the quantity').toHaveValue('6');
+  await expect(page.getByLabel('Quantity', { exact: true }), 'the dose shortcut works out the quantity').toHaveValue(
+    '6',
+  );
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-item]'), 'Enter added the item').toHaveCount(1);
   await press(page, button('Continue to review'), 'Enter');
@@ -68,7 +72,11 @@ export async function signOnePrescription(page: Page, scripUrl: string, pin: str
   await typeInto(page, page.getByLabel('Card passcode'), pin);
   await press(page, button('Sign and send'), 'Enter');
   await expect(heading('Prescription signed')).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByTestId('sent-status'), 'EPS accepted the signed prescription').toHaveAttribute('data-status', 'accepted', { timeout: 20_000 });
+  await expect(page.getByTestId('sent-status'), 'EPS accepted the signed prescription').toHaveAttribute(
+    'data-status',
+    'accepted',
+    { timeout: 20_000 },
+  );
 }
 
 /** With the card's holder shown, the passcode typed and a role at HALLGARTH SURGERY chosen, by keyboard. */

@@ -9,13 +9,20 @@ import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 export const repoRoot = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..');
 
-export interface ScripProcess { ready: Record<string, string>; dataDir: string; child: ChildProcess; stop(): Promise<void> }
+export interface ScripProcess {
+  ready: Record<string, string>;
+  dataDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
 
 export async function startScrip(args: string[], env: Record<string, string> = {}): Promise<ScripProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-e2e-'));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
     // SCRIP_PARENT_PID: if this process dies, however it dies, the agent shuts down and frees its data directory.
-    cwd: repoRoot, env: { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_PARENT_PID: String(process.pid), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoRoot,
+    env: { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_PARENT_PID: String(process.pid), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -25,13 +32,23 @@ export async function startScrip(args: string[], env: Record<string, string> = {
     lines.on('line', (line) => {
       try {
         const v = JSON.parse(line) as Record<string, string>;
-        if (v.event === 'ready') { clearTimeout(timer); resolve(v); }
-      } catch { /* not the ready line */ }
+        if (v.event === 'ready') {
+          clearTimeout(timer);
+          resolve(v);
+        }
+      } catch {
+        /* not the ready line */
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`scrip exited with ${code}: ${stderr}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`scrip exited with ${code}: ${stderr}`));
+    });
   });
   return {
-    ready, dataDir, child,
+    ready,
+    dataDir,
+    child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -48,7 +65,11 @@ export async function startScrip(args: string[], env: Record<string, string> = {
  * person opens it: from the user-only link file, whose one-time token the page trades for its tab's
  * secret (kept in sessionStorage: later `page.goto`s on Scrip's origin in this tab keep it).
  */
-export async function openScripInBrowser(browser: Browser, contextOptions: BrowserContextOptions = {}, env: Record<string, string> = {}): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
+export async function openScripInBrowser(
+  browser: Browser,
+  contextOptions: BrowserContextOptions = {},
+  env: Record<string, string> = {},
+): Promise<{ scrip: ScripProcess; context: BrowserContext; page: Page }> {
   const scrip = await startScrip(['start', '--browser', '--no-open'], { SCRIP_VIRTUAL_CARD: 'off', ...env });
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
@@ -65,8 +86,15 @@ export async function openLinkFile(page: Page, scrip: ScripProcess): Promise<voi
 
 /** A command called as the page itself calls it (its tab secret), for what a spec sets up or reads without the UI. */
 export function tabRpc<T>(page: Page, name: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(async ([n, i]) => {
-    const res = await fetch(`/rpc/${n as string}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' }, body: JSON.stringify(i) });
-    return (await res.json()) as unknown;
-  }, [name, input] as const) as Promise<T>;
+  return page.evaluate(
+    async ([n, i]) => {
+      const res = await fetch(`/rpc/${n as string}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: JSON.stringify(i),
+      });
+      return (await res.json()) as unknown;
+    },
+    [name, input] as const,
+  ) as Promise<T>;
 }

@@ -18,10 +18,16 @@ import { scopes } from '../../../main/api/scopes';
 import { startApiServer } from '../../../main/api/server';
 
 const ACCOUNT = 'api-key-secret:/test';
-const noKeychain = (): Keychain => { throw new KeychainUnavailableError('no Secret Service on the session bus'); };
+const noKeychain = (): Keychain => {
+  throw new KeychainUnavailableError('no Secret Service on the session bus');
+};
 
 function rowOf(db: ReturnType<typeof openDatabase>, id: string) {
-  return db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as { secret_hash: Buffer; hash_kind: string; signing_key_id: string | null };
+  return db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as {
+    secret_hash: Buffer;
+    hash_kind: string;
+    signing_key_id: string | null;
+  };
 }
 
 test('a new key is stored as HMAC-SHA-256 under a 256-bit secret created once in the keychain', () => {
@@ -61,7 +67,13 @@ test('the keychain is read once: checking keys does not ask it again', () => {
   const db = openDatabase(':memory:');
   const kc = memoryKeychain();
   let asked = 0;
-  const store = new ApiKeyStore(db, { keychain: () => { asked++; return kc; }, account: ACCOUNT });
+  const store = new ApiKeyStore(db, {
+    keychain: () => {
+      asked++;
+      return kc;
+    },
+    account: ACCOUNT,
+  });
   const { key } = store.create('a', ['read']);
   for (let i = 0; i < 100; i++) assert.ok(store.authenticate(key), 'store.authenticate(key)');
   assert.equal(asked, 1);
@@ -70,14 +82,17 @@ test('the keychain is read once: checking keys does not ask it again', () => {
 test('with no keychain, creating a key is refused with no-keychain and nothing is written', () => {
   const db = openDatabase(':memory:');
   const store = new ApiKeyStore(db, { keychain: noKeychain, account: ACCOUNT });
-  assert.throws(() => store.create('a', ['read']), (e: unknown) => {
-    assert.ok(e instanceof ScripError, 'e instanceof ScripError');
-    assert.equal(e.code, 'no-keychain');
-    assert.match(e.message, /no Secret Service/);
-    assert.match(e.action, /keychain/i);
-    assert.match(e.action, /not fall back to keeping this secret in a file by itself.*SCRIP_KEYCHAIN=file/);
-    return true;
-  });
+  assert.throws(
+    () => store.create('a', ['read']),
+    (e: unknown) => {
+      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
+      assert.equal(e.code, 'no-keychain');
+      assert.match(e.message, /no Secret Service/);
+      assert.match(e.action, /keychain/i);
+      assert.match(e.action, /not fall back to keeping this secret in a file by itself.*SCRIP_KEYCHAIN=file/);
+      return true;
+    },
+  );
   assert.equal(store.list().length, 0);
 });
 
@@ -88,8 +103,13 @@ test('an old SHA-256 row keeps working and is re-hashed under the keychain secre
   // A row as the previous version wrote it.
   const secret = 'S'.repeat(43);
   const id = '0123456789abcdef';
-  db.prepare('INSERT INTO api_keys (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(id, 'old', 'read', createHash('sha256').update(secret).digest(), new Date().toISOString());
+  db.prepare('INSERT INTO api_keys (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    id,
+    'old',
+    'read',
+    createHash('sha256').update(secret).digest(),
+    new Date().toISOString(),
+  );
   assert.equal(rowOf(db, id).hash_kind, 'sha256');
   assert.equal(store.legacyCount(), 1);
   // A wrong secret does not upgrade anything.
@@ -98,7 +118,12 @@ test('an old SHA-256 row keeps working and is re-hashed under the keychain secre
   assert.equal(store.authenticate(`scrip_${id}_${secret}`)?.name, 'old');
   const row = rowOf(db, id);
   assert.equal(row.hash_kind, 'hmac-sha256');
-  assert.deepEqual(row.secret_hash, createHmac('sha256', Buffer.from(kc.get(ACCOUNT)!, 'base64url')).update(secret).digest());
+  assert.deepEqual(
+    row.secret_hash,
+    createHmac('sha256', Buffer.from(kc.get(ACCOUNT)!, 'base64url'))
+      .update(secret)
+      .digest(),
+  );
   assert.equal(store.legacyCount(), 0);
   assert.ok(store.authenticate(`scrip_${id}_${secret}`), 'store.authenticate(`scrip_${id}_${secret}`)');
 });
@@ -108,31 +133,47 @@ test('with no keychain an old SHA-256 key still works (and stays old); a new-sty
   const kc = memoryKeychain();
   const made = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT }).create('new', ['read']);
   const secret = 'S'.repeat(43);
-  db.prepare('INSERT INTO api_keys (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run('fedcba9876543210', 'old', 'read', createHash('sha256').update(secret).digest(), new Date().toISOString());
+  db.prepare('INSERT INTO api_keys (id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    'fedcba9876543210',
+    'old',
+    'read',
+    createHash('sha256').update(secret).digest(),
+    new Date().toISOString(),
+  );
   const store = new ApiKeyStore(db, { keychain: noKeychain, account: ACCOUNT });
   assert.equal(store.authenticate(`scrip_fedcba9876543210_${secret}`)?.name, 'old');
   assert.equal(rowOf(db, 'fedcba9876543210').hash_kind, 'sha256');
-  assert.throws(() => store.authenticate(made.key), (e: unknown) => e instanceof ScripError && e.code === 'no-keychain');
+  assert.throws(
+    () => store.authenticate(made.key),
+    (e: unknown) => e instanceof ScripError && e.code === 'no-keychain',
+  );
 });
 
 test('a key signed by a secret the keychain no longer holds is refused with the reason', () => {
   const db = openDatabase(':memory:');
-  const made = new ApiKeyStore(db, { keychain: () => memoryKeychain(), account: ACCOUNT }).create('before reset', ['read']);
+  const made = new ApiKeyStore(db, { keychain: () => memoryKeychain(), account: ACCOUNT }).create('before reset', [
+    'read',
+  ]);
   const store = new ApiKeyStore(db, { keychain: () => memoryKeychain(), account: ACCOUNT }); // a fresh, empty keychain
-  assert.throws(() => store.authenticate(made.key), (e: unknown) => {
-    assert.ok(e instanceof ScripError, 'e instanceof ScripError');
-    assert.equal(e.code, 'unauthenticated');
-    assert.match(e.message, /no longer holds/);
-    return true;
-  });
+  assert.throws(
+    () => store.authenticate(made.key),
+    (e: unknown) => {
+      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
+      assert.equal(e.code, 'unauthenticated');
+      assert.match(e.message, /no longer holds/);
+      return true;
+    },
+  );
 });
 
 test('unknown scopes are invalid-input; revoked keys are refused', () => {
   const db = openDatabase(':memory:');
   const kc = memoryKeychain();
   const store = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT });
-  assert.throws(() => store.create('x', ['root' as 'read']), (e: unknown) => e instanceof ScripError && e.code === 'invalid-input');
+  assert.throws(
+    () => store.create('x', ['root' as 'read']),
+    (e: unknown) => e instanceof ScripError && e.code === 'invalid-input',
+  );
   const { key, info } = store.create('x', ['read']);
   assert.equal(store.revoke(info.id)?.id, info.id);
   assert.equal(store.authenticate(key), null);
@@ -141,16 +182,27 @@ test('unknown scopes are invalid-input; revoked keys are refused', () => {
 
 test('an agent with no keychain runs, and api-key.create answers no-keychain (503) saying what to do', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-nokc-'));
-  const app = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: noKeychain });
+  const app = await createApp({
+    dataDir,
+    readerWatch: new FakeReaderWatch(),
+    cardConnector: new InProcessConnector({}),
+    keychain: noKeychain,
+  });
   try {
     const caller = { kind: 'ui' as const, scopes: new Set(scopes), label: 'UI' };
-    assert.ok(await invokeCommand(app.registry, app.services, 'readers.list', {}, caller), 'await invokeCommand(app.registry, app.services, \'readers.list\', {}, caller)');
-    await assert.rejects(invokeCommand(app.registry, app.services, 'api-key.create', { name: 'bot', scopes: ['read'] }, caller), (e: unknown) => {
-      assert.ok(e instanceof ScripError, 'e instanceof ScripError');
-      assert.equal(e.code, 'no-keychain');
-      assert.equal(e.status, 503);
-      return true;
-    });
+    assert.ok(
+      await invokeCommand(app.registry, app.services, 'readers.list', {}, caller),
+      "await invokeCommand(app.registry, app.services, 'readers.list', {}, caller)",
+    );
+    await assert.rejects(
+      invokeCommand(app.registry, app.services, 'api-key.create', { name: 'bot', scopes: ['read'] }, caller),
+      (e: unknown) => {
+        assert.ok(e instanceof ScripError, 'e instanceof ScripError');
+        assert.equal(e.code, 'no-keychain');
+        assert.equal(e.status, 503);
+        return true;
+      },
+    );
     assert.deepEqual(app.services.apiKeys.list(), []);
   } finally {
     await app.close();
@@ -162,7 +214,10 @@ test('the diagnostics say whether the keychain answers, without creating the sec
   const db = openDatabase(':memory:');
   const kc = memoryKeychain();
   const store = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT });
-  assert.deepEqual({ ...store.keychainStatus(), detail: undefined }, { available: true, created: false, detail: undefined });
+  assert.deepEqual(
+    { ...store.keychainStatus(), detail: undefined },
+    { available: true, created: false, detail: undefined },
+  );
   assert.equal(kc.get(ACCOUNT), null);
   store.create('a', ['read']);
   assert.equal(store.keychainStatus().created, true);
@@ -177,10 +232,23 @@ test('warm-up reads the secret off the event loop; until the keychain answers, c
   const { key } = new ApiKeyStore(db, { keychain: () => kc, account: ACCOUNT }).create('a', ['read']);
   let answer: (v: string | null) => void = () => undefined;
   let syncReads = 0;
-  const slow: Keychain = { ...kc, get: (a) => { syncReads++; return kc.get(a); }, getAsync: () => new Promise((r) => { answer = r; }) };
+  const slow: Keychain = {
+    ...kc,
+    get: (a) => {
+      syncReads++;
+      return kc.get(a);
+    },
+    getAsync: () =>
+      new Promise((r) => {
+        answer = r;
+      }),
+  };
   const store = new ApiKeyStore(db, { keychain: () => slow, account: ACCOUNT });
   const warming = store.warm();
-  assert.throws(() => store.authenticate(key), (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /not answered yet/.test(e.message));
+  assert.throws(
+    () => store.authenticate(key),
+    (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /not answered yet/.test(e.message),
+  );
   assert.equal(store.keychainStatus().available, false);
   answer(kc.get(ACCOUNT));
   await warming;
@@ -192,11 +260,27 @@ test('a request that arrives while the keychain’s first answer is on its way w
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-keys-'));
   const kc = memoryKeychain();
   let answer: (v: string | null) => void = () => undefined;
-  const slow: Keychain = { ...kc, getAsync: () => new Promise((r) => { answer = r; }) };
-  const app = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: () => slow });
+  const slow: Keychain = {
+    ...kc,
+    getAsync: () =>
+      new Promise((r) => {
+        answer = r;
+      }),
+  };
+  const app = await createApp({
+    dataDir,
+    readerWatch: new FakeReaderWatch(),
+    cardConnector: new InProcessConnector({}),
+    keychain: () => slow,
+  });
   const { key } = app.services.apiKeys.create('a', ['read']);
   // A fresh store over the same database: what a restarted agent has before the keychain answers.
-  const restarted = await createApp({ dataDir, readerWatch: new FakeReaderWatch(), cardConnector: new InProcessConnector({}), keychain: () => slow });
+  const restarted = await createApp({
+    dataDir,
+    readerWatch: new FakeReaderWatch(),
+    cardConnector: new InProcessConnector({}),
+    keychain: () => slow,
+  });
   const server = await startApiServer(restarted);
   try {
     void restarted.services.apiKeys.warm();
@@ -205,7 +289,10 @@ test('a request that arrives while the keychain’s first answer is on its way w
     const r = await res;
     assert.equal(r.status, 200, `the first request after start is answered, not refused: ${await r.clone().text()}`);
   } finally {
-    await server.close(); await restarted.close(); await app.close(); rmSync(dataDir, { recursive: true, force: true });
+    await server.close();
+    await restarted.close();
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
@@ -219,13 +306,29 @@ test('a keychain that never answers (waiting to be unlocked) holds a key check o
   const t0 = Date.now();
   await store.keychainAnswered(50);
   assert.ok(Date.now() - t0 < 2000, 'the wait is bounded');
-  assert.throws(() => store.authenticate(key), (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /not answered yet/.test(e.message), 'then no-keychain, naming why');
+  assert.throws(
+    () => store.authenticate(key),
+    (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /not answered yet/.test(e.message),
+    'then no-keychain, naming why',
+  );
 });
 
 test('a warm-up that fails leaves the store able to report why on first use', async () => {
   const db = openDatabase(':memory:');
-  const failing: Keychain = { get: () => { throw new KeychainUnavailableError('locked'); }, set: () => undefined, delete: () => false, getAsync: async () => { throw new KeychainUnavailableError('locked'); } };
+  const failing: Keychain = {
+    get: () => {
+      throw new KeychainUnavailableError('locked');
+    },
+    set: () => undefined,
+    delete: () => false,
+    getAsync: async () => {
+      throw new KeychainUnavailableError('locked');
+    },
+  };
   const store = new ApiKeyStore(db, { keychain: () => failing, account: ACCOUNT });
   await store.warm();
-  assert.throws(() => store.create('a', ['read']), (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /locked/.test(e.message));
+  assert.throws(
+    () => store.create('a', ['read']),
+    (e: unknown) => e instanceof ScripError && e.code === 'no-keychain' && /locked/.test(e.message),
+  );
 });

@@ -7,7 +7,12 @@ import { staticFilePath } from '../../../main/api/static-files';
 
 function clock(): { now: () => number; add(ms: number): void } {
   let t = 1_000_000;
-  return { now: () => t, add: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    add: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 test('a link token expires within a minute and works once', () => {
@@ -31,15 +36,26 @@ test('a tab session ends when idle, and after its absolute lifetime however busy
   c.add(1001);
   assert.equal(s.check(idle), null, 'idle for longer than the idle timeout');
   const busy = s.redeem(s.issueToken())!;
-  for (let i = 0; i < 5; i++) { c.add(900); assert.equal(s.check(busy), 'open', `still in use at ${i}`); }
+  for (let i = 0; i < 5; i++) {
+    c.add(900);
+    assert.equal(s.check(busy), 'open', `still in use at ${i}`);
+  }
   c.add(600);
   assert.equal(s.check(busy), null, 'past the absolute lifetime');
 });
 
 test('a static path stays under its root: a sibling with the same prefix is outside; a bad escape is invalid input', () => {
   assert.equal(staticFilePath('/opt/scrip/renderer', '/..%2frenderer-old/secret.txt'), null, 'sibling folder');
-  assert.equal(staticFilePath('/opt/scrip/renderer/', '/..%2frenderer-old/secret.txt'), null, 'root with a trailing separator');
+  assert.equal(
+    staticFilePath('/opt/scrip/renderer/', '/..%2frenderer-old/secret.txt'),
+    null,
+    'root with a trailing separator',
+  );
   assert.equal(staticFilePath('/opt/scrip/renderer', '/assets/a.js'), '/opt/scrip/renderer/assets/a.js');
   assert.equal(staticFilePath('/opt/scrip/renderer', '/'), '/opt/scrip/renderer/index.html');
-  assert.throws(() => staticFilePath('/opt/scrip/renderer', '/%E0%A4%A'), (e: Error & { code?: string }) => e.code === 'invalid-input', 'a bad %-escape');
+  assert.throws(
+    () => staticFilePath('/opt/scrip/renderer', '/%E0%A4%A'),
+    (e: Error & { code?: string }) => e.code === 'invalid-input',
+    'a bad %-escape',
+  );
 });

@@ -11,17 +11,33 @@ let t: TestApp;
 const rendererDir = mkdtempSync(join(tmpdir(), 'scrip-renderer-'));
 writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Scrip</title>');
 
-before(async () => { t = await startTestApp({ rendererDir }); });
-after(async () => { await t.close(); });
+before(async () => {
+  t = await startTestApp({ rendererDir });
+});
+after(async () => {
+  await t.close();
+});
 
 /** Raw request, so tests can send any Host header (fetch would not let us). */
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: t.server.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${t.server.port}`, ...opts.headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: t.server.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${t.server.port}`, ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -49,7 +65,10 @@ test('a revoked or made-up key is 401', async () => {
   assert.equal((await raw('/readers', { headers: { authorization: `Bearer ${key}` } })).status, 200);
   t.app.services.apiKeys.revoke(info.id);
   assert.equal((await raw('/readers', { headers: { authorization: `Bearer ${key}` } })).status, 401);
-  assert.equal((await raw('/readers', { headers: { authorization: 'Bearer scrip_0000000000000000_' + 'A'.repeat(43) } })).status, 401);
+  assert.equal(
+    (await raw('/readers', { headers: { authorization: 'Bearer scrip_0000000000000000_' + 'A'.repeat(43) } })).status,
+    401,
+  );
 });
 
 test('a Host other than loopback is 403, even with a good key (DNS rebinding)', async () => {
@@ -58,7 +77,7 @@ test('a Host other than loopback is 403, even with a good key (DNS rebinding)', 
   assert.equal(JSON.parse(r.body).code, 'forbidden');
 });
 
-test('an Origin that is not Scrip\'s own is 403', async () => {
+test("an Origin that is not Scrip's own is 403", async () => {
   const r = await raw('/readers', { headers: { ...auth(), origin: 'https://evil.example' } });
   assert.equal(r.status, 403);
 });
@@ -66,31 +85,53 @@ test('an Origin that is not Scrip\'s own is 403', async () => {
 test('readers are listed with a key, and a read-only key may not issue keys', async () => {
   const r = await raw('/readers', { headers: auth() });
   assert.equal(r.status, 200);
-  assert.deepEqual(JSON.parse(r.body).readers.map((x: { name: string }) => x.name), ['Test Reader 0']);
+  assert.deepEqual(
+    JSON.parse(r.body).readers.map((x: { name: string }) => x.name),
+    ['Test Reader 0'],
+  );
   const { key } = t.app.services.apiKeys.create('reader', ['read']);
-  const denied = await raw('/api-keys', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"name":"x"}' });
+  const denied = await raw('/api-keys', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: '{"name":"x"}',
+  });
   assert.equal(denied.status, 403);
 });
 
 test('bad input is 400 naming the field; junk JSON is 400; an oversized body is 413', async () => {
-  const bad = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: '', scopes: ['root'] }) });
+  const bad = await raw('/api-keys', {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: JSON.stringify({ name: '', scopes: ['root'] }),
+  });
   assert.equal(bad.status, 400);
   const issues = JSON.parse(bad.body).details.issues.map((i: { path: string }) => i.path);
   assert.ok(issues.includes('name') && issues.some((p: string) => p.startsWith('scopes')), JSON.stringify(issues));
   assert.equal((await raw('/api-keys', { method: 'POST', headers: auth(), body: '{not json' })).status, 400);
-  assert.equal((await raw('/api-keys', { method: 'POST', headers: auth(), body: 'x'.repeat(1024 * 1024 + 10) })).status, 413);
+  assert.equal(
+    (await raw('/api-keys', { method: 'POST', headers: auth(), body: 'x'.repeat(1024 * 1024 + 10) })).status,
+    413,
+  );
 });
 
 test('an API-key name with control characters is refused (it reaches the audit log and terminals)', async () => {
   for (const name of ['bot\u001b[2J', 'two\nlines', 'bidi\u202espoof']) {
-    const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name, scopes: ['read'] }) });
+    const r = await raw('/api-keys', {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ name, scopes: ['read'] }),
+    });
     assert.equal(r.status, 400, JSON.stringify(name));
     assert.match(r.body, /control characters/, 'says why');
   }
 });
 
 test('an API key is shown once and stored only as a hash', async () => {
-  const r = await raw('/api-keys', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bot', scopes: ['ticket'] }) });
+  const r = await raw('/api-keys', {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bot', scopes: ['ticket'] }),
+  });
   assert.equal(r.status, 200);
   const { key, info } = JSON.parse(r.body);
   const secret = key.slice('scrip_'.length + 17);
@@ -109,10 +150,16 @@ test('events arrive over SSE as they happen', async () => {
   let text = '';
   const first = await reader.read(); // ": connected" — the stream is open
   text += decoder.decode(first.value);
-  t.watch.set({ service: 'running', readers: [{ name: 'Test Reader 0', present: true, atr: '3B00', exclusive: false, inUse: false, mute: false }] });
+  t.watch.set({
+    service: 'running',
+    readers: [{ name: 'Test Reader 0', present: true, atr: '3B00', exclusive: false, inUse: false, mute: false }],
+  });
   while (!text.includes('event: reader.changed')) text += decoder.decode((await reader.read()).value);
-  while (!text.includes('\n\n', text.indexOf('event: reader.changed'))) text += decoder.decode((await reader.read()).value);
-  const data = JSON.parse(text.slice(text.indexOf('data: ', text.indexOf('event: reader.changed')) + 6).split('\n')[0]!);
+  while (!text.includes('\n\n', text.indexOf('event: reader.changed')))
+    text += decoder.decode((await reader.read()).value);
+  const data = JSON.parse(
+    text.slice(text.indexOf('data: ', text.indexOf('event: reader.changed')) + 6).split('\n')[0]!,
+  );
   assert.equal(data.type, 'reader.changed');
   assert.equal(data.data.readers[0].present, true);
   await reader.cancel();
@@ -124,8 +171,13 @@ test('browser mode: the one-time token (in the fragment) is traded once for a ta
   const token = /^#token=(.+)$/.exec(link.hash)?.[1];
   assert.ok(token, 'the link carries the token in its fragment');
   const origin = `http://127.0.0.1:${t.server.port}`;
-  const trade = (headers: Record<string, string>) => raw('/auth/tab', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token }) });
-  assert.equal((await trade({})).status, 403, 'the trade needs Scrip\'s Origin');
+  const trade = (headers: Record<string, string>) =>
+    raw('/auth/tab', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ token }),
+    });
+  assert.equal((await trade({})).status, 403, "the trade needs Scrip's Origin");
   const first = await trade({ origin });
   assert.equal(first.status, 200, first.body);
   assert.equal(first.headers['set-cookie'], undefined, 'no cookie is set');
@@ -135,13 +187,31 @@ test('browser mode: the one-time token (in the fragment) is traded once for a ta
   const page = await raw('/');
   assert.equal(page.status, 200);
   assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
-  const rpc = await raw('/rpc/readers.list', { method: 'POST', headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' }, body: '{}' });
+  const rpc = await raw('/rpc/readers.list', {
+    method: 'POST',
+    headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.equal(rpc.status, 200, 'the tab secret is a credential');
-  const bad = await raw('/rpc/readers.list', { method: 'POST', headers: { 'x-scrip-session': 'A'.repeat(43) }, body: '{}' });
+  const bad = await raw('/rpc/readers.list', {
+    method: 'POST',
+    headers: { 'x-scrip-session': 'A'.repeat(43) },
+    body: '{}',
+  });
   assert.equal(bad.status, 401, 'a made-up tab secret is refused');
   assert.match(JSON.parse(bad.body).action, /scrip start --browser/);
   assert.equal((await raw('/rpc/readers.list', { method: 'POST', body: '{}' })).status, 401);
-  assert.equal((await raw('/rpc/readers.list', { method: 'POST', headers: { cookie: `scrip_session=${secret}`, origin }, body: '{}' })).status, 401, 'a cookie is no credential');
+  assert.equal(
+    (
+      await raw('/rpc/readers.list', {
+        method: 'POST',
+        headers: { cookie: `scrip_session=${secret}`, origin },
+        body: '{}',
+      })
+    ).status,
+    401,
+    'a cookie is no credential',
+  );
 });
 
 test('an Origin of app://scrip is refused over HTTP (the Electron window speaks IPC)', async () => {
@@ -157,7 +227,7 @@ test('a bad %-escape in a path is 400, not 500 (static files and route parameter
   assert.equal(param.status, 400, param.body);
 });
 
-test('a path cannot reach a sibling folder whose name starts with the renderer folder\'s', async () => {
+test("a path cannot reach a sibling folder whose name starts with the renderer folder's", async () => {
   const sibling = `${rendererDir}-old`;
   mkdirSync(sibling, { recursive: true });
   writeFileSync(join(sibling, 'secret.txt'), 'not for the web');
@@ -174,8 +244,18 @@ test('/events sends each caller only the events its scopes may read', async () =
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = decoder.decode((await reader.read()).value); // ": connected"
-  t.app.services.events.emit('prescription.changed', { id: 'rx-1', status: 'draft', shortFormId: null, lastError: null });
-  t.app.services.events.emit('session.ticket', { at: new Date().toISOString(), to: 'someone', keyId: null, roleProfileId: null });
+  t.app.services.events.emit('prescription.changed', {
+    id: 'rx-1',
+    status: 'draft',
+    shortFormId: null,
+    lastError: null,
+  });
+  t.app.services.events.emit('session.ticket', {
+    at: new Date().toISOString(),
+    to: 'someone',
+    keyId: null,
+    roleProfileId: null,
+  });
   t.app.services.events.emit('dispensing.changed', { id: 'd-1', shortFormId: 'ABC', status: 'with-dispenser' });
   while (!text.includes('dispensing.changed')) text += decoder.decode((await reader.read()).value);
   await reader.cancel();
@@ -191,9 +271,18 @@ test('paths cannot escape the renderer folder', async () => {
 test('browser mode: when the card session ends every tab is locked: readers and the session only, other commands 401 tab-locked, events filtered', async () => {
   const origin = `http://127.0.0.1:${t.server.port}`;
   const token = /^#token=(.+)$/.exec(new URL(t.server.issuePageUrl()).hash)![1]!;
-  const traded = await raw('/auth/tab', { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+  const traded = await raw('/auth/tab', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ token }),
+  });
   const { secret } = JSON.parse(traded.body) as { secret: string };
-  const rpc = (name: string, body: unknown = {}) => raw(`/rpc/${name}`, { method: 'POST', headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const rpc = (name: string, body: unknown = {}) =>
+    raw(`/rpc/${name}`, {
+      method: 'POST',
+      headers: { 'x-scrip-session': secret, origin, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   assert.equal((await rpc('prescription.list')).status, 200, 'an open tab reads prescriptions');
   const stream = await fetch(`${t.server.url}/events?unnamed=1`, { headers: { 'x-scrip-session': secret, origin } });
   assert.equal(stream.status, 200, 'the tab opened its event stream before the lock');
@@ -201,8 +290,17 @@ test('browser mode: when the card session ends every tab is locked: readers and 
   const decoder = new TextDecoder();
   let text = decoder.decode((await reader.read()).value);
 
-  t.app.services.events.emit('session.ended', { reason: 'card-removed', userId: '555086689106', at: new Date().toISOString() });
-  for (const [name, body] of [['api-key.create', { name: 'walk-up', scopes: ['admin'] }], ['prescription.list', {}], ['audit.list', {}], ['environments.use', { name: 'sandbox' }]] as const) {
+  t.app.services.events.emit('session.ended', {
+    reason: 'card-removed',
+    userId: '555086689106',
+    at: new Date().toISOString(),
+  });
+  for (const [name, body] of [
+    ['api-key.create', { name: 'walk-up', scopes: ['admin'] }],
+    ['prescription.list', {}],
+    ['audit.list', {}],
+    ['environments.use', { name: 'sandbox' }],
+  ] as const) {
     const r = await rpc(name, body);
     assert.equal(r.status, 401, `${name} from a locked tab is refused: ${r.body}`);
     const err = JSON.parse(r.body) as { code: string; action: string };
@@ -211,17 +309,31 @@ test('browser mode: when the card session ends every tab is locked: readers and 
   }
   const byRoute = await raw('/prescriptions', { headers: { 'x-scrip-session': secret, origin } });
   assert.equal(byRoute.status, 401, 'the REST route is locked too, not only /rpc');
-  for (const name of ['readers.list', 'session.get']) assert.equal((await rpc(name)).status, 200, `${name} still answers a locked tab`);
+  for (const name of ['readers.list', 'session.get'])
+    assert.equal((await rpc(name)).status, 200, `${name} still answers a locked tab`);
   const login = await rpc('session.login', { pin: '123456' });
-  assert.notEqual(JSON.parse(login.body).code, 'tab-locked', 'a locked tab may try to log in (here there is no card, so the login itself fails)');
+  assert.notEqual(
+    JSON.parse(login.body).code,
+    'tab-locked',
+    'a locked tab may try to log in (here there is no card, so the login itself fails)',
+  );
   assert.equal((await rpc('prescription.list')).status, 401, 'a failed login leaves the tab locked');
 
-  t.app.services.events.emit('prescription.changed', { id: 'rx-locked', status: 'draft', shortFormId: null, lastError: null });
+  t.app.services.events.emit('prescription.changed', {
+    id: 'rx-locked',
+    status: 'draft',
+    shortFormId: null,
+    lastError: null,
+  });
   t.app.services.events.emit('reader.changed', t.app.services.readers.list());
   while (!text.includes('reader.changed')) text += decoder.decode((await reader.read()).value);
   await reader.cancel();
   assert.ok(text.includes('session.ended'), 'the locked tab hears that the session ended');
   assert.ok(!text.includes('rx-locked'), 'a stream opened before the lock carries no prescription events after it');
-  const key = await raw('/rpc/prescription.list', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
-  assert.equal(key.status, 200, 'API keys are not tabs: the lock is browser mode\'s');
+  const key = await raw('/rpc/prescription.list', {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(key.status, 200, "API keys are not tabs: the lock is browser mode's");
 });

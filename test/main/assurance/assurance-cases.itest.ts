@@ -14,11 +14,24 @@ const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 const work = mkdtempSync(join(tmpdir(), 'scrip-assure-cases-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function scrip(args: string[], env: NodeJS.ProcessEnv, timeout = 170_000): Promise<{ code: number; stdout: string; stderr: string }> {
+function scrip(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout = 170_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [scripBin, ...args], { env, timeout, maxBuffer: 16 * 1024 * 1024 }, (e, stdout, stderr) => {
-      resolve({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [scripBin, ...args],
+      { env, timeout, maxBuffer: 16 * 1024 * 1024 },
+      (e, stdout, stderr) => {
+        resolve({
+          code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -33,17 +46,31 @@ function headlessEnv(dataDir: string): NodeJS.ProcessEnv {
 
 test('a scenario meant to fail fails, naming the requirement, the step and the difference', async (t) => {
   if (!need(t, requirements.pcscd)) return;
-  const r = await scrip(['assure', 'run', join(repoRoot, 'test', 'fixtures', 'assurance-failing'), '--out', join(work, 'failing')], { ...headlessEnv(join(work, 'data')), SCRIP_ASSURANCE_PDF: 'off' });
+  const r = await scrip(
+    ['assure', 'run', join(repoRoot, 'test', 'fixtures', 'assurance-failing'), '--out', join(work, 'failing')],
+    { ...headlessEnv(join(work, 'data')), SCRIP_ASSURANCE_PDF: 'off' },
+  );
   assert.equal(r.code, 1, `exit code 1 when a scenario fails: ${r.stdout}${r.stderr.slice(-2000)}`);
-  assert.match(r.stdout, /MEANT-TO-FAIL-01 \(requirements DISP-SCAL-1\.6\.9, DISP-SCAL-1\.9\.1\) failed at step \d+ "dispense the invalid prescription anyway": expected success, got error signature-invalid/, r.stdout);
+  assert.match(
+    r.stdout,
+    /MEANT-TO-FAIL-01 \(requirements DISP-SCAL-1\.6\.9, DISP-SCAL-1\.9\.1\) failed at step \d+ "dispense the invalid prescription anyway": expected success, got error signature-invalid/,
+    r.stdout,
+  );
   const html = readFileSync(join(work, 'failing', 'report.html'), 'utf8');
   assert.match(html, /What differed/, 'the report shows the difference');
 });
 
 test('with a Secret Service present the run is the same (no keychain is asked for)', async (t) => {
   if (!need(t, requirements.pcscd, requirements.secretService)) return;
-  const env = { ...headlessEnv(join(work, 'data2')), DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS!, SCRIP_ASSURANCE_PDF: 'off' };
-  const r = await scrip(['assure', 'run', '--only', 'ID-LOGIN-01,ID-CARD-REMOVAL-01', '--out', join(work, 'with-bus'), '--json'], env);
+  const env = {
+    ...headlessEnv(join(work, 'data2')),
+    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS!,
+    SCRIP_ASSURANCE_PDF: 'off',
+  };
+  const r = await scrip(
+    ['assure', 'run', '--only', 'ID-LOGIN-01,ID-CARD-REMOVAL-01', '--out', join(work, 'with-bus'), '--json'],
+    env,
+  );
   assert.equal(r.code, 0, `${r.stdout}${r.stderr.slice(-2000)}`);
   const summary = JSON.parse(r.stdout) as { ok: boolean; passed: number; pdf: string };
   assert.equal(summary.passed, 2, 'both chosen scenarios pass');

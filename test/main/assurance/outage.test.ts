@@ -18,12 +18,20 @@ before(async () => {
   embedded = await startEmbedded(dir, { insertCard: false });
   world = embeddedWorld(embedded, { fixedClock: null, versions: {} });
 });
-after(async () => { await world?.close?.(); await embedded?.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await world?.close?.();
+  await embedded?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function get(url: string, ca: string): Promise<{ status: number } | { error: string }> {
   return new Promise((resolve) => {
-    request(url, { ca, agent: false }, (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode ?? 0 })); })
-      .on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message })).end();
+    request(url, { ca, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    })
+      .on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }))
+      .end();
   });
 }
 

@@ -7,19 +7,30 @@ import { parseScenario } from '../../../main/assurance/scenario';
 import { planLanes, runsAlone, Holds, weight } from '../../../main/assurance/schedule';
 import { loadScenarios } from '../../../main/assurance/library';
 
-const scenario = (id: string, extra = '', logins = 1) => parseScenario(`${id}.yaml`, `id: ${id}
+const scenario = (id: string, extra = '', logins = 1) =>
+  parseScenario(
+    `${id}.yaml`,
+    `id: ${id}
 title: Scenario ${id}
 requirements: [X-1]
 ${extra}
 steps:
 ${'  - login: prescriber\n'.repeat(logins)}  - command: session.get
-`);
+`,
+  );
 
 test('the plan is fixed by the files: heaviest first to the least loaded lane, each lane in library order', () => {
   const all = [scenario('A-01', '', 3), scenario('B-01'), scenario('C-01'), scenario('D-01'), scenario('E-01', '', 2)];
   const plan = planLanes(all, 2);
   // Weights: A 94, E 63, B C D 31 each. A → 0; E → 1; B → 1 (94 = 94); C → 0 on the tie; D → 1.
-  assert.deepEqual(plan, [[0, 2], [1, 3, 4]], `heaviest first, lowest lane on a tie, each lane in library order: ${JSON.stringify(plan)}`);
+  assert.deepEqual(
+    plan,
+    [
+      [0, 2],
+      [1, 3, 4],
+    ],
+    `heaviest first, lowest lane on a tie, each lane in library order: ${JSON.stringify(plan)}`,
+  );
   assert.deepEqual(planLanes(all, 2), plan, 'the same plan a second time');
   assert.deepEqual(planLanes(all, 1), [[0, 1, 2, 3, 4]], 'one lane runs everything in order');
   assert.equal(planLanes(all.slice(0, 2), 8).length, 2, 'never more lanes than scenarios');
@@ -35,13 +46,16 @@ test('the built-in library spreads over two lanes within a swap or two of each o
 });
 
 test('a clock step or exclusive: true runs alone; locks are parsed', () => {
-  const clock = parseScenario('c.yaml', `id: CLOCK-01
+  const clock = parseScenario(
+    'c.yaml',
+    `id: CLOCK-01
 title: Moves the clock
 requirements: [X-1]
 steps:
   - sandbox: clock
     advanceSeconds: 60
-`);
+`,
+  );
   assert.equal(runsAlone(clock), true, 'moving the shared clock runs alone');
   assert.equal(runsAlone(scenario('X-01', 'exclusive: true')), true, 'exclusive runs alone');
   assert.equal(runsAlone(scenario('Y-01')), false, 'others share');

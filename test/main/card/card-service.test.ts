@@ -63,7 +63,10 @@ describe('CardService over the in-process virtual card', () => {
     await rejects(service.verifyPin({ pin: '000000' }), 'pin-blocked');
     await rejects(service.verifyPin({ pin: PIN }), 'pin-blocked');
     assert.equal((await service.status()).pin.blocked, true);
-    await rejects(service.unblockPin({ puk: '11112222', newPin: '24681357' }), 'pin-wrong', { retriesLeft: 2, puk: true });
+    await rejects(service.unblockPin({ puk: '11112222', newPin: '24681357' }), 'pin-wrong', {
+      retriesLeft: 2,
+      puk: true,
+    });
     const info = await service.unblockPin({ puk: PUK, newPin: '24681357' });
     assert.equal(info.retriesLeft, 3);
     await service.verifyPin({ pin: '24681357' });
@@ -82,13 +85,19 @@ describe('CardService over the in-process virtual card', () => {
     const data = { hash: sha256('prescription'), algorithm: 'sha256' as const };
     await rejects(service.sign({ kind: 'auth', data }), 'bad-state', { pinRequired: true });
     const a = await service.sign({ kind: 'auth', data, pin: PIN });
-    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(a.certificate).publicKey, a.signature), 'nodeVerify(\'sha256\', Buffer.from(\'prescription\'), new X509Certificate(a.certificate).publicKey, a…');
+    assert.ok(
+      nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(a.certificate).publicKey, a.signature),
+      "nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(a.certificate).publicKey, a…",
+    );
     // no PIN needed again for 9A in this card session
     await service.sign({ kind: 'auth', data });
     // 9C needs it every time
     await rejects(service.sign({ kind: 'sign', data }), 'bad-state', { pinRequired: true });
     const s = await service.sign({ kind: 'sign', data, pin: PIN });
-    assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(s.certificate).publicKey, s.signature), 'nodeVerify(\'sha256\', Buffer.from(\'prescription\'), new X509Certificate(s.certificate).publicKey, s…');
+    assert.ok(
+      nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(s.certificate).publicKey, s.signature),
+      "nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(s.certificate).publicKey, s…",
+    );
     assert.equal(s.keyAlgorithm, 'RSA-2048');
     await rejects(service.sign({ kind: 'sign', data }), 'bad-state');
   });
@@ -97,7 +106,10 @@ describe('CardService over the in-process virtual card', () => {
     const { service } = setup(newCard({ algorithm: 'p256', compressCertificates: true }));
     const r = await service.sign({ kind: 'sign', data: { hash: sha256('x'), algorithm: 'sha256' }, pin: PIN });
     assert.equal(r.keyAlgorithm, 'EC P-256');
-    assert.ok(nodeVerify('sha256', Buffer.from('x'), new X509Certificate(r.certificate).publicKey, r.signature), 'nodeVerify(\'sha256\', Buffer.from(\'x\'), new X509Certificate(r.certificate).publicKey, r.signature)');
+    assert.ok(
+      nodeVerify('sha256', Buffer.from('x'), new X509Certificate(r.certificate).publicKey, r.signature),
+      "nodeVerify('sha256', Buffer.from('x'), new X509Certificate(r.certificate).publicKey, r.signature)",
+    );
   });
 
   test('no card, card pulled mid-command, and the next insert works', async () => {
@@ -128,7 +140,7 @@ describe('CardService over the in-process virtual card', () => {
   test('the PIN never appears in an error', async () => {
     const { service } = setup();
     const e = await rejects(service.verifyPin({ pin: '97531864' }), 'pin-wrong');
-    assert.ok(!JSON.stringify(e.toBody()).includes('97531864'), '!JSON.stringify(e.toBody()).includes(\'97531864\')');
-    assert.ok(!e.message.includes('97531864'), '!e.message.includes(\'97531864\')');
+    assert.ok(!JSON.stringify(e.toBody()).includes('97531864'), "!JSON.stringify(e.toBody()).includes('97531864')");
+    assert.ok(!e.message.includes('97531864'), "!e.message.includes('97531864')");
   });
 });

@@ -13,7 +13,13 @@ import { PcscReaderWatch } from '../../../native/pcsc/reader-watch';
 import { ReaderService } from '../../../main/card/reader-service';
 import { EventBus } from '../../../main/events';
 import { newCard, PIN, PUK } from '../../sandbox/card/fixture';
-import { insertVirtualCard, READER, startPcscd, waitForReader, type VirtualCardHandle } from '../../sandbox/card/vpcd-harness';
+import {
+  insertVirtualCard,
+  READER,
+  startPcscd,
+  waitForReader,
+  type VirtualCardHandle,
+} from '../../sandbox/card/vpcd-harness';
 import { need, requirements } from '../../support/system';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +39,11 @@ async function rejects(p: Promise<unknown>, code: string): Promise<ScripError> {
 
 async function waitForExit(pid: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    try { process.kill(pid, 0); } catch { return; }
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
     await new Promise((r) => setTimeout(r, 50)); // no event exists for another process's exit
   }
   throw new Error(`pcscd (${pid}) did not exit`);
@@ -48,7 +58,9 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
     if (requirements.pcscd.check()) return;
     vc = await insertVirtualCard(newCard());
   });
-  after(async () => { await vc?.stop(); });
+  after(async () => {
+    await vc?.stop();
+  });
 
   test('reads holder, certificates and PIN retries; signs with both keys', async (t) => {
     if (!need(t, requirements.pcscd) || !vc) return;
@@ -59,7 +71,10 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
     assert.equal(s.atr, '3B88800153637269705049561D');
     for (const kind of ['auth', 'sign'] as const) {
       const r = await service.sign({ reader: READER, kind, data, pin: PIN });
-      assert.ok(nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(r.certificate).publicKey, r.signature), kind);
+      assert.ok(
+        nodeVerify('sha256', Buffer.from('prescription'), new X509Certificate(r.certificate).publicKey, r.signature),
+        kind,
+      );
     }
     await rejects(service.sign({ reader: READER, kind: 'sign', data }), 'bad-state');
   });
@@ -77,7 +92,10 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
 
   test('PIN blocked after 3 wrong tries (and stays blocked in the card file), unblocked with the PUK', async (t) => {
     if (!need(t, requirements.pcscd) || !vc) return;
-    assert.equal((await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-wrong')).details?.retriesLeft, 2);
+    assert.equal(
+      (await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-wrong')).details?.retriesLeft,
+      2,
+    );
     assert.equal((await service.status(READER)).pin.retriesLeft, 2);
     await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-wrong');
     await rejects(service.verifyPin({ reader: READER, pin: '000000' }), 'pin-blocked');
@@ -90,7 +108,13 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
 
   test('a card held exclusively by another program is reported busy, then works when released', async (t) => {
     if (!need(t, requirements.pcscd) || !vc) return;
-    const pcsc = require('smartcard') as { Context: new () => ContextInterface; SCARD_SHARE_EXCLUSIVE: number; SCARD_PROTOCOL_T1: number; SCARD_PROTOCOL_T0: number; SCARD_LEAVE_CARD: number };
+    const pcsc = require('smartcard') as {
+      Context: new () => ContextInterface;
+      SCARD_SHARE_EXCLUSIVE: number;
+      SCARD_PROTOCOL_T1: number;
+      SCARD_PROTOCOL_T0: number;
+      SCARD_LEAVE_CARD: number;
+    };
     const ctx = new pcsc.Context();
     let other: CardInterface | null = null;
     try {
@@ -110,18 +134,31 @@ describe('CardService over pcscd + vpcd', { timeout: 120_000 }, () => {
     watch.start();
     const readers = new ReaderService(watch, new EventBus());
     const row = () => readers.list().readers.find((r) => r.name === READER);
-    const pcsc = require('smartcard') as { Context: new () => ContextInterface; SCARD_SHARE_EXCLUSIVE: number; SCARD_PROTOCOL_T1: number; SCARD_PROTOCOL_T0: number; SCARD_LEAVE_CARD: number };
+    const pcsc = require('smartcard') as {
+      Context: new () => ContextInterface;
+      SCARD_SHARE_EXCLUSIVE: number;
+      SCARD_PROTOCOL_T1: number;
+      SCARD_PROTOCOL_T0: number;
+      SCARD_LEAVE_CARD: number;
+    };
     const ctx = new pcsc.Context();
     try {
       // Scrip's own unit of work: the connector holds the card exclusively while the work runs.
-      const seen = await connector.withCard(READER, async () => ({ exclusive: watch.refresh().readers.find((r) => r.name === READER)?.exclusive, inUse: row()?.inUse }));
+      const seen = await connector.withCard(READER, async () => ({
+        exclusive: watch.refresh().readers.find((r) => r.name === READER)?.exclusive,
+        inUse: row()?.inUse,
+      }));
       assert.equal(seen.exclusive, true, 'PC/SC shows the card held exclusively while Scrip works with it');
       assert.equal(seen.inUse, false, 'but it is Scrip: not "in use by another program"');
       await new Promise((r) => setTimeout(r, 2100)); // past the grace for snapshots read just after a unit
       const reader = ctx.listReaders().find((r) => r.name === READER)!;
       const other = await reader.connect(pcsc.SCARD_SHARE_EXCLUSIVE, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
       try {
-        assert.equal(row()?.inUse, true, 'another connection holds the card exclusively: shown as in use by another program');
+        assert.equal(
+          row()?.inUse,
+          true,
+          'another connection holds the card exclusively: shown as in use by another program',
+        );
       } finally {
         other.disconnect(pcsc.SCARD_LEAVE_CARD);
       }

@@ -21,8 +21,19 @@ describe('ATR table', () => {
 describe('APDU session', () => {
   test('re-sends on 6Cxx and follows 61xx', async () => {
     const sent: string[] = [];
-    const answers = [encodeResponse(new Uint8Array(0), 0x6c05), encodeResponse(fromHex('0102'), 0x6103), encodeResponse(fromHex('030405'), 0x9000)];
-    const s = new ApduSession({ reader: 'r', atr: new Uint8Array(0), transmit: async (apdu) => { sent.push(hex(apdu)); return answers.shift()!; } });
+    const answers = [
+      encodeResponse(new Uint8Array(0), 0x6c05),
+      encodeResponse(fromHex('0102'), 0x6103),
+      encodeResponse(fromHex('030405'), 0x9000),
+    ];
+    const s = new ApduSession({
+      reader: 'r',
+      atr: new Uint8Array(0),
+      transmit: async (apdu) => {
+        sent.push(hex(apdu));
+        return answers.shift()!;
+      },
+    });
     const r = await s.send({ cla: 0, ins: 0xca, p1: 0, p2: 0, le: 0 });
     assert.deepEqual(sent, ['00CA000000', '00CA000005', '00C0000003']);
     assert.equal(hex(r.data), '0102030405');
@@ -31,7 +42,14 @@ describe('APDU session', () => {
 
   test('stops a chain the card refuses', async () => {
     const sent: number[] = [];
-    const s = new ApduSession({ reader: 'r', atr: new Uint8Array(0), transmit: async (apdu) => { sent.push(parseCommand(apdu).cla); return encodeResponse(new Uint8Array(0), 0x6982); } });
+    const s = new ApduSession({
+      reader: 'r',
+      atr: new Uint8Array(0),
+      transmit: async (apdu) => {
+        sent.push(parseCommand(apdu).cla);
+        return encodeResponse(new Uint8Array(0), 0x6982);
+      },
+    });
     const r = await s.send({ cla: 0, ins: 0x87, p1: 7, p2: 0x9a, data: new Uint8Array(600) });
     assert.equal(r.sw, 0x6982);
     assert.deepEqual(sent, [0x10]);
@@ -42,13 +60,20 @@ describe('identity and PIN errors', () => {
   test('reads the user id and display name; refuses a subject without a 12-digit CN', () => {
     const ca = testCa();
     const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const c = ca.issueAuthCertificate({ userId: '102048843983', displayName: 'Nurse Jo Bloggs, RN', publicKey: k.publicKey });
+    const c = ca.issueAuthCertificate({
+      userId: '102048843983',
+      displayName: 'Nurse Jo Bloggs, RN',
+      publicKey: k.publicKey,
+    });
     const id = identityFrom(c.der, null);
     assert.equal(id.userId, '102048843983');
     assert.equal(id.displayName, 'Nurse Jo Bloggs, RN');
     assert.equal(id.auth.keyAlgorithm, 'EC P-256');
     assert.equal(displayNameOf(ca.root.der), null);
-    assert.throws(() => identityFrom(ca.root.der, null), (e: unknown) => e instanceof ScripError && e.code === 'unsupported-card');
+    assert.throws(
+      () => identityFrom(ca.root.der, null),
+      (e: unknown) => e instanceof ScripError && e.code === 'unsupported-card',
+    );
   });
 
   test('status words map to the catalogue', () => {

@@ -19,7 +19,8 @@ import { PivCard } from '../../../sandbox/card/piv-card';
 import { VpcdAttachment } from '../../../sandbox/card/vpcd-client';
 import { waitForReader } from '../../sandbox/card/vpcd-harness';
 
-const OPENSC = discoverModules().find((p) => p.endsWith('opensc-pkcs11.so')) ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+const OPENSC =
+  discoverModules().find((p) => p.endsWith('opensc-pkcs11.so')) ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const READER = 'Virtual PCD 00 01';
 
 /**
@@ -31,7 +32,10 @@ function slotBecomes(m: Pkcs11Module, present: boolean, ms: number): Promise<num
   const t0 = Date.now();
   let look = (): void => undefined;
   const p = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => { m.off('change', check); reject(new Error(`the token was not seen ${present ? 'in' : 'out'} within ${ms} ms`)); }, ms);
+    const timer = setTimeout(() => {
+      m.off('change', check);
+      reject(new Error(`the token was not seen ${present ? 'in' : 'out'} within ${ms} ms`));
+    }, ms);
     const check = async (): Promise<void> => {
       const slots = await m.call<SlotView[]>({ op: 'slots' });
       if (!!slots.find((s) => s.description === READER)?.token === present) {
@@ -41,7 +45,9 @@ function slotBecomes(m: Pkcs11Module, present: boolean, ms: number): Promise<num
       }
     };
     m.on('change', check);
-    look = () => { void check().catch(() => undefined); };
+    look = () => {
+      void check().catch(() => undefined);
+    };
   });
   return Object.assign(p, { look: () => look() });
 }

@@ -19,7 +19,11 @@ test('an exclusive hold is "another program" unless Scrip holds the reader itsel
   watch.set(held(true));
   assert.equal(readers.list().readers[0]?.inUse, true, 'another program holds the card: shown as in use');
   ours = true;
-  assert.equal(readers.list().readers[0]?.inUse, false, 'Scrip holds the card itself: not shown as in use by another program');
+  assert.equal(
+    readers.list().readers[0]?.inUse,
+    false,
+    'Scrip holds the card itself: not shown as in use by another program',
+  );
   watch.set(held(false));
   assert.equal(readers.list().readers[0]?.inUse, false, 'nobody holds it');
 });
@@ -28,7 +32,13 @@ test('a reader counts as held by this process while its unit of work runs and fo
   const key = 'pcsc:Grace Reader';
   assert.equal(heldByThisProcess(key), false, 'nothing has used the reader yet');
   let release!: () => void;
-  const unit = serialised(key, () => new Promise<void>((r) => { release = r; }));
+  const unit = serialised(
+    key,
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+      }),
+  );
   assert.equal(heldByThisProcess(key), true, 'held from the moment the unit is queued');
   await new Promise((r) => setImmediate(r)); // the unit starts after the queue's earlier work
   assert.equal(heldByThisProcess(key), true, 'held while the unit runs');

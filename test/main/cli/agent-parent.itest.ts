@@ -27,7 +27,15 @@ test('an agent whose SCRIP_PARENT_PID process is killed shuts down and frees its
     const lines = createInterface({ input: parent.stdout! });
     let ready: { pid: number } | null = null;
     for await (const line of lines) {
-      try { const v = JSON.parse(line) as { event?: string; pid: number }; if (v.event === 'ready') { ready = v; break; } } catch { /* other output */ }
+      try {
+        const v = JSON.parse(line) as { event?: string; pid: number };
+        if (v.event === 'ready') {
+          ready = v;
+          break;
+        }
+      } catch {
+        /* other output */
+      }
     }
     assert.ok(ready, 'the agent said it was ready');
     assert.ok(existsSync(join(dataDir, 'agent.json')), 'the running agent announces itself in its data directory');
@@ -36,10 +44,22 @@ test('an agent whose SCRIP_PARENT_PID process is killed shuts down and frees its
     parent.kill('SIGKILL');
     parent.stdout!.resume();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the agent was still running 20 s after the program that started it died')), 20_000); });
-    try { await Promise.race([closed, late]); } finally { clearTimeout(timer); }
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the agent was still running 20 s after the program that started it died')),
+        20_000,
+      );
+    });
+    try {
+      await Promise.race([closed, late]);
+    } finally {
+      clearTimeout(timer);
+    }
     // Gone, or a zombie waiting for whoever adopted it (pid 1 in a container may never reap it).
-    assert.ok(!existsSync(`/proc/${ready.pid}`) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${ready.pid}/stat`, 'utf8')), 'the agent process has ended');
+    assert.ok(
+      !existsSync(`/proc/${ready.pid}`) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${ready.pid}/stat`, 'utf8')),
+      'the agent process has ended',
+    );
     assert.ok(!existsSync(join(dataDir, 'agent.json')), 'it shut down cleanly: its runtime file is removed');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -14,11 +14,20 @@ import { nextLine, runAsStranger, strangerIds, strangerRequirement } from '../..
 
 const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 
-function scrip(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function scrip(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [scripBin, ...args], { env: { ...process.env, SCRIP_URL: '', SCRIP_API_KEY: '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [scripBin, ...args],
+      { env: { ...process.env, SCRIP_URL: '', SCRIP_API_KEY: '', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin ?? '');
   });
 }
@@ -41,24 +50,31 @@ server.listen(Number(process.argv[2]), '127.0.0.1', () => console.log('ready'));
 `;
 
 let agent: ScripProcess;
-before(async () => { agent = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off' }); });
-after(async () => { await agent?.stop(); });
+before(async () => {
+  agent = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off' });
+});
+after(async () => {
+  await agent?.stop();
+});
 
 test('the agent listens on a socket only its user can reach, in a 0700 directory', async (t) => {
   const socket = agent.ready.socket!;
   assert.equal(socket, join(agent.dataDir, 'agent.sock'), 'the socket is in the data directory');
   assert.ok(statSync(socket).isSocket(), 'it is a socket');
-  assert.equal(statSync(socket).mode & 0o777, 0o600, 'the socket is the user\'s alone');
+  assert.equal(statSync(socket).mode & 0o777, 0o600, "the socket is the user's alone");
   assert.equal(statSync(agent.dataDir).mode & 0o777, 0o700, 'so is its directory');
   if (!need(t, requirements.secretService, strangerRequirement)) return;
   const r = await scrip(['readers', 'list', '--json'], { SCRIP_DATA_DIR: agent.dataDir });
   assert.equal(r.code, 0, `the user's CLI reaches the agent through it (its key from the keychain): ${r.stderr}`);
-  const probe = runAsStranger(`
+  const probe = runAsStranger(
+    `
 import { createConnection } from 'node:net';
 const c = createConnection(process.argv[2]);
 c.on('connect', () => { console.log('connected'); c.destroy(); });
 c.on('error', (e) => console.log(e.code));
-`, [socket]);
+`,
+    [socket],
+  );
   try {
     assert.equal(await nextLine(probe, 'its attempt'), 'EACCES', 'another user cannot connect to the agent socket');
   } finally {
@@ -82,12 +98,16 @@ test('after an unclean exit, a stranger on the old port gets neither the key nor
     assert.equal(login.code, 20, `the CLI finds no agent: ${login.stderr}`);
     assert.match(login.stderr, /No Scrip agent is running/, 'and says so');
     const report = await fetch(`http://127.0.0.1:${port}/__report`);
-    const seen = await report.json() as unknown[];
+    const seen = (await report.json()) as unknown[];
     assert.deepEqual(seen, [], 'the stranger received nothing: no /status probe, no key, no PIN');
     await stranger.stop();
     const restarted = await startScrip(['agent'], { SCRIP_VIRTUAL_CARD: 'off', SCRIP_DATA_DIR: dead.dataDir });
     try {
-      assert.equal(restarted.ready.socket, join(dead.dataDir, 'agent.sock'), 'a restart clears the dead agent\'s socket and listens there again');
+      assert.equal(
+        restarted.ready.socket,
+        join(dead.dataDir, 'agent.sock'),
+        "a restart clears the dead agent's socket and listens there again",
+      );
     } finally {
       await restarted.stop();
     }
@@ -97,12 +117,15 @@ test('after an unclean exit, a stranger on the old port gets neither the key nor
   }
 });
 
-test('a socket that is not the user\'s, or a directory others may enter, is refused before anything is sent', async (t) => {
+test("a socket that is not the user's, or a directory others may enter, is refused before anything is sent", async (t) => {
   if (!need(t, strangerRequirement)) return;
   const who = strangerIds()!;
   const dir = mkdtempSync(join(tmpdir(), 'scrip-trust-'));
   let heard = 0;
-  const fake: Server = createServer((c) => { heard++; c.destroy(); });
+  const fake: Server = createServer((c) => {
+    heard++;
+    c.destroy();
+  });
   await new Promise<void>((r) => fake.listen(join(dir, 'agent.sock'), () => r()));
   try {
     chownSync(join(dir, 'agent.sock'), who.uid, who.gid); // as if the stranger had made it
@@ -122,13 +145,19 @@ test('a socket that is not the user\'s, or a directory others may enter, is refu
   }
 });
 
-test('SCRIP_URL alone is refused: the CLI\'s own key never goes to an address named in the environment', async () => {
+test("SCRIP_URL alone is refused: the CLI's own key never goes to an address named in the environment", async () => {
   let heard = 0;
-  const listener: Server = createServer((c) => { heard++; c.destroy(); });
+  const listener: Server = createServer((c) => {
+    heard++;
+    c.destroy();
+  });
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
   try {
     const port = (listener.address() as { port: number }).port;
-    const r = await scrip(['readers', 'list'], { SCRIP_DATA_DIR: agent.dataDir, SCRIP_URL: `http://127.0.0.1:${port}` });
+    const r = await scrip(['readers', 'list'], {
+      SCRIP_DATA_DIR: agent.dataDir,
+      SCRIP_URL: `http://127.0.0.1:${port}`,
+    });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /without SCRIP_API_KEY/, 'says what is missing');
     assert.equal(heard, 0, 'nothing was sent');
@@ -138,7 +167,9 @@ test('SCRIP_URL alone is refused: the CLI\'s own key never goes to an address na
 });
 
 test('--api-key on the command line is refused (ps shows it to everyone)', async () => {
-  const r = await scrip(['readers', 'list', '--api-key', 'scrip_0000000000000000_' + 'A'.repeat(43)], { SCRIP_DATA_DIR: agent.dataDir });
+  const r = await scrip(['readers', 'list', '--api-key', 'scrip_0000000000000000_' + 'A'.repeat(43)], {
+    SCRIP_DATA_DIR: agent.dataDir,
+  });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /SCRIP_API_KEY/, 'points to the environment instead');
 });
@@ -147,5 +178,8 @@ test('a second agent for the same data directory is refused', async () => {
   const second = await scrip(['agent'], { SCRIP_DATA_DIR: agent.dataDir, SCRIP_VIRTUAL_CARD: 'off' });
   assert.notEqual(second.code, 0, 'the second agent does not start');
   assert.match(second.stderr, /already running/, second.stderr);
-  assert.ok(readFileSync(join(agent.dataDir, 'agent.json'), 'utf8').includes(String(agent.child.pid)), 'the first agent\'s runtime file is untouched');
+  assert.ok(
+    readFileSync(join(agent.dataDir, 'agent.json'), 'utf8').includes(String(agent.child.pid)),
+    "the first agent's runtime file is untouched",
+  );
 });

@@ -13,18 +13,30 @@ import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', SCRIP_VIRTUAL_CARD: 'off' };
 const keyDir = mkdtempSync(join(tmpdir(), 'scrip-audit-cli-'));
 const running: ScripProcess[] = [];
-after(async () => { for (const p of running) await p.stop(); rmSync(keyDir, { recursive: true, force: true }); });
+after(async () => {
+  for (const p of running) await p.stop();
+  rmSync(keyDir, { recursive: true, force: true });
+});
 
 function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  delete e.SCRIP_API_KEY; delete e.SCRIP_URL; delete e.SCRIP_KEYCHAIN;
+  delete e.SCRIP_API_KEY;
+  delete e.SCRIP_URL;
+  delete e.SCRIP_KEYCHAIN;
   Object.assign(e, env);
-  return new Promise((resolve) => execFile(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], { env: e, timeout: 30_000 }, (err, stdout, stderr) => {
-    resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-  }));
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'bin', 'scrip.mjs'), ...args],
+      { env: e, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
+      },
+    ),
+  );
 }
 
-test('scrip audit verify: sealed under the key store\'s audit key; a cut tail exits 1 naming the entry and the fault', async () => {
+test("scrip audit verify: sealed under the key store's audit key; a cut tail exits 1 naming the entry and the fault", async () => {
   const keyFile = join(keyDir, 'admin.key');
   const agent = await startScrip(['agent', '--headless', '--admin-key-file', keyFile], NO_BUS);
   running.push(agent);
@@ -36,7 +48,11 @@ test('scrip audit verify: sealed under the key store\'s audit key; a cut tail ex
   const good = await scrip(['audit', 'verify', '--json'], env);
   assert.equal(good.code, 0, `an untouched log verifies: ${good.stdout}${good.stderr}`);
   const v = JSON.parse(good.stdout) as { ok: boolean; entries: number; sealed: number; seals: string };
-  assert.deepEqual([v.ok, v.seals, v.sealed], [true, 'checked', v.entries], `every entry sealed and checked: ${good.stdout}`);
+  assert.deepEqual(
+    [v.ok, v.seals, v.sealed],
+    [true, 'checked', v.entries],
+    `every entry sealed and checked: ${good.stdout}`,
+  );
   const secrets = readFileSync(join(agent.dataDir, 'secrets.json'), 'utf8');
   assert.match(secrets, /"audit-key:/, 'the audit key is in the key store (the file store here)');
   const key = (JSON.parse(secrets) as Record<string, string>)[`audit-key:${agent.dataDir}`]!;
@@ -52,5 +68,9 @@ test('scrip audit verify: sealed under the key store\'s audit key; a cut tail ex
   const bad = await scrip(['audit', 'verify'], env);
   assert.equal(bad.code, 1, `a cut log fails the command: ${bad.stdout}${bad.stderr}`);
   assert.match(bad.stdout, /truncated/, `the kind of fault is named: ${bad.stdout}`);
-  assert.match(bad.stdout, new RegExp(`entries ${last - 1}–${last} were cut off the end`), `and the entries: ${bad.stdout}`);
+  assert.match(
+    bad.stdout,
+    new RegExp(`entries ${last - 1}–${last} were cut off the end`),
+    `and the entries: ${bad.stdout}`,
+  );
 });

@@ -13,9 +13,15 @@ import { need, requirements } from '../../support/system';
 const run = promisify(execFile);
 const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 
-async function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function scrip(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [scripBin, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [scripBin, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -24,8 +30,12 @@ async function scrip(args: string[], env: Record<string, string>): Promise<{ cod
 }
 
 let agent: ScripProcess;
-before(async () => { agent = await startScrip(['agent']); });
-after(async () => { await agent?.stop(); });
+before(async () => {
+  agent = await startScrip(['agent']);
+});
+after(async () => {
+  await agent?.stop();
+});
 
 test('without a running agent, a command says so and how to start one', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'scrip-none-'));
@@ -42,7 +52,10 @@ test('without a running agent, a command says so and how to start one', async ()
 test('api-key create prints a key once; the agent accepts it; readers list as JSON and as a table', async (t) => {
   if (!need(t, requirements.pcscd)) return;
   const env = { SCRIP_DATA_DIR: agent.dataDir };
-  const created = await scrip(['api-key', 'create', '--name', 'ci', '--scopes', 'read,admin', '--json'], { ...env, SCRIP_API_KEY: '' });
+  const created = await scrip(['api-key', 'create', '--name', 'ci', '--scopes', 'read,admin', '--json'], {
+    ...env,
+    SCRIP_API_KEY: '',
+  });
   // With SCRIP_API_KEY empty the CLI uses (or creates) its own key in the OS keychain.
   assert.equal(created.code, 0, created.stderr);
   const { key } = JSON.parse(created.stdout) as { key: string };
@@ -51,7 +64,10 @@ test('api-key create prints a key once; the agent accepts it; readers list as JS
   assert.equal(listed.code, 0, listed.stderr);
   const view = JSON.parse(listed.stdout) as { service: string; readers: Array<{ name: string }> };
   assert.equal(view.service, 'running');
-  assert.ok(view.readers.some((r) => r.name === 'Virtual PCD 00 00'), 'view.readers.some((r) => r.name === \'Virtual PCD 00 00\')');
+  assert.ok(
+    view.readers.some((r) => r.name === 'Virtual PCD 00 00'),
+    "view.readers.some((r) => r.name === 'Virtual PCD 00 00')",
+  );
   const table = await scrip(['readers', 'list'], { ...env, SCRIP_API_KEY: key });
   assert.match(table.stdout, /Virtual PCD 00 00/);
   const keys = await scrip(['api-key', 'list', '--json'], { ...env, SCRIP_API_KEY: key });
@@ -66,7 +82,10 @@ test('help comes from the schemas; bad flags and wrong scopes get clear errors a
   const unknown = await scrip(['readers', 'list', '--colour', 'red'], { ...env, SCRIP_API_KEY: 'x' });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown option --colour/);
-  const badKey = await scrip(['readers', 'list'], { ...env, SCRIP_API_KEY: 'scrip_0000000000000000_' + 'A'.repeat(43) });
+  const badKey = await scrip(['readers', 'list'], {
+    ...env,
+    SCRIP_API_KEY: 'scrip_0000000000000000_' + 'A'.repeat(43),
+  });
   assert.equal(badKey.code, 3);
   assert.match(badKey.stderr, /not valid/);
 });
@@ -76,33 +95,64 @@ test('a prescription from the command line: create --file, sign with the card, s
   const env = { SCRIP_DATA_DIR: agent.dataDir, SCRIP_API_KEY: '' };
   const dir = mkdtempSync(join(tmpdir(), 'scrip-cli-rx-'));
   const rx = join(dir, 'rx.json');
-  writeFileSync(rx, JSON.stringify({
-    patient: { nhsNumber: '9449305552', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71' } },
-    patientConfirmed: true,
-    items: [{ lineId: randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: 'One capsule three times a day' }],
-  }));
+  writeFileSync(
+    rx,
+    JSON.stringify({
+      patient: {
+        nhsNumber: '9449305552',
+        given: ['OCTAVIA'],
+        family: 'CHISLETT',
+        birthDate: '2008-09-20',
+        gender: 'female',
+        addressLines: ['1 TRINITY STREET'],
+        postcode: 'HX7 8AW',
+        gpOdsCode: 'A83008',
+        nominatedPharmacy: { odsCode: 'FCG71' },
+      },
+      patientConfirmed: true,
+      items: [
+        {
+          lineId: randomUUID(),
+          medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' },
+          quantity: { value: 21, unitCode: '428641000', unit: 'capsule' },
+          dosageText: 'One capsule three times a day',
+        },
+      ],
+    }),
+  );
   try {
     const json = async (args: string[], stdin?: string) => {
-      const r = stdin === undefined ? await scrip([...args, '--json'], env) : await scripWithStdin([...args, '--json'], env, stdin);
+      const r =
+        stdin === undefined
+          ? await scrip([...args, '--json'], env)
+          : await scripWithStdin([...args, '--json'], env, stdin);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     };
     // The embedded card may still be powering up when the agent starts.
-    for (let i = 0; i < 40 && (await json(['session'])).state !== 'card-present'; i++) await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 40 && (await json(['session'])).state !== 'card-present'; i++)
+      await new Promise((r) => setTimeout(r, 250));
     await json(['login', '--role', '200102238987', '--stdin'], '123456\n');
-    const { id } = await json(['prescription', 'create', '--file', rx]) as { id: string };
-    const signed = await json(['prescription', 'sign', '--ids', id, '--stdin'], '123456\n') as { results: Array<{ ok: boolean; shortFormId: string }> };
+    const { id } = (await json(['prescription', 'create', '--file', rx])) as { id: string };
+    const signed = (await json(['prescription', 'sign', '--ids', id, '--stdin'], '123456\n')) as {
+      results: Array<{ ok: boolean; shortFormId: string }>;
+    };
     assert.ok(signed.results[0]?.ok, JSON.stringify(signed));
     let status = '';
-    for (let i = 0; i < 40 && status !== 'accepted'; i++) { await json(['prescription', 'send']); status = String((await json(['prescription', 'get', id])).status); }
+    for (let i = 0; i < 40 && status !== 'accepted'; i++) {
+      await json(['prescription', 'send']);
+      status = String((await json(['prescription', 'get', id])).status);
+    }
     assert.equal(status, 'accepted');
     const pdf = join(dir, 'token.pdf');
     const saved = await json(['prescription', 'token', id, '--pdf', pdf]);
     assert.equal(saved.savedTo, pdf);
     assert.equal(readFileSync(pdf).subarray(0, 5).toString('latin1'), '%PDF-');
-    const cancelled = await json(['prescription', 'cancel', id, '--reason', '0001']) as { results: Array<{ code: string }> };
+    const cancelled = (await json(['prescription', 'cancel', id, '--reason', '0001'])) as {
+      results: Array<{ code: string }>;
+    };
     assert.equal(cancelled.results[0]?.code, 'R-0001');
-    const { id: draft } = await json(['prescription', 'create', '--file', rx]) as { id: string };
+    const { id: draft } = (await json(['prescription', 'create', '--file', rx])) as { id: string };
     assert.deepEqual(await json(['prescription', 'discard', draft]), { id: draft, discarded: true });
     await json(['logout']);
   } finally {
@@ -110,11 +160,20 @@ test('a prescription from the command line: create --file, sign with the card, s
   }
 });
 
-function scripWithStdin(args: string[], env: Record<string, string>, input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function scripWithStdin(
+  args: string[],
+  env: Record<string, string>,
+  input: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [scripBin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [scripBin, ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(input);
   });
 }

@@ -13,15 +13,27 @@ import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', SCRIP_VIRTUAL_CARD: 'off' };
 const keyDir = mkdtempSync(join(tmpdir(), 'scrip-headless-'));
 const running: ScripProcess[] = [];
-after(async () => { for (const p of running) await p.stop(); rmSync(keyDir, { recursive: true, force: true }); });
+after(async () => {
+  for (const p of running) await p.stop();
+  rmSync(keyDir, { recursive: true, force: true });
+});
 
 function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const e: NodeJS.ProcessEnv = { ...process.env, ...env };
-  delete e.SCRIP_API_KEY; delete e.SCRIP_URL; delete e.SCRIP_KEYCHAIN;
+  delete e.SCRIP_API_KEY;
+  delete e.SCRIP_URL;
+  delete e.SCRIP_KEYCHAIN;
   Object.assign(e, env);
-  return new Promise((resolve) => execFile(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], { env: e, timeout: 30_000 }, (err, stdout, stderr) => {
-    resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-  }));
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'bin', 'scrip.mjs'), ...args],
+      { env: e, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
+      },
+    ),
+  );
 }
 
 test('scrip agent --headless: the file key store, an admin key in a 0600 file, the CLI and diagnostics follow', async () => {
@@ -57,7 +69,11 @@ test('without --headless and with no keychain, the CLI is refused and told about
 });
 
 test('--headless with SCRIP_KEYCHAIN=os is a contradiction and refused', async () => {
-  const r = await scrip(['agent', '--headless'], { ...NO_BUS, SCRIP_KEYCHAIN: 'os', SCRIP_DATA_DIR: join(keyDir, 'x') });
+  const r = await scrip(['agent', '--headless'], {
+    ...NO_BUS,
+    SCRIP_KEYCHAIN: 'os',
+    SCRIP_DATA_DIR: join(keyDir, 'x'),
+  });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--headless keeps secrets in a file, but SCRIP_KEYCHAIN is "os"/, r.stderr);
 });

@@ -15,20 +15,37 @@ import { epsExamples } from '../../support/fixtures';
 
 const run = promisify(execFile);
 const fixtures = join(repoRoot, 'test', 'fixtures', 'eps-signed-prescriptions');
-const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(
+  epsExamples,
+  'primary-care',
+  'acute',
+  'nominated-pharmacy',
+  'medical-prescriber',
+  '1-Prepare-Request-200_OK.json',
+);
 
 async function scrip(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-local-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SCRIP_DATA_DIR: dataDir,
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+    PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm'),
+  };
   delete env.SCRIP_API_KEY;
   delete env.SCRIP_URL;
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
+      env,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  } finally { rmSync(dataDir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 test('prescription digest needs no agent: the digest equals the one computed here', async () => {
@@ -36,16 +53,25 @@ test('prescription digest needs no agent: the digest equals the one computed her
   const r = await scrip(['prescription', 'digest', '--bundle', example, '--timestamp', timestamp, '--json']);
   assert.equal(r.code, 0, `exit 0 (stderr: ${r.stderr})`);
   const out = JSON.parse(r.stdout) as { digest: string; timestamp: string };
-  const expected = prepareDigest(JSON.parse(readFileSync(example, 'utf8')) as Record<string, unknown>, timestamp, 'RS256', (alg, d) => createHash(alg).update(d, 'utf8').digest('base64'));
+  const expected = prepareDigest(
+    JSON.parse(readFileSync(example, 'utf8')) as Record<string, unknown>,
+    timestamp,
+    'RS256',
+    (alg, d) => createHash(alg).update(d, 'utf8').digest('base64'),
+  );
   assert.equal(out.digest, expected.digest, 'same digest as protocols/eps/fragments');
   assert.equal(out.timestamp, timestamp, 'the given signing time');
 });
 
-test('prescription verify needs no agent: NHS England\'s valid and invalid signatures get their verdicts', async () => {
+test("prescription verify needs no agent: NHS England's valid and invalid signatures get their verdicts", async () => {
   const valid = await scrip(['prescription', 'verify', '--file', join(fixtures, 'ValidSignature.xml'), '--json']);
   assert.equal(valid.code, 0, `exit 0 (stderr: ${valid.stderr})`);
   const v = JSON.parse(valid.stdout) as { verdict: string; checks: Array<{ id: string; result: string }> };
-  assert.equal(v.checks.map((c) => `${c.id}:${c.result}`).join(' '), 'format:pass one-certificate:pass signature:pass digest:pass chain:not-checked validity:pass revocation:not-checked', 'every check EPS makes passes; chain and CRL need a trust bundle');
+  assert.equal(
+    v.checks.map((c) => `${c.id}:${c.result}`).join(' '),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:not-checked validity:pass revocation:not-checked',
+    'every check EPS makes passes; chain and CRL need a trust bundle',
+  );
   assert.equal(v.verdict, 'not-fully-checked', 'no trust bundle: not fully checked');
   const invalid = await scrip(['prescription', 'verify', '--file', join(fixtures, 'SignatureIsInvalid.xml')]);
   assert.equal(invalid.code, 0, `a verdict, not an error (stderr: ${invalid.stderr})`);
@@ -57,15 +83,28 @@ test('medicines search uses the bundled dm+d subset when no agent runs', async (
   const r = await scrip(['medicines', 'search', 'paracetamol', '--json']);
   assert.equal(r.code, 0, `exit 0 (stderr: ${r.stderr})`);
   const out = JSON.parse(r.stdout) as { results: Array<{ name: string }>; release: { subset: boolean } };
-  assert.ok(out.results.some((m) => /paracetamol/i.test(m.name)), 'paracetamol found');
+  assert.ok(
+    out.results.some((m) => /paracetamol/i.test(m.name)),
+    'paracetamol found',
+  );
   assert.equal(out.release.subset, true, 'the bundled subset answered');
 });
 
 test('medicines dose reads a dose shortcut against the bundled dm+d subset, with no agent', async () => {
   const r = await scrip(['medicines', 'dose', '1 tds 5/7', '--code', '39732311000001104', '--json']);
   assert.equal(r.code, 0, `exit 0 (stderr: ${r.stderr})`);
-  const out = JSON.parse(r.stdout) as { sentence: string; quantity: number; unit: string; supplyDays: number; basis: string };
-  assert.deepEqual([out.sentence, out.quantity, out.unit, out.supplyDays, out.basis], ['One capsule three times a day for 5 days', 15, 'capsule', 5, 'exact'], 'amoxicillin 250mg capsules, 1 tds 5/7');
+  const out = JSON.parse(r.stdout) as {
+    sentence: string;
+    quantity: number;
+    unit: string;
+    supplyDays: number;
+    basis: string;
+  };
+  assert.deepEqual(
+    [out.sentence, out.quantity, out.unit, out.supplyDays, out.basis],
+    ['One capsule three times a day for 5 days', 15, 'capsule', 5, 'exact'],
+    'amoxicillin 250mg capsules, 1 tds 5/7',
+  );
 });
 
 test('a command that needs the agent still says none is running', async () => {

@@ -7,7 +7,8 @@ import { commandGroups, createRegistry } from '../../../main/commands';
 import type { CommandName, CommandOutput } from '../../../main/commands/command-map';
 
 type Registered = (typeof commandGroups)[number][number]['name'];
-const sameNames: [Registered] extends [CommandName] ? ([CommandName] extends [Registered] ? true : never) : never = true;
+const sameNames: [Registered] extends [CommandName] ? ([CommandName] extends [Registered] ? true : never) : never =
+  true;
 
 // An output's fields are the schema's: reading one the schema lacks is a type error (checked by tsc).
 type ReadersList = CommandOutput<'readers.list'>;
@@ -18,5 +19,12 @@ test('every command group is registered, and the command map names exactly the r
   assert.equal(sameNames, true, 'the type checker compared the names');
   assert.equal(typeof noSuchField, 'function', 'the type-level check above compiled');
   const registered = createRegistry().names();
-  assert.deepEqual([...registered].sort(), commandGroups.flat().map((c) => c.name).sort(), 'the registry holds every command of every group');
+  assert.deepEqual(
+    [...registered].sort(),
+    commandGroups
+      .flat()
+      .map((c) => c.name)
+      .sort(),
+    'the registry holds every command of every group',
+  );
 });

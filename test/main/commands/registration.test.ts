@@ -11,8 +11,13 @@ const commandsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 /** A value shaped like a defineCommand result. */
 function isCommand(v: unknown): v is { name: string } {
-  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string'
-    && typeof (v as { run?: unknown }).run === 'function' && typeof (v as { http?: unknown }).http === 'object';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { name?: unknown }).name === 'string' &&
+    typeof (v as { run?: unknown }).run === 'function' &&
+    typeof (v as { http?: unknown }).http === 'object'
+  );
 }
 
 test('every command defined in main/commands/*.ts is in the registry (its group array holds it)', async () => {
@@ -30,6 +35,14 @@ test('every command defined in main/commands/*.ts is in the registry (its group 
       }
     }
   }
-  assert.deepEqual(missing, [], 'defined but not registered: add each to its group\'s array in its module (and the group to main/commands/index.ts)');
-  assert.deepEqual([...new Set(defined)].sort(), registry.names().sort(), 'the registry holds exactly the commands the modules define');
+  assert.deepEqual(
+    missing,
+    [],
+    "defined but not registered: add each to its group's array in its module (and the group to main/commands/index.ts)",
+  );
+  assert.deepEqual(
+    [...new Set(defined)].sort(),
+    registry.names().sort(),
+    'the registry holds exactly the commands the modules define',
+  );
 });

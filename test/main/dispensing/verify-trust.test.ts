@@ -16,32 +16,67 @@ import { verifySignedText } from '../../../main/dispensing/verify';
 import { epsExamples } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(
+  epsExamples,
+  'primary-care',
+  'acute',
+  'nominated-pharmacy',
+  'medical-prescriber',
+  '1-Prepare-Request-200_OK.json',
+);
 const dir = mkdtempSync(join(tmpdir(), 'scrip-verify-trust-'));
 let sb: RunningSandbox;
-before(async () => { sb = await startSandbox({ dataDir: join(dir, 'sandbox') }); });
-after(async () => { await sb?.close(); rmSync(dir, { recursive: true, force: true }); });
+before(async () => {
+  sb = await startSandbox({ dataDir: join(dir, 'sandbox') });
+});
+after(async () => {
+  await sb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function signer(validDays?: number): { key: KeyObject; der: Buffer; serial: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const cert = sb.context.ca.issueSigningCertificate({ userId: '555086689106', displayName: 'BOIN', publicKey, ...(validDays !== undefined ? { validDays } : {}) });
+  const cert = sb.context.ca.issueSigningCertificate({
+    userId: '555086689106',
+    displayName: 'BOIN',
+    publicKey,
+    ...(validDays !== undefined ? { validDays } : {}),
+  });
   return { key: privateKey, der: cert.der, serial: cert.serial };
 }
 
 /** The example Bundle signed at `signedAt` as Scrip signs ($prepare's digest, RSA-SHA256, Provenance). */
-function signed(s: { key: KeyObject; der: Buffer }, signedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00'), pretty = false): string {
+function signed(
+  s: { key: KeyObject; der: Buffer },
+  signedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+  pretty = false,
+): string {
   const bundle = JSON.parse(readFileSync(example, 'utf8')) as Json;
-  const { digest } = prepareDigest(bundle, signedAt, 'RS256', (alg, d) => createHash(alg).update(d, 'utf8').digest('base64'));
-  let xml = assembleSignature(digest, sign('sha256', Buffer.from(digest, 'base64'), s.key).toString('base64'), s.der.toString('base64'));
+  const { digest } = prepareDigest(bundle, signedAt, 'RS256', (alg, d) =>
+    createHash(alg).update(d, 'utf8').digest('base64'),
+  );
+  let xml = assembleSignature(
+    digest,
+    sign('sha256', Buffer.from(digest, 'base64'), s.key).toString('base64'),
+    s.der.toString('base64'),
+  );
   if (pretty) xml = xml.replace(/></g, '>\n    <');
   const entries = bundle.entry as Json[];
   const mrs = entries.filter((e) => (e.resource as Json).resourceType === 'MedicationRequest');
   const requester = ((mrs[0]!.resource as Json).requester as Json).reference as string;
-  const prov = provenanceEntry({ id: '28828c55-8fa7-42d7-916f-fcf076e0c10e', requesterReference: requester, targetReferences: mrs.map((e) => e.fullUrl as string), recorded: signedAt, signedAt, signatureXml: xml });
+  const prov = provenanceEntry({
+    id: '28828c55-8fa7-42d7-916f-fcf076e0c10e',
+    requesterReference: requester,
+    targetReferences: mrs.map((e) => e.fullUrl as string),
+    recorded: signedAt,
+    signedAt,
+    signatureXml: xml,
+  });
   return JSON.stringify({ ...bundle, entry: [...entries, prov] }, null, pretty ? 2 : 0);
 }
 
-const summary = (r: { checks: Array<{ id: string; result: string }> }): string => r.checks.map((c) => `${c.id}:${c.result}`).join(' ');
+const summary = (r: { checks: Array<{ id: string; result: string }> }): string =>
+  r.checks.map((c) => `${c.id}:${c.result}`).join(' ');
 const ALL_PASS = 'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:pass revocation:pass';
 
 test('signed with a key the sandbox Signing CA certified: valid, compact or pretty-printed', async () => {
@@ -57,7 +92,11 @@ test('signed with a key the sandbox Signing CA certified: valid, compact or pret
 test('a CA not in the trust bundle: the chain fails and its CRL is not believed', async () => {
   const other = openTestCa(join(dir, 'other-ca'));
   const r = await verifySignedText(signed(signer()), { trustPem: other.bundlePem() });
-  assert.equal(summary(r), 'format:pass one-certificate:pass signature:pass digest:pass chain:fail validity:pass revocation:not-checked', 'untrusted');
+  assert.equal(
+    summary(r),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:fail validity:pass revocation:not-checked',
+    'untrusted',
+  );
   assert.deepEqual(r.errors, ['Certificate not trusted'], "EPS's words");
 });
 
@@ -67,21 +106,40 @@ test('revoked through the sandbox CRL: refused when signed after revocation or f
   const text = signed(compromised);
   sb.context.ca.revoke(compromised.serial, 'keyCompromise');
   const r = await verifySignedText(text, { trustPem });
-  assert.equal(summary(r), 'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:pass revocation:fail', 'revoked');
+  assert.equal(
+    summary(r),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:pass revocation:fail',
+    'revoked',
+  );
   assert.match(r.checks.at(-1)!.detail, /key compromise/, 'names the reason');
   assert.deepEqual(r.errors, ['Certificate is revoked'], "EPS's words");
 
   const superseded = signer();
   const before = signed(superseded);
   sb.context.ca.revoke(superseded.serial, 'superseded');
-  assert.equal(summary(await verifySignedText(before, { trustPem })), ALL_PASS, 'signed a minute before a "superseded" revocation: EPS accepts it');
-  const afterRevocation = signed(superseded, new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00'));
-  assert.match(summary(await verifySignedText(afterRevocation, { trustPem })), /revocation:fail$/, 'signed after the revocation: refused');
+  assert.equal(
+    summary(await verifySignedText(before, { trustPem })),
+    ALL_PASS,
+    'signed a minute before a "superseded" revocation: EPS accepts it',
+  );
+  const afterRevocation = signed(
+    superseded,
+    new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+  );
+  assert.match(
+    summary(await verifySignedText(afterRevocation, { trustPem })),
+    /revocation:fail$/,
+    'signed after the revocation: refused',
+  );
 });
 
 test('a certificate expired when it signed fails the validity check alone', async () => {
   const r = await verifySignedText(signed(signer(1 / 48)), { trustPem: sb.context.ca.bundlePem() });
-  assert.equal(summary(r), 'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:fail revocation:pass', 'expired at signing');
+  assert.equal(
+    summary(r),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:fail revocation:pass',
+    'expired at signing',
+  );
   assert.deepEqual(r.errors, ['Certificate expired when signed'], "EPS's words");
 });
 
@@ -92,9 +150,17 @@ test('a CRL that cannot be fetched is "not checked", said plainly; no trust bund
   const trustPem = dead.context.ca.bundlePem();
   await dead.close();
   const r = await verifySignedText(signed({ key: privateKey, der: cert.der }), { trustPem });
-  assert.equal(summary(r), 'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:pass revocation:not-checked', 'not checked, not passed');
+  assert.equal(
+    summary(r),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:pass validity:pass revocation:not-checked',
+    'not checked, not passed',
+  );
   assert.match(r.checks.at(-1)!.detail, /could not be fetched/, 'says why');
   assert.equal(r.verdict, 'not-fully-checked', 'not called valid');
   const none = await verifySignedText(signed({ key: privateKey, der: cert.der }));
-  assert.equal(summary(none), 'format:pass one-certificate:pass signature:pass digest:pass chain:not-checked validity:pass revocation:not-checked', 'no bundle');
+  assert.equal(
+    summary(none),
+    'format:pass one-certificate:pass signature:pass digest:pass chain:not-checked validity:pass revocation:not-checked',
+    'no bundle',
+  );
 });

@@ -35,16 +35,29 @@ test('the packaging configuration flips the fuses that would let another process
 test('every native module the Electron bundle leaves external is packed and rebuilt for Electron (pkcs11js too) and unpacked from app.asar', () => {
   const yml = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
   const build = readFileSync(join(root, 'scripts', 'build-electron.mjs'), 'utf8');
-  const external = /external:\s*\[([^\]]*)\]/.exec(build)?.[1]?.split(',').map((x) => x.trim().replace(/^'|'$/g, '')).filter((x) => x && x !== 'electron') ?? [];
-  assert.ok(external.includes('pkcs11js'), `pkcs11js stays external to the bundle (it loads a .node file): ${external.join(', ')}`);
-  const deps = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
-  assert.match(yml, /^npmRebuild: true$/m, 'electron-builder rebuilds native modules for Electron\'s ABI');
+  const external =
+    /external:\s*\[([^\]]*)\]/
+      .exec(build)?.[1]
+      ?.split(',')
+      .map((x) => x.trim().replace(/^'|'$/g, ''))
+      .filter((x) => x && x !== 'electron') ?? [];
+  assert.ok(
+    external.includes('pkcs11js'),
+    `pkcs11js stays external to the bundle (it loads a .node file): ${external.join(', ')}`,
+  );
+  const deps = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+  ).dependencies;
+  assert.match(yml, /^npmRebuild: true$/m, "electron-builder rebuilds native modules for Electron's ABI");
   assert.match(yml, /^asarUnpack:\n\s+- "\*\*\/\*\.node"$/m, 'native binaries are unpacked from app.asar');
   for (const mod of external) {
     assert.ok(deps[mod], `${mod} is a production dependency, so electron-builder packs it (and rebuilds it if native)`);
     const dir = join(root, 'node_modules', mod);
     const napiPrebuilt = mod === '@napi-rs/keyring'; // N-API: one binary for every Node and Electron ABI, per platform
-    assert.ok(napiPrebuilt || existsSync(join(dir, 'binding.gyp')), `${mod} has a binding.gyp, so @electron/rebuild builds it for Electron`);
+    assert.ok(
+      napiPrebuilt || existsSync(join(dir, 'binding.gyp')),
+      `${mod} has a binding.gyp, so @electron/rebuild builds it for Electron`,
+    );
   }
 });
 
@@ -57,16 +70,33 @@ test('the Electron main process takes the single-instance lock before anything e
 
 test('only https links to allowed hosts go to the system browser', () => {
   assert.equal(externalLinkAllowed('https://digital.nhs.uk/services/spine'), true);
-  for (const bad of ['http://digital.nhs.uk/', 'file:///etc/passwd', 'smb://host/share', 'https://evil.example/', 'https://digital.nhs.uk.evil.example/', 'https://user@digital.nhs.uk/', 'https://digital.nhs.uk:8443/', 'not a url', 'ms-msdt:/id PCWDiagnostic']) {
+  for (const bad of [
+    'http://digital.nhs.uk/',
+    'file:///etc/passwd',
+    'smb://host/share',
+    'https://evil.example/',
+    'https://digital.nhs.uk.evil.example/',
+    'https://user@digital.nhs.uk/',
+    'https://digital.nhs.uk:8443/',
+    'not a url',
+    'ms-msdt:/id PCWDiagnostic',
+  ]) {
     assert.equal(externalLinkAllowed(bad), false, bad);
   }
 });
 
 test('the IPC sender check parses the frame URL (URL.origin is "null" for app:// in Node)', () => {
   assert.equal(new URL('app://scrip/x').origin, 'null', 'why comparing origins could never hold');
-  const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } }) as unknown as Parameters<typeof senderAllowed>[0];
-  assert.equal(senderAllowed(frame('app://scrip/index.html')), true, 'Scrip\'s own top frame');
-  for (const bad of ['app://scrip.evil/index.html', 'app://x@scrip/index.html', 'app://scrip:1/index.html', 'https://scrip/index.html', 'file:///app/index.html']) {
+  const frame = (url: string, parent: unknown = null) =>
+    ({ senderFrame: { url, parent } }) as unknown as Parameters<typeof senderAllowed>[0];
+  assert.equal(senderAllowed(frame('app://scrip/index.html')), true, "Scrip's own top frame");
+  for (const bad of [
+    'app://scrip.evil/index.html',
+    'app://x@scrip/index.html',
+    'app://scrip:1/index.html',
+    'https://scrip/index.html',
+    'file:///app/index.html',
+  ]) {
     assert.equal(senderAllowed(frame(bad)), false, bad);
   }
   assert.equal(senderAllowed(frame('app://scrip/index.html', {})), false, 'a child frame');

@@ -24,25 +24,49 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${t.server.url}${path}`, {
-    method, headers: { authorization: `Bearer ${t.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${t.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-type Check = { ok: boolean; services: Array<{ service: string; ok: boolean; failure: string | null; detail: string; httpStatus: number | null; certificate: { issuer: string } | null }> };
+type Check = {
+  ok: boolean;
+  services: Array<{
+    service: string;
+    ok: boolean;
+    failure: string | null;
+    detail: string;
+    httpStatus: number | null;
+    certificate: { issuer: string } | null;
+  }>;
+};
 
 test('a second environment on a sandbox started here: saved over the API, every service answers over trusted TLS', async () => {
   const caPem = readFileSync(sb.caCertPath, 'utf8');
-  const saved = await api('PUT', '/environments/second', { label: 'Second sandbox', brokerUrl: sb.baseUrl, epsUrl: `${sb.baseUrl}/FHIR/R4`, pdsUrl: sb.baseUrl, caPem });
+  const saved = await api('PUT', '/environments/second', {
+    label: 'Second sandbox',
+    brokerUrl: sb.baseUrl,
+    epsUrl: `${sb.baseUrl}/FHIR/R4`,
+    pdsUrl: sb.baseUrl,
+    caPem,
+  });
   assert.equal(saved.status, 200, JSON.stringify(saved.body));
   const check = await api('POST', '/environments/second/check', {});
   assert.equal(check.status, 200, JSON.stringify(check.body));
   const c = check.body as unknown as Check;
   assert.equal(c.ok, true, JSON.stringify(c.services));
-  assert.deepEqual(c.services.map((s) => s.service), ['broker', 'eps', 'pds']);
+  assert.deepEqual(
+    c.services.map((s) => s.service),
+    ['broker', 'eps', 'pds'],
+  );
   for (const s of c.services) {
     assert.equal(s.failure, null);
     assert.ok(s.httpStatus! >= 100, s.detail);
@@ -52,7 +76,13 @@ test('a second environment on a sandbox started here: saved over the API, every 
 
 test('the same services with another CA bundle: "certificate not trusted" for each, nothing else', async () => {
   const otherCa = openTestCa(join(dir, 'other-ca')).root.pem;
-  const saved = await api('PUT', '/environments/wrong-ca', { label: 'Wrong CA', brokerUrl: sb.baseUrl, epsUrl: `${sb.baseUrl}/FHIR/R4`, pdsUrl: sb.baseUrl, caPem: otherCa });
+  const saved = await api('PUT', '/environments/wrong-ca', {
+    label: 'Wrong CA',
+    brokerUrl: sb.baseUrl,
+    epsUrl: `${sb.baseUrl}/FHIR/R4`,
+    pdsUrl: sb.baseUrl,
+    caPem: otherCa,
+  });
   assert.equal(saved.status, 200, JSON.stringify(saved.body));
   const c = (await api('POST', '/environments/wrong-ca/check', {})).body as unknown as Check;
   assert.equal(c.ok, false);
@@ -65,19 +95,38 @@ test('the same services with another CA bundle: "certificate not trusted" for ea
 
 test('chosen, the environment is what the diagnostics report checks', async () => {
   assert.equal((await api('POST', '/environments/second/use', {})).status, 200);
-  const report = (await api('GET', '/diagnostics')).body as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+  const report = (await api('GET', '/diagnostics')).body as {
+    checks: Array<{ name: string; ok: boolean; detail: string }>;
+  };
   const mine = report.checks.filter((x) => x.name.includes('(Second sandbox)'));
   assert.equal(mine.length, 3, JSON.stringify(report.checks));
-  assert.ok(mine.every((x) => x.ok), JSON.stringify(mine));
+  assert.ok(
+    mine.every((x) => x.ok),
+    JSON.stringify(mine),
+  );
   assert.equal((await api('POST', '/environments/wrong-ca/use', {})).status, 200);
-  const bad = ((await api('GET', '/diagnostics')).body as typeof report).checks.filter((x) => x.name.includes('(Wrong CA)'));
-  assert.ok(bad.length === 3 && bad.every((x) => !x.ok && /certificate not trusted/.test(x.detail)), JSON.stringify(bad));
+  const bad = ((await api('GET', '/diagnostics')).body as typeof report).checks.filter((x) =>
+    x.name.includes('(Wrong CA)'),
+  );
+  assert.ok(
+    bad.length === 3 && bad.every((x) => !x.ok && /certificate not trusted/.test(x.detail)),
+    JSON.stringify(bad),
+  );
 });
 
 test('an http:// address is refused with the field named, and nothing is saved', async () => {
-  const r = await api('PUT', '/environments/plain', { label: 'Plain', brokerUrl: sb.baseUrl.replace('https:', 'http:'), epsUrl: `${sb.baseUrl}/FHIR/R4`, pdsUrl: sb.baseUrl, systemTrust: true });
+  const r = await api('PUT', '/environments/plain', {
+    label: 'Plain',
+    brokerUrl: sb.baseUrl.replace('https:', 'http:'),
+    epsUrl: `${sb.baseUrl}/FHIR/R4`,
+    pdsUrl: sb.baseUrl,
+    systemTrust: true,
+  });
   assert.equal(r.status, 400);
-  assert.deepEqual((r.body.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path), ['brokerUrl']);
+  assert.deepEqual(
+    (r.body.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path),
+    ['brokerUrl'],
+  );
   const list = (await api('GET', '/environments')).body as { environments: Array<{ name: string }> };
-  assert.ok(!list.environments.some((e) => e.name === 'plain'), '!list.environments.some((e) => e.name === \'plain\')');
+  assert.ok(!list.environments.some((e) => e.name === 'plain'), "!list.environments.some((e) => e.name === 'plain')");
 });

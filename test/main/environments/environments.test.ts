@@ -19,8 +19,23 @@ const dir = mkdtempSync(join(tmpdir(), 'scrip-envs-'));
 const ca = openTestCa(join(dir, 'ca'));
 const caPem = ca.root.pem;
 const leaf = ca.issueTlsCertificate();
-const sandboxEnv: Environment = { name: 'sandbox', label: 'Scrip sandbox (embedded)', brokerUrl: 'https://127.0.0.1:1', epsUrl: 'https://127.0.0.1:1/FHIR/R4', pdsUrl: 'https://127.0.0.1:1', caPem, challengeDigest: 'sha256' };
-const good = { name: 'integration', label: 'Path to Live (INT)', brokerUrl: 'https://broker.int.example/', epsUrl: 'https://eps.int.example/FHIR/R4', pdsUrl: 'https://pds.int.example', caPem };
+const sandboxEnv: Environment = {
+  name: 'sandbox',
+  label: 'Scrip sandbox (embedded)',
+  brokerUrl: 'https://127.0.0.1:1',
+  epsUrl: 'https://127.0.0.1:1/FHIR/R4',
+  pdsUrl: 'https://127.0.0.1:1',
+  caPem,
+  challengeDigest: 'sha256',
+};
+const good = {
+  name: 'integration',
+  label: 'Path to Live (INT)',
+  brokerUrl: 'https://broker.int.example/',
+  epsUrl: 'https://eps.int.example/FHIR/R4',
+  pdsUrl: 'https://pds.int.example',
+  caPem,
+};
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +45,9 @@ function fresh(): { svc: EnvironmentService; dataDir: string } {
 }
 
 function issuesOf(f: () => unknown): Array<{ path: string; message: string }> {
-  try { f(); } catch (e) {
+  try {
+    f();
+  } catch (e) {
     assert.ok(e instanceof ScripError, String(e));
     assert.equal(e.code, 'invalid-input');
     return (e.details?.issues ?? []) as Array<{ path: string; message: string }>;
@@ -40,7 +57,10 @@ function issuesOf(f: () => unknown): Array<{ path: string; message: string }> {
 
 test('the sandbox is built in and chosen by default; a saved environment is listed with its CA', () => {
   const { svc, dataDir } = fresh();
-  assert.deepEqual(svc.list().map((e) => [e.name, e.builtIn, e.selected]), [['sandbox', true, true]]);
+  assert.deepEqual(
+    svc.list().map((e) => [e.name, e.builtIn, e.selected]),
+    [['sandbox', true, true]],
+  );
   const saved = svc.save(good);
   assert.equal(saved.brokerUrl, 'https://broker.int.example');
   assert.equal(saved.ca.source, 'file');
@@ -55,7 +75,16 @@ test('the sandbox is built in and chosen by default; a saved environment is list
 
 test('bad fields are refused together, each named, and nothing is written', () => {
   const { svc, dataDir } = fresh();
-  const issues = issuesOf(() => svc.save({ ...good, name: 'Bad Name', brokerUrl: 'http://broker.example', epsUrl: 'https://user:pw@eps.example', pdsUrl: 'not a url', caPem: 'hello' }));
+  const issues = issuesOf(() =>
+    svc.save({
+      ...good,
+      name: 'Bad Name',
+      brokerUrl: 'http://broker.example',
+      epsUrl: 'https://user:pw@eps.example',
+      pdsUrl: 'not a url',
+      caPem: 'hello',
+    }),
+  );
   const paths = issues.map((i) => i.path).sort();
   assert.deepEqual(paths, ['brokerUrl', 'caPem', 'epsUrl', 'name', 'pdsUrl']);
   assert.match(issues.find((i) => i.path === 'brokerUrl')!.message, /https:\/\//);
@@ -92,7 +121,10 @@ test('a CA file by path is read and checked where it is; editing without a CA ke
   assert.equal(edited.ca.file, file);
   assert.equal(edited.label, 'INT (renamed)');
   assert.equal(svc.save({ ...noCa, systemTrust: true }).ca.source, 'system');
-  assert.match(issuesOf(() => svc.save({ ...noCa, caFile: join(dir, 'missing.pem') }))[0]!.message, /cannot be read: ENOENT/);
+  assert.match(
+    issuesOf(() => svc.save({ ...noCa, caFile: join(dir, 'missing.pem') }))[0]!.message,
+    /cannot be read: ENOENT/,
+  );
 });
 
 test('use: the choice is remembered for the next start; remove falls back to the sandbox', async () => {
@@ -114,7 +146,11 @@ test('use: the choice is remembered for the next start; remove falls back to the
 test('a sandbox that is not running is started when chosen', async () => {
   const dataDir = mkdtempSync(join(dir, 'data-'));
   let running: Environment | null = null;
-  const svc = new EnvironmentService({ dataDir, sandbox: { current: () => running, start: async () => (running = sandboxEnv) }, initial: 'integration' });
+  const svc = new EnvironmentService({
+    dataDir,
+    sandbox: { current: () => running, start: async () => (running = sandboxEnv) },
+    initial: 'integration',
+  });
   svc.save(good);
   assert.match(svc.list()[0]!.problem!, /starts when you choose it/);
   await svc.use('sandbox');
@@ -123,21 +159,36 @@ test('a sandbox that is not running is started when chosen', async () => {
 
 test('a hand-edited environments.json that is wrong is reported with the field, not a crash', () => {
   const { svc, dataDir } = fresh();
-  writeFileSync(environmentsFile(dataDir), JSON.stringify({ environments: { live: { label: 'Live', brokerUrl: 'nope' } } }));
-  assert.throws(() => svc.list(), (e: unknown) => e instanceof ScripError && e.code === 'invalid-input' && /environments\.live\.brokerUrl/.test(e.message));
+  writeFileSync(
+    environmentsFile(dataDir),
+    JSON.stringify({ environments: { live: { label: 'Live', brokerUrl: 'nope' } } }),
+  );
+  assert.throws(
+    () => svc.list(),
+    (e: unknown) =>
+      e instanceof ScripError && e.code === 'invalid-input' && /environments\.live\.brokerUrl/.test(e.message),
+  );
 });
 
 // The commands, through the registry as every surface calls them.
 let t: TestApp;
-before(async () => { t = await startTestApp(); });
-after(async () => { await t?.close(); });
+before(async () => {
+  t = await startTestApp();
+});
+after(async () => {
+  await t?.close();
+});
 const admin = { kind: 'internal' as const, scopes: new Set(scopes), label: 'test' };
-const call = (name: string, input: Record<string, unknown>) => invokeCommand(t.app.registry, t.app.services, name, input, admin);
+const call = (name: string, input: Record<string, unknown>) =>
+  invokeCommand(t.app.registry, t.app.services, name, input, admin);
 
 test('commands: save, list, use refused while logged in unless the session is ended, remove; all audited', async () => {
   await call('environments.save', good);
-  const listed = await call('environments.list', {}) as { environments: Array<{ name: string }>; selected: string };
-  assert.ok(listed.environments.some((e) => e.name === 'integration'), 'listed.environments.some((e) => e.name === \'integration\')');
+  const listed = (await call('environments.list', {})) as { environments: Array<{ name: string }>; selected: string };
+  assert.ok(
+    listed.environments.some((e) => e.name === 'integration'),
+    "listed.environments.some((e) => e.name === 'integration')",
+  );
   // A live session (as after a card login).
   const m = t.app.services.identity.machine;
   m.apply({ type: 'card-inserted', reader: 'Test Reader 0' });
@@ -151,14 +202,18 @@ test('commands: save, list, use refused while logged in unless the session is en
     return true;
   });
   assert.equal(t.app.services.environments.selectedName, 'sandbox');
-  const used = await call('environments.use', { name: 'integration', endSession: true }) as { selected: boolean };
+  const used = (await call('environments.use', { name: 'integration', endSession: true })) as { selected: boolean };
   assert.equal(used.selected, true);
   assert.equal(t.app.services.identity.view().state, 'card-present'); // logged out, card still in
-  await assert.rejects(call('environments.save', { ...good, name: 'x', brokerUrl: 'ftp://x' }), (e: unknown) => e instanceof ScripError && e.code === 'invalid-input');
+  await assert.rejects(
+    call('environments.save', { ...good, name: 'x', brokerUrl: 'ftp://x' }),
+    (e: unknown) => e instanceof ScripError && e.code === 'invalid-input',
+  );
   await call('environments.remove', { name: 'integration' });
   assert.equal(t.app.services.environments.selectedName, 'sandbox');
   const actions = t.app.services.audit.list({ limit: 1000 }).map((x) => x.action);
-  for (const a of ['environments.save', 'environments.use', 'environments.remove', 'session.end-for-environment']) assert.ok(actions.includes(a), a);
+  for (const a of ['environments.save', 'environments.use', 'environments.remove', 'session.end-for-environment'])
+    assert.ok(actions.includes(a), a);
 });
 
 test('a CA file must be named by its full path (the agent may run in another folder than the CLI)', () => {
@@ -179,8 +234,13 @@ test('use is refused while a login is under way: it would end in a session of th
   const real = identity.loginInProgress.bind(identity);
   identity.loginInProgress = () => true; // as between authactivate and authvalidate
   try {
-    await assert.rejects(call('environments.use', { name: 'int2' }), (e: unknown) => e instanceof ScripError && e.code === 'bad-state' && /login is in progress/.test(e.message));
+    await assert.rejects(
+      call('environments.use', { name: 'int2' }),
+      (e: unknown) => e instanceof ScripError && e.code === 'bad-state' && /login is in progress/.test(e.message),
+    );
     assert.notEqual(t.app.services.environments.selectedName, 'int2');
-  } finally { identity.loginInProgress = real; }
+  } finally {
+    identity.loginInProgress = real;
+  }
   await call('environments.remove', { name: 'int2' });
 });

@@ -18,7 +18,12 @@ function listen(s: Server | TcpServer): Promise<number> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
 }
 function tlsServer(cert: { certPem: string; keyPem: string }): Promise<number> {
-  return listen(createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, (_req, res) => { res.writeHead(404); res.end('no such page'); }));
+  return listen(
+    createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, (_req, res) => {
+      res.writeHead(404);
+      res.end('no such page');
+    }),
+  );
 }
 
 before(() => {
@@ -75,7 +80,9 @@ test('nothing listening is "refused"', async () => {
 
 test('a server that accepts and never speaks TLS is "timeout"', async () => {
   const held: import('node:net').Socket[] = [];
-  const s = createTcpServer((sock) => { held.push(sock); });
+  const s = createTcpServer((sock) => {
+    held.push(sock);
+  });
   const port = await listen(s);
   const r = await probeService(`https://127.0.0.1:${port}`, { caPem: ca.root.pem, timeoutMs: 300 });
   for (const sock of held) sock.destroy();

@@ -28,7 +28,9 @@ before(async () => {
   ({ sandbox: s, app, dataDir } = rx);
   app.services.events.subscribe((e) => events.push(e));
 });
-after(async () => { await rx?.close(); });
+after(async () => {
+  await rx?.close();
+});
 
 const MARKUP = '<script>alert("x")</script> & ]]> \'quoted\'';
 function draft(items: number, text = 'One tablet'): Json {
@@ -36,11 +38,21 @@ function draft(items: number, text = 'One tablet'): Json {
   return {
     patient: PATIENT,
     patientConfirmed: true,
-    items: meds.slice(0, items).map((m) => ({ lineId: randomUUID(), medication: { code: m.code, display: m.display }, quantity: { value: m.qty, unitCode: m.unitCode, unit: m.unit }, dosageText: text, additionalInstructions: text })),
+    items: meds.slice(0, items).map((m) => ({
+      lineId: randomUUID(),
+      medication: { code: m.code, display: m.display },
+      quantity: { value: m.qty, unitCode: m.unitCode, unit: m.unit },
+      dosageText: text,
+      additionalInstructions: text,
+    })),
     patientInformation: text,
   };
 }
-const create = async (d: Json) => { const r = await call('prescription.create', { draft: d }); assert.ok(!r.error, JSON.stringify(r.error)); return String(r.id); };
+const create = async (d: Json) => {
+  const r = await call('prescription.create', { draft: d });
+  assert.ok(!r.error, JSON.stringify(r.error));
+  return String(r.id);
+};
 const pinRetries = async () => (await app.services.cards.pinInfo(READER)).retriesLeft;
 async function sentAndAccepted(ids: string[]) {
   for (let i = 0; i < 50; i++) {
@@ -58,21 +70,51 @@ test('batch signing: no PIN → asked once, nothing used; wrong PIN → one try 
   a = await create(draft(2, MARKUP));
   b = await create(draft(2));
   c = await create(draft(1));
-  const bad = await create({ ...draft(1), items: [{ ...(draft(1).items as Json[])[0], quantity: { value: 0, unitCode: '428641000', unit: 'capsule' } }] });
+  const bad = await create({
+    ...draft(1),
+    items: [{ ...(draft(1).items as Json[])[0], quantity: { value: 0, unitCode: '428641000', unit: 'capsule' } }],
+  });
   const before = await pinRetries();
 
-  const noPin = (await call('prescription.sign', { ids: [a, b] })).results as Array<{ ok: boolean; error?: { code: string } }>;
-  assert.deepEqual(noPin.map((r) => [r.ok, r.error?.code]), [[false, 'bad-state'], [false, 'bad-state']]);
+  const noPin = (await call('prescription.sign', { ids: [a, b] })).results as Array<{
+    ok: boolean;
+    error?: { code: string };
+  }>;
+  assert.deepEqual(
+    noPin.map((r) => [r.ok, r.error?.code]),
+    [
+      [false, 'bad-state'],
+      [false, 'bad-state'],
+    ],
+  );
   assert.equal(await pinRetries(), before, 'asking whether a PIN is needed costs no try');
 
-  const wrong = (await call('prescription.sign', { ids: [a, b, c], pin: '000000' })).results as Array<{ ok: boolean; error?: { code: string } }>;
-  assert.deepEqual(wrong.map((r) => r.error?.code), ['pin-wrong', 'pin-wrong', 'pin-wrong']);
+  const wrong = (await call('prescription.sign', { ids: [a, b, c], pin: '000000' })).results as Array<{
+    ok: boolean;
+    error?: { code: string };
+  }>;
+  assert.deepEqual(
+    wrong.map((r) => r.error?.code),
+    ['pin-wrong', 'pin-wrong', 'pin-wrong'],
+  );
   assert.equal(await pinRetries(), before - 1, 'a wrong PIN is tried once for the whole batch');
   for (const id of [a, b, c]) assert.equal((await call('prescription.get', { id })).status, 'draft');
 
-  const batch = (await call('prescription.sign', { ids: [a, bad, b, c], pin: PIN })).results as Array<{ id: string; ok: boolean; shortFormId: string | null; error?: { code: string; message: string } }>;
-  assert.deepEqual(batch.map((r) => r.id), [a, bad, b, c]);
-  assert.deepEqual(batch.map((r) => r.ok), [true, false, true, true], JSON.stringify(batch));
+  const batch = (await call('prescription.sign', { ids: [a, bad, b, c], pin: PIN })).results as Array<{
+    id: string;
+    ok: boolean;
+    shortFormId: string | null;
+    error?: { code: string; message: string };
+  }>;
+  assert.deepEqual(
+    batch.map((r) => r.id),
+    [a, bad, b, c],
+  );
+  assert.deepEqual(
+    batch.map((r) => r.ok),
+    [true, false, true, true],
+    JSON.stringify(batch),
+  );
   assert.equal(batch[1]!.error?.code, 'invalid-input');
   assert.match(batch[1]!.error!.message, /more than zero/);
   assert.equal(new Set(batch.filter((r) => r.ok).map((r) => r.shortFormId)).size, 3);
@@ -88,7 +130,13 @@ test('tracking: status and each item from the EPS tracker, shown by get and list
   const t = await call('prescription.track', { id: a });
   assert.ok(!t.error, JSON.stringify(t.error));
   assert.deepEqual([(t.tracking as Json).statusCode, (t.tracking as Json).status], ['0001', 'To be Dispensed']);
-  assert.deepEqual((t.items as Json[]).map((i) => [i.statusCode, i.status]), [['0007', 'Item to be dispensed'], ['0007', 'Item to be dispensed']]);
+  assert.deepEqual(
+    (t.items as Json[]).map((i) => [i.statusCode, i.status]),
+    [
+      ['0007', 'Item to be dispensed'],
+      ['0007', 'Item to be dispensed'],
+    ],
+  );
   const listed = ((await call('prescription.list', {})).prescriptions as Json[]).find((p) => p.id === a)!;
   assert.equal((listed.tracking as Json).statusCode, '0001');
   assert.equal((listed.items as Json[]).length, 2);
@@ -106,28 +154,56 @@ test('cancel: one item (R-0001, partly cancelled), then all (R-0006 for the firs
   assert.equal(one.status, 'partly-cancelled');
   const r1 = (one.results as Json[])[0]!;
   assert.deepEqual([r1.code, r1.outcome, r1.ok], ['R-0001', 'cancelled', true]);
-  assert.match(String(r1.message), /no pharmacy can dispense it/i, 'R-0001 is explained in a prescriber\'s words');
-  assert.ok(events.slice(seen).some((e) => e.type === 'prescription.changed' && e.data.id === a && e.data.status === 'partly-cancelled'), 'events.slice(seen).some((e) => e.type === \'prescription.changed\' && e.data.id === a && e.data.sta…');
+  assert.match(String(r1.message), /no pharmacy can dispense it/i, "R-0001 is explained in a prescriber's words");
+  assert.ok(
+    events
+      .slice(seen)
+      .some((e) => e.type === 'prescription.changed' && e.data.id === a && e.data.status === 'partly-cancelled'),
+    "events.slice(seen).some((e) => e.type === 'prescription.changed' && e.data.id === a && e.data.sta…",
+  );
 
   const all = await call('prescription.cancel', { id: a, reason: '0001' });
-  assert.deepEqual((all.results as Json[]).map((r) => [r.lineId, r.code]), [[first, 'R-0006'], [second, 'R-0001']]);
+  assert.deepEqual(
+    (all.results as Json[]).map((r) => [r.lineId, r.code]),
+    [
+      [first, 'R-0006'],
+      [second, 'R-0001'],
+    ],
+  );
   assert.equal(all.status, 'cancelled');
   const t = await call('prescription.track', { id: a });
-  assert.deepEqual([(t.tracking as Json).statusCode, (t.items as Json[]).map((i) => i.statusCode)], ['0005', ['0005', '0005']]);
+  assert.deepEqual(
+    [(t.tracking as Json).statusCode, (t.items as Json[]).map((i) => i.statusCode)],
+    ['0005', ['0005', '0005']],
+  );
   assert.equal(t.status, 'cancelled');
 
   // Bad input: an unknown line item or reason is refused before anything is sent.
-  assert.equal(((await call('prescription.cancel', { id: b, reason: '0001', lineIds: [randomUUID()] })).error as Json).code, 'invalid-input');
+  assert.equal(
+    ((await call('prescription.cancel', { id: b, reason: '0001', lineIds: [randomUUID()] })).error as Json).code,
+    'invalid-input',
+  );
   assert.equal(((await call('prescription.cancel', { id: b, reason: '0010' })).error as Json).code, 'invalid-input');
 });
 
 test('cancel after the pharmacy has it (R-0002, naming it) and after it is dispensed (R-0004, too late)', async () => {
   const rec = await call('prescription.get', { id: b });
   const [first, second] = (rec.items as Json[]).map((i) => String(i.lineId));
-  const dispenser = { ods: PEOPLE.pharmacist.ods, roleProfileId: PEOPLE.pharmacist.role, userId: PEOPLE.pharmacist.user };
-  const rel = await s.call('pharmacist', 'POST', '/FHIR/R4/Task/$release', buildReleaseParameters(dispenser, String(rec.shortFormId)));
+  const dispenser = {
+    ods: PEOPLE.pharmacist.ods,
+    roleProfileId: PEOPLE.pharmacist.role,
+    userId: PEOPLE.pharmacist.user,
+  };
+  const rel = await s.call(
+    'pharmacist',
+    'POST',
+    '/FHIR/R4/Task/$release',
+    buildReleaseParameters(dispenser, String(rec.shortFormId)),
+  );
   assert.equal(rel.status, 200, rel.body);
-  const released = ((((rel.json.parameter as Json[]).find((p) => p.name === 'passedPrescriptions')!.resource as Json).entry as Json[])[0]!.resource) as Json;
+  const released = (
+    ((rel.json.parameter as Json[]).find((p) => p.name === 'passedPrescriptions')!.resource as Json).entry as Json[]
+  )[0]!.resource as Json;
 
   const marked = await call('prescription.cancel', { id: b, reason: '0002', lineIds: [first] });
   const m = (marked.results as Json[])[0]!;
@@ -136,7 +212,18 @@ test('cancel after the pharmacy has it (R-0002, naming it) and after it is dispe
   assert.match(String(m.message), /phone the pharmacy/);
   assert.equal(marked.status, 'accepted', 'marked for cancellation is not cancelled');
 
-  const dn = buildDispenseNotification({ prescription: released, dispenser, lines: [{ lineItemId: second!, status: '0001' }, { lineItemId: first!, status: '0002' }], prescriptionStatus: '0006', bundleId: randomUUID(), dispenseIds: [randomUUID(), randomUUID()], whenHandedOver: new Date().toISOString() });
+  const dn = buildDispenseNotification({
+    prescription: released,
+    dispenser,
+    lines: [
+      { lineItemId: second!, status: '0001' },
+      { lineItemId: first!, status: '0002' },
+    ],
+    prescriptionStatus: '0006',
+    bundleId: randomUUID(),
+    dispenseIds: [randomUUID(), randomUUID()],
+    whenHandedOver: new Date().toISOString(),
+  });
   const d = await s.call('pharmacist', 'POST', '/FHIR/R4/$process-message', dn);
   assert.equal(d.status, 200, d.body);
   const late = await call('prescription.cancel', { id: b, reason: '0001', lineIds: [second] });
@@ -150,16 +237,26 @@ test('cancel after the pharmacy has it (R-0002, naming it) and after it is dispe
 
 test('a cancellation EPS never answered is sent again with the same X-Request-ID: cancelled once', async () => {
   const id = await create(draft(1));
-  assert.deepEqual(((await call('prescription.sign', { ids: [id], pin: PIN })).results as Array<{ ok: boolean }>).map((r) => r.ok), [true]);
+  assert.deepEqual(
+    ((await call('prescription.sign', { ids: [id], pin: PIN })).results as Array<{ ok: boolean }>).map((r) => r.ok),
+    [true],
+  );
   await sentAndAccepted([id]);
   const send = ServiceClient.prototype.send;
   let refused = 0;
   ServiceClient.prototype.send = async function cut(this: ServiceClient, ...a: Parameters<typeof send>) {
-    if (String(a[0]).includes('$process-message')) { refused++; throw new ScripError('service-unreachable', 'EPS could not be reached (test).'); }
+    if (String(a[0]).includes('$process-message')) {
+      refused++;
+      throw new ScripError('service-unreachable', 'EPS could not be reached (test).');
+    }
     return send.apply(this, a);
   };
   let first: Json;
-  try { first = await call('prescription.cancel', { id, reason: '0003' }); } finally { ServiceClient.prototype.send = send; }
+  try {
+    first = await call('prescription.cancel', { id, reason: '0003' });
+  } finally {
+    ServiceClient.prototype.send = send;
+  }
   assert.equal(refused, 3, 'tried three times in the call');
   const r = (first.results as Json[])[0]!;
   assert.deepEqual([r.ok, r.outcome, r.code], [false, 'failed', null]);
@@ -167,16 +264,30 @@ test('a cancellation EPS never answered is sent again with the same X-Request-ID
   const pending = (await call('prescription.get', { id })).items as Json[];
   assert.equal(pending[0]!.cancelPending, true);
   const { db } = openStores(dataDir);
-  const requestId = String((db.prepare('SELECT cancel_request_id FROM prescription_items WHERE prescription_id = ?').get(id) as { cancel_request_id: string }).cancel_request_id);
+  const requestId = String(
+    (
+      db.prepare('SELECT cancel_request_id FROM prescription_items WHERE prescription_id = ?').get(id) as {
+        cancel_request_id: string;
+      }
+    ).cancel_request_id,
+  );
   db.close();
   const again = await call('prescription.cancel', { id, reason: '0003' });
-  assert.equal(((again.results as Json[])[0]!).code, 'R-0001');
-  const log = (await s.call('prescriber', 'GET', '/_log?since=0')).json.exchanges as Array<{ path: string; requestId: string | null; status: number }>;
-  assert.equal(log.filter((e) => e.requestId === requestId).length, 1, 'the retry carried the X-Request-ID of the failed attempt');
+  assert.equal((again.results as Json[])[0]!.code, 'R-0001');
+  const log = (await s.call('prescriber', 'GET', '/_log?since=0')).json.exchanges as Array<{
+    path: string;
+    requestId: string | null;
+    status: number;
+  }>;
+  assert.equal(
+    log.filter((e) => e.requestId === requestId).length,
+    1,
+    'the retry carried the X-Request-ID of the failed attempt',
+  );
   assert.equal(((await call('prescription.get', { id })).items as Json[])[0]!.cancelPending, false);
 });
 
-test('the periodic refresh tracks the user\'s sent prescriptions', async () => {
+test("the periodic refresh tracks the user's sent prescriptions", async () => {
   await app.services.prescribing.refreshNow();
   const got = await call('prescription.get', { id: c });
   assert.equal((got.tracking as Json).statusCode, '0001');
@@ -189,7 +300,10 @@ test('preview shows the canonical text the card will sign; discard throws away d
   assert.ok(!p.error, JSON.stringify(p.error));
   const text = String(p.fragments);
   assert.match(text, /^<FragmentsToBeHashed/);
-  assert.ok(text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000'), 'text.includes(\'9449305552\') && text.includes(\'39732311000001104\') && text.includes(\'322237000\')');
+  assert.ok(
+    text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000'),
+    "text.includes('9449305552') && text.includes('39732311000001104') && text.includes('322237000')",
+  );
   assert.ok(text.includes('&lt;script&gt;') && !text.includes('<script>'), 'free text is escaped, never markup');
   assert.equal((p.placeholders as string[]).length, 1, 'only the signing time is a stand-in');
 

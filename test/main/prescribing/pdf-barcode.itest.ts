@@ -14,9 +14,13 @@ function drawVertical(id: string): Uint8Array {
   const doc = new PdfDocument().setTitle('barcode test');
   const page = doc.addPage(148, 210);
   const modules = code128Modules(id);
-  const height = 66, unit = height / modules.reduce((a, b) => a + b, 0);
+  const height = 66,
+    unit = height / modules.reduce((a, b) => a + b, 0);
   let y = 20;
-  modules.forEach((w, i) => { if (i % 2 === 0) page.rect(120, y, 10, w * unit, true); y += w * unit; });
+  modules.forEach((w, i) => {
+    if (i % 2 === 0) page.rect(120, y, 10, w * unit, true);
+    y += w * unit;
+  });
   return doc.toBytes();
 }
 

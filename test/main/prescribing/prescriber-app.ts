@@ -22,7 +22,18 @@ export const PIN = '482913';
 export const READER = 'Test Reader 0';
 
 /** The sandbox patient the pad's tests prescribe for, as a draft holds her. */
-export const PATIENT = { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } };
+export const PATIENT = {
+  nhsNumber: '9449305552',
+  prefix: 'MS',
+  given: ['OCTAVIA'],
+  family: 'CHISLETT',
+  birthDate: '2008-09-20',
+  gender: 'female',
+  addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'],
+  postcode: 'HX7 8AW',
+  gpOdsCode: 'A83008',
+  nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' },
+};
 
 /** Two medicines from the bundled dm+d subset, with their units and a usual quantity. */
 export const MEDS = [
@@ -45,17 +56,38 @@ export async function startPrescriberApp(prefix: string): Promise<PrescriberApp>
   await sandbox.start();
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const env = sandboxEnvironment(sandbox.sb);
-  const issued = issueCard({ userId: PEOPLE.prescriber.user, displayName: 'DR CLARE BOIN', pin: PIN, puk: '12345678', ca: sandbox.sb.context.ca });
+  const issued = issueCard({
+    userId: PEOPLE.prescriber.user,
+    displayName: 'DR CLARE BOIN',
+    pin: PIN,
+    puk: '12345678',
+    ca: sandbox.sb.context.ca,
+  });
   const watch = new FakeReaderWatch();
-  const app = await createApp({ dataDir, readerWatch: watch, cardConnector: new InProcessConnector({ [READER]: inProcessReader(new PivCard(issued.card)) }), environment: () => env });
-  watch.set({ service: 'running', readers: [{ name: READER, present: true, atr: '3B', exclusive: false, inUse: false, mute: false }] });
+  const app = await createApp({
+    dataDir,
+    readerWatch: watch,
+    cardConnector: new InProcessConnector({ [READER]: inProcessReader(new PivCard(issued.card)) }),
+    environment: () => env,
+  });
+  watch.set({
+    service: 'running',
+    readers: [{ name: READER, present: true, atr: '3B', exclusive: false, inUse: false, mute: false }],
+  });
   const v = await app.services.identity.login({ pin: PIN, roleId: PEOPLE.prescriber.role });
   assert.equal(v.state, 'role-selected', 'logged in with the prescribing role');
   const caller: Caller = { kind: 'internal', scopes: new Set(scopes), label: 'test' };
   return {
-    sandbox, app, dataDir, issued,
+    sandbox,
+    app,
+    dataDir,
+    issued,
     call: async (name, input) => {
-      try { return (await invokeCommand(app.registry, app.services, name, input, caller)) as Json; } catch (e) { return { error: toScripError(e).toBody() }; }
+      try {
+        return (await invokeCommand(app.registry, app.services, name, input, caller)) as Json;
+      } catch (e) {
+        return { error: toScripError(e).toBody() };
+      }
     },
     async close() {
       await app.close(); // ends the session and waits for the broker's logout

@@ -9,7 +9,7 @@ import { Preferences } from '../../../main/store/preferences';
 import { favouriteCodes, readFormulary, recentCodes, setFavourite } from '../../../main/prescribing/shortlist';
 import type { PrescriptionRecord } from '../../../main/prescribing/store';
 
-test('favourites are each user\'s own, newest first, each once', () => {
+test("favourites are each user's own, newest first, each once", () => {
   const prefs = new Preferences(openDatabase(':memory:'));
   setFavourite(prefs, 'gp1', '322237000', true);
   setFavourite(prefs, 'gp1', '39732311000001104', true);
@@ -21,8 +21,13 @@ test('favourites are each user\'s own, newest first, each once', () => {
 });
 
 test('recent medicines come from the prescriptions given, newest first, each once', () => {
-  const rx = (...codes: string[]) => ({ draft: { items: codes.map((code) => ({ medication: { code } })) } }) as unknown as PrescriptionRecord;
-  assert.deepEqual(recentCodes([rx('1111111', '2222222'), rx('1111111'), rx('3333333')]), ['1111111', '2222222', '3333333'], 'order kept, duplicates dropped');
+  const rx = (...codes: string[]) =>
+    ({ draft: { items: codes.map((code) => ({ medication: { code } })) } }) as unknown as PrescriptionRecord;
+  assert.deepEqual(
+    recentCodes([rx('1111111', '2222222'), rx('1111111'), rx('3333333')]),
+    ['1111111', '2222222', '3333333'],
+    'order kept, duplicates dropped',
+  );
   assert.equal(recentCodes([rx('1111111', '2222222', '3333333')], 2).length, 2, 'limited');
 });
 
@@ -30,13 +35,29 @@ test('the formulary file: none is fine; a bad one is named, entry and field, and
   const dir = mkdtempSync(join(tmpdir(), 'scrip-formulary-'));
   try {
     assert.deepEqual(readFormulary(dir), { formulary: null, problem: null }, 'no file, no formulary, no problem');
-    writeFileSync(join(dir, 'formulary.json'), JSON.stringify({ name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line' }] }));
-    assert.deepEqual(readFormulary(dir).formulary, { name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line' }] }, 'read as written');
-    writeFileSync(join(dir, 'formulary.json'), JSON.stringify({ medicines: [{ code: '322237000' }, { code: 'paracetamol' }] }));
+    writeFileSync(
+      join(dir, 'formulary.json'),
+      JSON.stringify({ name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line' }] }),
+    );
+    assert.deepEqual(
+      readFormulary(dir).formulary,
+      { name: 'Hallgarth formulary', medicines: [{ code: '322237000', note: 'first line' }] },
+      'read as written',
+    );
+    writeFileSync(
+      join(dir, 'formulary.json'),
+      JSON.stringify({ medicines: [{ code: '322237000' }, { code: 'paracetamol' }] }),
+    );
     const bad = readFormulary(dir);
     assert.equal(bad.formulary, null, 'a bad file is not half-used');
-    assert.match(bad.problem ?? '', /medicines entry 2 code: a dm\+d code is 6 to 18 digits/, bad.problem ?? 'no problem');
+    assert.match(
+      bad.problem ?? '',
+      /medicines entry 2 code: a dm\+d code is 6 to 18 digits/,
+      bad.problem ?? 'no problem',
+    );
     writeFileSync(join(dir, 'formulary.json'), '{ not json');
     assert.match(readFormulary(dir).problem ?? '', /is not JSON/, 'unreadable JSON is said');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

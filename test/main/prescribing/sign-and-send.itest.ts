@@ -15,7 +15,18 @@ import { need, requirements } from '../../support/system';
 import { openStores } from '../../../main/app';
 import { findRequesterSignature, withoutProvenance } from '../../../protocols/eps/signature';
 import { canonicalFragments } from '../../../protocols/eps/fragments';
-import { cmd, encodeCommand, parseResponse, parseAuthenticateResponse, pkcs1v15Pad, digestInfo, PIN_REF, ALG, KEY, type CommandApdu } from '../../../protocols/card';
+import {
+  cmd,
+  encodeCommand,
+  parseResponse,
+  parseAuthenticateResponse,
+  pkcs1v15Pad,
+  digestInfo,
+  PIN_REF,
+  ALG,
+  KEY,
+  type CommandApdu,
+} from '../../../protocols/card';
 import type { PivCard } from '../../../sandbox/card/piv-card';
 
 const PIN = '482913';
@@ -24,7 +35,11 @@ let card: TestCard;
 let key: string;
 
 async function api(path: string, method = 'GET', body?: unknown) {
-  const res = await fetch(`${scrip.ready.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${scrip.ready.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -36,21 +51,47 @@ before(async () => {
   db.close();
   card = virtualCardFor(scrip.dataDir, { pin: PIN, port: 35964 });
 });
-after(async () => { await card?.remove().catch(() => undefined); await scrip?.stop(); });
+after(async () => {
+  await card?.remove().catch(() => undefined);
+  await scrip?.stop();
+});
 
 const draft = {
-  patient: { nhsNumber: '9449305552', prefix: 'MS', given: ['OCTAVIA'], family: 'CHISLETT', birthDate: '2008-09-20', gender: 'female', addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'], postcode: 'HX7 8AW', gpOdsCode: 'A83008', nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' } },
+  patient: {
+    nhsNumber: '9449305552',
+    prefix: 'MS',
+    given: ['OCTAVIA'],
+    family: 'CHISLETT',
+    birthDate: '2008-09-20',
+    gender: 'female',
+    addressLines: ['1 TRINITY STREET', 'HEBDEN BRIDGE'],
+    postcode: 'HX7 8AW',
+    gpOdsCode: 'A83008',
+    nominatedPharmacy: { odsCode: 'FCG71', name: 'WESTON PHARMACY' },
+  },
   patientConfirmed: true,
   items: [
-    { lineId: randomUUID(), medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' }, quantity: { value: 21, unitCode: '428641000', unit: 'capsule' }, dosageText: 'One capsule three times a day for 7 days' },
-    { lineId: randomUUID(), medication: { code: '322237000', display: 'Paracetamol 500mg soluble tablets' }, quantity: { value: 32, unitCode: '428673006', unit: 'tablet' }, dosageText: 'Two tablets up to four times a day when required', additionalInstructions: '<b>Markup</b> & "quotes" stay text' },
+    {
+      lineId: randomUUID(),
+      medication: { code: '39732311000001104', display: 'Amoxicillin 250mg capsules' },
+      quantity: { value: 21, unitCode: '428641000', unit: 'capsule' },
+      dosageText: 'One capsule three times a day for 7 days',
+    },
+    {
+      lineId: randomUUID(),
+      medication: { code: '322237000', display: 'Paracetamol 500mg soluble tablets' },
+      quantity: { value: 32, unitCode: '428673006', unit: 'tablet' },
+      dosageText: 'Two tablets up to four times a day when required',
+      additionalInstructions: '<b>Markup</b> & "quotes" stay text',
+    },
   ],
 };
 
 test('sign with the card, send once, accepted; the signature verifies with openssl and xmlsec1; the token barcode reads back', async (t) => {
   if (!need(t, requirements.pcscd, requirements.secretService)) return;
   await card.insert();
-  for (let i = 0; i < 100 && (await api('/session')).json.state !== 'card-present'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await api('/session')).json.state !== 'card-present'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   const login = await api('/session', 'POST', { pin: PIN, role: '200102238987' });
   assert.equal(login.json.state, 'role-selected', JSON.stringify(login.json));
 
@@ -62,14 +103,22 @@ test('sign with the card, send once, accepted; the signature verifies with opens
   assert.equal(typo.status, 400);
   assert.match(String(typo.json.message), /not a valid NHS number/);
   const byName = await api('/patients?family=chislett&birthDate=2008-09-20');
-  assert.deepEqual((byName.json.patients as Array<{ nhsNumber: string }>).map((p) => p.nhsNumber), ['9449305552']);
+  assert.deepEqual(
+    (byName.json.patients as Array<{ nhsNumber: string }>).map((p) => p.nhsNumber),
+    ['9449305552'],
+  );
 
   const created = await api('/prescriptions', 'POST', { draft });
   assert.equal(created.status, 200, JSON.stringify(created.json));
   const id = String(created.json.id);
-  const bad = await api('/prescriptions', 'POST', { draft: { ...draft, items: [{ ...draft.items[0], quantity: { value: 0, unitCode: '428641000', unit: 'capsule' } }] } });
+  const bad = await api('/prescriptions', 'POST', {
+    draft: { ...draft, items: [{ ...draft.items[0], quantity: { value: 0, unitCode: '428641000', unit: 'capsule' } }] },
+  });
   const badProblems = (await api(`/prescriptions/${bad.json.id}`)).json.problems as string[];
-  assert.ok(badProblems.some((p) => /more than zero/.test(p)), JSON.stringify(badProblems));
+  assert.ok(
+    badProblems.some((p) => /more than zero/.test(p)),
+    JSON.stringify(badProblems),
+  );
 
   const signed = await api('/prescriptions/signature', 'POST', { ids: [id], pin: PIN });
   const result = (signed.json.results as Array<{ ok: boolean; shortFormId: string; error?: unknown }>)[0]!;
@@ -88,30 +137,49 @@ test('sign with the card, send once, accepted; the signature verifies with opens
 
   // openssl alone: the RSA-SHA256 signature over the canonical SignedInfo, with the certificate in it.
   const { openStores: open } = await import('../../../main/app');
-  const { db, } = open(scrip.dataDir);
-  const bundle = JSON.parse(String((db.prepare('SELECT bundle FROM prescriptions WHERE id = ?').get(id) as { bundle: string }).bundle));
+  const { db } = open(scrip.dataDir);
+  const bundle = JSON.parse(
+    String((db.prepare('SELECT bundle FROM prescriptions WHERE id = ?').get(id) as { bundle: string }).bundle),
+  );
   db.close();
   const sig = findRequesterSignature(bundle)!;
-  const signedInfo = /<SignedInfo>([\s\S]*)<\/SignedInfo>/.exec(sig.xml)![0].replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
+  const signedInfo = /<SignedInfo>([\s\S]*)<\/SignedInfo>/
+    .exec(sig.xml)![0]
+    .replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
   const value = Buffer.from(/<SignatureValue>([^<]*)</.exec(sig.xml)![1]!, 'base64');
   const cert = new X509Certificate(Buffer.from(/<X509Certificate>([^<]*)</.exec(sig.xml)![1]!, 'base64'));
-  assert.ok(createVerify('sha256').update(signedInfo).verify(cert.publicKey, value), 'createVerify(\'sha256\').update(signedInfo).verify(cert.publicKey, value)');
+  assert.ok(
+    createVerify('sha256').update(signedInfo).verify(cert.publicKey, value),
+    "createVerify('sha256').update(signedInfo).verify(cert.publicKey, value)",
+  );
   // The one verifier, as EPS checks, through prescription.verify on the agent: every check passes,
   // the chain to the sandbox's CA bundle and the CRL fetched from the sandbox included.
   const caDir = join(scrip.dataDir, 'sandbox', 'ca');
   const trust = readFileSync(join(caDir, 'root.pem'), 'utf8') + readFileSync(join(caDir, 'sign-ca.pem'), 'utf8');
-  const verified = (await api('/prescriptions/verification', 'POST', { prescription: JSON.stringify(bundle, null, 2), trust })).json as { verdict: string; checks: Array<{ id: string; result: string; detail: string }> };
+  const verified = (
+    await api('/prescriptions/verification', 'POST', { prescription: JSON.stringify(bundle, null, 2), trust })
+  ).json as { verdict: string; checks: Array<{ id: string; result: string; detail: string }> };
   assert.equal(verified.verdict, 'valid', `every check passes: ${JSON.stringify(verified.checks)}`);
   const dir = mkdtempSync(join(tmpdir(), 'scrip-sig-'));
   try {
     writeFileSync(join(dir, 'si.xml'), signedInfo);
     writeFileSync(join(dir, 'sig.bin'), value);
     writeFileSync(join(dir, 'pub.pem'), cert.publicKey.export({ type: 'spki', format: 'pem' }));
-    const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si.xml')], { encoding: 'utf8' });
+    const out = execFileSync(
+      'openssl',
+      ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si.xml')],
+      { encoding: 'utf8' },
+    );
     assert.match(out, /Verified OK/);
     const changed = signedInfo.replace(/<DigestValue>./, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A'));
     writeFileSync(join(dir, 'si2.xml'), changed);
-    assert.throws(() => execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si2.xml')], { stdio: 'pipe' }));
+    assert.throws(() =>
+      execFileSync(
+        'openssl',
+        ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'si2.xml')],
+        { stdio: 'pipe' },
+      ),
+    );
 
     if (requirements.xmlsec1.check() === null) xmlsecVerifies(dir, bundle, sig, card.card);
     else assert.ok(need(t, requirements.xmlsec1), 'need(t, requirements.xmlsec1)');
@@ -120,7 +188,10 @@ test('sign with the card, send once, accepted; the signature verifies with opens
       const token = (await api(`/prescriptions/${id}/token`)).json as { pdfBase64: string };
       writeFileSync(join(dir, 't.pdf'), Buffer.from(token.pdfBase64, 'base64'));
       execFileSync('pdftoppm', ['-r', '300', '-png', '-singlefile', join(dir, 't.pdf'), join(dir, 't')]);
-      assert.equal(execFileSync('zbarimg', ['-q', '--raw', join(dir, 't.png')], { encoding: 'utf8' }).trim(), result.shortFormId);
+      assert.equal(
+        execFileSync('zbarimg', ['-q', '--raw', join(dir, 't.png')], { encoding: 'utf8' }).trim(),
+        result.shortFormId,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -140,30 +211,49 @@ test('sign with the card, send once, accepted; the signature verifies with opens
  * the RSA signature with the certificate, and the certificate's chain to the sandbox root; one
  * changed byte in a signed fragment is refused. openssl, above, checked the accepted SignatureValue.
  */
-function xmlsecVerifies(dir: string, bundle: Record<string, unknown>, sig: { xml: string; when: string }, piv: PivCard): void {
+function xmlsecVerifies(
+  dir: string,
+  bundle: Record<string, unknown>,
+  sig: { xml: string; when: string },
+  piv: PivCard,
+): void {
   const digestValue = /<DigestValue>([^<]+)<\/DigestValue>/.exec(sig.xml)![1]!;
   const certificate = /<X509Certificate>([^<]+)<\/X509Certificate>/.exec(sig.xml)![1]!;
   const fragments = canonicalFragments(withoutProvenance(bundle), sig.when);
   const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
-  const signedInfo = `<SignedInfo xmlns="${DSIG}"><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></CanonicalizationMethod>`
-    + '<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"></SignatureMethod><Reference URI=""><Transforms>'
-    + `<Transform Algorithm="${DSIG}enveloped-signature"></Transform><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></Transform></Transforms>`
-    + `<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></DigestMethod><DigestValue>${digestValue}</DigestValue></Reference></SignedInfo>`;
+  const signedInfo =
+    `<SignedInfo xmlns="${DSIG}"><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></CanonicalizationMethod>` +
+    '<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"></SignatureMethod><Reference URI=""><Transforms>' +
+    `<Transform Algorithm="${DSIG}enveloped-signature"></Transform><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></Transform></Transforms>` +
+    `<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></DigestMethod><DigestValue>${digestValue}</DigestValue></Reference></SignedInfo>`;
   const signatureValue = signOnCard(piv, PIN, Buffer.from(signedInfo, 'utf8')).toString('base64');
-  const signature = `<Signature xmlns="${DSIG}">${signedInfo.replace(` xmlns="${DSIG}"`, '')}<SignatureValue>${signatureValue}</SignatureValue>`
-    + `<KeyInfo><X509Data><X509Certificate>${certificate}</X509Certificate></X509Data></KeyInfo></Signature>`;
+  const signature =
+    `<Signature xmlns="${DSIG}">${signedInfo.replace(` xmlns="${DSIG}"`, '')}<SignatureValue>${signatureValue}</SignatureValue>` +
+    `<KeyInfo><X509Data><X509Certificate>${certificate}</X509Certificate></X509Data></KeyInfo></Signature>`;
   const doc = fragments.replace(/<\/FragmentsToBeHashed>$/, `${signature}</FragmentsToBeHashed>`);
   const ca = join(scrip.dataDir, 'sandbox', 'ca');
-  const xmlsec = (file: string) => execFileSync('xmlsec1', ['--verify', '--trusted-pem', join(ca, 'root.pem'), '--untrusted-pem', join(ca, 'sign-ca.pem'), file], { encoding: 'utf8', stdio: 'pipe' });
+  const xmlsec = (file: string) =>
+    execFileSync(
+      'xmlsec1',
+      ['--verify', '--trusted-pem', join(ca, 'root.pem'), '--untrusted-pem', join(ca, 'sign-ca.pem'), file],
+      { encoding: 'utf8', stdio: 'pipe' },
+    );
   writeFileSync(join(dir, 'signed-fragments.xml'), doc);
-  assert.doesNotThrow(() => xmlsec(join(dir, 'signed-fragments.xml')), 'xmlsec1 verifies the fragments, the digest, the card signature and the chain');
+  assert.doesNotThrow(
+    () => xmlsec(join(dir, 'signed-fragments.xml')),
+    'xmlsec1 verifies the fragments, the digest, the card signature and the chain',
+  );
   // One changed byte in a signed fragment (the patient's NHS number): refused.
   const changed = doc.replace('extension="9449305552"', 'extension="9449305553"');
   assert.notEqual(changed, doc);
   writeFileSync(join(dir, 'changed-fragments.xml'), changed);
   assert.throws(() => xmlsec(join(dir, 'changed-fragments.xml')), /data and digest do not match|FAIL/);
   // And a certificate from elsewhere is not trusted: only the sandbox root anchors the chain.
-  assert.throws(() => execFileSync('xmlsec1', ['--verify', '--trusted-pem', join(ca, 'sign-ca.pem'), join(dir, 'signed-fragments.xml')], { stdio: 'pipe' }));
+  assert.throws(() =>
+    execFileSync('xmlsec1', ['--verify', '--trusted-pem', join(ca, 'sign-ca.pem'), join(dir, 'signed-fragments.xml')], {
+      stdio: 'pipe',
+    }),
+  );
 }
 
 /** RSA PKCS#1 v1.5 / SHA-256 by the virtual card's signing key (9C) through its PIV commands, in process. */

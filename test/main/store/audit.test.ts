@@ -45,7 +45,9 @@ function tamper(file: string, edit: (db: Database.Database) => void): void {
 function rechainHashes(db: Database.Database): void {
   let prev = GENESIS;
   for (const r of db.prepare('SELECT * FROM audit ORDER BY seq').all() as Array<Record<string, string | number>>) {
-    const hash = createHash('sha256').update(JSON.stringify([prev, r.at, r.actor, r.action, r.detail])).digest('hex');
+    const hash = createHash('sha256')
+      .update(JSON.stringify([prev, r.at, r.actor, r.action, r.detail]))
+      .digest('hex');
     db.prepare('UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, r.seq);
     prev = hash;
   }
@@ -61,8 +63,11 @@ test('a keyed log verifies, every entry sealed, and its head is anchored in a 06
   assert.equal(v.sealed, 5, 'all five entries are sealed');
   const anchor = JSON.parse(readFileSync(s.anchorPath, 'utf8')) as { seq: number };
   assert.equal(anchor.seq, 5, 'the anchor names the last entry');
-  assert.equal(statSync(s.anchorPath).mode & 0o777, 0o600, 'the anchor file is the user\'s only');
-  assert.ok(!readFileSync(s.anchorPath, 'utf8').includes(s.keychain.get(`audit-key:${s.dir}`)!), 'the key itself is not in the anchor');
+  assert.equal(statSync(s.anchorPath).mode & 0o777, 0o600, "the anchor file is the user's only");
+  assert.ok(
+    !readFileSync(s.anchorPath, 'utf8').includes(s.keychain.get(`audit-key:${s.dir}`)!),
+    'the key itself is not in the anchor',
+  );
   db.close();
 });
 
@@ -81,7 +86,7 @@ test('deleting an entry and re-chaining the rest fails verify: the first re-chai
   const v = again.log.verify();
   assert.equal(v.ok, false, 'a re-chained log must fail');
   assert.equal(v.fault?.kind, 'bad-seal', `the fault is a bad seal: ${JSON.stringify(v.fault)}`);
-  assert.equal(v.fault?.seq, 3, 'the first bad entry is the one re-chained into the deleted one\'s place');
+  assert.equal(v.fault?.seq, 3, "the first bad entry is the one re-chained into the deleted one's place");
   // Writing on does not launder it: the next entry is not sealed over the damage.
   again.log.append('test', 'thing.after');
   const after = again.log.verify();
@@ -104,11 +109,19 @@ test('deleting an entry, re-chaining and removing the seals fails verify too', (
   const again = s.open();
   const v = again.log.verify();
   assert.equal(v.ok, false, 'unsealing the re-chained entries must not pass');
-  assert.equal(v.fault?.kind, 'truncated', `the anchored head (6) is past the log's end (5): ${JSON.stringify(v.fault)}`);
+  assert.equal(
+    v.fault?.kind,
+    'truncated',
+    `the anchored head (6) is past the log's end (5): ${JSON.stringify(v.fault)}`,
+  );
   // The next entry must not seal the edited ones (that would vouch for the edit).
   again.log.append('test', 'thing.after');
   assert.equal(again.log.verify().ok, false, 'the edit stays visible after a new entry');
-  assert.equal(again.log.list({ limit: 10 }).filter((e) => e.mac).length, 2, 'nothing was sealed on top of a head that is not the anchored one');
+  assert.equal(
+    again.log.list({ limit: 10 }).filter((e) => e.mac).length,
+    2,
+    'nothing was sealed on top of a head that is not the anchored one',
+  );
   again.db.close();
 });
 
@@ -168,16 +181,31 @@ test('an old unkeyed log is sealed on the first entry written with the key, and 
   const { db, log } = s.open();
   log.append('test', 'thing.keyed');
   const entries = log.list({ limit: 10 }).reverse();
-  assert.deepEqual(entries.map((e) => e.action), ['thing.done', 'thing.done', 'thing.done', 'audit.sealed', 'thing.keyed'], 'the migration is an entry of its own');
-  assert.deepEqual(entries[3]!.detail, { from: 1, to: 3, why: 'written before the audit log was keyed' }, 'it names the range and why');
+  assert.deepEqual(
+    entries.map((e) => e.action),
+    ['thing.done', 'thing.done', 'thing.done', 'audit.sealed', 'thing.keyed'],
+    'the migration is an entry of its own',
+  );
+  assert.deepEqual(
+    entries[3]!.detail,
+    { from: 1, to: 3, why: 'written before the audit log was keyed' },
+    'it names the range and why',
+  );
   const v = log.verify();
   assert.equal(v.ok, true, `the migrated log verifies: ${JSON.stringify(v)}`);
   assert.equal(v.sealed, 5, 'every entry, old ones included, is sealed');
   db.close();
   // After the migration, editing an old entry and re-chaining is caught like any other.
-  tamper(s.file, (d) => { d.prepare('UPDATE audit SET detail = ? WHERE seq = 2').run('{"i":99}'); rechainHashes(d); });
+  tamper(s.file, (d) => {
+    d.prepare('UPDATE audit SET detail = ? WHERE seq = 2').run('{"i":99}');
+    rechainHashes(d);
+  });
   const again = s.open();
-  assert.deepEqual([again.log.verify().fault?.kind, again.log.verify().fault?.seq], ['bad-seal', 2], 'the edited old entry is named');
+  assert.deepEqual(
+    [again.log.verify().fault?.kind, again.log.verify().fault?.seq],
+    ['bad-seal', 2],
+    'the edited old entry is named',
+  );
   again.db.close();
 });
 
@@ -185,7 +213,10 @@ test('with no key store the log goes on unsealed, says the seals were not checke
   const s = setup();
   const kc = s.keychain;
   let up = false;
-  const flaky = (): Keychain => { if (!up) throw new KeychainUnavailableError('no Secret Service (test)'); return kc; };
+  const flaky = (): Keychain => {
+    if (!up) throw new KeychainUnavailableError('no Secret Service (test)');
+    return kc;
+  };
   const first = s.open(flaky);
   write(first.log, 2);
   const v = first.log.verify();
@@ -198,8 +229,16 @@ test('with no key store the log goes on unsealed, says the seals were not checke
   const second = s.open(flaky); // a new AuditKey: no remembered failure
   second.log.append('test', 'thing.later');
   const sealedEntry = second.log.list({ action: 'audit.sealed' })[0];
-  assert.equal(sealedEntry?.detail.why, 'written before the audit log was keyed', 'the waiting entries were sealed in order');
-  assert.deepEqual([second.log.verify().ok, second.log.verify().sealed], [true, 4], 'and then the whole log verifies sealed');
+  assert.equal(
+    sealedEntry?.detail.why,
+    'written before the audit log was keyed',
+    'the waiting entries were sealed in order',
+  );
+  assert.deepEqual(
+    [second.log.verify().ok, second.log.verify().sealed],
+    [true, 4],
+    'and then the whole log verifies sealed',
+  );
   second.db.close();
 });
 
@@ -228,7 +267,11 @@ test('an unkeyed log (no key store given) still catches a changed entry and a ga
   assert.deepEqual([log.verify().fault?.kind, log.verify().fault?.seq], ['changed', 2], 'a changed entry is named');
   db.prepare('DELETE FROM audit WHERE seq = 4').run();
   db.prepare('DELETE FROM audit WHERE seq = 1').run();
-  assert.deepEqual([log.verify().fault?.kind, log.verify().fault?.seq], ['gap', 2], 'a missing first entry is a gap too');
+  assert.deepEqual(
+    [log.verify().fault?.kind, log.verify().fault?.seq],
+    ['gap', 2],
+    'a missing first entry is a gap too',
+  );
   db.close();
 });
 
@@ -236,9 +279,17 @@ test('the append-only triggers allow sealing an entry once and nothing else', ()
   const db = openDatabase(':memory:');
   const log = new AuditLog(db);
   write(log, 1);
-  assert.throws(() => db.prepare('UPDATE audit SET actor = ? WHERE seq = 1').run('someone'), /append-only/, 'content cannot change');
+  assert.throws(
+    () => db.prepare('UPDATE audit SET actor = ? WHERE seq = 1').run('someone'),
+    /append-only/,
+    'content cannot change',
+  );
   db.prepare('UPDATE audit SET mac = ? WHERE seq = 1').run('a'.repeat(64));
-  assert.throws(() => db.prepare('UPDATE audit SET mac = ? WHERE seq = 1').run('b'.repeat(64)), /append-only/, 'a seal cannot change');
+  assert.throws(
+    () => db.prepare('UPDATE audit SET mac = ? WHERE seq = 1').run('b'.repeat(64)),
+    /append-only/,
+    'a seal cannot change',
+  );
   assert.throws(() => db.prepare('DELETE FROM audit WHERE seq = 1').run(), /append-only/, 'entries cannot be deleted');
   db.close();
 });
@@ -251,8 +302,18 @@ test('the audit.verify command (scrip audit verify, POST /audit/verification) na
   tamper(s.file, (d) => d.prepare('DELETE FROM audit WHERE seq = 2').run());
   const again = s.open();
   const registry = createRegistry();
-  const out = await invokeCommand(registry, { audit: again.log } as unknown as Services, 'audit.verify', {}, { kind: 'cli', scopes: new Set(['read']), label: 'test' }) as { ok: boolean; fault?: { seq: number; kind: string } };
-  assert.deepEqual([out.ok, out.fault?.seq, out.fault?.kind], [false, 3, 'gap'], `the command's answer names the entry and the fault: ${JSON.stringify(out)}`);
+  const out = (await invokeCommand(
+    registry,
+    { audit: again.log } as unknown as Services,
+    'audit.verify',
+    {},
+    { kind: 'cli', scopes: new Set(['read']), label: 'test' },
+  )) as { ok: boolean; fault?: { seq: number; kind: string } };
+  assert.deepEqual(
+    [out.ok, out.fault?.seq, out.fault?.kind],
+    [false, 3, 'gap'],
+    `the command's answer names the entry and the fault: ${JSON.stringify(out)}`,
+  );
   assert.equal(registry.get('audit.verify')?.cli?.exitOn, 'ok', 'the CLI exits 1 when ok is false');
   again.db.close();
 });

@@ -24,7 +24,11 @@ test('stores, reads and deletes secrets in a 0600 file under a 0700 directory', 
   assert.equal(kc.delete('a'), false, 'already gone');
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { b: 's2' }, 'only b is left');
   chmodSync(file, 0o644);
-  assert.throws(() => kc.get('b'), (e: unknown) => e instanceof KeychainUnavailableError && /can be read by other users/.test(e.message), 'a readable file is refused');
+  assert.throws(
+    () => kc.get('b'),
+    (e: unknown) => e instanceof KeychainUnavailableError && /can be read by other users/.test(e.message),
+    'a readable file is refused',
+  );
 });
 
 test('the store is the OS keychain unless SCRIP_KEYCHAIN=file names the file one; a typo is refused', () => {
@@ -32,7 +36,11 @@ test('the store is the OS keychain unless SCRIP_KEYCHAIN=file names the file one
   const f = keyStoreFor(dir, { SCRIP_KEYCHAIN: 'file' });
   assert.equal(f.kind, 'file', 'file when asked by name');
   assert.match(f.where, new RegExp(`${keyStoreFile(dir).replace(/[.]/g, '\\.')}`), 'says where');
-  assert.throws(() => keyStoreFor(dir, { SCRIP_KEYCHAIN: 'plain' }), /SCRIP_KEYCHAIN is "plain"; it takes "os" \(the default\) or "file"/, 'refused, naming the value');
+  assert.throws(
+    () => keyStoreFor(dir, { SCRIP_KEYCHAIN: 'plain' }),
+    /SCRIP_KEYCHAIN is "plain"; it takes "os" \(the default\) or "file"/,
+    'refused, naming the value',
+  );
 });
 
 test('API keys made and checked under the file store; diagnostics name the store', () => {
@@ -45,5 +53,7 @@ test('API keys made and checked under the file store; diagnostics name the store
     const status = apiKeys.keychainStatus();
     assert.equal(status.available, true, 'available');
     assert.match(status.detail, /secrets\.json \(SCRIP_KEYCHAIN=file\)/, status.detail);
-  } finally { db.close(); }
+  } finally {
+    db.close();
+  }
 });

@@ -23,7 +23,12 @@ test('stores, reads and deletes a secret in the Secret Service, visible to secre
   assert.equal(await kc.getAsync!(account), secret);
   assert.equal(await kc.getAsync!(`${account}-none`), null);
   if (commandExists('secret-tool')) {
-    assert.equal(execFileSync('secret-tool', ['lookup', 'service', 'scrip-test', 'username', account], { encoding: 'utf8' }).trim(), secret);
+    assert.equal(
+      execFileSync('secret-tool', ['lookup', 'service', 'scrip-test', 'username', account], {
+        encoding: 'utf8',
+      }).trim(),
+      secret,
+    );
   }
   assert.equal(kc.delete(account), true);
   assert.equal(kc.get(account), null);
@@ -34,12 +39,21 @@ test('with no Secret Service reachable, it says so and stores nothing', (t) => {
   const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
   try {
     // A child process with no session bus: the keychain must refuse, not fall back to a file.
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
       import('${new URL('../../../native/keychain/keychain.ts', import.meta.url).pathname}').then(({ osKeychain, KeychainUnavailableError }) => {
         // get first: @napi-rs/keyring would otherwise fall back to the kernel's keyutils and "store" it there.
         try { osKeychain('scrip-test').get('x'); osKeychain('scrip-test').set('x', 'y'); console.log('stored'); } catch (e) { console.log(e instanceof KeychainUnavailableError ? 'unavailable' : 'other: ' + e.message); }
         osKeychain('scrip-test').getAsync('x').then(() => console.log('read'), (e) => console.log(e instanceof KeychainUnavailableError ? 'unavailable' : 'other: ' + e.message));
-      });`], { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } }).trim();
+      });`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } },
+    ).trim();
     assert.equal(out, 'unavailable\nunavailable');
   } finally {
     process.env.DBUS_SESSION_BUS_ADDRESS = saved;
@@ -50,7 +64,11 @@ test('with no Secret Service reachable, it says so and stores nothing', (t) => {
 // `scrip api-key create` with no agent running works on the data directory directly (main/cli).
 function cli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, SCRIP_API_KEY: '', SCRIP_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, SCRIP_API_KEY: '', SCRIP_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -69,12 +87,21 @@ test('an API key made by the CLI is an HMAC under a secret that exists only in t
     const stored = osKeychain('scrip').get(account);
     assert.ok(stored, 'the signing secret is in the keychain');
     const db = new Database(join(dataDir, 'scrip.db'), { readonly: true });
-    const row = db.prepare('SELECT secret_hash, hash_kind FROM api_keys').get() as { secret_hash: Buffer; hash_kind: string };
+    const row = db.prepare('SELECT secret_hash, hash_kind FROM api_keys').get() as {
+      secret_hash: Buffer;
+      hash_kind: string;
+    };
     db.close();
     assert.equal(row.hash_kind, 'hmac-sha256');
-    assert.deepEqual(row.secret_hash, createHmac('sha256', Buffer.from(stored, 'base64url')).update(key.slice('scrip_0123456789abcdef_'.length)).digest());
+    assert.deepEqual(
+      row.secret_hash,
+      createHmac('sha256', Buffer.from(stored, 'base64url'))
+        .update(key.slice('scrip_0123456789abcdef_'.length))
+        .digest(),
+    );
     // Nothing in the data directory holds the secret.
-    for (const f of readdirSync(dataDir)) assert.ok(!readFileSync(join(dataDir, f)).includes(stored), `${f} holds the secret`);
+    for (const f of readdirSync(dataDir))
+      assert.ok(!readFileSync(join(dataDir, f)).includes(stored), `${f} holds the secret`);
     osKeychain('scrip').delete(account);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -85,10 +112,17 @@ test('with no Secret Service, "scrip api-key create" refuses, says what is missi
   if (!need(t, requirements.secretService)) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-kc-'));
   try {
-    const r = cli(['api-key', 'create', '--name', 'itest'], { SCRIP_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    const r = cli(['api-key', 'create', '--name', 'itest'], {
+      SCRIP_DATA_DIR: dataDir,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+    });
     assert.equal(r.code, 22, r.stderr);
     assert.match(r.stderr, /API keys cannot be created or checked/);
-    assert.match(r.stderr, /not fall back to keeping this secret in a file/, 'the refusal says Scrip will not quietly use a file');
+    assert.match(
+      r.stderr,
+      /not fall back to keeping this secret in a file/,
+      'the refusal says Scrip will not quietly use a file',
+    );
     const db = new Database(join(dataDir, 'scrip.db'), { readonly: true });
     assert.equal(db.prepare('SELECT COUNT(*) FROM api_keys').pluck().get(), 0);
     db.close();

@@ -6,9 +6,16 @@ import { code128Modules, code128Values, code128Patterns, BarcodeError } from '..
 test('every pattern has 6 elements of 11 modules (stop: 7 of 13), and all are distinct', () => {
   for (const p of code128Patterns.PATTERNS) {
     assert.equal(p.length, 6);
-    assert.equal([...p].reduce((s, d) => s + Number(d), 0), 11, p);
+    assert.equal(
+      [...p].reduce((s, d) => s + Number(d), 0),
+      11,
+      p,
+    );
   }
-  assert.equal([...code128Patterns.STOP].reduce((s, d) => s + Number(d), 0), 13);
+  assert.equal(
+    [...code128Patterns.STOP].reduce((s, d) => s + Number(d), 0),
+    13,
+  );
   assert.equal(new Set(code128Patterns.PATTERNS).size, code128Patterns.PATTERNS.length);
 });
 
@@ -27,10 +34,15 @@ test('a prescription ID encodes with set switching and a valid structure', () =>
 });
 
 test('any printable ASCII string encodes; control characters are refused', () => {
-  fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x20-\x7e]+$/.test(s)), (s) => {
-    const m = code128Modules(s);
-    return m.every((w) => w >= 1 && w <= 4);
-  }));
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x20-\x7e]+$/.test(s)),
+      (s) => {
+        const m = code128Modules(s);
+        return m.every((w) => w >= 1 && w <= 4);
+      },
+    ),
+  );
   assert.throws(() => code128Values('a\nb'), BarcodeError);
   assert.throws(() => code128Values(''), BarcodeError);
 });

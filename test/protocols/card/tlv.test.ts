@@ -18,13 +18,22 @@ describe('BER-TLV', () => {
     const t = parseTlv(fromHex('530A 7003 300100 710100 FE00'));
     assert.equal(t.tag, 0x53);
     const kids = parseTlvs(t.value);
-    assert.deepEqual(kids.map((k) => k.tag), [0x70, 0x71, 0xfe]);
+    assert.deepEqual(
+      kids.map((k) => k.tag),
+      [0x70, 0x71, 0xfe],
+    );
     assert.equal(kids[2]!.constructed, true);
   });
 
   test('nested parsing builds children', () => {
     const t = parseTlv(fromHex('7C06 8200 81020102'), { nested: true });
-    assert.deepEqual(t.children.map((c) => [c.tag, hex(c.value)]), [[0x82, ''], [0x81, '0102']]);
+    assert.deepEqual(
+      t.children.map((c) => [c.tag, hex(c.value)]),
+      [
+        [0x82, ''],
+        [0x81, '0102'],
+      ],
+    );
   });
 
   for (const [name, h] of [
@@ -50,33 +59,52 @@ describe('BER-TLV', () => {
   });
 
   test('property: random bytes either parse within bounds or raise TlvError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, nested) => {
-      try {
-        const all = parseTlvs(bytes, { nested });
-        const total = all.reduce((n, t) => n + t.value.length, 0);
-        assert.ok(total <= bytes.length, 'total <= bytes.length');
-      } catch (e) {
-        if (!(e instanceof TlvError)) throw e;
-      }
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, nested) => {
+        try {
+          const all = parseTlvs(bytes, { nested });
+          const total = all.reduce((n, t) => n + t.value.length, 0);
+          assert.ok(total <= bytes.length, 'total <= bytes.length');
+        } catch (e) {
+          if (!(e instanceof TlvError)) throw e;
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   test('property: mutations of valid encodings never crash', () => {
-    const arb = fc.record({ tag: fc.constantFrom(0x53, 0x70, 0x7c, 0x5fc105, 0x5f2f, 0x81), value: fc.uint8Array({ maxLength: 400 }) });
-    fc.assert(fc.property(fc.array(arb, { maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (objs, pos, val) => {
-      const enc = Uint8Array.from(objs.flatMap((o) => [...tlv(o.tag, o.value)]));
-      if (enc.length) enc[pos % enc.length] = val;
-      try { parseTlvs(enc, { nested: true }); } catch (e) { if (!(e instanceof TlvError)) throw e; }
-    }), { numRuns: 3000 });
+    const arb = fc.record({
+      tag: fc.constantFrom(0x53, 0x70, 0x7c, 0x5fc105, 0x5f2f, 0x81),
+      value: fc.uint8Array({ maxLength: 400 }),
+    });
+    fc.assert(
+      fc.property(fc.array(arb, { maxLength: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (objs, pos, val) => {
+        const enc = Uint8Array.from(objs.flatMap((o) => [...tlv(o.tag, o.value)]));
+        if (enc.length) enc[pos % enc.length] = val;
+        try {
+          parseTlvs(enc, { nested: true });
+        } catch (e) {
+          if (!(e instanceof TlvError)) throw e;
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   test('property: encode then parse round-trips', () => {
-    const arb = fc.record({ tag: fc.oneof(fc.integer({ min: 1, max: 0x1e }), fc.constantFrom(0x53, 0x70, 0x7e, 0x5fc102, 0x5f2f)), value: fc.uint8Array({ maxLength: 70000 }) });
-    fc.assert(fc.property(arb, ({ tag, value }) => {
-      const t = parseTlv(tlv(tag, value));
-      assert.equal(t.tag, tag);
-      assert.deepEqual(t.value, value);
-    }), { numRuns: 200 });
+    const arb = fc.record({
+      tag: fc.oneof(fc.integer({ min: 1, max: 0x1e }), fc.constantFrom(0x53, 0x70, 0x7e, 0x5fc102, 0x5f2f)),
+      value: fc.uint8Array({ maxLength: 70000 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ tag, value }) => {
+        const t = parseTlv(tlv(tag, value));
+        assert.equal(t.tag, tag);
+        assert.deepEqual(t.value, value);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('lengths use the minimal form and parseFirstTlv reports bytes used', () => {

@@ -13,10 +13,15 @@ const examples = epsExamples;
 const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => { const p = join(dir, n); return statSync(p).isDirectory() ? walk(p) : [p]; });
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
 }
 
-const pairs = walk(examples).filter((f) => /Prepare-Request.*\.json$/.test(f)).map((req) => ({ req, res: req.replace('Prepare-Request', 'Prepare-Response') }));
+const pairs = walk(examples)
+  .filter((f) => /Prepare-Request.*\.json$/.test(f))
+  .map((req) => ({ req, res: req.replace('Prepare-Request', 'Prepare-Response') }));
 
 type Params = { parameter: Array<{ name: string; valueString: string }> };
 const param = (p: Params, n: string) => p.parameter.find((x) => x.name === n)!.valueString;
@@ -28,7 +33,9 @@ test('the examples are there', () => {
 // The one RS1 response (Multiple-Dosages) carries the digest of a different prescription — the
 // eRD spec example's h0GfqGJ9xTn+13/o+elmbONIDV4= (eps.md §1.4) — so only its SignedInfo shape can be
 // checked, below; every RS256 example is checked byte for byte.
-const rs256 = pairs.filter(({ res }) => param(JSON.parse(readFileSync(res, 'utf8')) as Params, 'algorithm') === 'RS256');
+const rs256 = pairs.filter(
+  ({ res }) => param(JSON.parse(readFileSync(res, 'utf8')) as Params, 'algorithm') === 'RS256',
+);
 const rs1 = pairs.filter((p) => !rs256.includes(p));
 
 test('all but one example are RS256', () => {
@@ -37,7 +44,10 @@ test('all but one example are RS256', () => {
 });
 
 test('the RS1 SignedInfo has exactly the shape of the RS1 example, digest aside', () => {
-  const expected = Buffer.from(param(JSON.parse(readFileSync(rs1[0]!.res, 'utf8')) as Params, 'digest'), 'base64').toString('utf8');
+  const expected = Buffer.from(
+    param(JSON.parse(readFileSync(rs1[0]!.res, 'utf8')) as Params, 'digest'),
+    'base64',
+  ).toString('utf8');
   const digest = /<DigestValue>([^<]*)<\/DigestValue>/.exec(expected)![1]!;
   assert.equal(canonicalSignedInfo(digest, 'RS1'), expected);
 });
@@ -52,4 +62,3 @@ for (const { req, res } of rs256) {
     assert.equal(mine.digest, param(response, 'digest'));
   });
 }
-

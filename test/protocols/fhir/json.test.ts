@@ -11,7 +11,14 @@ import { parseTrackerBundle, TrackerFormatError } from '../../../protocols/eps/t
 import { lineItemIds } from '../../../sandbox/eps/lifecycle-store';
 import { epsExamples } from '../../support/fixtures';
 
-const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(
+  epsExamples,
+  'primary-care',
+  'acute',
+  'nominated-pharmacy',
+  'medical-prescriber',
+  '1-Prepare-Request-200_OK.json',
+);
 
 test('arr drops null and undefined items and keeps the array when it has none; obj and str refuse the wrong shapes', () => {
   const clean = [{ a: 1 }, { b: 2 }];
@@ -23,14 +30,33 @@ test('arr drops null and undefined items and keeps the array when it has none; o
 });
 
 test('null items anywhere in a prescription, a cancel answer or a tracker answer are reported, not thrown', () => {
-  const bundle = JSON.parse(readFileSync(example, 'utf8')) as { entry: Array<{ resource: Record<string, unknown> } | null> };
+  const bundle = JSON.parse(readFileSync(example, 'utf8')) as {
+    entry: Array<{ resource: Record<string, unknown> } | null>;
+  };
   for (const e of bundle.entry) {
     const r = e!.resource;
-    for (const k of ['identifier', 'extension', 'name', 'telecom', 'address', 'dosageInstruction']) if (Array.isArray(r[k])) (r[k] as unknown[]).unshift(null);
+    for (const k of ['identifier', 'extension', 'name', 'telecom', 'address', 'dosageInstruction'])
+      if (Array.isArray(r[k])) (r[k] as unknown[]).unshift(null);
   }
   bundle.entry.push(null);
   assert.doesNotThrow(() => validatePrescriptionOrder(bundle as unknown as Record<string, unknown>));
-  assert.ok(lineItemIds(bundle as unknown as Record<string, unknown>).length >= 1, 'line items still found past the nulls');
-  assert.doesNotThrow(() => parseCancelResponse({ resourceType: 'Bundle', entry: [null, { resource: null }, { resource: { resourceType: 'MedicationRequest', extension: [null] } }] }));
-  assert.throws(() => parseTrackerBundle({ resourceType: 'Bundle', type: 'searchset', entry: [null, { resource: { resourceType: 'Task', identifier: [null], input: [null], output: [null] } }] }), TrackerFormatError);
+  assert.ok(
+    lineItemIds(bundle as unknown as Record<string, unknown>).length >= 1,
+    'line items still found past the nulls',
+  );
+  assert.doesNotThrow(() =>
+    parseCancelResponse({
+      resourceType: 'Bundle',
+      entry: [null, { resource: null }, { resource: { resourceType: 'MedicationRequest', extension: [null] } }],
+    }),
+  );
+  assert.throws(
+    () =>
+      parseTrackerBundle({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [null, { resource: { resourceType: 'Task', identifier: [null], input: [null], output: [null] } }],
+      }),
+    TrackerFormatError,
+  );
 });

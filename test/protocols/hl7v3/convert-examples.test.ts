@@ -11,7 +11,12 @@ import { examplePairs, firstDifference } from './xml-compare';
 
 // The headers and configuration those example calls were made with (the same in all 20): they are
 // inputs to the translation, not something to ignore.
-const CALL = { senderAsid: '200000001285', receiverAsid: '567456789789', userId: '555254239107', roleProfileId: '555254240100' };
+const CALL = {
+  senderAsid: '200000001285',
+  receiverAsid: '567456789789',
+  userId: '555254239107',
+  roleProfileId: '555254240100',
+};
 
 const pairs = examplePairs();
 
@@ -34,10 +39,19 @@ test('the comparison sees a one-character change in a value and a missing elemen
   const p = pairs[0]!;
   const text = readFileSync(p.response, 'utf8');
   const theirs = parseXmlSafely(text).documentElement!;
-  const changed = parseXmlSafely(text.replace('codeSystem="2.16.840.1.113883.2.1.4.1"', 'codeSystem="2.16.840.1.113883.2.1.4.2"').replace(/<id extension="(\d{10})" root="2.16.840.1.113883.2.1.4.1"\/>/, '<id extension="$1" root="2.16.840.1.113883.2.1.4.2"/>')).documentElement!;
+  const changed = parseXmlSafely(
+    text
+      .replace('codeSystem="2.16.840.1.113883.2.1.4.1"', 'codeSystem="2.16.840.1.113883.2.1.4.2"')
+      .replace(
+        /<id extension="(\d{10})" root="2.16.840.1.113883.2.1.4.1"\/>/,
+        '<id extension="$1" root="2.16.840.1.113883.2.1.4.2"/>',
+      ),
+  ).documentElement!;
   assert.match(firstDifference(changed, theirs) ?? '', /recordTarget\/Patient\/id\/@root/);
   const fewer = parseXmlSafely(text.replace(/<birthTime value="\d+"\/>/, '')).documentElement!;
   assert.match(firstDifference(fewer, theirs) ?? '', /patientPerson/);
-  const creation = parseXmlSafely(text.replace(/<creationTime value="\d+"\/>/, '<creationTime value="20300101000000"/>')).documentElement!;
+  const creation = parseXmlSafely(
+    text.replace(/<creationTime value="\d+"\/>/, '<creationTime value="20300101000000"/>'),
+  ).documentElement!;
   assert.equal(firstDifference(creation, theirs), null, 'creationTime is per call');
 });

@@ -15,16 +15,21 @@ export const PER_CALL = [
 ];
 
 export function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)]);
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(join(dir, d.name)) : [join(dir, d.name)],
+  );
 }
 
 /** Each Convert-Response with the request it answers (same folder, same number, Send ↔ Process-Request-Send). */
 export function examplePairs(): Array<{ name: string; request: string; response: string }> {
-  return walk(EXAMPLES).filter((f) => /-Convert-Response-(Send|Cancel)-200_OK\.xml$/.test(f)).sort().flatMap((response) => {
-    const [, n, kind] = /^(\d+)-Convert-Response-(Send|Cancel)-/.exec(basename(response))!;
-    const request = join(dirname(response), `${n}-Process-Request-${kind}-200_OK.json`);
-    return existsSync(request) ? [{ name: response.slice(EXAMPLES.length + 1), request, response }] : [];
-  });
+  return walk(EXAMPLES)
+    .filter((f) => /-Convert-Response-(Send|Cancel)-200_OK\.xml$/.test(f))
+    .sort()
+    .flatMap((response) => {
+      const [, n, kind] = /^(\d+)-Convert-Response-(Send|Cancel)-/.exec(basename(response))!;
+      const request = join(dirname(response), `${n}-Process-Request-${kind}-200_OK.json`);
+      return existsSync(request) ? [{ name: response.slice(EXAMPLES.length + 1), request, response }] : [];
+    });
 }
 
 const local = (n: DomNode) => n.localName ?? n.nodeName;
@@ -32,7 +37,8 @@ const local = (n: DomNode) => n.localName ?? n.nodeName;
 /** The first difference between two element trees, or null. Whitespace-only text is indentation. */
 export function firstDifference(a: DomNode, b: DomNode, path = ''): string | null {
   const here = `${path}/${local(a)}`;
-  if (local(a) !== local(b) || (a.namespaceURI ?? null) !== (b.namespaceURI ?? null)) return `${here}: element {${a.namespaceURI}}${local(a)} ≠ {${b.namespaceURI}}${local(b)}`;
+  if (local(a) !== local(b) || (a.namespaceURI ?? null) !== (b.namespaceURI ?? null))
+    return `${here}: element {${a.namespaceURI}}${local(a)} ≠ {${b.namespaceURI}}${local(b)}`;
   const attrs = (n: DomNode) => {
     const m = new Map<string, string>();
     for (let i = 0; i < (n.attributes?.length ?? 0); i++) {
@@ -43,7 +49,8 @@ export function firstDifference(a: DomNode, b: DomNode, path = ''): string | nul
     return m;
   };
   const [aa, ba] = [attrs(a), attrs(b)];
-  for (const k of new Set([...aa.keys(), ...ba.keys()])) if (aa.get(k) !== ba.get(k)) return `${here}/@${k}: ${JSON.stringify(aa.get(k))} ≠ ${JSON.stringify(ba.get(k))}`;
+  for (const k of new Set([...aa.keys(), ...ba.keys()]))
+    if (aa.get(k) !== ba.get(k)) return `${here}/@${k}: ${JSON.stringify(aa.get(k))} ≠ ${JSON.stringify(ba.get(k))}`;
   const kids = (n: DomNode) => {
     const out: Array<DomNode | string> = [];
     for (let i = 0; i < n.childNodes.length; i++) {
@@ -55,10 +62,13 @@ export function firstDifference(a: DomNode, b: DomNode, path = ''): string | nul
   };
   const [ak, bk] = [kids(a), kids(b)];
   for (let i = 0; i < Math.max(ak.length, bk.length); i++) {
-    const x = ak[i], y = bk[i];
-    if (x === undefined || y === undefined) return `${here}: child ${i + 1}: ${x === undefined ? 'missing' : typeof x === 'string' ? JSON.stringify(x) : local(x)} ≠ ${y === undefined ? 'missing' : typeof y === 'string' ? JSON.stringify(y) : local(y)}`;
+    const x = ak[i],
+      y = bk[i];
+    if (x === undefined || y === undefined)
+      return `${here}: child ${i + 1}: ${x === undefined ? 'missing' : typeof x === 'string' ? JSON.stringify(x) : local(x)} ≠ ${y === undefined ? 'missing' : typeof y === 'string' ? JSON.stringify(y) : local(y)}`;
     if (typeof x === 'string' || typeof y === 'string') {
-      if (x !== y) return `${here}: text ${JSON.stringify(typeof x === 'string' ? x : local(x))} ≠ ${JSON.stringify(typeof y === 'string' ? y : local(y))}`;
+      if (x !== y)
+        return `${here}: text ${JSON.stringify(typeof x === 'string' ? x : local(x))} ≠ ${JSON.stringify(typeof y === 'string' ? y : local(y))}`;
       continue;
     }
     const d = firstDifference(x, y, here);

@@ -34,12 +34,54 @@ for (const digest of ['sha256', 'sha1'] as const) {
       const response = wrapSmime(buildSignedData({ content, certificateDer: cert.der, signature, digest }));
       writeFileSync(join(dir, 'cms.der'), unwrapSmime(response));
       writeFileSync(join(dir, 'ca.pem'), ca.bundlePem());
-      execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(dir, 'cms.der'), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any', '-binary', '-out', join(dir, 'content.bin')], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-inform',
+          'DER',
+          '-in',
+          join(dir, 'cms.der'),
+          '-CAfile',
+          join(dir, 'ca.pem'),
+          '-purpose',
+          'any',
+          '-binary',
+          '-out',
+          join(dir, 'content.bin'),
+        ],
+        { stdio: 'pipe' },
+      );
       assert.deepEqual(readFileSync(join(dir, 'content.bin')), content);
       // One changed byte of content and OpenSSL refuses it.
-      const tampered = Buffer.from(content); tampered[0]! ^= 1;
-      writeFileSync(join(dir, 'bad.der'), buildSignedData({ content: tampered, certificateDer: cert.der, signature, digest }));
-      assert.throws(() => execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(dir, 'bad.der'), '-CAfile', join(dir, 'ca.pem'), '-purpose', 'any', '-binary', '-out', join(dir, 'x.bin')], { stdio: 'pipe' }));
+      const tampered = Buffer.from(content);
+      tampered[0]! ^= 1;
+      writeFileSync(
+        join(dir, 'bad.der'),
+        buildSignedData({ content: tampered, certificateDer: cert.der, signature, digest }),
+      );
+      assert.throws(() =>
+        execFileSync(
+          'openssl',
+          [
+            'cms',
+            '-verify',
+            '-inform',
+            'DER',
+            '-in',
+            join(dir, 'bad.der'),
+            '-CAfile',
+            join(dir, 'ca.pem'),
+            '-purpose',
+            'any',
+            '-binary',
+            '-out',
+            join(dir, 'x.bin'),
+          ],
+          { stdio: 'pipe' },
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,14 +15,22 @@ const view = (xml: string) => epsView(parseXmlSafely(xml).documentElement!);
 
 test('whitespace-only text and comments go; siblings are grouped by name; texts joined with a line break', () => {
   const v = view('<a x="1&#10;2">\n  <b>one</b>\n  <!-- note --><c/>\n  <b>two</b>t1<?pi x?><d/>t2\n</a>');
-  assert.equal(canonicalize(v), '<a x="1 2"><b>one</b><b>two</b><c></c>t1\nt2\n<d></d></a>', 'as xml-js compact writes it back');
+  assert.equal(
+    canonicalize(v),
+    '<a x="1 2"><b>one</b><b>two</b><c></c>t1\nt2\n<d></d></a>',
+    'as xml-js compact writes it back',
+  );
 });
 
-test('the direct canonical form equals EPS\'s write-parse-canonicalise path', () => {
+test("the direct canonical form equals EPS's write-parse-canonicalise path", () => {
   for (const name of ['ValidSignature', 'SignatureAlgorithmSha256']) {
     const v = view(readFileSync(join(fixtures, `${name}.xml`), 'utf8'));
     assert.equal(epsCanonical(v), epsCanonicalByParsing(v), `${name}: the whole ParentPrescription`);
   }
   const withNs = view('<r xmlns="urn:x"><s xmlns="urn:x"/><p:t xmlns:p="urn:p" xmlns:q="urn:q">x</p:t></r>');
-  assert.equal(epsCanonical(withNs), '<r xmlns="urn:x"><s></s><p:t xmlns:p="urn:p">x</p:t></r>', 'redundant and unused declarations dropped, as exc-c14n says');
+  assert.equal(
+    epsCanonical(withNs),
+    '<r xmlns="urn:x"><s></s><p:t xmlns:p="urn:p">x</p:t></r>',
+    'redundant and unused declarations dropped, as exc-c14n says',
+  );
 });

@@ -20,9 +20,14 @@ function dropIndentation(n: DomNode): void {
 }
 
 test('the EPS signature-fragments example canonicalises to exactly its Canonicalized.txt', () => {
-  const doc = parseXmlSafely(readFileSync(join(fragmentsDir, 'PrepareIntermediate-Hl7V3SignatureFragments.xml'), 'utf8'));
+  const doc = parseXmlSafely(
+    readFileSync(join(fragmentsDir, 'PrepareIntermediate-Hl7V3SignatureFragments.xml'), 'utf8'),
+  );
   dropIndentation(doc);
-  const expected = readFileSync(join(fragmentsDir, 'PrepareIntermediate-Hl7V3SignatureFragmentsCanonicalized.txt'), 'utf8');
+  const expected = readFileSync(
+    join(fragmentsDir, 'PrepareIntermediate-Hl7V3SignatureFragmentsCanonicalized.txt'),
+    'utf8',
+  );
   assert.equal(excC14n(doc), expected.replace(/\n$/, ''));
 });
 
@@ -46,12 +51,17 @@ test('xmlns="" is rendered only to undo a rendered default namespace', () => {
 });
 
 test('prefixed attributes sort by namespace URI after unqualified ones', () => {
-  assert.equal(c('<a xmlns:z="urn:a" xmlns:b="urn:b" b:x="1" z:y="2" c="3"/>'), '<a xmlns:b="urn:b" xmlns:z="urn:a" c="3" z:y="2" b:x="1"></a>');
+  assert.equal(
+    c('<a xmlns:z="urn:a" xmlns:b="urn:b" b:x="1" z:y="2" c="3"/>'),
+    '<a xmlns:b="urn:b" xmlns:z="urn:a" c="3" z:y="2" b:x="1"></a>',
+  );
 });
 
 test('text and attribute escaping; comments removed; CDATA becomes text', () => {
-  assert.equal(c('<a t="&lt;&amp;&quot;&#9;&#10;&#13;&gt;">x &gt; y &amp; <![CDATA[<z>]]><!-- gone --></a>'),
-    '<a t="&lt;&amp;&quot;&#x9;&#xA;&#xD;>">x &gt; y &amp; &lt;z&gt;</a>');
+  assert.equal(
+    c('<a t="&lt;&amp;&quot;&#9;&#10;&#13;&gt;">x &gt; y &amp; <![CDATA[<z>]]><!-- gone --></a>'),
+    '<a t="&lt;&amp;&quot;&#x9;&#xA;&#xD;>">x &gt; y &amp; &lt;z&gt;</a>',
+  );
 });
 
 test('a PI before the root is followed by a newline', () => {
@@ -59,25 +69,37 @@ test('a PI before the root is followed by a newline', () => {
 });
 
 test('a subtree keeps the namespace it inherits (SignedInfo inside Signature)', () => {
-  const doc = parseXmlSafely('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><X/></SignedInfo></Signature>');
+  const doc = parseXmlSafely(
+    '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><X/></SignedInfo></Signature>',
+  );
   const si = childElements(doc.documentElement!, 'SignedInfo')[0]!;
   assert.equal(excC14n(si), '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X></X></SignedInfo>');
 });
 
 test('InclusiveNamespaces PrefixList keeps a listed prefix', () => {
   const doc = parseXmlSafely('<a xmlns:p="urn:p"><b/></a>');
-  assert.equal(excC14n(childElements(doc.documentElement!, 'b')[0]!, { inclusivePrefixes: ['p'] }), '<b xmlns:p="urn:p"></b>');
+  assert.equal(
+    excC14n(childElements(doc.documentElement!, 'b')[0]!, { inclusivePrefixes: ['p'] }),
+    '<b xmlns:p="urn:p"></b>',
+  );
 });
 
 test('documents built with xmlbuilder2 canonicalise the same as parsed ones', () => {
   const built = create().ele('urn:hl7-org:v3', 'time', { value: '1' }).up().doc().node as unknown as DomNode;
   assert.equal(excC14n(built), '<time xmlns="urn:hl7-org:v3" value="1"></time>');
-  const nested = create().ele('FragmentsToBeHashed').ele('Fragment').ele('urn:hl7-org:v3', 'id', { root: 'X' }).doc().node as unknown as DomNode;
-  assert.equal(excC14n(nested), '<FragmentsToBeHashed><Fragment><id xmlns="urn:hl7-org:v3" root="X"></id></Fragment></FragmentsToBeHashed>');
+  const nested = create().ele('FragmentsToBeHashed').ele('Fragment').ele('urn:hl7-org:v3', 'id', { root: 'X' }).doc()
+    .node as unknown as DomNode;
+  assert.equal(
+    excC14n(nested),
+    '<FragmentsToBeHashed><Fragment><id xmlns="urn:hl7-org:v3" root="X"></id></Fragment></FragmentsToBeHashed>',
+  );
 });
 
 test('unsafe or broken XML is refused', () => {
-  assert.throws(() => parseXmlSafely('<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'), XmlParseError);
+  assert.throws(
+    () => parseXmlSafely('<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'),
+    XmlParseError,
+  );
   assert.throws(() => parseXmlSafely('<a><b></a>'), XmlParseError);
   assert.throws(() => parseXmlSafely(`<a>${'x'.repeat(2000)}</a>`, 1000), XmlParseError);
   assert.throws(() => parseXmlSafely(''), XmlParseError);

@@ -17,9 +17,19 @@ test('a signing certificate from the Signing CA is trusted until revoked, from a
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const signing = ca.issueSigningCertificate({ userId: '555086689106', displayName: 'X', publicKey });
     const auth = ca.issueAuthCertificate({ userId: '555086689106', displayName: 'X', publicKey });
-    const other = openTestCa(join(dir, 'other-ca')).issueSigningCertificate({ userId: '555086689106', displayName: 'X', publicKey });
+    const other = openTestCa(join(dir, 'other-ca')).issueSigningCertificate({
+      userId: '555086689106',
+      displayName: 'X',
+      publicKey,
+    });
     const at = new Date();
-    const verdicts = (der: Uint8Array) => [trust.chain!({ certificate: null as never, der, signedAt: at }), trust.revocation!({ certificate: null as never, der, signedAt: at })].map((o) => (o as { result: string }).result).join(' ');
+    const verdicts = (der: Uint8Array) =>
+      [
+        trust.chain!({ certificate: null as never, der, signedAt: at }),
+        trust.revocation!({ certificate: null as never, der, signedAt: at }),
+      ]
+        .map((o) => (o as { result: string }).result)
+        .join(' ');
     assert.equal(verdicts(signing.der), 'pass pass', 'issued by the Signing CA, not revoked');
     assert.equal(verdicts(signing.der), 'pass pass', 'a second look (cached chain) agrees');
     assert.equal(verdicts(auth.der), 'fail not-checked', 'issued by the Authentication CA, not Signing');
@@ -27,7 +37,9 @@ test('a signing certificate from the Signing CA is trusted until revoked, from a
     assert.equal(verdicts(Uint8Array.of(1, 2, 3)), 'fail not-checked', 'not a certificate');
     openTestCa(join(dir, 'ca')).revoke(signing.serial); // as `scrip sandbox revoke` would, through the files
     assert.equal(verdicts(signing.der), 'pass fail', 'revoked, seen at once');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('Node crypto for signatures: base64 digests and RSA verification over UTF-8', () => {
@@ -37,10 +49,15 @@ test('Node crypto for signatures: base64 digests and RSA verification over UTF-8
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const cert = ca.issueSigningCertificate({ userId: '555086689106', displayName: 'X', publicKey });
     const text = '<SignedInfo>é</SignedInfo>';
-    assert.equal(nodeSignatureCrypto.hash('sha256', text), createHash('sha256').update(Buffer.from(text, 'utf8')).digest('base64'));
+    assert.equal(
+      nodeSignatureCrypto.hash('sha256', text),
+      createHash('sha256').update(Buffer.from(text, 'utf8')).digest('base64'),
+    );
     const sig = sign('sha256', Buffer.from(text, 'utf8'), privateKey);
     assert.equal(nodeSignatureCrypto.verify('sha256', text, sig, cert.der), true);
     assert.equal(nodeSignatureCrypto.verify('sha256', `${text} `, sig, cert.der), false);
     assert.equal(nodeSignatureCrypto.verify('sha1', text, sig, cert.der), false);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,5 +16,6 @@ export const PIN = '123456';
 export const PUK = '87654321';
 
 export function newCard(over: Partial<IssueCardRequest> = {}): CardFile {
-  return issueCard({ userId: '555123456789', displayName: 'Dr Test Person', pin: PIN, puk: PUK, ca: testCa(), ...over }).card;
+  return issueCard({ userId: '555123456789', displayName: 'Dr Test Person', pin: PIN, puk: PUK, ca: testCa(), ...over })
+    .card;
 }

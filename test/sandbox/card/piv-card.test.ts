@@ -1,10 +1,31 @@
 import { strict as assert } from 'node:assert';
-import { createHash, createPublicKey, verify as nodeVerify, X509Certificate, constants, publicDecrypt } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  verify as nodeVerify,
+  X509Certificate,
+  constants,
+  publicDecrypt,
+} from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
-  ALG, certificateDer, chainCommand, cmd, decodeCertContainer, digestInfo, encodeCommand, fromHex, hex, KEY, OBJ, parseAuthenticateResponse,
-  parseResponse, pkcs1v15Pad, type CommandApdu, type ResponseApdu,
+  ALG,
+  certificateDer,
+  chainCommand,
+  cmd,
+  decodeCertContainer,
+  digestInfo,
+  encodeCommand,
+  fromHex,
+  hex,
+  KEY,
+  OBJ,
+  parseAuthenticateResponse,
+  parseResponse,
+  pkcs1v15Pad,
+  type CommandApdu,
+  type ResponseApdu,
 } from '../../../protocols/card';
 import { PivCard } from '../../../sandbox/card/piv-card';
 import type { CardFile } from '../../../sandbox/card/card-file';
@@ -64,7 +85,11 @@ describe('virtual PIV card', () => {
 
   test('VERIFY: status query, wrong PIN counts down, block, and the counter persists', () => {
     let saved: CardFile | null = null;
-    const h = host(fresh(newCard(), (f) => { saved = f; }));
+    const h = host(
+      fresh(newCard(), (f) => {
+        saved = f;
+      }),
+    );
     assert.equal(h.raw(cmd.verify(0x80)).sw, 0x63c3);
     assert.equal(h.raw(cmd.verify(0x80, '000000')).sw, 0x63c2);
     assert.equal(saved!.pin.tries, 2);
@@ -109,7 +134,10 @@ describe('virtual PIV card', () => {
       const r = h.send(cmd.generalAuthenticate(ALG.RSA2048, KEY.AUTHENTICATION, block));
       assert.equal(r.sw, 0x9000);
       const sig = parseAuthenticateResponse(r.data);
-      assert.ok(nodeVerify('sha256', Buffer.from('hello'), cert.publicKey, sig), 'nodeVerify(\'sha256\', Buffer.from(\'hello\'), cert.publicKey, sig)');
+      assert.ok(
+        nodeVerify('sha256', Buffer.from('hello'), cert.publicKey, sig),
+        "nodeVerify('sha256', Buffer.from('hello'), cert.publicKey, sig)",
+      );
     }
     // 9C: one signature per VERIFY (the 9A uses above consumed the last one)
     assert.equal(h.send(cmd.generalAuthenticate(ALG.RSA2048, KEY.SIGNATURE, block)).sw, 0x6982);
@@ -127,16 +155,29 @@ describe('virtual PIV card', () => {
     // the raw RSA result matches the block
     h.raw(cmd.verify(0x80, PIN));
     const sig = parseAuthenticateResponse(h.send(cmd.generalAuthenticate(ALG.RSA2048, KEY.AUTHENTICATION, block)).data);
-    assert.deepEqual(new Uint8Array(publicDecrypt({ key: cert.publicKey, padding: constants.RSA_NO_PADDING }, sig)), block);
+    assert.deepEqual(
+      new Uint8Array(publicDecrypt({ key: cert.publicKey, padding: constants.RSA_NO_PADDING }, sig)),
+      block,
+    );
   });
 
   test('GENERAL AUTHENTICATE ECC P-256 signs the given hash', async () => {
     const h = host(fresh(newCard({ algorithm: 'p256' })));
     const cert = new X509Certificate(await certificateDer(decodeCertContainer(h.send(cmd.getData(OBJ.CERT_9A)).data)));
     h.raw(cmd.verify(0x80, PIN));
-    const r = h.send(cmd.generalAuthenticate(ALG.ECC_P256, KEY.AUTHENTICATION, createHash('sha256').update('data').digest()));
+    const r = h.send(
+      cmd.generalAuthenticate(ALG.ECC_P256, KEY.AUTHENTICATION, createHash('sha256').update('data').digest()),
+    );
     assert.equal(r.sw, 0x9000);
-    assert.ok(nodeVerify('sha256', Buffer.from('data'), createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })), parseAuthenticateResponse(r.data)), 'nodeVerify(\'sha256\', Buffer.from(\'data\'), createPublicKey(cert.publicKey.export({ type: \'spki\', f…');
+    assert.ok(
+      nodeVerify(
+        'sha256',
+        Buffer.from('data'),
+        createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })),
+        parseAuthenticateResponse(r.data),
+      ),
+      "nodeVerify('sha256', Buffer.from('data'), createPublicKey(cert.publicKey.export({ type: 'spki', f…",
+    );
   });
 
   test('a broken chain is refused', () => {
@@ -148,13 +189,24 @@ describe('virtual PIV card', () => {
 
   test('property: junk APDUs always get a status word, never an exception', () => {
     const card = fresh();
-    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (b) => {
-      const r = card.transmit(b);
-      assert.ok(r.length >= 2, 'r.length >= 2');
-    }), { numRuns: 2000 });
-    fc.assert(fc.property(fc.constantFrom(0x20, 0x24, 0x2c, 0x87, 0xcb, 0xa4, 0xc0), fc.uint8Array({ maxLength: 40 }), fc.nat(255), (ins, data, p2) => {
-      const r = card.transmit(encodeCommand({ cla: 0, ins, p1: 0, p2, data }));
-      assert.ok(r.length >= 2, 'r.length >= 2');
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (b) => {
+        const r = card.transmit(b);
+        assert.ok(r.length >= 2, 'r.length >= 2');
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0x20, 0x24, 0x2c, 0x87, 0xcb, 0xa4, 0xc0),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.nat(255),
+        (ins, data, p2) => {
+          const r = card.transmit(encodeCommand({ cla: 0, ins, p1: 0, p2, data }));
+          assert.ok(r.length >= 2, 'r.length >= 2');
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -7,7 +7,8 @@ import { PivCard } from '../../../sandbox/card/piv-card';
 import { VpcdAttachment, type VpcdCard } from '../../../sandbox/card/vpcd-client';
 
 export type ChildRequest = { id: number; op: 'insert' | 'remove' | 'pull-on-next-sign' | 'stats' };
-export type ChildReply = { id: number; ok: true; stats?: { rawSignMs: number[]; apdus: number } } | { id: number; ok: false; error: string };
+export type ChildReply =
+  { id: number; ok: true; stats?: { rawSignMs: number[]; apdus: number } } | { id: number; ok: false; error: string };
 
 const [path, portText] = process.argv.slice(2);
 if (!path || !portText) throw new Error('usage: virtual-card-process <card.json> <port>');
@@ -15,7 +16,9 @@ const card = new PivCard(readCardFile(path), (f) => writeCardFile(path, f));
 let pull = false;
 const rawSignMs: number[] = [];
 const wrapped: VpcdCard = {
-  get atr() { return card.atr; },
+  get atr() {
+    return card.atr;
+  },
   powerOn: () => card.powerOn(),
   powerOff: () => card.powerOff(),
   reset: () => card.reset(),
@@ -38,13 +41,22 @@ process.on('message', (m: ChildRequest) => {
   const reply = (r: ChildReply) => process.send?.(r);
   const run = async (): Promise<ChildReply> => {
     switch (m.op) {
-      case 'insert': await attachment.insert(); return { id: m.id, ok: true };
-      case 'remove': await attachment.remove(); return { id: m.id, ok: true };
-      case 'pull-on-next-sign': pull = true; return { id: m.id, ok: true };
-      case 'stats': return { id: m.id, ok: true, stats: { rawSignMs: rawSignMs.splice(0), apdus: card.apduCount } };
+      case 'insert':
+        await attachment.insert();
+        return { id: m.id, ok: true };
+      case 'remove':
+        await attachment.remove();
+        return { id: m.id, ok: true };
+      case 'pull-on-next-sign':
+        pull = true;
+        return { id: m.id, ok: true };
+      case 'stats':
+        return { id: m.id, ok: true, stats: { rawSignMs: rawSignMs.splice(0), apdus: card.apduCount } };
     }
   };
   run().then(reply, (e: unknown) => reply({ id: m.id, ok: false, error: String(e) }));
 });
-process.on('disconnect', () => { void attachment.remove().then(() => process.exit(0)); });
+process.on('disconnect', () => {
+  void attachment.remove().then(() => process.exit(0));
+});
 process.send?.({ id: 0, ok: true });

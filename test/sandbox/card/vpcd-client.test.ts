@@ -17,7 +17,10 @@ class FakeVpcd {
   constructor() {
     this.server = createServer((s) => {
       this.sock = s;
-      s.on('data', (d: Buffer) => { this.#buf = Buffer.concat([this.#buf, d]); this.#drain(); });
+      s.on('data', (d: Buffer) => {
+        this.#buf = Buffer.concat([this.#buf, d]);
+        this.#drain();
+      });
     });
   }
   async listen(): Promise<number> {
@@ -36,13 +39,25 @@ class FakeVpcd {
   /** Sends one framed message split into single-byte writes (TCP may fragment anything). */
   async send(payload: Uint8Array, fragmented = false): Promise<void> {
     const frame = Buffer.concat([Buffer.from([payload.length >> 8, payload.length & 0xff]), payload]);
-    if (!fragmented) { this.sock!.write(frame); return; }
-    for (const b of frame) { this.sock!.write(Buffer.from([b])); await new Promise((r) => setImmediate(r)); }
+    if (!fragmented) {
+      this.sock!.write(frame);
+      return;
+    }
+    for (const b of frame) {
+      this.sock!.write(Buffer.from([b]));
+      await new Promise((r) => setImmediate(r));
+    }
   }
   next(): Promise<Buffer> {
-    return new Promise((resolve) => { this.#waiters.push(resolve); this.#drain(); });
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#drain();
+    });
   }
-  close(): Promise<void> { this.sock?.destroy(); return new Promise((r) => this.server.close(() => r())); }
+  close(): Promise<void> {
+    this.sock?.destroy();
+    return new Promise((r) => this.server.close(() => r()));
+  }
 }
 
 describe('vpcd client', { timeout: 20_000 }, () => {

@@ -36,7 +36,9 @@ export function ensurePcscd(): void {
  * says why), so it outlives the test file that (re)started it.
  */
 export function startPcscd(args: string[] = []): void {
-  execFileSync('bash', [fileURLToPath(new URL('../../../scripts/start-pcscd.sh', import.meta.url)), ...args], { stdio: 'ignore' });
+  execFileSync('bash', [fileURLToPath(new URL('../../../scripts/start-pcscd.sh', import.meta.url)), ...args], {
+    stdio: 'ignore',
+  });
 }
 
 /** Waits (PC/SC events, bounded) until `reader` shows a card (`present`) or none. */
@@ -46,7 +48,10 @@ export async function waitForReader(reader: string, present: boolean, ms = 10_00
     let ctx: ContextInterface | null = null;
     try {
       ctx = new pcsc.Context();
-      let states: ReaderState[] = ctx.listReaders().filter((r) => r.name === reader).map((r) => ({ name: r.name, state: r.state, changed: false, atr: r.atr }));
+      let states: ReaderState[] = ctx
+        .listReaders()
+        .filter((r) => r.name === reader)
+        .map((r) => ({ name: r.name, state: r.state, changed: false, atr: r.atr }));
       for (;;) {
         const s = states[0];
         if (s && ((s.state & PRESENT) !== 0) === present) return;
@@ -60,7 +65,11 @@ export async function waitForReader(reader: string, present: boolean, ms = 10_00
       if (Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 100)); // pcscd restarting: bounded retry
     } finally {
-      try { ctx?.close(); } catch { /* gone */ }
+      try {
+        ctx?.close();
+      } catch {
+        /* gone */
+      }
     }
   }
 }
@@ -89,7 +98,8 @@ export async function insertVirtualCard(file: CardFile): Promise<VirtualCardHand
   const path = join(mkdtempSync(join(tmpdir(), 'scrip-vcard-')), 'card.json');
   writeCardFile(path, file);
   const child = fork(fileURLToPath(new URL('./virtual-card-process.ts', import.meta.url)), [path, String(VPCD_PORT)], {
-    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
   const pending = new Map<number, { resolve: (r: ChildReply) => void; reject: (e: Error) => void }>();
@@ -97,21 +107,44 @@ export async function insertVirtualCard(file: CardFile): Promise<VirtualCardHand
     pending.set(0, { resolve: () => resolve(), reject });
   });
   child.on('message', (r: ChildReply) => pending.get(r.id)?.resolve(r));
-  child.on('exit', (code) => { for (const p of pending.values()) p.reject(new Error(`card process exited (${code})`)); pending.clear(); });
-  const ask = (op: ChildRequest['op']): Promise<ChildReply> => new Promise((resolve, reject) => {
-    const id = nextId++;
-    const timer = setTimeout(() => { pending.delete(id); reject(new Error(`card process did not answer ${op}`)); }, 15_000);
-    pending.set(id, { resolve: (r) => { clearTimeout(timer); pending.delete(id); if (r.ok) resolve(r); else reject(new Error(r.error)); }, reject });
-    child.send({ id, op } satisfies ChildRequest);
+  child.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`card process exited (${code})`));
+    pending.clear();
   });
+  const ask = (op: ChildRequest['op']): Promise<ChildReply> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`card process did not answer ${op}`));
+      }, 15_000);
+      pending.set(id, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          pending.delete(id);
+          if (r.ok) resolve(r);
+          else reject(new Error(r.error));
+        },
+        reject,
+      });
+      child.send({ id, op } satisfies ChildRequest);
+    });
   await ready;
   pending.delete(0);
   const handle: VirtualCardHandle = {
     path,
     file: () => readCardFile(path),
-    async pullOnNextSign() { await ask('pull-on-next-sign'); },
-    async rawSignTimes() { const r = await ask('stats'); return r.ok && r.stats ? r.stats.rawSignMs : []; },
-    async apduCount() { const r = await ask('stats'); return r.ok && r.stats ? r.stats.apdus : 0; },
+    async pullOnNextSign() {
+      await ask('pull-on-next-sign');
+    },
+    async rawSignTimes() {
+      const r = await ask('stats');
+      return r.ok && r.stats ? r.stats.rawSignMs : [];
+    },
+    async apduCount() {
+      const r = await ask('stats');
+      return r.ok && r.stats ? r.stats.apdus : 0;
+    },
     async insert() {
       await ask('insert');
       await waitForReader(READER, true);
@@ -123,7 +156,11 @@ export async function insertVirtualCard(file: CardFile): Promise<VirtualCardHand
     async stop() {
       if (child.exitCode !== null) return;
       const gone = new Promise((r) => child.once('exit', r));
-      try { await ask('remove'); } catch { /* already gone */ }
+      try {
+        await ask('remove');
+      } catch {
+        /* already gone */
+      }
       child.disconnect();
       await gone;
       await waitForReader(READER, false).catch(() => undefined);

@@ -9,16 +9,32 @@ test('the seeded directory has the users the flows need, and lookups by user and
   const dir = mkdtempSync(join(tmpdir(), 'scrip-dir-'));
   try {
     const d = new DirectoryStore(dir);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'users.json'), 'utf8')), seedDirectory, 'written on first start');
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(dir, 'users.json'), 'utf8')),
+      seedDirectory,
+      'written on first start',
+    );
     const users = d.read().users;
     const prescribes = (acts: string[]) => acts.some((a) => PRESCRIBING_ACTIVITIES.includes(a));
     const gp = users.find((u) => u.professionalCode?.system === 'gmc')!;
     assert.equal(gp.roles.length, 2);
     assert.equal(new Set(gp.roles.map((r) => r.orgCode)).size, 2);
-    assert.ok(gp.roles.every((r) => prescribes(r.activities)), 'gp.roles.every((r) => prescribes(r.activities))');
-    assert.ok(users.some((u) => u.professionalCode?.system === 'nmc' && u.roles.some((r) => r.activities.includes('B0058'))), 'a nurse prescriber');
-    assert.ok(users.some((u) => u.roles.some((r) => r.orgCode === 'FCG71' && r.activities.includes('B0570'))), 'a pharmacist');
-    assert.ok(users.some((u) => u.roles.every((r) => !prescribes(r.activities))), 'an admin');
+    assert.ok(
+      gp.roles.every((r) => prescribes(r.activities)),
+      'gp.roles.every((r) => prescribes(r.activities))',
+    );
+    assert.ok(
+      users.some((u) => u.professionalCode?.system === 'nmc' && u.roles.some((r) => r.activities.includes('B0058'))),
+      'a nurse prescriber',
+    );
+    assert.ok(
+      users.some((u) => u.roles.some((r) => r.orgCode === 'FCG71' && r.activities.includes('B0570'))),
+      'a pharmacist',
+    );
+    assert.ok(
+      users.some((u) => u.roles.every((r) => !prescribes(r.activities))),
+      'an admin',
+    );
     assert.equal(d.role(gp.roles[1]!.id)?.user.id, gp.id);
     assert.equal(d.role('000000000000'), null);
     assert.equal(d.organisation('FCG71')?.name, 'WESTON PHARMACY');

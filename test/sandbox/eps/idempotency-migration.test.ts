@@ -10,9 +10,13 @@ import type { SandboxRequest } from '../../../sandbox/http/router';
 /** A database as the sandbox left it before the move: the first EPS migration applied, old-style keys stored. */
 function oldDatabase() {
   const db = openSandboxDb(':memory:');
-  migrateSandbox(db, 'eps-prescriptions-1', `CREATE TABLE eps_prescriptions (short_form_id TEXT PRIMARY KEY, long_form_id TEXT NOT NULL, nhs_number TEXT NOT NULL,
+  migrateSandbox(
+    db,
+    'eps-prescriptions-1',
+    `CREATE TABLE eps_prescriptions (short_form_id TEXT PRIMARY KEY, long_form_id TEXT NOT NULL, nhs_number TEXT NOT NULL,
     nominated_ods TEXT, author_user_id TEXT NOT NULL, author_role_id TEXT NOT NULL, status TEXT NOT NULL, bundle TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE eps_request_ids (request_id TEXT NOT NULL, user_id TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (request_id, user_id))`);
+    CREATE TABLE eps_request_ids (request_id TEXT NOT NULL, user_id TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (request_id, user_id))`,
+  );
   const put = db.prepare('INSERT INTO eps_request_ids (request_id, user_id, status, body) VALUES (?, ?, ?, ?)');
   put.run('r-1', 'gp', 200, '{"answer":"process-message r-1"}');
   put.run('Task r-2', 'pharm', 200, '{"answer":"task r-2"}');
@@ -22,17 +26,25 @@ function oldDatabase() {
 }
 
 const rows = (db: ReturnType<typeof openSandboxDb>) =>
-  db.prepare('SELECT endpoint, user_id AS user, request_id AS id, status FROM eps_idempotency ORDER BY endpoint, request_id').all();
+  db
+    .prepare(
+      'SELECT endpoint, user_id AS user, request_id AS id, status FROM eps_idempotency ORDER BY endpoint, request_id',
+    )
+    .all();
 
 test('old X-Request-ID rows move to their endpoint with the prefix taken off, and the old table goes', () => {
   const db = oldDatabase();
   migrateRequestIds(db);
-  assert.deepEqual(rows(db), [
-    { endpoint: '$process-message', user: 'gp', id: 'r-1', status: 200 },
-    { endpoint: '$process-message', user: 'gp', id: 'task lower-case', status: 400 },
-    { endpoint: 'Task', user: 'pharm', id: 'r-2', status: 200 },
-    { endpoint: 'Task/$release', user: 'pharm', id: 'r-3', status: 200 },
-  ], 'each old row is under its endpoint; the prefix match is case-sensitive, as the old keys were');
+  assert.deepEqual(
+    rows(db),
+    [
+      { endpoint: '$process-message', user: 'gp', id: 'r-1', status: 200 },
+      { endpoint: '$process-message', user: 'gp', id: 'task lower-case', status: 400 },
+      { endpoint: 'Task', user: 'pharm', id: 'r-2', status: 200 },
+      { endpoint: 'Task/$release', user: 'pharm', id: 'r-3', status: 200 },
+    ],
+    'each old row is under its endpoint; the prefix match is case-sensitive, as the old keys were',
+  );
   const old = db.prepare("SELECT name FROM sqlite_master WHERE name = 'eps_request_ids'").get();
   assert.equal(old, undefined, 'the string-keyed table is dropped after the move');
   migrateRequestIds(db);
@@ -45,7 +57,10 @@ test('after the upgrade a retry gets the answer remembered before it, and only o
   const pm = idempotency(db, '$process-message');
   const req = (id: string) => ({ headers: { 'x-request-id': id } }) as unknown as SandboxRequest;
   let ran = 0;
-  const fresh = () => { ran++; return { status: 200, headers: {}, body: '{"answer":"new"}' }; };
+  const fresh = () => {
+    ran++;
+    return { status: 200, headers: {}, body: '{"answer":"new"}' };
+  };
   const retried = await task(req('r-2'), 'pharm', fresh);
   assert.equal(retried.body, '{"answer":"task r-2"}', 'the Task retry is answered from the migrated row');
   assert.equal(ran, 0, 'the retried Task is not processed again');

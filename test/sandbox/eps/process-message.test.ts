@@ -16,7 +16,14 @@ import type { SandboxContext } from '../../../sandbox/http/context';
 import type { SandboxRequest } from '../../../sandbox/http/router';
 import { epsExamples } from '../../support/fixtures';
 
-const example = join(epsExamples, 'primary-care', 'acute', 'nominated-pharmacy', 'medical-prescriber', '1-Prepare-Request-200_OK.json');
+const example = join(
+  epsExamples,
+  'primary-care',
+  'acute',
+  'nominated-pharmacy',
+  'medical-prescriber',
+  '1-Prepare-Request-200_OK.json',
+);
 type Json = Record<string, unknown>;
 
 function setup() {
@@ -26,29 +33,73 @@ function setup() {
   const clock = fixedClock(new Date(Date.now() + 3600_000).toISOString());
   let roleId = '200102238987';
   const ctx = {
-    dataDir: dir, db, ca, clock,
+    dataDir: dir,
+    db,
+    ca,
+    clock,
     authorise: () => ({ userId: '555086689106', roleId, token: 't', user: {}, role: {} }),
   } as unknown as SandboxContext;
-  const prepare = prepareRoutes(ctx)[0]!, process = processMessageRoutes(ctx)[0]!;
+  const prepare = prepareRoutes(ctx)[0]!,
+    process = processMessageRoutes(ctx)[0]!;
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const cert = ca.issueSigningCertificate({ userId: '555086689106', displayName: 'BOIN', publicKey });
-  const req = (body: unknown, requestId?: string): SandboxRequest => ({ method: 'POST', path: '', params: {}, query: new URLSearchParams(), headers: requestId ? { 'x-request-id': requestId } : {}, body: Buffer.from(JSON.stringify(body)) });
+  const req = (body: unknown, requestId?: string): SandboxRequest => ({
+    method: 'POST',
+    path: '',
+    params: {},
+    query: new URLSearchParams(),
+    headers: requestId ? { 'x-request-id': requestId } : {},
+    body: Buffer.from(JSON.stringify(body)),
+  });
   async function signed(bundle: Json, certDer = cert.der): Promise<Json> {
     const r = await prepare.handle(req(bundle));
     assert.equal(r.status, 200, String(r.body));
     const p = JSON.parse(String(r.body)) as { parameter: Array<{ name: string; valueString: string }> };
-    const digest = p.parameter.find((x) => x.name === 'digest')!.valueString, timestamp = p.parameter.find((x) => x.name === 'timestamp')!.valueString;
-    const xml = assembleSignature(digest, sign('sha256', Buffer.from(digest, 'base64'), privateKey).toString('base64'), certDer.toString('base64'));
+    const digest = p.parameter.find((x) => x.name === 'digest')!.valueString,
+      timestamp = p.parameter.find((x) => x.name === 'timestamp')!.valueString;
+    const xml = assembleSignature(
+      digest,
+      sign('sha256', Buffer.from(digest, 'base64'), privateKey).toString('base64'),
+      certDer.toString('base64'),
+    );
     const entries = bundle.entry as Json[];
     const mr = entries.map((e) => e.resource as Json).find((r) => r.resourceType === 'MedicationRequest')!;
-    const prov = provenanceEntry({ id: crypto.randomUUID(), requesterReference: (mr.requester as Json).reference as string, targetReferences: entries.filter((e) => (e.resource as Json).resourceType === 'MedicationRequest').map((e) => e.fullUrl as string), recorded: timestamp, signedAt: timestamp, signatureXml: xml });
+    const prov = provenanceEntry({
+      id: crypto.randomUUID(),
+      requesterReference: (mr.requester as Json).reference as string,
+      targetReferences: entries
+        .filter((e) => (e.resource as Json).resourceType === 'MedicationRequest')
+        .map((e) => e.fullUrl as string),
+      recorded: timestamp,
+      signedAt: timestamp,
+      signatureXml: xml,
+    });
     return { ...bundle, entry: [...entries, prov] };
   }
-  return { ca, cert, db, process, req, signed, setRole: (r: string) => { roleId = r; }, close: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ca,
+    cert,
+    db,
+    process,
+    req,
+    signed,
+    setRole: (r: string) => {
+      roleId = r;
+    },
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 const load = () => JSON.parse(readFileSync(example, 'utf8')) as Json;
-const code = (body: string | Buffer) => ((JSON.parse(String(body)) as { issue: Array<{ details?: { coding: Array<{ code: string }> }; diagnostics?: string }> }).issue[0]!);
+const code = (body: string | Buffer) =>
+  (
+    JSON.parse(String(body)) as {
+      issue: Array<{ details?: { coding: Array<{ code: string }> }; diagnostics?: string }>;
+    }
+  ).issue[0]!;
 
 test('a prescription signed over the prepared digest is accepted, stored, and a retry gets the first answer', async () => {
   const s = setup();
@@ -62,7 +113,9 @@ test('a prescription signed over the prepared digest is accepted, stored, and a 
     const again = await s.process.handle(s.req(bundle, 'req-2'));
     assert.equal(again.status, 400);
     assert.equal(code(again.body).details!.coding[0]!.code, 'DUPLICATE_PRESCRIPTION_ID');
-  } finally { s.close(); }
+  } finally {
+    s.close();
+  }
 });
 
 test('a bundle changed after $prepare is refused', async () => {
@@ -73,15 +126,23 @@ test('a bundle changed after $prepare is refused', async () => {
     const r = await s.process.handle(s.req(tampered));
     assert.equal(r.status, 400);
     assert.equal(code(r.body).diagnostics, "Signature doesn't match prescription");
-  } finally { s.close(); }
+  } finally {
+    s.close();
+  }
 });
 
 test('a revoked signing certificate, or none, is refused; the author must be the session role', async () => {
   const s = setup();
   try {
     const bundle = await s.signed(load());
-    const noSig = { ...bundle, entry: (bundle.entry as Json[]).filter((e) => (e.resource as Json).resourceType !== 'Provenance') };
-    assert.equal(code((await s.process.handle(s.req(noSig))).body).details!.coding[0]!.code, 'MISSING_DIGITAL_SIGNATURE');
+    const noSig = {
+      ...bundle,
+      entry: (bundle.entry as Json[]).filter((e) => (e.resource as Json).resourceType !== 'Provenance'),
+    };
+    assert.equal(
+      code((await s.process.handle(s.req(noSig))).body).details!.coding[0]!.code,
+      'MISSING_DIGITAL_SIGNATURE',
+    );
     s.setRole('200102238988');
     assert.equal((await s.process.handle(s.req(bundle))).status, 403);
     s.setRole('200102238987');
@@ -89,5 +150,7 @@ test('a revoked signing certificate, or none, is refused; the author must be the
     const revoked = await s.process.handle(s.req(bundle));
     assert.equal(revoked.status, 400);
     assert.equal(code(revoked.body).diagnostics, 'Certificate is revoked');
-  } finally { s.close(); }
+  } finally {
+    s.close();
+  }
 });

@@ -19,14 +19,20 @@ before(async () => {
   sb = await startSandbox({ dataDir: dir, clock: '2026-11-22T10:00:00Z' });
   send = httpsClient(sb.baseUrl, sb.caCertPath);
   const s = sb.context.broker.scriptedSession('555086689106', '200102238987');
-  assert.ok(typeof s !== 'string', 'typeof s !== \'string\'');
+  assert.ok(typeof s !== 'string', "typeof s !== 'string'");
   token = s.token;
 });
-after(async () => { await sb.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await sb.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const get = (path: string, headers: Record<string, string> = {}) =>
   send(path, { headers: { authorization: `Bearer ${token}`, 'x-request-id': randomUUID(), ...headers } });
-type Outcome = { resourceType: string; issue: Array<{ code: string; details: { coding: Array<{ code: string }> }; expression?: string[] }> };
+type Outcome = {
+  resourceType: string;
+  issue: Array<{ code: string; details: { coding: Array<{ code: string }> }; expression?: string[] }>;
+};
 const spineCode = (body: string) => (JSON.parse(body) as Outcome).issue[0]!.details.coding[0]!.code;
 
 test('a patient is retrieved by NHS number, with the nominated pharmacy and an ETag', async () => {
@@ -39,7 +45,9 @@ test('a patient is retrieved by NHS number, with the nominated pharmacy and an E
   assert.equal(p.identifier[0].value, '9449305552');
   assert.equal(p.identifier[0].extension[0].valueCodeableConcept.coding[0].code, '01');
   assert.deepEqual(p.name[0].given, ['OCTAVIA']);
-  const pharmacy = p.extension.find((e: { url: string }) => e.url === 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NominatedPharmacy');
+  const pharmacy = p.extension.find(
+    (e: { url: string }) => e.url === 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NominatedPharmacy',
+  );
   assert.equal(pharmacy.valueReference.identifier.value, 'FCG71');
   assert.equal(pharmacy.valueReference.display, 'WESTON PHARMACY');
 });
@@ -61,7 +69,9 @@ test('a restricted record withholds address and GP', async () => {
   assert.equal(p.meta.security[0].code, 'R');
   assert.equal(p.address, undefined);
   assert.equal(p.generalPractitioner, undefined);
-  const byPostcode = JSON.parse((await get('/Patient?family=SMYTHE&birthdate=eq2005-06-16&address-postalcode=WF132AB')).body);
+  const byPostcode = JSON.parse(
+    (await get('/Patient?family=SMYTHE&birthdate=eq2005-06-16&address-postalcode=WF132AB')).body,
+  );
   assert.equal(byPostcode.total, 0, 'never found by address');
 });
 
@@ -75,9 +85,18 @@ test('search by family and birthdate, narrowed by given name, gender and postcod
   assert.equal(b.entry[0].resource.id, '9000000009');
   assert.equal(b.entry[0].search.score, 1);
   assert.equal(b.entry[0].resource.extension, undefined, 'search results carry no pharmacy details');
-  assert.equal(JSON.parse((await get('/Patient?family=SMITH&birthdate=eq2010-10-22&given=JANE&gender=female&address-postalcode=wf13%201hf')).body).total, 1);
+  assert.equal(
+    JSON.parse(
+      (await get('/Patient?family=SMITH&birthdate=eq2010-10-22&given=JANE&gender=female&address-postalcode=wf13%201hf'))
+        .body,
+    ).total,
+    1,
+  );
   assert.equal(JSON.parse((await get('/Patient?family=SMITH&birthdate=eq2010-10-22&given=PETER')).body).total, 0);
-  assert.equal(JSON.parse((await get('/Patient?family=SM*&birthdate=ge1950-01-01&birthdate=le2011-01-01')).body).total, 3);
+  assert.equal(
+    JSON.parse((await get('/Patient?family=SM*&birthdate=ge1950-01-01&birthdate=le2011-01-01')).body).total,
+    3,
+  );
 });
 
 test('too many matches is a 200 asking to refine the search', async () => {
@@ -116,9 +135,14 @@ test('no token, an unknown token, or an ended session is refused with ACCESS_DEN
   assert.equal(spineCode(anon.body), 'ACCESS_DENIED');
   assert.equal((await get('/Patient/9449305552', { authorization: 'Bearer AQIC5wM2LY4Snope' })).status, 401);
   const s = sb.context.broker.scriptedSession('555086692103', '200102240003');
-  assert.ok(typeof s !== 'string', 'typeof s !== \'string\'');
+  assert.ok(typeof s !== 'string', "typeof s !== 'string'");
   assert.equal((await get('/Patient/9449305552', { authorization: `Bearer ${s.token}` })).status, 200);
-  assert.equal((await get('/Patient/9449305552', { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': '200102238987' })).status, 403, 'URID must be the selected role');
+  assert.equal(
+    (await get('/Patient/9449305552', { authorization: `Bearer ${s.token}`, 'nhsd-session-urid': '200102238987' }))
+      .status,
+    403,
+    'URID must be the selected role',
+  );
   await sb.context.clock.advance(16 * 60_000);
   const idle = await get('/Patient/9449305552', { authorization: `Bearer ${s.token}` });
   assert.equal(idle.status, 401);

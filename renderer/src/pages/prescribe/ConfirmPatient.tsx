@@ -16,11 +16,21 @@ import { EarlierPrescriptions } from './EarlierPrescriptions';
 export function ConfirmPatient() {
   const transport = useTransport();
   const { record, change, flush } = useDraft();
-  usePageHeading('Is this the right patient?', { href: padHref(record!.id, 'patient'), text: 'Back to find the patient' });
+  usePageHeading('Is this the right patient?', {
+    href: padHref(record!.id, 'patient'),
+    text: 'Back to find the patient',
+  });
   const yes = useAutoFocus<HTMLButtonElement>();
   const patient = record!.draft.patient;
   if (!patient) {
-    return <><p>No patient has been chosen yet.</p><a className="nhsuk-button" href={padHref(record!.id, 'patient')}>Find the patient</a></>;
+    return (
+      <>
+        <p>No patient has been chosen yet.</p>
+        <a className="nhsuk-button" href={padHref(record!.id, 'patient')}>
+          Find the patient
+        </a>
+      </>
+    );
   }
 
   async function answer(right: boolean) {
@@ -34,10 +44,18 @@ export function ConfirmPatient() {
       <p>Check these details with the patient, or their records, before you prescribe.</p>
       <PatientDetails patient={patient} />
       <div className="nhsuk-button-group">
-        <button ref={yes} data-autofocus className="nhsuk-button" type="button" onClick={() => void answer(true)}>Yes, prescribe for {patientName(patient)}</button>
-        <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => void answer(false)}>No, find another patient</button>
+        <button ref={yes} data-autofocus className="nhsuk-button" type="button" onClick={() => void answer(true)}>
+          Yes, prescribe for {patientName(patient)}
+        </button>
+        <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => void answer(false)}>
+          No, find another patient
+        </button>
       </div>
-      <EarlierPrescriptions nhsNumber={patient.nhsNumber} exclude={record!.id} onAgain={async (from, mode) => go(await prescribeAgain(transport, from, undefined, mode))} />
+      <EarlierPrescriptions
+        nhsNumber={patient.nhsNumber}
+        exclude={record!.id}
+        onAgain={async (from, mode) => go(await prescribeAgain(transport, from, undefined, mode))}
+      />
     </>
   );
 }

@@ -5,7 +5,12 @@ import { asCommandError, type CommandError } from '../../transport';
 import { ErrorText } from '../../components/forms';
 import { say } from '../../components/say';
 
-export function DiscardDraft({ who, discard, onDiscarded, compact = false }: {
+export function DiscardDraft({
+  who,
+  discard,
+  onDiscarded,
+  compact = false,
+}: {
   /** Whose draft, in words ("Ms Octavia CHISLETT (944 930 5552)"), for the question and screen readers. */
   who: string;
   discard: () => Promise<void>;
@@ -20,7 +25,12 @@ export function DiscardDraft({ who, discard, onDiscarded, compact = false }: {
   const returnFocus = useRef(false);
 
   // "Keep it" puts focus back where the person was.
-  useEffect(() => { if (!confirming && returnFocus.current) { returnFocus.current = false; openRef.current?.focus(); } }, [confirming]);
+  useEffect(() => {
+    if (!confirming && returnFocus.current) {
+      returnFocus.current = false;
+      openRef.current?.focus();
+    }
+  }, [confirming]);
 
   async function yes() {
     setBusy(true);
@@ -36,19 +46,53 @@ export function DiscardDraft({ who, discard, onDiscarded, compact = false }: {
 
   if (!confirming) {
     return (
-      <button ref={openRef} type="button" className={compact ? 'scrip-link-button' : 'nhsuk-button nhsuk-button--secondary'} onClick={() => { setError(null); setConfirming(true); }}>
+      <button
+        ref={openRef}
+        type="button"
+        className={compact ? 'scrip-link-button' : 'nhsuk-button nhsuk-button--secondary'}
+        onClick={() => {
+          setError(null);
+          setConfirming(true);
+        }}
+      >
         Delete draft<span className="nhsuk-u-visually-hidden"> for {who}</span>
       </button>
     );
   }
   return (
-    <div className="scrip-settings-actions" role="group" aria-label={`Delete the draft for ${who}?`} data-testid="discard-confirm">
+    <div
+      className="scrip-settings-actions"
+      role="group"
+      aria-label={`Delete the draft for ${who}?`}
+      data-testid="discard-confirm"
+    >
       <p className="nhsuk-u-margin-bottom-0">Delete the draft for {who}? It cannot be brought back.</p>
-      {error ? <div role="alert"><ErrorText id={`discard-error-${who.replace(/\W+/g, '-')}`} text={`${error.body.message} ${error.body.action}`} /></div> : null}
-      <button className="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0" type="button" autoFocus disabled={busy} onClick={() => void yes()}>
-        {busy ? 'Deleting…' : 'Yes, delete it'}<span className="nhsuk-u-visually-hidden"> (the draft for {who})</span>
+      {error ? (
+        <div role="alert">
+          <ErrorText
+            id={`discard-error-${who.replace(/\W+/g, '-')}`}
+            text={`${error.body.message} ${error.body.action}`}
+          />
+        </div>
+      ) : null}
+      <button
+        className="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0"
+        type="button"
+        autoFocus
+        disabled={busy}
+        onClick={() => void yes()}
+      >
+        {busy ? 'Deleting…' : 'Yes, delete it'}
+        <span className="nhsuk-u-visually-hidden"> (the draft for {who})</span>
       </button>
-      <button className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" type="button" onClick={() => { returnFocus.current = true; setConfirming(false); }}>
+      <button
+        className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+        type="button"
+        onClick={() => {
+          returnFocus.current = true;
+          setConfirming(false);
+        }}
+      >
         Keep it
       </button>
     </div>

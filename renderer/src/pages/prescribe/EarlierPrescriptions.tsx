@@ -7,50 +7,127 @@ import { dayWords } from '../../dates';
 import { formatDate, type DraftContent } from '../../prescribing/rx-words';
 import type { AgainMode } from '../../prescribing/again';
 
-interface Earlier { id: string; status: string; shortFormId: string | null; signedAt: string | null; updatedAt: string; draft: DraftContent }
+interface Earlier {
+  id: string;
+  status: string;
+  shortFormId: string | null;
+  signedAt: string | null;
+  updatedAt: string;
+  draft: DraftContent;
+}
 
 /**
  * The patient's earlier prescriptions written in Scrip (signed ones, refused included), newest
  * first, each with "Prescribe again" (prescription.copy); a signed repeat (repeat prescribing,
  * review date not passed) is a template with "Re-issue" (prescription.reissue) as well.
  */
-export function EarlierPrescriptions({ nhsNumber, exclude, onAgain }: { nhsNumber: string; exclude?: string; onAgain: (id: string, mode: AgainMode) => Promise<void> }) {
+export function EarlierPrescriptions({
+  nhsNumber,
+  exclude,
+  onAgain,
+}: {
+  nhsNumber: string;
+  exclude?: string;
+  onAgain: (id: string, mode: AgainMode) => Promise<void>;
+}) {
   const transport = useTransport();
   const [list, setList] = useState<Earlier[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    transport.invoke('prescription.list', { nhsNumber, limit: 20 })
-      .then((r) => setList(r.prescriptions.filter((p) => p.status !== 'draft' && p.id !== exclude)), (e: unknown) => setError(asCommandError(e)));
+    transport.invoke('prescription.list', { nhsNumber, limit: 20 }).then(
+      (r) => setList(r.prescriptions.filter((p) => p.status !== 'draft' && p.id !== exclude)),
+      (e: unknown) => setError(asCommandError(e)),
+    );
   }, [transport, nhsNumber, exclude]);
 
   const today = new Date().toISOString().slice(0, 10);
-  const reissuable = (p: Earlier) => p.draft.treatmentType === 'repeat-prescribing' && p.status !== 'rejected' && !(p.draft.reviewDate && p.draft.reviewDate < today);
+  const reissuable = (p: Earlier) =>
+    p.draft.treatmentType === 'repeat-prescribing' &&
+    p.status !== 'rejected' &&
+    !(p.draft.reviewDate && p.draft.reviewDate < today);
 
   async function again(id: string, mode: AgainMode) {
     setBusy(true);
-    try { await onAgain(id, mode); } catch (e) { setError(asCommandError(e)); } finally { setBusy(false); }
+    try {
+      await onAgain(id, mode);
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
 
   return (
     <section aria-labelledby="earlier-title" data-testid="earlier-prescriptions">
-      <h2 id="earlier-title" className="nhsuk-heading-s">Earlier prescriptions from Scrip</h2>
+      <h2 id="earlier-title" className="nhsuk-heading-s">
+        Earlier prescriptions from Scrip
+      </h2>
       {error ? <ErrorSummary error={error} title="Earlier prescriptions could not be read" /> : null}
-      {!list ? <p>Looking for earlier prescriptions…</p> : !list.length ? <p>None written in Scrip for this patient.</p> : (
+      {!list ? (
+        <p>Looking for earlier prescriptions…</p>
+      ) : !list.length ? (
+        <p>None written in Scrip for this patient.</p>
+      ) : (
         <table className="nhsuk-table">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Earlier prescriptions for this patient</caption>
-          <thead className="nhsuk-table__head"><tr><th scope="col">Signed</th><th scope="col">Items</th><th scope="col">Status</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
+            Earlier prescriptions for this patient
+          </caption>
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col">Signed</th>
+              <th scope="col">Items</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="nhsuk-u-visually-hidden">Action</span>
+              </th>
+            </tr>
+          </thead>
           <tbody className="nhsuk-table__body">
             {list.map((p) => {
               const items = p.draft.items.map((i) => i.medication.display).join('; ');
               return (
                 <tr key={p.id} data-earlier={p.id}>
-                  <td>{dayWords(p.signedAt ?? p.updatedAt)}{p.shortFormId ? <><br /><span className="scrip-mono nhsuk-body-s">{p.shortFormId}</span></> : null}</td>
-                  <td>{items}{p.draft.treatmentType === 'repeat-prescribing' ? <><br /><span className="nhsuk-body-s">Repeat{p.draft.reviewDate ? `, review by ${formatDate(p.draft.reviewDate)}` : ''}</span></> : null}</td>
+                  <td>
+                    {dayWords(p.signedAt ?? p.updatedAt)}
+                    {p.shortFormId ? (
+                      <>
+                        <br />
+                        <span className="scrip-mono nhsuk-body-s">{p.shortFormId}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    {items}
+                    {p.draft.treatmentType === 'repeat-prescribing' ? (
+                      <>
+                        <br />
+                        <span className="nhsuk-body-s">
+                          Repeat{p.draft.reviewDate ? `, review by ${formatDate(p.draft.reviewDate)}` : ''}
+                        </span>
+                      </>
+                    ) : null}
+                  </td>
                   <td>{statusWords(p.status).text}</td>
                   <td>
-                    {reissuable(p) ? <button type="button" className="nhsuk-button nhsuk-u-margin-bottom-2" disabled={busy} onClick={() => void again(p.id, 'reissue')}>Re-issue<span className="nhsuk-u-visually-hidden"> repeat: {items}</span></button> : null}
-                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" disabled={busy} onClick={() => void again(p.id, 'again')}>Prescribe again<span className="nhsuk-u-visually-hidden">: {items}</span></button>
+                    {reissuable(p) ? (
+                      <button
+                        type="button"
+                        className="nhsuk-button nhsuk-u-margin-bottom-2"
+                        disabled={busy}
+                        onClick={() => void again(p.id, 'reissue')}
+                      >
+                        Re-issue<span className="nhsuk-u-visually-hidden"> repeat: {items}</span>
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+                      disabled={busy}
+                      onClick={() => void again(p.id, 'again')}
+                    >
+                      Prescribe again<span className="nhsuk-u-visually-hidden">: {items}</span>
+                    </button>
                   </td>
                 </tr>
               );

@@ -36,7 +36,11 @@ export function FindPatient() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const why = explainNhsNumber(nhs);
-    if (why) { setSubmitted(why); setAttempt((a) => a + 1); return; }
+    if (why) {
+      setSubmitted(why);
+      setAttempt((a) => a + 1);
+      return;
+    }
     setBusy(true);
     try {
       const patient = await transport.invoke('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
@@ -44,9 +48,15 @@ export function FindPatient() {
       say(`Found ${patientName(patient)}. Check the details, then prescribe for this patient.`);
     } catch (err) {
       const ce = asCommandError(err);
-      if (ce.body.code === 'not-found') { setSubmitted(`No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`); setAttempt((a) => a + 1); }
-      else setServiceError(ce);
-    } finally { setBusy(false); }
+      if (ce.body.code === 'not-found') {
+        setSubmitted(
+          `No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`,
+        );
+        setAttempt((a) => a + 1);
+      } else setServiceError(ce);
+    } finally {
+      setBusy(false);
+    }
   }
 
   async function choose() {
@@ -69,8 +79,25 @@ export function FindPatient() {
         <p>Check these details with the patient, or their records, before you prescribe.</p>
         <PatientDetails patient={found} />
         <div className="nhsuk-button-group">
-          <button ref={chooseButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void choose()}>Prescribe for {patientName(found)}</button>
-          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => { setFound(null); setNhs(''); }}>Not this patient</button>
+          <button
+            ref={chooseButton}
+            data-autofocus
+            className="nhsuk-button"
+            type="button"
+            onClick={() => void choose()}
+          >
+            Prescribe for {patientName(found)}
+          </button>
+          <button
+            className="nhsuk-button nhsuk-button--secondary"
+            type="button"
+            onClick={() => {
+              setFound(null);
+              setNhs('');
+            }}
+          >
+            Not this patient
+          </button>
         </div>
         <EarlierPrescriptions nhsNumber={found.nhsNumber} onAgain={again} />
       </>
@@ -83,15 +110,37 @@ export function FindPatient() {
       <ProblemSummary problems={submitted ? [{ text: submitted, field }] : []} attempt={attempt} />
       <form onSubmit={submit} noValidate>
         <div className={`nhsuk-form-group${problem ? ' nhsuk-form-group--error' : ''}`}>
-          <label className="nhsuk-label nhsuk-label--s" htmlFor={field}>NHS number</label>
-          <div className="nhsuk-hint" id={`${fid}-hint`}>10 digits, for example 485 777 3456. Checked as you type.</div>
+          <label className="nhsuk-label nhsuk-label--s" htmlFor={field}>
+            NHS number
+          </label>
+          <div className="nhsuk-hint" id={`${fid}-hint`}>
+            10 digits, for example 485 777 3456. Checked as you type.
+          </div>
           <ErrorText id={`${fid}-error`} text={problem} />
-          <input ref={nhsField} data-autofocus className={`nhsuk-input nhsuk-input--width-10${problem ? ' nhsuk-input--error' : ''}`} id={field} name="nhsNumber" inputMode="numeric" autoComplete="off" spellCheck={false}
-            value={nhs} onChange={(e) => { setNhs(e.target.value); setSubmitted(null); }} aria-describedby={describedBy(`${fid}-hint`, problem && `${fid}-error`)} />
+          <input
+            ref={nhsField}
+            data-autofocus
+            className={`nhsuk-input nhsuk-input--width-10${problem ? ' nhsuk-input--error' : ''}`}
+            id={field}
+            name="nhsNumber"
+            inputMode="numeric"
+            autoComplete="off"
+            spellCheck={false}
+            value={nhs}
+            onChange={(e) => {
+              setNhs(e.target.value);
+              setSubmitted(null);
+            }}
+            aria-describedby={describedBy(`${fid}-hint`, problem && `${fid}-error`)}
+          />
         </div>
-        <button className="nhsuk-button" type="submit" disabled={busy}>{busy ? 'Looking up…' : 'Find patient'}</button>
+        <button className="nhsuk-button" type="submit" disabled={busy}>
+          {busy ? 'Looking up…' : 'Find patient'}
+        </button>
       </form>
-      <p><a href={padHref(record!.id, 'patient-search')}>Search by name and date of birth instead</a></p>
+      <p>
+        <a href={padHref(record!.id, 'patient-search')}>Search by name and date of birth instead</a>
+      </p>
     </>
   );
 }

@@ -10,10 +10,16 @@ export function ItemSummary({ item: it, treatment }: { item: DraftItem; treatmen
     <dl className="nhsuk-summary-list">
       <SummaryRow label="Quantity">{qty}</SummaryRow>
       <SummaryRow label="Dosage">{it.dosageText || 'Not given yet'}</SummaryRow>
-      {it.additionalInstructions ? <SummaryRow label="Additional instructions">{it.additionalInstructions}</SummaryRow> : null}
+      {it.additionalInstructions ? (
+        <SummaryRow label="Additional instructions">{it.additionalInstructions}</SummaryRow>
+      ) : null}
       {treatment !== 'repeat-dispensing' ? <SummaryRow label="Supply">{it.supplyDays} days</SummaryRow> : null}
-      {it.endorsements.length ? <SummaryRow label="Endorsements">{it.endorsements.map((e) => endorsementWords[e]).join('; ')}</SummaryRow> : null}
-      {it.controlledDrug ? <SummaryRow label="Controlled drug">{scheduleWords[it.controlledDrug.schedule]}</SummaryRow> : null}
+      {it.endorsements.length ? (
+        <SummaryRow label="Endorsements">{it.endorsements.map((e) => endorsementWords[e]).join('; ')}</SummaryRow>
+      ) : null}
+      {it.controlledDrug ? (
+        <SummaryRow label="Controlled drug">{scheduleWords[it.controlledDrug.schedule]}</SummaryRow>
+      ) : null}
     </dl>
   );
 }

@@ -38,14 +38,23 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
   function add(item: DraftItem) {
     change((x) => ({ ...x, items: [...x.items, item] }));
     setAdded((n) => n + 1);
-    say(`${item.medication.display} added as item ${d.items.length + 1}: ${item.dosageText}. Press Enter to review and sign.`);
+    say(
+      `${item.medication.display} added as item ${d.items.length + 1}: ${item.dosageText}. Press Enter to review and sign.`,
+    );
   }
 
   async function review() {
     const r = await flush();
     const found = placeProblems((r ?? record!).problems).map((p): Problem => ({
       text: p.text,
-      field: typeof p.where === 'object' ? `item-${p.where.item}` : p.where === 'patient' ? 'patient-link' : p.where === 'treatment' ? TREATMENT : 'add-item',
+      field:
+        typeof p.where === 'object'
+          ? `item-${p.where.item}`
+          : p.where === 'patient'
+            ? 'patient-link'
+            : p.where === 'treatment'
+              ? TREATMENT
+              : 'add-item',
     }));
     setProblems(found);
     setAttempt((a) => a + 1);
@@ -57,28 +66,59 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
     <>
       <ProblemSummary problems={problems} attempt={attempt} title="Before you review, fix these" />
       <SaveStatus state={saveState} />
-      <p className="nhsuk-body-s"><a href={padHref(record!.id, 'patient')} id="patient-link">Change patient</a></p>
+      <p className="nhsuk-body-s">
+        <a href={padHref(record!.id, 'patient')} id="patient-link">
+          Change patient
+        </a>
+      </p>
       {d.items.map((it, i) => (
         <div className="nhsuk-card" key={it.lineId} id={`item-${i}`} tabIndex={-1} data-item={it.lineId}>
           <div className="nhsuk-card__content">
-            <h2 className="nhsuk-card__heading nhsuk-heading-s">Item {i + 1}: {it.medication.display}</h2>
+            <h2 className="nhsuk-card__heading nhsuk-heading-s">
+              Item {i + 1}: {it.medication.display}
+            </h2>
             <ItemSummary item={it} />
             <p className="nhsuk-u-margin-bottom-0">
-              <a href={padHref(record!.id, 'item', it.lineId)}>Change<span className="nhsuk-u-visually-hidden"> item {i + 1}, {it.medication.display}</span></a>{' · '}
-              <button type="button" className="scrip-link-button" onClick={() => remove(it.lineId, it.medication.display)}>Remove<span className="nhsuk-u-visually-hidden"> item {i + 1}, {it.medication.display}</span></button>
+              <a href={padHref(record!.id, 'item', it.lineId)}>
+                Change
+                <span className="nhsuk-u-visually-hidden">
+                  {' '}
+                  item {i + 1}, {it.medication.display}
+                </span>
+              </a>
+              {' · '}
+              <button
+                type="button"
+                className="scrip-link-button"
+                onClick={() => remove(it.lineId, it.medication.display)}
+              >
+                Remove
+                <span className="nhsuk-u-visually-hidden">
+                  {' '}
+                  item {i + 1}, {it.medication.display}
+                </span>
+              </button>
             </p>
           </div>
         </div>
       ))}
       <div id="add-item" tabIndex={-1}>
-        {d.items.length < MAX_ITEMS
-          ? <ItemEntry key={added} number={d.items.length + 1} treatment={d.treatmentType} onAdd={add} />
-          : <p>A prescription holds up to {MAX_ITEMS} items. Start another prescription for more.</p>}
+        {d.items.length < MAX_ITEMS ? (
+          <ItemEntry key={added} number={d.items.length + 1} treatment={d.treatmentType} onAdd={add} />
+        ) : (
+          <p>A prescription holds up to {MAX_ITEMS} items. Start another prescription for more.</p>
+        )}
       </div>
       <TreatmentFields id={TREATMENT} attempt={attempt} autoFocus={focus === 'treatment'} />
-      <button ref={reviewButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void review()}>Continue to review</button>
+      <button ref={reviewButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void review()}>
+        Continue to review
+      </button>
       <h2 className="nhsuk-heading-s">Not needed?</h2>
-      <DiscardDraft who={p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'no patient yet'} discard={discard} onDiscarded={() => go('#/prescribe')} />
+      <DiscardDraft
+        who={p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'no patient yet'}
+        discard={discard}
+        onDiscarded={() => go('#/prescribe')}
+      />
     </>
   );
 }

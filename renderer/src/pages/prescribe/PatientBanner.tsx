@@ -6,9 +6,18 @@ export function PatientBanner({ patient: p }: { patient: PatientSnapshot }) {
   return (
     <section className="scrip-patient-banner" aria-label="Patient" data-testid="patient-banner">
       <strong className="scrip-patient-banner__name">{patientName(p)}</strong>
-      <span>NHS number <strong data-testid="banner-nhs-number">{formatNhsNumber(p.nhsNumber)}</strong></span>
-      <span>Born {formatDate(p.birthDate)}{age !== null ? ` (${age} years)` : ''}</span>
-      <span data-testid="banner-pharmacy">{p.nominatedPharmacy ? `Nominated pharmacy: ${p.nominatedPharmacy.name ?? 'pharmacy'} (${p.nominatedPharmacy.odsCode})` : 'No nominated pharmacy'}</span>
+      <span>
+        NHS number <strong data-testid="banner-nhs-number">{formatNhsNumber(p.nhsNumber)}</strong>
+      </span>
+      <span>
+        Born {formatDate(p.birthDate)}
+        {age !== null ? ` (${age} years)` : ''}
+      </span>
+      <span data-testid="banner-pharmacy">
+        {p.nominatedPharmacy
+          ? `Nominated pharmacy: ${p.nominatedPharmacy.name ?? 'pharmacy'} (${p.nominatedPharmacy.odsCode})`
+          : 'No nominated pharmacy'}
+      </span>
     </section>
   );
 }

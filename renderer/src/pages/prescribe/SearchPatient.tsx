@@ -9,12 +9,21 @@ import { useDraft } from '../../prescribing/useDraft';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
-import { formatDate, formatNhsNumber, parseDateParts, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
+import {
+  formatDate,
+  formatNhsNumber,
+  parseDateParts,
+  patientName,
+  type PatientSnapshot,
+} from '../../prescribing/rx-words';
 
 export function SearchPatient() {
   const transport = useTransport();
   const { record, change, flush } = useDraft();
-  usePageHeading('Search by name and date of birth', { href: padHref(record!.id, 'patient'), text: 'Back to NHS number' });
+  usePageHeading('Search by name and date of birth', {
+    href: padHref(record!.id, 'patient'),
+    text: 'Back to NHS number',
+  });
   const [f, setF] = useState({ family: '', given: '', day: '', month: '', year: '', postcode: '' });
   const [problems, setProblems] = useState<Problem[]>([]);
   const [attempt, setAttempt] = useState(0);
@@ -37,12 +46,19 @@ export function SearchPatient() {
     setBusy(true);
     try {
       const r = await transport.invoke('patients.search', {
-        family: f.family.trim(), birthDate: dob.date, ...(f.given.trim() ? { given: f.given.trim() } : {}), ...(f.postcode.trim() ? { postcode: f.postcode.trim() } : {}),
+        family: f.family.trim(),
+        birthDate: dob.date,
+        ...(f.given.trim() ? { given: f.given.trim() } : {}),
+        ...(f.postcode.trim() ? { postcode: f.postcode.trim() } : {}),
       });
       setResults(r.patients);
       setServiceError(null);
       say(r.patients.length === 1 ? '1 patient found' : `${r.patients.length} patients found`);
-    } catch (err) { setServiceError(asCommandError(err)); } finally { setBusy(false); }
+    } catch (err) {
+      setServiceError(asCommandError(err));
+    } finally {
+      setBusy(false);
+    }
   }
 
   async function choose(p: PatientSnapshot) {
@@ -54,18 +70,37 @@ export function SearchPatient() {
       change((d) => ({ ...d, patient: full, patientConfirmed: true }));
       await flush();
       go(padHref(record!.id, 'items'));
-    } catch (err) { setServiceError(asCommandError(err)); } finally { setBusy(false); }
+    } catch (err) {
+      setServiceError(asCommandError(err));
+    } finally {
+      setBusy(false);
+    }
   }
 
   const input = (name: keyof typeof f, label: string, opts: { hint?: string; width?: string; auto?: string } = {}) => {
     const err = fieldError(name);
     return (
       <div className={`nhsuk-form-group${err ? ' nhsuk-form-group--error' : ''}`}>
-        <label className="nhsuk-label" htmlFor={`${id}-${name}`}>{label}</label>
-        {opts.hint ? <div className="nhsuk-hint" id={`${id}-${name}-hint`}>{opts.hint}</div> : null}
+        <label className="nhsuk-label" htmlFor={`${id}-${name}`}>
+          {label}
+        </label>
+        {opts.hint ? (
+          <div className="nhsuk-hint" id={`${id}-${name}-hint`}>
+            {opts.hint}
+          </div>
+        ) : null}
         <ErrorText id={`${id}-${name}-error`} text={err} />
-        <input ref={name === 'family' ? familyRef : undefined} data-autofocus={name === 'family' ? '' : undefined} className={`nhsuk-input ${opts.width ?? 'nhsuk-input--width-20'}${err ? ' nhsuk-input--error' : ''}`} id={`${id}-${name}`} value={f[name]} autoComplete="off" spellCheck={false}
-          onChange={(e) => setF({ ...f, [name]: e.target.value })} aria-describedby={describedBy(opts.hint && `${id}-${name}-hint`, err && `${id}-${name}-error`)} />
+        <input
+          ref={name === 'family' ? familyRef : undefined}
+          data-autofocus={name === 'family' ? '' : undefined}
+          className={`nhsuk-input ${opts.width ?? 'nhsuk-input--width-20'}${err ? ' nhsuk-input--error' : ''}`}
+          id={`${id}-${name}`}
+          value={f[name]}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setF({ ...f, [name]: e.target.value })}
+          aria-describedby={describedBy(opts.hint && `${id}-${name}-hint`, err && `${id}-${name}-error`)}
+        />
       </div>
     );
   };
@@ -77,18 +112,38 @@ export function SearchPatient() {
       <form onSubmit={submit} noValidate>
         {input('family', 'Family name')}
         {input('given', 'Given name (optional)')}
-        <DateParts id={`${id}-dob`} legend="Date of birth" hint="For example, 27 3 1960" error={dobError}
-          value={{ day: f.day, month: f.month, year: f.year }} onChange={(v) => setF({ ...f, ...v })} />
+        <DateParts
+          id={`${id}-dob`}
+          legend="Date of birth"
+          hint="For example, 27 3 1960"
+          error={dobError}
+          value={{ day: f.day, month: f.month, year: f.year }}
+          onChange={(v) => setF({ ...f, ...v })}
+        />
         {input('postcode', 'Postcode (optional)', { width: 'nhsuk-input--width-10' })}
-        <button className="nhsuk-button" type="submit" disabled={busy}>Search</button>
+        <button className="nhsuk-button" type="submit" disabled={busy}>
+          Search
+        </button>
       </form>
       {results ? (
         <section aria-labelledby={`${id}-results`}>
           <h2 id={`${id}-results`}>{results.length === 1 ? '1 patient found' : `${results.length} patients found`}</h2>
-          {!results.length ? <p>No patient matches. Check the spelling and the date of birth, or search by NHS number.</p> : (
+          {!results.length ? (
+            <p>No patient matches. Check the spelling and the date of birth, or search by NHS number.</p>
+          ) : (
             <table className="nhsuk-table" data-testid="patient-results">
               <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Patients found</caption>
-              <thead className="nhsuk-table__head"><tr><th scope="col">Name</th><th scope="col">NHS number</th><th scope="col">Date of birth</th><th scope="col">Address</th><th scope="col"><span className="nhsuk-u-visually-hidden">Action</span></th></tr></thead>
+              <thead className="nhsuk-table__head">
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">NHS number</th>
+                  <th scope="col">Date of birth</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">
+                    <span className="nhsuk-u-visually-hidden">Action</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody className="nhsuk-table__body">
                 {results.map((p) => (
                   <tr key={p.nhsNumber}>
@@ -96,7 +151,16 @@ export function SearchPatient() {
                     <td>{formatNhsNumber(p.nhsNumber)}</td>
                     <td>{formatDate(p.birthDate)}</td>
                     <td>{[...p.addressLines, p.postcode].filter(Boolean).join(', ') || 'Not shown'}</td>
-                    <td><button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" disabled={busy} onClick={() => void choose(p)}>Select<span className="nhsuk-u-visually-hidden"> {patientName(p)}</span></button></td>
+                    <td>
+                      <button
+                        type="button"
+                        className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
+                        disabled={busy}
+                        onClick={() => void choose(p)}
+                      >
+                        Select<span className="nhsuk-u-visually-hidden"> {patientName(p)}</span>
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>

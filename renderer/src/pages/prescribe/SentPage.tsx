@@ -23,25 +23,67 @@ export function SentPage() {
   const [busy, setBusy] = useState(false);
   async function again() {
     setBusy(true);
-    try { go(await prescribeAgain(transport, r.id)); } catch (e) { setAgainError(asCommandError(e)); } finally { setBusy(false); }
+    try {
+      go(await prescribeAgain(transport, r.id));
+    } catch (e) {
+      setAgainError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
   }
   return (
     <>
       <div className={r.status === 'rejected' ? 'nhsuk-card' : 'nhsuk-panel'} data-testid="sent-panel">
         <h2 className="nhsuk-panel__title">Prescription ID</h2>
-        <div className="nhsuk-panel__body"><strong className="scrip-mono" data-testid="short-form-id">{r.shortFormId ?? 'Not signed yet'}</strong></div>
+        <div className="nhsuk-panel__body">
+          <strong className="scrip-mono" data-testid="short-form-id">
+            {r.shortFormId ?? 'Not signed yet'}
+          </strong>
+        </div>
       </div>
-      <p>Status: <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`} data-testid="sent-status" data-status={r.status}>{s.text}</strong></p>
-      <div aria-live="polite" className="nhsuk-body-s">{s.explain}{r.lastError ? ` Last try: ${r.lastError}` : ''}</div>
-      <p>For {r.draft.patient ? patientName(r.draft.patient) : 'the patient'}: {r.draft.items.map((i) => i.medication.display).join('; ')}.</p>
+      <p>
+        Status:{' '}
+        <strong className={`nhsuk-tag nhsuk-tag--${s.tag}`} data-testid="sent-status" data-status={r.status}>
+          {s.text}
+        </strong>
+      </p>
+      <div aria-live="polite" className="nhsuk-body-s">
+        {s.explain}
+        {r.lastError ? ` Last try: ${r.lastError}` : ''}
+      </div>
+      <p>
+        For {r.draft.patient ? patientName(r.draft.patient) : 'the patient'}:{' '}
+        {r.draft.items.map((i) => i.medication.display).join('; ')}.
+      </p>
       {r.refusal ? <RefusalPanel id={r.id} refusal={r.refusal} /> : null}
-      {r.shortFormId && r.status !== 'rejected' ? <p><TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} /></p> : null}
+      {r.shortFormId && r.status !== 'rejected' ? (
+        <p>
+          <TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} />
+        </p>
+      ) : null}
       {againError ? <ErrorSummary error={againError} title="The prescription could not be copied" /> : null}
-      {r.status !== 'rejected' ? <p><button type="button" className="nhsuk-button nhsuk-button--secondary" disabled={busy} onClick={() => void again()}>Prescribe again</button></p> : null}
+      {r.status !== 'rejected' ? (
+        <p>
+          <button
+            type="button"
+            className="nhsuk-button nhsuk-button--secondary"
+            disabled={busy}
+            onClick={() => void again()}
+          >
+            Prescribe again
+          </button>
+        </p>
+      ) : null}
       <ul className="nhsuk-list">
-        <li><a href={detailHref(r.id)}>Track this prescription</a></li>
-        <li><a href="#/prescribe">Write another prescription</a></li>
-        <li><a href="#/prescriptions">All prescriptions</a></li>
+        <li>
+          <a href={detailHref(r.id)}>Track this prescription</a>
+        </li>
+        <li>
+          <a href="#/prescribe">Write another prescription</a>
+        </li>
+        <li>
+          <a href="#/prescriptions">All prescriptions</a>
+        </li>
       </ul>
     </>
   );

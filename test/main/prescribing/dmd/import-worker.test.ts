@@ -22,14 +22,19 @@ test('the API answers while a dm+d release imports in a worker; progress is even
     const zip = join(t.dataDir, 'release.zip');
     writeSyntheticReleaseZip(zip, generateSyntheticRelease({ vmps: 4000, ampsPerVmp: 4, seed: 7 }));
     const call = async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${t.server.url}${path}`, { ...init, headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+      const res = await fetch(`${t.server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     const before = await call('/medicines?q=amox');
     assert.equal((before.json.release as { subset: boolean }).subset, true);
 
     const progress: string[] = [];
-    const off = t.app.services.events.subscribe((e) => { if (e.type === 'medicines.import') progress.push(e.data.phase); });
+    const off = t.app.services.events.subscribe((e) => {
+      if (e.type === 'medicines.import') progress.push(e.data.phase);
+    });
     const started = performance.now();
     const importing = call('/medicines/import', { method: 'POST', body: JSON.stringify({ zip }) });
     // While it runs: every answer comes quickly and from the old list.
@@ -40,7 +45,10 @@ test('the API answers while a dm+d release imports in a worker; progress is even
       const r = await call('/medicines?q=para');
       latencies.push(performance.now() - t0);
       assert.equal(r.status, 200);
-      if (t.app.services.medicines.importing) { during++; assert.equal((r.json.release as { subset: boolean }).subset, true); }
+      if (t.app.services.medicines.importing) {
+        during++;
+        assert.equal((r.json.release as { subset: boolean }).subset, true);
+      }
       const st = await call('/status');
       assert.equal(st.status, 200);
       await new Promise((r2) => setTimeout(r2, 20));
@@ -52,8 +60,14 @@ test('the API answers while a dm+d release imports in a worker; progress is even
     const importMs = performance.now() - started;
     assert.ok(during >= 3, `the API answered ${during} times during a ${Math.round(importMs)} ms import`);
     latencies.sort((a, b) => a - b);
-    assert.ok(latencies[Math.floor(latencies.length * 0.95)]! < 250, `p95 ${latencies[Math.floor(latencies.length * 0.95)]} ms while importing`);
-    assert.ok(progress.includes('start') && progress.includes('file') && progress.at(-1) === 'done', progress.join(','));
+    assert.ok(
+      latencies[Math.floor(latencies.length * 0.95)]! < 250,
+      `p95 ${latencies[Math.floor(latencies.length * 0.95)]} ms while importing`,
+    );
+    assert.ok(
+      progress.includes('start') && progress.includes('file') && progress.at(-1) === 'done',
+      progress.join(','),
+    );
     const after = await call('/medicines?q=a');
     assert.equal((after.json.release as { subset: boolean }).subset, false);
 
@@ -64,7 +78,10 @@ test('the API answers while a dm+d release imports in a worker; progress is even
     assert.equal(broken.status, 400, JSON.stringify(broken.json));
     assert.match(String(broken.json.message), /zip|dm\+d/i);
     const still = await call('/medicines?q=a');
-    assert.equal((still.json.release as { releaseVersion: string }).releaseVersion, (after.json.release as { releaseVersion: string }).releaseVersion);
+    assert.equal(
+      (still.json.release as { releaseVersion: string }).releaseVersion,
+      (after.json.release as { releaseVersion: string }).releaseVersion,
+    );
   } finally {
     await t.close();
   }

@@ -18,9 +18,14 @@ test('the bundled subset is labelled as such and holds the EPS example medicines
     const amox = ix.search('amox 250')[0]!;
     assert.equal(amox.code, '39732311000001104');
     assert.deepEqual(amox.unit, { code: '428641000', name: 'capsule' });
-    assert.deepEqual(amox.packs.map((p) => p.quantity), [20]);
+    assert.deepEqual(
+      amox.packs.map((p) => p.quantity),
+      [20],
+    );
     const salbutamol = ix.byCode('39113611000001102')!;
     assert.deepEqual(salbutamol.unit, { code: '3317411000001100', name: 'dose' });
     assert.equal(ix.search('para sol')[0]?.name, 'Paracetamol 500mg soluble tablets');
-  } finally { ix.close(); }
+  } finally {
+    ix.close();
+  }
 });
