@@ -23,8 +23,7 @@ import Database from 'better-sqlite3';
 import { openTestCa } from '../sandbox/ca';
 import { issueCard } from '../sandbox/card/issue';
 import { sandboxTrust } from '../sandbox/eps/process-message';
-import type { SandboxContext } from '../sandbox/http/context';
-import { verifyPrescriptionSignature, findRequesterSignature, setSignatureCrypto } from '../protocols/eps/signature';
+import { verifyPrescriptionSignature, findRequesterSignature } from '../protocols/eps/signature';
 import { nodeSignatureCrypto } from '../sandbox/ca/signature-crypto';
 import { percentile, round } from './_stats';
 import { EPS_EXAMPLE as example, freshBundle, prescribe, signBundle, type Json } from './_eps-load';
@@ -157,9 +156,8 @@ export async function run(): Promise<Figure[]> {
     if (stored !== expected) throw new Error(`the sandbox stored ${stored} prescriptions, expected ${expected}`);
 
     // The signature check alone, as the sandbox runs it (its crypto and trust), in this process.
-    setSignatureCrypto(nodeSignatureCrypto);
     const caDir = openTestCa(join(dir, 'ca'));
-    const trust = sandboxTrust({ ca: caDir } as unknown as SandboxContext);
+    const trust = sandboxTrust({ ca: caDir, signatureCrypto: nodeSignatureCrypto });
     const sample = freshBundle(template, 1);
     const ts = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
     const { prepareDigest } = await import('../protocols/eps/fragments');

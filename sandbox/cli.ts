@@ -17,7 +17,6 @@ import { ADMIN_SECRET_FILE, adminSecret } from './admin-secret';
 
 /** `<data>/sandbox.json`: the ready line of the `scrip sandbox` running there. */
 const RUNTIME_FILE = 'sandbox.json';
-import './eps-routes';
 
 /** One GET over HTTPS trusting only the sandbox's root, with the admin secret. */
 function getOnce(url: URL, ca: string, secret: string): Promise<{ status: number; body: string }> {

@@ -1,5 +1,5 @@
 // Public API of the Spine-style sandbox, for the app (main/embedded.ts), tests and benchmarks.
-export { startSandbox, registerRoutes, type SandboxOptions, type RunningSandbox } from './server';
+export { startSandbox, type SandboxOptions, type RunningSandbox } from './server';
 export type { SandboxContext, RouteModule, Caller, AuthoriseOptions } from './http/context';
 export { isRefusal } from './http/context';
 export { Router, HttpError, json, type Route, type SandboxRequest, type SandboxResponse } from './http/router';

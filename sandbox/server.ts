@@ -1,6 +1,6 @@
 // The Spine-style sandbox: one HTTPS server on loopback, certificate from its own test CA, state in
-// SQLite under the data directory. Mounts the security broker, the PDS-style index, the directory
-// and (when present) the EPS FHIR services; logs every exchange with tokens redacted.
+// SQLite under the data directory. Mounts every service listed in sandbox/routes.ts (broker, PDS,
+// directory, EPS, CIS2/APIM, the operator's routes); logs every exchange with tokens redacted.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
@@ -9,8 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { openTestCa } from './ca';
 import { nodeSignatureCrypto } from './ca/signature-crypto';
-import { setSignatureCrypto } from '../protocols/eps/signature';
-import { systemClock, fixedClock, ClockRangeError } from './clock';
+import { systemClock, fixedClock } from './clock';
 import { openSandboxDb, GroupCommit } from './store/db';
 import { secureDataDir } from './store/data-dir';
 import { adminSecret, hasAdminSecret } from './admin-secret';
@@ -19,11 +18,10 @@ import { DirectoryStore } from './directory/directory';
 import { ChallengeIssuer } from './broker/challenge';
 import { SessionStore, DEFAULT_IDLE_SECONDS, DEFAULT_MAX_SECONDS } from './broker/sessions';
 import { SandboxBroker } from './broker/broker';
-import { pdsRoutes, operationOutcome } from './pds/pds';
-import { PatientStore } from './pds/patients';
+import { operationOutcome } from './pds/pds';
 import { redactBody, redactPath } from './log/redact';
-import { MessageLog, DEFAULT_RETENTION, PAGE_LIMITS, type LogRetention } from './log/message-log';
-import { HttpError, Router, json, readJson, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
+import { MessageLog, DEFAULT_RETENTION, type LogRetention } from './log/message-log';
+import { HttpError, Router, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
 import {
   isRefusal,
   type BearerCheck,
@@ -32,15 +30,10 @@ import {
   type SandboxContext,
   type ServiceAuth,
 } from './http/context';
-import { registerRoutes, registeredRouteModules } from './http/modules';
 import { freePort, recordedPort } from './http/port';
-// The EPS services register themselves here (see sandbox/http/router.ts for the interface).
-import './eps-routes';
-// The CIS2-style provider and APIM-style gateway (sandbox/identity-routes.ts).
-import './identity-routes';
+import { SANDBOX_ROUTES } from './routes';
 
 export type { SandboxContext, RouteModule, Caller } from './http/context';
-export { registerRoutes };
 
 export interface SandboxOptions {
   dataDir: string;
@@ -52,7 +45,7 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Which bearer tokens EPS, PDS and the directory accept (default both: broker sessions and APIM access tokens). */
   serviceAuth?: ServiceAuth;
-  /** Route modules mounted in addition to the registered ones (tests, suppliers' extensions). */
+  /** Route modules mounted after those of sandbox/routes.ts (tests, suppliers' extensions). */
   routes?: RouteModule[];
   /** How long the message log keeps exchanges (defaults: DEFAULT_RETENTION). */
   logRetention?: Partial<LogRetention>;
@@ -96,8 +89,6 @@ function secretFile(path: string): Buffer {
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox> {
-  // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
-  setSignatureCrypto(nodeSignatureCrypto);
   secureDataDir(opts.dataDir);
   const admin = adminSecret(opts.dataDir);
   const clock = opts.clock ? fixedClock(opts.clock) : systemClock();
@@ -131,9 +122,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
   // Started once the server listens (a start that fails leaves no thread behind).
   let checkpoints: Checkpointer | null = null;
   const commits = new GroupCommit(db, () => checkpoints?.committed());
-  // Checked now, so a broken patients.json stops the start with its problems named.
-  const patients = new PatientStore(opts.dataDir);
-  patients.read();
 
   const context: SandboxContext = {
     dataDir: opts.dataDir,
@@ -145,6 +133,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     baseUrl: () => baseUrl,
     bearers: [],
     serviceAuth: opts.serviceAuth ?? 'both',
+    // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
+    signatureCrypto: nodeSignatureCrypto,
+    log,
+    logFailures: () => logFailures,
+    isAdmin: (authorization) => hasAdminSecret(authorization, admin.secret),
     authorise(req, o = {}): Caller | SandboxResponse {
       const m = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
       if (!m)
@@ -225,106 +218,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     },
   };
 
-  const router = new Router()
-    .add(broker.routes())
-    .add(
-      pdsRoutes({
-        patients: () => patients.read(),
-        directory,
-        authorise: (req) => {
-          const a = context.authorise(req);
-          return isRefusal(a) ? a : null;
-        },
-      }),
-    )
-    .add([
-      {
-        method: 'GET',
-        path: '/_status',
-        handle: () =>
-          json(200, {
-            name: 'scrip-sandbox',
-            baseUrl,
-            clock: clock.now().toISOString(),
-            fixedClock: clock.fixed,
-            logFailures,
-          }),
-      },
-      {
-        method: 'GET',
-        path: '/_log',
-        handle: (req) => {
-          // Other people's traffic: a live session or the admin secret (admin-secret.ts).
-          if (!hasAdminSecret(String(req.headers.authorization ?? ''), admin.secret)) {
-            const a = context.authorise(req);
-            if (isRefusal(a)) return a;
-          }
-          const since = req.query.get('since') ?? '0',
-            limit = req.query.get('limit') ?? String(PAGE_LIMITS.exchanges);
-          if (!/^\d{1,15}$/.test(since)) throw new HttpError(400, 'since takes a sequence number (0 or more)');
-          if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > PAGE_LIMITS.exchanges)
-            throw new HttpError(400, `limit takes a number of exchanges from 1 to ${PAGE_LIMITS.exchanges}`);
-          return {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-            body: log.page(Number(since), Number(limit)).json,
-          };
-        },
-      },
-      {
-        method: 'GET',
-        path: '/crl/{kind}',
-        handle: (req) => {
-          const kind = (req.params.kind ?? '').replace(/\.crl$/, '');
-          if (kind !== 'root' && kind !== 'auth' && kind !== 'sign') throw new HttpError(404, 'no such CRL');
-          return { status: 200, headers: { 'content-type': 'application/pkix-crl' }, body: ca.crlDer(kind) };
-        },
-      },
-      {
-        method: 'GET',
-        path: '/directory/PractitionerRole/{id}',
-        handle: (req) => {
-          const a = context.authorise(req);
-          if (isRefusal(a)) return a;
-          const user = directory.read().users.find((u) => u.roles.some((r) => r.id === req.params.id));
-          const role = user?.roles.find((r) => r.id === req.params.id);
-          if (!user || !role) return operationOutcome(404, 'not-found', 'RESOURCE_NOT_FOUND', 'No such role profile.');
-          return json(200, {
-            user: {
-              id: user.id,
-              name: user.name,
-              professionalCode: user.professionalCode ?? null,
-              telecom: user.telecom,
-            },
-            role,
-            organisation: directory.organisation(role.orgCode),
-          });
-        },
-      },
-      {
-        method: 'POST',
-        path: '/_clock',
-        handle: (req) => {
-          if (!clock.fixed) throw new HttpError(409, 'the clock is not fixed (start with --clock)');
-          const body = (req.body.length ? readJson(req) : {}) as { advanceSeconds?: unknown } | null;
-          // Bounded, so the clock can never be pushed past what a Date can hold.
-          if (
-            typeof body?.advanceSeconds !== 'number' ||
-            !(body.advanceSeconds >= 0 && body.advanceSeconds <= 100 * 365 * 86_400)
-          )
-            throw new HttpError(400, 'advanceSeconds must be a number of seconds from 0 to 100 years');
-          // In total too: the clock never passes CLOCK_RANGE.latest (a Date past it breaks every route).
-          try {
-            clock.advance(body.advanceSeconds * 1000);
-          } catch (e) {
-            if (e instanceof ClockRangeError) throw new HttpError(400, `${e.message}; nothing was changed`);
-            throw e;
-          }
-          return json(200, { clock: clock.now().toISOString() });
-        },
-      },
-    ]);
-  for (const m of [...registeredRouteModules(), ...(opts.routes ?? [])]) router.add(m(context));
+  const router = new Router();
+  for (const m of [...SANDBOX_ROUTES, ...(opts.routes ?? [])]) router.add(m(context));
 
   const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
   const isFhirPath = (p: string): boolean => p.startsWith('/FHIR/') || p === '/Patient' || p.startsWith('/Patient/');

@@ -127,8 +127,9 @@ const webHash = { sha256: 'SHA-256', sha1: 'SHA-1' } as const;
 
 /**
  * Hashing and RSA verification for the check, for a runtime that has faster ones than Web Crypto
- * (whose per-call overhead dominates on Node): the sandbox sets Node's own at startup. Both work
- * on the UTF-8 of `data`; `verify` is RSASSA-PKCS1-v1_5 with the certificate's public key.
+ * (whose per-call overhead dominates on Node): the sandbox passes Node's own with each check
+ * (`crypto` of TrustChecks). Both work on the UTF-8 of `data`; `verify` is RSASSA-PKCS1-v1_5 with
+ * the certificate's public key.
  */
 export interface SignatureCrypto {
   hash(alg: 'sha256' | 'sha1', data: string): string | Promise<string>;
@@ -138,11 +139,6 @@ export interface SignatureCrypto {
     signature: Uint8Array,
     certificateDer: Uint8Array,
   ): boolean | Promise<boolean>;
-}
-let provided: SignatureCrypto | null = null;
-/** Use these primitives for every check in this process (null: back to Web Crypto or node-forge). */
-export function setSignatureCrypto(c: SignatureCrypto | null): void {
-  provided = c;
 }
 
 /** Small caches by certificate text: a prescriber signs many prescriptions with one certificate. */
@@ -158,7 +154,7 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
-async function hashBase64(alg: 'sha256' | 'sha1', data: string): Promise<string> {
+async function hashBase64(alg: 'sha256' | 'sha1', data: string, provided?: SignatureCrypto): Promise<string> {
   if (provided) return provided.hash(alg, data);
   if (subtle) {
     const d = new Uint8Array(await subtle.digest(webHash[alg], new TextEncoder().encode(data)));
@@ -179,6 +175,7 @@ async function rsaVerify(
   cert: forge.pki.Certificate,
   certKey: string,
   certDer: Uint8Array,
+  provided?: SignatureCrypto,
 ): Promise<boolean> {
   const signature = forge.util.decode64(signatureB64);
   if (provided) return provided.verify(alg, data, rawBytes(signature), certDer);
@@ -240,10 +237,12 @@ export interface Signer {
   signedAt: Date;
 }
 
-/** Checks that need more than this pure module has: a trust bundle, a network for CRLs. */
+/** Checks that need more than this pure module has: a trust bundle, a network for CRLs, and
+ *  faster hashing and RSA than Web Crypto's (without `crypto`: Web Crypto, or node-forge without it). */
 export interface TrustChecks {
   chain?(signer: Signer): Outcome | Promise<Outcome>;
   revocation?(signer: Signer): Outcome | Promise<Outcome>;
+  crypto?: SignatureCrypto;
 }
 
 /** A signed prescription as the check needs it, from a FHIR Bundle or an HL7 v3 ParentPrescription. */
@@ -478,7 +477,7 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   // 3. RSA over the canonical SignedInfo
   let rsaOk = false;
   try {
-    rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der);
+    rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der, trust.crypto);
   } catch {
     rsaOk = false;
   }
@@ -498,7 +497,7 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   // 4. The SignedInfo is the one this prescription gives
   try {
     const fragments = p.fragments();
-    const digest = await hashBase64(eps.digest, fragments);
+    const digest = await hashBase64(eps.digest, fragments, trust.crypto);
     // EPS builds the expected SignedInfo from the DigestMethod's algorithm alone (SignatureMethod included).
     const expected = canonicalSignedInfo(digest, eps.digest === 'sha256' ? 'RS256' : 'RS1', eps.canonicalization);
     const given = viewText(only(only(only(sig, 'SignedInfo'), 'Reference'), 'DigestValue'));

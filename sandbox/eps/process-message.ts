@@ -15,6 +15,7 @@ import {
   readSignatureXml,
   verifySignedPrescription,
   withoutProvenance,
+  type TrustChecks,
 } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
@@ -38,9 +39,10 @@ function identifierOf(r: Json | undefined, system: string): string | undefined {
 /**
  * Chain to the sandbox Signing CA (signature checked, not just names) and not revoked, with Node's
  * native X.509 (node-forge's chain check cost ~1.5 ms a prescription); see sandbox/ca/signing-trust.
+ * Hashing and RSA by the context's signature crypto (Node's native: Web Crypto's per-call cost is high).
  */
-export function sandboxTrust(ctx: Pick<SandboxContext, 'ca'>) {
-  return signingCertificateTrust(ctx.ca);
+export function sandboxTrust(ctx: Pick<SandboxContext, 'ca' | 'signatureCrypto'>): TrustChecks {
+  return { ...signingCertificateTrust(ctx.ca), crypto: ctx.signatureCrypto };
 }
 
 export function processMessageRoutes(ctx: SandboxContext): Route[] {

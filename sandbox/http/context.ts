@@ -1,11 +1,13 @@
 // What a service mounted on the sandbox (broker, PDS, EPS) may use: the shared store, CA, clock,
-// directory, broker and the bearer-token check. Type-only, so route modules can depend on it
+// directory, broker, message log, signature crypto and the bearer-token check. Type-only, so route modules can depend on it
 // without importing the server (no import cycle).
 import type { TestCa } from '../ca';
 import type { Clock } from '../clock';
 import type { SandboxDb } from '../store/db';
 import type { DirectoryStore, DirectoryRole, DirectoryUser } from '../directory/directory';
 import type { SandboxBroker } from '../broker/broker';
+import type { MessageLog } from '../log/message-log';
+import type { SignatureCrypto } from '../../protocols/eps/signature';
 import type { Route, SandboxRequest, SandboxResponse } from './router';
 
 /** Who is calling, once `Authorization: Bearer` and `NHSD-Session-URID` have been checked. */
@@ -36,6 +38,14 @@ export interface SandboxContext {
   /** Checks for bearer tokens other than broker sessions (route modules add theirs when mounted). */
   bearers: Array<(token: string) => BearerCheck>;
   serviceAuth: ServiceAuth;
+  /** Hashing and RSA for the prescription signature check (Node's native crypto: sandbox/ca/signature-crypto.ts). */
+  signatureCrypto: SignatureCrypto;
+  /** Every exchange, tokens redacted (read back at /_log). */
+  log: MessageLog;
+  /** How many exchanges the log could not keep since the server started (/_status). */
+  logFailures(): number;
+  /** Whether an Authorization header carries the sandbox's admin secret (admin-secret.ts). */
+  isAdmin(authorization: string): boolean;
   /** Checks Authorization and NHSD-Session-URID: the caller, or a FHIR OperationOutcome response (401/403/400). */
   authorise(req: SandboxRequest, opts?: AuthoriseOptions): Caller | SandboxResponse;
 }
@@ -47,7 +57,7 @@ export type BearerCheck = { userId: string; selectedRoleId: string | null } | 'u
 /** Which bearer tokens the services accept: broker sessions (legacy), APIM access tokens, or both. */
 export type ServiceAuth = 'ssb' | 'cis2-apim' | 'both';
 
-/** A service's routes, built once the server's context exists. */
+/** A service's routes, built once the server's context exists. Every one is listed in sandbox/routes.ts. */
 export type RouteModule = (ctx: SandboxContext) => Route[];
 
 /** Narrows an `authorise` result. */

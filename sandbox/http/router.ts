@@ -12,9 +12,9 @@
 //              return json(200, parameters, 'application/fhir+json');
 //          } },
 //        ];
-//   2. Register it: in sandbox/eps-routes.ts, `registerRoutes(epsRoutes)` (from sandbox/http/modules).
-//      server.ts imports eps-routes, so both `scrip sandbox` and the embedded sandbox mount it.
-//      Tests may instead pass it directly: startSandbox({ dataDir, routes: [epsRoutes] }).
+//   2. List it in SANDBOX_ROUTES (sandbox/routes.ts), the one place: both `scrip sandbox` and the
+//      embedded sandbox mount that list. test/sandbox/routes.test.ts fails for an exported `…Routes`
+//      function under sandbox/ that is not listed. Tests may pass extra modules: startSandbox({ dataDir, routes: [probe] }).
 //   What the module gets from ctx: db (better-sqlite3, WAL; create tables with migrateSandbox(db,
 //   id, sql) from sandbox/store/db), clock (ctx.clock.now() — never Date.now(), so --clock works),
 //   ca (test CA: auth/sign intermediates, isRevoked), directory (users, roles, organisations),
@@ -73,6 +73,11 @@ export class Router {
 
   add(routes: Route[]): this {
     for (const route of routes) {
+      // Two modules claiming one route (or one listed twice in sandbox/routes.ts): only the first would ever answer.
+      if (this.#routes.some((c) => c.route.method === route.method && c.route.path === route.path))
+        throw new Error(
+          `${route.method} ${route.path} is mounted twice: check sandbox/routes.ts and the routes option`,
+        );
       const names: string[] = [];
       const re = new RegExp(
         '^' +

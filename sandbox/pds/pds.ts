@@ -5,7 +5,8 @@
 // restricted record loses address, telecom and GP.
 import { isValidNhsNumber } from '../../protocols/ids/nhs-number';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
-import { PatientFileError, type SandboxPatient } from './patients';
+import { PatientFileError, PatientStore, type SandboxPatient } from './patients';
+import { isRefusal, type RouteModule } from '../http/context';
 import type { DirectoryStore } from '../directory/directory';
 
 const FHIR = 'application/fhir+json';
@@ -299,7 +300,21 @@ function readPatients(patients: () => SandboxPatient[]): SandboxPatient[] | Sand
   }
 }
 
-export function pdsRoutes(deps: {
+/** The index's routes over `<data dir>/patients.json`, read at mount so a broken file stops the start with its problems named. */
+export const pdsRoutes: RouteModule = (ctx) => {
+  const patients = new PatientStore(ctx.dataDir);
+  patients.read();
+  return patientRoutes({
+    patients: () => patients.read(),
+    directory: ctx.directory,
+    authorise: (req) => {
+      const a = ctx.authorise(req);
+      return isRefusal(a) ? a : null;
+    },
+  });
+};
+
+function patientRoutes(deps: {
   patients: () => SandboxPatient[];
   directory: DirectoryStore;
   authorise: (req: SandboxRequest) => SandboxResponse | null;

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Router, json, type Route } from '../../../sandbox/http/router';
-import { registerRoutes, registeredRouteModules } from '../../../sandbox/http/modules';
 
 const r = (method: Route['method'], path: string): Route => ({ method, path, handle: () => json(200, { path }) });
 
@@ -24,9 +23,7 @@ test('routes match by method and path pattern, with decoded {params} and literal
   assert.throws(() => router.match('GET', '/Patient/%E0%A4%A'), URIError);
 });
 
-test('route modules register once and are listed for the server to mount', () => {
-  const mod = () => [r('GET', '/x')];
-  registerRoutes(mod);
-  registerRoutes(mod);
-  assert.equal(registeredRouteModules().filter((m) => m === mod).length, 1);
+test('a route added twice (same method and path) is refused when the server mounts it, naming it', () => {
+  const router = new Router().add([r('GET', '/x'), r('POST', '/x')]);
+  assert.throws(() => router.add([r('GET', '/x')]), /GET \/x is mounted twice/, 'the second GET /x is refused');
 });
