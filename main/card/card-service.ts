@@ -10,7 +10,7 @@ import { identifyFamily } from './atr-table';
 import type { CardDriver, CertificateKind, DriverKind, PinInfo, SignInput } from './card-driver';
 import { builtInRules, chooseDriver, type DriverRule } from './driver-table';
 import { toCardError } from './card-errors';
-import { identityFrom, summarise, type CardIdentity, type CertificateSummary } from './identity';
+import { identityFrom, summarise, type CardIdentity, type CertificateSummary } from './card-certificates';
 import { PIV_MAX_PIN_RETRIES, PivDriver } from './piv-driver';
 import { Pkcs11Driver, pkcs11ToScrip } from './pkcs11-driver';
 import type { Pkcs11Target } from './pkcs11-tokens';

@@ -9,7 +9,7 @@ import { Pkcs11Error, type Pkcs11Module } from '../../native/pkcs11/pkcs11-modul
 import type { CertificateObject, SignAttempt, SignOutcome, SlotView, TokenView } from '../../native/pkcs11/protocol';
 import { ScripError } from '../errors';
 import type { CardDriver, CertificateKind, PinInfo, SignInput } from './card-driver';
-import { certificateRole } from './identity';
+import { certificateRole } from './card-certificates';
 import { hashOfDigestInfo } from './piv-driver';
 
 // PKCS#11 v2.40 values (the binding's constants live in the worker thread).

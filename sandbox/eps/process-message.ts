@@ -27,7 +27,7 @@ import { OPERATION_ACTIVITIES } from './route-activities';
 import { migratePrescriptions } from './tables';
 import { idempotency } from './idempotency';
 import { LifecycleStore } from './lifecycle-store';
-import { cancelHandler } from './cancel';
+import { cancelHandler } from './cancel-handler';
 import { dispenseNotificationHandler } from './dispense';
 import { FHIR, arr, epsError, isResponse, obj, readBody, withActivities, type Json } from './fhir';
 

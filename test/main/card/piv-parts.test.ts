@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { encodeResponse, fromHex, hex, parseCommand } from '../../../protocols/card';
 import { ApduSession } from '../../../main/card/apdu-session';
 import { matchAtr } from '../../../main/card/atr-table';
-import { displayNameOf, identityFrom } from '../../../main/card/identity';
+import { displayNameOf, identityFrom } from '../../../main/card/card-certificates';
 import { pinError } from '../../../main/card/piv-driver';
 import { ScripError } from '../../../main/errors';
 import { testCa } from '../../sandbox/card/fixture';

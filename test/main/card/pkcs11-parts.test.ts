@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { builtInRules, chooseDriver, driverTable } from '../../../main/card/driver-table';
-import { certificateRole } from '../../../main/card/identity';
+import { certificateRole } from '../../../main/card/card-certificates';
 import { CKF, ecdsaRawToDer, pairCertificates, pinFromFlags, pkcs11ToScrip } from '../../../main/card/pkcs11-driver';
 import { discoverModules, readManaged } from '../../../main/card/pkcs11-tokens';
 import { Pkcs11Error } from '../../../native/pkcs11/pkcs11-module';
