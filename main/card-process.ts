@@ -64,7 +64,7 @@ export function cardProcessOf(child: {
  * bin/scrip.mjs, found by walking up from this module: main/ from source, dist/cli/ or dist/electron/
  * in a bundle (bin runs the bundle or the sources, whichever is current).
  */
-export function scripBin(): string {
+function scripBin(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; i++, dir = dirname(dir)) {
     const f = join(dir, 'bin', 'scrip.mjs');
     if (existsSync(f)) return f;

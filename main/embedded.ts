@@ -15,9 +15,9 @@ import { redactBody, redactPath } from '../sandbox/log/redact';
 import type { Environment } from './environments/environments';
 import type { AssuranceWorld, LoggedExchange } from './assurance/world';
 
-export const VIRTUAL_CARD_USER = '555086689106';
-export const VIRTUAL_CARD_PIN = '123456';
-export const VIRTUAL_CARD_PUK = '12345678';
+const VIRTUAL_CARD_USER = '555086689106';
+const VIRTUAL_CARD_PIN = '123456';
+const VIRTUAL_CARD_PUK = '12345678';
 
 export interface Embedded {
   sandbox: RunningSandbox;
@@ -80,7 +80,7 @@ export class CardSlot {
 }
 
 /** The embedded sandbox as a `cis2-apim` environment: its CIS2-style provider and APIM-style gateway. */
-export const SANDBOX_CIS2_CLIENT = 'scrip-desktop.apps.sandbox',
+const SANDBOX_CIS2_CLIENT = 'scrip-desktop.apps.sandbox',
   SANDBOX_APIM_CLIENT = 'scrip-desktop-sandbox';
 
 function cis2Settings(sb: RunningSandbox): Partial<Environment> {
@@ -269,7 +269,7 @@ export interface EnvironmentHolder {
 }
 
 /** One lane of an assurance run: its own vpcd reader (slot) and environment, so its outages are its own. */
-export interface WorldLane {
+interface WorldLane {
   slot: CardSlot;
   holder: EnvironmentHolder;
   name: string;

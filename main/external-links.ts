@@ -1,7 +1,7 @@
 // Which links the Electron window may hand to the system browser. Only https, only to hosts Scrip's
 // own pages link to (NHS guidance, the project): a compromised or confused renderer must not be able
 // to open arbitrary URLs or schemes (file:, smb:, custom protocol handlers) through the OS.
-export const externalLinkHosts = new Set([
+const externalLinkHosts = new Set([
   'digital.nhs.uk',
   'www.nhs.uk',
   'service-manual.nhs.uk',

@@ -3,7 +3,7 @@
 // of them newest first, so nothing is stopped while something made after it may still use it.
 import { logFailure } from './log';
 
-export interface Disposable {
+interface Disposable {
   dispose(): void | Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { setLogger } from './log';
 
 /** Field names whose values are secrets. */
-export const SECRET_FIELDS = [
+const SECRET_FIELDS = [
   'pin',
   'newPin',
   'currentPin',

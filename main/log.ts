@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger, LogFn } from 'pino';
 
 /** What code may log with: pino's levels, so the agent's pino logger is one. */
-export type Log = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
+type Log = Pick<Logger, 'error' | 'warn' | 'info' | 'debug'>;
 
 const nothing = (() => undefined) as LogFn;
 let current: Log = { error: nothing, warn: nothing, info: nothing, debug: nothing };

@@ -13,7 +13,7 @@ import { logToDataDir } from './log-file';
 import { appVersion } from './config';
 import type { ReaderWatch } from '../native/pcsc/reader-watch';
 
-export interface Runtime {
+interface Runtime {
   app: App;
   /** The embedded sandbox and virtual card, while running (started lazily when chosen later). */
   readonly embedded: Embedded | null;

@@ -15,7 +15,7 @@ export interface Clock {
 }
 
 /** The times a fixed clock may show (ISO 8601 with four-digit years, and long after any test needs). */
-export const CLOCK_RANGE = {
+const CLOCK_RANGE = {
   earliest: Date.parse('2000-01-01T00:00:00Z'),
   latest: Date.parse('2199-12-31T23:59:59Z'),
 } as const;

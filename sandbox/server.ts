@@ -22,20 +22,11 @@ import { operationOutcome } from './pds/pds';
 import { redactBody, redactPath } from './log/redact';
 import { MessageLog, DEFAULT_RETENTION, type LogRetention } from './log/message-log';
 import { HttpError, Router, fhirJsonProblem, isJsonRequest, type SandboxResponse } from './http/router';
-import {
-  isRefusal,
-  type BearerCheck,
-  type Caller,
-  type RouteModule,
-  type SandboxContext,
-  type ServiceAuth,
-} from './http/context';
+import { type BearerCheck, type Caller, type RouteModule, type SandboxContext, type ServiceAuth } from './http/context';
 import { freePort, recordedPort } from './http/port';
 import { SANDBOX_ROUTES } from './routes';
 
-export type { SandboxContext, RouteModule, Caller } from './http/context';
-
-export interface SandboxOptions {
+interface SandboxOptions {
   dataDir: string;
   port?: number;
   /** Fix the clock (ISO time) for reproducible runs. */
@@ -56,7 +47,7 @@ export interface SandboxOptions {
 }
 
 /** TLS 1.2 suites offered: forward-secret (ECDHE) AEAD only, Mozilla's "intermediate" less DHE. TLS 1.3's are all so. */
-export const TLS12_CIPHERS = [
+const TLS12_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
   'ECDHE-ECDSA-AES256-GCM-SHA384',
@@ -65,7 +56,7 @@ export const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 /** Timeouts of the sandbox's HTTPS server, in milliseconds. */
-export const SERVER_TIMEOUTS = { handshake: 10_000, headers: 10_000, request: 30_000, keepAlive: 5_000 } as const;
+const SERVER_TIMEOUTS = { handshake: 10_000, headers: 10_000, request: 30_000, keepAlive: 5_000 } as const;
 
 export interface RunningSandbox {
   baseUrl: string;

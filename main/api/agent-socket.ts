@@ -18,7 +18,7 @@ const MAX_SOCKET_PATH = 100;
  * runtime file in the user's private directory (`pipeName`), and the pipe is created as the first
  * instance with the creator-only ACL (decision 0008).
  */
-export function agentSocketPath(dataDir: string, pipeName?: string): string {
+function agentSocketPath(dataDir: string, pipeName?: string): string {
   if (isWindows) return pipeName ?? `\\\\.\\pipe\\scrip-${randomBytes(16).toString('hex')}`;
   return join(dataDir, 'agent.sock');
 }
@@ -31,7 +31,7 @@ function ownedByMe(s: Stats): boolean {
  * Throws unless `dataDir` is a directory of this user that nobody else may enter or change.
  * `repair`: the agent tightens its own directory (a 0755 one left by an older version) and checks again.
  */
-export function checkPrivateDir(dataDir: string, repair = false): void {
+function checkPrivateDir(dataDir: string, repair = false): void {
   if (isWindows) return; // the profile folder's ACL is the user's; nothing to check by mode bits
   let s: Stats;
   try {

@@ -9,7 +9,7 @@ import { ScripError } from '../errors';
 import type { Keychain } from '../../native/keychain/keychain';
 import { ApiKeySigningKey } from './signing-key';
 
-export interface ApiKeyInfo {
+interface ApiKeyInfo {
   id: string;
   name: string;
   scopes: Scope[];
@@ -18,7 +18,7 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
 }
 
-export interface ApiKeyStoreOptions {
+interface ApiKeyStoreOptions {
   /** The OS keychain (unit tests pass an in-memory one). Asked lazily: only creating or checking a key needs it. */
   keychain: () => Keychain;
   /** This data directory's entry in the keychain. */

@@ -6,7 +6,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SESSION_HEADER = 'x-scrip-session';
 
-export interface BrowserTimeouts {
+interface BrowserTimeouts {
   /** How long a link's token may wait to be used. */
   linkMs?: number;
   /** A tab's session ends after this long without a command. */

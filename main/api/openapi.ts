@@ -90,7 +90,7 @@ const scopeMeaning: Record<Scope, string> = {
 };
 
 /** Scope → the commands it opens (admin opens all): the matrix programs and people read. */
-export function scopeMatrix(registry: Registry): Record<Scope, { meaning: string; commands: string[] }> {
+function scopeMatrix(registry: Registry): Record<Scope, { meaning: string; commands: string[] }> {
   return Object.fromEntries(
     scopes.map((s) => [
       s,

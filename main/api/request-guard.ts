@@ -1,15 +1,15 @@
 // Loopback-only rules every request passes first: the Host must name this server on loopback
 // (stops DNS rebinding) and an Origin, when sent, must be Scrip's own (stops other web pages).
-export function allowedHosts(port: number): Set<string> {
+function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
 }
 
-export function allowedOrigins(port: number): Set<string> {
+function allowedOrigins(port: number): Set<string> {
   // Not app://scrip: the Electron window speaks IPC, so a request claiming that origin is someone else.
   return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`]);
 }
 
-export type GuardResult = { ok: true } | { ok: false; reason: string };
+type GuardResult = { ok: true } | { ok: false; reason: string };
 
 export function checkHostAndOrigin(
   headers: { host?: string | undefined; origin?: string | undefined },

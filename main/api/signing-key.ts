@@ -6,7 +6,7 @@ import { KeychainUnavailableError, type Keychain } from '../../native/keychain/k
 import { ScripError } from '../errors';
 import { logFailure } from '../log';
 
-export interface SigningKey {
+interface SigningKey {
   key: Buffer;
   /** A public name for the key (an HMAC of a constant): tells which key signed a row, reveals nothing. */
   id: string;
@@ -20,7 +20,7 @@ const RETRY_AFTER_MS = 5_000;
 // unlock it does not, and then the check says so rather than hold the request.
 const FIRST_ANSWER_WAIT_MS = 10_000;
 
-export function signingKeyId(key: Buffer): string {
+function signingKeyId(key: Buffer): string {
   return createHmac('sha256', key).update('scrip api-key signing key id').digest('hex').slice(0, 16);
 }
 

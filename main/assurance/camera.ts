@@ -19,20 +19,8 @@ export interface Camera {
   close(): Promise<void>;
 }
 
-/** The pages a scenario may ask for (renderer/src/routes.ts); "home" is the start page. */
-export const UI_PAGES = [
-  'home',
-  'prescribe',
-  'prescriptions',
-  'dispense',
-  'assurance',
-  'api-keys',
-  'diagnostics',
-  'settings',
-] as const;
-
 /** The built renderer (npm run build), found by walking up from this module; null when not built. */
-export function rendererDir(): string | null {
+function rendererDir(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const d = join(dir, 'dist', 'renderer');
@@ -43,7 +31,7 @@ export function rendererDir(): string | null {
 }
 
 /** Why no screenshot can be taken here, or null when they can. */
-export function cameraUnavailable(): string | null {
+function cameraUnavailable(): string | null {
   if (!findChromium())
     return 'no Chromium was found (install chromium, or set SCRIP_CHROMIUM), so no screenshot was taken';
   if (!rendererDir()) return 'the UI is not built here (npm run build), so no screenshot was taken';

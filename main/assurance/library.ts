@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenario, ScenarioError, type Scenario } from './scenario';
 
-export function builtInLibrary(): string {
+function builtInLibrary(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const d = join(dir, 'data', 'assurance');

@@ -72,7 +72,7 @@ export interface RunnerLane {
   screenshot?(page: string): Promise<Buffer>;
 }
 
-export interface RunnerDeps extends RunnerLane {
+interface RunnerDeps extends RunnerLane {
   /** More lanes beside the first (this object's own): scenarios are spread over all of them. */
   lanes?: RunnerLane[];
   events?: EventBus;

@@ -141,14 +141,10 @@ const loginStep = z
   })
   .strict();
 
-export const stepSchema = z.union([commandStep, cardStep, sandboxStep, loginStep]);
+const stepSchema = z.union([commandStep, cardStep, sandboxStep, loginStep]);
 export type Step = z.infer<typeof stepSchema>;
-export type CommandStep = z.infer<typeof commandStep>;
-export type CardStep = z.infer<typeof cardStep>;
-export type SandboxStep = z.infer<typeof sandboxStep>;
-export type LoginStep = z.infer<typeof loginStep>;
 
-export const scenarioSchema = z
+const scenarioSchema = z
   .object({
     id: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,40}$/, 'an ID in capitals, digits and hyphens (e.g. EPS-CANCEL-01)'),
     title: z.string().min(3).max(200),
@@ -176,7 +172,7 @@ export const scenarioSchema = z
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema> & { file: string };
 
-export interface ScenarioProblem {
+interface ScenarioProblem {
   file: string;
   line: number | null;
   field: string;

@@ -40,7 +40,7 @@ export function valuesAt(root: unknown, path: string): unknown[] {
 const show = (v: unknown): string => (v === undefined ? '(nothing)' : JSON.stringify(v));
 
 /** Null when the value matches; else what differs, in words. */
-export function mismatch(actual: unknown, m: Matcher): string | null {
+function mismatch(actual: unknown, m: Matcher): string | null {
   if (m === null || typeof m !== 'object')
     return Object.is(actual, m) || actual === m ? null : `expected ${show(m)}, got ${show(actual)}`;
   if (m.exists !== undefined && (actual !== undefined && actual !== null) !== m.exists)

@@ -3,7 +3,7 @@
 import { cmd, fromHex, isApplicationTemplate, SW } from '../../protocols/card';
 import type { ApduSession } from './apdu-session';
 
-export type CardFamily = 'piv' | 'unsupported';
+type CardFamily = 'piv' | 'unsupported';
 
 export interface AtrRule {
   name: string;

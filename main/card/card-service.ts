@@ -15,7 +15,7 @@ import { PIV_MAX_PIN_RETRIES, PivDriver } from './piv-driver';
 import { Pkcs11Driver, pkcs11ToScrip } from './pkcs11-driver';
 import type { Pkcs11Target } from './pkcs11-tokens';
 
-export interface CardStatus {
+interface CardStatus {
   reader: string;
   cardType: DriverKind;
   /** The card's ATR (upper-case hex); empty for a PKCS#11 token that no PC/SC reader stands for. */
@@ -27,13 +27,13 @@ export interface CardStatus {
   pin: PinInfo;
 }
 
-export interface CardCertificate {
+interface CardCertificate {
   der: Uint8Array;
   pem: string;
   summary: CertificateSummary;
 }
 
-export interface SignResult {
+interface SignResult {
   signature: Uint8Array;
   /** The certificate of the key that signed. */
   certificate: Uint8Array;
@@ -41,14 +41,14 @@ export interface SignResult {
 }
 
 /** What the reader panel can show about a card without asking it again. */
-export interface CardFacts {
+interface CardFacts {
   cardType: DriverKind | null;
   pinRetries: number | null;
   pinPad?: boolean | null;
 }
 
 /** What the card layer needs of the PKCS#11 modules (main/card/pkcs11-tokens.ts). */
-export interface TokenRouter {
+interface TokenRouter {
   /** The driver table in force (configured modules, then the built-in ATR rows). */
   table(): DriverRule[];
   /** The module whose own slot `reader` is (a token reader), else null. */
@@ -56,7 +56,7 @@ export interface TokenRouter {
   target(module: string, reader: string): Promise<Pkcs11Target | null>;
 }
 
-export interface CardServiceOptions {
+interface CardServiceOptions {
   /** Readers and whether a card is present; used when a call names no reader. */
   listReaders?: () => Array<{ name: string; present: boolean; atr?: string | null }>;
   /** PKCS#11 modules; without it every card goes through PC/SC. */

@@ -18,7 +18,7 @@ export type DriverRule =
       cards: Array<{ atr: string; mask?: string }> | 'all' | 'none';
     };
 
-export type Route =
+type Route =
   | { driver: 'piv'; rule: string }
   | { driver: 'unsupported'; rule: string }
   | { driver: 'pkcs11'; module: string; rule: string }

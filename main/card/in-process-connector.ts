@@ -5,7 +5,7 @@ import { PcscError } from '../../native/pcsc/card-errors';
 import type { CardChannel, CardConnector } from '../../native/pcsc/card-connection';
 import { serialised } from '../../native/pcsc/transaction';
 
-export interface InProcessCardSlot {
+interface InProcessCardSlot {
   readonly inserted: boolean;
   /** Power-up; returns the ATR. */
   connect(): Uint8Array;

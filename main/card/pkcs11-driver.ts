@@ -26,7 +26,7 @@ export const CKF = {
 } as const;
 
 /** PKCS#11 gives no counts; NHS cards (and the PIV virtual card) lock after 3. */
-export const PKCS11_ASSUMED_MAX_RETRIES = 3;
+const PKCS11_ASSUMED_MAX_RETRIES = 3;
 
 /** The PIN state a token's flags tell, before anything is typed. */
 export function pinFromFlags(flags: number, verified: boolean): PinInfo {

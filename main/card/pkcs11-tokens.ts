@@ -38,7 +38,7 @@ export const moduleConfig = z.object({
 export type ModuleConfig = z.infer<typeof moduleConfig>;
 
 /** Where the usual modules live, per OS: OpenSC, SoftHSM2 and card vendors' middleware. */
-export const wellKnownModules: Record<string, string[]> = {
+const wellKnownModules: Record<string, string[]> = {
   linux: [
     '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
     '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so',
@@ -94,7 +94,7 @@ export function readManaged(path: string): { modules: ModuleConfig[]; error: str
   }
 }
 
-export interface LoadedModule {
+interface LoadedModule {
   config: ModuleConfig;
   source: 'user' | 'managed';
   name: string;

@@ -8,11 +8,11 @@ import { heldByScrip } from '../../native/pcsc/card-connection';
 export type { ReadersView } from './reader-state';
 
 /** What the card layer adds to a reader it has looked at; null fields mean "not known". */
-export type CardFacts = Pick<ReaderState, 'pinPad' | 'cardType' | 'pinRetries'>;
-export type CardFactsSource = (reader: PcscReaderSnapshot) => Partial<CardFacts>;
+type CardFacts = Pick<ReaderState, 'pinPad' | 'cardType' | 'pinRetries'>;
+type CardFactsSource = (reader: PcscReaderSnapshot) => Partial<CardFacts>;
 
 /** Readers that are not PC/SC ones: PKCS#11 slots no PC/SC reader stands for (main/card/pkcs11-tokens.ts). */
-export interface TokenReaders {
+interface TokenReaders {
   snapshots(pcscNames: Iterable<string>): PcscReaderSnapshot[];
   on(event: 'change', listener: () => void): unknown;
 }

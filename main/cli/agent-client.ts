@@ -12,7 +12,7 @@ import { keyStoreFor, KeychainUnavailableError } from '../../native/keychain/key
 
 /** Where the agent is: its private socket (local), or a URL the user gave with its key (remote). */
 export type AgentAddress = { socketPath: string } | { url: string };
-export type AgentTarget = AgentAddress & { apiKey: string };
+type AgentTarget = AgentAddress & { apiKey: string };
 
 interface Answer {
   status: number;

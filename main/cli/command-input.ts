@@ -60,7 +60,7 @@ function readTextFile(flag: string, raw: string | true): string {
 }
 
 /** Flags every command understands, handled by the CLI itself. */
-export const globalFlags = ['json', 'help', 'url'];
+const globalFlags = ['json', 'help', 'url'];
 
 /** The flag that asks for secrets on standard input, if this command takes any. */
 export function stdinRequested(c: CliCommand, args: ParsedArgs): boolean {

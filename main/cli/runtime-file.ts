@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface RuntimeInfo {
+interface RuntimeInfo {
   url: string;
   pid: number;
   startedAt: string;
@@ -16,7 +16,7 @@ export interface RuntimeInfo {
   keyStore?: 'os' | 'file';
 }
 
-export function runtimeFilePath(dataDir: string): string {
+function runtimeFilePath(dataDir: string): string {
   return join(dataDir, 'agent.json');
 }
 

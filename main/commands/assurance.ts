@@ -21,7 +21,7 @@ const selection = {
     .describe('Requirement IDs (or a prefix ending in *): run the scenarios that evidence them'),
 };
 
-export const assuranceSummary = z.object({
+const assuranceSummary = z.object({
   ok: z.boolean().describe('Every scenario passed'),
   out: z.string(),
   runId: z.string(),

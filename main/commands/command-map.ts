@@ -7,7 +7,7 @@ import type { commandGroups } from './index';
 
 type Definition = (typeof commandGroups)[number][number];
 
-export type CommandMap = {
+type CommandMap = {
   [D in Definition as D['name']]: { input: z.input<D['input']>; output: z.output<D['output']> };
 };
 export type CommandName = keyof CommandMap;

@@ -23,7 +23,7 @@ export interface CommandContext {
   caller: Caller;
 }
 
-export interface CommandNeeds {
+interface CommandNeeds {
   /** The API-key scope a program needs to call this command. */
   scope: Scope;
   /** The command needs a logged-in session with a role selected; invokeCommand answers bad-state otherwise. */
@@ -32,7 +32,7 @@ export interface CommandNeeds {
   activity?: ActivityNeed;
 }
 
-export interface CommandDefinition<
+interface CommandDefinition<
   I extends z.ZodType = z.ZodType,
   O extends z.ZodType = z.ZodType,
   N extends string = string,

@@ -3,7 +3,7 @@
 import { arch, platform, release, type as osType } from 'node:os';
 import { diagnosticsReport, type DiagnosticsReport } from './schema';
 
-export { diagnosticsReport, type DiagnosticsReport };
+export { diagnosticsReport };
 import type { DiagnosticCheck, Services } from '../services';
 
 export async function buildDiagnostics(services: Services, extra: DiagnosticCheck[] = []): Promise<DiagnosticsReport> {

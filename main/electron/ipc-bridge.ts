@@ -8,7 +8,7 @@ import { ScripError, toScripError, type ErrorBody } from '../errors';
 import type { Services } from '../services';
 
 export const INVOKE_CHANNEL = 'scrip:invoke';
-export const EVENT_CHANNEL = 'scrip:event';
+const EVENT_CHANNEL = 'scrip:event';
 /** The only origin whose frames may call commands: the app:// page Scrip serves itself. */
 export const APP_ORIGIN = 'app://scrip';
 
@@ -17,7 +17,7 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-export interface WebContentsLike {
+interface WebContentsLike {
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
 }

@@ -24,10 +24,9 @@ import { checkIdentityServices } from './identity-check';
 import { appKeyAccount, appKeyProblem, storeAppKey } from '../identity/cis2/app-key';
 import { osKeychain, type Keychain } from '../../native/keychain/keychain';
 
-export const serviceKinds = ['broker', 'eps', 'pds'] as const;
-export const checkedKinds = [...serviceKinds, 'cis2', 'jwks', 'apim'] as const;
-export type ServiceKind = (typeof checkedKinds)[number];
-export const serviceNames: Record<ServiceKind, string> = {
+const serviceKinds = ['broker', 'eps', 'pds'] as const;
+type ServiceKind = (typeof serviceKinds)[number] | 'cis2' | 'jwks' | 'apim';
+const serviceNames: Record<ServiceKind, string> = {
   broker: 'Security broker',
   eps: 'EPS',
   pds: 'Patient index (PDS)',
@@ -55,7 +54,7 @@ function cis2Of(e: {
     : null;
 }
 
-export interface EnvironmentSummary {
+interface EnvironmentSummary {
   name: string;
   label: string;
   builtIn: boolean;
@@ -78,7 +77,7 @@ export interface EnvironmentSummary {
   problem: string | null;
 }
 
-export interface EnvironmentCheck {
+interface EnvironmentCheck {
   name: string;
   label: string;
   ok: boolean;
@@ -86,7 +85,7 @@ export interface EnvironmentCheck {
 }
 
 /** The embedded sandbox: its environment once running, and how to start it if it is not. */
-export interface SandboxProvider {
+interface SandboxProvider {
   current(): Environment | null;
   start?: () => Promise<Environment>;
 }
@@ -122,7 +121,7 @@ export const saveInput = z.object({
     .optional()
     .describe("cis2-apim: the key's kid as registered with APIM (default: its RFC 7638 thumbprint)"),
 });
-export type SaveInput = z.input<typeof saveInput>;
+type SaveInput = z.input<typeof saveInput>;
 
 type Issue = { path: string; message: string };
 
@@ -163,7 +162,7 @@ function checkUrl(field: string, label: string, raw: string): Issue | string {
  * another broker) and prescriptions signed for this environment's EPS. Set by the composition root,
  * which owns the identity service and the prescription store.
  */
-export interface SessionGuard {
+interface SessionGuard {
   /** Signed prescriptions not yet accepted by EPS. */
   waitingToSend(): number;
   loginInProgress(): boolean;
@@ -174,7 +173,7 @@ export interface SessionGuard {
 }
 
 /** Who changes the environment in use, and whether they said to end a live session for it. */
-export interface ChangeRequest {
+interface ChangeRequest {
   by: string;
   endSession: boolean;
 }

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { ScripError } from '../errors';
 
 export const BUILT_IN = 'sandbox';
-export const environmentName = z
+const environmentName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, starting with a letter (at most 40)');
 
-export const environmentConfig = z.object({
+const environmentConfig = z.object({
   label: z.string(),
   brokerUrl: z
     .url()
@@ -56,7 +56,7 @@ const fileSchema = z.object({
   /** The environment the next session uses (environments.use). */
   selected: z.string().optional(),
 });
-export type EnvironmentsFile = z.infer<typeof fileSchema>;
+type EnvironmentsFile = z.infer<typeof fileSchema>;
 
 export function environmentsFile(dataDir: string): string {
   return join(dataDir, 'environments.json');

@@ -9,7 +9,7 @@ import { HttpBroker } from './http-broker';
 import { Cis2ApimBroker } from './cis2/cis2-apim-broker';
 import { appKeyAccount, loadAppKey } from './cis2/app-key';
 
-export interface BrokerDeps {
+interface BrokerDeps {
   http: (serviceName: string) => ServiceClient;
   keychain: () => Keychain;
   dataDir: string;

@@ -16,7 +16,7 @@ export interface EnvironmentTrust {
 }
 
 /** True when the certificate was issued by a Scrip sandbox CA. */
-export function issuedByScripSandbox(issuerDn: string): boolean {
+function issuedByScripSandbox(issuerDn: string): boolean {
   return SANDBOX_CA_NAME.test(issuerDn);
 }
 

@@ -20,7 +20,7 @@ export type AuthResponseBuilder = (input: {
   digestAlgorithm: 'sha1' | 'sha256';
 }) => string;
 
-export interface IdentityDeps {
+interface IdentityDeps {
   cards: CardService;
   events: EventBus;
   audit: AuditLog;
@@ -36,7 +36,7 @@ export interface IdentityDeps {
   now?: () => number;
 }
 
-export interface SessionView {
+interface SessionView {
   state: SessionState;
   reader: string | null;
   /** Readers with a card in them, so a person with several cards can choose (`useCard`). */
@@ -50,7 +50,7 @@ export interface SessionView {
   environment: string | null;
 }
 
-export interface TicketHandout {
+interface TicketHandout {
   at: string;
   to: string;
   keyId: string | null;
@@ -430,7 +430,7 @@ export class IdentityService {
 }
 
 /** Adds codes and activities from the RoleAssertion to the roles named in authvalidate. */
-export function mergeRoles(base: BrokerRole[], detail: BrokerRole[]): BrokerRole[] {
+function mergeRoles(base: BrokerRole[], detail: BrokerRole[]): BrokerRole[] {
   const byId = new Map(detail.map((r) => [r.id, r]));
   const merged = base.map((r) => {
     const d = byId.get(r.id);

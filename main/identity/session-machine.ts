@@ -13,7 +13,7 @@ export const sessionStates = [
 ] as const;
 export type SessionState = (typeof sessionStates)[number];
 
-export type SessionEvent =
+type SessionEvent =
   | { type: 'card-inserted'; reader: string }
   | { type: 'card-removed' }
   | { type: 'pin-verified' }
@@ -98,7 +98,7 @@ function describe(e: SessionEvent): string {
   return e.type.replace(/-/g, ' ');
 }
 
-export function phrase(s: SessionState): string {
+function phrase(s: SessionState): string {
   switch (s) {
     case 'no-card':
       return 'no card is in the reader';

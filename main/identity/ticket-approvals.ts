@@ -4,7 +4,7 @@ import type { Preferences } from '../store/preferences';
 
 const PREFIX = 'ticket-approval:';
 
-export interface TicketApproval {
+interface TicketApproval {
   keyId: string;
   approvedAt: string;
 }

@@ -18,9 +18,9 @@ export const failureKinds = [
   'tls',
   'http',
 ] as const;
-export type FailureKind = (typeof failureKinds)[number];
+type FailureKind = (typeof failureKinds)[number];
 
-export interface ProbeCertificate {
+interface ProbeCertificate {
   subject: string;
   issuer: string;
   validFrom: string;
@@ -39,7 +39,7 @@ export interface ProbeResult {
   certificate: ProbeCertificate | null;
 }
 
-export interface ProbeOptions {
+interface ProbeOptions {
   /** PEM trust anchors; none means the system's. */
   caPem?: string | null;
   /** For each step. */

@@ -10,7 +10,7 @@ export interface ServiceResponse {
   body: Buffer;
 }
 
-export interface ServiceClientOptions {
+interface ServiceClientOptions {
   /** PEM trust anchors for this environment; none means the system's. */
   caPem?: string;
   timeoutMs?: number;

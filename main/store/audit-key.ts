@@ -12,7 +12,7 @@ import { logFailure } from '../log';
 // times out would otherwise slow every audited action down).
 const RETRY_AFTER_MS = 5_000;
 
-export type AuditKeyState = 'ready' | 'warming' | 'unavailable' | 'missing';
+type AuditKeyState = 'ready' | 'warming' | 'unavailable' | 'missing';
 
 export class AuditKey {
   readonly #keychain: () => Keychain;

@@ -12,7 +12,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { migrate, type Db } from './database';
 import type { AuditKey } from './audit-key';
 
-export interface AuditEntry {
+interface AuditEntry {
   seq: number;
   at: string;
   actor: string;
@@ -25,7 +25,7 @@ export interface AuditEntry {
 }
 
 /** What went wrong, for the first bad entry. */
-export type AuditFaultKind =
+type AuditFaultKind =
   | 'gap' // sequence numbers jump: entries were deleted
   | 'broken-link' // the entry does not follow the one before it (missing or changed predecessor)
   | 'changed' // the entry's own content does not match its hash
@@ -36,13 +36,13 @@ export type AuditFaultKind =
   | 'anchor-missing' // sealed entries but no anchor file
   | 'anchor-forged'; // the anchor file's own MAC is wrong (edited, or copied from elsewhere)
 
-export interface AuditFault {
+interface AuditFault {
   seq: number;
   kind: AuditFaultKind;
   message: string;
 }
 
-export interface AuditVerification {
+interface AuditVerification {
   ok: boolean;
   entries: number;
   sealed: number;
@@ -56,7 +56,7 @@ export interface AuditVerification {
   reason?: string;
 }
 
-export interface AuditKeying {
+interface AuditKeying {
   key: AuditKey;
   /** The head anchor: a 0600 file outside the database (`<data dir>/audit-head.json`). */
   anchorPath: string;

@@ -151,7 +151,7 @@ export function fileKeychain(path: string): Keychain {
   };
 }
 
-export type KeyStoreKind = 'os' | 'file';
+type KeyStoreKind = 'os' | 'file';
 export interface KeyStore {
   kind: KeyStoreKind;
   /** Where the secrets are, in words (diagnostics, UI). */ where: string;

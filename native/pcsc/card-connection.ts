@@ -19,7 +19,7 @@ export interface CardChannel {
 }
 
 /** The key of a reader's queue of units of work (transaction.ts). */
-export const pcscKey = (readerName: string): string => `pcsc:${readerName}`;
+const pcscKey = (readerName: string): string => `pcsc:${readerName}`;
 
 /** Whether Scrip itself holds (or has just let go of) the card in this reader, so its exclusive state is ours. */
 export const heldByScrip = (readerName: string): boolean => heldByThisProcess(pcscKey(readerName));
@@ -38,7 +38,7 @@ interface Binding {
   SCARD_RESET_CARD: number;
 }
 
-export interface PcscConnectorOptions {
+interface PcscConnectorOptions {
   /** How long to keep retrying while another program holds the card (default 3 s). */
   busyTimeoutMs?: number;
   /** Upper bound for one APDU exchange (default 30 s; RSA on slow cards takes ~1 s). */

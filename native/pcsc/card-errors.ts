@@ -1,7 +1,7 @@
 // PC/SC failures as a small closed set. The `smartcard` binding rejects with plain Errors whose
 // message is pcsc-lite's description (GetPCSCErrorString), so classification goes by message.
 
-export type PcscFailure =
+type PcscFailure =
   'no-service' | 'no-readers' | 'unknown-reader' | 'no-card' | 'card-removed' | 'card-busy' | 'card-error';
 
 export class PcscError extends Error {

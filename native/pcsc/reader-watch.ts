@@ -50,7 +50,7 @@ function loadBinding(): Binding {
   return require('smartcard') as Binding;
 }
 
-export function snapshotOf(ctx: ContextInterface): PcscReaderSnapshot[] {
+function snapshotOf(ctx: ContextInterface): PcscReaderSnapshot[] {
   return ctx
     .listReaders()
     .map((r) => ({

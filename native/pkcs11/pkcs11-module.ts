@@ -19,7 +19,7 @@ export class Pkcs11Error extends Error {
   }
 }
 
-export interface Pkcs11ModuleOptions {
+interface Pkcs11ModuleOptions {
   /** How often a module without C_WaitForSlotEvent is polled for token changes (default 250 ms). */
   pollMs?: number;
   /** Upper bound for one request (default 60 s: a PIN-pad entry waits for a person). */

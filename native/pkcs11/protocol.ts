@@ -66,11 +66,6 @@ export type Request =
   | { op: 'unblock'; slot: string; puk: string | null; newPin: string | null }
   | { op: 'close' };
 
-export interface SessionState {
-  /** The user is logged in to the token. */
-  user: boolean;
-}
-
 export interface SignOutcome {
   signature: Uint8Array;
   /** Which attempt worked (index into `attempts`). */

@@ -3,10 +3,10 @@
 import type { CommandApdu } from './apdu';
 import { concat, findTag, parseTlv, parseTlvs, tagBytes, tlv, TlvError } from './tlv';
 
-export const PIV_RID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08);
+const PIV_RID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08);
 /** The 9-byte AID hosts select with; the card's full AID appends version 01 00. */
-export const PIV_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00);
-export const PIV_AID_FULL = Uint8Array.of(...PIV_AID, 0x01, 0x00);
+const PIV_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00);
+const PIV_AID_FULL = Uint8Array.of(...PIV_AID, 0x01, 0x00);
 
 export const INS = {
   SELECT: 0xa4,
@@ -53,12 +53,6 @@ export const OBJ = {
   KEY_HISTORY: 0x5fc10c,
   DISCOVERY: 0x7e,
 } as const;
-export const certObjectFor: Record<number, number> = {
-  [KEY.AUTHENTICATION]: OBJ.CERT_9A,
-  [KEY.SIGNATURE]: OBJ.CERT_9C,
-  [KEY.KEY_MANAGEMENT]: OBJ.CERT_9D,
-  [KEY.CARD_AUTHENTICATION]: OBJ.CERT_9E,
-};
 
 export class PivFormatError extends Error {
   constructor(message: string) {
@@ -177,13 +171,13 @@ export function parseGetDataTag(data: Uint8Array): number {
 // ---- objects ----------------------------------------------------------------------------------
 
 /** Unwraps a GET DATA answer: `53 L <contents>` (or `7E L …` for the discovery object). */
-export function unwrapObject(data: Uint8Array, tag = 0x53): Uint8Array {
+function unwrapObject(data: Uint8Array, tag = 0x53): Uint8Array {
   const t = parseTlv(data);
   if (t.tag !== tag) throw new PivFormatError(`expected tag ${tag.toString(16)}, got ${t.tag.toString(16)}`);
   return t.value;
 }
 
-export interface CertContainer {
+interface CertContainer {
   /** The certificate bytes as stored: DER, or gzip of DER when `compressed`. */
   data: Uint8Array;
   compressed: boolean;
@@ -218,7 +212,7 @@ export async function certificateDer(c: CertContainer): Promise<Uint8Array> {
   return der;
 }
 
-export interface Chuid {
+interface Chuid {
   fascn: Uint8Array;
   guid: Uint8Array;
   /** YYYYMMDD */

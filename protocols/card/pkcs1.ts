@@ -19,7 +19,7 @@ const digestInfoPrefix: Record<HashAlgorithm, number[]> = {
 };
 export const hashLength: Record<HashAlgorithm, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 
-export class PaddingError extends Error {
+class PaddingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PaddingError';

@@ -27,27 +27,3 @@ export const SW = {
 export function retriesFrom(sw: number): number | null {
   return (sw & 0xfff0) === SW.RETRIES ? sw & 0x0f : null;
 }
-
-export function describeStatus(sw: number): string {
-  const n = retriesFrom(sw);
-  if (n !== null) return `verification failed, ${n} tries left`;
-  if ((sw & 0xff00) === SW.MORE_DATA) return `${sw & 0xff || 256} more bytes available`;
-  const known: Record<number, string> = {
-    [SW.OK]: 'success',
-    [SW.MEMORY_FAILURE]: 'memory failure',
-    [SW.WRONG_LENGTH]: 'wrong length',
-    [SW.SECURITY_NOT_SATISFIED]: 'security status not satisfied',
-    [SW.AUTH_BLOCKED]: 'authentication method blocked',
-    [SW.CONDITIONS_NOT_SATISFIED]: 'conditions of use not satisfied',
-    [SW.WRONG_DATA]: 'incorrect data',
-    [SW.FUNCTION_NOT_SUPPORTED]: 'function not supported',
-    [SW.NOT_FOUND]: 'file or application not found',
-    [SW.INCORRECT_P1P2]: 'incorrect P1/P2',
-    [SW.REF_DATA_NOT_FOUND]: 'referenced data not found',
-    [SW.INS_NOT_SUPPORTED]: 'instruction not supported',
-    [SW.CLA_NOT_SUPPORTED]: 'class not supported',
-    [SW.LAST_COMMAND_EXPECTED]: 'last command of the chain expected',
-    [SW.CHAINING_NOT_SUPPORTED]: 'command chaining not supported',
-  };
-  return known[sw] ?? `status ${sw.toString(16).toUpperCase().padStart(4, '0')}`;
-}

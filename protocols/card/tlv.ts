@@ -11,7 +11,7 @@ export class TlvError extends Error {
   }
 }
 
-export interface Tlv {
+interface Tlv {
   /** The tag bytes as a big-endian number, e.g. 0x5FC105, 0x7C, 0x53. */
   tag: number;
   constructed: boolean;
@@ -20,7 +20,7 @@ export interface Tlv {
   children: Tlv[];
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /** Maximum nesting (default 16). */
   maxDepth?: number;
   /**

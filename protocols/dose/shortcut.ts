@@ -43,7 +43,7 @@ export interface DoseShortcut {
   durationDays: number | null;
 }
 
-export type DoseRead = { ok: true; shortcut: DoseShortcut } | { ok: false; error: string };
+type DoseRead = { ok: true; shortcut: DoseShortcut } | { ok: false; error: string };
 
 const FREQUENCIES: Record<string, { perDay: number; timing?: 'morning' | 'night' }> = {
   od: { perDay: 1 },

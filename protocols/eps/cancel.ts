@@ -30,7 +30,7 @@ export function cancelledMedicationStatus(code: CancelResponseCode): string {
   return code === 'R-0001' ? 'cancelled' : code === 'R-0004' ? 'completed' : code === 'R-0005' ? 'stopped' : 'active';
 }
 
-export interface CancelRequestInput {
+interface CancelRequestInput {
   /** The prescription-order Bundle as sent (signed or not); its Provenance is left out. */
   prescription: Json;
   lineItemId: string;
@@ -94,7 +94,7 @@ export function buildCancelRequest(input: CancelRequestInput): Json {
   };
 }
 
-export interface CancelAnswer {
+interface CancelAnswer {
   code: CancelResponseCode;
   display: string;
   /** The line item the answer is about (absent when EPS answered with an OperationOutcome). */

@@ -12,15 +12,15 @@ import {
 
 import { arr, obj, str, type Json } from '../fhir/json';
 
-export const ODS_CODE = 'https://fhir.nhs.uk/Id/ods-organization-code';
+const ODS_CODE = 'https://fhir.nhs.uk/Id/ods-organization-code';
 const PRESCRIPTION_ORDER_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-number';
 const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
 const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';
 const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
 const ROLE_PROFILE = 'https://fhir.nhs.uk/Id/sds-role-profile-id';
 const USER_ID = 'https://fhir.nhs.uk/Id/sds-user-id';
-export const RETURN_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/EPS-task-dispense-return-status-reason';
-export const WITHDRAW_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/EPS-task-dispense-withdraw-reason';
+const RETURN_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/EPS-task-dispense-return-status-reason';
+const WITHDRAW_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/EPS-task-dispense-withdraw-reason';
 
 export const RETURN_REASONS = {
   '0001': 'Patient non-attendance',
@@ -42,7 +42,7 @@ export const WITHDRAW_REASONS = {
 } as const;
 
 /** A problem with a message, naming the field (FHIRPath-like). */
-export interface MessageProblem {
+interface MessageProblem {
   code: 'MISSING_VALUE' | 'INVALID_VALUE';
   message: string;
   expression: string;
@@ -109,7 +109,7 @@ export function buildReleaseParameters(d: Dispenser, prescriptionId?: string): J
   };
 }
 
-export interface ReleaseRequest {
+interface ReleaseRequest {
   ownerOds: string;
   agentRoleProfileId: string | null;
   prescriptionId: string | null;
@@ -152,7 +152,7 @@ export interface DispenseLine {
   medication?: { code: string; display: string };
 }
 
-export interface DispenseNotificationInput {
+interface DispenseNotificationInput {
   /** The released prescription-order Bundle (its MedicationRequests become the contained copies). */
   prescription: Json;
   dispenser: Dispenser;
@@ -299,7 +299,7 @@ export function buildDispenseNotification(n: DispenseNotificationInput): Json {
   };
 }
 
-export interface DispenseNotification {
+interface DispenseNotification {
   notificationId: string;
   senderOds: string;
   replacementOf: string | null;
@@ -385,7 +385,7 @@ export function readDispenseNotification(bundle: Json): DispenseNotification | M
   return { notificationId, senderOds, replacementOf, prescriptionId: prescriptionId!, nhsNumber: nhsNumber!, lines };
 }
 
-export interface TaskInput {
+interface TaskInput {
   dispenser: Dispenser;
   prescriptionId: string;
   nhsNumber: string;
@@ -457,7 +457,7 @@ export function buildWithdrawTask(
   };
 }
 
-export type DispensingTask =
+type DispensingTask =
   | { kind: 'return'; prescriptionId: string; nhsNumber: string; ownerOds: string | null; reason: string }
   | {
       kind: 'withdraw';

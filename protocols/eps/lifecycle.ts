@@ -156,7 +156,7 @@ export function withdraw(s: PrescriptionState, ods: string, notificationId: stri
 }
 
 /** A cancellation's effect on one line item: the EPS answer code and the new state. */
-export interface CancelResult {
+interface CancelResult {
   code: CancelResponseCode;
   state: PrescriptionState;
   dispenser: string | null;

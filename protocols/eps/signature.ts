@@ -38,7 +38,7 @@ export function assembleSignature(digestB64: string, signatureValueB64: string, 
   return `<Signature xmlns="${DSIG}">${signedInfo}<SignatureValue>${signatureValueB64}</SignatureValue><KeyInfo><X509Data><X509Certificate>${certificateDerB64}</X509Certificate></X509Data></KeyInfo></Signature>`;
 }
 
-export interface ProvenanceInput {
+interface ProvenanceInput {
   id: string; // UUID of the Provenance
   requesterReference: string; // MedicationRequest.requester.reference (PractitionerRole)
   targetReferences: string[]; // each MedicationRequest's fullUrl
@@ -47,7 +47,7 @@ export interface ProvenanceInput {
   signatureXml: string; // from assembleSignature
 }
 
-export interface ProvenanceEntry {
+interface ProvenanceEntry {
   fullUrl: string;
   resource: {
     resourceType: 'Provenance';
@@ -210,8 +210,7 @@ export const SignatureErrors = {
   revoked: 'Certificate is revoked',
 } as const;
 
-export type { CheckId } from './check-names';
-export type CheckResult = 'pass' | 'fail' | 'not-checked';
+type CheckResult = 'pass' | 'fail' | 'not-checked';
 export interface Check {
   id: CheckId;
   name: string;
@@ -333,13 +332,8 @@ function epsSignedInfo(sig: XmlElement): {
   };
 }
 
-/** The canonical SignedInfo EPS would verify for a Signature's XML (null if it cannot be read). */
-export function epsSignedInfoOf(signatureXml: string): string | null {
-  return epsSignedInfoOfRead(readSignatureXml(signatureXml));
-}
-
 /** A Signature's XML read once into EPS's view (or why it cannot be), for callers that check it more than one way. */
-export interface ReadSignature {
+interface ReadSignature {
   signature: XmlElement | null;
   missing?: string;
 }
@@ -577,7 +571,7 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   return finish(checks, { certificate: cert, algorithm, signedInfo });
 }
 
-export interface VerifyInput {
+interface VerifyInput {
   signatureXml: string;
   /** The prescription-order Bundle the signature should cover (Provenance entries are ignored). */
   bundle: Json;

@@ -34,12 +34,7 @@ import {
 } from './status-codes';
 import { arr, obj, str } from '../fhir/json';
 
-export {
-  PRESCRIPTION_STATUS,
-  LINE_ITEM_STATUS,
-  type PrescriptionStatusCode,
-  type LineItemStatusCode,
-} from './status-codes';
+export { LINE_ITEM_STATUS } from './status-codes';
 
 export const PRESCRIPTION_ORDER_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-number';
 export const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
@@ -49,7 +44,7 @@ const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
 const DISPENSING_INFORMATION = 'https://fhir.nhs.uk/StructureDefinition/Extension-EPS-DispensingInformation';
 const SNOMED = 'http://snomed.info/sct';
 
-export interface Coded<C extends string> {
+interface Coded<C extends string> {
   code: C;
   display: string;
 }
@@ -58,7 +53,7 @@ export interface OrgRef {
   name?: string;
 }
 
-export interface TrackedLineItem {
+interface TrackedLineItem {
   /** The line item UUID (MedicationRequest identifier prescription-order-item-number). */
   id: string;
   status: Coded<LineItemStatusCode>;
@@ -107,7 +102,7 @@ const orgRef = (o: OrgRef) => ({
 });
 
 /** One Task for one prescription. */
-export function buildTrackerTask(p: TrackedPrescription): Record<string, unknown> {
+function buildTrackerTask(p: TrackedPrescription): Record<string, unknown> {
   const group = { system: PRESCRIPTION_ORDER_NUMBER, value: p.shortFormId };
   return {
     resourceType: 'Task',
@@ -197,7 +192,7 @@ function parseOrg(v: unknown): OrgRef | null {
 }
 
 /** One Task back into a TrackedPrescription. Throws TrackerFormatError naming the missing field. */
-export function parseTrackerTask(task: unknown, at = 'Task'): TrackedPrescription {
+function parseTrackerTask(task: unknown, at = 'Task'): TrackedPrescription {
   const t = obj(task);
   if (t.resourceType !== 'Task') throw new TrackerFormatError(`${at} is not a Task.`, `${at}.resourceType`);
   const shortFormId = need(

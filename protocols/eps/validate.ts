@@ -9,7 +9,7 @@ import { arr, obj, type Json } from '../fhir/json';
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-export const SNOMED = 'http://snomed.info/sct';
+const SNOMED = 'http://snomed.info/sct';
 const EXT = 'https://fhir.nhs.uk/StructureDefinition/';
 
 /** Prescription type codes seen working in EPS (eps.md §4.1). */
@@ -28,12 +28,12 @@ export const PRESCRIPTION_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** courseOfTherapyType → HL7 PrescriptionTreatmentType (eps.md §4.2). */
-export const TREATMENT_TYPES: Readonly<Record<string, string>> = {
+const TREATMENT_TYPES: Readonly<Record<string, string>> = {
   acute: '0001',
   continuous: '0002',
   'continuous-repeat-dispensing': '0003',
 };
-export const PERFORMER_SITE_TYPES = ['P1', 'P2', 'P3', '0004'] as const;
+const PERFORMER_SITE_TYPES = ['P1', 'P2', 'P3', '0004'] as const;
 const INTENTS = ['order', 'original-order', 'instance-order'];
 const SCTID = /^[1-9]\d{5,17}$/;
 const ODS = /^[A-Z0-9]{3,6}$/;

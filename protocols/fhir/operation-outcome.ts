@@ -2,7 +2,7 @@
 // (https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode) and names the field in `expression`.
 import { z } from 'zod';
 
-export const SPINE_ERROR_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode';
+const SPINE_ERROR_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/Spine-ErrorOrWarningCode';
 
 export const EpsErrorCode = z.enum([
   'INVALID_VALUE',
@@ -35,11 +35,10 @@ export const OperationOutcomeIssue = z.object({
 });
 export type OperationOutcomeIssue = z.infer<typeof OperationOutcomeIssue>;
 
-export const OperationOutcome = z.object({
-  resourceType: z.literal('OperationOutcome'),
-  issue: z.array(OperationOutcomeIssue),
-});
-export type OperationOutcome = z.infer<typeof OperationOutcome>;
+interface OperationOutcome {
+  resourceType: 'OperationOutcome';
+  issue: OperationOutcomeIssue[];
+}
 
 /** One error issue with an EPS code. */
 export function epsIssue(

@@ -46,7 +46,7 @@ function withPersonId(agent: XmlElement, id: XmlElement | null): XmlElement {
 }
 
 /** The requester's PractitionerRole, or a FragmentError naming MedicationRequest.requester. */
-export function requesterRole(bundle: Json, mr: Json): Json {
+function requesterRole(bundle: Json, mr: Json): Json {
   const role = byReference(bundle, str(obj(mr.requester).reference));
   if (!role) throw new FragmentError('The requester is not in the Bundle.', 'MedicationRequest.requester');
   return role;

@@ -8,14 +8,13 @@ import { INTERACTIONS, sendMessagePayload, toXml, type MessageContext } from './
 import { messageId, parentPrescription } from './parent-prescription';
 
 export { FragmentError as ConvertError } from '../eps/fragments';
-export type { MessageContext } from './message';
 
-export interface Converted {
+interface Converted {
   interactionId: string;
   xml: string;
 }
 
-export const CONVERTIBLE_EVENTS = ['prescription-order', 'prescription-order-update'] as const;
+const CONVERTIBLE_EVENTS = ['prescription-order', 'prescription-order-update'] as const;
 
 /** The MessageHeader's event code, or undefined. */
 export function eventCode(bundle: Json): string | undefined {

@@ -9,12 +9,12 @@ import { parseXmlSafely } from '../xml/parse';
 import { epsView } from '../xml/eps-view';
 import { FragmentError, hl7Time } from '../eps/fragments';
 
-export const HL7 = 'urn:hl7-org:v3';
+const HL7 = 'urn:hl7-org:v3';
 const INTERACTION = '2.16.840.1.113883.2.1.3.2.4.12',
   ASID = '1.2.826.0.1285.0.2.0.107';
-export const SDS_ROLE_PROFILE = '1.2.826.0.1285.0.2.0.67',
-  SDS_USER = '1.2.826.0.1285.0.2.0.65',
+const SDS_ROLE_PROFILE = '1.2.826.0.1285.0.2.0.67',
   SDS_JOB_ROLE = '1.2.826.0.1285.0.2.1.104';
+export const SDS_USER = '1.2.826.0.1285.0.2.0.65';
 
 export const INTERACTIONS = {
   parentPrescription: 'PORX_IN020101SM31',

@@ -21,7 +21,7 @@ export function isValidShortFormId(id: string): boolean {
   return prescriptionCheckCharacter(id.slice(0, -1)) === id.slice(-1);
 }
 
-export class PrescriptionIdError extends Error {}
+class PrescriptionIdError extends Error {}
 
 /**
  * A short-form ID for a practice: `random` supplies the first block (any 24-bit number), `sequence`
@@ -51,9 +51,4 @@ export function longFormId(random16: Uint8Array): string {
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** The HL7 v3 form of a long-form ID (pertinentPrescription/id/@root): upper case. */
-export function longFormIdHl7(id: string): string {
-  return id.toUpperCase();
 }

@@ -13,7 +13,7 @@ const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
 };
 
-export type CmsDigest = 'sha1' | 'sha256';
+type CmsDigest = 'sha1' | 'sha256';
 
 export class CmsError extends Error {}
 
@@ -94,7 +94,7 @@ export function unwrapSmime(response: string): Uint8Array {
   return bytes(forge.util.decode64(payload));
 }
 
-export interface ParsedSignedData {
+interface ParsedSignedData {
   content: Uint8Array;
   certificateDer: Uint8Array;
   signature: Uint8Array;
@@ -146,7 +146,7 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
  * register instead (decision 0005). The Names and the key are returned re-encoded in DER, so they
  * compare byte for byte with the issued certificate's.
  */
-export interface CertificateIdentity {
+interface CertificateIdentity {
   serialHex: string;
   issuerDer: Uint8Array;
   subjectDer: Uint8Array;

@@ -2,7 +2,7 @@
 //   <gpPARAM name="nhsjobrole0" id="887389426511" orgcode="B81012">STIRLING MEDICAL CENTRE (S KUMAR), "Admin & Clerical":"Admin":"Demographic Administrator"</gpPARAM>
 import type { GpParam } from './gpobject';
 
-export interface GpRole {
+interface GpRole {
   id: string;
   orgCode: string;
   orgName: string;

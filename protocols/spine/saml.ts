@@ -4,9 +4,9 @@
 import { DOMParser, type Document } from '@xmldom/xmldom';
 import { escapeXml } from './gpobject';
 
-export const SYNTEGRA_NS = 'http://www.syntegra.com';
+const SYNTEGRA_NS = 'http://www.syntegra.com';
 
-export interface SamlRole {
+interface SamlRole {
   id: string;
   orgCode: string;
   orgName: string;
@@ -15,7 +15,7 @@ export interface SamlRole {
   activities: string[];
 }
 
-export interface RoleAssertion {
+interface RoleAssertion {
   uid: string;
   cn: string;
   selectedRoleId: string | null;

@@ -34,13 +34,13 @@ const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;
 
 /** c14n text escaping: &, <, > and CR. */
-export function c14nText(s: string): string {
+function c14nText(s: string): string {
   if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
 }
 
 /** c14n attribute escaping: &, <, ", TAB, LF, CR. */
-export function c14nAttr(s: string): string {
+function c14nAttr(s: string): string {
   if (!ATTR_SPECIAL.test(s)) return s;
   return s
     .replace(/&/g, '&amp;')

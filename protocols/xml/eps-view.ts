@@ -15,7 +15,7 @@ const ELEMENT = 1,
   TEXT = 3,
   CDATA = 4;
 
-export interface EpsViewOptions {
+interface EpsViewOptions {
   /** Element names without their prefix (EPS's readXmlStripNamespace, used for what Spine sends). */
   localNames?: boolean;
 }

@@ -3,18 +3,18 @@
 // xmlbuilder2 and documents parsed with @xmldom/xmldom. Pure: only the DOM shape below is used
 // (the project's tsconfig has no DOM lib, so the shape is declared here structurally).
 
-export interface DomAttr {
+interface DomAttr {
   name: string;
   value: string;
   prefix?: string | null;
   localName?: string | null;
   namespaceURI?: string | null;
 }
-export interface DomNamedNodeMap {
+interface DomNamedNodeMap {
   readonly length: number;
   item(i: number): DomAttr | null;
 }
-export interface DomNodeList {
+interface DomNodeList {
   readonly length: number;
   item(i: number): DomNode | null;
 }
@@ -41,15 +41,15 @@ const ELEMENT = 1,
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-export class C14nError extends Error {}
+class C14nError extends Error {}
 
 /** c14n text escaping: &, <, > and CR. */
-export function escapeText(s: string): string {
+function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
 }
 
 /** c14n attribute escaping: &, <, ", TAB, LF, CR. */
-export function escapeAttr(s: string): string {
+function escapeAttr(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -62,7 +62,7 @@ export function escapeAttr(s: string): string {
 // Code-point order (c14n sorts by UCS code point, not by locale).
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export interface ExcC14nOptions {
+interface ExcC14nOptions {
   /** InclusiveNamespaces PrefixList: prefixes rendered as in inclusive c14n ('#default' for the default namespace). */
   inclusivePrefixes?: readonly string[];
 }

@@ -5,7 +5,7 @@ import type { DomNode } from './exc-c14n';
 
 export class XmlParseError extends Error {}
 
-export const MAX_XML_BYTES = 1_000_000;
+const MAX_XML_BYTES = 1_000_000;
 
 export function parseXmlSafely(text: string, maxBytes = MAX_XML_BYTES): DomNode {
   if (text.length > maxBytes) throw new XmlParseError(`The XML is larger than ${maxBytes} characters.`);
@@ -34,15 +34,4 @@ export function childElements(node: DomNode, localName?: string): DomNode[] {
     if (c && c.nodeType === 1 && (localName === undefined || (c.localName ?? c.nodeName) === localName)) out.push(c);
   }
   return out;
-}
-
-/** Concatenated text content of a node. */
-export function textOf(node: DomNode): string {
-  if (node.nodeType === 3 || node.nodeType === 4) return node.data ?? node.nodeValue ?? '';
-  let s = '';
-  for (let i = 0; i < node.childNodes.length; i++) {
-    const c = node.childNodes.item(i);
-    if (c) s += textOf(c);
-  }
-  return s;
 }

@@ -9,8 +9,8 @@ import { HttpError, json, type Route, type SandboxRequest, type SandboxResponse 
 import { migrateSandbox } from '../store/db';
 import { oauthError, type Cis2Provider } from '../cis2/provider';
 
-export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 const ACCESS_SECONDS = 599,
   REFRESH_SECONDS = 43_199;
 
@@ -28,7 +28,7 @@ interface TokenRow {
   cis2_sid: string | null;
 }
 
-export type ApimBearer = { userId: string; selectedRoleId: string | null } | 'unknown' | 'expired' | 'revoked';
+type ApimBearer = { userId: string; selectedRoleId: string | null } | 'unknown' | 'expired' | 'revoked';
 
 export class ApimGateway {
   constructor(

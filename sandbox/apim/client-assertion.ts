@@ -8,9 +8,9 @@ import type { SandboxDb } from '../store/db';
 import { migrateSandbox } from '../store/db';
 import type { Application } from '../cis2/applications';
 
-export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-export type AssertionResult =
+type AssertionResult =
   { ok: true; app: Application } | { ok: false; error: 'invalid_request' | 'invalid_client'; description: string };
 
 export class ClientAssertions {

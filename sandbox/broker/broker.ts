@@ -13,7 +13,7 @@ import { HttpError, type Route, type SandboxRequest, type SandboxResponse } from
 import type { ChallengeIssuer } from './challenge';
 import type { SessionStore, SsoSession } from './sessions';
 
-export type BrokerFailure =
+type BrokerFailure =
   | 'invalid-request'
   | 'challenge-malformed'
   | 'challenge-forged'
@@ -89,7 +89,7 @@ export class BrokerError extends HttpError {
   }
 }
 
-export interface BrokerDeps {
+interface BrokerDeps {
   ca: TestCa;
   clock: Clock;
   directory: DirectoryStore;

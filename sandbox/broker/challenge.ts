@@ -3,7 +3,7 @@
 // and checks the MAC and age when it comes back. Single use is enforced separately.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type ChallengeCheck =
+type ChallengeCheck =
   { ok: true; issuedAt: number } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'from-the-future' };
 
 export class ChallengeIssuer {

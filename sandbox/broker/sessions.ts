@@ -22,8 +22,8 @@ export interface SsoSession {
   authSerial: string | null;
 }
 
-export type EndReason = 'logged-out' | 'idle-timeout' | 'expired' | 'revoked';
-export type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | EndReason };
+type EndReason = 'logged-out' | 'idle-timeout' | 'expired' | 'revoked';
+type SessionCheck = { ok: true; session: SsoSession } | { ok: false; reason: 'unknown' | EndReason };
 
 export class SessionStore {
   constructor(

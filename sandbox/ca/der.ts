@@ -12,12 +12,12 @@ const T = asn1.Type;
 const bin = (b: Uint8Array): string => Buffer.from(b).toString('binary');
 
 export const seq = (...items: Asn1[]): Asn1 => asn1.create(U, T.SEQUENCE, true, items);
-export const set = (...items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
+const set = (...items: Asn1[]): Asn1 => asn1.create(U, T.SET, true, items);
 export const oid = (dotted: string): Asn1 => asn1.create(U, T.OID, false, asn1.oidToDer(dotted).getBytes());
 export const nul = (): Asn1 => asn1.create(U, T.NULL, false, '');
 export const bool = (v: boolean): Asn1 => asn1.create(U, T.BOOLEAN, false, v ? '\xff' : '\x00');
-export const utf8 = (s: string): Asn1 => asn1.create(U, T.UTF8, false, forge.util.encodeUtf8(s));
-export const printable = (s: string): Asn1 => asn1.create(U, T.PRINTABLESTRING, false, s);
+const utf8 = (s: string): Asn1 => asn1.create(U, T.UTF8, false, forge.util.encodeUtf8(s));
+const printable = (s: string): Asn1 => asn1.create(U, T.PRINTABLESTRING, false, s);
 export const ia5 = (s: string): Asn1 => asn1.create(U, T.IA5STRING, false, s);
 export const octets = (b: Uint8Array): Asn1 => asn1.create(U, T.OCTETSTRING, false, bin(b));
 export const bits = (b: Uint8Array, unused = 0): Asn1 =>

@@ -2,16 +2,4 @@
 export { openTestCa, isUserId, TestCaError } from './test-ca';
 export { defaultCaDir } from './paths';
 export { signingCertificateTrust } from './signing-trust';
-export type {
-  TestCa,
-  CaKind,
-  CaCertificate,
-  IssuedCertificate,
-  RegisteredCertificate,
-  TlsCertificate,
-  UserCertificateRequest,
-  OpenTestCaOptions,
-  PublicKeyInput,
-  RevocationReason,
-  NameAttr,
-} from './test-ca';
+export type { TestCa, IssuedCertificate } from './test-ca';

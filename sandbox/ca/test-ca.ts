@@ -13,15 +13,12 @@ import { isIP } from 'node:net';
 import { nameText, pem, unpem, type NameAttr } from './der';
 import { buildCertificate, buildCrl, ekuOids, spkiOf, type KeyUsage, type RevocationReason } from './x509';
 
-export type { RevocationReason } from './x509';
-export type { NameAttr } from './der';
-
 /** The three certificate authorities; `auth` and `sign` are intermediates under `root`. */
-export type CaKind = 'root' | 'auth' | 'sign';
+type CaKind = 'root' | 'auth' | 'sign';
 /** A public key as PEM (SPKI or private key), SPKI DER bytes, or a Node KeyObject. */
-export type PublicKeyInput = string | Uint8Array | KeyObject;
+type PublicKeyInput = string | Uint8Array | KeyObject;
 
-export interface CaCertificate {
+interface CaCertificate {
   kind: CaKind;
   subject: NameAttr[];
   /** e.g. "C=GB, O=nhs, OU=CA, CN=Scrip Sandbox Authentication G2" */
@@ -43,7 +40,7 @@ export interface IssuedCertificate {
   chainPem: string;
 }
 
-export interface UserCertificateRequest {
+interface UserCertificateRequest {
   /** 12-digit user id, the subject CN. */
   userId: string;
   displayName: string;
@@ -52,7 +49,7 @@ export interface UserCertificateRequest {
   validDays?: number;
 }
 
-export interface TlsCertificate {
+interface TlsCertificate {
   serial: string;
   certPem: string;
   keyPem: string;
@@ -98,7 +95,7 @@ export interface TestCa {
   bundlePem(): string;
 }
 
-export interface OpenTestCaOptions {
+interface OpenTestCaOptions {
   /** Base URL of the sandbox, used in CRL distribution points. Default https://localhost:4443 */
   baseUrl?: string;
   /** Clock, for tests. */
@@ -106,7 +103,7 @@ export interface OpenTestCaOptions {
 }
 
 /** An entry of the register of issued certificates. */
-export interface RegisteredCertificate {
+interface RegisteredCertificate {
   serial: string;
   issuer: CaKind;
   subjectText: string;

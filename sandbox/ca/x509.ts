@@ -42,7 +42,7 @@ const kuBit: Record<KeyUsage, number> = {
   cRLSign: 6,
 };
 
-export interface CertificateSpec {
+interface CertificateSpec {
   serial: Uint8Array;
   issuer: NameAttr[];
   subject: NameAttr[];
@@ -71,7 +71,7 @@ function keyUsageBits(usages: KeyUsage[]): Asn1 {
 }
 
 /** An iPAddress GeneralName's octets (RFC 5280 §4.2.1.6): 4 for IPv4, 16 for IPv6. */
-export function ipBytes(ip: string): Uint8Array {
+function ipBytes(ip: string): Uint8Array {
   if (isIPv4(ip)) return Uint8Array.from(ip.split('.').map(Number));
   if (!isIPv6(ip) || ip.includes('.') || ip.includes('%')) throw new Error(`unsupported IP address ${ip}`);
   const [head, tail] = ip.split('::') as [string, string | undefined];
@@ -89,7 +89,7 @@ export function ipBytes(ip: string): Uint8Array {
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
-export function keyIdentifier(spkiDer: Uint8Array): Buffer {
+function keyIdentifier(spkiDer: Uint8Array): Buffer {
   const spki = fromDer(spkiDer);
   const bitString = Array.isArray(spki.value) ? spki.value[1] : undefined;
   if (!bitString) throw new Error('not a SubjectPublicKeyInfo');
@@ -178,7 +178,7 @@ const reasonCode: Record<RevocationReason, number> = {
   certificateHold: 6,
 };
 
-export interface CrlSpec {
+interface CrlSpec {
   issuer: NameAttr[];
   issuerSpkiDer: Uint8Array;
   thisUpdate: Date;

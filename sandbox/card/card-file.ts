@@ -21,7 +21,7 @@ const key = z.object({
   /** Store the certificate gzip-compressed (CertInfo bit 0). */
   compressed: z.boolean(),
 });
-export const cardFileSchema = z.object({
+const cardFileSchema = z.object({
   format: z.literal('scrip-virtual-piv-card/1'),
   warning: z.string(),
   atr: hexString,

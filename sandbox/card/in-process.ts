@@ -2,14 +2,14 @@
 // for the embedded default when pcscd is absent. `removed` simulates pulling the card out.
 import type { PivCard } from './piv-card';
 
-export class CardRemovedError extends Error {
+class CardRemovedError extends Error {
   constructor() {
     super('the virtual card was removed');
     this.name = 'CardRemovedError';
   }
 }
 
-export interface InProcessReader {
+interface InProcessReader {
   readonly card: PivCard;
   inserted: boolean;
   /** Power-cycles the card (what a host's connect does) and returns the ATR. */

@@ -44,7 +44,7 @@ interface LoadedKey {
   modulusBytes: number;
 }
 
-export interface CardCounters {
+interface CardCounters {
   pinTries: number;
   pukTries: number;
 }

@@ -19,7 +19,7 @@ export interface VpcdCard {
   transmit(apdu: Uint8Array): Uint8Array;
 }
 
-export interface VpcdOptions {
+interface VpcdOptions {
   host?: string;
   /** 35963 = "Virtual PCD 00 00", 35964 = "Virtual PCD 00 01". */
   port?: number;
@@ -27,7 +27,7 @@ export interface VpcdOptions {
   retryMs?: number;
 }
 
-export const VPCD_DEFAULT_PORT = 35963;
+const VPCD_DEFAULT_PORT = 35963;
 
 export function parseVpcdAddress(s: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(s);

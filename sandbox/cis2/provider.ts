@@ -20,14 +20,14 @@ import { ApplicationStore, redirectMatches, type Application } from './applicati
 import { openProviderKey, type ProviderKey } from './keys';
 import { ClientAssertions } from '../apim/client-assertion';
 
-export const CIS2_PATH = '/cis2';
+const CIS2_PATH = '/cis2';
 const TX_SECONDS = 300,
   CODE_SECONDS = 60,
   ACCESS_SECONDS = 3600;
-export const SANDBOX_ACR = 'AAL3_ANY';
+const SANDBOX_ACR = 'AAL3_ANY';
 
 /** Test-only misbehaviour (POST /_cis2/faults), so clients can prove they refuse bad ID tokens. */
-export interface ProviderFaults {
+interface ProviderFaults {
   acr?: string;
   audience?: string;
   lifetimeSeconds?: number;
@@ -69,7 +69,7 @@ function page(status: number, title: string, body: string, meta: Record<string, 
   };
 }
 
-export interface IdTokenCheck {
+interface IdTokenCheck {
   ok: true;
   claims: JWTPayload & Record<string, unknown>;
 }

@@ -33,11 +33,11 @@ const user = z.object({
   telecom: z.string(),
   roles: z.array(roleProfile),
 });
-export const directorySchema = z.object({ organisations: z.array(organisation), users: z.array(user) });
+const directorySchema = z.object({ organisations: z.array(organisation), users: z.array(user) });
 export type Directory = z.infer<typeof directorySchema>;
 export type DirectoryUser = z.infer<typeof user>;
 export type DirectoryRole = z.infer<typeof roleProfile>;
-export type DirectoryOrganisation = z.infer<typeof organisation>;
+type DirectoryOrganisation = z.infer<typeof organisation>;
 
 export const seedDirectory: Directory = {
   organisations: [

@@ -11,14 +11,14 @@ import type { SandboxRequest, SandboxResponse } from '../http/router';
 
 const FHIR = 'application/fhir+json';
 
-export type Idempotent = (
+type Idempotent = (
   req: SandboxRequest,
   userId: string,
   run: () => Promise<SandboxResponse> | SandboxResponse,
 ) => Promise<SandboxResponse>;
 
 /** The endpoints whose writes are de-duplicated (the first column of the key). */
-export type IdempotentEndpoint = '$process-message' | 'Task' | 'Task/$release';
+type IdempotentEndpoint = '$process-message' | 'Task' | 'Task/$release';
 
 /**
  * The answers table, keyed by the tuple; rows of the older string-joined table are moved over. The

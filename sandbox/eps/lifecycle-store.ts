@@ -17,7 +17,7 @@ import { migratePrescriptions } from './tables';
 import { arr, obj, type Json } from '../../protocols/fhir/json';
 
 /** Who made a change. */
-export interface Actor {
+interface Actor {
   userId: string;
   roleId: string | null;
   ods: string | null;
@@ -37,7 +37,7 @@ export interface PrescriptionRecord {
   state: PrescriptionState;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   at: string;
   userId: string;
   roleId: string | null;

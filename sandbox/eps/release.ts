@@ -23,7 +23,7 @@ import { LifecycleStore, type PrescriptionRecord } from './lifecycle-store';
 import { refusalResponse } from './dispense';
 import { FHIR, arr, epsError, isResponse, obj, readBody, type Json } from './fhir';
 
-export const NOMINATED_RELEASE_LIMIT = 25;
+const NOMINATED_RELEASE_LIMIT = 25;
 const RFC4122 = 'https://tools.ietf.org/html/rfc4122';
 const DISPENSING_INFORMATION = 'https://fhir.nhs.uk/StructureDefinition/Extension-EPS-DispensingInformation';
 

@@ -16,8 +16,6 @@ export const OPERATION_ACTIVITIES = {
   'Task?': [...PRESCRIBING_ACTIVITIES, ...DISPENSING_ACTIVITIES],
 } as const satisfies Record<string, readonly string[]>;
 
-export type EpsOperation = keyof typeof OPERATION_ACTIVITIES;
-
 /** The activities a message event needs, or undefined for an event EPS does not take. */
 export function eventActivities(event: unknown): readonly string[] | undefined {
   return event === 'prescription-order' || event === 'prescription-order-update' || event === 'dispense-notification'

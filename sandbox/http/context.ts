@@ -20,7 +20,7 @@ export interface Caller {
   token: string;
 }
 
-export interface AuthoriseOptions {
+interface AuthoriseOptions {
   /** NHSD-Session-URID must be present and be the session's selected role. */
   roleRequired?: boolean;
   /** The selected role must hold at least one of these activity codes (implies roleRequired). */

@@ -9,7 +9,7 @@ import { redact, redactBody, redactPath } from './redact';
 
 export { redact, redactBody, redactPath } from './redact';
 
-export interface LoggedExchange {
+interface LoggedExchange {
   seq: number;
   at: string;
   method: string;
@@ -41,7 +41,7 @@ const PRUNE_BATCH = 500;
 const cap = (s: string): string =>
   s.length > STORED_BODY_CHARS ? `${s.slice(0, STORED_BODY_CHARS)}…[${s.length} bytes]` : s;
 
-export interface LogPage {
+interface LogPage {
   /** The page as JSON text: `{"exchanges":[…],"last":N,"more":bool,"limits":{…}}`. */
   json: string;
   count: number;

@@ -7,7 +7,7 @@
 // which also catch anything shaped like a sandbox token or admin secret.
 import { encodeGpObject, parseGpObject } from '../../protocols/spine/gpobject';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Names whose value is a secret in a query string or a JSON object (compared case-insensitively). */
 const SECRET_FIELDS = new Set([

@@ -22,7 +22,7 @@ export interface SandboxPatient {
   phone?: string;
 }
 
-export const seedPatients: SandboxPatient[] = [
+const seedPatients: SandboxPatient[] = [
   {
     nhsNumber: '9449305552',
     prefix: 'MS',
@@ -114,7 +114,7 @@ export const seedPatients: SandboxPatient[] = [
 export const sandboxPatients = (): SandboxPatient[] => [...seedPatients, ...morePatients(20 - seedPatients.length)];
 
 /** Adds generated patients (valid NHS numbers) so searches have more than a handful to sift. */
-export function morePatients(count: number): SandboxPatient[] {
+function morePatients(count: number): SandboxPatient[] {
   const given = [
     'OLIVIA',
     'AMELIA',

@@ -46,7 +46,7 @@ export function operationOutcome(
   return json(status, outcomeResource('error', code, spineCode, diagnostics, expression), FHIR);
 }
 
-export function toFhirPatient(
+function toFhirPatient(
   p: SandboxPatient,
   directory: DirectoryStore,
   view: 'retrieve' | 'search' = 'retrieve',

@@ -15,7 +15,7 @@ export interface ApimTokens {
   refreshExpiresIn: number | null;
 }
 
-export interface ApimConfig {
+interface ApimConfig {
   tokenUrl: string;
   clientId: string;
 }

@@ -120,7 +120,7 @@ export function storeAppKey(
 
 /** A new 4096-bit key (NHS England's API platform asks for RSA 4096), stored; its public JWK.
  *  Made off the event loop: it takes seconds, and the agent keeps answering meanwhile. */
-export async function createAppKey(
+async function createAppKey(
   keychain: Keychain,
   account: string,
 ): Promise<{ kid: string; jwk: Record<string, unknown> }> {

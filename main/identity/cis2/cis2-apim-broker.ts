@@ -9,14 +9,14 @@ import type { AppKey } from './app-key';
 import { ApimClient, type ApimTokens } from './apim-client';
 import { Cis2Login, type PendingLogin } from './oidc-login';
 
-export interface Cis2ApimSettings {
+interface Cis2ApimSettings {
   cis2Issuer: string;
   cis2ClientId: string;
   apimTokenUrl: string;
   apimClientId: string;
 }
 
-export interface Cis2ApimDeps {
+interface Cis2ApimDeps {
   http: ServiceClient;
   settings: Cis2ApimSettings;
   appKey: () => Promise<AppKey>;

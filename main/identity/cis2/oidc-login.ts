@@ -12,9 +12,9 @@ import { serviceFetch, type FetchLike } from './service-fetch';
 import { openLoopbackRedirect, type LoopbackRedirect } from './loopback-redirect';
 import type { AppKey } from './app-key';
 
-export const CIS2_SCOPES = 'openid profile nationalrbacaccess associatedorgs selectedrole';
+const CIS2_SCOPES = 'openid profile nationalrbacaccess associatedorgs selectedrole';
 
-export interface Cis2Config {
+interface Cis2Config {
   issuer: string;
   clientId: string;
 }
@@ -29,7 +29,7 @@ export interface PendingLogin {
   redirect: LoopbackRedirect;
 }
 
-export interface Cis2Identity {
+interface Cis2Identity {
   idToken: string;
   accessToken: string;
   userId: string;
@@ -53,7 +53,7 @@ interface NrbacRole {
 }
 
 /** Roles from userinfo's nhsid_nrbac_roles (ODS names from nhsid_user_orgs). */
-export function rolesFromUserinfo(info: Record<string, unknown>): BrokerRole[] {
+function rolesFromUserinfo(info: Record<string, unknown>): BrokerRole[] {
   const orgs = new Map<string, string>();
   for (const o of Array.isArray(info.nhsid_user_orgs) ? (info.nhsid_user_orgs as Array<Record<string, unknown>>) : []) {
     if (typeof o.org_code === 'string') orgs.set(o.org_code, typeof o.org_name === 'string' ? o.org_name : o.org_code);
