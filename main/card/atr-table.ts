@@ -1,9 +1,38 @@
-// Which driver handles a card: first an ATR table with masks (as libelectronic-id and OpenSC do),
-// then probing unknown cards by SELECTing the PIV application.
+// Which driver handles a card in a PC/SC reader: first an ATR table with masks (as libelectronic-id
+// and OpenSC do), then probing an unknown card with each APDU driver's probe (PIV: SELECT).
+//
+// ADDING A CARD DRIVER. A new card of a family Scrip speaks (another PIV card): one row in atrTable.
+// A new family spoken in APDUs: its driver (implementing CardDriver) and one entry in apduDrivers; its
+// kind joins DriverKind (card-driver.ts), and the compiler fails until both are there.
+// test/main/card/drivers.test.ts fails when a driver reports a kind other than its entry's (the
+// readers' cardType), a row names no driver, or docs/architecture.md's driver table misses a row.
+// A token behind vendor middleware needs no code: its PKCS#11 module is configured (driver-table.ts).
 import { cmd, fromHex, isApplicationTemplate, SW } from '../../protocols/card';
 import type { ApduSession } from './apdu-session';
+import type { CardDriver, DriverKind } from './card-driver';
+import { PivDriver } from './piv-driver';
 
-type CardFamily = 'piv' | 'unsupported';
+/** The driver kinds that speak APDUs over Scrip's own PC/SC connection. */
+type ApduKind = Exclude<DriverKind, 'pkcs11'>;
+type CardFamily = ApduKind | 'unsupported';
+
+interface ApduDriverFamily {
+  /** Whether the card in `session` speaks this family (leaves its application selected). */
+  probe(session: ApduSession): Promise<boolean>;
+  /** The driver for a card the probe accepted. */
+  open(session: ApduSession): CardDriver;
+}
+
+/** Every APDU driver, by kind: a kind in DriverKind without an entry, or an entry without a kind, does not compile. */
+export const apduDrivers: { [K in ApduKind]: ApduDriverFamily } = {
+  piv: {
+    probe: async (session) => {
+      const r = await session.send(cmd.select());
+      return r.sw === SW.OK && isApplicationTemplate(r.data);
+    },
+    open: (session) => new PivDriver(session, { selected: true }),
+  },
+};
 
 export interface AtrRule {
   name: string;
@@ -37,11 +66,11 @@ export function matchAtr(atr: Uint8Array, table: AtrRule[] = atrTable): AtrRule 
   return null;
 }
 
-/** The card family for the card in `session`: by ATR, else by a PIV SELECT probe. */
+/** The card family for the card in `session`: the ATR row's (confirmed by its probe), else the first whose probe accepts it. */
 export async function identifyFamily(session: ApduSession): Promise<CardFamily> {
   const rule = matchAtr(session.atr);
   if (rule?.family === 'unsupported') return 'unsupported';
-  const r = await session.send(cmd.select());
-  if (r.sw === SW.OK && isApplicationTemplate(r.data)) return 'piv';
+  const candidates = rule ? [rule.family] : (Object.keys(apduDrivers) as ApduKind[]);
+  for (const kind of candidates) if (await apduDrivers[kind].probe(session)) return kind;
   return 'unsupported';
 }

@@ -6,12 +6,12 @@ import { serialised } from '../../native/pcsc/transaction';
 import { hex } from '../../protocols/card';
 import { ScripError } from '../errors';
 import { ApduSession } from './apdu-session';
-import { identifyFamily } from './atr-table';
+import { apduDrivers, identifyFamily } from './atr-table';
 import type { CardDriver, CertificateKind, DriverKind, PinInfo, SignInput } from './card-driver';
 import { builtInRules, chooseDriver, type DriverRule } from './driver-table';
 import { toCardError } from './card-errors';
 import { identityFrom, summarise, type CardIdentity, type CertificateSummary } from './card-certificates';
-import { PIV_MAX_PIN_RETRIES, PivDriver } from './piv-driver';
+import { PIV_MAX_PIN_RETRIES } from './piv-driver';
 import { Pkcs11Driver, pkcs11ToScrip } from './pkcs11-driver';
 import type { Pkcs11Target } from './pkcs11-tokens';
 
@@ -306,8 +306,8 @@ export class CardService {
       return await this.#connector.withCard(name, async (channel) => {
         session = new ApduSession(channel);
         const family = await identifyFamily(session);
-        if (family !== 'piv') throw new ScripError('unsupported-card');
-        return op(name, { driver: new PivDriver(session, { selected: true }), atr: channel.atr });
+        if (family === 'unsupported') throw new ScripError('unsupported-card');
+        return op(name, { driver: apduDrivers[family].open(session), atr: channel.atr });
       });
     } catch (e) {
       const err = toCardError(e);

@@ -8,7 +8,7 @@ import { atrTable, matchAtr, type AtrRule } from './atr-table';
 import { fromHex } from '../../protocols/card';
 
 export type DriverRule =
-  | (AtrRule & { driver: 'piv' | 'unsupported' })
+  | (AtrRule & { driver: AtrRule['family'] })
   | {
       name: string;
       driver: 'pkcs11';
@@ -19,8 +19,7 @@ export type DriverRule =
     };
 
 type Route =
-  | { driver: 'piv'; rule: string }
-  | { driver: 'unsupported'; rule: string }
+  | { driver: AtrRule['family']; rule: string }
   | { driver: 'pkcs11'; module: string; rule: string }
   | { driver: 'probe' };
 
