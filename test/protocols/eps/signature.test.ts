@@ -208,3 +208,22 @@ test('an RS1 (SHA-1) signature verifies too, and is told apart from RS256', asyn
     [SignatureErrors.invalid],
   );
 });
+
+test('the crypto passed with a check is the one used, for that check only (no process-wide setting)', async () => {
+  const { bundle: signed, xml } = signedBundle(bundle);
+  const calls: string[] = [];
+  const refusing = {
+    hash: (alg: 'sha256' | 'sha1', data: string) => (calls.push(`hash ${alg}`), hash(alg, data)),
+    verify: () => (calls.push('verify'), false),
+  };
+  const refused = await verifyPrescriptionSignature({
+    signatureXml: xml,
+    bundle: signed,
+    signedAt,
+    trust: { crypto: refusing },
+  });
+  assert.deepEqual(refused.errors, [SignatureErrors.invalid], 'the passed verify said no');
+  assert.deepEqual(calls, ['verify', 'hash sha256'], 'both primitives came from the passed crypto');
+  const plain = await verifyPrescriptionSignature({ signatureXml: xml, bundle: signed, signedAt });
+  assert.deepEqual(plain.errors, [], 'a later check without it uses the built-in crypto');
+});
