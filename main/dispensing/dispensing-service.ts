@@ -1,8 +1,8 @@
 // The pharmacy's side of EPS: release (by prescription ID, or everything nominated to the selected
 // role's pharmacy), Scrip's own check of every prescriber signature, the dispense notification,
-// return and withdraw. Every write is committed locally with its X-Request-ID and exact body
-// before it is sent, and sent again unchanged on a retry, so EPS never records it twice; every
-// released prescription is kept the moment it arrives, so nothing released is lost.
+// return and withdraw. Every write goes through main/net/idempotent-write.ts (committed with its
+// X-Request-ID and exact body before it is sent, sent again unchanged on a retry, so EPS never
+// records it twice); every released prescription is kept the moment it arrives, so nothing is lost.
 import { randomUUID } from 'node:crypto';
 import { ScripError, toScripError } from '../errors';
 import type { EventBus } from '../events';
@@ -29,6 +29,7 @@ import {
 } from '../../protocols/eps/status-codes';
 import type { TrackedPrescription } from '../../protocols/eps/tracker';
 import type { DispensingClient, RequestId } from './dispensing-client';
+import { IdempotentWrites } from '../net/idempotent-write';
 import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord, SignatureVerdict } from './store';
 import { caCertificates, checkSignature } from './verify';
 import { readReleased, type ReleasedPrescription } from './released';
@@ -108,7 +109,11 @@ function statusFrom(prescriptionStatus: string, items: ItemRecord[]): Dispensing
 }
 
 export class DispensingService {
-  constructor(private readonly d: DispensingDeps) {}
+  /** Release, dispense notification, return and withdraw: each sent at most once (decision 0019). */
+  readonly #writes: IdempotentWrites;
+  constructor(private readonly d: DispensingDeps) {
+    this.#writes = new IdempotentWrites(d.store.pendingWrites);
+  }
 
   /** The selected role: who acts, for which pharmacy (a dispensing role: needs.activity of the dispense.* commands). */
   #dispenser(): { auth: EpsAuth; dispenser: Dispenser; userId: string } {
@@ -131,39 +136,6 @@ export class DispensingService {
   #changed(r: ReleasedRecord): ReleasedRecord {
     this.d.events.emit('dispensing.changed', { id: r.id, shortFormId: r.shortFormId, status: r.status });
     return r;
-  }
-
-  /**
-   * One write to EPS with its X-Request-ID. The body and ID are committed first; a retry with the
-   * same intent (fingerprint) sends exactly them again. When EPS answers — yes or no — the caller
-   * (yes) or this (no) forgets them; when it could not be reached they stay for the retry.
-   */
-  async #write<T>(
-    key: string,
-    fingerprint: string,
-    build: () => Json,
-    send: (body: Json, requestId: RequestId) => Promise<T>,
-  ): Promise<{ result: T; body: Json; requestId: string }> {
-    const had = this.d.store.pending(key);
-    const p =
-      had && had.fingerprint === fingerprint
-        ? had
-        : this.d.store.setPending({ key, requestId: randomUUID(), fingerprint, body: build() });
-    try {
-      return { result: await send(p.body, p.requestId as RequestId), body: p.body, requestId: p.requestId };
-    } catch (e) {
-      const err = toScripError(e);
-      if (err.code !== 'service-unreachable') {
-        this.d.store.clearPending(key);
-        throw err;
-      }
-      throw new ScripError(
-        'service-unreachable',
-        `${err.message} Nothing is lost: it is kept on this computer.`,
-        { ...err.details, requestId: p.requestId },
-        'Try again when EPS can be reached: Scrip sends the very same request, so EPS cannot record it twice.',
-      );
-    }
   }
 
   #mine(id: string): ReleasedRecord {
@@ -254,11 +226,11 @@ export class DispensingService {
     const { auth, dispenser, userId } = this.#dispenser();
     const env = this.d.environment();
     const key = `release:${env.name}:${dispenser.ods}:${id ?? 'nominated'}`;
-    const { result, requestId } = await this.#write(
+    const { answer: result, requestId } = await this.#writes.write(
       key,
       `${key}:${auth.roleProfileId}`,
       () => buildReleaseParameters(dispenser, id),
-      (body, rid) => this.d.client().release(body, auth, rid),
+      (body, rid) => this.d.client().release(body, auth, rid as RequestId),
     );
     const cas = caCertificates(env.caPem);
     const releasedAt = new Date().toISOString();
@@ -307,7 +279,7 @@ export class DispensingService {
           }),
         );
       }
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return out;
     });
     this.d.audit.append(userId, 'dispense.release', {
@@ -445,7 +417,7 @@ export class DispensingService {
       out.map((l) => [l.lineItemId.toLowerCase(), l.status, l.quantityValue]).sort(),
     ]);
     // A record sent without an answer may be at EPS already: learn its fate before sending another.
-    const unanswered = this.d.store.pending(key);
+    const unanswered = this.#writes.pending(key);
     if (unanswered && unanswered.fingerprint !== fingerprint) {
       const [, was] = JSON.parse(unanswered.fingerprint) as [number, Array<[string, string, number | null]>];
       const words = was
@@ -461,7 +433,7 @@ export class DispensingService {
         'Send that record again, exactly as it was: EPS cannot record it twice. Then withdraw it if it was wrong, and record again.',
       );
     }
-    const { body, requestId } = await this.#write(
+    const { body, requestId } = await this.#writes.write(
       key,
       fingerprint,
       () => {
@@ -477,7 +449,7 @@ export class DispensingService {
           ...(r.releaseResponseId ? { releaseResponseId: r.releaseResponseId } : {}),
         });
       },
-      (b, rid) => this.d.client().dispenseNotification(b, auth, rid),
+      (b, rid) => this.d.client().dispenseNotification(b, auth, rid as RequestId),
     );
     const notificationId = String((body.identifier as { value?: unknown } | undefined)?.value ?? body.id);
     const saved = this.d.store.transaction(() => {
@@ -495,7 +467,7 @@ export class DispensingService {
           },
         ],
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.record', {
@@ -538,7 +510,7 @@ export class DispensingService {
     const read = readReleased(r.bundle);
     const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
     const key = `return:${r.id}`;
-    const { requestId } = await this.#write(
+    const { requestId } = await this.#writes.write(
       key,
       reason,
       () =>
@@ -551,7 +523,7 @@ export class DispensingService {
           reason,
           ...(r.releaseResponseId ? { releaseResponseId: r.releaseResponseId } : {}),
         }),
-      (b, rid) => this.d.client().task(b, auth, rid, 'return'),
+      (b, rid) => this.d.client().task(b, auth, rid as RequestId, 'return'),
     );
     const saved = this.d.store.transaction(() => {
       const next = this.d.store.update(r.id, {
@@ -560,7 +532,7 @@ export class DispensingService {
         returnReason: reason,
         items: r.items.map((i) => (i.statusCode === '0008' ? { ...i, statusCode: '0007' } : i)),
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.return', { id: r.id, shortFormId: r.shortFormId, reason, requestId });
@@ -590,7 +562,7 @@ export class DispensingService {
     const read = readReleased(r.bundle);
     const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
     const key = `withdraw:${r.id}`;
-    const { requestId } = await this.#write(
+    const { requestId } = await this.#writes.write(
       key,
       `${last.id}:${reason}`,
       () =>
@@ -603,7 +575,7 @@ export class DispensingService {
           reason,
           dispenseNotificationId: last.id,
         }),
-      (b, rid) => this.d.client().task(b, auth, rid, 'withdrawal'),
+      (b, rid) => this.d.client().task(b, auth, rid as RequestId, 'withdrawal'),
     );
     const saved = this.d.store.transaction(() => {
       const next = this.d.store.update(r.id, {
@@ -612,7 +584,7 @@ export class DispensingService {
         items: last.before.items,
         notifications: r.notifications.slice(0, -1),
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.withdraw', {
