@@ -32,7 +32,11 @@ import type { DispensingClient, RequestId } from './dispensing-client';
 import { IdempotentWrites } from '../net/idempotent-write';
 import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord, SignatureVerdict } from './store';
 import { caCertificates, checkSignature } from './verify';
-import { readReleased, type ReleasedPrescription } from './released';
+import { readReleased } from './released';
+import type { DispensingItemView, DispensingView, ReleaseResult } from './views';
+
+// The views are declared by their zod schemas (./views); re-exported for the screens that show them.
+export type { DispensingView, ReleaseResult } from './views';
 
 type Json = Record<string, unknown>;
 export type ReturnReason = keyof typeof RETURN_REASONS;
@@ -47,43 +51,6 @@ export interface DispensingDeps {
   client: () => DispensingClient;
   /** The environment in use: its name (records are kept per environment) and CA bundle (trust). */
   environment: () => { name: string; caPem: string | null };
-}
-
-export interface ItemView {
-  lineId: string;
-  medication: { code: string; display: string };
-  quantity: { value: number; unit: string } | null;
-  dosage: string | null;
-  statusCode: string;
-  status: string;
-  /** The quantity last recorded as handed over. */
-  dispensedQuantity: number | null;
-}
-
-export interface DispensingView {
-  id: string;
-  shortFormId: string;
-  status: DispensingStatus;
-  prescriptionStatusCode: string;
-  prescriptionStatus: string;
-  ods: string;
-  releasedAt: string;
-  updatedAt: string;
-  patient: ReleasedPrescription['patient'] | null;
-  prescriber: ReleasedPrescription['prescriber'] | null;
-  items: ItemView[];
-  signature: SignatureVerdict;
-  canDispense: boolean;
-  canReturn: boolean;
-  canWithdraw: boolean;
-  lastNotificationId: string | null;
-  returnReason: string | null;
-}
-
-export interface ReleaseResult {
-  released: DispensingView[];
-  refused: DispensingView[];
-  message: string;
 }
 
 const OUTCOME_CODE: Record<ItemOutcome, LineItemStatusCode> = {
@@ -167,7 +134,7 @@ export class DispensingService {
     const dispensed = new Map<string, number | null>();
     for (const n of r.notifications)
       for (const l of n.lines) if (l.quantity !== null) dispensed.set(l.lineId.toLowerCase(), l.quantity);
-    const items: ItemView[] = r.items.map((i) => {
+    const items: DispensingItemView[] = r.items.map((i) => {
       const p = parts?.items.find((x) => x.lineId.toLowerCase() === i.lineId.toLowerCase());
       return {
         lineId: i.lineId,
