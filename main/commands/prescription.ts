@@ -7,7 +7,7 @@ import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
 import type { DraftContent } from '../prescribing/model';
-import { cancelItemResult, prescriptionItemView } from '../prescribing/views';
+import { cancelOutcome, prescriptionItemView, signOutcome } from '../prescribing/views';
 
 export const prescriptionDigest = defineCommand({
   name: 'prescription.digest',
@@ -261,17 +261,7 @@ export const prescriptionSign = defineCommand({
     ids: z.array(id).min(1).max(250),
     pin: z.string().optional().describe('The card passcode; read from standard input by the CLI'),
   }),
-  output: z.object({
-    results: z.array(
-      z.object({
-        id: z.string(),
-        ok: z.boolean(),
-        status: z.string(),
-        shortFormId: z.string().nullable(),
-        error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional(),
-      }),
-    ),
-  }),
+  output: z.object({ results: z.array(signOutcome) }),
   needs: { scope: 'sign', session: true, activity: 'prescribing' },
   cli: { stdin: ['pin'] },
   run: async (input, ctx) => ({ results: await ctx.services.prescribing.sign(input.ids, input.pin) }),
@@ -323,7 +313,7 @@ export const prescriptionCancel = defineCommand({
     reason: z.enum(cancelReasonCodes).describe('EPS cancellation reason code'),
     lineIds: z.array(z.uuid()).min(1).max(4).optional().describe('The line items to cancel (default: every item)'),
   }),
-  output: z.object({ id: z.string(), status: z.string(), results: z.array(cancelItemResult) }),
+  output: cancelOutcome,
   needs: { scope: 'prescribe', session: true },
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state', 'invalid-input'],

@@ -4,7 +4,7 @@
 // X-Request-ID and exact body before it is sent, sent again unchanged on a retry, so EPS never
 // records it twice); every released prescription is kept the moment it arrives, so nothing is lost.
 import { randomUUID } from 'node:crypto';
-import { ScripError, toScripError } from '../errors';
+import { ScripError } from '../errors';
 import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
 import type { IdentityService } from '../identity/identity-service';
@@ -30,7 +30,7 @@ import {
 import type { TrackedPrescription } from '../../protocols/eps/tracker';
 import type { DispensingClient, RequestId } from './dispensing-client';
 import { IdempotentWrites } from '../net/idempotent-write';
-import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord, SignatureVerdict } from './store';
+import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord } from './store';
 import { caCertificates, checkSignature } from './verify';
 import { readReleased } from './released';
 import type { DispensingItemView, DispensingView, ReleaseResult } from './views';
@@ -38,7 +38,6 @@ import type { DispensingItemView, DispensingView, ReleaseResult } from './views'
 // The views are declared by their zod schemas (./views); re-exported for the screens that show them.
 export type { DispensingView, ReleaseResult } from './views';
 
-type Json = Record<string, unknown>;
 export type ReturnReason = keyof typeof RETURN_REASONS;
 export type WithdrawReason = keyof typeof WITHDRAW_REASONS;
 export type ItemOutcome = 'dispensed' | 'partial' | 'not-dispensed';

@@ -12,10 +12,10 @@ import { IdempotentWrites, WriteNotAnswered } from '../net/idempotent-write';
 import { EpsClient, type EpsAuth } from './eps-client';
 import { buildCancelBundle, lineItemIds, readCancelAnswer } from './cancellation-message';
 import type { PrescriberContext } from './model';
-import type { PrescriptionStore, PrescriptionStatus } from './store';
+import type { PrescriptionStore } from './store';
 import { prescriptionChanged } from './prescription-changed';
 import type { PrescribingTimings } from './timings';
-import type { CancelItemResult } from './views';
+import type { CancelItemResult, CancelOutcome } from './views';
 
 type Session = ReturnType<IdentityService['requireRole']>;
 
@@ -50,11 +50,7 @@ export class CancellationService {
    * EPS's answer per item in a prescriber's words; an item EPS did not answer stays pending, and
    * cancelling it again with the same reason sends the same request.
    */
-  async cancel(
-    id: string,
-    reason: CancelReasonCode,
-    lineIds?: string[],
-  ): Promise<{ id: string; status: PrescriptionStatus; results: CancelItemResult[] }> {
+  async cancel(id: string, reason: CancelReasonCode, lineIds?: string[]): Promise<CancelOutcome> {
     if (!Object.hasOwn(CANCEL_REASONS, reason))
       throw new ScripError('invalid-input', `"${reason}" is not an EPS cancellation reason (0001 to 0009).`, {
         field: 'reason',

@@ -21,7 +21,7 @@ import { shortFormId, newLongFormId } from './ids';
 import { renderToken } from './token';
 import { cancelWriteKey } from './cancellation-service';
 import { prescriptionChanged } from './prescription-changed';
-import type { PrescriptionItemView } from './views';
+import type { PrescriptionItemView, SignOutcome } from './views';
 import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
 import type { ItemState } from './store';
 import { PrescribingTimings } from './timings';
@@ -45,14 +45,6 @@ export interface PrescribingDeps {
   /** dm+d, to check every item's code before signing. */
   medicines?: { index(): Promise<{ byCode(code: string): { name: string; invalid: boolean } | null }> };
   timings?: PrescribingTimings;
-}
-
-export interface SignOutcome {
-  id: string;
-  ok: boolean;
-  status: string;
-  shortFormId: string | null;
-  error?: { code: string; message: string; action: string };
 }
 
 /** A draft as saved, or invalid-input naming each bad field in words (nothing is saved then). */

@@ -40,5 +40,19 @@ export const cancelItemResult = z.object({
   dispenser: z.string().nullable().describe('The pharmacy holding the item, when EPS says (R-0002/R-0003)'),
 });
 
+/** What cancelling answers: the prescription's status afterwards and each item's result. */
+export const cancelOutcome = z.object({ id: z.string(), status: z.string(), results: z.array(cancelItemResult) });
+
+/** One prescription's result of signing: committed to the outbox, or why not. */
+export const signOutcome = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  status: z.string(),
+  shortFormId: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional(),
+});
+
 export type PrescriptionItemView = z.output<typeof prescriptionItemView>;
 export type CancelItemResult = z.output<typeof cancelItemResult>;
+export type CancelOutcome = z.output<typeof cancelOutcome>;
+export type SignOutcome = z.output<typeof signOutcome>;
