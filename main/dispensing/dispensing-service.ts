@@ -104,6 +104,14 @@ export class DispensingService {
     return r;
   }
 
+  /** Who sends a return or withdraw Task for `r` (it must be at their pharmacy), and the patient it names. */
+  #taskFor(r: ReleasedRecord): { auth: EpsAuth; dispenser: Dispenser; userId: string; nhsNumber: string } {
+    const who = this.#dispenser();
+    this.#atMyPharmacy(r, who.dispenser.ods);
+    const read = readReleased(r.bundle);
+    return { ...who, nhsNumber: 'problem' in read ? '' : read.patient.nhsNumber };
+  }
+
   #mine(id: string): ReleasedRecord {
     const r = this.d.store.get(id);
     if (!r)
@@ -471,10 +479,7 @@ export class DispensingService {
           : 'Nothing more needs doing here.',
       );
     }
-    const { auth, dispenser, userId } = this.#dispenser();
-    this.#atMyPharmacy(r, dispenser.ods);
-    const read = readReleased(r.bundle);
-    const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
+    const { auth, dispenser, userId, nhsNumber } = this.#taskFor(r);
     const key = `return:${r.id}`;
     const { requestId } = await this.#writes.write(
       key,
@@ -523,10 +528,7 @@ export class DispensingService {
         { id },
         'Record what was dispensed instead.',
       );
-    const { auth, dispenser, userId } = this.#dispenser();
-    this.#atMyPharmacy(r, dispenser.ods);
-    const read = readReleased(r.bundle);
-    const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
+    const { auth, dispenser, userId, nhsNumber } = this.#taskFor(r);
     const key = `withdraw:${r.id}`;
     const { requestId } = await this.#writes.write(
       key,

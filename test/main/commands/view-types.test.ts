@@ -39,19 +39,11 @@ const sameTypes = {
 };
 
 // A view built with a field its schema lacks does not compile (the literal's excess property).
-const item: PrescriptionItemView = {
-  lineId: 'a',
-  medication: 'Amoxicillin 500mg capsules',
-  statusCode: null,
-  status: null,
-  dispensedAt: null,
-  cancelReason: null,
-  cancelAnswerCode: null,
-  cancelAnswer: null,
-  cancelPending: false,
+const item = (v: PrescriptionItemView): PrescriptionItemView => ({
+  ...v,
   // @ts-expect-error `dispensedBy` is not in prescriptionItemView, so it cannot be added to the view
   dispensedBy: 'FCG71',
-};
+});
 const dispensingItem = (v: DispensingView): DispensingItemView => ({
   ...v.items[0]!,
   // @ts-expect-error `batchNumber` is not in dispensingItemView
@@ -66,7 +58,7 @@ test('service answers are the command output schemas: same types, no field the s
     Object.values(sameTypes).every(Boolean),
     'the type checker compared each service answer with its command output',
   );
-  assert.equal(item.lineId, 'a', 'the item view above compiled with the @ts-expect-error in place');
+  assert.equal(typeof item, 'function', 'the item view above compiled with the @ts-expect-error in place');
   assert.equal(typeof dispensingItem, 'function', 'the dispensing item view above compiled');
   assert.equal(typeof missing, 'function', 'the missing-field check above compiled');
 });
