@@ -2,6 +2,8 @@
 // about to sign against Scrip's own digest before the card is used; the durable outbox; the token.
 //   sign: IDs → Bundle → EPS $prepare → Scrip's own digest must equal the service's → the card's
 //   signing key signs the canonical SignedInfo → XML-DSig + Provenance → outbox (committed) → send.
+// What happens after sending lives apart: cancellation-service.ts (cancel at EPS) and
+// tracking-service.ts (the EPS tracker).
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ScripError, toScripError } from '../errors';
