@@ -18,6 +18,8 @@ import { PrescriptionStore } from './prescribing/store';
 import { EpsClient } from './prescribing/eps-client';
 import { Outbox } from './prescribing/outbox';
 import { PrescribingService } from './prescribing/prescribing-service';
+import { CancellationService } from './prescribing/cancellation-service';
+import { TrackingService } from './prescribing/tracking-service';
 import { prescriberFromDirectory } from './prescribing/prescriber-context';
 import { PrescriberSettingsStore } from './prescribing/prescriber-settings';
 import { PrescribingTimings } from './prescribing/timings';
@@ -82,11 +84,14 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   const readers = disposables.add(new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events));
   const tokens = disposables.add(new Pkcs11Tokens());
   readers.setTokenReaders(tokens);
-  const cards = new CardService(opts.cardConnector ?? new PcscCardConnector(), {
-    listReaders: () => readers.list().readers,
-    onFacts: () => readers.republish(),
-    tokens,
-  });
+  const cards = disposables.add(
+    new CardService(opts.cardConnector ?? new PcscCardConnector(), {
+      listReaders: () => readers.list().readers,
+      onFacts: () => readers.republish(),
+      tokens,
+      events,
+    }),
+  );
   readers.setCardFacts((r) => {
     const f = cards.facts(r.name);
     return { cardType: f.cardType, pinRetries: f.pinRetries, ...(f.pinPad != null ? { pinPad: f.pinPad } : {}) };
@@ -152,33 +157,41 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   };
   const timings = new PrescribingTimings();
   const outbox = disposables.add(new Outbox({ store, eps, auth: epsAuth, events, timings }));
-  const prescribing = disposables.add(
-    new PrescribingService({
-      store,
-      cards,
-      identity,
-      events,
-      audit,
-      eps,
-      outbox,
-      timings,
-      settings: new PrescriberSettingsStore(db),
-      hasDirectory: () => environments.selectedName === 'sandbox',
-      medicines: { index: () => services.medicines.index() },
-      // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
-      prescriber: (auth) => {
-        const env = environment();
-        if (env.name !== 'sandbox')
-          throw new ScripError(
-            'bad-state',
-            'Your prescriber and organisation details for this role are not set.',
-            { missing: 'prescriber-details' },
-            'Enter them once in Settings → Prescriber details (or scrip prescriber set).',
-          );
-        return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
-      },
-    }),
-  );
+  const tracking = disposables.add(new TrackingService({ store, identity, events, eps, timings }));
+  const prescribing = new PrescribingService({
+    store,
+    cards,
+    identity,
+    events,
+    audit,
+    eps,
+    outbox,
+    timings,
+    settings: new PrescriberSettingsStore(db),
+    hasDirectory: () => environments.selectedName === 'sandbox',
+    medicines: { index: () => services.medicines.index() },
+    // Only the sandbox has a directory to ask; elsewhere the details are the user's saved settings.
+    prescriber: (auth) => {
+      const env = environment();
+      if (env.name !== 'sandbox')
+        throw new ScripError(
+          'bad-state',
+          'Your prescriber and organisation details for this role are not set.',
+          { missing: 'prescriber-details' },
+          'Enter them once in Settings → Prescriber details (or scrip prescriber set).',
+        );
+      return prescriberFromDirectory(clientFor(env, 'The directory'), env.pdsUrl, auth);
+    },
+  });
+  const cancellation = new CancellationService({
+    store,
+    identity,
+    events,
+    audit,
+    eps,
+    timings,
+    prescriberFor: (session) => prescribing.prescriberFor(session),
+  });
   // The pharmacy side shares EPS's client; trust for prescriber signatures is the environment's CA bundle.
   const dispensing = new DispensingService({
     store: new DispensingStore(db),
@@ -193,6 +206,8 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
   });
   const services: Services = {
     prescribing,
+    cancellation,
+    tracking,
     prescriptions: store,
     dispensing,
     patients: () => {
@@ -230,19 +245,13 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
       audit.append(by, 'session.end-for-environment', { what });
     },
   });
-  // A card leaving a reader takes what was learnt about it along, and ends its session.
-  events.subscribe((e) => {
-    if (e.type !== 'reader.changed') return;
-    for (const r of e.data.readers) if (!r.present && cards.facts(r.name).cardType) cards.forget(r.name);
-    identity.onReaders(e.data);
-  });
   readers.start();
   // Modules load in worker threads; their token readers appear through reader.changed when ready.
   await pkcs11.apply();
   identity.onReaders(readers.list());
   // Each also acts when someone selects a role: the outbox sends, the tracker refreshes.
   outbox.start();
-  prescribing.startRefresh(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
+  tracking.start(Number(process.env.SCRIP_TRACK_INTERVAL_MS ?? 5 * 60_000));
   return {
     services,
     registry: createRegistry(),

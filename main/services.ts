@@ -12,6 +12,8 @@ import type { TicketApprovals } from './identity/ticket-approvals';
 import type { AppConfig } from './config';
 import type { MedicinesService } from './prescribing/medicines';
 import type { PrescribingService } from './prescribing/prescribing-service';
+import type { CancellationService } from './prescribing/cancellation-service';
+import type { TrackingService } from './prescribing/tracking-service';
 import type { PrescriptionStore } from './prescribing/store';
 import type { PdsClient } from './prescribing/pds-client';
 import type { EnvironmentService } from './environments/environment-service';
@@ -39,6 +41,10 @@ export interface Services {
   diagnosticChecks: DiagnosticCheck[];
   medicines: MedicinesService;
   prescribing: PrescribingService;
+  /** Cancelling sent prescriptions at EPS, item by item. */
+  cancellation: CancellationService;
+  /** The EPS tracker: on demand, and every few minutes for the user's sent prescriptions. */
+  tracking: TrackingService;
   prescriptions: PrescriptionStore;
   /** The patient index of the current environment. */
   patients: () => PdsClient;

@@ -5,6 +5,7 @@ import type { CardConnector } from '../../native/pcsc/card-connection';
 import { serialised } from '../../native/pcsc/transaction';
 import { hex } from '../../protocols/card';
 import { ScripError } from '../errors';
+import type { EventBus } from '../events';
 import { ApduSession } from './apdu-session';
 import { apduDrivers, identifyFamily } from './atr-table';
 import type { CardDriver, CertificateKind, DriverKind, PinInfo, SignInput } from './card-driver';
@@ -63,6 +64,8 @@ interface CardServiceOptions {
   tokens?: TokenRouter;
   /** Called after an operation learnt something new about a reader's card (PIN retries, type). */
   onFacts?: (reader: string, facts: CardFacts) => void;
+  /** Reader events: a card leaving a reader takes what was learnt about it along. */
+  events?: EventBus;
 }
 
 interface Unit {
@@ -81,9 +84,20 @@ export class CardService {
   /** APDUs sent by the last operation (benchmarks, diagnostics). */
   lastApduCount = 0;
 
+  readonly #unsubscribe: (() => void) | undefined;
+
   constructor(connector: CardConnector, opts: CardServiceOptions = {}) {
     this.#connector = connector;
     this.#opts = opts;
+    this.#unsubscribe = opts.events?.subscribe((e) => {
+      if (e.type !== 'reader.changed') return;
+      for (const r of e.data.readers) if (!r.present && this.facts(r.name).cardType) this.forget(r.name);
+    });
+  }
+
+  /** Stops following the readers. */
+  dispose(): void {
+    this.#unsubscribe?.();
   }
 
   /** Last known facts about the card in `reader` (null fields: not known). */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineCommand } from './registry';
 import { RETURN_REASONS, WITHDRAW_REASONS } from '../../protocols/eps/dispensing';
-import { dispensingStatuses } from '../dispensing/store';
+import { dispensingView as prescription, releaseResult } from '../dispensing/views';
 
 const returnReasons = Object.keys(RETURN_REASONS) as [
   keyof typeof RETURN_REASONS,
@@ -15,68 +15,6 @@ const withdrawReasons = Object.keys(WITHDRAW_REASONS) as [
   ...Array<keyof typeof WITHDRAW_REASONS>,
 ];
 
-const check = z.object({
-  ok: z.boolean(),
-  errors: z.array(z.string()),
-  signer: z.object({ subject: z.string(), serial: z.string(), validTo: z.string() }).nullable(),
-  signedAt: z.string().nullable(),
-});
-const signature = z.object({
-  ok: z
-    .boolean()
-    .describe("Both Scrip's check and EPS's passed: only then may it be dispensed (Dispensing SCAL 1.6.9)"),
-  scrip: check.describe("Scrip's own verification against the environment's CA bundle"),
-  service: z.object({ ok: z.boolean(), errors: z.array(z.string()) }).describe("EPS's verdict on release"),
-  checkedAt: z.string(),
-});
-const item = z.object({
-  lineId: z.string(),
-  medication: z.object({ code: z.string(), display: z.string() }),
-  quantity: z.object({ value: z.number(), unit: z.string() }).nullable().describe('Prescribed quantity'),
-  dosage: z.string().nullable(),
-  statusCode: z
-    .string()
-    .describe(
-      'Line item status (medicationdispense-type 0001 fully dispensed, 0002 not dispensed, 0003 partial, 0007 to be dispensed, 0008 with dispenser)',
-    ),
-  status: z.string(),
-  dispensedQuantity: z.number().nullable(),
-});
-const prescription = z.object({
-  id: z.string().describe("Scrip's local ID of the released prescription"),
-  shortFormId: z.string(),
-  status: z.enum(dispensingStatuses),
-  prescriptionStatusCode: z.string().describe('EPS-task-business-status as Scrip last knows it'),
-  prescriptionStatus: z.string(),
-  ods: z.string().describe('The pharmacy it was released to'),
-  releasedAt: z.string(),
-  updatedAt: z.string(),
-  patient: z
-    .object({
-      nhsNumber: z.string(),
-      name: z.string(),
-      birthDate: z.string().nullable(),
-      gender: z.string().nullable(),
-      address: z.string().nullable(),
-    })
-    .nullable(),
-  prescriber: z
-    .object({
-      name: z.string(),
-      userId: z.string().nullable(),
-      organisation: z.string(),
-      ods: z.string().nullable(),
-      telecom: z.string().nullable(),
-    })
-    .nullable(),
-  items: z.array(item),
-  signature,
-  canDispense: z.boolean(),
-  canReturn: z.boolean(),
-  canWithdraw: z.boolean(),
-  lastNotificationId: z.string().nullable(),
-  returnReason: z.string().nullable(),
-});
 const id = z.uuid().describe("The released prescription's local ID (from dispense.list)");
 const recordItem = z.object({
   lineId: z.string().max(64),
@@ -108,11 +46,7 @@ export const dispenseRelease = defineCommand({
       .optional()
       .describe('Short-form prescription ID from the token, e.g. 24F5DA-A83008-7EFE6Z'),
   }),
-  output: z.object({
-    released: z.array(prescription),
-    refused: z.array(prescription).describe('Released, but their signature is not valid'),
-    message: z.string(),
-  }),
+  output: releaseResult,
   needs: { scope: 'dispense', session: true, activity: 'dispensing' },
   cli: { positional: ['prescriptionId'] },
   errors: [

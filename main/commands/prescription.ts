@@ -2,11 +2,12 @@
 // SignedInfo that EPS's $prepare would return for a Bundle, computed by Scrip with no service and no card.
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from './registry';
-import { cancelReasonCodes } from '../prescribing/cancel';
+import { cancelReasonCodes } from '../prescribing/cancellation-message';
 import { CANCEL_REASONS } from '../../protocols/eps/status-codes';
 import { ScripError } from '../errors';
 import { prescriptionVerify } from './prescription-verify';
 import type { DraftContent } from '../prescribing/model';
+import { cancelOutcome, prescriptionItemView, signOutcome } from '../prescribing/views';
 
 export const prescriptionDigest = defineCommand({
   name: 'prescription.digest',
@@ -63,24 +64,6 @@ export const prescriptionDigest = defineCommand({
   },
 });
 
-const itemView = z.object({
-  lineId: z.string(),
-  medication: z.string(),
-  statusCode: z
-    .string()
-    .nullable()
-    .describe(
-      'Line item status from EPS (medicationdispense-type: 0001 fully dispensed … 0005 cancelled, 0007 to be dispensed, 0008 with dispenser); null until known',
-    ),
-  status: z.string().nullable().describe('The same in words'),
-  dispensedAt: z.string().nullable(),
-  cancelReason: z.string().nullable(),
-  cancelAnswerCode: z.string().nullable().describe("EPS's answer to the last cancellation (R-0001 …)"),
-  cancelAnswer: z.string().nullable().describe('What that answer means, for the prescriber'),
-  cancelPending: z
-    .boolean()
-    .describe('A cancellation was sent and not answered; cancelling again resends the same request'),
-});
 const tracking = z
   .object({
     statusCode: z
@@ -115,7 +98,7 @@ const record = z.object({
   lastError: z.string().nullable(),
   serviceStatus: z.string().nullable(),
   tracking: tracking.describe('What the EPS tracker last said (null: not tracked yet)'),
-  items: z.array(itemView).describe('Each line item with its status at EPS'),
+  items: z.array(prescriptionItemView).describe('Each line item with its status at EPS'),
   refusal: z
     .object({
       httpStatus: z.number().int().nullable(),
@@ -138,7 +121,7 @@ type Rec = {
   nextAttemptAt?: unknown;
   id: string;
 } & Record<string, unknown>;
-const view = (r: Rec, items: z.infer<typeof itemView>[], refusal: z.infer<typeof record>['refusal']) => {
+const view = (r: Rec, items: z.infer<typeof prescriptionItemView>[], refusal: z.infer<typeof record>['refusal']) => {
   const { bundle: _b, serviceResponse: _s, requestId: _r, nextAttemptAt: _n, ...rest } = r;
   return { ...rest, items, refusal } as z.infer<typeof record>;
 };
@@ -278,17 +261,7 @@ export const prescriptionSign = defineCommand({
     ids: z.array(id).min(1).max(250),
     pin: z.string().optional().describe('The card passcode; read from standard input by the CLI'),
   }),
-  output: z.object({
-    results: z.array(
-      z.object({
-        id: z.string(),
-        ok: z.boolean(),
-        status: z.string(),
-        shortFormId: z.string().nullable(),
-        error: z.object({ code: z.string(), message: z.string(), action: z.string() }).optional(),
-      }),
-    ),
-  }),
+  output: z.object({ results: z.array(signOutcome) }),
   needs: { scope: 'sign', session: true, activity: 'prescribing' },
   cli: { stdin: ['pin'] },
   run: async (input, ctx) => ({ results: await ctx.services.prescribing.sign(input.ids, input.pin) }),
@@ -328,23 +301,6 @@ export const prescriptionToken = defineCommand({
   },
 });
 
-const cancelResult = z.object({
-  lineId: z.string(),
-  medication: z.string().nullable(),
-  ok: z.boolean().describe('true when the item is cancelled (or already was)'),
-  code: z
-    .string()
-    .nullable()
-    .describe(
-      "EPS's answer code: R-0001 cancelled, R-0002/R-0003 with a dispenser (marked for cancellation), R-0004 already dispensed, R-0005 expired, R-0006 already cancelled, R-0008 not found …; null when EPS did not answer",
-    ),
-  outcome: z.enum(['cancelled', 'marked', 'refused', 'failed']),
-  message: z.string().describe("What happened, in a prescriber's words"),
-  serviceText: z.string().nullable(),
-  itemStatus: z.string().nullable(),
-  dispenser: z.string().nullable().describe('The pharmacy holding the item, when EPS says (R-0002/R-0003)'),
-});
-
 export const prescriptionCancel = defineCommand({
   name: 'prescription.cancel',
   summary: 'Cancel a sent prescription, or some of its items, with an EPS reason',
@@ -357,11 +313,11 @@ export const prescriptionCancel = defineCommand({
     reason: z.enum(cancelReasonCodes).describe('EPS cancellation reason code'),
     lineIds: z.array(z.uuid()).min(1).max(4).optional().describe('The line items to cancel (default: every item)'),
   }),
-  output: z.object({ id: z.string(), status: z.string(), results: z.array(cancelResult) }),
+  output: cancelOutcome,
   needs: { scope: 'prescribe', session: true },
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state', 'invalid-input'],
-  run: async (input, ctx) => ctx.services.prescribing.cancel(input.id, input.reason, input.lineIds),
+  run: async (input, ctx) => ctx.services.cancellation.cancel(input.id, input.reason, input.lineIds),
 });
 
 export const prescriptionTrack = defineCommand({
@@ -374,7 +330,7 @@ export const prescriptionTrack = defineCommand({
   needs: { scope: 'read', session: true },
   cli: { positional: ['id'] },
   errors: ['not-found', 'bad-state', 'service-error', 'service-unreachable'],
-  run: async (input, ctx) => viewOf(ctx, await ctx.services.prescribing.track(input.id)),
+  run: async (input, ctx) => viewOf(ctx, await ctx.services.tracking.track(input.id)),
 });
 
 export const prescriptionCommands = [

@@ -98,7 +98,7 @@ function forPharmacist(e: unknown, what: string): never {
 export class DispensingClient {
   constructor(private readonly eps: EpsClient) {}
 
-  async release(parameters: Json, auth: EpsAuth, requestId: RequestId): Promise<ReleaseAnswer> {
+  async release(parameters: Json | string, auth: EpsAuth, requestId: RequestId): Promise<ReleaseAnswer> {
     try {
       return readReleaseAnswer(await this.eps.release(parameters, auth, requestId));
     } catch (e) {
@@ -106,7 +106,7 @@ export class DispensingClient {
     }
   }
 
-  async dispenseNotification(bundle: Json, auth: EpsAuth, requestId: RequestId): Promise<void> {
+  async dispenseNotification(bundle: Json | string, auth: EpsAuth, requestId: RequestId): Promise<void> {
     try {
       EpsClient.check(await this.eps.processMessage(bundle, auth, requestId));
     } catch (e) {
@@ -115,7 +115,7 @@ export class DispensingClient {
   }
 
   /** A return (status rejected) or withdraw (abort) Task. */
-  async task(task: Json, auth: EpsAuth, requestId: RequestId, what: string): Promise<void> {
+  async task(task: Json | string, auth: EpsAuth, requestId: RequestId, what: string): Promise<void> {
     try {
       await this.eps.task(task, auth, requestId);
     } catch (e) {

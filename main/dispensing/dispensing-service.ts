@@ -1,10 +1,10 @@
 // The pharmacy's side of EPS: release (by prescription ID, or everything nominated to the selected
 // role's pharmacy), Scrip's own check of every prescriber signature, the dispense notification,
-// return and withdraw. Every write is committed locally with its X-Request-ID and exact body
-// before it is sent, and sent again unchanged on a retry, so EPS never records it twice; every
-// released prescription is kept the moment it arrives, so nothing released is lost.
+// return and withdraw. Every write goes through main/net/idempotent-write.ts (committed with its
+// X-Request-ID and exact body before it is sent, sent again unchanged on a retry, so EPS never
+// records it twice); every released prescription is kept the moment it arrives, so nothing is lost.
 import { randomUUID } from 'node:crypto';
-import { ScripError, toScripError } from '../errors';
+import { ScripError } from '../errors';
 import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
 import type { IdentityService } from '../identity/identity-service';
@@ -29,11 +29,15 @@ import {
 } from '../../protocols/eps/status-codes';
 import type { TrackedPrescription } from '../../protocols/eps/tracker';
 import type { DispensingClient, RequestId } from './dispensing-client';
-import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord, SignatureVerdict } from './store';
+import { IdempotentWrites } from '../net/idempotent-write';
+import type { DispensingStatus, DispensingStore, ItemRecord, ReleasedRecord } from './store';
 import { caCertificates, checkSignature } from './verify';
-import { readReleased, type ReleasedPrescription } from './released';
+import { readReleased } from './released';
+import type { DispensingItemView, DispensingView, ReleaseResult } from './views';
 
-type Json = Record<string, unknown>;
+// The views are declared by their zod schemas (./views); re-exported for the screens that show them.
+export type { DispensingView, ReleaseResult } from './views';
+
 export type ReturnReason = keyof typeof RETURN_REASONS;
 export type WithdrawReason = keyof typeof WITHDRAW_REASONS;
 export type ItemOutcome = 'dispensed' | 'partial' | 'not-dispensed';
@@ -46,43 +50,6 @@ export interface DispensingDeps {
   client: () => DispensingClient;
   /** The environment in use: its name (records are kept per environment) and CA bundle (trust). */
   environment: () => { name: string; caPem: string | null };
-}
-
-export interface ItemView {
-  lineId: string;
-  medication: { code: string; display: string };
-  quantity: { value: number; unit: string } | null;
-  dosage: string | null;
-  statusCode: string;
-  status: string;
-  /** The quantity last recorded as handed over. */
-  dispensedQuantity: number | null;
-}
-
-export interface DispensingView {
-  id: string;
-  shortFormId: string;
-  status: DispensingStatus;
-  prescriptionStatusCode: string;
-  prescriptionStatus: string;
-  ods: string;
-  releasedAt: string;
-  updatedAt: string;
-  patient: ReleasedPrescription['patient'] | null;
-  prescriber: ReleasedPrescription['prescriber'] | null;
-  items: ItemView[];
-  signature: SignatureVerdict;
-  canDispense: boolean;
-  canReturn: boolean;
-  canWithdraw: boolean;
-  lastNotificationId: string | null;
-  returnReason: string | null;
-}
-
-export interface ReleaseResult {
-  released: DispensingView[];
-  refused: DispensingView[];
-  message: string;
 }
 
 const OUTCOME_CODE: Record<ItemOutcome, LineItemStatusCode> = {
@@ -108,7 +75,11 @@ function statusFrom(prescriptionStatus: string, items: ItemRecord[]): Dispensing
 }
 
 export class DispensingService {
-  constructor(private readonly d: DispensingDeps) {}
+  /** Release, dispense notification, return and withdraw: each sent at most once (decision 0019). */
+  readonly #writes: IdempotentWrites;
+  constructor(private readonly d: DispensingDeps) {
+    this.#writes = new IdempotentWrites(d.store.pendingWrites);
+  }
 
   /** The selected role: who acts, for which pharmacy (a dispensing role: needs.activity of the dispense.* commands). */
   #dispenser(): { auth: EpsAuth; dispenser: Dispenser; userId: string } {
@@ -133,37 +104,12 @@ export class DispensingService {
     return r;
   }
 
-  /**
-   * One write to EPS with its X-Request-ID. The body and ID are committed first; a retry with the
-   * same intent (fingerprint) sends exactly them again. When EPS answers — yes or no — the caller
-   * (yes) or this (no) forgets them; when it could not be reached they stay for the retry.
-   */
-  async #write<T>(
-    key: string,
-    fingerprint: string,
-    build: () => Json,
-    send: (body: Json, requestId: RequestId) => Promise<T>,
-  ): Promise<{ result: T; body: Json; requestId: string }> {
-    const had = this.d.store.pending(key);
-    const p =
-      had && had.fingerprint === fingerprint
-        ? had
-        : this.d.store.setPending({ key, requestId: randomUUID(), fingerprint, body: build() });
-    try {
-      return { result: await send(p.body, p.requestId as RequestId), body: p.body, requestId: p.requestId };
-    } catch (e) {
-      const err = toScripError(e);
-      if (err.code !== 'service-unreachable') {
-        this.d.store.clearPending(key);
-        throw err;
-      }
-      throw new ScripError(
-        'service-unreachable',
-        `${err.message} Nothing is lost: it is kept on this computer.`,
-        { ...err.details, requestId: p.requestId },
-        'Try again when EPS can be reached: Scrip sends the very same request, so EPS cannot record it twice.',
-      );
-    }
+  /** Who sends a return or withdraw Task for `r` (it must be at their pharmacy), and the patient it names. */
+  #taskFor(r: ReleasedRecord): { auth: EpsAuth; dispenser: Dispenser; userId: string; nhsNumber: string } {
+    const who = this.#dispenser();
+    this.#atMyPharmacy(r, who.dispenser.ods);
+    const read = readReleased(r.bundle);
+    return { ...who, nhsNumber: 'problem' in read ? '' : read.patient.nhsNumber };
   }
 
   #mine(id: string): ReleasedRecord {
@@ -195,7 +141,7 @@ export class DispensingService {
     const dispensed = new Map<string, number | null>();
     for (const n of r.notifications)
       for (const l of n.lines) if (l.quantity !== null) dispensed.set(l.lineId.toLowerCase(), l.quantity);
-    const items: ItemView[] = r.items.map((i) => {
+    const items: DispensingItemView[] = r.items.map((i) => {
       const p = parts?.items.find((x) => x.lineId.toLowerCase() === i.lineId.toLowerCase());
       return {
         lineId: i.lineId,
@@ -254,11 +200,11 @@ export class DispensingService {
     const { auth, dispenser, userId } = this.#dispenser();
     const env = this.d.environment();
     const key = `release:${env.name}:${dispenser.ods}:${id ?? 'nominated'}`;
-    const { result, requestId } = await this.#write(
+    const { answer: result, requestId } = await this.#writes.write(
       key,
       `${key}:${auth.roleProfileId}`,
       () => buildReleaseParameters(dispenser, id),
-      (body, rid) => this.d.client().release(body, auth, rid),
+      (body, rid) => this.d.client().release(body, auth, rid as RequestId),
     );
     const cas = caCertificates(env.caPem);
     const releasedAt = new Date().toISOString();
@@ -307,7 +253,7 @@ export class DispensingService {
           }),
         );
       }
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return out;
     });
     this.d.audit.append(userId, 'dispense.release', {
@@ -445,7 +391,7 @@ export class DispensingService {
       out.map((l) => [l.lineItemId.toLowerCase(), l.status, l.quantityValue]).sort(),
     ]);
     // A record sent without an answer may be at EPS already: learn its fate before sending another.
-    const unanswered = this.d.store.pending(key);
+    const unanswered = this.#writes.pending(key);
     if (unanswered && unanswered.fingerprint !== fingerprint) {
       const [, was] = JSON.parse(unanswered.fingerprint) as [number, Array<[string, string, number | null]>];
       const words = was
@@ -461,7 +407,7 @@ export class DispensingService {
         'Send that record again, exactly as it was: EPS cannot record it twice. Then withdraw it if it was wrong, and record again.',
       );
     }
-    const { body, requestId } = await this.#write(
+    const { body, requestId } = await this.#writes.write(
       key,
       fingerprint,
       () => {
@@ -477,7 +423,7 @@ export class DispensingService {
           ...(r.releaseResponseId ? { releaseResponseId: r.releaseResponseId } : {}),
         });
       },
-      (b, rid) => this.d.client().dispenseNotification(b, auth, rid),
+      (b, rid) => this.d.client().dispenseNotification(b, auth, rid as RequestId),
     );
     const notificationId = String((body.identifier as { value?: unknown } | undefined)?.value ?? body.id);
     const saved = this.d.store.transaction(() => {
@@ -495,7 +441,7 @@ export class DispensingService {
           },
         ],
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.record', {
@@ -533,12 +479,9 @@ export class DispensingService {
           : 'Nothing more needs doing here.',
       );
     }
-    const { auth, dispenser, userId } = this.#dispenser();
-    this.#atMyPharmacy(r, dispenser.ods);
-    const read = readReleased(r.bundle);
-    const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
+    const { auth, dispenser, userId, nhsNumber } = this.#taskFor(r);
     const key = `return:${r.id}`;
-    const { requestId } = await this.#write(
+    const { requestId } = await this.#writes.write(
       key,
       reason,
       () =>
@@ -551,7 +494,7 @@ export class DispensingService {
           reason,
           ...(r.releaseResponseId ? { releaseResponseId: r.releaseResponseId } : {}),
         }),
-      (b, rid) => this.d.client().task(b, auth, rid, 'return'),
+      (b, rid) => this.d.client().task(b, auth, rid as RequestId, 'return'),
     );
     const saved = this.d.store.transaction(() => {
       const next = this.d.store.update(r.id, {
@@ -560,7 +503,7 @@ export class DispensingService {
         returnReason: reason,
         items: r.items.map((i) => (i.statusCode === '0008' ? { ...i, statusCode: '0007' } : i)),
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.return', { id: r.id, shortFormId: r.shortFormId, reason, requestId });
@@ -585,12 +528,9 @@ export class DispensingService {
         { id },
         'Record what was dispensed instead.',
       );
-    const { auth, dispenser, userId } = this.#dispenser();
-    this.#atMyPharmacy(r, dispenser.ods);
-    const read = readReleased(r.bundle);
-    const nhsNumber = 'problem' in read ? '' : read.patient.nhsNumber;
+    const { auth, dispenser, userId, nhsNumber } = this.#taskFor(r);
     const key = `withdraw:${r.id}`;
-    const { requestId } = await this.#write(
+    const { requestId } = await this.#writes.write(
       key,
       `${last.id}:${reason}`,
       () =>
@@ -603,7 +543,7 @@ export class DispensingService {
           reason,
           dispenseNotificationId: last.id,
         }),
-      (b, rid) => this.d.client().task(b, auth, rid, 'withdrawal'),
+      (b, rid) => this.d.client().task(b, auth, rid as RequestId, 'withdrawal'),
     );
     const saved = this.d.store.transaction(() => {
       const next = this.d.store.update(r.id, {
@@ -612,7 +552,7 @@ export class DispensingService {
         items: last.before.items,
         notifications: r.notifications.slice(0, -1),
       });
-      this.d.store.clearPending(key);
+      this.#writes.settle(key);
       return next;
     });
     this.d.audit.append(userId, 'dispense.withdraw', {

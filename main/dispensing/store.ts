@@ -1,10 +1,11 @@
 // The pharmacy's durable record of what it released from EPS: the whole signed Bundle, the
 // signature verdict, each line item's status and every dispense notification sent. Written in the
 // same transaction as the answer is read, so nothing released is lost if Scrip stops next. Also the
-// writes waiting for an answer (their X-Request-ID and exact body), so a retry is the same request.
+// writes waiting for an answer (`pendingWrites`, main/net/idempotent-write.ts), so a retry is the same request.
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
 import type { SignatureCheck } from './verify';
+import { PendingWriteTable } from '../net/idempotent-write';
 
 type Json = Record<string, unknown>;
 
@@ -59,14 +60,6 @@ export interface ReleasedRecord {
   notifications: NotificationRecord[];
   returnReason: string | null;
   updatedAt: string;
-}
-
-export interface PendingWrite {
-  key: string;
-  requestId: string;
-  fingerprint: string;
-  body: Json;
-  createdAt: string;
 }
 
 const migrations = [
@@ -144,8 +137,11 @@ const fromRow = (r: Row): ReleasedRecord => ({
 export type NewRelease = Omit<ReleasedRecord, 'id' | 'notifications' | 'returnReason' | 'updatedAt'>;
 
 export class DispensingStore {
+  /** Release, dispense, return and withdraw writes EPS has not answered yet. */
+  readonly pendingWrites: PendingWriteTable;
   constructor(private readonly db: Db) {
     migrate(db, migrations);
+    this.pendingWrites = new PendingWriteTable(db, 'dispensing_pending');
   }
 
   /**
@@ -225,36 +221,6 @@ export class DispensingStore {
         id,
       );
     return this.get(id)!;
-  }
-
-  pending(key: string): PendingWrite | null {
-    const r = this.db
-      .prepare('SELECT key, request_id, fingerprint, body, created_at FROM dispensing_pending WHERE key = ?')
-      .get(key) as
-      { key: string; request_id: string; fingerprint: string; body: string; created_at: string } | undefined;
-    return r
-      ? {
-          key: r.key,
-          requestId: r.request_id,
-          fingerprint: r.fingerprint,
-          body: JSON.parse(r.body) as Json,
-          createdAt: r.created_at,
-        }
-      : null;
-  }
-
-  /** Committed before the request is sent: a retry after any failure sends exactly this again. */
-  setPending(p: Omit<PendingWrite, 'createdAt'>): PendingWrite {
-    this.db
-      .prepare(
-        'INSERT INTO dispensing_pending (key, request_id, fingerprint, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET request_id = excluded.request_id, fingerprint = excluded.fingerprint, body = excluded.body, created_at = excluded.created_at',
-      )
-      .run(p.key, p.requestId, p.fingerprint, JSON.stringify(p.body), new Date().toISOString());
-    return this.pending(p.key)!;
-  }
-
-  clearPending(key: string): void {
-    this.db.prepare('DELETE FROM dispensing_pending WHERE key = ?').run(key);
   }
 
   /** Runs `f` in one transaction (an answer and what it changes are kept together). */

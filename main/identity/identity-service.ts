@@ -78,8 +78,14 @@ export class IdentityService {
   #logouts = new Set<Promise<void>>();
   #closed = false;
 
+  readonly #unsubscribe: () => void;
+
   constructor(deps: IdentityDeps) {
     this.#d = deps;
+    // The readers drive the session: a card arriving arms login, the session's card leaving ends it.
+    this.#unsubscribe = deps.events.subscribe((e) => {
+      if (e.type === 'reader.changed') this.onReaders(e.data);
+    });
   }
 
   #now(): number {
@@ -363,6 +369,7 @@ export class IdentityService {
   /** Ends any session and waits (at most `waitMs`) for the broker logouts still in flight, so none
    *  outlives the database it reports to. */
   async dispose(waitMs = 3000): Promise<void> {
+    this.#unsubscribe();
     if (this.#session) {
       this.#end('logout');
     }

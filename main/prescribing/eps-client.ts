@@ -1,6 +1,7 @@
 // The client side of the EPS FHIR API: $prepare, $process-message, release, dispense, tracker.
 // Every call carries the user's session token, the selected role (NHSD-Session-URID) and an
 // X-Request-ID; a retry reuses the X-Request-ID so the service never records a second message.
+// A write's body may be given as the exact text to send (main/net/idempotent-write.ts keeps it).
 import { randomUUID } from 'node:crypto';
 import { ScripError } from '../errors';
 import type { ServiceClient } from '../net/service-client';
@@ -52,7 +53,12 @@ export class EpsClient {
     this.#base = baseUrl.replace(/\/$/, '');
   }
 
-  async #post(path: string, body: unknown, auth: EpsAuth, requestId: string): Promise<{ status: number; json: Json }> {
+  async #post(
+    path: string,
+    body: Json | string,
+    auth: EpsAuth,
+    requestId: string,
+  ): Promise<{ status: number; json: Json }> {
     const res = await this.#http.send(`${this.#base}${path}`, {
       method: 'POST',
       headers: {
@@ -63,7 +69,7 @@ export class EpsClient {
         'x-request-id': requestId,
         'x-correlation-id': randomUUID(),
       },
-      body: JSON.stringify(body),
+      body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: res.status, json: parseJson(res.body) };
   }
@@ -119,15 +125,15 @@ export class EpsClient {
   }
 
   /** Sends a message (prescription-order, -update, dispense-notification). Raw answer; caller decides. */
-  processMessage(bundle: Json, auth: EpsAuth, requestId: string): Promise<{ status: number; json: Json }> {
+  processMessage(bundle: Json | string, auth: EpsAuth, requestId: string): Promise<{ status: number; json: Json }> {
     return this.#post('/$process-message', bundle, auth, requestId);
   }
 
-  async release(parameters: Json, auth: EpsAuth, requestId = randomUUID()): Promise<Json> {
+  async release(parameters: Json | string, auth: EpsAuth, requestId = randomUUID()): Promise<Json> {
     return EpsClient.check(await this.#post('/Task/$release', parameters, auth, requestId));
   }
 
-  async task(task: Json, auth: EpsAuth, requestId = randomUUID()): Promise<Json> {
+  async task(task: Json | string, auth: EpsAuth, requestId = randomUUID()): Promise<Json> {
     return EpsClient.check(await this.#post('/Task', task, auth, requestId));
   }
 

@@ -1,14 +1,15 @@
-// Sends signed prescriptions from the durable outbox: oldest first, the same X-Request-ID on every
-// attempt, backing off while the service is down. Whatever happens — Scrip killed, network gone,
+// Sends signed prescriptions from the durable outbox: oldest first, each an idempotent write (the
+// same X-Request-ID and bytes on every attempt, main/net/idempotent-write.ts), backing off while the service is down. Whatever happens — Scrip killed, network gone,
 // service restarted — the record says what is known, and a restart picks up where it left off.
 import type { PrescriptionStore, PrescriptionRecord } from './store';
 import type { EpsClient, EpsAuth } from './eps-client';
 import { issuesOf } from './eps-client';
 import type { EventBus } from '../events';
-import { toScripError } from '../errors';
-import { performance } from 'node:perf_hooks';
+import { ScripError, toScripError } from '../errors';
 import type { PrescribingTimings } from './timings';
 import { logFailure } from '../log';
+import { retryDelay, sendUntilAnswered, WriteNotAnswered } from '../net/idempotent-write';
+import { prescriptionChanged } from './prescription-changed';
 
 export interface OutboxDeps {
   store: PrescriptionStore;
@@ -35,7 +36,7 @@ export class Outbox {
   }
 
   #backoff(n: number): number {
-    return this.#d.backoff?.(n) ?? Math.min(60_000, 1000 * 2 ** Math.max(0, n - 1));
+    return this.#d.backoff?.(n) ?? retryDelay(n);
   }
 
   /** Sends what is due now; resolves when this pass is done. Concurrent calls share one pass. */
@@ -104,51 +105,50 @@ export class Outbox {
     }
   }
 
+  /**
+   * One try of one prescription, as an idempotent write (main/net/idempotent-write.ts): the Bundle
+   * and X-Request-ID committed at signing, the very same on every try. The timer is the retry loop.
+   */
   async #send(eps: EpsClient, auth: EpsAuth, rec: PrescriptionRecord): Promise<void> {
-    let status: number;
-    let json: Record<string, unknown>;
-    const t0 = performance.now();
+    let answer: { status: number; json: Record<string, unknown> };
     try {
-      ({ status, json } = await eps.processMessage(
-        JSON.parse(rec.bundle!) as Record<string, unknown>,
-        auth,
-        rec.requestId!,
-      ));
+      answer = await this.#time(() =>
+        sendUntilAnswered({ requestId: rec.requestId!, body: rec.bundle! }, async (body, requestId) => {
+          const a = await eps.processMessage(body, auth, requestId);
+          if (isVerdict(a.status)) return a;
+          // Anything else (down, session lapsed, endpoint missing) is not a verdict on the
+          // prescription: it stays in the outbox and is tried again.
+          const issues = issuesOf(a.json)
+            .map((i) => i.diagnostics ?? i.code)
+            .join('; ');
+          throw new ScripError('service-unreachable', `EPS answered ${a.status}${issues ? `: ${issues}` : ''}`);
+        }),
+      );
     } catch (e) {
-      const err = toScripError(e);
+      const err = e instanceof WriteNotAnswered ? e.last : toScripError(e);
       this.#d.store.markAttempt(rec.id, err.message, new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)));
       this.#emit(rec.id);
       return;
-    } finally {
-      if (this.#d.timings) this.#d.timings.service += performance.now() - t0;
     }
-    if (status >= 200 && status < 300) {
-      this.#d.store.markAnswered(rec.id, 'accepted', String(status), JSON.stringify(json));
-    } else if (status !== 400 && status !== 422) {
-      // Only 400/422 answer about the prescription itself; anything else (down, session lapsed,
-      // endpoint missing) is not a verdict on it, so it stays in the outbox and is tried again.
-      const issues = issuesOf(json)
-        .map((i) => i.diagnostics ?? i.code)
-        .join('; ');
-      this.#d.store.markAttempt(
-        rec.id,
-        `EPS answered ${status}${issues ? `: ${issues}` : ''}`,
-        new Date(Date.now() + this.#backoff(rec.sendAttempts + 1)),
-      );
-    } else {
-      this.#d.store.markAnswered(rec.id, 'rejected', String(status), JSON.stringify(json));
-    }
+    const ok = answer.status >= 200 && answer.status < 300;
+    this.#d.store.markAnswered(
+      rec.id,
+      ok ? 'accepted' : 'rejected',
+      String(answer.status),
+      JSON.stringify(answer.json),
+    );
     this.#emit(rec.id);
+  }
+
+  async #time<T>(f: () => Promise<T>): Promise<T> {
+    return this.#d.timings ? this.#d.timings.onService(f) : f();
   }
 
   #emit(id: string): void {
     const r = this.#d.store.get(id);
-    if (r)
-      this.#d.events.emit('prescription.changed', {
-        id: r.id,
-        status: r.status,
-        shortFormId: r.shortFormId,
-        lastError: r.lastError,
-      });
+    if (r) prescriptionChanged(this.#d.events, r);
   }
 }
+
+/** Only a success, 400 or 422 is EPS's verdict on the prescription itself. */
+const isVerdict = (status: number): boolean => (status >= 200 && status < 300) || status === 400 || status === 422;

@@ -2,6 +2,8 @@
 // about to sign against Scrip's own digest before the card is used; the durable outbox; the token.
 //   sign: IDs → Bundle → EPS $prepare → Scrip's own digest must equal the service's → the card's
 //   signing key signs the canonical SignedInfo → XML-DSig + Provenance → outbox (committed) → send.
+// What happens after sending lives apart: cancellation-service.ts (cancel at EPS) and
+// tracking-service.ts (the EPS tracker).
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ScripError, toScripError } from '../errors';
@@ -15,15 +17,15 @@ import { assembleSignature, provenanceEntry } from '../../protocols/eps/signatur
 import { buildPrescriptionBundle, type PrescriptionIds } from './bundle';
 import { draftContent, fieldInWords, type DraftContent, type PrescriberContext } from './model';
 import type { PrescriptionStore, PrescriptionRecord } from './store';
-import { EpsClient } from './eps-client';
+import type { EpsClient } from './eps-client';
 import type { Outbox } from './outbox';
 import { shortFormId, newLongFormId } from './ids';
 import { renderToken } from './token';
-import { buildCancelBundle, lineItemIds, readCancelAnswer, type CancelAnswer } from './cancel';
-import { parseTrackerBundle, TrackerFormatError, LINE_ITEM_STATUS } from '../../protocols/eps/tracker';
-import { CANCEL_REASONS, type CancelReasonCode } from '../../protocols/eps/status-codes';
+import { cancelWriteKey } from './cancellation-service';
+import { prescriptionChanged } from './prescription-changed';
+import type { PrescriptionItemView, SignOutcome } from './views';
 import { contextFromSettings, type PrescriberSettingsStore, type PrescriberSettings } from './prescriber-settings';
-import type { ItemState, PrescriptionStatus } from './store';
+import type { ItemState } from './store';
 import { PrescribingTimings } from './timings';
 import { logFailure } from '../log';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
@@ -45,44 +47,6 @@ export interface PrescribingDeps {
   /** dm+d, to check every item's code before signing. */
   medicines?: { index(): Promise<{ byCode(code: string): { name: string; invalid: boolean } | null }> };
   timings?: PrescribingTimings;
-}
-
-export interface SignOutcome {
-  id: string;
-  ok: boolean;
-  status: string;
-  shortFormId: string | null;
-  error?: { code: string; message: string; action: string };
-}
-
-export interface CancelItemResult {
-  lineId: string;
-  medication: string | null;
-  ok: boolean;
-  /** EPS's answer code (R-0001 …), null when there was no answer. */
-  code: string | null;
-  outcome: CancelAnswer['outcome'];
-  /** What happened, for the prescriber. */
-  message: string;
-  /** EPS's own words. */
-  serviceText: string | null;
-  itemStatus: string | null;
-  /** The dispenser holding the item, when EPS says (R-0002/R-0003). */
-  dispenser: string | null;
-}
-
-export interface ItemView {
-  lineId: string;
-  medication: string;
-  /** Line item status from the service (medicationdispense-type), null until known. */
-  statusCode: string | null;
-  status: string | null;
-  dispensedAt: string | null;
-  cancelReason: string | null;
-  cancelAnswerCode: string | null;
-  cancelAnswer: string | null;
-  /** A cancellation was sent and not answered yet (trying again sends the same request). */
-  cancelPending: boolean;
 }
 
 /** A draft as saved, or invalid-input naming each bad field in words (nothing is saved then). */
@@ -111,38 +75,14 @@ const errorOut = (e: unknown) => {
 export class PrescribingService {
   /** Where the time of signing and sending goes (card, service, all): benchmarks read it. */
   readonly timings: PrescribingTimings;
-  #refresh: NodeJS.Timeout | null = null;
-  #unsubscribe: (() => void) | null = null;
-  #refreshing: Promise<void> | null = null;
-  #stopped = false;
-
   constructor(private readonly d: PrescribingDeps) {
     this.timings = d.timings ?? new PrescribingTimings();
-  }
-
-  async #service<T>(f: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
-    try {
-      return await f();
-    } finally {
-      this.timings.service += performance.now() - t0;
-    }
-  }
-
-  #changed(r: PrescriptionRecord): PrescriptionRecord {
-    this.d.events.emit('prescription.changed', {
-      id: r.id,
-      status: r.status,
-      shortFormId: r.shortFormId,
-      lastError: r.lastError,
-    });
-    return r;
   }
 
   create(content: unknown): PrescriptionRecord {
     const draft = parseDraft(content);
     const owner = this.d.identity.view().user?.id ?? null;
-    return this.#changed(this.d.store.createDraft(draft, owner));
+    return prescriptionChanged(this.d.events, this.d.store.createDraft(draft, owner));
   }
 
   update(id: string, content: unknown): PrescriptionRecord {
@@ -157,7 +97,7 @@ export class PrescribingService {
         'Cancel it and write a new one if it is wrong.',
       );
     }
-    return this.#changed(r);
+    return prescriptionChanged(this.d.events, r);
   }
 
   /** EPS's reasons for refusing a prescription, issue by issue (null unless it was refused). */
@@ -322,7 +262,7 @@ export class PrescribingService {
       );
     }
     const auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
-    return this.#service(() => this.d.prescriber!(auth));
+    return this.timings.onService(() => this.d.prescriber!(auth));
   }
 
   prescriberSettings(roleProfileId: string): PrescriberSettings | null {
@@ -437,7 +377,7 @@ export class PrescribingService {
       startDate: new Date().toISOString().slice(0, 10),
     });
     checkEpsRules(bundle); // before EPS or the card: what EPS would refuse is never signed
-    const prepared = await this.#service(() => this.d.eps().prepare(bundle, auth));
+    const prepared = await this.timings.onService(() => this.d.eps().prepare(bundle, auth));
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
     const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, nodeHash);
     if (mine.digest !== prepared.digest) {
@@ -511,7 +451,7 @@ export class PrescribingService {
       roleProfileId: auth.roleProfileId,
       items: p.items,
     });
-    this.#changed(committed);
+    prescriptionChanged(this.d.events, committed);
     return { id: p.id, ok: true, status: committed.status, shortFormId: p.ids.shortFormId };
   }
 
@@ -542,7 +482,7 @@ export class PrescribingService {
   }
 
   /** Line items with what the service last said about each. */
-  items(id: string): ItemView[] {
+  items(id: string): PrescriptionItemView[] {
     const rec = this.get(id);
     const states = new Map(this.d.store.items(id).map((i) => [i.lineId.toLowerCase(), i]));
     return rec.draft.items.map((it) => {
@@ -556,260 +496,9 @@ export class PrescribingService {
         cancelReason: s?.cancelReason ?? null,
         cancelAnswerCode: s?.cancelAnswerCode ?? null,
         cancelAnswer: s?.cancelAnswer ?? null,
-        cancelPending: !!s?.cancelRequestId,
+        cancelPending: !!this.d.store.pendingWrites.get(cancelWriteKey(id, it.lineId)),
       };
     });
-  }
-
-  /**
-   * Cancels line items of a sent prescription, one `prescription-order-update` per item. Each item
-   * keeps its cancellation's X-Request-ID until EPS answers, so trying again after a failure is the
-   * same request. Returns EPS's answer per item in a prescriber's words.
-   */
-  async cancel(
-    id: string,
-    reason: CancelReasonCode,
-    lineIds?: string[],
-  ): Promise<{ id: string; status: PrescriptionStatus; results: CancelItemResult[] }> {
-    if (!Object.hasOwn(CANCEL_REASONS, reason))
-      throw new ScripError('invalid-input', `"${reason}" is not an EPS cancellation reason (0001 to 0009).`, {
-        field: 'reason',
-      });
-    const session = this.d.identity.requireRole();
-    const rec = this.get(id);
-    if (!rec.bundle || !rec.shortFormId)
-      throw new ScripError(
-        'bad-state',
-        'Only a signed and sent prescription can be cancelled; a draft can simply be deleted or changed.',
-        { id, status: rec.status },
-      );
-    if (rec.status === 'signed' || rec.status === 'sending') {
-      throw new ScripError(
-        'bad-state',
-        'This prescription has not reached EPS yet, so it cannot be cancelled there.',
-        { id, status: rec.status },
-        'Wait until it shows as accepted, then cancel it.',
-      );
-    }
-    if (rec.status === 'rejected')
-      throw new ScripError('bad-state', 'EPS rejected this prescription, so there is nothing to cancel.', {
-        id,
-        status: rec.status,
-      });
-    const bundle = JSON.parse(rec.bundle) as Record<string, unknown>;
-    const all = lineItemIds(bundle);
-    const wanted = lineIds?.length
-      ? [...new Set(lineIds.map((l) => l.toLowerCase()))]
-      : all.map((l) => l.toLowerCase());
-    const unknown = wanted.filter((l) => !all.some((a) => a.toLowerCase() === l));
-    if (unknown.length)
-      throw new ScripError('invalid-input', `This prescription has no line item ${unknown.join(', ')}.`, {
-        field: 'lineIds',
-        unknown,
-      });
-    const sender = await this.prescriberFor(session);
-    const auth: Auth = { token: session.token, roleProfileId: session.role.id, userId: session.userId };
-    const names = new Map(rec.draft.items.map((i) => [i.lineId.toLowerCase(), i.medication.display]));
-    const results: CancelItemResult[] = [];
-    for (const lineId of all.filter((a) => wanted.includes(a.toLowerCase()))) {
-      const medication = names.get(lineId.toLowerCase()) ?? null;
-      const before = this.d.store.items(id).find((i) => i.lineId.toLowerCase() === lineId.toLowerCase());
-      // Same item, same reason, not answered yet: the same request again.
-      const requestId =
-        before?.cancelRequestId && before.cancelReason === reason ? before.cancelRequestId : randomUUID();
-      this.d.store.saveItem(id, lineId, { cancelReason: reason, cancelRequestId: requestId });
-      const message = buildCancelBundle(bundle, lineId, reason, sender, requestId);
-      let answer: { status: number; json: Record<string, unknown> } | null = null;
-      let lastError: ScripError | null = null;
-      for (let attempt = 0; attempt < 3 && !answer; attempt++) {
-        if (attempt) await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
-        try {
-          const a = await this.#service(() => this.d.eps().processMessage(message, auth, requestId));
-          if (a.status >= 500) lastError = new ScripError('service-unreachable', `EPS failed (${a.status}).`);
-          else answer = a;
-        } catch (e) {
-          lastError = toScripError(e);
-        }
-      }
-      if (!answer) {
-        results.push({
-          lineId,
-          medication,
-          ok: false,
-          code: null,
-          outcome: 'failed',
-          serviceText: lastError?.message ?? null,
-          itemStatus: before?.status ?? null,
-          dispenser: null,
-          message: `EPS could not be reached, so nothing has changed yet (${lastError?.message ?? 'no answer'}). Try again: the same request is sent, so it cannot cancel twice.`,
-        });
-        continue;
-      }
-      if (answer.status === 401 || answer.status === 403) {
-        const err = (() => {
-          try {
-            EpsClient.check(answer);
-          } catch (e) {
-            return toScripError(e);
-          }
-          return null;
-        })();
-        results.push({
-          lineId,
-          medication,
-          ok: false,
-          code: null,
-          outcome: 'failed',
-          serviceText: err?.message ?? null,
-          itemStatus: before?.status ?? null,
-          dispenser: null,
-          message: err ? `${err.message} ${err.action}` : 'EPS did not accept the session.',
-        });
-        continue;
-      }
-      const read = readCancelAnswer(answer.status, answer.json);
-      const itemStatus = read.itemStatusCode ? LINE_ITEM_STATUS[read.itemStatusCode] : null;
-      this.d.store.saveItem(id, lineId, {
-        cancelRequestId: null,
-        cancelAnswerCode: read.code,
-        cancelAnswer: read.message,
-        ...(read.itemStatusCode ? { statusCode: read.itemStatusCode, status: itemStatus } : {}),
-      });
-      results.push({
-        lineId,
-        medication,
-        ok: read.outcome === 'cancelled',
-        code: read.code,
-        outcome: read.outcome,
-        message: read.message,
-        serviceText: read.serviceText,
-        itemStatus: itemStatus ?? before?.status ?? null,
-        dispenser: read.dispenser,
-      });
-    }
-    const status = this.#statusFromItems(id, all);
-    this.d.audit.append(auth.userId, 'prescription.cancel', {
-      id,
-      shortFormId: rec.shortFormId,
-      reason,
-      results: results.map((r) => ({ lineId: r.lineId, code: r.code, outcome: r.outcome })),
-    });
-    this.#changed(this.get(id));
-    return { id, status, results };
-  }
-
-  /** accepted → partly-cancelled → cancelled as the service reports items cancelled. */
-  #statusFromItems(id: string, lineIds: string[]): PrescriptionStatus {
-    const rec = this.get(id);
-    if (!['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) return rec.status;
-    const states = new Map(this.d.store.items(id).map((i) => [i.lineId.toLowerCase(), i.statusCode]));
-    const cancelled = lineIds.filter((l) => states.get(l.toLowerCase()) === '0005').length;
-    const next: PrescriptionStatus =
-      cancelled === 0 ? 'accepted' : cancelled === lineIds.length ? 'cancelled' : 'partly-cancelled';
-    if (next !== rec.status) this.d.store.setStatus(id, next);
-    return next;
-  }
-
-  /** Asks the EPS tracker for the prescription's status and each line item's, and keeps the answer. */
-  async track(id: string, session: Session = this.d.identity.requireRole()): Promise<PrescriptionRecord> {
-    const rec = this.get(id);
-    if (!rec.shortFormId || !['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) {
-      throw new ScripError('bad-state', 'Only a prescription EPS has accepted can be tracked.', {
-        id,
-        status: rec.status,
-      });
-    }
-    const auth = { token: session.token, roleProfileId: session.role.id };
-    const json = await this.#service(() => this.d.eps().track({ prescriptionId: rec.shortFormId! }, auth));
-    let found;
-    try {
-      found = parseTrackerBundle(json).find((p) => p.shortFormId === rec.shortFormId);
-    } catch (e) {
-      if (e instanceof TrackerFormatError)
-        throw new ScripError('service-error', `The tracker's answer could not be read: ${e.message}`, {
-          expression: e.expression,
-        });
-      throw e;
-    }
-    const checkedAt = new Date().toISOString();
-    if (!found) {
-      this.d.store.saveTracking(id, {
-        statusCode: 'unknown',
-        status: 'Not known to the tracker',
-        owner: null,
-        checkedAt,
-      });
-    } else {
-      this.d.store.saveTracking(id, {
-        statusCode: found.status.code,
-        status: found.status.display,
-        owner: found.owner,
-        checkedAt,
-      });
-      for (const item of found.items) {
-        this.d.store.saveItem(id, item.id, {
-          statusCode: item.status.code,
-          status: item.status.display,
-          dispensedAt: item.dateLastDispensed ?? null,
-        });
-      }
-      this.#statusFromItems(id, lineItemIds(JSON.parse(rec.bundle!) as Record<string, unknown>));
-    }
-    return this.#changed(this.get(id));
-  }
-
-  /** Tracks the logged-in user's sent prescriptions every `intervalMs` while a role is selected, and at once when one is selected. */
-  startRefresh(intervalMs = 5 * 60_000): void {
-    if (this.#refresh) clearInterval(this.#refresh);
-    this.#stopped = false;
-    this.#refresh = setInterval(() => {
-      this.refreshNow().catch(logFailure('tracker refresh failed; tried again at the next interval'));
-    }, intervalMs);
-    this.#refresh.unref();
-    this.#unsubscribe ??= this.d.events.subscribe((e) => {
-      if (e.type === 'session.changed' && e.data.state === 'role-selected')
-        this.refreshNow().catch(logFailure('tracker refresh after login failed; tried again at the next interval'));
-    });
-  }
-
-  /** Stops the refresh timer; resolves when a pass under way has finished (so the database can close). */
-  async dispose(): Promise<void> {
-    if (this.#refresh) clearInterval(this.#refresh);
-    this.#refresh = null;
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    this.#stopped = true;
-    await this.#refreshing?.catch(() => undefined); // only waiting: its failure is logged where it was started
-  }
-
-  /** One refresh pass now (the timer's; also after login). Skips prescriptions whose state is final. */
-  refreshNow(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    this.#refreshing ??= (async () => {
-      let session: Session;
-      try {
-        session = this.d.identity.requireRole();
-      } catch {
-        return;
-      }
-      const final = new Set(['0004', '0005', '0006', '0007']);
-      const mine = this.d.store
-        .list({ status: ['accepted', 'partly-cancelled'], ownerUserId: session.userId, limit: 100 })
-        .filter((r) => !r.tracking || !final.has(r.tracking.statusCode));
-      for (const r of mine) {
-        if (this.#stopped) return;
-        try {
-          await this.track(r.id, session);
-        } catch (e) {
-          // A lapsed session or an unreachable service ends this pass; the next one tries again.
-          if (['unauthenticated', 'forbidden', 'service-unreachable', 'bad-state'].includes(toScripError(e).code))
-            return;
-        }
-      }
-    })().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
   }
 }
 

@@ -2,8 +2,10 @@
 // prescriptions waiting to be sent, and what the service answered. A signed prescription is
 // committed here (synchronous=FULL) before any send is attempted, with the X-Request-ID it will
 // be sent with, so a crash or a restart resends the same request and never a second prescription.
+// Cancellations waiting for EPS's answer are in `pendingWrites` (main/net/idempotent-write.ts).
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../store/database';
+import { PendingWriteTable } from '../net/idempotent-write';
 import { draftContent, type DraftContent } from './model';
 import type { PrescriptionIds } from './bundle';
 
@@ -62,8 +64,6 @@ export interface ItemState {
   status: string | null;
   dispensedAt: string | null;
   cancelReason: string | null;
-  /** X-Request-ID of a cancellation not yet answered (retries reuse it). */
-  cancelRequestId: string | null;
   cancelAnswerCode: string | null;
   cancelAnswer: string | null;
   updatedAt: string;
@@ -71,6 +71,11 @@ export interface ItemState {
 
 export class PrescriptionStore {
   readonly #db: Db;
+  /**
+   * Cancellations EPS has not answered yet, each with its X-Request-ID and exact body. (The
+   * cancel_request_id column of prescription_items, which kept only the ID, is no longer read.)
+   */
+  readonly pendingWrites: PendingWriteTable;
   constructor(db: Db) {
     this.#db = db;
     migrate(db, [
@@ -103,6 +108,28 @@ export class PrescriptionStore {
         sql: 'ALTER TABLE prescriptions ADD COLUMN reserved_ids TEXT;',
       },
     ]);
+    this.pendingWrites = new PendingWriteTable(db, 'prescription_pending');
+  }
+
+  /** Runs `f` in one transaction (an answer and what it changes are kept together). */
+  transaction<T>(f: () => T): T {
+    return this.#db.transaction(f)();
+  }
+
+  /**
+   * accepted → partly-cancelled → cancelled as the service reports line items cancelled (0005);
+   * a prescription in any other state keeps it. Returns the status afterwards.
+   */
+  statusFromItems(id: string, lineIds: string[]): PrescriptionStatus {
+    const rec = this.get(id);
+    if (!rec) throw new Error(`prescription ${id} does not exist`);
+    if (!['accepted', 'partly-cancelled', 'cancelled'].includes(rec.status)) return rec.status;
+    const states = new Map(this.items(id).map((i) => [i.lineId.toLowerCase(), i.statusCode]));
+    const cancelled = lineIds.filter((l) => states.get(l.toLowerCase()) === '0005').length;
+    const next: PrescriptionStatus =
+      cancelled === 0 ? 'accepted' : cancelled === lineIds.length ? 'cancelled' : 'partly-cancelled';
+    if (next !== rec.status) this.setStatus(id, next);
+    return next;
   }
 
   /** The IDs kept for a draft (with the organisation its short-form ID names), if any. */
@@ -247,7 +274,6 @@ export class PrescriptionStore {
       status: 'status',
       dispensedAt: 'dispensed_at',
       cancelReason: 'cancel_reason',
-      cancelRequestId: 'cancel_request_id',
       cancelAnswerCode: 'cancel_answer_code',
       cancelAnswer: 'cancel_answer',
     } as const;
@@ -325,7 +351,6 @@ function toItem(r: Record<string, unknown>): ItemState {
     status: str('status'),
     dispensedAt: str('dispensed_at'),
     cancelReason: str('cancel_reason'),
-    cancelRequestId: str('cancel_request_id'),
     cancelAnswerCode: str('cancel_answer_code'),
     cancelAnswer: str('cancel_answer'),
     updatedAt: String(r.updated_at),

@@ -7,6 +7,7 @@ import type { CardFile } from '../../../sandbox/card/card-file';
 import { CardService } from '../../../main/card/card-service';
 import { InProcessConnector } from '../../../main/card/in-process-connector';
 import { ScripError } from '../../../main/errors';
+import { EventBus } from '../../../main/events';
 import { newCard, PIN, PUK } from '../../sandbox/card/fixture';
 
 const READER = 'Test Reader 00';
@@ -143,4 +144,24 @@ describe('CardService over the in-process virtual card', () => {
     assert.ok(!JSON.stringify(e.toBody()).includes('97531864'), "!JSON.stringify(e.toBody()).includes('97531864')");
     assert.ok(!e.message.includes('97531864'), "!e.message.includes('97531864')");
   });
+});
+
+test('the card service forgets a card that left its reader by itself, until it is disposed', async () => {
+  const events = new EventBus();
+  const card = new PivCard(newCard());
+  const service = new CardService(new InProcessConnector({ [READER]: inProcessReader(card) }), { events });
+  await service.pinInfo(READER);
+  assert.equal(service.facts(READER).cardType, 'piv', 'the card was recognised');
+  const gone = {
+    service: 'running' as const,
+    readers: [
+      { name: READER, present: false, atr: null, pinPad: null, cardType: null, inUse: false, pinRetries: null },
+    ],
+  };
+  events.emit('reader.changed', gone);
+  assert.equal(service.facts(READER).cardType, null, 'what was learnt left with the card');
+  await service.pinInfo(READER);
+  service.dispose();
+  events.emit('reader.changed', gone);
+  assert.equal(service.facts(READER).cardType, 'piv', 'a disposed service no longer follows the readers');
 });

@@ -1,5 +1,5 @@
 // The pharmacy's store of released prescriptions (SQLite on disk): kept across a restart, released
-// again under the same local ID, per environment; pending writes keep their X-Request-ID and body.
+// again under the same local ID, per environment; pending writes survive a restart.
 // Also the readers of a released Bundle and of EPS's release answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,24 +129,20 @@ test('records are kept per environment and listed for one pharmacy', () =>
     assert.throws(() => s.update('no-such-id', { status: 'returned' }), /no released prescription/);
   }));
 
-test('a pending write keeps its request ID and exact body until cleared, across a restart', () =>
+test('the dispensing store keeps pending writes across a restart, in its own table', () =>
   withStore((open, closeLast) => {
     const a = open();
-    assert.equal(a.pending('dispense:x'), null);
-    const p = a.setPending({
+    assert.equal(a.pendingWrites.get('dispense:x'), null, 'nothing pending at first');
+    a.pendingWrites.put({
       key: 'dispense:x',
       requestId: '9b6a2c52-5a0e-4b43-8f0f-0c3f0f0c3f0f',
       fingerprint: 'f1',
-      body: { resourceType: 'Bundle', id: 'n1' },
+      body: '{"resourceType":"Bundle","id":"n1"}',
     });
-    assert.equal(p.requestId, '9b6a2c52-5a0e-4b43-8f0f-0c3f0f0c3f0f');
     closeLast();
     const b = open();
-    assert.deepEqual(b.pending('dispense:x')?.body, { resourceType: 'Bundle', id: 'n1' });
-    b.setPending({ key: 'dispense:x', requestId: '11111111-2222-4333-8444-555555555555', fingerprint: 'f2', body: {} });
-    assert.equal(b.pending('dispense:x')?.fingerprint, 'f2');
-    b.clearPending('dispense:x');
-    assert.equal(b.pending('dispense:x'), null);
+    assert.equal(b.pendingWrites.get('dispense:x')?.body, '{"resourceType":"Bundle","id":"n1"}', 'the exact body');
+    assert.equal(b.pendingWrites.get('dispense:x')?.requestId, '9b6a2c52-5a0e-4b43-8f0f-0c3f0f0c3f0f', 'the same ID');
   }));
 
 test('a released Bundle is read for the pharmacist: patient, prescriber, items; a broken one says what is missing', () => {

@@ -266,10 +266,10 @@ test('a cancellation EPS never answered is sent again with the same X-Request-ID
   const { db } = openStores(dataDir);
   const requestId = String(
     (
-      db.prepare('SELECT cancel_request_id FROM prescription_items WHERE prescription_id = ?').get(id) as {
-        cancel_request_id: string;
+      db.prepare('SELECT request_id FROM prescription_pending WHERE key LIKE ?').get(`cancel:${id}:%`) as {
+        request_id: string;
       }
-    ).cancel_request_id,
+    ).request_id,
   );
   db.close();
   const again = await call('prescription.cancel', { id, reason: '0003' });
@@ -288,7 +288,7 @@ test('a cancellation EPS never answered is sent again with the same X-Request-ID
 });
 
 test("the periodic refresh tracks the user's sent prescriptions", async () => {
-  await app.services.prescribing.refreshNow();
+  await app.services.tracking.refreshNow();
   const got = await call('prescription.get', { id: c });
   assert.equal((got.tracking as Json).statusCode, '0001');
   assert.ok(!isErrorBody(got), '!isErrorBody(got)');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { buildCancelBundle, lineItemIds, readCancelAnswer } from '../../../main/prescribing/cancel';
+import { buildCancelBundle, lineItemIds, readCancelAnswer } from '../../../main/prescribing/cancellation-message';
 import { buildPrescriptionBundle } from '../../../main/prescribing/bundle';
 import { draftContent, type PrescriberContext } from '../../../main/prescribing/model';
 import type { CancelReasonCode } from '../../../protocols/eps/status-codes';
