@@ -30,6 +30,8 @@ import { DispensingService } from './dispensing/dispensing-service';
 import { IdentityService } from './identity/identity-service';
 import { buildAuthResponse } from './identity/http-broker';
 import { brokerFor } from './identity/broker-for';
+import { systemBrowserOpener } from './identity/cis2/system-browser';
+import type { BrowserOpener } from './identity/cis2/oidc-login';
 import { ServiceClient } from './net/service-client';
 import { ScripError } from './errors';
 import type { Environment } from './environments/environments';
@@ -52,6 +54,8 @@ export interface AppOptions {
   environments?: EnvironmentService;
   /** The OS keychain (unit tests pass an in-memory one); asked only when an API key is made or checked. */
   keychain?: () => Keychain;
+  /** Opens the CIS2 login in the user's browser (Electron: shell.openExternal; default: the platform's opener). */
+  openBrowser?: BrowserOpener;
   /** The administrator's PKCS#11 module file (default: SCRIP_PKCS11_MANAGED or the OS path). */
   pkcs11ManagedPath?: string;
 }
@@ -81,6 +85,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
     }),
   );
   const events = new EventBus();
+  const openBrowser = opts.openBrowser ?? systemBrowserOpener();
   const readers = disposables.add(new ReaderService(opts.readerWatch ?? new PcscReaderWatch(), events));
   const tokens = disposables.add(new Pkcs11Tokens());
   readers.setTokenReaders(tokens);
@@ -136,6 +141,7 @@ export async function createApp(opts: AppOptions = {}): Promise<App> {
           keychain,
           dataDir,
           onLost: () => identity.sessionLost(),
+          openBrowser,
         });
       },
     }),

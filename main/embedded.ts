@@ -90,6 +90,9 @@ function cis2Settings(sb: RunningSandbox): Partial<Environment> {
     cis2ClientId: SANDBOX_CIS2_CLIENT,
     apimTokenUrl: `${sb.baseUrl}/oauth2/token`,
     apimClientId: SANDBOX_APIM_CLIENT,
+    // The agent completes the sandbox's card page itself unless the system-browser route is asked
+    // for (SCRIP_SANDBOX_CIS2_LOGIN=system-browser; decision 0017).
+    cis2Login: process.env.SCRIP_SANDBOX_CIS2_LOGIN === 'system-browser' ? 'system-browser' : 'agent',
     // Scrip makes its application key on first use, keeps it in the keychain, and registers the public half here.
     registerAppKey: ({ kid, jwk }) =>
       new ApplicationStore(sb.dataDir).register({

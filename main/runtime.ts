@@ -12,6 +12,7 @@ import { log } from './log';
 import { logToDataDir } from './log-file';
 import { appVersion } from './config';
 import type { ReaderWatch } from '../native/pcsc/reader-watch';
+import type { BrowserOpener } from './identity/cis2/oidc-login';
 
 interface Runtime {
   app: App;
@@ -35,6 +36,8 @@ export async function startRuntime(
     clock?: string;
     readerWatch?: ReaderWatch;
     cardSpawner?: CardProcessSpawner;
+    /** Opens the CIS2 login in the user's browser (the Electron shell passes shell.openExternal). */
+    openBrowser?: BrowserOpener;
   } = {},
 ): Promise<Runtime> {
   logToDataDir(dataDir);
@@ -61,6 +64,7 @@ export async function startRuntime(
     dataDir,
     environments,
     ...(opts.readerWatch ? { readerWatch: opts.readerWatch } : {}),
+    ...(opts.openBrowser ? { openBrowser: opts.openBrowser } : {}),
   });
   log().info({ dataDir, environment: environment.name, version: appVersion }, 'Scrip started');
   // The keychain may be locked: never hold the start on it. A key check that arrives meanwhile waits

@@ -227,6 +227,8 @@ export class Pkcs11Driver implements CardDriver {
         keyId: c.id,
         attempts,
         pin: pinToSend ?? null,
+        // A key hidden until login is reached through the keypad rather than refused (#13's note).
+        keypad: (this.#token.flags & CKF.PROTECTED_AUTHENTICATION_PATH) !== 0,
       });
     } catch (e) {
       if (e instanceof ScripError && e.code === 'card-error' && e.details?.ckr === 'CKR_USER_NOT_LOGGED_IN') {

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const dataDir = defaultDataDir();
   makeDataDirPrivate(dataDir);
   // The embedded virtual card runs in a utility process: this executable cannot run scripts as Node.
-  const runtime = await startRuntime(dataDir, { cardSpawner: utilityCardSpawner() });
+  // The CIS2 login opens in the user's own browser (RFC 8252), never in a window of Scrip's.
+  const runtime = await startRuntime(dataDir, {
+    cardSpawner: utilityCardSpawner(),
+    openBrowser: (url) => shell.openExternal(url),
+  });
   const core = runtime.app;
   const api = await startApiServer(core, { socketDir: dataDir });
   writeRuntimeFile(dataDir, {

@@ -358,6 +358,7 @@ export class EnvironmentService {
     const existing = file.environments[input.name];
     const cis2: Partial<EnvironmentConfig> = {};
     if (input.auth === 'cis2-apim') {
+      if (existing?.cis2Login) cis2.cis2Login = existing.cis2Login; // set in environments.json; Settings keeps it
       // The discovery document's address is accepted for the issuer's: it is what providers publish.
       const issuer = (input.cis2Issuer ?? '').replace(/\/?\.well-known\/openid-configuration\/?$/, '');
       for (const [field, label, raw] of [

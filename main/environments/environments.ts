@@ -31,6 +31,12 @@ const environmentConfig = z.object({
       "ssb: the security broker's session token; cis2-apim: a CIS2 login exchanged at APIM for an access token",
     ),
   cis2Issuer: z.url().optional().describe('CIS2 issuer (discovery at /.well-known/openid-configuration)'),
+  cis2Login: z
+    .enum(['system-browser', 'agent'])
+    .optional()
+    .describe(
+      "system-browser (default): the CIS2 login opens in the user's browser (RFC 8252); agent: Scrip completes the sandbox provider's card page itself (decision 0017)",
+    ),
   cis2ClientId: z.string().optional().describe("The application's CIS2 client ID"),
   apimTokenUrl: z.url().optional().describe('APIM OAuth token endpoint'),
   apimClientId: z.string().optional().describe("The application's APIM client ID (API key)"),

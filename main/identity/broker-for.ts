@@ -8,12 +8,15 @@ import type { Broker } from './broker';
 import { HttpBroker } from './http-broker';
 import { Cis2ApimBroker } from './cis2/cis2-apim-broker';
 import { appKeyAccount, loadAppKey } from './cis2/app-key';
+import type { BrowserOpener } from './cis2/oidc-login';
 
 interface BrokerDeps {
   http: (serviceName: string) => ServiceClient;
   keychain: () => Keychain;
   dataDir: string;
   onLost: () => void;
+  /** Opens the CIS2 login in the user's browser (absent: this surface cannot). */
+  openBrowser?: BrowserOpener;
 }
 
 export function brokerFor(env: Environment, d: BrokerDeps): Broker {
@@ -40,7 +43,14 @@ export function brokerFor(env: Environment, d: BrokerDeps): Broker {
   return new Cis2ApimBroker({
     http: d.http('CIS2 and APIM'),
     onLost: d.onLost,
-    settings: { cis2Issuer, cis2ClientId, apimTokenUrl, apimClientId },
+    ...(d.openBrowser ? { openBrowser: d.openBrowser } : {}),
+    settings: {
+      cis2Issuer,
+      cis2ClientId,
+      apimTokenUrl,
+      apimClientId,
+      ...(env.cis2Login ? { cis2Login: env.cis2Login } : {}),
+    },
     appKey: async () => {
       const k = await loadAppKey(d.keychain(), account, { kid: env.apimKeyId, create: !!env.registerAppKey });
       env.registerAppKey?.({ kid: k.kid, jwk: k.jwk });

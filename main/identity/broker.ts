@@ -40,4 +40,13 @@ export interface Broker {
   /** The SAML 1.1 RoleAssertion XML for the session, and the roles it describes. */
   roleAssertion(token: string): Promise<{ xml: string; selectedRoleId: string | null; roles: BrokerRole[] }>;
   logout(token: string, uid: string): Promise<void>;
+  /**
+   * Present when the login happens in the user's browser (CIS2 over RFC 8252, decision 0017) rather
+   * than through activate/validate: the identity service hands it a way to have the card sign a
+   * challenge (base64) that the provider's page asks for, and gets the session back. `signal`
+   * stops a login still waiting on the browser (the card was removed).
+   */
+  readonly loginInBrowser?: (signChallenge: CardChallengeSigner, signal?: AbortSignal) => Promise<BrokerSession>;
 }
+
+export type CardChallengeSigner = (challenge: string) => Promise<{ uid: string; response: string }>;

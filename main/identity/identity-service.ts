@@ -74,6 +74,8 @@ export class IdentityService {
   #session: LiveSession | null = null;
   #timers: NodeJS.Timeout[] = [];
   #loginInFlight = false;
+  /** Stops a login that is waiting on the user's browser (the card left, or Scrip is closing). */
+  #browserLogin: AbortController | null = null;
   /** Broker logouts still in flight (close() waits for them). */
   #logouts = new Set<Promise<void>>();
   #closed = false;
@@ -159,6 +161,7 @@ export class IdentityService {
   }
 
   #cardGone(): void {
+    this.#browserLogin?.abort(); // a login waiting in the browser for this card stops now
     const reader = this.#reader;
     this.#reader = null;
     if (reader) this.#d.cards.forget(reader);
@@ -207,9 +210,10 @@ export class IdentityService {
       this.#publish();
       const broker = this.#d.broker();
       let data: BrokerSession;
-      try {
-        const challenge = await broker.activate();
-        const challengeBytes = Buffer.from(challenge.challenge, 'base64');
+      // The card signs a broker's (or CIS2 login page's) challenge with its authentication key.
+      const signChallenge = async (challenge: string): Promise<{ uid: string; response: string }> => {
+        if (this.#reader !== reader) throw new ScripError('card-removed', 'The card was removed while logging in.');
+        const challengeBytes = Buffer.from(challenge, 'base64');
         const algorithm = broker.challengeDigest ?? this.#d.challengeDigest ?? 'sha256';
         const hash = createHash(algorithm).update(challengeBytes).digest();
         const signed = await this.#d.cards.sign({ reader, kind: 'auth', data: { hash, algorithm }, pin: input.pin });
@@ -219,7 +223,21 @@ export class IdentityService {
           challenge: challengeBytes,
           digestAlgorithm: algorithm,
         });
-        data = await broker.validate({ ...challenge, uid: card.holder.userId, response });
+        return { uid: card.holder.userId, response };
+      };
+      try {
+        if (broker.loginInBrowser) {
+          // The system-browser route (decision 0017): the provider's pages do the card step.
+          const abort = (this.#browserLogin = new AbortController());
+          try {
+            data = await broker.loginInBrowser(signChallenge, abort.signal);
+          } finally {
+            if (this.#browserLogin === abort) this.#browserLogin = null;
+          }
+        } else {
+          const challenge = await broker.activate();
+          data = await broker.validate({ ...challenge, ...(await signChallenge(challenge.challenge)) });
+        }
       } catch (e) {
         if (this.#reader === reader && this.machine.state === 'pin-verified') this.machine.apply({ type: 'failed' });
         this.#publish();
@@ -370,6 +388,7 @@ export class IdentityService {
    *  outlives the database it reports to. */
   async dispose(waitMs = 3000): Promise<void> {
     this.#unsubscribe();
+    this.#browserLogin?.abort(); // a login waiting on the browser ends with Scrip
     if (this.#session) {
       this.#end('logout');
     }

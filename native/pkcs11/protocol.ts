@@ -61,7 +61,16 @@ export type Request =
   /** Checks the PIN afresh (logs out first); `pin: null` = the reader's PIN pad. */
   | { op: 'login'; slot: string; pin: string | null }
   | { op: 'logout'; slot: string }
-  | { op: 'sign'; slot: string; keyId: string; attempts: SignAttempt[]; pin: string | null }
+  | {
+      op: 'sign';
+      slot: string;
+      keyId: string;
+      attempts: SignAttempt[];
+      /** null: no PIN from Scrip (the token must be logged in, or `keypad`). */
+      pin: string | null;
+      /** The token has a protected authentication path: a login, where one is needed, is on the reader's keypad. */
+      keypad?: boolean;
+    }
   | { op: 'set-pin'; slot: string; oldPin: string | null; newPin: string | null }
   | { op: 'unblock'; slot: string; puk: string | null; newPin: string | null }
   | { op: 'close' };

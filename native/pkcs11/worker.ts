@@ -203,7 +203,10 @@ function sign(
   keyId: string,
   attempts: SignAttempt[],
   pin: string | null,
+  keypad = false,
 ): { signature: Uint8Array; attempt: number } {
+  // On a keypad token a null PIN means "log in on the keypad" (decision 0016), not "no login".
+  const canLogin = pin !== null || keypad;
   const h = session(slot);
   const template = [
     { type: p11.CKA_CLASS, value: p11.CKO_PRIVATE_KEY },
@@ -212,7 +215,7 @@ function sign(
   let [key] = find(h, template, 1);
   if (!key && !loggedIn(h)) {
     // Private keys are often CKA_PRIVATE: invisible until the user logs in.
-    if (pin === null)
+    if (!canLogin)
       throw new StepError({
         ckr: 'CKR_USER_NOT_LOGGED_IN',
         code: p11.CKR_USER_NOT_LOGGED_IN,
@@ -231,7 +234,7 @@ function sign(
     });
   const [always] = mod.C_GetAttributeValue(h, key, [{ type: p11.CKA_ALWAYS_AUTHENTICATE }]);
   const alwaysAuth = !!always && always.value.length > 0 && always.value[0] !== 0;
-  if (!alwaysAuth && !loggedIn(h) && pin !== null) login(slot, pin);
+  if (!alwaysAuth && !loggedIn(h) && canLogin) login(slot, pin);
   let last: unknown;
   for (const [i, a] of attempts.entries()) {
     const mech = { mechanism: a.mechanism };
@@ -325,7 +328,7 @@ function handle(r: Request): unknown {
     case 'logout':
       return logout(session(r.slot));
     case 'sign':
-      return sign(r.slot, r.keyId, r.attempts, r.pin);
+      return sign(r.slot, r.keyId, r.attempts, r.pin, r.keypad ?? false);
     case 'set-pin':
       return setPin(r.slot, r.oldPin, r.newPin);
     case 'unblock':

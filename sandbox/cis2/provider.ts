@@ -5,10 +5,13 @@
 // RP-initiated logout (end_session_endpoint, OpenID Connect RP-Initiated Logout 1.0): each card login
 // is a provider session (`sid` in the ID token) that ends there, taking its access tokens with it.
 //
-// How the card reaches the page: the page states the challenge (as HTML, and as JSON to a client
-// that asks for it) and takes the card's CMS answer at /authorize/card. Scrip's identity agent is
-// that client: after the passcode is typed into Scrip it signs the challenge with the card and
-// posts it, then follows the redirect to its own loopback listener (decision 0011).
+// How the card reaches the page: the page states the challenge and takes the card's CMS answer at
+// /authorize/card. Two clients complete it:
+// - in the user's browser (decision 0017), the page's script asks the login's own loopback listener
+//   (the redirect URI's origin, /card) to have the card sign; Scrip reads the challenge back from
+//   GET /authorize/card?transaction= rather than from the page, and the page posts the answer;
+// - Scrip's identity agent itself (decision 0011), asking for the page as JSON, signing the
+//   challenge after the passcode is typed into Scrip, posting it and following the redirect.
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors, type JWTPayload } from 'jose';
 import type { SandboxContext } from '../http/context';
@@ -67,6 +70,19 @@ function page(status: number, title: string, body: string, meta: Record<string, 
     },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>${metas}</head><body><h1>${esc(title)}</h1><p>${esc(body)}</p></body></html>`,
   };
+}
+
+interface Cis2Tx {
+  id: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string | null;
+  nonce: string;
+  code_challenge: string;
+  challenge: string;
+  challenge_sig: string;
+  created: number;
 }
 
 interface IdTokenCheck {
@@ -189,31 +205,99 @@ export class Cis2Provider {
     const cardUrl = `${this.issuer()}/authorize/card`;
     if (String(req.headers.accept ?? '').includes('application/json'))
       return json(200, { transaction: id, challenge: ch.challenge, cardUrl, application: app.name });
-    return page(
-      200,
-      'Log in with your smartcard',
-      `${app.name} asks you to log in. Keep your smartcard in the reader and type your passcode in Scrip: Scrip signs this page's challenge with your card.`,
-      { 'cis2-transaction': id, 'cis2-challenge': ch.challenge, 'cis2-card-url': cardUrl },
-    );
+    return this.#loginPage(app.name, id, cardUrl, redirect);
+  }
+
+  /**
+   * The login page a browser gets: its script asks the application's loopback listener (the
+   * redirect URI's origin) to have the card sign, then posts the answer here; "Cancel" sends the
+   * person back with error=access_denied. CSP allows exactly those two destinations.
+   */
+  #loginPage(appName: string, transaction: string, cardUrl: string, redirect: string): SandboxResponse {
+    const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const appOrigin = new URL(redirect).origin;
+    const meta = {
+      'cis2-transaction': transaction,
+      'cis2-card-url': cardUrl,
+      'cis2-app-card-url': `${appOrigin}/card`,
+    };
+    const metas = Object.entries(meta)
+      .map(([k, v]) => `<meta name="${k}" content="${esc(v)}">`)
+      .join('');
+    const cancel = new URL(`${this.issuer()}/authorize/cancel`);
+    cancel.searchParams.set('transaction', transaction);
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': `default-src 'none'; script-src 'self'; connect-src ${appOrigin}; form-action 'self' ${appOrigin}; frame-ancestors 'none'`,
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+      },
+      body:
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in with your smartcard</title>${metas}` +
+        `<script src="${this.issuer()}/authorize/login.js" defer></script></head><body><main>` +
+        `<h1>Log in with your smartcard</h1><p>${esc(appName)} asks you to log in. Keep your smartcard in the reader: this page asks ${esc(appName)} to sign its challenge with your card, using the passcode you typed there.</p>` +
+        `<p id="status" role="status">Waiting for your card…</p>` +
+        `<form id="card-form" method="post" action="${esc(cardUrl)}"><input type="hidden" name="transaction" value="${esc(transaction)}"><input type="hidden" name="uid"><input type="hidden" name="response"></form>` +
+        `<p><a href="${esc(cancel.toString())}">Cancel the login</a></p></main></body></html>`,
+    };
+  }
+
+  /** The page's script (static: CSP allows no inline script). */
+  static readonly loginScript = `'use strict';
+(async () => {
+  const meta = (n) => document.querySelector('meta[name="' + n + '"]').content;
+  const status = document.getElementById('status');
+  try {
+    status.textContent = 'Asking the application to sign with your card…';
+    const r = await fetch(meta('cis2-app-card-url'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction: meta('cis2-transaction'), cardUrl: meta('cis2-card-url') }),
+    });
+    const a = await r.json();
+    if (!r.ok) throw new Error(a.error || 'HTTP ' + r.status);
+    const f = document.getElementById('card-form');
+    f.elements.uid.value = a.uid;
+    f.elements.response.value = a.response;
+    status.textContent = 'Checking your card…';
+    f.submit();
+  } catch (e) {
+    status.textContent = 'The card could not be used: ' + (e && e.message ? e.message : String(e));
+  }
+})();
+`;
+
+  #tx(id: string): Cis2Tx | undefined {
+    return this.ctx.db.prepare('SELECT * FROM cis2_tx WHERE id = ?').get(id) as Cis2Tx | undefined;
+  }
+
+  /** What a login transaction asks the card to sign, and for whom: the application checks state and redirect URI before its card signs. */
+  transactionInfo(req: SandboxRequest): SandboxResponse {
+    const tx = this.#tx(req.query.get('transaction') ?? '');
+    if (!tx || this.#now() - tx.created > TX_SECONDS)
+      return oauthError(404, 'invalid_request', 'The login transaction is not known or has expired');
+    return json(200, { challenge: tx.challenge, state: tx.state, redirectUri: tx.redirect_uri });
+  }
+
+  /** The person cancelled at the login page: back to the application with error=access_denied. */
+  cancel(req: SandboxRequest): SandboxResponse {
+    const tx = this.#tx(req.query.get('transaction') ?? '');
+    if (!tx) return page(400, 'Login not found', 'This login is not known or was already completed.');
+    this.ctx.db.prepare('DELETE FROM cis2_tx WHERE id = ?').run(tx.id);
+    const u = new URL(tx.redirect_uri);
+    u.searchParams.set('error', 'access_denied');
+    u.searchParams.set('error_description', 'The user cancelled the login at the CIS2 login page');
+    if (tx.state) u.searchParams.set('state', tx.state);
+    return { status: 302, headers: { location: u.toString() }, body: '' };
   }
 
   /** The card's answer to the login page's challenge; success redirects with a code. */
   authorizeCard(req: SandboxRequest): SandboxResponse {
     const f = form(req);
-    const tx = this.ctx.db.prepare('SELECT * FROM cis2_tx WHERE id = ?').get(f.get('transaction') ?? '') as
-      | {
-          id: string;
-          client_id: string;
-          redirect_uri: string;
-          scope: string;
-          state: string | null;
-          nonce: string;
-          code_challenge: string;
-          challenge: string;
-          challenge_sig: string;
-          created: number;
-        }
-      | undefined;
+    const tx = this.#tx(f.get('transaction') ?? '');
     if (!tx)
       return oauthError(
         400,
@@ -524,6 +608,17 @@ export class Cis2Provider {
       },
       { method: 'GET', path: `${p}/authorize`, handle: (r) => this.authorize(r) },
       { method: 'POST', path: `${p}/authorize/card`, handle: (r) => this.authorizeCard(r) },
+      { method: 'GET', path: `${p}/authorize/card`, handle: (r) => this.transactionInfo(r) },
+      { method: 'GET', path: `${p}/authorize/cancel`, handle: (r) => this.cancel(r) },
+      {
+        method: 'GET',
+        path: `${p}/authorize/login.js`,
+        handle: () => ({
+          status: 200,
+          headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' },
+          body: Cis2Provider.loginScript,
+        }),
+      },
       { method: 'POST', path: `${p}/access_token`, handle: (r) => this.token(r) },
       { method: 'GET', path: `${p}/userinfo`, handle: (r) => this.userinfo(r) },
       { method: 'GET', path: `${p}/connect/endSession`, handle: (r) => this.endSession(r) },

@@ -1,22 +1,29 @@
-// The identity agent's Broker for a `cis2-apim` environment: the card signs the CIS2-style login
-// page's challenge (activate → the agent's card step → validate), the ID token is exchanged at APIM,
+// The identity agent's Broker for a `cis2-apim` environment: the login happens in the user's system
+// browser (loginInBrowser, decision 0017) or, for the sandbox's provider, the card signs its login
+// page's challenge through the agent (activate → the agent's card step → validate, decision 0011);
+// the ID token is exchanged at APIM,
 // and the session's token is the APIM access token — refreshed before it expires, revoked at logout
 // and when the card leaves (the identity service calls logout then, as for the security broker).
 import { ScripError } from '../../errors';
 import type { ServiceClient } from '../../net/service-client';
-import type { Broker, BrokerChallenge, BrokerRole, BrokerSession } from '../broker';
+import type { Broker, BrokerChallenge, BrokerRole, BrokerSession, CardChallengeSigner } from '../broker';
 import type { AppKey } from './app-key';
 import { ApimClient, type ApimTokens } from './apim-client';
-import { Cis2Login, type PendingLogin } from './oidc-login';
+import { Cis2Login, type BrowserOpener, type Cis2Identity, type PendingLogin } from './oidc-login';
 
 interface Cis2ApimSettings {
   cis2Issuer: string;
   cis2ClientId: string;
   apimTokenUrl: string;
   apimClientId: string;
+  /** How the login reaches the provider (decision 0017); absent: the system browser. */
+  cis2Login?: Cis2LoginRoute;
 }
 
-interface Cis2ApimDeps {
+export const cis2LoginRoutes = ['system-browser', 'agent'] as const;
+export type Cis2LoginRoute = (typeof cis2LoginRoutes)[number];
+
+export interface Cis2ApimDeps {
   http: ServiceClient;
   settings: Cis2ApimSettings;
   appKey: () => Promise<AppKey>;
@@ -24,6 +31,10 @@ interface Cis2ApimDeps {
   onLost: () => void;
   /** Refresh this long before the access token expires (ms). */
   refreshBeforeMs?: number;
+  /** Opens the authorization request in the user's browser (the system-browser route). */
+  openBrowser?: BrowserOpener;
+  /** How long a login in the browser may take (ms). */
+  browserTimeoutMs?: number;
 }
 
 export class Cis2ApimBroker implements Broker {
@@ -40,6 +51,7 @@ export class Cis2ApimBroker implements Broker {
   #timer: NodeJS.Timeout | null = null;
   #ended = false;
   readonly #appKey: () => Promise<AppKey>;
+  readonly loginInBrowser?: (sign: CardChallengeSigner, signal?: AbortSignal) => Promise<BrokerSession>;
 
   constructor(private readonly d: Cis2ApimDeps) {
     this.baseUrl = d.settings.cis2Issuer;
@@ -55,6 +67,27 @@ export class Cis2ApimBroker implements Broker {
       { tokenUrl: d.settings.apimTokenUrl, clientId: d.settings.apimClientId },
       appKey,
     );
+    if ((d.settings.cis2Login ?? 'system-browser') === 'system-browser')
+      this.loginInBrowser = (sign, signal) => this.#loginInBrowser(sign, signal);
+  }
+
+  async #loginInBrowser(sign: CardChallengeSigner, signal?: AbortSignal): Promise<BrokerSession> {
+    const open = this.d.openBrowser;
+    if (!open)
+      throw new ScripError(
+        'bad-state',
+        'This part of Scrip cannot open a browser for the CIS2 login.',
+        undefined,
+        'Log in from the Scrip app or from `scrip start`.',
+      );
+    await this.#appKey(); // no key, no login: said before the browser is opened
+    const who = await this.#login.loginInBrowser({
+      open,
+      signChallenge: sign,
+      ...(signal ? { signal } : {}),
+      ...(this.d.browserTimeoutMs ? { timeoutMs: this.d.browserTimeoutMs } : {}),
+    });
+    return this.#start(who);
   }
 
   async activate(): Promise<BrokerChallenge> {
@@ -69,7 +102,11 @@ export class Cis2ApimBroker implements Broker {
     if (!p || p.transaction !== input.signature)
       throw new ScripError('bad-state', 'No CIS2 login is waiting for this card answer.', undefined, 'Log in again.');
     this.#pending = null;
-    const who = await this.#login.complete(p, input.uid, input.response);
+    return this.#start(await this.#login.complete(p, input.uid, input.response));
+  }
+
+  /** The CIS2 login is done: its ID token is exchanged at APIM and the session starts. */
+  async #start(who: Cis2Identity): Promise<BrokerSession> {
     this.#cis2Access = who.accessToken;
     this.#idToken = who.idToken;
     const tokens = await this.#apim.exchange(who.idToken);

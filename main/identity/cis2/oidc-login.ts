@@ -1,15 +1,19 @@
 // The CIS2 side of a login, with oauth4webapi for the protocol (discovery, PKCE, the authorization
 // response, the code grant with private_key_jwt) and jose for the ID token's signature against the
-// provider's JWKS. Scrip's identity agent completes the provider's smartcard page itself (decision
-// 0011): it reads the page's challenge, has the card sign it, posts the answer, and follows the
-// redirect to its own loopback listener (RFC 8252).
+// provider's JWKS. Two routes to the same loopback listener (RFC 8252 §7.3):
+// - the system browser (decision 0017): the authorization request is opened in the user's browser,
+//   the provider's pages do the card step (real CIS2: its own identity agent; Scrip's sandbox: its
+//   page asks this login's listener to have the card sign its challenge), and the browser brings
+//   the code back to the listener;
+// - the agent (decision 0011, the sandbox only): Scrip's identity agent completes the provider's
+//   smartcard page itself, then follows the redirect to its own listener.
 import * as oauth from 'oauth4webapi';
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { ScripError } from '../../errors';
 import type { ServiceClient } from '../../net/service-client';
 import type { BrokerRole } from '../broker';
 import { serviceFetch, type FetchLike } from './service-fetch';
-import { openLoopbackRedirect, type LoopbackRedirect } from './loopback-redirect';
+import { openLoopbackRedirect, type CardStepAnswer, type LoopbackRedirect } from './loopback-redirect';
 import type { AppKey } from './app-key';
 
 const CIS2_SCOPES = 'openid profile nationalrbacaccess associatedorgs selectedrole';
@@ -29,7 +33,22 @@ export interface PendingLogin {
   redirect: LoopbackRedirect;
 }
 
-interface Cis2Identity {
+/** What a redeemed authorization response needs from the login that sent the request. */
+type SentRequest = Pick<PendingLogin, 'state' | 'nonce' | 'verifier' | 'redirect'>;
+
+/** Opens a URL in the user's browser (system-browser.ts; Electron's shell in the desktop app). */
+export type BrowserOpener = (url: string) => Promise<void>;
+
+export interface BrowserLoginOptions {
+  open: BrowserOpener;
+  /** Has the card sign a provider's challenge (base64), for a provider whose page asks Scrip (the sandbox's). */
+  signChallenge?: (challenge: string) => Promise<CardStepAnswer>;
+  timeoutMs?: number;
+  /** Stops the login (the card was removed): the listener closes and this login fails. */
+  signal?: AbortSignal;
+}
+
+export interface Cis2Identity {
   idToken: string;
   accessToken: string;
   userId: string;
@@ -139,18 +158,7 @@ export class Cis2Login {
       verifier = oauth.generateRandomCodeVerifier();
     const redirect = await openLoopbackRedirect(state);
     try {
-      const url = new URL(as.authorization_endpoint);
-      for (const [k, v] of Object.entries({
-        response_type: 'code',
-        client_id: this.cfg.clientId,
-        redirect_uri: redirect.redirectUri,
-        scope: CIS2_SCOPES,
-        state,
-        nonce,
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      }))
-        url.searchParams.set(k, v);
+      const url = await this.#authorizeUrl(as.authorization_endpoint, redirect.redirectUri, state, nonce, verifier);
       const res = await this.http.send(url.toString(), { headers: { accept: 'application/json' } });
       if (res.status === 302 || res.status === 303) {
         const back = new URL(String(res.headers.location ?? ''), url);
@@ -181,7 +189,7 @@ export class Cis2Login {
         throw refused(
           'authorize',
           `the provider's login page offers no smartcard challenge Scrip can answer (HTTP ${res.status})`,
-          "This provider's login page needs a browser; Scrip completes only the smartcard step of providers that offer it (decision 0011).",
+          "This provider's login page needs a browser: set this environment's CIS2 login to the system browser (decision 0017).",
         );
       }
       return {
@@ -230,7 +238,111 @@ export class Cis2Login {
     }
   }
 
-  async #redeem(p: PendingLogin, callback: URL): Promise<Cis2Identity> {
+  async #authorizeUrl(
+    endpoint: string,
+    redirectUri: string,
+    state: string,
+    nonce: string,
+    verifier: string,
+  ): Promise<URL> {
+    const url = new URL(endpoint);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: this.cfg.clientId,
+      redirect_uri: redirectUri,
+      scope: CIS2_SCOPES,
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(k, v);
+    return url;
+  }
+
+  /**
+   * The system-browser route (RFC 8252, decision 0017): a listener on 127.0.0.1 for this login only,
+   * the authorization request opened in the user's browser, the code brought back by the browser,
+   * then the same redemption and checks as the agent route. The listener closes after the one
+   * callback, at the timeout, or when this throws.
+   */
+  async loginInBrowser(o: BrowserLoginOptions): Promise<Cis2Identity> {
+    const as = await this.discover();
+    if (!as.authorization_endpoint) throw refused('discovery', 'the provider publishes no authorization_endpoint');
+    const endpoint = as.authorization_endpoint;
+    const state = oauth.generateRandomState(),
+      nonce = oauth.generateRandomNonce(),
+      verifier = oauth.generateRandomCodeVerifier();
+    let redirectUri = '';
+    const sign = o.signChallenge;
+    const redirect = await openLoopbackRedirect(state, {
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(sign
+        ? {
+            cardStep: {
+              origin: new URL(endpoint).origin,
+              sign: async (req) => sign(await this.#providerChallenge(endpoint, req, state, redirectUri)),
+            },
+          }
+        : {}),
+    });
+    redirectUri = redirect.redirectUri;
+    const stop = (): void => redirect.close();
+    o.signal?.addEventListener('abort', stop);
+    try {
+      if (o.signal?.aborted) throw new ScripError('card-removed', 'The card was removed while logging in.');
+      const url = await this.#authorizeUrl(endpoint, redirectUri, state, nonce, verifier);
+      await o.open(url.toString());
+      let callback: URL;
+      try {
+        callback = await redirect.result;
+      } catch (e) {
+        if (o.signal?.aborted) throw new ScripError('card-removed', 'The card was removed while logging in.');
+        throw e;
+      }
+      return await this.#redeem({ state, nonce, verifier, redirect }, callback);
+    } finally {
+      o.signal?.removeEventListener('abort', stop);
+      redirect.close();
+    }
+  }
+
+  /**
+   * The challenge a provider's page asks the card to sign, read from the provider itself (over the
+   * environment's TLS), never taken from the page: the card signs only a challenge the provider
+   * issued for this login (its state and redirect URI), so the listener cannot be used to have the
+   * card sign anything else.
+   */
+  async #providerChallenge(
+    endpoint: string,
+    req: { transaction: string; cardUrl: string },
+    state: string,
+    redirectUri: string,
+  ): Promise<string> {
+    let cardUrl: URL;
+    try {
+      cardUrl = new URL(req.cardUrl);
+    } catch {
+      throw refused('card', 'the login page named no valid card address');
+    }
+    if (cardUrl.origin !== new URL(endpoint).origin)
+      throw refused('card', `the login page's card address ${cardUrl.origin} is not the provider's`);
+    cardUrl.searchParams.set('transaction', req.transaction);
+    const res = await this.http.send(cardUrl.toString(), { headers: { accept: 'application/json' } });
+    let tx: { challenge?: unknown; state?: unknown; redirectUri?: unknown } = {};
+    try {
+      tx = JSON.parse(res.body.toString('utf8')) as typeof tx;
+    } catch {
+      /* below */
+    }
+    if (res.status !== 200 || typeof tx.challenge !== 'string')
+      throw refused('card', `the provider does not know this login transaction (HTTP ${res.status})`);
+    if (tx.state !== state || tx.redirectUri !== redirectUri)
+      throw refused('card', 'the login transaction is not the one Scrip started');
+    return tx.challenge;
+  }
+
+  async #redeem(p: SentRequest, callback: URL): Promise<Cis2Identity> {
     const as = await this.discover();
     let params: URLSearchParams;
     try {

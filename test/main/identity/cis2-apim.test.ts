@@ -90,6 +90,7 @@ function environment(): Environment {
     challengeDigest: 'sha256',
     caPem: sb.context.ca.root.pem,
     auth: 'cis2-apim',
+    cis2Login: 'agent', // this file proves the agent route; test/e2e/cis2-loopback.spec.ts the system browser
     cis2Issuer: `${sb.baseUrl}/cis2`,
     cis2ClientId: CIS2_CLIENT,
     apimTokenUrl: `${sb.baseUrl}/oauth2/token`,

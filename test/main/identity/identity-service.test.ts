@@ -371,3 +371,41 @@ test('with cards in two readers: both are listed, either can be chosen before lo
   assert.equal(identity.view().state, 'card-present', 'and the session is over');
   assert.equal(identity.view().user, null, 'no user remains from the ended session');
 });
+
+test('a broker that logs in through the browser: the card signs what the page asks; pulling the card stops a login still waiting', async () => {
+  const { identity, broker, readers } = setup();
+  // The browser route (decision 0017): the provider's page asks for the card's answer to its challenge.
+  let stopped: unknown = null;
+  let mode: 'sign' | 'wait' = 'sign';
+  Object.assign(broker, {
+    loginInBrowser: async (sign: (c: string) => Promise<{ uid: string; response: string }>, signal?: AbortSignal) => {
+      if (mode === 'sign') {
+        const { challenge } = await broker.activate();
+        return broker.validate({ challenge, signature: 'server-mac', ...(await sign(challenge)) });
+      }
+      // Waiting on the browser until told to stop.
+      return new Promise<BrokerSession>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => {
+          stopped = signal.reason;
+          reject(new ScripError('card-removed', 'The card was removed while logging in.'));
+        });
+      });
+    },
+  });
+  readers(true);
+  const v = await identity.login({ pin: PIN, roleId: roles[0]!.id });
+  assert.equal(v.state, 'role-selected', "logged in with the card's signature over the page's challenge");
+  identity.logout();
+  mode = 'wait';
+  const waiting = identity.login({ pin: PIN });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(identity.loginInProgress(), true, 'the login waits on the browser');
+  readers(false);
+  await assert.rejects(
+    waiting,
+    (e: unknown) => e instanceof ScripError && e.code === 'card-removed',
+    'the card leaving stops it',
+  );
+  assert.ok(stopped !== null, 'the broker was told to stop');
+  assert.equal(identity.loginInProgress(), false, 'no login left in flight');
+});
