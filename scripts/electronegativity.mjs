@@ -51,6 +51,14 @@ function parseCsv(text) {
   return rows;
 }
 
+// Runs the tool (argv[1]) with fs.writeFile calls made one after another, in the order called.
+const SERIAL_WRITES = `const fs = require('fs'); const write = fs.writeFile; let queue = Promise.resolve();
+fs.writeFile = (file, data, options, callback) => {
+  if (typeof options === 'function') { callback = options; options = {}; }
+  queue = queue.then(() => new Promise((done) => write(file, data, options, (e) => { done(); if (callback) callback(e); })));
+};
+require(process.argv[1]);`;
+
 // The tool scans one input: copy what is scanned into one folder, keeping repo-relative paths.
 const work = mkdtempSync(join(tmpdir(), 'scrip-electronegativity-'));
 try {
@@ -61,31 +69,53 @@ try {
   ).version;
   const out = join(work, 'findings.csv');
   const bin = join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-  const run = spawnSync(
-    process.execPath,
-    [
-      bin,
-      '-i',
-      src,
-      '-r',
-      '-v',
-      'false',
-      '-e',
-      electronVersion,
-      '-x',
-      config.excludedChecks.map((x) => x.check).join(','),
-      '-o',
-      out,
-    ],
-    { encoding: 'utf8', timeout: 180_000 },
-  );
-  if (run.status !== 0 || !existsSync(out)) {
-    process.stderr.write(
-      `Electronegativity did not run to the end (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}\n`,
+  // The tool writes its CSV header and its rows with two fs.writeFile calls it does not wait on
+  // (util/file.js), so the header's truncating write could land in the middle of the rows, or after
+  // them (a lint run failed on a garbled file). It runs with its writes put in order, and a file that
+  // is still not exactly a header and whole rows fails the run.
+  const HEADER = ['issue', 'severity', 'confidence', 'filename', 'location', 'sample', 'description', 'url'];
+  const wellFormed = (rows) =>
+    rows.length > 0 &&
+    rows[0].map((h) => h.trim()).join() === HEADER.join() &&
+    rows.slice(1).every((r) => r.length === HEADER.length && /^[A-Z0-9_]+$/.test(r[0]) && /^\d+:\d+$/.test(r[4]));
+  let rows = [];
+  for (let attempt = 1; ; attempt++) {
+    rmSync(out, { force: true });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        SERIAL_WRITES,
+        bin,
+        '-i',
+        src,
+        '-r',
+        '-v',
+        'false',
+        '-e',
+        electronVersion,
+        '-x',
+        config.excludedChecks.map((x) => x.check).join(','),
+        '-o',
+        out,
+      ],
+      { encoding: 'utf8', timeout: 180_000 },
     );
-    process.exit(2);
+    if (run.status !== 0 || !existsSync(out)) {
+      process.stderr.write(
+        `Electronegativity did not run to the end (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}\n`,
+      );
+      process.exit(2);
+    }
+    // The rows' write is the last thing the tool does before it exits; read once it has.
+    rows = parseCsv(readFileSync(out, 'utf8')).filter((r) => r.length > 1);
+    if (wellFormed(rows)) break;
+    if (attempt === 2) {
+      process.stderr.write(`Electronegativity wrote a malformed CSV twice running (${out}).\n`);
+      process.exit(2);
+    }
   }
-  const [header, ...records] = parseCsv(readFileSync(out, 'utf8')).filter((r) => r.length > 1);
+  const [header, ...records] = rows;
   const col = (name) => header.findIndex((h) => h.trim() === name);
   const findings = records.map((r) => ({
     check: r[col('issue')],
