@@ -16,7 +16,7 @@ import { ScripError, toScripError } from '../errors';
 type Json = Record<string, unknown>;
 
 /** A write committed and not yet answered. `body` is the exact text sent on every try. */
-export interface PendingWrite {
+interface PendingWrite {
   key: string;
   requestId: string;
   /** What the write is for (its intent): a retry with another intent is a new write. */
@@ -26,7 +26,7 @@ export interface PendingWrite {
 }
 
 /** Where pending writes are kept so that they survive a restart. */
-export interface PendingWriteStore {
+interface PendingWriteStore {
   get(key: string): PendingWrite | null;
   put(p: Omit<PendingWrite, 'createdAt'>): PendingWrite;
   clear(key: string): void;
@@ -77,7 +77,7 @@ export class PendingWriteTable implements PendingWriteStore {
 /** The service has not answered the write (it could not be reached, or failed): try again. */
 const notAnswered = (e: ScripError): boolean => e.code === 'service-unreachable';
 /** The service refused the session, not the write: it was not processed, so it is kept for a retry. */
-export const notProcessed = (e: ScripError): boolean => e.code === 'unauthenticated' || e.code === 'forbidden';
+const notProcessed = (e: ScripError): boolean => e.code === 'unauthenticated' || e.code === 'forbidden';
 
 /** Delay before try n+1 of a write the service has not answered: 1 s, 2 s, 4 s … up to a minute. */
 export const retryDelay = (n: number): number => Math.min(60_000, 1000 * 2 ** Math.max(0, n - 1));
@@ -97,7 +97,7 @@ export class WriteNotAnswered extends ScripError {
   }
 }
 
-export interface IdempotentWriteOptions {
+interface IdempotentWriteOptions {
   /** Tries within one call (default 1: the caller, or the user, tries again later). */
   tries?: number;
   /** Wait before try n+1 within a call (ms). */

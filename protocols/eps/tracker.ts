@@ -34,8 +34,6 @@ import {
 } from './status-codes';
 import { arr, obj, str } from '../fhir/json';
 
-export { LINE_ITEM_STATUS } from './status-codes';
-
 export const PRESCRIPTION_ORDER_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-number';
 export const LINE_ITEM_NUMBER = 'https://fhir.nhs.uk/Id/prescription-order-item-number';
 export const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';

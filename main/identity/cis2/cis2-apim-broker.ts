@@ -20,10 +20,9 @@ interface Cis2ApimSettings {
   cis2Login?: Cis2LoginRoute;
 }
 
-export const cis2LoginRoutes = ['system-browser', 'agent'] as const;
-export type Cis2LoginRoute = (typeof cis2LoginRoutes)[number];
+type Cis2LoginRoute = 'system-browser' | 'agent';
 
-export interface Cis2ApimDeps {
+interface Cis2ApimDeps {
   http: ServiceClient;
   settings: Cis2ApimSettings;
   appKey: () => Promise<AppKey>;

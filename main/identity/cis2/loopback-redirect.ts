@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ScripError } from '../../errors';
 
-export interface CardStepRequest {
+interface CardStepRequest {
   /** The provider's login transaction, as its page names it. */
   transaction: string;
   /** Where the page will post the card's answer (checked by the caller against the provider). */
@@ -22,7 +22,7 @@ export interface CardStepAnswer {
   response: string;
 }
 
-export interface LoopbackOptions {
+interface LoopbackOptions {
   timeoutMs?: number;
   /** Serve POST /card to pages of this origin only (the provider's). */
   cardStep?: { origin: string; sign: (req: CardStepRequest) => Promise<CardStepAnswer> };

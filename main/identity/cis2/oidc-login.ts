@@ -39,7 +39,7 @@ type SentRequest = Pick<PendingLogin, 'state' | 'nonce' | 'verifier' | 'redirect
 /** Opens a URL in the user's browser (system-browser.ts; Electron's shell in the desktop app). */
 export type BrowserOpener = (url: string) => Promise<void>;
 
-export interface BrowserLoginOptions {
+interface BrowserLoginOptions {
   open: BrowserOpener;
   /** Has the card sign a provider's challenge (base64), for a provider whose page asks Scrip (the sandbox's). */
   signChallenge?: (challenge: string) => Promise<CardStepAnswer>;

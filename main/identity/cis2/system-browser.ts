@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { BrowserOpener } from './oidc-login';
 
 /** The command (and leading arguments) that opens a URL on this platform; the URL is appended. */
-export function platformOpener(platform: NodeJS.Platform = process.platform): string[] {
+function platformOpener(platform: NodeJS.Platform = process.platform): string[] {
   if (platform === 'darwin') return ['open'];
   // rundll32's URL handler takes the address as one argument, so `&` in it is not a command separator (as with `start`).
   if (platform === 'win32') return ['rundll32', 'url.dll,FileProtocolHandler'];
