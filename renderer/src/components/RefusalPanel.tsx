@@ -5,6 +5,7 @@ import { asCommandError, type CommandError, type CommandOutput } from '../transp
 import { useTransport } from '../hooks/transport-context';
 import { ErrorSummary } from './ErrorSummary';
 import { padHref } from '../prescribing/nav';
+import { go } from '../prescribing/go';
 
 /** Why EPS refused it, as prescription.get answers (main/commands/prescription.ts). */
 export type RefusalView = NonNullable<CommandOutput<'prescription.get'>['refusal']>;
@@ -17,7 +18,7 @@ export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView
     setBusy(true);
     try {
       const copy = await transport.invoke('prescription.copy', { id });
-      location.hash = padHref(copy.id, 'confirm');
+      go(padHref(copy.id, 'confirm'));
     } catch (e) {
       setError(asCommandError(e));
     } finally {

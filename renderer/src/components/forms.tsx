@@ -63,14 +63,6 @@ export function ProblemSummary({
   );
 }
 
-export function BackLink({ href, children = 'Back' }: { href: string; children?: ReactNode }) {
-  return (
-    <a className="nhsuk-back-link" href={href}>
-      {children}
-    </a>
-  );
-}
-
 export function ErrorText({ id, text }: { id: string; text: string | null | undefined }) {
   if (!text) return null;
   return (

@@ -10,6 +10,7 @@ import { usePageHeading } from '../hooks/page-heading';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
+import { dispenseHref } from '../prescribing/nav';
 
 const resultTag: Record<Check['result'], { text: string; tag: string }> = {
   pass: { text: 'Pass', tag: 'green' },
@@ -24,7 +25,7 @@ const verdictText: Record<SignatureReport['verdict'], string> = {
 };
 
 export function CheckSignature() {
-  usePageHeading('Check a signature', { href: '#/dispense', text: 'Back to Dispense' });
+  usePageHeading('Check a signature', { href: dispenseHref(), text: 'Back to Dispense' });
   const transport = useTransport();
   const id = useId();
   const [prescription, setPrescription] = useState('');

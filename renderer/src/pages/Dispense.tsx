@@ -15,14 +15,13 @@ import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
-import { canDispense } from '../../../protocols/spine/activities';
 import { whenWords } from '../dates';
 import { CheckSignature } from './CheckSignature';
+import { href, mayUse } from '../routes';
+import { checkSignatureHref, dispenseHref, dispenseRoute } from '../prescribing/nav';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The short-form ID's shape (the check character is checked by Scrip when it is sent).
 const SHORT_FORM = /^[0-9A-F]{6}-[0-9A-Z]{6}-[0-9A-F]{5}[0-9A-Z+]$/i;
-const dispenseHref = (id?: string) => (id ? `#/dispense/${id}` : '#/dispense');
 const time = whenWords;
 const formatNhs = (n: string) => (/^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n);
 
@@ -35,14 +34,8 @@ const statusTag: Record<DispensingView['status'], { text: string; tag: string }>
   'signature-invalid': { text: 'Do not dispense', tag: 'red' },
 };
 
-function routeOf(hash: string): { page: 'list' | 'check' } | { page: 'detail'; id: string } {
-  const [area, id] = hash.replace(/^#\/?/, '').split('?')[0]!.split('/');
-  if (area === 'dispense' && id === 'check') return { page: 'check' };
-  return area === 'dispense' && id && UUID.test(id) ? { page: 'detail', id } : { page: 'list' };
-}
-
 export function Dispense() {
-  const route = routeOf(useHash());
+  const route = dispenseRoute(useHash());
   return route.page === 'detail' ? (
     <DispenseDetail id={route.id} />
   ) : route.page === 'check' ? (
@@ -177,15 +170,15 @@ function DispenseList() {
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             To release prescriptions, log in with your smartcard and choose your pharmacy role on the{' '}
-            <a href="#/">Home</a> page.
+            <a href={href('')}>Home</a> page.
           </p>
         </div>
-      ) : !canDispense(role.activities ?? []) ? (
+      ) : !mayUse('dispense', role.activities ?? []) ? (
         <div className="nhsuk-inset-text" data-testid="cannot-dispense">
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To
-            dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.
+            dispense, switch to a pharmacy role on the <a href={href('')}>Home</a> page.
           </p>
         </div>
       ) : (
@@ -233,8 +226,8 @@ function DispenseList() {
         </>
       )}
       <p>
-        <a href="#/dispense/check">Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or HL7
-        v3), with no card.
+        <a href={checkSignatureHref}>Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or
+        HL7 v3), with no card.
       </p>
       <h2>Released to this computer</h2>
       {listError ? <ErrorSummary error={listError} title="The list could not be read" /> : null}
@@ -289,7 +282,7 @@ function DispenseDetail({ id }: { id: string }) {
   const [error, setError] = useState<CommandError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const doneRef = useRef<HTMLDivElement>(null);
-  usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: '#/dispense', text: 'Back to Dispense' });
+  usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: dispenseHref(), text: 'Back to Dispense' });
 
   const load = useCallback(() => {
     transport.invoke('dispense.get', { id }).then(

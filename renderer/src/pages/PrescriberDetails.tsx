@@ -24,6 +24,7 @@ import {
   type PrescriberForm,
   type PrescriberSettings,
 } from '../prescribing/prescriber-form';
+import { href } from '../routes';
 
 type Got = CommandOutput<'prescriber.get'>;
 type Role = { id: string; orgCode: string; orgName: string; jobRoleName: string; jobRoleCode: string | null };
@@ -33,7 +34,7 @@ export function PrescriberDetails({ back }: { back: string | null }) {
     'Prescriber details',
     back
       ? { href: padHref(back, 'review'), text: 'Back to the prescription' }
-      : { href: '#/settings', text: 'Back to Settings' },
+      : { href: href('settings'), text: 'Back to Settings' },
   );
   const transport = useTransport();
   const { value: session } = useSession();
@@ -78,7 +79,7 @@ export function PrescriberDetails({ back }: { back: string | null }) {
         <span className="nhsuk-u-visually-hidden">Information: </span>
         <p>
           Prescriber details belong to a role: your professional registration, and the organisation you prescribe for.
-          Log in with your smartcard and choose your role, then come back here. <a href="#/">Log in</a>
+          Log in with your smartcard and choose your role, then come back here. <a href={href('')}>Log in</a>
         </p>
       </div>
     );

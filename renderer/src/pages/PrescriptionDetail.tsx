@@ -15,6 +15,8 @@ import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName } from '../prescribing/rx-words';
 import { whenWords } from '../dates';
+import { href } from '../routes';
+import { go } from '../prescribing/go';
 
 // What the commands answer (main/commands/prescription.ts): prescription.get adds the draft's problems.
 type Tracked = CommandOutput<'prescription.track'>;
@@ -41,7 +43,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
     cancel ? `Cancel prescription ${rx?.shortFormId ?? ''}`.trim() : `Prescription ${rx?.shortFormId ?? ''}`.trim(),
     cancel
       ? { href: detailHref(id), text: 'Back to the prescription' }
-      : { href: '#/prescriptions', text: 'Back to prescriptions' },
+      : { href: href('prescriptions'), text: 'Back to prescriptions' },
   );
 
   const load = useCallback(() => {
@@ -82,7 +84,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
         onDone={(a) => {
           setAnswers(a);
           load();
-          location.hash = detailHref(id);
+          go(detailHref(id));
           void track();
         }}
       />

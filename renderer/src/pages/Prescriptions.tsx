@@ -20,6 +20,7 @@ import { PrescriptionDetail } from './PrescriptionDetail';
 import { DiscardDraft } from './prescribe/DiscardDraft';
 import { whenWords } from '../dates';
 import { ownedBy } from '../prescribing/owner';
+import { href } from '../routes';
 
 // What the prescription commands answer (main/commands/prescription.ts).
 type Rx = CommandOutput<'prescription.list'>['prescriptions'][number];
@@ -231,7 +232,8 @@ function PrescriptionList() {
       ) : null}
       {!shown.length ? (
         <p>
-          No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet. <a href="#/prescribe">Write one</a>.
+          No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet.{' '}
+          <a href={href('prescribe')}>Write one</a>.
         </p>
       ) : (
         <form onSubmit={signSelected} noValidate>
@@ -364,7 +366,7 @@ function PrescriptionList() {
               </p>
               {session?.state !== 'role-selected' ? (
                 <p>
-                  <strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a>
+                  <strong>Log in with your smartcard to sign.</strong> <a href={href('')}>Log in</a>
                 </p>
               ) : null}
               <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />

@@ -14,9 +14,10 @@ import { say } from '../../components/say';
 import { prescribeAgain, type AgainMode } from '../../prescribing/again';
 import { PatientDetails } from './PatientDetails';
 import { EarlierPrescriptions } from './EarlierPrescriptions';
+import { href } from '../../routes';
 
 export function FindPatient() {
-  usePageHeading('Find the patient', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
+  usePageHeading('Find the patient', { href: href('prescribe'), text: 'Back to prescriptions you are writing' });
   const transport = useTransport();
   const { record, change, flush, discard } = useDraft();
   // The patient found, shown here to be confirmed with one press ("Prescribe for …").

@@ -12,6 +12,7 @@ import { ItemSummary } from './ItemSummary';
 import { ItemEntry } from './ItemEntry';
 import { TreatmentFields } from './TreatmentFields';
 import { SaveStatus } from './SaveStatus';
+import { href } from '../../routes';
 
 export const MAX_ITEMS = 4;
 const TREATMENT = 'treatment-section';
@@ -23,7 +24,7 @@ const TREATMENT = 'treatment-section';
  */
 export function ItemsPage({ focus }: { focus?: 'treatment' }) {
   const { record, change, flush, saveState, discard } = useDraft();
-  usePageHeading('Write the prescription', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
+  usePageHeading('Write the prescription', { href: href('prescribe'), text: 'Back to prescriptions you are writing' });
   const [attempt, setAttempt] = useState(0);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [added, setAdded] = useState(0);
@@ -117,7 +118,7 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
       <DiscardDraft
         who={p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'no patient yet'}
         discard={discard}
-        onDiscarded={() => go('#/prescribe')}
+        onDiscarded={() => go(href('prescribe'))}
       />
     </>
   );

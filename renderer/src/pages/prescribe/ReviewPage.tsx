@@ -15,6 +15,7 @@ import { formatDate, placeholderParts, treatmentWords } from '../../prescribing/
 import { jobRoleTitle } from '../../words';
 import { PatientDetails } from './PatientDetails';
 import { ItemSummary } from './ItemSummary';
+import { href } from '../../routes';
 
 interface Preview {
   fragments: string;
@@ -236,7 +237,7 @@ export function ReviewPage() {
             </span>
           </h2>
           <p>
-            Insert your smartcard and log in, then come back: this prescription is saved. <a href="#/">Log in</a>
+            Insert your smartcard and log in, then come back: this prescription is saved. <a href={href('')}>Log in</a>
           </p>
         </div>
       ) : null}
@@ -272,7 +273,7 @@ export function ReviewPage() {
           >
             {busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : 'Sign and send'}
           </button>
-          <a className="nhsuk-button nhsuk-button--secondary" href="#/prescriptions">
+          <a className="nhsuk-button nhsuk-button--secondary" href={href('prescriptions')}>
             Sign later, with others
           </a>
         </div>

@@ -11,6 +11,7 @@ import { useTransport } from '../../hooks/transport-context';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { prescribeAgain } from '../../prescribing/again';
 import { go } from '../../prescribing/go';
+import { href } from '../../routes';
 
 /** After signing: the live status from the outbox and EPS, and the token. */
 export function SentPage() {
@@ -79,10 +80,10 @@ export function SentPage() {
           <a href={detailHref(r.id)}>Track this prescription</a>
         </li>
         <li>
-          <a href="#/prescribe">Write another prescription</a>
+          <a href={href('prescribe')}>Write another prescription</a>
         </li>
         <li>
-          <a href="#/prescriptions">All prescriptions</a>
+          <a href={href('prescriptions')}>All prescriptions</a>
         </li>
       </ul>
     </>

@@ -9,11 +9,11 @@ import { ErrorSummary } from '../../components/ErrorSummary';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
-import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName } from '../../prescribing/rx-words';
 import { whenWords } from '../../dates';
 import { ownedBy } from '../../prescribing/owner';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
+import { href, mayUse } from '../../routes';
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
@@ -46,7 +46,7 @@ export function StartPage() {
   const drafts = ownedBy(value?.prescriptions ?? [], me).filter((r) => r.status === 'draft');
   const loggedIn = session?.state === 'role-selected';
   // What a role cannot do is not offered (a pharmacist's role, an administrator's).
-  const cannotPrescribe = loggedIn && !canPrescribe(session?.selectedRole?.activities ?? []);
+  const cannotPrescribe = loggedIn && !mayUse('prescribe', session?.selectedRole?.activities ?? []);
   return (
     <>
       {startError ? <ErrorSummary error={startError} /> : null}
@@ -55,7 +55,7 @@ export function StartPage() {
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Log in with your smartcard and choose a role to find patients and sign. You can still write and resume
-            drafts. <a href="#/">Log in</a>
+            drafts. <a href={href('')}>Log in</a>
           </p>
         </div>
       ) : null}
@@ -64,7 +64,7 @@ export function StartPage() {
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Your role at {session?.selectedRole?.orgName} cannot prescribe, so new prescriptions are not offered here.
-            To prescribe, switch to a prescribing role on the <a href="#/">Home</a> page.
+            To prescribe, switch to a prescribing role on the <a href={href('')}>Home</a> page.
           </p>
         </div>
       ) : (
