@@ -1,5 +1,6 @@
 // Small NHS design system pieces the prescription pad uses on every page.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { Problem } from '../hooks/useFormState';
 
 /** Moves focus to a field without touching the hash (the hash is the router's). */
 export function focusField(id: string): void {
@@ -9,10 +10,7 @@ export function focusField(id: string): void {
   el.focus();
 }
 
-export interface Problem {
-  text: string;
-  field?: string;
-}
+export type { Problem };
 
 /**
  * The error summary for a form: each problem links to its field. It takes focus when `attempt`
