@@ -6,6 +6,7 @@ import { statusWords } from '../../prescribing/status';
 import { dayWords } from '../../dates';
 import { formatDate, type DraftContent } from '../../prescribing/rx-words';
 import type { AgainMode } from '../../prescribing/again';
+import { todayIso } from '../../dates';
 
 interface Earlier {
   id: string;
@@ -41,7 +42,7 @@ export function EarlierPrescriptions({
     );
   }, [transport, nhsNumber, exclude]);
 
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIso();
   const reissuable = (p: Earlier) =>
     p.draft.treatmentType === 'repeat-prescribing' &&
     p.status !== 'rejected' &&
