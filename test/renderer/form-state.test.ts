@@ -65,15 +65,15 @@ test('a command that fails keeps its error as a CommandError, is not busy, and d
   assert.ok(now().error instanceof CommandError, 'an unexpected failure is also shown as a CommandError');
 });
 
-test('fail and clear: an error found outside a command, and a fresh start', () => {
+test('fail, and clearing the problems: an error found outside a command, and problems being corrected', () => {
   const { actions, now } = recorder();
   actions.check([{ text: 'Choose a reason.' }]);
   actions.fail(refused);
   assert.equal(now().error, refused, 'fail shows the error');
-  actions.clear();
-  assert.deepEqual(now().problems, [], 'clear removes the problems');
-  assert.equal(now().error, null, 'clear removes the error');
-  assert.equal(now().attempt, 1, 'clear is not a submit: the summary does not take focus again');
+  actions.clearProblems();
+  assert.deepEqual(now().problems, [], 'clearProblems removes the problems');
+  assert.equal(now().error, refused, "the command's error stays until the next command");
+  assert.equal(now().attempt, 1, 'clearing is not a submit: the summary does not take focus again');
   actions.fail(null);
   assert.equal(now().error, null, 'fail(null) clears the error');
 });

@@ -39,7 +39,7 @@ export function formReducer(s: FormState, c: FormChange): FormState {
     case 'finished':
       return { ...s, busy: false };
     case 'cleared':
-      return { ...s, problems: [], error: null };
+      return { ...s, problems: [] };
   }
 }
 
@@ -53,8 +53,8 @@ export interface FormActions {
   run(work: () => Promise<unknown>): Promise<boolean>;
   /** Shows an error found outside `run` (or clears it with null). */
   fail(error: unknown): void;
-  /** Clears the problems and the error: the user started something else. */
-  clear(): void;
+  /** Takes the problems away (the user is correcting them, or did something else); the error stays. */
+  clearProblems(): void;
 }
 
 export function formActions(dispatch: (c: FormChange) => void): FormActions {
@@ -78,7 +78,7 @@ export function formActions(dispatch: (c: FormChange) => void): FormActions {
     fail(error) {
       dispatch({ type: 'failed', error: error === null ? null : asCommandError(error) });
     },
-    clear() {
+    clearProblems() {
       dispatch({ type: 'cleared' });
     },
   };

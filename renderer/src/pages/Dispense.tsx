@@ -204,7 +204,7 @@ function DispenseList() {
                 type="button"
                 disabled={form.busy}
                 onClick={() => {
-                  form.clear();
+                  form.clearProblems();
                   void release();
                 }}
               >

@@ -1,5 +1,4 @@
-import { useRef, useState } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
+import { useRef } from 'react';
 import { useTransport } from '../../hooks/transport-context';
 import { useLive } from '../../hooks/useLive';
 import { useEvents } from '../../hooks/useEvents';
@@ -14,6 +13,7 @@ import { whenWords } from '../../dates';
 import { ownedBy } from '../../prescribing/owner';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
 import { href, mayUse } from '../../routes';
+import { useFormState } from '../../hooks/useFormState';
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
@@ -24,21 +24,15 @@ export function StartPage() {
   useEvents((e) => {
     if (e.type === 'prescription.changed') reload();
   });
-  const [startError, setStartError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const draftsHeading = useRef<HTMLHeadingElement>(null);
   const startButton = useAutoFocus<HTMLButtonElement>();
 
   async function start() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       const r = await transport.invoke('prescription.create', { draft: {} });
       go(padHref(r.id, 'patient'));
-    } catch (e) {
-      setStartError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   // A user resumes their own drafts (and those started before anyone logged in), not a colleague's.
@@ -49,7 +43,7 @@ export function StartPage() {
   const cannotPrescribe = loggedIn && !mayUse('prescribe', session?.selectedRole?.activities ?? []);
   return (
     <>
-      {startError ? <ErrorSummary error={startError} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {session && !loggedIn ? (
         <div className="nhsuk-inset-text" data-testid="login-first">
           <span className="nhsuk-u-visually-hidden">Information: </span>
@@ -79,7 +73,7 @@ export function StartPage() {
             className="nhsuk-button"
             type="button"
             onClick={() => void start()}
-            disabled={busy}
+            disabled={form.busy}
           >
             Start a new prescription
           </button>
