@@ -21,7 +21,8 @@ import { useFormState } from '../hooks/useFormState';
 
 // What the commands answer (main/commands/prescription.ts): prescription.get adds the draft's problems.
 type Tracked = CommandOutput<'prescription.track'>;
-type ItemView = Tracked['items'][number];
+/** One item of a tracked prescription (named apart from the services' own ItemView types). */
+type TrackedItem = Tracked['items'][number];
 type CancelAnswer = CommandOutput<'prescription.cancel'>['results'][number];
 
 const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }> = {
@@ -30,7 +31,7 @@ const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }>
   refused: { text: 'Not cancelled', tag: 'red' },
   failed: { text: 'No answer', tag: 'orange' },
 };
-const cancellable = (i: ItemView) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
+const cancellable = (i: TrackedItem) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
 const time = whenWords;
 
 export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean }) {
@@ -87,7 +88,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   const p = rx.draft.patient;
   const items =
     rx.items ??
-    rx.draft.items.map((i): ItemView => ({
+    rx.draft.items.map((i): TrackedItem => ({
       lineId: i.lineId,
       medication: i.medication.display,
       statusCode: null,
