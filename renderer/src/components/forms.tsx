@@ -70,6 +70,39 @@ export function ErrorText({ id, text }: { id: string; text: string | null | unde
   );
 }
 
+/**
+ * One labelled field: label, hint and error above the control, the group marked in error. Ids are
+ * `<id>`, `<id>-hint` and `<id>-error`, which the control's aria-describedby names (see describedBy).
+ */
+export function FieldGroup({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint: ReactNode | null;
+  error: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>
+      <label className="nhsuk-label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div className="nhsuk-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+      <ErrorText id={`${id}-error`} text={error} />
+      {children}
+    </div>
+  );
+}
+
 /** Ids for aria-describedby: the hint and the error, where present. */
 export function describedBy(...ids: Array<string | false | null | undefined>): string | undefined {
   const s = ids.filter(Boolean).join(' ');
