@@ -1,5 +1,5 @@
 // What the live region says when readers change. Pure, so it is unit-tested without a browser.
-import type { ReadersView } from '../../main/card/reader-state';
+import type { ReadersView } from './transport/transport';
 
 /** Sentences for the changes from `before` to `after`; nothing on the first snapshot (before = null). */
 export function cardAnnouncements(before: ReadersView | null, after: ReadersView): string[] {

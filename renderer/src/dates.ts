@@ -17,3 +17,6 @@ export const whenWords = (iso: string): string =>
 /** A time of day: "14:05". */
 export const timeWords = (iso: string): string =>
   new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+/** Today as an ISO date ('2026-12-06'), for ages and review dates. UTC, as the dates Scrip stores are. */
+export const todayIso = (): string => new Date().toISOString().slice(0, 10);

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { asCommandError, type CommandError } from '../transport';
+import { asCommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { ErrorSummary } from './ErrorSummary';
+import { useFormState } from '../hooks/useFormState';
 
 interface Holder {
   reader: string;
@@ -12,7 +13,7 @@ interface Holder {
 export function CardChoice({ cards, chosen }: { cards: string[]; chosen: string | null }) {
   const transport = useTransport();
   const [holders, setHolders] = useState<Holder[]>([]);
-  const [error, setError] = useState<CommandError | null>(null);
+  const form = useFormState();
   const key = cards.join('\n');
 
   useEffect(() => {
@@ -36,17 +37,12 @@ export function CardChoice({ cards, chosen }: { cards: string[]; chosen: string 
   }, [transport, key]);
 
   async function choose(reader: string) {
-    try {
-      await transport.invoke('session.use-card', { reader });
-      setError(null);
-    } catch (e) {
-      setError(asCommandError(e));
-    }
+    await form.run(() => transport.invoke('session.use-card', { reader }));
   }
 
   return (
     <div className="nhsuk-form-group" data-testid="card-choice">
-      {error ? <ErrorSummary error={error} title="That card could not be chosen" /> : null}
+      {form.error ? <ErrorSummary error={form.error} title="That card could not be chosen" /> : null}
       <fieldset className="nhsuk-fieldset">
         <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">
           There are {cards.length} cards in your readers. Which one is yours?

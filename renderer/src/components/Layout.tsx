@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { routes } from '../routes';
+import { href, routes, type RoutePath } from '../routes';
 import { CardBar } from './CardBar';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { ConnectionNotice } from './ConnectionNotice';
@@ -8,7 +8,7 @@ import { PageHeadingContext, type PageHeading } from '../hooks/page-heading';
 import { useHash } from '../hooks/useHash';
 
 /** Header (service name, no NHS logo), card bar, navigation, main with one h1, footer. */
-export function Layout({ path, title, children }: { path: string; title: string; children: ReactNode }) {
+export function Layout({ path, title, children }: { path: RoutePath; title: string; children: ReactNode }) {
   const h1 = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
   // A page inside an area (e.g. "Find the patient") names itself; otherwise the area's title.
@@ -44,7 +44,7 @@ export function Layout({ path, title, children }: { path: string; title: string;
       <header className="nhsuk-header" role="banner">
         <div className="nhsuk-header__container nhsuk-width-container">
           <div className="nhsuk-header__service">
-            <a className="nhsuk-header__service-logo" href="#/" aria-label="Scrip home">
+            <a className="nhsuk-header__service-logo" href={href('')} aria-label="Scrip home">
               <span className="nhsuk-header__service-name">Scrip</span>
             </a>
           </div>
@@ -56,8 +56,8 @@ export function Layout({ path, title, children }: { path: string; title: string;
           <ul>
             {routes.map((r) => (
               <li key={r.path}>
-                <a href={`#/${r.path}`} aria-current={r.path === path ? 'page' : undefined}>
-                  {r.label}
+                <a href={href(r.path)} aria-current={r.path === path ? 'page' : undefined}>
+                  {r.nav}
                 </a>
               </li>
             ))}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ReadersView } from '../../../main/card/reader-state';
+import type { ReadersView } from '../transport';
 import { cardAnnouncements } from '../announce';
 import { useEvents } from '../hooks/useEvents';
 import { useReaders } from '../hooks/useReaders';

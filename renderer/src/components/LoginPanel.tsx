@@ -6,6 +6,7 @@ import { ErrorSummary } from './ErrorSummary';
 import { RolePicker } from './RolePicker';
 import { CardChoice } from './CardChoice';
 import { dayWords } from '../dates';
+import { useFormState } from '../hooks/useFormState';
 
 type CardStatus = CommandOutput<'card.status'>;
 
@@ -29,10 +30,9 @@ export function LoginPanel() {
   const [card, setCard] = useState<CardStatus | null>(null);
   const [cardError, setCardError] = useState<CommandError | null>(null);
   const [pin, setPin] = useState('');
-  const [formatError, setFormatError] = useState<string | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const pinId = useId();
+  const formatError = form.problemFor(pinId);
 
   const state = session?.state;
   useEffect(() => {
@@ -58,23 +58,13 @@ export function LoginPanel() {
     e.preventDefault();
     // Check the format here, so a mistyped length never costs one of the card's tries. A PIN-pad
     // reader takes the passcode itself: nothing is typed here.
-    if (!card?.pin.pinPad && !PIN_FORMAT.test(pin)) {
-      setFormatError('Enter your passcode: 6 to 8 digits.');
-      return;
-    }
-    setFormatError(null);
-    setBusy(true);
-    try {
-      await transport.invoke('session.login', { pin });
-      setError(null);
-    } catch (err) {
-      const ce = asCommandError(err);
-      setError(ce);
+    const mistyped = !card?.pin.pinPad && !PIN_FORMAT.test(pin);
+    if (!form.check(mistyped ? [{ text: 'Enter your passcode: 6 to 8 digits.', field: pinId }] : [])) return;
+    const ok = await form.run(() => transport.invoke('session.login', { pin }));
+    // A refused passcode costs a try: read the card again for the tries left.
+    if (!ok)
       transport.invoke('card.status', session?.reader ? { reader: session.reader } : {}).then(setCard, () => undefined);
-    } finally {
-      setPin('');
-      setBusy(false);
-    }
+    setPin('');
   }
 
   return (
@@ -104,10 +94,10 @@ export function LoginPanel() {
           </div>
         </dl>
       ) : null}
-      {error ? (
+      {form.error ? (
         <ErrorSummary
-          error={error}
-          title={error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'}
+          error={form.error}
+          title={form.error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'}
         />
       ) : null}
       {card?.pin.blocked ? null : card?.pin.pinPad ? (
@@ -115,8 +105,8 @@ export function LoginPanel() {
           <p className="nhsuk-body" data-testid="pin-pad-hint">
             Select Log in, then type your passcode on the card reader's keypad.
           </p>
-          <button className="nhsuk-button" type="submit" disabled={busy}>
-            {busy ? 'Type your passcode on the reader…' : 'Log in'}
+          <button className="nhsuk-button" type="submit" disabled={form.busy}>
+            {form.busy ? 'Type your passcode on the reader…' : 'Log in'}
           </button>
         </form>
       ) : (
@@ -145,8 +135,8 @@ export function LoginPanel() {
               aria-describedby={`${pinId}-hint${formatError ? ` ${pinId}-error` : ''}`}
             />
           </div>
-          <button className="nhsuk-button" type="submit" disabled={busy}>
-            {busy ? 'Logging in…' : 'Log in'}
+          <button className="nhsuk-button" type="submit" disabled={form.busy}>
+            {form.busy ? 'Logging in…' : 'Log in'}
           </button>
         </form>
       )}

@@ -1,28 +1,23 @@
 // A prescription EPS refused: EPS's reasons, issue by issue, and the one way forward — write it
 // again as a new draft. A refused prescription is never offered a token (no pharmacy can find it).
-import { useState } from 'react';
-import { asCommandError, type CommandError, type CommandOutput } from '../transport';
+import type { CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { ErrorSummary } from './ErrorSummary';
 import { padHref } from '../prescribing/nav';
+import { go } from '../prescribing/go';
+import { useFormState } from '../hooks/useFormState';
 
 /** Why EPS refused it, as prescription.get answers (main/commands/prescription.ts). */
 export type RefusalView = NonNullable<CommandOutput<'prescription.get'>['refusal']>;
 
 export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView }) {
   const transport = useTransport();
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   async function writeAgain() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       const copy = await transport.invoke('prescription.copy', { id });
-      location.hash = padHref(copy.id, 'confirm');
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+      go(padHref(copy.id, 'confirm'));
+    });
   }
   return (
     <div
@@ -54,14 +49,14 @@ export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView
             </li>
           ))}
         </ul>
-        {error ? <ErrorSummary error={error} title="The prescription could not be copied" /> : null}
+        {form.error ? <ErrorSummary error={form.error} title="The prescription could not be copied" /> : null}
         <button
           type="button"
           className="nhsuk-button nhsuk-u-margin-bottom-0"
           onClick={() => void writeAgain()}
-          disabled={busy}
+          disabled={form.busy}
         >
-          {busy ? 'Copying…' : 'Write it again'}
+          {form.busy ? 'Copying…' : 'Write it again'}
         </button>
       </div>
     </div>

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { useEvents } from '../hooks/useEvents';
 import { ErrorSummary } from './ErrorSummary';
 import { whenWords } from '../dates';
+import { useFormState } from '../hooks/useFormState';
 
 interface Asked {
   keyId: string;
@@ -21,26 +21,23 @@ export function SessionHandouts() {
   const handouts = useCommand('session.handouts');
   const approvals = useCommand('ticket.approvals');
   const [asked, setAsked] = useState<Asked[]>([]);
-  const [error, setError] = useState<CommandError | null>(null);
+  const form = useFormState();
   useEvents((e) => {
     if (e.type === 'session.ticket') handouts.reload();
     if (e.type === 'session.ticket-asked') setAsked((a) => [...a.filter((x) => x.keyId !== e.data.keyId), e.data]);
   });
   async function act(name: 'ticket.approve' | 'ticket.revoke', keyId: string) {
-    try {
+    await form.run(async () => {
       await transport.invoke(name, { keyId });
       setAsked((a) => a.filter((x) => x.keyId !== keyId));
-      setError(null);
       approvals.reload();
-    } catch (err) {
-      setError(asCommandError(err));
-    }
+    });
   }
   const allowed = approvals.value?.approvals ?? [];
   return (
     <section aria-labelledby="handouts-title" data-testid="session-handouts">
       <h2 id="handouts-title">Who has my session</h2>
-      {error ? <ErrorSummary error={error} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {asked.map((a) => (
         <div className="nhsuk-warning-callout" key={a.keyId} data-asked={a.keyId}>
           <h3 className="nhsuk-warning-callout__label">{a.to} asks for your session</h3>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useEvents } from '../hooks/useEvents';
 import { timeWords } from '../dates';
+import { href } from '../routes';
 
 /** On every page: a program was given the session, or asks for it, as it happens. */
 export function TicketNotice() {
@@ -14,7 +15,7 @@ export function TicketNotice() {
   return (
     <div className="nhsuk-inset-text" role="status" data-testid="ticket-notice">
       <p>
-        {notice.text} <a href="#/api-keys">{notice.asked ? 'Allow it or not' : 'Who has my session'}</a>
+        {notice.text} <a href={href('api-keys')}>{notice.asked ? 'Allow it or not' : 'Who has my session'}</a>
       </p>
       <button
         className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"

@@ -1,8 +1,8 @@
 import { useId, useRef, useState } from 'react';
-import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { ErrorSummary } from './ErrorSummary';
 import { say } from './say';
+import { useFormState } from '../hooks/useFormState';
 
 /** Opens the token as a PDF file for the system's print dialog (A5, with the barcode). */
 export function downloadToken(t: { filename: string; pdfBase64: string }): void {
@@ -20,25 +20,18 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
   const transport = useTransport();
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const [saved, setSaved] = useState<string | null>(null);
   const titleId = useId();
 
   // The PDF is saved as a download (a sandboxed page cannot print a PDF itself): say where it went.
   async function print() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       const token = await transport.invoke('prescription.token', { id });
       downloadToken(token);
-      setError(null);
       setSaved(token.filename);
       say(`The token was saved as ${token.filename} in your downloads. Open it and print it at full size.`);
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -48,7 +41,7 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
         type="button"
         className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
         onClick={() => {
-          setError(null);
+          form.fail(null);
           setSaved(null);
           dialog.current?.showModal();
         }}
@@ -63,7 +56,7 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
         data-testid="token-dialog"
       >
         <h2 id={titleId}>Print the token for {shortFormId}</h2>
-        {error ? <ErrorSummary error={error} title="The token could not be made" /> : null}
+        {form.error ? <ErrorSummary error={form.error} title="The token could not be made" /> : null}
         <p>
           {nominated
             ? "This prescription goes to the patient's nominated pharmacy. A token is optional: it helps the patient and the pharmacy find it."
@@ -81,8 +74,8 @@ export function TokenPrint({ id, shortFormId, nominated }: { id: string; shortFo
           </div>
         ) : null}
         <div className="nhsuk-button-group">
-          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={busy}>
-            {busy ? 'Making the token…' : 'Save the token PDF'}
+          <button type="button" className="nhsuk-button" onClick={() => void print()} disabled={form.busy}>
+            {form.busy ? 'Making the token…' : 'Save the token PDF'}
           </button>
           <button
             type="button"

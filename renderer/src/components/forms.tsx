@@ -1,5 +1,6 @@
 // Small NHS design system pieces the prescription pad uses on every page.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { Problem } from '../hooks/useFormState';
 
 /** Moves focus to a field without touching the hash (the hash is the router's). */
 export function focusField(id: string): void {
@@ -9,10 +10,7 @@ export function focusField(id: string): void {
   el.focus();
 }
 
-export interface Problem {
-  text: string;
-  field?: string;
-}
+export type { Problem };
 
 /**
  * The error summary for a form: each problem links to its field. It takes focus when `attempt`
@@ -63,20 +61,45 @@ export function ProblemSummary({
   );
 }
 
-export function BackLink({ href, children = 'Back' }: { href: string; children?: ReactNode }) {
-  return (
-    <a className="nhsuk-back-link" href={href}>
-      {children}
-    </a>
-  );
-}
-
 export function ErrorText({ id, text }: { id: string; text: string | null | undefined }) {
   if (!text) return null;
   return (
     <span className="nhsuk-error-message" id={id}>
       <span className="nhsuk-u-visually-hidden">Error:</span> {text}
     </span>
+  );
+}
+
+/**
+ * One labelled field: label, hint and error above the control, the group marked in error. Ids are
+ * `<id>`, `<id>-hint` and `<id>-error`, which the control's aria-describedby names (see describedBy).
+ */
+export function FieldGroup({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint: ReactNode | null;
+  error: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>
+      <label className="nhsuk-label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <div className="nhsuk-hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+      <ErrorText id={`${id}-error`} text={error} />
+      {children}
+    </div>
   );
 }
 

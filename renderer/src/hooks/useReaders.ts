@@ -1,5 +1,5 @@
 import { createContext, createElement, useContext, useMemo, type ReactNode } from 'react';
-import type { ReadersView } from '../../../main/card/reader-state';
+import type { ReadersView } from '../transport';
 import type { CommandError } from '../transport';
 import { useLive } from './useLive';
 

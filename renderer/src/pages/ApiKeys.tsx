@@ -1,11 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError, type CommandOutput } from '../transport';
+import type { CommandOutput } from '../transport';
 import type { Scope } from '../../../main/api/scopes';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { whenWords } from '../dates';
 import { SessionHandouts } from '../components/SessionHandouts';
+import { useFormState } from '../hooks/useFormState';
 
 const scopeWords: Record<Scope, string> = {
   read: 'Read: see readers, the session and prescriptions',
@@ -26,29 +27,23 @@ export function ApiKeys() {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['read']);
   const [created, setCreated] = useState<CommandOutput<'api-key.create'> | null>(null);
-  const [actionError, setActionError] = useState<CommandError | null>(null);
+  const form = useFormState();
   const nameId = useId();
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    try {
+    await form.run(async () => {
       setCreated(await transport.invoke('api-key.create', { name, scopes }));
-      setActionError(null);
       setName('');
       reload();
-    } catch (err) {
-      setActionError(asCommandError(err));
-    }
+    });
   }
 
   async function revoke(id: string) {
-    try {
+    await form.run(async () => {
       await transport.invoke('api-key.revoke', { id });
-      setActionError(null);
       reload();
-    } catch (err) {
-      setActionError(asCommandError(err));
-    }
+    });
   }
 
   return (
@@ -57,7 +52,7 @@ export function ApiKeys() {
         Programs on this computer use API keys to do what you can do in Scrip. Give each program its own key with only
         the scopes it needs; revoke a key to stop it at once.
       </p>
-      {actionError ? <ErrorSummary error={actionError} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {created ? (
         <div className="nhsuk-panel" data-testid="new-key">
           <h2>Key for {created.info.name}</h2>

@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { useEvents } from '../hooks/useEvents';
 import { ErrorSummary } from '../components/ErrorSummary';
 import type { AssuranceSummaryView } from '../../../main/commands/assurance';
+import { useFormState } from '../hooks/useFormState';
 
 interface Progress {
   scenario: string | null;
@@ -22,10 +22,9 @@ export function Assurance() {
   const { value, error } = useCommand('assure.list');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [out, setOut] = useState('');
-  const [running, setRunning] = useState(false);
+  const form = useFormState();
   const [steps, setSteps] = useState<Progress[]>([]);
   const [summary, setSummary] = useState<AssuranceSummaryView | null>(null);
-  const [runError, setRunError] = useState<CommandError | null>(null);
   const outId = useId();
 
   useEvents((e) => {
@@ -46,17 +45,11 @@ export function Assurance() {
 
   async function run(e: FormEvent) {
     e.preventDefault();
-    setRunning(true);
     setSummary(null);
-    setRunError(null);
     setSteps([]);
-    try {
-      setSummary(await transport.invoke('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) }));
-    } catch (err) {
-      setRunError(asCommandError(err));
-    } finally {
-      setRunning(false);
-    }
+    await form.run(async () =>
+      setSummary(await transport.invoke('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) })),
+    );
   }
 
   const last = steps[steps.length - 1];
@@ -68,7 +61,7 @@ export function Assurance() {
         takes over the card reader and ends any session.
       </p>
       {error ? <ErrorSummary error={error} /> : null}
-      {runError ? <ErrorSummary error={runError} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       <form onSubmit={run}>
         <div className="nhsuk-form-group">
           <fieldset className="nhsuk-fieldset" aria-describedby="scenarios-hint">
@@ -87,7 +80,7 @@ export function Assurance() {
                     type="checkbox"
                     checked={chosen.has(s.id)}
                     onChange={() => toggle(s.id)}
-                    disabled={running}
+                    disabled={form.busy}
                   />
                   <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`sc-${s.id}`}>
                     {s.id}: {s.title}{' '}
@@ -112,11 +105,11 @@ export function Assurance() {
             value={out}
             onChange={(e) => setOut(e.target.value)}
             required
-            disabled={running}
+            disabled={form.busy}
           />
         </div>
-        <button className="nhsuk-button" type="submit" disabled={running || !out}>
-          {running
+        <button className="nhsuk-button" type="submit" disabled={form.busy || !out}>
+          {form.busy
             ? 'Running…'
             : chosen.size
               ? `Run ${chosen.size} scenario${chosen.size === 1 ? '' : 's'}`
@@ -124,7 +117,7 @@ export function Assurance() {
         </button>
       </form>
       <div aria-live="polite" data-testid="assurance-progress">
-        {running && last ? (
+        {form.busy && last ? (
           <p>
             Scenario {last.index} of {last.total}: {last.scenario}
             {last.step ? `, ${last.step}` : ''}

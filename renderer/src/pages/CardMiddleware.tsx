@@ -2,11 +2,11 @@
 // middleware for NHS cards, OpenSC, SoftHSM2), the ones found in the usual places, and the
 // administrator's (managed) ones, which cannot be changed here.
 import { useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useCommand } from '../hooks/useCommand';
 import { ErrorSummary } from '../components/ErrorSummary';
 import type { ModulesView } from '../../../main/card/pkcs11-settings';
+import { useFormState } from '../hooks/useFormState';
 
 type Cards = 'none' | 'all';
 const cardsWords = (c: ModulesView['modules'][number]['cards']): string =>
@@ -22,19 +22,16 @@ export function CardMiddlewareSettings() {
   const { value, error, reload } = useCommand('pkcs11.modules');
   const [path, setPath] = useState('');
   const [cards, setCards] = useState<Cards>('none');
-  const [err, setErr] = useState<CommandError | null>(null);
+  const form = useFormState();
   const [announce, setAnnounce] = useState('');
   const mine = (value?.modules ?? []).filter((m) => m.source === 'user').map((m) => ({ path: m.path, cards: m.cards }));
 
   async function save(modules: typeof mine, said: string) {
-    try {
+    await form.run(async () => {
       await transport.invoke('pkcs11.set-modules', { modules });
-      setErr(null);
       setAnnounce(said);
       reload();
-    } catch (e) {
-      setErr(asCommandError(e));
-    }
+    });
   }
 
   function add(e: FormEvent) {
@@ -55,7 +52,7 @@ export function CardMiddlewareSettings() {
         {announce}
       </div>
       {error ? <ErrorSummary error={error} /> : null}
-      {err ? <ErrorSummary error={err} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {value?.managedError ? (
         <p className="nhsuk-error-message">Your administrator's module list could not be read: {value.managedError}</p>
       ) : null}

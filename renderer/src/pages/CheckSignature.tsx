@@ -4,12 +4,13 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Check } from '../../../protocols/eps/signature';
 import type { SignatureReport } from '../../../main/dispensing/verify';
-import { asCommandError, type CommandError } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { usePageHeading } from '../hooks/page-heading';
+import { useFormState } from '../hooks/useFormState';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
+import { dispenseHref } from '../prescribing/nav';
 
 const resultTag: Record<Check['result'], { text: string; tag: string }> = {
   pass: { text: 'Pass', tag: 'green' },
@@ -24,16 +25,13 @@ const verdictText: Record<SignatureReport['verdict'], string> = {
 };
 
 export function CheckSignature() {
-  usePageHeading('Check a signature', { href: '#/dispense', text: 'Back to Dispense' });
+  usePageHeading('Check a signature', { href: dispenseHref(), text: 'Back to Dispense' });
   const transport = useTransport();
   const id = useId();
   const [prescription, setPrescription] = useState('');
   const [trust, setTrust] = useState('');
   const [revocation, setRevocation] = useState(true);
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const form = useFormState();
   const [report, setReport] = useState<SignatureReport | null>(null);
   const resultRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -49,13 +47,9 @@ export function CheckSignature() {
     const found: Problem[] = prescription.trim()
       ? []
       : [{ text: 'Paste a signed prescription, or choose its file.', field: `${id}-rx` }];
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (found.length) return;
-    setBusy(true);
-    setError(null);
+    if (!form.check(found)) return;
     setReport(null);
-    try {
+    await form.run(async () => {
       const r = await transport.invoke('prescription.verify', {
         prescription,
         ...(trust.trim() ? { trust } : {}),
@@ -63,22 +57,18 @@ export function CheckSignature() {
       });
       setReport(r);
       say(verdictText[r.verdict]);
-    } catch (err) {
-      setError(asCommandError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
-  const rxError = problems.find((p) => p.field === `${id}-rx`)?.text ?? null;
+  const rxError = form.problemFor(`${id}-rx`);
   return (
     <>
       <p>
         Check a prescriber's signature the way EPS checks it, one check at a time. Nothing is sent anywhere, except a
         request for the certificate's revocation list when you give a trust bundle.
       </p>
-      {error ? <ErrorSummary error={error} title="The signature could not be checked" /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="The signature could not be checked" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <form onSubmit={submit} noValidate>
         <div className={`nhsuk-form-group${rxError ? ' nhsuk-form-group--error' : ''}`}>
           <label className="nhsuk-label nhsuk-label--m" htmlFor={`${id}-rx`}>
@@ -159,8 +149,8 @@ export function CheckSignature() {
             </div>
           </div>
         </div>
-        <button className="nhsuk-button" type="submit" disabled={busy}>
-          {busy ? 'Checking…' : 'Check the signature'}
+        <button className="nhsuk-button" type="submit" disabled={form.busy}>
+          {form.busy ? 'Checking…' : 'Check the signature'}
         </button>
       </form>
       {report ? (

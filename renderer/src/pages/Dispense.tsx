@@ -11,20 +11,19 @@ import { useEvents } from '../hooks/useEvents';
 import { useHash } from '../hooks/useHash';
 import { useSession } from '../hooks/useSession';
 import { usePageHeading } from '../hooks/page-heading';
+import { useFormState } from '../hooks/useFormState';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { ErrorText, ProblemSummary, SummaryRow, describedBy, type Problem } from '../components/forms';
 import { say } from '../components/say';
 import { quantityWithUnit } from '../../../protocols/dmd/unit-words';
-import { canDispense } from '../../../protocols/spine/activities';
 import { whenWords } from '../dates';
+import { formatNhsNumber } from '../prescribing/rx-words';
+import { isValidShortFormId } from '../../../protocols/ids/prescription-id';
 import { CheckSignature } from './CheckSignature';
+import { href, mayUse } from '../routes';
+import { checkSignatureHref, dispenseHref, dispenseRoute } from '../prescribing/nav';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// The short-form ID's shape (the check character is checked by Scrip when it is sent).
-const SHORT_FORM = /^[0-9A-F]{6}-[0-9A-Z]{6}-[0-9A-F]{5}[0-9A-Z+]$/i;
-const dispenseHref = (id?: string) => (id ? `#/dispense/${id}` : '#/dispense');
 const time = whenWords;
-const formatNhs = (n: string) => (/^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n);
 
 const statusTag: Record<DispensingView['status'], { text: string; tag: string }> = {
   'with-pharmacy': { text: 'To dispense', tag: 'blue' },
@@ -35,14 +34,8 @@ const statusTag: Record<DispensingView['status'], { text: string; tag: string }>
   'signature-invalid': { text: 'Do not dispense', tag: 'red' },
 };
 
-function routeOf(hash: string): { page: 'list' | 'check' } | { page: 'detail'; id: string } {
-  const [area, id] = hash.replace(/^#\/?/, '').split('?')[0]!.split('/');
-  if (area === 'dispense' && id === 'check') return { page: 'check' };
-  return area === 'dispense' && id && UUID.test(id) ? { page: 'detail', id } : { page: 'list' };
-}
-
 export function Dispense() {
-  const route = routeOf(useHash());
+  const route = dispenseRoute(useHash());
   return route.page === 'detail' ? (
     <DispenseDetail id={route.id} />
   ) : route.page === 'check' ? (
@@ -72,11 +65,8 @@ function DispenseList() {
   const [list, setList] = useState<DispensingView[] | null>(null);
   const [listError, setListError] = useState<CommandError | null>(null);
   const [rxId, setRxId] = useState('');
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
-  const [error, setError] = useState<CommandError | null>(null);
+  const form = useFormState();
   const [result, setResult] = useState<ReleaseResult | null>(null);
-  const [busy, setBusy] = useState(false);
   const resultRef = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(() => {
@@ -100,20 +90,14 @@ function DispenseList() {
   const pharmacy = role ? `${role.orgName} (${role.orgCode})` : null;
 
   async function release(prescriptionId?: string) {
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
+    await form.run(async () => {
       const r = await transport.invoke('dispense.release', prescriptionId ? { prescriptionId } : {});
       setResult(r);
       say(r.message);
       setRxId('');
       load();
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   function releaseOne(e: FormEvent) {
@@ -121,21 +105,19 @@ function DispenseList() {
     const v = rxId.trim().toUpperCase();
     const found: Problem[] = [];
     if (!v) found.push({ text: 'Enter the prescription ID from the token.', field: `${id}-rx` });
-    else if (!SHORT_FORM.test(v))
+    else if (!isValidShortFormId(v))
       found.push({
-        text: 'Enter the prescription ID as it is on the token: 18 characters in three groups, like 24F5DA-A83008-7EFE6Z.',
+        text: 'Enter the prescription ID as it is on the token: 18 characters in three groups, like 24F5DA-A83008-7EFE6Z. The last is a check character, so a mistyped character shows here.',
         field: `${id}-rx`,
       });
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (!found.length) void release(v);
+    if (form.check(found)) void release(v);
   }
 
-  const fieldError = problems.find((p) => p.field === `${id}-rx`)?.text ?? null;
+  const fieldError = form.problemFor(`${id}-rx`);
   return (
     <>
-      {error ? <ErrorSummary error={error} title="Nothing was released" /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="Nothing was released" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       {result ? (
         <section
           aria-labelledby={`${id}-result`}
@@ -177,15 +159,15 @@ function DispenseList() {
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             To release prescriptions, log in with your smartcard and choose your pharmacy role on the{' '}
-            <a href="#/">Home</a> page.
+            <a href={href('')}>Home</a> page.
           </p>
         </div>
-      ) : !canDispense(role.activities ?? []) ? (
+      ) : !mayUse('dispense', role.activities ?? []) ? (
         <div className="nhsuk-inset-text" data-testid="cannot-dispense">
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Your role at {role.orgName} is not a pharmacy role, so it cannot release or dispense prescriptions. To
-            dispense, switch to a pharmacy role on the <a href="#/">Home</a> page.
+            dispense, switch to a pharmacy role on the <a href={href('')}>Home</a> page.
           </p>
         </div>
       ) : (
@@ -214,15 +196,15 @@ function DispenseList() {
               />
             </div>
             <div className="nhsuk-button-group">
-              <button className="nhsuk-button" type="submit" disabled={busy}>
-                {busy ? 'Releasing…' : 'Release this prescription'}
+              <button className="nhsuk-button" type="submit" disabled={form.busy}>
+                {form.busy ? 'Releasing…' : 'Release this prescription'}
               </button>
               <button
                 className="nhsuk-button nhsuk-button--secondary"
                 type="button"
-                disabled={busy}
+                disabled={form.busy}
                 onClick={() => {
-                  setProblems([]);
+                  form.clearProblems();
                   void release();
                 }}
               >
@@ -233,8 +215,8 @@ function DispenseList() {
         </>
       )}
       <p>
-        <a href="#/dispense/check">Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or HL7
-        v3), with no card.
+        <a href={checkSignatureHref}>Check a signature</a>: see each check EPS makes on a signed prescription (FHIR or
+        HL7 v3), with no card.
       </p>
       <h2>Released to this computer</h2>
       {listError ? <ErrorSummary error={listError} title="The list could not be read" /> : null}
@@ -264,7 +246,7 @@ function DispenseList() {
                     {r.shortFormId}
                   </a>
                 </th>
-                <td>{r.patient ? `${r.patient.name} (${formatNhs(r.patient.nhsNumber)})` : 'Not readable'}</td>
+                <td>{r.patient ? `${r.patient.name} (${formatNhsNumber(r.patient.nhsNumber)})` : 'Not readable'}</td>
                 <td>{r.items.map((i) => i.medication.display).join('; ')}</td>
                 <td>
                   <SignatureTag rx={r} />
@@ -289,7 +271,7 @@ function DispenseDetail({ id }: { id: string }) {
   const [error, setError] = useState<CommandError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const doneRef = useRef<HTMLDivElement>(null);
-  usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: '#/dispense', text: 'Back to Dispense' });
+  usePageHeading(`Prescription ${rx?.shortFormId ?? ''}`.trim(), { href: dispenseHref(), text: 'Back to Dispense' });
 
   const load = useCallback(() => {
     transport.invoke('dispense.get', { id }).then(
@@ -371,7 +353,7 @@ function DispenseDetail({ id }: { id: string }) {
             <>
               {rx.patient.name}
               <br />
-              NHS number {formatNhs(rx.patient.nhsNumber)}
+              NHS number {formatNhsNumber(rx.patient.nhsNumber)}
               {rx.patient.birthDate ? (
                 <>
                   <br />
@@ -460,11 +442,8 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
   const items = rx.items.filter((i) => open(i.statusCode));
   const [outcomes, setOutcomes] = useState<Record<string, ItemOutcome>>({});
   const [quantities, setQuantities] = useState<Record<string, string>>({});
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const err = (f: string) => problems.find((p) => p.field === f)?.text ?? null;
+  const form = useFormState();
+  const err = form.problemFor;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -482,12 +461,8 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
           field: `${id}-${n}-qty`,
         });
     });
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (found.length) return;
-    setBusy(true);
-    setError(null);
-    try {
+    if (!form.check(found)) return;
+    await form.run(async () => {
       const r = await transport.invoke('dispense.record', {
         id: rx.id,
         items: chosen.flatMap((i) => {
@@ -504,18 +479,14 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
         }),
       });
       onDone(r, `Recorded and sent to EPS: ${statusTag[r.status].text.toLowerCase()}.`);
-    } catch (e2) {
-      setError(asCommandError(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <section aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Record dispensing</h2>
-      {error ? <ErrorSummary error={error} title="Dispensing was not recorded" /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="Dispensing was not recorded" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <form onSubmit={submit} noValidate data-testid="record-form">
         {items.map((i, n) => {
           const qErr = err(`${id}-${n}-qty`);
@@ -577,8 +548,8 @@ function RecordForm({ rx, onDone }: { rx: DispensingView; onDone: (r: Dispensing
             </div>
           );
         })}
-        <button className="nhsuk-button" type="submit" disabled={busy}>
-          {busy ? 'Sending to EPS…' : 'Record and send to EPS'}
+        <button className="nhsuk-button" type="submit" disabled={form.busy}>
+          {form.busy ? 'Sending to EPS…' : 'Record and send to EPS'}
         </button>
       </form>
     </section>
@@ -601,10 +572,7 @@ function ReasonForm({
   const id = useId();
   const reasons: Partial<Record<ReasonCode, string>> = kind === 'return' ? RETURN_REASONS : WITHDRAW_REASONS;
   const [reason, setReason] = useState<ReasonCode | null>(kind === 'return' && !rx.signature.ok ? '0005' : null);
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const first = `${id}-reason-${Object.keys(reasons)[0]!}`;
   const text =
     kind === 'return'
@@ -628,29 +596,21 @@ function ReasonForm({
   async function submit(e: FormEvent) {
     e.preventDefault();
     const found = reason ? [] : [{ text: `Select the reason (${text.legend.toLowerCase()}).`, field: first }];
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (!reason) return;
-    setBusy(true);
-    setError(null);
-    try {
+    if (!form.check(found) || !reason) return;
+    await form.run(async () =>
       onDone(
         await transport.invoke(kind === 'return' ? 'dispense.return' : 'dispense.withdraw', { id: rx.id, reason }),
         text.done,
-      );
-    } catch (e2) {
-      setError(asCommandError(e2));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
   }
 
-  const rErr = problems[0]?.text ?? null;
+  const rErr = form.problems[0]?.text ?? null;
   return (
     <section aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>{text.h}</h2>
-      {error ? <ErrorSummary error={error} title={text.failed} /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title={text.failed} /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <p>{text.intro}</p>
       <form onSubmit={submit} noValidate data-testid={`${kind}-form`}>
         <div className={`nhsuk-form-group${rErr ? ' nhsuk-form-group--error' : ''}`}>
@@ -676,8 +636,8 @@ function ReasonForm({
             </div>
           </fieldset>
         </div>
-        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>
-          {busy ? 'Sending…' : text.button}
+        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={form.busy}>
+          {form.busy ? 'Sending…' : text.button}
         </button>
       </form>
     </section>

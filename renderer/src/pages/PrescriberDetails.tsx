@@ -20,10 +20,11 @@ import {
   settingsFromForm,
   sourceWords,
   type FormField,
-  type PlacedProblem,
   type PrescriberForm,
   type PrescriberSettings,
 } from '../prescribing/prescriber-form';
+import { href } from '../routes';
+import { useFormState } from '../hooks/useFormState';
 
 type Got = CommandOutput<'prescriber.get'>;
 type Role = { id: string; orgCode: string; orgName: string; jobRoleName: string; jobRoleCode: string | null };
@@ -33,7 +34,7 @@ export function PrescriberDetails({ back }: { back: string | null }) {
     'Prescriber details',
     back
       ? { href: padHref(back, 'review'), text: 'Back to the prescription' }
-      : { href: '#/settings', text: 'Back to Settings' },
+      : { href: href('settings'), text: 'Back to Settings' },
   );
   const transport = useTransport();
   const { value: session } = useSession();
@@ -78,7 +79,7 @@ export function PrescriberDetails({ back }: { back: string | null }) {
         <span className="nhsuk-u-visually-hidden">Information: </span>
         <p>
           Prescriber details belong to a role: your professional registration, and the organisation you prescribe for.
-          Log in with your smartcard and choose your role, then come back here. <a href="#/">Log in</a>
+          Log in with your smartcard and choose your role, then come back here. <a href={href('')}>Log in</a>
         </p>
       </div>
     );
@@ -230,14 +231,11 @@ function DetailsForm({
 }) {
   const transport = useTransport();
   const [f, setF] = useState<PrescriberForm>(initial);
-  const [problems, setProblems] = useState<PlacedProblem[]>([]);
-  const [other, setOther] = useState<CommandError | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const id = useId();
   const fid = (k: FormField) => `${id}-${k}`;
-  const problemOf = (k: FormField) => problems.find((p) => p.field === k)?.text ?? null;
+  const problemOf = (k: FormField) => form.problemFor(fid(k));
   const set = <K extends keyof PrescriberForm>(k: K, v: PrescriberForm[K]) => setF((x) => ({ ...x, [k]: v }));
 
   // Opened on purpose (not on first sight of an empty form): take focus so the change is announced.
@@ -247,27 +245,21 @@ function DetailsForm({
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const r = await transport.invoke('prescriber.set', { settings: settingsFromForm(f) });
-      setProblems([]);
-      setOther(null);
-      onSaved(r.settings);
-    } catch (x) {
-      const ce = asCommandError(x);
-      if (ce.body.code === 'invalid-input') {
+    await form.run(async () => {
+      try {
+        const r = await transport.invoke('prescriber.set', { settings: settingsFromForm(f) });
+        form.clearProblems();
+        onSaved(r.settings);
+      } catch (x) {
+        // The service's field problems are shown at their fields; any other answer is the form's error.
+        form.clearProblems();
+        const ce = asCommandError(x);
+        if (ce.body.code !== 'invalid-input') throw ce;
         const placed = placeServerProblems(ce.body.details, ce.body.message, f);
-        setProblems(placed);
-        setOther(null);
+        form.check(placed.map((p) => ({ text: p.text, ...(p.field ? { field: fid(p.field) } : {}) })));
         say(`${placed.length} problem${placed.length === 1 ? '' : 's'} to fix. Nothing was saved.`);
-      } else {
-        setProblems([]);
-        setOther(ce);
       }
-      setAttempt((a) => a + 1);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const field = (
@@ -321,11 +313,8 @@ function DetailsForm({
       <h2 tabIndex={-1} ref={headingRef}>
         {initial.orgName ? 'Change your prescriber details' : 'Enter your prescriber details'}
       </h2>
-      <ProblemSummary
-        problems={problems.map((p) => ({ text: p.text, ...(p.field ? { field: fid(p.field) } : {}) }))}
-        attempt={attempt}
-      />
-      {other ? <ErrorSummary error={other} title="Your details were not saved" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="Your details were not saved" /> : null}
 
       <h3>You</h3>
       <div className={`nhsuk-form-group${regProblem ? ' nhsuk-form-group--error' : ''}`}>
@@ -455,8 +444,8 @@ function DetailsForm({
         {text('parentName', 'Its name', { optional: !parentNeeded })}
       </fieldset>
       <div className="nhsuk-button-group">
-        <button className="nhsuk-button" type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save prescriber details'}
+        <button className="nhsuk-button" type="submit" disabled={form.busy}>
+          {form.busy ? 'Saving…' : 'Save prescriber details'}
         </button>
         {cancellable ? (
           <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={onCancel}>

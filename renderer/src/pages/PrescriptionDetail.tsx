@@ -15,10 +15,14 @@ import { detailHref } from '../prescribing/nav';
 import { statusWords } from '../prescribing/status';
 import { formatNhsNumber, patientName } from '../prescribing/rx-words';
 import { whenWords } from '../dates';
+import { href } from '../routes';
+import { go } from '../prescribing/go';
+import { useFormState } from '../hooks/useFormState';
 
 // What the commands answer (main/commands/prescription.ts): prescription.get adds the draft's problems.
 type Tracked = CommandOutput<'prescription.track'>;
-type ItemView = Tracked['items'][number];
+/** One item of a tracked prescription (named apart from the services' own ItemView types). */
+type TrackedItem = Tracked['items'][number];
 type CancelAnswer = CommandOutput<'prescription.cancel'>['results'][number];
 
 const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }> = {
@@ -27,21 +31,20 @@ const outcomeTag: Record<CancelAnswer['outcome'], { text: string; tag: string }>
   refused: { text: 'Not cancelled', tag: 'red' },
   failed: { text: 'No answer', tag: 'orange' },
 };
-const cancellable = (i: ItemView) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
+const cancellable = (i: TrackedItem) => i.statusCode !== '0005' && i.statusCode !== '0001' && i.statusCode !== '0006';
 const time = whenWords;
 
 export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean }) {
   const transport = useTransport();
   const [rx, setRx] = useState<Tracked | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
-  const [trackError, setTrackError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const tracking = useFormState();
   const [answers, setAnswers] = useState<CancelAnswer[] | null>(null);
   usePageHeading(
     cancel ? `Cancel prescription ${rx?.shortFormId ?? ''}`.trim() : `Prescription ${rx?.shortFormId ?? ''}`.trim(),
     cancel
       ? { href: detailHref(id), text: 'Back to the prescription' }
-      : { href: '#/prescriptions', text: 'Back to prescriptions' },
+      : { href: href('prescriptions'), text: 'Back to prescriptions' },
   );
 
   const load = useCallback(() => {
@@ -59,17 +62,11 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   });
 
   async function track() {
-    setBusy(true);
-    try {
+    await tracking.run(async () => {
       const r = await transport.invoke('prescription.track', { id });
       setRx(r);
-      setTrackError(null);
       say(`Status checked: ${r.tracking?.status ?? statusWords(r.status).text}`);
-    } catch (e) {
-      setTrackError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (error) return <ErrorSummary error={error} title="This prescription could not be opened" />;
@@ -82,7 +79,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
         onDone={(a) => {
           setAnswers(a);
           load();
-          location.hash = detailHref(id);
+          go(detailHref(id));
           void track();
         }}
       />
@@ -91,7 +88,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
   const p = rx.draft.patient;
   const items =
     rx.items ??
-    rx.draft.items.map((i): ItemView => ({
+    rx.draft.items.map((i): TrackedItem => ({
       lineId: i.lineId,
       medication: i.medication.display,
       statusCode: null,
@@ -107,7 +104,7 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
     <>
       {rx.refusal ? <RefusalPanel id={rx.id} refusal={rx.refusal} /> : null}
       {answers ? <CancelAnswers answers={answers} /> : null}
-      {trackError ? <ErrorSummary error={trackError} title="The tracker could not be asked" /> : null}
+      {tracking.error ? <ErrorSummary error={tracking.error} title="The tracker could not be asked" /> : null}
       <dl className="nhsuk-summary-list" data-testid="prescription-summary">
         <SummaryRow label="Patient">
           {p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'No patient'}
@@ -135,9 +132,9 @@ export function PrescriptionDetail({ id, cancel }: { id: string; cancel: boolean
             type="button"
             className="nhsuk-button nhsuk-button--secondary"
             onClick={() => void track()}
-            disabled={busy}
+            disabled={tracking.busy}
           >
-            {busy ? 'Checking…' : 'Check status at EPS now'}
+            {tracking.busy ? 'Checking…' : 'Check status at EPS now'}
           </button>
           {rx.status === 'rejected' ? null : (
             <TokenPrint id={rx.id} shortFormId={rx.shortFormId} nominated={!!p?.nominatedPharmacy} />
@@ -203,12 +200,9 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
   const [scope, setScope] = useState<'all' | 'some' | null>(items.length === 1 ? 'all' : null);
   const [lines, setLines] = useState<string[]>([]);
   const [reason, setReason] = useState<CancelReasonCode | null>(null);
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const [confirming, setConfirming] = useState(false);
-  const err = (f: string) => problems.find((p) => p.field === f)?.text ?? null;
+  const err = form.problemFor;
   const chosen = scope === 'some' ? items.filter((i) => lines.includes(i.lineId)) : items;
 
   // A cancellation cannot be undone: the choice is checked on the form, then confirmed in words.
@@ -220,15 +214,12 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
     else if (scope === 'some' && !lines.length)
       found.push({ text: 'Select the items to cancel.', field: `${id}-line-0` });
     if (!reason) found.push({ text: 'Select the reason for cancelling.', field: `${id}-reason-0001` });
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (!found.length) setConfirming(true);
+    if (form.check(found)) setConfirming(true);
   }
 
   async function submit() {
     if (!reason) return; // check() asked for it before confirming
-    setBusy(true);
-    try {
+    await form.run(async () => {
       const r = await transport.invoke('prescription.cancel', {
         id: rx.id,
         reason,
@@ -236,17 +227,13 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
       });
       say(r.results.map((a) => `${a.medication ?? 'Item'}: ${outcomeTag[a.outcome].text}`).join('. '));
       onDone(r.results);
-    } catch (e2) {
-      setError(asCommandError(e2));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (confirming) {
     return (
       <>
-        {error ? <ErrorSummary error={error} title="The cancellation was not sent" /> : null}
+        {form.error ? <ErrorSummary error={form.error} title="The cancellation was not sent" /> : null}
         <div className="nhsuk-warning-callout" data-testid="cancel-confirm">
           <h2 className="nhsuk-warning-callout__label" tabIndex={-1} ref={(h) => h?.focus()}>
             <span role="text">
@@ -268,10 +255,10 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
           <button
             className="nhsuk-button nhsuk-button--warning"
             type="button"
-            disabled={busy}
+            disabled={form.busy}
             onClick={() => void submit()}
           >
-            {busy
+            {form.busy
               ? 'Sending the cancellation…'
               : chosen.length === 1
                 ? 'Yes, cancel this item'
@@ -280,7 +267,7 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
           <button
             className="nhsuk-button nhsuk-button--secondary"
             type="button"
-            disabled={busy}
+            disabled={form.busy}
             onClick={() => setConfirming(false)}
           >
             No, go back
@@ -292,8 +279,8 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
 
   return (
     <>
-      {error ? <ErrorSummary error={error} title="The cancellation was not sent" /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="The cancellation was not sent" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <p>EPS cancels an item only if the pharmacy has not dispensed it yet. You will see EPS's answer for each item.</p>
       <form onSubmit={check} noValidate>
         <div className={`nhsuk-form-group${err(`${id}-all`) || err(`${id}-line-0`) ? ' nhsuk-form-group--error' : ''}`}>
@@ -386,7 +373,7 @@ function CancelForm({ rx, onDone }: { rx: Tracked; onDone: (a: CancelAnswer[]) =
             </div>
           </fieldset>
         </div>
-        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={busy}>
+        <button className="nhsuk-button nhsuk-button--warning" type="submit" disabled={form.busy}>
           {scope === 'some' ? 'Cancel the selected items' : 'Cancel the prescription'}
         </button>
       </form>

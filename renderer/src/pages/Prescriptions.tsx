@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError, type CommandOutput } from '../transport';
+import { asCommandError, type CommandOutput } from '../transport';
 import { useTransport } from '../hooks/transport-context';
 import { useLive } from '../hooks/useLive';
 import { useEvents } from '../hooks/useEvents';
@@ -20,6 +20,8 @@ import { PrescriptionDetail } from './PrescriptionDetail';
 import { DiscardDraft } from './prescribe/DiscardDraft';
 import { whenWords } from '../dates';
 import { ownedBy } from '../prescribing/owner';
+import { href } from '../routes';
+import { useFormState } from '../hooks/useFormState';
 
 // What the prescription commands answer (main/commands/prescription.ts).
 type Rx = CommandOutput<'prescription.list'>['prescriptions'][number];
@@ -43,11 +45,9 @@ function PrescriptionList() {
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const [selected, setSelected] = useState<string[]>([]);
   const [pin, setPin] = useState('');
-  const [pinError, setPinError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
   const [results, setResults] = useState<Array<SignResult & { who: string }> | null>(null);
-  const [actionError, setActionError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Signing's state: the passcode's problem, the batch running, an error that stopped it.
+  const form = useFormState();
   const pinPad = useCardPinPad();
   const id = useId();
   const resultsRef = useRef<HTMLHeadingElement>(null);
@@ -96,11 +96,13 @@ function PrescriptionList() {
   const selectable = drafts.filter(ready).map((r) => r.id);
   const chosen = selected.filter((s) => selectable.includes(s));
 
+  const pinField = `${id}-pin`;
+
   async function signSelected(e: FormEvent) {
     e.preventDefault();
     if (!chosen.length) {
-      setPinError(null);
-      setActionError(
+      form.clearProblems();
+      form.fail(
         asCommandError({
           code: 'invalid-input',
           message: 'Select at least one prescription that is ready to sign.',
@@ -110,52 +112,45 @@ function PrescriptionList() {
       );
       return;
     }
-    if (!pinPad && !PASSCODE_FORMAT.test(pin)) {
-      setPinError('Enter your card passcode: 6 to 8 digits.');
-      setAttempt((a) => a + 1);
-      return;
-    }
-    setPinError(null);
-    setActionError(null);
-    setBusy(true);
+    const pinWrong = !pinPad && !PASSCODE_FORMAT.test(pin);
+    if (!form.check(pinWrong ? [{ text: 'Enter your card passcode: 6 to 8 digits.', field: pinField }] : [])) return;
     if (pinPad) say("Type your card passcode on the reader's keypad when it asks.");
     const names = new Map(all.map((r) => [r.id, who(r)]));
-    try {
-      // A keypad reader takes the passcode itself: none is sent.
-      const r = await transport.invoke('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
-      // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
-      const reached = new Set(r.results.map((x) => x.id));
-      const all = [
-        ...r.results,
-        ...chosen
-          .filter((c) => !reached.has(c))
-          .map((c): SignResult => ({
-            id: c,
-            ok: false,
-            status: 'draft',
-            shortFormId: null,
-            error: {
-              code: 'not-reached',
-              message: 'Not signed: signing stopped before this one.',
-              action: 'Select it and sign again.',
-            },
-          })),
-      ];
-      setResults(all.map((x) => ({ ...x, who: names.get(x.id) ?? x.id })));
-      setSelected([]);
-      const ok = all.filter((x) => x.ok).length;
-      say(`Signed ${ok} of ${all.length}.`);
-      reload();
-    } catch (err) {
-      const ce = asCommandError(err);
-      if (ce.body.code === 'pin-wrong') {
-        setPinError(`${ce.body.message} ${ce.body.action}`);
-        setAttempt((a) => a + 1);
-      } else setActionError(ce);
-    } finally {
-      setPin('');
-      setBusy(false);
-    }
+    await form.run(async () => {
+      try {
+        // A keypad reader takes the passcode itself: none is sent.
+        const r = await transport.invoke('prescription.sign', pinPad ? { ids: chosen } : { ids: chosen, pin });
+        // Any not reached (the batch stops when the card is gone or locked) are listed as not signed.
+        const reached = new Set(r.results.map((x) => x.id));
+        const all = [
+          ...r.results,
+          ...chosen
+            .filter((c) => !reached.has(c))
+            .map((c): SignResult => ({
+              id: c,
+              ok: false,
+              status: 'draft',
+              shortFormId: null,
+              error: {
+                code: 'not-reached',
+                message: 'Not signed: signing stopped before this one.',
+                action: 'Select it and sign again.',
+              },
+            })),
+        ];
+        setResults(all.map((x) => ({ ...x, who: names.get(x.id) ?? x.id })));
+        setSelected([]);
+        const ok = all.filter((x) => x.ok).length;
+        say(`Signed ${ok} of ${all.length}.`);
+        reload();
+      } catch (err) {
+        // A wrong passcode is a problem with the passcode field; anything else stopped the batch.
+        const ce = asCommandError(err);
+        if (ce.body.code !== 'pin-wrong') throw ce;
+        form.check([{ text: `${ce.body.message} ${ce.body.action}`, field: pinField }]);
+      }
+    });
+    setPin('');
   }
 
   async function sendNow() {
@@ -163,7 +158,7 @@ function PrescriptionList() {
       await transport.invoke('prescription.send', {});
       reload();
     } catch (e) {
-      setActionError(asCommandError(e));
+      form.fail(e);
     }
   }
 
@@ -173,8 +168,8 @@ function PrescriptionList() {
   return (
     <>
       <SessionNotices />
-      {actionError ? <ErrorSummary error={actionError} /> : null}
-      <ProblemSummary problems={pinError ? [{ text: pinError, field: `${id}-pin` }] : []} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       {results ? (
         <section aria-labelledby={`${id}-results`} data-testid="sign-results">
           <h2 id={`${id}-results`} tabIndex={-1} ref={resultsRef}>
@@ -231,7 +226,8 @@ function PrescriptionList() {
       ) : null}
       {!shown.length ? (
         <p>
-          No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet. <a href="#/prescribe">Write one</a>.
+          No prescriptions {me && !everyone ? 'of yours' : 'on this computer'} yet.{' '}
+          <a href={href('prescribe')}>Write one</a>.
         </p>
       ) : (
         <form onSubmit={signSelected} noValidate>
@@ -364,12 +360,18 @@ function PrescriptionList() {
               </p>
               {session?.state !== 'role-selected' ? (
                 <p>
-                  <strong>Log in with your smartcard to sign.</strong> <a href="#/">Log in</a>
+                  <strong>Log in with your smartcard to sign.</strong> <a href={href('')}>Log in</a>
                 </p>
               ) : null}
-              <PasscodeField id={`${id}-pin`} value={pin} onChange={setPin} error={pinError} pinPad={pinPad} />
-              <button className="nhsuk-button" type="submit" disabled={busy || session?.state !== 'role-selected'}>
-                {busy
+              <PasscodeField
+                id={pinField}
+                value={pin}
+                onChange={setPin}
+                error={form.problemFor(pinField)}
+                pinPad={pinPad}
+              />
+              <button className="nhsuk-button" type="submit" disabled={form.busy || session?.state !== 'role-selected'}>
+                {form.busy
                   ? pinPad
                     ? 'Type your passcode on the reader…'
                     : 'Signing…'

@@ -14,6 +14,8 @@ import { sourceWords, type DetailsSource } from '../prescribing/prescriber-form'
 import { PrescriberDetails } from './PrescriberDetails';
 import { CardMiddlewareSettings } from './CardMiddleware';
 import { dayWords } from '../dates';
+import { useFormState } from '../hooks/useFormState';
+import { ProblemSummary } from '../components/forms';
 
 // What the environment commands answer (main/commands/environments.ts).
 type EnvironmentSummary = CommandOutput<'environments.list'>['environments'][number];
@@ -426,52 +428,51 @@ function EnvironmentForm({
 }) {
   const transport = useTransport();
   const [d, setD] = useState<Draft>(initial);
-  const [err, setErr] = useState<CommandError | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  const form = useFormState();
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const summaryRef = useRef<HTMLDivElement>(null);
   const id = useId();
   const fid = (f: Field) => `${id}-${f}`;
-  const problems = fieldProblems(err);
-  const problemOf = (f: Field) => problems.find((p) => p.field === f)?.text ?? null;
+  const problemOf = (f: Field) => form.problemFor(fid(f));
 
   useEffect(() => {
     headingRef.current?.focus();
   }, []);
-  useEffect(() => {
-    if (attempt > 0) summaryRef.current?.focus();
-  }, [attempt]);
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    try {
-      const saved = await transport.invoke('environments.save', {
-        name: d.name,
-        label: d.label,
-        auth: d.auth,
-        epsUrl: d.epsUrl,
-        pdsUrl: d.pdsUrl,
-        // Only the chosen kind's fields go: a cis2-apim environment has no security broker.
-        ...(d.auth === 'ssb'
-          ? { brokerUrl: d.brokerUrl, challengeDigest: d.challengeDigest }
-          : {
-              cis2Issuer: d.cis2Issuer,
-              cis2ClientId: d.cis2ClientId,
-              apimTokenUrl: d.apimTokenUrl,
-              apimClientId: d.apimClientId,
-              ...(d.apimKeyId.trim() ? { apimKeyId: d.apimKeyId } : {}),
-              ...(d.apimKeyPem.trim() ? { apimKeyPem: d.apimKeyPem } : {}),
-            }),
-        ...(d.ca === 'paste' ? { caPem: d.caPem } : d.ca === 'system' ? { systemTrust: true } : {}),
-      });
-      setErr(null);
-      onSaved(saved);
-    } catch (x) {
-      setErr(asCommandError(x));
-      setAttempt((n) => n + 1);
-    }
+    await form.run(async () => {
+      try {
+        const saved = await transport.invoke('environments.save', {
+          name: d.name,
+          label: d.label,
+          auth: d.auth,
+          epsUrl: d.epsUrl,
+          pdsUrl: d.pdsUrl,
+          // Only the chosen kind's fields go: a cis2-apim environment has no security broker.
+          ...(d.auth === 'ssb'
+            ? { brokerUrl: d.brokerUrl, challengeDigest: d.challengeDigest }
+            : {
+                cis2Issuer: d.cis2Issuer,
+                cis2ClientId: d.cis2ClientId,
+                apimTokenUrl: d.apimTokenUrl,
+                apimClientId: d.apimClientId,
+                ...(d.apimKeyId.trim() ? { apimKeyId: d.apimKeyId } : {}),
+                ...(d.apimKeyPem.trim() ? { apimKeyPem: d.apimKeyPem } : {}),
+              }),
+          ...(d.ca === 'paste' ? { caPem: d.caPem } : d.ca === 'system' ? { systemTrust: true } : {}),
+        });
+        form.clearProblems();
+        onSaved(saved);
+      } catch (x) {
+        // The service's field problems are shown at their fields; any other answer is the form's error.
+        form.clearProblems();
+        const placed = fieldProblems(asCommandError(x));
+        if (!placed.length) throw x;
+        form.check(placed.map((p) => ({ text: p.text, ...(p.field ? { field: fid(p.field) } : {}) })));
+      }
+    });
   }
 
   function loadFile(file: File | undefined) {
@@ -524,42 +525,8 @@ function EnvironmentForm({
       <h2 tabIndex={-1} ref={headingRef}>
         {existing ? `Change ${existing.label}` : 'Add an environment'}
       </h2>
-      {problems.length ? (
-        <div
-          className="nhsuk-error-summary"
-          aria-labelledby={`${id}-summary`}
-          role="alert"
-          tabIndex={-1}
-          ref={summaryRef}
-        >
-          <h2 className="nhsuk-error-summary__title" id={`${id}-summary`}>
-            There is a problem
-          </h2>
-          <div className="nhsuk-error-summary__body">
-            <ul className="nhsuk-list nhsuk-error-summary__list">
-              {problems.map((p, i) => (
-                <li key={i}>
-                  {p.field ? (
-                    <a
-                      href={`#${fid(p.field)}`}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        document.getElementById(fid(p.field!))?.focus();
-                      }}
-                    >
-                      {p.text}
-                    </a>
-                  ) : (
-                    p.text
-                  )}
-                </li>
-              ))}
-            </ul>
-          </div>
-        </div>
-      ) : err ? (
-        <ErrorSummary error={err} />
-      ) : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {textField(
         'name',
         'Short name',

@@ -5,6 +5,7 @@
 import type { Transport } from '../transport';
 import type { PatientSnapshot } from './rx-words';
 import { padHref } from './nav';
+import type { Href } from '../routes';
 
 export type AgainMode = 'again' | 'reissue';
 
@@ -17,7 +18,7 @@ export async function prescribeAgain(
   fromId: string,
   confirmed?: PatientSnapshot,
   mode: AgainMode = 'again',
-): Promise<string> {
+): Promise<Href> {
   const copy = await transport.invoke(mode === 'reissue' ? 'prescription.reissue' : 'prescription.copy', {
     id: fromId,
   });

@@ -1,5 +1,8 @@
-// Where in the prescription pad a hash points. The app's router (routes.ts) picks the area from the
-// first segment; these are the pages inside the Prescribe, Prescriptions and Settings areas.
+// The pages inside the areas of the route table (routes.ts): where in the prescription pad, the
+// prescriptions list, Settings and Dispense a hash points, and the links to them. The app's router
+// picks the area from the first segment; every link here is made by the table's `href`.
+import { href, segments, type Href } from '../routes';
+
 export type PadPage = 'patient' | 'patient-search' | 'confirm' | 'treatment' | 'items' | 'item' | 'review' | 'sent';
 const padPages: PadPage[] = ['patient', 'patient-search', 'confirm', 'treatment', 'items', 'item', 'review', 'sent'];
 
@@ -7,10 +10,6 @@ export type PadRoute = { page: 'start' } | { page: PadPage; id: string; lineId?:
 export type ListRoute = { page: 'list' } | { page: 'detail' | 'cancel'; id: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function segments(hash: string): string[] {
-  return hash.replace(/^#\/?/, '').split('?')[0]!.split('/').filter(Boolean);
-}
 
 export function padRoute(hash: string): PadRoute {
   const [area, id, page, lineId] = segments(hash);
@@ -27,9 +26,9 @@ export function listRoute(hash: string): ListRoute {
   return { page: page === 'cancel' ? 'cancel' : 'detail', id };
 }
 
-export const padHref = (id: string, page: PadPage, lineId?: string): string =>
-  `#/prescribe/${id}/${page}${lineId ? `/${lineId}` : ''}`;
-export const detailHref = (id: string, page?: 'cancel'): string => `#/prescriptions/${id}${page ? `/${page}` : ''}`;
+export const padHref = (id: string, page: PadPage, lineId?: string): Href =>
+  href('prescribe', id, page, ...(lineId ? [lineId] : []));
+export const detailHref = (id: string, page?: 'cancel'): Href => href('prescriptions', id, ...(page ? [page] : []));
 
 export type SettingsRoute = { page: 'environments' } | { page: 'prescriber'; back: string | null };
 
@@ -41,5 +40,17 @@ export function settingsRoute(hash: string): SettingsRoute {
   return { page: 'prescriber', back: back && UUID.test(back) ? back : null };
 }
 
-export const prescriberHref = (backToDraft?: string): string =>
-  `#/settings/prescriber${backToDraft ? `?back=${backToDraft}` : ''}`;
+export const prescriberHref = (backToDraft?: string): Href =>
+  backToDraft ? `${href('settings')}/prescriber?back=${backToDraft}` : href('settings', 'prescriber');
+
+export type DispenseRoute = { page: 'list' | 'check' } | { page: 'detail'; id: string };
+
+/** `#/dispense`, `#/dispense/check` (check a signature) or `#/dispense/<id>` (one released prescription). */
+export function dispenseRoute(hash: string): DispenseRoute {
+  const [area, id] = segments(hash);
+  if (area === 'dispense' && id === 'check') return { page: 'check' };
+  return area === 'dispense' && id && UUID.test(id) ? { page: 'detail', id } : { page: 'list' };
+}
+
+export const dispenseHref = (id?: string): Href => href('dispense', ...(id ? [id] : []));
+export const checkSignatureHref: Href = href('dispense', 'check');

@@ -2,6 +2,7 @@
 // drugs, and which field a problem from `prescription.get` belongs to. Pure, so unit-tested.
 import type { DraftContent, DraftItem, PatientSnapshot } from '../../../main/prescribing/model';
 import { explainNhsNumber } from '../../../protocols/ids/nhs-number';
+import { todayIso } from '../dates';
 
 export type { DraftContent, DraftItem, PatientSnapshot };
 export type TreatmentType = DraftContent['treatmentType'];
@@ -169,7 +170,7 @@ export function parseDateParts(
   const check = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(check.getTime()) || check.toISOString().slice(0, 10) !== date)
     return { error: `${The} must be a real date.` };
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIso();
   if (what.when === 'past' && date > today) return { error: `${The} must be in the past.` };
   if (what.when === 'future' && date <= today) return { error: `${The} must be in the future.` };
   return { date };

@@ -6,6 +6,7 @@ import {
   type CommandOutput,
   type Transport,
 } from './transport';
+import { href, pathNamed } from '../routes';
 
 const SECRET_KEY = 'scrip.tab';
 const HEADER = 'x-scrip-session';
@@ -20,7 +21,7 @@ function tabSecret(base: string): Promise<string | null> {
   // `&to=/page` opens that page once the token is traded (an assurance run's screenshot of a page).
   const m = /^#token=([A-Za-z0-9_-]+)(?:&to=\/([a-z-]*))?$/.exec(location.hash);
   if (!m) return Promise.resolve(sessionStorage.getItem(SECRET_KEY));
-  history.replaceState(null, '', `${location.pathname}#/${m[2] ?? ''}`);
+  history.replaceState(null, '', `${location.pathname}${href(pathNamed(m[2]))}`);
   return fetch(`${base}/auth/tab`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

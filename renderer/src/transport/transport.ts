@@ -6,6 +6,9 @@ import type { CommandInput, CommandName, CommandOutput } from '../../../main/com
 
 export type { CommandInput, CommandName, CommandOutput };
 
+/** The readers and their cards, as `readers.list` answers (and `reader.changed` carries). */
+export type ReadersView = CommandOutput<'readers.list'>;
+
 /**
  * The link to Scrip itself dropped or came back (browser mode: the event stream). Events may have
  * been missed meanwhile, so whatever shows live state reads it again on `connection.restored`.

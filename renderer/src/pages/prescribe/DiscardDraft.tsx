@@ -1,9 +1,9 @@
 // "Delete draft", with a step to confirm: a draft is thrown away for good (prescription.discard).
 // Only ever offered for drafts; a signed prescription stays on record and can only be cancelled.
 import { useEffect, useRef, useState } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
 import { ErrorText } from '../../components/forms';
 import { say } from '../../components/say';
+import { useFormState } from '../../hooks/useFormState';
 
 export function DiscardDraft({
   who,
@@ -19,8 +19,7 @@ export function DiscardDraft({
   compact?: boolean;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const form = useFormState();
   const openRef = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
 
@@ -33,15 +32,11 @@ export function DiscardDraft({
   }, [confirming]);
 
   async function yes() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       await discard();
       say(`Draft for ${who} deleted.`);
       onDiscarded();
-    } catch (e) {
-      setError(asCommandError(e));
-      setBusy(false);
-    }
+    });
   }
 
   if (!confirming) {
@@ -51,7 +46,7 @@ export function DiscardDraft({
         type="button"
         className={compact ? 'scrip-link-button' : 'nhsuk-button nhsuk-button--secondary'}
         onClick={() => {
-          setError(null);
+          form.fail(null);
           setConfirming(true);
         }}
       >
@@ -67,11 +62,11 @@ export function DiscardDraft({
       data-testid="discard-confirm"
     >
       <p className="nhsuk-u-margin-bottom-0">Delete the draft for {who}? It cannot be brought back.</p>
-      {error ? (
+      {form.error ? (
         <div role="alert">
           <ErrorText
             id={`discard-error-${who.replace(/\W+/g, '-')}`}
-            text={`${error.body.message} ${error.body.action}`}
+            text={`${form.error.body.message} ${form.error.body.action}`}
           />
         </div>
       ) : null}
@@ -79,10 +74,10 @@ export function DiscardDraft({
         className="nhsuk-button nhsuk-button--warning nhsuk-u-margin-bottom-0"
         type="button"
         autoFocus
-        disabled={busy}
+        disabled={form.busy}
         onClick={() => void yes()}
       >
-        {busy ? 'Deleting…' : 'Yes, delete it'}
+        {form.busy ? 'Deleting…' : 'Yes, delete it'}
         <span className="nhsuk-u-visually-hidden"> (the draft for {who})</span>
       </button>
       <button

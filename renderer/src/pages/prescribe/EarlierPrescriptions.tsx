@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
 import { useTransport } from '../../hooks/transport-context';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { statusWords } from '../../prescribing/status';
 import { dayWords } from '../../dates';
 import { formatDate, type DraftContent } from '../../prescribing/rx-words';
 import type { AgainMode } from '../../prescribing/again';
+import { todayIso } from '../../dates';
+import { useFormState } from '../../hooks/useFormState';
 
 interface Earlier {
   id: string;
@@ -32,30 +33,23 @@ export function EarlierPrescriptions({
 }) {
   const transport = useTransport();
   const [list, setList] = useState<Earlier[] | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  // The list's own error (not read) and the chosen action's share the one error summary.
+  const form = useFormState();
   useEffect(() => {
     transport.invoke('prescription.list', { nhsNumber, limit: 20 }).then(
       (r) => setList(r.prescriptions.filter((p) => p.status !== 'draft' && p.id !== exclude)),
-      (e: unknown) => setError(asCommandError(e)),
+      (e: unknown) => form.fail(e),
     );
-  }, [transport, nhsNumber, exclude]);
+  }, [transport, nhsNumber, exclude, form.fail]);
 
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIso();
   const reissuable = (p: Earlier) =>
     p.draft.treatmentType === 'repeat-prescribing' &&
     p.status !== 'rejected' &&
     !(p.draft.reviewDate && p.draft.reviewDate < today);
 
   async function again(id: string, mode: AgainMode) {
-    setBusy(true);
-    try {
-      await onAgain(id, mode);
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    await form.run(() => onAgain(id, mode));
   }
 
   return (
@@ -63,7 +57,7 @@ export function EarlierPrescriptions({
       <h2 id="earlier-title" className="nhsuk-heading-s">
         Earlier prescriptions from Scrip
       </h2>
-      {error ? <ErrorSummary error={error} title="Earlier prescriptions could not be read" /> : null}
+      {form.error ? <ErrorSummary error={form.error} title="Earlier prescriptions could not be read" /> : null}
       {!list ? (
         <p>Looking for earlier prescriptions…</p>
       ) : !list.length ? (
@@ -114,7 +108,7 @@ export function EarlierPrescriptions({
                       <button
                         type="button"
                         className="nhsuk-button nhsuk-u-margin-bottom-2"
-                        disabled={busy}
+                        disabled={form.busy}
                         onClick={() => void again(p.id, 'reissue')}
                       >
                         Re-issue<span className="nhsuk-u-visually-hidden"> repeat: {items}</span>
@@ -123,7 +117,7 @@ export function EarlierPrescriptions({
                     <button
                       type="button"
                       className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
-                      disabled={busy}
+                      disabled={form.busy}
                       onClick={() => void again(p.id, 'again')}
                     >
                       Prescribe again<span className="nhsuk-u-visually-hidden">: {items}</span>

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { explainNhsNumber } from '../../../../protocols/ids/nhs-number';
-import { asCommandError, type CommandError } from '../../transport';
+import { asCommandError } from '../../transport';
 import { useTransport } from '../../hooks/transport-context';
+import { useFormState } from '../../hooks/useFormState';
 import { usePageHeading } from '../../hooks/page-heading';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { ErrorText, ProblemSummary, describedBy } from '../../components/forms';
@@ -14,9 +15,10 @@ import { say } from '../../components/say';
 import { prescribeAgain, type AgainMode } from '../../prescribing/again';
 import { PatientDetails } from './PatientDetails';
 import { EarlierPrescriptions } from './EarlierPrescriptions';
+import { href } from '../../routes';
 
 export function FindPatient() {
-  usePageHeading('Find the patient', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
+  usePageHeading('Find the patient', { href: href('prescribe'), text: 'Back to prescriptions you are writing' });
   const transport = useTransport();
   const { record, change, flush, discard } = useDraft();
   // The patient found, shown here to be confirmed with one press ("Prescribe for …").
@@ -24,39 +26,29 @@ export function FindPatient() {
   const nhsField = useAutoFocus<HTMLInputElement>(!found);
   const chooseButton = useAutoFocus<HTMLButtonElement>(!!found, found?.nhsNumber);
   const [nhs, setNhs] = useState(record?.draft.patient?.nhsNumber ?? '');
-  const [submitted, setSubmitted] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [serviceError, setServiceError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const fid = useId();
   const field = `${fid}-nhs`;
 
-  const problem = submitted ?? liveNhsNumberProblem(nhs);
+  // The problem a submit found, until the number is changed; meanwhile the check as it is typed.
+  const problem = form.problemFor(field) ?? liveNhsNumberProblem(nhs);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const why = explainNhsNumber(nhs);
-    if (why) {
-      setSubmitted(why);
-      setAttempt((a) => a + 1);
-      return;
-    }
-    setBusy(true);
-    try {
-      const patient = await transport.invoke('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
-      setFound(patient);
-      say(`Found ${patientName(patient)}. Check the details, then prescribe for this patient.`);
-    } catch (err) {
-      const ce = asCommandError(err);
-      if (ce.body.code === 'not-found') {
-        setSubmitted(
-          `No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`,
-        );
-        setAttempt((a) => a + 1);
-      } else setServiceError(ce);
-    } finally {
-      setBusy(false);
-    }
+    if (!form.check(why ? [{ text: why, field }] : [])) return;
+    await form.run(async () => {
+      try {
+        const patient = await transport.invoke('patients.get', { nhsNumber: nhs.replace(/\s+/g, '') });
+        setFound(patient);
+        say(`Found ${patientName(patient)}. Check the details, then prescribe for this patient.`);
+      } catch (err) {
+        // No such patient is a problem with the number entered, not a failure of the service.
+        if (asCommandError(err).body.code !== 'not-found') throw err;
+        const text = `No patient with NHS number ${nhs.trim()} was found. Check the number, or search by name and date of birth.`;
+        form.check([{ text, field }]);
+      }
+    });
   }
 
   async function choose() {
@@ -106,8 +98,8 @@ export function FindPatient() {
 
   return (
     <>
-      {serviceError ? <ErrorSummary error={serviceError} title="The patient could not be looked up" /> : null}
-      <ProblemSummary problems={submitted ? [{ text: submitted, field }] : []} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="The patient could not be looked up" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <form onSubmit={submit} noValidate>
         <div className={`nhsuk-form-group${problem ? ' nhsuk-form-group--error' : ''}`}>
           <label className="nhsuk-label nhsuk-label--s" htmlFor={field}>
@@ -129,13 +121,13 @@ export function FindPatient() {
             value={nhs}
             onChange={(e) => {
               setNhs(e.target.value);
-              setSubmitted(null);
+              form.clearProblems();
             }}
             aria-describedby={describedBy(`${fid}-hint`, problem && `${fid}-error`)}
           />
         </div>
-        <button className="nhsuk-button" type="submit" disabled={busy}>
-          {busy ? 'Looking up…' : 'Find patient'}
+        <button className="nhsuk-button" type="submit" disabled={form.busy}>
+          {form.busy ? 'Looking up…' : 'Find patient'}
         </button>
       </form>
       <p>

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { usePageHeading } from '../../hooks/page-heading';
-import { ErrorText, ProblemSummary, describedBy, type Problem } from '../../components/forms';
+import { ErrorText, FieldGroup, ProblemSummary, describedBy, type Problem } from '../../components/forms';
 import { MedicineCombobox } from '../../components/MedicineCombobox';
 import { say } from '../../components/say';
 import { useDraft } from '../../prescribing/useDraft';
@@ -230,18 +230,9 @@ export function ItemEditor({ lineId: routeLineId }: { lineId: string }) {
   const suggestion = item ? dosageSentence(item.dosage, unitName) : '';
   const schedule = item?.controlledDrug?.schedule ?? null;
   const group = (f: string, label: ReactNode, hint: string | null, err: string | null, control: ReactNode) => (
-    <div className={`nhsuk-form-group${err ? ' nhsuk-form-group--error' : ''}`}>
-      <label className="nhsuk-label" htmlFor={`${id}-${f}`}>
-        {label}
-      </label>
-      {hint ? (
-        <div className="nhsuk-hint" id={`${id}-${f}-hint`}>
-          {hint}
-        </div>
-      ) : null}
-      <ErrorText id={`${id}-${f}-error`} text={err} />
+    <FieldGroup id={`${id}-${f}`} label={label} hint={hint} error={err}>
       {control}
-    </div>
+    </FieldGroup>
   );
   const aria = (f: string, hint: boolean, err: string | null) =>
     describedBy(hint && `${id}-${f}-hint`, err && `${id}-${f}-error`);

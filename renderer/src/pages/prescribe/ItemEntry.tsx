@@ -3,7 +3,7 @@
 // works out quantity and days of supply from the medicine's dm+d unit and packs
 // (protocols/dose/shortcut.ts); every worked-out value stays editable. Enter adds the item.
 import { useId, useState, type FormEvent } from 'react';
-import { ErrorText, ProblemSummary, describedBy, type Problem } from '../../components/forms';
+import { ErrorText, FieldGroup, ProblemSummary, describedBy, type Problem } from '../../components/forms';
 import { MedicineCombobox } from '../../components/MedicineCombobox';
 import { say } from '../../components/say';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
@@ -151,16 +151,7 @@ export function ItemEntry({
   ) => {
     const err = errorOf(f);
     return (
-      <div className={`nhsuk-form-group${err ? ' nhsuk-form-group--error' : ''}`}>
-        <label className="nhsuk-label" htmlFor={`${id}-${f}`}>
-          {label}
-        </label>
-        {hint ? (
-          <div className="nhsuk-hint" id={`${id}-${f}-hint`}>
-            {hint}
-          </div>
-        ) : null}
-        <ErrorText id={`${id}-${f}-error`} text={err} />
+      <FieldGroup id={`${id}-${f}`} label={label} hint={hint} error={err}>
         <div className="nhsuk-input-wrapper">
           <input
             className={`nhsuk-input ${width}${err ? ' nhsuk-input--error' : ''}`}
@@ -178,7 +169,7 @@ export function ItemEntry({
             </div>
           ) : null}
         </div>
-      </div>
+      </FieldGroup>
     );
   };
 

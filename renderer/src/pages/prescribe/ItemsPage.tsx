@@ -12,6 +12,8 @@ import { ItemSummary } from './ItemSummary';
 import { ItemEntry } from './ItemEntry';
 import { TreatmentFields } from './TreatmentFields';
 import { SaveStatus } from './SaveStatus';
+import { href } from '../../routes';
+import { useFormState } from '../../hooks/useFormState';
 
 export const MAX_ITEMS = 4;
 const TREATMENT = 'treatment-section';
@@ -23,9 +25,8 @@ const TREATMENT = 'treatment-section';
  */
 export function ItemsPage({ focus }: { focus?: 'treatment' }) {
   const { record, change, flush, saveState, discard } = useDraft();
-  usePageHeading('Write the prescription', { href: '#/prescribe', text: 'Back to prescriptions you are writing' });
-  const [attempt, setAttempt] = useState(0);
-  const [problems, setProblems] = useState<Problem[]>([]);
+  usePageHeading('Write the prescription', { href: href('prescribe'), text: 'Back to prescriptions you are writing' });
+  const form = useFormState();
   const [added, setAdded] = useState(0);
   const d = record!.draft;
   const reviewButton = useAutoFocus<HTMLButtonElement>(focus !== 'treatment' && d.items.length > 0, added);
@@ -56,15 +57,13 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
               ? TREATMENT
               : 'add-item',
     }));
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (!found.length) go(padHref(record!.id, 'review'));
+    if (form.check(found)) go(padHref(record!.id, 'review'));
   }
 
   const p = d.patient;
   return (
     <>
-      <ProblemSummary problems={problems} attempt={attempt} title="Before you review, fix these" />
+      <ProblemSummary problems={form.problems} attempt={form.attempt} title="Before you review, fix these" />
       <SaveStatus state={saveState} />
       <p className="nhsuk-body-s">
         <a href={padHref(record!.id, 'patient')} id="patient-link">
@@ -109,7 +108,7 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
           <p>A prescription holds up to {MAX_ITEMS} items. Start another prescription for more.</p>
         )}
       </div>
-      <TreatmentFields id={TREATMENT} attempt={attempt} autoFocus={focus === 'treatment'} />
+      <TreatmentFields id={TREATMENT} attempt={form.attempt} autoFocus={focus === 'treatment'} />
       <button ref={reviewButton} data-autofocus className="nhsuk-button" type="button" onClick={() => void review()}>
         Continue to review
       </button>
@@ -117,7 +116,7 @@ export function ItemsPage({ focus }: { focus?: 'treatment' }) {
       <DiscardDraft
         who={p ? `${patientName(p)} (${formatNhsNumber(p.nhsNumber)})` : 'no patient yet'}
         discard={discard}
-        onDiscarded={() => go('#/prescribe')}
+        onDiscarded={() => go(href('prescribe'))}
       />
     </>
   );

@@ -1,8 +1,9 @@
 import { ageOn, formatDate, formatNhsNumber, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
+import { todayIso } from '../../dates';
 
 /** Who the prescription is for, on every step of the pad once a patient is chosen: name, NHS number, age, nominated pharmacy. */
 export function PatientBanner({ patient: p }: { patient: PatientSnapshot }) {
-  const age = ageOn(p.birthDate, new Date().toISOString().slice(0, 10));
+  const age = ageOn(p.birthDate, todayIso());
   return (
     <section className="scrip-patient-banner" aria-label="Patient" data-testid="patient-banner">
       <strong className="scrip-patient-banner__name">{patientName(p)}</strong>

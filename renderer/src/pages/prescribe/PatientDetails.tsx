@@ -1,5 +1,6 @@
 import { SummaryRow } from '../../components/forms';
 import { ageOn, formatDate, formatNhsNumber, patientName, type PatientSnapshot } from '../../prescribing/rx-words';
+import { todayIso } from '../../dates';
 
 const genderWords: Record<PatientSnapshot['gender'], string> = {
   female: 'Female',
@@ -10,7 +11,7 @@ const genderWords: Record<PatientSnapshot['gender'], string> = {
 
 /** Demographics and nominated pharmacy, as the patient index gave them. */
 export function PatientDetails({ patient: p, change }: { patient: PatientSnapshot; change?: string }) {
-  const age = ageOn(p.birthDate, new Date().toISOString().slice(0, 10));
+  const age = ageOn(p.birthDate, todayIso());
   const act = change ? { href: change, text: 'Change', hidden: 'patient' } : undefined;
   const address = [...p.addressLines, p.postcode].filter(Boolean);
   return (

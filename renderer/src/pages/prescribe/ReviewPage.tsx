@@ -15,6 +15,8 @@ import { formatDate, placeholderParts, treatmentWords } from '../../prescribing/
 import { jobRoleTitle } from '../../words';
 import { PatientDetails } from './PatientDetails';
 import { ItemSummary } from './ItemSummary';
+import { href } from '../../routes';
+import { useFormState } from '../../hooks/useFormState';
 
 interface Preview {
   fragments: string;
@@ -35,10 +37,8 @@ export function ReviewPage() {
   });
   const { value: session } = useSession();
   const [pin, setPin] = useState('');
-  const [pinError, setPinError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [signError, setSignError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Signing's state: the passcode's problem, signing under way, an error that stopped it.
+  const form = useFormState();
   const pinPad = useCardPinPad();
   const [preview, setPreview] = useState<Preview | { unavailable: CommandError } | null>(null);
   const id = useId();
@@ -65,53 +65,46 @@ export function ReviewPage() {
   const role = session?.selectedRole;
   const problems: Problem[] = record!.problems.map((text) => ({ text }));
 
+  const pinField = `${id}-pin`;
+
   async function sign(e: FormEvent) {
     e.preventDefault();
-    if (!pinPad && !PASSCODE_FORMAT.test(pin)) {
-      setPinError('Enter your card passcode: 6 to 8 digits.');
-      setAttempt((a) => a + 1);
-      return;
-    }
-    setPinError(null);
-    setBusy(true);
-    try {
-      await flush();
-      const r = await transport.invoke(
-        'prescription.sign',
-        pinPad ? { ids: [record!.id] } : { ids: [record!.id], pin },
-      );
-      const mine = r.results[0];
-      if (mine?.ok) {
-        say(`Signed. Prescription ID ${mine.shortFormId}. Sending to EPS.`);
-        go(padHref(record!.id, 'sent'));
-        return;
+    const pinWrong = !pinPad && !PASSCODE_FORMAT.test(pin);
+    if (!form.check(pinWrong ? [{ text: 'Enter your card passcode: 6 to 8 digits.', field: pinField }] : [])) return;
+    await form.run(async () => {
+      try {
+        await flush();
+        const r = await transport.invoke(
+          'prescription.sign',
+          pinPad ? { ids: [record!.id] } : { ids: [record!.id], pin },
+        );
+        const mine = r.results[0];
+        if (mine?.ok) {
+          say(`Signed. Prescription ID ${mine.shortFormId}. Sending to EPS.`);
+          go(padHref(record!.id, 'sent'));
+          return;
+        }
+        const err = mine?.error ?? {
+          code: 'internal',
+          message: 'The prescription was not signed.',
+          action: 'Try again.',
+        };
+        throw asCommandError({ ...err, retriable: false });
+      } catch (err) {
+        // A wrong passcode is a problem with the passcode field; anything else is why it was not signed.
+        const ce = asCommandError(err);
+        if (ce.body.code !== 'pin-wrong' && ce.body.code !== 'pin-format') throw ce;
+        form.check([{ text: `${ce.body.message} ${ce.body.action}`, field: pinField }]);
       }
-      const err = mine?.error ?? {
-        code: 'internal',
-        message: 'The prescription was not signed.',
-        action: 'Try again.',
-      };
-      if (err.code === 'pin-wrong' || err.code === 'pin-format') {
-        setPinError(err.message + ' ' + err.action);
-        setAttempt((a) => a + 1);
-      } else setSignError(asCommandError({ ...err, retriable: false }));
-    } catch (err) {
-      const ce = asCommandError(err);
-      if (ce.body.code === 'pin-wrong') {
-        setPinError(`${ce.body.message} ${ce.body.action}`);
-        setAttempt((a) => a + 1);
-      } else setSignError(ce);
-    } finally {
-      setPin('');
-      setBusy(false);
-    }
+    });
+    setPin('');
   }
 
   return (
     <>
-      {signError ? (
-        <ErrorSummary error={signError} title="The prescription was not signed">
-          {missingDetails(signError) ? (
+      {form.error ? (
+        <ErrorSummary error={form.error} title="The prescription was not signed">
+          {missingDetails(form.error) ? (
             <p>
               <a href={prescriberHref(record!.id)} data-testid="sign-error-prescriber-link">
                 Enter your prescriber details
@@ -122,8 +115,8 @@ export function ReviewPage() {
         </ErrorSummary>
       ) : null}
       <ProblemSummary
-        problems={problems.length ? problems : pinError ? [{ text: pinError, field: `${id}-pin` }] : []}
-        attempt={attempt}
+        problems={problems.length ? problems : form.problems}
+        attempt={form.attempt}
         title={problems.length ? 'Fix these before you sign' : 'There is a problem'}
       />
       <h2>Patient</h2>
@@ -236,7 +229,7 @@ export function ReviewPage() {
             </span>
           </h2>
           <p>
-            Insert your smartcard and log in, then come back: this prescription is saved. <a href="#/">Log in</a>
+            Insert your smartcard and log in, then come back: this prescription is saved. <a href={href('')}>Log in</a>
           </p>
         </div>
       ) : null}
@@ -260,7 +253,7 @@ export function ReviewPage() {
           id={`${id}-pin`}
           value={pin}
           onChange={setPin}
-          error={pinError}
+          error={form.problemFor(pinField)}
           pinPad={pinPad}
           autoFocus={session?.state === 'role-selected'}
         />
@@ -268,11 +261,11 @@ export function ReviewPage() {
           <button
             className="nhsuk-button"
             type="submit"
-            disabled={busy || problems.length > 0 || session?.state !== 'role-selected'}
+            disabled={form.busy || problems.length > 0 || session?.state !== 'role-selected'}
           >
-            {busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : 'Sign and send'}
+            {form.busy ? (pinPad ? 'Type your passcode on the reader…' : 'Signing…') : 'Sign and send'}
           </button>
-          <a className="nhsuk-button nhsuk-button--secondary" href="#/prescriptions">
+          <a className="nhsuk-button nhsuk-button--secondary" href={href('prescriptions')}>
             Sign later, with others
           </a>
         </div>

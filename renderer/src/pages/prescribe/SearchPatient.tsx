@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
 import { useTransport } from '../../hooks/transport-context';
+import { useFormState } from '../../hooks/useFormState';
 import { usePageHeading } from '../../hooks/page-heading';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { DateParts, ErrorText, ProblemSummary, describedBy, type Problem } from '../../components/forms';
@@ -25,14 +25,11 @@ export function SearchPatient() {
     text: 'Back to NHS number',
   });
   const [f, setF] = useState({ family: '', given: '', day: '', month: '', year: '', postcode: '' });
-  const [problems, setProblems] = useState<Problem[]>([]);
-  const [attempt, setAttempt] = useState(0);
   const [results, setResults] = useState<PatientSnapshot[] | null>(null);
-  const [serviceError, setServiceError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const id = useId();
   const familyRef = useAutoFocus<HTMLInputElement>();
-  const fieldError = (name: string) => problems.find((p) => p.field === `${id}-${name}`)?.text ?? null;
+  const fieldError = (name: string) => form.problemFor(`${id}-${name}`);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -40,11 +37,8 @@ export function SearchPatient() {
     if (!f.family.trim()) found.push({ text: 'Enter the family name.', field: `${id}-family` });
     const dob = parseDateParts(f.day, f.month, f.year);
     if ('error' in dob) found.push({ text: dob.error, field: `${id}-dob-day` });
-    setProblems(found);
-    setAttempt((a) => a + 1);
-    if (found.length || 'error' in dob) return;
-    setBusy(true);
-    try {
+    if (!form.check(found) || 'error' in dob) return;
+    await form.run(async () => {
       const r = await transport.invoke('patients.search', {
         family: f.family.trim(),
         birthDate: dob.date,
@@ -52,29 +46,19 @@ export function SearchPatient() {
         ...(f.postcode.trim() ? { postcode: f.postcode.trim() } : {}),
       });
       setResults(r.patients);
-      setServiceError(null);
       say(r.patients.length === 1 ? '1 patient found' : `${r.patients.length} patients found`);
-    } catch (err) {
-      setServiceError(asCommandError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function choose(p: PatientSnapshot) {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       // A search answer has no nominated pharmacy (as in PDS): read the whole record.
       const full = await transport.invoke('patients.get', { nhsNumber: p.nhsNumber });
       // Selecting from the results, which show name, NHS number, date of birth and address, is the confirmation.
       change((d) => ({ ...d, patient: full, patientConfirmed: true }));
       await flush();
       go(padHref(record!.id, 'items'));
-    } catch (err) {
-      setServiceError(asCommandError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const input = (name: keyof typeof f, label: string, opts: { hint?: string; width?: string; auto?: string } = {}) => {
@@ -107,8 +91,8 @@ export function SearchPatient() {
   const dobError = fieldError('dob-day');
   return (
     <>
-      {serviceError ? <ErrorSummary error={serviceError} title="The patient index could not be searched" /> : null}
-      <ProblemSummary problems={problems} attempt={attempt} />
+      {form.error ? <ErrorSummary error={form.error} title="The patient index could not be searched" /> : null}
+      <ProblemSummary problems={form.problems} attempt={form.attempt} />
       <form onSubmit={submit} noValidate>
         {input('family', 'Family name')}
         {input('given', 'Given name (optional)')}
@@ -121,7 +105,7 @@ export function SearchPatient() {
           onChange={(v) => setF({ ...f, ...v })}
         />
         {input('postcode', 'Postcode (optional)', { width: 'nhsuk-input--width-10' })}
-        <button className="nhsuk-button" type="submit" disabled={busy}>
+        <button className="nhsuk-button" type="submit" disabled={form.busy}>
           Search
         </button>
       </form>
@@ -155,7 +139,7 @@ export function SearchPatient() {
                       <button
                         type="button"
                         className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0"
-                        disabled={busy}
+                        disabled={form.busy}
                         onClick={() => void choose(p)}
                       >
                         Select<span className="nhsuk-u-visually-hidden"> {patientName(p)}</span>

@@ -5,12 +5,12 @@ import { useDraft } from '../../prescribing/useDraft';
 import { detailHref } from '../../prescribing/nav';
 import { statusWords } from '../../prescribing/status';
 import { patientName } from '../../prescribing/rx-words';
-import { useState } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
 import { useTransport } from '../../hooks/transport-context';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { prescribeAgain } from '../../prescribing/again';
 import { go } from '../../prescribing/go';
+import { href } from '../../routes';
+import { useFormState } from '../../hooks/useFormState';
 
 /** After signing: the live status from the outbox and EPS, and the token. */
 export function SentPage() {
@@ -19,17 +19,11 @@ export function SentPage() {
   usePageHeading(r.status === 'rejected' ? 'Prescription refused by EPS' : 'Prescription signed');
   const s = statusWords(r.status);
   const transport = useTransport();
-  const [againError, setAgainError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   async function again() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       go(await prescribeAgain(transport, r.id));
-    } catch (e) {
-      setAgainError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <>
@@ -61,13 +55,13 @@ export function SentPage() {
           <TokenPrint id={r.id} shortFormId={r.shortFormId} nominated={!!r.draft.patient?.nominatedPharmacy} />
         </p>
       ) : null}
-      {againError ? <ErrorSummary error={againError} title="The prescription could not be copied" /> : null}
+      {form.error ? <ErrorSummary error={form.error} title="The prescription could not be copied" /> : null}
       {r.status !== 'rejected' ? (
         <p>
           <button
             type="button"
             className="nhsuk-button nhsuk-button--secondary"
-            disabled={busy}
+            disabled={form.busy}
             onClick={() => void again()}
           >
             Prescribe again
@@ -79,10 +73,10 @@ export function SentPage() {
           <a href={detailHref(r.id)}>Track this prescription</a>
         </li>
         <li>
-          <a href="#/prescribe">Write another prescription</a>
+          <a href={href('prescribe')}>Write another prescription</a>
         </li>
         <li>
-          <a href="#/prescriptions">All prescriptions</a>
+          <a href={href('prescriptions')}>All prescriptions</a>
         </li>
       </ul>
     </>

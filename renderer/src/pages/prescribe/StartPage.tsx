@@ -1,5 +1,4 @@
-import { useRef, useState } from 'react';
-import { asCommandError, type CommandError } from '../../transport';
+import { useRef } from 'react';
 import { useTransport } from '../../hooks/transport-context';
 import { useLive } from '../../hooks/useLive';
 import { useEvents } from '../../hooks/useEvents';
@@ -9,11 +8,12 @@ import { ErrorSummary } from '../../components/ErrorSummary';
 import { padHref } from '../../prescribing/nav';
 import { go } from '../../prescribing/go';
 import { DiscardDraft } from './DiscardDraft';
-import { canPrescribe } from '../../../../protocols/spine/activities';
 import { formatNhsNumber, patientName } from '../../prescribing/rx-words';
 import { whenWords } from '../../dates';
 import { ownedBy } from '../../prescribing/owner';
 import { useAutoFocus } from '../../hooks/useAutoFocus';
+import { href, mayUse } from '../../routes';
+import { useFormState } from '../../hooks/useFormState';
 
 /** Start a prescription, or carry on with a draft: drafts are saved as they are written. */
 export function StartPage() {
@@ -24,21 +24,15 @@ export function StartPage() {
   useEvents((e) => {
     if (e.type === 'prescription.changed') reload();
   });
-  const [startError, setStartError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useFormState();
   const draftsHeading = useRef<HTMLHeadingElement>(null);
   const startButton = useAutoFocus<HTMLButtonElement>();
 
   async function start() {
-    setBusy(true);
-    try {
+    await form.run(async () => {
       const r = await transport.invoke('prescription.create', { draft: {} });
       go(padHref(r.id, 'patient'));
-    } catch (e) {
-      setStartError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   // A user resumes their own drafts (and those started before anyone logged in), not a colleague's.
@@ -46,16 +40,16 @@ export function StartPage() {
   const drafts = ownedBy(value?.prescriptions ?? [], me).filter((r) => r.status === 'draft');
   const loggedIn = session?.state === 'role-selected';
   // What a role cannot do is not offered (a pharmacist's role, an administrator's).
-  const cannotPrescribe = loggedIn && !canPrescribe(session?.selectedRole?.activities ?? []);
+  const cannotPrescribe = loggedIn && !mayUse('prescribe', session?.selectedRole?.activities ?? []);
   return (
     <>
-      {startError ? <ErrorSummary error={startError} /> : null}
+      {form.error ? <ErrorSummary error={form.error} /> : null}
       {session && !loggedIn ? (
         <div className="nhsuk-inset-text" data-testid="login-first">
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Log in with your smartcard and choose a role to find patients and sign. You can still write and resume
-            drafts. <a href="#/">Log in</a>
+            drafts. <a href={href('')}>Log in</a>
           </p>
         </div>
       ) : null}
@@ -64,7 +58,7 @@ export function StartPage() {
           <span className="nhsuk-u-visually-hidden">Information: </span>
           <p>
             Your role at {session?.selectedRole?.orgName} cannot prescribe, so new prescriptions are not offered here.
-            To prescribe, switch to a prescribing role on the <a href="#/">Home</a> page.
+            To prescribe, switch to a prescribing role on the <a href={href('')}>Home</a> page.
           </p>
         </div>
       ) : (
@@ -79,7 +73,7 @@ export function StartPage() {
             className="nhsuk-button"
             type="button"
             onClick={() => void start()}
-            disabled={busy}
+            disabled={form.busy}
           >
             Start a new prescription
           </button>
