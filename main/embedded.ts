@@ -281,6 +281,9 @@ const CARD_USERS: Record<string, string> = {
   nurse: '555086690109',
   pharmacist: '555086691101',
   admin: '555086692103',
+  'pharmacist-prescriber': '555086693106',
+  dentist: '555086694102',
+  'hospital-prescriber': '555086695109',
 };
 
 /**

@@ -466,16 +466,18 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   /** The expected exchanges, waiting briefly for ones the step set off in the background (a logout). */
   async function exchangeDifferences(
     lane: RunnerLane,
-    want: NonNullable<Expectation['exchanges']>,
+    expected: NonNullable<Expectation['exchanges']>,
     seq0: number,
     r: StepResult,
   ): Promise<string[]> {
-    const matches = (w: (typeof want)[number], x: LoggedExchange): boolean =>
+    const matches = (w: (typeof expected)[number], x: LoggedExchange): boolean =>
       new RegExp(w.path).test(x.path) &&
       (!w.method || w.method === x.method) &&
       (w.status === undefined || w.status === x.status) &&
       (!w.request || new RegExp(w.request).test(x.request)) &&
       (!w.response || new RegExp(w.response).test(x.response));
+    const absent = expected.filter((w) => w.absent);
+    const want = expected.filter((w) => !w.absent);
     const missing = () => want.filter((w) => !r.exchanges.some((x) => matches(w, x)));
     const log = lane.world.exchanges;
     if (!log) return ['this environment keeps no message log to check exchanges against'];
@@ -484,10 +486,21 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       await new Promise((res) => setTimeout(res, 50));
       r.exchanges = log(seq0);
     }
-    return missing().map(
-      (w) =>
-        `expected an exchange ${w.method ?? ''} ${w.path}${w.status ? ` answered ${w.status}` : ''}${w.request ? ` with a request matching /${w.request}/` : ''}${w.response ? ` with an answer matching /${w.response}/` : ''}; there was none (saw: ${r.exchanges.map((x) => `${x.method} ${x.path} ${x.status}`).join(', ') || 'nothing'})`,
+    const unwanted = absent.flatMap((w) =>
+      r.exchanges
+        .filter((x) => matches(w, x))
+        .map(
+          (x) =>
+            `expected no exchange ${w.method ?? ''} ${w.path}${w.request ? ` with a request matching /${w.request}/` : ''}; there was ${x.method} ${x.path} answered ${x.status}`,
+        ),
     );
+    return [
+      ...unwanted,
+      ...missing().map(
+        (w) =>
+          `expected an exchange ${w.method ?? ''} ${w.path}${w.status ? ` answered ${w.status}` : ''}${w.request ? ` with a request matching /${w.request}/` : ''}${w.response ? ` with an answer matching /${w.response}/` : ''}; there was none (saw: ${r.exchanges.map((x) => `${x.method} ${x.path} ${x.status}`).join(', ') || 'nothing'})`,
+      ),
+    ];
   }
 
   const totals = {

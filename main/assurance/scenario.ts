@@ -42,6 +42,8 @@ const expectation = z
             status: z.number().int().optional(),
             request: z.string().optional().describe('A regular expression the request body must match'),
             response: z.string().optional().describe('A regular expression the response body must match'),
+            /** This exchange must not have happened (e.g. no $prepare for a prescription refused before it). */
+            absent: z.boolean().optional(),
           })
           .strict(),
       )
@@ -99,7 +101,10 @@ const commandStep = z
 
 const who = z
   .string()
-  .regex(/^(prescriber|pharmacist|nurse|admin|\d{12})$/, 'prescriber, pharmacist, nurse, admin or a 12-digit user ID');
+  .regex(
+    /^(prescriber|pharmacist|nurse|admin|pharmacist-prescriber|dentist|hospital-prescriber|\d{12})$/,
+    'prescriber, pharmacist, nurse, admin, pharmacist-prescriber, dentist, hospital-prescriber or a 12-digit user ID',
+  );
 const cardStep = z
   .object({
     ...base,
