@@ -320,6 +320,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   /** No card in the reader and no session: each scenario starts here. */
   async function cleanSlate(lane: RunnerLane): Promise<void> {
     await lane.world.outage?.('off');
+    await lane.world.sha1Prepare?.(false);
     if (!lane.world.pullCard) return;
     await lane.world.pullCard();
     await lane.waitFor(cardOut(lane), 'the card to be out and the session over', CARD_WAIT_MS);
@@ -352,6 +353,12 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
         r.input = { mode: step.mode ?? 'lose-answers' };
         await world.outage(step.mode ?? 'lose-answers');
         r.result = { eps: step.mode === 'off' ? 'answering' : (step.mode ?? 'lose-answers') };
+      } else if (step.sandbox === 'test-sha1-prepare') {
+        if (!world.sha1Prepare)
+          throw new Error(refused('sandbox actions', 'Scrip cannot change what its $prepare answers'));
+        r.input = { on: step.on ?? true };
+        await world.sha1Prepare(step.on ?? true);
+        r.result = { prepare: step.on === false ? 'RS256' : 'RS1 (test only)' };
       } else {
         if (!world.revoke) throw new Error(refused('sandbox actions', 'Scrip cannot revoke its certificates'));
         r.input = { certificate: step.certificate ?? 'signing' };
