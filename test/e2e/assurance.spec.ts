@@ -38,6 +38,8 @@ test('the scenarios are listed with their requirements; the page passes axe', as
   await expect(page.getByRole('heading', { level: 1, name: 'Assurance' })).toBeVisible();
   await expect(page.getByLabel(/ID-LOGIN-01: Log in with the smartcard/)).toBeVisible();
   await expect(page.getByText(/DISP-SCAL-1\.6\.9/)).toBeVisible();
+  // The environment to run against: the embedded sandbox unless another configured one is chosen.
+  await expect(page.getByLabel('Environment', { exact: true })).toHaveValue('sandbox');
   await noSeriousViolations(page);
 });
 

@@ -20,6 +20,8 @@ interface Progress {
 export function Assurance() {
   const transport = useTransport();
   const { value, error } = useCommand('assure.list');
+  const envs = useCommand('environments.list');
+  const [env, setEnv] = useState('sandbox');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [out, setOut] = useState('');
   const [running, setRunning] = useState(false);
@@ -27,6 +29,7 @@ export function Assurance() {
   const [summary, setSummary] = useState<AssuranceSummaryView | null>(null);
   const [runError, setRunError] = useState<CommandError | null>(null);
   const outId = useId();
+  const envId = useId();
 
   useEvents((e) => {
     if (e.type !== 'assurance.progress') return;
@@ -51,7 +54,13 @@ export function Assurance() {
     setRunError(null);
     setSteps([]);
     try {
-      setSummary(await transport.invoke('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) }));
+      setSummary(
+        await transport.invoke('assure.run', {
+          out,
+          ...(chosen.size ? { only: [...chosen] } : {}),
+          ...(env !== 'sandbox' ? { env } : {}),
+        }),
+      );
     } catch (err) {
       setRunError(asCommandError(err));
     } finally {
@@ -63,9 +72,9 @@ export function Assurance() {
   return (
     <>
       <p>
-        Run scripted conformance scenarios against the embedded sandbox with virtual cards. Each scenario names the NHS
-        England requirements it evidences; the run writes a signed evidence pack (report, PDF, message log). Running
-        takes over the card reader and ends any session.
+        Run scripted conformance scenarios against the embedded sandbox with virtual cards, or against a configured
+        environment. Each scenario names the NHS England requirements it evidences; the run writes a signed evidence
+        pack (report, PDF, message log). The run has its own session and virtual card reader: yours is not touched.
       </p>
       {error ? <ErrorSummary error={error} /> : null}
       {runError ? <ErrorSummary error={runError} /> : null}
@@ -97,6 +106,29 @@ export function Assurance() {
               ))}
             </div>
           </fieldset>
+        </div>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor={envId}>
+            Environment
+          </label>
+          <div className="nhsuk-hint" id={`${envId}-hint`}>
+            Another environment is used only if every service it needs answers; scenarios that need the sandbox's
+            virtual cards or clock are then reported not run.
+          </div>
+          <select
+            className="nhsuk-select"
+            id={envId}
+            aria-describedby={`${envId}-hint`}
+            value={env}
+            onChange={(e) => setEnv(e.target.value)}
+            disabled={running}
+          >
+            {(envs.value?.environments ?? [{ name: 'sandbox', label: 'Scrip sandbox (embedded)' }]).map((e) => (
+              <option key={e.name} value={e.name}>
+                {e.label}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor={outId}>
