@@ -174,6 +174,8 @@ export async function startEmbedded(
  */
 class LaneRelay {
   mode: 'off' | 'lose-answers' | 'refuse' = 'off';
+  /** Test only: $prepare requests go on with ?algorithm=RS1 (the sandbox's SHA-1 knob). */
+  sha1Prepare = false;
   readonly #sockets = new Set<Socket>();
   readonly #record: LoggedExchange[] = [];
   #server: HttpsServer | null = null;
@@ -191,6 +193,10 @@ class LaneRelay {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const sent = Buffer.concat(chunks);
+        const path =
+          this.sha1Prepare && (req.url ?? '').split('?')[0] === '/FHIR/R4/$prepare'
+            ? `${req.url ?? ''}${(req.url ?? '').includes('?') ? '&' : '?'}algorithm=RS1`
+            : req.url;
         // A new connection upstream per request: a kept-alive one the sandbox closed while idle would
         // fail a request that is not the lane's to lose.
         const up = httpsRequest(
@@ -198,7 +204,7 @@ class LaneRelay {
             host: target.hostname,
             port: Number(target.port),
             method: req.method,
-            path: req.url,
+            path,
             headers: req.headers,
             ca: tls.caPem,
             agent: false,
@@ -213,7 +219,7 @@ class LaneRelay {
                 seq: this.#record.length + 1,
                 at: this.now().toISOString(),
                 method: req.method ?? 'GET',
-                path: redactPath((req.url ?? '').slice(0, 2000)),
+                path: redactPath((path ?? '').slice(0, 2000)),
                 status: answer.statusCode ?? 0,
                 requestId: typeof rid === 'string' ? rid.slice(0, 100) : null,
                 request: cap(redactBody(sent.toString('utf8'))),
@@ -284,6 +290,9 @@ const CARD_USERS: Record<string, string> = {
   nurse: '555086690109',
   pharmacist: '555086691101',
   admin: '555086692103',
+  'pharmacist-prescriber': '555086693106',
+  dentist: '555086694102',
+  'hospital-prescriber': '555086695109',
 };
 
 /**
@@ -369,6 +378,10 @@ export function embeddedWorld(
       }
       relay.mode = mode;
       relay.drop();
+    },
+    async sha1Prepare(on) {
+      if (!relay) throw new Error("this lane's relay has not started (it starts with the scenario)");
+      relay.sha1Prepare = on;
     },
     async close() {
       holder.environment = original; // traffic goes straight to the sandbox again

@@ -2,12 +2,18 @@
 // sandbox unless another is chosen — and build the app around it.
 import { X509Certificate } from 'node:crypto';
 import { createApp, type App } from './app';
-import { startEmbedded, embeddedWorld, type Embedded } from './embedded';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbedded, type Embedded } from './embedded';
 import type { CardProcessSpawner } from './card-process';
 import { BUILT_IN, type Environment } from './environments/environments';
 import { EnvironmentService } from './environments/environment-service';
 import { ScripError } from './errors';
-import { assure, versions } from './assurance/run';
+import { assure } from './assurance/run';
+import { laneScrip } from './assurance/lane';
+import { assureAgainstEnvironment } from './assurance/configured';
+import { virtualReaders } from '../native/pcsc/reader-watch';
 import { log } from './log';
 import { logToDataDir } from './log-file';
 import { appVersion } from './config';
@@ -71,7 +77,11 @@ export async function startRuntime(
   // (bounded) for this first answer rather than being refused (api-keys.ts keychainAnswered).
   void app.services.apiKeys.warm();
   void app.services.audit.warm(); // entries written meanwhile are sealed once the audit key is read
-  // Runs from the API and the UI use this agent's embedded sandbox and reader, one at a time.
+  // Runs from the API and the UI, one at a time: against a configured environment when `env` names
+  // one (refused unless its services answer, as `scrip assure run --env`), else in a lane of their
+  // own beside the agent (own data directory, session and vpcd reader) against its embedded
+  // sandbox, so the scenarios' logins and logouts are never the agent's session and never lock the
+  // user's browser tabs. Progress goes out on the agent's events, where the UI watches.
   let running = false;
   app.services.assurance = {
     async run(o) {
@@ -82,22 +92,36 @@ export async function startRuntime(
           undefined,
           'Wait for it to finish (assurance.progress events say how far it is).',
         );
-      if (environments.selectedName !== BUILT_IN || !embedded)
+      if (o.env && o.env !== BUILT_IN) {
+        if (o.clock)
+          throw new ScripError(
+            'invalid-input',
+            `env ${o.env}: clock is for the built-in sandbox (a configured environment's clock is its own).`,
+          );
+        running = true;
+        try {
+          return await assureAgainstEnvironment(o.env, o, undefined, { home: dataDir, progress: app.services.events });
+        } finally {
+          running = false;
+        }
+      }
+      if (!embedded)
         throw new ScripError(
           'bad-state',
-          'Assurance runs from here need the embedded sandbox in use.',
+          'Assurance runs from here need the embedded sandbox, and it is not running.',
           undefined,
-          'Choose the sandbox environment, or use "scrip assure run", which starts its own.',
+          'Choose the sandbox environment, or name a configured one (env), or use "scrip assure run", which starts its own.',
         );
+      const sandbox: Embedded = embedded;
       // A fixed clock, as `scrip assure run` has: the one asked for, else the run's start to the
       // minute (the agent's sandbox CA was made when its data directory was, so an earlier fixed
       // date could fall before it). A sandbox started with --clock keeps its own.
-      const clock = embedded.sandbox.context.clock;
+      const clock = sandbox.sandbox.context.clock;
       const holding = !clock.fixed && !!clock.hold;
       const at = o.clock ?? new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
       if (holding) {
         const t = Date.parse(at);
-        const caFrom = Date.parse(new X509Certificate(embedded.sandbox.context.ca.root.pem).validFrom);
+        const caFrom = Date.parse(new X509Certificate(sandbox.sandbox.context.ca.root.pem).validFrom);
         if (Number.isNaN(t)) throw new ScripError('invalid-input', `clock "${at}" is not an ISO date and time.`);
         if (t < caFrom)
           throw new ScripError(
@@ -106,20 +130,29 @@ export async function startRuntime(
             undefined,
             'Leave the clock out (the run then starts now), or give a later time.',
           );
-        clock.hold!(t);
       }
       running = true;
+      // The lane's reader: the second virtual reader when pcscd lists one (the agent's own virtual
+      // card, and usually the user's session, are in the first), else the first.
+      const readers = virtualReaders();
+      const index = readers.length > 1 ? 1 : 0;
+      const laneDir = mkdtempSync(join(tmpdir(), 'scrip-assure-lane-'));
+      let lane: Awaited<ReturnType<typeof laneScrip>> | null = null;
       try {
-        const world = embeddedWorld(embedded, {
-          fixedClock: clock.fixed ? clock.now().toISOString() : null,
-          versions: versions(),
-        });
-        try {
-          return await assure({ services: app.services, registry: app.registry, world }, o);
-        } finally {
-          await world.close?.();
-        }
+        if (holding) clock.hold!(Date.parse(at));
+        lane = await laneScrip(
+          sandbox,
+          laneDir,
+          index,
+          readers[index] ?? 'Virtual PCD 00 00',
+          clock.fixed ? clock.now().toISOString() : null,
+        );
+        return await assure({ ...lane.target, progress: app.services.events }, o);
       } finally {
+        await lane?.target.world.close?.();
+        await lane?.target.world.pullCard?.().catch(() => undefined);
+        await lane?.app.close();
+        rmSync(laneDir, { recursive: true, force: true });
         running = false;
         if (holding) clock.hold!(null);
       }

@@ -13,6 +13,8 @@ export interface AssureOptions {
   seed?: string;
   /** Agent runs: the sandbox clock for the run (ISO); default the run's start, to the minute. */
   clock?: string;
+  /** Agent runs: a configured environment to run against instead of the embedded sandbox. */
+  env?: string;
   /** Lanes to run scenarios in side by side (default: the number of cores); at most one per virtual reader. */
   jobs?: number;
 }

@@ -110,7 +110,12 @@ export function defaultJobs(): number {
 
 /** Runs the chosen scenarios against a Scrip and a world (and more lanes beside it), and writes the sealed pack. */
 export async function assure(
-  target: AssureTarget & { more?: AssureTarget[]; lanesNote?: string | null },
+  target: AssureTarget & {
+    more?: AssureTarget[];
+    lanesNote?: string | null;
+    /** Where progress events go, when not the lane's own Scrip (the agent's, whose UI watches). */
+    progress?: Services['events'];
+  },
   opts: AssureOptions,
   onStep?: StepListener,
 ): Promise<AssureSummary> {
@@ -132,7 +137,7 @@ export async function assure(
   const run: RunResult = await runScenarios(scenarios, {
     ...laneWithCamera(target),
     lanes: more.map(laneWithCamera),
-    events: target.services.events,
+    events: target.progress ?? target.services.events,
     onScreenshot: (file, png) => screenshots.set(file, png),
     ...(opts.seed ? { seed: opts.seed } : {}),
     ...(onStep ? { onStep } : {}),

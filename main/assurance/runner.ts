@@ -320,6 +320,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   /** No card in the reader and no session: each scenario starts here. */
   async function cleanSlate(lane: RunnerLane): Promise<void> {
     await lane.world.outage?.('off');
+    await lane.world.sha1Prepare?.(false);
     if (!lane.world.pullCard) return;
     await lane.world.pullCard();
     await lane.waitFor(cardOut(lane), 'the card to be out and the session over', CARD_WAIT_MS);
@@ -352,6 +353,12 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
         r.input = { mode: step.mode ?? 'lose-answers' };
         await world.outage(step.mode ?? 'lose-answers');
         r.result = { eps: step.mode === 'off' ? 'answering' : (step.mode ?? 'lose-answers') };
+      } else if (step.sandbox === 'test-sha1-prepare') {
+        if (!world.sha1Prepare)
+          throw new Error(refused('sandbox actions', 'Scrip cannot change what its $prepare answers'));
+        r.input = { on: step.on ?? true };
+        await world.sha1Prepare(step.on ?? true);
+        r.result = { prepare: step.on === false ? 'RS256' : 'RS1 (test only)' };
       } else {
         if (!world.revoke) throw new Error(refused('sandbox actions', 'Scrip cannot revoke its certificates'));
         r.input = { certificate: step.certificate ?? 'signing' };
@@ -466,16 +473,18 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
   /** The expected exchanges, waiting briefly for ones the step set off in the background (a logout). */
   async function exchangeDifferences(
     lane: RunnerLane,
-    want: NonNullable<Expectation['exchanges']>,
+    expected: NonNullable<Expectation['exchanges']>,
     seq0: number,
     r: StepResult,
   ): Promise<string[]> {
-    const matches = (w: (typeof want)[number], x: LoggedExchange): boolean =>
+    const matches = (w: (typeof expected)[number], x: LoggedExchange): boolean =>
       new RegExp(w.path).test(x.path) &&
       (!w.method || w.method === x.method) &&
       (w.status === undefined || w.status === x.status) &&
       (!w.request || new RegExp(w.request).test(x.request)) &&
       (!w.response || new RegExp(w.response).test(x.response));
+    const absent = expected.filter((w) => w.absent);
+    const want = expected.filter((w) => !w.absent);
     const missing = () => want.filter((w) => !r.exchanges.some((x) => matches(w, x)));
     const log = lane.world.exchanges;
     if (!log) return ['this environment keeps no message log to check exchanges against'];
@@ -484,10 +493,21 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       await new Promise((res) => setTimeout(res, 50));
       r.exchanges = log(seq0);
     }
-    return missing().map(
-      (w) =>
-        `expected an exchange ${w.method ?? ''} ${w.path}${w.status ? ` answered ${w.status}` : ''}${w.request ? ` with a request matching /${w.request}/` : ''}${w.response ? ` with an answer matching /${w.response}/` : ''}; there was none (saw: ${r.exchanges.map((x) => `${x.method} ${x.path} ${x.status}`).join(', ') || 'nothing'})`,
+    const unwanted = absent.flatMap((w) =>
+      r.exchanges
+        .filter((x) => matches(w, x))
+        .map(
+          (x) =>
+            `expected no exchange ${w.method ?? ''} ${w.path}${w.request ? ` with a request matching /${w.request}/` : ''}; there was ${x.method} ${x.path} answered ${x.status}`,
+        ),
     );
+    return [
+      ...unwanted,
+      ...missing().map(
+        (w) =>
+          `expected an exchange ${w.method ?? ''} ${w.path}${w.status ? ` answered ${w.status}` : ''}${w.request ? ` with a request matching /${w.request}/` : ''}${w.response ? ` with an answer matching /${w.response}/` : ''}; there was none (saw: ${r.exchanges.map((x) => `${x.method} ${x.path} ${x.status}`).join(', ') || 'nothing'})`,
+      ),
+    ];
   }
 
   const totals = {

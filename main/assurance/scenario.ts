@@ -42,6 +42,8 @@ const expectation = z
             status: z.number().int().optional(),
             request: z.string().optional().describe('A regular expression the request body must match'),
             response: z.string().optional().describe('A regular expression the response body must match'),
+            /** This exchange must not have happened (e.g. no $prepare for a prescription refused before it). */
+            absent: z.boolean().optional(),
           })
           .strict(),
       )
@@ -99,7 +101,10 @@ const commandStep = z
 
 const who = z
   .string()
-  .regex(/^(prescriber|pharmacist|nurse|admin|\d{12})$/, 'prescriber, pharmacist, nurse, admin or a 12-digit user ID');
+  .regex(
+    /^(prescriber|pharmacist|nurse|admin|pharmacist-prescriber|dentist|hospital-prescriber|\d{12})$/,
+    'prescriber, pharmacist, nurse, admin, pharmacist-prescriber, dentist, hospital-prescriber or a 12-digit user ID',
+  );
 const cardStep = z
   .object({
     ...base,
@@ -114,7 +119,12 @@ const cardStep = z
 const sandboxStep = z
   .object({
     ...base,
-    sandbox: z.enum(['clock', 'revoke', 'outage']),
+    /**
+     * test-sha1-prepare: a test-only switch of this lane's $prepare to answer RS1 (SHA-1), as EPS answers
+     * a legacy application on its SHA-1 list; `on: false` switches it back.
+     */
+    sandbox: z.enum(['clock', 'revoke', 'outage', 'test-sha1-prepare']),
+    on: z.boolean().optional(),
     /** clock: move the fixed sandbox clock forward. */
     advanceSeconds: z
       .number()
@@ -224,7 +234,7 @@ export function parseScenario(file: string, text: string): Scenario {
         // A step that matches no kind: say which kinds there are, not four unions' worth of noise.
         const message =
           i.code === 'invalid_union' && i.path.length === 2 && i.path[0] === 'steps'
-            ? 'a step is one of: command (with input, as, expect, until), card (insert|pull), sandbox (clock|revoke|outage), login (a user); check the keys of this step'
+            ? 'a step is one of: command (with input, as, expect, until), card (insert|pull), sandbox (clock|revoke|outage|test-sha1-prepare), login (a user); check the keys of this step'
             : i.message;
         return { file, line: lineOf(doc, counter, i.path), field: fieldName(i.path), message };
       }),

@@ -35,6 +35,8 @@ export interface AssuranceWorld {
   advanceClock?(seconds: number): Promise<string>;
   /** Stages an EPS outage: answers lost after the request arrived, connections refused, or none. */
   outage?(mode: 'off' | 'lose-answers' | 'refuse'): Promise<void>;
+  /** Test only: this lane's $prepare answers RS1 (SHA-1), as EPS answers a legacy application on its SHA-1 list. */
+  sha1Prepare?(on: boolean): Promise<void>;
   /** The last sequence number of the service's message log (0 when empty). */
   lastExchange?(): number;
   /** Exchanges after a sequence number, tokens already redacted by the service. */

@@ -1,7 +1,7 @@
 // Assurance: run scenarios (data/assurance/*.yaml or the caller's) against Scrip and the sandbox,
 // producing a signed evidence pack, and verify a pack. `scrip assure run|verify` run these in the
 // CLI's own process (a Scrip of its own on a fixed clock); from the API and the UI they run in the
-// agent, against its embedded sandbox, taking over its reader for the run.
+// agent, in a lane of their own against its embedded sandbox, or against a configured environment.
 import { z } from 'zod';
 import { defineCommand } from './registry';
 import { ScripError } from '../errors';
@@ -76,7 +76,7 @@ export const assureRun = defineCommand({
   name: 'assure.run',
   summary: 'Run assurance scenarios and write a signed evidence pack (report.html, report.pdf, message log, manifest)',
   description:
-    "Each scenario runs from a clean state (no card, no session) through the same command path every surface takes; progress goes out as assurance.progress events. In the agent it uses the embedded sandbox and its reader, ending any session, with the sandbox clock fixed for the run (at `clock`, else the run's start); `scrip assure run` starts a Scrip of its own with a fixed clock instead.",
+    "Each scenario runs from a clean state (no card, no session) through the same command path every surface takes; progress goes out as assurance.progress events. In the agent it runs in a lane of its own (its own data directory, session and virtual reader, so the agent's session and browser tabs are untouched) against the embedded sandbox, with the sandbox clock fixed for the run (at `clock`, else the run's start), or against the configured environment `env`; `scrip assure run` starts a Scrip of its own instead.",
   http: { method: 'POST', path: '/assurance/runs' },
   input: z.object({
     ...selection,
@@ -87,10 +87,18 @@ export const assureRun = defineCommand({
       .datetime()
       .optional()
       .describe("The sandbox clock, fixed for the run (default: the run's start, to the minute)"),
+    env: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        'A configured environment to run against instead of the embedded sandbox (refused unless its services answer; scenarios needing the sandbox are reported not run)',
+      ),
   }),
   output: assuranceSummary,
   needs: { scope: 'admin' },
-  errors: ['invalid-input', 'bad-state'],
+  errors: ['invalid-input', 'bad-state', 'service-unreachable'],
   run: async (input, ctx) => {
     const a = ctx.services.assurance;
     if (!a)

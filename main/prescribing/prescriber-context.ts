@@ -3,12 +3,34 @@
 import { ScripError } from '../errors';
 import type { ServiceClient } from '../net/service-client';
 import type { PrescriberContext } from './model';
+import { NOT_ALLOWED_PRESCRIPTION_TYPES, PRESCRIPTION_TYPES } from '../../protocols/eps/validate';
+
+type Registration = 'gmc' | 'nmc' | 'gphc' | 'hcpc' | 'gdc';
+const EPS_REGISTRATIONS: ReadonlySet<string> = new Set(['gmc', 'nmc', 'gphc', 'hcpc']);
+/** ODS role codes of NHS trusts and trust sites: their prescribers write outpatient community (10xx) prescriptions. */
+const TRUST_ROLES: ReadonlySet<string> = new Set(['197', '198']);
+
+/**
+ * The NHSBSA prescription type for a role: the directory's own when it gives one, else the setting
+ * (GP practice 01xx, NHS trust 10xx) and the profession (doctor x01, nurse independent x04, pharmacist
+ * x08). Null when neither tells (an HCPC registration covers several professions with their own types).
+ */
+export function prescriptionTypeFor(
+  given: string | undefined,
+  registration: Registration | undefined,
+  organisationTypeCode: string | undefined,
+): string | null {
+  if (given) return given;
+  const profession = { gmc: '01', nmc: '04', gphc: '08' }[registration as 'gmc' | 'nmc' | 'gphc'];
+  if (!profession) return null;
+  return `${organisationTypeCode && TRUST_ROLES.has(organisationTypeCode) ? '10' : '01'}${profession}`;
+}
 
 interface DirectoryAnswer {
   user: {
     id: string;
     name: { prefix?: string; given: string[]; family: string };
-    professionalCode: { system: 'gmc' | 'nmc' | 'gphc' | 'hcpc'; value: string } | null;
+    professionalCode: { system: Registration; value: string } | null;
     telecom: string;
   };
   role: { id: string; jobRoleCode: string; jobRoleName: string; prescriptionType?: string };
@@ -40,7 +62,30 @@ export async function prescriberFromDirectory(
   }
   const d = JSON.parse(res.body.toString('utf8')) as DirectoryAnswer;
   if (!d.organisation) throw new ScripError('service-error', 'The directory has no organisation for this role.');
-  if (!d.user.professionalCode)
+  // The type goes on every item and decides how the prescription is paid for (SCAL 1.4.4): one EPS
+  // does not take is refused here, before anything is prepared or signed.
+  const prescriptionType = prescriptionTypeFor(
+    d.role.prescriptionType,
+    d.user.professionalCode?.system,
+    d.organisation.typeCode,
+  );
+  if (!prescriptionType)
+    throw new ScripError(
+      'forbidden',
+      `The directory gives no prescription type for your role at ${d.organisation.name}, and your registration does not say which it is.`,
+      { roleProfileId: d.role.id, missing: 'prescription-type' },
+      'Enter your prescription type in Settings → Prescriber details (or scrip prescriber set).',
+    );
+  if (!PRESCRIPTION_TYPES[prescriptionType]) {
+    const known = NOT_ALLOWED_PRESCRIPTION_TYPES[prescriptionType];
+    throw new ScripError(
+      'forbidden',
+      `Your role's prescription type ${prescriptionType}${known ? ` (${known})` : ''} is not one EPS accepts, so this prescription cannot be sent electronically.`,
+      { roleProfileId: d.role.id, prescriptionType },
+      'Write it on the paper form for your setting, or ask your Registration Authority to correct the role.',
+    );
+  }
+  if (!d.user.professionalCode || !EPS_REGISTRATIONS.has(d.user.professionalCode.system))
     throw new ScripError(
       'forbidden',
       'You have no professional registration on record, so you cannot prescribe.',
@@ -54,9 +99,9 @@ export async function prescriberFromDirectory(
     jobRoleCode: jobRole,
     jobRoleName: d.role.jobRoleName.match(/"([^"]*)"$/)?.[1] ?? d.role.jobRoleName,
     name: d.user.name,
-    professionalCode: d.user.professionalCode,
+    professionalCode: d.user.professionalCode as PrescriberContext['professionalCode'],
     telecom: d.user.telecom,
-    prescriptionType: d.role.prescriptionType ?? '0101',
+    prescriptionType,
     organisation: d.organisation,
   };
 }

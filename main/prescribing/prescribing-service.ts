@@ -378,6 +378,16 @@ export class PrescribingService {
     });
     checkEpsRules(bundle); // before EPS or the card: what EPS would refuse is never signed
     const prepared = await this.timings.onService(() => this.d.eps().prepare(bundle, auth));
+    // SHA-256 is the minimum for a prescription signature (prescribing SCAL 2.1.3). Scrip signs with
+    // the algorithm $prepare returns (SCAL 2.3.4) or not at all: EPS answers RS1 only to legacy
+    // applications on its SHA-1 list, which a new system is never on.
+    if (prepared.algorithm !== 'RS256')
+      throw new ScripError(
+        'service-error',
+        `EPS asked for a ${prepared.algorithm} (SHA-1) signature. Scrip signs prescriptions with SHA-256 (RS256) at least, so nothing was signed.`,
+        { id, algorithm: prepared.algorithm },
+        "Report this to your system supplier: the service's $prepare should answer RS256.",
+      );
     // Scrip computes what it signs itself: if the service's digest differs, nothing is signed.
     const mine = prepareDigest(bundle, prepared.timestamp, prepared.algorithm, nodeHash);
     if (mine.digest !== prepared.digest) {
@@ -396,7 +406,7 @@ export class PrescribingService {
       digest: prepared.digest,
       timestamp: prepared.timestamp,
       signedInfo: Buffer.from(prepared.digest, 'base64').toString('utf8'),
-      alg: prepared.algorithm === 'RS256' ? 'sha256' : 'sha1',
+      alg: 'sha256',
     };
   }
 

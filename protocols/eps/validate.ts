@@ -27,6 +27,20 @@ export const PRESCRIPTION_TYPES: Readonly<Record<string, string>> = {
   '1201': 'Outpatient Homecare Prescriber - Medical Prescriber',
 };
 
+/**
+ * Types EPS does not take, with their displays, from the EPS API repository's "Test Pack - Script
+ * Types - Not Allowed" (packages/tool/e2e-tests/test-packs): named in the refusal so the prescriber
+ * knows which paper form applies. Not a complete list; any type missing from PRESCRIPTION_TYPES is refused.
+ */
+export const NOT_ALLOWED_PRESCRIPTION_TYPES: Readonly<Record<string, string>> = {
+  '0001': 'General Practitioner Prescribing',
+  '0004': 'Hospital Prescribing',
+  '0006': 'Dental Prescribing',
+  '0123': 'Primary Care Prescriber - Hospital prescriber',
+  '0406': 'Hospital Prescribing - Hospital Prescriber',
+  '1101': 'Outpatient Hospital Pharmacy Prescriber - Medical Prescriber',
+};
+
 /** courseOfTherapyType → HL7 PrescriptionTreatmentType (eps.md §4.2). */
 const TREATMENT_TYPES: Readonly<Record<string, string>> = {
   acute: '0001',

@@ -29,17 +29,27 @@ const roleProfile = z.object({
 const user = z.object({
   id: z.string().regex(/^\d{12}$/),
   name: z.object({ prefix: z.string().optional(), given: z.array(z.string()), family: z.string() }),
-  professionalCode: z.object({ system: z.enum(['gmc', 'nmc', 'gphc', 'hcpc']), value: z.string() }).optional(),
+  /** GDC (dentists) is listed so the directory can hold one; EPS takes GMC, NMC, GPhC and HCPC only. */
+  professionalCode: z.object({ system: z.enum(['gmc', 'nmc', 'gphc', 'hcpc', 'gdc']), value: z.string() }).optional(),
   telecom: z.string(),
   roles: z.array(roleProfile),
 });
-const directorySchema = z.object({ organisations: z.array(organisation), users: z.array(user) });
+const directorySchema = z.object({
+  /** Which seed the file was made from: users and organisations added to a later seed are added to it once. */
+  seedVersion: z.number().int().optional(),
+  organisations: z.array(organisation),
+  users: z.array(user),
+});
 export type Directory = z.infer<typeof directorySchema>;
 export type DirectoryUser = z.infer<typeof user>;
 export type DirectoryRole = z.infer<typeof roleProfile>;
 type DirectoryOrganisation = z.infer<typeof organisation>;
 
+/** Bumped when the seed gains users or organisations, so data directories made earlier gain them too. */
+const SEED_VERSION = 2;
+
 export const seedDirectory: Directory = {
+  seedVersion: SEED_VERSION,
   organisations: [
     {
       odsCode: 'A83008',
@@ -73,6 +83,34 @@ export const seedDirectory: Directory = {
       addressLines: ['WESTON PHARMACY', '12 HIGH STREET'],
       city: 'LEEDS',
       postcode: 'LS1 4AP',
+    },
+    // An NHS trust site and its trust, for hospital (outpatient community, 10xx) prescribers: the
+    // EPS "Prescription Types Test Pack" (packages/tool/e2e-tests/test-packs) uses RWH20 in RWH.
+    {
+      odsCode: 'RWH20',
+      name: 'QUEEN ELIZABETH II HOSPITAL',
+      typeCode: '198',
+      typeDisplay: 'NHS TRUST SITE',
+      telecom: '01438 121485',
+      addressLines: ['QUEEN ELIZABETH II HOSPITAL', 'HOWLANDS'],
+      city: 'WELWYN GARDEN CITY',
+      district: 'HERTFORDSHIRE',
+      postcode: 'AL7 4HQ',
+      partOf: { odsCode: 'RWH', name: 'EAST AND NORTH HERTFORDSHIRE NHS TRUST' },
+    },
+    {
+      odsCode: 'V00312',
+      name: 'STATION ROAD DENTAL PRACTICE',
+      // No ODS role code for a dental practice was found in EPS's public sources; 999 is HL7's "not
+      // specified". A dentist's prescription never reaches EPS (type 0006 is not allowed there).
+      typeCode: '999',
+      typeDisplay: 'NOT SPECIFIED',
+      telecom: '01388 772211',
+      addressLines: ['STATION ROAD DENTAL PRACTICE', '4 STATION ROAD'],
+      city: 'SHILDON',
+      district: 'COUNTY DURHAM',
+      postcode: 'DL4 1AA',
+      partOf: { odsCode: '84H', name: 'NHS COUNTY DURHAM CCG' },
     },
     {
       odsCode: 'FA565',
@@ -142,6 +180,58 @@ export const seedDirectory: Directory = {
       ],
     },
     {
+      // A pharmacist independent prescriber in a GP practice: prescription type 0108.
+      id: '555086693106',
+      name: { prefix: 'MS', given: ['PRIYA'], family: 'SHAH' },
+      professionalCode: { system: 'gphc', value: '2089341' },
+      telecom: '0115 9737321',
+      roles: [
+        {
+          id: '200102240005',
+          orgCode: 'A83008',
+          jobRoleCode: 'S8000:G8000:R8003',
+          jobRoleName: '"Clinical":"Clinical Provision":"Health Professional Access Role"',
+          activities: ['B0278', 'B0420', 'B0401'],
+          prescriptionType: '0108',
+        },
+      ],
+    },
+    {
+      // A hospital doctor prescribing for outpatients to be dispensed in the community: type 1001.
+      id: '555086695109',
+      name: { prefix: 'DR', given: ['OWEN'], family: 'HARGREAVES' },
+      professionalCode: { system: 'gmc', value: '7051966' },
+      telecom: '01438 121486',
+      roles: [
+        {
+          id: '200102240007',
+          orgCode: 'RWH20',
+          jobRoleCode: 'S8000:G8000:R8000',
+          jobRoleName: '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"',
+          activities: ['B0278', 'B0420', 'B0401'],
+          prescriptionType: '1001',
+        },
+      ],
+    },
+    {
+      // A dentist. Dental prescribing (0006) is a type EPS does not take ("Script Types - Not
+      // Allowed" test pack): the prescription is written on paper, and Scrip says so.
+      id: '555086694102',
+      name: { prefix: 'MR', given: ['DAVID'], family: 'OKAFOR' },
+      professionalCode: { system: 'gdc', value: '81234' },
+      telecom: '01388 772211',
+      roles: [
+        {
+          id: '200102240006',
+          orgCode: 'V00312',
+          jobRoleCode: 'S8000:G8000:R8003',
+          jobRoleName: '"Clinical":"Clinical Provision":"Health Professional Access Role"',
+          activities: ['B0278', 'B0420', 'B0401'],
+          prescriptionType: '0006',
+        },
+      ],
+    },
+    {
       id: '555086692103',
       name: { prefix: 'MS', given: ['ROSE'], family: 'TAYLOR' },
       telecom: '01234567892',
@@ -165,6 +255,25 @@ export class DirectoryStore {
   constructor(dataDir: string) {
     this.file = join(dataDir, 'users.json');
     if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify(seedDirectory, null, 2) + '\n');
+    else this.#addNewSeedEntries();
+  }
+  /**
+   * A users.json from an earlier seed gains the users and organisations added since (by ID), once:
+   * entries a supplier edited are left as they are, and one removed after the upgrade stays removed.
+   */
+  #addNewSeedEntries(): void {
+    const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Directory>;
+    if ((raw.seedVersion ?? 1) >= SEED_VERSION || !Array.isArray(raw.users) || !Array.isArray(raw.organisations))
+      return;
+    const users = new Set(raw.users.map((u) => u.id));
+    const orgs = new Set(raw.organisations.map((o) => o.odsCode));
+    const next = {
+      ...raw,
+      seedVersion: SEED_VERSION,
+      organisations: [...raw.organisations, ...seedDirectory.organisations.filter((o) => !orgs.has(o.odsCode))],
+      users: [...raw.users, ...seedDirectory.users.filter((u) => !users.has(u.id))],
+    };
+    writeFileSync(this.file, JSON.stringify(next, null, 2) + '\n');
   }
   #cache: { stamp: string; value: Directory } | null = null;
   /** Re-read whenever users.json changes, so edits apply without a restart. */

@@ -1,7 +1,9 @@
 // EPS-style `$prepare`: the canonical SignedInfo over the prescription's FragmentsToBeHashed, at the
-// sandbox clock's time, RS256 by default (RS1 when asked with ?algorithm=RS1, as a few legacy
-// applications may). The prepared digest is remembered so `$process-message` can check that what
-// was signed is what is sent.
+// sandbox clock's time, RS256. `?algorithm=RS1` is a test-only knob (EPS has no such parameter: it
+// answers RS1 only to applications on its SHA1_ENABLED_APPLICATION_IDS): what it answers lets a test
+// or an assurance scenario show SHA-1 refused — by the prescribing system before it signs, and by
+// `$process-message` for a SHA-1 signature. The prepared digest is remembered so `$process-message`
+// can check that what was signed is what is sent.
 import { createHash } from 'node:crypto';
 import { prepareDigest, FragmentError, epsTimestamp, type SignatureAlgorithm } from '../../protocols/eps/fragments';
 import { json, type Route } from '../http/router';

@@ -185,6 +185,18 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
         ),
         FHIR,
       );
+    // SHA-256 is the minimum for a prescribing system's signatures (prescribing SCAL 2.1.3). EPS
+    // enforces it at $prepare, answering RS1 only to applications on its SHA1_ENABLED_APPLICATION_IDS;
+    // the sandbox plays EPS for an application not on it, so a SHA-1 signature (over an RS1 SignedInfo
+    // got with the test-only $prepare?algorithm=RS1) is refused here, saying so, however valid.
+    if (result.algorithm === 'RS1')
+      return operationOutcome(
+        400,
+        'value',
+        'INVALID_VALUE',
+        'The signature uses SHA-1 (RS1): SHA-256 (RS256) is the minimum for prescription signatures. Sign the digest $prepare returns with RS256.',
+        'Provenance.signature.data',
+      );
     if (result.certificate?.subject.getField('CN')?.value !== userId)
       return operationOutcome(
         403,

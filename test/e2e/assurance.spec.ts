@@ -38,6 +38,8 @@ test('the scenarios are listed with their requirements; the page passes axe', as
   await expect(page.getByRole('heading', { level: 1, name: 'Assurance' })).toBeVisible();
   await expect(page.getByLabel(/ID-LOGIN-01: Log in with the smartcard/)).toBeVisible();
   await expect(page.getByText(/DISP-SCAL-1\.6\.9/)).toBeVisible();
+  // The environment to run against: the embedded sandbox unless another configured one is chosen.
+  await expect(page.getByLabel('Environment', { exact: true })).toHaveValue('sandbox');
   await noSeriousViolations(page);
 });
 
@@ -66,6 +68,25 @@ test('keyboard only: choose one scenario, run it, watch the steps, read the summ
   expect(Date.parse(results.startedAt) - Date.parse(results.fixedClock!), "fixed at the run's start").toBeLessThan(
     120_000,
   );
+});
+
+test("the run's logins and logouts were its own lane's: the user's tab is not locked, the agent's session untouched", async () => {
+  // Before, a run from the UI used the agent's own session: the scenario's logout ended it and
+  // locked every browser tab (#15's tab lock), so the page asked for the passcode after the run.
+  const fromTab = (name: string) =>
+    page.evaluate(async (n) => {
+      const res = await fetch(`/rpc/${n}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-scrip-session': sessionStorage.getItem('scrip.tab') ?? '' },
+        body: '{}',
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string; state?: string } };
+    }, name);
+  const list = await fromTab('prescription.list');
+  expect([list.status, list.body.code], 'the tab still reads prescriptions (not tab-locked)').toEqual([200, undefined]);
+  const session = await fromTab('session.get');
+  expect(session.body.state, "the agent's session never started, so never ended").not.toBe('ended');
+  await expect(page.getByTestId('session-notice')).toHaveCount(0);
 });
 
 test('the report itself: opened in Chromium, the requirement matrix is there; screenshot; axe clean', async () => {

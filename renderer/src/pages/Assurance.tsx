@@ -20,12 +20,15 @@ interface Progress {
 export function Assurance() {
   const transport = useTransport();
   const { value, error } = useCommand('assure.list');
+  const envs = useCommand('environments.list');
+  const [env, setEnv] = useState('sandbox');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [out, setOut] = useState('');
   const form = useFormState();
   const [steps, setSteps] = useState<Progress[]>([]);
   const [summary, setSummary] = useState<AssuranceSummaryView | null>(null);
   const outId = useId();
+  const envId = useId();
 
   useEvents((e) => {
     if (e.type !== 'assurance.progress') return;
@@ -48,7 +51,13 @@ export function Assurance() {
     setSummary(null);
     setSteps([]);
     await form.run(async () =>
-      setSummary(await transport.invoke('assure.run', { out, ...(chosen.size ? { only: [...chosen] } : {}) })),
+      setSummary(
+        await transport.invoke('assure.run', {
+          out,
+          ...(chosen.size ? { only: [...chosen] } : {}),
+          ...(env !== 'sandbox' ? { env } : {}),
+        }),
+      ),
     );
   }
 
@@ -56,9 +65,9 @@ export function Assurance() {
   return (
     <>
       <p>
-        Run scripted conformance scenarios against the embedded sandbox with virtual cards. Each scenario names the NHS
-        England requirements it evidences; the run writes a signed evidence pack (report, PDF, message log). Running
-        takes over the card reader and ends any session.
+        Run scripted conformance scenarios against the embedded sandbox with virtual cards, or against a configured
+        environment. Each scenario names the NHS England requirements it evidences; the run writes a signed evidence
+        pack (report, PDF, message log). The run has its own session and virtual card reader: yours is not touched.
       </p>
       {error ? <ErrorSummary error={error} /> : null}
       {form.error ? <ErrorSummary error={form.error} /> : null}
@@ -90,6 +99,29 @@ export function Assurance() {
               ))}
             </div>
           </fieldset>
+        </div>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor={envId}>
+            Environment
+          </label>
+          <div className="nhsuk-hint" id={`${envId}-hint`}>
+            Another environment is used only if every service it needs answers; scenarios that need the sandbox's
+            virtual cards or clock are then reported not run.
+          </div>
+          <select
+            className="nhsuk-select"
+            id={envId}
+            aria-describedby={`${envId}-hint`}
+            value={env}
+            onChange={(e) => setEnv(e.target.value)}
+            disabled={form.busy}
+          >
+            {(envs.value?.environments ?? [{ name: 'sandbox', label: 'Scrip sandbox (embedded)' }]).map((e) => (
+              <option key={e.name} value={e.name}>
+                {e.label}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor={outId}>

@@ -3,46 +3,16 @@
 // Service present the run is the same (no keychain is asked for).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../e2e/support/scrip-process';
+import { headlessEnv, scrip as runScrip } from '../../support/scrip-cli';
 import { need, requirements } from '../../support/system';
 
-const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 const work = mkdtempSync(join(tmpdir(), 'scrip-assure-cases-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-function scrip(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeout = 170_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [scripBin, ...args],
-      { env, timeout, maxBuffer: 16 * 1024 * 1024 },
-      (e, stdout, stderr) => {
-        resolve({
-          code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-/** The environment of a CI machine: no session bus, so no keychain of any kind. */
-function headlessEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_VIRTUAL_CARD: 'off' };
-  delete env.DBUS_SESSION_BUS_ADDRESS;
-  delete env.SCRIP_API_KEY;
-  delete env.SCRIP_URL;
-  return env;
-}
+const scrip = (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 170_000) => runScrip(args, { env, timeoutMs });
 
 test('a scenario meant to fail fails, naming the requirement, the step and the difference', async (t) => {
   if (!need(t, requirements.pcscd)) return;

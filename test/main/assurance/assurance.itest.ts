@@ -5,49 +5,19 @@
 // with a Secret Service present: assurance-cases.itest.ts, so each file stays within its limit.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { repoRoot } from '../../e2e/support/scrip-process';
+import { headlessEnv, scrip as runScrip } from '../../support/scrip-cli';
 import { need, requirements } from '../../support/system';
 import { loadScenarios } from '../../../main/assurance/library';
 import { verifyPack } from '../../../main/assurance/pack';
 
-const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
 const work = mkdtempSync(join(tmpdir(), 'scrip-assure-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 // The whole library is ~2 min on 2 busy cores (docs/performance.md); the bound leaves room for a slow CI machine.
-function scrip(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeout = 300_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [scripBin, ...args],
-      { env, timeout, maxBuffer: 16 * 1024 * 1024 },
-      (e, stdout, stderr) => {
-        resolve({
-          code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-/** The environment of a CI machine: no session bus, so no keychain of any kind. */
-function headlessEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, SCRIP_DATA_DIR: dataDir, SCRIP_VIRTUAL_CARD: 'off' };
-  delete env.DBUS_SESSION_BUS_ADDRESS;
-  delete env.SCRIP_API_KEY;
-  delete env.SCRIP_URL;
-  return env;
-}
+const scrip = (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000) => runScrip(args, { env, timeoutMs });
 
 const pack = join(work, 'evidence');
 const library = loadScenarios([]).length;

@@ -116,3 +116,35 @@ test('a reachable environment: needs-sandbox scenarios are not run, a card step 
     'the skipped one says why',
   );
 });
+
+test('from the API (assure.run in the agent) with env: the same refusal, and the same run against a reachable one', async () => {
+  // The agent's own data directory holds the environments; it is not the one SCRIP_DATA_DIR names.
+  const { startRuntime } = await import('../../../main/runtime');
+  const { invokeCommand } = await import('../../../main/commands/invoke');
+  const { scopes } = await import('../../../main/api/scopes');
+  const agentHome = join(dir, 'agent');
+  mkdirSync(agentHome);
+  writeFileSync(join(agentHome, 'environments.json'), readFileSync(join(home, 'environments.json')));
+  process.env.SCRIP_DATA_DIR = join(dir, 'elsewhere');
+  const runtime = await startRuntime(agentHome, { environment: 'int' });
+  try {
+    const caller = { kind: 'internal' as const, scopes: new Set(scopes), label: 'test' };
+    const run = (input: unknown) =>
+      invokeCommand(runtime.app.registry, runtime.app.services, 'assure.run', input, caller);
+    await assert.rejects(run({ env: 'down', paths: [scenarios], out: join(dir, 'api-down') }), (e: unknown) => {
+      assert.ok(e instanceof ScripError, `a ScripError: ${String(e)}`);
+      assert.equal(e.code, 'service-unreachable', `refused as the CLI refuses: ${e.message}`);
+      assert.match(e.message, /security broker at https:\/\/127\.0\.0\.1:1/i, `names the broker: ${e.message}`);
+      return true;
+    });
+    const s = (await run({ env: 'int', paths: [scenarios], out: join(dir, 'api-int') })) as {
+      passed: number;
+      skipped: number;
+    };
+    assert.equal(s.passed, 1, 'ANY-01 passed against the configured environment');
+    assert.equal(s.skipped, 1, 'SB-01 was not run there');
+  } finally {
+    process.env.SCRIP_DATA_DIR = home;
+    await runtime.close();
+  }
+});

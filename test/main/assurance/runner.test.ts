@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../../main/assurance/scenario';
 import { runScenarios, type RunnerLane } from '../../../main/assurance/runner';
+import type { LoggedExchange } from '../../../main/assurance/world';
 import { planLanes } from '../../../main/assurance/schedule';
 
 const scenario = (id: string, shot = '') =>
@@ -117,4 +118,43 @@ test('a lane that cannot reach a clean state fails its scenario, naming why; the
   );
   assert.equal(a!.steps[0]!.status, 'skipped', 'its steps are not run');
   assert.equal(b!.status, 'passed', "the other lane's scenario still runs and passes");
+});
+
+test('an exchange expected absent: the step fails naming the exchange that happened, and passes when none did', async () => {
+  const sc = parseScenario(
+    'ABSENT-01.yaml',
+    `id: ABSENT-01
+title: No prepare
+requirements: [X-1]
+needs: any
+steps:
+  - command: session.get
+    expect:
+      exchanges:
+        - { path: "/FHIR/R4/\\\\$prepare", absent: true }
+`,
+  );
+  const withLog = (log: Array<{ method: string; path: string }>): RunnerLane => {
+    const l = lane('l0', []);
+    let seq = 0;
+    const made: LoggedExchange[] = [];
+    return {
+      ...l,
+      invoke: async (name, input) => {
+        for (const x of log)
+          made.push({ seq: ++seq, at: '', status: 200, requestId: null, request: '', response: '', ms: 1, ...x });
+        return l.invoke(name, input);
+      },
+      world: { ...l.world, lastExchange: () => seq, exchanges: (since) => made.slice(since) },
+    };
+  };
+  const quiet = await runScenarios([sc], withLog([]));
+  assert.equal(quiet.totals.passed, 1, `no $prepare: passes (${quiet.scenarios[0]!.failure})`);
+  const noisy = await runScenarios([sc], withLog([{ method: 'POST', path: '/FHIR/R4/$prepare' }]));
+  assert.equal(noisy.totals.failed, 1, 'a $prepare happened: fails');
+  assert.match(
+    noisy.scenarios[0]!.failure ?? '',
+    /expected no exchange .*\$prepare.*there was POST \/FHIR\/R4\/\$prepare answered 200/,
+    'the failure names the exchange that should not have happened',
+  );
 });

@@ -3,34 +3,18 @@
 // names, and pretends to be Scrip. The CLI must send it neither the admin key nor the PIN.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip-process';
+import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
 import { need, requirements } from '../../support/system';
+import { scrip as runScrip } from '../../support/scrip-cli';
 import { nextLine, runAsStranger, strangerIds, strangerRequirement } from '../../support/stranger';
 
-const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
-
-function scrip(
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [scripBin, ...args],
-      { env: { ...process.env, SCRIP_URL: '', SCRIP_API_KEY: '', ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-  });
-}
+/** The CLI with no agent address or key inherited, `env` over this process's environment. */
+const scrip = (args: string[], env: Record<string, string>, stdin?: string) =>
+  runScrip(args, { env: { ...process.env, SCRIP_URL: '', SCRIP_API_KEY: '', ...env }, ...(stdin ? { stdin } : {}) });
 
 /** The stranger's fake Scrip: answers /status like Scrip and records every request; GET /__report lists them. */
 const fakeScrip = `

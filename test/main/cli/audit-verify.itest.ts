@@ -3,12 +3,12 @@
 // exits 1 and names the first missing entry and the kind of fault (decision 0012).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip-process';
+import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
+import { noAgentEnv, scrip as runScrip } from '../../support/scrip-cli';
 
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', SCRIP_VIRTUAL_CARD: 'off' };
 const keyDir = mkdtempSync(join(tmpdir(), 'scrip-audit-cli-'));
@@ -18,23 +18,7 @@ after(async () => {
   rmSync(keyDir, { recursive: true, force: true });
 });
 
-function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const e: NodeJS.ProcessEnv = { ...process.env };
-  delete e.SCRIP_API_KEY;
-  delete e.SCRIP_URL;
-  delete e.SCRIP_KEYCHAIN;
-  Object.assign(e, env);
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin', 'scrip.mjs'), ...args],
-      { env: e, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-      },
-    ),
-  );
-}
+const scrip = (args: string[], env: Record<string, string>) => runScrip(args, { env: noAgentEnv(env) });
 
 test("scrip audit verify: sealed under the key store's audit key; a cut tail exits 1 naming the entry and the fault", async () => {
   const keyFile = join(keyDir, 'admin.key');

@@ -1,33 +1,16 @@
 // The `scrip` CLI as a person runs it: separate processes, a real agent on loopback, real pcscd.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip-process';
+import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
 import { need, requirements } from '../../support/system';
+import { scrip as runScrip } from '../../support/scrip-cli';
 
-const run = promisify(execFile);
-const scripBin = join(repoRoot, 'bin', 'scrip.mjs');
-
-async function scrip(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [scripBin, ...args], {
-      env: { ...process.env, ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/** The CLI with `env` over this process's environment. */
+const scrip = (args: string[], env: Record<string, string>) => runScrip(args, { env: { ...process.env, ...env } });
 
 let agent: ScripProcess;
 before(async () => {
@@ -160,20 +143,5 @@ test('a prescription from the command line: create --file, sign with the card, s
   }
 });
 
-function scripWithStdin(
-  args: string[],
-  env: Record<string, string>,
-  input: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [scripBin, ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(input);
-  });
-}
+const scripWithStdin = (args: string[], env: Record<string, string>, input: string) =>
+  runScrip(args, { env: { ...process.env, ...env }, stdin: input, timeoutMs: 60_000 });

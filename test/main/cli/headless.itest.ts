@@ -4,11 +4,11 @@
 // machine is refused with what to do, never given a silent fallback.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScrip, repoRoot, type ScripProcess } from '../../e2e/support/scrip-process';
+import { startScrip, type ScripProcess } from '../../e2e/support/scrip-process';
+import { noAgentEnv, scrip as runScrip } from '../../support/scrip-cli';
 
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', SCRIP_VIRTUAL_CARD: 'off' };
 const keyDir = mkdtempSync(join(tmpdir(), 'scrip-headless-'));
@@ -18,23 +18,7 @@ after(async () => {
   rmSync(keyDir, { recursive: true, force: true });
 });
 
-function scrip(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
-  delete e.SCRIP_API_KEY;
-  delete e.SCRIP_URL;
-  delete e.SCRIP_KEYCHAIN;
-  Object.assign(e, env);
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin', 'scrip.mjs'), ...args],
-      { env: e, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? -1) : 0, stdout, stderr });
-      },
-    ),
-  );
-}
+const scrip = (args: string[], env: Record<string, string>) => runScrip(args, { env: noAgentEnv(env) });
 
 test('scrip agent --headless: the file key store, an admin key in a 0600 file, the CLI and diagnostics follow', async () => {
   const keyFile = join(keyDir, 'admin.key');

@@ -3,17 +3,15 @@
 // data directory (no agent socket in it) and no D-Bus session, so any attempt to reach one fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { repoRoot } from '../../e2e/support/scrip-process';
 import { prepareDigest } from '../../../protocols/eps/fragments';
 import { epsExamples } from '../../support/fixtures';
+import { noAgentEnv, scrip as runScrip, type CliResult } from '../../support/scrip-cli';
 
-const run = promisify(execFile);
 const fixtures = join(repoRoot, 'test', 'fixtures', 'eps-signed-prescriptions');
 const example = join(
   epsExamples,
@@ -24,25 +22,18 @@ const example = join(
   '1-Prepare-Request-200_OK.json',
 );
 
-async function scrip(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Each command in a data directory of its own, with no agent, keychain or pcscd to reach. */
+async function scrip(args: string[]): Promise<CliResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scrip-local-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SCRIP_DATA_DIR: dataDir,
-    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
-    PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm'),
-  };
-  delete env.SCRIP_API_KEY;
-  delete env.SCRIP_URL;
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'bin', 'scrip.mjs'), ...args], {
-      env,
-      timeout: 60_000,
+    return await runScrip(args, {
+      env: noAgentEnv({
+        SCRIP_DATA_DIR: dataDir,
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+        PCSCLITE_CSOCK_NAME: join(dataDir, 'no-pcscd.comm'),
+      }),
+      timeoutMs: 60_000,
     });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

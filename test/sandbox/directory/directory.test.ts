@@ -50,3 +50,31 @@ test('the seeded directory has the users the flows need, and lookups by user and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a users.json from the first seed gains the prescribers added since, once, keeping the supplier's edits", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scrip-dir-'));
+  try {
+    // The first seed: no seedVersion, none of the pharmacist, hospital or dental prescribers.
+    const added = ['555086693106', '555086694102', '555086695109'];
+    const old = structuredClone(seedDirectory);
+    delete old.seedVersion;
+    old.users = old.users.filter((u) => !added.includes(u.id));
+    old.organisations = old.organisations.filter((o) => !['RWH20', 'V00312'].includes(o.odsCode));
+    old.users[0]!.name.family = 'BOIN-SMITH';
+    writeFileSync(join(dir, 'users.json'), JSON.stringify(old));
+    const d = new DirectoryStore(dir);
+    for (const id of added) assert.ok(d.user(id), `user ${id} added from the newer seed`);
+    assert.equal(d.organisation('RWH20')?.partOf?.odsCode, 'RWH', 'the trust site and its trust added');
+    assert.equal(d.user('555086689106')?.name.family, 'BOIN-SMITH', "the supplier's edit is kept");
+    // Removed after the upgrade: stays removed (the file now says which seed it has).
+    const now = d.read();
+    writeFileSync(d.file, JSON.stringify({ ...now, users: now.users.filter((u) => u.id !== '555086694102') }));
+    assert.equal(
+      new DirectoryStore(dir).user('555086694102'),
+      null,
+      'a user removed after the upgrade is not re-added',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

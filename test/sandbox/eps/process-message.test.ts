@@ -51,15 +51,17 @@ function setup() {
     headers: requestId ? { 'x-request-id': requestId } : {},
     body: Buffer.from(JSON.stringify(body)),
   });
-  async function signed(bundle: Json, certDer = cert.der): Promise<Json> {
-    const r = await prepare.handle(req(bundle));
+  async function signed(bundle: Json, certDer = cert.der, alg: 'RS256' | 'RS1' = 'RS256'): Promise<Json> {
+    const r = await prepare.handle(
+      alg === 'RS1' ? { ...req(bundle), query: new URLSearchParams({ algorithm: 'RS1' }) } : req(bundle),
+    );
     assert.equal(r.status, 200, String(r.body));
     const p = JSON.parse(String(r.body)) as { parameter: Array<{ name: string; valueString: string }> };
     const digest = p.parameter.find((x) => x.name === 'digest')!.valueString,
       timestamp = p.parameter.find((x) => x.name === 'timestamp')!.valueString;
     const xml = assembleSignature(
       digest,
-      sign('sha256', Buffer.from(digest, 'base64'), privateKey).toString('base64'),
+      sign(alg === 'RS1' ? 'sha1' : 'sha256', Buffer.from(digest, 'base64'), privateKey).toString('base64'),
       certDer.toString('base64'),
     );
     const entries = bundle.entry as Json[];
@@ -113,6 +115,22 @@ test('a prescription signed over the prepared digest is accepted, stored, and a 
     const again = await s.process.handle(s.req(bundle, 'req-2'));
     assert.equal(again.status, 400);
     assert.equal(code(again.body).details!.coding[0]!.code, 'DUPLICATE_PRESCRIPTION_ID');
+  } finally {
+    s.close();
+  }
+});
+
+test('a valid SHA-1 (RS1) signature is refused, naming SHA-256 as the minimum; nothing is stored', async () => {
+  const s = setup();
+  try {
+    const bundle = await s.signed(load(), s.cert.der, 'RS1');
+    const r = await s.process.handle(s.req(bundle));
+    assert.equal(r.status, 400, String(r.body));
+    const issue = code(r.body);
+    assert.equal(issue.details!.coding[0]!.code, 'INVALID_VALUE', 'the Spine error code');
+    assert.match(issue.diagnostics ?? '', /SHA-1 \(RS1\): SHA-256 \(RS256\) is the minimum/, 'says why');
+    const stored = s.db.prepare('SELECT COUNT(*) AS n FROM eps_prescriptions').get() as { n: number };
+    assert.equal(stored.n, 0, 'not stored');
   } finally {
     s.close();
   }
