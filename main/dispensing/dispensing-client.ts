@@ -12,7 +12,7 @@ export type RequestId = `${string}-${string}-${string}-${string}-${string}`;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]).filter((x) => x && typeof x === 'object') : []);
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 
-export interface ReleaseAnswer {
+interface ReleaseAnswer {
   /** The release response's identifier (a dispense notification and a return refer to it). */
   id: string | null;
   passed: Json[];

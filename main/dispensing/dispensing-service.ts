@@ -38,11 +38,11 @@ import type { DispensingItemView, DispensingView, ReleaseResult } from './views'
 // The views are declared by their zod schemas (./views); re-exported for the screens that show them.
 export type { DispensingView, ReleaseResult } from './views';
 
-export type ReturnReason = keyof typeof RETURN_REASONS;
-export type WithdrawReason = keyof typeof WITHDRAW_REASONS;
+type ReturnReason = keyof typeof RETURN_REASONS;
+type WithdrawReason = keyof typeof WITHDRAW_REASONS;
 export type ItemOutcome = 'dispensed' | 'partial' | 'not-dispensed';
 
-export interface DispensingDeps {
+interface DispensingDeps {
   store: DispensingStore;
   identity: IdentityService;
   events: EventBus;

@@ -15,7 +15,7 @@ const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';
 const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
 const DISPENSING_INFORMATION = 'https://fhir.nhs.uk/StructureDefinition/Extension-EPS-DispensingInformation';
 
-export interface ReleasedItem {
+interface ReleasedItem {
   lineId: string;
   medication: { code: string; display: string };
   quantity: { value: number; unit: string; code: string } | null;
@@ -24,7 +24,7 @@ export interface ReleasedItem {
   statusCode: LineItemStatusCode | null;
 }
 
-export interface ReleasedPrescription {
+interface ReleasedPrescription {
   shortFormId: string;
   longFormId: string | null;
   bundleId: string | null;
@@ -105,6 +105,3 @@ export function readReleased(bundle: Json): ReleasedPrescription | { problem: st
     items,
   };
 }
-
-export const lineStatusText = (code: string | null): string | null =>
-  code && Object.hasOwn(LINE_ITEM_STATUS, code) ? LINE_ITEM_STATUS[code as LineItemStatusCode] : null;

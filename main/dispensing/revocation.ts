@@ -33,14 +33,14 @@ const SIG_HASH: Record<string, string> = {
   '1.2.840.10045.4.3.4': 'sha512',
 };
 
-export interface RevocationOptions {
+interface RevocationOptions {
   /** PEM of the CA bundle, trusted for https CRL addresses (the sandbox serves its CRLs over TLS). */
   caPem?: string;
   timeoutMs?: number;
 }
 
 /** The CRL distribution point URLs of a certificate, and whether it names only a directory. */
-export function crlDistributionPoints(cert: forge.pki.Certificate): { urls: string[]; directoryOnly: boolean } {
+function crlDistributionPoints(cert: forge.pki.Certificate): { urls: string[]; directoryOnly: boolean } {
   const ext = cert.getExtension('cRLDistributionPoints') as { value?: string } | null;
   if (!ext?.value) return { urls: [], directoryOnly: false };
   const urls: string[] = [];
@@ -118,7 +118,7 @@ const serialHex = (bytes: string): string =>
     .toLowerCase();
 
 /** A DER CRL read and its signature checked with the issuer's key (throws when either fails). */
-export function readCrl(der: Buffer, issuer: X509Certificate): Crl {
+function readCrl(der: Buffer, issuer: X509Certificate): Crl {
   const list = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
   const [tbs, alg, sig] = list.value as forge.asn1.Asn1[];
   if (!tbs || !alg || !sig) throw new Error('it is not a CRL');

@@ -19,7 +19,7 @@ export const dispensingStatuses = [
 ] as const;
 export type DispensingStatus = (typeof dispensingStatuses)[number];
 
-export interface SignatureVerdict {
+interface SignatureVerdict {
   /** Both checks passed: only then may it be dispensed. */
   ok: boolean;
   scrip: SignatureCheck;
@@ -34,7 +34,7 @@ export interface ItemRecord {
   quantity: number | null;
 }
 
-export interface NotificationRecord {
+interface NotificationRecord {
   id: string;
   at: string;
   lines: Array<{ lineId: string; statusCode: string; quantity: number | null }>;

@@ -19,7 +19,7 @@ const signature = z.object({
   checkedAt: z.string(),
 });
 /** A line item of a released prescription. */
-export const dispensingItemView = z.object({
+const dispensingItemView = z.object({
   lineId: z.string(),
   medication: z.object({ code: z.string(), display: z.string() }),
   quantity: z.object({ value: z.number(), unit: z.string() }).nullable().describe('Prescribed quantity'),

@@ -78,7 +78,7 @@ function addDays(date: string, days: number): string {
 }
 
 /** Quantities carry at most 2 decimals with trailing zeros removed (EPS rule). */
-export function normaliseQuantity(v: number): number {
+function normaliseQuantity(v: number): number {
   return Number(v.toFixed(2));
 }
 

@@ -126,9 +126,9 @@ export function buildCancelBundle(
   };
 }
 
-export type CancelOutcome = 'cancelled' | 'marked' | 'refused' | 'failed';
+type CancelOutcome = 'cancelled' | 'marked' | 'refused' | 'failed';
 
-export interface CancelAnswer {
+interface CancelAnswer {
   /** The EPS answer code (R-0001 …), or null when the answer carried none. */
   code: CancelResponseCode | null;
   /** EPS's own wording. */

@@ -18,7 +18,7 @@ import type { CancelItemResult, CancelOutcome } from './views';
 
 type Session = ReturnType<IdentityService['requireRole']>;
 
-export interface CancellationDeps {
+interface CancellationDeps {
   store: PrescriptionStore;
   identity: IdentityService;
   events: EventBus;

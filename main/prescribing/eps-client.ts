@@ -12,7 +12,7 @@ export interface EpsAuth {
   roleProfileId: string;
 }
 
-export interface OperationOutcomeIssue {
+interface OperationOutcomeIssue {
   severity: string;
   code: string;
   diagnostics?: string;
@@ -37,7 +37,7 @@ export class EpsError extends ScripError {
   }
 }
 
-export interface PrepareResult {
+interface PrepareResult {
   digest: string;
   timestamp: string;
   algorithm: 'RS256' | 'RS1';

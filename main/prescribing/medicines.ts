@@ -13,7 +13,7 @@ import { openBundledSubset, readSubset, subsetPath } from './dmd/subset';
 import type { ImportSummary } from './dmd/import';
 import type { ImportWorkerData, ImportWorkerMessage } from './dmd/import-worker';
 
-export interface MedicinesOptions {
+interface MedicinesOptions {
   events?: EventBus;
   /** The bundled subset file (default: found from the app's own files, see subsetPath()). */
   subsetPath?: string;

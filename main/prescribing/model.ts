@@ -3,9 +3,9 @@
 import { z } from 'zod';
 import { explainNhsNumber } from '../../protocols/ids/nhs-number';
 
-export const treatmentTypes = ['acute', 'repeat-prescribing', 'repeat-dispensing'] as const;
-export const endorsementCodes = ['ACBS', 'AF', 'CC', 'FS', 'SLS'] as const;
-export const cdSchedules = ['CD1', 'CD2', 'CD3', 'CD4-1', 'CD4-2', 'CD5'] as const;
+const treatmentTypes = ['acute', 'repeat-prescribing', 'repeat-dispensing'] as const;
+const endorsementCodes = ['ACBS', 'AF', 'CC', 'FS', 'SLS'] as const;
+const cdSchedules = ['CD1', 'CD2', 'CD3', 'CD4-1', 'CD4-2', 'CD5'] as const;
 
 export const patientSnapshot = z.object({
   nhsNumber: z.string().superRefine((v, ctx) => {
@@ -28,7 +28,7 @@ export const patientSnapshot = z.object({
 });
 export type PatientSnapshot = z.infer<typeof patientSnapshot>;
 
-export const draftItem = z.object({
+const draftItem = z.object({
   lineId: z.uuid().describe('Line item UUID, kept from draft to prescription'),
   medication: z.object({ code: z.string().regex(/^\d{6,18}$/), display: z.string().min(1).max(500) }),
   quantity: z.object({ value: z.number(), unitCode: z.string().regex(/^\d{6,18}$/), unit: z.string().min(1).max(80) }),

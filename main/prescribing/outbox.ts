@@ -11,7 +11,7 @@ import { logFailure } from '../log';
 import { retryDelay, sendUntilAnswered, WriteNotAnswered } from '../net/idempotent-write';
 import { prescriptionChanged } from './prescription-changed';
 
-export interface OutboxDeps {
+interface OutboxDeps {
   store: PrescriptionStore;
   eps: () => EpsClient | null;
   /** The session to send with, or null when nobody is logged in (sending waits). */

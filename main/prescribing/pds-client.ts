@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 
-export function snapshotOf(p: Json): PatientSnapshot {
+function snapshotOf(p: Json): PatientSnapshot {
   const name = obj(arr(p.name)[0]);
   const addr = obj(arr(p.address)[0]);
   const nominated = arr(p.extension).find((e) => String(e.url).endsWith('NominatedPharmacy'));

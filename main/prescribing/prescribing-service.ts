@@ -50,7 +50,7 @@ export interface PrescribingDeps {
 }
 
 /** A draft as saved, or invalid-input naming each bad field in words (nothing is saved then). */
-export function parseDraft(content: unknown): DraftContent {
+function parseDraft(content: unknown): DraftContent {
   const r = draftContent.safeParse(content ?? {});
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => ({

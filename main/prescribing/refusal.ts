@@ -3,7 +3,7 @@
 // that is not an OperationOutcome still gives the HTTP status and says so, so a refusal is never blank.
 import { arr, obj, str } from '../../protocols/fhir/json';
 
-export interface RefusalIssue {
+interface RefusalIssue {
   code: string | null;
   display: string | null;
   text: string;

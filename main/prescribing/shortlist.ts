@@ -46,9 +46,9 @@ const formularyFile = z.object({
     )
     .max(2000),
 });
-export type Formulary = z.infer<typeof formularyFile>;
+type Formulary = z.infer<typeof formularyFile>;
 
-export const formularyPath = (dataDir: string): string => join(dataDir, 'formulary.json');
+const formularyPath = (dataDir: string): string => join(dataDir, 'formulary.json');
 
 /** The formulary, none when there is no file, or what is wrong with it (naming the entry and field). */
 export function readFormulary(dataDir: string): { formulary: Formulary | null; problem: string | null } {

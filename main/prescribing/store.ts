@@ -9,7 +9,7 @@ import { PendingWriteTable } from '../net/idempotent-write';
 import { draftContent, type DraftContent } from './model';
 import type { PrescriptionIds } from './bundle';
 
-export const prescriptionStatuses = [
+const prescriptionStatuses = [
   'draft',
   'signed',
   'sending',
@@ -18,7 +18,7 @@ export const prescriptionStatuses = [
   'cancelled',
   'partly-cancelled',
 ] as const;
-export type PrescriptionStatus = (typeof prescriptionStatuses)[number];
+type PrescriptionStatus = (typeof prescriptionStatuses)[number];
 
 export interface PrescriptionRecord {
   id: string;
@@ -43,13 +43,13 @@ export interface PrescriptionRecord {
 }
 
 /** IDs fixed for a draft before signing; `odsCode` is the organisation its short-form ID names. */
-export interface ReservedIds {
+interface ReservedIds {
   odsCode: string;
   ids: PrescriptionIds;
 }
 
 /** The tracker's view of a prescription, kept so the pad shows it without asking again. */
-export interface TrackingSnapshot {
+interface TrackingSnapshot {
   statusCode: string;
   status: string;
   owner: { ods: string; name?: string } | null;

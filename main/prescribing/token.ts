@@ -6,7 +6,7 @@ import { code128Modules } from '../../protocols/barcode/code128';
 import type { DraftContent, PrescriberContext } from './model';
 import { pluralUnit } from '../../protocols/dmd/unit-words';
 
-export interface TokenInput {
+interface TokenInput {
   shortFormId: string;
   draft: DraftContent;
   prescriber: PrescriberContext;
@@ -34,7 +34,7 @@ function ageOn(birthDate: string, on: string): number {
 }
 
 /** Splits text into lines no wider than `maxMm` at the given size (words longer than a line are cut). */
-export function wrap(text: string, maxMm: number, measure: (s: string) => number, maxLines: number): string[] {
+function wrap(text: string, maxMm: number, measure: (s: string) => number, maxLines: number): string[] {
   const lines: string[] = [];
   let cur = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {

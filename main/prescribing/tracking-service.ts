@@ -14,7 +14,7 @@ import type { PrescribingTimings } from './timings';
 
 type Session = ReturnType<IdentityService['requireRole']>;
 
-export interface TrackingDeps {
+interface TrackingDeps {
   store: PrescriptionStore;
   identity: IdentityService;
   events: EventBus;

@@ -23,7 +23,7 @@ export const prescriptionItemView = z.object({
     .describe('A cancellation was sent and not answered; cancelling again resends the same request'),
 });
 /** EPS's answer to the cancellation of one line item, in a prescriber's words. */
-export const cancelItemResult = z.object({
+const cancelItemResult = z.object({
   lineId: z.string(),
   medication: z.string().nullable(),
   ok: z.boolean().describe('true when the item is cancelled (or already was)'),

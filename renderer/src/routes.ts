@@ -10,9 +10,9 @@ import { canDispense, canPrescribe } from '../../protocols/spine/activities';
  * Who may use an area. Everyone sees every entry in the navigation; an area for a role explains, on
  * its own page, how to get that role (Scrip does not hide what a user could do after a role change).
  */
-export type Audience = 'anyone' | 'prescribing role' | 'pharmacy role';
+type Audience = 'anyone' | 'prescribing role' | 'pharmacy role';
 
-export interface Route {
+interface Route {
   path: string;
   /** The page's h1 and document title (a page inside the area may name itself instead). */
   title: string;

@@ -9,12 +9,12 @@ import { locateRelease, type DmdFile, type DmdFileKind } from './release-files';
 import { readXmlRecords, DmdXmlError, type XmlRecord } from './xml-records';
 import { buildMedicineTable } from './medicine-table';
 
-export interface ImportProgress {
+interface ImportProgress {
   phase: 'file' | 'index' | 'done';
   file?: string;
   records: number;
 }
-export interface ImportOptions {
+interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
 }
 export interface ImportSummary {

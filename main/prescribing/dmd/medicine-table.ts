@@ -12,7 +12,7 @@ export interface Pack {
 }
 
 /** "500.000" → "500", "0.50" → "0.5": dm+d values are decimals written in text. */
-export function trimNumber(v: string): string {
+function trimNumber(v: string): string {
   return v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v;
 }
 

@@ -9,27 +9,23 @@ import type { Readable } from 'node:stream';
 import { listZip, openZipEntry, ZipFormatError } from './zip';
 import { ScripError } from '../../errors';
 
-export const dmdFileKinds = ['lookup', 'ingredient', 'vtm', 'vmp', 'amp', 'vmpp', 'ampp'] as const;
+const dmdFileKinds = ['lookup', 'ingredient', 'vtm', 'vmp', 'amp', 'vmpp', 'ampp'] as const;
 export type DmdFileKind = (typeof dmdFileKinds)[number];
 /** Files a prescribing import cannot do without; f_ingredient2 is used when present. */
-export const requiredKinds: readonly DmdFileKind[] = ['lookup', 'vtm', 'vmp', 'amp', 'vmpp', 'ampp'];
+const requiredKinds: readonly DmdFileKind[] = ['lookup', 'vtm', 'vmp', 'amp', 'vmpp', 'ampp'];
 
 export interface DmdFile {
   kind: DmdFileKind;
   name: string;
   open(): Readable;
 }
-export interface LocatedRelease {
+interface LocatedRelease {
   files: DmdFile[];
   releaseVersion: string;
   cleanup(): void;
 }
 
 const fileRe = /(?:^|\/)f_(lookup|ingredient|vtm|vmp|amp|vmpp|ampp)2_\d(\d{2})(\d{2})(\d{2})\.xml$/i;
-
-export function dmdFileKind(name: string): DmdFileKind | undefined {
-  return fileRe.exec(name)?.[1]?.toLowerCase() as DmdFileKind | undefined;
-}
 
 export async function locateRelease(zipPath: string): Promise<LocatedRelease> {
   const temps: string[] = [];

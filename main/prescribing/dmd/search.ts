@@ -8,18 +8,17 @@ import { ScripError } from '../../errors';
 import { normaliseName } from './schema';
 import type { Pack } from './medicine-table';
 
-export type { Pack } from './medicine-table';
-export type MedicineKind = 'vmp' | 'amp';
-export interface Coded {
+type MedicineKind = 'vmp' | 'amp';
+interface Coded {
   code: string;
   description: string;
 }
-export interface Unit {
+interface Unit {
   code: string;
   name: string;
 }
 
-export interface MedicineHit {
+interface MedicineHit {
   kind: MedicineKind;
   code: string;
   /** The VMP this product belongs to (itself for a VMP). */
@@ -35,7 +34,7 @@ export interface MedicineHit {
   prescribingStatus: Coded | null;
 }
 
-export interface MedicineDetail {
+interface MedicineDetail {
   kind: MedicineKind | 'vmpp' | 'ampp';
   code: string;
   name: string;
@@ -48,13 +47,13 @@ export interface MedicineDetail {
   warnings: string[];
 }
 
-export interface ReleaseInfo {
+interface ReleaseInfo {
   releaseVersion: string;
   importedAt: string;
   counts: Record<string, number>;
   subset: boolean;
 }
-export interface SearchOptions {
+interface SearchOptions {
   limit?: number;
   kind?: MedicineKind | 'all';
 }

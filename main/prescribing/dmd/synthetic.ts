@@ -420,7 +420,7 @@ function rng(seed: number): () => number {
   };
 }
 
-export interface SyntheticOptions {
+interface SyntheticOptions {
   vmps?: number;
   ampsPerVmp?: number;
   seed?: number;

@@ -5,7 +5,7 @@ export interface VtmRec {
   name: string;
   invalid?: boolean;
 }
-export interface VpiRec {
+interface VpiRec {
   isid: string;
   value: string;
   uom: string;
@@ -55,13 +55,13 @@ export interface AmppRec {
   invalid?: boolean;
   disc?: boolean;
 }
-export interface IngredientRec {
+interface IngredientRec {
   isid: string;
   name: string;
 }
 export type LookupTables = Record<string, Array<[string, string]>>;
 
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

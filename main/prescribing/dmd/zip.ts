@@ -1,7 +1,7 @@
 // A small zip reader (central directory + stored/deflate entries streamed through inflateRaw) and
 // an in-memory writer for tests. The dm+d release is a plain zip of XML files, sometimes with
 // nested zips, so this is all Scrip needs; no dependency for it.
-import { closeSync, openSync, readSync, fstatSync, createReadStream, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node:fs';
 import { createInflateRaw, deflateRawSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 
@@ -12,7 +12,7 @@ export class ZipFormatError extends Error {
   }
 }
 
-export interface ZipEntry {
+interface ZipEntry {
   name: string;
   method: number;
   compressedSize: number;
@@ -105,15 +105,10 @@ const crcTable = (() => {
   return t;
 })();
 
-export function crc32(buf: Uint8Array): number {
+function crc32(buf: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Builds a zip in memory (deflate) and writes it; for synthetic releases and tests. */
-export function writeZip(path: string, files: Array<{ name: string; data: Uint8Array | string }>): void {
-  writeFileSync(path, buildZip(files));
 }
 
 export function buildZip(files: Array<{ name: string; data: Uint8Array | string }>): Buffer {

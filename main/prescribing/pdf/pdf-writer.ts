@@ -2,9 +2,9 @@
 // viewers and printers render with Arial's metrics; lines and filled rectangles for the barcode).
 // Written here rather than pulled in, so what Scrip prints is a page of code anyone can read.
 
-export const MM = 72 / 25.4; // PDF points per millimetre
+const MM = 72 / 25.4; // PDF points per millimetre
 
-export type Font = 'regular' | 'bold';
+type Font = 'regular' | 'bold';
 
 interface Page {
   width: number;
@@ -94,7 +94,7 @@ export class PdfDocument {
 }
 
 /** Drawing on one page, in millimetres from the top-left corner (as a form is measured). */
-export class PdfPage {
+class PdfPage {
   readonly #p: Page;
   constructor(p: Page) {
     this.#p = p;

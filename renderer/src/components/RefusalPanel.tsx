@@ -8,7 +8,7 @@ import { go } from '../prescribing/go';
 import { useFormState } from '../hooks/useFormState';
 
 /** Why EPS refused it, as prescription.get answers (main/commands/prescription.ts). */
-export type RefusalView = NonNullable<CommandOutput<'prescription.get'>['refusal']>;
+type RefusalView = NonNullable<CommandOutput<'prescription.get'>['refusal']>;
 
 export function RefusalPanel({ id, refusal }: { id: string; refusal: RefusalView }) {
   const transport = useTransport();

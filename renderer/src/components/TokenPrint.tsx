@@ -5,7 +5,7 @@ import { say } from './say';
 import { useFormState } from '../hooks/useFormState';
 
 /** Opens the token as a PDF file for the system's print dialog (A5, with the barcode). */
-export function downloadToken(t: { filename: string; pdfBase64: string }): void {
+function downloadToken(t: { filename: string; pdfBase64: string }): void {
   const bytes = Uint8Array.from(atob(t.pdfBase64), (c) => c.charCodeAt(0));
   const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
   const a = document.createElement('a');

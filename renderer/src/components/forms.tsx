@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import type { Problem } from '../hooks/useFormState';
 
 /** Moves focus to a field without touching the hash (the hash is the router's). */
-export function focusField(id: string): void {
+function focusField(id: string): void {
   const el = document.getElementById(id);
   if (!el) return;
   el.scrollIntoView?.({ block: 'center' });

@@ -43,7 +43,7 @@ export function formReducer(s: FormState, c: FormChange): FormState {
   }
 }
 
-export interface FormActions {
+interface FormActions {
   /** Shows the problems a submit found (the summary takes focus); true when there are none, so the submit goes on. */
   check(found: Problem[]): boolean;
   /**
@@ -89,7 +89,7 @@ export function problemFor(problems: readonly Problem[], field: string): string 
   return problems.find((p) => p.field === field)?.text ?? null;
 }
 
-export type FormStateHook = FormState & FormActions & { problemFor(field: string): string | null };
+type FormStateHook = FormState & FormActions & { problemFor(field: string): string | null };
 
 /** A form's problems, attempt, busy and error, and the actions that change them (see formActions). */
 export function useFormState(): FormStateHook {

@@ -2,7 +2,6 @@ import type { CommandOutput } from '../transport/transport';
 
 // What `medicines.search` answers (main/commands/medicines.ts), as the pad uses it.
 export type MedicineHit = CommandOutput<'medicines.search'>['results'][number];
-export type MedicinePack = MedicineHit['packs'][number];
 
 /** One line under a search result: form, strength, packs; what a prescriber checks before choosing. */
 export function hitDetails(h: MedicineHit): string {

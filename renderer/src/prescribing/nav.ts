@@ -3,11 +3,11 @@
 // picks the area from the first segment; every link here is made by the table's `href`.
 import { href, segments, type Href } from '../routes';
 
-export type PadPage = 'patient' | 'patient-search' | 'confirm' | 'treatment' | 'items' | 'item' | 'review' | 'sent';
+type PadPage = 'patient' | 'patient-search' | 'confirm' | 'treatment' | 'items' | 'item' | 'review' | 'sent';
 const padPages: PadPage[] = ['patient', 'patient-search', 'confirm', 'treatment', 'items', 'item', 'review', 'sent'];
 
-export type PadRoute = { page: 'start' } | { page: PadPage; id: string; lineId?: string };
-export type ListRoute = { page: 'list' } | { page: 'detail' | 'cancel'; id: string };
+type PadRoute = { page: 'start' } | { page: PadPage; id: string; lineId?: string };
+type ListRoute = { page: 'list' } | { page: 'detail' | 'cancel'; id: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,7 +30,7 @@ export const padHref = (id: string, page: PadPage, lineId?: string): Href =>
   href('prescribe', id, page, ...(lineId ? [lineId] : []));
 export const detailHref = (id: string, page?: 'cancel'): Href => href('prescriptions', id, ...(page ? [page] : []));
 
-export type SettingsRoute = { page: 'environments' } | { page: 'prescriber'; back: string | null };
+type SettingsRoute = { page: 'environments' } | { page: 'prescriber'; back: string | null };
 
 /** `#/settings/prescriber?back=<draft id>`: the prescriber details page, with the way back to a draft's review. */
 export function settingsRoute(hash: string): SettingsRoute {
@@ -43,7 +43,7 @@ export function settingsRoute(hash: string): SettingsRoute {
 export const prescriberHref = (backToDraft?: string): Href =>
   backToDraft ? `${href('settings')}/prescriber?back=${backToDraft}` : href('settings', 'prescriber');
 
-export type DispenseRoute = { page: 'list' | 'check' } | { page: 'detail'; id: string };
+type DispenseRoute = { page: 'list' | 'check' } | { page: 'detail'; id: string };
 
 /** `#/dispense`, `#/dispense/check` (check a signature) or `#/dispense/<id>` (one released prescription). */
 export function dispenseRoute(hash: string): DispenseRoute {

@@ -1,7 +1,7 @@
 // Whose prescriptions a screen lists: the logged-in user's own, and drafts started before anyone
 // logged in (nobody owns them yet); everyone's only when asked. With nobody logged in, all. Pure.
 
-export interface Owned {
+interface Owned {
   ownerUserId: string | null;
 }
 

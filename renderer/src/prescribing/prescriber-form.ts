@@ -4,7 +4,7 @@ import type { PrescriberSettings } from '../../../main/prescribing/prescriber-se
 import { PRESCRIPTION_TYPES } from '../../../protocols/eps/validate';
 
 export type { PrescriberSettings };
-export type Regulator = PrescriberSettings['professionalCode']['system'];
+type Regulator = PrescriberSettings['professionalCode']['system'];
 export type DetailsSource = 'settings' | 'directory' | 'none';
 
 export const regulators: Array<{ value: Regulator; label: string; hint: string }> = [
@@ -24,8 +24,8 @@ export const prescriptionTypes: Array<{ code: string; label: string }> = Object.
 /** EPS refuses a primary care (01xx) prescription whose organisation names no parent. */
 export const needsParent = (prescriptionType: string): boolean => prescriptionType.startsWith('01');
 
-export const MIN_ADDRESS_LINES = 3;
-export const MAX_ADDRESS_LINES = 5;
+const MIN_ADDRESS_LINES = 3;
+const MAX_ADDRESS_LINES = 5;
 
 export interface PrescriberForm {
   regulator: Regulator | '';
@@ -229,7 +229,7 @@ export function problemWords(field: FormField | null, message: string, form: Pre
   return `Check ${noun}.`;
 }
 
-export interface PlacedProblem {
+interface PlacedProblem {
   field: FormField | null;
   text: string;
 }

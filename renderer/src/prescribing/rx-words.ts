@@ -179,7 +179,7 @@ export function parseDateParts(
 /** The fields of the item editor that a problem can point at. */
 export type ItemField = 'medicine' | 'quantity' | 'dosage' | 'cd-words';
 
-export interface Placed {
+interface Placed {
   text: string;
   where: 'patient' | 'items' | 'treatment' | { item: number; field: ItemField };
 }

@@ -7,7 +7,7 @@ import { useEvents } from '../hooks/useEvents';
 import type { DraftContent } from './rx-words';
 
 /** The draft's record as prescription.get answers it, with the draft's problems. */
-export type RxRecord = CommandOutput<'prescription.get'>;
+type RxRecord = CommandOutput<'prescription.get'>;
 
 export type SaveState = 'saved' | 'waiting' | 'saving' | 'failed';
 

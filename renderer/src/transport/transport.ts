@@ -13,7 +13,7 @@ export type ReadersView = CommandOutput<'readers.list'>;
  * The link to Scrip itself dropped or came back (browser mode: the event stream). Events may have
  * been missed meanwhile, so whatever shows live state reads it again on `connection.restored`.
  */
-export type ConnectionEvent = { type: 'connection.lost' | 'connection.restored'; at: string; data: null };
+type ConnectionEvent = { type: 'connection.lost' | 'connection.restored'; at: string; data: null };
 
 export type AppEvent = ScripEvent | ConnectionEvent;
 
