@@ -376,9 +376,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
           ? answer.body
           : `[${answer.body.length} bytes]`;
     try {
-      // Into the turn's transaction, opened here if none is (committed at the turn's end): the log's
-      // rows of every answer sent in one turn share one commit instead of one each.
-      commits.begin();
+      // Into the turn's transaction when one is open (committed at the turn's end), else at once.
       log.record({
         at: clock.now().toISOString(),
         method,
