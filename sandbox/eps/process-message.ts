@@ -94,7 +94,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
       case 'prescription-order': {
         const caller = withActivities(ctx, req, OPERATION_ACTIVITIES['prescription-order']);
         if (isRefusal(caller)) return caller;
-        return process(bundle, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
+        return process(bundle, req.body, caller.userId, caller.roleId ?? '', caller.role?.orgCode ?? null);
       }
       case 'prescription-order-update':
         return cancel(req, bundle, session);
@@ -113,6 +113,8 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
 
   async function process(
     bundle: Json,
+    /** The Bundle as it came: stored as sent, not written out again (it was parsed from this). */
+    sent: Buffer,
     userId: string,
     roleId: string,
     orgCode: string | null,
@@ -220,7 +222,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
           userId,
           roleId,
           'to-be-dispensed',
-          JSON.stringify(bundle),
+          sent.toString('utf8'),
           ctx.clock.now().toISOString(),
         );
         store.created(shortId, bundle, { userId, roleId, ods: orgCode });
