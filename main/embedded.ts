@@ -13,7 +13,8 @@ import { writeCardFile } from '../sandbox/card/card-file';
 import { ApplicationStore } from '../sandbox/cis2/applications';
 import { redactBody, redactPath } from '../sandbox/log/redact';
 import type { Environment } from './environments/environments';
-import type { AssuranceWorld, LoggedExchange } from './assurance/world';
+import type { AssuranceWorld } from './assurance/world';
+import type { LoggedExchange } from '../protocols/message-log/exchange';
 
 const VIRTUAL_CARD_USER = '555086689106';
 const VIRTUAL_CARD_PIN = '123456';

@@ -8,7 +8,8 @@ import type { EventBus } from '../events';
 import { toScripError } from '../errors';
 import type { Scenario, Step, Expectation, Matcher } from './scenario';
 import { interpolate, redactSecrets, resultDifferences } from './values';
-import type { AssuranceWorld, InsertedCard, LoggedExchange } from './world';
+import type { AssuranceWorld, InsertedCard } from './world';
+import type { LoggedExchange } from '../../protocols/message-log/exchange';
 import { Holds, planLanes, runsAlone } from './schedule';
 
 export type Status = 'passed' | 'failed' | 'skipped';

@@ -3,17 +3,7 @@
 // provides all of it (main/embedded.ts); a configured environment provides none, and scenarios
 // that need them are reported as not applicable there.
 
-export interface LoggedExchange {
-  seq: number;
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string | null;
-  request: string;
-  response: string;
-  ms: number;
-}
+import type { LoggedExchange } from '../../protocols/message-log/exchange';
 
 export interface InsertedCard {
   userId: string;

@@ -6,20 +6,9 @@ import type { Statement } from 'better-sqlite3';
 import type { SandboxDb } from '../store/db';
 import { migrateSandbox } from '../store/db';
 import { redact, redactBody, redactPath } from './redact';
+import type { LoggedExchange } from '../../protocols/message-log/exchange';
 
 export { redact, redactBody, redactPath } from './redact';
-
-interface LoggedExchange {
-  seq: number;
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  requestId: string | null;
-  request: string;
-  response: string;
-  ms: number;
-}
 
 export interface LogRetention {
   /** Exchanges older than this (real time, not the sandbox clock) are deleted. */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../../main/assurance/scenario';
 import { runScenarios, type RunnerLane } from '../../../main/assurance/runner';
-import type { LoggedExchange } from '../../../main/assurance/world';
+import type { LoggedExchange } from '../../../protocols/message-log/exchange';
 import { planLanes } from '../../../main/assurance/schedule';
 
 const scenario = (id: string, shot = '') =>
