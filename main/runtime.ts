@@ -150,6 +150,7 @@ export async function startRuntime(
         return await assure({ ...lane.target, progress: app.services.events }, o);
       } finally {
         await lane?.target.world.close?.();
+        // The lane's card may already be out; its virtual reader is freed when the card process exits.
         await lane?.target.world.pullCard?.().catch(() => undefined);
         await lane?.app.close();
         rmSync(laneDir, { recursive: true, force: true });

@@ -74,6 +74,7 @@ export async function assureWithOwnSandbox(
     return { ...summary, dataDir: opts.keepData ? dataDir : null };
   } finally {
     for (const w of worlds) await w.close?.();
+    // A lane's card may already be out; its virtual reader is freed when the card process exits.
     for (const w of worlds) await w.pullCard?.().catch(() => undefined);
     for (const a of apps) await a.close();
     await runtime.close();

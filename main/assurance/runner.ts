@@ -279,6 +279,7 @@ export async function runScenarios(scenarios: Scenario[], deps: RunnerDeps): Pro
       });
     }
     if (!canRun) out.status = 'skipped';
+    // Between scenarios: a lane left unclean fails the next scenario's first steps, each saying why.
     if (canRun) await cleanSlate(lane).catch(() => undefined);
     out.ms = Math.round(performance.now() - started);
     return out;

@@ -140,6 +140,7 @@ export class Cis2ApimBroker implements Broker {
       throw new ScripError('bad-state', 'There is no CIS2 session to refresh.');
     const tokens = await this.#apim.refresh(this.#refreshToken);
     if (this.#ended) {
+      // Best effort: the session ended while refreshing; a token APIM does not revoke now expires by itself.
       await this.#apim.revoke(tokens.accessToken).catch(() => undefined);
       return;
     }

@@ -61,7 +61,8 @@ export function LoginPanel() {
     const mistyped = !card?.pin.pinPad && !PIN_FORMAT.test(pin);
     if (!form.check(mistyped ? [{ text: 'Enter your passcode: 6 to 8 digits.', field: pinId }] : [])) return;
     const ok = await form.run(() => transport.invoke('session.login', { pin }));
-    // A refused passcode costs a try: read the card again for the tries left.
+    // A refused passcode costs a try: read the card again for the tries left (if the card cannot be
+    // read now, the tries shown are the last read; the login's own error is already on the page).
     if (!ok)
       transport.invoke('card.status', session?.reader ? { reader: session.reader } : {}).then(setCard, () => undefined);
     setPin('');

@@ -61,6 +61,7 @@ export function FindPatient() {
   async function again(fromId: string, mode: AgainMode) {
     const to = await prescribeAgain(transport, fromId, found ?? undefined, mode);
     // This draft was only started to find the patient: nothing is lost by removing it.
+    // If it cannot be removed, it stays in the drafts list, empty, where the prescriber can discard it.
     if (!record!.draft.items.length) await discard().catch(() => undefined);
     go(to);
   }
