@@ -33,7 +33,10 @@ export async function assureAgainstEnvironment(
 ): Promise<AssureSummary & { dataDir: null }> {
   chooseScenarios(opts);
   if (name === BUILT_IN)
-    throw new ScripError('invalid-input', '--env sandbox is the built-in sandbox: leave --env out.');
+    throw new ScripError(
+      'invalid-input',
+      'Environment "sandbox" is the built-in sandbox: choose no environment (leave --env out).',
+    );
   const home = where.home ?? defaultDataDir();
   const configured = configuredEnvironments(home);
   const env = configured[name];
@@ -41,9 +44,9 @@ export async function assureAgainstEnvironment(
     const names = Object.keys(configured);
     throw new ScripError(
       'invalid-input',
-      `--env ${name}: no environment of that name is configured (${names.length ? `configured: ${names.join(', ')}` : 'none is'}).`,
+      `Environment "${name}": no environment of that name is configured (${names.length ? `configured: ${names.join(', ')}` : 'none is'}).`,
       undefined,
-      'Add it in Settings → Environments (or "scrip environments save"), then run again; without --env the run uses the built-in sandbox.',
+      'Add it in Settings → Environments (or "scrip environments save"), then run again; with no environment chosen (no --env) the run uses the built-in sandbox.',
     );
   }
   const environments = new EnvironmentService({ dataDir: home, sandbox: null, initial: name });
@@ -56,7 +59,7 @@ export async function assureAgainstEnvironment(
       env.auth === 'cis2-apim' ? 'a CIS2 login exchanged at APIM' : 'a smartcard login at the security broker';
     throw new ScripError(
       'service-unreachable',
-      `--env ${name}: the run was refused: ${env.label} uses ${kind}, and not every service that needs answered. Not reachable: ${missing.join('; ')}.`,
+      `Environment "${name}": the run was refused: ${env.label} uses ${kind}, and not every service it needs answered. Not reachable: ${missing.join('; ')}.`,
       { services: check.services.map((sv) => ({ name: sv.name, url: sv.url, ok: sv.ok, failure: sv.failure })) },
       "Check the network (HSCN or the internet gateway) and the environment's CA bundle in Settings → Environments → Check, then run again.",
     );

@@ -2,6 +2,8 @@
 // card. The token lives in this object's memory only; removal of the card wipes it and destroys it
 // at the broker at once. Every step is gated by the session state machine.
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { sessionView } from './schemas';
 import { ScripError } from '../errors';
 import type { EventBus } from '../events';
 import type { AuditLog } from '../store/audit';
@@ -9,7 +11,7 @@ import type { Preferences } from '../store/preferences';
 import type { CardService } from '../card/card-service';
 import type { ReadersView } from '../card/reader-service';
 import type { Broker, BrokerRole, BrokerSession } from './broker';
-import { SessionMachine, type SessionState } from './session-machine';
+import { SessionMachine } from './session-machine';
 import { logFailure } from '../log';
 import { checkCardForEnvironment, type EnvironmentTrust } from './environment-interlock';
 
@@ -36,19 +38,8 @@ interface IdentityDeps {
   now?: () => number;
 }
 
-interface SessionView {
-  state: SessionState;
-  reader: string | null;
-  /** Readers with a card in them, so a person with several cards can choose (`useCard`). */
-  cards: string[];
-  user: { id: string; name: string } | null;
-  roles: BrokerRole[];
-  selectedRole: BrokerRole | null;
-  startedAt: string | null;
-  idleExpiresAt: string | null;
-  expiresAt: string | null;
-  environment: string | null;
-}
+/** What session.get answers: its command's output schema, so the two cannot drift. */
+type SessionView = z.output<typeof sessionView>;
 
 interface TicketHandout {
   at: string;
@@ -112,6 +103,7 @@ export class IdentityService {
       idleExpiresAt: s ? new Date(s.lastActivity + s.data.idleSeconds * 1000).toISOString() : null,
       expiresAt: s ? new Date(s.startedAt + s.data.maxSeconds * 1000).toISOString() : null,
       environment: s ? s.broker.baseUrl : null,
+      browserLogin: this.#browserLogin !== null,
     };
   }
 
@@ -229,6 +221,7 @@ export class IdentityService {
         if (broker.loginInBrowser) {
           // The system-browser route (decision 0017): the provider's pages do the card step.
           const abort = (this.#browserLogin = new AbortController());
+          this.#publish(); // every screen says where the login is waiting
           try {
             data = await broker.loginInBrowser(signChallenge, abort.signal);
           } finally {

@@ -21,6 +21,9 @@ export const sessionView = z.object({
   idleExpiresAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   environment: z.string().nullable().describe('The security broker in use'),
+  browserLogin: z
+    .boolean()
+    .describe('A CIS2 login is waiting for the user to finish in their web browser (decision 0017)'),
 });
 
 export const ticketHandout = z.object({

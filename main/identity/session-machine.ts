@@ -11,7 +11,7 @@ export const sessionStates = [
   'role-selected',
   'ended',
 ] as const;
-export type SessionState = (typeof sessionStates)[number];
+type SessionState = (typeof sessionStates)[number];
 
 type SessionEvent =
   | { type: 'card-inserted'; reader: string }

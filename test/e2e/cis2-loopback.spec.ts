@@ -118,6 +118,11 @@ test('log in through the system browser: PKCE S256, state, nonce, a loopback red
   expect(q.get('redirect_uri'), 'a loopback redirect on an ephemeral port (RFC 8252 §7.3)').toMatch(
     /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
   );
+  // Until the browser brings the login back, Scrip's page says where it is waiting.
+  await expect(page.getByTestId('browser-login'), 'Scrip says the login waits in the web browser').toContainText(
+    'Finish logging in in your web browser',
+  );
+  await expect(button('Waiting for your web browser…'), 'the Log in button says what it waits for').toBeDisabled();
   const tab = await system.newPage();
   await tab.goto(url.toString());
   // The page asks Scrip's listener, Scrip's card signs, the page posts, the provider redirects back.
@@ -125,6 +130,7 @@ test('log in through the system browser: PKCE S256, state, nonce, a loopback red
   callbackUrl = tab.url();
   expect(new URL(callbackUrl).searchParams.get('state'), 'the callback carried the state').toBe(q.get('state'));
   await expect(page.getByRole('heading', { name: /Logged in as DR CLARE BOIN/ })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('browser-login'), 'the waiting notice goes once the login is back').toHaveCount(0);
   await press(page, page.getByLabel(/at HALLGARTH SURGERY/), 'Space');
   await press(page, button('Use this role'), 'Enter');
   await expect(page.getByTestId('session-status')).toContainText('HALLGARTH SURGERY');

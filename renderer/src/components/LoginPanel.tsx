@@ -101,6 +101,15 @@ export function LoginPanel() {
           title={form.error.body.code === 'pin-wrong' ? 'Wrong passcode' : 'You could not be logged in'}
         />
       ) : null}
+      {session.browserLogin ? (
+        <div className="nhsuk-inset-text" role="status" data-testid="browser-login">
+          <span className="nhsuk-u-visually-hidden">Information: </span>
+          <p>
+            Finish logging in in your web browser: Scrip opened the login page there and is waiting for it. To stop,
+            take your card out.
+          </p>
+        </div>
+      ) : null}
       {card?.pin.blocked ? null : card?.pin.pinPad ? (
         <form onSubmit={submit} noValidate>
           <p className="nhsuk-body" data-testid="pin-pad-hint">
@@ -137,7 +146,7 @@ export function LoginPanel() {
             />
           </div>
           <button className="nhsuk-button" type="submit" disabled={form.busy}>
-            {form.busy ? 'Logging in…' : 'Log in'}
+            {form.busy ? (session.browserLogin ? 'Waiting for your web browser…' : 'Logging in…') : 'Log in'}
           </button>
         </form>
       )}

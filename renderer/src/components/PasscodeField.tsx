@@ -21,7 +21,7 @@ export function PasscodeField({
   pinPad?: boolean;
   autoFocus?: boolean;
 }) {
-  const input = useAutoFocus<HTMLInputElement>(autoFocus && !pinPad);
+  const input = useAutoFocus<HTMLInputElement>(autoFocus && !pinPad, undefined, { unlessMoved: true });
   if (pinPad) {
     return (
       <div className={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>

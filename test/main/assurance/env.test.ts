@@ -74,7 +74,7 @@ test('an environment whose services do not answer is refused, naming each one an
       assert.equal(e.code, 'service-unreachable', 'unreachable');
       assert.match(
         e.message,
-        /--env down: the run was refused: Nowhere uses a smartcard login at the security broker/,
+        /Environment "down": the run was refused: Nowhere uses a smartcard login at the security broker/,
         e.message,
       );
       assert.match(e.message, /security broker at https:\/\/127\.0\.0\.1:1/i, `names the broker: ${e.message}`);
@@ -86,7 +86,7 @@ test('an environment whose services do not answer is refused, naming each one an
 test('an environment not configured is refused, listing those that are', async () => {
   await assert.rejects(
     assureAgainstEnvironment('nhs-int', { paths: [scenarios], out: join(dir, 'none') }),
-    /--env nhs-int: no environment of that name is configured \(configured: int, down\)/,
+    /Environment "nhs-int": no environment of that name is configured \(configured: int, down\)/,
   );
 });
 
