@@ -7,7 +7,8 @@
 // like a real NHS card; the person's display name goes in a SubjectAltName directoryName
 // `CN=<display name>`, where path validators and OpenSC ignore it and Scrip can read it.
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileBacked } from '../store/file-backed';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { nameText, pem, unpem, type NameAttr } from './der';
@@ -196,16 +197,10 @@ export function openTestCa(dir: string, opts: OpenTestCaOptions = {}): TestCa {
   const readState = (): CaState => JSON.parse(readFileSync(statePath, 'utf8')) as CaState;
   // Readers (revocation checks on every request) re-read ca.json only when it changed: it is
   // replaced by rename on every write, so inode, mtime and size tell. Writers always read afresh.
-  let seen: { stamp: string; state: CaState; revoked: Set<string> } | null = null;
-  const currentState = (): { state: CaState; revoked: Set<string> } => {
-    const st = statSync(statePath);
-    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    if (seen?.stamp !== stamp) {
-      const state = readState();
-      seen = { stamp, state, revoked: new Set(state.revoked.map((r) => r.serial)) };
-    }
-    return seen;
-  };
+  const currentState = fileBacked(statePath, (text): { state: CaState; revoked: Set<string> } => {
+    const state = JSON.parse(text) as CaState;
+    return { state, revoked: new Set(state.revoked.map((r) => r.serial)) };
+  });
   const writeState = (s: CaState): void => writeAtomic(statePath, `${JSON.stringify(s, null, 2)}\n`);
 
   if (!existsSync(statePath)) {

@@ -2,7 +2,8 @@
 // supplier would register them at NHS England: a CIS2 client ID with its loopback redirect URIs,
 // an APIM client ID (API key), and the public keys their client assertions are signed with.
 // Kept in <data>/applications.json (re-read when it changes), editable like users.json.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { fileBacked } from '../store/file-backed';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -20,17 +21,14 @@ export type Application = z.infer<typeof application>;
 
 export class ApplicationStore {
   readonly file: string;
-  #cache: { stamp: string; value: Application[] } | null = null;
   constructor(dataDir: string) {
     this.file = join(dataDir, 'applications.json');
     if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify({ applications: [] }, null, 2) + '\n');
+    this.#read = fileBacked(this.file, (text) => file.parse(JSON.parse(text)).applications);
   }
+  readonly #read: () => Application[];
   list(): Application[] {
-    const st = statSync(this.file);
-    const stamp = `${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp)
-      this.#cache = { stamp, value: file.parse(JSON.parse(readFileSync(this.file, 'utf8'))).applications };
-    return this.#cache.value;
+    return this.#read();
   }
   byCis2Client(id: string): Application | null {
     return this.list().find((a) => a.cis2ClientId === id) ?? null;
@@ -44,8 +42,7 @@ export class ApplicationStore {
     const rest = this.list().filter((a) => a.cis2ClientId !== parsed.cis2ClientId);
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ applications: [...rest, parsed] }, null, 2) + '\n');
-    renameSync(tmp, this.file);
-    this.#cache = null;
+    renameSync(tmp, this.file); // a new inode: the next list() reads it
   }
 }
 

@@ -1,7 +1,8 @@
 // The sandbox's directory of users, role profiles and organisations (a Spine Directory Service
 // stand-in). Seeded with realistic test users on first start, then read from users.json in the
 // data directory, which a supplier may edit. `scrip sandbox users` prints it.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileBacked } from '../store/file-backed';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -252,10 +253,12 @@ export { PRESCRIBING_ACTIVITIES, DISPENSING_ACTIVITIES } from '../../protocols/s
 
 export class DirectoryStore {
   readonly file: string;
+  readonly #read: () => Directory;
   constructor(dataDir: string) {
     this.file = join(dataDir, 'users.json');
     if (!existsSync(this.file)) writeFileSync(this.file, JSON.stringify(seedDirectory, null, 2) + '\n');
     else this.#addNewSeedEntries();
+    this.#read = fileBacked(this.file, (text) => directorySchema.parse(JSON.parse(text)));
   }
   /**
    * A users.json from an earlier seed gains the users and organisations added since (by ID), once:
@@ -275,14 +278,9 @@ export class DirectoryStore {
     };
     writeFileSync(this.file, JSON.stringify(next, null, 2) + '\n');
   }
-  #cache: { stamp: string; value: Directory } | null = null;
   /** Re-read whenever users.json changes, so edits apply without a restart. */
   read(): Directory {
-    const st = statSync(this.file);
-    const stamp = `${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp)
-      this.#cache = { stamp, value: directorySchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))) };
-    return this.#cache.value;
+    return this.#read();
   }
   /** The user holding a role profile, and the role. */
   role(roleId: string): { user: DirectoryUser; role: DirectoryRole } | null {

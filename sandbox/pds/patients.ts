@@ -2,7 +2,8 @@
 // addresses, GP practices and, for some, a nominated pharmacy. No real person is described.
 // Seeded into patients.json in the data directory on first start; a supplier may edit that file
 // (like users.json): it is validated on every change, and a mistake names the patient and field.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileBacked } from '../store/file-backed';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isValidNhsNumber, nhsNumberCheckDigit } from '../../protocols/ids/nhs-number';
@@ -241,19 +242,16 @@ export function parsePatientsFile(text: string, file = 'patients.json'): Sandbox
 /** patients.json in the data directory: seeded once, re-read (and re-checked) whenever it changes. */
 export class PatientStore {
   readonly file: string;
-  #cache: { stamp: string; value: SandboxPatient[] } | null = null;
+  readonly #read: () => SandboxPatient[];
   constructor(dataDir: string) {
     this.file = join(dataDir, 'patients.json');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (!existsSync(this.file))
       writeFileSync(this.file, JSON.stringify({ patients: sandboxPatients() }, null, 2) + '\n');
+    this.#read = fileBacked(this.file, (text) => parsePatientsFile(text, this.file));
   }
   /** The patients; throws PatientFileError (every problem listed) when the file is not valid. */
   read(): SandboxPatient[] {
-    const st = statSync(this.file);
-    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    if (this.#cache?.stamp !== stamp)
-      this.#cache = { stamp, value: parsePatientsFile(readFileSync(this.file, 'utf8'), this.file) };
-    return this.#cache.value;
+    return this.#read();
   }
 }
