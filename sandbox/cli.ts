@@ -118,6 +118,9 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
         if (e instanceof Error && e.message.startsWith('--clock:')) return fail(e.message);
         throw e;
       }
+      // A service left running: its EPS worker threads start now, not at the first prescription
+      // (not awaited: until they are up, checks run in-process).
+      void sb.context.messageChecks.warm();
       // The admin secret's file, never the secret: stdout ends up in CI logs.
       const ready = JSON.stringify({
         event: 'ready',

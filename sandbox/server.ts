@@ -25,6 +25,7 @@ import { HttpError, Router, fhirJsonProblem, isJsonRequest, type SandboxResponse
 import { type BearerCheck, type Caller, type RouteModule, type SandboxContext, type ServiceAuth } from './http/context';
 import { freePort, recordedPort } from './http/port';
 import { SANDBOX_ROUTES } from './routes';
+import { messageChecks, defaultMessageWorkers } from './eps/message-workers';
 
 interface SandboxOptions {
   dataDir: string;
@@ -44,6 +45,14 @@ interface SandboxOptions {
   handshakeTimeoutMs?: number;
   /** Where an exchange that could not be logged is told (default: a JSON line on stderr). */
   onLogFailure?: (line: string) => void;
+  /** Worker threads for EPS's signature checks and digests (default: SCRIP_SANDBOX_EPS_WORKERS, else one fewer than the cores; 0: none). */
+  messageWorkers?: number;
+}
+
+/** SCRIP_SANDBOX_EPS_WORKERS as a count of worker threads, or undefined when unset or not a count. */
+function envWorkers(): number | undefined {
+  const v = process.env.SCRIP_SANDBOX_EPS_WORKERS;
+  return v !== undefined && /^\d{1,2}$/.test(v) ? Number(v) : undefined;
 }
 
 /** TLS 1.2 suites offered: forward-secret (ECDHE) AEAD only, Mozilla's "intermediate" less DHE. TLS 1.3's are all so. */
@@ -112,7 +121,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     });
   // Started once the server listens (a start that fails leaves no thread behind).
   let checkpoints: Checkpointer | null = null;
-  const commits = new GroupCommit(db, () => checkpoints?.committed());
+  const commits = new GroupCommit(
+    db,
+    () => checkpoints?.committed(),
+    // The exchanges recorded in a commit that failed are not in the log: said where log failures are.
+    (e) => {
+      logFailures++;
+      onLogFailure(
+        JSON.stringify({
+          event: 'log-failure',
+          at: new Date().toISOString(),
+          logError: `a commit failed, so the exchanges of that moment are missing from the log: ${e instanceof Error ? e.message : String(e)}`,
+        }),
+      );
+    },
+  );
 
   const context: SandboxContext = {
     dataDir: opts.dataDir,
@@ -126,6 +149,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     serviceAuth: opts.serviceAuth ?? 'both',
     // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
     signatureCrypto: nodeSignatureCrypto,
+    messageChecks: messageChecks(opts.messageWorkers ?? envWorkers() ?? defaultMessageWorkers()),
     log,
     logFailures: () => logFailures,
     isAdmin: (authorization) => hasAdminSecret(authorization, admin.secret),
@@ -344,12 +368,57 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       }
     }
     const requestId = req.headers['x-request-id'];
+    const request = read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8');
+    /** Keeps the exchange in the log, or says elsewhere that it could not (with the inner error of a 5xx). */
+    const record = (status: number, response: string): void => {
+      try {
+        log.record({
+          at: clock.now().toISOString(),
+          method,
+          path: (req.url ?? '').slice(0, 2000),
+          status,
+          requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
+          request,
+          ms: performance.now() - started,
+          response,
+        });
+      } catch (e) {
+        logFailures++;
+        onLogFailure(
+          JSON.stringify({
+            event: 'log-failure',
+            at: new Date().toISOString(),
+            method,
+            path: redactPath((req.url ?? '').slice(0, 200)),
+            status,
+            logError: e instanceof Error ? e.message : String(e),
+            ...(status >= 500 ? { response: redactBody(response) } : {}),
+          }),
+        );
+      }
+    };
+    // Reading the log is not logged: a poller would otherwise read back its own last read. Every
+    // other exchange is recorded in the turn's transaction: one commit for all (a commit per
+    // exchange cost more than the rest of the log). One that wrote is in the log before its answer
+    // leaves; one that wrote nothing is answered at once, its row committed at the end of the turn,
+    // before the server reads another request. The log keeps what went wrong inside; the client
+    // sees only "internal error".
+    const logged = !(method === 'GET' && url.pathname === '/_log');
+    // Taken before the record: an answer waits for the commit of what was written, not for its own log row.
+    const committed = commits.settled();
+    if (logged)
+      record(
+        answer.status,
+        internalError
+          ? `internal error: ${internalError}`
+          : typeof answer.body === 'string'
+            ? answer.body
+            : `[${answer.body.length} bytes]`,
+      );
     // The answer leaves only once what was written this turn is committed (store/db.ts GroupCommit).
-    let commitFailure: string | null = null;
     try {
-      await commits.settled();
+      await committed;
     } catch (e) {
-      commitFailure = e instanceof Error ? e.message : String(e);
       answer = serverAnswer(
         500,
         'exception',
@@ -357,6 +426,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
         'Internal error (the message log at /_log has the details).',
         url.pathname,
       );
+      // The record above went with the failed commit: this one is written at once.
+      if (logged) record(500, `internal error: the commit failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     res.writeHead(answer.status, {
       'cache-control': 'no-store',
@@ -365,43 +436,6 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       ...answer.headers,
     });
     res.end(answer.body);
-    // Reading the log is not logged: a poller would otherwise read back its own last read.
-    if (method === 'GET' && url.pathname === '/_log') return;
-    // The log keeps what went wrong inside (the client sees only "internal error").
-    const response = commitFailure
-      ? `internal error: the commit failed: ${commitFailure}`
-      : internalError
-        ? `internal error: ${internalError}`
-        : typeof answer.body === 'string'
-          ? answer.body
-          : `[${answer.body.length} bytes]`;
-    try {
-      // Into the turn's transaction when one is open (committed at the turn's end), else at once.
-      log.record({
-        at: clock.now().toISOString(),
-        method,
-        path: (req.url ?? '').slice(0, 2000),
-        status: answer.status,
-        requestId: typeof requestId === 'string' ? requestId.slice(0, 100) : null,
-        request: read === 'too-large' ? `[more than ${maxBody} bytes, not read]` : body.toString('utf8'),
-        ms: performance.now() - started,
-        response,
-      });
-    } catch (e) {
-      // An exchange the log could not keep is said elsewhere, with the inner error of a 5xx.
-      logFailures++;
-      onLogFailure(
-        JSON.stringify({
-          event: 'log-failure',
-          at: new Date().toISOString(),
-          method,
-          path: redactPath((req.url ?? '').slice(0, 200)),
-          status: answer.status,
-          logError: e instanceof Error ? e.message : String(e),
-          ...(answer.status >= 500 ? { response: redactBody(response) } : {}),
-        }),
-      );
-    }
   }
 
   // TLS is between real computers: its certificate follows the real clock even when the sandbox's is fixed.
@@ -453,6 +487,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       await new Promise<void>((r) => server.close(() => r()));
       commits.commit();
       await checkpoints?.stop();
+      await context.messageChecks.close();
       db.close();
     },
   };

@@ -50,6 +50,7 @@ const worker = {
 const workers = await Promise.all([
   build({ ...worker, entryPoints: ['main/prescribing/dmd/import-worker.ts'], outfile: `${out}/dmd-import-worker.cjs` }),
   build({ ...worker, entryPoints: ['native/pkcs11/worker.ts'], outfile: `${out}/pkcs11-worker.cjs` }),
+  build({ ...worker, entryPoints: ['sandbox/eps/message-worker.ts'], outfile: `${out}/eps-message-worker.cjs` }),
 ]);
 
 // Every command as the CLI sees it (main/commands/cli-data.ts): the bundle reads this list instead of

@@ -23,6 +23,12 @@ await build({
 });
 // PKCS#11 modules run in worker threads (native/pkcs11/pkcs11-module.ts loads this file next to main.cjs).
 await build({ ...common, entryPoints: ['native/pkcs11/worker.ts'], outfile: 'dist/electron/pkcs11-worker.cjs' });
+// The embedded sandbox checks EPS messages in worker threads (sandbox/eps/message-workers.ts loads this file next to main.cjs).
+await build({
+  ...common,
+  entryPoints: ['sandbox/eps/message-worker.ts'],
+  outfile: 'dist/electron/eps-message-worker.cjs',
+});
 // The embedded virtual card runs in a utility process (main/electron/card-spawner.ts loads this file next to main.cjs).
 await build({ ...common, entryPoints: ['sandbox/card/virtual-entry.ts'], outfile: 'dist/electron/virtual-card.cjs' });
 console.log('built dist/electron/main.cjs and preload.cjs');

@@ -413,25 +413,46 @@ export const nameText = (n: forge.pki.Certificate['subject']): string =>
 const subjectText = (c: forge.pki.Certificate): string => nameText(c.subject);
 
 /**
+ * The checks a signature's own bytes decide — format, one certificate, RSA, digest, validity — as
+ * plain data, so they can be made in another thread; the trust checks follow (withTrustChecks).
+ */
+export interface OwnChecks {
+  checks: Check[];
+  /** A bad format or an unreadable certificate: EPS stops there, so no trust check is made. */
+  stopped: boolean;
+  /** The signer's certificate (base64 DER, as in the XML, whitespace removed) and its DER bytes. */
+  certificate?: { base64: string; der: Uint8Array };
+  signedAt?: Date;
+  algorithm?: SignatureAlgorithm;
+  signedInfo?: string;
+}
+
+/**
  * EPS's signature check of a signed prescription: each check with its verdict. As EPS: a bad format,
  * more than one certificate or an unreadable certificate stop the check; every other check is made.
  */
 export async function verifySignedPrescription(p: SignedPrescription, trust: TrustChecks = {}): Promise<VerifyResult> {
+  return withTrustChecks(await checkSignatureItself(p, trust.crypto), trust);
+}
+
+/** The checks of a signature that need no trust bundle (see OwnChecks). */
+export async function checkSignatureItself(p: SignedPrescription, crypto?: SignatureCrypto): Promise<OwnChecks> {
   const checks: Check[] = [];
+  const stop = (c: Check): OwnChecks => ({ checks: [...checks, c], stopped: true });
   // 1. Format
   if (!p.signature)
-    return finish([fail('format', p.missing ?? 'The prescription has no signature.', SignatureErrors.format)]);
+    return stop(fail('format', p.missing ?? 'The prescription has no signature.', SignatureErrors.format));
   const sig = p.signature;
   const problem = formatProblem(sig);
-  if (problem) return finish([fail('format', problem, SignatureErrors.format)]);
+  if (problem) return stop(fail('format', problem, SignatureErrors.format));
   let eps: ReturnType<typeof epsSignedInfo>, signedInfo: string;
   try {
     eps = epsSignedInfo(sig);
     signedInfo = epsCanonical(eps.signedInfo);
   } catch (e) {
-    return finish([
+    return stop(
       fail('format', `The SignedInfo cannot be canonicalised: ${(e as Error).message}`, SignatureErrors.format),
-    ]);
+    );
   }
   checks.push(
     pass('format', 'A Signature with SignedInfo, SignatureValue and one X509Certificate, in the form EPS reads.'),
@@ -439,14 +460,13 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   // 2. One certificate, no PEM armour (EPS's test for a chain pasted into the element)
   const certText = viewText(only(only(only(sig, 'KeyInfo'), 'X509Data'), 'X509Certificate')).trim();
   if (/BEGIN CERTIFICATE|END CERTIFICATE/.test(certText))
-    return finish([
-      ...checks,
+    return stop(
       fail(
         'one-certificate',
         'The X509Certificate holds PEM armour (BEGIN/END CERTIFICATE): more than one certificate, or a chain, where EPS takes exactly one.',
         SignatureErrors.multipleCertificates,
       ),
-    ]);
+    );
   let cert: forge.pki.Certificate, der: Uint8Array;
   const certKey = certText.replace(/\s+/g, '');
   try {
@@ -454,14 +474,13 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
     cert = remember(certificates, certKey, () => forge.pki.certificateFromAsn1(forge.asn1.fromDer(bytes)));
     der = rawBytes(bytes);
   } catch (e) {
-    return finish([
-      ...checks,
+    return stop(
       fail(
         'one-certificate',
         `The X509Certificate is not a certificate that can be read: ${(e as Error).message}.`,
         SignatureErrors.certificate,
       ),
-    ]);
+    );
   }
   checks.push(
     pass('one-certificate', `One certificate: ${subjectText(cert)} (serial ${cert.serialNumber.toUpperCase()}).`),
@@ -471,7 +490,7 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   // 3. RSA over the canonical SignedInfo
   let rsaOk = false;
   try {
-    rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der, trust.crypto);
+    rsaOk = await rsaVerify(eps.rsa, signedInfo, signatureValue, cert, certKey, der, crypto);
   } catch {
     rsaOk = false;
   }
@@ -491,7 +510,7 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
   // 4. The SignedInfo is the one this prescription gives
   try {
     const fragments = p.fragments();
-    const digest = await hashBase64(eps.digest, fragments, trust.crypto);
+    const digest = await hashBase64(eps.digest, fragments, crypto);
     // EPS builds the expected SignedInfo from the DigestMethod's algorithm alone (SignatureMethod included).
     const expected = canonicalSignedInfo(digest, eps.digest === 'sha256' ? 'RS256' : 'RS1', eps.canonicalization);
     const given = viewText(only(only(only(sig, 'SignedInfo'), 'Reference'), 'DigestValue'));
@@ -529,13 +548,6 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
     );
   }
   const at = signingDate(p.signedAt ?? '');
-  const signer: Signer = { certificate: cert, der, signedAt: at };
-  // 5. Chain (the caller's trust bundle)
-  checks.push(
-    trust.chain
-      ? verdict('chain', await trust.chain(signer), SignatureErrors.untrusted)
-      : notChecked('chain', 'Not checked: no trust bundle was given.'),
-  );
   // 6. Valid when signed (strictly inside the validity period, as EPS compares)
   const from = cert.validity.notBefore,
     to = cert.validity.notAfter;
@@ -562,13 +574,35 @@ export async function verifySignedPrescription(p: SignedPrescription, trust: Tru
         SignatureErrors.expired,
       ),
     );
+  return { checks, stopped: false, certificate: { base64: certKey, der }, signedAt: at, algorithm, signedInfo };
+}
+
+/** The trust checks (chain, revocation) of the caller after a signature's own checks, and the verdict. */
+export async function withTrustChecks(own: OwnChecks, trust: TrustChecks = {}): Promise<VerifyResult> {
+  const checks = [...own.checks];
+  if (own.stopped || !own.certificate || !own.signedAt) return finish(checks);
+  const { base64, der } = own.certificate;
+  const certificate = remember(certificates, base64, () =>
+    forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.decode64(base64))),
+  );
+  const signer: Signer = { certificate, der, signedAt: own.signedAt };
+  // 5. Chain (the caller's trust bundle)
+  checks.push(
+    trust.chain
+      ? verdict('chain', await trust.chain(signer), SignatureErrors.untrusted)
+      : notChecked('chain', 'Not checked: no trust bundle was given.'),
+  );
   // 7. Revocation (the caller: CRLs)
   checks.push(
     trust.revocation
       ? verdict('revocation', await trust.revocation(signer), SignatureErrors.revoked)
       : notChecked('revocation', 'Not checked: no CRL was consulted.'),
   );
-  return finish(checks, { certificate: cert, algorithm, signedInfo });
+  return finish(checks, {
+    certificate,
+    ...(own.algorithm ? { algorithm: own.algorithm } : {}),
+    ...(own.signedInfo !== undefined ? { signedInfo: own.signedInfo } : {}),
+  });
 }
 
 interface VerifyInput {

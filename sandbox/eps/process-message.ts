@@ -7,16 +7,7 @@
 // - dispense-notification: the dispenser's record of what was handed over (dispense.ts).
 // A retry with the same X-Request-ID gets the first answer (idempotency.ts).
 import type { Statement } from 'better-sqlite3';
-import { validatePrescriptionOrder } from '../../protocols/eps/validate';
-import {
-  epsSignedInfoOfRead,
-  fhirSignedPrescription,
-  findRequesterSignature,
-  readSignatureXml,
-  verifySignedPrescription,
-  withoutProvenance,
-  type TrustChecks,
-} from '../../protocols/eps/signature';
+import { findRequesterSignature, withTrustChecks, type TrustChecks } from '../../protocols/eps/signature';
 import { utf8Base64 } from '../../protocols/eps/fragments';
 import { operationOutcome as outcome } from '../../protocols/fhir/operation-outcome';
 import { json, type Route, type SandboxRequest, type SandboxResponse } from '../http/router';
@@ -120,8 +111,10 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     orgCode: string | null,
   ): Promise<SandboxResponse> {
     const resources = arr(bundle.entry).map((e) => obj(e.resource));
-    const issues = validatePrescriptionOrder(withoutProvenance(bundle));
-    if (issues.length) return json(400, outcome(issues), FHIR);
+    const sig = findRequesterSignature(bundle);
+    // Validation and the signature's own checks, off the event loop (message-checks.ts).
+    const checked = await ctx.messageChecks.run({ kind: 'order', body: sent.toString('utf8'), signature: sig });
+    if (checked.issues.length) return json(400, outcome(checked.issues), FHIR);
     const mr = resources.find((r) => r.resourceType === 'MedicationRequest')!;
     const byRef = (ref: unknown): Json | undefined => {
       const e = arr(bundle.entry).find(
@@ -148,8 +141,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
         'The prescriber in the Bundle is not the user of this session.',
         'Practitioner.identifier',
       );
-    const sig = findRequesterSignature(bundle);
-    if (!sig)
+    if (!sig || !checked.signature)
       return operationOutcome(
         400,
         'required',
@@ -158,9 +150,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
         'Provenance.signature',
       );
     // What was signed must be a SignedInfo this sandbox prepared for this user at that time.
-    // Read once: the same view is compared with what was prepared and then verified.
-    const read = readSignatureXml(sig.xml);
-    const signedInfo = epsSignedInfoOfRead(read);
+    const { signedInfo, own } = checked.signature;
     const prepared = signedInfo ? preparedDigest(utf8Base64(signedInfo)) : undefined;
     if (!prepared || prepared.user_id !== userId || prepared.timestamp !== sig.when)
       return operationOutcome(
@@ -170,7 +160,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
         "Signature doesn't match prescription",
         'Provenance.signature.data',
       );
-    const result = await verifySignedPrescription(fhirSignedPrescription(read, bundle, sig.when), trust);
+    const result = await withTrustChecks(own, trust);
     if (!result.ok)
       return json(
         400,

@@ -8,6 +8,7 @@ import type { DirectoryStore, DirectoryRole, DirectoryUser } from '../directory/
 import type { SandboxBroker } from '../broker/broker';
 import type { MessageLog } from '../log/message-log';
 import type { SignatureCrypto } from '../../protocols/eps/signature';
+import type { MessageChecks } from '../eps/message-workers';
 import type { Route, SandboxRequest, SandboxResponse } from './router';
 
 /** Who is calling, once `Authorization: Bearer` and `NHSD-Session-URID` have been checked. */
@@ -40,6 +41,8 @@ export interface SandboxContext {
   serviceAuth: ServiceAuth;
   /** Hashing and RSA for the prescription signature check (Node's native crypto: sandbox/ca/signature-crypto.ts). */
   signatureCrypto: SignatureCrypto;
+  /** $prepare's digest and $process-message's validation and signature checks, in worker threads (eps/message-workers.ts). */
+  messageChecks: MessageChecks;
   /** Every exchange, tokens redacted (read back at /_log). */
   log: MessageLog;
   /** How many exchanges the log could not keep since the server started (/_status). */

@@ -16,6 +16,8 @@ export const operatorRoutes: RouteModule = (ctx) => [
         clock: ctx.clock.now().toISOString(),
         fixedClock: ctx.clock.fixed,
         logFailures: ctx.logFailures(),
+        // EPS's signature checks and digests: worker threads configured and up, and where jobs ran.
+        epsChecks: ctx.messageChecks.counts(),
       }),
   },
   {

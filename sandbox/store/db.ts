@@ -50,10 +50,17 @@ export class GroupCommit {
   #waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
 
   readonly #afterCommit: () => void;
+  readonly #onFailure: (e: unknown) => void;
 
-  constructor(db: SandboxDb, afterCommit: () => void = () => undefined) {
+  /** `onFailure` hears of every failed commit, also one no request was waiting for. */
+  constructor(
+    db: SandboxDb,
+    afterCommit: () => void = () => undefined,
+    onFailure: (e: unknown) => void = () => undefined,
+  ) {
     this.#db = db;
     this.#afterCommit = afterCommit;
+    this.#onFailure = onFailure;
     const totalChanges = db.prepare('SELECT total_changes()').pluck();
     this.#changes = () => totalChanges.get() as number;
   }
@@ -102,6 +109,7 @@ export class GroupCommit {
       if (failure) w.reject(failure);
       else w.resolve();
     }
-    if (!failure) this.#afterCommit();
+    if (failure) this.#onFailure(failure);
+    else this.#afterCommit();
   }
 }

@@ -11,6 +11,7 @@ import { openTestCa } from '../../../sandbox/ca';
 import { fixedClock } from '../../../sandbox/clock';
 import { prepareRoutes } from '../../../sandbox/eps/prepare';
 import { processMessageRoutes } from '../../../sandbox/eps/process-message';
+import { messageChecks } from '../../../sandbox/eps/message-workers';
 import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signature';
 import type { SandboxContext } from '../../../sandbox/http/context';
 import type { SandboxRequest } from '../../../sandbox/http/router';
@@ -26,17 +27,21 @@ const example = join(
 );
 type Json = Record<string, unknown>;
 
-function setup() {
+async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'scrip-eps-pm-'));
   const ca = openTestCa(join(dir, 'ca'));
   const db = openSandboxDb(':memory:');
   const clock = fixedClock(new Date(Date.now() + 3600_000).toISOString());
   let roleId = '200102238987';
+  // A real worker thread, up before the first request: the checks' answers cross threads as they do in the server.
+  const checks = messageChecks(1);
+  assert.equal(await checks.warm(), 1, 'the EPS message worker starts');
   const ctx = {
     dataDir: dir,
     db,
     ca,
     clock,
+    messageChecks: checks,
     authorise: () => ({ userId: '555086689106', roleId, token: 't', user: {}, role: {} }),
   } as unknown as SandboxContext;
   const prepare = prepareRoutes(ctx)[0]!,
@@ -88,7 +93,9 @@ function setup() {
     setRole: (r: string) => {
       roleId = r;
     },
-    close: () => {
+    checks,
+    close: async () => {
+      await checks.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -104,7 +111,7 @@ const code = (body: string | Buffer) =>
   ).issue[0]!;
 
 test('a prescription signed over the prepared digest is accepted, stored, and a retry gets the first answer', async () => {
-  const s = setup();
+  const s = await setup();
   try {
     const bundle = await s.signed(load());
     const r = await s.process.handle(s.req(bundle, 'req-1'));
@@ -115,13 +122,15 @@ test('a prescription signed over the prepared digest is accepted, stored, and a 
     const again = await s.process.handle(s.req(bundle, 'req-2'));
     assert.equal(again.status, 400);
     assert.equal(code(again.body).details!.coding[0]!.code, 'DUPLICATE_PRESCRIPTION_ID');
+    const ran = s.checks.counts();
+    assert.deepEqual([ran.inWorkers, ran.inProcess], [3, 0], 'the digest and both checks ran in the worker thread');
   } finally {
-    s.close();
+    await s.close();
   }
 });
 
 test('a valid SHA-1 (RS1) signature is refused, naming SHA-256 as the minimum; nothing is stored', async () => {
-  const s = setup();
+  const s = await setup();
   try {
     const bundle = await s.signed(load(), s.cert.der, 'RS1');
     const r = await s.process.handle(s.req(bundle));
@@ -132,12 +141,12 @@ test('a valid SHA-1 (RS1) signature is refused, naming SHA-256 as the minimum; n
     const stored = s.db.prepare('SELECT COUNT(*) AS n FROM eps_prescriptions').get() as { n: number };
     assert.equal(stored.n, 0, 'not stored');
   } finally {
-    s.close();
+    await s.close();
   }
 });
 
 test('a bundle changed after $prepare is refused', async () => {
-  const s = setup();
+  const s = await setup();
   try {
     const bundle = await s.signed(load());
     const tampered = JSON.parse(JSON.stringify(bundle).replace('"text":"', '"text":"X')) as Json;
@@ -145,12 +154,12 @@ test('a bundle changed after $prepare is refused', async () => {
     assert.equal(r.status, 400);
     assert.equal(code(r.body).diagnostics, "Signature doesn't match prescription");
   } finally {
-    s.close();
+    await s.close();
   }
 });
 
 test('a revoked signing certificate, or none, is refused; the author must be the session role', async () => {
-  const s = setup();
+  const s = await setup();
   try {
     const bundle = await s.signed(load());
     const noSig = {
@@ -169,6 +178,6 @@ test('a revoked signing certificate, or none, is refused; the author must be the
     assert.equal(revoked.status, 400);
     assert.equal(code(revoked.body).diagnostics, 'Certificate is revoked');
   } finally {
-    s.close();
+    await s.close();
   }
 });
