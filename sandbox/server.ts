@@ -150,6 +150,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
     signatureCrypto: nodeSignatureCrypto,
     messageChecks: messageChecks(opts.messageWorkers ?? envWorkers() ?? defaultMessageWorkers()),
+    groupWrites: () => commits.begin(),
     log,
     logFailures: () => logFailures,
     isAdmin: (authorization) => hasAdminSecret(authorization, admin.secret),

@@ -42,6 +42,7 @@ export function prepareRoutes(ctx: SandboxContext): Route[] {
           return operationOutcome(400, type, 'INVALID_VALUE', text, expression);
         }
         const { digest } = answer;
+        ctx.groupWrites();
         remember.run(digest, timestamp, algorithm, caller.userId, ctx.clock.now().toISOString());
         return json(
           200,

@@ -114,6 +114,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
     const sig = findRequesterSignature(bundle);
     // Validation and the signature's own checks, off the event loop (message-checks.ts).
     const checked = await ctx.messageChecks.run({ kind: 'order', body: sent.toString('utf8'), signature: sig });
+    ctx.groupWrites();
     if (checked.issues.length) return json(400, outcome(checked.issues), FHIR);
     const mr = resources.find((r) => r.resourceType === 'MedicationRequest')!;
     const byRef = (ref: unknown): Json | undefined => {

@@ -35,8 +35,11 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(db: SandboxDb, opts: { everyMs?: number; restartPages?: number } = {}): Checkpointer {
-  const restartPages = opts.restartPages ?? 4000;
+export function startCheckpointer(db: SandboxDb, opts: { everyMs?: number; restartBytes?: number } = {}): Checkpointer {
+  // The WAL is started again once past 16 MB, whatever the page size.
+  const restartPages = Math.ceil(
+    (opts.restartBytes ?? 16 * 1024 * 1024) / (db.pragma('page_size', { simple: true }) as number),
+  );
   let active = false,
     stopped = false;
   let walPages = 0; // as the worker last saw it

@@ -6,7 +6,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSandboxDb } from '../../../sandbox/store/db';
+import { GroupCommit, openSandboxDb } from '../../../sandbox/store/db';
 import { openTestCa } from '../../../sandbox/ca';
 import { fixedClock } from '../../../sandbox/clock';
 import { prepareRoutes } from '../../../sandbox/eps/prepare';
@@ -36,12 +36,14 @@ async function setup() {
   // A real worker thread, up before the first request: the checks' answers cross threads as they do in the server.
   const checks = messageChecks(1);
   assert.equal(await checks.warm(), 1, 'the EPS message worker starts');
+  const group = new GroupCommit(db);
   const ctx = {
     dataDir: dir,
     db,
     ca,
     clock,
     messageChecks: checks,
+    groupWrites: () => group.begin(),
     authorise: () => ({ userId: '555086689106', roleId, token: 't', user: {}, role: {} }),
   } as unknown as SandboxContext;
   const prepare = prepareRoutes(ctx)[0]!,
@@ -94,6 +96,7 @@ async function setup() {
       roleId = r;
     },
     checks,
+    group,
     close: async () => {
       await checks.close();
       db.close();
@@ -114,8 +117,13 @@ test('a prescription signed over the prepared digest is accepted, stored, and a 
   const s = await setup();
   try {
     const bundle = await s.signed(load());
+    await s.group.settled();
     const r = await s.process.handle(s.req(bundle, 'req-1'));
     assert.equal(r.status, 200, String(r.body));
+    // Its writes, made after the worker answered, joined the turn's shared transaction.
+    assert.equal(s.db.inTransaction, true, 'stored in the group commit, not committed on its own');
+    await s.group.settled();
+    assert.equal(s.db.inTransaction, false, 'committed at the end of the turn');
     assert.equal((s.db.prepare('SELECT COUNT(*) AS n FROM eps_prescriptions').get() as { n: number }).n, 1);
     const retry = await s.process.handle(s.req(bundle, 'req-1'));
     assert.deepEqual([retry.status, String(retry.body)], [r.status, String(r.body)]);
