@@ -26,16 +26,9 @@ import {
   type Reply,
   type Rng,
 } from './fuzz-support';
-import { epsExamples } from '../support/fixtures';
+import { epsAcuteExample } from '../support/fixtures';
 
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 const GP = '555086689106',
   ROLE = '200102238987';
 const SEED = 20261130;

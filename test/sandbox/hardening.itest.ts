@@ -13,8 +13,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import type { RouteModule } from '../../sandbox/http/context';
 import { DataDirError } from '../../sandbox/store/data-dir';
@@ -22,21 +21,12 @@ import { ClockRangeError } from '../../sandbox/clock';
 import { encodeGpObject } from '../../protocols/spine/gpobject';
 import { httpsClient } from './support/sandbox-client';
 import { need, requirements } from '../support/system';
+import { epsAcuteExample } from '../support/fixtures';
 
 const GP = { user: '555086689106', role: '200102238987' };
 const ADMIN = { user: '555086692103', role: '200102240003' };
 const PHARMACIST = { user: '555086691101', role: '200102240002' };
-const example = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'fixtures',
-  'eps-examples',
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 
 const boom: RouteModule = () => [
   {

@@ -9,18 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../e2e/support/scrip-process';
 import { prepareDigest } from '../../../protocols/eps/fragments';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 import { noAgentEnv, scrip as runScrip, type CliResult } from '../../support/scrip-cli';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'eps-signed-prescriptions');
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 
 /** Each command in a data directory of its own, with no agent, keychain or pcscd to reach. */
 async function scrip(args: string[]): Promise<CliResult> {

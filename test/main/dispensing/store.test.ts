@@ -10,18 +10,10 @@ import { openDatabase } from '../../../main/store/database';
 import { DispensingStore, type NewRelease } from '../../../main/dispensing/store';
 import { readReleased } from '../../../main/dispensing/released';
 import { readReleaseAnswer } from '../../../main/dispensing/dispensing-client';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const examples = epsExamples;
-const example = join(
-  examples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 
 const release = (over: Partial<NewRelease> = {}): NewRelease => ({
   environment: 'sandbox',

@@ -13,17 +13,10 @@ import { openTestCa } from '../../../sandbox/ca';
 import { prepareDigest } from '../../../protocols/eps/fragments';
 import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signature';
 import { verifySignedText } from '../../../main/dispensing/verify';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 const dir = mkdtempSync(join(tmpdir(), 'scrip-verify-trust-'));
 let sb: RunningSandbox;
 before(async () => {

@@ -3,22 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { arr, obj, str } from '../../../protocols/fhir/json';
 import { validatePrescriptionOrder } from '../../../protocols/eps/validate';
 import { parseCancelResponse } from '../../../protocols/eps/cancel';
 import { parseTrackerBundle, TrackerFormatError } from '../../../protocols/eps/tracker';
 import { lineItemIds } from '../../../sandbox/eps/lifecycle-store';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 
 test('arr drops null and undefined items and keeps the array when it has none; obj and str refuse the wrong shapes', () => {
   const clean = [{ a: 1 }, { b: 2 }];

@@ -12,17 +12,10 @@ import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signa
 import { longFormId, shortFormId } from '../../../protocols/ids/prescription-id';
 import { testNhsNumber } from '../../../protocols/ids/nhs-number';
 import { httpsClient, type Reply } from '../support/sandbox-client';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 
 /** Who the tests act as: user, role profile and the role's organisation. */
 export const PEOPLE = {

@@ -4,22 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { messageChecks } from '../../../sandbox/eps/message-workers';
 import { runMessageJob, type OrderJob, type PrepareJob } from '../../../sandbox/eps/message-checks';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
-const example = readFileSync(
-  join(
-    epsExamples,
-    'primary-care',
-    'acute',
-    'nominated-pharmacy',
-    'medical-prescriber',
-    '1-Prepare-Request-200_OK.json',
-  ),
-  'utf8',
-);
+const example = readFileSync(epsAcuteExample, 'utf8');
 const prepareJob: PrepareJob = {
   kind: 'prepare',
   body: example,

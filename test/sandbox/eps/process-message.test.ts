@@ -15,16 +15,9 @@ import { messageChecks } from '../../../sandbox/eps/message-workers';
 import { assembleSignature, provenanceEntry } from '../../../protocols/eps/signature';
 import type { SandboxContext } from '../../../sandbox/http/context';
 import type { SandboxRequest } from '../../../sandbox/http/router';
-import { epsExamples } from '../../support/fixtures';
+import { epsAcuteExample } from '../../support/fixtures';
 
-const example = join(
-  epsExamples,
-  'primary-care',
-  'acute',
-  'nominated-pharmacy',
-  'medical-prescriber',
-  '1-Prepare-Request-200_OK.json',
-);
+const example = epsAcuteExample;
 type Json = Record<string, unknown>;
 
 async function setup() {
