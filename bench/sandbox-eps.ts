@@ -24,7 +24,7 @@ import { openTestCa } from '../sandbox/ca';
 import { issueCard } from '../sandbox/card/issue';
 import { sandboxTrust } from '../sandbox/eps/process-message';
 import { verifyPrescriptionSignature, findRequesterSignature } from '../protocols/eps/signature';
-import { nodeSignatureCrypto } from '../sandbox/ca/signature-crypto';
+import { nodeHash, nodeSignatureCrypto } from '../sandbox/ca/signature-crypto';
 import { percentile, round } from './_stats';
 import { EPS_EXAMPLE as example, freshBundle, prescribe, send, signBundle, type Json } from './_eps-load';
 import type { Figure } from './run';
@@ -173,10 +173,7 @@ export async function run(): Promise<Figure[]> {
     const sample = freshBundle(template, 1);
     const ts = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
     const { prepareDigest } = await import('../protocols/eps/fragments');
-    const { createHash } = await import('node:crypto');
-    const digest = prepareDigest(sample, ts, 'RS256', (alg, data) =>
-      createHash(alg).update(data, 'utf8').digest('base64'),
-    ).digest;
+    const digest = prepareDigest(sample, ts, 'RS256', nodeHash).digest;
     const signedSample = signBundle(sample, digest, ts, key, certB64);
     const sig = findRequesterSignature(signedSample)!;
     const verify = () =>

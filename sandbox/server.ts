@@ -119,22 +119,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     ((line: string) => {
       process.stderr.write(line + '\n');
     });
+  /** What the log could not keep, counted (/_status) and said as a JSON line (stderr by default). */
+  const logFailure = (fields: Record<string, unknown>): void => {
+    logFailures++;
+    onLogFailure(JSON.stringify({ event: 'log-failure', at: new Date().toISOString(), ...fields }));
+  };
   // Started once the server listens (a start that fails leaves no thread behind).
   let checkpoints: Checkpointer | null = null;
   const commits = new GroupCommit(
     db,
     () => checkpoints?.committed(),
     // The exchanges recorded in a commit that failed are not in the log: said where log failures are.
-    (e) => {
-      logFailures++;
-      onLogFailure(
-        JSON.stringify({
-          event: 'log-failure',
-          at: new Date().toISOString(),
-          logError: `a commit failed, so the exchanges of that moment are missing from the log: ${e instanceof Error ? e.message : String(e)}`,
-        }),
-      );
-    },
+    (e) =>
+      logFailure({
+        logError: `a commit failed, so the exchanges of that moment are missing from the log: ${e instanceof Error ? e.message : String(e)}`,
+      }),
   );
 
   const context: SandboxContext = {
@@ -149,8 +148,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     serviceAuth: opts.serviceAuth ?? 'both',
     // Prescription signatures are checked with Node's native crypto (Web Crypto's per-call cost is high).
     signatureCrypto: nodeSignatureCrypto,
-    messageChecks: messageChecks(opts.messageWorkers ?? envWorkers() ?? defaultMessageWorkers()),
-    groupWrites: () => commits.begin(),
+    // A route's writes after a check's answer join the group commit of the turn it arrives in.
+    messageChecks: messageChecks(opts.messageWorkers ?? envWorkers() ?? defaultMessageWorkers(), () => commits.begin()),
     log,
     logFailures: () => logFailures,
     isAdmin: (authorization) => hasAdminSecret(authorization, admin.secret),
@@ -384,18 +383,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
           response,
         });
       } catch (e) {
-        logFailures++;
-        onLogFailure(
-          JSON.stringify({
-            event: 'log-failure',
-            at: new Date().toISOString(),
-            method,
-            path: redactPath((req.url ?? '').slice(0, 200)),
-            status,
-            logError: e instanceof Error ? e.message : String(e),
-            ...(status >= 500 ? { response: redactBody(response) } : {}),
-          }),
-        );
+        logFailure({
+          method,
+          path: redactPath((req.url ?? '').slice(0, 200)),
+          status,
+          logError: e instanceof Error ? e.message : String(e),
+          ...(status >= 500 ? { response: redactBody(response) } : {}),
+        });
       }
     };
     // Reading the log is not logged: a poller would otherwise read back its own last read. Every

@@ -19,8 +19,12 @@ function publicKeyOf(certificateDer: Uint8Array): KeyObject {
   return key;
 }
 
+/** Base64 SHA-256 or SHA-1 of a string's UTF-8: synchronous, as $prepare's digest needs it. */
+export const nodeHash = (alg: 'sha256' | 'sha1', data: string): string =>
+  createHash(alg).update(data, 'utf8').digest('base64');
+
 export const nodeSignatureCrypto: SignatureCrypto = {
-  hash: (alg, data) => createHash(alg).update(data, 'utf8').digest('base64'),
+  hash: nodeHash,
   verify: (alg, data, signature, certificateDer) =>
     verify(alg, Buffer.from(data, 'utf8'), publicKeyOf(certificateDer), signature),
 };

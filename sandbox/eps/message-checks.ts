@@ -1,8 +1,7 @@
 // The CPU-bound part of `$prepare` and `$process-message`: pure functions of the request's text, so
-// the sandbox can run them in a worker thread (eps-workers.ts) while its event loop serves other
+// the sandbox can run them in a worker thread (message-workers.ts) while its event loop serves other
 // requests, or in-process when no worker is up. Everything stateful — the session, what was
 // prepared, the chain and revocation, storing — stays with the route.
-import { createHash } from 'node:crypto';
 import { prepareDigest, FragmentError, type SignatureAlgorithm } from '../../protocols/eps/fragments';
 import { validatePrescriptionOrder } from '../../protocols/eps/validate';
 import {
@@ -15,9 +14,7 @@ import {
 } from '../../protocols/eps/signature';
 import type { OperationOutcomeIssue } from '../../protocols/fhir/operation-outcome';
 import type { Json } from '../../protocols/fhir/json';
-import { nodeSignatureCrypto } from '../ca/signature-crypto';
-
-const hash = (alg: 'sha256' | 'sha1', data: string) => createHash(alg).update(data, 'utf8').digest('base64');
+import { nodeHash, nodeSignatureCrypto } from '../ca/signature-crypto';
 
 export interface PrepareJob {
   kind: 'prepare';
@@ -75,7 +72,7 @@ function prepare(job: PrepareJob): PrepareAnswer {
       'MessageHeader.eventCoding.code',
     );
   try {
-    return { digest: prepareDigest(bundle, job.timestamp, job.algorithm, hash).digest };
+    return { digest: prepareDigest(bundle, job.timestamp, job.algorithm, nodeHash).digest };
   } catch (e) {
     if (e instanceof FragmentError) return refuse('value', e.message, e.expression);
     throw e;

@@ -1,4 +1,4 @@
-// A worker thread of eps-workers.ts: runs message checks (message-checks.ts) and answers each by its id.
+// A worker thread of message-workers.ts: runs message checks (message-checks.ts) and answers each by its id.
 import { parentPort } from 'node:worker_threads';
 import { runMessageJob, type MessageJob } from './message-checks';
 

@@ -38,7 +38,15 @@ export const defaultMessageWorkers = (): number => Math.max(1, Math.min(4, avail
 /** How long after a worker stops unexpectedly before another is started in its place. */
 const RESTART_AFTER_MS = 5_000;
 
-export function messageChecks(size: number = defaultMessageWorkers()): MessageChecks {
+/**
+ * `onAnswer` is called as each answer is handed back, in the turn it arrives in and before the
+ * caller resumes: the server reopens its group commit there, so what a route writes after
+ * `await run(…)` shares that turn's one commit instead of committing on its own.
+ */
+export function messageChecks(
+  size: number = defaultMessageWorkers(),
+  onAnswer: () => void = () => undefined,
+): MessageChecks {
   const lanes = new Set<Lane>();
   let nextId = 1,
     closed = false,
@@ -94,18 +102,26 @@ export function messageChecks(size: number = defaultMessageWorkers()): MessageCh
     }
   }
 
+  /** A ready worker with the fewest jobs takes it; with none ready, it runs here. */
+  function dispatch<J extends MessageJob>(job: J): Promise<MessageAnswer<J>> {
+    if (closed || size <= 0) return inProcess(job);
+    if (lanes.size < size && performance.now() - startedAt >= RESTART_AFTER_MS) start();
+    let best: Lane | undefined;
+    for (const l of lanes) if (l.ready && (!best || l.pending.size < best.pending.size)) best = l;
+    if (!best) return inProcess(job);
+    const lane = best;
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      lane.pending.set(id, { job, resolve: resolve as (v: unknown) => void, reject });
+      lane.worker.postMessage({ id, job });
+    });
+  }
+
   return {
     run<J extends MessageJob>(job: J): Promise<MessageAnswer<J>> {
-      if (closed || size <= 0) return inProcess(job);
-      if (lanes.size < size && performance.now() - startedAt >= RESTART_AFTER_MS) start();
-      let best: Lane | undefined;
-      for (const l of lanes) if (l.ready && (!best || l.pending.size < best.pending.size)) best = l;
-      if (!best) return inProcess(job);
-      const lane = best;
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        lane.pending.set(id, { job, resolve: resolve as (v: unknown) => void, reject });
-        lane.worker.postMessage({ id, job });
+      return dispatch(job).then((answer) => {
+        onAnswer();
+        return answer;
       });
     },
     counts: () => ({

@@ -10,8 +10,7 @@ import { isRefusal, type SandboxContext } from '../http/context';
 import { migrateSandbox } from '../store/db';
 import { operationOutcome } from '../pds/pds';
 import { OPERATION_ACTIVITIES } from './route-activities';
-
-const FHIR = 'application/fhir+json';
+import { FHIR } from './fhir';
 
 export function prepareRoutes(ctx: SandboxContext): Route[] {
   migrateSandbox(
@@ -42,7 +41,6 @@ export function prepareRoutes(ctx: SandboxContext): Route[] {
           return operationOutcome(400, type, 'INVALID_VALUE', text, expression);
         }
         const { digest } = answer;
-        ctx.groupWrites();
         remember.run(digest, timestamp, algorithm, caller.userId, ctx.clock.now().toISOString());
         return json(
           200,

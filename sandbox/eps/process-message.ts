@@ -112,9 +112,9 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
   ): Promise<SandboxResponse> {
     const resources = arr(bundle.entry).map((e) => obj(e.resource));
     const sig = findRequesterSignature(bundle);
+    const text = sent.toString('utf8');
     // Validation and the signature's own checks, off the event loop (message-checks.ts).
-    const checked = await ctx.messageChecks.run({ kind: 'order', body: sent.toString('utf8'), signature: sig });
-    ctx.groupWrites();
+    const checked = await ctx.messageChecks.run({ kind: 'order', body: text, signature: sig });
     if (checked.issues.length) return json(400, outcome(checked.issues), FHIR);
     const mr = resources.find((r) => r.resourceType === 'MedicationRequest')!;
     const byRef = (ref: unknown): Json | undefined => {
@@ -213,7 +213,7 @@ export function processMessageRoutes(ctx: SandboxContext): Route[] {
           userId,
           roleId,
           'to-be-dispensed',
-          sent.toString('utf8'),
+          text,
           ctx.clock.now().toISOString(),
         );
         store.created(shortId, bundle, { userId, roleId, ods: orgCode });

@@ -43,12 +43,6 @@ export interface SandboxContext {
   signatureCrypto: SignatureCrypto;
   /** $prepare's digest and $process-message's validation and signature checks, in worker threads (eps/message-workers.ts). */
   messageChecks: MessageChecks;
-  /**
-   * Puts the writes that follow into the current turn's shared transaction (store/db.ts GroupCommit):
-   * a route calls it after awaiting work done in another thread, when the transaction of the turn its
-   * request arrived in has already been committed (otherwise each write would commit on its own).
-   */
-  groupWrites(): void;
   /** Every exchange, tokens redacted (read back at /_log). */
   log: MessageLog;
   /** How many exchanges the log could not keep since the server started (/_status). */

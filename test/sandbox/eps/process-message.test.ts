@@ -26,17 +26,17 @@ async function setup() {
   const db = openSandboxDb(':memory:');
   const clock = fixedClock(new Date(Date.now() + 3600_000).toISOString());
   let roleId = '200102238987';
-  // A real worker thread, up before the first request: the checks' answers cross threads as they do in the server.
-  const checks = messageChecks(1);
-  assert.equal(await checks.warm(), 1, 'the EPS message worker starts');
   const group = new GroupCommit(db);
+  // A real worker thread, up before the first request: the checks' answers cross threads as they do in
+  // the server, and each answer reopens the group commit as the server's does.
+  const checks = messageChecks(1, () => group.begin());
+  assert.equal(await checks.warm(), 1, 'the EPS message worker starts');
   const ctx = {
     dataDir: dir,
     db,
     ca,
     clock,
     messageChecks: checks,
-    groupWrites: () => group.begin(),
     authorise: () => ({ userId: '555086689106', roleId, token: 't', user: {}, role: {} }),
   } as unknown as SandboxContext;
   const prepare = prepareRoutes(ctx)[0]!,
